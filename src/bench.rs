@@ -1,0 +1,58 @@
+//! The benchmark suite behind `gilcheck bench`: the seed's programs at the sizes whose figures
+//! we track (time to the first counterexample at N = 10⁶, state-space size and throughput of
+//! the stateful search), printed as JSON so runs can be compared.
+
+use crate::explore::{Limits, Strategy};
+use crate::Model;
+use serde_json::{json, Value};
+use std::time::Instant;
+
+/// The seed's racy program (models/race_condition.py), built in so the suite runs anywhere.
+pub const RACE_CONDITION: &str = include_str!("../models/race_condition.py");
+/// The seed's locked program (models/safe_deposit.py).
+pub const SAFE_DEPOSIT: &str = include_str!("../models/safe_deposit.py");
+
+/// One measurement.
+fn measure(name: &str, source: &str, n: u64, strategy: Strategy, limits: Limits) -> Value {
+    let model = Model::from_source(format!("{name}.py"), source)
+        .and_then(|m| m.with_set("N", &n.to_string()))
+        .expect("[internal bug] a built-in benchmark model does not compile");
+    let start = Instant::now();
+    let report = model
+        .checker()
+        .strategy(strategy)
+        .limits(limits)
+        .all_outcomes(strategy == Strategy::Stateful)
+        .count_interleavings(false)
+        .check();
+    let seconds = start.elapsed().as_secs_f64();
+    let s = &report.stats;
+    json!({
+        "model": name,
+        "n": n,
+        "strategy": strategy.name(),
+        "verdict": report.verdict.as_str(),
+        "exhaustive": report.exhaustive,
+        "seconds": seconds,
+        "states": s.states,
+        "transitions": s.transitions,
+        "executions": s.executions,
+        "states_per_second": (s.states as f64 / seconds.max(1e-9)).round(),
+        "steps_per_second": (s.transitions as f64 / seconds.max(1e-9)).round(),
+        "outcomes": report.outcomes.len(),
+        "preemptions": report.counterexample.as_ref().map(|c| c.preemptions),
+        "counterexample_steps": report.counterexample.as_ref().map(|c| c.schedule.len()),
+        "peak_rss_bytes": crate::explore::peak_rss_bytes(),
+    })
+}
+
+/// Runs the suite; `sizes` are the N values of the stateful racy runs (e.g. 10, 20, 30).
+pub fn run(sizes: &[u64], mut report: impl FnMut(&Value)) {
+    report(&measure("race_condition", RACE_CONDITION, 1_000_000, Strategy::Auto, Limits::default()));
+    for &n in sizes {
+        report(&measure("race_condition", RACE_CONDITION, n, Strategy::Stateful, Limits::default()));
+    }
+    for &n in sizes {
+        report(&measure("safe_deposit", SAFE_DEPOSIT, n, Strategy::Stateful, Limits::default()));
+    }
+}

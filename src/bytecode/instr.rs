@@ -1,0 +1,296 @@
+//! `Instr`: one CPython 3.11 instruction, named and grained as `dis` shows it (CACHE entries omitted).
+//!
+//! Jump targets are instruction indices into the same code object, not byte offsets.
+
+use std::fmt;
+
+/// An index into a code object's instruction list.
+pub type Label = u32;
+
+/// A program-wide global variable slot (module namespace entry), see [`crate::bytecode::Program::globals`].
+pub type GlobalId = u32;
+
+/// The operator of `BINARY_OP`, numbered as CPython 3.11's `NB_*` constants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `//`
+    FloorDiv,
+    /// `%`
+    Mod,
+}
+
+impl BinOp {
+    /// The operator's source symbol, e.g. `+`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
+        }
+    }
+
+    /// CPython 3.11's `NB_*` number for the plain operator (add 13 for the in-place form).
+    pub fn nb_code(self) -> u32 {
+        match self {
+            BinOp::Add => 0,
+            BinOp::FloorDiv => 2,
+            BinOp::Mul => 5,
+            BinOp::Mod => 6,
+            BinOp::Sub => 10,
+        }
+    }
+}
+
+/// The operator of `COMPARE_OP`, in CPython's `cmp_op` order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    /// The operator's source symbol, e.g. `<=`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+/// One bytecode instruction. Operands that index tables refer to the enclosing
+/// [`CodeObject`](crate::bytecode::CodeObject) (`consts`, `varnames`, `names`) or to the
+/// program-wide global slots ([`GlobalId`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Instr {
+    /// `NOP`
+    Nop,
+    /// `RESUME arg`: frame start (0) — an eval-breaker check site in CPython 3.11+.
+    Resume(u32),
+    /// `POP_TOP`
+    PopTop,
+    /// `PUSH_NULL`
+    PushNull,
+    /// `COPY n`: push a copy of the n-th item (1 = top).
+    Copy(u32),
+    /// `SWAP n`: swap the top with the n-th item.
+    Swap(u32),
+    /// `LOAD_CONST i` (index into `consts`).
+    LoadConst(u32),
+    /// `LOAD_NAME g` (module scope; falls back to builtins).
+    LoadName(GlobalId),
+    /// `STORE_NAME g` (module scope).
+    StoreName(GlobalId),
+    /// `LOAD_GLOBAL g`, pushing NULL first when `push_null` (3.11's `NULL + name`).
+    LoadGlobal {
+        /// The global slot.
+        slot: GlobalId,
+        /// Push NULL before the value (call sequence).
+        push_null: bool,
+    },
+    /// `STORE_GLOBAL g`
+    StoreGlobal(GlobalId),
+    /// `LOAD_FAST i` (index into `varnames`).
+    LoadFast(u32),
+    /// `STORE_FAST i`
+    StoreFast(u32),
+    /// `LOAD_ATTR i` (index into `names`).
+    LoadAttr(u32),
+    /// `LOAD_METHOD i` (index into `names`).
+    LoadMethod(u32),
+    /// `IMPORT_NAME i` (index into `names`); pops level and fromlist.
+    ImportName(u32),
+    /// `MAKE_FUNCTION flags` (the code object is on the stack).
+    MakeFunction(u32),
+    /// `BUILD_TUPLE n`
+    BuildTuple(u32),
+    /// `BUILD_STRING n`
+    BuildString(u32),
+    /// `FORMAT_VALUE flags`
+    FormatValue(u32),
+    /// `KW_NAMES i`: the constant tuple `consts[i]` names the last keyword arguments of the next CALL.
+    KwNames(u32),
+    /// `PRECALL n`
+    Precall(u32),
+    /// `CALL n`
+    Call(u32),
+    /// `BINARY_OP op` (`inplace` for the augmented-assignment form, e.g. `+=`).
+    BinaryOp {
+        /// The arithmetic operator.
+        op: BinOp,
+        /// Whether this is the augmented (`+=`) form.
+        inplace: bool,
+    },
+    /// `COMPARE_OP op`
+    CompareOp(CmpOp),
+    /// `IS_OP invert`
+    IsOp(bool),
+    /// `CONTAINS_OP invert`
+    ContainsOp(bool),
+    /// `UNARY_NOT`
+    UnaryNot,
+    /// `UNARY_NEGATIVE`
+    UnaryNegative,
+    /// `UNARY_POSITIVE`
+    UnaryPositive,
+    /// `UNARY_INVERT`
+    UnaryInvert,
+    /// `GET_ITER`
+    GetIter,
+    /// `FOR_ITER target`: on exhaustion pop the iterator and jump to `target`.
+    ForIter(Label),
+    /// `UNPACK_SEQUENCE n`
+    UnpackSequence(u32),
+    /// `JUMP_FORWARD target`
+    JumpForward(Label),
+    /// `JUMP_BACKWARD target` (a loop back-edge).
+    JumpBackward(Label),
+    /// `POP_JUMP_FORWARD_IF_FALSE target`
+    PopJumpForwardIfFalse(Label),
+    /// `POP_JUMP_FORWARD_IF_TRUE target`
+    PopJumpForwardIfTrue(Label),
+    /// `POP_JUMP_FORWARD_IF_NONE target`
+    PopJumpForwardIfNone(Label),
+    /// `POP_JUMP_FORWARD_IF_NOT_NONE target`
+    PopJumpForwardIfNotNone(Label),
+    /// `POP_JUMP_BACKWARD_IF_FALSE target`
+    PopJumpBackwardIfFalse(Label),
+    /// `POP_JUMP_BACKWARD_IF_TRUE target`
+    PopJumpBackwardIfTrue(Label),
+    /// `POP_JUMP_BACKWARD_IF_NONE target`
+    PopJumpBackwardIfNone(Label),
+    /// `POP_JUMP_BACKWARD_IF_NOT_NONE target`
+    PopJumpBackwardIfNotNone(Label),
+    /// `JUMP_IF_FALSE_OR_POP target`
+    JumpIfFalseOrPop(Label),
+    /// `JUMP_IF_TRUE_OR_POP target`
+    JumpIfTrueOrPop(Label),
+    /// `RETURN_VALUE`
+    ReturnValue,
+    /// `LOAD_ASSERTION_ERROR`
+    LoadAssertionError,
+    /// `RAISE_VARARGS n`
+    RaiseVarargs(u32),
+    /// `BEFORE_WITH`: call `__enter__` (for a lock: acquire, blocking while it is held).
+    BeforeWith,
+    /// `PUSH_EXC_INFO`
+    PushExcInfo,
+    /// `WITH_EXCEPT_START`: call `__exit__` with the exception.
+    WithExceptStart,
+    /// `RERAISE n`
+    Reraise(u32),
+    /// `POP_EXCEPT`
+    PopExcept,
+}
+
+impl Instr {
+    /// The CPython opname, e.g. `LOAD_GLOBAL`.
+    pub fn opname(&self) -> &'static str {
+        use Instr::*;
+        match self {
+            Nop => "NOP",
+            Resume(_) => "RESUME",
+            PopTop => "POP_TOP",
+            PushNull => "PUSH_NULL",
+            Copy(_) => "COPY",
+            Swap(_) => "SWAP",
+            LoadConst(_) => "LOAD_CONST",
+            LoadName(_) => "LOAD_NAME",
+            StoreName(_) => "STORE_NAME",
+            LoadGlobal { .. } => "LOAD_GLOBAL",
+            StoreGlobal(_) => "STORE_GLOBAL",
+            LoadFast(_) => "LOAD_FAST",
+            StoreFast(_) => "STORE_FAST",
+            LoadAttr(_) => "LOAD_ATTR",
+            LoadMethod(_) => "LOAD_METHOD",
+            ImportName(_) => "IMPORT_NAME",
+            MakeFunction(_) => "MAKE_FUNCTION",
+            BuildTuple(_) => "BUILD_TUPLE",
+            BuildString(_) => "BUILD_STRING",
+            FormatValue(_) => "FORMAT_VALUE",
+            KwNames(_) => "KW_NAMES",
+            Precall(_) => "PRECALL",
+            Call(_) => "CALL",
+            BinaryOp { .. } => "BINARY_OP",
+            CompareOp(_) => "COMPARE_OP",
+            IsOp(_) => "IS_OP",
+            ContainsOp(_) => "CONTAINS_OP",
+            UnaryNot => "UNARY_NOT",
+            UnaryNegative => "UNARY_NEGATIVE",
+            UnaryPositive => "UNARY_POSITIVE",
+            UnaryInvert => "UNARY_INVERT",
+            GetIter => "GET_ITER",
+            ForIter(_) => "FOR_ITER",
+            UnpackSequence(_) => "UNPACK_SEQUENCE",
+            JumpForward(_) => "JUMP_FORWARD",
+            JumpBackward(_) => "JUMP_BACKWARD",
+            PopJumpForwardIfFalse(_) => "POP_JUMP_FORWARD_IF_FALSE",
+            PopJumpForwardIfTrue(_) => "POP_JUMP_FORWARD_IF_TRUE",
+            PopJumpForwardIfNone(_) => "POP_JUMP_FORWARD_IF_NONE",
+            PopJumpForwardIfNotNone(_) => "POP_JUMP_FORWARD_IF_NOT_NONE",
+            PopJumpBackwardIfFalse(_) => "POP_JUMP_BACKWARD_IF_FALSE",
+            PopJumpBackwardIfTrue(_) => "POP_JUMP_BACKWARD_IF_TRUE",
+            PopJumpBackwardIfNone(_) => "POP_JUMP_BACKWARD_IF_NONE",
+            PopJumpBackwardIfNotNone(_) => "POP_JUMP_BACKWARD_IF_NOT_NONE",
+            JumpIfFalseOrPop(_) => "JUMP_IF_FALSE_OR_POP",
+            JumpIfTrueOrPop(_) => "JUMP_IF_TRUE_OR_POP",
+            ReturnValue => "RETURN_VALUE",
+            LoadAssertionError => "LOAD_ASSERTION_ERROR",
+            RaiseVarargs(_) => "RAISE_VARARGS",
+            BeforeWith => "BEFORE_WITH",
+            PushExcInfo => "PUSH_EXC_INFO",
+            WithExceptStart => "WITH_EXCEPT_START",
+            Reraise(_) => "RERAISE",
+            PopExcept => "POP_EXCEPT",
+        }
+    }
+
+    /// The jump target, for instructions that can jump.
+    pub fn jump_target(&self) -> Option<Label> {
+        use Instr::*;
+        match *self {
+            ForIter(t)
+            | JumpForward(t)
+            | JumpBackward(t)
+            | PopJumpForwardIfFalse(t)
+            | PopJumpForwardIfTrue(t)
+            | PopJumpForwardIfNone(t)
+            | PopJumpForwardIfNotNone(t)
+            | PopJumpBackwardIfFalse(t)
+            | PopJumpBackwardIfTrue(t)
+            | PopJumpBackwardIfNone(t)
+            | PopJumpBackwardIfNotNone(t)
+            | JumpIfFalseOrPop(t)
+            | JumpIfTrueOrPop(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Instr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.opname())
+    }
+}

@@ -1,0 +1,194 @@
+//! The compiled program: code objects of CPython 3.11-style instructions.
+//!
+//! This stage depends on nothing above it (no parser, no VM): it is plain data that the compiler
+//! produces and the VM executes.
+
+mod disasm;
+mod instr;
+
+pub use disasm::{describe_instr, disassemble, DisOptions};
+pub use instr::{BinOp, CmpOp, GlobalId, Instr, Label};
+
+use num_bigint::BigInt;
+use std::sync::Arc;
+
+/// Index of a code object in [`Program::codes`]; 0 is the module.
+pub type CodeId = u32;
+
+/// A compile-time constant (`co_consts` entry).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Const {
+    /// `None`
+    None,
+    /// `True` / `False`
+    Bool(bool),
+    /// An int that fits in 64 bits.
+    Int(i64),
+    /// An int that does not.
+    BigInt(Arc<BigInt>),
+    /// A str.
+    Str(Arc<str>),
+    /// A tuple of constants.
+    Tuple(Arc<[Const]>),
+    /// A code object (the body of a `def`).
+    Code(CodeId),
+}
+
+impl Const {
+    /// `repr()` of the constant as `dis` shows it, e.g. `'file1.zip'` or `('target',)`.
+    pub fn repr(&self, program: &Program) -> String {
+        match self {
+            Const::None => "None".into(),
+            Const::Bool(b) => if *b { "True" } else { "False" }.into(),
+            Const::Int(i) => i.to_string(),
+            Const::BigInt(i) => i.to_string(),
+            Const::Str(s) => py_str_repr(s),
+            Const::Tuple(items) => {
+                let parts: Vec<String> = items.iter().map(|c| c.repr(program)).collect();
+                if parts.len() == 1 {
+                    format!("({},)", parts[0])
+                } else {
+                    format!("({})", parts.join(", "))
+                }
+            }
+            Const::Code(id) => format!("<code object {}>", program.codes[*id as usize].name),
+        }
+    }
+}
+
+/// Python's `repr()` of a str (single quotes unless the text holds one and no double quote).
+pub fn py_str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for ch in s.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// A source position: 1-based line and 1-based column.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Loc {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+}
+
+/// One entry of a code object's exception table (3.11's `co_exceptiontable`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExceptionEntry {
+    /// First covered instruction.
+    pub start: Label,
+    /// One past the last covered instruction.
+    pub end: Label,
+    /// Handler instruction.
+    pub target: Label,
+    /// Value-stack depth to unwind to before pushing the exception.
+    pub depth: u32,
+    /// Whether the handler also gets the offset of the raising instruction (pushed first).
+    pub lasti: bool,
+}
+
+/// What kind of scope a code object is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CodeKind {
+    /// Module-level code (runs in the main thread).
+    Module,
+    /// A `def` at module level.
+    Function,
+}
+
+/// Primary container of a single code object: the module's or a function's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeObject {
+    /// `co_name`: `<module>` or the function's name.
+    pub name: String,
+    /// Module or function.
+    pub kind: CodeKind,
+    /// Number of positional parameters (the first `argcount` of `varnames`).
+    pub argcount: u32,
+    /// `co_varnames`: parameters then locals.
+    pub varnames: Vec<String>,
+    /// `co_consts`.
+    pub consts: Vec<Const>,
+    /// `co_names`: attribute and module names used by LOAD_ATTR / LOAD_METHOD / IMPORT_NAME.
+    pub names: Vec<String>,
+    /// The instructions.
+    pub instrs: Vec<Instr>,
+    /// Source position of each instruction (same length as `instrs`).
+    pub locs: Vec<Loc>,
+    /// The exception table.
+    pub exception_table: Vec<ExceptionEntry>,
+    /// Line of the `def` (1 for the module).
+    pub first_line: u32,
+}
+
+/// A whole compiled program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    /// The file name shown in diagnostics.
+    pub filename: String,
+    /// Code objects; index 0 is the module.
+    pub codes: Vec<CodeObject>,
+    /// Names of the module's global slots; [`GlobalId`] indexes this.
+    pub globals: Vec<String>,
+}
+
+impl Program {
+    /// The module's code object.
+    pub fn module(&self) -> &CodeObject {
+        &self.codes[0]
+    }
+
+    /// The code object with this id.
+    pub fn code(&self, id: CodeId) -> &CodeObject {
+        &self.codes[id as usize]
+    }
+
+    /// The slot of the global named `name`, if the program uses it.
+    pub fn global_slot(&self, name: &str) -> Option<GlobalId> {
+        self.globals.iter().position(|g| g == name).map(|i| i as GlobalId)
+    }
+}
+
+/// The argument of `instr` as `dis` shows it in parentheses: a name, a constant's repr,
+/// `NULL + name`, an operator, or `to N` for jumps (empty when it has none).
+pub fn instr_argrepr(program: &Program, code: &CodeObject, instr: &Instr) -> String {
+    let global = |g: &GlobalId| program.globals.get(*g as usize).cloned().unwrap_or_default();
+    match instr {
+        Instr::LoadConst(i) | Instr::KwNames(i) => {
+            code.consts.get(*i as usize).map(|c| c.repr(program)).unwrap_or_default()
+        }
+        Instr::LoadName(g) | Instr::StoreName(g) | Instr::StoreGlobal(g) => global(g),
+        Instr::LoadGlobal { slot, push_null } => {
+            if *push_null {
+                format!("NULL + {}", global(slot))
+            } else {
+                global(slot)
+            }
+        }
+        Instr::LoadFast(i) | Instr::StoreFast(i) => code.varnames.get(*i as usize).cloned().unwrap_or_default(),
+        Instr::LoadAttr(i) | Instr::LoadMethod(i) | Instr::ImportName(i) => {
+            code.names.get(*i as usize).cloned().unwrap_or_default()
+        }
+        Instr::BinaryOp { op, inplace } => format!("{}{}", op.symbol(), if *inplace { "=" } else { "" }),
+        Instr::CompareOp(op) => op.symbol().to_string(),
+        Instr::IsOp(inv) => if *inv { "is not" } else { "is" }.to_string(),
+        Instr::ContainsOp(inv) => if *inv { "not in" } else { "in" }.to_string(),
+        other => other.jump_target().map(|t| format!("to {t}")).unwrap_or_default(),
+    }
+}

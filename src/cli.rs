@@ -1,0 +1,329 @@
+//! The command line: the only place that reads arguments and the environment.
+
+use crate::bytecode::{disassemble, DisOptions};
+use crate::explore::{Limits, ProgressFn, Schedule, Strategy, Verdict};
+use crate::report::{self, Style};
+use crate::vm::SwitchModel;
+use crate::{trace, Error, Model};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// gilcheck explores every interleaving of a small Python threading program that the GIL
+/// allows, to prove its assertions or show the exact schedule that breaks them.
+///
+/// Exit codes: 0 the program holds, 1 a violation was found, 2 bad input or usage,
+/// 3 inconclusive (a limit stopped the search first).
+#[derive(Debug, Parser)]
+#[command(name = "gilcheck", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  gilcheck check models/race_condition.py                 # finds the lost update at N = 1,000,000
+  gilcheck check models/safe_deposit.py --set N=3         # proves the locked version for N = 3
+  gilcheck outcomes models/race_condition.py --set N=3    # every reachable final state
+  gilcheck outcomes models/threading_demo.py --count      # every output order, with counts
+  gilcheck trace models/race_condition.py --set N=2       # the counterexample, step by step
+  gilcheck dis models/race_condition.py                   # the bytecode that is explored
+  gilcheck check prog.py --expect 'balance == 2000' --format json";
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check every interleaving: prove the program's asserts (and --expect), or show a
+    /// counterexample schedule (the one with the fewest preemptions first).
+    Check(CheckArgs),
+    /// List every distinct final state (globals and printed output) that some interleaving reaches.
+    Outcomes(OutcomesArgs),
+    /// Show a counterexample (or a given --schedule) as a timeline, step by step.
+    Trace(TraceArgs),
+    /// Print the bytecode that gilcheck explores, in the style of `python3.11 -m dis`.
+    Dis(DisArgs),
+    /// Run the benchmark suite (the seed's programs) and print one JSON object per measurement.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// N for the stateful runs of the racy and locked programs.
+    #[arg(long, value_delimiter = ',', default_value = "10,20,30")]
+    sizes: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct ModelArgs {
+    /// The Python file to check.
+    file: PathBuf,
+    /// Replace the value of a module-level constant `NAME = ...` (repeatable), e.g. --set N=3.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    sets: Vec<String>,
+    /// An expression over the module's globals that must hold in every final state.
+    #[arg(long, value_name = "EXPR")]
+    expect: Option<String>,
+    /// Where threads may switch: `bytecode` = at every instruction boundary.
+    #[arg(long = "switch", value_name = "MODEL", default_value = "bytecode", value_parser = parse_switch)]
+    switch: SwitchModel,
+}
+
+#[derive(Debug, Args)]
+struct SearchArgs {
+    /// auto (bounded search for a counterexample, then stateful for the proof), enumerate
+    /// (every interleaving, stateless), stateful (state graph), bounded (preemption bounding).
+    #[arg(long, value_name = "STRATEGY", value_parser = parse_strategy)]
+    strategy: Option<Strategy>,
+    /// Largest preemption bound for --strategy bounded.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    max_preemptions: u32,
+    /// Stop after this many distinct states (verdict inconclusive, exit 3).
+    #[arg(long, value_name = "N")]
+    max_states: Option<u64>,
+    /// Stop after this many seconds (verdict inconclusive, exit 3).
+    #[arg(long, value_name = "SECONDS")]
+    max_time: Option<f64>,
+    /// Stop when resident memory exceeds this many MiB (verdict inconclusive, exit 3).
+    #[arg(long, value_name = "MIB", default_value_t = 8192)]
+    max_memory: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    #[command(flatten)]
+    search: SearchArgs,
+}
+
+#[derive(Debug, Args)]
+struct OutcomesArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    #[command(flatten)]
+    search: SearchArgs,
+    /// Show only these globals (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    vars: Option<Vec<String>>,
+    /// Count the interleavings that end in each outcome (enumerates them: small programs only).
+    #[arg(long)]
+    count: bool,
+}
+
+#[derive(Debug, Args)]
+struct TraceArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// The schedule to replay (as printed by `check`); without it, the counterexample is found first.
+    #[arg(long, value_name = "SCHEDULE")]
+    schedule: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+struct DisArgs {
+    /// The Python file.
+    file: PathBuf,
+    /// Replace the value of a module-level constant (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    sets: Vec<String>,
+    /// The switch model whose switch points to mark.
+    #[arg(long = "switch", value_name = "MODEL", default_value = "bytecode", value_parser = parse_switch)]
+    switch: SwitchModel,
+}
+
+fn parse_switch(s: &str) -> Result<SwitchModel, String> {
+    s.parse()
+}
+
+fn parse_strategy(s: &str) -> Result<Strategy, String> {
+    s.parse()
+}
+
+/// Parses the arguments, runs the command, and returns the exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("gilcheck: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn style() -> Style {
+    Style { color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() }
+}
+
+fn load(args: &ModelArgs, vars: Option<Vec<String>>) -> Result<Model, Error> {
+    let mut model = Model::from_file(&args.file)?;
+    for s in &args.sets {
+        let Some((name, value)) = s.split_once('=') else {
+            return Err(Error::Usage(format!("--set {s}: expected NAME=VALUE, e.g. --set N=3")));
+        };
+        model = model.with_set(name.trim(), value.trim())?;
+    }
+    if let Some(e) = &args.expect {
+        model = model.with_expect(e)?;
+    }
+    if let Some(v) = vars {
+        model = model.with_vars(v)?;
+    }
+    Ok(model)
+}
+
+fn limits(args: &SearchArgs) -> Limits {
+    let mut l = Limits::default();
+    if let Some(n) = args.max_states {
+        l.max_states = n;
+    }
+    l.max_time = args.max_time.map(Duration::from_secs_f64);
+    l.max_memory = args.max_memory << 20;
+    l
+}
+
+/// A spinner on stderr for runs over a second, only when stderr is a terminal.
+fn progress_bar() -> (Option<indicatif::ProgressBar>, Option<ProgressFn>) {
+    if !std::io::stderr().is_terminal() {
+        return (None, None);
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    let b = bar.clone();
+    let f = ProgressFn(Arc::new(move |p: &crate::explore::Progress| {
+        if p.seconds >= 1.0 {
+            b.set_message(format!(
+                "{:.0} s: {} states, {} steps, {} executions",
+                p.seconds,
+                report::thousands(p.states),
+                report::thousands(p.transitions),
+                report::thousands(p.executions)
+            ));
+            b.tick();
+        }
+    }));
+    (Some(bar), Some(f))
+}
+
+fn dispatch(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Check(a) => {
+            let model = load(&a.model, None)?;
+            let strategy = match a.search.strategy {
+                Some(Strategy::Bounded { .. }) => Strategy::Bounded { max_bound: a.search.max_preemptions },
+                Some(s) => s,
+                None => Strategy::Auto,
+            };
+            let (bar, progress) = progress_bar();
+            let mut checker = model.checker().strategy(strategy).limits(limits(&a.search)).switch_model(a.model.switch);
+            if let Some(p) = progress {
+                checker = checker.progress(p);
+            }
+            let report = checker.check();
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            match a.search.format {
+                Format::Json => println!("{}", report::to_json(&report, model.source().name())),
+                Format::Text => print!("{}", report::render_check(&report, model.source(), style())),
+            }
+            Ok(report.verdict.exit_code())
+        }
+        Command::Outcomes(a) => {
+            let model = load(&a.model, a.vars.clone())?;
+            let strategy = match a.search.strategy {
+                Some(Strategy::Bounded { .. }) => Strategy::Bounded { max_bound: a.search.max_preemptions },
+                Some(s) => s,
+                None if a.count => Strategy::Enumerate,
+                None => Strategy::Stateful,
+            };
+            let (bar, progress) = progress_bar();
+            let mut checker = model
+                .checker()
+                .strategy(strategy)
+                .limits(limits(&a.search))
+                .switch_model(a.model.switch)
+                .all_outcomes(true);
+            if let Some(p) = progress {
+                checker = checker.progress(p);
+            }
+            let report = checker.check();
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            match a.search.format {
+                Format::Json => println!("{}", report::to_json(&report, model.source().name())),
+                Format::Text => print!("{}", report::render_outcomes(&report, model.source(), style())),
+            }
+            Ok(if report.exhaustive || report.verdict != Verdict::Inconclusive {
+                report.verdict.exit_code()
+            } else {
+                3
+            })
+        }
+        Command::Trace(a) => {
+            let model = load(&a.model, None)?;
+            let schedule: Schedule = match &a.schedule {
+                Some(s) => s.parse().map_err(|e: String| Error::Usage(format!("--schedule: {e}")))?,
+                None => {
+                    let report = model.checker().check();
+                    match report.counterexample {
+                        Some(c) => c.schedule,
+                        None => {
+                            println!("{}: {} — no counterexample to trace", model.source().name(), report.verdict);
+                            return Ok(report.verdict.exit_code());
+                        }
+                    }
+                }
+            };
+            let t = trace::replay(model.explorable(), &schedule).map_err(|e| Error::Usage(e.to_string()))?;
+            match a.format {
+                Format::Json => {
+                    let runs: Vec<serde_json::Value> = t
+                        .runs
+                        .iter()
+                        .map(|r| serde_json::json!({"thread": r.tid, "steps": r.steps, "preempted": r.preempted}))
+                        .collect();
+                    println!(
+                        "{}",
+                        serde_json::json!({"schedule": schedule.to_string(), "preemptions": t.preemptions, "runs": runs})
+                    );
+                }
+                Format::Text => print!("{}", report::render_trace(&t, model.source(), style())),
+            }
+            Ok(match t.status {
+                crate::explore::Status::Violation(_) => 1,
+                _ => 0,
+            })
+        }
+        Command::Bench(a) => {
+            crate::bench::run(&a.sizes, |v| println!("{v}"));
+            Ok(0)
+        }
+        Command::Dis(a) => {
+            let mut model = Model::from_file(&a.file)?;
+            for s in &a.sets {
+                let Some((name, value)) = s.split_once('=') else {
+                    return Err(Error::Usage(format!("--set {s}: expected NAME=VALUE")));
+                };
+                model = model.with_set(name.trim(), value.trim())?;
+            }
+            let _ = a.switch;
+            print!("{}", disassemble(model.program(), &DisOptions::default()));
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Constant folding as CPython 3.11's AST optimizer (`Python/ast_opt.c`) does it before code
+//! generation: literals, tuples of constants, unary and binary operators on constants (with
+//! its size limits), and f-strings without replacement fields.
+
+use crate::bytecode::Const;
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{ToPrimitive, Zero};
+use ruff_python_ast::{self as ast, Expr, Number, Operator, UnaryOp};
+use std::sync::Arc;
+
+const MAX_INT_SIZE: u64 = 128;
+const MAX_COLLECTION_SIZE: usize = 256;
+const MAX_STR_SIZE: usize = 4096;
+const MAX_TOTAL_ITEMS: i64 = 1024;
+
+/// An int constant in canonical form (`Int` when it fits in 64 bits).
+pub(crate) fn int_const(v: BigInt) -> Const {
+    match v.to_i64() {
+        Some(i) => Const::Int(i),
+        None => Const::BigInt(Arc::new(v)),
+    }
+}
+
+/// The value of an int literal.
+pub(crate) fn int_literal(i: &ast::Int) -> Option<Const> {
+    if let Some(v) = i.as_i64() {
+        return Some(Const::Int(v));
+    }
+    parse_int_text(&i.to_string()).map(int_const)
+}
+
+/// Parses Python int literal text (`1_000`, `0x_ff`, `0o7`, `0b1`) into a big integer.
+pub(crate) fn parse_int_text(text: &str) -> Option<BigInt> {
+    let t: String = text.chars().filter(|c| *c != '_').collect();
+    let lower = t.to_ascii_lowercase();
+    let (digits, radix) = if let Some(d) = lower.strip_prefix("0x") {
+        (d.to_string(), 16)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (d.to_string(), 8)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (d.to_string(), 2)
+    } else {
+        (lower, 10)
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    BigInt::parse_bytes(digits.as_bytes(), radix)
+}
+
+/// The integer value of an int or bool constant.
+fn as_int(c: &Const) -> Option<BigInt> {
+    match c {
+        Const::Int(i) => Some(BigInt::from(*i)),
+        Const::BigInt(b) => Some((**b).clone()),
+        Const::Bool(b) => Some(BigInt::from(u8::from(*b))),
+        _ => None,
+    }
+}
+
+/// The text of a str literal (implicit concatenation included).
+pub(crate) fn str_literal(s: &ast::ExprStringLiteral) -> Const {
+    Const::Str(s.value.to_str().into())
+}
+
+/// The folded value of `e`, if CPython's AST optimizer turns it into a constant.
+pub(crate) fn fold(e: &Expr) -> Option<Const> {
+    match e {
+        Expr::NumberLiteral(n) => match &n.value {
+            Number::Int(i) => int_literal(i),
+            _ => None,
+        },
+        Expr::StringLiteral(s) => Some(str_literal(s)),
+        Expr::BooleanLiteral(b) => Some(Const::Bool(b.value)),
+        Expr::NoneLiteral(_) => Some(Const::None),
+        // An f-string is a JoinedStr even without replacement fields: never a constant.
+        Expr::Tuple(t) if matches!(t.ctx, ast::ExprContext::Load) => {
+            let items: Option<Vec<Const>> = t.elts.iter().map(fold).collect();
+            items.map(|v| Const::Tuple(v.into()))
+        }
+        Expr::UnaryOp(u) => {
+            let v = fold(&u.operand)?;
+            fold_unary(u.op, &v)
+        }
+        Expr::BinOp(b) => {
+            let l = fold(&b.left)?;
+            let r = fold(&b.right)?;
+            fold_binary(b.op, &l, &r)
+        }
+        _ => None,
+    }
+}
+
+fn fold_unary(op: UnaryOp, v: &Const) -> Option<Const> {
+    match op {
+        UnaryOp::Not => Some(Const::Bool(!crate::compile::cfg::truthy(v))),
+        UnaryOp::USub => as_int(v).map(|i| int_const(-i)),
+        UnaryOp::UAdd => as_int(v).map(int_const),
+        UnaryOp::Invert => as_int(v).map(|i: BigInt| int_const(-(i + BigInt::from(1)))),
+    }
+}
+
+fn check_complexity(c: &Const, mut limit: i64) -> i64 {
+    if let Const::Tuple(items) = c {
+        limit -= items.len() as i64;
+        for item in items.iter() {
+            if limit < 0 {
+                break;
+            }
+            limit = check_complexity(item, limit);
+        }
+    }
+    limit
+}
+
+fn repeat_seq(seq: &Const, n: &BigInt) -> Option<Const> {
+    let n = n.to_i64()?;
+    let count = n.max(0) as usize;
+    match seq {
+        Const::Str(s) => {
+            if let Some(limit) = MAX_STR_SIZE.checked_div(s.chars().count()) {
+                if n < 0 || count > limit {
+                    return None;
+                }
+            }
+            Some(Const::Str(s.repeat(count).into()))
+        }
+        Const::Tuple(items) => {
+            if let Some(limit) = MAX_COLLECTION_SIZE.checked_div(items.len()) {
+                if n < 0 || count > limit {
+                    return None;
+                }
+                if n > 0 && check_complexity(seq, MAX_TOTAL_ITEMS / n) < 0 {
+                    return None;
+                }
+            }
+            let mut out = Vec::with_capacity(items.len().saturating_mul(count));
+            for _ in 0..count {
+                out.extend(items.iter().cloned());
+            }
+            Some(Const::Tuple(out.into()))
+        }
+        _ => None,
+    }
+}
+
+fn fold_binary(op: Operator, l: &Const, r: &Const) -> Option<Const> {
+    if let (Some(a), Some(b)) = (as_int(l), as_int(r)) {
+        return match op {
+            Operator::Add => Some(int_const(a + b)),
+            Operator::Sub => Some(int_const(a - b)),
+            Operator::Mult => {
+                if !a.is_zero()
+                    && !b.is_zero()
+                    && (a.bits() > MAX_INT_SIZE || b.bits() > MAX_INT_SIZE || a.bits() + b.bits() > MAX_INT_SIZE)
+                {
+                    None
+                } else {
+                    Some(int_const(a * b))
+                }
+            }
+            Operator::FloorDiv if !b.is_zero() => Some(int_const(a.div_floor(&b))),
+            Operator::Mod if !b.is_zero() => Some(int_const(a.mod_floor(&b))),
+            _ => None,
+        };
+    }
+    match (op, l, r) {
+        (Operator::Add, Const::Str(a), Const::Str(b)) => Some(Const::Str(format!("{a}{b}").into())),
+        (Operator::Add, Const::Tuple(a), Const::Tuple(b)) => {
+            Some(Const::Tuple(a.iter().chain(b.iter()).cloned().collect::<Vec<_>>().into()))
+        }
+        (Operator::Mult, seq @ (Const::Str(_) | Const::Tuple(_)), n)
+        | (Operator::Mult, n, seq @ (Const::Str(_) | Const::Tuple(_))) => {
+            let n = as_int(n)?;
+            repeat_seq(seq, &n)
+        }
+        _ => None,
+    }
+}

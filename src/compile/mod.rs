@@ -1,0 +1,473 @@
+//! The compiler: a checked AST ([`crate::frontend`]) to a [`Program`] of code objects whose
+//! instructions are exactly those CPython 3.11's compiler emits for the same source, as
+//! `python3.11 -m dis` shows them (CACHE entries dropped).
+//!
+//! Code generation (`stmt`, `expr`) follows `Python/compile.c` of 3.11 construct by construct and
+//! builds a control-flow graph (`cfg`), on which the same optimisation and assembly passes run.
+//! Constant folding (`fold`) mirrors the AST optimizer; scopes (`symbols`) mirror the symbol table.
+
+pub(crate) mod cfg;
+mod expr;
+mod flow;
+pub(crate) mod fold;
+mod optimize;
+mod stmt;
+mod symbols;
+#[cfg(test)]
+mod tests;
+
+use crate::bytecode::{CodeId, CodeKind, CodeObject, Const, GlobalId, Program};
+use crate::error::{Error, Result, Span};
+use crate::source::SourceFile;
+use cfg::{BlockId, Cfg, Op, SrcLoc};
+use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+use std::collections::{HashMap, HashSet};
+use symbols::{Access, FunctionSymbols, ModuleSymbols};
+
+/// Options that change what is compiled.
+#[derive(Default, Clone, Debug)]
+pub struct CompileOptions {
+    /// `--set NAME=VALUE`: the value of the module-level assignment `NAME = ...` is replaced by
+    /// the constant.
+    pub sets: Vec<(String, Const)>,
+}
+
+/// Compiles a parsed module (see [`crate::frontend::parse`]) to a [`Program`].
+///
+/// The module is checked against the supported subset first (constructs outside it give
+/// [`Error::Unsupported`]); `--set` names without a module-level assignment give [`Error::Usage`].
+pub fn compile(src: &SourceFile, module: &ModModule, opts: &CompileOptions) -> Result<Program> {
+    crate::frontend::check_subset(src, module)?;
+    let syms = symbols::module_symbols(src, &module.body)?;
+    let mut sets = HashMap::new();
+    let assigned = module_assignments(&module.body);
+    for (name, value) in &opts.sets {
+        if !assigned.iter().any(|n| n == name) {
+            let names = if assigned.is_empty() { "(none)".to_string() } else { assigned.join(", ") };
+            return Err(Error::Usage(format!(
+                "--set {name}: the program has no module-level assignment `{name} = ...`; its module-level names are: {names}"
+            )));
+        }
+        if sets.insert(name.clone(), value.clone()).is_some() {
+            return Err(Error::Usage(format!("--set {name} is given more than once")));
+        }
+    }
+    let mut c = Compiler::new(src, syms, sets);
+    c.compile_module(&module.body)?;
+    Ok(c.finish())
+}
+
+/// Compiles the `--expect` expression `text` into a new code object of `program` (kind
+/// [`CodeKind::Module`], name `<expect>`) that evaluates it over the program's globals with
+/// LOAD_NAME and ends with RETURN_VALUE. Returns its id.
+pub fn compile_expression(program: &mut Program, text: &str) -> Result<CodeId> {
+    let parsed = ruff_python_parser::parse_expression(text)
+        .map_err(|e| Error::Usage(format!("--expect {text:?}: syntax error: {}", e.error)))?;
+    let expr = parsed.expr();
+    let src = SourceFile::new("<expect>", text);
+    crate::frontend::check_expect_expression(&src, expr)
+        .map_err(|e| Error::Usage(format!("--expect {text:?}: {e}")))?;
+    let available = stored_globals(program);
+    let mut unknown = Vec::new();
+    collect_names(expr, &mut unknown);
+    if let Some(name) = unknown.iter().find(|n| !available.contains(*n)) {
+        let mut names: Vec<&str> = available.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        return Err(Error::Usage(format!(
+            "--expect {text:?}: unknown name '{name}'; the program's globals are: {}",
+            if names.is_empty() { "(none)".to_string() } else { names.join(", ") }
+        )));
+    }
+    let mut c = Compiler::new(&src, ModuleSymbols::default(), HashMap::new());
+    c.globals = program.globals.clone();
+    c.global_index = program.globals.iter().enumerate().map(|(i, g)| (g.clone(), i as GlobalId)).collect();
+    c.unit.name = "<expect>".into();
+    c.unit.cfg.add(Op::Resume, 0, None, SrcLoc { line: 0, col: 1 });
+    c.visit_expr(expr)?;
+    let unit = std::mem::replace(&mut c.unit, Unit::new(String::new(), CodeKind::Module, 1, None));
+    let code = c.assemble_unit(unit, false);
+    program.globals = c.globals;
+    program.codes.push(code);
+    Ok((program.codes.len() - 1) as CodeId)
+}
+
+/// Global names that some code stores to (the program's variables).
+fn stored_globals(program: &Program) -> HashSet<String> {
+    use crate::bytecode::Instr;
+    let mut out = HashSet::new();
+    for code in &program.codes {
+        for i in &code.instrs {
+            if let Instr::StoreName(g) | Instr::StoreGlobal(g) = i {
+                if let Some(n) = program.globals.get(*g as usize) {
+                    out.insert(n.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn collect_names(e: &Expr, out: &mut Vec<String>) {
+    use ruff_python_ast::visitor::{walk_expr, Visitor};
+    struct V<'a>(&'a mut Vec<String>);
+    impl<'a> Visitor<'a> for V<'_> {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if let Expr::Name(n) = e {
+                self.0.push(n.id.as_str().to_string());
+            }
+            walk_expr(self, e);
+        }
+    }
+    V(out).visit_expr(e);
+}
+
+/// Names with a plain `NAME = ...` assignment in module scope, in source order.
+fn module_assignments(body: &[Stmt]) -> Vec<String> {
+    fn walk(body: &[Stmt], out: &mut Vec<String>) {
+        for s in body {
+            match s {
+                Stmt::Assign(a) => {
+                    if let [Expr::Name(n)] = a.targets.as_slice() {
+                        if !out.iter().any(|x| x == n.id.as_str()) {
+                            out.push(n.id.as_str().to_string());
+                        }
+                    }
+                }
+                Stmt::For(f) => walk(&f.body, out),
+                Stmt::While(w) => walk(&w.body, out),
+                Stmt::If(i) => {
+                    walk(&i.body, out);
+                    for c in &i.elif_else_clauses {
+                        walk(&c.body, out);
+                    }
+                }
+                Stmt::With(w) => walk(&w.body, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(body, &mut out);
+    out
+}
+
+/// A `break`/`continue`/`return` unwinding frame (CPython's `fblockinfo`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FBlock {
+    /// A `while` loop: continue target, break target.
+    While { block: BlockId, exit: BlockId },
+    /// A `for` loop (the iterator is on the stack).
+    For { block: BlockId, exit: BlockId },
+    /// A `with` body: the statement's location (for the exit call).
+    With { loc: SrcLoc },
+}
+
+/// The code object under construction (CPython's `compiler_unit`).
+pub(crate) struct Unit {
+    pub cfg: Cfg,
+    pub loc: SrcLoc,
+    pub consts: Vec<Const>,
+    pub names: Vec<String>,
+    pub varnames: Vec<String>,
+    pub name: String,
+    pub kind: CodeKind,
+    pub argcount: u32,
+    pub first_line: u32,
+    pub scope: Option<FunctionSymbols>,
+    pub fblocks: Vec<FBlock>,
+}
+
+impl Unit {
+    fn new(name: String, kind: CodeKind, first_line: u32, scope: Option<FunctionSymbols>) -> Self {
+        Unit {
+            cfg: Cfg::new(),
+            loc: SrcLoc::NONE,
+            consts: Vec::new(),
+            names: Vec::new(),
+            varnames: Vec::new(),
+            name,
+            kind,
+            argcount: 0,
+            first_line,
+            scope,
+            fblocks: Vec::new(),
+        }
+    }
+}
+
+/// Whole-program compilation state.
+pub(crate) struct Compiler<'a> {
+    pub src: &'a SourceFile,
+    pub syms: ModuleSymbols,
+    pub unit: Unit,
+    pub codes: Vec<CodeObject>,
+    pub globals: Vec<String>,
+    pub global_index: HashMap<String, GlobalId>,
+    /// Byte offsets of line starts.
+    line_starts: Vec<u32>,
+    /// `--set` values not yet used.
+    pub sets: HashMap<String, Const>,
+}
+
+impl<'a> Compiler<'a> {
+    fn new(src: &'a SourceFile, syms: ModuleSymbols, sets: HashMap<String, Const>) -> Self {
+        Compiler {
+            src,
+            syms,
+            unit: Unit::new("<module>".into(), CodeKind::Module, 1, None),
+            codes: Vec::new(),
+            globals: Vec::new(),
+            global_index: HashMap::new(),
+            line_starts: std::iter::once(0)
+                .chain(src.text().bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u32 + 1))
+                .collect(),
+            sets,
+        }
+    }
+
+    fn finish(self) -> Program {
+        Program { filename: self.src.name().to_string(), codes: self.codes, globals: self.globals }
+    }
+
+    /// 1-based line and 0-based UTF-8 byte column of a byte offset (CPython's positions).
+    fn byte_line_col(&self, offset: u32) -> (i32, i32) {
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        (line as i32 + 1, offset.saturating_sub(start) as i32)
+    }
+
+    /// The position of a node's start: line and 1-based column counted in UTF-8 bytes, as
+    /// CPython's `co_positions()` gives them (plus one).
+    pub fn loc_of(&self, range: TextRange) -> SrcLoc {
+        let (line, col) = self.byte_line_col(range.start().to_u32());
+        SrcLoc { line, col: col + 1 }
+    }
+
+    /// CPython 3.11's `update_start_location_to_match_attr`: when an attribute access spans
+    /// lines, the location moves to the attribute name.
+    pub fn update_loc_to_attr(&mut self, a: &ast::ExprAttribute) {
+        let (end_line, end_col) = self.byte_line_col(a.range.end().to_u32());
+        if self.unit.loc.line != end_line {
+            self.unit.loc.line = end_line;
+            let len = a.attr.as_str().chars().count() as i32;
+            self.unit.loc.col = if len <= end_col { end_col - len + 1 } else { -1 };
+        }
+    }
+
+    /// A span for diagnostics.
+    pub fn span(&self, range: TextRange) -> Span {
+        let (line, col) = self.src.line_col(range.start().to_u32());
+        Span { file: self.src.name().to_string(), line, col }
+    }
+
+    /// An [`Error::Unsupported`] at `range`.
+    pub fn unsupported(&self, range: TextRange, construct: &str, hint: &str) -> Error {
+        Error::Unsupported { span: self.span(range), construct: construct.into(), hint: hint.into() }
+    }
+
+    /// Emits at the current location.
+    pub fn emit(&mut self, op: Op, arg: u32) {
+        let loc = self.unit.loc;
+        self.unit.cfg.add(op, arg, None, loc);
+    }
+
+    /// Emits a jump at the current location.
+    pub fn emit_jump(&mut self, op: Op, target: BlockId) {
+        let loc = self.unit.loc;
+        self.unit.cfg.add(op, 0, Some(target), loc);
+    }
+
+    /// Emits a jump without a location.
+    pub fn emit_jump_noline(&mut self, op: Op, target: BlockId) {
+        self.unit.cfg.add(op, 0, Some(target), SrcLoc::NONE);
+    }
+
+    /// `compiler_add_const`: the index of `c` in `co_consts`.
+    pub fn add_const(&mut self, c: Const) -> u32 {
+        match self.unit.consts.iter().position(|x| *x == c) {
+            Some(i) => i as u32,
+            None => {
+                self.unit.consts.push(c);
+                (self.unit.consts.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Emits `LOAD_CONST c`.
+    pub fn load_const(&mut self, c: Const) {
+        let i = self.add_const(c);
+        self.emit(Op::LoadConst, i);
+    }
+
+    /// The index of `name` in `co_names`.
+    pub fn add_name(&mut self, name: &str) -> u32 {
+        match self.unit.names.iter().position(|x| x == name) {
+            Some(i) => i as u32,
+            None => {
+                self.unit.names.push(name.to_string());
+                (self.unit.names.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The program-wide slot of global `name`.
+    pub fn global_slot(&mut self, name: &str) -> GlobalId {
+        if let Some(&g) = self.global_index.get(name) {
+            return g;
+        }
+        let g = self.globals.len() as GlobalId;
+        self.globals.push(name.to_string());
+        self.global_index.insert(name.to_string(), g);
+        g
+    }
+
+    fn varname(&mut self, name: &str) -> u32 {
+        match self.unit.varnames.iter().position(|x| x == name) {
+            Some(i) => i as u32,
+            None => {
+                self.unit.varnames.push(name.to_string());
+                (self.unit.varnames.len() - 1) as u32
+            }
+        }
+    }
+
+    /// `compiler_nameop`: load (`store == false`) or store a name.
+    pub fn nameop(&mut self, name: &str, store: bool) {
+        let access = match &self.unit.scope {
+            Some(f) => f.access(name),
+            None => self.syms.access(name),
+        };
+        match access {
+            Access::Fast => {
+                let i = self.varname(name);
+                self.emit(if store { Op::StoreFast } else { Op::LoadFast }, i);
+            }
+            Access::Global => {
+                let g = self.global_slot(name);
+                if store {
+                    self.emit(Op::StoreGlobal, g);
+                } else {
+                    self.emit(Op::LoadGlobal, g << 1);
+                }
+            }
+            Access::Name => {
+                let g = self.global_slot(name);
+                self.emit(if store { Op::StoreName } else { Op::LoadName }, g);
+            }
+        }
+    }
+
+    /// Whether `e` is a name imported at module level (CPython's `is_import_originated`).
+    pub fn is_import_originated(&self, e: &Expr) -> bool {
+        matches!(e, Expr::Name(n) if self.syms.imports.contains(n.id.as_str()))
+    }
+
+    fn compile_module(&mut self, body: &[Stmt]) -> Result<()> {
+        // Slot 0 of `codes` is the module; functions are appended as they are compiled.
+        self.codes.push(placeholder_code());
+        self.unit.cfg.add(Op::Resume, 0, None, SrcLoc { line: 0, col: 1 });
+        let mut rest = body;
+        if let Some(first) = body.first() {
+            self.unit.loc = self.loc_of(first.range());
+            if let Some(doc) = docstring(body) {
+                self.load_const(doc);
+                self.nameop("__doc__", true);
+                rest = &body[1..];
+            }
+        }
+        for s in rest {
+            self.visit_stmt(s)?;
+        }
+        let unit = std::mem::replace(&mut self.unit, Unit::new(String::new(), CodeKind::Module, 1, None));
+        self.codes[0] = self.assemble_unit(unit, true);
+        Ok(())
+    }
+
+    /// Compiles a `def` body into a new code object and returns its id.
+    pub fn compile_function(&mut self, f: &ast::StmtFunctionDef) -> Result<CodeId> {
+        let scope = symbols::function_symbols(self.src, f)?;
+        let first_line = self.loc_of(f.range()).line.max(1) as u32;
+        let mut unit = Unit::new(f.name.as_str().to_string(), CodeKind::Function, first_line, Some(scope));
+        unit.varnames = unit.scope.as_ref().map(|s| s.params.clone()).unwrap_or_default();
+        unit.argcount = unit.varnames.len() as u32;
+        let outer = std::mem::replace(&mut self.unit, unit);
+        let result = self.function_body(f, first_line);
+        let unit = std::mem::replace(&mut self.unit, outer);
+        result?;
+        let code = self.assemble_unit(unit, true);
+        self.codes.push(code);
+        Ok((self.codes.len() - 1) as CodeId)
+    }
+
+    fn function_body(&mut self, f: &ast::StmtFunctionDef, first_line: u32) -> Result<()> {
+        let loc = SrcLoc { line: first_line as i32, col: 1 };
+        self.unit.loc = loc;
+        self.emit(Op::Resume, 0);
+        let doc = docstring(&f.body);
+        let skip = usize::from(doc.is_some());
+        self.add_const(doc.unwrap_or(Const::None));
+        for s in &f.body[skip..] {
+            self.visit_stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn assemble_unit(&mut self, mut unit: Unit, add_none: bool) -> CodeObject {
+        if !unit.cfg.cur_returns() {
+            if add_none {
+                let i = match unit.consts.iter().position(|c| *c == Const::None) {
+                    Some(i) => i,
+                    None => {
+                        unit.consts.push(Const::None);
+                        unit.consts.len() - 1
+                    }
+                };
+                unit.cfg.add(Op::LoadConst, i as u32, None, SrcLoc::NONE);
+            }
+            unit.cfg.add(Op::ReturnValue, 0, None, SrcLoc::NONE);
+        }
+        let out = unit.cfg.assemble(&mut unit.consts, unit.first_line as i32);
+        CodeObject {
+            name: unit.name,
+            kind: unit.kind,
+            argcount: unit.argcount,
+            varnames: unit.varnames,
+            consts: unit.consts,
+            names: unit.names,
+            instrs: out.instrs,
+            locs: out.locs,
+            exception_table: out.exception_table,
+            first_line: unit.first_line,
+        }
+    }
+}
+
+fn placeholder_code() -> CodeObject {
+    CodeObject {
+        name: "<module>".into(),
+        kind: CodeKind::Module,
+        argcount: 0,
+        varnames: Vec::new(),
+        consts: Vec::new(),
+        names: Vec::new(),
+        instrs: Vec::new(),
+        locs: Vec::new(),
+        exception_table: Vec::new(),
+        first_line: 1,
+    }
+}
+
+/// The docstring of a body (a first statement that is a plain string literal).
+fn docstring(body: &[Stmt]) -> Option<Const> {
+    match body.first()? {
+        Stmt::Expr(e) => match &*e.value {
+            Expr::StringLiteral(s) => Some(fold::str_literal(s)),
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,355 @@
+//! Statements (CPython 3.11's `compiler_visit_stmt` and helpers): `def`, assignments, loops,
+//! `if`, `with`, `assert`, `import`, `return`, `break`, `continue`, `pass`, expression
+//! statements, with the block-stack unwinding of `break`/`continue`/`return`.
+
+use super::cfg::{Op, SrcLoc};
+use super::expr::nb_code;
+use super::{fold, Compiler, FBlock};
+use crate::bytecode::Const;
+use crate::error::Result;
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+impl Compiler<'_> {
+    /// Compiles a sequence of statements.
+    pub fn visit_stmts(&mut self, body: &[Stmt]) -> Result<()> {
+        for s in body {
+            self.visit_stmt(s)?;
+        }
+        Ok(())
+    }
+
+    /// `compiler_visit_stmt`.
+    pub fn visit_stmt(&mut self, s: &Stmt) -> Result<()> {
+        self.unit.loc = self.loc_of(s.range());
+        match s {
+            Stmt::FunctionDef(f) => {
+                if self.unit.scope.is_some() {
+                    return Err(self.unsupported(f.range, "nested function", "define functions at module level"));
+                }
+                let id = self.compile_function(f)?;
+                self.load_const(Const::Code(id));
+                self.emit(Op::MakeFunction, 0);
+                self.nameop(f.name.as_str(), true);
+            }
+            Stmt::Return(r) => self.return_stmt(r)?,
+            Stmt::Assign(a) => {
+                let set = match a.targets.as_slice() {
+                    [Expr::Name(n)] if self.unit.scope.is_none() => self.sets.remove(n.id.as_str()),
+                    _ => None,
+                };
+                match set {
+                    Some(c) => {
+                        let saved = self.unit.loc;
+                        self.unit.loc = self.loc_of(a.value.range());
+                        self.load_const(c);
+                        self.unit.loc = saved;
+                    }
+                    None => self.visit_expr(&a.value)?,
+                }
+                let n = a.targets.len();
+                for (i, t) in a.targets.iter().enumerate() {
+                    if i + 1 < n {
+                        self.emit(Op::Copy, 1);
+                    }
+                    self.visit_expr(t)?;
+                }
+            }
+            Stmt::AugAssign(a) => {
+                let Expr::Name(name) = &*a.target else {
+                    return Err(self.unsupported(
+                        a.target.range(),
+                        "augmented assignment to a non-name",
+                        "assign to a variable",
+                    ));
+                };
+                let code = nb_code(a.op).ok_or_else(|| {
+                    self.unsupported(
+                        a.range,
+                        &format!("augmented assignment '{}='", a.op.as_str()),
+                        "supported: += -= *= //= %=",
+                    )
+                })?;
+                let saved = self.unit.loc;
+                self.unit.loc = self.loc_of(name.range);
+                self.nameop(name.id.as_str(), false);
+                self.unit.loc = saved;
+                self.visit_expr(&a.value)?;
+                self.emit(Op::BinaryOp, code + 13);
+                self.unit.loc = self.loc_of(name.range);
+                self.nameop(name.id.as_str(), true);
+            }
+            Stmt::For(f) => self.for_stmt(f)?,
+            Stmt::While(w) => self.while_stmt(w)?,
+            Stmt::If(i) => self.if_stmt(&i.test, &i.body, &i.elif_else_clauses)?,
+            Stmt::With(w) => self.with_stmt(w, 0)?,
+            Stmt::Assert(a) => {
+                let end = self.unit.cfg.new_block();
+                self.jump_if(&a.test, end, true)?;
+                self.emit(Op::LoadAssertionError, 0);
+                if let Some(msg) = &a.msg {
+                    self.visit_expr(msg)?;
+                    self.emit(Op::Precall, 0);
+                    self.emit(Op::Call, 0);
+                }
+                self.emit(Op::RaiseVarargs, 1);
+                self.unit.cfg.use_next_block(end);
+            }
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    self.load_const(Const::Int(0));
+                    self.load_const(Const::None);
+                    let n = self.add_name(alias.name.as_str());
+                    self.emit(Op::ImportName, n);
+                    let bound = match &alias.asname {
+                        Some(a) => a.as_str(),
+                        None => alias.name.as_str().split('.').next().unwrap_or(""),
+                    };
+                    self.nameop(bound, true);
+                }
+            }
+            Stmt::Global(_) => {}
+            Stmt::Expr(e) => {
+                if fold::fold(&e.value).is_some() || matches!(&*e.value, Expr::EllipsisLiteral(_)) {
+                    self.emit(Op::Nop, 0);
+                } else {
+                    self.visit_expr(&e.value)?;
+                    self.unit.loc = SrcLoc::NONE;
+                    self.emit(Op::PopTop, 0);
+                }
+            }
+            Stmt::Pass(_) => self.emit(Op::Nop, 0),
+            Stmt::Break(b) => {
+                self.emit(Op::Nop, 0);
+                let Some(lp) = self.unwind_fblock_stack(false, true) else {
+                    return Err(crate::error::Error::Compile {
+                        span: self.span(b.range),
+                        message: "'break' outside loop".into(),
+                    });
+                };
+                self.unwind_fblock(lp, false);
+                let exit = match lp {
+                    FBlock::While { exit, .. } | FBlock::For { exit, .. } => exit,
+                    FBlock::With { .. } => return Ok(()),
+                };
+                self.emit_jump(Op::Jump, exit);
+                self.unit.cfg.next_block();
+            }
+            Stmt::Continue(c) => {
+                self.emit(Op::Nop, 0);
+                let Some(lp) = self.unwind_fblock_stack(false, true) else {
+                    return Err(crate::error::Error::Compile {
+                        span: self.span(c.range),
+                        message: "'continue' not properly in loop".into(),
+                    });
+                };
+                let block = match lp {
+                    FBlock::While { block, .. } | FBlock::For { block, .. } => block,
+                    FBlock::With { .. } => return Ok(()),
+                };
+                self.emit_jump(Op::Jump, block);
+                self.unit.cfg.next_block();
+            }
+            other => {
+                return Err(self.unsupported(other.range(), "statement", "see the supported subset in DESIGN.md §1.1"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `compiler_return`.
+    fn return_stmt(&mut self, r: &ast::StmtReturn) -> Result<()> {
+        if self.unit.scope.is_none() {
+            return Err(crate::error::Error::Compile {
+                span: self.span(r.range),
+                message: "'return' outside function".into(),
+            });
+        }
+        let folded = r.value.as_deref().and_then(fold::fold);
+        let preserve_tos = r.value.is_some() && folded.is_none();
+        let stmt_loc = self.unit.loc;
+        match &r.value {
+            Some(v) if preserve_tos => self.visit_expr(v)?,
+            Some(v) => {
+                self.unit.loc = self.loc_of(v.range());
+                self.emit(Op::Nop, 0);
+            }
+            None => {}
+        }
+        let same_line = r.value.as_deref().is_some_and(|v| self.loc_of(v.range()).line == stmt_loc.line);
+        if !same_line {
+            self.unit.loc = stmt_loc;
+            self.emit(Op::Nop, 0);
+        }
+        self.unwind_fblock_stack(preserve_tos, false);
+        match (&r.value, folded) {
+            (None, _) => self.load_const(Const::None),
+            (Some(_), Some(c)) => self.load_const(c),
+            (Some(_), None) => {}
+        }
+        self.emit(Op::ReturnValue, 0);
+        self.unit.cfg.next_block();
+        Ok(())
+    }
+
+    /// `compiler_unwind_fblock`.
+    fn unwind_fblock(&mut self, fb: FBlock, preserve_tos: bool) {
+        match fb {
+            FBlock::While { .. } => {}
+            FBlock::For { .. } => {
+                if preserve_tos {
+                    self.emit(Op::Swap, 2);
+                }
+                self.emit(Op::PopTop, 0);
+            }
+            FBlock::With { loc } => {
+                self.unit.loc = loc;
+                self.emit(Op::PopBlock, 0);
+                if preserve_tos {
+                    self.emit(Op::Swap, 2);
+                }
+                self.call_exit_with_nones();
+                self.emit(Op::PopTop, 0);
+                self.unit.loc = SrcLoc::NONE;
+            }
+        }
+    }
+
+    /// `compiler_unwind_fblock_stack`: unwinds every frame (down to the innermost loop when
+    /// `stop_at_loop`, which is returned).
+    fn unwind_fblock_stack(&mut self, preserve_tos: bool, stop_at_loop: bool) -> Option<FBlock> {
+        let frames: Vec<FBlock> = self.unit.fblocks.iter().rev().copied().collect();
+        for fb in frames {
+            if stop_at_loop && matches!(fb, FBlock::While { .. } | FBlock::For { .. }) {
+                return Some(fb);
+            }
+            self.unwind_fblock(fb, preserve_tos);
+        }
+        None
+    }
+
+    fn call_exit_with_nones(&mut self) {
+        self.load_const(Const::None);
+        self.load_const(Const::None);
+        self.load_const(Const::None);
+        self.emit(Op::Precall, 2);
+        self.emit(Op::Call, 2);
+    }
+
+    /// `compiler_for`.
+    fn for_stmt(&mut self, f: &ast::StmtFor) -> Result<()> {
+        let start = self.unit.cfg.new_block();
+        let body = self.unit.cfg.new_block();
+        let cleanup = self.unit.cfg.new_block();
+        let end = self.unit.cfg.new_block();
+        self.unit.fblocks.push(FBlock::For { block: start, exit: end });
+        self.visit_expr(&f.iter)?;
+        self.emit(Op::GetIter, 0);
+        self.unit.cfg.use_next_block(start);
+        self.emit_jump(Op::ForIter, cleanup);
+        self.unit.cfg.use_next_block(body);
+        self.visit_expr(&f.target)?;
+        self.visit_stmts(&f.body)?;
+        self.unit.loc = SrcLoc::NONE;
+        self.emit_jump(Op::Jump, start);
+        self.unit.cfg.use_next_block(cleanup);
+        self.unit.fblocks.pop();
+        self.visit_stmts(&f.orelse)?;
+        self.unit.cfg.use_next_block(end);
+        Ok(())
+    }
+
+    /// `compiler_while` (3.11 repeats the test at the bottom of the loop).
+    fn while_stmt(&mut self, w: &ast::StmtWhile) -> Result<()> {
+        let top = self.unit.cfg.new_block();
+        let body = self.unit.cfg.new_block();
+        let anchor = self.unit.cfg.new_block();
+        let end = self.unit.cfg.new_block();
+        self.unit.cfg.use_next_block(top);
+        self.unit.fblocks.push(FBlock::While { block: top, exit: end });
+        self.jump_if(&w.test, anchor, false)?;
+        self.unit.cfg.use_next_block(body);
+        self.visit_stmts(&w.body)?;
+        self.unit.loc = self.loc_of(w.range);
+        self.jump_if(&w.test, body, true)?;
+        self.unit.fblocks.pop();
+        self.unit.cfg.use_next_block(anchor);
+        self.visit_stmts(&w.orelse)?;
+        self.unit.cfg.use_next_block(end);
+        Ok(())
+    }
+
+    /// `compiler_if`, with `elif`/`else` clauses as the nested `If` of CPython's AST.
+    fn if_stmt(&mut self, test: &Expr, body: &[Stmt], clauses: &[ast::ElifElseClause]) -> Result<()> {
+        let end = self.unit.cfg.new_block();
+        let next = if clauses.is_empty() { end } else { self.unit.cfg.new_block() };
+        self.jump_if(test, next, false)?;
+        self.visit_stmts(body)?;
+        if let Some((first, rest)) = clauses.split_first() {
+            self.emit_jump_noline(Op::Jump, end);
+            self.unit.cfg.use_next_block(next);
+            match &first.test {
+                Some(t) => {
+                    self.unit.loc = self.loc_of(first.range);
+                    self.if_stmt(t, &first.body, rest)?;
+                }
+                None => self.visit_stmts(&first.body)?,
+            }
+        }
+        self.unit.cfg.use_next_block(end);
+        Ok(())
+    }
+
+    /// `compiler_with` for item `pos` (items after it nest inside).
+    fn with_stmt(&mut self, w: &ast::StmtWith, pos: usize) -> Result<()> {
+        let Some(item) = w.items.get(pos) else { return self.visit_stmts(&w.body) };
+        let block = self.unit.cfg.new_block();
+        let final_ = self.unit.cfg.new_block();
+        let exit = self.unit.cfg.new_block();
+        let cleanup = self.unit.cfg.new_block();
+        self.visit_expr(&item.context_expr)?;
+        self.emit(Op::BeforeWith, 0);
+        self.emit_jump(Op::SetupWith, final_);
+        self.unit.cfg.use_next_block(block);
+        let with_loc = self.loc_of(w.range);
+        self.unit.fblocks.push(FBlock::With { loc: with_loc });
+        match &item.optional_vars {
+            Some(v) => self.visit_expr(v)?,
+            None => self.emit(Op::PopTop, 0),
+        }
+        if pos + 1 == w.items.len() {
+            self.visit_stmts(&w.body)?;
+        } else {
+            self.with_stmt(w, pos + 1)?;
+        }
+        self.unit.loc = SrcLoc::NONE;
+        self.emit(Op::PopBlock, 0);
+        self.unit.fblocks.pop();
+        self.unit.loc = with_loc;
+        self.call_exit_with_nones();
+        self.emit(Op::PopTop, 0);
+        self.emit_jump(Op::Jump, exit);
+        self.unit.cfg.use_next_block(final_);
+        self.emit_jump(Op::SetupCleanup, cleanup);
+        self.emit(Op::PushExcInfo, 0);
+        self.emit(Op::WithExceptStart, 0);
+        // compiler_with_except_finish
+        self.unit.loc = SrcLoc::NONE;
+        let finish = self.unit.cfg.new_block();
+        self.emit_jump(Op::PopJumpIfTrue, finish);
+        self.unit.cfg.next_block();
+        self.emit(Op::Reraise, 2);
+        self.unit.cfg.use_next_block(cleanup);
+        self.emit(Op::Copy, 3);
+        self.emit(Op::PopExcept, 0);
+        self.emit(Op::Reraise, 1);
+        self.unit.cfg.use_next_block(finish);
+        self.emit(Op::PopTop, 0);
+        self.emit(Op::PopBlock, 0);
+        self.emit(Op::PopExcept, 0);
+        self.emit(Op::PopTop, 0);
+        self.emit(Op::PopTop, 0);
+        self.unit.cfg.use_next_block(exit);
+        Ok(())
+    }
+}

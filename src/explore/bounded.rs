@@ -1,0 +1,147 @@
+//! Preemption-bounded search with iterative deepening (CHESS, Musuvathi–Qadeer PLDI'07): all
+//! executions with at most `b` preemptions, for b = 0, 1, 2, …, so the first counterexample
+//! found has the fewest preemptions.
+//!
+//! A *preemption* switches away from a thread that could have continued. Switches where the
+//! running thread blocks, finishes or sleeps are free. Preemptions are only tried right before
+//! a thread's *visible* steps: an invisible step (local, cannot fail) commutes with every step of
+//! every other thread, so a switch before it reaches nothing that the switch after it does not.
+//!
+//! The search is stateless and memory-light: it keeps one state per pending alternative, and
+//! tries the earliest preemption first (long solo runs are executed in place).
+
+use super::model::{Model, Status};
+use super::schedule::Schedule;
+use super::search::{CycleWatch, Search};
+use crate::explore::report::{Finding, FindingKind};
+use crate::vm::{Event, Tid};
+use num_bigint::BigUint;
+
+/// Deepest nesting of pending alternatives before the search gives up (a limit, reported).
+const MAX_NESTING: usize = 100_000;
+
+/// The result of one bounded pass.
+pub(crate) struct Pass {
+    /// Whether some preemption was not tried because the budget was spent.
+    pub cut: bool,
+}
+
+struct Bounded<'a, M: Model> {
+    model: &'a M,
+    search: &'a mut Search,
+    schedule: Schedule,
+    cut: bool,
+    nesting: usize,
+}
+
+/// Explores every execution with at most `bound` preemptions.
+pub(crate) fn pass<M: Model>(model: &M, search: &mut Search, bound: u32) -> Pass {
+    let mut b = Bounded { model, search, schedule: Schedule::new(), cut: false, nesting: 0 };
+    let init = model.init();
+    b.run(init, None, bound, 0);
+    Pass { cut: b.cut }
+}
+
+impl<M: Model> Bounded<'_, M> {
+    /// Runs from `s`; `first` is the thread to step first (already chosen), `budget` the
+    /// preemptions left, `used` those spent so far.
+    fn run(&mut self, mut s: M::State, first: Option<Tid>, budget: u32, used: u32) {
+        let mark = self.schedule.len();
+        self.nesting += 1;
+        self.search.stats.states += 1;
+        if self.nesting > MAX_NESTING {
+            self.search.stopped = Some(format!("more than {MAX_NESTING} nested scheduling choices in one execution"));
+        }
+        let mut runnable = Vec::new();
+        let mut current: Option<Tid> = None;
+        let mut free = true;
+        let mut last_raised = false;
+        let mut fresh = true;
+        let mut watch = CycleWatch::new();
+        let mut next = first;
+        loop {
+            if let Some(tid) = next.take() {
+                if current != Some(tid) {
+                    watch.reset();
+                }
+                if self.model.next_step_is_back_edge(&s, tid) && watch.see(&s) {
+                    let f = Finding {
+                        kind: FindingKind::NonTermination,
+                        message: "a run never terminates: it returns to an earlier state".into(),
+                        thread: 0,
+                        line: 0,
+                    };
+                    let o = self.model.project(&s);
+                    self.search.stats.executions += 1;
+                    self.search.record(Status::Violation(f), &self.schedule, used, o, BigUint::from(1u32));
+                    break;
+                }
+                let info = self.model.step(&mut s, tid);
+                self.schedule.push(tid);
+                current = Some(tid);
+                free = info.event == Event::Sleep;
+                last_raised = matches!(info.event, Event::Raise(_));
+                if self.search.tick() {
+                    break;
+                }
+                if fresh {
+                    self.model.runnable(&s, &mut runnable);
+                    fresh = false;
+                } else {
+                    self.model.runnable_after(&s, tid, &info, &mut runnable);
+                }
+            } else {
+                self.model.runnable(&s, &mut runnable);
+                fresh = false;
+            }
+            if runnable.is_empty() || last_raised {
+                let status = self.model.status(&s);
+                if status != Status::Running {
+                    self.search.stats.executions += 1;
+                    let o = self.model.project(&s);
+                    self.search.record(status, &self.schedule, used, o, BigUint::from(1u32));
+                    if self.search.stats.executions > self.search.limits.max_executions {
+                        self.search.check_limits();
+                    }
+                    break;
+                }
+                last_raised = false;
+            }
+            match current.filter(|c| !free && runnable.contains(c)) {
+                Some(c) => {
+                    if runnable.len() > 1 && !self.model.next_step_is_local(&s, c) {
+                        if budget == 0 {
+                            self.cut = true;
+                        } else {
+                            for &u in runnable.clone().iter().filter(|&&u| u != c) {
+                                self.run(s.clone(), Some(u), budget - 1, used + 1);
+                                if self.search.should_stop() {
+                                    break;
+                                }
+                            }
+                            if self.search.should_stop() {
+                                break;
+                            }
+                        }
+                    }
+                    next = Some(c);
+                }
+                None => {
+                    for &u in runnable.clone().iter().skip(1) {
+                        self.run(s.clone(), Some(u), budget, used);
+                        if self.search.should_stop() {
+                            break;
+                        }
+                    }
+                    if self.search.should_stop() {
+                        break;
+                    }
+                    next = Some(runnable[0]);
+                }
+            }
+        }
+        let extra = self.schedule.len() - mark;
+        self.schedule.truncate_steps(extra);
+        self.nesting -= 1;
+    }
+}

@@ -1,0 +1,99 @@
+//! Plain enumeration: a stateless depth-first search over every interleaving, with exact
+//! counts per outcome. No reduction at all: the oracle that every other strategy is held to.
+
+use super::model::{Model, Status};
+use super::report::{Finding, FindingKind};
+use super::schedule::Schedule;
+use super::search::Search;
+use crate::vm::{Event, Tid};
+use num_bigint::BigUint;
+use std::collections::HashSet;
+
+struct Enumerate<'a, M: Model> {
+    model: &'a M,
+    search: &'a mut Search,
+    schedule: Schedule,
+    /// Fingerprints of the back-edge states on the current path (a repeat is a cycle).
+    path: Vec<u128>,
+    on_path: HashSet<u128>,
+}
+
+/// Enumerates every interleaving of `model`.
+pub(crate) fn run<M: Model>(model: &M, search: &mut Search) {
+    let mut e = Enumerate { model, search, schedule: Schedule::new(), path: Vec::new(), on_path: HashSet::new() };
+    e.go(model.init(), None, None, 0);
+}
+
+impl<M: Model> Enumerate<'_, M> {
+    /// Runs from `s`, stepping `first` first; `prev` is the thread that took the last step and
+    /// whether that step was free to switch after (`None` at the start).
+    fn go(&mut self, mut s: M::State, first: Option<Tid>, mut prev: Option<(Tid, bool)>, mut used: u32) {
+        let mark = self.schedule.len();
+        let path_mark = self.path.len();
+        self.search.stats.states += 1;
+        let mut runnable = Vec::new();
+        let mut next = first;
+        let mut last_raised = false;
+        loop {
+            if let Some(tid) = next.take() {
+                if self.model.next_step_is_back_edge(&s, tid) {
+                    let fp = self.model.fingerprint(&s);
+                    if !self.on_path.insert(fp) {
+                        let f = Finding {
+                            kind: FindingKind::NonTermination,
+                            message: "a run never terminates: it returns to an earlier state".into(),
+                            thread: 0,
+                            line: 0,
+                        };
+                        self.search.stats.executions += 1;
+                        let o = self.model.project(&s);
+                        self.search.record(Status::Violation(f), &self.schedule, used, o, BigUint::from(1u32));
+                        break;
+                    }
+                    self.path.push(fp);
+                }
+                let info = self.model.step(&mut s, tid);
+                self.schedule.push(tid);
+                prev = Some((tid, info.event == Event::Sleep));
+                last_raised = matches!(info.event, Event::Raise(_));
+                if self.search.tick() {
+                    break;
+                }
+            }
+            self.model.runnable(&s, &mut runnable);
+            if runnable.is_empty() || last_raised {
+                let status = self.model.status(&s);
+                if status != Status::Running {
+                    self.search.stats.executions += 1;
+                    let o = self.model.project(&s);
+                    self.search.record(status, &self.schedule, used, o, BigUint::from(1u32));
+                    if self.search.stats.executions > self.search.limits.max_executions {
+                        self.search.check_limits();
+                    }
+                    break;
+                }
+                last_raised = false;
+            }
+            let cost = |u: Tid| match prev {
+                Some((p, free)) if p != u && !free && runnable.contains(&p) => 1,
+                _ => 0,
+            };
+            for &u in runnable.clone().iter().skip(1) {
+                self.go(s.clone(), Some(u), prev, used + cost(u));
+                if self.search.should_stop() {
+                    break;
+                }
+            }
+            if self.search.should_stop() {
+                break;
+            }
+            used += cost(runnable[0]);
+            next = Some(runnable[0]);
+        }
+        for fp in self.path.drain(path_mark..) {
+            self.on_path.remove(&fp);
+        }
+        let extra = self.schedule.len() - mark;
+        self.schedule.truncate_steps(extra);
+    }
+}

@@ -1,0 +1,263 @@
+//! Exploration: strategies that search the interleavings of a [`Model`], and the [`Checker`]
+//! builder that runs them and produces a [`Report`].
+//!
+//! Strategies:
+//! - [`Strategy::Enumerate`]: every interleaving, statelessly, with exact counts per outcome;
+//! - [`Strategy::Stateful`]: the state graph with a fingerprint set; exact outcome sets, total
+//!   interleavings by dynamic programming, cycles found;
+//! - [`Strategy::Bounded`]: preemption bounding with iterative deepening, fewest preemptions first;
+//! - [`Strategy::Auto`] (default): a quick bounded search for a counterexample (bounds 0–2), then
+//!   the stateful search for the proof.
+
+mod bounded;
+mod enumerate;
+mod model;
+mod report;
+mod schedule;
+mod search;
+mod stateful;
+#[cfg(test)]
+pub(crate) mod test_util;
+
+pub use model::{thread_name, Model, PyModel, Status};
+pub use report::{Counterexample, Finding, FindingKind, Outcome, OutcomeCount, ReductionNote, Report, Stats, Verdict};
+pub use schedule::{Schedule, Segment};
+pub use search::{current_rss_bytes, peak_rss_bytes, Limits, Progress, ProgressFn};
+
+use crate::vm::SwitchModel;
+use num_bigint::BigUint;
+use search::Search;
+use std::fmt;
+use std::str::FromStr;
+
+/// How to search.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Strategy {
+    /// Bounded search for a counterexample (bounds 0–2), then stateful for the proof.
+    #[default]
+    Auto,
+    /// Every interleaving, stateless.
+    Enumerate,
+    /// The state graph with a visited set.
+    Stateful,
+    /// Preemption bounding, iterative deepening up to `max_bound` preemptions.
+    Bounded {
+        /// The largest preemption bound to search.
+        max_bound: u32,
+    },
+}
+
+impl Strategy {
+    /// The strategy's CLI name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Auto => "auto",
+            Strategy::Enumerate => "enumerate",
+            Strategy::Stateful => "stateful",
+            Strategy::Bounded { .. } => "bounded",
+        }
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Strategy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Strategy::Auto),
+            "enumerate" => Ok(Strategy::Enumerate),
+            "stateful" => Ok(Strategy::Stateful),
+            "bounded" => Ok(Strategy::Bounded { max_bound: 8 }),
+            other => Err(format!("unknown strategy '{other}'; supported: auto, enumerate, stateful, bounded")),
+        }
+    }
+}
+
+/// Builds and runs a check of one model.
+#[derive(Debug)]
+#[must_use = "a Checker does nothing until you call .check()"]
+pub struct Checker<'m, M: Model> {
+    model: &'m M,
+    strategy: Strategy,
+    limits: Limits,
+    switch_model: SwitchModel,
+    all_outcomes: bool,
+    count: bool,
+    progress: Option<ProgressFn>,
+}
+
+impl<'m, M: Model> Checker<'m, M> {
+    /// A checker for `model` with the default strategy and limits.
+    pub fn new(model: &'m M) -> Self {
+        Checker {
+            model,
+            strategy: Strategy::Auto,
+            limits: Limits::default(),
+            switch_model: SwitchModel::Bytecode,
+            all_outcomes: false,
+            count: true,
+            progress: None,
+        }
+    }
+
+    /// Chooses the strategy.
+    pub fn strategy(mut self, s: Strategy) -> Self {
+        self.strategy = s;
+        self
+    }
+
+    /// Sets the limits.
+    pub fn limits(mut self, l: Limits) -> Self {
+        self.limits = l;
+        self
+    }
+
+    /// Records the switch model in the report (the model itself decides the switch points).
+    pub fn switch_model(mut self, m: SwitchModel) -> Self {
+        self.switch_model = m;
+        self
+    }
+
+    /// Explores everything even after a violation (for outcome sets); by default the search
+    /// stops at the first violation.
+    pub fn all_outcomes(mut self, yes: bool) -> Self {
+        self.all_outcomes = yes;
+        self
+    }
+
+    /// Whether the stateful search counts interleavings exactly (default on; a big integer
+    /// per state, so turn it off to explore the largest state spaces).
+    pub fn count_interleavings(mut self, yes: bool) -> Self {
+        self.count = yes;
+        self
+    }
+
+    /// Calls `f` with progress every so often.
+    pub fn progress(mut self, f: ProgressFn) -> Self {
+        self.progress = Some(f);
+        self
+    }
+
+    fn search(&self) -> Search {
+        Search::new(self.limits.clone(), self.progress.clone(), !self.all_outcomes)
+    }
+
+    /// Runs the check.
+    pub fn check(&self) -> Report {
+        match self.strategy {
+            Strategy::Enumerate => {
+                let mut s = self.search();
+                enumerate::run(self.model, &mut s);
+                self.report(s, "enumerate", None, true, vec![])
+            }
+            Strategy::Stateful => self.stateful(vec![]),
+            Strategy::Bounded { max_bound } => self.bounded(max_bound, false).0,
+            Strategy::Auto => {
+                let (report, exhaustive) = self.bounded(2, true);
+                if report.verdict == Verdict::Violated || exhaustive {
+                    return report;
+                }
+                let note = ReductionNote {
+                    name: "bounded-first".into(),
+                    reason: format!(
+                        "a preemption-bounded search (bounds 0–{}) found no violation in {:.2}s; the stateful search follows",
+                        report.stats.preemption_bound.unwrap_or(0),
+                        report.stats.seconds
+                    ),
+                };
+                self.stateful(vec![note])
+            }
+        }
+    }
+
+    fn stateful(&self, notes: Vec<ReductionNote>) -> Report {
+        let mut s = self.search();
+        let explored = stateful::run(self.model, &mut s, self.count);
+        self.report(s, "stateful", explored.interleavings, false, notes)
+    }
+
+    /// Iterative deepening; returns the report and whether the last pass was exhaustive.
+    fn bounded(&self, max_bound: u32, quick: bool) -> (Report, bool) {
+        let mut s = self.search();
+        if quick && s.limits.max_time.is_none() {
+            s.limits.max_time = Some(std::time::Duration::from_secs(30));
+        }
+        let mut exhaustive = false;
+        let mut bound = 0;
+        loop {
+            s.stats.preemption_bound = Some(bound);
+            // Each pass re-explores everything the previous one did: keep only its own counts.
+            s.outcomes.clear();
+            s.stats.executions = 0;
+            let pass = bounded::pass(self.model, &mut s, bound);
+            if s.first_violation.is_some() || s.stopped.is_some() {
+                break;
+            }
+            if !pass.cut {
+                exhaustive = true;
+                break;
+            }
+            if bound >= max_bound {
+                break;
+            }
+            bound += 1;
+        }
+        let mut notes = vec![ReductionNote {
+            name: "invisible-steps".into(),
+            reason: "preemptions are tried only before visible steps: a step that touches no shared object and cannot fail commutes with every step of every other thread".into(),
+        }];
+        if !exhaustive && s.first_violation.is_none() && s.stopped.is_none() {
+            s.stopped = Some(format!("the preemption bound {bound} was reached"));
+        }
+        if quick {
+            notes.clear();
+        }
+        let r = self.report(s, "bounded", None, false, notes);
+        (r, exhaustive)
+    }
+
+    fn report(
+        &self,
+        mut s: Search,
+        strategy: &str,
+        interleavings: Option<BigUint>,
+        per_outcome: bool,
+        reductions: Vec<ReductionNote>,
+    ) -> Report {
+        let stats = s.finish_stats();
+        let violated = s.first_violation.is_some();
+        let exhaustive = s.stopped.is_none() && (!violated || self.all_outcomes);
+        let verdict = if violated {
+            Verdict::Violated
+        } else if s.stopped.is_some() {
+            Verdict::Inconclusive
+        } else {
+            Verdict::Holds
+        };
+        let counterexample = s.first_violation.as_ref().and_then(|f| s.violations.get(f).cloned());
+        let total = if per_outcome && exhaustive { Some(BigUint::from(s.stats.executions)) } else { interleavings };
+        let outcomes = std::mem::take(&mut s.outcomes)
+            .into_iter()
+            .map(|(outcome, n)| OutcomeCount { outcome, interleavings: per_outcome.then_some(n) })
+            .collect();
+        Report {
+            verdict,
+            switch_model: self.switch_model,
+            strategy: strategy.to_string(),
+            exhaustive,
+            limit: s.stopped.clone(),
+            outcomes,
+            violations: s.violations.into_values().collect(),
+            counterexample,
+            interleavings: total,
+            reductions,
+            stats,
+        }
+    }
+}

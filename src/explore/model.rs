@@ -1,0 +1,230 @@
+//! The `Model` trait the strategies explore, and its implementation over the Python VM.
+
+use super::report::{Finding, FindingKind, Outcome};
+use crate::bytecode::{CodeId, Program};
+use crate::vm::{self, Blocker, State, StepInfo, Tid, Value};
+use std::fmt::Debug;
+use std::hash::Hash;
+use std::sync::Arc;
+
+/// Where an execution stands in a state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Some thread can take a step.
+    Running,
+    /// Every thread finished: the execution is complete with this outcome.
+    Finished(Outcome),
+    /// The execution stops here with a violation.
+    Violation(Finding),
+}
+
+/// A nondeterministic system whose evolution the explorers search: threads take steps; the
+/// scheduler chooses which. The Python VM is one implementation ([`PyModel`]); tests use toys.
+pub trait Model {
+    /// A state: a value that can be stored, compared and hashed.
+    type State: Clone + Eq + Hash + Debug;
+    /// The initial state.
+    fn init(&self) -> Self::State;
+    /// The threads that can take a step in `s`, in ascending order, written into `out`.
+    fn runnable(&self, s: &Self::State, out: &mut Vec<Tid>);
+    /// Takes one step of thread `tid` in place.
+    fn step(&self, s: &mut Self::State, tid: Tid) -> StepInfo;
+    /// Updates `out`, the runnable threads before `stepped` took the step described by `info`,
+    /// to those after it. The default recomputes; models may update incrementally.
+    fn runnable_after(&self, s: &Self::State, _stepped: Tid, _info: &StepInfo, out: &mut Vec<Tid>) {
+        self.runnable(s, out);
+    }
+    /// Whether the execution is running, complete, or stopped by a violation.
+    fn status(&self, s: &Self::State) -> Status;
+    /// A stable 128-bit fingerprint of the state.
+    fn fingerprint(&self, s: &Self::State) -> u128;
+    /// Whether `tid`'s next step is invisible (local, cannot fail): no switch is needed before it.
+    fn next_step_is_local(&self, _s: &Self::State, _tid: Tid) -> bool {
+        false
+    }
+    /// Whether `tid`'s next step is a loop back-edge (where cycle detection looks).
+    fn next_step_is_back_edge(&self, _s: &Self::State, _tid: Tid) -> bool {
+        false
+    }
+    /// The state's globals and output, as an outcome (also shown for violations).
+    fn project(&self, s: &Self::State) -> Outcome;
+}
+
+/// A compiled Python program as a [`Model`].
+#[derive(Clone, Debug)]
+pub struct PyModel {
+    /// The program.
+    pub program: Arc<Program>,
+    /// The `--expect` expression's code object, if any.
+    pub expect: Option<(CodeId, String)>,
+    /// The globals an outcome shows (`--vars`); all data globals when `None`.
+    pub vars: Option<Vec<String>>,
+    /// Global slots only the main thread can touch ([`vm::main_private_globals`]).
+    pub private: Arc<Vec<bool>>,
+}
+
+impl PyModel {
+    /// The model of `program`, with an optional `--expect` code object and `--vars` filter.
+    pub fn new(program: Arc<Program>, expect: Option<(CodeId, String)>, vars: Option<Vec<String>>) -> Self {
+        let private = Arc::new(vm::main_private_globals(&program));
+        PyModel { program, expect, vars, private }
+    }
+}
+
+impl PyModel {
+    /// Projects a state onto its outcome: the shown globals and the output.
+    pub fn outcome(&self, s: &State) -> Outcome {
+        let mut globals = Vec::new();
+        for (slot, name) in self.program.globals.iter().enumerate() {
+            let v = &s.globals[slot];
+            let shown = match &self.vars {
+                Some(vars) => vars.iter().any(|x| x == name),
+                None => v.is_data() && !name.starts_with('_'),
+            };
+            if shown && *v != Value::Null {
+                globals.push((name.clone(), v.repr()));
+            }
+        }
+        Outcome { globals, output: s.output.iter().map(|l| l.to_string()).collect(), violation: None }
+    }
+
+    /// The name of the global bound to lock `l`, or `lock#l`.
+    pub fn lock_name(&self, s: &State, l: u32) -> String {
+        self.program
+            .globals
+            .iter()
+            .enumerate()
+            .find(|(slot, _)| s.globals[*slot] == Value::Lock(l))
+            .map_or_else(|| format!("lock#{l}"), |(_, n)| n.clone())
+    }
+
+    /// The deadlock finding of a state where no thread can move: the wait-for relation.
+    fn deadlock(&self, s: &State) -> Finding {
+        let mut waits = Vec::new();
+        let mut first = 0;
+        for tid in 0..s.threads.len() {
+            if !s.threads[tid].is_alive() {
+                continue;
+            }
+            let line = s.line_of(&self.program, tid).unwrap_or(0);
+            let what = match vm::blocker(&self.program, s, tid) {
+                Some(Blocker::Lock { lock, holder }) => {
+                    let held = holder.map_or(String::new(), |h| format!(" (held by {})", thread_name(h)));
+                    format!("{} waits for {}{held} at line {line}", thread_name(tid), self.lock_name(s, lock))
+                }
+                Some(Blocker::Join(t)) => {
+                    format!("{} waits to join {} at line {line}", thread_name(tid), thread_name(t))
+                }
+                None => format!("{} is stuck at line {line}", thread_name(tid)),
+            };
+            if waits.is_empty() {
+                first = tid;
+            }
+            waits.push(what);
+        }
+        Finding {
+            kind: FindingKind::Deadlock,
+            message: format!("deadlock: {}", waits.join("; ")),
+            thread: first,
+            line: s.line_of(&self.program, first).unwrap_or(0),
+        }
+    }
+}
+
+/// How threads are named in reports: `main` for T0, `T1`, `T2`, … for the others.
+pub fn thread_name(tid: Tid) -> String {
+    if tid == 0 {
+        "main".into()
+    } else {
+        format!("T{tid}")
+    }
+}
+
+impl Model for PyModel {
+    type State = State;
+
+    fn init(&self) -> State {
+        State::initial(&self.program)
+    }
+
+    fn runnable(&self, s: &State, out: &mut Vec<Tid>) {
+        out.clear();
+        for tid in 0..s.threads.len() {
+            if vm::runnable(&self.program, s, tid) {
+                out.push(tid);
+            }
+        }
+    }
+
+    fn step(&self, s: &mut State, tid: Tid) -> StepInfo {
+        vm::step_in_place(&self.program, s, tid)
+    }
+
+    fn runnable_after(&self, s: &State, stepped: Tid, info: &StepInfo, out: &mut Vec<Tid>) {
+        // Whether another thread can move depends only on locks and thread lives; a step that
+        // touched neither can only have changed whether `stepped` itself can move.
+        if info.footprint.touches_sync() || !matches!(info.event, vm::Event::None | vm::Event::Print) {
+            return self.runnable(s, out);
+        }
+        let now = vm::runnable(&self.program, s, stepped);
+        match out.binary_search(&stepped) {
+            Ok(i) if !now => {
+                out.remove(i);
+            }
+            Err(i) if now => out.insert(i, stepped),
+            _ => {}
+        }
+    }
+
+    fn status(&self, s: &State) -> Status {
+        if let Some((tid, exc, line)) = s.failed_thread() {
+            let kind =
+                if exc.kind == vm::ExcKind::AssertionError { FindingKind::Assertion } else { FindingKind::Exception };
+            return Status::Violation(Finding { kind, message: exc.to_string(), thread: tid, line });
+        }
+        if s.all_done() {
+            if let Some((code, text)) = &self.expect {
+                let verdict = vm::evaluate(&self.program, s, *code);
+                let failed = match verdict {
+                    Ok(v) if v.truthy() => None,
+                    Ok(v) => Some(format!("--expect {text} is false (it evaluates to {})", v.repr())),
+                    Err(e) => Some(format!("--expect {text} raised {e}")),
+                };
+                if let Some(message) = failed {
+                    return Status::Violation(Finding { kind: FindingKind::Expect, message, thread: 0, line: 0 });
+                }
+            }
+            return Status::Finished(self.outcome(s));
+        }
+        if (0..s.threads.len()).any(|t| vm::runnable(&self.program, s, t)) {
+            return Status::Running;
+        }
+        Status::Violation(self.deadlock(s))
+    }
+
+    fn fingerprint(&self, s: &State) -> u128 {
+        s.fingerprint()
+    }
+
+    fn next_step_is_local(&self, s: &State, tid: Tid) -> bool {
+        vm::next_step_is_local(&self.program, s, tid, &self.private)
+    }
+
+    fn next_step_is_back_edge(&self, s: &State, tid: Tid) -> bool {
+        use crate::bytecode::Instr;
+        matches!(
+            vm::next_instr(&self.program, s, tid),
+            Some(
+                Instr::JumpBackward(_)
+                    | Instr::PopJumpBackwardIfFalse(_)
+                    | Instr::PopJumpBackwardIfTrue(_)
+                    | Instr::PopJumpBackwardIfNone(_)
+                    | Instr::PopJumpBackwardIfNotNone(_)
+            )
+        )
+    }
+
+    fn project(&self, s: &State) -> Outcome {
+        self.outcome(s)
+    }
+}

@@ -1,0 +1,223 @@
+//! What an exploration found: plain data, rendered by `report` and `graph`.
+
+use super::schedule::Schedule;
+use crate::vm::SwitchModel;
+use num_bigint::BigUint;
+use std::fmt;
+
+/// The answer to "does every interleaving satisfy the program's checks?".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// Every interleaving was explored and none violates a check.
+    Holds,
+    /// Some interleaving violates a check; see the counterexample.
+    Violated,
+    /// A limit stopped the search before it was exhaustive, and no violation was found.
+    Inconclusive,
+}
+
+impl Verdict {
+    /// `holds`, `violated` or `inconclusive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::Violated => "violated",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+
+    /// The CLI's exit code: 0 holds, 1 violated, 3 inconclusive.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Holds => 0,
+            Verdict::Violated => 1,
+            Verdict::Inconclusive => 3,
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A final state projected onto the shown globals (name, `repr`) and the printed output.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Outcome {
+    /// `(name, repr(value))` in the module's order of first use.
+    pub globals: Vec<(String, String)>,
+    /// The printed lines.
+    pub output: Vec<String>,
+    /// For an execution that ended in a violation: its kind and message.
+    pub violation: Option<String>,
+}
+
+impl Outcome {
+    /// The `repr` of global `name` in this outcome.
+    pub fn global(&self, name: &str) -> Option<&str> {
+        self.globals.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// An outcome with the number of interleavings that end in it (when the strategy counts them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutcomeCount {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// How many interleavings end in it; `None` when the strategy does not count per outcome.
+    pub interleavings: Option<BigUint>,
+}
+
+/// The kind of a violation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FindingKind {
+    /// A failing `assert`.
+    Assertion,
+    /// Another uncaught exception.
+    Exception,
+    /// Unfinished threads, none runnable.
+    Deadlock,
+    /// A cycle in the state graph: a run that never terminates.
+    NonTermination,
+    /// `--expect EXPR` is false in a final state.
+    Expect,
+}
+
+impl FindingKind {
+    /// `assertion`, `exception`, `deadlock`, `nontermination` or `expect`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Assertion => "assertion",
+            FindingKind::Exception => "exception",
+            FindingKind::Deadlock => "deadlock",
+            FindingKind::NonTermination => "nontermination",
+            FindingKind::Expect => "expect",
+        }
+    }
+}
+
+/// One violation: what went wrong, in which thread, at which line.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Finding {
+    /// The kind.
+    pub kind: FindingKind,
+    /// A one-line description (e.g. `AssertionError: lost updates`).
+    pub message: String,
+    /// The thread it happened in (for deadlocks, the first waiting thread).
+    pub thread: usize,
+    /// The source line (0 when not tied to a line).
+    pub line: u32,
+}
+
+/// A violation with the schedule that reaches it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counterexample {
+    /// What went wrong.
+    pub finding: Finding,
+    /// The schedule from the initial state to the violation.
+    pub schedule: Schedule,
+    /// How many preemptions the schedule makes.
+    pub preemptions: u32,
+    /// The globals and output at the violation.
+    pub state: Outcome,
+}
+
+/// A reduction the explorer applied, and why it was sound for this model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReductionNote {
+    /// Its name, e.g. `invisible-steps`.
+    pub name: String,
+    /// Why it is sound for this program.
+    pub reason: String,
+}
+
+/// Counters of an exploration.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// Distinct states stored (stateful) or visited at branch points (stateless).
+    pub states: u64,
+    /// Steps executed.
+    pub transitions: u64,
+    /// Complete executions explored (maximal paths run to their end).
+    pub executions: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Peak resident set size of the process, in bytes (0 where unknown).
+    pub peak_rss_bytes: u64,
+    /// The highest preemption bound searched (bounded strategy).
+    pub preemption_bound: Option<u32>,
+}
+
+/// Everything an exploration produced.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The switch model explored.
+    pub switch_model: SwitchModel,
+    /// The strategy that produced it (`enumerate`, `stateful`, `bounded`).
+    pub strategy: String,
+    /// Whether every interleaving was covered (no limit was hit).
+    pub exhaustive: bool,
+    /// Why the search stopped early, when it did.
+    pub limit: Option<String>,
+    /// Distinct outcomes of complete executions, sorted.
+    pub outcomes: Vec<OutcomeCount>,
+    /// Distinct violations found (each with the first schedule that reached it).
+    pub violations: Vec<Counterexample>,
+    /// The counterexample to show: the first violation (fewest preemptions under `bounded`).
+    pub counterexample: Option<Counterexample>,
+    /// Total number of interleavings (maximal executions), when counted exactly.
+    pub interleavings: Option<BigUint>,
+    /// Reductions applied, with their justification.
+    pub reductions: Vec<ReductionNote>,
+    /// Counters.
+    pub stats: Stats,
+}
+
+impl Report {
+    /// The verdict.
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    /// The outcomes of complete executions.
+    pub fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
+        self.outcomes.iter().map(|o| &o.outcome)
+    }
+
+    /// The set of values global `name` takes in the outcomes, parsed as integers (skipping others).
+    pub fn int_values(&self, name: &str) -> std::collections::BTreeSet<i128> {
+        self.outcomes().filter_map(|o| o.global(name)?.parse().ok()).collect()
+    }
+
+    /// The counterexample, if the verdict is `violated`.
+    pub fn counterexample(&self) -> Option<&Counterexample> {
+        self.counterexample.as_ref()
+    }
+
+    /// Panics with the counterexample unless the verdict is `holds` (for use in tests).
+    pub fn assert_holds(&self) {
+        if self.verdict != Verdict::Holds {
+            match &self.counterexample {
+                Some(c) => panic!("expected the program to hold, but: {} (schedule {})", c.finding.message, c.schedule),
+                None => panic!("expected the program to hold, but the verdict is {} ({:?})", self.verdict, self.limit),
+            }
+        }
+    }
+
+    /// Panics unless a violation of `kind` was found (for use in tests).
+    pub fn assert_violated(&self, kind: FindingKind) -> &Counterexample {
+        match &self.counterexample {
+            Some(c) if c.finding.kind == kind => c,
+            Some(c) => panic!(
+                "expected a {} violation, found {}: {}",
+                kind.as_str(),
+                c.finding.kind.as_str(),
+                c.finding.message
+            ),
+            None => panic!("expected a {} violation; the verdict is {}", kind.as_str(), self.verdict),
+        }
+    }
+}

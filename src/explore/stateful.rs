@@ -1,0 +1,221 @@
+//! Stateful search: depth-first over the state graph with a set of 128-bit state fingerprints
+//! (hash compaction). Outcome sets are exact; the number of interleavings is counted by dynamic
+//! programming over the state DAG (paths from a state = sum over its successors); a successor
+//! that is still on the DFS stack closes a cycle, i.e. a run that never terminates.
+
+use super::model::{Model, Status};
+use super::report::{Finding, FindingKind};
+use super::schedule::Schedule;
+use super::search::Search;
+use crate::vm::{Event, Tid};
+use num_bigint::BigUint;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Keys of the visited set are already 128-bit hashes: use their low bits as they are.
+#[derive(Default)]
+struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// A fingerprint as two 64-bit halves (8-byte aligned: a smaller table entry than `u128`);
+/// the table hashes it by its low half, which is already uniformly distributed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Key(u64, u64);
+
+impl std::hash::Hash for Key {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        h.write_u64(self.0);
+    }
+}
+
+fn key(fp: u128) -> Key {
+    Key(fp as u64, (fp >> 64) as u64)
+}
+
+type Visited = HashMap<Key, u32, BuildHasherDefault<FingerprintHasher>>;
+
+/// A node whose subtree is still being explored (on the DFS stack).
+const IN_PROGRESS: u64 = u64::MAX;
+/// A node whose count is too large for 64 bits (kept in the side table).
+const BIG: u64 = u64::MAX - 1;
+
+/// Path counts per node: 64-bit inline, exact big integers beside it when they overflow.
+struct Counts {
+    small: Vec<u64>,
+    big: HashMap<u32, BigUint>,
+    /// Whether counts are kept at all (they cost memory on large state spaces).
+    exact: bool,
+}
+
+impl Counts {
+    fn get(&self, idx: u32) -> BigUint {
+        match self.small[idx as usize] {
+            BIG => self.big[&idx].clone(),
+            c => BigUint::from(c),
+        }
+    }
+
+    fn set(&mut self, idx: u32, c: BigUint) {
+        if !self.exact {
+            self.small[idx as usize] = 0;
+            return;
+        }
+        match u64::try_from(&c) {
+            Ok(v) if v < BIG => self.small[idx as usize] = v,
+            _ => {
+                self.small[idx as usize] = BIG;
+                self.big.insert(idx, c);
+            }
+        }
+    }
+}
+
+/// Accumulates a sum of path counts, in 128 bits until it overflows.
+#[derive(Default)]
+struct Sum {
+    small: u128,
+    big: Option<BigUint>,
+}
+
+impl Sum {
+    fn add_small(&mut self, v: u64) {
+        match self.small.checked_add(v as u128) {
+            Some(s) => self.small = s,
+            None => *self.big.get_or_insert_with(BigUint::default) += BigUint::from(v),
+        }
+    }
+
+    fn add(&mut self, counts: &Counts, idx: u32) {
+        match counts.small[idx as usize] {
+            BIG => *self.big.get_or_insert_with(BigUint::default) += &counts.big[&idx],
+            c => self.add_small(c),
+        }
+    }
+
+    fn total(self) -> BigUint {
+        BigUint::from(self.small) + self.big.unwrap_or_default()
+    }
+}
+
+struct Frame<S> {
+    state: S,
+    idx: u32,
+    runnable: Vec<Tid>,
+    next: usize,
+    sum: Sum,
+    /// The thread whose step led here, and whether a switch after it is free.
+    arrived_by: Option<(Tid, bool)>,
+    preemptions: u32,
+}
+
+/// The result of a stateful search.
+pub(crate) struct Explored {
+    /// Interleavings from the initial state, when the state graph is acyclic and fully explored.
+    pub interleavings: Option<BigUint>,
+}
+
+/// Explores the whole state graph of `model`; counts interleavings when `count` is set.
+pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool) -> Explored {
+    let mut visited: Visited = Visited::default();
+    let mut counts = Counts { small: Vec::new(), big: HashMap::new(), exact: count };
+    let mut cyclic = false;
+    let mut schedule = Schedule::new();
+    let init = model.init();
+    visited.insert(key(model.fingerprint(&init)), 0);
+    counts.small.push(IN_PROGRESS);
+    search.stats.states = 1;
+    let mut runnable = Vec::new();
+    model.runnable(&init, &mut runnable);
+    let root_status = if runnable.is_empty() { model.status(&init) } else { Status::Running };
+    if root_status != Status::Running {
+        let o = model.project(&init);
+        search.record(root_status, &schedule, 0, o, BigUint::from(1u32));
+        return Explored { interleavings: Some(BigUint::from(1u32)) };
+    }
+    let mut stack =
+        vec![Frame { state: init, idx: 0, runnable, next: 0, sum: Sum::default(), arrived_by: None, preemptions: 0 }];
+    while let Some(top) = stack.last_mut() {
+        if search.should_stop() {
+            break;
+        }
+        if top.next < top.runnable.len() {
+            let u = top.runnable[top.next];
+            top.next += 1;
+            let preemptions = top.preemptions
+                + match top.arrived_by {
+                    Some((p, free)) if p != u && !free && top.runnable.contains(&p) => 1,
+                    _ => 0,
+                };
+            let mut s = top.state.clone();
+            let info = model.step(&mut s, u);
+            if search.tick() {
+                break;
+            }
+            let fp = key(model.fingerprint(&s));
+            if let Some(&idx) = visited.get(&fp) {
+                if counts.small[idx as usize] == IN_PROGRESS {
+                    cyclic = true;
+                    schedule.push(u);
+                    let f = Finding {
+                        kind: FindingKind::NonTermination,
+                        message: "a run never terminates: it returns to an earlier state".into(),
+                        thread: 0,
+                        line: 0,
+                    };
+                    let o = model.project(&s);
+                    search.record(Status::Violation(f), &schedule, preemptions, o, BigUint::from(1u32));
+                    schedule.truncate_steps(1);
+                } else {
+                    top.sum.add(&counts, idx);
+                }
+                continue;
+            }
+            let idx = counts.small.len() as u32;
+            visited.insert(fp, idx);
+            search.stats.states += 1;
+            let mut runnable = Vec::new();
+            model.runnable(&s, &mut runnable);
+            let status = if runnable.is_empty() || matches!(info.event, Event::Raise(_)) {
+                model.status(&s)
+            } else {
+                Status::Running
+            };
+            schedule.push(u);
+            if status != Status::Running {
+                counts.small.push(1);
+                top.sum.add_small(1);
+                search.stats.executions += 1;
+                let o = model.project(&s);
+                search.record(status, &schedule, preemptions, o, BigUint::from(1u32));
+                schedule.truncate_steps(1);
+                continue;
+            }
+            counts.small.push(IN_PROGRESS);
+            let arrived_by = Some((u, info.event == Event::Sleep));
+            stack.push(Frame { state: s, idx, runnable, next: 0, sum: Sum::default(), arrived_by, preemptions });
+        } else {
+            let done = stack.pop().expect("[internal bug] stack");
+            let idx = done.idx;
+            counts.set(idx, done.sum.total());
+            if let Some(parent) = stack.last_mut() {
+                parent.sum.add(&counts, idx);
+                schedule.truncate_steps(1);
+            }
+        }
+    }
+    let complete = count && stack.is_empty() && !cyclic;
+    Explored { interleavings: complete.then(|| counts.get(0)) }
+}

@@ -1,0 +1,733 @@
+//! The supported subset (DESIGN.md §1.1): a walk over the AST that rejects, at its file:line:col,
+//! the first construct outside it, naming the construct and what is supported instead.
+
+use crate::error::{Error, Result, Span};
+use crate::source::SourceFile;
+use ruff_python_ast::{self as ast, Expr, ExprContext, ModModule, Number, Operator, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+use std::cell::Cell;
+use std::collections::HashSet;
+
+const HINT_IMPORTS: &str = "supported imports: import threading, import time (at module level)";
+const HINT_CALLS: &str = "supported calls: print(...), range(...), functions defined with def, \
+     threading.Thread(target=f, args=(...)), threading.Lock(), time.sleep(x), and methods such as \
+     t.start(), t.join(), lock.acquire(), lock.release()";
+const HINT_VALUES: &str = "supported values: ints, strings, True/False/None and tuples";
+const HINT_STMTS: &str = "supported statements: def, assignment, augmented assignment, if/elif/else, \
+     for, while, break, continue, pass, return, global, with, assert, import threading/time, \
+     and calls";
+
+/// Python builtins that a program might call (for a clearer message than "undefined").
+const BUILTINS: &[&str] = &[
+    "abs",
+    "all",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "hasattr",
+    "hash",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "list",
+    "map",
+    "max",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "sorted",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
+];
+
+/// Checks that `module` uses only supported constructs.
+pub fn check_subset(src: &SourceFile, module: &ModModule) -> Result<()> {
+    let mut c = Checker::new(src, &module.body);
+    c.stmts(&module.body)
+}
+
+/// Checks an `--expect` expression: names, constants, tuples, operators, comparisons,
+/// `and`/`or`/`not` and conditional expressions.
+pub(crate) fn check_expect_expression(src: &SourceFile, e: &Expr) -> Result<()> {
+    let c = Checker::new(src, &[]);
+    c.expect_expr(e)
+}
+
+struct Checker<'a> {
+    src: &'a SourceFile,
+    /// Functions defined with `def` at module level.
+    functions: HashSet<String>,
+    /// Names bound at module level other than by `def`.
+    module_bound: HashSet<String>,
+    /// Parameters and locals of the function being checked (None at module level).
+    locals: Option<HashSet<String>>,
+    loops: usize,
+    /// Current expression nesting (bounded so that no later recursive pass can overflow).
+    depth: Cell<usize>,
+    /// Current block nesting.
+    blocks: usize,
+}
+
+/// Deepest expression nesting accepted (CPython 3.11 gives up around a few thousand).
+const MAX_EXPR_DEPTH: usize = 200;
+/// Deepest block nesting accepted (CPython's limit on indentation levels).
+const MAX_BLOCK_DEPTH: usize = 100;
+
+fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<String>) {
+    fn targets(e: &Expr, out: &mut HashSet<String>) {
+        match e {
+            Expr::Name(n) => {
+                out.insert(n.id.as_str().to_string());
+            }
+            Expr::Tuple(t) => t.elts.iter().for_each(|x| targets(x, out)),
+            _ => {}
+        }
+    }
+    for s in body {
+        match s {
+            Stmt::FunctionDef(f) => {
+                defs.insert(f.name.as_str().to_string());
+            }
+            Stmt::Assign(a) => a.targets.iter().for_each(|t| targets(t, other)),
+            Stmt::AugAssign(a) => targets(&a.target, other),
+            Stmt::For(f) => {
+                targets(&f.target, other);
+                bound_names(&f.body, defs, other);
+            }
+            Stmt::While(w) => bound_names(&w.body, defs, other),
+            Stmt::If(i) => {
+                bound_names(&i.body, defs, other);
+                for c in &i.elif_else_clauses {
+                    bound_names(&c.body, defs, other);
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    if let Some(v) = &item.optional_vars {
+                        targets(v, other);
+                    }
+                }
+                bound_names(&w.body, defs, other);
+            }
+            Stmt::Import(i) => {
+                for a in &i.names {
+                    let name = a.asname.as_ref().map_or(a.name.as_str(), |n| n.as_str());
+                    other.insert(name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl<'a> Checker<'a> {
+    fn new(src: &'a SourceFile, body: &[Stmt]) -> Self {
+        let mut functions = HashSet::new();
+        let mut module_bound = HashSet::new();
+        bound_names(body, &mut functions, &mut module_bound);
+        Checker { src, functions, module_bound, locals: None, loops: 0, depth: Cell::new(0), blocks: 0 }
+    }
+
+    fn span(&self, range: TextRange) -> Span {
+        let (line, col) = self.src.line_col(range.start().to_u32());
+        Span { file: self.src.name().to_string(), line, col }
+    }
+
+    fn unsupported(&self, range: TextRange, construct: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::Unsupported { span: self.span(range), construct: construct.into(), hint: hint.into() }
+    }
+
+    fn compile_error(&self, range: TextRange, message: impl Into<String>) -> Error {
+        Error::Compile { span: self.span(range), message: message.into() }
+    }
+
+    fn stmts(&mut self, body: &[Stmt]) -> Result<()> {
+        if self.blocks >= MAX_BLOCK_DEPTH {
+            if let Some(first) = body.first() {
+                return Err(self.unsupported(
+                    first.range(),
+                    format!("blocks nested more than {MAX_BLOCK_DEPTH} levels deep"),
+                    "move inner parts into functions",
+                ));
+            }
+        }
+        self.blocks += 1;
+        let r = body.iter().try_for_each(|s| self.stmt(s));
+        self.blocks -= 1;
+        r
+    }
+
+    fn is_local(&self, name: &str) -> bool {
+        self.locals.as_ref().is_some_and(|l| l.contains(name))
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> Result<()> {
+        match s {
+            Stmt::FunctionDef(f) => self.function(f),
+            Stmt::ClassDef(c) => Err(self.unsupported(
+                c.range,
+                "class definition",
+                "use functions defined with def at module level and globals",
+            )),
+            Stmt::Return(r) => {
+                if self.locals.is_none() {
+                    return Err(self.compile_error(r.range, "'return' outside function"));
+                }
+                r.value.as_deref().map_or(Ok(()), |v| self.expr(v))
+            }
+            Stmt::Delete(d) => Err(self.unsupported(d.range, "del statement", HINT_STMTS)),
+            Stmt::TypeAlias(t) => Err(self.unsupported(t.range, "type alias", HINT_STMTS)),
+            Stmt::Assign(a) => {
+                a.targets.iter().try_for_each(|t| self.target(t))?;
+                self.expr(&a.value)
+            }
+            Stmt::AugAssign(a) => {
+                if !matches!(&*a.target, Expr::Name(_)) {
+                    return Err(self.target_error(&a.target));
+                }
+                if !matches!(a.op, Operator::Add | Operator::Sub | Operator::Mult | Operator::FloorDiv | Operator::Mod)
+                {
+                    return Err(self.unsupported(
+                        a.range,
+                        format!("augmented assignment '{}='", a.op.as_str()),
+                        "supported: += -= *= //= %=",
+                    ));
+                }
+                self.expr(&a.value)
+            }
+            Stmt::AnnAssign(a) => {
+                Err(self.unsupported(a.range, "annotated assignment", "drop the annotation: x = value"))
+            }
+            Stmt::For(f) => {
+                if f.is_async {
+                    return Err(self.unsupported(f.range, "async for", HINT_STMTS));
+                }
+                if let Some(first) = f.orelse.first() {
+                    return Err(self.unsupported(
+                        first.range(),
+                        "for/else",
+                        "use a flag variable instead of the else clause",
+                    ));
+                }
+                self.target(&f.target)?;
+                self.expr(&f.iter)?;
+                self.loops += 1;
+                let r = self.stmts(&f.body);
+                self.loops -= 1;
+                r
+            }
+            Stmt::While(w) => {
+                if let Some(first) = w.orelse.first() {
+                    return Err(self.unsupported(
+                        first.range(),
+                        "while/else",
+                        "use a flag variable instead of the else clause",
+                    ));
+                }
+                self.expr(&w.test)?;
+                self.loops += 1;
+                let r = self.stmts(&w.body);
+                self.loops -= 1;
+                r
+            }
+            Stmt::If(i) => {
+                self.expr(&i.test)?;
+                self.stmts(&i.body)?;
+                for c in &i.elif_else_clauses {
+                    if let Some(t) = &c.test {
+                        self.expr(t)?;
+                    }
+                    self.stmts(&c.body)?;
+                }
+                Ok(())
+            }
+            Stmt::With(w) => {
+                if w.is_async {
+                    return Err(self.unsupported(w.range, "async with", "use a plain with statement"));
+                }
+                for item in &w.items {
+                    self.expr(&item.context_expr)?;
+                    if let Some(v) = &item.optional_vars {
+                        self.target(v)?;
+                    }
+                }
+                self.stmts(&w.body)
+            }
+            Stmt::Match(m) => Err(self.unsupported(m.range, "match statement", "use if/elif/else")),
+            Stmt::Raise(r) => Err(self.unsupported(r.range, "raise statement", "use assert cond, message")),
+            Stmt::Try(t) => Err(self.unsupported(
+                t.range,
+                "try statement",
+                "exceptions can only be raised (assert) and end the thread",
+            )),
+            Stmt::Assert(a) => {
+                self.expr(&a.test)?;
+                a.msg.as_deref().map_or(Ok(()), |m| self.expr(m))
+            }
+            Stmt::Import(i) => {
+                if self.locals.is_some() {
+                    return Err(self.unsupported(i.range, "import inside a function", HINT_IMPORTS));
+                }
+                for alias in &i.names {
+                    let name = alias.name.as_str();
+                    if name != "threading" && name != "time" {
+                        return Err(self.unsupported(alias.range, format!("import of module '{name}'"), HINT_IMPORTS));
+                    }
+                    if let Some(a) = &alias.asname {
+                        return Err(self.unsupported(
+                            a.range,
+                            format!("import alias 'import {name} as {}'", a.as_str()),
+                            HINT_IMPORTS,
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            Stmt::ImportFrom(i) => {
+                let module = i.module.as_ref().map_or("", |m| m.as_str());
+                Err(self.unsupported(i.range, format!("from-import 'from {module} import ...'"), HINT_IMPORTS))
+            }
+            Stmt::Global(_) => Ok(()),
+            Stmt::Nonlocal(n) => Err(self.unsupported(n.range, "nonlocal statement", "use global")),
+            Stmt::Expr(e) => match &*e.value {
+                Expr::Call(_) => self.expr(&e.value),
+                Expr::EllipsisLiteral(_) => Ok(()),
+                v if crate::compile::fold::fold(v).is_some() => Ok(()),
+                other => Err(self.unsupported(
+                    other.range(),
+                    "expression statement",
+                    "only calls (and constants such as docstrings) are supported as expression statements",
+                )),
+            },
+            Stmt::Pass(_) => Ok(()),
+            Stmt::Break(b) => {
+                if self.loops == 0 {
+                    return Err(self.compile_error(b.range, "'break' outside loop"));
+                }
+                Ok(())
+            }
+            Stmt::Continue(c) => {
+                if self.loops == 0 {
+                    return Err(self.compile_error(c.range, "'continue' not properly in loop"));
+                }
+                Ok(())
+            }
+            Stmt::IpyEscapeCommand(i) => Err(self.unsupported(i.range, "IPython escape command", HINT_STMTS)),
+        }
+    }
+
+    fn function(&mut self, f: &ast::StmtFunctionDef) -> Result<()> {
+        if self.locals.is_some() {
+            return Err(self.unsupported(f.range, "nested function", "define functions at module level"));
+        }
+        if f.is_async {
+            return Err(self.unsupported(f.range, "async function", "use a plain def and threads"));
+        }
+        if let Some(d) = f.decorator_list.first() {
+            return Err(self.unsupported(d.range, "decorator", "use a plain def"));
+        }
+        if let Some(t) = &f.type_params {
+            return Err(self.unsupported(t.range, "type parameters", "use a plain def"));
+        }
+        if let Some(r) = &f.returns {
+            return Err(self.unsupported(r.range(), "return annotation", "drop the annotation"));
+        }
+        let p = &f.parameters;
+        if let Some(v) = &p.vararg {
+            return Err(self.unsupported(
+                v.range,
+                format!("star-args parameter '*{}'", v.name.as_str()),
+                "use positional parameters",
+            ));
+        }
+        if let Some(k) = &p.kwarg {
+            return Err(self.unsupported(
+                k.range,
+                format!("keyword parameter '**{}'", k.name.as_str()),
+                "use positional parameters",
+            ));
+        }
+        if let Some(k) = p.kwonlyargs.first() {
+            return Err(self.unsupported(
+                k.range,
+                format!("keyword-only parameter '{}'", k.name().as_str()),
+                "use positional parameters",
+            ));
+        }
+        let mut locals = HashSet::new();
+        for param in p.posonlyargs.iter().chain(p.args.iter()) {
+            if let Some(d) = &param.default {
+                return Err(self.unsupported(d.range(), "default parameter value", "pass every argument explicitly"));
+            }
+            if let Some(a) = &param.parameter.annotation {
+                return Err(self.unsupported(a.range(), "parameter annotation", "drop the annotation"));
+            }
+            let name = param.name().as_str();
+            if !locals.insert(name.to_string()) {
+                return Err(
+                    self.compile_error(param.range, format!("duplicate argument '{name}' in function definition"))
+                );
+            }
+        }
+        let mut defs = HashSet::new();
+        bound_names(&f.body, &mut defs, &mut locals);
+        locals.extend(defs);
+        let mut globals = HashSet::new();
+        collect_global_names(&f.body, &mut globals);
+        locals.retain(|n| !globals.contains(n));
+        self.locals = Some(locals);
+        let saved_loops = std::mem::replace(&mut self.loops, 0);
+        let r = self.stmts(&f.body);
+        self.loops = saved_loops;
+        self.locals = None;
+        r
+    }
+
+    fn target_error(&self, t: &Expr) -> Error {
+        let construct = match t {
+            Expr::Attribute(_) => "assignment to an attribute",
+            Expr::Subscript(_) => "assignment to a subscript",
+            Expr::Starred(_) => "starred assignment",
+            Expr::List(_) => "list as assignment target",
+            _ => "assignment target",
+        };
+        self.unsupported(t.range(), construct, "assign to a variable name, or unpack into names: a, b = ...")
+    }
+
+    fn target(&self, t: &Expr) -> Result<()> {
+        match t {
+            Expr::Name(_) => Ok(()),
+            Expr::Tuple(tu) => tu.elts.iter().try_for_each(|x| self.target(x)),
+            other => Err(self.target_error(other)),
+        }
+    }
+
+    fn expr(&self, e: &Expr) -> Result<()> {
+        self.nested(e, |c| c.expr1(e))
+    }
+
+    /// Runs `f` one expression level deeper, refusing to go past [`MAX_EXPR_DEPTH`].
+    fn nested(&self, e: &Expr, f: impl FnOnce(&Self) -> Result<()>) -> Result<()> {
+        if self.depth.get() >= MAX_EXPR_DEPTH {
+            return Err(self.unsupported(
+                e.range(),
+                format!("expression nested more than {MAX_EXPR_DEPTH} levels deep"),
+                "split it into several statements",
+            ));
+        }
+        self.depth.set(self.depth.get() + 1);
+        let r = f(self);
+        self.depth.set(self.depth.get() - 1);
+        r
+    }
+
+    fn expr1(&self, e: &Expr) -> Result<()> {
+        match e {
+            Expr::BoolOp(b) => b.values.iter().try_for_each(|v| self.expr(v)),
+            Expr::Named(n) => {
+                Err(self.unsupported(n.range, "assignment expression ':='", "assign in a separate statement"))
+            }
+            Expr::BinOp(b) => {
+                self.binop(b)?;
+                self.expr(&b.left)?;
+                self.expr(&b.right)
+            }
+            Expr::UnaryOp(u) => self.expr(&u.operand),
+            Expr::Lambda(l) => Err(self.unsupported(l.range, "lambda", "define a function with def at module level")),
+            Expr::If(i) => {
+                self.expr(&i.test)?;
+                self.expr(&i.body)?;
+                self.expr(&i.orelse)
+            }
+            Expr::Compare(c) => {
+                self.expr(&c.left)?;
+                c.comparators.iter().try_for_each(|x| self.expr(x))
+            }
+            Expr::Call(c) => self.call(c),
+            Expr::FString(f) => {
+                for el in f.value.elements() {
+                    self.fstring_element(el)?;
+                }
+                Ok(())
+            }
+            Expr::StringLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) | Expr::Name(_) => Ok(()),
+            Expr::NumberLiteral(n) => match n.value {
+                Number::Int(_) => Ok(()),
+                Number::Float(_) => {
+                    Err(self.unsupported(n.range, "float literal", "only ints are supported as numbers"))
+                }
+                Number::Complex { .. } => {
+                    Err(self.unsupported(n.range, "complex literal", "only ints are supported as numbers"))
+                }
+            },
+            Expr::Tuple(t) => t.elts.iter().try_for_each(|x| self.expr(x)),
+            other => Err(self.unsupported(other.range(), value_construct(other), HINT_VALUES)),
+        }
+    }
+
+    fn binop(&self, b: &ast::ExprBinOp) -> Result<()> {
+        let (construct, hint) = match b.op {
+            Operator::Add | Operator::Sub | Operator::Mult | Operator::FloorDiv => return Ok(()),
+            Operator::Mod => {
+                if matches!(&*b.left, Expr::StringLiteral(_) | Expr::FString(_)) {
+                    ("printf-style string formatting '%'".to_string(), "use an f-string")
+                } else {
+                    return Ok(());
+                }
+            }
+            Operator::Div => ("true division '/'".to_string(), "use // for integer division"),
+            Operator::Pow => ("power operator '**'".to_string(), "use repeated multiplication"),
+            other => (format!("operator '{}'", other.as_str()), "supported operators: + - * // %"),
+        };
+        Err(self.unsupported(b.range, construct, hint))
+    }
+
+    fn fstring_element(&self, el: &ast::InterpolatedStringElement) -> Result<()> {
+        let ast::InterpolatedStringElement::Interpolation(i) = el else { return Ok(()) };
+        if i.debug_text.is_some() {
+            return Err(self.unsupported(i.range, "f-string debug specifier '='", "write the name out: f\"x={x}\""));
+        }
+        if i.conversion == ast::ConversionFlag::Ascii {
+            return Err(self.unsupported(i.range, "f-string conversion '!a'", "use !r or !s"));
+        }
+        self.expr(&i.expression)?;
+        if let Some(spec) = &i.format_spec {
+            for el in spec.elements.iter() {
+                self.fstring_element(el)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn call(&self, c: &ast::ExprCall) -> Result<()> {
+        let args = &c.arguments.args;
+        let kws = &c.arguments.keywords;
+        if let Some(s) = args.iter().find(|a| matches!(a, Expr::Starred(_))) {
+            return Err(self.unsupported(s.range(), "star-args", "pass arguments one by one"));
+        }
+        if let Some(k) = kws.iter().find(|k| k.arg.is_none()) {
+            return Err(self.unsupported(k.range, "keyword star-args '**'", "pass arguments one by one"));
+        }
+        for (i, k) in kws.iter().enumerate() {
+            let name = k.arg.as_ref().map_or("", |a| a.as_str());
+            if kws[..i].iter().any(|p| p.arg.as_ref().is_some_and(|a| a.as_str() == name)) {
+                return Err(self.compile_error(k.range, format!("keyword argument repeated: {name}")));
+            }
+        }
+        match &*c.func {
+            Expr::Name(n) => self.call_of_name(c, n.id.as_str())?,
+            Expr::Attribute(a) => {
+                let base = match &*a.value {
+                    Expr::Name(m) if !self.is_local(m.id.as_str()) => Some(m.id.as_str()),
+                    _ => None,
+                };
+                match base {
+                    Some("threading") if self.module_bound.contains("threading") => self.threading_call(c, a)?,
+                    Some("time") if self.module_bound.contains("time") => self.time_call(c, a)?,
+                    _ => self.expr(&a.value)?,
+                }
+            }
+            other => {
+                return Err(self.unsupported(other.range(), "call of a computed function", HINT_CALLS));
+            }
+        }
+        args.iter().try_for_each(|a| self.expr(a))?;
+        kws.iter().try_for_each(|k| self.expr(&k.value))
+    }
+
+    fn no_keywords(&self, c: &ast::ExprCall, what: &str, hint: &str) -> Result<()> {
+        match c.arguments.keywords.first() {
+            Some(k) => {
+                let name = k.arg.as_ref().map_or("", |a| a.as_str());
+                Err(self.unsupported(k.range, format!("keyword argument '{name}' to {what}"), hint))
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn call_of_name(&self, c: &ast::ExprCall, name: &str) -> Result<()> {
+        let shadowed = self.is_local(name) || self.module_bound.contains(name);
+        if self.functions.contains(name) && !self.is_local(name) {
+            return self.no_keywords(c, &format!("function {name}"), "pass arguments positionally");
+        }
+        if shadowed {
+            return self.no_keywords(c, name, "pass arguments positionally");
+        }
+        match name {
+            "print" => self.no_keywords(c, "print", "print(...) takes positional arguments only"),
+            "range" => {
+                self.no_keywords(c, "range", "range(stop), range(start, stop) or range(start, stop, step)")?;
+                let n = c.arguments.args.len();
+                if !(1..=3).contains(&n) {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("range() with {n} arguments"),
+                        "range(stop), range(start, stop) or range(start, stop, step)",
+                    ));
+                }
+                Ok(())
+            }
+            _ if BUILTINS.contains(&name) => {
+                Err(self.unsupported(c.range(), format!("call of builtin '{name}'"), HINT_CALLS))
+            }
+            _ => Err(self.unsupported(c.range(), format!("call of undefined function '{name}'"), HINT_CALLS)),
+        }
+    }
+
+    fn threading_call(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
+        const HINT: &str = "supported: threading.Thread(target=f, args=(...)), threading.Lock()";
+        match a.attr.as_str() {
+            "Thread" => {
+                if let Some(first) = c.arguments.args.first() {
+                    return Err(self.unsupported(first.range(), "positional argument to threading.Thread", HINT));
+                }
+                for k in c.arguments.keywords.iter() {
+                    let name = k.arg.as_ref().map_or("", |n| n.as_str());
+                    if name != "target" && name != "args" {
+                        return Err(self.unsupported(
+                            k.range,
+                            format!("keyword argument '{name}' to threading.Thread"),
+                            HINT,
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            "Lock" => {
+                if let Some(first) = c.arguments.args.first() {
+                    return Err(self.unsupported(first.range(), "argument to threading.Lock()", HINT));
+                }
+                self.no_keywords(c, "threading.Lock", HINT)
+            }
+            other => Err(self.unsupported(a.range, format!("threading.{other}"), HINT)),
+        }
+    }
+
+    fn time_call(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
+        const HINT: &str = "supported: time.sleep(x)";
+        match a.attr.as_str() {
+            "sleep" => {
+                self.no_keywords(c, "time.sleep", HINT)?;
+                if c.arguments.args.len() != 1 {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("time.sleep() with {} arguments", c.arguments.args.len()),
+                        HINT,
+                    ));
+                }
+                Ok(())
+            }
+            other => Err(self.unsupported(a.range, format!("time.{other}"), HINT)),
+        }
+    }
+
+    fn expect_expr(&self, e: &Expr) -> Result<()> {
+        self.nested(e, |c| c.expect_expr1(e))
+    }
+
+    fn expect_expr1(&self, e: &Expr) -> Result<()> {
+        match e {
+            Expr::BoolOp(b) => b.values.iter().try_for_each(|v| self.expect_expr(v)),
+            Expr::BinOp(b) => {
+                self.binop(b)?;
+                self.expect_expr(&b.left)?;
+                self.expect_expr(&b.right)
+            }
+            Expr::UnaryOp(u) => self.expect_expr(&u.operand),
+            Expr::If(i) => {
+                self.expect_expr(&i.test)?;
+                self.expect_expr(&i.body)?;
+                self.expect_expr(&i.orelse)
+            }
+            Expr::Compare(c) => {
+                self.expect_expr(&c.left)?;
+                c.comparators.iter().try_for_each(|x| self.expect_expr(x))
+            }
+            Expr::Tuple(t) => t.elts.iter().try_for_each(|x| self.expect_expr(x)),
+            Expr::Call(c) => Err(self.unsupported(
+                c.range(),
+                "call in an --expect expression",
+                "use names of globals, constants and operators, e.g. balance == 2 * N",
+            )),
+            Expr::Name(n) if matches!(n.ctx, ExprContext::Load) => Ok(()),
+            _ => self.expr(e),
+        }
+    }
+}
+
+fn collect_global_names(body: &[Stmt], out: &mut HashSet<String>) {
+    for s in body {
+        match s {
+            Stmt::Global(g) => out.extend(g.names.iter().map(|n| n.as_str().to_string())),
+            Stmt::For(f) => collect_global_names(&f.body, out),
+            Stmt::While(w) => collect_global_names(&w.body, out),
+            Stmt::If(i) => {
+                collect_global_names(&i.body, out);
+                for c in &i.elif_else_clauses {
+                    collect_global_names(&c.body, out);
+                }
+            }
+            Stmt::With(w) => collect_global_names(&w.body, out),
+            _ => {}
+        }
+    }
+}
+
+fn value_construct(e: &Expr) -> String {
+    match e {
+        Expr::Dict(_) => "dict literal",
+        Expr::Set(_) => "set literal",
+        Expr::List(_) => "list literal",
+        Expr::ListComp(_) => "list comprehension",
+        Expr::SetComp(_) => "set comprehension",
+        Expr::DictComp(_) => "dict comprehension",
+        Expr::Generator(_) => "generator expression",
+        Expr::Await(_) => "await expression",
+        Expr::Yield(_) | Expr::YieldFrom(_) => "yield expression",
+        Expr::TString(_) => "template string",
+        Expr::BytesLiteral(_) => "bytes literal",
+        Expr::EllipsisLiteral(_) => "Ellipsis literal '...'",
+        Expr::Attribute(_) => "attribute access (attributes are supported only in method calls such as t.start())",
+        Expr::Subscript(_) => "subscript",
+        Expr::Starred(_) => "starred expression",
+        Expr::Slice(_) => "slice",
+        Expr::IpyEscapeCommand(_) => "IPython escape command",
+        _ => "expression",
+    }
+    .to_string()
+}

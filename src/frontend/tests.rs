@@ -1,0 +1,158 @@
+//! Syntax errors, constructs outside the subset (each at its line:col), and `--set` literals.
+
+use super::{parse, parse_literal};
+use crate::bytecode::Const;
+use crate::error::Error;
+use crate::source::SourceFile;
+
+fn parse_text(text: &str) -> Result<(), Error> {
+    parse(&SourceFile::new("t.py", text)).map(|_| ())
+}
+
+/// Asserts that `text` is rejected as `construct` at `line:col`, with a non-empty hint.
+#[track_caller]
+fn rejects(text: &str, construct: &str, line: u32, col: u32) {
+    match parse_text(text) {
+        Err(Error::Unsupported { span, construct: c, hint }) => {
+            assert_eq!((c.as_str(), span.line, span.col), (construct, line, col), "{text}");
+            assert_eq!(span.file, "t.py");
+            assert!(!hint.is_empty());
+        }
+        other => panic!("{text}: expected Unsupported({construct}), got {other:?}"),
+    }
+}
+
+#[test]
+fn unsupported_statements() {
+    rejects("class A:\n    pass\n", "class definition", 1, 1);
+    rejects("x = 1\nasync def f():\n    pass\n", "async function", 2, 1);
+    rejects("import os\n", "import of module 'os'", 1, 8);
+    rejects("import threading, sys\n", "import of module 'sys'", 1, 19);
+    rejects("from threading import Thread\n", "from-import 'from threading import ...'", 1, 1);
+    rejects("def f():\n    def g():\n        pass\n", "nested function", 2, 5);
+    rejects("try:\n    pass\nexcept Exception:\n    pass\n", "try statement", 1, 1);
+    rejects("x = 0\nwhile x:\n    pass\nelse:\n    pass\n", "while/else", 5, 5);
+    rejects("for i in range(3):\n    pass\nelse:\n    pass\n", "for/else", 4, 5);
+    rejects("raise ValueError\n", "raise statement", 1, 1);
+    rejects("x: int = 1\n", "annotated assignment", 1, 1);
+    rejects("def f():\n    import time\n", "import inside a function", 2, 5);
+    rejects("x = 1\ndel x\n", "del statement", 2, 1);
+    rejects("x = 1\nx\n", "expression statement", 2, 1);
+}
+
+#[test]
+fn unsupported_expressions() {
+    rejects("f = lambda: 1\n", "lambda", 1, 5);
+    rejects("x = [1, 2]\n", "list literal", 1, 5);
+    rejects("x = {}\n", "dict literal", 1, 5);
+    rejects("x = 1.5\n", "float literal", 1, 5);
+    rejects("x = 1\ny = x / 2\n", "true division '/'", 2, 5);
+    rejects("x = 2 ** 3\n", "power operator '**'", 1, 5);
+    rejects("x = 1 << 3\n", "operator '<<'", 1, 5);
+    rejects("x = '%d' % 3\n", "printf-style string formatting '%'", 1, 5);
+    rejects("x = (1, 2)\ny = x[0]\n", "subscript", 2, 5);
+    rejects("x = [i for i in range(3)]\n", "list comprehension", 1, 5);
+    rejects("x = 1\ny = f\"{x=}\"\n", "f-string debug specifier '='", 2, 7);
+    rejects("x = 1\ny = f\"{x!a}\"\n", "f-string conversion '!a'", 2, 7);
+    rejects(
+        "import threading\nt = threading.Thread\n",
+        "attribute access (attributes are supported only in method calls such as t.start())",
+        2,
+        5,
+    );
+    rejects("x = 1\nif (y := x):\n    pass\n", "assignment expression ':='", 2, 5);
+}
+
+#[test]
+fn unsupported_calls() {
+    rejects("x = (1, 2)\nn = len(x)\n", "call of builtin 'len'", 2, 5);
+    rejects("frobnicate()\n", "call of undefined function 'frobnicate'", 1, 1);
+    rejects("print('a', end='')\n", "keyword argument 'end' to print", 1, 12);
+    rejects("args = (1,)\nprint(*args)\n", "star-args", 2, 7);
+    rejects("def f(*args):\n    pass\n", "star-args parameter '*args'", 1, 7);
+    rejects("def f(a=1):\n    pass\n", "default parameter value", 1, 9);
+    rejects("def f(a):\n    pass\nf(a=1)\n", "keyword argument 'a' to function f", 3, 3);
+    rejects("import threading\nl = threading.RLock()\n", "threading.RLock", 2, 5);
+    rejects("import time\nt = time.time()\n", "time.time", 2, 5);
+    rejects("import threading\nt = threading.Thread(None)\n", "positional argument to threading.Thread", 2, 22);
+    rejects(
+        "import threading\ndef f():\n    pass\nt = threading.Thread(target=f, daemon=True)\n",
+        "keyword argument 'daemon' to threading.Thread",
+        4,
+        32,
+    );
+    rejects("for i in range(1, 2, 3, 4):\n    pass\n", "range() with 4 arguments", 1, 10);
+}
+
+#[test]
+fn supported_programs_parse() {
+    let ok = [
+        "import threading\nimport time\nlock = threading.Lock()\ndef f(a, b):\n    global g\n    with lock:\n        g = a + b\n    time.sleep(0)\n    return g\ng = 0\nt = threading.Thread(target=f, args=(1, 2))\nt.start()\nt.join()\n",
+        "x = 1\nassert x == 1, f\"x={x!r:>4}\"\nprint(x, -x, ~x, not x, x if x else 2, x is None, x in (1, 2))\n",
+        "'''doc'''\nx, y = 1, 2\nx += 1\nx //= 2\nx %= 3\nwhile x < 10:\n    x *= 2\n    if x == 4:\n        continue\n    elif x > 100:\n        break\n    else:\n        pass\n",
+        "import threading\nlock = threading.Lock()\nok = lock.acquire(False)\nlock.release()\nwith threading.Lock():\n    pass\nN = 10 if False else 1\n",
+        "def run(f):\n    f()\nx = 123456789012345678901234567890\n...\n",
+    ];
+    for text in ok {
+        parse_text(text).unwrap_or_else(|e| panic!("{text}\n{e}"));
+    }
+}
+
+#[test]
+fn break_and_return_outside_their_blocks_are_compile_errors() {
+    for (text, line, col) in [("break\n", 1, 1), ("def f():\n    continue\n", 2, 5), ("return 1\n", 1, 1)] {
+        match parse_text(text) {
+            Err(Error::Compile { span, .. }) => assert_eq!((span.line, span.col), (line, col), "{text}"),
+            other => panic!("{text}: expected a compile error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn syntax_errors_report_every_error_with_its_position() {
+    match parse_text("x = = 1\nif x\n    pass\n") {
+        Err(Error::Syntax { errors }) => {
+            assert!(errors.len() >= 2, "{errors:?}");
+            assert_eq!((errors[0].0.line, errors[0].0.col), (1, 5), "{errors:?}");
+            assert!(errors.iter().any(|(s, _)| s.line == 2), "{errors:?}");
+            let shown = Error::Syntax { errors }.to_string();
+            assert!(shown.starts_with("t.py:1:5: syntax error: "), "{shown}");
+        }
+        other => panic!("expected syntax errors, got {other:?}"),
+    }
+}
+
+#[test]
+fn global_after_use_is_a_compile_error() {
+    let src = SourceFile::new("t.py", "x = 0\ndef f():\n    print(x)\n    global x\n");
+    let module = parse(&src).unwrap();
+    match crate::compile::compile(&src, &module, &Default::default()) {
+        Err(Error::Compile { span, message }) => {
+            assert_eq!((span.line, span.col), (4, 5));
+            assert_eq!(message, "name 'x' is used prior to global declaration");
+        }
+        other => panic!("expected a compile error, got {other:?}"),
+    }
+}
+
+#[test]
+fn set_literals() {
+    assert_eq!(parse_literal("5").unwrap(), Const::Int(5));
+    assert_eq!(parse_literal("-3").unwrap(), Const::Int(-3));
+    assert_eq!(parse_literal("1_000_000").unwrap(), Const::Int(1_000_000));
+    assert_eq!(parse_literal(" 0xff ").unwrap(), Const::Int(255));
+    assert!(matches!(parse_literal("123456789012345678901234567890").unwrap(), Const::BigInt(_)));
+    assert_eq!(parse_literal("'x'").unwrap(), Const::Str("x".into()));
+    assert_eq!(parse_literal("True").unwrap(), Const::Bool(true));
+    assert_eq!(parse_literal("None").unwrap(), Const::None);
+    assert_eq!(
+        parse_literal("(1, 'a', (False,))").unwrap(),
+        Const::Tuple(vec![Const::Int(1), Const::Str("a".into()), Const::Tuple(vec![Const::Bool(false)].into())].into())
+    );
+    for bad in ["abc", "1.5", "[1]", "1 + 2", "", "f(1)", "'unterminated"] {
+        match parse_literal(bad) {
+            Err(Error::Usage(msg)) => assert!(msg.contains("not a literal"), "{msg}"),
+            other => panic!("{bad:?}: expected a usage error, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Rendering reports and traces for people (text) and for scripts (JSON).
+
+mod json;
+
+pub use json::to_json;
+
+use crate::explore::{thread_name, Counterexample, Report, Verdict};
+use crate::source::SourceFile;
+use crate::trace::{Trace, TraceRun, TraceStep};
+use num_bigint::BigUint;
+use std::fmt::Write as _;
+
+/// How to render text.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    /// Use ANSI colours.
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A big count for people: exact with separators up to 15 digits, else `≈ 1.23e45 (10^45.09)`.
+pub fn big_count(n: &BigUint) -> String {
+    let digits = n.to_string();
+    if digits.len() <= 15 {
+        return thousands(digits.parse().unwrap_or(0));
+    }
+    let lead: f64 = digits[..6].parse::<f64>().unwrap_or(0.0) / 1e5;
+    let exp = digits.len() - 1;
+    format!("≈ {lead:.2}e{exp} (10^{:.2})", exp as f64 + lead.log10())
+}
+
+/// The text report of a check.
+pub fn render_check(report: &Report, src: &SourceFile, style: Style) -> String {
+    let mut out = String::new();
+    let verdict = match report.verdict {
+        Verdict::Holds => style.paint("1;32", "HOLDS"),
+        Verdict::Violated => style.paint("1;31", "VIOLATED"),
+        Verdict::Inconclusive => style.paint("1;33", "INCONCLUSIVE"),
+    };
+    let _ = writeln!(out, "{}: {verdict}", src.name());
+    let _ = writeln!(out, "  switch model: {} ({})", report.switch_model, report.switch_model.describe());
+    let _ = writeln!(out, "  strategy:     {}{}", report.strategy, if report.exhaustive { ", exhaustive" } else { "" });
+    match report.verdict {
+        Verdict::Holds => {
+            let _ = writeln!(out, "  every interleaving ends without a violation");
+        }
+        Verdict::Inconclusive => {
+            let _ = writeln!(
+                out,
+                "  no violation found, but the search stopped early: {}",
+                report.limit.as_deref().unwrap_or("a limit was reached")
+            );
+        }
+        Verdict::Violated => {}
+    }
+    if let Some(c) = &report.counterexample {
+        out.push_str(&render_counterexample(c, src, style));
+    }
+    if let Some(n) = &report.interleavings {
+        let _ = writeln!(out, "  interleavings: {}", big_count(n));
+    }
+    for r in &report.reductions {
+        let _ = writeln!(out, "  reduction {}: {}", r.name, r.reason);
+    }
+    out.push_str(&render_stats(report));
+    out
+}
+
+fn render_counterexample(c: &Counterexample, src: &SourceFile, style: Style) -> String {
+    let mut out = String::new();
+    let f = &c.finding;
+    let _ = writeln!(out, "  {} {}", style.paint("1", &format!("{}:", f.kind.as_str())), f.message);
+    if f.line > 0 {
+        let _ = writeln!(
+            out,
+            "    in {} at {}:{}: {}",
+            thread_name(f.thread),
+            src.name(),
+            f.line,
+            src.line_text(f.line).trim()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  counterexample: {} step{}, {} preemption{}",
+        thousands(c.schedule.len()),
+        if c.schedule.len() == 1 { "" } else { "s" },
+        c.preemptions,
+        if c.preemptions == 1 { "" } else { "s" }
+    );
+    if !c.state.globals.is_empty() {
+        let g: Vec<String> = c.state.globals.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+        let _ = writeln!(out, "  state at the violation: {}", g.join(", "));
+    }
+    let _ = writeln!(out, "  schedule: {}", c.schedule);
+    let _ = writeln!(out, "  replay:   gilcheck trace {} --schedule {}", src.name(), c.schedule);
+    out
+}
+
+fn render_stats(report: &Report) -> String {
+    let s = &report.stats;
+    let mut line = format!(
+        "  stats: {} states, {} steps, {} executions, {:.3} s, peak RSS {} MiB",
+        thousands(s.states),
+        thousands(s.transitions),
+        thousands(s.executions),
+        s.seconds,
+        s.peak_rss_bytes >> 20
+    );
+    if let Some(b) = s.preemption_bound {
+        let _ = write!(line, ", preemption bound {b}");
+    }
+    line.push('\n');
+    line
+}
+
+/// The outcome listing of `gilcheck outcomes`.
+pub fn render_outcomes(report: &Report, src: &SourceFile, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} distinct outcome{} ({}{})",
+        src.name(),
+        report.outcomes.len(),
+        if report.outcomes.len() == 1 { "" } else { "s" },
+        report.strategy,
+        if report.exhaustive { ", exhaustive" } else { ", NOT exhaustive" }
+    );
+    {
+        for (i, o) in report.outcomes.iter().enumerate() {
+            let g: Vec<String> = o.outcome.globals.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+            let n = o.interleavings.as_ref().map_or(String::new(), |n| format!("  [{} interleavings]", big_count(n)));
+            let _ =
+                writeln!(out, "  #{}: {}{n}", i + 1, if g.is_empty() { "(no globals)".into() } else { g.join(", ") });
+            if let Some(v) = &o.outcome.violation {
+                let _ = writeln!(out, "      {} {v}", style.paint("31", "ends in"));
+            }
+            for l in &o.outcome.output {
+                let _ = writeln!(out, "      | {l}");
+            }
+        }
+    }
+    for v in &report.violations {
+        let _ = writeln!(
+            out,
+            "  {} {}: {} (schedule {})",
+            style.paint("31", "violation"),
+            v.finding.kind.as_str(),
+            v.finding.message,
+            v.schedule
+        );
+    }
+    if let Some(n) = &report.interleavings {
+        let _ = writeln!(out, "  interleavings: {}", big_count(n));
+    }
+    if let Some(l) = &report.limit {
+        let _ = writeln!(out, "  stopped early: {l}");
+    }
+    out.push_str(&render_stats(report));
+    out
+}
+
+fn render_step(out: &mut String, s: &TraceStep, src: &SourceFile, last_line: &mut u32, style: Style) {
+    let lane = "      ".repeat(s.tid);
+    if s.line != *last_line {
+        *last_line = s.line;
+        let text = src.line_text(s.line).trim();
+        let _ = writeln!(out, "{:>10}  {lane}{}", "", style.paint("2", &format!("line {}: {text}", s.line)));
+    }
+    let effect = s.effect.as_ref().map_or(String::new(), |e| format!("  → {}", style.paint("36", e)));
+    let arg = if s.arg.is_empty() { String::new() } else { format!(" {}", s.arg) };
+    let _ = writeln!(out, "{:>10}  {lane}{:<5} {}{arg}{effect}", s.index + 1, thread_name(s.tid), s.opname);
+}
+
+/// The timeline of a replayed trace: one lane per thread, runs of one thread compressed.
+pub fn render_trace(trace: &Trace, src: &SourceFile, style: Style) -> String {
+    let mut out = String::new();
+    let lanes = trace.runs.iter().map(|r| r.tid).max().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "{:>10}  {}",
+        "step",
+        (0..=lanes).map(|t| format!("{:<6}", thread_name(t))).collect::<Vec<_>>().join("")
+    );
+    for run in &trace.runs {
+        render_run(&mut out, run, src, style);
+    }
+    let g: Vec<String> = trace
+        .state
+        .globals
+        .iter()
+        .zip(&trace.global_names)
+        .filter(|(v, _)| v.is_data())
+        .map(|(v, n)| format!("{n} = {}", v.repr()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "end after {} preemption{}: {}",
+        trace.preemptions,
+        if trace.preemptions == 1 { "" } else { "s" },
+        g.join(", ")
+    );
+    match &trace.status {
+        crate::explore::Status::Violation(f) => {
+            let _ = writeln!(out, "{} {}: {}", style.paint("1;31", "violation"), f.kind.as_str(), f.message);
+        }
+        crate::explore::Status::Finished(_) => {
+            let _ = writeln!(out, "every thread finished");
+        }
+        crate::explore::Status::Running => {
+            let _ = writeln!(out, "the schedule ends here; threads are still running");
+        }
+    }
+    out
+}
+
+fn render_run(out: &mut String, run: &TraceRun, src: &SourceFile, style: Style) {
+    let who = thread_name(run.tid);
+    let how = if run.preempted { style.paint("33", " (preemption)") } else { String::new() };
+    let _ =
+        writeln!(out, "  ── {who} runs {} step{}{how}", thousands(run.steps), if run.steps == 1 { "" } else { "s" });
+    let mut last_line = 0;
+    for s in &run.head {
+        render_step(out, s, src, &mut last_line, style);
+    }
+    if !run.tail.is_empty() {
+        let skipped = run.skipped_steps();
+        let iters = match run.skipped_iterations {
+            0 => format!("{who} runs "),
+            1 => format!("{who} runs 1 more loop iteration "),
+            n => format!("{who} runs {} more loop iterations ", thousands(n)),
+        };
+        let lane = "      ".repeat(run.tid);
+        let _ = writeln!(
+            out,
+            "{:>10}  {lane}{}",
+            "",
+            style.paint("33", &format!("… {iters}({} steps) …", thousands(skipped)))
+        );
+        last_line = 0;
+        for s in &run.tail {
+            render_step(out, s, src, &mut last_line, style);
+        }
+    }
+}

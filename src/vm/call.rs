@@ -1,0 +1,472 @@
+//! Calls (CALL, BEFORE_WITH, WITH_EXCEPT_START): Python functions, builtins, and the
+//! `threading` / `time` objects — and which of them block ([`blocker`]).
+
+use super::footprint::{Access, Object};
+use super::state::{Frame, LockState, State, Thread, ThreadStatus};
+use super::step::{err, Event, StepInfo};
+use super::value::{Builtin, ExcKind, Exception, Module, Tid, Value};
+use crate::bytecode::{Const, Instr, Program};
+use std::sync::Arc;
+
+/// Deepest call stack a thread may build before `RecursionError`.
+const MAX_FRAMES: usize = 200;
+
+/// Why an alive thread cannot take its next step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Blocker {
+    /// Its next step acquires this lock (blocking), which is held.
+    Lock {
+        /// The lock.
+        lock: u32,
+        /// Its holder.
+        holder: Option<Tid>,
+    },
+    /// Its next step joins this thread, which is alive.
+    Join(Tid),
+}
+
+/// `obj.name`.
+pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
+    let found = match (obj, name) {
+        (Value::Module(Module::Threading), "Thread") => Some(Value::Builtin(Builtin::Thread)),
+        (Value::Module(Module::Threading), "Lock") => Some(Value::Builtin(Builtin::Lock)),
+        (Value::Module(Module::Time), "sleep") => Some(Value::Builtin(Builtin::Sleep)),
+        (Value::Lock(_), "acquire") => Some(Value::Bound(Builtin::LockAcquire, Box::new(obj.clone()))),
+        (Value::Lock(_), "release") => Some(Value::Bound(Builtin::LockRelease, Box::new(obj.clone()))),
+        (Value::Lock(_), "locked") => Some(Value::Bound(Builtin::LockLocked, Box::new(obj.clone()))),
+        (Value::Lock(_), "__exit__") => Some(Value::Bound(Builtin::LockExit, Box::new(obj.clone()))),
+        (Value::Thread(_), "start") => Some(Value::Bound(Builtin::ThreadStart, Box::new(obj.clone()))),
+        (Value::Thread(_), "join") => Some(Value::Bound(Builtin::ThreadJoin, Box::new(obj.clone()))),
+        (Value::Thread(_), "is_alive") => Some(Value::Bound(Builtin::ThreadIsAlive, Box::new(obj.clone()))),
+        _ => None,
+    };
+    found.ok_or_else(|| {
+        let owner = match obj {
+            Value::Module(Module::Threading) => "module 'threading'".to_string(),
+            Value::Module(Module::Time) => "module 'time'".to_string(),
+            other => format!("'{}' object", other.type_name()),
+        };
+        err(ExcKind::AttributeError, format!("{owner} has no attribute '{name}'"))
+    })
+}
+
+/// The callable, the positional arguments and the keyword arguments of the CALL at the top
+/// of `frame` (3.11 layout: `[NULL|method, callable|self, args...]`).
+fn decode_call<'a>(
+    program: &Program,
+    frame: &'a Frame,
+    n: usize,
+) -> (&'a Value, Vec<&'a Value>, Vec<(String, &'a Value)>) {
+    let len = frame.stack.len();
+    let first = &frame.stack[len - n - 2];
+    let (callable, mut args): (&Value, Vec<&Value>) = match first {
+        Value::Null => (&frame.stack[len - n - 1], frame.stack[len - n..].iter().collect()),
+        m => (m, frame.stack[len - n - 1..].iter().collect()),
+    };
+    let mut kwargs = Vec::new();
+    if let Some(k) = frame.kwnames {
+        if let Const::Tuple(names) = &program.code(frame.code).consts[k as usize] {
+            let split = args.len() - names.len();
+            let kw_vals = args.split_off(split);
+            for (name, v) in names.iter().zip(kw_vals) {
+                if let Const::Str(s) = name {
+                    kwargs.push((s.to_string(), v));
+                }
+            }
+        }
+    }
+    (callable, args, kwargs)
+}
+
+/// Why alive thread `tid` cannot take its next step, or `None` when it can. Called for every
+/// thread at every step, so it peeks at the stack without allocating.
+pub fn blocker(program: &Program, state: &State, tid: Tid) -> Option<Blocker> {
+    let frame = state.threads[tid].frames.last()?;
+    let code = program.code(frame.code);
+    let held = |lock: u32| state.locks[lock as usize].holder.map(|h| Blocker::Lock { lock, holder: Some(h) });
+    match code.instrs.get(frame.pc as usize)? {
+        Instr::BeforeWith => match frame.stack.last()? {
+            Value::Lock(l) => held(*l),
+            _ => None,
+        },
+        Instr::Call(n) => {
+            let n = *n as usize;
+            let stack = &frame.stack;
+            let len = stack.len();
+            // 3.11 layout: [NULL|method, callable|self, args...]; positional args then keywords.
+            let (callable, args) = match &stack[len - n - 2] {
+                Value::Null => (&stack[len - n - 1], &stack[len - n..]),
+                m => (m, &stack[len - n - 1..]),
+            };
+            let (method, this, rest) = match callable {
+                Value::Bound(b, this) => (*b, &**this, args),
+                Value::Builtin(b @ (Builtin::LockAcquire | Builtin::ThreadJoin)) if !args.is_empty() => {
+                    (*b, &args[0], &args[1..])
+                }
+                _ => return None,
+            };
+            if !matches!(method, Builtin::LockAcquire | Builtin::ThreadJoin) {
+                return None;
+            }
+            let kwnames: &[Const] = match frame.kwnames.map(|k| &code.consts[k as usize]) {
+                Some(Const::Tuple(names)) => names,
+                _ => &[],
+            };
+            let positional = &rest[..rest.len() - kwnames.len().min(rest.len())];
+            let keyword = |name: &str| {
+                kwnames
+                    .iter()
+                    .position(|k| matches!(k, Const::Str(s) if &**s == name))
+                    .map(|i| &rest[positional.len() + i])
+            };
+            let timed = positional.len() > 1 || keyword("timeout").is_some();
+            match (method, this) {
+                (Builtin::LockAcquire, Value::Lock(l)) => {
+                    let blocking = positional.first().or_else(|| keyword("blocking")).is_none_or(|v| v.truthy());
+                    if blocking && !timed {
+                        held(*l)
+                    } else {
+                        None
+                    }
+                }
+                (Builtin::ThreadJoin, Value::Thread(t)) if positional.is_empty() && !timed => {
+                    let t = *t as usize;
+                    (t != tid && state.threads[t].is_alive()).then_some(Blocker::Join(t))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Executes CALL, BEFORE_WITH or WITH_EXCEPT_START.
+pub(super) fn call(
+    program: &Program,
+    state: &mut State,
+    tid: Tid,
+    instr: &Instr,
+    info: &mut StepInfo,
+) -> Result<(), Exception> {
+    match *instr {
+        Instr::BeforeWith => {
+            let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
+            let mgr = frame.stack.pop().expect("[internal bug] stack");
+            let Value::Lock(l) = mgr else {
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("'{}' object does not support the context manager protocol", mgr.type_name()),
+                ));
+            };
+            frame.stack.push(Value::Bound(Builtin::LockExit, Box::new(mgr)));
+            frame.stack.push(Value::Bool(true));
+            acquire(state, tid, l, info);
+            Ok(())
+        }
+        Instr::WithExceptStart => {
+            let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
+            let exit = frame.stack[frame.stack.len() - 4].clone();
+            frame.stack.push(Value::Bool(false));
+            match exit {
+                Value::Bound(Builtin::LockExit, this) => release(state, tid, &this, info),
+                _ => Ok(()),
+            }
+        }
+        Instr::Call(n) => {
+            let n = n as usize;
+            let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
+            let (callable, args, kwargs) = decode_call(program, frame, n);
+            let callable = callable.clone();
+            let args: Vec<Value> = args.into_iter().cloned().collect();
+            let kwargs: Vec<(String, Value)> = kwargs.into_iter().map(|(k, v)| (k, v.clone())).collect();
+            frame.kwnames = None;
+            let new_len = frame.stack.len() - n - 2;
+            frame.stack.truncate(new_len);
+            if let Value::Function(code) = callable {
+                return call_function(program, state, tid, code, args, kwargs);
+            }
+            let result = call_builtin(program, state, tid, &callable, args, kwargs, info)?;
+            state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame").stack.push(result);
+            Ok(())
+        }
+        _ => unreachable!("[internal bug] call() on {instr:?}"),
+    }
+}
+
+fn bind_args(
+    program: &Program,
+    code: u32,
+    mut args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Vec<Value>, Exception> {
+    let co = program.code(code);
+    let argc = co.argcount as usize;
+    if args.len() > argc {
+        return Err(err(
+            ExcKind::TypeError,
+            format!(
+                "{}() takes {argc} positional argument{} but {} were given",
+                co.name,
+                if argc == 1 { "" } else { "s" },
+                args.len()
+            ),
+        ));
+    }
+    args.resize(argc, Value::Null);
+    for (k, v) in kwargs {
+        match co.varnames[..argc].iter().position(|p| *p == k) {
+            Some(i) if args[i] == Value::Null => args[i] = v,
+            Some(_) => {
+                return Err(err(ExcKind::TypeError, format!("{}() got multiple values for argument '{k}'", co.name)))
+            }
+            None => {
+                return Err(err(ExcKind::TypeError, format!("{}() got an unexpected keyword argument '{k}'", co.name)))
+            }
+        }
+    }
+    if let Some(i) = args.iter().position(|a| *a == Value::Null) {
+        return Err(err(
+            ExcKind::TypeError,
+            format!("{}() missing required positional argument: '{}'", co.name, co.varnames[i]),
+        ));
+    }
+    Ok(args)
+}
+
+fn call_function(
+    program: &Program,
+    state: &mut State,
+    tid: Tid,
+    code: u32,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<(), Exception> {
+    let args = bind_args(program, code, args, kwargs)?;
+    let th = state.thread_mut(tid);
+    if th.frames.len() >= MAX_FRAMES {
+        return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
+    }
+    th.frames.push(Frame::new(program, code, &args));
+    Ok(())
+}
+
+fn acquire(state: &mut State, tid: Tid, l: u32, info: &mut StepInfo) {
+    let lock = &mut state.locks[l as usize];
+    assert!(lock.holder.is_none(), "[internal bug] blocking acquire of a held lock was scheduled");
+    lock.holder = Some(tid);
+    info.footprint.add(Access::Write(Object::Lock(l)));
+    info.event = Event::Acquire(l);
+}
+
+fn release(state: &mut State, _tid: Tid, this: &Value, info: &mut StepInfo) -> Result<(), Exception> {
+    let Value::Lock(l) = *this else { return Ok(()) };
+    info.footprint.add(Access::Write(Object::Lock(l)));
+    let lock = &mut state.locks[l as usize];
+    if lock.holder.is_none() {
+        return Err(err(ExcKind::RuntimeError, "release unlocked lock"));
+    }
+    lock.holder = None;
+    info.event = Event::Release(l);
+    Ok(())
+}
+
+fn no_kwargs(name: &str, kwargs: &[(String, Value)]) -> Result<(), Exception> {
+    match kwargs.first() {
+        Some((k, _)) => Err(err(ExcKind::TypeError, format!("{name}() got an unexpected keyword argument '{k}'"))),
+        None => Ok(()),
+    }
+}
+
+fn int_arg(v: &Value, what: &str) -> Result<i64, Exception> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(*b as i64),
+        Value::Big(_) => Err(err(ExcKind::ValueError, format!("{what} too large for the checker"))),
+        other => {
+            Err(err(ExcKind::TypeError, format!("'{}' object cannot be interpreted as an integer", other.type_name())))
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn call_builtin(
+    program: &Program,
+    state: &mut State,
+    tid: Tid,
+    callable: &Value,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+    info: &mut StepInfo,
+) -> Result<Value, Exception> {
+    let (b, this, rest): (Builtin, Option<Value>, Vec<Value>) = match callable {
+        Value::Bound(b, this) => (*b, Some((**this).clone()), args),
+        Value::Builtin(
+            b @ (Builtin::LockAcquire
+            | Builtin::LockRelease
+            | Builtin::LockLocked
+            | Builtin::LockExit
+            | Builtin::ThreadStart
+            | Builtin::ThreadJoin
+            | Builtin::ThreadIsAlive),
+        ) => {
+            let mut args = args;
+            if args.is_empty() {
+                return Err(err(ExcKind::TypeError, format!("{}() needs its object", b.name())));
+            }
+            let this = args.remove(0);
+            (*b, Some(this), args)
+        }
+        Value::Builtin(b) => (*b, None, args),
+        Value::ExcType(kind) => {
+            let message = args.first().map(Value::to_str).unwrap_or_default();
+            return Ok(Value::Exc(Arc::new(Exception { kind: *kind, message })));
+        }
+        other => return Err(err(ExcKind::TypeError, format!("'{}' object is not callable", other.type_name()))),
+    };
+    match (b, this) {
+        (Builtin::Print, _) => {
+            no_kwargs("print", &kwargs)?;
+            let line: Vec<String> = rest.iter().map(Value::to_str).collect();
+            Arc::make_mut(&mut state.output).push(line.join(" ").into());
+            info.footprint.add(Access::Write(Object::Output));
+            info.event = Event::Print;
+            Ok(Value::None)
+        }
+        (Builtin::Range, _) => {
+            no_kwargs("range", &kwargs)?;
+            let ints: Vec<i64> = rest.iter().map(|v| int_arg(v, "range bound")).collect::<Result<_, _>>()?;
+            let (start, stop, step) = match ints.as_slice() {
+                [stop] => (0, *stop, 1),
+                [start, stop] => (*start, *stop, 1),
+                [start, stop, step] => (*start, *stop, *step),
+                _ => {
+                    return Err(err(ExcKind::TypeError, format!("range expected 1 to 3 arguments, got {}", ints.len())))
+                }
+            };
+            if step == 0 {
+                return Err(err(ExcKind::ValueError, "range() arg 3 must not be zero"));
+            }
+            Ok(Value::RangeIter { next: start, stop, step })
+        }
+        (Builtin::Thread, _) => {
+            if !rest.is_empty() {
+                return Err(err(
+                    ExcKind::TypeError,
+                    "Thread() takes its target and args as keywords: Thread(target=f, args=(...))",
+                ));
+            }
+            let mut target = Value::None;
+            let mut targs = Value::Tuple(Arc::from(Vec::new()));
+            for (k, v) in kwargs {
+                match k.as_str() {
+                    "target" => target = v,
+                    "args" => targs = v,
+                    other => {
+                        return Err(err(
+                            ExcKind::TypeError,
+                            format!("Thread() keyword '{other}' is not supported (target, args are)"),
+                        ))
+                    }
+                }
+            }
+            let id = state.threads.len() as u32;
+            state.threads.push(Arc::new(Thread {
+                status: ThreadStatus::New { target, args: targs },
+                frames: Vec::new(),
+                handled: Value::None,
+            }));
+            info.footprint.add(Access::Write(Object::Alloc));
+            Ok(Value::Thread(id))
+        }
+        (Builtin::Lock, _) => {
+            no_kwargs("Lock", &kwargs)?;
+            let id = state.locks.len() as u32;
+            state.locks.push(LockState { holder: None });
+            info.footprint.add(Access::Write(Object::Alloc));
+            Ok(Value::Lock(id))
+        }
+        (Builtin::Sleep, _) => {
+            if rest.len() != 1 {
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("sleep() takes exactly one argument ({} given)", rest.len()),
+                ));
+            }
+            info.event = Event::Sleep;
+            Ok(Value::None)
+        }
+        (Builtin::LockAcquire, Some(Value::Lock(l))) => {
+            let blocking = rest.first().map(|v| v.truthy()).unwrap_or(true)
+                && kwargs.iter().all(|(k, v)| k != "blocking" || v.truthy());
+            if state.locks[l as usize].holder.is_none() {
+                acquire(state, tid, l, info);
+                Ok(Value::Bool(true))
+            } else {
+                debug_assert!(!blocking || rest.len() > 1 || kwargs.iter().any(|(k, _)| k == "timeout"));
+                info.footprint.add(Access::Read(Object::Lock(l)));
+                info.event = Event::AcquireFailed(l);
+                Ok(Value::Bool(false))
+            }
+        }
+        (Builtin::LockRelease | Builtin::LockExit, Some(this)) => {
+            release(state, tid, &this, info)?;
+            Ok(Value::None)
+        }
+        (Builtin::LockLocked, Some(Value::Lock(l))) => {
+            info.footprint.add(Access::Read(Object::Lock(l)));
+            Ok(Value::Bool(state.locks[l as usize].holder.is_some()))
+        }
+        (Builtin::ThreadStart, Some(Value::Thread(t))) => start_thread(program, state, t as usize, info),
+        (Builtin::ThreadJoin, Some(Value::Thread(t))) => {
+            let t = t as usize;
+            info.footprint.add(Access::Read(Object::Thread(t as u32)));
+            match &state.threads[t].status {
+                ThreadStatus::New { .. } => Err(err(ExcKind::RuntimeError, "cannot join thread before it is started")),
+                _ if t == tid => Err(err(ExcKind::RuntimeError, "cannot join current thread")),
+                _ => {
+                    info.event = Event::Join(t);
+                    Ok(Value::None)
+                }
+            }
+        }
+        (Builtin::ThreadIsAlive, Some(Value::Thread(t))) => {
+            info.footprint.add(Access::Read(Object::Thread(t)));
+            Ok(Value::Bool(state.threads[t as usize].is_alive()))
+        }
+        (b, _) => Err(err(ExcKind::TypeError, format!("{}() called on the wrong kind of object", b.name()))),
+    }
+}
+
+fn start_thread(program: &Program, state: &mut State, t: Tid, info: &mut StepInfo) -> Result<Value, Exception> {
+    let ThreadStatus::New { target, args } = &state.threads[t].status else {
+        return Err(err(ExcKind::RuntimeError, "threads can only be started once"));
+    };
+    info.footprint.add(Access::Write(Object::Thread(t as u32)));
+    info.event = Event::Start(t);
+    let (target, args) = (target.clone(), args.clone());
+    let th = state.thread_mut(t);
+    let outcome = match (&target, &args) {
+        (Value::Function(code), Value::Tuple(items)) => {
+            bind_args(program, *code, items.to_vec(), Vec::new()).map(|a| (*code, a))
+        }
+        (Value::Function(_), other) => {
+            Err(err(ExcKind::TypeError, format!("Thread args must be a tuple, not {}", other.type_name())))
+        }
+        (Value::None, _) => {
+            th.status = ThreadStatus::Finished;
+            return Ok(Value::None);
+        }
+        (other, _) => Err(err(ExcKind::TypeError, format!("'{}' object is not callable", other.type_name()))),
+    };
+    match outcome {
+        Ok((code, a)) => {
+            th.status = ThreadStatus::Alive;
+            th.frames = vec![Frame::new(program, code, &a)];
+        }
+        Err(e) => {
+            let line = program.code(0).first_line;
+            th.status = ThreadStatus::Failed { exc: Arc::new(e), line };
+        }
+    }
+    Ok(Value::None)
+}

@@ -1,0 +1,159 @@
+//! The virtual machine: program states and the pure step function.
+//!
+//! Vocabulary used throughout gilcheck:
+//! - a **thread** is a Python thread (T0 is the main thread, T1… in creation order);
+//! - a **step** executes one bytecode instruction of one thread, atomically;
+//! - a **switch point** is a boundary between steps where the scheduler may pick another thread
+//!   (see [`SwitchModel`]);
+//! - a thread is **runnable** when it is alive and its next step does not block;
+//! - the **state** ([`State`]) is everything: globals, threads (frames, value stacks), locks, output.
+
+mod call;
+mod footprint;
+mod state;
+mod step;
+mod switch;
+mod value;
+
+pub use call::Blocker;
+pub use footprint::{Access, Footprint, Object};
+pub use state::{Frame, LockState, State, Thread, ThreadStatus};
+pub use step::{step, step_in_place, Event, StepInfo};
+pub use switch::SwitchModel;
+pub use value::{binary_op, compare, Builtin, ExcKind, Exception, Module, Tid, Value};
+
+use crate::bytecode::{CodeId, Program};
+use std::sync::Arc;
+
+/// Why alive thread `tid` cannot take its next step, or `None` when it can.
+pub fn blocker(program: &Program, state: &State, tid: Tid) -> Option<Blocker> {
+    call::blocker(program, state, tid)
+}
+
+/// Whether thread `tid` can take a step now: alive and not blocked.
+pub fn runnable(program: &Program, state: &State, tid: Tid) -> bool {
+    state.threads[tid].is_alive() && call::blocker(program, state, tid).is_none()
+}
+
+/// Evaluates an expression code object (e.g. `--expect`) against a state's globals, running it
+/// to completion in a scratch thread. Returns the value, or the exception it raised.
+pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value, Arc<Exception>> {
+    let mut scratch = State {
+        globals: state.globals.clone(),
+        threads: vec![Arc::new(Thread {
+            status: ThreadStatus::Alive,
+            frames: vec![Frame::new(program, code, &[])],
+            handled: Value::None,
+        })],
+        locks: state.locks.clone(),
+        output: Arc::new(Vec::new()),
+    };
+    for _ in 0..100_000 {
+        if let Some(frame) = scratch.threads[0].frames.last() {
+            if frame.pc as usize == program.code(code).instrs.len() - 1 && frame.stack.len() == 1 {
+                // About to RETURN_VALUE from the expression: take the value.
+                return Ok(frame.stack[0].clone());
+            }
+        }
+        match &scratch.threads[0].status {
+            ThreadStatus::Failed { exc, .. } => return Err(exc.clone()),
+            ThreadStatus::Alive if runnable(program, &scratch, 0) => {
+                step_in_place(program, &mut scratch, 0);
+            }
+            _ => break,
+        }
+    }
+    Err(Arc::new(Exception { kind: ExcKind::RuntimeError, message: "the expression did not evaluate".into() }))
+}
+
+/// Whether thread `tid`'s next step is certainly *invisible*: it touches no shared object, cannot
+/// raise, block or end the thread. Such a step commutes with every step of every other thread,
+/// so a scheduler loses nothing by never switching right before it (the classic argument for
+/// scheduling only at visible operations).
+///
+/// `private[g]` says that global slot `g` is private to the main thread (no function code
+/// refers to it, so no other thread can touch it): main's accesses to it are invisible too.
+pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, private: &[bool]) -> bool {
+    use crate::bytecode::{BinOp, Instr};
+    let Some(frame) = state.threads[tid].frames.last() else { return false };
+    let code = program.code(frame.code);
+    let Some(instr) = code.instrs.get(frame.pc as usize) else { return false };
+    let top2 = || {
+        let n = frame.stack.len();
+        (n >= 2).then(|| (&frame.stack[n - 2], &frame.stack[n - 1]))
+    };
+    match instr {
+        Instr::Nop
+        | Instr::Resume(_)
+        | Instr::PopTop
+        | Instr::PushNull
+        | Instr::Copy(_)
+        | Instr::Swap(_)
+        | Instr::LoadConst(_)
+        | Instr::StoreFast(_)
+        | Instr::Precall(_)
+        | Instr::KwNames(_)
+        | Instr::MakeFunction(_)
+        | Instr::BuildTuple(_)
+        | Instr::JumpForward(_)
+        | Instr::JumpBackward(_)
+        | Instr::PopJumpForwardIfFalse(_)
+        | Instr::PopJumpForwardIfTrue(_)
+        | Instr::PopJumpForwardIfNone(_)
+        | Instr::PopJumpForwardIfNotNone(_)
+        | Instr::PopJumpBackwardIfFalse(_)
+        | Instr::PopJumpBackwardIfTrue(_)
+        | Instr::PopJumpBackwardIfNone(_)
+        | Instr::PopJumpBackwardIfNotNone(_)
+        | Instr::JumpIfFalseOrPop(_)
+        | Instr::JumpIfTrueOrPop(_)
+        | Instr::UnaryNot
+        | Instr::IsOp(_)
+        | Instr::ForIter(_) => true,
+        Instr::LoadFast(i) => frame.locals[*i as usize] != Value::Null,
+        Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } => {
+            tid == 0 && private[*g as usize] && state.globals[*g as usize] != Value::Null
+        }
+        Instr::StoreName(g) | Instr::StoreGlobal(g) => tid == 0 && private[*g as usize],
+        Instr::LoadAttr(n) | Instr::LoadMethod(n) => frame.stack.last().is_some_and(|obj| {
+            matches!(obj, Value::Module(_) | Value::Lock(_) | Value::Thread(_))
+                && call::get_attr(obj, &code.names[*n as usize]).is_ok()
+        }),
+        Instr::BinaryOp { op, .. } => match top2() {
+            Some((Value::Int(_), Value::Int(b))) => !matches!(op, BinOp::FloorDiv | BinOp::Mod) || *b != 0,
+            _ => false,
+        },
+        Instr::CompareOp(_) => matches!(top2(), Some((Value::Int(_), Value::Int(_)))),
+        Instr::ReturnValue => frame_count(state, tid) > 1,
+        _ => false,
+    }
+}
+
+/// The next instruction thread `tid` will execute, if it has one.
+pub fn next_instr<'p>(program: &'p Program, state: &State, tid: Tid) -> Option<&'p crate::bytecode::Instr> {
+    let frame = state.threads.get(tid)?.frames.last()?;
+    program.code(frame.code).instrs.get(frame.pc as usize)
+}
+
+/// For each global slot, whether only the main thread can touch it: no function code object
+/// refers to it (module code runs only in the main thread).
+pub fn main_private_globals(program: &Program) -> Vec<bool> {
+    use crate::bytecode::Instr;
+    let mut private = vec![true; program.globals.len()];
+    for code in program.codes.iter().skip(1) {
+        for i in &code.instrs {
+            if let Instr::LoadName(g)
+            | Instr::StoreName(g)
+            | Instr::LoadGlobal { slot: g, .. }
+            | Instr::StoreGlobal(g) = i
+            {
+                private[*g as usize] = false;
+            }
+        }
+    }
+    private
+}
+
+fn frame_count(state: &State, tid: Tid) -> usize {
+    state.threads[tid].frames.len()
+}

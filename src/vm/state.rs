@@ -1,0 +1,168 @@
+//! The global state of a running program: a value, `Clone + Eq + Hash`, so explorers can store,
+//! compare and fingerprint it.
+
+use super::value::{Exception, Tid, Value};
+use crate::bytecode::{CodeId, Program};
+use std::hash::Hash;
+use std::sync::Arc;
+
+/// One call frame: code, program counter, value stack, locals.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Frame {
+    /// The code object being run.
+    pub code: CodeId,
+    /// Index of the next instruction.
+    pub pc: u32,
+    /// The value stack.
+    pub stack: Vec<Value>,
+    /// Fast locals (`varnames`); `Value::Null` when unbound.
+    pub locals: Vec<Value>,
+    /// The pending `KW_NAMES` constant index for the next CALL.
+    pub kwnames: Option<u32>,
+}
+
+impl Frame {
+    /// A fresh frame for `code` with its parameters bound to `args`.
+    pub fn new(program: &Program, code: CodeId, args: &[Value]) -> Frame {
+        let nlocals = program.code(code).varnames.len();
+        let mut locals = vec![Value::Null; nlocals];
+        for (slot, a) in locals.iter_mut().zip(args) {
+            *slot = a.clone();
+        }
+        Frame { code, pc: 0, stack: Vec::with_capacity(8), locals, kwnames: None }
+    }
+}
+
+/// Where a thread is in its life.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ThreadStatus {
+    /// Created by `threading.Thread(...)`, not yet started: holds the target and its arguments.
+    New {
+        /// The `target=` callable.
+        target: Value,
+        /// The `args=` tuple.
+        args: Value,
+    },
+    /// Started and not finished (it may still be blocked; see [`super::blocker`]).
+    Alive,
+    /// Returned from its target.
+    Finished,
+    /// Died with an uncaught exception, raised at `line`.
+    Failed {
+        /// The exception.
+        exc: Arc<Exception>,
+        /// The source line of the instruction that raised it.
+        line: u32,
+    },
+}
+
+/// One thread: its status, frames, and the exception being handled (`sys.exc_info()`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Thread {
+    /// Life cycle status.
+    pub status: ThreadStatus,
+    /// Call frames, innermost last.
+    pub frames: Vec<Frame>,
+    /// The exception currently being handled (`Value::None` when none).
+    pub handled: Value,
+}
+
+impl Thread {
+    /// Whether the thread has started and not yet ended.
+    pub fn is_alive(&self) -> bool {
+        self.status == ThreadStatus::Alive
+    }
+
+    /// Whether the thread has ended (normally or by an exception).
+    pub fn is_done(&self) -> bool {
+        matches!(self.status, ThreadStatus::Finished | ThreadStatus::Failed { .. })
+    }
+}
+
+/// A `threading.Lock`: who holds it (CPython lets any thread release it; the holder is kept to
+/// explain deadlocks).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LockState {
+    /// The thread that acquired it, while it is held.
+    pub holder: Option<Tid>,
+}
+
+/// The whole program state: globals, threads, locks and the output printed so far.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct State {
+    /// Module globals by slot ([`Program::globals`]); `Value::Null` when unbound. Shared
+    /// between states until written (copy on write).
+    pub globals: Arc<Vec<Value>>,
+    /// Threads by [`Tid`]; 0 is the main thread. Each is shared between states until that
+    /// thread steps (copy on write), so cloning a state copies little.
+    pub threads: Vec<Arc<Thread>>,
+    /// Locks by id.
+    pub locks: Vec<LockState>,
+    /// Lines printed so far, in order.
+    pub output: Arc<Vec<Arc<str>>>,
+}
+
+impl State {
+    /// The initial state: the main thread about to run the module code.
+    pub fn initial(program: &Program) -> State {
+        let main =
+            Thread { status: ThreadStatus::Alive, frames: vec![Frame::new(program, 0, &[])], handled: Value::None };
+        State {
+            globals: Arc::new(vec![Value::Null; program.globals.len()]),
+            threads: vec![Arc::new(main)],
+            locks: Vec::new(),
+            output: Arc::new(Vec::new()),
+        }
+    }
+
+    /// Thread `tid`, for writing (copied first if another state shares it).
+    pub fn thread_mut(&mut self, tid: Tid) -> &mut Thread {
+        Arc::make_mut(&mut self.threads[tid])
+    }
+
+    /// A 128-bit fingerprint of the state, stable across runs and machines (xxh3, fixed seed).
+    pub fn fingerprint(&self) -> u128 {
+        FINGERPRINT_BUF.with(|buf| {
+            let mut buf = buf.borrow_mut();
+            buf.0.clear();
+            self.hash(&mut *buf);
+            xxhash_rust::xxh3::xxh3_128(&buf.0)
+        })
+    }
+
+    /// The first thread that died with an uncaught exception: its id, the exception, the line.
+    pub fn failed_thread(&self) -> Option<(Tid, &Arc<Exception>, u32)> {
+        self.threads.iter().enumerate().find_map(|(t, th)| match &th.status {
+            ThreadStatus::Failed { exc, line } => Some((t, exc, *line)),
+            _ => None,
+        })
+    }
+
+    /// Whether every thread that was started has ended.
+    pub fn all_done(&self) -> bool {
+        self.threads.iter().all(|t| !t.is_alive())
+    }
+
+    /// The source line the thread is at (the line of its next instruction), if alive.
+    pub fn line_of(&self, program: &Program, tid: Tid) -> Option<u32> {
+        let f = self.threads.get(tid)?.frames.last()?;
+        program.code(f.code).locs.get(f.pc as usize).map(|l| l.line)
+    }
+}
+
+/// Collects the bytes that `Hash` feeds it, so a state is hashed with one call of xxh3 over a
+/// flat buffer instead of many small streaming updates.
+struct ByteSink(Vec<u8>);
+
+impl std::hash::Hasher for ByteSink {
+    fn finish(&self) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(&self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+}
+
+thread_local! {
+    static FINGERPRINT_BUF: std::cell::RefCell<ByteSink> = const { std::cell::RefCell::new(ByteSink(Vec::new())) };
+}

@@ -1,0 +1,402 @@
+//! The step semantics: execute one instruction of one thread, atomically.
+//!
+//! Ported in spirit from CPython 3.11's `Python/ceval.c` (`_PyEval_EvalFrameDefault`): each
+//! `TARGET(...)` there is an arm of [`exec`] here, with the same stack discipline.
+
+use super::call::call;
+use super::footprint::{Access, Footprint, Object};
+use super::state::{State, ThreadStatus};
+use super::value::{binary_op, compare, contains, format_value, unary_op, ExcKind, Exception, Module, Tid, Value};
+use crate::bytecode::{Instr, Program};
+use std::sync::Arc;
+
+/// What a step did that a scheduler or a trace cares about, beyond its footprint.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// Nothing beyond reads and writes.
+    #[default]
+    None,
+    /// Printed a line.
+    Print,
+    /// `time.sleep`: the thread released the GIL voluntarily.
+    Sleep,
+    /// Acquired a lock.
+    Acquire(u32),
+    /// Tried a non-blocking acquire of a held lock (returned False).
+    AcquireFailed(u32),
+    /// Released a lock.
+    Release(u32),
+    /// Started a thread.
+    Start(Tid),
+    /// Joined a finished thread.
+    Join(Tid),
+    /// The thread finished (returned from its last frame).
+    Exit,
+    /// An exception was raised (caught or not; see the thread's status).
+    Raise(Arc<Exception>),
+}
+
+/// The result of one step: what it touched and what it did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepInfo {
+    /// Shared objects read or written.
+    pub footprint: Footprint,
+    /// The notable event, if any.
+    pub event: Event,
+}
+
+/// Executes the next instruction of thread `tid`, returning the next state. Pure: `state` is
+/// not modified. The thread must be runnable ([`super::runnable`]).
+pub fn step(program: &Program, state: &State, tid: Tid) -> (State, StepInfo) {
+    let mut next = state.clone();
+    let info = step_in_place(program, &mut next, tid);
+    (next, info)
+}
+
+/// [`step`] on a state the caller owns, mutating it (the explorers' fast path).
+pub fn step_in_place(program: &Program, state: &mut State, tid: Tid) -> StepInfo {
+    let mut info = StepInfo::default();
+    if let Err(e) = exec(program, state, tid, &mut info) {
+        raise(program, state, tid, Value::Exc(Arc::new(e)), &mut info);
+    }
+    info
+}
+
+pub(super) fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
+    Exception { kind, message: message.into() }
+}
+
+/// Raises `exc` in thread `tid` at its current instruction: unwinds through the exception
+/// tables (3.11's `exception_unwind`), popping frames; with no handler the thread fails.
+pub(super) fn raise(program: &Program, state: &mut State, tid: Tid, exc: Value, info: &mut StepInfo) {
+    let exc_arc = match &exc {
+        Value::Exc(e) => e.clone(),
+        other => Arc::new(err(
+            ExcKind::TypeError,
+            format!("exceptions must derive from BaseException, not {}", other.type_name()),
+        )),
+    };
+    info.event = Event::Raise(exc_arc.clone());
+    let th = state.thread_mut(tid);
+    let line = th
+        .frames
+        .last()
+        .and_then(|f| program.code(f.code).locs.get(f.pc.saturating_sub(1) as usize))
+        .map_or(0, |l| l.line);
+    while let Some(frame) = th.frames.last_mut() {
+        let code = program.code(frame.code);
+        let at = frame.pc.saturating_sub(1);
+        if let Some(h) = code.exception_table.iter().find(|e| e.start <= at && at < e.end) {
+            frame.stack.truncate(h.depth as usize);
+            if h.lasti {
+                frame.stack.push(Value::Int(at as i64));
+            }
+            frame.stack.push(Value::Exc(exc_arc));
+            frame.pc = h.target;
+            frame.kwnames = None;
+            return;
+        }
+        th.frames.pop();
+    }
+    th.status = ThreadStatus::Failed { exc: exc_arc, line };
+    info.footprint.add(Access::Write(Object::Thread(tid as u32)));
+}
+
+fn pop(stack: &mut Vec<Value>) -> Value {
+    stack.pop().expect("[internal bug] value stack underflow")
+}
+
+fn top(stack: &[Value]) -> &Value {
+    stack.last().expect("[internal bug] value stack underflow")
+}
+
+fn name_error(program: &Program, slot: u32) -> Exception {
+    err(ExcKind::NameError, format!("name '{}' is not defined", program.globals[slot as usize]))
+}
+
+fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value, Exception> {
+    match &globals[slot as usize] {
+        Value::Null => super::value::Builtin::from_builtin_name(&program.globals[slot as usize])
+            .map(Value::Builtin)
+            .ok_or_else(|| name_error(program, slot)),
+        v => Ok(v.clone()),
+    }
+}
+
+/// Executes one instruction; an `Err` is an exception raised by it.
+fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> Result<(), Exception> {
+    let State { globals, threads, .. } = state;
+    let th = Arc::make_mut(&mut threads[tid]);
+    let frame = th.frames.last_mut().expect("[internal bug] stepping a thread with no frame");
+    let code = program.code(frame.code);
+    let pc = frame.pc as usize;
+    let instr = &code.instrs[pc];
+    frame.pc += 1;
+    let stack = &mut frame.stack;
+    match *instr {
+        Instr::Nop | Instr::Resume(_) | Instr::Precall(_) => {}
+        Instr::PopTop => {
+            pop(stack);
+        }
+        Instr::PushNull => stack.push(Value::Null),
+        Instr::Copy(n) => {
+            let v = stack[stack.len() - n as usize].clone();
+            stack.push(v);
+        }
+        Instr::Swap(n) => {
+            let len = stack.len();
+            stack.swap(len - 1, len - n as usize);
+        }
+        Instr::LoadConst(i) => stack.push(Value::from_const(&code.consts[i as usize])),
+        Instr::LoadName(slot) | Instr::LoadGlobal { slot, push_null: false } => {
+            info.footprint.add(Access::Read(Object::Global(slot)));
+            let v = load_global(program, globals, slot)?;
+            stack.push(v);
+        }
+        Instr::LoadGlobal { slot, push_null: true } => {
+            info.footprint.add(Access::Read(Object::Global(slot)));
+            let v = load_global(program, globals, slot)?;
+            stack.push(Value::Null);
+            stack.push(v);
+        }
+        Instr::StoreName(slot) | Instr::StoreGlobal(slot) => {
+            info.footprint.add(Access::Write(Object::Global(slot)));
+            Arc::make_mut(globals)[slot as usize] = pop(stack);
+        }
+        Instr::LoadFast(i) => match &frame.locals[i as usize] {
+            Value::Null => {
+                return Err(err(
+                    ExcKind::UnboundLocalError,
+                    format!("local variable '{}' referenced before assignment", code.varnames[i as usize]),
+                ))
+            }
+            v => {
+                let v = v.clone();
+                frame.stack.push(v);
+            }
+        },
+        Instr::StoreFast(i) => frame.locals[i as usize] = pop(stack),
+        Instr::LoadAttr(i) | Instr::LoadMethod(i) => {
+            let obj = pop(stack);
+            let name = code.names[i as usize].as_str();
+            let method = matches!(instr, Instr::LoadMethod(_));
+            let attr = super::call::get_attr(&obj, name)?;
+            match attr {
+                Value::Bound(b, this) if method => {
+                    stack.push(Value::Builtin(b));
+                    stack.push(*this);
+                }
+                other => {
+                    if method {
+                        stack.push(Value::Null);
+                    }
+                    stack.push(other);
+                }
+            }
+        }
+        Instr::ImportName(i) => {
+            pop(stack);
+            pop(stack);
+            let m = match code.names[i as usize].as_str() {
+                "threading" => Module::Threading,
+                "time" => Module::Time,
+                other => return Err(err(ExcKind::ModuleNotFoundError, format!("No module named '{other}'"))),
+            };
+            stack.push(Value::Module(m));
+        }
+        Instr::MakeFunction(_) => {}
+        Instr::BuildTuple(n) => {
+            let items = stack.split_off(stack.len() - n as usize);
+            stack.push(Value::Tuple(items.into()));
+        }
+        Instr::BuildString(n) => {
+            let parts = stack.split_off(stack.len() - n as usize);
+            let s: String = parts.iter().map(Value::to_str).collect();
+            stack.push(Value::Str(s.into()));
+        }
+        Instr::FormatValue(flags) => {
+            let spec = if flags & 4 != 0 { Some(pop(stack).to_str()) } else { None };
+            let v = pop(stack);
+            let v = match flags & 3 {
+                1 => Value::Str(v.to_str().into()),
+                2 | 3 => Value::Str(v.repr().into()),
+                _ => v,
+            };
+            stack.push(format_value(&v, spec.as_deref())?);
+        }
+        Instr::KwNames(i) => frame.kwnames = Some(i),
+        Instr::BinaryOp { op, .. } => {
+            let b = pop(stack);
+            let a = pop(stack);
+            stack.push(binary_op(op, &a, &b)?);
+        }
+        Instr::CompareOp(op) => {
+            let b = pop(stack);
+            let a = pop(stack);
+            stack.push(compare(op, &a, &b)?);
+        }
+        Instr::IsOp(invert) => {
+            let b = pop(stack);
+            let a = pop(stack);
+            let same = match (&a, &b) {
+                (Value::Str(x), Value::Str(y)) => Arc::ptr_eq(x, y) || x == y,
+                _ => a == b,
+            };
+            stack.push(Value::Bool(same != invert));
+        }
+        Instr::ContainsOp(invert) => {
+            let container = pop(stack);
+            let item = pop(stack);
+            let r = contains(&container, &item)?.truthy();
+            stack.push(Value::Bool(r != invert));
+        }
+        Instr::UnaryNot => {
+            let v = pop(stack);
+            stack.push(Value::Bool(!v.truthy()));
+        }
+        Instr::UnaryNegative | Instr::UnaryPositive | Instr::UnaryInvert => {
+            let v = pop(stack);
+            let sym = match instr {
+                Instr::UnaryNegative => '-',
+                Instr::UnaryInvert => '~',
+                _ => '+',
+            };
+            stack.push(unary_op(sym, &v)?);
+        }
+        Instr::GetIter => {
+            let v = pop(stack);
+            let it = match v {
+                Value::RangeIter { .. } | Value::TupleIter(..) => v,
+                Value::Tuple(t) => Value::TupleIter(t, 0),
+                Value::Str(s) => Value::TupleIter(s.chars().map(|c| Value::Str(c.to_string().into())).collect(), 0),
+                other => {
+                    return Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", other.type_name())))
+                }
+            };
+            stack.push(it);
+        }
+        Instr::ForIter(target) => {
+            let next = match stack.last_mut() {
+                Some(Value::RangeIter { next, stop, step }) => {
+                    if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                        let v = *next;
+                        *next = next.saturating_add(*step);
+                        Some(Value::Int(v))
+                    } else {
+                        None
+                    }
+                }
+                Some(Value::TupleIter(items, i)) => {
+                    let v = items.get(*i as usize).cloned();
+                    *i += 1;
+                    v
+                }
+                _ => panic!("[internal bug] FOR_ITER without an iterator"),
+            };
+            match next {
+                Some(v) => stack.push(v),
+                None => {
+                    pop(stack);
+                    frame.pc = target;
+                }
+            }
+        }
+        Instr::UnpackSequence(n) => {
+            let v = pop(stack);
+            match v {
+                Value::Tuple(items) if items.len() == n as usize => stack.extend(items.iter().rev().cloned()),
+                Value::Tuple(items) => {
+                    let what = if items.len() > n as usize {
+                        "too many values to unpack"
+                    } else {
+                        "not enough values to unpack"
+                    };
+                    return Err(err(ExcKind::ValueError, format!("{what} (expected {n}, got {})", items.len())));
+                }
+                other => {
+                    return Err(err(
+                        ExcKind::TypeError,
+                        format!("cannot unpack non-iterable {} object", other.type_name()),
+                    ))
+                }
+            }
+        }
+        Instr::JumpForward(t) | Instr::JumpBackward(t) => frame.pc = t,
+        Instr::PopJumpForwardIfFalse(t)
+        | Instr::PopJumpForwardIfTrue(t)
+        | Instr::PopJumpBackwardIfFalse(t)
+        | Instr::PopJumpBackwardIfTrue(t) => {
+            let v = pop(stack);
+            let want = matches!(instr, Instr::PopJumpForwardIfTrue(_) | Instr::PopJumpBackwardIfTrue(_));
+            if v.truthy() == want {
+                frame.pc = t;
+            }
+        }
+        Instr::PopJumpForwardIfNone(t)
+        | Instr::PopJumpForwardIfNotNone(t)
+        | Instr::PopJumpBackwardIfNone(t)
+        | Instr::PopJumpBackwardIfNotNone(t) => {
+            let v = pop(stack);
+            let want_none = matches!(instr, Instr::PopJumpForwardIfNone(_) | Instr::PopJumpBackwardIfNone(_));
+            if (v == Value::None) == want_none {
+                frame.pc = t;
+            }
+        }
+        Instr::JumpIfFalseOrPop(t) | Instr::JumpIfTrueOrPop(t) => {
+            let want = matches!(instr, Instr::JumpIfTrueOrPop(_));
+            if top(stack).truthy() == want {
+                frame.pc = t;
+            } else {
+                pop(stack);
+            }
+        }
+        Instr::ReturnValue => {
+            let v = pop(stack);
+            th.frames.pop();
+            match th.frames.last_mut() {
+                Some(caller) => caller.stack.push(v),
+                None => {
+                    th.status = ThreadStatus::Finished;
+                    info.event = Event::Exit;
+                    info.footprint.add(Access::Write(Object::Thread(tid as u32)));
+                }
+            }
+        }
+        Instr::LoadAssertionError => stack.push(Value::ExcType(ExcKind::AssertionError)),
+        Instr::RaiseVarargs(n) => {
+            let exc = match n {
+                0 => match &th.handled {
+                    Value::None => return Err(err(ExcKind::RuntimeError, "No active exception to reraise")),
+                    v => v.clone(),
+                },
+                _ => {
+                    if n > 1 {
+                        pop(stack);
+                    }
+                    match pop(stack) {
+                        Value::ExcType(kind) => Value::Exc(Arc::new(Exception { kind, message: String::new() })),
+                        v => v,
+                    }
+                }
+            };
+            raise(program, state, tid, exc, info);
+        }
+        Instr::Reraise(_) => {
+            let exc = pop(stack);
+            raise(program, state, tid, exc, info);
+        }
+        Instr::PushExcInfo => {
+            let v = pop(stack);
+            let prev = std::mem::replace(&mut th.handled, v.clone());
+            let stack = &mut th.frames.last_mut().expect("[internal bug] frame").stack;
+            stack.push(prev);
+            stack.push(v);
+        }
+        Instr::PopExcept => {
+            let v = pop(stack);
+            th.handled = v;
+        }
+        Instr::BeforeWith | Instr::WithExceptStart | Instr::Call(_) => call(program, state, tid, instr, info)?,
+    }
+    Ok(())
+}

@@ -1,0 +1,521 @@
+//! Python values as the VM holds them: immutable data inline, shared objects by id.
+
+use crate::bytecode::{py_str_repr, BinOp, CmpOp, CodeId, Const};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{ToPrimitive, Zero};
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// Index of a thread in [`State::threads`](super::State); 0 is the main thread.
+pub type Tid = usize;
+
+/// A built-in callable or method the subset supports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Builtin {
+    /// `print`
+    Print,
+    /// `range`
+    Range,
+    /// `threading.Thread`
+    Thread,
+    /// `threading.Lock`
+    Lock,
+    /// `time.sleep`
+    Sleep,
+    /// `Lock.acquire`
+    LockAcquire,
+    /// `Lock.release`
+    LockRelease,
+    /// `Lock.__exit__` (pushed by BEFORE_WITH)
+    LockExit,
+    /// `Lock.locked`
+    LockLocked,
+    /// `Thread.start`
+    ThreadStart,
+    /// `Thread.join`
+    ThreadJoin,
+    /// `Thread.is_alive`
+    ThreadIsAlive,
+}
+
+impl Builtin {
+    /// The Python name, e.g. `Lock.acquire`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Print => "print",
+            Builtin::Range => "range",
+            Builtin::Thread => "threading.Thread",
+            Builtin::Lock => "threading.Lock",
+            Builtin::Sleep => "time.sleep",
+            Builtin::LockAcquire => "Lock.acquire",
+            Builtin::LockRelease => "Lock.release",
+            Builtin::LockExit => "Lock.__exit__",
+            Builtin::LockLocked => "Lock.locked",
+            Builtin::ThreadStart => "Thread.start",
+            Builtin::ThreadJoin => "Thread.join",
+            Builtin::ThreadIsAlive => "Thread.is_alive",
+        }
+    }
+
+    /// The builtin a module-level name falls back to, if any.
+    pub fn from_builtin_name(name: &str) -> Option<Builtin> {
+        match name {
+            "print" => Some(Builtin::Print),
+            "range" => Some(Builtin::Range),
+            _ => None,
+        }
+    }
+}
+
+/// An imported module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Module {
+    /// `threading`
+    Threading,
+    /// `time`
+    Time,
+}
+
+/// Built-in exception types the VM raises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExcKind {
+    /// `AssertionError`
+    AssertionError,
+    /// `ZeroDivisionError`
+    ZeroDivisionError,
+    /// `NameError`
+    NameError,
+    /// `UnboundLocalError`
+    UnboundLocalError,
+    /// `TypeError`
+    TypeError,
+    /// `ValueError`
+    ValueError,
+    /// `RuntimeError`
+    RuntimeError,
+    /// `AttributeError`
+    AttributeError,
+    /// `ModuleNotFoundError`
+    ModuleNotFoundError,
+    /// `RecursionError`
+    RecursionError,
+}
+
+impl ExcKind {
+    /// The type's name, e.g. `ZeroDivisionError`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExcKind::AssertionError => "AssertionError",
+            ExcKind::ZeroDivisionError => "ZeroDivisionError",
+            ExcKind::NameError => "NameError",
+            ExcKind::UnboundLocalError => "UnboundLocalError",
+            ExcKind::TypeError => "TypeError",
+            ExcKind::ValueError => "ValueError",
+            ExcKind::RuntimeError => "RuntimeError",
+            ExcKind::AttributeError => "AttributeError",
+            ExcKind::ModuleNotFoundError => "ModuleNotFoundError",
+            ExcKind::RecursionError => "RecursionError",
+        }
+    }
+}
+
+/// A raised exception: its type and message.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Exception {
+    /// The type.
+    pub kind: ExcKind,
+    /// `str(exc)`.
+    pub message: String,
+}
+
+impl std::fmt::Display for Exception {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.message.is_empty() {
+            f.write_str(self.kind.name())
+        } else {
+            write!(f, "{}: {}", self.kind.name(), self.message)
+        }
+    }
+}
+
+/// One Python value. Locks and threads are shared objects referred to by index; everything
+/// else is immutable and held by value (cheap to clone).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    /// The NULL marker of 3.11's call sequence (never visible to Python code); also "unbound".
+    Null,
+    /// `None`
+    None,
+    /// `True` / `False`
+    Bool(bool),
+    /// An int that fits in 64 bits (always used when it fits: ints are canonical).
+    Int(i64),
+    /// An int that does not fit in 64 bits.
+    Big(Arc<BigInt>),
+    /// A str.
+    Str(Arc<str>),
+    /// A tuple.
+    Tuple(Arc<[Value]>),
+    /// A function defined with `def`.
+    Function(CodeId),
+    /// A built-in function or type.
+    Builtin(Builtin),
+    /// A method bound to its object (e.g. a lock's `__exit__`).
+    Bound(Builtin, Box<Value>),
+    /// An imported module.
+    Module(Module),
+    /// A `threading.Lock`.
+    Lock(u32),
+    /// A `threading.Thread` (its index is the thread's [`Tid`]).
+    Thread(u32),
+    /// A range iterator (lives only on a value stack).
+    RangeIter {
+        /// The next value.
+        next: i64,
+        /// The exclusive bound.
+        stop: i64,
+        /// The step (never 0).
+        step: i64,
+    },
+    /// A tuple iterator (lives only on a value stack).
+    TupleIter(Arc<[Value]>, u32),
+    /// An exception type (`AssertionError` as loaded by LOAD_ASSERTION_ERROR).
+    ExcType(ExcKind),
+    /// An exception instance.
+    Exc(Arc<Exception>),
+}
+
+impl Value {
+    /// Converts a compile-time constant.
+    pub fn from_const(c: &Const) -> Value {
+        match c {
+            Const::None => Value::None,
+            Const::Bool(b) => Value::Bool(*b),
+            Const::Int(i) => Value::Int(*i),
+            Const::BigInt(b) => Value::big(BigInt::clone(b)),
+            Const::Str(s) => Value::Str(s.clone()),
+            Const::Tuple(items) => Value::Tuple(items.iter().map(Value::from_const).collect()),
+            Const::Code(id) => Value::Function(*id),
+        }
+    }
+
+    /// A canonical int value.
+    pub fn big(b: BigInt) -> Value {
+        match b.to_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Big(Arc::new(b)),
+        }
+    }
+
+    /// The Python type name, e.g. `int`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "NULL",
+            Value::None => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) | Value::Big(_) => "int",
+            Value::Str(_) => "str",
+            Value::Tuple(_) => "tuple",
+            Value::Function(_) => "function",
+            Value::Builtin(_) => "builtin_function_or_method",
+            Value::Bound(..) => "method",
+            Value::Module(_) => "module",
+            Value::Lock(_) => "lock",
+            Value::Thread(_) => "Thread",
+            Value::RangeIter { .. } => "range_iterator",
+            Value::TupleIter(..) => "tuple_iterator",
+            Value::ExcType(_) => "type",
+            Value::Exc(_) => "exception",
+        }
+    }
+
+    /// Whether this is plain data (shown in outcomes): None, bool, int, str, tuple of data.
+    pub fn is_data(&self) -> bool {
+        match self {
+            Value::None | Value::Bool(_) | Value::Int(_) | Value::Big(_) | Value::Str(_) => true,
+            Value::Tuple(items) => items.iter().all(Value::is_data),
+            _ => false,
+        }
+    }
+
+    /// Python truthiness.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Null | Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Big(b) => !b.is_zero(),
+            Value::Str(s) => !s.is_empty(),
+            Value::Tuple(t) => !t.is_empty(),
+            _ => true,
+        }
+    }
+
+    /// The value as a big int, for int and bool.
+    pub fn as_bigint(&self) -> Option<BigInt> {
+        match self {
+            Value::Int(i) => Some(BigInt::from(*i)),
+            Value::Bool(b) => Some(BigInt::from(*b as i64)),
+            Value::Big(b) => Some(BigInt::clone(b)),
+            _ => None,
+        }
+    }
+
+    /// Python's `repr()`.
+    pub fn repr(&self) -> String {
+        match self {
+            Value::Str(s) => py_str_repr(s),
+            Value::Tuple(items) => {
+                let parts: Vec<String> = items.iter().map(Value::repr).collect();
+                if parts.len() == 1 {
+                    format!("({},)", parts[0])
+                } else {
+                    format!("({})", parts.join(", "))
+                }
+            }
+            other => other.to_str(),
+        }
+    }
+
+    /// Python's `str()`.
+    pub fn to_str(&self) -> String {
+        match self {
+            Value::Null => "<NULL>".into(),
+            Value::None => "None".into(),
+            Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+            Value::Int(i) => i.to_string(),
+            Value::Big(b) => b.to_string(),
+            Value::Str(s) => s.to_string(),
+            Value::Tuple(_) => self.repr(),
+            Value::Function(id) => format!("<function #{id}>"),
+            Value::Builtin(b) => format!("<built-in function {}>", b.name()),
+            Value::Bound(b, _) => format!("<built-in method {}>", b.name()),
+            Value::Module(m) => format!("<module '{}'>", if *m == Module::Threading { "threading" } else { "time" }),
+            Value::Lock(i) => format!("<lock #{i}>"),
+            Value::Thread(i) => format!("<Thread T{i}>"),
+            Value::RangeIter { .. } => "<range_iterator>".into(),
+            Value::TupleIter(..) => "<tuple_iterator>".into(),
+            Value::ExcType(k) => format!("<class '{}'>", k.name()),
+            Value::Exc(e) => e.message.clone(),
+        }
+    }
+}
+
+/// Why an operation failed: the exception to raise.
+pub type OpResult = Result<Value, Exception>;
+
+fn exc(kind: ExcKind, message: impl Into<String>) -> Exception {
+    Exception { kind, message: message.into() }
+}
+
+/// `a op b` for the arithmetic operators of the subset (ints, bools, and str/tuple `+`, `*`).
+pub fn binary_op(op: BinOp, a: &Value, b: &Value) -> OpResult {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        let fast = match op {
+            BinOp::Add => x.checked_add(*y),
+            BinOp::Sub => x.checked_sub(*y),
+            BinOp::Mul => x.checked_mul(*y),
+            BinOp::FloorDiv if *y != 0 => x.checked_div_euclid(*y).map(|_| x.div_floor(y)),
+            BinOp::Mod if *y != 0 => x.checked_rem_euclid(*y).map(|_| x.mod_floor(y)),
+            _ => None,
+        };
+        if let Some(v) = fast {
+            return Ok(Value::Int(v));
+        }
+    }
+    if let (Some(x), Some(y)) = (int_operand(a), int_operand(b)) {
+        let r = match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x * y,
+            BinOp::FloorDiv | BinOp::Mod if y.is_zero() => {
+                let what =
+                    if op == BinOp::Mod { "integer modulo by zero" } else { "integer division or modulo by zero" };
+                return Err(exc(ExcKind::ZeroDivisionError, what));
+            }
+            BinOp::FloorDiv => x.div_floor(&y),
+            BinOp::Mod => x.mod_floor(&y),
+        };
+        return Ok(Value::big(r));
+    }
+    match (op, a, b) {
+        (BinOp::Add, Value::Str(x), Value::Str(y)) => Ok(Value::Str(format!("{x}{y}").into())),
+        (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => Ok(Value::Tuple(x.iter().chain(y.iter()).cloned().collect())),
+        (BinOp::Mul, Value::Str(s), n) | (BinOp::Mul, n, Value::Str(s)) if int_operand(n).is_some() => {
+            let k = repeat_count(n)?;
+            Ok(Value::Str(s.repeat(k).into()))
+        }
+        (BinOp::Mul, Value::Tuple(t), n) | (BinOp::Mul, n, Value::Tuple(t)) if int_operand(n).is_some() => {
+            let k = repeat_count(n)?;
+            let mut out = Vec::with_capacity(t.len() * k);
+            for _ in 0..k {
+                out.extend(t.iter().cloned());
+            }
+            Ok(Value::Tuple(out.into()))
+        }
+        _ => Err(exc(
+            ExcKind::TypeError,
+            format!("unsupported operand type(s) for {}: '{}' and '{}'", op.symbol(), a.type_name(), b.type_name()),
+        )),
+    }
+}
+
+fn repeat_count(n: &Value) -> Result<usize, Exception> {
+    let k = int_operand(n).and_then(|k| k.to_i64()).unwrap_or(i64::MAX);
+    if k > 1 << 20 {
+        return Err(exc(ExcKind::ValueError, "repetition count too large for the checker"));
+    }
+    Ok(k.max(0) as usize)
+}
+
+fn int_operand(v: &Value) -> Option<BigInt> {
+    v.as_bigint()
+}
+
+/// Unary `-`, `+`, `~` on ints and bools.
+pub fn unary_op(symbol: char, v: &Value) -> OpResult {
+    match int_operand(v) {
+        Some(x) => Ok(Value::big(match symbol {
+            '-' => -x,
+            '~' => -x - 1,
+            _ => x,
+        })),
+        None => Err(exc(ExcKind::TypeError, format!("bad operand type for unary {symbol}: '{}'", v.type_name()))),
+    }
+}
+
+/// Python equality for the subset's values.
+pub fn py_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Tuple(x), Value::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| py_eq(p, q)),
+        _ => match (int_operand(a), int_operand(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => a == b,
+        },
+    }
+}
+
+fn py_order(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::Tuple(x), Value::Tuple(y)) => {
+            for (p, q) in x.iter().zip(y.iter()) {
+                if !py_eq(p, q) {
+                    return py_order(p, q);
+                }
+            }
+            Some(x.len().cmp(&y.len()))
+        }
+        _ => match (int_operand(a), int_operand(b)) {
+            (Some(x), Some(y)) => Some(x.cmp(&y)),
+            _ => None,
+        },
+    }
+}
+
+/// `a op b` for the comparison operators.
+pub fn compare(op: CmpOp, a: &Value, b: &Value) -> OpResult {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return Ok(Value::Bool(match op {
+            CmpOp::Lt => x < y,
+            CmpOp::Le => x <= y,
+            CmpOp::Eq => x == y,
+            CmpOp::Ne => x != y,
+            CmpOp::Gt => x > y,
+            CmpOp::Ge => x >= y,
+        }));
+    }
+    match op {
+        CmpOp::Eq => return Ok(Value::Bool(py_eq(a, b))),
+        CmpOp::Ne => return Ok(Value::Bool(!py_eq(a, b))),
+        _ => {}
+    }
+    let Some(ord) = py_order(a, b) else {
+        return Err(exc(
+            ExcKind::TypeError,
+            format!("'{}' not supported between instances of '{}' and '{}'", op.symbol(), a.type_name(), b.type_name()),
+        ));
+    };
+    Ok(Value::Bool(match op {
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+        CmpOp::Eq | CmpOp::Ne => unreachable!("[internal bug] equality handled above"),
+    }))
+}
+
+/// `item in container`.
+pub fn contains(container: &Value, item: &Value) -> OpResult {
+    match (container, item) {
+        (Value::Tuple(t), _) => Ok(Value::Bool(t.iter().any(|x| py_eq(x, item)))),
+        (Value::Str(s), Value::Str(sub)) => Ok(Value::Bool(s.contains(&**sub))),
+        _ => Err(exc(ExcKind::TypeError, format!("argument of type '{}' is not iterable", container.type_name()))),
+    }
+}
+
+/// `format(value, spec)` as FORMAT_VALUE applies it (conversion already applied).
+pub fn format_value(v: &Value, spec: Option<&str>) -> OpResult {
+    let s = v.to_str();
+    let Some(spec) = spec.filter(|s| !s.is_empty()) else {
+        return Ok(Value::Str(s.into()));
+    };
+    // The common integer spec `,` (thousands separator) and width/alignment.
+    let mut out = String::new();
+    if spec == "," || spec == "_" {
+        if let Some(x) = v.as_bigint() {
+            let digits = x.magnitude().to_string();
+            if x.sign() == num_bigint::Sign::Minus {
+                out.push('-');
+            }
+            let sep = spec.chars().next().unwrap_or(',');
+            for (i, ch) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push(sep);
+                }
+                out.push(ch);
+            }
+            return Ok(Value::Str(out.into()));
+        }
+    }
+    if let Ok(width) = spec.trim_start_matches(['<', '>']).parse::<usize>() {
+        if spec.starts_with('<') {
+            let _ = write!(out, "{s:<width$}");
+        } else if spec.starts_with('>') || v.as_bigint().is_some() {
+            let _ = write!(out, "{s:>width$}");
+        } else {
+            let _ = write!(out, "{s:<width$}");
+        }
+        return Ok(Value::Str(out.into()));
+    }
+    Err(exc(ExcKind::ValueError, format!("format spec '{spec}' is not supported by the checker")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_arithmetic_overflows_into_bigint_and_back() {
+        let big = binary_op(BinOp::Add, &Value::Int(i64::MAX), &Value::Int(1)).unwrap();
+        assert!(matches!(big, Value::Big(_)));
+        let back = binary_op(BinOp::Sub, &big, &Value::Int(1)).unwrap();
+        assert_eq!(back, Value::Int(i64::MAX));
+    }
+
+    #[test]
+    fn floor_division_and_modulo_round_like_python() {
+        assert_eq!(binary_op(BinOp::FloorDiv, &Value::Int(-7), &Value::Int(2)).unwrap(), Value::Int(-4));
+        assert_eq!(binary_op(BinOp::Mod, &Value::Int(-7), &Value::Int(2)).unwrap(), Value::Int(1));
+        let e = binary_op(BinOp::FloorDiv, &Value::Int(1), &Value::Int(0)).unwrap_err();
+        assert_eq!(e.kind, ExcKind::ZeroDivisionError);
+    }
+
+    #[test]
+    fn thousands_separator_format() {
+        let v = format_value(&Value::Int(-2_000_000), Some(",")).unwrap();
+        assert_eq!(v, Value::Str("-2,000,000".into()));
+    }
+}

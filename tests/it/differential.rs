@@ -1,0 +1,50 @@
+//! Differential property test: on random programs of the subset, plain enumeration (the oracle)
+//! and the stateful search give identical verdicts, outcome sets and violations.
+//!
+//! `PROPTEST_CASES=100000 cargo test --release --test it differential` runs 10⁵ cases.
+
+use crate::gen::{self, GenConfig};
+use gilcheck::explore::{Limits, Report, Strategy};
+use gilcheck::Model;
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+
+/// Programs with more interleavings than this are skipped (enumeration would take too long).
+const MAX_INTERLEAVINGS: u64 = 20_000;
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
+}
+
+fn findings(r: &Report) -> Vec<String> {
+    r.violations.iter().map(|v| format!("{:?}", v.finding)).collect()
+}
+
+fn compare(src: &str) -> Result<(), TestCaseError> {
+    let m =
+        Model::from_source("gen.py", src).map_err(|e| TestCaseError::fail(format!("does not compile: {e}\n{src}")))?;
+    let mut limits = Limits::default();
+    limits.max_states = 2_000_000;
+    let s = m.checker().strategy(Strategy::Stateful).limits(limits).all_outcomes(true).check();
+    prop_assume!(s.exhaustive);
+    let Some(n) = s.interleavings.as_ref().and_then(|n| u64::try_from(n).ok()) else {
+        return Err(TestCaseError::reject("uncountable"));
+    };
+    prop_assume!(n <= MAX_INTERLEAVINGS);
+    let e = m.checker().strategy(Strategy::Enumerate).all_outcomes(true).check();
+    prop_assert!(e.exhaustive);
+    prop_assert_eq!(e.verdict, s.verdict, "verdicts differ\n{}", src);
+    prop_assert_eq!(e.outcomes().collect::<Vec<_>>(), s.outcomes().collect::<Vec<_>>(), "outcomes differ\n{}", src);
+    prop_assert_eq!(findings(&e), findings(&s), "violations differ\n{}", src);
+    prop_assert_eq!(e.interleavings.as_ref(), s.interleavings.as_ref(), "counts differ\n{}", src);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(Config { cases: cases(), max_global_rejects: 1_000_000, ..Config::default() })]
+
+    #[test]
+    fn enumerate_and_stateful_agree_on_tiny_programs(src in gen::program(GenConfig::tiny())) {
+        compare(&src)?;
+    }
+}
