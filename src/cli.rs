@@ -186,6 +186,18 @@ fn load(args: &ModelArgs, vars: Option<Vec<String>>) -> Result<Model, Error> {
     Ok(model)
 }
 
+/// The options that a replay of a schedule of this model needs (`--set`, `--expect`).
+fn replay_args(args: &ModelArgs) -> String {
+    let mut out = String::new();
+    for s in &args.sets {
+        out.push_str(&format!(" --set {s}"));
+    }
+    if let Some(e) = &args.expect {
+        out.push_str(&format!(" --expect '{e}'"));
+    }
+    out
+}
+
 fn limits(args: &SearchArgs) -> Limits {
     let mut l = Limits::default();
     if let Some(n) = args.max_states {
@@ -238,7 +250,9 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             }
             match a.search.format {
                 Format::Json => println!("{}", report::to_json(&report, model.source().name())),
-                Format::Text => print!("{}", report::render_check(&report, model.source(), style())),
+                Format::Text => {
+                    print!("{}", report::render_check(&report, model.source(), &replay_args(&a.model), style()))
+                }
             }
             Ok(report.verdict.exit_code())
         }

@@ -113,6 +113,12 @@ fn name_at(list: &[String], i: u32) -> String {
     list.get(i as usize).cloned().unwrap_or_else(|| format!("<{i}?>"))
 }
 
+/// The argument of `instr` as `dis` describes it in parentheses: a name, a constant's repr,
+/// `NULL + name`, an operator, or `to N` for jumps (empty when it has none).
+pub fn argrepr(program: &Program, code: &CodeObject, instr: &Instr) -> String {
+    arg_and_repr(program, code, instr).1
+}
+
 /// The numeric argument (None for argument-less opcodes) and its `dis` description.
 fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<u32>, String) {
     use Instr::*;

@@ -6,7 +6,7 @@
 mod disasm;
 mod instr;
 
-pub use disasm::{describe_instr, disassemble, DisOptions};
+pub use disasm::{argrepr, describe_instr, disassemble, DisOptions};
 pub use instr::{BinOp, CmpOp, GlobalId, Instr, Label};
 
 use num_bigint::BigInt;
@@ -162,33 +162,5 @@ impl Program {
     /// The slot of the global named `name`, if the program uses it.
     pub fn global_slot(&self, name: &str) -> Option<GlobalId> {
         self.globals.iter().position(|g| g == name).map(|i| i as GlobalId)
-    }
-}
-
-/// The argument of `instr` as `dis` shows it in parentheses: a name, a constant's repr,
-/// `NULL + name`, an operator, or `to N` for jumps (empty when it has none).
-pub fn instr_argrepr(program: &Program, code: &CodeObject, instr: &Instr) -> String {
-    let global = |g: &GlobalId| program.globals.get(*g as usize).cloned().unwrap_or_default();
-    match instr {
-        Instr::LoadConst(i) | Instr::KwNames(i) => {
-            code.consts.get(*i as usize).map(|c| c.repr(program)).unwrap_or_default()
-        }
-        Instr::LoadName(g) | Instr::StoreName(g) | Instr::StoreGlobal(g) => global(g),
-        Instr::LoadGlobal { slot, push_null } => {
-            if *push_null {
-                format!("NULL + {}", global(slot))
-            } else {
-                global(slot)
-            }
-        }
-        Instr::LoadFast(i) | Instr::StoreFast(i) => code.varnames.get(*i as usize).cloned().unwrap_or_default(),
-        Instr::LoadAttr(i) | Instr::LoadMethod(i) | Instr::ImportName(i) => {
-            code.names.get(*i as usize).cloned().unwrap_or_default()
-        }
-        Instr::BinaryOp { op, inplace } => format!("{}{}", op.symbol(), if *inplace { "=" } else { "" }),
-        Instr::CompareOp(op) => op.symbol().to_string(),
-        Instr::IsOp(inv) => if *inv { "is not" } else { "is" }.to_string(),
-        Instr::ContainsOp(inv) => if *inv { "not in" } else { "in" }.to_string(),
-        other => other.jump_target().map(|t| format!("to {t}")).unwrap_or_default(),
     }
 }

@@ -5,6 +5,17 @@
 //! Code generation (`stmt`, `expr`) follows `Python/compile.c` of 3.11 construct by construct and
 //! builds a control-flow graph (`cfg`), on which the same optimisation and assembly passes run.
 //! Constant folding (`fold`) mirrors the AST optimizer; scopes (`symbols`) mirror the symbol table.
+//!
+//! Conventions of the output, as CPython has them:
+//! - `locs[i]` is the start of the node that produced instruction `i` (line, and column counted
+//!   in UTF-8 bytes plus one, i.e. `co_positions()`); `Loc { line: 0, col: 0 }` means no location
+//!   (e.g. a `with` statement's cleanup handler), and the module's RESUME is at line 0, column 1.
+//! - Module code uses LOAD_NAME / STORE_NAME, except for names declared `global` anywhere in the
+//!   program, which use LOAD_GLOBAL / STORE_GLOBAL at module level too.
+//! - `assert c, msg` raises with `LOAD_ASSERTION_ERROR; <msg>; PRECALL 0; CALL 0` (the CALL sees
+//!   `[AssertionError, msg]` as `[callable, self]`, i.e. it calls `AssertionError(msg)`).
+//! - A code object may return from several places (small return blocks are duplicated), and
+//!   exception-table `end`s are exclusive instruction indices.
 
 pub(crate) mod cfg;
 mod expr;
@@ -16,7 +27,7 @@ mod symbols;
 #[cfg(test)]
 mod tests;
 
-use crate::bytecode::{CodeId, CodeKind, CodeObject, Const, GlobalId, Program};
+use crate::bytecode::{CodeId, CodeKind, CodeObject, Const, GlobalId, Instr, Program};
 use crate::error::{Error, Result, Span};
 use crate::source::SourceFile;
 use cfg::{BlockId, Cfg, Op, SrcLoc};
@@ -60,7 +71,11 @@ pub fn compile(src: &SourceFile, module: &ModModule, opts: &CompileOptions) -> R
 
 /// Compiles the `--expect` expression `text` into a new code object of `program` (kind
 /// [`CodeKind::Module`], name `<expect>`) that evaluates it over the program's globals with
-/// LOAD_NAME and ends with RETURN_VALUE. Returns its id.
+/// LOAD_NAME and ends with its only RETURN_VALUE (where CPython's eval-mode code would return
+/// from several places, e.g. for `a and b`, the other exits jump to it). Returns its id.
+///
+/// Names must be globals that the program stores to; anything else is an [`Error::Usage`]
+/// listing them. Calls are not allowed.
 pub fn compile_expression(program: &mut Program, text: &str) -> Result<CodeId> {
     let parsed = ruff_python_parser::parse_expression(text)
         .map_err(|e| Error::Usage(format!("--expect {text:?}: syntax error: {}", e.error)))?;
@@ -86,7 +101,18 @@ pub fn compile_expression(program: &mut Program, text: &str) -> Result<CodeId> {
     c.unit.cfg.add(Op::Resume, 0, None, SrcLoc { line: 0, col: 1 });
     c.visit_expr(expr)?;
     let unit = std::mem::replace(&mut c.unit, Unit::new(String::new(), CodeKind::Module, 1, None));
-    let code = c.assemble_unit(unit, false);
+    let mut code = c.assemble_unit(unit, false);
+    // CPython duplicates small return blocks (`a and b` returns from two places); here every
+    // exit jumps to the one final RETURN_VALUE instead, so the value is always taken there.
+    if let Some(last) = code.instrs.len().checked_sub(1) {
+        if code.instrs[last] == Instr::ReturnValue {
+            for i in &mut code.instrs[..last] {
+                if *i == Instr::ReturnValue {
+                    *i = Instr::JumpForward(last as u32);
+                }
+            }
+        }
+    }
     program.globals = c.globals;
     program.codes.push(code);
     Ok((program.codes.len() - 1) as CodeId)
@@ -94,7 +120,6 @@ pub fn compile_expression(program: &mut Program, text: &str) -> Result<CodeId> {
 
 /// Global names that some code stores to (the program's variables).
 fn stored_globals(program: &Program) -> HashSet<String> {
-    use crate::bytecode::Instr;
     let mut out = HashSet::new();
     for code in &program.codes {
         for i in &code.instrs {

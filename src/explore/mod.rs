@@ -163,15 +163,14 @@ impl<'m, M: Model> Checker<'m, M> {
                 if report.verdict == Verdict::Violated || exhaustive {
                     return report;
                 }
-                let note = ReductionNote {
-                    name: "bounded-first".into(),
-                    reason: format!(
-                        "a preemption-bounded search (bounds 0–{}) found no violation in {:.2}s; the stateful search follows",
-                        report.stats.preemption_bound.unwrap_or(0),
-                        report.stats.seconds
-                    ),
-                };
-                self.stateful(vec![note])
+                let note = format!(
+                    "a preemption-bounded search (bounds 0–{}) found no violation in {:.2} s; then the stateful search ran",
+                    report.stats.preemption_bound.unwrap_or(0),
+                    report.stats.seconds
+                );
+                let mut r = self.stateful(vec![]);
+                r.notes.push(note);
+                r
             }
         }
     }
@@ -257,6 +256,7 @@ impl<'m, M: Model> Checker<'m, M> {
             counterexample,
             interleavings: total,
             reductions,
+            notes: Vec::new(),
             stats,
         }
     }

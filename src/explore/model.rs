@@ -98,36 +98,34 @@ impl PyModel {
             .map_or_else(|| format!("lock#{l}"), |(_, n)| n.clone())
     }
 
-    /// The deadlock finding of a state where no thread can move: the wait-for relation.
+    /// The deadlock finding of a state where no thread can move: the wait-for relation, lock
+    /// waits (the cycle) first.
     fn deadlock(&self, s: &State) -> Finding {
-        let mut waits = Vec::new();
-        let mut first = 0;
+        let mut locks = Vec::new();
+        let mut others = Vec::new();
         for tid in 0..s.threads.len() {
             if !s.threads[tid].is_alive() {
                 continue;
             }
             let line = s.line_of(&self.program, tid).unwrap_or(0);
-            let what = match vm::blocker(&self.program, s, tid) {
+            match vm::blocker(&self.program, s, tid) {
                 Some(Blocker::Lock { lock, holder }) => {
                     let held = holder.map_or(String::new(), |h| format!(" (held by {})", thread_name(h)));
-                    format!("{} waits for {}{held} at line {line}", thread_name(tid), self.lock_name(s, lock))
+                    let what =
+                        format!("{} waits for {}{held} at line {line}", thread_name(tid), self.lock_name(s, lock));
+                    locks.push((tid, line, what));
                 }
-                Some(Blocker::Join(t)) => {
-                    format!("{} waits to join {} at line {line}", thread_name(tid), thread_name(t))
-                }
-                None => format!("{} is stuck at line {line}", thread_name(tid)),
-            };
-            if waits.is_empty() {
-                first = tid;
+                Some(Blocker::Join(t)) => others.push((
+                    tid,
+                    line,
+                    format!("{} waits to join {} at line {line}", thread_name(tid), thread_name(t)),
+                )),
+                None => others.push((tid, line, format!("{} is stuck at line {line}", thread_name(tid)))),
             }
-            waits.push(what);
         }
-        Finding {
-            kind: FindingKind::Deadlock,
-            message: format!("deadlock: {}", waits.join("; ")),
-            thread: first,
-            line: s.line_of(&self.program, first).unwrap_or(0),
-        }
+        let (thread, line) = locks.first().or(others.first()).map_or((0, 0), |(t, l, _)| (*t, *l));
+        let waits: Vec<String> = locks.into_iter().chain(others).map(|(_, _, w)| w).collect();
+        Finding { kind: FindingKind::Deadlock, message: waits.join("; "), thread, line }
     }
 }
 

@@ -172,6 +172,8 @@ pub struct Report {
     pub interleavings: Option<BigUint>,
     /// Reductions applied, with their justification.
     pub reductions: Vec<ReductionNote>,
+    /// How the search went, in words (e.g. which phases ran).
+    pub notes: Vec<String>,
     /// Counters.
     pub stats: Stats,
 }

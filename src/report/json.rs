@@ -64,6 +64,7 @@ pub fn to_json(report: &Report, file: &str) -> Value {
         "counterexample": report.counterexample.as_ref().map(counterexample_json),
         "violations": report.violations.iter().map(counterexample_json).collect::<Vec<_>>(),
         "reductions": report.reductions.iter().map(|r| json!({"name": r.name, "reason": r.reason})).collect::<Vec<_>>(),
+        "notes": report.notes,
         "stats": {
             "states": report.stats.states,
             "transitions": report.stats.transitions,

@@ -51,8 +51,13 @@ pub fn big_count(n: &BigUint) -> String {
     format!("≈ {lead:.2}e{exp} (10^{:.2})", exp as f64 + lead.log10())
 }
 
-/// The text report of a check.
-pub fn render_check(report: &Report, src: &SourceFile, style: Style) -> String {
+fn plural(n: u64, word: &str) -> String {
+    format!("{} {word}{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
+/// The text report of a check. `replay_args` are the options a replay needs besides the
+/// schedule (e.g. `--set N=3`).
+pub fn render_check(report: &Report, src: &SourceFile, replay_args: &str, style: Style) -> String {
     let mut out = String::new();
     let verdict = match report.verdict {
         Verdict::Holds => style.paint("1;32", "HOLDS"),
@@ -76,7 +81,7 @@ pub fn render_check(report: &Report, src: &SourceFile, style: Style) -> String {
         Verdict::Violated => {}
     }
     if let Some(c) = &report.counterexample {
-        out.push_str(&render_counterexample(c, src, style));
+        out.push_str(&render_counterexample(c, src, replay_args, style));
     }
     if let Some(n) = &report.interleavings {
         let _ = writeln!(out, "  interleavings: {}", big_count(n));
@@ -84,11 +89,14 @@ pub fn render_check(report: &Report, src: &SourceFile, style: Style) -> String {
     for r in &report.reductions {
         let _ = writeln!(out, "  reduction {}: {}", r.name, r.reason);
     }
+    for n in &report.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
     out.push_str(&render_stats(report));
     out
 }
 
-fn render_counterexample(c: &Counterexample, src: &SourceFile, style: Style) -> String {
+fn render_counterexample(c: &Counterexample, src: &SourceFile, replay_args: &str, style: Style) -> String {
     let mut out = String::new();
     let f = &c.finding;
     let _ = writeln!(out, "  {} {}", style.paint("1", &format!("{}:", f.kind.as_str())), f.message);
@@ -104,28 +112,26 @@ fn render_counterexample(c: &Counterexample, src: &SourceFile, style: Style) -> 
     }
     let _ = writeln!(
         out,
-        "  counterexample: {} step{}, {} preemption{}",
-        thousands(c.schedule.len()),
-        if c.schedule.len() == 1 { "" } else { "s" },
-        c.preemptions,
-        if c.preemptions == 1 { "" } else { "s" }
+        "  counterexample: {}, {}",
+        plural(c.schedule.len(), "step"),
+        plural(c.preemptions as u64, "preemption")
     );
     if !c.state.globals.is_empty() {
         let g: Vec<String> = c.state.globals.iter().map(|(n, v)| format!("{n} = {v}")).collect();
         let _ = writeln!(out, "  state at the violation: {}", g.join(", "));
     }
     let _ = writeln!(out, "  schedule: {}", c.schedule);
-    let _ = writeln!(out, "  replay:   gilcheck trace {} --schedule {}", src.name(), c.schedule);
+    let _ = writeln!(out, "  replay:   gilcheck trace {}{replay_args} --schedule {}", src.name(), c.schedule);
     out
 }
 
 fn render_stats(report: &Report) -> String {
     let s = &report.stats;
     let mut line = format!(
-        "  stats: {} states, {} steps, {} executions, {:.3} s, peak RSS {} MiB",
-        thousands(s.states),
-        thousands(s.transitions),
-        thousands(s.executions),
+        "  stats: {}, {}, {}, {:.3} s, peak RSS {} MiB",
+        plural(s.states, "state"),
+        plural(s.transitions, "step"),
+        plural(s.executions, "execution"),
         s.seconds,
         s.peak_rss_bytes >> 20
     );

@@ -183,7 +183,7 @@ fn render(model: &PyModel, state: &State, index: u64, tid: Tid, p: Pending) -> T
     let code = program.code(p.code);
     let instr = &code.instrs[p.pc as usize];
     let line = code.locs.get(p.pc as usize).map_or(0, |l| l.line);
-    let arg = crate::bytecode::instr_argrepr(program, code, instr);
+    let arg = crate::bytecode::argrepr(program, code, instr);
     let mut effects: Vec<String> = Vec::new();
     for (obj, write, v) in &p.values {
         if let Object::Global(g) = obj {

@@ -49,10 +49,16 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
         output: Arc::new(Vec::new()),
     };
     for _ in 0..100_000 {
-        if let Some(frame) = scratch.threads[0].frames.last() {
-            if frame.pc as usize == program.code(code).instrs.len() - 1 && frame.stack.len() == 1 {
-                // About to RETURN_VALUE from the expression: take the value.
-                return Ok(frame.stack[0].clone());
+        let th = &scratch.threads[0];
+        if let (1, Some(frame)) = (th.frames.len(), th.frames.last()) {
+            if program.code(code).instrs.get(frame.pc as usize) == Some(&crate::bytecode::Instr::ReturnValue) {
+                // About to return from the expression: take the value.
+                return frame.stack.last().cloned().ok_or_else(|| {
+                    Arc::new(Exception {
+                        kind: ExcKind::RuntimeError,
+                        message: "[internal bug] empty stack at return".into(),
+                    })
+                });
             }
         }
         match &scratch.threads[0].status {

@@ -1,16 +1,18 @@
-//! Differential property test: on random programs of the subset, plain enumeration (the oracle)
-//! and the stateful search give identical verdicts, outcome sets and violations.
+//! Differential property tests on random programs of the subset: plain enumeration (the
+//! oracle) and the stateful search give identical verdicts, outcome sets, violations and
+//! interleaving counts; and the serial run the generator computes independently is among the
+//! outcomes.
 //!
 //! `PROPTEST_CASES=100000 cargo test --release --test it differential` runs 10⁵ cases.
 
-use crate::gen::{self, GenConfig};
+use crate::gen::{self, GenConfig, GenProgram};
 use gilcheck::explore::{Limits, Report, Strategy};
 use gilcheck::Model;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
 /// Programs with more interleavings than this are skipped (enumeration would take too long).
-const MAX_INTERLEAVINGS: u64 = 20_000;
+const MAX_INTERLEAVINGS: u64 = 200_000;
 
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
@@ -20,13 +22,20 @@ fn findings(r: &Report) -> Vec<String> {
     r.violations.iter().map(|v| format!("{:?}", v.finding)).collect()
 }
 
-fn compare(src: &str) -> Result<(), TestCaseError> {
-    let m =
-        Model::from_source("gen.py", src).map_err(|e| TestCaseError::fail(format!("does not compile: {e}\n{src}")))?;
+fn compare(p: &GenProgram) -> Result<(), TestCaseError> {
+    let src = &p.source;
+    let m = Model::from_source("gen.py", src.as_str())
+        .map_err(|e| TestCaseError::fail(format!("does not compile: {e}\n{src}")))?;
     let mut limits = Limits::default();
     limits.max_states = 2_000_000;
     let s = m.checker().strategy(Strategy::Stateful).limits(limits).all_outcomes(true).check();
     prop_assume!(s.exhaustive);
+    // The generator's serial run (each thread runs to completion inside start()) is one
+    // interleaving: its globals must be among the outcomes.
+    if let Some(serial) = &p.serial_outcome {
+        let found = s.outcomes().any(|o| serial.iter().all(|(name, v)| o.global(name) == Some(v.to_string().as_str())));
+        prop_assert!(found, "serial outcome {:?} missing\n{}", serial, src);
+    }
     let Some(n) = s.interleavings.as_ref().and_then(|n| u64::try_from(n).ok()) else {
         return Err(TestCaseError::reject("uncountable"));
     };
@@ -44,7 +53,7 @@ proptest! {
     #![proptest_config(Config { cases: cases(), max_global_rejects: 1_000_000, ..Config::default() })]
 
     #[test]
-    fn enumerate_and_stateful_agree_on_tiny_programs(src in gen::program(GenConfig::tiny())) {
-        compare(&src)?;
+    fn enumerate_and_stateful_agree_on_tiny_programs(p in gen::program_meta(GenConfig::tiny())) {
+        compare(&p)?;
     }
 }
