@@ -50,9 +50,14 @@ fn measure(name: &str, source: &str, n: u64, strategy: Strategy, limits: Limits)
 pub fn run(sizes: &[u64], mut report: impl FnMut(&Value)) {
     report(&measure("race_condition", RACE_CONDITION, 1_000_000, Strategy::Auto, Limits::default()));
     for &n in sizes {
-        report(&measure("race_condition", RACE_CONDITION, n, Strategy::Stateful, Limits::default()));
+        report(&measure("race_condition", RACE_CONDITION, n, Strategy::Stateful, big_limits()));
     }
     for &n in sizes {
-        report(&measure("safe_deposit", SAFE_DEPOSIT, n, Strategy::Stateful, Limits::default()));
+        report(&measure("safe_deposit", SAFE_DEPOSIT, n, Strategy::Stateful, big_limits()));
     }
+}
+
+/// Limits for the stateful runs: up to 16 GiB and 500 million states.
+fn big_limits() -> Limits {
+    Limits { max_memory: 16 << 30, max_states: 500_000_000, ..Limits::default() }
 }

@@ -18,7 +18,7 @@ use crate::vm::{Event, Tid};
 use num_bigint::BigUint;
 
 /// Deepest nesting of pending alternatives before the search gives up (a limit, reported).
-const MAX_NESTING: usize = 100_000;
+const MAX_NESTING: usize = 20_000;
 
 /// The result of one bounded pass.
 pub(crate) struct Pass {
@@ -65,11 +65,15 @@ impl<M: Model> Bounded<'_, M> {
                     watch.reset();
                 }
                 if self.model.next_step_is_back_edge(&s, tid) && watch.see(&s) {
+                    let line = self.model.line_of(&s, tid);
                     let f = Finding {
                         kind: FindingKind::NonTermination,
-                        message: "a run never terminates: it returns to an earlier state".into(),
-                        thread: 0,
-                        line: 0,
+                        message: format!(
+                            "{} loops forever at line {line} while no other thread is scheduled: the state repeats",
+                            super::thread_name(tid)
+                        ),
+                        thread: tid,
+                        line,
                     };
                     let o = self.model.project(&s);
                     self.search.stats.executions += 1;

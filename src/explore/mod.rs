@@ -30,6 +30,9 @@ use search::Search;
 use std::fmt;
 use std::str::FromStr;
 
+/// Stack of the search thread: only the pages touched are committed.
+const SEARCH_STACK_BYTES: usize = 1 << 30;
+
 /// How to search.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -92,7 +95,7 @@ pub struct Checker<'m, M: Model> {
     progress: Option<ProgressFn>,
 }
 
-impl<'m, M: Model> Checker<'m, M> {
+impl<'m, M: Model + Sync> Checker<'m, M> {
     /// A checker for `model` with the default strategy and limits.
     pub fn new(model: &'m M) -> Self {
         Checker {
@@ -148,8 +151,22 @@ impl<'m, M: Model> Checker<'m, M> {
         Search::new(self.limits.clone(), self.progress.clone(), !self.all_outcomes)
     }
 
-    /// Runs the check.
+    /// Runs the check. The search runs on a thread of its own with a large stack, since the
+    /// stateless strategies recurse once per pending scheduling alternative.
     pub fn check(&self) -> Report {
+        std::thread::scope(|scope| {
+            let worker = std::thread::Builder::new()
+                .name("gilcheck-search".into())
+                .stack_size(SEARCH_STACK_BYTES)
+                .spawn_scoped(scope, || self.check_here());
+            match worker {
+                Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => self.check_here(),
+            }
+        })
+    }
+
+    fn check_here(&self) -> Report {
         match self.strategy {
             Strategy::Enumerate => {
                 let mut s = self.search();
@@ -195,7 +212,7 @@ impl<'m, M: Model> Checker<'m, M> {
             s.outcomes.clear();
             s.stats.executions = 0;
             let pass = bounded::pass(self.model, &mut s, bound);
-            if s.first_violation.is_some() || s.stopped.is_some() {
+            if (s.first_violation.is_some() && !self.all_outcomes) || s.stopped.is_some() {
                 break;
             }
             if !pass.cut {
@@ -217,7 +234,8 @@ impl<'m, M: Model> Checker<'m, M> {
         if quick {
             notes.clear();
         }
-        let r = self.report(s, "bounded", None, false, notes);
+        let mut r = self.report(s, "bounded", None, false, notes);
+        r.exhaustive &= exhaustive;
         (r, exhaustive)
     }
 

@@ -48,6 +48,10 @@ pub trait Model {
     }
     /// The state's globals and output, as an outcome (also shown for violations).
     fn project(&self, s: &Self::State) -> Outcome;
+    /// The source line thread `tid` is at (0 when unknown).
+    fn line_of(&self, _s: &Self::State, _tid: Tid) -> u32 {
+        0
+    }
 }
 
 /// A compiled Python program as a [`Model`].
@@ -59,15 +63,15 @@ pub struct PyModel {
     pub expect: Option<(CodeId, String)>,
     /// The globals an outcome shows (`--vars`); all data globals when `None`.
     pub vars: Option<Vec<String>>,
-    /// Global slots only the main thread can touch ([`vm::main_private_globals`]).
-    pub private: Arc<Vec<bool>>,
+    /// Which threads can touch which globals ([`vm::Sharing`]).
+    pub sharing: Arc<vm::Sharing>,
 }
 
 impl PyModel {
     /// The model of `program`, with an optional `--expect` code object and `--vars` filter.
     pub fn new(program: Arc<Program>, expect: Option<(CodeId, String)>, vars: Option<Vec<String>>) -> Self {
-        let private = Arc::new(vm::main_private_globals(&program));
-        PyModel { program, expect, vars, private }
+        let sharing = Arc::new(vm::Sharing::of(&program));
+        PyModel { program, expect, vars, sharing }
     }
 }
 
@@ -205,7 +209,7 @@ impl Model for PyModel {
     }
 
     fn next_step_is_local(&self, s: &State, tid: Tid) -> bool {
-        vm::next_step_is_local(&self.program, s, tid, &self.private)
+        vm::next_step_is_local(&self.program, s, tid, &self.sharing)
     }
 
     fn next_step_is_back_edge(&self, s: &State, tid: Tid) -> bool {
@@ -224,5 +228,9 @@ impl Model for PyModel {
 
     fn project(&self, s: &State) -> Outcome {
         self.outcome(s)
+    }
+
+    fn line_of(&self, s: &State, tid: Tid) -> u32 {
+        s.line_of(&self.program, tid).unwrap_or(0)
     }
 }

@@ -1,8 +1,12 @@
 //! Rendering reports and traces for people (text) and for scripts (JSON).
 
+pub mod explain;
 mod json;
+pub mod svg;
 
+pub use explain::{explain, Explanation};
 pub use json::to_json;
+pub use svg::render_svg;
 
 use crate::explore::{thread_name, Counterexample, Report, Verdict};
 use crate::source::SourceFile;
@@ -18,7 +22,8 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
+    /// `text` in the ANSI colour `code` (e.g. `1;31`) when colours are on.
+    pub fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -58,6 +63,18 @@ fn plural(n: u64, word: &str) -> String {
 /// The text report of a check. `replay_args` are the options a replay needs besides the
 /// schedule (e.g. `--set N=3`).
 pub fn render_check(report: &Report, src: &SourceFile, replay_args: &str, style: Style) -> String {
+    render_check_explained(report, src, replay_args, None, style)
+}
+
+/// [`render_check`] with the counterexample's explanation (from [`explain`] on its replay)
+/// under the counterexample.
+pub fn render_check_explained(
+    report: &Report,
+    src: &SourceFile,
+    replay_args: &str,
+    explanation: Option<&Explanation>,
+    style: Style,
+) -> String {
     let mut out = String::new();
     let verdict = match report.verdict {
         Verdict::Holds => style.paint("1;32", "HOLDS"),
@@ -82,6 +99,9 @@ pub fn render_check(report: &Report, src: &SourceFile, replay_args: &str, style:
     }
     if let Some(c) = &report.counterexample {
         out.push_str(&render_counterexample(c, src, replay_args, style));
+        if let Some(e) = explanation {
+            out.push_str(&e.render("  ", style));
+        }
     }
     if let Some(n) = &report.interleavings {
         let _ = writeln!(out, "  interleavings: {}", big_count(n));
@@ -200,7 +220,8 @@ fn render_step(out: &mut String, s: &TraceStep, src: &SourceFile, last_line: &mu
     let _ = writeln!(out, "{:>10}  {lane}{:<5} {}{arg}{effect}", s.index + 1, thread_name(s.tid), s.opname);
 }
 
-/// The timeline of a replayed trace: one lane per thread, runs of one thread compressed.
+/// The timeline of a replayed trace: one lane per thread, runs of one thread compressed; then
+/// how it ends, and why ([`explain`]).
 pub fn render_trace(trace: &Trace, src: &SourceFile, style: Style) -> String {
     let mut out = String::new();
     let lanes = trace.runs.iter().map(|r| r.tid).max().unwrap_or(0);
@@ -223,9 +244,10 @@ pub fn render_trace(trace: &Trace, src: &SourceFile, style: Style) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "end after {} preemption{}: {}",
+        "end after {} preemption{}{}{}",
         trace.preemptions,
         if trace.preemptions == 1 { "" } else { "s" },
+        if g.is_empty() { "" } else { ": " },
         g.join(", ")
     );
     match &trace.status {
@@ -239,6 +261,7 @@ pub fn render_trace(trace: &Trace, src: &SourceFile, style: Style) -> String {
             let _ = writeln!(out, "the schedule ends here; threads are still running");
         }
     }
+    out.push_str(&explain(trace, src).render("", style));
     out
 }
 

@@ -1,10 +1,17 @@
 //! Replaying a schedule and rebuilding the full trace: which thread ran which instruction at
 //! which line, and the values it read and wrote. Long solo stretches are kept as a head, a tail
 //! and a count of what lies between, so a 14-million-step counterexample prints in a screenful.
+//! On its way the replay gathers the [`Facts`] that explain the end state (lost updates, stale
+//! reads, where locks were taken, who waits for whom), in constant memory per global and thread.
+
+mod facts;
+
+pub use facts::{Facts, Overwrite, Site, Taken, Wait, WaitOn};
 
 use crate::bytecode::Instr;
-use crate::explore::{thread_name, Model, PyModel, Schedule, Status};
+use crate::explore::{thread_name, FindingKind, Model, PyModel, Schedule, Status};
 use crate::vm::{self, Access, Event, Footprint, Object, State, Tid, Value};
+use facts::Observer;
 use std::collections::VecDeque;
 use std::fmt;
 
@@ -27,6 +34,24 @@ pub struct TraceStep {
     pub arg: String,
     /// What the step did to shared state, in words (e.g. `read balance = 0`).
     pub effect: Option<String>,
+    /// The globals the step read or wrote, with the write each read saw.
+    pub accesses: Vec<GlobalAccess>,
+}
+
+/// One access of a global by a step of the timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GlobalAccess {
+    /// The global's slot (its name is `Trace::global_names[slot]`).
+    pub global: u32,
+    /// Whether the step wrote it (else it read it).
+    pub write: bool,
+    /// The value read or written, as `repr` shows it.
+    pub value: String,
+    /// Whether the value is data (an int, str, bool, None or tuple of them), not a function,
+    /// module, lock or thread.
+    pub data: bool,
+    /// For a read: the 0-based index and thread of the write whose value it saw.
+    pub saw: Option<(u64, Tid)>,
 }
 
 /// A run of consecutive steps of one thread: its first and last steps, and what lies between.
@@ -66,6 +91,8 @@ pub struct Trace {
     pub preemptions: u32,
     /// The program's global names, by slot (to name `state.globals`).
     pub global_names: Vec<String>,
+    /// What the replay gathered to explain the end state.
+    pub facts: Facts,
 }
 
 /// Why a schedule does not fit a program.
@@ -90,12 +117,22 @@ impl fmt::Display for ReplayError {
 
 impl std::error::Error for ReplayError {}
 
+/// One global access of a step, kept inline (a step touches at most four objects).
+#[derive(Clone, Debug)]
+struct Seen {
+    global: u32,
+    write: bool,
+    value: Value,
+    saw: Option<(u64, Tid)>,
+}
+
+/// A step waiting to be shown (in a run's head or in its tail ring): nothing here allocates.
 struct Pending {
     code: u32,
     pc: u32,
     footprint: Footprint,
     event: Event,
-    values: Vec<(Object, bool, Value)>,
+    seen: [Option<Seen>; 4],
 }
 
 /// Replays `schedule` from the initial state, checking that each step's thread can move.
@@ -106,10 +143,11 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
     let mut index = 0u64;
     let mut preemptions = 0;
     let mut prev: Option<(Tid, bool)> = None;
+    let mut obs = Observer::new(program.globals.len());
     for seg in schedule.segments() {
         let tid = seg.tid;
         let preempted = match prev {
-            Some((p, free)) => p != tid && !free && vm::runnable(program, &state, p),
+            Some((p, free)) => p != tid && !free && p < state.threads.len() && vm::runnable(program, &state, p),
             None => false,
         };
         if preempted {
@@ -119,6 +157,7 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
             TraceRun { tid, steps: seg.steps, head: Vec::new(), tail: Vec::new(), skipped_iterations: 0, preempted };
         let mut ring: VecDeque<(u64, Pending)> = VecDeque::with_capacity(TAIL + 1);
         let mut back_edges_after_head = 0u64;
+        let short = seg.steps <= (HEAD + TAIL + 2) as u64;
         for k in 0..seg.steps {
             if let Status::Violation(f) = model.status(&state) {
                 return Err(ReplayError { step: index, reason: format!("the run already ended: {}", f.message) });
@@ -127,44 +166,50 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
                 return Err(ReplayError { step: index, reason: format!("there is no thread {tid}") });
             }
             if !vm::runnable(program, &state, tid) {
-                let why = match (&state.threads[tid].status, vm::blocker(program, &state, tid)) {
-                    (vm::ThreadStatus::New { .. }, _) => "has not been started".to_string(),
-                    (vm::ThreadStatus::Finished | vm::ThreadStatus::Failed { .. }, _) => "has finished".to_string(),
-                    (_, Some(vm::Blocker::Lock { lock, .. })) => {
-                        format!("is blocked on {}", model.lock_name(&state, lock))
-                    }
-                    (_, Some(vm::Blocker::Join(t))) => format!("is blocked joining {}", thread_name(t)),
-                    _ => "cannot move".to_string(),
-                };
-                return Err(ReplayError { step: index, reason: format!("{} {why}", thread_name(tid)) });
+                return Err(ReplayError {
+                    step: index,
+                    reason: format!("{} {}", thread_name(tid), why_stuck(model, &state, tid)),
+                });
             }
-            let frame = state.threads[tid].frames.last().expect("[internal bug] runnable thread without a frame");
+            let Some(frame) = state.threads[tid].frames.last() else {
+                return Err(ReplayError { step: index, reason: format!("{} has no frame", thread_name(tid)) });
+            };
             let (code, pc) = (frame.code, frame.pc);
+            let code_obj = program.code(code);
             let back_edge = matches!(
-                program.code(code).instrs.get(pc as usize),
+                code_obj.instrs.get(pc as usize),
                 Some(Instr::JumpBackward(_) | Instr::PopJumpBackwardIfTrue(_) | Instr::PopJumpBackwardIfFalse(_))
             );
+            let line = code_obj.locs.get(pc as usize).map_or(0, |l| l.line);
             let info = model.step(&mut state, tid);
-            let values = info
-                .footprint
-                .iter()
-                .filter_map(|a| match a.object() {
-                    Object::Global(g) => Some((a.object(), a.is_write(), state.globals[g as usize].clone())),
-                    _ => None,
-                })
-                .collect();
+            obs.ensure_threads(state.threads.len());
+            let mut seen: [Option<Seen>; 4] = [None, None, None, None];
+            // Reads first: a read sees the latest write before this step.
+            for (slot, a) in seen.iter_mut().zip(info.footprint.iter()) {
+                let (Access::Read(Object::Global(g)), Some(v)) = (a, global_value(&state, a)) else { continue };
+                let saw = obs.read(g, tid, index, line, v);
+                *slot = Some(Seen { global: g, write: false, value: v.clone(), saw });
+            }
+            for (slot, a) in seen.iter_mut().zip(info.footprint.iter()) {
+                let (Access::Write(Object::Global(g)), Some(v)) = (a, global_value(&state, a)) else { continue };
+                obs.write(g, tid, index, line, v);
+                *slot = Some(Seen { global: g, write: true, value: v.clone(), saw: None });
+            }
+            match info.event {
+                Event::Acquire(l) => obs.acquire(l, tid, index, line),
+                Event::Release(l) => obs.release(l),
+                _ => {}
+            }
             let slept = info.event == Event::Sleep;
-            let p = Pending { code, pc, footprint: info.footprint, event: info.event, values };
-            let short = seg.steps as usize <= HEAD + TAIL + 2;
             if short || (k as usize) < HEAD {
+                let p = Pending { code, pc, footprint: info.footprint, event: info.event, seen };
                 run.head.push(render(model, &state, index, tid, p));
             } else {
-                if back_edge && (k as usize) < seg.steps as usize - TAIL {
+                if back_edge && k < seg.steps - TAIL as u64 {
                     back_edges_after_head += 1;
                 }
-                ring.push_back((index, p));
-                if ring.len() > TAIL {
-                    ring.pop_front();
+                if k >= seg.steps - TAIL as u64 {
+                    ring.push_back((index, Pending { code, pc, footprint: info.footprint, event: info.event, seen }));
                 }
             }
             index += 1;
@@ -175,7 +220,51 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
         runs.push(run);
     }
     let status = model.status(&state);
-    Ok(Trace { runs, state, status, preemptions, global_names: program.globals.clone() })
+    let mut facts = obs.finish(&program.globals);
+    facts.expect = model.expect.as_ref().map(|(_, text)| text.clone());
+    if matches!(&status, Status::Violation(f) if f.kind == FindingKind::Deadlock) {
+        facts.waits = waits(model, &state, &obs);
+    }
+    Ok(Trace { runs, state, status, preemptions, global_names: program.globals.clone(), facts })
+}
+
+/// The value of the global an access touches, if it touches one.
+fn global_value(state: &State, a: Access) -> Option<&Value> {
+    match a.object() {
+        Object::Global(g) => state.globals.get(g as usize),
+        _ => None,
+    }
+}
+
+/// Why thread `tid` cannot take a step, in words.
+fn why_stuck(model: &PyModel, state: &State, tid: Tid) -> String {
+    match (&state.threads[tid].status, vm::blocker(&model.program, state, tid)) {
+        (vm::ThreadStatus::New { .. }, _) => "has not been started".to_string(),
+        (vm::ThreadStatus::Finished | vm::ThreadStatus::Failed { .. }, _) => "has finished".to_string(),
+        (_, Some(vm::Blocker::Lock { lock, .. })) => format!("is blocked on {}", model.lock_name(state, lock)),
+        (_, Some(vm::Blocker::Join(t))) => format!("is blocked joining {}", thread_name(t)),
+        _ => "cannot move".to_string(),
+    }
+}
+
+/// Who waits for what in a state where no thread can move.
+fn waits(model: &PyModel, state: &State, obs: &Observer) -> Vec<Wait> {
+    let mut out = Vec::new();
+    for tid in 0..state.threads.len() {
+        if !state.threads[tid].is_alive() {
+            continue;
+        }
+        let line = state.line_of(&model.program, tid).unwrap_or(0);
+        let on = match vm::blocker(&model.program, state, tid) {
+            Some(vm::Blocker::Lock { lock, holder }) => {
+                WaitOn::Lock { name: model.lock_name(state, lock), holder, taken: obs.taken(lock) }
+            }
+            Some(vm::Blocker::Join(t)) => WaitOn::Join(t),
+            None => continue,
+        };
+        out.push(Wait { tid, line, on });
+    }
+    out
 }
 
 fn render(model: &PyModel, state: &State, index: u64, tid: Tid, p: Pending) -> TraceStep {
@@ -185,13 +274,19 @@ fn render(model: &PyModel, state: &State, index: u64, tid: Tid, p: Pending) -> T
     let line = code.locs.get(p.pc as usize).map_or(0, |l| l.line);
     let arg = crate::bytecode::argrepr(program, code, instr);
     let mut effects: Vec<String> = Vec::new();
-    for (obj, write, v) in &p.values {
-        if let Object::Global(g) = obj {
-            let name = &program.globals[*g as usize];
-            if v.is_data() {
-                effects.push(format!("{} {name} = {}", if *write { "wrote" } else { "read" }, v.repr()));
-            }
+    let mut accesses = Vec::new();
+    for s in p.seen.iter().flatten() {
+        let name = program.globals.get(s.global as usize).map_or("?", String::as_str);
+        if s.value.is_data() {
+            effects.push(format!("{} {name} = {}", if s.write { "wrote" } else { "read" }, s.value.repr()));
         }
+        accesses.push(GlobalAccess {
+            global: s.global,
+            write: s.write,
+            value: s.value.repr(),
+            data: s.value.is_data(),
+            saw: s.saw,
+        });
     }
     match &p.event {
         Event::Print => {
@@ -219,5 +314,6 @@ fn render(model: &PyModel, state: &State, index: u64, tid: Tid, p: Pending) -> T
         opname: instr.opname(),
         arg,
         effect: (!effects.is_empty()).then(|| effects.join("; ")),
+        accesses,
     }
 }

@@ -10,6 +10,7 @@
 
 mod call;
 mod footprint;
+mod sharing;
 mod state;
 mod step;
 mod switch;
@@ -17,6 +18,7 @@ mod value;
 
 pub use call::Blocker;
 pub use footprint::{Access, Footprint, Object};
+pub use sharing::Sharing;
 pub use state::{Frame, LockState, State, Thread, ThreadStatus};
 pub use step::{step, step_in_place, Event, StepInfo};
 pub use switch::SwitchModel;
@@ -77,9 +79,10 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
 /// so a scheduler loses nothing by never switching right before it (the classic argument for
 /// scheduling only at visible operations).
 ///
-/// `private[g]` says that global slot `g` is private to the main thread (no function code
-/// refers to it, so no other thread can touch it): main's accesses to it are invisible too.
-pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, private: &[bool]) -> bool {
+/// With the [`Sharing`] facts, some global accesses are invisible too: main's accesses to a global
+/// no function refers to, and reads of a global that no function writes and that main's remaining
+/// module code does not store.
+pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &Sharing) -> bool {
     use crate::bytecode::{BinOp, Instr};
     let Some(frame) = state.threads[tid].frames.last() else { return false };
     let code = program.code(frame.code);
@@ -118,9 +121,27 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, private: &
         | Instr::ForIter(_) => true,
         Instr::LoadFast(i) => frame.locals[*i as usize] != Value::Null,
         Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } => {
-            tid == 0 && private[*g as usize] && state.globals[*g as usize] != Value::Null
+            let g = *g as usize;
+            let bound = state.globals[g] != Value::Null || Builtin::from_builtin_name(&program.globals[g]).is_some();
+            let main_pc = state.threads[0].frames.first().filter(|_| state.threads[0].is_alive()).map(|f| f.pc);
+            bound
+                && ((tid == 0 && sharing.main_only[g])
+                    || (sharing.fn_unwritten[g] && (tid == 0 || !sharing.main_may_store(main_pc, g as u32))))
         }
-        Instr::StoreName(g) | Instr::StoreGlobal(g) => tid == 0 && private[*g as usize],
+        Instr::StoreName(g) | Instr::StoreGlobal(g) => tid == 0 && sharing.main_only[*g as usize],
+        Instr::GetIter => matches!(frame.stack.last(), Some(Value::RangeIter { .. } | Value::Tuple(_))),
+        Instr::Call(n) => {
+            // A call of `range` with int arguments: no shared object, cannot fail.
+            let n = *n as usize;
+            let len = frame.stack.len();
+            len >= n + 2
+                && frame.stack[len - n - 2] == Value::Null
+                && frame.stack[len - n - 1] == Value::Builtin(Builtin::Range)
+                && (1..=3).contains(&n)
+                && frame.stack[len - n..].iter().all(|v| matches!(v, Value::Int(_)))
+                && frame.kwnames.is_none()
+                && !matches!(frame.stack[len - n..], [_, _, Value::Int(0)])
+        }
         Instr::LoadAttr(n) | Instr::LoadMethod(n) => frame.stack.last().is_some_and(|obj| {
             matches!(obj, Value::Module(_) | Value::Lock(_) | Value::Thread(_))
                 && call::get_attr(obj, &code.names[*n as usize]).is_ok()
@@ -139,25 +160,6 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, private: &
 pub fn next_instr<'p>(program: &'p Program, state: &State, tid: Tid) -> Option<&'p crate::bytecode::Instr> {
     let frame = state.threads.get(tid)?.frames.last()?;
     program.code(frame.code).instrs.get(frame.pc as usize)
-}
-
-/// For each global slot, whether only the main thread can touch it: no function code object
-/// refers to it (module code runs only in the main thread).
-pub fn main_private_globals(program: &Program) -> Vec<bool> {
-    use crate::bytecode::Instr;
-    let mut private = vec![true; program.globals.len()];
-    for code in program.codes.iter().skip(1) {
-        for i in &code.instrs {
-            if let Instr::LoadName(g)
-            | Instr::StoreName(g)
-            | Instr::LoadGlobal { slot: g, .. }
-            | Instr::StoreGlobal(g) = i
-            {
-                private[*g as usize] = false;
-            }
-        }
-    }
-    private
 }
 
 fn frame_count(state: &State, tid: Tid) -> usize {

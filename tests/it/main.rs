@@ -4,5 +4,8 @@ mod cli;
 mod counts;
 mod differential;
 mod dis;
+mod explain;
 mod gen;
+mod graph;
 mod seed;
+mod stepping;

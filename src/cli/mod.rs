@@ -1,5 +1,8 @@
 //! The command line: the only place that reads arguments and the environment.
 
+mod explore;
+mod graph;
+
 use crate::bytecode::{disassemble, DisOptions};
 use crate::explore::{Limits, ProgressFn, Schedule, Strategy, Verdict};
 use crate::report::{self, Style};
@@ -44,8 +47,70 @@ enum Command {
     Trace(TraceArgs),
     /// Print the bytecode that gilcheck explores, in the style of `python3.11 -m dis`.
     Dis(DisArgs),
+    /// Export the state graph, the interleaving tree, or one schedule's happens-before graph
+    /// (DOT, JSON node-link, GraphML).
+    Graph(GraphArgs),
+    /// Step through the program interactively: pick which thread runs next (commands on stdin).
+    Explore(ExploreArgs),
     /// Run the benchmark suite (the seed's programs) and print one JSON object per measurement.
     Bench(BenchArgs),
+}
+
+/// What `gilcheck graph` draws.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GraphKind {
+    /// The state graph: nodes are states, edges are steps (thread, line, instruction).
+    States,
+    /// The interleaving tree: one path per interleaving.
+    Tree,
+    /// One schedule's happens-before graph: program order plus shared-access conflicts.
+    Trace,
+}
+
+/// The file format of `gilcheck graph`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// JSON node-link (`{"nodes": [...], "links": [...]}`).
+    Json,
+    /// GraphML (XML).
+    Graphml,
+}
+
+/// Arguments of `gilcheck graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// What to draw.
+    #[arg(long, value_enum, default_value_t = GraphKind::States)]
+    pub kind: GraphKind,
+    /// The output format.
+    #[arg(long, value_enum)]
+    pub format: GraphFormat,
+    /// Write to this file instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Mark the counterexample's path (or --schedule's) in the graph.
+    #[arg(long)]
+    pub highlight: bool,
+    /// The schedule to draw (--kind trace) or highlight; by default the counterexample.
+    #[arg(long, value_name = "SCHEDULE")]
+    pub schedule: Option<String>,
+    /// Refuse graphs with more nodes than this.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_nodes: usize,
+}
+
+/// Arguments of `gilcheck explore`.
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Start from this schedule instead of the initial state.
+    #[arg(long, value_name = "SCHEDULE")]
+    pub schedule: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -62,7 +127,8 @@ enum Format {
 }
 
 #[derive(Debug, Args)]
-struct ModelArgs {
+/// Arguments shared by the commands that load a model.
+pub struct ModelArgs {
     /// The Python file to check.
     file: PathBuf,
     /// Replace the value of a module-level constant `NAME = ...` (repeatable), e.g. --set N=3.
@@ -131,6 +197,9 @@ struct TraceArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Also draw the timeline as an SVG file (swim lanes, one per thread).
+    #[arg(long, value_name = "PATH")]
+    svg: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -248,11 +317,30 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
+            // The counterexample replayed, to explain it.
+            let explanation = report
+                .counterexample
+                .as_ref()
+                .and_then(|c| trace::replay(model.explorable(), &c.schedule).ok())
+                .map(|t| report::explain(&t, model.source()));
             match a.search.format {
-                Format::Json => println!("{}", report::to_json(&report, model.source().name())),
-                Format::Text => {
-                    print!("{}", report::render_check(&report, model.source(), &replay_args(&a.model), style()))
+                Format::Json => {
+                    let mut v = report::to_json(&report, model.source().name());
+                    if let Some(e) = &explanation {
+                        report::explain::attach(&mut v, e);
+                    }
+                    println!("{v}")
                 }
+                Format::Text => print!(
+                    "{}",
+                    report::render_check_explained(
+                        &report,
+                        model.source(),
+                        &replay_args(&a.model),
+                        explanation.as_ref(),
+                        style()
+                    )
+                ),
             }
             Ok(report.verdict.exit_code())
         }
@@ -304,6 +392,12 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 }
             };
             let t = trace::replay(model.explorable(), &schedule).map_err(|e| Error::Usage(e.to_string()))?;
+            let explanation = report::explain(&t, model.source());
+            if let Some(path) = &a.svg {
+                let svg = report::render_svg(&t, model.source(), &explanation);
+                std::fs::write(path, svg).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+                eprintln!("gilcheck: wrote the SVG timeline to {}", path.display());
+            }
             match a.format {
                 Format::Json => {
                     let runs: Vec<serde_json::Value> = t
@@ -313,7 +407,12 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                         .collect();
                     println!(
                         "{}",
-                        serde_json::json!({"schedule": schedule.to_string(), "preemptions": t.preemptions, "runs": runs})
+                        serde_json::json!({
+                            "schedule": schedule.to_string(),
+                            "preemptions": t.preemptions,
+                            "runs": runs,
+                            "explanation": explanation.to_json(),
+                        })
                     );
                 }
                 Format::Text => print!("{}", report::render_trace(&t, model.source(), style())),
@@ -322,6 +421,14 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 crate::explore::Status::Violation(_) => 1,
                 _ => 0,
             })
+        }
+        Command::Graph(a) => {
+            let model = load(&a.model, None)?;
+            graph::run(&model, &a)
+        }
+        Command::Explore(a) => {
+            let model = load(&a.model, None)?;
+            explore::run(&model, &a, style())
         }
         Command::Bench(a) => {
             crate::bench::run(&a.sizes, |v| println!("{v}"));
