@@ -31,6 +31,7 @@ pub mod session;
 pub mod source;
 pub mod trace;
 pub mod vm;
+pub mod xml;
 
 pub use error::{Error, Result};
 pub use explore::{Checker, Report, Strategy, Verdict};

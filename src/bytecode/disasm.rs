@@ -173,18 +173,21 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
             (Some(index), op.symbol().to_string())
         }
         IsOp(b) | ContainsOp(b) => (Some(u32::from(b)), String::new()),
-        ForIter(t)
-        | JumpForward(t)
-        | JumpBackward(t)
-        | PopJumpForwardIfFalse(t)
-        | PopJumpForwardIfTrue(t)
-        | PopJumpForwardIfNone(t)
-        | PopJumpForwardIfNotNone(t)
-        | PopJumpBackwardIfFalse(t)
-        | PopJumpBackwardIfTrue(t)
-        | PopJumpBackwardIfNone(t)
-        | PopJumpBackwardIfNotNone(t)
-        | JumpIfFalseOrPop(t)
-        | JumpIfTrueOrPop(t) => (Some(t), format!("to {t}")),
+        ForIter(_)
+        | JumpForward(_)
+        | JumpBackward(_)
+        | PopJumpForwardIfFalse(_)
+        | PopJumpForwardIfTrue(_)
+        | PopJumpForwardIfNone(_)
+        | PopJumpForwardIfNotNone(_)
+        | PopJumpBackwardIfFalse(_)
+        | PopJumpBackwardIfTrue(_)
+        | PopJumpBackwardIfNone(_)
+        | PopJumpBackwardIfNotNone(_)
+        | JumpIfFalseOrPop(_)
+        | JumpIfTrueOrPop(_) => {
+            let t = instr.jump_target().unwrap_or_default();
+            (Some(t), format!("to {t}"))
+        }
     }
 }

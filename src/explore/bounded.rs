@@ -15,7 +15,6 @@ use super::schedule::Schedule;
 use super::search::{CycleWatch, Search};
 use crate::explore::report::{Finding, FindingKind};
 use crate::vm::{Event, Tid};
-use num_bigint::BigUint;
 
 /// Deepest nesting of pending alternatives before the search gives up (a limit, reported).
 const MAX_NESTING: usize = 20_000;
@@ -76,8 +75,7 @@ impl<M: Model> Bounded<'_, M> {
                         line,
                     };
                     let o = self.model.project(&s);
-                    self.search.stats.executions += 1;
-                    self.search.record(Status::Violation(f), &self.schedule, used, o, BigUint::from(1u32));
+                    self.search.finish_execution(Status::Violation(f), &self.schedule, used, o);
                     break;
                 }
                 let info = self.model.step(&mut s, tid);
@@ -101,12 +99,8 @@ impl<M: Model> Bounded<'_, M> {
             if runnable.is_empty() || last_raised {
                 let status = self.model.status(&s);
                 if status != Status::Running {
-                    self.search.stats.executions += 1;
                     let o = self.model.project(&s);
-                    self.search.record(status, &self.schedule, used, o, BigUint::from(1u32));
-                    if self.search.stats.executions > self.search.limits.max_executions {
-                        self.search.check_limits();
-                    }
+                    self.search.finish_execution(status, &self.schedule, used, o);
                     break;
                 }
                 last_raised = false;

@@ -6,7 +6,6 @@ use super::report::{Finding, FindingKind};
 use super::schedule::Schedule;
 use super::search::Search;
 use crate::vm::{Event, Tid};
-use num_bigint::BigUint;
 use std::collections::HashSet;
 
 struct Enumerate<'a, M: Model> {
@@ -45,9 +44,8 @@ impl<M: Model> Enumerate<'_, M> {
                             thread: 0,
                             line: 0,
                         };
-                        self.search.stats.executions += 1;
                         let o = self.model.project(&s);
-                        self.search.record(Status::Violation(f), &self.schedule, used, o, BigUint::from(1u32));
+                        self.search.finish_execution(Status::Violation(f), &self.schedule, used, o);
                         break;
                     }
                     self.path.push(fp);
@@ -64,12 +62,8 @@ impl<M: Model> Enumerate<'_, M> {
             if runnable.is_empty() || last_raised {
                 let status = self.model.status(&s);
                 if status != Status::Running {
-                    self.search.stats.executions += 1;
                     let o = self.model.project(&s);
-                    self.search.record(status, &self.schedule, used, o, BigUint::from(1u32));
-                    if self.search.stats.executions > self.search.limits.max_executions {
-                        self.search.check_limits();
-                    }
+                    self.search.finish_execution(status, &self.schedule, used, o);
                     break;
                 }
                 last_raised = false;

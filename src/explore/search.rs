@@ -151,6 +151,15 @@ impl Search {
         }
     }
 
+    /// Ends one execution of a stateless search at a terminal status.
+    pub fn finish_execution(&mut self, status: Status, schedule: &Schedule, preemptions: u32, state: Outcome) {
+        self.stats.executions += 1;
+        self.record(status, schedule, preemptions, state, BigUint::from(1u32));
+        if self.stats.executions > self.limits.max_executions {
+            self.check_limits();
+        }
+    }
+
     pub fn finish_stats(&mut self) -> Stats {
         self.stats.seconds = self.start.elapsed().as_secs_f64();
         self.stats.peak_rss_bytes = peak_rss_bytes();

@@ -5,27 +5,7 @@ use super::{edge_attrs, node_attrs, Attr, Attrs, Graph};
 use petgraph::visit::EdgeRef;
 use std::fmt::Write;
 
-/// `s` escaped for XML text and attribute values; characters XML 1.0 does not allow are
-/// written as `\xNN`, and a carriage return as a character reference (so it survives parsing).
-pub(super) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(super) use crate::xml::escape;
 
 fn type_of(a: &Attr) -> &'static str {
     match a {

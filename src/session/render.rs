@@ -4,7 +4,7 @@ use super::{Advance, Raw, Refusal, Session, Status, StepRecord, Stop};
 use crate::bytecode::describe_instr;
 use crate::explore::thread_name;
 use crate::report;
-use crate::vm::{self, Access, Event, Object, ThreadStatus, Tid, Value};
+use crate::vm::{self, ThreadStatus, Tid, Value};
 use std::fmt::Write as _;
 
 /// One row of the thread table.
@@ -234,25 +234,7 @@ impl Session<'_> {
                 effects.push(format!("{} {name} = {}", if *write { "wrote" } else { "read" }, v.repr()));
             }
         }
-        match &r.event {
-            Event::Print => {
-                if let Some(l) = &r.printed {
-                    effects.push(format!("printed {l:?}"));
-                }
-            }
-            Event::Sleep => effects.push("sleeps (releases the GIL)".into()),
-            Event::Acquire(l) => effects.push(format!("acquired {}", self.model.lock_name(s, *l))),
-            Event::AcquireFailed(l) => effects.push(format!("did not get {} (held)", self.model.lock_name(s, *l))),
-            Event::Release(l) => effects.push(format!("released {}", self.model.lock_name(s, *l))),
-            Event::Start(t) => effects.push(format!("started {}", thread_name(*t))),
-            Event::Join(t) => effects.push(format!("joined {}", thread_name(*t))),
-            Event::Exit => effects.push("finished".into()),
-            Event::Raise(e) => effects.push(format!("raised {e}")),
-            Event::None => {}
-        }
-        if effects.is_empty() && r.footprint.iter().any(|a| matches!(a, Access::Write(Object::Thread(_)))) {
-            effects.push("thread state changed".into());
-        }
+        crate::trace::describe_event(self.model, s, &r.event, &r.footprint, r.printed.as_deref(), &mut effects);
         StepRecord {
             index: r.index,
             tid: r.tid,

@@ -288,10 +288,33 @@ fn render(model: &PyModel, state: &State, index: u64, tid: Tid, p: Pending) -> T
             saw: s.saw,
         });
     }
-    match &p.event {
+    describe_event(model, state, &p.event, &p.footprint, state.output.last().map(|l| l.as_ref()), &mut effects);
+    TraceStep {
+        index,
+        tid,
+        line,
+        opname: instr.opname(),
+        arg,
+        effect: (!effects.is_empty()).then(|| effects.join("; ")),
+        accesses,
+    }
+}
+
+/// Appends to `effects` the words for what a step did besides reading and writing globals: its
+/// event (`printed …`, `acquired lock`, `started T1`, …), or `thread state changed` when it
+/// touched a thread's life without a named event. `printed` is the line a print step printed.
+pub fn describe_event(
+    model: &PyModel,
+    state: &State,
+    event: &Event,
+    footprint: &Footprint,
+    printed: Option<&str>,
+    effects: &mut Vec<String>,
+) {
+    match event {
         Event::Print => {
-            if let Some(l) = state.output.last() {
-                effects.push(format!("printed {:?}", l.as_ref()));
+            if let Some(l) = printed {
+                effects.push(format!("printed {l:?}"));
             }
         }
         Event::Sleep => effects.push("sleeps (releases the GIL)".into()),
@@ -304,16 +327,7 @@ fn render(model: &PyModel, state: &State, index: u64, tid: Tid, p: Pending) -> T
         Event::Raise(e) => effects.push(format!("raised {e}")),
         Event::None => {}
     }
-    if effects.is_empty() && p.footprint.iter().any(|a| matches!(a, Access::Write(Object::Thread(_)))) {
+    if effects.is_empty() && footprint.iter().any(|a| matches!(a, Access::Write(Object::Thread(_)))) {
         effects.push("thread state changed".into());
-    }
-    TraceStep {
-        index,
-        tid,
-        line,
-        opname: instr.opname(),
-        arg,
-        effect: (!effects.is_empty()).then(|| effects.join("; ")),
-        accesses,
     }
 }
