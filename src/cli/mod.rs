@@ -4,7 +4,7 @@ mod explore;
 mod graph;
 
 use crate::bytecode::{disassemble, DisOptions};
-use crate::explore::{Limits, ProgressFn, Schedule, Strategy, Verdict};
+use crate::explore::{Limits, ProgressFn, Reduction, Schedule, Strategy, Verdict};
 use crate::report::{self, Style};
 use crate::vm::SwitchModel;
 use crate::{trace, Error, Model};
@@ -148,6 +148,12 @@ struct SearchArgs {
     /// (every interleaving, stateless), stateful (state graph), bounded (preemption bounding).
     #[arg(long, value_name = "STRATEGY", value_parser = parse_strategy)]
     strategy: Option<Strategy>,
+    /// Sound reductions: none (plain search), por (persistent sets over steps), atomic (over
+    /// Lipton transactions), full (and commutativity of accumulations). The report says which
+    /// applied and why each was sound for this program. Default: full for check, none for
+    /// outcomes (whose interleaving counts need the plain search).
+    #[arg(long, value_name = "LEVEL", value_parser = parse_reduction)]
+    reduction: Option<Reduction>,
     /// Largest preemption bound for --strategy bounded.
     #[arg(long, value_name = "N", default_value_t = 8)]
     max_preemptions: u32,
@@ -185,6 +191,14 @@ struct OutcomesArgs {
     /// Count the interleavings that end in each outcome (enumerates them: small programs only).
     #[arg(long)]
     count: bool,
+    /// Find the smallest final value of this int global and a witness schedule, at full size:
+    /// context-bounded search (bounds 0..--max-preemptions, 4 unless given) with solo-loop
+    /// acceleration; the witness is certified by replaying it on the plain interpreter.
+    #[arg(long, value_name = "VAR", conflicts_with_all = ["maximize", "count", "strategy"])]
+    minimize: Option<String>,
+    /// Find the largest final value of this int global and a witness schedule (as --minimize).
+    #[arg(long, value_name = "VAR", conflicts_with_all = ["minimize", "count", "strategy"])]
+    maximize: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -219,6 +233,10 @@ fn parse_switch(s: &str) -> Result<SwitchModel, String> {
 }
 
 fn parse_strategy(s: &str) -> Result<Strategy, String> {
+    s.parse()
+}
+
+fn parse_reduction(s: &str) -> Result<Reduction, String> {
     s.parse()
 }
 
@@ -309,7 +327,12 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 None => Strategy::Auto,
             };
             let (bar, progress) = progress_bar();
-            let mut checker = model.checker().strategy(strategy).limits(limits(&a.search)).switch_model(a.model.switch);
+            let mut checker = model
+                .checker()
+                .strategy(strategy)
+                .reduction(a.search.reduction.unwrap_or(Reduction::Full))
+                .limits(limits(&a.search))
+                .switch_model(a.model.switch);
             if let Some(p) = progress {
                 checker = checker.progress(p);
             }
@@ -346,6 +369,27 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         }
         Command::Outcomes(a) => {
             let model = load(&a.model, a.vars.clone())?;
+            let goal = match (&a.minimize, &a.maximize) {
+                (Some(v), _) => Some((v, crate::explore::Goal::Min)),
+                (None, Some(v)) => Some((v, crate::explore::Goal::Max)),
+                (None, None) => None,
+            };
+            if let Some((var, goal)) = goal {
+                // Up to 4 preemptions unless --max-preemptions is given (its default is for --strategy bounded).
+                let given = <Cli as clap::CommandFactory>::command()
+                    .try_get_matches_from(std::env::args_os())
+                    .ok()
+                    .and_then(|m| m.subcommand_matches("outcomes").and_then(|o| o.value_source("max_preemptions")))
+                    == Some(clap::parser::ValueSource::CommandLine);
+                let bound = if given { a.search.max_preemptions } else { 4 };
+                let e = crate::explore::extreme(model.explorable(), var, goal, bound, &limits(&a.search))?;
+                let (file, options) = (model.source().name(), replay_args(&a.model));
+                match a.search.format {
+                    Format::Json => println!("{}", e.to_json(file, &options)),
+                    Format::Text => print!("{}", e.render(file, &options)),
+                }
+                return Ok(if e.certified && e.exhaustive { 0 } else { 3 });
+            }
             let strategy = match a.search.strategy {
                 Some(Strategy::Bounded { .. }) => Strategy::Bounded { max_bound: a.search.max_preemptions },
                 Some(s) => s,
@@ -356,6 +400,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             let mut checker = model
                 .checker()
                 .strategy(strategy)
+                .reduction(a.search.reduction.unwrap_or(Reduction::None))
                 .limits(limits(&a.search))
                 .switch_model(a.model.switch)
                 .all_outcomes(true);

@@ -11,7 +11,9 @@
 
 mod bounded;
 mod enumerate;
+mod extremes;
 mod model;
+mod reduce;
 mod report;
 mod schedule;
 mod search;
@@ -19,6 +21,7 @@ mod stateful;
 #[cfg(test)]
 pub(crate) mod test_util;
 
+pub use extremes::{extreme, Extreme, Goal};
 pub use model::{thread_name, Model, PyModel, Status};
 pub use report::{Counterexample, Finding, FindingKind, Outcome, OutcomeCount, ReductionNote, Report, Stats, Verdict};
 pub use schedule::{Schedule, Segment};
@@ -29,6 +32,10 @@ use num_bigint::BigUint;
 use search::Search;
 use std::fmt;
 use std::str::FromStr;
+
+/// Within `auto`, the reduced search gives way to the plain searches after this many
+/// scheduling points where it had to keep several threads.
+const AUTO_MAX_BRANCHINGS: u64 = 10_000;
 
 /// Stack of the search thread: only the pages touched are committed.
 const SEARCH_STACK_BYTES: usize = 1 << 30;
@@ -82,6 +89,45 @@ impl FromStr for Strategy {
     }
 }
 
+/// Which sound reductions the search may apply (`--reduction`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Reduction {
+    /// Plain search: every interleaving (or state) is explored.
+    #[default]
+    None,
+    /// Partial-order reduction over single steps (persistent and sleep sets).
+    Por,
+    /// `por` over Lipton transactions (atomic blocks from movers and locksets).
+    Atomic,
+    /// `atomic` plus commutativity of transactions' effects (e.g. `g += c` under one lock).
+    Full,
+}
+
+impl Reduction {
+    /// The level's CLI name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reduction::None => "none",
+            Reduction::Por => "por",
+            Reduction::Atomic => "atomic",
+            Reduction::Full => "full",
+        }
+    }
+}
+
+impl FromStr for Reduction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "none" => Ok(Reduction::None),
+            "por" => Ok(Reduction::Por),
+            "atomic" => Ok(Reduction::Atomic),
+            "full" => Ok(Reduction::Full),
+            other => Err(format!("unknown reduction '{other}'; supported: none, por, atomic, full")),
+        }
+    }
+}
+
 /// Builds and runs a check of one model.
 #[derive(Debug)]
 #[must_use = "a Checker does nothing until you call .check()"]
@@ -92,6 +138,7 @@ pub struct Checker<'m, M: Model> {
     switch_model: SwitchModel,
     all_outcomes: bool,
     count: bool,
+    reduction: Reduction,
     progress: Option<ProgressFn>,
 }
 
@@ -105,6 +152,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             switch_model: SwitchModel::Bytecode,
             all_outcomes: false,
             count: true,
+            reduction: Reduction::None,
             progress: None,
         }
     }
@@ -141,6 +189,12 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
         self
     }
 
+    /// Chooses the reduction level (default `none`).
+    pub fn reduction(mut self, r: Reduction) -> Self {
+        self.reduction = r;
+        self
+    }
+
     /// Calls `f` with progress every so often.
     pub fn progress(mut self, f: ProgressFn) -> Self {
         self.progress = Some(f);
@@ -167,6 +221,94 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
     }
 
     fn check_here(&self) -> Report {
+        match self.strategy {
+            Strategy::Stateful if self.reduction != Reduction::None => self.reduced(u64::MAX),
+            Strategy::Auto => self.auto(),
+            _ => self.plain(),
+        }
+    }
+
+    /// The default: the reduced search when it collapses the program (a proof, or a violation),
+    /// a preemption-bounded search for the fewest-preemption counterexample, then the stateful
+    /// search for the proof.
+    fn auto(&self) -> Report {
+        let mut notes = Vec::new();
+        let mut found = None;
+        if self.reduction != Reduction::None {
+            let r = self.reduced(AUTO_MAX_BRANCHINGS);
+            if r.strategy.starts_with("reduced") {
+                if r.verdict != Verdict::Violated {
+                    return r;
+                }
+                found = Some(r);
+            } else {
+                notes = r.notes;
+            }
+        }
+        let (report, exhaustive) = self.bounded(2, true);
+        if report.verdict == Verdict::Violated || exhaustive {
+            let mut report = report;
+            report.notes.splice(0..0, notes);
+            return report;
+        }
+        if let Some(r) = found {
+            return r;
+        }
+        notes.push(format!(
+            "a preemption-bounded search (bounds 0–{}) found no violation in {:.2} s; then the stateful search ran",
+            report.stats.preemption_bound.unwrap_or(0),
+            report.stats.seconds
+        ));
+        let mut r = self.stateful(vec![]);
+        r.notes.splice(0..0, notes);
+        r
+    }
+
+    /// The reduced search at the chosen level, falling back to weaker levels (and finally to
+    /// the stateful search) when the program is outside the analysis or a monitor fires.
+    fn reduced(&self, max_branchings: u64) -> Report {
+        let mut level = self.reduction;
+        let mut notes = Vec::new();
+        while level != Reduction::None {
+            let Some(py) = self.model.as_py() else {
+                notes.push("reductions apply to Python programs only; plain search".to_string());
+                break;
+            };
+            let mut s = self.search();
+            match reduce::run(py, &mut s, level, max_branchings) {
+                Ok(found) => {
+                    let mut r = self.report(s, "reduced", None, false, found.notes);
+                    r.strategy = format!("reduced ({})", level.name());
+                    r.notes.extend(notes);
+                    return r;
+                }
+                Err(reduce::Abort::Unsupported(why) | reduce::Abort::Budget(why)) => {
+                    notes.push(format!("no reduction applied: {why}; plain search"));
+                    level = Reduction::None;
+                }
+                Err(reduce::Abort::Monitor(why)) => {
+                    let weaker = match level {
+                        Reduction::Full => Reduction::Atomic,
+                        Reduction::Atomic => Reduction::Por,
+                        _ => Reduction::None,
+                    };
+                    notes.push(format!("reduction {} dropped: {why}; rerun with {}", level.name(), weaker.name()));
+                    level = weaker;
+                }
+            }
+        }
+        if max_branchings != u64::MAX {
+            // Within `auto`: the caller goes on with the plain searches.
+            let mut r = self.report(self.search(), "none", None, false, vec![]);
+            r.notes = notes;
+            return r;
+        }
+        let mut r = self.stateful(vec![]);
+        r.notes.extend(notes);
+        r
+    }
+
+    fn plain(&self) -> Report {
         match self.strategy {
             Strategy::Enumerate => {
                 let mut s = self.search();

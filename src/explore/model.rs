@@ -52,6 +52,10 @@ pub trait Model {
     fn line_of(&self, _s: &Self::State, _tid: Tid) -> u32 {
         0
     }
+    /// The Python model behind this one, for the reductions that analyse its bytecode.
+    fn as_py(&self) -> Option<&PyModel> {
+        None
+    }
 }
 
 /// A compiled Python program as a [`Model`].
@@ -232,5 +236,9 @@ impl Model for PyModel {
 
     fn line_of(&self, s: &State, tid: Tid) -> u32 {
         s.line_of(&self.program, tid).unwrap_or(0)
+    }
+
+    fn as_py(&self) -> Option<&PyModel> {
+        Some(self)
     }
 }

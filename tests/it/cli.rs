@@ -84,6 +84,8 @@ fn exit_codes_follow_the_verdict() {
         "N=40",
         "--strategy",
         "stateful",
+        "--reduction",
+        "none",
         "--max-states",
         "1000",
     ]);

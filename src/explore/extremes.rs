@@ -1,0 +1,558 @@
+//! Extremes of a global's final value (`gilcheck outcomes --minimize V` / `--maximize V`): the
+//! smallest or largest value that a module global holds when a run ends, with a witness
+//! schedule, at full size (the seed's racy counter at N = 10⁶ reaches 2 with 4 preemptions).
+//!
+//! The search is context-bounded over yield points, with iterative deepening on the number of
+//! preemptions (0, 1, 2, … up to a bound), solo-loop acceleration and vertex search inside
+//! accelerated loops (see `../shared/theory/REDUCTIONS.md` §3, and the `dfs` and `accel`
+//! submodules). The witness is then replayed step by step on the plain interpreter: that
+//! replay is the certificate, and the reported value and preemption count are the replay's.
+
+mod accel;
+mod dfs;
+
+use super::search::{Limits, Search};
+use super::{thread_name, FindingKind, Model, PyModel, Schedule, Status};
+use crate::error::Error;
+use crate::vm::{self, Event, Tid, Value};
+use num_bigint::BigInt;
+use std::fmt;
+use std::str::FromStr;
+use std::time::Instant;
+
+/// Which end of the range of final values to find.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Goal {
+    /// The smallest final value (`--minimize`).
+    Min,
+    /// The largest final value (`--maximize`).
+    Max,
+}
+
+impl Goal {
+    /// `min` or `max`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Goal::Min => "min",
+            Goal::Max => "max",
+        }
+    }
+
+    /// The CLI option that asks for this goal.
+    pub fn option(self) -> &'static str {
+        match self {
+            Goal::Min => "--minimize",
+            Goal::Max => "--maximize",
+        }
+    }
+
+    /// Whether `a` is strictly better than `b` for this goal.
+    pub fn better(self, a: &BigInt, b: &BigInt) -> bool {
+        match self {
+            Goal::Min => a < b,
+            Goal::Max => a > b,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Goal::Min => "minimum",
+            Goal::Max => "maximum",
+        }
+    }
+}
+
+impl fmt::Display for Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Goal {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "min" => Ok(Goal::Min),
+            "max" => Ok(Goal::Max),
+            other => Err(format!("unknown goal '{other}'; supported: min, max")),
+        }
+    }
+}
+
+/// The extreme final value of a global, with its certified witness.
+#[derive(Clone, Debug)]
+pub struct Extreme {
+    /// The global.
+    pub variable: String,
+    /// Minimum or maximum.
+    pub goal: Goal,
+    /// The value the witness run ends with (from the replay).
+    pub value: BigInt,
+    /// Preemptions the witness makes (counted by the replay).
+    pub preemptions: u32,
+    /// The witness schedule, plain steps (run-length encoded).
+    pub schedule: Schedule,
+    /// Steps in the witness.
+    pub steps: u64,
+    /// Whether replaying the schedule on the plain interpreter reached the value the search
+    /// predicted (always true unless the search has a bug).
+    pub certified: bool,
+    /// How the witness run ends: `every thread finished normally`, or the violation that
+    /// stopped it (e.g. the failing assertion's message).
+    pub ending: String,
+    /// The largest preemption bound searched.
+    pub bound: u32,
+    /// The best value found with at most `b` preemptions, for b = 0..=bound (`None` where no
+    /// run ended with an int).
+    pub best_by_bound: Vec<Option<BigInt>>,
+    /// Whether every pass up to `bound` ran to its end (no limit stopped the search).
+    pub exhaustive: bool,
+    /// Whether the last pass left no preemption untried: more preemptions reach nothing new.
+    pub complete: bool,
+    /// The limit that stopped the search, if one did.
+    pub limit: Option<String>,
+    /// Loop heads where a thread's remaining iterations ran in O(1).
+    pub accelerated_loops: u64,
+    /// Iterations applied in O(1) in all.
+    pub accelerated_iterations: u64,
+    /// Loops that were stepped without acceleration: (line, why).
+    pub rejected_loops: Vec<(u32, String)>,
+    /// Runs the search completed (all passes).
+    pub executions: u64,
+    /// Times the search reached a state (and next thread) it had explored before with no more
+    /// preemptions spent, and skipped it (all passes).
+    pub revisits: u64,
+    /// Seconds of search.
+    pub search_seconds: f64,
+    /// Seconds of certifying replay.
+    pub replay_seconds: f64,
+    /// Seconds in all.
+    pub seconds: f64,
+}
+
+/// Finds the extreme (`goal`) final value of the module global `var` over the runs with at most
+/// `max_preemptions` preemptions (context-bounded over yield points, iterative deepening, with
+/// solo-loop acceleration and vertex search), and certifies its witness by replaying it on the
+/// plain interpreter.
+///
+/// Errors: [`Error::Usage`] when the program has no global `var`, or when no explored run ends
+/// with `var` bound to an int.
+pub fn extreme(
+    model: &PyModel,
+    var: &str,
+    goal: Goal,
+    max_preemptions: u32,
+    limits: &Limits,
+) -> Result<Extreme, Error> {
+    let Some(slot) = model.program.global_slot(var) else {
+        let names: Vec<&str> = model
+            .program
+            .globals
+            .iter()
+            .map(String::as_str)
+            .filter(|n| vm::Builtin::from_builtin_name(n).is_none() && !n.starts_with('_'))
+            .collect();
+        return Err(Error::Usage(format!(
+            "{} {var}: the program has no global '{var}'; its globals are: {}",
+            goal.option(),
+            names.join(", ")
+        )));
+    };
+    // The search recurses once per pending alternative: give it a large stack.
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("gilcheck-extremes".into())
+            .stack_size(super::SEARCH_STACK_BYTES)
+            .spawn_scoped(scope, || extreme_here(model, var, slot as usize, goal, max_preemptions, limits, true));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => extreme_here(model, var, slot as usize, goal, max_preemptions, limits, true),
+        }
+    })
+}
+
+fn extreme_here(
+    model: &PyModel,
+    var: &str,
+    slot: usize,
+    goal: Goal,
+    max_preemptions: u32,
+    limits: &Limits,
+    acceleration: bool,
+) -> Result<Extreme, Error> {
+    let start = Instant::now();
+    let mut dfs = dfs::Dfs::new(model, slot, goal, acceleration, Search::new(limits.clone(), None, false));
+    let mut best_by_bound = Vec::new();
+    let mut complete = false;
+    let mut bound = 0;
+    loop {
+        dfs.pass(bound);
+        best_by_bound.push(dfs.best.as_ref().map(|b| b.value.clone()));
+        if dfs.search.stopped.is_some() {
+            break;
+        }
+        if !dfs.cut {
+            complete = true;
+            break;
+        }
+        if bound >= max_preemptions {
+            break;
+        }
+        bound += 1;
+    }
+    let search_seconds = start.elapsed().as_secs_f64();
+    let limit = dfs.search.stopped.clone();
+    let Some(best) = dfs.best.clone() else {
+        let why = match &limit {
+            Some(l) => format!("the search stopped first ({l})"),
+            None if dfs.non_int > 0 => format!("'{var}' is not an int when the runs end"),
+            None => "no run ended".to_string(),
+        };
+        return Err(Error::Usage(format!("{} {var}: no final value found: {why}", goal.option())));
+    };
+    let replay_start = Instant::now();
+    let replayed = certify(model, &best.schedule, slot, limits, start).map_err(|e| match e {
+        Unreplayed::Limit(l) => Error::Usage(format!(
+            "{} {var}: the search found {var} = {} with schedule {}, but {l} before its replay ended",
+            goal.option(),
+            best.value,
+            best.schedule
+        )),
+        Unreplayed::Misfit(e) => {
+            Error::Usage(format!("[internal bug] the witness schedule {} does not replay: {e}", best.schedule))
+        }
+    })?;
+    let replay_seconds = replay_start.elapsed().as_secs_f64();
+    let value = replayed.value.as_ref().and_then(Value::as_bigint);
+    Ok(Extreme {
+        variable: var.to_string(),
+        goal,
+        certified: value.as_ref() == Some(&best.value),
+        value: value.unwrap_or(best.value),
+        preemptions: replayed.preemptions,
+        schedule: best.schedule,
+        steps: replayed.steps,
+        ending: replayed.ending,
+        bound,
+        best_by_bound,
+        exhaustive: limit.is_none(),
+        complete,
+        limit,
+        accelerated_loops: dfs.accelerated_loops,
+        accelerated_iterations: dfs.accelerated_iterations,
+        rejected_loops: dfs.rejected.into_iter().collect(),
+        executions: dfs.executions,
+        revisits: dfs.revisits,
+        search_seconds,
+        replay_seconds,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// What replaying the witness on the plain interpreter found.
+struct Replayed {
+    value: Option<Value>,
+    preemptions: u32,
+    steps: u64,
+    ending: String,
+}
+
+/// Why a witness did not replay.
+enum Unreplayed {
+    /// A limit (`--max-time`) stopped the replay.
+    Limit(String),
+    /// The schedule does not fit the program (a bug of the search).
+    Misfit(String),
+}
+
+/// Steps between two looks at the clock during the replay.
+const REPLAY_CHECK_EVERY: u64 = 1 << 22;
+
+/// Replays `schedule` step by step with [`vm::step_in_place`], checking that every step's
+/// thread can move and that the run ends exactly where the schedule does; counts preemptions
+/// as `gilcheck trace` does. Honours `limits.max_time`, counted from `start`.
+fn certify(
+    model: &PyModel,
+    schedule: &Schedule,
+    slot: usize,
+    limits: &Limits,
+    start: Instant,
+) -> Result<Replayed, Unreplayed> {
+    let program = &model.program;
+    let mut s = model.init();
+    let mut prev: Option<(Tid, bool)> = None;
+    let mut preemptions = 0;
+    let mut steps = 0u64;
+    let mut ended = false;
+    for seg in schedule.segments() {
+        let tid = seg.tid;
+        if tid >= s.threads.len() {
+            return Err(Unreplayed::Misfit(format!("step {}: there is no thread {tid}", steps + 1)));
+        }
+        if let Some((p, free)) = prev {
+            if p != tid && !free && vm::runnable(program, &s, p) {
+                preemptions += 1;
+            }
+        }
+        let mut slept = false;
+        for _ in 0..seg.steps {
+            if ended || !vm::runnable(program, &s, tid) {
+                return Err(Unreplayed::Misfit(format!("step {}: {} cannot move", steps + 1, thread_name(tid))));
+            }
+            let info = vm::step_in_place(program, &mut s, tid);
+            steps += 1;
+            if steps.is_multiple_of(REPLAY_CHECK_EVERY) {
+                if let Some(t) = limits.max_time.filter(|t| start.elapsed() > *t) {
+                    return Err(Unreplayed::Limit(format!("--max-time {}s was reached", t.as_secs_f64())));
+                }
+            }
+            slept = info.event == Event::Sleep;
+            if matches!(info.event, Event::Raise(_)) && s.failed_thread().is_some() {
+                ended = true;
+            }
+        }
+        prev = Some((tid, slept));
+    }
+    let ending = match model.status(&s) {
+        Status::Running => return Err(Unreplayed::Misfit("the schedule ends before the run does".into())),
+        Status::Finished(_) => "every thread finished normally".to_string(),
+        Status::Violation(f) => match f.kind {
+            FindingKind::Assertion | FindingKind::Exception => f.message,
+            _ => format!("{}: {}", f.kind.as_str(), f.message),
+        },
+    };
+    Ok(Replayed { value: s.globals.get(slot).cloned(), preemptions, steps, ending })
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A big int as a JSON number when it fits in 64 bits, else as a decimal string.
+fn json_int(v: &BigInt) -> serde_json::Value {
+    match i64::try_from(v) {
+        Ok(i) => serde_json::Value::from(i),
+        Err(_) => serde_json::Value::from(v.to_string()),
+    }
+}
+
+impl Extreme {
+    /// The command that replays the witness: `gilcheck trace FILE OPTIONS --schedule S`, where
+    /// `options` are the `--set`/`--expect` options the model was built with.
+    pub fn replay_command(&self, file: &str, options: &str) -> String {
+        format!("gilcheck trace {file}{options} --schedule {}", self.schedule)
+    }
+
+    /// How the value was found, and how far it can be trusted, in one paragraph.
+    pub fn method(&self) -> String {
+        let bounds = format!("preemption bounds 0–{}", self.bound);
+        if self.accelerated_loops == 0 {
+            return format!(
+                "plain preemption-bounded search over yield points ({bounds}; no loop was accelerated): the {} over every run with at most {} preemptions{}",
+                self.goal.word(),
+                self.bound,
+                if self.complete { ", which is every run" } else { "" }
+            );
+        }
+        let side = match self.goal {
+            Goal::Min => "an upper bound on the minimum",
+            Goal::Max => "a lower bound on the maximum",
+        };
+        format!(
+            "context-bounded search over yield points ({bounds}) with solo-loop acceleration and vertex search: \
+             loops whose iterations are translations (checked by executing one and interpreting its path) ran in O(1), \
+             and inside them a preemption was tried only after 0, 1, R−2 or R−1 of the R iterations left, at every \
+             yield point of that iteration. This is exact for runs with at most {} preemptions when the final value is \
+             affine in the iteration counts (translation loop bodies, no branch on a counted value); otherwise the \
+             value is reachable (certified) and {side}, not necessarily the {}",
+            self.bound,
+            self.goal.word()
+        )
+    }
+
+    /// The result as text, for `gilcheck outcomes FILE --minimize V`; `options` are the
+    /// `--set`/`--expect` options of the replay command.
+    pub fn render(&self, file: &str, options: &str) -> String {
+        let mut out = String::new();
+        let mut line = |k: &str, v: String| out.push_str(&format!("  {k:<11} {v}\n"));
+        line(
+            "witness:",
+            format!(
+                "{} preemption{}, {} steps",
+                self.preemptions,
+                if self.preemptions == 1 { "" } else { "s" },
+                thousands(self.steps)
+            ),
+        );
+        line("run ends:", self.ending.clone());
+        line("schedule:", self.schedule.to_string());
+        line("replay:", self.replay_command(file, options));
+        line(
+            "certified:",
+            if self.certified {
+                format!(
+                    "yes: replaying the schedule on the plain interpreter ends with {} = {} after {} preemption{}",
+                    self.variable,
+                    self.value,
+                    self.preemptions,
+                    if self.preemptions == 1 { "" } else { "s" }
+                )
+            } else {
+                format!(
+                    "NO: the replay ends with {} = {}, not the value the search predicted",
+                    self.variable, self.value
+                )
+            },
+        );
+        let reach = match (&self.limit, self.complete) {
+            (Some(l), _) => format!("stopped during bound {}: {l}; the best value found so far", self.bound),
+            (None, true) => format!("exhaustive: no run needs more than {} preemptions", self.bound),
+            (None, false) if self.accelerated_loops > 0 => {
+                format!("exhaustive up to {} preemptions (at the vertices inside accelerated loops)", self.bound)
+            }
+            (None, false) => format!("exhaustive up to {} preemptions", self.bound),
+        };
+        line("search:", reach);
+        let per: Vec<String> = self
+            .best_by_bound
+            .iter()
+            .enumerate()
+            .map(|(b, v)| format!("{b}: {}", v.as_ref().map_or("-".to_string(), BigInt::to_string)))
+            .collect();
+        line("per bound:", per.join(", "));
+        line("method:", self.method());
+        for (l, why) in &self.rejected_loops {
+            line("not accel.:", format!("the loop at line {l}: {why}"));
+        }
+        line(
+            "stats:",
+            format!(
+                "{} runs, {} revisits skipped, {} loops accelerated ({} iterations); {:.3} s (search {:.3} s, replay {:.3} s)",
+                thousands(self.executions),
+                thousands(self.revisits),
+                thousands(self.accelerated_loops),
+                thousands(self.accelerated_iterations),
+                self.seconds,
+                self.search_seconds,
+                self.replay_seconds
+            ),
+        );
+        format!("{file}: the {} of {} is {}\n{out}", self.goal.word(), self.variable, self.value)
+    }
+
+    /// The result as JSON (stable keys: `variable`, `goal`, `value`, `preemptions`, `schedule`,
+    /// `certified`, `bound`, `seconds`, and more).
+    pub fn to_json(&self, file: &str, options: &str) -> serde_json::Value {
+        serde_json::json!({
+            "file": file,
+            "variable": self.variable,
+            "goal": self.goal.as_str(),
+            "value": json_int(&self.value),
+            "preemptions": self.preemptions,
+            "schedule": self.schedule.to_string(),
+            "steps": self.steps,
+            "certified": self.certified,
+            "ending": self.ending,
+            "replay": self.replay_command(file, options),
+            "bound": self.bound,
+            "exhaustive": self.exhaustive,
+            "complete": self.complete,
+            "limit": self.limit,
+            "best_by_bound": self.best_by_bound.iter().map(|v| v.as_ref().map(json_int)).collect::<Vec<_>>(),
+            "method": self.method(),
+            "accelerated_loops": self.accelerated_loops,
+            "accelerated_iterations": self.accelerated_iterations,
+            "rejected_loops": self.rejected_loops.iter().map(|(l, r)| serde_json::json!({"line": l, "reason": r})).collect::<Vec<_>>(),
+            "executions": self.executions,
+            "revisits": self.revisits,
+            "search_seconds": self.search_seconds,
+            "replay_seconds": self.replay_seconds,
+            "seconds": self.seconds,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Model as Source;
+
+    fn both(src: &str, var: &str, goal: Goal, bound: u32) -> (Extreme, Extreme) {
+        let m = Source::from_source("t.py", src).unwrap();
+        let slot = m.program().global_slot(var).unwrap() as usize;
+        let l = Limits::default();
+        let fast = extreme_here(m.explorable(), var, slot, goal, bound, &l, true).unwrap();
+        let plain = extreme_here(m.explorable(), var, slot, goal, bound, &l, false).unwrap();
+        (fast, plain)
+    }
+
+    /// Vertex search with acceleration finds, at every bound, the same extreme (with as few
+    /// preemptions) as the plain preemption-bounded search, on loops that are translations.
+    #[test]
+    fn acceleration_agrees_with_plain_search_bound_by_bound() {
+        let racy = "import threading\nN = {n}\nx = 0\ndef f():\n    global x\n    for _ in range(N):\n        x += 1\ndef g():\n    global x\n    for i in range(N + 2):\n        x -= 2\n        y = 5\nt1 = threading.Thread(target=f)\nt2 = threading.Thread(target={second})\nt1.start(); t2.start()\nt1.join(); t2.join()\n";
+        let mut programs = Vec::new();
+        for n in [5, 7] {
+            for second in ["f", "g"] {
+                programs.push(racy.replace("{n}", &n.to_string()).replace("{second}", second));
+            }
+        }
+        // Main loops too.
+        programs.push("import threading\nx = 0\ndef f():\n    global x\n    for _ in range(6):\n        x += 3\nt1 = threading.Thread(target=f)\nt1.start()\nfor i in range(7):\n    x -= 1\nt1.join()\n".into());
+        // A branch on a loop-invariant global, the loop variable stored in a global.
+        programs.push("import threading\nx = 0\nk = 0\nFLAG = True\ndef f():\n    global x, k\n    for i in range(6):\n        if FLAG:\n            x += 2\n        k = i\n        x = x - 1\nt1 = threading.Thread(target=f)\nt2 = threading.Thread(target=f)\nt1.start(); t2.start()\nt1.join(); t2.join()\n".into());
+        // Two globals; f's loop is not a translation (y += x), g's is.
+        programs.push("import threading\nx = 0\ny = 0\ndef f():\n    global x, y\n    for i in range(5):\n        x += 1\n        y += x\ndef g():\n    global x, y\n    for i in range(6):\n        y += 1\n        x -= 1\n        y = y - 3\nt1 = threading.Thread(target=f)\nt2 = threading.Thread(target=g)\nt1.start(); t2.start()\nt1.join(); t2.join()\n".into());
+        for src in &programs {
+            for var in ["x", "y"] {
+                if !src.contains(&format!("{var} = 0")) {
+                    continue;
+                }
+                for goal in [Goal::Min, Goal::Max] {
+                    let (fast, plain) = both(src, var, goal, 3);
+                    assert!(fast.accelerated_loops > 0 && plain.accelerated_loops == 0, "{src}");
+                    assert_eq!(fast.best_by_bound, plain.best_by_bound, "{var} {goal} in\n{src}");
+                    assert!(fast.certified && plain.certified);
+                    assert_eq!(fast.preemptions, plain.preemptions, "{var} {goal} in\n{src}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_loop_that_is_not_a_translation_is_stepped_plainly_and_named() {
+        let src = "import threading\nx = 1\ndef f():\n    global x\n    for _ in range(6):\n        x = x * 2\nt1 = threading.Thread(target=f)\nt2 = threading.Thread(target=f)\nt1.start(); t2.start()\nt1.join(); t2.join()\n";
+        let (fast, plain) = both(src, "x", Goal::Max, 2);
+        assert_eq!(fast.accelerated_loops, 0);
+        assert_eq!(fast.rejected_loops.len(), 1, "{:?}", fast.rejected_loops);
+        assert!(fast.rejected_loops[0].1.contains('*'), "{:?}", fast.rejected_loops);
+        assert_eq!(fast.value, BigInt::from(1 << 12));
+        assert_eq!(fast.best_by_bound, plain.best_by_bound);
+    }
+
+    #[test]
+    fn a_solo_run_that_never_ends_has_no_final_value() {
+        let src = "import threading\nx = 0\ndef f():\n    while True:\n        pass\nt = threading.Thread(target=f)\nx = 3\nt.start()\n";
+        let m = Source::from_source("t.py", src).unwrap();
+        let e = extreme(m.explorable(), "x", Goal::Max, 2, &Limits::default());
+        // Main may end before or after starting T1, but T1 never ends: no run ends with a value.
+        assert!(matches!(e, Err(Error::Usage(ref msg)) if msg.contains("no final value")), "{e:?}");
+    }
+
+    #[test]
+    fn unknown_variable_is_a_usage_error_naming_the_globals() {
+        let m = Source::from_file("models/race_condition.py").unwrap();
+        let e = extreme(m.explorable(), "balanse", Goal::Min, 4, &Limits::default()).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("--minimize balanse") && msg.contains("balance") && msg.contains('N'), "{msg}");
+    }
+}

@@ -1,0 +1,658 @@
+//! Sound reductions: a stateless search over *transactions* with persistent sets.
+//!
+//! - **Transactions** (Lipton reduction; Flanagan–Qadeer): a thread runs from a scheduling point
+//!   through steps classified as movers — acquiring a lock that is only taken by `with` is a
+//!   right mover (R), its release a left mover (L), thread-local steps and accesses to globals
+//!   that every other thread that can still run accesses only under a lock this thread holds are
+//!   both-movers (B), everything else is a non-mover (N) — for as long as the steps match
+//!   R*·N?·L* (B anywhere). At `por` a transaction is a single step.
+//! - **Persistent sets** (Godefroid): at a state, if one thread's next transaction is
+//!   independent of everything every other thread can still do (their *futures*, from the
+//!   static facts, cut at a `join` on this thread), only that thread is scheduled.
+//! - **Commutativity** (`full`): transactions that only add int constants to a global commute.
+//!
+//! The facts the reductions rest on are static ([`facts`]); the steps that rely on them are
+//! monitored as they run (a step the facts say cannot raise does raise; a step touches a global
+//! its thread's future does not mention), and a violated assumption drops the reduction.
+
+mod facts;
+
+use super::model::{Model, PyModel, Status};
+use super::report::ReductionNote;
+use super::schedule::Schedule;
+use super::search::Search;
+use super::Reduction;
+use crate::bytecode::Instr;
+use crate::vm::{self, Blocker, Event, Object, State, ThreadStatus, Tid, Value};
+use facts::{bit, Facts, Slots, Summary};
+
+/// Longest transaction (steps) before it is cut (cutting a transaction short is always sound).
+const MAX_TX_STEPS: u64 = 1 << 24;
+
+/// Why a reduced search gave up.
+pub(crate) enum Abort {
+    /// The program is outside what the analysis handles.
+    Unsupported(String),
+    /// A monitored assumption failed while running.
+    Monitor(String),
+    /// The reduction did not collapse the program (too many scheduling points kept several
+    /// threads): a plain search will do better.
+    Budget(String),
+}
+
+/// What a reduced search found beyond the search's own records.
+pub(crate) struct Reduced {
+    pub notes: Vec<ReductionNote>,
+}
+
+/// What a thread can still do: its summary, and per global the locks failing to guard some
+/// access (`unguarded`) and per lock the globals accessed under it (`under`).
+type Fut = std::rc::Rc<(Summary, Vec<Slots>, Vec<Slots>)>;
+
+/// What a future depends on: the thread, whether it is cut, its frames' positions (or its
+/// target), and which globals are bound.
+type FutKey = (Tid, Vec<(u32, u32)>, u8, u128);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mover {
+    /// Acquiring a lock while holding another: a potential deadlock, so always a transaction
+    /// boundary (the transaction ends before it).
+    Y,
+    R,
+    L,
+    B,
+    N,
+}
+
+#[derive(Default, Clone, Copy)]
+struct TxRecord {
+    reads: Slots,
+    writes: Slots,
+    /// Globals whose every access in the transaction was one half of an accumulation.
+    accum: Slots,
+    plain: Slots,
+    locks: Slots,
+    output: bool,
+    sync: bool,
+    failed: bool,
+    net_zero: bool,
+    /// It ended with `time.sleep` (a switch after it is free).
+    slept: bool,
+}
+
+struct Tx {
+    tid: Tid,
+    state: State,
+    steps: u64,
+    rec: TxRecord,
+}
+
+struct Reducer<'a> {
+    model: &'a PyModel,
+    facts: Facts,
+    level: Reduction,
+    search: &'a mut Search,
+    schedule: Schedule,
+    used_accum: Slots,
+    used_protected: Slots,
+    used_locks: Slots,
+    singletons: u64,
+    branchings: u64,
+    monitor: Option<String>,
+    thread_steps: Vec<u64>,
+    futures: std::collections::HashMap<FutKey, Option<Fut>>,
+    max_branchings: u64,
+    depth: usize,
+    over_budget: bool,
+    /// Fingerprints of the states where several threads were kept: reaching one again would
+    /// repeat the same subtree (the program is acyclic, so no cycle proviso is needed).
+    visited: std::collections::HashSet<u128>,
+}
+
+/// Most nested branching points of the reduced search (each holds a state on the stack).
+const MAX_DEPTH: usize = 50_000;
+
+/// Runs the reduced search at `level` (not `None`).
+pub(crate) fn run(
+    model: &PyModel,
+    search: &mut Search,
+    level: Reduction,
+    max_branchings: u64,
+) -> Result<Reduced, Abort> {
+    let facts = Facts::of(&model.program);
+    if let Some(why) = facts.unsupported.clone() {
+        return Err(Abort::Unsupported(why));
+    }
+    let mut r = Reducer {
+        model,
+        facts,
+        level,
+        search,
+        schedule: Schedule::new(),
+        used_accum: 0,
+        used_protected: 0,
+        used_locks: 0,
+        singletons: 0,
+        branchings: 0,
+        monitor: None,
+        thread_steps: Vec::new(),
+        futures: std::collections::HashMap::new(),
+        max_branchings,
+        depth: 0,
+        over_budget: false,
+        visited: std::collections::HashSet::new(),
+    };
+    r.go(model.init(), None, 0);
+    if let Some(m) = r.monitor.take() {
+        return Err(Abort::Monitor(m));
+    }
+    if r.over_budget {
+        return Err(Abort::Budget(format!(
+            "the reduction kept several threads at more than {} scheduling points",
+            crate::report::thousands(r.branchings.min(max_branchings))
+        )));
+    }
+    Ok(Reduced { notes: r.notes() })
+}
+
+fn names(program: &crate::bytecode::Program, set: Slots) -> String {
+    let v: Vec<&str> = (0..program.globals.len().min(128))
+        .filter(|g| set & bit(*g as u32) != 0)
+        .map(|g| program.globals[g].as_str())
+        .collect();
+    v.join(", ")
+}
+
+/// log10 of the multinomial coefficient (Σk)! / Π k! (Stirling with corrections).
+fn log10_multinomial(parts: &[u64]) -> f64 {
+    fn ln_fact(n: u64) -> f64 {
+        if n < 2 {
+            return 0.0;
+        }
+        if n < 64 {
+            return (2..=n).map(|k| (k as f64).ln()).sum();
+        }
+        let x = n as f64;
+        x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + 1.0 / (12.0 * x)
+    }
+    let total: u64 = parts.iter().sum();
+    (ln_fact(total) - parts.iter().map(|&k| ln_fact(k)).sum::<f64>()) / std::f64::consts::LN_10
+}
+
+impl Reducer<'_> {
+    fn program(&self) -> &crate::bytecode::Program {
+        &self.model.program
+    }
+
+    fn notes(&self) -> Vec<ReductionNote> {
+        let p = self.program();
+        let mut notes = Vec::new();
+        let executions = self.search.stats.executions;
+        let mut por = format!(
+            "{executions} execution{} explored: at {} of {} scheduling points one thread's next {} was independent of everything the other threads can still do (their futures from the static analysis, cut at a join on that thread), so only it was scheduled (Godefroid's persistent sets)",
+            if executions == 1 { "" } else { "s" },
+            self.singletons,
+            self.singletons + self.branchings,
+            if self.level == Reduction::Por { "step" } else { "transaction" },
+        );
+        if executions == 1 && self.thread_steps.iter().filter(|&&k| k > 0).count() > 1 {
+            let exp = log10_multinomial(&self.thread_steps);
+            por.push_str(&format!(
+                "; that one execution ({} steps) represents every interleaving of the program: at most ≈ 10^{exp:.1}, the multinomial of the threads' step counts",
+                crate::report::thousands(self.thread_steps.iter().sum())
+            ));
+        }
+        notes.push(ReductionNote { name: "persistent-sets".into(), reason: por });
+        if self.level != Reduction::Por {
+            let mut why = "thread-local steps are both-movers".to_string();
+            if self.used_locks != 0 {
+                why.push_str(&format!(
+                    "; {} {} only taken by `with` and never used otherwise, so its owner always releases it: acquire is a right mover, release a left mover",
+                    names(p, self.used_locks),
+                    if self.used_locks.count_ones() == 1 { "is" } else { "are" }
+                ));
+            }
+            if self.used_protected != 0 {
+                why.push_str(&format!(
+                    "; {} is accessed only while holding the lock by every thread that can still run: those accesses are both-movers",
+                    names(p, self.used_protected)
+                ));
+            }
+            notes.push(ReductionNote {
+                name: "atomic-blocks".into(),
+                reason: format!("steps ran as Lipton transactions R*·N?·L*: {why}"),
+            });
+        }
+        if self.used_accum != 0 {
+            notes.push(ReductionNote {
+                name: "commutativity".into(),
+                reason: format!(
+                    "transactions that only add int constants to {} commute (it always holds an int, and every thread's accesses to it are such additions), so they are independent",
+                    names(p, self.used_accum)
+                ),
+            });
+        }
+        notes
+    }
+
+    /// The locks `tid` holds, as a set of lock ids (the first 128).
+    fn held_ids(state: &State, tid: Tid) -> u128 {
+        let mut m = 0u128;
+        for (i, l) in state.locks.iter().enumerate().take(128) {
+            if l.holder == Some(tid) {
+                m |= 1 << i;
+            }
+        }
+        m
+    }
+
+    /// The structured lock slot whose current value is lock `id`.
+    fn slot_of_lock(&self, state: &State, id: u32) -> Option<u32> {
+        let locks = self.facts.structured_locks;
+        (0..state.globals.len().min(128) as u32)
+            .filter(|g| locks & bit(*g) != 0)
+            .find(|g| state.globals[*g as usize] == Value::Lock(id))
+    }
+
+    /// What thread `u` can still do, or `None` when it cannot move until `t` moves (it waits to
+    /// join `t`) or is done. Memoised: it depends only on where `u` is and which globals are bound.
+    fn future(&mut self, s: &State, u: Tid, t: Tid) -> Option<Fut> {
+        let th = &s.threads[u];
+        let (frames, kind): (Vec<(u32, u32)>, u8) = match &th.status {
+            ThreadStatus::Finished | ThreadStatus::Failed { .. } => return None,
+            ThreadStatus::New { target: Value::Function(c), .. } => (vec![(*c, 0)], 1),
+            ThreadStatus::New { target: Value::None, .. } => return None,
+            ThreadStatus::New { .. } => (Vec::new(), 2),
+            ThreadStatus::Alive => {
+                if vm::blocker(self.program(), s, u) == Some(Blocker::Join(t)) {
+                    return None;
+                }
+                (th.frames.iter().map(|f| (f.code, f.pc)).collect(), 0)
+            }
+        };
+        let n = self.program().globals.len().min(128);
+        let mut bound: u128 = 0;
+        for g in 0..n {
+            if s.globals[g] != Value::Null {
+                bound |= bit(g as u32);
+            }
+        }
+        let key = (u, frames, kind, bound);
+        if let Some(f) = self.futures.get(&key) {
+            return f.clone();
+        }
+        let f = Some(self.compute_future(&key.1, key.2, bound));
+        self.futures.insert(key, f.clone());
+        f
+    }
+
+    fn compute_future(&self, frames: &[(u32, u32)], kind: u8, bound: u128) -> Fut {
+        let n = self.program().globals.len();
+        let mut sum = Summary::default();
+        let mut ung = vec![0 as Slots; n];
+        let mut under = vec![0 as Slots; n];
+        if kind == 2 {
+            sum.sync = true;
+            sum.may_fail = true;
+        }
+        for &(code, pc) in frames {
+            let cf = &self.facts.codes[code as usize];
+            let pc = (pc as usize).min(cf.future.len().saturating_sub(1));
+            let f = cf.future[pc];
+            sum.reads |= f.reads;
+            sum.writes |= f.writes;
+            sum.plain |= f.plain;
+            sum.lock_uses |= f.lock_uses;
+            sum.may_fail |= f.may_fail;
+            sum.output |= f.output;
+            sum.sync |= f.sync;
+            sum.bad_under |= f.bad_under;
+            for g in 0..n {
+                ung[g] |= cf.unguarded[pc][g];
+                under[g] |= cf.under[pc][g];
+            }
+        }
+        // A load of an unbound global (that is no builtin) would raise.
+        for g in 0..n.min(128) {
+            if sum.reads & bit(g as u32) != 0
+                && bound & bit(g as u32) == 0
+                && vm::Builtin::from_builtin_name(&self.program().globals[g]).is_none()
+            {
+                sum.may_fail = true;
+            }
+        }
+        std::rc::Rc::new((sum, ung, under))
+    }
+
+    /// The threads other than `t` that can move without `t` moving, with their futures.
+    fn others(&mut self, s: &State, t: Tid) -> Vec<(Tid, Fut)> {
+        (0..s.threads.len()).filter(|&u| u != t).filter_map(|u| self.future(s, u, t).map(|f| (u, f))).collect()
+    }
+
+    /// Whether global `g` is accessed only under lock slot `l` by every thread in `others`.
+    fn guarded(others: &[(Tid, Fut)], g: u32, l: u32) -> bool {
+        others.iter().all(|(_, f)| f.1[g as usize] & bit(l) == 0)
+    }
+
+    /// Whether every critical section of lock slot `l` in `others`' futures consists of
+    /// both-movers only (so each runs as one transaction that releases the lock again).
+    fn clean(s_others: &[(Tid, Fut)], own: &[Slots], l: u32) -> bool {
+        s_others.iter().all(|(_, f)| {
+            if f.0.bad_under & bit(l) != 0 {
+                return false;
+            }
+            let gs = f.2[l as usize];
+            (0..128u32).filter(|g| gs & bit(*g) != 0).all(|g| {
+                own.get(g as usize).is_none_or(|o| o & bit(l) == 0)
+                    && s_others.iter().all(|(_, w)| w.1[g as usize] & bit(l) == 0)
+            })
+        })
+    }
+
+    fn classify(&self, st: &State, t: Tid, others: &[(Tid, Fut)]) -> (Mover, Option<u32>) {
+        let p = self.program();
+        if vm::next_step_is_local(p, st, t, &self.model.sharing) {
+            return (Mover::B, None);
+        }
+        if self.level == Reduction::Por {
+            return (Mover::N, None);
+        }
+        let Some(frame) = st.threads[t].frames.last() else { return (Mover::N, None) };
+        let stack = &frame.stack;
+        match vm::next_instr(p, st, t) {
+            Some(Instr::BeforeWith) if Self::held_ids(st, t) != 0 => (Mover::Y, None),
+            Some(Instr::BeforeWith) => match stack.last() {
+                Some(Value::Lock(id)) => match self.slot_of_lock(st, *id) {
+                    Some(l) => (Mover::R, Some(l)),
+                    None => (Mover::N, None),
+                },
+                _ => (Mover::N, None),
+            },
+            Some(Instr::Call(2)) | Some(Instr::WithExceptStart) => {
+                let exit = stack.len().checked_sub(4).map(|i| &stack[i]);
+                match exit {
+                    Some(Value::Bound(vm::Builtin::LockExit, this)) => match **this {
+                        Value::Lock(id) if st.locks[id as usize].holder == Some(t) => match self.slot_of_lock(st, id) {
+                            Some(l) => (Mover::L, Some(l)),
+                            None => (Mover::N, None),
+                        },
+                        _ => (Mover::N, None),
+                    },
+                    _ => (Mover::N, None),
+                }
+            }
+            Some(
+                Instr::LoadGlobal { slot: g, .. } | Instr::LoadName(g) | Instr::StoreGlobal(g) | Instr::StoreName(g),
+            ) if (*g as usize) < 128 => {
+                let g = *g;
+                let held = Self::held_ids(st, t);
+                for id in (0..128u32).filter(|i| held & (1 << i) != 0) {
+                    if let Some(l) = self.slot_of_lock(st, id) {
+                        if Self::guarded(others, g, l) {
+                            return (Mover::B, Some(g));
+                        }
+                    }
+                }
+                (Mover::N, None)
+            }
+            _ => (Mover::N, None),
+        }
+    }
+
+    /// Runs `t`'s next transaction from `s`.
+    fn transaction(&mut self, s: &State, t: Tid, others: &[(Tid, Fut)], own: Option<&Fut>) -> Option<Tx> {
+        let p = self.model.program.clone();
+        let mut st = s.clone();
+        let start_held = Self::held_ids(&st, t);
+        let own_future = own.map(|f| f.0.reads | f.0.writes);
+        let mut rec = TxRecord::default();
+        let mut accum_ops: Vec<(u32, bool)> = Vec::new();
+        let mut post = false;
+        let mut steps = 0u64;
+        let mut protected: Slots = 0;
+        loop {
+            if !vm::runnable(&p, &st, t) {
+                break;
+            }
+            let (mover, obj) = self.classify(&st, t, others);
+            if steps > 0
+                && (self.level == Reduction::Por || mover == Mover::Y || (post && matches!(mover, Mover::R | Mover::N)))
+            {
+                break;
+            }
+            let (code, pc) = {
+                let f = st.threads[t].frames.last().expect("[internal bug] runnable thread without a frame");
+                (f.code, f.pc)
+            };
+            let fact = self.facts.codes[code as usize].instrs.get(pc as usize).copied().unwrap_or_default();
+            let info = vm::step_in_place(&p, &mut st, t);
+            steps += 1;
+            if self.search.tick() {
+                break;
+            }
+            for a in info.footprint.iter() {
+                match a.object() {
+                    Object::Global(g) if g < 128 => {
+                        if own_future.is_some_and(|f| f & bit(g) == 0) {
+                            self.monitor = Some(format!(
+                                "{} touched {} at line {}, which the analysis of its future did not predict",
+                                super::thread_name(t),
+                                p.globals[g as usize],
+                                p.code(code).locs.get(pc as usize).map_or(0, |l| l.line)
+                            ));
+                        }
+                        if a.is_write() {
+                            rec.writes |= bit(g);
+                        } else {
+                            rec.reads |= bit(g);
+                        }
+                        if fact.accum {
+                            accum_ops.push((g, a.is_write()));
+                        } else {
+                            rec.plain |= bit(g);
+                        }
+                    }
+                    Object::Global(_) => rec.sync = true,
+                    Object::Lock(id) => {
+                        match self.slot_of_lock(&st, id).filter(|_| mover != Mover::N || self.level == Reduction::Por) {
+                            Some(l) if self.facts.structured_locks & bit(l) != 0 => rec.locks |= bit(l),
+                            _ => rec.sync = true,
+                        }
+                    }
+                    Object::Output => rec.output = true,
+                    Object::Thread(_) | Object::Alloc => rec.sync = true,
+                }
+            }
+            if mover == Mover::B {
+                if let Some(g) = obj {
+                    protected |= bit(g);
+                }
+            }
+            match &info.event {
+                Event::Raise(_) => {
+                    if !fact.may_fail {
+                        self.monitor = Some(format!(
+                            "{} raised at line {}, where the analysis said it cannot",
+                            super::thread_name(t),
+                            p.code(code).locs.get(pc as usize).map_or(0, |l| l.line)
+                        ));
+                    }
+                    rec.failed = true;
+                    break;
+                }
+                Event::Exit | Event::Start(_) | Event::Join(_) | Event::Sleep | Event::AcquireFailed(_) => {
+                    rec.sync = true;
+                    rec.slept = info.event == Event::Sleep;
+                    break;
+                }
+                _ => {}
+            }
+            if self.monitor.is_some() {
+                break;
+            }
+            if matches!(mover, Mover::N | Mover::L | Mover::Y) {
+                post = true;
+            }
+            if steps >= MAX_TX_STEPS {
+                break;
+            }
+        }
+        if steps == 0 {
+            return None;
+        }
+        // Accumulations complete within the transaction: every load matched by its store.
+        let mut touched: Slots = 0;
+        for &(g, _) in &accum_ops {
+            touched |= bit(g);
+        }
+        for g in (0..128u32).filter(|g| touched & bit(*g) != 0) {
+            let mut expect_store = false;
+            let mut ok = true;
+            for &(_, w) in accum_ops.iter().filter(|(x, _)| *x == g) {
+                ok &= w == expect_store;
+                expect_store = !expect_store;
+            }
+            if ok && !expect_store && rec.plain & bit(g) == 0 {
+                rec.accum |= bit(g);
+            }
+        }
+        rec.net_zero = Self::held_ids(&st, t) == start_held;
+        self.used_protected |= protected;
+        Some(Tx { tid: t, state: st, steps, rec })
+    }
+
+    /// Whether `tx` (of thread `tx.tid`, from `s`) commutes with everything the other threads
+    /// can still do without `tx.tid` moving.
+    fn independent(&mut self, tx: &Tx, others: &[(Tid, Fut)], own: Option<&Fut>) -> bool {
+        let r = &tx.rec;
+        if r.failed || self.monitor.is_some() {
+            return false;
+        }
+        let own: &[Slots] = own.map_or(&[], |f| &f.1);
+        let mut accum_used: Slots = 0;
+        for (_, f) in others {
+            let fut = &f.0;
+            if fut.may_fail || (r.sync && fut.sync) || (r.output && fut.output) {
+                return false;
+            }
+            let mine = r.reads | r.writes;
+            let theirs = fut.reads | fut.writes;
+            let shared = mine & theirs;
+            let written = (r.writes | fut.writes) & shared;
+            if written != 0 {
+                let commuting =
+                    self.level == Reduction::Full && written & !(r.accum & !fut.plain & self.facts.int_globals) == 0;
+                if !commuting {
+                    return false;
+                }
+                accum_used |= written;
+            }
+            if r.locks & fut.lock_uses != 0 {
+                if !r.net_zero || self.level == Reduction::Por {
+                    return false;
+                }
+                for l in 0..128u32 {
+                    if r.locks & fut.lock_uses & bit(l) != 0 && !Self::clean(others, own, l) {
+                        return false;
+                    }
+                }
+            }
+        }
+        self.used_accum |= accum_used;
+        self.used_locks |= r.locks;
+        true
+    }
+
+    fn go(&mut self, s: State, prev: Option<(Tid, bool)>, used: u32) {
+        let mark = self.schedule.len();
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            self.over_budget = true;
+        } else {
+            self.walk(s, prev, used);
+        }
+        self.depth -= 1;
+        let extra = self.schedule.len() - mark;
+        self.schedule.truncate_steps(extra);
+    }
+
+    /// Follows the reduced graph from `s`: alternatives recursively, the last one in place.
+    fn walk(&mut self, mut s: State, mut prev: Option<(Tid, bool)>, mut used: u32) {
+        loop {
+            if self.search.should_stop() || self.monitor.is_some() || self.over_budget {
+                return;
+            }
+            let mut runnable = Vec::new();
+            self.model.runnable(&s, &mut runnable);
+            let status = if runnable.is_empty() || s.failed_thread().is_some() {
+                self.model.status(&s)
+            } else {
+                Status::Running
+            };
+            if status != Status::Running {
+                let o = self.model.project(&s);
+                self.search.finish_execution(status, &self.schedule, used, o);
+                return;
+            }
+            let mut txs: Vec<Tx> = Vec::new();
+            let mut single = None;
+            for &t in &runnable {
+                let others = self.others(&s, t);
+                let own = self.future(&s, t, usize::MAX);
+                let Some(tx) = self.transaction(&s, t, &others, own.as_ref()) else { continue };
+                if self.monitor.is_some() {
+                    return;
+                }
+                if runnable.len() == 1 || self.independent(&tx, &others, own.as_ref()) {
+                    single = Some(tx);
+                    break;
+                }
+                txs.push(tx);
+            }
+            let chosen: Vec<Tx> = match single {
+                Some(tx) => {
+                    self.singletons += 1;
+                    vec![tx]
+                }
+                None => {
+                    if !self.visited.insert(s.fingerprint()) {
+                        return;
+                    }
+                    self.branchings += 1;
+                    if self.branchings > self.max_branchings {
+                        self.over_budget = true;
+                        return;
+                    }
+                    txs
+                }
+            };
+            let mut chosen = chosen;
+            let Some(last) = chosen.pop() else { return };
+            let cost = |u: Tid| match prev {
+                Some((p, free)) if p != u && !free && runnable.contains(&p) => 1,
+                _ => 0,
+            };
+            for tx in chosen {
+                let steps = tx.steps;
+                self.schedule.push_run(tx.tid, steps);
+                let after = Some((tx.tid, tx.rec.slept));
+                self.go(tx.state, after, used + cost(tx.tid));
+                self.schedule.truncate_steps(steps);
+                if self.search.should_stop() || self.monitor.is_some() || self.over_budget {
+                    return;
+                }
+            }
+            if self.thread_steps.len() < s.threads.len().max(last.state.threads.len()) {
+                self.thread_steps.resize(last.state.threads.len(), 0);
+            }
+            if self.branchings == 0 {
+                self.thread_steps[last.tid] += last.steps;
+            }
+            self.schedule.push_run(last.tid, last.steps);
+            self.search.stats.states += 1;
+            used += cost(last.tid);
+            prev = Some((last.tid, last.rec.slept));
+            s = last.state;
+        }
+    }
+}
