@@ -311,7 +311,28 @@ fn locked_seed_is_proved_at_full_n_in_one_execution() {
         assert!(r.exhaustive, "{path}");
         assert_eq!(r.stats.executions, 1, "{path}");
         let names: Vec<&str> = r.reductions.iter().map(|n| n.name.as_str()).collect();
-        assert_eq!(names, ["persistent-sets", "atomic-blocks", "commutativity"], "{path}");
-        assert!(r.reductions[2].reason.contains("balance"), "{path}");
+        assert_eq!(names, ["persistent-sets", "atomic-blocks", "solo-loop-acceleration", "commutativity"], "{path}");
+        assert!(r.reductions[3].reason.contains("balance"), "{path}");
+        // The one execution is the whole run: its schedule holds every step of both threads.
+        assert!(r.reductions[0].reason.contains("34,000,"), "{}", r.reductions[0].reason);
     }
+}
+
+/// Solo-loop acceleration (part of `full`) must land where stepping every iteration lands: the
+/// `atomic` level runs every transaction, `full` applies a thread's remaining iterations at once.
+#[test]
+fn accelerated_loops_reach_the_same_outcomes_as_stepped_ones() {
+    for (path, n) in [("models/safe_deposit.py", 50), ("models/variants/g_str_accumulator.py", 4)] {
+        let m = Model::from_file(path).unwrap().with_set("N", &n.to_string()).unwrap();
+        let run = |level| m.checker().strategy(Strategy::Stateful).reduction(level).all_outcomes(true).check();
+        let (full, atomic) = (run(Reduction::Full), run(Reduction::Atomic));
+        assert!(full.exhaustive && atomic.exhaustive, "{path}");
+        assert_eq!(full.verdict, atomic.verdict, "{path}");
+        let outs = |r: &Report| r.outcomes().cloned().collect::<BTreeSet<Outcome>>();
+        assert_eq!(outs(&full), outs(&atomic), "{path}");
+    }
+    let m = Model::from_file("models/safe_deposit.py").unwrap().with_set("N", "50").unwrap();
+    let r = m.checker().reduction(Reduction::Full).check();
+    assert!(r.reductions.iter().any(|n| n.name == "solo-loop-acceleration"), "{:?}", r.reductions);
+    assert_eq!(r.int_values("balance").into_iter().collect::<Vec<_>>(), vec![100]);
 }

@@ -85,6 +85,9 @@ struct Tx {
     state: State,
     steps: u64,
     rec: TxRecord,
+    /// The steps took one loop iteration's straight path: exactly one FOR_ITER that went on, no
+    /// other branch, no call, nothing that can raise (a candidate for acceleration).
+    straight: bool,
 }
 
 struct Reducer<'a> {
@@ -107,6 +110,8 @@ struct Reducer<'a> {
     /// Fingerprints of the states where several threads were kept: reaching one again would
     /// repeat the same subtree (the program is acyclic, so no cycle proviso is needed).
     visited: std::collections::HashSet<u128>,
+    /// Loop iterations applied at once by solo-loop acceleration.
+    accelerated: u64,
 }
 
 /// Most nested branching points of the reduced search (each holds a state on the stack).
@@ -141,6 +146,7 @@ pub(crate) fn run(
         depth: 0,
         over_budget: false,
         visited: std::collections::HashSet::new(),
+        accelerated: 0,
     };
     r.go(model.init(), None, 0);
     if let Some(m) = r.monitor.take() {
@@ -221,6 +227,15 @@ impl Reducer<'_> {
             notes.push(ReductionNote {
                 name: "atomic-blocks".into(),
                 reason: format!("steps ran as Lipton transactions R*·N?·L*: {why}"),
+            });
+        }
+        if self.accelerated != 0 {
+            notes.push(ReductionNote {
+                name: "solo-loop-acceleration".into(),
+                reason: format!(
+                    "{} loop iterations were applied at once: each repeated a straight iteration whose only effects were the loop's next value and constant additions to int globals, while the other threads and their futures stayed unchanged, so every one took the same path and the same scheduling decision",
+                    crate::report::thousands(self.accelerated)
+                ),
             });
         }
         if self.used_accum != 0 {
@@ -410,6 +425,8 @@ impl Reducer<'_> {
         let mut post = false;
         let mut steps = 0u64;
         let mut protected: Slots = 0;
+        let mut for_iters = 0u32;
+        let mut straight = true;
         loop {
             if !vm::runnable(&p, &st, t) {
                 break;
@@ -425,7 +442,17 @@ impl Reducer<'_> {
                 (f.code, f.pc)
             };
             let fact = self.facts.codes[code as usize].instrs.get(pc as usize).copied().unwrap_or_default();
+            let ins = &p.code(code).instrs[pc as usize];
+            straight &= !fact.may_fail && fact.calls.is_none() && ins.jump_target().is_none()
+                || matches!(ins, Instr::JumpBackward(_) | Instr::JumpForward(_) | Instr::ForIter(_));
+            let depth = st.threads[t].frames.len();
             let info = vm::step_in_place(&p, &mut st, t);
+            if let Instr::ForIter(_) = ins {
+                for_iters += 1;
+                // Exhausted: it jumped out of the loop.
+                straight &= st.threads[t].frames.last().is_some_and(|f| f.pc == pc + 1);
+            }
+            straight &= st.threads[t].frames.len() == depth;
             steps += 1;
             if self.search.tick() {
                 break;
@@ -518,7 +545,7 @@ impl Reducer<'_> {
         }
         rec.net_zero = Self::held_ids(&st, t) == start_held;
         self.used_protected |= protected;
-        Some(Tx { tid: t, state: st, steps, rec })
+        Some(Tx { tid: t, state: st, steps, rec, straight: straight && for_iters == 1 })
     }
 
     /// Whether `tx` (of thread `tx.tid`, from `s`) commutes with everything the other threads
@@ -561,6 +588,116 @@ impl Reducer<'_> {
         self.used_accum |= accum_used;
         self.used_locks |= r.locks;
         true
+    }
+
+    /// Solo-loop acceleration. `tx` took `s` to `tx.state` along one straight loop iteration, and
+    /// only its thread moved: if the iteration is a translation — the loop's range iterator moves
+    /// one step, its loop variable takes the next value, and int globals change by constants
+    /// (accumulations), nothing else — every remaining iteration takes the same path, makes the
+    /// same decisions here (the other threads and their futures are unchanged) and adds the same
+    /// constants. Returns the state after all remaining iterations and how many they are.
+    fn accelerate(&self, s: &State, tx: &Tx) -> Option<(State, u64)> {
+        let t = tx.tid;
+        let after = &tx.state;
+        // Reads of globals are fine (nothing else moves, so they read the same values); writes
+        // must all be accumulations.
+        if !tx.straight || tx.rec.plain & tx.rec.writes != 0 || tx.rec.output || tx.rec.sync || !tx.rec.net_zero {
+            return None;
+        }
+        let (b, a) = (&s.threads[t], &after.threads[t]);
+        if b.frames.len() != a.frames.len() || b.handled != a.handled || b.status != a.status {
+            return None;
+        }
+        let others_same =
+            (0..s.threads.len()).all(|u| u == t || std::sync::Arc::ptr_eq(&s.threads[u], &after.threads[u]));
+        if !others_same
+            || s.threads.len() != after.threads.len()
+            || s.locks != after.locks
+            || s.output.len() != after.output.len()
+        {
+            return None;
+        }
+        let (fb, fa) = (b.frames.last()?, a.frames.last()?);
+        if fb.code != fa.code || fb.pc != fa.pc || fb.stack.len() != fa.stack.len() || fb.kwnames != fa.kwnames {
+            return None;
+        }
+        // Outer frames untouched.
+        if b.frames[..b.frames.len() - 1] != a.frames[..a.frames.len() - 1] {
+            return None;
+        }
+        // The one iterator that moved.
+        let mut iter = None;
+        for (i, (x, y)) in fb.stack.iter().zip(&fa.stack).enumerate() {
+            if x != y {
+                match (x, y) {
+                    (
+                        Value::RangeIter { next: n0, stop: s0, step: k0 },
+                        Value::RangeIter { next: n1, stop: s1, step: k1 },
+                    ) if s0 == s1 && k0 == k1 && n0.checked_add(*k0) == Some(*n1) && iter.is_none() => {
+                        iter = Some((i, *n0, *n1, *s1, *k1));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        let (slot, produced, next, stop, step) = iter?;
+        // The loop variable: at most one local changed, to the value the iterator produced.
+        let mut var = None;
+        for (i, (x, y)) in fb.locals.iter().zip(&fa.locals).enumerate() {
+            if x != y {
+                if var.is_some() || *y != Value::Int(produced) {
+                    return None;
+                }
+                var = Some(i);
+            }
+        }
+        // Globals: constant deltas on ints, written only by accumulations.
+        let mut deltas = Vec::new();
+        for (g, (x, y)) in s.globals.iter().zip(after.globals.iter()).enumerate() {
+            if x != y {
+                match (x, y) {
+                    (Value::Int(x0), Value::Int(y0))
+                        if g < 128
+                            && tx.rec.accum & bit(g as u32) != 0
+                            && self.facts.int_globals & bit(g as u32) != 0 =>
+                    {
+                        deltas.push((g, y0.checked_sub(*x0)?));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        let remaining = if step > 0 {
+            if next >= stop {
+                0
+            } else {
+                ((stop - next) as u128).div_ceil(step as u128) as u64
+            }
+        } else if next <= stop {
+            0
+        } else {
+            ((next - stop) as u128).div_ceil(step.unsigned_abs() as u128) as u64
+        };
+        if remaining < 2 {
+            return None;
+        }
+        let k = i64::try_from(remaining).ok()?;
+        let mut out = after.clone();
+        {
+            let globals = std::sync::Arc::make_mut(&mut out.globals);
+            for &(g, d) in &deltas {
+                let Value::Int(v) = globals[g] else { return None };
+                globals[g] = Value::Int(v.checked_add(d.checked_mul(k)?)?);
+            }
+        }
+        let th = out.thread_mut(t);
+        let frame = th.frames.last_mut()?;
+        let last = next.checked_add(step.checked_mul(k - 1)?)?;
+        frame.stack[slot] = Value::RangeIter { next: last.checked_add(step)?, stop, step };
+        if let Some(i) = var {
+            frame.locals[i] = Value::Int(last);
+        }
+        Some((out, remaining))
     }
 
     fn go(&mut self, s: State, prev: Option<(Tid, bool)>, used: u32) {
@@ -608,6 +745,31 @@ impl Reducer<'_> {
                     break;
                 }
                 txs.push(tx);
+            }
+            if let Some(tx) = single.as_ref() {
+                if self.level == Reduction::Full {
+                    if let Some((next, k)) = self.accelerate(&s, tx) {
+                        let (t, steps) = (tx.tid, tx.steps);
+                        let total = steps * (k + 1);
+                        self.schedule.push_run(t, total);
+                        self.singletons += k + 1;
+                        self.accelerated += k;
+                        self.search.stats.states += k + 1;
+                        if self.thread_steps.len() < next.threads.len() {
+                            self.thread_steps.resize(next.threads.len(), 0);
+                        }
+                        if self.branchings == 0 {
+                            self.thread_steps[t] += total;
+                        }
+                        used += match prev {
+                            Some((p, free)) if p != t && !free && runnable.contains(&p) => 1,
+                            _ => 0,
+                        };
+                        prev = Some((t, false));
+                        s = next;
+                        continue;
+                    }
+                }
             }
             let chosen: Vec<Tx> = match single {
                 Some(tx) => {
