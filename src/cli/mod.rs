@@ -154,9 +154,10 @@ struct SearchArgs {
     /// outcomes (whose interleaving counts need the plain search).
     #[arg(long, value_name = "LEVEL", value_parser = parse_reduction)]
     reduction: Option<Reduction>,
-    /// Largest preemption bound for --strategy bounded.
-    #[arg(long, value_name = "N", default_value_t = 8)]
-    max_preemptions: u32,
+    /// Largest preemption bound: for --strategy bounded (default 8) and for --minimize /
+    /// --maximize (default 4).
+    #[arg(long, value_name = "N")]
+    max_preemptions: Option<u32>,
     /// Stop after this many distinct states (verdict inconclusive, exit 3).
     #[arg(long, value_name = "N")]
     max_states: Option<u64>,
@@ -322,7 +323,9 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Check(a) => {
             let model = load(&a.model, None)?;
             let strategy = match a.search.strategy {
-                Some(Strategy::Bounded { .. }) => Strategy::Bounded { max_bound: a.search.max_preemptions },
+                Some(Strategy::Bounded { .. }) => {
+                    Strategy::Bounded { max_bound: a.search.max_preemptions.unwrap_or(8) }
+                }
                 Some(s) => s,
                 None => Strategy::Auto,
             };
@@ -375,13 +378,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 (None, None) => None,
             };
             if let Some((var, goal)) = goal {
-                // Up to 4 preemptions unless --max-preemptions is given (its default is for --strategy bounded).
-                let given = <Cli as clap::CommandFactory>::command()
-                    .try_get_matches_from(std::env::args_os())
-                    .ok()
-                    .and_then(|m| m.subcommand_matches("outcomes").and_then(|o| o.value_source("max_preemptions")))
-                    == Some(clap::parser::ValueSource::CommandLine);
-                let bound = if given { a.search.max_preemptions } else { 4 };
+                let bound = a.search.max_preemptions.unwrap_or(4);
                 let e = crate::explore::extreme(model.explorable(), var, goal, bound, &limits(&a.search))?;
                 let (file, options) = (model.source().name(), replay_args(&a.model));
                 match a.search.format {
@@ -391,7 +388,9 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 return Ok(if e.certified && e.exhaustive { 0 } else { 3 });
             }
             let strategy = match a.search.strategy {
-                Some(Strategy::Bounded { .. }) => Strategy::Bounded { max_bound: a.search.max_preemptions },
+                Some(Strategy::Bounded { .. }) => {
+                    Strategy::Bounded { max_bound: a.search.max_preemptions.unwrap_or(8) }
+                }
                 Some(s) => s,
                 None if a.count => Strategy::Enumerate,
                 None => Strategy::Stateful,
