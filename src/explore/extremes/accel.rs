@@ -150,39 +150,27 @@ pub(super) fn analyze(model: &PyModel, s: &State, tid: Tid) -> Head {
     Head::Translation(t)
 }
 
-/// Instructions the abstract interpretation understands.
+/// Instructions the abstract interpretation understands (jumps of every kind included).
 fn supported(instr: &Instr) -> bool {
     use Instr::*;
-    matches!(
-        instr,
-        Nop | PopTop
-            | Copy(_)
-            | Swap(_)
-            | LoadConst(_)
-            | LoadFast(_)
-            | StoreFast(_)
-            | LoadName(_)
-            | StoreName(_)
-            | LoadGlobal { .. }
-            | StoreGlobal(_)
-            | BinaryOp { .. }
-            | CompareOp(_)
-            | IsOp(_)
-            | UnaryNot
-            | ForIter(_)
-            | JumpForward(_)
-            | JumpBackward(_)
-            | PopJumpForwardIfFalse(_)
-            | PopJumpForwardIfTrue(_)
-            | PopJumpForwardIfNone(_)
-            | PopJumpForwardIfNotNone(_)
-            | PopJumpBackwardIfFalse(_)
-            | PopJumpBackwardIfTrue(_)
-            | PopJumpBackwardIfNone(_)
-            | PopJumpBackwardIfNotNone(_)
-            | JumpIfFalseOrPop(_)
-            | JumpIfTrueOrPop(_)
-    )
+    instr.jump_target().is_some()
+        || matches!(
+            instr,
+            Nop | PopTop
+                | Copy(_)
+                | Swap(_)
+                | LoadConst(_)
+                | LoadFast(_)
+                | StoreFast(_)
+                | LoadName(_)
+                | StoreName(_)
+                | LoadGlobal { .. }
+                | StoreGlobal(_)
+                | BinaryOp { .. }
+                | CompareOp(_)
+                | IsOp(_)
+                | UnaryNot
+        )
 }
 
 /// An abstract value of the interpretation.

@@ -116,7 +116,8 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
-    fn add(&mut self, o: &Summary) {
+    /// Adds everything `o` can do.
+    pub(crate) fn add(&mut self, o: &Summary) {
         self.bad_under |= o.bad_under;
         self.reads |= o.reads;
         self.writes |= o.writes;

@@ -313,15 +313,7 @@ impl Reducer<'_> {
         for &(code, pc) in frames {
             let cf = &self.facts.codes[code as usize];
             let pc = (pc as usize).min(cf.future.len().saturating_sub(1));
-            let f = cf.future[pc];
-            sum.reads |= f.reads;
-            sum.writes |= f.writes;
-            sum.plain |= f.plain;
-            sum.lock_uses |= f.lock_uses;
-            sum.may_fail |= f.may_fail;
-            sum.output |= f.output;
-            sum.sync |= f.sync;
-            sum.bad_under |= f.bad_under;
+            sum.add(&cf.future[pc]);
             for g in 0..n {
                 ung[g] |= cf.unguarded[pc][g];
                 under[g] |= cf.under[pc][g];
