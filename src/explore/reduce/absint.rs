@@ -1,0 +1,285 @@
+//! The abstract effect of one instruction on the abstract stack, the held locks and the
+//! assigned locals: the transfer function of the static analysis in [`super::facts`].
+
+use super::facts::{bit, AbsState, Av, Ctx, InstrFact, Known};
+use crate::bytecode::{BinOp, Const, Instr};
+
+fn pop(s: &mut Vec<Av>) -> Av {
+    s.pop().unwrap_or(Av::Other)
+}
+
+/// The abstract effect of instruction `i`: the state after it (fall-through), the state on its
+/// jump edge when that differs, and its fact.
+pub(super) fn step(
+    ctx: &mut Ctx<'_>,
+    code: &crate::bytecode::CodeObject,
+    i: usize,
+    before: &AbsState,
+) -> (AbsState, Option<AbsState>, InstrFact) {
+    let mut s = before.clone();
+    let mut f = InstrFact { held: before.held, ..InstrFact::default() };
+    let mut jump = None;
+    let st = &mut s.stack;
+    match code.instrs[i] {
+        Instr::Nop
+        | Instr::Resume(_)
+        | Instr::Precall(_)
+        | Instr::KwNames(_)
+        | Instr::JumpForward(_)
+        | Instr::JumpBackward(_) => {}
+        Instr::PopTop => {
+            pop(st);
+        }
+        Instr::PushNull => st.push(Av::Null),
+        Instr::Copy(k) => {
+            let v = st.len().checked_sub(k as usize).map_or(Av::Other, |j| st[j]);
+            st.push(v);
+        }
+        Instr::Swap(k) => {
+            let len = st.len();
+            if k as usize <= len && len > 0 {
+                st.swap(len - 1, len - k as usize);
+            }
+        }
+        Instr::LoadConst(c) => st.push(match code.consts.get(c as usize) {
+            Some(Const::Int(_) | Const::BigInt(_) | Const::Bool(_)) => Av::Int,
+            Some(Const::Code(id)) => Av::Func(*id),
+            _ => Av::Other,
+        }),
+        Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } => {
+            if matches!(code.instrs[i], Instr::LoadGlobal { push_null: true, .. }) {
+                st.push(Av::Null);
+            }
+            let v = ctx.load(g);
+            if let Av::Lock(l) = v {
+                // A lock may only be loaded to be entered by `with`.
+                if !matches!(code.instrs.get(i + 1), Some(Instr::BeforeWith)) {
+                    ctx.escaped |= bit(l);
+                }
+            }
+            st.push(v);
+            f.reads = Some(g);
+        }
+        Instr::StoreName(g) | Instr::StoreGlobal(g) => {
+            pop(st);
+            f.writes = Some(g);
+        }
+        Instr::LoadFast(k) => {
+            st.push(Av::Other);
+            f.may_fail = k >= 64 || before.assigned & (1 << k) == 0;
+        }
+        Instr::StoreFast(k) => {
+            pop(st);
+            if k < 64 {
+                s.assigned |= 1 << k;
+            }
+        }
+        Instr::LoadAttr(n) | Instr::LoadMethod(n) => {
+            let obj = pop(st);
+            let name = code.names.get(n as usize).map_or("", String::as_str);
+            let known = match obj {
+                Av::Module if matches!(name, "Thread" | "Lock" | "sleep") => Some(Av::Builtin(Known::Sync)),
+                _ if matches!(name, "start" | "join" | "is_alive" | "acquire" | "release" | "locked") => {
+                    Some(Av::Builtin(Known::Sync))
+                }
+                _ => None,
+            };
+            if let Av::Lock(l) = obj {
+                ctx.escaped |= bit(l);
+            }
+            f.may_fail = known.is_none() || !matches!(obj, Av::Module | Av::Lock(_));
+            if matches!(code.instrs[i], Instr::LoadMethod(_)) {
+                st.push(Av::Null);
+            }
+            st.push(known.unwrap_or(Av::Other));
+        }
+        Instr::ImportName(_) => {
+            pop(st);
+            pop(st);
+            st.push(Av::Module);
+            f.may_fail = true;
+        }
+        Instr::MakeFunction(_) => {}
+        Instr::BuildTuple(k) | Instr::BuildString(k) => {
+            for _ in 0..k {
+                pop(st);
+            }
+            st.push(Av::Other);
+        }
+        Instr::FormatValue(flags) => {
+            if flags & 4 != 0 {
+                pop(st);
+                f.may_fail = true;
+            }
+            pop(st);
+            st.push(Av::Other);
+        }
+        Instr::Call(k) => {
+            let k = k as usize;
+            let len = st.len();
+            let (callable, nargs) = match len.checked_sub(k + 2).map(|j| st[j]) {
+                Some(Av::Null) | None => (len.checked_sub(k + 1).map_or(Av::Other, |j| st[j]), k),
+                Some(m) => (m, k + 1),
+            };
+            let args: Vec<Av> = st[len.saturating_sub(nargs)..].to_vec();
+            for _ in 0..k + 2 {
+                pop(st);
+            }
+            let result = match callable {
+                Av::Builtin(Known::Range) => {
+                    f.may_fail = !(1..=2).contains(&nargs) || args.iter().any(|a| *a != Av::Int);
+                    Av::RangeObj
+                }
+                Av::Builtin(Known::Print) => {
+                    f.output = true;
+                    Av::Other
+                }
+                Av::Exit(l) => {
+                    s.held &= !bit(l);
+                    Av::Other
+                }
+                Av::Func(c) => {
+                    let co = ctx.program.code(c);
+                    f.may_fail = nargs != co.argcount as usize
+                        || matches!(code.instrs.get(i.wrapping_sub(2)), Some(Instr::KwNames(_)));
+                    f.calls = Some(c);
+                    Av::Other
+                }
+                Av::Builtin(Known::AssertionError) => {
+                    f.may_fail = true;
+                    Av::Other
+                }
+                Av::Builtin(Known::Sync) => {
+                    f.sync = true;
+                    f.may_fail = true;
+                    Av::Other
+                }
+                _ => {
+                    if ctx.unknown.is_none() {
+                        let line = code.locs.get(i).map_or(0, |l| l.line);
+                        ctx.unknown =
+                            Some(format!("the call at line {line} is not to a function the analysis can see"));
+                    }
+                    f.sync = true;
+                    f.may_fail = true;
+                    Av::Other
+                }
+            };
+            st.push(result);
+        }
+        Instr::BinaryOp { op, .. } => {
+            let b = pop(st);
+            let a = pop(st);
+            let ints = a == Av::Int && b == Av::Int;
+            f.may_fail = !ints || matches!(op, BinOp::FloorDiv | BinOp::Mod);
+            st.push(if ints { Av::Int } else { Av::Other });
+        }
+        Instr::CompareOp(op) => {
+            let b = pop(st);
+            let a = pop(st);
+            let both_ints = a == Av::Int && b == Av::Int;
+            let equality = matches!(op, crate::bytecode::CmpOp::Eq | crate::bytecode::CmpOp::Ne);
+            f.may_fail = !both_ints && !equality;
+            st.push(Av::Other);
+        }
+        Instr::IsOp(_) => {
+            pop(st);
+            pop(st);
+            st.push(Av::Other);
+        }
+        Instr::ContainsOp(_) => {
+            pop(st);
+            pop(st);
+            st.push(Av::Other);
+            f.may_fail = true;
+        }
+        Instr::UnaryNot => {
+            pop(st);
+            st.push(Av::Other);
+        }
+        Instr::UnaryNegative | Instr::UnaryPositive | Instr::UnaryInvert => {
+            let a = pop(st);
+            f.may_fail = a != Av::Int;
+            st.push(if a == Av::Int { Av::Int } else { Av::Other });
+        }
+        Instr::GetIter => {
+            let a = pop(st);
+            f.may_fail = a != Av::RangeObj;
+            st.push(if a == Av::RangeObj { Av::RangeIter } else { Av::Other });
+        }
+        Instr::ForIter(_) => {
+            let it = st.last().copied().unwrap_or(Av::Other);
+            let mut j = s.clone();
+            pop(&mut j.stack);
+            jump = Some(j);
+            s.stack.push(if it == Av::RangeIter { Av::Int } else { Av::Other });
+        }
+        Instr::UnpackSequence(k) => {
+            pop(st);
+            for _ in 0..k {
+                st.push(Av::Other);
+            }
+            f.may_fail = true;
+        }
+        Instr::PopJumpForwardIfFalse(_)
+        | Instr::PopJumpForwardIfTrue(_)
+        | Instr::PopJumpForwardIfNone(_)
+        | Instr::PopJumpForwardIfNotNone(_)
+        | Instr::PopJumpBackwardIfFalse(_)
+        | Instr::PopJumpBackwardIfTrue(_)
+        | Instr::PopJumpBackwardIfNone(_)
+        | Instr::PopJumpBackwardIfNotNone(_) => {
+            pop(st);
+        }
+        Instr::JumpIfFalseOrPop(_) | Instr::JumpIfTrueOrPop(_) => {
+            jump = Some(s.clone());
+            pop(&mut s.stack);
+        }
+        Instr::ReturnValue => {
+            pop(st);
+        }
+        Instr::LoadAssertionError => st.push(Av::Builtin(Known::AssertionError)),
+        Instr::RaiseVarargs(k) => {
+            for _ in 0..k {
+                pop(st);
+            }
+            f.may_fail = true;
+        }
+        Instr::Reraise(_) => {
+            pop(st);
+            f.may_fail = true;
+        }
+        Instr::BeforeWith => {
+            let mgr = pop(st);
+            f.nested_acquire = before.held != 0;
+            match mgr {
+                Av::Lock(l) => {
+                    st.push(Av::Exit(l));
+                    s.held |= bit(l);
+                }
+                _ => {
+                    st.push(Av::Other);
+                    f.may_fail = true;
+                    f.sync = true;
+                }
+            }
+            s.stack.push(Av::Other);
+        }
+        Instr::PushExcInfo => {
+            pop(st);
+            st.push(Av::Other);
+            st.push(Av::Other);
+        }
+        Instr::WithExceptStart => {
+            let len = st.len();
+            if let Some(Av::Exit(l)) = len.checked_sub(4).map(|j| st[j]) {
+                s.held &= !bit(l);
+            }
+            s.stack.push(Av::Other);
+        }
+        Instr::PopExcept => {
+            pop(st);
+        }
+    }
+    (s, jump, f)
+}
