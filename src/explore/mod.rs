@@ -317,20 +317,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             }
             Strategy::Stateful => self.stateful(vec![]),
             Strategy::Bounded { max_bound } => self.bounded(max_bound, false).0,
-            Strategy::Auto => {
-                let (report, exhaustive) = self.bounded(2, true);
-                if report.verdict == Verdict::Violated || exhaustive {
-                    return report;
-                }
-                let note = format!(
-                    "a preemption-bounded search (bounds 0–{}) found no violation in {:.2} s; then the stateful search ran",
-                    report.stats.preemption_bound.unwrap_or(0),
-                    report.stats.seconds
-                );
-                let mut r = self.stateful(vec![]);
-                r.notes.push(note);
-                r
-            }
+            Strategy::Auto => self.auto(),
         }
     }
 
