@@ -1,6 +1,7 @@
 //! The global state of a running program: a value, `Clone + Eq + Hash`, so explorers can store,
 //! compare and fingerprint it.
 
+use super::sync::SyncObj;
 use super::value::{Exception, Tid, Value};
 use crate::bytecode::{CodeId, Program};
 use std::hash::Hash;
@@ -100,6 +101,9 @@ pub struct State {
     pub locks: Vec<LockState>,
     /// Lines printed so far, in order.
     pub output: Arc<Vec<Arc<str>>>,
+    /// Synchronisation objects other than `threading.Lock` (RLock, Semaphore, Event, Condition,
+    /// Barrier, queue.Queue) by id.
+    pub sync: Vec<SyncObj>,
 }
 
 impl State {
@@ -112,6 +116,7 @@ impl State {
             threads: vec![Arc::new(main)],
             locks: Vec::new(),
             output: Arc::new(Vec::new()),
+            sync: Vec::new(),
         }
     }
 
