@@ -11,3 +11,4 @@ mod graph;
 mod reductions;
 mod seed;
 mod stepping;
+mod sync;
