@@ -12,3 +12,4 @@ mod reductions;
 mod seed;
 mod stepping;
 mod switch;
+mod sync;
