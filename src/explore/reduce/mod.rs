@@ -481,7 +481,7 @@ impl Reducer<'_> {
                         }
                     }
                     Object::Output => rec.output = true,
-                    Object::Thread(_) | Object::Alloc => rec.sync = true,
+                    Object::Thread(_) | Object::Alloc | Object::Heap(_) => rec.sync = true,
                 }
             }
             if mover == Mover::B {
