@@ -163,8 +163,11 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
         }
         DeleteName(g) | DeleteGlobal(g) => (Some(g), global(g)),
         DeleteFast(i) => (Some(i), name_at(&code.varnames, i)),
+        BinarySubscr | StoreSubscr | LoadBuildClass => (None, String::new()),
         Resume(a) | Copy(a) | Swap(a) | BuildTuple(a) | BuildString(a) | Precall(a) | Call(a) | UnpackSequence(a)
-        | RaiseVarargs(a) | Reraise(a) => (Some(a), String::new()),
+        | RaiseVarargs(a) | Reraise(a) | BuildList(a) | BuildMap(a) | BuildConstKeyMap(a) | ListExtend(a) => {
+            (Some(a), String::new())
+        }
         LoadConst(i) => (Some(i), konst(i)),
         KwNames(i) => (Some(i), konst(i)),
         LoadName(g) | StoreName(g) | StoreGlobal(g) => (Some(g), global(g)),
@@ -172,7 +175,7 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
             (Some(slot), if push_null { format!("NULL + {}", global(slot)) } else { global(slot) })
         }
         LoadFast(i) | StoreFast(i) => (Some(i), name_at(&code.varnames, i)),
-        LoadAttr(i) | LoadMethod(i) | ImportName(i) => (Some(i), name_at(&code.names, i)),
+        LoadAttr(i) | LoadMethod(i) | ImportName(i) | StoreAttr(i) => (Some(i), name_at(&code.names, i)),
         MakeFunction(f) => {
             let flags = ["defaults", "kwdefaults", "annotations", "closure"];
             let parts: Vec<&str> =

@@ -212,6 +212,22 @@ pub enum Instr {
     DeleteName(GlobalId),
     /// `DELETE_GLOBAL g`
     DeleteGlobal(GlobalId),
+    /// `BUILD_LIST n`
+    BuildList(u32),
+    /// `BUILD_MAP n`: a dict from `n` key/value pairs on the stack.
+    BuildMap(u32),
+    /// `BUILD_CONST_KEY_MAP n`: a dict from `n` values and a constant tuple of keys on top.
+    BuildConstKeyMap(u32),
+    /// `LIST_EXTEND i`: extends the list `i` below the top with the iterable on top.
+    ListExtend(u32),
+    /// `BINARY_SUBSCR`: `container[key]`.
+    BinarySubscr,
+    /// `STORE_SUBSCR`: `container[key] = value` (stack: value, container, key).
+    StoreSubscr,
+    /// `STORE_ATTR i` (index into `names`; stack: value, object).
+    StoreAttr(u32),
+    /// `LOAD_BUILD_CLASS`: push `builtins.__build_class__`.
+    LoadBuildClass,
 }
 
 impl Instr {
@@ -277,6 +293,14 @@ impl Instr {
             DeleteFast(_) => "DELETE_FAST",
             DeleteName(_) => "DELETE_NAME",
             DeleteGlobal(_) => "DELETE_GLOBAL",
+            BuildList(_) => "BUILD_LIST",
+            BuildMap(_) => "BUILD_MAP",
+            BuildConstKeyMap(_) => "BUILD_CONST_KEY_MAP",
+            ListExtend(_) => "LIST_EXTEND",
+            BinarySubscr => "BINARY_SUBSCR",
+            StoreSubscr => "STORE_SUBSCR",
+            StoreAttr(_) => "STORE_ATTR",
+            LoadBuildClass => "LOAD_BUILD_CLASS",
         }
     }
 

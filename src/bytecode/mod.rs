@@ -110,8 +110,10 @@ pub struct ExceptionEntry {
 pub enum CodeKind {
     /// Module-level code (runs in the main thread).
     Module,
-    /// A `def` at module level.
+    /// A `def` at module level or in a class body.
     Function,
+    /// A class body (run once by `__build_class__`; its names live in the class namespace).
+    Class,
 }
 
 /// Primary container of a single code object: the module's or a function's.

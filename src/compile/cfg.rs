@@ -77,6 +77,14 @@ pub(crate) enum Op {
     DeleteFast,
     DeleteName,
     DeleteGlobal,
+    BuildList,
+    BuildMap,
+    BuildConstKeyMap,
+    ListExtend,
+    BinarySubscr,
+    StoreSubscr,
+    StoreAttr,
+    LoadBuildClass,
 }
 
 impl Op {
@@ -147,6 +155,13 @@ impl Op {
             }
             Op::SetupWith | Op::SetupFinally => i32::from(jump),
             Op::CheckExcMatch | Op::DeleteFast | Op::DeleteName | Op::DeleteGlobal => 0,
+            Op::BuildList => 1 - n,
+            Op::BuildMap => 1 - 2 * n,
+            Op::BuildConstKeyMap => -n,
+            Op::ListExtend | Op::BinarySubscr => -1,
+            Op::StoreSubscr => -3,
+            Op::StoreAttr => -2,
+            Op::LoadBuildClass => 1,
             Op::SetupCleanup => {
                 if jump {
                     2
@@ -470,6 +485,14 @@ fn lower_one(ins: &Ins, target: u32, forward: bool) -> Instr {
                 Instr::PopJumpBackwardIfNotNone(target)
             }
         }
+        Op::BuildList => Instr::BuildList(a),
+        Op::BuildMap => Instr::BuildMap(a),
+        Op::BuildConstKeyMap => Instr::BuildConstKeyMap(a),
+        Op::ListExtend => Instr::ListExtend(a),
+        Op::BinarySubscr => Instr::BinarySubscr,
+        Op::StoreSubscr => Instr::StoreSubscr,
+        Op::StoreAttr => Instr::StoreAttr(a),
+        Op::LoadBuildClass => Instr::LoadBuildClass,
         Op::JumpIfFalseOrPop => Instr::JumpIfFalseOrPop(target),
         Op::JumpIfTrueOrPop => Instr::JumpIfTrueOrPop(target),
     }

@@ -79,7 +79,7 @@ impl Compiler<'_> {
         if is_rewritten_not(e) {
             if let Some(v) = compare_view(e) {
                 self.visit_expr(v.left)?;
-                self.visit_expr(v.right)?;
+                self.visit_last_comparator(v.right, v.op)?;
                 self.emit_compare(v.op);
                 return Ok(());
             }
@@ -166,7 +166,72 @@ impl Compiler<'_> {
                 self.visit_expr(&a.value)?;
                 self.update_loc_to_attr(a);
                 let i = self.add_name(a.attr.as_str());
-                self.emit(Op::LoadAttr, i);
+                let op = if matches!(a.ctx, ExprContext::Store) { Op::StoreAttr } else { Op::LoadAttr };
+                self.emit(op, i);
+            }
+            Expr::Subscript(sub) => {
+                // compiler_subscript
+                self.visit_expr(&sub.value)?;
+                self.visit_expr(&sub.slice)?;
+                let op = if matches!(sub.ctx, ExprContext::Store) { Op::StoreSubscr } else { Op::BinarySubscr };
+                self.emit(op, 0);
+            }
+            Expr::List(l) => {
+                if l.elts.len() > STACK_USE_GUIDELINE {
+                    return Err(self.unsupported(
+                        l.range,
+                        "list display with more than 30 items",
+                        "build it from smaller lists",
+                    ));
+                }
+                // starunpack_helper: three or more constants are loaded as one tuple.
+                let consts: Option<Vec<crate::bytecode::Const>> =
+                    if l.elts.len() > 2 { l.elts.iter().map(fold::fold).collect() } else { None };
+                match consts {
+                    Some(items) => {
+                        self.emit(Op::BuildList, 0);
+                        self.load_const(crate::bytecode::Const::Tuple(items.into()));
+                        self.emit(Op::ListExtend, 1);
+                    }
+                    None => {
+                        for elt in &l.elts {
+                            self.visit_expr(elt)?;
+                        }
+                        self.emit(Op::BuildList, l.elts.len() as u32);
+                    }
+                }
+            }
+            Expr::Dict(d) => {
+                // compiler_dict / compiler_subdict, for up to 15 items (one BUILD_MAP).
+                let n = d.items.len();
+                if n * 2 > STACK_USE_GUIDELINE {
+                    return Err(self.unsupported(
+                        d.range,
+                        "dict display with more than 15 items",
+                        "build it with several assignments",
+                    ));
+                }
+                let keys: Option<Vec<crate::bytecode::Const>> =
+                    d.items.iter().map(|item| item.key.as_ref().and_then(fold::fold)).collect();
+                match keys {
+                    Some(keys) if n > 1 => {
+                        for item in &d.items {
+                            self.visit_expr(&item.value)?;
+                        }
+                        self.load_const(crate::bytecode::Const::Tuple(keys.into()));
+                        self.emit(Op::BuildConstKeyMap, n as u32);
+                    }
+                    _ => {
+                        for item in &d.items {
+                            let Some(key) = &item.key else {
+                                return Err(self.unsupported(d.range, "dict unpacking '**'", "list the items"));
+                            };
+                            self.visit_expr(key)?;
+                            self.visit_expr(&item.value)?;
+                        }
+                        self.emit(Op::BuildMap, n as u32);
+                    }
+                }
             }
             other => {
                 return Err(self.unsupported(
@@ -177,6 +242,32 @@ impl Compiler<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The last comparator of a comparison: for `in` / `not in`, the AST optimizer's
+    /// `fold_iter` first turns a list display into a tuple (a constant when it can).
+    fn visit_last_comparator(&mut self, e: &Expr, op: CmpOp) -> Result<()> {
+        if matches!(op, CmpOp::In | CmpOp::NotIn) {
+            return self.visit_iter(e);
+        }
+        self.visit_expr(e)
+    }
+
+    /// An expression in iterator position (`for x in e`): a list display is compiled as a
+    /// tuple, as CPython's `fold_iter` rewrites it.
+    pub fn visit_iter(&mut self, e: &Expr) -> Result<()> {
+        let Expr::List(l) = e else { return self.visit_expr(e) };
+        if l.elts.iter().any(|x| matches!(x, Expr::Starred(_))) {
+            return self.visit_expr(e);
+        }
+        let tuple = Expr::Tuple(ast::ExprTuple {
+            node_index: Default::default(),
+            range: l.range,
+            elts: l.elts.clone(),
+            ctx: ExprContext::Load,
+            parenthesized: true,
+        });
+        self.visit_expr(&tuple)
     }
 
     fn op_unsupported(&self, b: &ast::ExprBinOp) -> crate::error::Error {
@@ -206,7 +297,7 @@ impl Compiler<'_> {
         let n = c.ops.len().saturating_sub(1);
         if n == 0 {
             if let (Some(right), Some(op)) = (c.comparators.first(), c.ops.first()) {
-                self.visit_expr(right)?;
+                self.visit_last_comparator(right, *op)?;
                 self.emit_compare(*op);
             }
             return Ok(());
@@ -220,7 +311,7 @@ impl Compiler<'_> {
             self.emit_jump(Op::JumpIfFalseOrPop, cleanup);
             self.unit.cfg.next_block();
         }
-        self.visit_expr(&c.comparators[n])?;
+        self.visit_last_comparator(&c.comparators[n], c.ops[n])?;
         self.emit_compare(c.ops[n]);
         let end = self.unit.cfg.new_block();
         self.emit_jump_noline(Op::Jump, end);
@@ -283,7 +374,7 @@ impl Compiler<'_> {
                         self.emit_jump(Op::PopJumpIfFalse, cleanup);
                         self.unit.cfg.next_block();
                     }
-                    self.visit_expr(&c.comparators[n])?;
+                    self.visit_last_comparator(&c.comparators[n], c.ops[n])?;
                     self.emit_compare(c.ops[n]);
                     self.emit_jump(if cond { Op::PopJumpIfTrue } else { Op::PopJumpIfFalse }, next);
                     self.unit.cfg.next_block();

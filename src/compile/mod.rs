@@ -413,6 +413,8 @@ impl<'a> Compiler<'a> {
     pub fn nameop(&mut self, name: &str, store: bool) {
         let access = match &self.unit.scope {
             Some(f) => f.access(name),
+            // A class body's names live in its namespace (LOAD_NAME / STORE_NAME).
+            None if self.unit.kind == CodeKind::Class => Access::Name,
             None => self.syms.access(name),
         };
         match access {
@@ -458,6 +460,44 @@ impl<'a> Compiler<'a> {
         }
         let unit = std::mem::replace(&mut self.unit, Unit::new(String::new(), CodeKind::Module, 1, None));
         self.codes[0] = self.assemble_unit(unit, true);
+        Ok(())
+    }
+
+    /// Compiles a class body into a new code object (CPython's `compiler_class`, step 1) and
+    /// returns its id. Its slot is taken before the methods are compiled, so that code objects
+    /// stay in the order `dis` shows them.
+    pub fn compile_class(&mut self, c: &ast::StmtClassDef) -> Result<CodeId> {
+        let id = self.codes.len() as CodeId;
+        self.codes.push(placeholder_code());
+        let first_line = self.loc_of(c.range()).line.max(1) as u32;
+        let unit = Unit::new(c.name.as_str().to_string(), CodeKind::Class, first_line, None);
+        let outer = std::mem::replace(&mut self.unit, unit);
+        let result = self.class_body(c, first_line);
+        let unit = std::mem::replace(&mut self.unit, outer);
+        result?;
+        self.codes[id as usize] = self.assemble_unit(unit, true);
+        Ok(id)
+    }
+
+    fn class_body(&mut self, c: &ast::StmtClassDef, first_line: u32) -> Result<()> {
+        self.unit.loc = SrcLoc { line: first_line as i32, col: 1 };
+        self.emit(Op::Resume, 0);
+        self.nameop("__name__", false);
+        self.nameop("__module__", true);
+        self.load_const(Const::Str(c.name.as_str().into()));
+        self.nameop("__qualname__", true);
+        let mut rest = &c.body[..];
+        if let Some(doc) = docstring(&c.body) {
+            self.unit.loc = self.loc_of(c.body[0].range());
+            self.load_const(doc);
+            self.unit.loc = SrcLoc::NONE;
+            self.nameop("__doc__", true);
+            rest = &c.body[1..];
+        }
+        for s in rest {
+            self.visit_stmt(s)?;
+        }
+        self.unit.loc = SrcLoc::NONE;
         Ok(())
     }
 

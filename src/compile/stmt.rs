@@ -27,10 +27,37 @@ impl Compiler<'_> {
                 if self.unit.scope.is_some() {
                     return Err(self.unsupported(f.range, "nested function", "define functions at module level"));
                 }
+                // compiler_function: decorators first, then the function, then the calls.
+                for d in &f.decorator_list {
+                    self.visit_expr(&d.expression)?;
+                }
+                self.unit.loc = self.def_keyword_loc(f);
                 let id = self.compile_function(f)?;
                 self.load_const(Const::Code(id));
                 self.emit(Op::MakeFunction, 0);
+                let saved = self.unit.loc;
+                for d in f.decorator_list.iter().rev() {
+                    self.unit.loc = self.loc_of(d.expression.range());
+                    self.emit(Op::Precall, 0);
+                    self.emit(Op::Call, 0);
+                }
+                self.unit.loc = saved;
                 self.nameop(f.name.as_str(), true);
+            }
+            Stmt::ClassDef(c) => {
+                if self.unit.scope.is_some() || self.unit.kind != crate::bytecode::CodeKind::Module {
+                    return Err(self.unsupported(c.range, "nested class", "define classes at module level"));
+                }
+                // compiler_class
+                let id = self.compile_class(c)?;
+                self.emit(Op::PushNull, 0);
+                self.emit(Op::LoadBuildClass, 0);
+                self.load_const(Const::Code(id));
+                self.emit(Op::MakeFunction, 0);
+                self.load_const(Const::Str(c.name.as_str().into()));
+                self.emit(Op::Precall, 2);
+                self.emit(Op::Call, 2);
+                self.nameop(c.name.as_str(), true);
             }
             Stmt::Return(r) => self.return_stmt(r)?,
             Stmt::Assign(a) => {
@@ -55,6 +82,7 @@ impl Compiler<'_> {
                     self.visit_expr(t)?;
                 }
             }
+            Stmt::AugAssign(a) if !matches!(&*a.target, Expr::Name(_)) => self.aug_assign_item(a)?,
             Stmt::AugAssign(a) => {
                 let Expr::Name(name) = &*a.target else {
                     return Err(self.unsupported(
@@ -173,6 +201,79 @@ impl Compiler<'_> {
             }
         }
         Ok(())
+    }
+
+    /// `compiler_augassign` for an attribute or subscript target.
+    fn aug_assign_item(&mut self, a: &ast::StmtAugAssign) -> Result<()> {
+        let code = nb_code(a.op).ok_or_else(|| {
+            self.unsupported(
+                a.range,
+                &format!("augmented assignment '{}='", a.op.as_str()),
+                "supported: += -= *= //= %=",
+            )
+        })?;
+        let stmt_loc = self.unit.loc;
+        let target_loc = self.loc_of(a.target.range());
+        self.unit.loc = target_loc;
+        match &*a.target {
+            Expr::Attribute(attr) => {
+                self.visit_expr(&attr.value)?;
+                self.emit(Op::Copy, 1);
+                self.update_loc_to_attr(attr);
+                let i = self.add_name(attr.attr.as_str());
+                self.emit(Op::LoadAttr, i);
+            }
+            Expr::Subscript(sub) => {
+                self.visit_expr(&sub.value)?;
+                self.visit_expr(&sub.slice)?;
+                self.emit(Op::Copy, 2);
+                self.emit(Op::Copy, 2);
+                self.emit(Op::BinarySubscr, 0);
+            }
+            other => {
+                return Err(self.unsupported(other.range(), "augmented assignment target", "assign to a variable"))
+            }
+        }
+        self.unit.loc = stmt_loc;
+        self.visit_expr(&a.value)?;
+        self.emit(Op::BinaryOp, code + 13);
+        self.unit.loc = target_loc;
+        match &*a.target {
+            Expr::Attribute(attr) => {
+                self.update_loc_to_attr(attr);
+                self.emit(Op::Swap, 2);
+                let i = self.add_name(attr.attr.as_str());
+                self.emit(Op::StoreAttr, i);
+            }
+            _ => {
+                self.emit(Op::Swap, 3);
+                self.emit(Op::Swap, 2);
+                self.emit(Op::StoreSubscr, 0);
+            }
+        }
+        Ok(())
+    }
+
+    /// The location of a `def` statement as CPython records it: the `def` keyword, which
+    /// follows the decorators (ruff's range starts at the first decorator).
+    pub(super) fn def_keyword_loc(&self, f: &ast::StmtFunctionDef) -> SrcLoc {
+        let Some(last) = f.decorator_list.last() else { return self.loc_of(f.range) };
+        let text = self.src.text();
+        let mut at = last.range().end().to_u32() as usize;
+        let bytes = text.as_bytes();
+        loop {
+            while at < bytes.len() && (bytes[at] as char).is_whitespace() {
+                at += 1;
+            }
+            if at < bytes.len() && bytes[at] == b'#' {
+                while at < bytes.len() && bytes[at] != b'\n' {
+                    at += 1;
+                }
+                continue;
+            }
+            break;
+        }
+        self.loc_of(ruff_text_size::TextRange::empty(ruff_text_size::TextSize::from(at as u32)))
     }
 
     /// `compiler_return`.
@@ -432,7 +533,7 @@ impl Compiler<'_> {
         let cleanup = self.unit.cfg.new_block();
         let end = self.unit.cfg.new_block();
         self.unit.fblocks.push(FBlock::For { block: start, exit: end });
-        self.visit_expr(&f.iter)?;
+        self.visit_iter(&f.iter)?;
         self.emit(Op::GetIter, 0);
         self.unit.cfg.use_next_block(start);
         self.emit_jump(Op::ForIter, cleanup);

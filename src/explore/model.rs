@@ -96,12 +96,13 @@ impl PyModel {
         let mut globals = Vec::new();
         for (slot, name) in self.program.globals.iter().enumerate() {
             let v = &s.globals[slot];
+            let Some(text) = s.shown_value(v) else { continue };
             let shown = match &self.vars {
                 Some(vars) => vars.iter().any(|x| x == name),
-                None => v.is_data() && !name.starts_with('_'),
+                None => !name.starts_with('_'),
             };
             if shown && *v != Value::Null {
-                globals.push((name.clone(), v.repr()));
+                globals.push((name.clone(), text));
             }
         }
         Outcome { globals, output: s.output.iter().map(|l| l.to_string()).collect(), violation: None }

@@ -9,15 +9,21 @@ use std::cell::Cell;
 use std::collections::HashSet;
 
 const HINT_IMPORTS: &str = "supported imports: import threading, import time, import queue (at module level)";
-const HINT_CALLS: &str = "supported calls: print(...), range(...), functions defined with def, \
-     threading.Thread(target=f, args=(...)), threading.Lock(), threading.RLock(), \
-     threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), threading.Condition(lock), \
-     threading.Barrier(n), queue.Queue(maxsize), time.sleep(x), and methods such as t.start(), t.join(), \
-     lock.acquire(), lock.release(), event.wait(), cond.notify(), q.put(x), q.get()";
-const HINT_VALUES: &str = "supported values: ints, strings, True/False/None and tuples";
-const HINT_STMTS: &str = "supported statements: def, assignment, augmented assignment, if/elif/else, \
-     for, while, break, continue, pass, return, global, with, try/except/finally, assert, \
+const HINT_CALLS: &str = "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, str, \
+     functions defined with def, classes, methods, threading.Thread(target=f, args=(...)), threading.Lock(), \
+     threading.RLock(), threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), \
+     threading.Condition(lock), threading.Barrier(n), queue.Queue(maxsize), time.sleep(x), and methods such as \
+     t.start(), t.join(), lock.acquire(), lock.release(), event.wait(), cond.notify(), q.put(x), q.get(), \
+     lst.append(x), d.get(k, default)";
+const HINT_VALUES: &str = "supported values: ints, strings, True/False/None, tuples, lists, dicts, \
+     instances of classes, a[i] and obj.attr";
+const HINT_STMTS: &str = "supported statements: def, class, assignment, augmented assignment, if/elif/else, \
+     for, while, break, continue, pass, return, global, with, try/except/finally, raise, assert, \
      import threading/time/queue, and calls";
+const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @property), \
+     class attributes (name = value), pass and a docstring; classes have no bases or decorators";
+/// The builtins a program may call.
+const CALLABLE_BUILTINS: &[&str] = &["abs", "len", "isinstance", "min", "max", "int", "str"];
 
 /// The exception types a program can name in `except` clauses and `raise` statements.
 const EXCEPTIONS: &[&str] = &[
@@ -124,6 +130,8 @@ struct Checker<'a> {
     depth: Cell<usize>,
     /// Current block nesting.
     blocks: usize,
+    /// Whether the statements being checked are a class body.
+    in_class: bool,
 }
 
 /// Deepest expression nesting accepted (CPython 3.11 gives up around a few thousand).
@@ -145,6 +153,9 @@ fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<St
         match s {
             Stmt::FunctionDef(f) => {
                 defs.insert(f.name.as_str().to_string());
+            }
+            Stmt::ClassDef(c) => {
+                defs.insert(c.name.as_str().to_string());
             }
             Stmt::Assign(a) => a.targets.iter().for_each(|t| targets(t, other)),
             Stmt::AugAssign(a) => targets(&a.target, other),
@@ -195,7 +206,16 @@ impl<'a> Checker<'a> {
         let mut functions = HashSet::new();
         let mut module_bound = HashSet::new();
         bound_names(body, &mut functions, &mut module_bound);
-        Checker { src, functions, module_bound, locals: None, loops: 0, depth: Cell::new(0), blocks: 0 }
+        Checker {
+            src,
+            functions,
+            module_bound,
+            locals: None,
+            loops: 0,
+            depth: Cell::new(0),
+            blocks: 0,
+            in_class: false,
+        }
     }
 
     fn span(&self, range: TextRange) -> Span {
@@ -232,13 +252,12 @@ impl<'a> Checker<'a> {
     }
 
     fn stmt(&mut self, s: &Stmt) -> Result<()> {
+        if self.in_class {
+            return self.class_stmt(s);
+        }
         match s {
-            Stmt::FunctionDef(f) => self.function(f),
-            Stmt::ClassDef(c) => Err(self.unsupported(
-                c.range,
-                "class definition",
-                "use functions defined with def at module level and globals",
-            )),
+            Stmt::FunctionDef(f) => self.function(f, false),
+            Stmt::ClassDef(c) => self.class(c),
             Stmt::Return(r) => {
                 if self.locals.is_none() {
                     return Err(self.compile_error(r.range, "'return' outside function"));
@@ -252,8 +271,10 @@ impl<'a> Checker<'a> {
                 self.expr(&a.value)
             }
             Stmt::AugAssign(a) => {
-                if !matches!(&*a.target, Expr::Name(_)) {
-                    return Err(self.target_error(&a.target));
+                match &*a.target {
+                    Expr::Name(_) => {}
+                    t @ (Expr::Attribute(_) | Expr::Subscript(_)) => self.target(t)?,
+                    other => return Err(self.target_error(other)),
                 }
                 if !matches!(a.op, Operator::Add | Operator::Sub | Operator::Mult | Operator::FloorDiv | Operator::Mod)
                 {
@@ -421,15 +442,81 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn function(&mut self, f: &ast::StmtFunctionDef) -> Result<()> {
+    fn class(&mut self, c: &ast::StmtClassDef) -> Result<()> {
+        if self.locals.is_some() {
+            return Err(self.unsupported(
+                c.range,
+                "class definition inside a function",
+                "define classes at module level",
+            ));
+        }
+        if self.blocks > 1 {
+            return Err(self.unsupported(c.range, "class definition inside a block", "define classes at module level"));
+        }
+        if let Some(d) = c.decorator_list.first() {
+            return Err(self.unsupported(d.range, "class decorator", HINT_CLASS));
+        }
+        if let Some(t) = &c.type_params {
+            return Err(self.unsupported(t.range, "type parameters", HINT_CLASS));
+        }
+        if let Some(args) = &c.arguments {
+            if let Some(b) = args.args.first() {
+                return Err(self.unsupported(b.range(), "class inheritance (a base class)", HINT_CLASS));
+            }
+            if let Some(k) = args.keywords.first() {
+                return Err(self.unsupported(k.range, "class keyword argument", HINT_CLASS));
+            }
+        }
+        self.in_class = true;
+        let r = self.stmts(&c.body);
+        self.in_class = false;
+        r
+    }
+
+    fn class_stmt(&mut self, s: &Stmt) -> Result<()> {
+        match s {
+            Stmt::FunctionDef(f) => {
+                self.in_class = false;
+                let r = self.function(f, true);
+                self.in_class = true;
+                r
+            }
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    if !matches!(t, Expr::Name(_)) {
+                        return Err(self.unsupported(
+                            t.range(),
+                            "class attribute target other than a name",
+                            HINT_CLASS,
+                        ));
+                    }
+                }
+                self.expr(&a.value)
+            }
+            Stmt::Pass(_) => Ok(()),
+            Stmt::Expr(e) if matches!(&*e.value, Expr::StringLiteral(_)) => Ok(()),
+            Stmt::ClassDef(c) => Err(self.unsupported(c.range, "nested class", HINT_CLASS)),
+            other => Err(self.unsupported(other.range(), "statement in a class body", HINT_CLASS)),
+        }
+    }
+
+    fn function(&mut self, f: &ast::StmtFunctionDef, method: bool) -> Result<()> {
         if self.locals.is_some() {
             return Err(self.unsupported(f.range, "nested function", "define functions at module level"));
         }
         if f.is_async {
             return Err(self.unsupported(f.range, "async function", "use a plain def and threads"));
         }
-        if let Some(d) = f.decorator_list.first() {
-            return Err(self.unsupported(d.range, "decorator", "use a plain def"));
+        for d in &f.decorator_list {
+            let is_property = matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "property");
+            if !(method && is_property && f.decorator_list.len() == 1) {
+                let hint = if method {
+                    "the only supported decorator is @property on a method (getters only, no setters)"
+                } else {
+                    "use a plain def (@property is supported on methods)"
+                };
+                return Err(self.unsupported(d.range, "decorator", hint));
+            }
         }
         if let Some(t) = &f.type_params {
             return Err(self.unsupported(t.range, "type parameters", "use a plain def"));
@@ -502,6 +589,11 @@ impl<'a> Checker<'a> {
     fn target(&self, t: &Expr) -> Result<()> {
         match t {
             Expr::Name(_) => Ok(()),
+            Expr::Attribute(a) => self.expr(&a.value),
+            Expr::Subscript(sub) => {
+                self.expr(&sub.value)?;
+                self.index(&sub.slice)
+            }
             Expr::Tuple(tu) => tu.elts.iter().try_for_each(|x| self.target(x)),
             other => Err(self.target_error(other)),
         }
@@ -566,7 +658,50 @@ impl<'a> Checker<'a> {
                 }
             },
             Expr::Tuple(t) => t.elts.iter().try_for_each(|x| self.expr(x)),
+            Expr::Attribute(a) => self.expr(&a.value),
+            Expr::Subscript(sub) => {
+                self.expr(&sub.value)?;
+                self.index(&sub.slice)
+            }
+            Expr::List(l) => {
+                if let Some(s) = l.elts.iter().find(|x| matches!(x, Expr::Starred(_))) {
+                    return Err(self.unsupported(s.range(), "starred item in a list display", "list the items"));
+                }
+                if l.elts.len() > 30 {
+                    return Err(self.unsupported(
+                        l.range,
+                        "list display with more than 30 items",
+                        "build it from smaller lists",
+                    ));
+                }
+                l.elts.iter().try_for_each(|x| self.expr(x))
+            }
+            Expr::Dict(d) => {
+                if d.items.len() > 15 {
+                    return Err(self.unsupported(
+                        d.range,
+                        "dict display with more than 15 items",
+                        "add items with d[k] = v",
+                    ));
+                }
+                for item in &d.items {
+                    let Some(k) = &item.key else {
+                        return Err(self.unsupported(item.value.range(), "dict unpacking '**'", "list the items"));
+                    };
+                    self.expr(k)?;
+                    self.expr(&item.value)?;
+                }
+                Ok(())
+            }
             other => Err(self.unsupported(other.range(), value_construct(other), HINT_VALUES)),
+        }
+    }
+
+    /// The index of a subscript: any supported expression, but not a slice.
+    fn index(&self, e: &Expr) -> Result<()> {
+        match e {
+            Expr::Slice(s) => Err(self.unsupported(s.range, "slice", "index with a single int or key: a[i]")),
+            other => self.expr(other),
         }
     }
 
@@ -680,6 +815,24 @@ impl<'a> Checker<'a> {
                         c.range(),
                         format!("{name}() with more than one argument"),
                         "pass one message",
+                    ));
+                }
+                Ok(())
+            }
+            _ if CALLABLE_BUILTINS.contains(&name) => {
+                self.no_keywords(c, name, "pass arguments positionally")?;
+                let n = c.arguments.args.len();
+                let ok = match name {
+                    "abs" | "len" => n == 1,
+                    "isinstance" => n == 2,
+                    "min" | "max" => n >= 1,
+                    _ => n <= 1,
+                };
+                if !ok {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("{name}() with {n} arguments"),
+                        "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x), str(x)",
                     ));
                 }
                 Ok(())
@@ -852,7 +1005,7 @@ fn value_construct(e: &Expr) -> String {
         Expr::TString(_) => "template string",
         Expr::BytesLiteral(_) => "bytes literal",
         Expr::EllipsisLiteral(_) => "Ellipsis literal '...'",
-        Expr::Attribute(_) => "attribute access (attributes are supported only in method calls such as t.start())",
+        Expr::Attribute(_) => "attribute access",
         Expr::Subscript(_) => "subscript",
         Expr::Starred(_) => "starred expression",
         Expr::Slice(_) => "slice",

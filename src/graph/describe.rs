@@ -93,12 +93,14 @@ impl Describe for PyModel {
                 Some(obj) => self.sync_name(s, obj.kind(), id),
                 None => format!("sync#{id}"),
             },
+            Object::Heap(id) => heap_object_name(self.program.as_ref(), s, id),
         }
     }
 
     fn object_value(&self, s: &vm::State, object: Object) -> Option<String> {
         match object {
-            Object::Global(g) => s.globals.get(g as usize).filter(|v| v.is_data()).map(|v| v.repr()),
+            Object::Global(g) => s.globals.get(g as usize).and_then(|v| s.shown_value(v)),
+            Object::Heap(id) => s.shown_value(&vm::Value::Obj(id)),
             _ => None,
         }
     }
@@ -230,5 +232,16 @@ pub(super) fn shorten(text: &str, max: usize) -> String {
         let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
         s.push('…');
         s
+    }
+}
+
+/// A heap object's name in reports: the global bound to it (`a`), or its type and id
+/// (`list#3`).
+pub(crate) fn heap_object_name(program: &crate::bytecode::Program, s: &vm::State, id: u32) -> String {
+    let bound = program.globals.iter().enumerate().find(|(g, _)| s.globals.get(*g) == Some(&vm::Value::Obj(id)));
+    match bound {
+        Some((_, name)) => name.clone(),
+        None if (id as usize) < s.heap.len() => format!("{}#{id}", s.heap.type_name(&vm::Value::Obj(id))),
+        None => format!("object#{id}"),
     }
 }

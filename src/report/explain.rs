@@ -146,7 +146,7 @@ pub fn explain(trace: &Trace, src: &SourceFile) -> Explanation {
             .filter_map(|n| {
                 let slot = trace.global_names.iter().position(|g| *g == n)?;
                 let v = trace.state.globals.get(slot)?;
-                v.is_data().then(|| (n, v.repr()))
+                trace.state.shown_value(v).map(|r| (n, r))
             })
             .collect();
         if !globals.is_empty() {

@@ -241,8 +241,7 @@ pub fn render_trace(trace: &Trace, src: &SourceFile, style: Style) -> String {
         .globals
         .iter()
         .zip(&trace.global_names)
-        .filter(|(v, _)| v.is_data())
-        .map(|(v, n)| format!("{n} = {}", v.repr()))
+        .filter_map(|(v, n)| trace.state.shown_value(v).map(|r| format!("{n} = {r}")))
         .collect();
     let _ = writeln!(
         out,

@@ -113,8 +113,8 @@ impl Session<'_> {
             .globals
             .iter()
             .zip(s.globals.iter())
-            .filter(|(_, v)| v.is_data() && **v != Value::Null)
-            .map(|(n, v)| format!("{n} = {}", v.repr()))
+            .filter(|(_, v)| **v != Value::Null)
+            .filter_map(|(n, v)| s.shown_value(v).map(|r| format!("{n} = {r}")))
             .collect();
         let shown = if globals.is_empty() { "(none yet)".to_string() } else { globals.join(", ") };
         let _ = writeln!(out, "  globals: {shown}");

@@ -2,7 +2,8 @@
 //! `threading` / `time` objects — and which of them block ([`blocker`]).
 
 use super::footprint::{Access, Object};
-use super::state::{Frame, LockState, State, Thread, ThreadStatus};
+use super::heap::{Attr, ClassObj, HeapObj, InstanceObj};
+use super::state::{Frame, FrameRole, LockState, State, Thread, ThreadStatus};
 use super::step::{err, Event, StepInfo};
 use super::sync::{self, Args, Outcome, SyncKind, SyncMethod, SyncWait};
 use super::value::{Builtin, ExcKind, Exception, Module, Tid, Value};
@@ -10,7 +11,7 @@ use crate::bytecode::{Const, Instr, Program};
 use std::sync::Arc;
 
 /// Deepest call stack a thread may build before `RecursionError`.
-const MAX_FRAMES: usize = 200;
+pub(super) const MAX_FRAMES: usize = 200;
 
 /// Why an alive thread cannot take its next step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -273,8 +274,18 @@ pub(super) fn call(
             frame.kwnames = None;
             let new_len = frame.stack.len() - n - 2;
             frame.stack.truncate(new_len);
-            if let Value::Function(code) = callable {
-                return call_function(program, state, tid, code, args, kwargs);
+            match callable {
+                Value::Function(code) => return call_function(program, state, tid, code, args, kwargs),
+                Value::Method(code, this) => {
+                    let mut args = args;
+                    args.insert(0, Value::Obj(this));
+                    return call_function(program, state, tid, code, args, kwargs);
+                }
+                Value::Obj(class) if matches!(state.heap.read(class, &mut info.footprint), HeapObj::Class(_)) => {
+                    return instantiate(program, state, tid, class, args, kwargs, info);
+                }
+                Value::Builtin(Builtin::BuildClass) => return build_class(program, state, tid, args, info),
+                _ => {}
             }
             let result = call_builtin(program, state, tid, &callable, args, kwargs, info)?;
             state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame").stack.push(result);
@@ -299,7 +310,7 @@ fn sync_target<'a>(callable: &Value, args: &'a [Value]) -> Option<(SyncKind, Syn
     }
 }
 
-fn bind_args(
+pub(super) fn bind_args(
     program: &Program,
     code: u32,
     mut args: Vec<Value>,
@@ -353,6 +364,65 @@ fn call_function(
         return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
     }
     th.frames.push(Frame::new(program, code, &args));
+    Ok(())
+}
+
+/// `C(args...)`: a new instance of class `class`, then its `__init__` (if it has one) in a
+/// Python frame whose return hands the instance to the caller.
+fn instantiate(
+    program: &Program,
+    state: &mut State,
+    tid: Tid,
+    class: u32,
+    mut args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+    info: &mut StepInfo,
+) -> Result<(), Exception> {
+    let init = match state.heap.get_attr(&Value::Obj(class), "__init__", &mut info.footprint) {
+        Ok(Attr::Value(Value::Function(code))) => Some(code),
+        _ => None,
+    };
+    let name = match state.heap.peek(class) {
+        HeapObj::Class(c) => c.name.clone(),
+        _ => "?".into(),
+    };
+    if init.is_none() && !(args.is_empty() && kwargs.is_empty()) {
+        return Err(err(ExcKind::TypeError, format!("{name}() takes no arguments")));
+    }
+    let inst = state.heap.alloc(HeapObj::Instance(InstanceObj { class, attrs: Vec::new() }), &mut info.footprint);
+    let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
+    let Some(code) = init else {
+        frame.stack.push(Value::Obj(inst));
+        return Ok(());
+    };
+    args.insert(0, Value::Obj(inst));
+    call_function(program, state, tid, code, args, kwargs)?;
+    let th = state.thread_mut(tid);
+    th.frames.last_mut().expect("[internal bug] frame").role = FrameRole::Init(inst);
+    Ok(())
+}
+
+/// `__build_class__(body, name)`: a new class, then its body in a Python frame whose names live
+/// in the class namespace and whose return hands the class to the caller.
+fn build_class(
+    program: &Program,
+    state: &mut State,
+    tid: Tid,
+    args: Vec<Value>,
+    info: &mut StepInfo,
+) -> Result<(), Exception> {
+    let (code, name) = match args.as_slice() {
+        [Value::Function(code), Value::Str(name)] => (*code, name.clone()),
+        _ => return Err(err(ExcKind::TypeError, "__build_class__: the class body must be a function and a name")),
+    };
+    let class = state.heap.alloc(HeapObj::Class(ClassObj { name, attrs: Vec::new() }), &mut info.footprint);
+    let th = state.thread_mut(tid);
+    if th.frames.len() >= MAX_FRAMES {
+        return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
+    }
+    let mut frame = Frame::new(program, code, &[]);
+    frame.role = FrameRole::ClassBody(class);
+    th.frames.push(frame);
     Ok(())
 }
 
@@ -414,7 +484,9 @@ fn call_builtin(
             | Builtin::ThreadStart
             | Builtin::ThreadJoin
             | Builtin::ThreadIsAlive
-            | Builtin::SyncCall(..)),
+            | Builtin::SyncCall(..)
+            | Builtin::ListAppend
+            | Builtin::DictGet),
         ) => {
             let mut args = args;
             if args.is_empty() {
@@ -433,7 +505,8 @@ fn call_builtin(
     match (b, this) {
         (Builtin::Print, _) => {
             no_kwargs("print", &kwargs)?;
-            let line: Vec<String> = rest.iter().map(Value::to_str).collect();
+            rest.iter().for_each(|v| state.heap.note_reads(v, &mut info.footprint));
+            let line: Vec<String> = rest.iter().map(|v| state.heap.to_str(v)).collect();
             Arc::make_mut(&mut state.output).push(line.join(" ").into());
             info.footprint.add(Access::Write(Object::Output));
             info.event = Event::Print;
@@ -543,6 +616,121 @@ fn call_builtin(
             info.footprint.add(Access::Read(Object::Thread(t)));
             Ok(Value::Bool(state.threads[t as usize].is_alive()))
         }
+        (Builtin::Abs, _) => {
+            no_kwargs("abs", &kwargs)?;
+            let [v] = rest.as_slice() else { return Err(exactly_one("abs", rest.len())) };
+            match v.as_bigint() {
+                Some(x) => Ok(Value::big(num_traits::Signed::abs(&x))),
+                None => {
+                    Err(err(ExcKind::TypeError, format!("bad operand type for abs(): '{}'", state.heap.type_name(v))))
+                }
+            }
+        }
+        (Builtin::Len, _) => {
+            no_kwargs("len", &kwargs)?;
+            let [v] = rest.as_slice() else { return Err(exactly_one("len", rest.len())) };
+            Ok(Value::Int(state.heap.len_of(v, &mut info.footprint)? as i64))
+        }
+        (Builtin::IsInstance, _) => {
+            no_kwargs("isinstance", &kwargs)?;
+            let [v, cls] = rest.as_slice() else {
+                return Err(err(ExcKind::TypeError, format!("isinstance expected 2 arguments, got {}", rest.len())));
+            };
+            Ok(Value::Bool(state.heap.isinstance(v, cls, &mut info.footprint)?))
+        }
+        (Builtin::Min | Builtin::Max, _) => {
+            no_kwargs(b.name(), &kwargs)?;
+            state.heap.min_max(&rest, b == Builtin::Max, &mut info.footprint)
+        }
+        (Builtin::Int, _) => {
+            no_kwargs("int", &kwargs)?;
+            state.heap.to_int(&rest)
+        }
+        (Builtin::Str, _) => {
+            no_kwargs("str", &kwargs)?;
+            match rest.as_slice() {
+                [] => Ok(Value::Str("".into())),
+                [v] => {
+                    state.heap.note_reads(v, &mut info.footprint);
+                    Ok(Value::Str(state.heap.to_str(v).into()))
+                }
+                _ => Err(err(ExcKind::TypeError, "str() with an encoding is not supported by the checker")),
+            }
+        }
+        (Builtin::Bool, _) => {
+            no_kwargs("bool", &kwargs)?;
+            match rest.as_slice() {
+                [] => Ok(Value::Bool(false)),
+                [v] => Ok(Value::Bool(state.heap.truthy(v, &mut info.footprint))),
+                _ => Err(err(ExcKind::TypeError, format!("bool expected at most 1 argument, got {}", rest.len()))),
+            }
+        }
+        (Builtin::List | Builtin::Tuple, _) => {
+            no_kwargs(b.name(), &kwargs)?;
+            let items = match rest.as_slice() {
+                [] => Vec::new(),
+                [v] => state.heap.items_of(v, &mut info.footprint)?,
+                _ => {
+                    return Err(err(
+                        ExcKind::TypeError,
+                        format!("{} expected at most 1 argument, got {}", b.name(), rest.len()),
+                    ))
+                }
+            };
+            if b == Builtin::Tuple {
+                return Ok(Value::Tuple(items.into()));
+            }
+            Ok(Value::Obj(state.heap.alloc(HeapObj::List(items), &mut info.footprint)))
+        }
+        (Builtin::Dict, _) => {
+            if !rest.is_empty() || !kwargs.is_empty() {
+                return Err(err(ExcKind::TypeError, "dict() with arguments is not supported by the checker"));
+            }
+            Ok(Value::Obj(state.heap.alloc(HeapObj::Dict(Vec::new()), &mut info.footprint)))
+        }
+        (Builtin::Property, _) => {
+            no_kwargs("property", &kwargs)?;
+            match rest.as_slice() {
+                [Value::Function(code)] => Ok(Value::Property(*code)),
+                _ => Err(err(ExcKind::TypeError, "property() takes one function (a getter) in the checker")),
+            }
+        }
+        (Builtin::ListAppend, Some(this @ Value::Obj(id))) => {
+            no_kwargs("list.append", &kwargs)?;
+            let [v] = rest.as_slice() else {
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("list.append() takes exactly one argument ({} given)", rest.len()),
+                ));
+            };
+            match state.heap.write(id, &mut info.footprint) {
+                HeapObj::List(items) => {
+                    items.push(v.clone());
+                    Ok(Value::None)
+                }
+                _ => Err(err(
+                    ExcKind::TypeError,
+                    format!("descriptor 'append' for 'list' objects doesn't apply to a '{}' object", this.type_name()),
+                )),
+            }
+        }
+        (Builtin::DictGet, Some(this @ Value::Obj(_))) => {
+            no_kwargs("dict.get", &kwargs)?;
+            let (key, default) = match rest.as_slice() {
+                [k] => (k, Value::None),
+                [k, d] => (k, d.clone()),
+                _ => {
+                    let n = rest.len();
+                    let what = if n == 0 { "at least 1 argument" } else { "at most 2 arguments" };
+                    return Err(err(ExcKind::TypeError, format!("get expected {what}, got {n}")));
+                }
+            };
+            match state.heap.subscr(&this, key, &mut info.footprint) {
+                Ok(v) => Ok(v),
+                Err(e) if e.kind == ExcKind::KeyError => Ok(default),
+                Err(e) => Err(e),
+            }
+        }
         (b, _) => Err(err(ExcKind::TypeError, format!("{}() called on the wrong kind of object", b.name()))),
     }
 }
@@ -559,7 +747,12 @@ fn start_thread(program: &Program, state: &mut State, t: Tid, info: &mut StepInf
         (Value::Function(code), Value::Tuple(items)) => {
             bind_args(program, *code, items.to_vec(), Vec::new()).map(|a| (*code, a))
         }
-        (Value::Function(_), other) => {
+        (Value::Method(code, this), Value::Tuple(items)) => {
+            let mut a = vec![Value::Obj(*this)];
+            a.extend(items.iter().cloned());
+            bind_args(program, *code, a, Vec::new()).map(|a| (*code, a))
+        }
+        (Value::Function(_) | Value::Method(..), other) => {
             Err(err(ExcKind::TypeError, format!("Thread args must be a tuple, not {}", other.type_name())))
         }
         (Value::None, _) => {
@@ -579,4 +772,8 @@ fn start_thread(program: &Program, state: &mut State, t: Tid, info: &mut StepInf
         }
     }
     Ok(Value::None)
+}
+
+fn exactly_one(name: &str, given: usize) -> Exception {
+    err(ExcKind::TypeError, format!("{name}() takes exactly one argument ({given} given)"))
 }

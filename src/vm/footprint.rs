@@ -14,10 +14,12 @@ pub enum Object {
     Thread(u32),
     /// The printed output.
     Output,
-    /// The allocator of new locks and threads (ids are handed out in order).
+    /// The allocator of new locks, threads and heap objects (ids are handed out in order).
     Alloc,
     /// A synchronisation object other than a `threading.Lock` (see [`super::SyncObj`]).
     Sync(u32),
+    /// A heap object (list, dict, class or instance) by id.
+    Heap(u32),
 }
 
 /// One access: a read or a write of an object.
@@ -43,10 +45,12 @@ impl Access {
     }
 }
 
-/// The accesses of one step (at most a handful; kept inline).
+/// The accesses of one step (at most a handful; kept inline). A step that touches more objects
+/// than fit (e.g. comparing nested lists) is *widened*: it then conflicts with every step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Footprint {
-    items: [Option<Access>; 4],
+    items: [Option<Access>; 6],
+    widened: bool,
 }
 
 impl Footprint {
@@ -62,9 +66,16 @@ impl Footprint {
                 _ => {}
             }
         }
-        // More than four distinct accesses in one step cannot happen in the subset; widen to
-        // a conservative "writes the allocator" so independence checks stay sound.
-        self.items[3] = Some(Access::Write(Object::Alloc));
+        // Too many distinct accesses (a deep heap comparison or rendering): the step is
+        // widened to conflict with everything, and also writes the allocator, so that explorers
+        // that look only at the accesses treat it as a synchronising step.
+        self.widened = true;
+        self.items[self.items.len() - 1] = Some(Access::Write(Object::Alloc));
+    }
+
+    /// Whether the step touched more objects than a footprint lists (it conflicts with all).
+    pub fn is_widened(&self) -> bool {
+        self.widened
     }
 
     /// The accesses.
@@ -80,11 +91,21 @@ impl Footprint {
     /// Whether the step touched a lock, a synchronisation object, a thread's life, or the allocator (anything that can
     /// change whether *other* threads can move).
     pub fn touches_sync(&self) -> bool {
-        self.iter().any(|a| matches!(a.object(), Object::Lock(_) | Object::Thread(_) | Object::Alloc | Object::Sync(_)))
+        self.widened
+            || self
+                .iter()
+                .any(|a| matches!(a.object(), Object::Lock(_) | Object::Thread(_) | Object::Alloc | Object::Sync(_)))
+    }
+
+    /// Whether the step read or wrote a heap object.
+    pub fn touches_heap(&self) -> bool {
+        self.widened || self.iter().any(|a| matches!(a.object(), Object::Heap(_)))
     }
 
     /// Whether two steps conflict: they touch a common object and at least one writes it.
     pub fn conflicts(&self, other: &Footprint) -> bool {
-        self.iter().any(|a| other.iter().any(|b| a.object() == b.object() && (a.is_write() || b.is_write())))
+        (self.widened && !other.is_local())
+            || (other.widened && !self.is_local())
+            || self.iter().any(|a| other.iter().any(|b| a.object() == b.object() && (a.is_write() || b.is_write())))
     }
 }

@@ -10,6 +10,7 @@
 
 mod call;
 mod footprint;
+pub mod heap;
 mod sharing;
 mod state;
 mod step;
@@ -20,8 +21,9 @@ mod value;
 pub use crate::bytecode::SwitchModel;
 pub use call::Blocker;
 pub use footprint::{Access, Footprint, Object};
+pub use heap::{Heap, HeapObj};
 pub use sharing::Sharing;
-pub use state::{Frame, LockState, State, Thread, ThreadStatus};
+pub use state::{Frame, FrameRole, LockState, State, Thread, ThreadStatus};
 pub use step::{step, step_in_place, Event, StepInfo};
 pub use switch::{call_kind_of, switch_allowed, CallKind};
 pub use sync::{LockRef, SyncKind, SyncMethod, SyncObj, SyncWait, Waiter};
@@ -60,6 +62,7 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
         output: Arc::new(Vec::new()),
         hold: None,
         sync: state.sync.clone(),
+        heap: state.heap.clone(),
     };
     for _ in 0..100_000 {
         let th = &scratch.threads[0];
@@ -117,19 +120,23 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &
         | Instr::BuildTuple(_)
         | Instr::JumpForward(_)
         | Instr::JumpBackward(_)
-        | Instr::PopJumpForwardIfFalse(_)
-        | Instr::PopJumpForwardIfTrue(_)
         | Instr::PopJumpForwardIfNone(_)
         | Instr::PopJumpForwardIfNotNone(_)
-        | Instr::PopJumpBackwardIfFalse(_)
-        | Instr::PopJumpBackwardIfTrue(_)
         | Instr::PopJumpBackwardIfNone(_)
         | Instr::PopJumpBackwardIfNotNone(_)
+        | Instr::IsOp(_) => true,
+        // Truthiness of a list or dict reads the heap.
+        Instr::PopJumpForwardIfFalse(_)
+        | Instr::PopJumpForwardIfTrue(_)
+        | Instr::PopJumpBackwardIfFalse(_)
+        | Instr::PopJumpBackwardIfTrue(_)
         | Instr::JumpIfFalseOrPop(_)
         | Instr::JumpIfTrueOrPop(_)
-        | Instr::UnaryNot
-        | Instr::IsOp(_)
-        | Instr::ForIter(_) => true,
+        | Instr::UnaryNot => !matches!(frame.stack.last(), Some(Value::Obj(_))),
+        // A list or dict iterator reads its container.
+        Instr::ForIter(_) => !matches!(frame.stack.last(), Some(Value::ListIter(..) | Value::DictIter(..))),
+        // In a class body, names live in the class (a heap object).
+        Instr::LoadName(_) | Instr::StoreName(_) if frame.role != FrameRole::Call => false,
         Instr::LoadFast(i) => frame.locals[*i as usize] != Value::Null,
         Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } => {
             let g = *g as usize;
@@ -162,7 +169,7 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &
             _ => false,
         },
         Instr::CompareOp(_) => matches!(top2(), Some((Value::Int(_), Value::Int(_)))),
-        Instr::ReturnValue => frame_count(state, tid) > 1,
+        Instr::ReturnValue => frame_count(state, tid) > 1 && frame.role == FrameRole::Call,
         _ => false,
     }
 }

@@ -1,6 +1,7 @@
 //! The global state of a running program: a value, `Clone + Eq + Hash`, so explorers can store,
 //! compare and fingerprint it.
 
+use super::heap::Heap;
 use super::sync::SyncObj;
 use super::value::{Exception, Tid, Value};
 use crate::bytecode::{CodeId, Program};
@@ -20,6 +21,22 @@ pub struct Frame {
     pub locals: Vec<Value>,
     /// The pending `KW_NAMES` constant index for the next CALL.
     pub kwnames: Option<u32>,
+    /// What the frame is running for, which decides what its return hands to the caller.
+    pub role: FrameRole,
+}
+
+/// Why a frame was pushed, which decides where its names live and what its return gives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FrameRole {
+    /// A function or method call: the return value goes to the caller.
+    #[default]
+    Call,
+    /// A class body run by `__build_class__`: LOAD_NAME / STORE_NAME use the namespace of the
+    /// class with this heap id, and the caller gets the class.
+    ClassBody(u32),
+    /// `__init__` of the instance with this heap id, run by calling its class: the return
+    /// value must be None, and the caller gets the instance.
+    Init(u32),
 }
 
 impl Frame {
@@ -30,7 +47,7 @@ impl Frame {
         for (slot, a) in locals.iter_mut().zip(args) {
             *slot = a.clone();
         }
-        Frame { code, pc: 0, stack: Vec::with_capacity(8), locals, kwnames: None }
+        Frame { code, pc: 0, stack: Vec::with_capacity(8), locals, kwnames: None, role: FrameRole::Call }
     }
 }
 
@@ -107,6 +124,8 @@ pub struct State {
     /// Synchronisation objects other than `threading.Lock` (RLock, Semaphore, Event, Condition,
     /// Barrier, queue.Queue) by id.
     pub sync: Vec<SyncObj>,
+    /// Lists, dicts, classes and instances, by id (each copied on write).
+    pub heap: Heap,
 }
 
 impl State {
@@ -121,7 +140,26 @@ impl State {
             output: Arc::new(Vec::new()),
             hold: None,
             sync: Vec::new(),
+            heap: Heap::default(),
         }
+    }
+
+    /// Python's `repr()` of a value, heap objects rendered from this state's heap.
+    pub fn repr(&self, v: &Value) -> String {
+        self.heap.repr(v)
+    }
+
+    /// The text an outcome shows for a global's value: plain data, and lists, dicts and
+    /// instances (rendered from the heap); `None` for functions, locks, threads and the like.
+    pub fn shown_value(&self, v: &Value) -> Option<String> {
+        fn shown(heap: &Heap, v: &Value) -> bool {
+            match v {
+                Value::Obj(id) => !matches!(heap.peek(*id), super::heap::HeapObj::Class(_)),
+                Value::Tuple(items) => items.iter().all(|x| shown(heap, x)),
+                other => other.is_data(),
+            }
+        }
+        shown(&self.heap, v).then(|| self.heap.repr(v))
     }
 
     /// Thread `tid`, for writing (copied first if another state shares it).

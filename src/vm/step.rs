@@ -5,10 +5,11 @@
 
 use super::call::call;
 use super::footprint::{Access, Footprint, Object};
-use super::state::{State, ThreadStatus};
+use super::heap::{Attr, Heap, HeapObj};
+use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_after, Before};
-use super::value::{binary_op, compare, contains, format_value, unary_op, ExcKind, Exception, Module, Tid, Value};
-use crate::bytecode::{Instr, Program};
+use super::value::{binary_op, format_value, unary_op, ExcKind, Exception, Module, Tid, Value};
+use crate::bytecode::{BinOp, CodeId, Instr, Program};
 use std::sync::Arc;
 
 /// What a step did that a scheduler or a trace cares about, beyond its footprint.
@@ -140,6 +141,7 @@ fn exception_matches(exc: &Value, ty: &Value) -> Result<bool, Exception> {
 
 fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value, Exception> {
     match &globals[slot as usize] {
+        Value::Null if program.globals[slot as usize] == "__name__" => Ok(Value::Str("__main__".into())),
         Value::Null => {
             super::value::builtin_value(&program.globals[slot as usize]).ok_or_else(|| name_error(program, slot))
         }
@@ -147,9 +149,17 @@ fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value,
     }
 }
 
+/// A fresh frame running `code` for `role`, its parameters bound to `args` (checked).
+fn method_frame(program: &Program, code: CodeId, args: Vec<Value>, role: FrameRole) -> Result<Frame, Exception> {
+    let args = super::call::bind_args(program, code, args, Vec::new())?;
+    let mut frame = Frame::new(program, code, &args);
+    frame.role = role;
+    Ok(frame)
+}
+
 /// Executes one instruction; an `Err` is an exception raised by it.
 fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> Result<(), Exception> {
-    let State { globals, threads, .. } = state;
+    let State { globals, threads, heap, .. } = state;
     let th = Arc::make_mut(&mut threads[tid]);
     let frame = th.frames.last_mut().expect("[internal bug] stepping a thread with no frame");
     let code = program.code(frame.code);
@@ -172,6 +182,23 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             stack.swap(len - 1, len - n as usize);
         }
         Instr::LoadConst(i) => stack.push(Value::from_const(&code.consts[i as usize])),
+        Instr::LoadName(slot) if matches!(frame.role, FrameRole::ClassBody(_)) => {
+            let FrameRole::ClassBody(class) = frame.role else { unreachable!() };
+            let name = &program.globals[slot as usize];
+            match heap.get_attr(&Value::Obj(class), name, &mut info.footprint) {
+                Ok(Attr::Value(v)) => stack.push(v),
+                _ => {
+                    info.footprint.add(Access::Read(Object::Global(slot)));
+                    let v = load_global(program, globals, slot)?;
+                    stack.push(v);
+                }
+            }
+        }
+        Instr::StoreName(slot) if matches!(frame.role, FrameRole::ClassBody(_)) => {
+            let FrameRole::ClassBody(class) = frame.role else { unreachable!() };
+            let v = pop(stack);
+            heap.set_attr(&Value::Obj(class), &program.globals[slot as usize], v, &mut info.footprint)?;
+        }
         Instr::LoadName(slot) | Instr::LoadGlobal { slot, push_null: false } => {
             info.footprint.add(Access::Read(Object::Global(slot)));
             let v = load_global(program, globals, slot)?;
@@ -200,6 +227,89 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             }
         },
         Instr::StoreFast(i) => frame.locals[i as usize] = pop(stack),
+        Instr::LoadAttr(i) | Instr::LoadMethod(i) if matches!(stack.last(), Some(Value::Obj(_))) => {
+            let obj = pop(stack);
+            let name = code.names[i as usize].as_str();
+            let method = matches!(instr, Instr::LoadMethod(_));
+            match heap.get_attr(&obj, name, &mut info.footprint)? {
+                Attr::Value(Value::Bound(b, this)) if method => {
+                    stack.push(Value::Builtin(b));
+                    stack.push(*this);
+                }
+                Attr::Value(v) => {
+                    if method {
+                        stack.push(Value::Null);
+                    }
+                    stack.push(v);
+                }
+                Attr::Method(code, id) if method => {
+                    stack.push(Value::Function(code));
+                    stack.push(Value::Obj(id));
+                }
+                Attr::Method(code, id) => stack.push(Value::Method(code, id)),
+                Attr::Getter(code, id) => {
+                    // The getter runs as a Python frame; its return value lands on this stack.
+                    if method {
+                        stack.push(Value::Null);
+                    }
+                    if th.frames.len() >= super::call::MAX_FRAMES {
+                        return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
+                    }
+                    let f = method_frame(program, code, vec![Value::Obj(id)], FrameRole::Call)?;
+                    th.frames.push(f);
+                }
+            }
+        }
+        Instr::StoreAttr(i) => {
+            let owner = pop(stack);
+            let v = pop(stack);
+            heap.set_attr(&owner, &code.names[i as usize], v, &mut info.footprint)?;
+        }
+        Instr::BuildList(n) => {
+            let items = stack.split_off(stack.len() - n as usize);
+            let id = heap.alloc(HeapObj::List(items), &mut info.footprint);
+            stack.push(Value::Obj(id));
+        }
+        Instr::BuildMap(n) => {
+            let flat = stack.split_off(stack.len() - 2 * n as usize);
+            let id = heap.alloc(HeapObj::Dict(Vec::new()), &mut info.footprint);
+            let mut it = flat.into_iter();
+            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                heap.store_subscr(&Value::Obj(id), &k, v, &mut info.footprint)?;
+            }
+            stack.push(Value::Obj(id));
+        }
+        Instr::BuildConstKeyMap(n) => {
+            let keys = pop(stack);
+            let values = stack.split_off(stack.len() - n as usize);
+            let Value::Tuple(keys) = keys else { panic!("[internal bug] BUILD_CONST_KEY_MAP without a key tuple") };
+            let id = heap.alloc(HeapObj::Dict(Vec::new()), &mut info.footprint);
+            for (k, v) in keys.iter().zip(values) {
+                heap.store_subscr(&Value::Obj(id), k, v, &mut info.footprint)?;
+            }
+            stack.push(Value::Obj(id));
+        }
+        Instr::ListExtend(i) => {
+            let iterable = pop(stack);
+            let items = heap.items_of(&iterable, &mut info.footprint)?;
+            let target = stack[stack.len() - i as usize].clone();
+            let Value::Obj(id) = target else { panic!("[internal bug] LIST_EXTEND without a list") };
+            if let HeapObj::List(list) = heap.write(id, &mut info.footprint) {
+                list.extend(items);
+            }
+        }
+        Instr::BinarySubscr => {
+            let key = pop(stack);
+            let container = pop(stack);
+            stack.push(heap.subscr(&container, &key, &mut info.footprint)?);
+        }
+        Instr::StoreSubscr => {
+            let key = pop(stack);
+            let container = pop(stack);
+            let v = pop(stack);
+            heap.store_subscr(&container, &key, v, &mut info.footprint)?;
+        }
+        Instr::LoadBuildClass => stack.push(Value::Builtin(super::value::Builtin::BuildClass)),
         Instr::LoadAttr(i) | Instr::LoadMethod(i) => {
             let obj = pop(stack);
             let name = code.names[i as usize].as_str();
@@ -242,9 +352,14 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::FormatValue(flags) => {
             let spec = if flags & 4 != 0 { Some(pop(stack).to_str()) } else { None };
             let v = pop(stack);
+            heap.note_reads(&v, &mut info.footprint);
             let v = match flags & 3 {
-                1 => Value::Str(v.to_str().into()),
-                2 | 3 => Value::Str(v.repr().into()),
+                1 => Value::Str(heap.to_str(&v).into()),
+                2 | 3 => Value::Str(heap.repr(&v).into()),
+                _ if matches!(v, Value::Obj(_) | Value::Method(..)) => Value::Str(heap.to_str(&v).into()),
+                _ if matches!(&v, Value::Tuple(t) if t.iter().any(|x| !x.is_data())) => {
+                    Value::Str(heap.to_str(&v).into())
+                }
                 _ => v,
             };
             stack.push(format_value(&v, spec.as_deref())?);
@@ -253,12 +368,25 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::BinaryOp { op, .. } => {
             let b = pop(stack);
             let a = pop(stack);
-            stack.push(binary_op(op, &a, &b)?);
+            let r = match (op, &a, &b) {
+                (BinOp::Add, Value::Obj(x), Value::Obj(y)) => {
+                    match (heap.read(*x, &mut info.footprint), heap.read(*y, &mut info.footprint)) {
+                        (HeapObj::List(p), HeapObj::List(q)) => {
+                            let items: Vec<Value> = p.iter().chain(q.iter()).cloned().collect();
+                            Ok(Value::Obj(heap.alloc(HeapObj::List(items), &mut info.footprint)))
+                        }
+                        _ => Err(heap_operand_error(heap, op, &a, &b)),
+                    }
+                }
+                (_, Value::Obj(_), _) | (_, _, Value::Obj(_)) => Err(heap_operand_error(heap, op, &a, &b)),
+                _ => binary_op(op, &a, &b),
+            };
+            stack.push(r?);
         }
         Instr::CompareOp(op) => {
             let b = pop(stack);
             let a = pop(stack);
-            stack.push(compare(op, &a, &b)?);
+            stack.push(heap.compare(op, &a, &b, &mut info.footprint)?);
         }
         Instr::IsOp(invert) => {
             let b = pop(stack);
@@ -272,12 +400,12 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::ContainsOp(invert) => {
             let container = pop(stack);
             let item = pop(stack);
-            let r = contains(&container, &item)?.truthy();
+            let r = heap.contains(&container, &item, &mut info.footprint)?;
             stack.push(Value::Bool(r != invert));
         }
         Instr::UnaryNot => {
             let v = pop(stack);
-            stack.push(Value::Bool(!v.truthy()));
+            stack.push(Value::Bool(!heap.truthy(&v, &mut info.footprint)));
         }
         Instr::UnaryNegative | Instr::UnaryPositive | Instr::UnaryInvert => {
             let v = pop(stack);
@@ -294,6 +422,17 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 Value::RangeIter { .. } | Value::TupleIter(..) => v,
                 Value::Tuple(t) => Value::TupleIter(t, 0),
                 Value::Str(s) => Value::TupleIter(s.chars().map(|c| Value::Str(c.to_string().into())).collect(), 0),
+                Value::Obj(id) => match heap.read(id, &mut info.footprint) {
+                    HeapObj::List(_) => Value::ListIter(id, 0),
+                    HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32),
+                    _ => {
+                        return Err(err(
+                            ExcKind::TypeError,
+                            format!("'{}' object is not iterable", heap.type_name(&Value::Obj(id))),
+                        ))
+                    }
+                },
+                ref other @ (Value::ListIter(..) | Value::DictIter(..)) => other.clone(),
                 other => {
                     return Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", other.type_name())))
                 }
@@ -316,6 +455,26 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     *i += 1;
                     v
                 }
+                Some(Value::ListIter(id, i)) => match heap.read(*id, &mut info.footprint) {
+                    HeapObj::List(items) => {
+                        let v = items.get(*i as usize).cloned();
+                        *i += 1;
+                        v
+                    }
+                    _ => None,
+                },
+                Some(Value::DictIter(id, i, size)) => match heap.read(*id, &mut info.footprint) {
+                    HeapObj::Dict(items) if items.len() as u32 != *size => {
+                        *size = u32::MAX;
+                        return Err(err(ExcKind::RuntimeError, "dictionary changed size during iteration"));
+                    }
+                    HeapObj::Dict(items) => {
+                        let v = items.get(*i as usize).map(|(k, _)| k.clone());
+                        *i += 1;
+                        v
+                    }
+                    _ => None,
+                },
                 _ => panic!("[internal bug] FOR_ITER without an iterator"),
             };
             match next {
@@ -327,7 +486,13 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             }
         }
         Instr::UnpackSequence(n) => {
-            let v = pop(stack);
+            let v = match pop(stack) {
+                Value::Obj(id) => match heap.read(id, &mut info.footprint) {
+                    HeapObj::List(items) => Value::Tuple(items.clone().into()),
+                    _ => Value::Obj(id),
+                },
+                v => v,
+            };
             match v {
                 Value::Tuple(items) if items.len() == n as usize => stack.extend(items.iter().rev().cloned()),
                 Value::Tuple(items) => {
@@ -341,7 +506,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 other => {
                     return Err(err(
                         ExcKind::TypeError,
-                        format!("cannot unpack non-iterable {} object", other.type_name()),
+                        format!("cannot unpack non-iterable {} object", heap.type_name(&other)),
                     ))
                 }
             }
@@ -353,7 +518,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         | Instr::PopJumpBackwardIfTrue(t) => {
             let v = pop(stack);
             let want = matches!(instr, Instr::PopJumpForwardIfTrue(_) | Instr::PopJumpBackwardIfTrue(_));
-            if v.truthy() == want {
+            if heap.truthy(&v, &mut info.footprint) == want {
                 frame.pc = t;
             }
         }
@@ -369,7 +534,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         }
         Instr::JumpIfFalseOrPop(t) | Instr::JumpIfTrueOrPop(t) => {
             let want = matches!(instr, Instr::JumpIfTrueOrPop(_));
-            if top(stack).truthy() == want {
+            if heap.truthy(top(stack), &mut info.footprint) == want {
                 frame.pc = t;
             } else {
                 pop(stack);
@@ -377,7 +542,19 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         }
         Instr::ReturnValue => {
             let v = pop(stack);
+            let role = frame.role;
             th.frames.pop();
+            let v = match role {
+                FrameRole::Call => v,
+                FrameRole::ClassBody(class) => Value::Obj(class),
+                FrameRole::Init(_) if v != Value::None => {
+                    return Err(err(
+                        ExcKind::TypeError,
+                        format!("__init__() should return None, not '{}'", heap.type_name(&v)),
+                    ))
+                }
+                FrameRole::Init(inst) => Value::Obj(inst),
+            };
             match th.frames.last_mut() {
                 Some(caller) => caller.stack.push(v),
                 None => {
@@ -445,4 +622,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         }
     }
     Ok(())
+}
+
+fn heap_operand_error(heap: &Heap, op: BinOp, a: &Value, b: &Value) -> Exception {
+    err(
+        ExcKind::TypeError,
+        format!("unsupported operand type(s) for {}: '{}' and '{}'", op.symbol(), heap.type_name(a), heap.type_name(b)),
+    )
 }

@@ -7,7 +7,7 @@
 //! whether the thread blocked, slept, started or joined a thread, or ended.
 
 use super::call::callee;
-use super::state::State;
+use super::state::{FrameRole, State};
 use super::step::{Event, StepInfo};
 use super::sync::{SyncKind, SyncMethod};
 use super::value::{Builtin, Tid, Value};
@@ -49,6 +49,20 @@ impl Builtin {
             | Builtin::SyncCall(SyncKind::Condition, SyncMethod::Acquire | SyncMethod::Release) => CallKind::C,
             // `threading.py` and `queue.py` methods.
             Builtin::SyncCall(..) => CallKind::Library,
+            // Specialised by 3.11+ into instructions without a check.
+            Builtin::Len | Builtin::IsInstance | Builtin::ListAppend => CallKind::CSpecialised,
+            Builtin::Abs
+            | Builtin::Min
+            | Builtin::Max
+            | Builtin::Int
+            | Builtin::Str
+            | Builtin::Bool
+            | Builtin::List
+            | Builtin::Dict
+            | Builtin::Tuple
+            | Builtin::Property
+            | Builtin::BuildClass
+            | Builtin::DictGet => CallKind::C,
         }
     }
 }
@@ -56,7 +70,7 @@ impl Builtin {
 /// How the callable `v` is implemented.
 pub fn call_kind_of(v: &Value) -> CallKind {
     match v {
-        Value::Function(_) => CallKind::Python,
+        Value::Function(_) | Value::Method(..) => CallKind::Python,
         // A context manager, for BEFORE_WITH: its `__enter__`.
         Value::Sync(SyncKind::RLock, _) => CallKind::C,
         Value::Sync(..) => CallKind::Library,
@@ -75,12 +89,15 @@ pub(super) struct Before {
     callee: Option<CallKind>,
     /// For a conditional jump: whether the operand is exactly `True` or `False`.
     bool_operand: bool,
+    /// For RETURN_VALUE: whether it ends an `__init__` run by calling a class (a C call, so
+    /// 3.11+ check after it returns).
+    init_return: bool,
 }
 
 impl Before {
     /// Records thread `tid`'s next instruction in `state` (nothing under `bytecode`).
     pub(super) fn capture(program: &Program, model: SwitchModel, state: &State, tid: Tid) -> Before {
-        let mut b = Before { instr: None, depth: 0, pc: 0, callee: None, bool_operand: false };
+        let mut b = Before { instr: None, depth: 0, pc: 0, callee: None, bool_operand: false, init_return: false };
         if model == SwitchModel::Bytecode {
             return b;
         }
@@ -94,6 +111,7 @@ impl Before {
             Instr::Call(n) | Instr::Precall(n) => b.callee = callee(f, *n as usize).map(call_kind_of),
             Instr::BeforeWith => b.callee = f.stack.last().map(call_kind_of),
             i if is_pop_jump(i) => b.bool_operand = matches!(f.stack.last(), Some(Value::Bool(_))),
+            Instr::ReturnValue => b.init_return = matches!(f.role, FrameRole::Init(_)),
             _ => {}
         }
         b
@@ -164,6 +182,7 @@ pub(super) fn switch_after(
             }
             match instr {
                 Instr::Precall(_) | Instr::BeforeWith => before.callee == Some(CallKind::Library),
+                Instr::ReturnValue => before.init_return,
                 Instr::Call(_) => !matches!(before.callee, Some(CallKind::Python | CallKind::CSpecialised)),
                 i => match check_after(model, i) {
                     Some(SwitchKind::BackEdge) => !is_pop_jump(i) || taken,

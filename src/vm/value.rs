@@ -43,6 +43,36 @@ pub enum Builtin {
     SyncNew(SyncKind),
     /// A method of a synchronisation object, e.g. `Event.wait`.
     SyncCall(SyncKind, SyncMethod),
+    /// `abs`
+    Abs,
+    /// `len`
+    Len,
+    /// `isinstance`
+    IsInstance,
+    /// `min`
+    Min,
+    /// `max`
+    Max,
+    /// `int` (the type; calling it converts)
+    Int,
+    /// `str` (the type; calling it converts)
+    Str,
+    /// `bool` (the type)
+    Bool,
+    /// `list` (the type)
+    List,
+    /// `dict` (the type)
+    Dict,
+    /// `tuple` (the type)
+    Tuple,
+    /// `property` (the decorator)
+    Property,
+    /// `builtins.__build_class__` (pushed by LOAD_BUILD_CLASS)
+    BuildClass,
+    /// `list.append`
+    ListAppend,
+    /// `dict.get`
+    DictGet,
 }
 
 impl Builtin {
@@ -63,7 +93,28 @@ impl Builtin {
             Builtin::ThreadIsAlive => "Thread.is_alive",
             Builtin::SyncNew(k) => k.constructor_name(),
             Builtin::SyncCall(k, m) => m.qualname(k),
+            Builtin::Abs => "abs",
+            Builtin::Len => "len",
+            Builtin::IsInstance => "isinstance",
+            Builtin::Min => "min",
+            Builtin::Max => "max",
+            Builtin::Int => "int",
+            Builtin::Str => "str",
+            Builtin::Bool => "bool",
+            Builtin::List => "list",
+            Builtin::Dict => "dict",
+            Builtin::Tuple => "tuple",
+            Builtin::Property => "property",
+            Builtin::BuildClass => "__build_class__",
+            Builtin::ListAppend => "list.append",
+            Builtin::DictGet => "dict.get",
         }
+    }
+
+    /// Whether this builtin is a type (`int`, `str`, `bool`, `list`, `dict`, `tuple`), usable
+    /// as the second argument of `isinstance`.
+    pub fn is_type(self) -> bool {
+        matches!(self, Builtin::Int | Builtin::Str | Builtin::Bool | Builtin::List | Builtin::Dict | Builtin::Tuple)
     }
 
     /// The builtin a module-level name falls back to, if any.
@@ -71,6 +122,18 @@ impl Builtin {
         match name {
             "print" => Some(Builtin::Print),
             "range" => Some(Builtin::Range),
+            "abs" => Some(Builtin::Abs),
+            "len" => Some(Builtin::Len),
+            "isinstance" => Some(Builtin::IsInstance),
+            "min" => Some(Builtin::Min),
+            "max" => Some(Builtin::Max),
+            "int" => Some(Builtin::Int),
+            "str" => Some(Builtin::Str),
+            "bool" => Some(Builtin::Bool),
+            "list" => Some(Builtin::List),
+            "dict" => Some(Builtin::Dict),
+            "tuple" => Some(Builtin::Tuple),
+            "property" => Some(Builtin::Property),
             _ => None,
         }
     }
@@ -129,6 +192,10 @@ pub enum ExcKind {
     ArithmeticError,
     /// `ImportError` (the base of `ModuleNotFoundError`)
     ImportError,
+    /// `IndexError`
+    IndexError,
+    /// `KeyError`
+    KeyError,
 }
 
 impl ExcKind {
@@ -149,6 +216,8 @@ impl ExcKind {
             ExcKind::BaseException => "BaseException",
             ExcKind::ArithmeticError => "ArithmeticError",
             ExcKind::ImportError => "ImportError",
+            ExcKind::IndexError => "IndexError",
+            ExcKind::KeyError => "KeyError",
         }
     }
 
@@ -270,6 +339,19 @@ pub enum Value {
     Exc(Arc<Exception>),
     /// A synchronisation object (an index into [`State::sync`](super::State)) and its kind.
     Sync(SyncKind, u32),
+    /// A heap object (list, dict, class or instance) by its id in [`super::Heap`]; equality
+    /// of this variant is identity (`is`), Python's `==` is [`super::heap::py_eq`].
+    Obj(u32),
+    /// A function bound to an instance (`obj.method` without calling it): the function's code
+    /// and the instance's heap id.
+    Method(CodeId, u32),
+    /// A `property` wrapping a getter function.
+    Property(CodeId),
+    /// A list iterator (lives only on a value stack): the list's heap id and the next index.
+    ListIter(u32, u32),
+    /// A dict iterator over keys (lives only on a value stack): the dict's heap id, the next
+    /// index, and the dict's size when iteration began.
+    DictIter(u32, u32, u32),
 }
 
 impl Value {
@@ -314,6 +396,11 @@ impl Value {
             Value::ExcType(_) => "type",
             Value::Exc(_) => "exception",
             Value::Sync(k, _) => k.name(),
+            Value::Obj(_) => "object",
+            Value::Method(..) => "method",
+            Value::Property(_) => "property",
+            Value::ListIter(..) => "list_iterator",
+            Value::DictIter(..) => "dict_keyiterator",
         }
     }
 
@@ -386,6 +473,11 @@ impl Value {
             Value::ExcType(k) => format!("<class '{}'>", k.name()),
             Value::Exc(e) => e.message.clone(),
             Value::Sync(k, i) => format!("<{} #{i}>", k.name()),
+            Value::Obj(id) => format!("<object #{id}>"),
+            Value::Method(code, id) => format!("<bound method #{code} of object #{id}>"),
+            Value::Property(_) => "<property object>".into(),
+            Value::ListIter(..) => "<list_iterator>".into(),
+            Value::DictIter(..) => "<dict_keyiterator>".into(),
         }
     }
 }
@@ -532,15 +624,6 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> OpResult {
         CmpOp::Ge => ord != Ordering::Less,
         CmpOp::Eq | CmpOp::Ne => unreachable!("[internal bug] equality handled above"),
     }))
-}
-
-/// `item in container`.
-pub fn contains(container: &Value, item: &Value) -> OpResult {
-    match (container, item) {
-        (Value::Tuple(t), _) => Ok(Value::Bool(t.iter().any(|x| py_eq(x, item)))),
-        (Value::Str(s), Value::Str(sub)) => Ok(Value::Bool(s.contains(&**sub))),
-        _ => Err(exc(ExcKind::TypeError, format!("argument of type '{}' is not iterable", container.type_name()))),
-    }
 }
 
 /// `format(value, spec)` as FORMAT_VALUE applies it (conversion already applied).

@@ -24,7 +24,7 @@ if sys.version_info[:2] != (3, 11):
     sys.exit(f"gen.py needs python3.11, this is {sys.version.split()[0]}")
 
 JUMPS = set(dis.hasjrel) | set(dis.hasjabs)
-NAME_OPS = {"LOAD_NAME", "STORE_NAME", "LOAD_GLOBAL", "STORE_GLOBAL", "LOAD_FAST",
+NAME_OPS = {"LOAD_NAME", "STORE_NAME", "LOAD_GLOBAL", "STORE_GLOBAL", "LOAD_FAST", "STORE_ATTR",
             "STORE_FAST", "LOAD_ATTR", "LOAD_METHOD", "IMPORT_NAME", "DELETE_NAME",
             "DELETE_GLOBAL", "DELETE_FAST"}
 

@@ -41,8 +41,8 @@ fn syntax_error_exits_2_with_position() {
 }
 
 #[test]
-fn class_is_rejected_with_position() {
-    bad_input("cls.py", "import threading\n\nclass Account:\n    pass\n", &["cls.py:3:1", "class"]);
+fn class_inheritance_is_rejected_with_position() {
+    bad_input("cls.py", "import threading\n\nclass Account(Base):\n    pass\n", &["cls.py:3:15", "class inheritance"]);
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod explain;
 mod extremes;
 mod gen;
 mod graph;
+mod heap;
 mod reductions;
 mod seed;
 mod stepping;

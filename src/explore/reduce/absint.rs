@@ -48,6 +48,35 @@ pub(super) fn step(
             f.writes = Some(g);
             f.may_fail = true;
         }
+        Instr::BuildList(_)
+        | Instr::BuildMap(_)
+        | Instr::BuildConstKeyMap(_)
+        | Instr::ListExtend(_)
+        | Instr::BinarySubscr
+        | Instr::StoreSubscr
+        | Instr::StoreAttr(_)
+        | Instr::LoadBuildClass => {
+            // Heap objects and classes are outside the analysis: the program is unsupported
+            // (Facts::of refuses it before getting here; this keeps the transfer total).
+            let (pops, pushes) = match code.instrs[i] {
+                Instr::BuildList(n) => (n as usize, 1),
+                Instr::BuildMap(n) => (2 * n as usize, 1),
+                Instr::BuildConstKeyMap(n) => (n as usize + 1, 1),
+                Instr::ListExtend(_) | Instr::BinarySubscr => (2, usize::from(code.instrs[i] == Instr::BinarySubscr)),
+                Instr::StoreSubscr => (3, 0),
+                Instr::StoreAttr(_) => (2, 0),
+                _ => (0, 1),
+            };
+            for _ in 0..pops {
+                pop(st);
+            }
+            st.extend(std::iter::repeat_n(Av::Other, pushes));
+            if matches!(code.instrs[i], Instr::ListExtend(_)) {
+                st.push(Av::Other);
+            }
+            f.may_fail = true;
+            ctx.unknown.get_or_insert_with(|| format!("the program uses {}", code.instrs[i].opname()));
+        }
         Instr::PushNull => st.push(Av::Null),
         Instr::Copy(k) => {
             let v = st.len().checked_sub(k as usize).map_or(Av::Other, |j| st[j]);

@@ -406,6 +406,9 @@ impl Facts {
         if program.globals.len() > 128 {
             unsupported = Some("the program has more than 128 globals".to_string());
         }
+        if unsupported.is_none() {
+            unsupported = heap_use(program);
+        }
         for code in &program.codes {
             for (i, ins) in code.instrs.iter().enumerate() {
                 let loop_back = match ins {
@@ -568,4 +571,41 @@ impl Facts {
         }
         Facts { codes, structured_locks: structured, int_globals: ints, unsupported: None }
     }
+}
+
+/// Builtins whose effects the analysis does not model (they may read heap objects).
+const UNMODELLED_BUILTINS: &[&str] =
+    &["abs", "len", "isinstance", "min", "max", "int", "str", "bool", "list", "dict", "tuple", "property"];
+
+/// Why the analysis cannot handle `program` because it uses heap objects (lists, dicts, classes,
+/// instances, subscripts, attribute stores) or builtins that can read them; `None` if it does not.
+/// Every heap object is made by one of these instructions, so a program without them has none.
+fn heap_use(program: &Program) -> Option<String> {
+    for code in &program.codes {
+        if code.kind == crate::bytecode::CodeKind::Class {
+            return Some(format!("the program defines class {} (classes and instances live on the heap)", code.name));
+        }
+        for (i, ins) in code.instrs.iter().enumerate() {
+            let line = code.locs.get(i).map_or(0, |l| l.line);
+            let what = match ins {
+                Instr::BuildList(_) | Instr::ListExtend(_) => Some("a list".to_string()),
+                Instr::BuildMap(_) | Instr::BuildConstKeyMap(_) => Some("a dict".to_string()),
+                Instr::BinarySubscr => Some("a subscript a[i]".to_string()),
+                Instr::StoreSubscr => Some("a subscript assignment a[i] = v".to_string()),
+                Instr::StoreAttr(n) => Some(format!("an attribute assignment .{}", code.names[*n as usize])),
+                Instr::LoadBuildClass => Some("a class definition".to_string()),
+                Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } => {
+                    let name = &program.globals[*g as usize];
+                    UNMODELLED_BUILTINS.contains(&name.as_str()).then(|| format!("builtin {name}()"))
+                }
+                _ => None,
+            };
+            if let Some(what) = what {
+                return Some(format!(
+                    "the program uses {what} at line {line}; heap objects and these builtins are outside the static analysis"
+                ));
+            }
+        }
+    }
+    None
 }

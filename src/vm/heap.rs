@@ -1,0 +1,697 @@
+//! The heap: Python's mutable objects (lists, dicts, classes, instances), each shared between
+//! states until written (copy on write), referred to by [`Value::Obj`] ids handed out in order.
+//!
+//! Every operation here records what it reads and writes in the step's [`Footprint`], so that
+//! explorers see heap accesses as accesses of shared objects ([`Object::Heap`]).
+
+use super::footprint::{Access, Footprint, Object};
+use super::value::{compare, py_eq as value_eq, ExcKind, Exception, Value};
+use crate::bytecode::{py_str_repr, CmpOp, CodeId};
+use num_traits::ToPrimitive;
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// A class: its name and its namespace (methods, properties, class attributes) in definition
+/// order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ClassObj {
+    /// `__name__`.
+    pub name: Arc<str>,
+    /// The class namespace, in insertion order.
+    pub attrs: Vec<(Arc<str>, Value)>,
+}
+
+/// An instance of a class: its class's heap id and its `__dict__`, in insertion order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct InstanceObj {
+    /// The class's heap id.
+    pub class: u32,
+    /// Instance attributes, in insertion order.
+    pub attrs: Vec<(Arc<str>, Value)>,
+}
+
+/// One heap object.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum HeapObj {
+    /// A `list`.
+    List(Vec<Value>),
+    /// A `dict`: key/value pairs in insertion order (keys are hashable and unique under `==`).
+    Dict(Vec<(Value, Value)>),
+    /// A class defined with `class`.
+    Class(ClassObj),
+    /// An instance of a class.
+    Instance(InstanceObj),
+}
+
+/// The heap of a state: objects by id, each shared until written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Heap {
+    objects: Vec<Arc<HeapObj>>,
+}
+
+/// What `obj.name` resolves to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attr {
+    /// A plain value.
+    Value(Value),
+    /// A function found on the class of instance `self_id` (a method).
+    Method(CodeId, u32),
+    /// A property getter to call with the instance `self_id`.
+    Getter(CodeId, u32),
+}
+
+fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
+    Exception { kind, message: message.into() }
+}
+
+impl Heap {
+    /// Allocates `obj` at the next free id (deterministic: ids are handed out in order).
+    pub fn alloc(&mut self, obj: HeapObj, fp: &mut Footprint) -> u32 {
+        fp.add(Access::Write(Object::Alloc));
+        let id = self.objects.len() as u32;
+        self.objects.push(Arc::new(obj));
+        fp.add(Access::Write(Object::Heap(id)));
+        id
+    }
+
+    /// Object `id`, recording a read.
+    pub fn read(&self, id: u32, fp: &mut Footprint) -> &HeapObj {
+        fp.add(Access::Read(Object::Heap(id)));
+        &self.objects[id as usize]
+    }
+
+    /// Object `id`, without recording an access (for reports and renderings).
+    pub fn peek(&self, id: u32) -> &HeapObj {
+        &self.objects[id as usize]
+    }
+
+    /// Object `id` for writing (copied first if another state shares it), recording a write.
+    pub fn write(&mut self, id: u32, fp: &mut Footprint) -> &mut HeapObj {
+        fp.add(Access::Write(Object::Heap(id)));
+        Arc::make_mut(&mut self.objects[id as usize])
+    }
+
+    /// The number of objects ever allocated.
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// Whether no object was ever allocated.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// The Python type name of `v`, heap objects included (`list`, `dict`, `type`, the class).
+    pub fn type_name(&self, v: &Value) -> String {
+        match v {
+            Value::Obj(id) => match self.peek(*id) {
+                HeapObj::List(_) => "list".into(),
+                HeapObj::Dict(_) => "dict".into(),
+                HeapObj::Class(_) => "type".into(),
+                HeapObj::Instance(i) => self.class_name(i.class).to_string(),
+            },
+            other => other.type_name().into(),
+        }
+    }
+
+    fn class_name(&self, class: u32) -> &str {
+        match self.peek(class) {
+            HeapObj::Class(c) => &c.name,
+            _ => "?",
+        }
+    }
+
+    /// Python's `repr(v)`; instances show as `<C object x=1>` with their attributes.
+    pub fn repr(&self, v: &Value) -> String {
+        let mut seen = Vec::new();
+        self.repr_in(v, &mut seen)
+    }
+
+    /// Python's `str(v)`.
+    pub fn to_str(&self, v: &Value) -> String {
+        match v {
+            Value::Str(s) => s.to_string(),
+            Value::Obj(_) | Value::Tuple(_) | Value::Method(..) => self.repr(v),
+            other => other.to_str(),
+        }
+    }
+
+    fn repr_in(&self, v: &Value, seen: &mut Vec<u32>) -> String {
+        match v {
+            Value::Obj(id) => {
+                let id = *id;
+                if id as usize >= self.objects.len() {
+                    return v.repr();
+                }
+                if seen.contains(&id) {
+                    return match self.peek(id) {
+                        HeapObj::List(_) => "[...]".into(),
+                        HeapObj::Dict(_) => "{...}".into(),
+                        _ => "<...>".into(),
+                    };
+                }
+                seen.push(id);
+                let out = match self.peek(id) {
+                    HeapObj::List(items) => {
+                        let parts: Vec<String> = items.iter().map(|x| self.repr_in(x, seen)).collect();
+                        format!("[{}]", parts.join(", "))
+                    }
+                    HeapObj::Dict(items) => {
+                        let parts: Vec<String> = items
+                            .iter()
+                            .map(|(k, x)| format!("{}: {}", self.repr_in(k, seen), self.repr_in(x, seen)))
+                            .collect();
+                        format!("{{{}}}", parts.join(", "))
+                    }
+                    HeapObj::Class(c) => format!("<class '{}'>", c.name),
+                    HeapObj::Instance(i) => {
+                        let parts: Vec<String> =
+                            i.attrs.iter().map(|(n, x)| format!("{n}={}", self.repr_in(x, seen))).collect();
+                        if parts.is_empty() {
+                            format!("<{} object>", self.class_name(i.class))
+                        } else {
+                            format!("<{} object {}>", self.class_name(i.class), parts.join(", "))
+                        }
+                    }
+                };
+                seen.pop();
+                out
+            }
+            Value::Tuple(items) => {
+                let parts: Vec<String> = items.iter().map(|x| self.repr_in(x, seen)).collect();
+                if parts.len() == 1 {
+                    format!("({},)", parts[0])
+                } else {
+                    format!("({})", parts.join(", "))
+                }
+            }
+            Value::Method(code, id) => match self.objects.get(*id as usize).map(|o| &**o) {
+                Some(HeapObj::Instance(i)) => {
+                    format!("<bound method #{code} of <{} object>>", self.class_name(i.class))
+                }
+                _ => v.repr(),
+            },
+            Value::Str(s) => py_str_repr(s),
+            other => other.repr(),
+        }
+    }
+
+    /// Records a read of every heap object reachable from `v` (what `repr`/`str` look at).
+    pub fn note_reads(&self, v: &Value, fp: &mut Footprint) {
+        let mut seen = Vec::new();
+        self.note_reads_in(v, fp, &mut seen);
+    }
+
+    fn note_reads_in(&self, v: &Value, fp: &mut Footprint, seen: &mut Vec<u32>) {
+        match v {
+            Value::Obj(id) | Value::Method(_, id) => {
+                if seen.contains(id) || *id as usize >= self.objects.len() {
+                    return;
+                }
+                seen.push(*id);
+                match self.read(*id, fp) {
+                    HeapObj::List(items) => items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
+                    HeapObj::Dict(items) => items.iter().for_each(|(k, x)| {
+                        self.note_reads_in(k, fp, seen);
+                        self.note_reads_in(x, fp, seen);
+                    }),
+                    HeapObj::Instance(i) => {
+                        fp.add(Access::Read(Object::Heap(i.class)));
+                        i.attrs.iter().for_each(|(_, x)| self.note_reads_in(x, fp, seen));
+                    }
+                    HeapObj::Class(_) => {}
+                }
+            }
+            Value::Tuple(items) => items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
+            _ => {}
+        }
+    }
+
+    /// Python truthiness (empty lists and dicts are false).
+    pub fn truthy(&self, v: &Value, fp: &mut Footprint) -> bool {
+        match v {
+            Value::Obj(id) => match self.read(*id, fp) {
+                HeapObj::List(items) => !items.is_empty(),
+                HeapObj::Dict(items) => !items.is_empty(),
+                _ => true,
+            },
+            other => other.truthy(),
+        }
+    }
+
+    /// Python's `a == b`: lists and dicts by content, instances and classes by identity.
+    pub fn eq(&self, a: &Value, b: &Value, fp: &mut Footprint) -> bool {
+        match (a, b) {
+            (Value::Obj(x), Value::Obj(y)) if x == y => true,
+            (Value::Obj(x), Value::Obj(y)) => match (self.read(*x, fp), self.read(*y, fp)) {
+                (HeapObj::List(p), HeapObj::List(q)) => {
+                    p.len() == q.len() && p.iter().zip(q.iter()).all(|(u, v)| self.eq(u, v, fp))
+                }
+                (HeapObj::Dict(p), HeapObj::Dict(q)) => {
+                    p.len() == q.len()
+                        && p.iter().all(|(k, v)| {
+                            q.iter().find(|(k2, _)| self.eq(k, k2, fp)).is_some_and(|(_, v2)| self.eq(v, v2, fp))
+                        })
+                }
+                _ => false,
+            },
+            (Value::Obj(_), _) | (_, Value::Obj(_)) => false,
+            (Value::Tuple(x), Value::Tuple(y)) => {
+                x.len() == y.len() && x.iter().zip(y.iter()).all(|(u, v)| self.eq(u, v, fp))
+            }
+            _ => value_eq(a, b),
+        }
+    }
+
+    /// `a op b` for every comparison operator, heap objects included: lists compare
+    /// lexicographically, dicts only for (in)equality, instances by identity.
+    pub fn compare(&self, op: CmpOp, a: &Value, b: &Value, fp: &mut Footprint) -> Result<Value, Exception> {
+        let involves_heap = |v: &Value| match v {
+            Value::Obj(_) => true,
+            Value::Tuple(t) => t.iter().any(|x| matches!(x, Value::Obj(_) | Value::Tuple(_))),
+            _ => false,
+        };
+        if !involves_heap(a) && !involves_heap(b) {
+            return compare(op, a, b);
+        }
+        match op {
+            CmpOp::Eq => return Ok(Value::Bool(self.eq(a, b, fp))),
+            CmpOp::Ne => return Ok(Value::Bool(!self.eq(a, b, fp))),
+            _ => {}
+        }
+        match self.order(a, b, fp) {
+            Some(ord) => Ok(Value::Bool(match op {
+                CmpOp::Lt => ord == Ordering::Less,
+                CmpOp::Le => ord != Ordering::Greater,
+                CmpOp::Gt => ord == Ordering::Greater,
+                _ => ord != Ordering::Less,
+            })),
+            None => Err(err(
+                ExcKind::TypeError,
+                format!(
+                    "'{}' not supported between instances of '{}' and '{}'",
+                    op.symbol(),
+                    self.type_name(a),
+                    self.type_name(b)
+                ),
+            )),
+        }
+    }
+
+    fn seq_order(&self, x: &[Value], y: &[Value], fp: &mut Footprint) -> Option<Ordering> {
+        for (p, q) in x.iter().zip(y.iter()) {
+            if !self.eq(p, q, fp) {
+                return self.order(p, q, fp);
+            }
+        }
+        Some(x.len().cmp(&y.len()))
+    }
+
+    fn order(&self, a: &Value, b: &Value, fp: &mut Footprint) -> Option<Ordering> {
+        match (a, b) {
+            (Value::Obj(x), Value::Obj(y)) => match (self.read(*x, fp), self.read(*y, fp)) {
+                (HeapObj::List(p), HeapObj::List(q)) => self.seq_order(p, q, fp),
+                _ => None,
+            },
+            (Value::Tuple(x), Value::Tuple(y)) => self.seq_order(x, y, fp),
+            (Value::Obj(_), _) | (_, Value::Obj(_)) => None,
+            _ => match compare(CmpOp::Lt, a, b) {
+                Ok(Value::Bool(true)) => Some(Ordering::Less),
+                Ok(_) => match compare(CmpOp::Gt, a, b) {
+                    Ok(Value::Bool(true)) => Some(Ordering::Greater),
+                    Ok(_) => Some(Ordering::Equal),
+                    Err(_) => None,
+                },
+                Err(_) => None,
+            },
+        }
+    }
+
+    /// Checks that `key` can be a dict key (ints, strs, bools, None, tuples of those, and
+    /// instances and classes, which hash by identity).
+    fn check_hashable(&self, key: &Value) -> Result<(), Exception> {
+        match key {
+            Value::Obj(id) => match self.peek(*id) {
+                HeapObj::List(_) | HeapObj::Dict(_) => {
+                    Err(err(ExcKind::TypeError, format!("unhashable type: '{}'", self.type_name(key))))
+                }
+                _ => Ok(()),
+            },
+            Value::Tuple(items) => items.iter().try_for_each(|x| self.check_hashable(x)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The index of `key` in dict `items`.
+    fn dict_index(&self, items: &[(Value, Value)], key: &Value, fp: &mut Footprint) -> Option<usize> {
+        items.iter().position(|(k, _)| self.eq(k, key, fp))
+    }
+
+    /// `container[key]` (BINARY_SUBSCR) for lists, dicts, tuples and strs.
+    pub fn subscr(&self, container: &Value, key: &Value, fp: &mut Footprint) -> Result<Value, Exception> {
+        match container {
+            Value::Obj(id) => match self.read(*id, fp) {
+                HeapObj::List(items) => {
+                    let i = self.seq_index(items.len(), key, "list", "list index out of range")?;
+                    Ok(items[i].clone())
+                }
+                HeapObj::Dict(items) => {
+                    self.check_hashable(key)?;
+                    match self.dict_index(items, key, fp) {
+                        Some(i) => Ok(items[i].1.clone()),
+                        None => Err(err(ExcKind::KeyError, self.repr(key))),
+                    }
+                }
+                _ => Err(self.not_subscriptable(container)),
+            },
+            Value::Tuple(items) => {
+                let i = self.seq_index(items.len(), key, "tuple", "tuple index out of range")?;
+                Ok(items[i].clone())
+            }
+            Value::Str(s) => {
+                let chars: Vec<char> = s.chars().collect();
+                let i = self.seq_index(chars.len(), key, "string", "string index out of range")?;
+                Ok(Value::Str(chars[i].to_string().into()))
+            }
+            _ => Err(self.not_subscriptable(container)),
+        }
+    }
+
+    fn not_subscriptable(&self, v: &Value) -> Exception {
+        err(ExcKind::TypeError, format!("'{}' object is not subscriptable", self.type_name(v)))
+    }
+
+    /// A sequence index: ints and bools, negative from the end, IndexError when out of range.
+    fn seq_index(&self, len: usize, key: &Value, what: &str, out_of_range: &str) -> Result<usize, Exception> {
+        let i = match key {
+            Value::Int(i) => *i,
+            Value::Bool(b) => *b as i64,
+            Value::Big(_) => return Err(err(ExcKind::IndexError, out_of_range)),
+            other => {
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("{what} indices must be integers or slices, not {}", self.type_name(other)),
+                ))
+            }
+        };
+        let len = len as i64;
+        let j = if i < 0 { i + len } else { i };
+        if j < 0 || j >= len {
+            return Err(err(ExcKind::IndexError, out_of_range));
+        }
+        Ok(j as usize)
+    }
+
+    /// `container[key] = value` (STORE_SUBSCR) for lists and dicts.
+    pub fn store_subscr(
+        &mut self,
+        container: &Value,
+        key: &Value,
+        value: Value,
+        fp: &mut Footprint,
+    ) -> Result<(), Exception> {
+        let Value::Obj(id) = container else {
+            return Err(err(
+                ExcKind::TypeError,
+                format!("'{}' object does not support item assignment", self.type_name(container)),
+            ));
+        };
+        match self.read(*id, fp) {
+            HeapObj::List(items) => {
+                let i = self.seq_index(items.len(), key, "list", "list assignment index out of range")?;
+                if let HeapObj::List(items) = self.write(*id, fp) {
+                    items[i] = value;
+                }
+                Ok(())
+            }
+            HeapObj::Dict(items) => {
+                self.check_hashable(key)?;
+                let at = self.dict_index(items, key, fp);
+                if let HeapObj::Dict(items) = self.write(*id, fp) {
+                    match at {
+                        Some(i) => items[i].1 = value,
+                        None => items.push((key.clone(), value)),
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(err(
+                ExcKind::TypeError,
+                format!("'{}' object does not support item assignment", self.type_name(container)),
+            )),
+        }
+    }
+
+    /// `item in container` for lists, dicts (keys), tuples and strs.
+    pub fn contains(&self, container: &Value, item: &Value, fp: &mut Footprint) -> Result<bool, Exception> {
+        match container {
+            Value::Obj(id) => match self.read(*id, fp) {
+                HeapObj::List(items) => Ok(items.iter().any(|x| self.eq(x, item, fp))),
+                HeapObj::Dict(items) => {
+                    self.check_hashable(item)?;
+                    Ok(self.dict_index(items, item, fp).is_some())
+                }
+                _ => Err(err(
+                    ExcKind::TypeError,
+                    format!("argument of type '{}' is not iterable", self.type_name(container)),
+                )),
+            },
+            Value::Tuple(items) => Ok(items.iter().any(|x| self.eq(x, item, fp))),
+            Value::Str(s) => match item {
+                Value::Str(sub) => Ok(s.contains(&**sub)),
+                other => Err(err(
+                    ExcKind::TypeError,
+                    format!("'in <string>' requires string as left operand, not {}", self.type_name(other)),
+                )),
+            },
+            other => {
+                Err(err(ExcKind::TypeError, format!("argument of type '{}' is not iterable", self.type_name(other))))
+            }
+        }
+    }
+
+    /// `len(v)`.
+    pub fn len_of(&self, v: &Value, fp: &mut Footprint) -> Result<usize, Exception> {
+        match v {
+            Value::Obj(id) => match self.read(*id, fp) {
+                HeapObj::List(items) => Ok(items.len()),
+                HeapObj::Dict(items) => Ok(items.len()),
+                _ => Err(err(ExcKind::TypeError, format!("object of type '{}' has no len()", self.type_name(v)))),
+            },
+            Value::Tuple(t) => Ok(t.len()),
+            Value::Str(s) => Ok(s.chars().count()),
+            other => Err(err(ExcKind::TypeError, format!("object of type '{}' has no len()", self.type_name(other)))),
+        }
+    }
+
+    /// The items of an iterable (list, dict keys, tuple, str, range iterator), as `min`/`max`
+    /// read them.
+    pub fn items_of(&self, v: &Value, fp: &mut Footprint) -> Result<Vec<Value>, Exception> {
+        match v {
+            Value::Obj(id) => match self.read(*id, fp) {
+                HeapObj::List(items) => Ok(items.clone()),
+                HeapObj::Dict(items) => Ok(items.iter().map(|(k, _)| k.clone()).collect()),
+                _ => Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", self.type_name(v)))),
+            },
+            Value::Tuple(t) => Ok(t.to_vec()),
+            Value::Str(s) => Ok(s.chars().map(|c| Value::Str(c.to_string().into())).collect()),
+            Value::RangeIter { next, stop, step } => {
+                let mut out = Vec::new();
+                let mut i = *next;
+                while (*step > 0 && i < *stop) || (*step < 0 && i > *stop) {
+                    if out.len() > 1 << 20 {
+                        return Err(err(ExcKind::ValueError, "range too long for the checker"));
+                    }
+                    out.push(Value::Int(i));
+                    i = i.saturating_add(*step);
+                }
+                Ok(out)
+            }
+            other => Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", self.type_name(other)))),
+        }
+    }
+
+    /// Looks `name` up in class `class`'s namespace.
+    fn class_attr(&self, class: u32, name: &str, fp: &mut Footprint) -> Option<Value> {
+        match self.read(class, fp) {
+            HeapObj::Class(c) => c.attrs.iter().find(|(n, _)| &**n == name).map(|(_, v)| v.clone()),
+            _ => None,
+        }
+    }
+
+    /// `obj.name` for heap objects: data descriptors (properties) on the class first, then the
+    /// instance's attributes, then the class's (functions become methods).
+    pub fn get_attr(&self, obj: &Value, name: &str, fp: &mut Footprint) -> Result<Attr, Exception> {
+        let Value::Obj(id) = obj else {
+            return Err(err(
+                ExcKind::AttributeError,
+                format!("'{}' object has no attribute '{name}'", obj.type_name()),
+            ));
+        };
+        let id = *id;
+        match self.read(id, fp) {
+            HeapObj::Instance(inst) => {
+                let class = inst.class;
+                let on_class = self.class_attr(class, name, fp);
+                if let Some(Value::Property(getter)) = on_class {
+                    return Ok(Attr::Getter(getter, id));
+                }
+                if let Some((_, v)) = inst.attrs.iter().find(|(n, _)| &**n == name) {
+                    return Ok(Attr::Value(v.clone()));
+                }
+                match on_class {
+                    Some(Value::Function(code)) => Ok(Attr::Method(code, id)),
+                    Some(v) => Ok(Attr::Value(v)),
+                    None => Err(err(
+                        ExcKind::AttributeError,
+                        format!("'{}' object has no attribute '{name}'", self.class_name(class)),
+                    )),
+                }
+            }
+            HeapObj::Class(c) => match c.attrs.iter().find(|(n, _)| &**n == name) {
+                Some((_, v)) => Ok(Attr::Value(v.clone())),
+                None if name == "__name__" => Ok(Attr::Value(Value::Str(c.name.clone()))),
+                None => {
+                    Err(err(ExcKind::AttributeError, format!("type object '{}' has no attribute '{name}'", c.name)))
+                }
+            },
+            HeapObj::List(_) if name == "append" => {
+                Ok(Attr::Value(Value::Bound(super::Builtin::ListAppend, Box::new(obj.clone()))))
+            }
+            HeapObj::Dict(_) if name == "get" => {
+                Ok(Attr::Value(Value::Bound(super::Builtin::DictGet, Box::new(obj.clone()))))
+            }
+            _ => {
+                Err(err(ExcKind::AttributeError, format!("'{}' object has no attribute '{name}'", self.type_name(obj))))
+            }
+        }
+    }
+
+    /// `obj.name = value` for instances and classes.
+    pub fn set_attr(&mut self, obj: &Value, name: &str, value: Value, fp: &mut Footprint) -> Result<(), Exception> {
+        let Value::Obj(id) = *obj else {
+            return Err(err(
+                ExcKind::AttributeError,
+                format!("'{}' object has no attribute '{name}'", obj.type_name()),
+            ));
+        };
+        match self.read(id, fp) {
+            HeapObj::Instance(inst) => {
+                let class = inst.class;
+                if let Some(Value::Property(_)) = self.class_attr(class, name, fp) {
+                    return Err(err(
+                        ExcKind::AttributeError,
+                        format!("property '{name}' of '{}' object has no setter", self.class_name(class)),
+                    ));
+                }
+            }
+            HeapObj::Class(_) => {}
+            _ => {
+                return Err(err(
+                    ExcKind::AttributeError,
+                    format!("'{}' object has no attribute '{name}'", self.type_name(obj)),
+                ))
+            }
+        }
+        let attrs = match self.write(id, fp) {
+            HeapObj::Instance(inst) => &mut inst.attrs,
+            HeapObj::Class(c) => &mut c.attrs,
+            _ => unreachable!("[internal bug] attribute store checked above"),
+        };
+        match attrs.iter_mut().find(|(n, _)| &**n == name) {
+            Some(slot) => slot.1 = value,
+            None => attrs.push((name.into(), value)),
+        }
+        Ok(())
+    }
+
+    /// `isinstance(v, cls)` where `cls` is a type, a class, or a tuple of those.
+    pub fn isinstance(&self, v: &Value, cls: &Value, fp: &mut Footprint) -> Result<bool, Exception> {
+        match cls {
+            Value::Tuple(items) => {
+                for c in items.iter() {
+                    if self.isinstance(v, c, fp)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Value::Builtin(b) if b.is_type() => {
+                use super::Builtin as B;
+                Ok(match (b, v) {
+                    (B::Int, Value::Int(_) | Value::Big(_) | Value::Bool(_)) => true,
+                    (B::Bool, Value::Bool(_)) => true,
+                    (B::Str, Value::Str(_)) => true,
+                    (B::Tuple, Value::Tuple(_)) => true,
+                    (B::List, Value::Obj(id)) => matches!(self.read(*id, fp), HeapObj::List(_)),
+                    (B::Dict, Value::Obj(id)) => matches!(self.read(*id, fp), HeapObj::Dict(_)),
+                    _ => false,
+                })
+            }
+            Value::Obj(c) if matches!(self.read(*c, fp), HeapObj::Class(_)) => match v {
+                Value::Obj(id) => Ok(matches!(self.read(*id, fp), HeapObj::Instance(i) if i.class == *c)),
+                _ => Ok(false),
+            },
+            _ => Err(err(ExcKind::TypeError, "isinstance() arg 2 must be a type, a tuple of types, or a union")),
+        }
+    }
+
+    /// `min(...)` (`want_max` false) or `max(...)` of positional arguments: one iterable, or two
+    /// or more values. Ties keep the first, as CPython does.
+    pub fn min_max(&self, args: &[Value], want_max: bool, fp: &mut Footprint) -> Result<Value, Exception> {
+        let name = if want_max { "max" } else { "min" };
+        let items = match args {
+            [] => return Err(err(ExcKind::TypeError, format!("{name} expected at least 1 argument, got 0"))),
+            [one] => self.items_of(one, fp)?,
+            many => many.to_vec(),
+        };
+        let mut it = items.into_iter();
+        let Some(mut best) = it.next() else {
+            return Err(err(ExcKind::ValueError, format!("{name}() arg is an empty sequence")));
+        };
+        let op = if want_max { CmpOp::Gt } else { CmpOp::Lt };
+        for x in it {
+            if self.compare(op, &x, &best, fp)?.truthy() {
+                best = x;
+            }
+        }
+        Ok(best)
+    }
+
+    /// `int(x)` for ints, bools and strs of decimal digits.
+    pub fn to_int(&self, args: &[Value]) -> Result<Value, Exception> {
+        match args {
+            [] => Ok(Value::Int(0)),
+            [Value::Int(i)] => Ok(Value::Int(*i)),
+            [v @ Value::Big(_)] => Ok(v.clone()),
+            [Value::Bool(b)] => Ok(Value::Int(*b as i64)),
+            [Value::Str(s)] => {
+                let t = s.trim();
+                let digits = t.strip_prefix(['+', '-']).unwrap_or(t).replace('_', "");
+                let ok = !digits.is_empty()
+                    && digits.chars().all(|c| c.is_ascii_digit())
+                    && !t.contains("__")
+                    && !t.ends_with('_')
+                    && !t.trim_start_matches(['+', '-']).starts_with('_');
+                match ok.then(|| t.replace('_', "").parse::<num_bigint::BigInt>().ok()).flatten() {
+                    Some(b) => Ok(match b.to_i64() {
+                        Some(i) => Value::Int(i),
+                        None => Value::big(b),
+                    }),
+                    None => Err(err(
+                        ExcKind::ValueError,
+                        format!("invalid literal for int() with base 10: {}", py_str_repr(s)),
+                    )),
+                }
+            }
+            [other] => Err(err(
+                ExcKind::TypeError,
+                format!(
+                    "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                    self.type_name(other)
+                ),
+            )),
+            _ => Err(err(ExcKind::TypeError, "int() with a base is not supported by the checker")),
+        }
+    }
+}
