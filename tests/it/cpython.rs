@@ -1,0 +1,528 @@
+//! Real CPython 3.9–3.13 against gilcheck's switch models, on the corpus in `models/cpython/`.
+//!
+//! For every program × version: `tests/cpython/observe.py` runs the program K times in one
+//! interpreter process (`sys.setswitchinterval(1e-6)`, fresh globals each run) at the program's N,
+//! and gilcheck predicts the final values at the same N under the matching `--switch` model: the
+//! exact outcome set where the plain stateful search finishes within [`EXACT_MAX_STATES`], else
+//! the outcome set of the reduced search, else the interval between the certified extremes. Every
+//! observed run must lie in the prediction; where gilcheck proves one outcome, no run may show
+//! another. A version whose interpreter is missing, and a program that gilcheck rejects as an
+//! unsupported construct, are reported as skipped, by name, with the reason.
+//!
+//! Settings (the table [`CASES`]): N = 20,000 per thread and K = 20 runs for every program (big
+//! enough that real 3.9 and every version's `one()` program lose updates within a dozen runs,
+//! small enough that a run takes a few milliseconds); N = 2,000 for the stale read (its inner
+//! loop makes gilcheck's extremes search step every iteration); N = 6 to 200 for the programs
+//! with locks, events and queues (their plain state spaces grow with N², and their results do
+//! not depend on N). The same N is used for the real runs and for checking.
+//!
+//! The second test holds gilcheck's static switch points (`bytecode::switch::switch_marks`)
+//! against `tests/cpython/dis_switch.py`, which reads each interpreter's own `dis` (and, for
+//! 3.11+, which call sites its specialiser inlines) and applies that version's eval-breaker rules.
+
+use gilcheck::bytecode::switch::{switch_marks, SwitchKind};
+use gilcheck::bytecode::Instr;
+use gilcheck::explore::{extreme, Goal, Limits, Reduction, Strategy, Verdict};
+use gilcheck::vm::SwitchModel;
+use gilcheck::{Error, Model, Report};
+use num_bigint::BigInt;
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One corpus program and how to run and check it.
+struct Case {
+    /// File name in `models/cpython/`.
+    file: &'static str,
+    /// `N` for the real runs and for checking (always the same).
+    n: u32,
+    /// Real runs per interpreter.
+    k: u32,
+    /// The globals that make up an outcome.
+    vars: &'static [&'static str],
+}
+
+const fn case(file: &'static str, n: u32, k: u32, vars: &'static [&'static str]) -> Case {
+    Case { file, n, k, vars }
+}
+
+/// The corpus and its settings: one row per program.
+const CASES: &[Case] = &[
+    case("racy_increment.py", 20_000, 20, &["balance"]),
+    case("racy_call_one.py", 20_000, 20, &["balance"]),
+    case("locked_counter.py", 20, 20, &["balance"]),
+    case("helper_inc.py", 20_000, 20, &["c"]),
+    case("builtin_abs.py", 20_000, 20, &["c"]),
+    case("builtin_len.py", 20_000, 20, &["c"]),
+    case("builtin_int.py", 20_000, 20, &["c"]),
+    case("check_then_act.py", 20_000, 20, &["hits", "x"]),
+    case("cond_jump.py", 20_000, 20, &["c"]),
+    case("stale_read.py", 2_000, 20, &["shared"]),
+    case("acquire_release.py", 6, 20, &["balance"]),
+    case("while_shared.py", 20_000, 20, &["c"]),
+    case("attribute_counter.py", 20_000, 20, &["result"]),
+    case("list_item.py", 20_000, 20, &["result"]),
+    case("dict_item.py", 20_000, 20, &["result"]),
+    case("property_counter.py", 20_000, 20, &["result"]),
+    case("rlock_counter.py", 20, 20, &["balance"]),
+    case("event_handoff.py", 200, 20, &["seen", "total"]),
+    case("queue_transfer.py", 20, 20, &["total", "last"]),
+];
+
+/// The real interpreters and the model for each.
+const VERSIONS: &[(&str, SwitchModel)] = &[
+    ("3.9", SwitchModel::Cpython39),
+    ("3.10", SwitchModel::Cpython310),
+    ("3.11", SwitchModel::Cpython311),
+    ("3.12", SwitchModel::Cpython312),
+    ("3.13", SwitchModel::Cpython313),
+];
+
+/// The plain stateful search gives the exact outcome set up to this many states.
+const EXACT_MAX_STATES: u64 = 400_000;
+/// The reduced search's state limit.
+const REDUCED_MAX_STATES: u64 = 2_000_000;
+/// Preemptions the extremes search may spend.
+const EXTREME_PREEMPTIONS: u32 = 4;
+
+fn path(file: &str) -> String {
+    format!("models/cpython/{file}")
+}
+
+/// How to run one interpreter: `PYENV_VERSION=<full> python3.X`.
+#[derive(Clone, Debug)]
+struct Python {
+    minor: &'static str,
+    full: Option<String>,
+}
+
+impl Python {
+    fn command(&self) -> Command {
+        let mut c = Command::new(format!("python{}", self.minor));
+        if let Some(full) = &self.full {
+            c.env("PYENV_VERSION", full);
+        }
+        c
+    }
+}
+
+/// The interpreters installed here, and a line for each missing one.
+fn interpreters() -> Vec<(&'static str, SwitchModel, Option<Python>)> {
+    let listed: Vec<String> = Command::new("pyenv")
+        .args(["versions", "--bare"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().map(|l| l.trim().to_string()).collect())
+        .unwrap_or_default();
+    VERSIONS
+        .iter()
+        .map(|&(minor, model)| {
+            let full = listed.iter().find(|v| v.strip_prefix(minor).is_some_and(|rest| rest.starts_with('.'))).cloned();
+            let python = Python { minor, full };
+            let check = format!("import sys; assert '%d.%d' % sys.version_info[:2] == '{minor}'");
+            let works = python.command().args(["-c", &check]).output().is_ok_and(|o| o.status.success());
+            if !works {
+                println!("skipped: python{minor} not installed");
+            }
+            (minor, model, works.then_some(python))
+        })
+        .collect()
+}
+
+/// What gilcheck predicts for one program under one model.
+#[derive(Clone, Debug, PartialEq)]
+enum Prediction {
+    /// The exact set of outcomes (values of the case's vars, in order).
+    Exact(BTreeSet<Vec<i128>>, &'static str),
+    /// An interval per var, between certified extremes.
+    Interval(Vec<(BigInt, BigInt)>),
+}
+
+impl Prediction {
+    fn single(&self) -> Option<&Vec<i128>> {
+        match self {
+            Prediction::Exact(set, _) if set.len() == 1 => set.iter().next(),
+            _ => None,
+        }
+    }
+
+    fn admits(&self, run: &[i128]) -> bool {
+        match self {
+            Prediction::Exact(set, _) => set.contains(run),
+            Prediction::Interval(ranges) => {
+                ranges.iter().zip(run).all(|((lo, hi), v)| *lo <= BigInt::from(*v) && BigInt::from(*v) <= *hi)
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Prediction::Exact(set, how) if set.len() == 1 => {
+                format!("proved single outcome {:?} ({how})", set.iter().next().unwrap())
+            }
+            Prediction::Exact(set, how) if set.len() <= 6 => format!("exact outcomes {set:?} ({how})"),
+            Prediction::Exact(set, how) => format!(
+                "exact outcomes: {} of them, {:?} .. {:?} ({how})",
+                set.len(),
+                set.iter().next().unwrap(),
+                set.iter().next_back().unwrap()
+            ),
+            Prediction::Interval(r) => {
+                let parts: Vec<String> = r.iter().map(|(lo, hi)| format!("{lo}..={hi}")).collect();
+                format!("extremes interval [{}]", parts.join(", "))
+            }
+        }
+    }
+}
+
+/// The program at the case's N under `switch`, or the reason gilcheck rejects it.
+fn load(c: &Case, switch: SwitchModel) -> Result<Model, String> {
+    let built = Model::from_file(path(c.file))
+        .and_then(|m| m.with_set("N", &c.n.to_string()))
+        .and_then(|m| m.with_vars(c.vars.iter().map(|v| v.to_string()).collect()))
+        .map(|m| m.with_switch(switch));
+    match built {
+        Ok(m) => Ok(m),
+        Err(e @ Error::Unsupported { .. }) => Err(e.to_string()),
+        Err(e) => panic!("{}: gilcheck cannot build it: {e}", c.file),
+    }
+}
+
+/// The exact outcome set of a finished report (every outcome must be a normal ending).
+fn outcome_set(c: &Case, r: &Report) -> BTreeSet<Vec<i128>> {
+    r.outcomes()
+        .map(|o| {
+            assert!(o.violation.is_none(), "{}: gilcheck finds a run that fails: {:?}", c.file, o.violation);
+            c.vars
+                .iter()
+                .map(|v| {
+                    let text = o.global(v).unwrap_or_else(|| panic!("{}: no {v} in {o:?}", c.file));
+                    text.parse().unwrap_or_else(|_| panic!("{}: {v} = {text} is not an int", c.file))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// gilcheck's prediction for `c` under `switch`, or why it has none.
+fn predict(c: &Case, m: &Model) -> Prediction {
+    let mut limits = Limits::default();
+    limits.max_states = EXACT_MAX_STATES;
+    limits.max_time = Some(Duration::from_secs(20));
+    let plain = m.checker().strategy(Strategy::Stateful).all_outcomes(true).limits(limits.clone()).check();
+    if plain.exhaustive {
+        return Prediction::Exact(outcome_set(c, &plain), "stateful search");
+    }
+    limits.max_states = REDUCED_MAX_STATES;
+    let reduced = m
+        .checker()
+        .strategy(Strategy::Stateful)
+        .reduction(Reduction::Full)
+        .all_outcomes(true)
+        .count_interleavings(false)
+        .limits(limits.clone())
+        .check();
+    if reduced.exhaustive {
+        return Prediction::Exact(outcome_set(c, &reduced), "reduced search");
+    }
+    let ranges = c
+        .vars
+        .iter()
+        .map(|v| {
+            let end = |goal| {
+                let e = extreme(m.explorable(), v, goal, EXTREME_PREEMPTIONS, &limits)
+                    .unwrap_or_else(|err| panic!("{}: extreme {goal} of {v}: {err}", c.file));
+                assert!(e.certified && e.exhaustive, "{}: the {goal} of {v} is not certified: {e:?}", c.file);
+                e.value
+            };
+            (end(Goal::Min), end(Goal::Max))
+        })
+        .collect();
+    Prediction::Interval(ranges)
+}
+
+/// The observed runs of one interpreter, parsed from observe.py's JSON.
+struct Observed {
+    runs: Vec<Vec<i128>>,
+    seconds: f64,
+    version: String,
+}
+
+fn spawn_observe(py: &Python, c: &Case) -> Child {
+    py.command()
+        .arg("tests/cpython/observe.py")
+        .arg(path(c.file))
+        .arg(c.n.to_string())
+        .arg(c.k.to_string())
+        .args(c.vars)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("python{}: {e}", py.minor))
+}
+
+fn collect_observe(child: Child, py: &Python, c: &Case) -> Observed {
+    let out = child.wait_with_output().expect("observe.py");
+    assert!(out.status.success(), "python{} observe.py {}: {}", py.minor, c.file, String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("observe.py prints JSON");
+    let runs: Vec<Vec<i128>> = v["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .map(|r| r.as_array().expect("a run").iter().map(|x| x.as_i64().expect("an int") as i128).collect())
+        .collect();
+    assert_eq!(runs.len(), c.k as usize, "{}: python{} gave {} runs", c.file, py.minor, runs.len());
+    Observed { runs, seconds: v["seconds"].as_f64().unwrap_or(0.0), version: v["version"].to_string() }
+}
+
+/// Per var: the smallest and largest observed value.
+fn ranges(runs: &[Vec<i128>], vars: usize) -> Vec<(i128, i128)> {
+    (0..vars)
+        .map(|k| {
+            let vals = runs.iter().map(|r| r[k]);
+            (vals.clone().min().unwrap(), vals.max().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn real_runs_lie_in_gilchecks_predictions() {
+    let started = Instant::now();
+    let pythons = interpreters();
+    let mut failures = Vec::new();
+    let mut skipped = Vec::new();
+    // file → version → (runs, prediction)
+    let mut seen: BTreeMap<&str, BTreeMap<&str, (Vec<Vec<i128>>, Option<Prediction>)>> = BTreeMap::new();
+    for c in CASES {
+        // The interpreters run while gilcheck predicts.
+        let children: Vec<_> = pythons
+            .iter()
+            .filter_map(|(minor, model, py)| py.as_ref().map(|py| (*minor, *model, py, spawn_observe(py, c))))
+            .collect();
+        let mut predictions = BTreeMap::new();
+        for &(minor, model, _) in &pythons {
+            let t = Instant::now();
+            match load(c, model) {
+                Ok(m) => {
+                    let p = predict(c, &m);
+                    println!(
+                        "{} N={} under {}: {} [{:.2} s]",
+                        c.file,
+                        c.n,
+                        model.name(),
+                        p.describe(),
+                        t.elapsed().as_secs_f64()
+                    );
+                    predictions.insert(minor, p);
+                }
+                Err(why) => {
+                    // Unsupported constructs are rejected the same way under every model.
+                    println!("skipped: {} (gilcheck rejects it: {why})", c.file);
+                    skipped.push((c.file, why));
+                    break;
+                }
+            }
+        }
+        for (minor, model, py, child) in children {
+            let obs = collect_observe(child, py, c);
+            let r = ranges(&obs.runs, c.vars.len());
+            println!(
+                "{} N={} K={} python {}: observed {:?} of {:?} in {:.3} s",
+                c.file, c.n, c.k, obs.version, r, c.vars, obs.seconds
+            );
+            let p = predictions.get(minor).cloned();
+            if let Some(p) = &p {
+                for run in &obs.runs {
+                    if !p.admits(run) {
+                        failures.push(format!(
+                            "{} N={} python{minor}: run {run:?} of {:?} lies outside gilcheck's prediction: {}",
+                            c.file,
+                            c.n,
+                            c.vars,
+                            p.describe()
+                        ));
+                    }
+                }
+                if let Some(one) = p.single() {
+                    let others: BTreeSet<&Vec<i128>> = obs.runs.iter().filter(|r| *r != one).collect();
+                    if !others.is_empty() {
+                        failures.push(format!(
+                            "{} N={} python{minor}: gilcheck proves the single outcome {one:?} under {}, yet runs show {others:?}",
+                            c.file,
+                            c.n,
+                            model.name()
+                        ));
+                    }
+                }
+            }
+            seen.entry(c.file).or_default().insert(minor, (obs.runs, p));
+        }
+    }
+    // The acceptance facts about the two seed-shaped programs, on the real interpreters.
+    let two_n = 2 * i128::from(CASES.iter().find(|c| c.file == "racy_increment.py").unwrap().n);
+    for (minor, runs) in seen.get("racy_increment.py").into_iter().flatten() {
+        if *minor != "3.9" {
+            assert!(
+                runs.0.iter().all(|r| r[0] == two_n),
+                "racy_increment.py: python{minor} lost updates: {:?}",
+                runs.0
+            );
+        }
+    }
+    for (minor, runs) in seen.get("racy_call_one.py").into_iter().flatten() {
+        assert!(
+            runs.0.iter().any(|r| r[0] < two_n),
+            "racy_call_one.py: python{minor} lost no update in {} runs: {:?}",
+            runs.0.len(),
+            runs.0
+        );
+    }
+    println!("skipped programs: {}", skipped.len());
+    for (f, why) in &skipped {
+        println!("  {f}: {why}");
+    }
+    println!("real-interpreter suite: {:.1} s", started.elapsed().as_secs_f64());
+    assert!(failures.is_empty(), "real runs disagree with gilcheck:\n{}", failures.join("\n"));
+}
+
+/// The seed's racy loop is violated where a switch can fall inside `balance += 1` and proved
+/// under 3.10–3.13; `balance = balance + one()` is violated under every model.
+#[test]
+fn seed_shaped_programs_have_the_verdicts_each_model_predicts() {
+    for (file, violated_under) in [
+        ("racy_increment.py", &[SwitchModel::Bytecode, SwitchModel::Cpython39][..]),
+        ("racy_call_one.py", SwitchModel::ALL),
+    ] {
+        let c = CASES.iter().find(|c| c.file == file).unwrap();
+        for &model in SwitchModel::ALL {
+            let m = Model::from_file(path(file))
+                .unwrap()
+                .with_set("N", &c.n.to_string())
+                .unwrap()
+                .with_switch(model)
+                .with_expect("balance == 2 * N")
+                .unwrap();
+            let t = Instant::now();
+            let r = m.checker().reduction(Reduction::Full).check();
+            println!(
+                "{file} N={} under {}: {:?} in {:.2} s",
+                c.n,
+                model.name(),
+                r.verdict(),
+                t.elapsed().as_secs_f64()
+            );
+            if violated_under.contains(&model) {
+                assert_eq!(r.verdict(), Verdict::Violated, "{file} under {}: {:?}", model.name(), r.notes);
+            } else {
+                assert_eq!(r.verdict(), Verdict::Holds, "{file} under {}: {:?}", model.name(), r.notes);
+                assert!(r.exhaustive, "{file} under {}: the proof is not exhaustive", model.name());
+            }
+        }
+    }
+}
+
+/// One program's switch points as `{code name: {line: kinds}}`.
+type Summary = BTreeMap<String, BTreeMap<u32, BTreeSet<String>>>;
+
+/// gilcheck's switch points for `model`, per code object and line, normalised to what the real
+/// interpreter's `dis` can show:
+///
+/// - 3.9 and 3.10 have no RESUME: their frame-entry check runs before the frame's first real
+///   instruction, so a mark on gilcheck's RESUME is counted at the line of the instruction after
+///   it.
+fn gilcheck_summary(m: &Model, model: SwitchModel) -> Summary {
+    let program = m.program();
+    let mut out = Summary::new();
+    for mark in switch_marks(program, model) {
+        let code = &program.codes[mark.code as usize];
+        let mut line = mark.line;
+        let pre_resume = matches!(model, SwitchModel::Cpython39 | SwitchModel::Cpython310);
+        if pre_resume && matches!(code.instrs[mark.pc as usize], Instr::Resume(_)) {
+            line = code.locs.get(mark.pc as usize + 1).map_or(line, |l| l.line);
+        }
+        out.entry(code.name.clone()).or_default().entry(line).or_default().insert(mark.kind.name().to_string());
+    }
+    out
+}
+
+/// dis_switch.py's summary, normalised:
+///
+/// - "handler" (3.10's check at exception-handler entry) is dropped: gilcheck has no such kind,
+///   and no corpus program raises, so no handler ever runs.
+fn python_summary(py: &Python, file: &str) -> Summary {
+    let out = py.command().arg("tests/cpython/dis_switch.py").arg(path(file)).output().expect("dis_switch.py");
+    assert!(out.status.success(), "python{} dis_switch.py {file}: {}", py.minor, String::from_utf8_lossy(&out.stderr));
+    let v: BTreeMap<String, BTreeMap<String, Vec<String>>> =
+        serde_json::from_slice(&out.stdout).expect("dis_switch.py prints JSON");
+    let mut s = Summary::new();
+    for (name, lines) in v {
+        for (line, kinds) in lines {
+            let kinds: BTreeSet<String> = kinds.into_iter().filter(|k| k != "handler").collect();
+            if !kinds.is_empty() {
+                s.entry(name.clone()).or_default().insert(line.parse().expect("a line number"), kinds);
+            }
+        }
+    }
+    s
+}
+
+/// The lines where two summaries differ, readably.
+fn differences(real: &Summary, ours: &Summary) -> Vec<String> {
+    let names: BTreeSet<&String> = real.keys().chain(ours.keys()).collect();
+    let empty = BTreeMap::new();
+    let mut out = Vec::new();
+    for name in names {
+        let (a, b) = (real.get(name).unwrap_or(&empty), ours.get(name).unwrap_or(&empty));
+        let lines: BTreeSet<&u32> = a.keys().chain(b.keys()).collect();
+        for line in lines {
+            if a.get(line) != b.get(line) {
+                out.push(format!("{name} line {line}: CPython {:?}, gilcheck {:?}", a.get(line), b.get(line)));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn switch_points_per_line_match_each_interpreters_dis() {
+    let pythons = interpreters();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for c in CASES {
+        let m = match Model::from_file(path(c.file)) {
+            Ok(m) => m,
+            Err(e @ Error::Unsupported { .. }) => {
+                println!("skipped: {} (gilcheck rejects it: {e})", c.file);
+                continue;
+            }
+            Err(e) => panic!("{}: {e}", c.file),
+        };
+        for (minor, model, py) in &pythons {
+            let Some(py) = py else { continue };
+            let real = python_summary(py, c.file);
+            let ours = gilcheck_summary(&m, *model);
+            let diff = differences(&real, &ours);
+            compared += 1;
+            if !diff.is_empty() {
+                failures.push(format!("{} python{minor} vs {}:\n  {}", c.file, model.name(), diff.join("\n  ")));
+            }
+        }
+    }
+    println!("switch points compared: {compared} program × version pairs");
+    assert!(failures.is_empty(), "switch points differ:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn switch_kind_names_are_the_ones_dis_switch_prints() {
+    let names: Vec<&str> =
+        [SwitchKind::Entry, SwitchKind::BackEdge, SwitchKind::Call, SwitchKind::CondJump, SwitchKind::Instr]
+            .iter()
+            .map(|k| k.name())
+            .collect();
+    assert_eq!(names, ["entry", "back-edge", "call", "cond-jump", "instr"]);
+    let script = std::fs::read_to_string("tests/cpython/dis_switch.py").unwrap();
+    for n in names {
+        assert!(script.contains(&format!("\"{n}\"")), "dis_switch.py never prints {n}");
+    }
+}
