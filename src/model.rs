@@ -1,6 +1,6 @@
 //! The library's front door: a Python program compiled into a checkable [`Model`].
 
-use crate::bytecode::{Const, Program};
+use crate::bytecode::{Const, Program, SwitchModel};
 use crate::compile::{self, CompileOptions};
 use crate::error::{Error, Result};
 use crate::explore::{Checker, PyModel};
@@ -22,6 +22,7 @@ pub struct Model {
     sets: Vec<(String, Const)>,
     expect: Option<String>,
     vars: Option<Vec<String>>,
+    switch: SwitchModel,
     py: PyModel,
 }
 
@@ -39,7 +40,7 @@ impl Model {
         let source = SourceFile::new(name, text);
         let program = build(&source, &[])?;
         let py = PyModel::new(Arc::new(program), None, None);
-        Ok(Model { source, sets: Vec::new(), expect: None, vars: None, py })
+        Ok(Model { source, sets: Vec::new(), expect: None, vars: None, switch: SwitchModel::Bytecode, py })
     }
 
     /// Replaces the value of the module-level constant `NAME = ...` with `value` (a Python
@@ -58,6 +59,17 @@ impl Model {
         self.rebuild()
     }
 
+    /// Runs the program under switch model `m` (`--switch M`): where its threads may switch.
+    pub fn with_switch(mut self, m: SwitchModel) -> Result<Model> {
+        self.switch = m;
+        self.rebuild()
+    }
+
+    /// The switch model the program runs under.
+    pub fn switch_model(&self) -> SwitchModel {
+        self.switch
+    }
+
     /// Shows only these globals in outcomes (`--vars a,b`).
     pub fn with_vars(mut self, vars: Vec<String>) -> Result<Model> {
         for v in &vars {
@@ -73,7 +85,7 @@ impl Model {
     }
 
     fn rebuild(mut self) -> Result<Model> {
-        let mut program = build(&self.source, &self.sets)?;
+        let mut program = build(&self.source, &self.sets)?.with_switch(self.switch);
         let expect = match &self.expect {
             Some(text) => Some((compile::compile_expression(&mut program, text)?, text.clone())),
             None => None,

@@ -9,10 +9,29 @@ use std::fmt::Write as _;
 /// Options of [`disassemble`].
 #[derive(Clone, Debug, Default)]
 pub struct DisOptions {
-    /// Switch-point marks: `marks[code][instr]` is true for an instruction before which the
-    /// scheduler may switch threads; such lines get a `[S]` marker column. `None` prints no
+    /// Switch-point marks: `marks[code][instr]` is true for an instruction that is a switch
+    /// point (an eval-breaker check site); such lines get a `[S]` marker column. `None` prints no
     /// marker column. Missing entries count as unmarked.
     pub marks: Option<Vec<Vec<bool>>>,
+    /// Notes appended to instruction lines (`notes[code][instr]`, after `  # `), e.g. why an
+    /// instruction is a switch point. Missing entries print nothing.
+    pub notes: Vec<Vec<Option<String>>>,
+}
+
+impl DisOptions {
+    /// The marks and notes of `model`'s static switch points ([`super::switch_marks`]).
+    pub fn switch_points(program: &Program, model: super::SwitchModel) -> DisOptions {
+        let mut marks: Vec<Vec<bool>> = program.codes.iter().map(|c| vec![false; c.instrs.len()]).collect();
+        let mut notes: Vec<Vec<Option<String>>> = program.codes.iter().map(|c| vec![None; c.instrs.len()]).collect();
+        for m in super::switch_marks(program, model) {
+            let (c, pc) = (m.code as usize, m.pc as usize);
+            marks[c][pc] = true;
+            if m.kind != super::SwitchKind::Instr {
+                notes[c][pc] = Some(format!("switch: {}", m.kind.describe()));
+            }
+        }
+        DisOptions { marks: Some(marks), notes }
+    }
 }
 
 const OPNAME_WIDTH: usize = 20;
@@ -30,7 +49,8 @@ pub fn disassemble(program: &Program, opts: &DisOptions) -> String {
             );
         }
         let marks = opts.marks.as_ref().map(|m| m.get(id).map(Vec::as_slice).unwrap_or(&[]));
-        disassemble_code(&mut out, program, code, marks);
+        let notes = opts.notes.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        disassemble_code(&mut out, program, code, marks, notes);
     }
     out
 }
@@ -50,7 +70,13 @@ pub fn describe_instr(program: &Program, code: &CodeObject, instr: &Instr) -> St
     s
 }
 
-fn disassemble_code(out: &mut String, program: &Program, code: &CodeObject, marks: Option<&[bool]>) {
+fn disassemble_code(
+    out: &mut String,
+    program: &Program,
+    code: &CodeObject,
+    marks: Option<&[bool]>,
+    notes: &[Option<String>],
+) {
     let mut targets: HashSet<u32> = code.instrs.iter().filter_map(Instr::jump_target).collect();
     targets.extend(code.exception_table.iter().map(|e| e.target));
     let max_line = code.locs.iter().map(|l| l.line).max().unwrap_or(0);
@@ -91,6 +117,9 @@ fn disassemble_code(out: &mut String, program: &Program, code: &CodeObject, mark
         }
         let line_text = fields.join(" ");
         out.push_str(line_text.trim_end());
+        if let Some(Some(n)) = notes.get(i) {
+            let _ = write!(out, "  # {n}");
+        }
         out.push('\n');
     }
     if !code.exception_table.is_empty() {

@@ -287,6 +287,13 @@ impl Instr {
             _ => None,
         }
     }
+
+    /// Whether execution can go on to the next instruction in order (not an unconditional
+    /// jump, a return or a raise).
+    pub fn falls_through(&self) -> bool {
+        use Instr::*;
+        !matches!(self, JumpForward(_) | JumpBackward(_) | ReturnValue | RaiseVarargs(_) | Reraise(_))
+    }
 }
 
 impl fmt::Display for Instr {

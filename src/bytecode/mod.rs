@@ -5,9 +5,11 @@
 
 mod disasm;
 mod instr;
+pub mod switch;
 
 pub use disasm::{argrepr, describe_instr, disassemble, DisOptions};
 pub use instr::{BinOp, CmpOp, GlobalId, Instr, Label};
+pub use switch::{switch_marks, SwitchKind, SwitchMark, SwitchModel};
 
 use num_bigint::BigInt;
 use std::sync::Arc;
@@ -146,9 +148,18 @@ pub struct Program {
     pub codes: Vec<CodeObject>,
     /// Names of the module's global slots; [`GlobalId`] indexes this.
     pub globals: Vec<String>,
+    /// Where the program's threads may switch when it runs ([`SwitchModel::Bytecode`] unless
+    /// set with [`Program::with_switch`]).
+    pub switch: SwitchModel,
 }
 
 impl Program {
+    /// The same program, run under switch model `m`.
+    pub fn with_switch(mut self, m: SwitchModel) -> Program {
+        self.switch = m;
+        self
+    }
+
     /// The module's code object.
     pub fn module(&self) -> &CodeObject {
         &self.codes[0]

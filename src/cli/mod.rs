@@ -126,7 +126,7 @@ enum Format {
     Json,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 /// Arguments shared by the commands that load a model.
 pub struct ModelArgs {
     /// The Python file to check.
@@ -137,9 +137,25 @@ pub struct ModelArgs {
     /// An expression over the module's globals that must hold in every final state.
     #[arg(long, value_name = "EXPR")]
     expect: Option<String>,
-    /// Where threads may switch: `bytecode` = at every instruction boundary.
-    #[arg(long = "switch", value_name = "MODEL", default_value = "bytecode", value_parser = parse_switch)]
-    switch: SwitchModel,
+    /// Where threads may switch: `bytecode` (every instruction boundary: all the language
+    /// promises), `cpython-3.9` … `cpython-3.13` (where that version checks its eval breaker), or
+    /// `all` (check: one verdict per model, and why they differ).
+    #[arg(long = "switch", value_name = "MODEL", default_value = "bytecode", value_parser = parse_switch_choice)]
+    switch: SwitchChoice,
+}
+
+/// `--switch`: one model, or every model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SwitchChoice {
+    One(SwitchModel),
+    All,
+}
+
+fn parse_switch_choice(s: &str) -> Result<SwitchChoice, String> {
+    if s.trim() == "all" {
+        return Ok(SwitchChoice::All);
+    }
+    s.parse().map(SwitchChoice::One)
 }
 
 #[derive(Debug, Args)]
@@ -224,9 +240,10 @@ struct DisArgs {
     /// Replace the value of a module-level constant (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     sets: Vec<String>,
-    /// The switch model whose switch points to mark.
-    #[arg(long = "switch", value_name = "MODEL", default_value = "bytecode", value_parser = parse_switch)]
-    switch: SwitchModel,
+    /// Mark the switch points of this model (`bytecode`, `cpython-3.9` … `cpython-3.13`) in a
+    /// `[S]` column, with why each is one.
+    #[arg(long = "switch", value_name = "MODEL", value_parser = parse_switch)]
+    switch: Option<SwitchModel>,
 }
 
 fn parse_switch(s: &str) -> Result<SwitchModel, String> {
@@ -259,6 +276,15 @@ fn style() -> Style {
 
 fn load(args: &ModelArgs, vars: Option<Vec<String>>) -> Result<Model, Error> {
     let mut model = Model::from_file(&args.file)?;
+    if args.switch == SwitchChoice::All {
+        return Err(Error::Usage(
+            "--switch all works with check (one verdict per model); name one model here, e.g. --switch cpython-3.11"
+                .into(),
+        ));
+    }
+    if let SwitchChoice::One(m) = args.switch {
+        model = model.with_switch(m)?;
+    }
     for s in &args.sets {
         let Some((name, value)) = s.split_once('=') else {
             return Err(Error::Usage(format!("--set {s}: expected NAME=VALUE, e.g. --set N=3")));
@@ -277,6 +303,11 @@ fn load(args: &ModelArgs, vars: Option<Vec<String>>) -> Result<Model, Error> {
 /// The options that a replay of a schedule of this model needs (`--set`, `--expect`).
 fn replay_args(args: &ModelArgs) -> String {
     let mut out = String::new();
+    if let SwitchChoice::One(m) = args.switch {
+        if m != SwitchModel::Bytecode {
+            out.push_str(&format!(" --switch {m}"));
+        }
+    }
     for s in &args.sets {
         out.push_str(&format!(" --set {s}"));
     }
@@ -318,8 +349,62 @@ fn progress_bar() -> (Option<indicatif::ProgressBar>, Option<ProgressFn>) {
     (Some(bar), Some(f))
 }
 
+/// `check --switch all`: the program under every model, one verdict each, and why they differ.
+fn check_all(a: &CheckArgs) -> Result<u8, Error> {
+    let mut args = a.model.clone();
+    args.switch = SwitchChoice::One(SwitchModel::Bytecode);
+    let base = load(&args, None)?;
+    let strategy = match a.search.strategy {
+        Some(Strategy::Bounded { .. }) => Strategy::Bounded { max_bound: a.search.max_preemptions.unwrap_or(8) },
+        Some(s) => s,
+        None => Strategy::Auto,
+    };
+    let mut rows = Vec::new();
+    let mut models = Vec::new();
+    for &m in SwitchModel::ALL {
+        let model = base.clone().with_switch(m)?;
+        let report = model
+            .checker()
+            .strategy(strategy)
+            .reduction(a.search.reduction.unwrap_or(Reduction::Full))
+            .limits(limits(&a.search))
+            .check();
+        let preemption = report
+            .counterexample
+            .as_ref()
+            .and_then(|c| trace::first_preemption(model.explorable(), &c.schedule).ok().flatten());
+        rows.push(report::ModelVerdict { model: m, report, gap: None, preemption });
+        models.push(model);
+    }
+    // Each model that holds, against the first counterexample found under another model.
+    let witness = rows.iter().position(|r| r.report.verdict == Verdict::Violated && r.report.counterexample.is_some());
+    if let Some(w) = witness {
+        let schedule = rows[w].report.counterexample.as_ref().map(|c| c.schedule.clone()).expect("checked");
+        for i in 0..rows.len() {
+            if rows[i].report.verdict == Verdict::Holds {
+                if let Ok(Some(gap)) = trace::find_gap(models[w].explorable(), &schedule, rows[i].model) {
+                    rows[i].gap = Some((rows[w].model, gap));
+                }
+            }
+        }
+    }
+    match a.search.format {
+        Format::Json => println!("{}", report::models_to_json(&rows, base.source().name())),
+        Format::Text => print!("{}", report::render_models(&rows, base.source(), style())),
+    }
+    let verdicts: Vec<Verdict> = rows.iter().map(|r| r.report.verdict).collect();
+    Ok(if verdicts.contains(&Verdict::Violated) {
+        Verdict::Violated.exit_code()
+    } else if verdicts.contains(&Verdict::Inconclusive) {
+        Verdict::Inconclusive.exit_code()
+    } else {
+        0
+    })
+}
+
 fn dispatch(cli: Cli) -> Result<u8, Error> {
     match cli.command {
+        Command::Check(a) if a.model.switch == SwitchChoice::All => check_all(&a),
         Command::Check(a) => {
             let model = load(&a.model, None)?;
             let strategy = match a.search.strategy {
@@ -334,8 +419,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 .checker()
                 .strategy(strategy)
                 .reduction(a.search.reduction.unwrap_or(Reduction::Full))
-                .limits(limits(&a.search))
-                .switch_model(a.model.switch);
+                .limits(limits(&a.search));
             if let Some(p) = progress {
                 checker = checker.progress(p);
             }
@@ -401,7 +485,6 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 .strategy(strategy)
                 .reduction(a.search.reduction.unwrap_or(Reduction::None))
                 .limits(limits(&a.search))
-                .switch_model(a.model.switch)
                 .all_outcomes(true);
             if let Some(p) = progress {
                 checker = checker.progress(p);
@@ -486,8 +569,24 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 };
                 model = model.with_set(name.trim(), value.trim())?;
             }
-            let _ = a.switch;
-            print!("{}", disassemble(model.program(), &DisOptions::default()));
+            let opts = if let Some(m) = a.switch {
+                println!("# switch points under {m}: {}", m.describe());
+                println!(
+                    "# [S] marks them: {}",
+                    match m {
+                        SwitchModel::Bytecode | SwitchModel::Cpython39 => {
+                            "a switch may happen right before a marked instruction"
+                        }
+                        _ => {
+                            "a switch may happen right after a marked instruction (after a call only when it called non-Python code; after a conditional jump only when taken); blocking calls switch in every model"
+                        }
+                    }
+                );
+                DisOptions::switch_points(model.program(), m)
+            } else {
+                DisOptions::default()
+            };
+            print!("{}", disassemble(model.program(), &opts));
             Ok(0)
         }
     }

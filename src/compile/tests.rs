@@ -230,7 +230,7 @@ fn disassembly_looks_like_dis() {
     assert!(text.contains(">>    6 FOR_ITER                13 (to 13)\n"), "{text}");
     assert!(text.contains("  5     >>   13 LOAD_CONST               0 (None)\n"), "{text}");
     assert!(text.contains("JUMP_BACKWARD            6 (to 6)"), "{text}");
-    let marks = DisOptions { marks: Some(vec![vec![], vec![true]]) };
+    let marks = DisOptions { marks: Some(vec![vec![], vec![true]]), notes: Vec::new() };
     let marked = disassemble(&p, &marks);
     assert!(marked.contains("  3 [S]       0 RESUME"), "{marked}");
 }

@@ -27,7 +27,6 @@ pub use report::{Counterexample, Finding, FindingKind, Outcome, OutcomeCount, Re
 pub use schedule::{Schedule, Segment};
 pub use search::{current_rss_bytes, peak_rss_bytes, Limits, Progress, ProgressFn};
 
-use crate::vm::SwitchModel;
 use num_bigint::BigUint;
 use search::Search;
 use std::fmt;
@@ -135,7 +134,6 @@ pub struct Checker<'m, M: Model> {
     model: &'m M,
     strategy: Strategy,
     limits: Limits,
-    switch_model: SwitchModel,
     all_outcomes: bool,
     count: bool,
     reduction: Reduction,
@@ -149,7 +147,6 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             model,
             strategy: Strategy::Auto,
             limits: Limits::default(),
-            switch_model: SwitchModel::Bytecode,
             all_outcomes: false,
             count: true,
             reduction: Reduction::None,
@@ -166,12 +163,6 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
     /// Sets the limits.
     pub fn limits(mut self, l: Limits) -> Self {
         self.limits = l;
-        self
-    }
-
-    /// Records the switch model in the report (the model itself decides the switch points).
-    pub fn switch_model(mut self, m: SwitchModel) -> Self {
-        self.switch_model = m;
         self
     }
 
@@ -394,7 +385,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             .collect();
         Report {
             verdict,
-            switch_model: self.switch_model,
+            switch_model: self.model.switch_model(),
             strategy: strategy.to_string(),
             exhaustive,
             limit: s.stopped.clone(),

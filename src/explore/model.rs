@@ -2,7 +2,7 @@
 
 use super::report::{Finding, FindingKind, Outcome};
 use crate::bytecode::{CodeId, Program};
-use crate::vm::{self, Blocker, State, StepInfo, Tid, Value};
+use crate::vm::{self, Blocker, State, StepInfo, SwitchModel, Tid, Value};
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -42,6 +42,13 @@ pub trait Model {
     fn next_step_is_local(&self, _s: &Self::State, _tid: Tid) -> bool {
         false
     }
+    /// Whether switching away from `tid` right before its next step can reach anything that a
+    /// later switch cannot. When every boundary is a switch point, a switch before an invisible
+    /// step is redundant (it commutes to after it); where the switch model allows switches only
+    /// at some boundaries, it is not, and no switch is possible where the thread holds the GIL.
+    fn worth_preempting_before(&self, s: &Self::State, tid: Tid) -> bool {
+        !self.next_step_is_local(s, tid)
+    }
     /// Whether `tid`'s next step is a loop back-edge (where cycle detection looks).
     fn next_step_is_back_edge(&self, _s: &Self::State, _tid: Tid) -> bool {
         false
@@ -51,6 +58,10 @@ pub trait Model {
     /// The source line thread `tid` is at (0 when unknown).
     fn line_of(&self, _s: &Self::State, _tid: Tid) -> u32 {
         0
+    }
+    /// Where the model's threads may switch (for the report).
+    fn switch_model(&self) -> SwitchModel {
+        SwitchModel::Bytecode
     }
     /// The Python model behind this one, for the reductions that analyse its bytecode.
     fn as_py(&self) -> Option<&PyModel> {
@@ -168,8 +179,12 @@ impl Model for PyModel {
 
     fn runnable_after(&self, s: &State, stepped: Tid, info: &StepInfo, out: &mut Vec<Tid>) {
         // Whether another thread can move depends only on locks and thread lives; a step that
-        // touched neither can only have changed whether `stepped` itself can move.
-        if info.footprint.touches_sync() || !matches!(info.event, vm::Event::None | vm::Event::Print) {
+        // touched neither can only have changed whether `stepped` itself can move. Under a
+        // CPython switch model every step may take or give back the GIL: recompute.
+        if self.program.switch != SwitchModel::Bytecode
+            || info.footprint.touches_sync()
+            || !matches!(info.event, vm::Event::None | vm::Event::Print)
+        {
             return self.runnable(s, out);
         }
         let now = vm::runnable(&self.program, s, stepped);
@@ -216,6 +231,13 @@ impl Model for PyModel {
         vm::next_step_is_local(&self.program, s, tid, &self.sharing)
     }
 
+    fn worth_preempting_before(&self, s: &State, tid: Tid) -> bool {
+        match self.program.switch {
+            SwitchModel::Bytecode => !self.next_step_is_local(s, tid),
+            _ => s.hold.is_none(),
+        }
+    }
+
     fn next_step_is_back_edge(&self, s: &State, tid: Tid) -> bool {
         use crate::bytecode::Instr;
         matches!(
@@ -238,6 +260,9 @@ impl Model for PyModel {
         s.line_of(&self.program, tid).unwrap_or(0)
     }
 
+    fn switch_model(&self) -> SwitchModel {
+        self.program.switch
+    }
     fn as_py(&self) -> Option<&PyModel> {
         Some(self)
     }

@@ -2,10 +2,12 @@
 
 pub mod explain;
 mod json;
+mod models;
 pub mod svg;
 
 pub use explain::{explain, Explanation};
 pub use json::to_json;
+pub use models::{models_to_json, render_models, ModelVerdict};
 pub use svg::render_svg;
 
 use crate::explore::{thread_name, Counterexample, Report, Verdict};

@@ -5,8 +5,10 @@
 //! reads, where locks were taken, who waits for whom), in constant memory per global and thread.
 
 mod facts;
+mod switch;
 
 pub use facts::{Facts, Overwrite, Site, Taken, Wait, WaitOn};
+pub use switch::{find_gap, first_preemption, Gap, StepRef};
 
 use crate::bytecode::Instr;
 use crate::explore::{thread_name, FindingKind, Model, PyModel, Schedule, Status};

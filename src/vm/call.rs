@@ -52,6 +52,15 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
 
 /// The callable, the positional arguments and the keyword arguments of the CALL at the top
 /// of `frame` (3.11 layout: `[NULL|method, callable|self, args...]`).
+/// The callable that `CALL n` (or `PRECALL n`) in `frame` is about to call, if the stack holds one.
+pub(super) fn callee(frame: &Frame, n: usize) -> Option<&Value> {
+    let len = frame.stack.len();
+    match frame.stack.get(len.checked_sub(n + 2)?)? {
+        Value::Null => frame.stack.get(len - n - 1),
+        m => Some(m),
+    }
+}
+
 fn decode_call<'a>(
     program: &Program,
     frame: &'a Frame,

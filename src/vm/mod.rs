@@ -16,12 +16,13 @@ mod step;
 mod switch;
 mod value;
 
+pub use crate::bytecode::SwitchModel;
 pub use call::Blocker;
 pub use footprint::{Access, Footprint, Object};
 pub use sharing::Sharing;
 pub use state::{Frame, LockState, State, Thread, ThreadStatus};
 pub use step::{step, step_in_place, Event, StepInfo};
-pub use switch::SwitchModel;
+pub use switch::{call_kind_of, switch_allowed, CallKind};
 pub use value::{binary_op, compare, Builtin, ExcKind, Exception, Module, Tid, Value};
 
 use crate::bytecode::{CodeId, Program};
@@ -32,8 +33,14 @@ pub fn blocker(program: &Program, state: &State, tid: Tid) -> Option<Blocker> {
     call::blocker(program, state, tid)
 }
 
-/// Whether thread `tid` can take a step now: alive and not blocked.
+/// Whether thread `tid` can take a step now: alive, not blocked, and no other thread holds the
+/// GIL past a boundary where the switch model allows no switch ([`State::hold`]).
 pub fn runnable(program: &Program, state: &State, tid: Tid) -> bool {
+    state.hold.is_none_or(|h| h == tid) && can_step(program, state, tid)
+}
+
+/// Whether thread `tid` could take a step if it had the GIL: alive and not blocked.
+pub fn can_step(program: &Program, state: &State, tid: Tid) -> bool {
     state.threads[tid].is_alive() && call::blocker(program, state, tid).is_none()
 }
 
@@ -49,6 +56,7 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
         })],
         locks: state.locks.clone(),
         output: Arc::new(Vec::new()),
+        hold: None,
     };
     for _ in 0..100_000 {
         let th = &scratch.threads[0];

@@ -100,6 +100,9 @@ pub struct State {
     pub locks: Vec<LockState>,
     /// Lines printed so far, in order.
     pub output: Arc<Vec<Arc<str>>>,
+    /// The thread that holds the GIL past a boundary where the switch model allows no switch:
+    /// only it may step. `None` at switch points (always under `bytecode`).
+    pub hold: Option<Tid>,
 }
 
 impl State {
@@ -112,6 +115,7 @@ impl State {
             threads: vec![Arc::new(main)],
             locks: Vec::new(),
             output: Arc::new(Vec::new()),
+            hold: None,
         }
     }
 

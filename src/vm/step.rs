@@ -6,6 +6,7 @@
 use super::call::call;
 use super::footprint::{Access, Footprint, Object};
 use super::state::{State, ThreadStatus};
+use super::switch::{switch_after, Before};
 use super::value::{binary_op, compare, contains, format_value, unary_op, ExcKind, Exception, Module, Tid, Value};
 use crate::bytecode::{Instr, Program};
 use std::sync::Arc;
@@ -56,9 +57,16 @@ pub fn step(program: &Program, state: &State, tid: Tid) -> (State, StepInfo) {
 /// [`step`] on a state the caller owns, mutating it (the explorers' fast path).
 pub fn step_in_place(program: &Program, state: &mut State, tid: Tid) -> StepInfo {
     let mut info = StepInfo::default();
+    let before = Before::capture(program, program.switch, state, tid);
     if let Err(e) = exec(program, state, tid, &mut info) {
         raise(program, state, tid, Value::Exc(Arc::new(e)), &mut info);
     }
+    state.hold =
+        if switch_after(program, program.switch, state, tid, &before, &info) || !super::can_step(program, state, tid) {
+            None
+        } else {
+            Some(tid)
+        };
     info
 }
 

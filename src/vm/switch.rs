@@ -1,53 +1,172 @@
-//! Switch models: where the scheduler may hand the GIL to another thread.
+//! The dynamic half of the switch models ([`SwitchModel`]): after each step, whether the thread
+//! that took it reached a switch point, or must go on because its CPython version does not check
+//! the eval breaker there (it *holds* the GIL: [`State::hold`]).
 //!
-//! Blocking operations (a contended acquire, `join` on a live thread) and `time.sleep` are switch
-//! points in every model; the models differ in which instruction boundaries are.
+//! The static check sites are in [`crate::bytecode::switch`]; here the step's outcome decides
+//! the rest: whether a conditional jump was taken, whether a call went to a Python function,
+//! whether the thread blocked, slept, started or joined a thread, or ended.
 
-use std::fmt;
-use std::str::FromStr;
+use super::call::callee;
+use super::state::State;
+use super::step::{Event, StepInfo};
+use super::value::{Builtin, Tid, Value};
+use crate::bytecode::switch::{check_after, fast_in_39, is_pop_jump};
+use crate::bytecode::{Instr, Program, SwitchKind, SwitchModel};
 
-/// Where thread switches may happen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SwitchModel {
-    /// Every instruction boundary: all that the language promises, what CPython ≤ 3.9 does in
-    /// practice, and what free-threaded builds allow at this granularity.
-    #[default]
-    Bytecode,
+/// How CPython implements a callable, which decides where a call of it can switch threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallKind {
+    /// A Python function of the program: the callee's RESUME is the check (3.11+).
+    Python,
+    /// C code: the eval breaker is checked after it returns (3.10+).
+    C,
+    /// C code that 3.11+ specialises into an instruction without a check: `len`, `isinstance`,
+    /// one-argument `type`, `list.append`.
+    CSpecialised,
+    /// A method written in Python in the standard library (`Thread.start`, `Thread.join`, …):
+    /// its RESUME is a check before it acts, and the C calls inside it check after.
+    Library,
 }
 
-impl SwitchModel {
-    /// Every model, in order.
-    pub const ALL: &'static [SwitchModel] = &[SwitchModel::Bytecode];
-
-    /// The model's name as the CLI spells it.
-    pub fn name(self) -> &'static str {
+impl Builtin {
+    /// How CPython implements this builtin.
+    pub fn call_kind(self) -> CallKind {
         match self {
-            SwitchModel::Bytecode => "bytecode",
+            Builtin::Thread | Builtin::ThreadStart | Builtin::ThreadJoin | Builtin::ThreadIsAlive => CallKind::Library,
+            Builtin::Print
+            | Builtin::Range
+            | Builtin::Lock
+            | Builtin::Sleep
+            | Builtin::LockAcquire
+            | Builtin::LockRelease
+            | Builtin::LockExit
+            | Builtin::LockLocked => CallKind::C,
         }
     }
+}
 
-    /// What the model means, in one line.
-    pub fn describe(self) -> &'static str {
-        match self {
-            SwitchModel::Bytecode => "a thread switch may happen at every bytecode instruction boundary",
+/// How the callable `v` is implemented.
+pub fn call_kind_of(v: &Value) -> CallKind {
+    match v {
+        Value::Function(_) => CallKind::Python,
+        Value::Builtin(b) | Value::Bound(b, _) => b.call_kind(),
+        _ => CallKind::C,
+    }
+}
+
+/// What the switch rule needs to know about a step before it runs.
+#[derive(Clone, Debug)]
+pub(super) struct Before {
+    instr: Option<Instr>,
+    depth: usize,
+    pc: u32,
+    /// For CALL: how the callee is implemented; for PRECALL: the callee about to be called.
+    callee: Option<CallKind>,
+    /// For a conditional jump: whether the operand is exactly `True` or `False`.
+    bool_operand: bool,
+}
+
+impl Before {
+    /// Records thread `tid`'s next instruction in `state` (nothing under `bytecode`).
+    pub(super) fn capture(program: &Program, model: SwitchModel, state: &State, tid: Tid) -> Before {
+        let mut b = Before { instr: None, depth: 0, pc: 0, callee: None, bool_operand: false };
+        if model == SwitchModel::Bytecode {
+            return b;
+        }
+        let th = &state.threads[tid];
+        let Some(f) = th.frames.last() else { return b };
+        let Some(i) = program.code(f.code).instrs.get(f.pc as usize) else { return b };
+        b.instr = Some(i.clone());
+        b.depth = th.frames.len();
+        b.pc = f.pc;
+        match i {
+            Instr::Call(n) | Instr::Precall(n) => b.callee = callee(f, *n as usize).map(call_kind_of),
+            i if is_pop_jump(i) => b.bool_operand = matches!(f.stack.last(), Some(Value::Bool(_))),
+            _ => {}
+        }
+        b
+    }
+}
+
+/// Whether the boundary after a step (from `before`, now in `state`) is a switch point under
+/// `model`; `false` when the thread that took it holds the GIL on.
+pub(super) fn switch_after(
+    program: &Program,
+    model: SwitchModel,
+    state: &State,
+    tid: Tid,
+    before: &Before,
+    info: &StepInfo,
+) -> bool {
+    if model == SwitchModel::Bytecode {
+        return true;
+    }
+    // Releasing the GIL, ending, or any event that makes other threads run.
+    if !matches!(info.event, Event::None | Event::Print | Event::Acquire(_) | Event::Release(_) | Event::Raise(_)) {
+        return true;
+    }
+    let Some(instr) = &before.instr else { return true };
+    let th = &state.threads[tid];
+    let Some(f) = th.frames.last() else { return true };
+    if !th.is_alive() {
+        return true;
+    }
+    let depth = th.frames.len();
+    let taken = depth == before.depth && f.pc != before.pc + 1;
+    let raised = matches!(info.event, Event::Raise(_));
+    match model {
+        SwitchModel::Cpython39 => {
+            // A check at the top of the loop before the next instruction, except after
+            // FAST_DISPATCH instructions and before SETUP_WITH; handler entry goes through it.
+            let next = program.code(f.code).instrs.get(f.pc as usize);
+            if matches!(next, Some(Instr::BeforeWith)) {
+                return false;
+            }
+            raised || !(fast_in_39(instr) || is_pop_jump(instr) && before.bool_operand)
+        }
+        SwitchModel::Cpython310 => {
+            if raised {
+                // The handler's entry goes through the main loop's check.
+                return true;
+            }
+            match instr {
+                // A Python method of the library: its frame entry checks.
+                Instr::Precall(_) => before.callee == Some(CallKind::Library),
+                // Returning into a caller: the caller's CALL checks after every call.
+                Instr::ReturnValue => depth < before.depth,
+                i if is_pop_jump(i) => taken,
+                i => check_after(model, i).is_some(),
+            }
+        }
+        _ => {
+            if raised {
+                return false;
+            }
+            match instr {
+                Instr::Precall(_) => before.callee == Some(CallKind::Library),
+                Instr::Call(_) => !matches!(before.callee, Some(CallKind::Python | CallKind::CSpecialised)),
+                i => match check_after(model, i) {
+                    Some(SwitchKind::BackEdge) => !is_pop_jump(i) || taken,
+                    Some(_) => true,
+                    None => false,
+                },
+            }
         }
     }
 }
 
-impl fmt::Display for SwitchModel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for SwitchModel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        SwitchModel::ALL
-            .iter()
-            .copied()
-            .find(|m| m.name() == s)
-            .ok_or_else(|| format!("unknown switch model '{s}'; supported: bytecode"))
-    }
+/// Whether `model` would allow a switch after thread `tid`'s step from `before` to `after` (with
+/// `info`), whatever model the program runs under: at an eval-breaker check site, or because the
+/// thread blocked, slept, started or joined a thread, or ended. Explanations use it to hold a
+/// schedule found under one model against another.
+pub fn switch_allowed(
+    program: &Program,
+    model: SwitchModel,
+    before: &State,
+    tid: Tid,
+    after: &State,
+    info: &StepInfo,
+) -> bool {
+    let b = Before::capture(program, model, before, tid);
+    switch_after(program, model, after, tid, &b, info) || !super::can_step(program, after, tid)
 }

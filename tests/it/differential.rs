@@ -7,6 +7,7 @@
 
 use crate::gen::{self, GenConfig, GenProgram};
 use gilcheck::explore::{Limits, Report, Strategy};
+use gilcheck::vm::SwitchModel;
 use gilcheck::Model;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -22,9 +23,10 @@ fn findings(r: &Report) -> Vec<String> {
     r.violations.iter().map(|v| format!("{:?}", v.finding)).collect()
 }
 
-fn compare(p: &GenProgram) -> Result<(), TestCaseError> {
+fn compare(p: &GenProgram, switch: SwitchModel) -> Result<(), TestCaseError> {
     let src = &p.source;
     let m = Model::from_source("gen.py", src.as_str())
+        .and_then(|m| m.with_switch(switch))
         .map_err(|e| TestCaseError::fail(format!("does not compile: {e}\n{src}")))?;
     let mut limits = Limits::default();
     limits.max_states = 2_000_000;
@@ -54,6 +56,14 @@ proptest! {
 
     #[test]
     fn enumerate_and_stateful_agree_on_tiny_programs(p in gen::program_meta(GenConfig::tiny())) {
-        compare(&p)?;
+        compare(&p, SwitchModel::Bytecode)?;
+    }
+
+    #[test]
+    fn enumerate_and_stateful_agree_under_cpython_switch_models(
+        p in gen::program_meta(GenConfig::tiny()),
+        m in prop::sample::select(&SwitchModel::ALL[1..]),
+    ) {
+        compare(&p, m)?;
     }
 }

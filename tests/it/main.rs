@@ -12,3 +12,4 @@ mod graph;
 mod reductions;
 mod seed;
 mod stepping;
+mod switch;

@@ -8,12 +8,13 @@
 //! - The positive controls (`models/safe_deposit.py`, and the seed's text unchanged but for its
 //!   loop bound) must agree at every level.
 //! - A differential property test over random programs of the subset (`gen.rs`, tiny and small
-//!   configurations). `PROPTEST_CASES` sets the number of cases of each of the two property tests
+//!   configurations), each under a random switch model (`bytecode`, `cpython-3.9` … `3.13`). `PROPTEST_CASES` sets the number of cases of each of the two property tests
 //!   (default 10,000 each); `PROPTEST_CASES=100000 cargo test --release --test it reductions` runs
 //!   10⁵ of each. A failing case prints the program's text.
 
 use crate::gen::{self, GenConfig, GenProgram};
 use gilcheck::explore::{FindingKind, Limits, Outcome, Reduction, Report, Strategy, Verdict};
+use gilcheck::vm::SwitchModel;
 use gilcheck::Model;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -270,15 +271,17 @@ fn seed_safe_deposit_text_agrees_at_every_level() {
 
 /// One random program: skipped when plain search is not exhaustive within 2·10⁶ states; else
 /// every reduced level must agree with it.
-fn differential(p: &GenProgram) -> Result<(), TestCaseError> {
+fn differential(p: &GenProgram, switch: SwitchModel) -> Result<(), TestCaseError> {
     let src = &p.source;
     let m = Model::from_source("gen.py", src.as_str())
+        .and_then(|m| m.with_switch(switch))
         .map_err(|e| TestCaseError::fail(format!("does not compile: {e}\n{src}")))?;
     let plain = run(&m, Reduction::None, PLAIN_MAX_STATES);
     prop_assume!(plain.exhaustive);
     for level in REDUCED {
         let r = run(&m, level, reduced_max_states(&plain));
-        agrees(&plain, &r, level).map_err(|e| TestCaseError::fail(format!("{e}\nprogram:\n{src}")))?;
+        agrees(&plain, &r, level)
+            .map_err(|e| TestCaseError::fail(format!("{e}\nswitch model: {switch}\nprogram:\n{src}")))?;
     }
     Ok(())
 }
@@ -287,13 +290,19 @@ proptest! {
     #![proptest_config(Config { cases: cases(), max_global_rejects: 1_000_000, ..Config::default() })]
 
     #[test]
-    fn reductions_agree_with_plain_search_on_tiny_programs(p in gen::program_meta(GenConfig::tiny())) {
-        differential(&p)?;
+    fn reductions_agree_with_plain_search_on_tiny_programs(
+        p in gen::program_meta(GenConfig::tiny()),
+        m in prop::sample::select(SwitchModel::ALL),
+    ) {
+        differential(&p, m)?;
     }
 
     #[test]
-    fn reductions_agree_with_plain_search_on_small_programs(p in gen::program_meta(GenConfig::small())) {
-        differential(&p)?;
+    fn reductions_agree_with_plain_search_on_small_programs(
+        p in gen::program_meta(GenConfig::small()),
+        m in prop::sample::select(SwitchModel::ALL),
+    ) {
+        differential(&p, m)?;
     }
 }
 

@@ -122,7 +122,7 @@ pub(super) fn analyze(model: &PyModel, s: &State, tid: Tid) -> Head {
         if !vm::runnable(program, &after, tid) {
             return reject("the loop body blocks".into());
         }
-        if !model.next_step_is_local(&after, tid) {
+        if model.worth_preempting_before(&after, tid) {
             yields.push(path.len() as u64);
         }
         let info = model.step(&mut after, tid);

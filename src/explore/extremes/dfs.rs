@@ -159,7 +159,7 @@ impl<'a> Dfs<'a> {
             }
             match current.filter(|c| !free && runnable.contains(c)) {
                 Some(c) => {
-                    if runnable.len() > 1 && !self.model.next_step_is_local(&s, c) {
+                    if runnable.len() > 1 && self.model.worth_preempting_before(&s, c) {
                         if budget == 0 {
                             self.cut = true;
                         } else {

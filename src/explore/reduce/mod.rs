@@ -210,6 +210,16 @@ impl Reducer<'_> {
                 crate::report::thousands(self.thread_steps.iter().sum())
             ));
         }
+        if p.switch.is_sparse() {
+            notes.push(ReductionNote {
+                name: "switch-model".into(),
+                reason: format!(
+                    "{} ({}); between two switch points no other thread can run, so every transaction extended to the next switch point and ran as one step",
+                    p.switch,
+                    p.switch.describe()
+                ),
+            });
+        }
         notes.push(ReductionNote { name: "persistent-sets".into(), reason: por });
         if self.level != Reduction::Por {
             let mut why = "thread-local steps are both-movers".to_string();
@@ -421,13 +431,25 @@ impl Reducer<'_> {
         let mut protected: Slots = 0;
         let mut for_iters = 0u32;
         let mut straight = true;
+        let restricted = p.switch != crate::vm::SwitchModel::Bytecode;
         loop {
             if !vm::runnable(&p, &st, t) {
                 break;
             }
             let (mover, obj) = self.classify(&st, t, others);
+            // Under a CPython switch model a transaction ends only at a switch point: where the
+            // thread holds the GIL on, no other thread can run, so the stretch is atomic by
+            // definition (and the persistent-set check covers all of it). Past its non-mover it
+            // ends at the first switch point: the movers before the non-mover move right up to
+            // it, and everything after it up to there is one held stretch. (Moving steps left
+            // across a switch point and then holding on could join two non-movers that the
+            // model lets another thread separate.) It is also one loop iteration, for acceleration.
+            let holding = st.hold == Some(t);
             if steps > 0
-                && (self.level == Reduction::Por || mover == Mover::Y || (post && matches!(mover, Mover::R | Mover::N)))
+                && !holding
+                && (self.level == Reduction::Por
+                    || mover == Mover::Y
+                    || (post && (restricted || matches!(mover, Mover::R | Mover::N))))
             {
                 break;
             }
@@ -514,7 +536,7 @@ impl Reducer<'_> {
             if matches!(mover, Mover::N | Mover::L | Mover::Y) {
                 post = true;
             }
-            if steps >= MAX_TX_STEPS {
+            if steps >= MAX_TX_STEPS && st.hold != Some(t) {
                 break;
             }
         }

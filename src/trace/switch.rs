@@ -1,0 +1,196 @@
+//! Holding a schedule found under one switch model against another: where the schedule switches
+//! threads at a boundary that the other model does not allow, and what the preempted thread runs
+//! between the other model's switch points around it (the explanation of why verdicts differ).
+
+use super::ReplayError;
+use crate::bytecode::switch::{is_back_edge, is_pop_jump};
+use crate::bytecode::{argrepr, Instr, SwitchModel};
+use crate::explore::{thread_name, Model, PyModel, Schedule};
+use crate::vm::{self, Event, Object, Tid};
+
+/// One executed instruction, named as `dis` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepRef {
+    /// The opname and argument, e.g. `LOAD_GLOBAL balance`.
+    pub instr: String,
+    /// The source line.
+    pub line: u32,
+    /// For a switch point: why it is one (`loop back-edge`, `function entry`, …).
+    pub why: Option<String>,
+}
+
+/// A switch that the schedule makes and the other model forbids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// The thread switched out.
+    pub tid: Tid,
+    /// Its last step before the switch.
+    pub after: StepRef,
+    /// Its previous switch point under the other model (`None`: since it started).
+    pub prev_point: Option<StepRef>,
+    /// Its next switch point under the other model (`None`: not reached in the schedule).
+    pub next_point: Option<StepRef>,
+    /// Its steps that touch shared globals between the two switch points.
+    pub shared: Vec<StepRef>,
+}
+
+impl Gap {
+    /// The gap in words, for the report: `other` names the models that forbid the switch, with
+    /// its verb (`this model has`, `cpython-3.11 has`).
+    pub fn describe(&self, other: &str) -> String {
+        let t = thread_name(self.tid);
+        let point = |p: &Option<StepRef>| match p {
+            Some(s) => {
+                format!("{} at line {}{}", s.instr, s.line, s.why.as_ref().map_or(String::new(), |w| format!(" ({w})")))
+            }
+            None => "none".into(),
+        };
+        let shared: Vec<String> = self.shared.iter().map(|s| format!("{} (line {})", s.instr, s.line)).collect();
+        format!(
+            "it switches away from {t} right after {} at line {}, where {other} no switch point. {t}'s previous switch point is {}, its next is {}; in between it runs {} atomically",
+            self.after.instr,
+            self.after.line,
+            point(&self.prev_point),
+            point(&self.next_point),
+            if shared.is_empty() { "only thread-local steps".to_string() } else { shared.join(", ") }
+        )
+    }
+}
+
+/// Why the step of `instr` with `event` is a switch point, in words.
+fn why_switch(model: SwitchModel, instr: &Instr, event: &Event) -> String {
+    if model == SwitchModel::Bytecode {
+        return "every instruction boundary is a switch point".into();
+    }
+    match event {
+        Event::Sleep => return "time.sleep releases the GIL".into(),
+        Event::Start(_) => return "Thread.start waits for the new thread".into(),
+        Event::Join(_) => return "Thread.join".into(),
+        Event::Exit => return "the thread ends".into(),
+        Event::AcquireFailed(_) => return "a failed acquire".into(),
+        Event::Raise(_) => return "exception handler entry".into(),
+        _ => {}
+    }
+    match instr {
+        Instr::Resume(_) => "function entry".into(),
+        i if is_back_edge(i) => "loop back-edge".into(),
+        Instr::Call(_) if model == SwitchModel::Cpython310 => {
+            "3.10 checks at every frame entry and after every call".into()
+        }
+        Instr::Call(_) => "after a call of non-Python code".into(),
+        Instr::ReturnValue => "after the call returns".into(),
+        Instr::Precall(_) => "entry of a Python method of the library".into(),
+        i if is_pop_jump(i) => "taken conditional jump".into(),
+        _ if model == SwitchModel::Bytecode || model == SwitchModel::Cpython39 => {
+            "eval-breaker check before the next instruction".into()
+        }
+        _ => "the thread blocks".into(),
+    }
+}
+
+/// Replays `schedule` under `model`'s program and finds the first switch it makes that `other`
+/// forbids, with the preempted thread's surroundings under `other`; `None` when every switch of
+/// the schedule is allowed under `other` too.
+pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Result<Option<Gap>, ReplayError> {
+    let program = &model.program;
+    let mut state = model.init();
+    let mut last_point: Vec<Option<StepRef>> = vec![None];
+    let mut shared: Vec<Vec<StepRef>> = vec![Vec::new()];
+    let mut last_ok: Vec<bool> = vec![true];
+    let mut last_step: Vec<Option<StepRef>> = vec![None];
+    let mut gap: Option<Gap> = None;
+    let mut prev: Option<Tid> = None;
+    for (index, tid) in schedule.steps().enumerate() {
+        let index = index as u64;
+        if tid >= state.threads.len() || !vm::runnable(program, &state, tid) {
+            return Err(ReplayError { step: index, reason: format!("{} cannot move", thread_name(tid)) });
+        }
+        if let Some(p) = prev {
+            if gap.is_none() && p != tid && vm::runnable(program, &state, p) && !last_ok[p] {
+                gap = Some(Gap {
+                    tid: p,
+                    after: last_step[p].clone().expect("a thread that ran has a last step"),
+                    prev_point: last_point[p].clone(),
+                    next_point: None,
+                    shared: shared[p].clone(),
+                });
+            }
+        }
+        let Some(f) = state.threads[tid].frames.last() else {
+            return Err(ReplayError { step: index, reason: format!("{} has no frame", thread_name(tid)) });
+        };
+        let code = program.code(f.code);
+        let instr = code.instrs[f.pc as usize].clone();
+        let line = code.locs.get(f.pc as usize).map_or(0, |l| l.line);
+        let before = state.clone();
+        let info = model.step(&mut state, tid);
+        let n = state.threads.len();
+        if last_ok.len() < n {
+            last_point.resize(n, None);
+            shared.resize(n, Vec::new());
+            last_ok.resize(n, true);
+            last_step.resize(n, None);
+        }
+        let repr = argrepr(program, code, &instr);
+        let name = if repr.is_empty() { instr.opname().to_string() } else { format!("{} {repr}", instr.opname()) };
+        let here = StepRef { instr: name, line, why: None };
+        let ok = vm::switch_allowed(program, other, &before, tid, &state, &info);
+        let touches = info.footprint.iter().any(|a| matches!(a.object(), Object::Global(_)));
+        let open_gap = gap.as_ref().is_some_and(|g| g.tid == tid && g.next_point.is_none());
+        if ok {
+            let point = StepRef { why: Some(why_switch(other, &instr, &info.event)), ..here.clone() };
+            if open_gap {
+                let g = gap.as_mut().expect("open gap");
+                g.next_point = Some(point);
+                return Ok(gap);
+            }
+            last_point[tid] = Some(point);
+            shared[tid].clear();
+        } else if touches {
+            if open_gap {
+                gap.as_mut().expect("open gap").shared.push(here.clone());
+            } else {
+                shared[tid].push(here.clone());
+            }
+        }
+        last_ok[tid] = ok;
+        last_step[tid] = Some(here);
+        prev = Some(tid);
+    }
+    Ok(gap)
+}
+
+/// The first preemption of `schedule` under `model`'s own switch model: the thread switched away
+/// from while it could have gone on, and its last step before the switch (with why that is a
+/// switch point there). `None` when the schedule never preempts.
+pub fn first_preemption(model: &PyModel, schedule: &Schedule) -> Result<Option<(Tid, StepRef)>, ReplayError> {
+    let program = &model.program;
+    let mut state = model.init();
+    let mut last: Vec<Option<StepRef>> = vec![None];
+    let mut prev: Option<Tid> = None;
+    for (index, tid) in schedule.steps().enumerate() {
+        if tid >= state.threads.len() || !vm::runnable(program, &state, tid) {
+            return Err(ReplayError { step: index as u64, reason: format!("{} cannot move", thread_name(tid)) });
+        }
+        if let Some(p) = prev {
+            if p != tid && vm::runnable(program, &state, p) {
+                if let Some(Some(s)) = last.get(p) {
+                    return Ok(Some((p, s.clone())));
+                }
+            }
+        }
+        let Some(f) = state.threads[tid].frames.last() else { return Ok(None) };
+        let code = program.code(f.code);
+        let instr = code.instrs[f.pc as usize].clone();
+        let line = code.locs.get(f.pc as usize).map_or(0, |l| l.line);
+        let info = model.step(&mut state, tid);
+        if last.len() < state.threads.len() {
+            last.resize(state.threads.len(), None);
+        }
+        let repr = argrepr(program, code, &instr);
+        let name = if repr.is_empty() { instr.opname().to_string() } else { format!("{} {repr}", instr.opname()) };
+        last[tid] = Some(StepRef { instr: name, line, why: Some(why_switch(program.switch, &instr, &info.event)) });
+        prev = Some(tid);
+    }
+    Ok(None)
+}
