@@ -10,16 +10,17 @@
 //! unsupported construct, are reported as skipped, by name, with the reason.
 //!
 //! Settings (the table [`CASES`]): K = 20 runs per interpreter for every program. N = 20,000
-//! per thread for the two seed-shaped programs (`racy_increment.py`, `racy_call_one.py`): real
-//! threads overlap only when a run lasts longer than a few GIL hand-overs (at N ≤ 1,000 the first
-//! thread often finishes before the second starts, and no update is lost on any version), and at
-//! this N real 3.9 and every version's `one()` program lose updates within a handful of runs;
-//! gilcheck proves `racy_increment.py` at this N under 3.10–3.13 and finds its extremes under
-//! `bytecode`. N = 4 to 20 for the rest, the largest at which the plain stateful search gives the
-//! exact outcome set within [`SEARCH_TIME`] under every model; at such N the real runs are
-//! mostly sequential, so they check that gilcheck admits what real threads do, not that it finds
-//! every race. The same N is used for the real runs and for checking. Measured on 2 cores
-//! (release): about 80 s for the whole module.
+//! per thread for `racy_increment.py`, `racy_call_one.py`, `helper_inc.py` and
+//! `locked_counter.py`: real threads overlap only when a run lasts longer than a few GIL
+//! hand-overs (at N ≤ 1,000 the first thread often finishes before the second starts, and no
+//! update is lost on any version), and at this N real 3.9 and every version's `one()` program
+//! lose updates within a handful of runs; gilcheck proves the racy loop and the helper exactly 2N
+//! under 3.10–3.13 at this N, proves the locked counter under every model, and finds the racy
+//! loop's extremes under 3.9. N = 4 to 20 for the rest, the largest at which the plain stateful
+//! search gives the exact outcome set within [`SEARCH_TIME`] under every model; at such N the real
+//! runs are mostly sequential, so they check that gilcheck admits what real threads do, not that
+//! it finds every race. The same N is used for the real runs and for checking. Measured on 2
+//! cores (release, this module alone): about 85 s.
 //!
 //! The second test holds gilcheck's static switch points (`bytecode::switch::switch_marks`)
 //! against `tests/cpython/dis_switch.py`, which reads each interpreter's own `dis` (and, for
@@ -55,8 +56,8 @@ const fn case(file: &'static str, n: u32, k: u32, vars: &'static [&'static str])
 const CASES: &[Case] = &[
     case("racy_increment.py", 20_000, 20, &["balance"]),
     case("racy_call_one.py", 20_000, 20, &["balance"]),
-    case("locked_counter.py", 10, 20, &["balance"]),
-    case("helper_inc.py", 6, 20, &["c"]),
+    case("locked_counter.py", 20_000, 20, &["balance"]),
+    case("helper_inc.py", 20_000, 20, &["c"]),
     case("builtin_abs.py", 6, 20, &["c"]),
     case("builtin_len.py", 6, 20, &["c"]),
     case("builtin_int.py", 6, 20, &["c"]),
