@@ -158,7 +158,11 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
     let global = |g: u32| name_at(&program.globals, g);
     match *instr {
         Nop | PopTop | PushNull | UnaryNot | UnaryNegative | UnaryPositive | UnaryInvert | GetIter | ReturnValue
-        | LoadAssertionError | BeforeWith | PushExcInfo | WithExceptStart | PopExcept => (None, String::new()),
+        | LoadAssertionError | BeforeWith | PushExcInfo | WithExceptStart | PopExcept | CheckExcMatch => {
+            (None, String::new())
+        }
+        DeleteName(g) | DeleteGlobal(g) => (Some(g), global(g)),
+        DeleteFast(i) => (Some(i), name_at(&code.varnames, i)),
         Resume(a) | Copy(a) | Swap(a) | BuildTuple(a) | BuildString(a) | Precall(a) | Call(a) | UnpackSequence(a)
         | RaiseVarargs(a) | Reraise(a) => (Some(a), String::new()),
         LoadConst(i) => (Some(i), konst(i)),

@@ -203,6 +203,15 @@ pub enum Instr {
     Reraise(u32),
     /// `POP_EXCEPT`
     PopExcept,
+    /// `CHECK_EXC_MATCH`: whether the exception under the top matches the type on top (which
+    /// it replaces with the answer).
+    CheckExcMatch,
+    /// `DELETE_FAST i` (index into `varnames`).
+    DeleteFast(u32),
+    /// `DELETE_NAME g` (module scope).
+    DeleteName(GlobalId),
+    /// `DELETE_GLOBAL g`
+    DeleteGlobal(GlobalId),
 }
 
 impl Instr {
@@ -264,6 +273,10 @@ impl Instr {
             WithExceptStart => "WITH_EXCEPT_START",
             Reraise(_) => "RERAISE",
             PopExcept => "POP_EXCEPT",
+            CheckExcMatch => "CHECK_EXC_MATCH",
+            DeleteFast(_) => "DELETE_FAST",
+            DeleteName(_) => "DELETE_NAME",
+            DeleteGlobal(_) => "DELETE_GLOBAL",
         }
     }
 

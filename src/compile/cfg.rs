@@ -72,6 +72,11 @@ pub(crate) enum Op {
     SetupWith,
     SetupCleanup,
     PopBlock,
+    SetupFinally,
+    CheckExcMatch,
+    DeleteFast,
+    DeleteName,
+    DeleteGlobal,
 }
 
 impl Op {
@@ -90,7 +95,7 @@ impl Op {
     }
 
     pub(super) fn is_block_push(self) -> bool {
-        matches!(self, Op::SetupWith | Op::SetupCleanup)
+        matches!(self, Op::SetupWith | Op::SetupCleanup | Op::SetupFinally)
     }
 
     pub(super) fn is_exit(self) -> bool {
@@ -140,7 +145,8 @@ impl Op {
                     -1
                 }
             }
-            Op::SetupWith => i32::from(jump),
+            Op::SetupWith | Op::SetupFinally => i32::from(jump),
+            Op::CheckExcMatch | Op::DeleteFast | Op::DeleteName | Op::DeleteGlobal => 0,
             Op::SetupCleanup => {
                 if jump {
                     2
@@ -366,7 +372,11 @@ pub(crate) fn truthy(c: &Const) -> bool {
 fn lower_one(ins: &Ins, target: u32, forward: bool) -> Instr {
     let a = ins.arg;
     match ins.op {
-        Op::Nop | Op::SetupWith | Op::SetupCleanup | Op::PopBlock => Instr::Nop,
+        Op::Nop | Op::SetupWith | Op::SetupCleanup | Op::SetupFinally | Op::PopBlock => Instr::Nop,
+        Op::CheckExcMatch => Instr::CheckExcMatch,
+        Op::DeleteFast => Instr::DeleteFast(a),
+        Op::DeleteName => Instr::DeleteName(a),
+        Op::DeleteGlobal => Instr::DeleteGlobal(a),
         Op::Resume => Instr::Resume(a),
         Op::PopTop => Instr::PopTop,
         Op::PushNull => Instr::PushNull,

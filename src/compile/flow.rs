@@ -174,7 +174,9 @@ impl Cfg {
                             self.blocks[t].visited = true;
                             todo.push(t);
                         }
-                        self.blocks[t].preserve_lasti = true;
+                        if op != Op::SetupFinally {
+                            self.blocks[t].preserve_lasti = true;
+                        }
                         stack.push(t);
                         handler = Some(t);
                     }

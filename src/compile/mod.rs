@@ -168,6 +168,15 @@ fn module_assignments(body: &[Stmt]) -> Vec<String> {
                     }
                 }
                 Stmt::With(w) => walk(&w.body, out),
+                Stmt::Try(t) => {
+                    walk(&t.body, out);
+                    for h in &t.handlers {
+                        let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                        walk(&h.body, out);
+                    }
+                    walk(&t.orelse, out);
+                    walk(&t.finalbody, out);
+                }
                 _ => {}
             }
         }
@@ -178,7 +187,7 @@ fn module_assignments(body: &[Stmt]) -> Vec<String> {
 }
 
 /// A `break`/`continue`/`return` unwinding frame (CPython's `fblockinfo`).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum FBlock {
     /// A `while` loop: continue target, break target.
     While { block: BlockId, exit: BlockId },
@@ -186,6 +195,19 @@ pub(crate) enum FBlock {
     For { block: BlockId, exit: BlockId },
     /// A `with` body: the statement's location (for the exit call).
     With { loc: SrcLoc },
+    /// The body of a `try` with `except` clauses.
+    TryExcept,
+    /// The body of a `try` with a `finally` clause: the `finally` body, emitted again by every
+    /// `break`/`continue`/`return` that leaves the body.
+    FinallyTry { finalbody: std::rc::Rc<Vec<Stmt>> },
+    /// The `finally` body run on the exception path.
+    FinallyEnd,
+    /// The `except` clauses (the exception is being handled).
+    ExceptionHandler,
+    /// The body of an `except` clause, with the name bound by `as`.
+    HandlerCleanup { name: Option<String> },
+    /// A value kept on the stack while a `finally` body runs for a `return`.
+    PopValue,
 }
 
 /// The code object under construction (CPython's `compiler_unit`).
@@ -361,6 +383,28 @@ impl<'a> Compiler<'a> {
             None => {
                 self.unit.varnames.push(name.to_string());
                 (self.unit.varnames.len() - 1) as u32
+            }
+        }
+    }
+
+    /// `compiler_nameop` with `Del`: `del name`.
+    pub fn delete_name(&mut self, name: &str) {
+        let access = match &self.unit.scope {
+            Some(f) => f.access(name),
+            None => self.syms.access(name),
+        };
+        match access {
+            Access::Fast => {
+                let i = self.varname(name);
+                self.emit(Op::DeleteFast, i);
+            }
+            Access::Global => {
+                let g = self.global_slot(name);
+                self.emit(Op::DeleteGlobal, g);
+            }
+            Access::Name => {
+                let g = self.global_slot(name);
+                self.emit(Op::DeleteName, g);
             }
         }
     }

@@ -121,33 +121,51 @@ impl Compiler<'_> {
             Stmt::Pass(_) => self.emit(Op::Nop, 0),
             Stmt::Break(b) => {
                 self.emit(Op::Nop, 0);
-                let Some(lp) = self.unwind_fblock_stack(false, true) else {
+                let Some(lp) = self.unwind_fblock_stack(false, true)? else {
                     return Err(crate::error::Error::Compile {
                         span: self.span(b.range),
                         message: "'break' outside loop".into(),
                     });
                 };
-                self.unwind_fblock(lp, false);
-                let exit = match lp {
-                    FBlock::While { exit, .. } | FBlock::For { exit, .. } => exit,
-                    FBlock::With { .. } => return Ok(()),
+                self.unwind_fblock(&lp, false)?;
+                let (FBlock::While { exit, .. } | FBlock::For { exit, .. }) = lp else {
+                    unreachable!("[internal bug] the loop frame is a loop")
                 };
                 self.emit_jump(Op::Jump, exit);
                 self.unit.cfg.next_block();
             }
             Stmt::Continue(c) => {
                 self.emit(Op::Nop, 0);
-                let Some(lp) = self.unwind_fblock_stack(false, true) else {
+                let Some(lp) = self.unwind_fblock_stack(false, true)? else {
                     return Err(crate::error::Error::Compile {
                         span: self.span(c.range),
                         message: "'continue' not properly in loop".into(),
                     });
                 };
-                let block = match lp {
-                    FBlock::While { block, .. } | FBlock::For { block, .. } => block,
-                    FBlock::With { .. } => return Ok(()),
+                let (FBlock::While { block, .. } | FBlock::For { block, .. }) = lp else {
+                    unreachable!("[internal bug] the loop frame is a loop")
                 };
                 self.emit_jump(Op::Jump, block);
+                self.unit.cfg.next_block();
+            }
+            Stmt::Try(t) => {
+                if t.finalbody.is_empty() {
+                    self.try_except(t)?;
+                } else {
+                    self.try_finally(t)?;
+                }
+            }
+            Stmt::Raise(r) => {
+                let mut n = 0;
+                if let Some(e) = &r.exc {
+                    self.visit_expr(e)?;
+                    n += 1;
+                    if let Some(c) = &r.cause {
+                        self.visit_expr(c)?;
+                        n += 1;
+                    }
+                }
+                self.emit(Op::RaiseVarargs, n);
                 self.unit.cfg.next_block();
             }
             other => {
@@ -181,7 +199,7 @@ impl Compiler<'_> {
             self.unit.loc = stmt_loc;
             self.emit(Op::Nop, 0);
         }
-        self.unwind_fblock_stack(preserve_tos, false);
+        self.unwind_fblock_stack(preserve_tos, false)?;
         match (&r.value, folded) {
             (None, _) => self.load_const(Const::None),
             (Some(_), Some(c)) => self.load_const(c),
@@ -193,17 +211,42 @@ impl Compiler<'_> {
     }
 
     /// `compiler_unwind_fblock`.
-    fn unwind_fblock(&mut self, fb: FBlock, preserve_tos: bool) {
+    fn unwind_fblock(&mut self, fb: &FBlock, preserve_tos: bool) -> Result<()> {
         match fb {
-            FBlock::While { .. } => {}
+            FBlock::While { .. } | FBlock::ExceptionHandler => {}
             FBlock::For { .. } => {
                 if preserve_tos {
                     self.emit(Op::Swap, 2);
                 }
                 self.emit(Op::PopTop, 0);
             }
+            FBlock::TryExcept => self.emit(Op::PopBlock, 0),
+            FBlock::FinallyTry { finalbody } => {
+                // This POP_BLOCK gets the line number of the unwinding statement.
+                self.emit(Op::PopBlock, 0);
+                if preserve_tos {
+                    self.unit.fblocks.push(FBlock::PopValue);
+                }
+                let body = finalbody.clone();
+                self.visit_stmts(&body)?;
+                if preserve_tos {
+                    self.unit.fblocks.pop();
+                }
+                self.unit.loc = SrcLoc::NONE;
+            }
+            FBlock::FinallyEnd => {
+                if preserve_tos {
+                    self.emit(Op::Swap, 2);
+                }
+                self.emit(Op::PopTop, 0);
+                if preserve_tos {
+                    self.emit(Op::Swap, 2);
+                }
+                self.emit(Op::PopBlock, 0);
+                self.emit(Op::PopExcept, 0);
+            }
             FBlock::With { loc } => {
-                self.unit.loc = loc;
+                self.unit.loc = *loc;
                 self.emit(Op::PopBlock, 0);
                 if preserve_tos {
                     self.emit(Op::Swap, 2);
@@ -212,20 +255,166 @@ impl Compiler<'_> {
                 self.emit(Op::PopTop, 0);
                 self.unit.loc = SrcLoc::NONE;
             }
+            FBlock::HandlerCleanup { name } => {
+                if name.is_some() {
+                    self.emit(Op::PopBlock, 0);
+                }
+                if preserve_tos {
+                    self.emit(Op::Swap, 2);
+                }
+                self.emit(Op::PopBlock, 0);
+                self.emit(Op::PopExcept, 0);
+                if let Some(name) = name {
+                    self.load_const(Const::None);
+                    self.nameop(name, true);
+                    self.delete_name(name);
+                }
+            }
+            FBlock::PopValue => {
+                if preserve_tos {
+                    self.emit(Op::Swap, 2);
+                }
+                self.emit(Op::PopTop, 0);
+            }
         }
+        Ok(())
     }
 
     /// `compiler_unwind_fblock_stack`: unwinds every frame (down to the innermost loop when
-    /// `stop_at_loop`, which is returned).
-    fn unwind_fblock_stack(&mut self, preserve_tos: bool, stop_at_loop: bool) -> Option<FBlock> {
-        let frames: Vec<FBlock> = self.unit.fblocks.iter().rev().copied().collect();
-        for fb in frames {
-            if stop_at_loop && matches!(fb, FBlock::While { .. } | FBlock::For { .. }) {
-                return Some(fb);
-            }
-            self.unwind_fblock(fb, preserve_tos);
+    /// `stop_at_loop`, which is returned). Each frame is popped while its unwinding code is
+    /// emitted (a `finally` body must not unwind itself), then restored.
+    fn unwind_fblock_stack(&mut self, preserve_tos: bool, stop_at_loop: bool) -> Result<Option<FBlock>> {
+        let Some(top) = self.unit.fblocks.last().cloned() else { return Ok(None) };
+        if stop_at_loop && matches!(top, FBlock::While { .. } | FBlock::For { .. }) {
+            return Ok(Some(top));
         }
-        None
+        self.unit.fblocks.pop();
+        let result =
+            self.unwind_fblock(&top, preserve_tos).and_then(|()| self.unwind_fblock_stack(preserve_tos, stop_at_loop));
+        self.unit.fblocks.push(top);
+        result
+    }
+
+    /// `compiler_try_finally`.
+    fn try_finally(&mut self, t: &ast::StmtTry) -> Result<()> {
+        let body = self.unit.cfg.new_block();
+        let end = self.unit.cfg.new_block();
+        let exit = self.unit.cfg.new_block();
+        let cleanup = self.unit.cfg.new_block();
+        self.emit_jump(Op::SetupFinally, end);
+        self.unit.cfg.use_next_block(body);
+        self.unit.fblocks.push(FBlock::FinallyTry { finalbody: std::rc::Rc::new(t.finalbody.to_vec()) });
+        if t.handlers.is_empty() {
+            self.visit_stmts(&t.body)?;
+        } else {
+            self.try_except(t)?;
+        }
+        self.unit.cfg.add(Op::PopBlock, 0, None, SrcLoc::NONE);
+        self.unit.fblocks.pop();
+        self.visit_stmts(&t.finalbody)?;
+        self.emit_jump_noline(Op::Jump, exit);
+        self.unit.cfg.use_next_block(end);
+        self.unit.loc = SrcLoc::NONE;
+        self.emit_jump(Op::SetupCleanup, cleanup);
+        self.emit(Op::PushExcInfo, 0);
+        self.unit.fblocks.push(FBlock::FinallyEnd);
+        self.visit_stmts(&t.finalbody)?;
+        self.unit.fblocks.pop();
+        self.emit(Op::Reraise, 0);
+        self.unit.cfg.use_next_block(cleanup);
+        self.pop_except_and_reraise();
+        self.unit.cfg.use_next_block(exit);
+        Ok(())
+    }
+
+    /// `POP_EXCEPT_AND_RERAISE`.
+    fn pop_except_and_reraise(&mut self) {
+        self.emit(Op::Copy, 3);
+        self.emit(Op::PopExcept, 0);
+        self.emit(Op::Reraise, 1);
+    }
+
+    /// `compiler_try_except`.
+    fn try_except(&mut self, t: &ast::StmtTry) -> Result<()> {
+        let body = self.unit.cfg.new_block();
+        let mut except = self.unit.cfg.new_block();
+        let end = self.unit.cfg.new_block();
+        let cleanup = self.unit.cfg.new_block();
+        self.emit_jump(Op::SetupFinally, except);
+        self.unit.cfg.use_next_block(body);
+        self.unit.fblocks.push(FBlock::TryExcept);
+        self.visit_stmts(&t.body)?;
+        self.unit.fblocks.pop();
+        self.unit.cfg.add(Op::PopBlock, 0, None, SrcLoc::NONE);
+        self.visit_stmts(&t.orelse)?;
+        self.emit_jump_noline(Op::Jump, end);
+        let n = t.handlers.len();
+        self.unit.cfg.use_next_block(except);
+        self.unit.loc = SrcLoc::NONE;
+        self.emit_jump(Op::SetupCleanup, cleanup);
+        self.emit(Op::PushExcInfo, 0);
+        self.unit.fblocks.push(FBlock::ExceptionHandler);
+        for (i, h) in t.handlers.iter().enumerate() {
+            let ast::ExceptHandler::ExceptHandler(h) = h;
+            self.unit.loc = self.loc_of(h.range);
+            if h.type_.is_none() && i + 1 < n {
+                return Err(crate::error::Error::Compile {
+                    span: self.span(h.range),
+                    message: "default 'except:' must be last".into(),
+                });
+            }
+            except = self.unit.cfg.new_block();
+            if let Some(ty) = &h.type_ {
+                self.visit_expr(ty)?;
+                self.emit(Op::CheckExcMatch, 0);
+                self.emit_jump(Op::PopJumpIfFalse, except);
+                self.unit.cfg.next_block();
+            }
+            if let Some(name) = &h.name {
+                let name = name.as_str().to_string();
+                let cleanup_end = self.unit.cfg.new_block();
+                let cleanup_body = self.unit.cfg.new_block();
+                self.nameop(&name, true);
+                self.emit_jump(Op::SetupCleanup, cleanup_end);
+                self.unit.cfg.use_next_block(cleanup_body);
+                self.unit.fblocks.push(FBlock::HandlerCleanup { name: Some(name.clone()) });
+                self.visit_stmts(&h.body)?;
+                self.unit.fblocks.pop();
+                self.unit.loc = SrcLoc::NONE;
+                self.emit(Op::PopBlock, 0);
+                self.emit(Op::PopBlock, 0);
+                self.emit(Op::PopExcept, 0);
+                self.load_const(Const::None);
+                self.nameop(&name, true);
+                self.delete_name(&name);
+                self.emit_jump(Op::Jump, end);
+                self.unit.cfg.use_next_block(cleanup_end);
+                self.unit.loc = SrcLoc::NONE;
+                self.load_const(Const::None);
+                self.nameop(&name, true);
+                self.delete_name(&name);
+                self.emit(Op::Reraise, 1);
+            } else {
+                let cleanup_body = self.unit.cfg.new_block();
+                self.emit(Op::PopTop, 0);
+                self.unit.cfg.use_next_block(cleanup_body);
+                self.unit.fblocks.push(FBlock::HandlerCleanup { name: None });
+                self.visit_stmts(&h.body)?;
+                self.unit.fblocks.pop();
+                self.unit.loc = SrcLoc::NONE;
+                self.emit(Op::PopBlock, 0);
+                self.emit(Op::PopExcept, 0);
+                self.emit_jump(Op::Jump, end);
+            }
+            self.unit.cfg.use_next_block(except);
+        }
+        self.unit.loc = SrcLoc::NONE;
+        self.unit.fblocks.pop();
+        self.emit(Op::Reraise, 0);
+        self.unit.cfg.use_next_block(cleanup);
+        self.pop_except_and_reraise();
+        self.unit.cfg.use_next_block(end);
+        Ok(())
     }
 
     fn call_exit_with_nones(&mut self) {

@@ -184,6 +184,30 @@ impl ScopeWalker<'_> {
                 }
             }
             Stmt::Expr(e) => self.expr(&e.value),
+            Stmt::Try(t) => {
+                // CPython's symtable order: body, else, handlers, finally.
+                self.stmts(&t.body)?;
+                self.stmts(&t.orelse)?;
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    if let Some(ty) = &h.type_ {
+                        self.expr(ty);
+                    }
+                    if let Some(n) = &h.name {
+                        self.flag(n.as_str(), DEF_LOCAL);
+                    }
+                    self.stmts(&h.body)?;
+                }
+                self.stmts(&t.finalbody)?;
+            }
+            Stmt::Raise(r) => {
+                if let Some(e) = &r.exc {
+                    self.expr(e);
+                }
+                if let Some(c) = &r.cause {
+                    self.expr(c);
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -257,6 +281,15 @@ fn collect_globals(body: &[Stmt], out: &mut HashSet<String>) {
                 }
             }
             Stmt::With(w) => collect_globals(&w.body, out),
+            Stmt::Try(t) => {
+                collect_globals(&t.body, out);
+                collect_globals(&t.orelse, out);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    collect_globals(&h.body, out);
+                }
+                collect_globals(&t.finalbody, out);
+            }
             _ => {}
         }
     }

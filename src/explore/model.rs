@@ -117,6 +117,65 @@ impl PyModel {
             .map_or_else(|| format!("lock#{l}"), |(_, n)| n.clone())
     }
 
+    /// The name of the global bound to synchronisation object `id`, or e.g. `Event#2`.
+    pub fn sync_name(&self, s: &State, kind: vm::SyncKind, id: u32) -> String {
+        self.program
+            .globals
+            .iter()
+            .enumerate()
+            .find(|(slot, _)| s.globals[*slot] == Value::Sync(kind, id))
+            .map_or_else(|| format!("{}#{id}", kind.name()), |(_, n)| n.clone())
+    }
+
+    /// What a blocked thread waits for, as a phrase that follows the thread's name, e.g.
+    /// `waits on Event done`, `waits for Condition c's notify`, `waits in queue q.get() (empty)`.
+    pub fn describe_wait(&self, s: &State, b: Blocker) -> String {
+        let held = |h: Option<Tid>| h.map_or(String::new(), |h| format!(" (held by {})", thread_name(h)));
+        match b {
+            Blocker::Lock { lock, holder } => format!("waits for {}{}", self.lock_name(s, lock), held(holder)),
+            Blocker::Join(t) => format!("waits to join {}", thread_name(t)),
+            Blocker::Sync { object, kind, wait } => {
+                let name = self.sync_name(s, kind, object);
+                let k = kind.name();
+                match wait {
+                    vm::SyncWait::RLock { owner } => format!("waits for RLock {name}{}", held(owner)),
+                    vm::SyncWait::Semaphore => format!("waits on {k} {name} (value 0)"),
+                    vm::SyncWait::Event => format!("waits on Event {name}"),
+                    vm::SyncWait::Notify => format!("waits for Condition {name}'s notify"),
+                    vm::SyncWait::ConditionLock { holder } => {
+                        format!("waits for Condition {name}'s lock{}", held(holder))
+                    }
+                    vm::SyncWait::Barrier { arrived, parties } => {
+                        format!("waits at Barrier {name} ({arrived} of {parties} parties arrived)")
+                    }
+                    vm::SyncWait::BarrierDraining => {
+                        format!("waits to enter Barrier {name} (the previous round is still leaving)")
+                    }
+                    vm::SyncWait::QueueGet => format!("waits in queue {name}.get() (empty)"),
+                    vm::SyncWait::QueuePut { maxsize } => {
+                        format!("waits in queue {name}.put() (full: maxsize {maxsize})")
+                    }
+                    vm::SyncWait::QueueJoin { unfinished } => format!(
+                        "waits in queue {name}.join() ({unfinished} unfinished task{})",
+                        if unfinished == 1 { "" } else { "s" }
+                    ),
+                }
+            }
+        }
+    }
+
+    /// The thread a blocked thread waits for, when one thread alone can release it (the holder
+    /// of a lock, the thread to join).
+    pub fn waits_for_thread(b: Blocker) -> Option<Tid> {
+        match b {
+            Blocker::Lock { holder, .. } => holder,
+            Blocker::Join(t) => Some(t),
+            Blocker::Sync { wait: vm::SyncWait::RLock { owner }, .. } => owner,
+            Blocker::Sync { wait: vm::SyncWait::ConditionLock { holder }, .. } => holder,
+            Blocker::Sync { .. } => None,
+        }
+    }
+
     /// The deadlock finding of a state where no thread can move: the wait-for relation, lock
     /// waits (the cycle) first.
     fn deadlock(&self, s: &State) -> Finding {
@@ -128,17 +187,22 @@ impl PyModel {
             }
             let line = s.line_of(&self.program, tid).unwrap_or(0);
             match vm::blocker(&self.program, s, tid) {
-                Some(Blocker::Lock { lock, holder }) => {
-                    let held = holder.map_or(String::new(), |h| format!(" (held by {})", thread_name(h)));
-                    let what =
-                        format!("{} waits for {}{held} at line {line}", thread_name(tid), self.lock_name(s, lock));
-                    locks.push((tid, line, what));
+                Some(b) => {
+                    let what = format!("{} {} at line {line}", thread_name(tid), self.describe_wait(s, b));
+                    let lockish = matches!(
+                        b,
+                        Blocker::Lock { .. }
+                            | Blocker::Sync {
+                                wait: vm::SyncWait::RLock { .. } | vm::SyncWait::ConditionLock { .. },
+                                ..
+                            }
+                    );
+                    if lockish {
+                        locks.push((tid, line, what));
+                    } else {
+                        others.push((tid, line, what));
+                    }
                 }
-                Some(Blocker::Join(t)) => others.push((
-                    tid,
-                    line,
-                    format!("{} waits to join {} at line {line}", thread_name(tid), thread_name(t)),
-                )),
                 None => others.push((tid, line, format!("{} is stuck at line {line}", thread_name(tid)))),
             }
         }

@@ -8,14 +8,37 @@ use ruff_text_size::{Ranged, TextRange};
 use std::cell::Cell;
 use std::collections::HashSet;
 
-const HINT_IMPORTS: &str = "supported imports: import threading, import time (at module level)";
+const HINT_IMPORTS: &str = "supported imports: import threading, import time, import queue (at module level)";
 const HINT_CALLS: &str = "supported calls: print(...), range(...), functions defined with def, \
-     threading.Thread(target=f, args=(...)), threading.Lock(), time.sleep(x), and methods such as \
-     t.start(), t.join(), lock.acquire(), lock.release()";
+     threading.Thread(target=f, args=(...)), threading.Lock(), threading.RLock(), \
+     threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), threading.Condition(lock), \
+     threading.Barrier(n), queue.Queue(maxsize), time.sleep(x), and methods such as t.start(), t.join(), \
+     lock.acquire(), lock.release(), event.wait(), cond.notify(), q.put(x), q.get()";
 const HINT_VALUES: &str = "supported values: ints, strings, True/False/None and tuples";
 const HINT_STMTS: &str = "supported statements: def, assignment, augmented assignment, if/elif/else, \
-     for, while, break, continue, pass, return, global, with, assert, import threading/time, \
-     and calls";
+     for, while, break, continue, pass, return, global, with, try/except/finally, assert, \
+     import threading/time/queue, and calls";
+
+/// The exception types a program can name in `except` clauses and `raise` statements.
+const EXCEPTIONS: &[&str] = &[
+    "AssertionError",
+    "ZeroDivisionError",
+    "NameError",
+    "UnboundLocalError",
+    "TypeError",
+    "ValueError",
+    "RuntimeError",
+    "AttributeError",
+    "ModuleNotFoundError",
+    "RecursionError",
+    "Exception",
+    "BaseException",
+    "ArithmeticError",
+    "ImportError",
+];
+const HINT_EXCEPTIONS: &str = "supported exception types: AssertionError, ZeroDivisionError, NameError, \
+     UnboundLocalError, TypeError, ValueError, RuntimeError, AttributeError, ModuleNotFoundError, \
+     RecursionError, ArithmeticError, ImportError, Exception, BaseException (or a tuple of them)";
 
 /// Python builtins that a program might call (for a clearer message than "undefined").
 const BUILTINS: &[&str] = &[
@@ -149,6 +172,18 @@ fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<St
                     let name = a.asname.as_ref().map_or(a.name.as_str(), |n| n.as_str());
                     other.insert(name.to_string());
                 }
+            }
+            Stmt::Try(t) => {
+                bound_names(&t.body, defs, other);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    if let Some(n) = &h.name {
+                        other.insert(n.as_str().to_string());
+                    }
+                    bound_names(&h.body, defs, other);
+                }
+                bound_names(&t.orelse, defs, other);
+                bound_names(&t.finalbody, defs, other);
             }
             _ => {}
         }
@@ -289,12 +324,38 @@ impl<'a> Checker<'a> {
                 self.stmts(&w.body)
             }
             Stmt::Match(m) => Err(self.unsupported(m.range, "match statement", "use if/elif/else")),
-            Stmt::Raise(r) => Err(self.unsupported(r.range, "raise statement", "use assert cond, message")),
-            Stmt::Try(t) => Err(self.unsupported(
-                t.range,
-                "try statement",
-                "exceptions can only be raised (assert) and end the thread",
-            )),
+            Stmt::Raise(r) => {
+                if let Some(c) = &r.cause {
+                    return Err(self.unsupported(c.range(), "raise ... from ...", "raise the exception alone"));
+                }
+                match r.exc.as_deref() {
+                    None => Ok(()),
+                    Some(Expr::Name(n)) if EXCEPTIONS.contains(&n.id.as_str()) => Ok(()),
+                    Some(e @ Expr::Call(c)) if matches!(&*c.func, Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str())) => {
+                        self.expr(e)
+                    }
+                    Some(other) => Err(self.unsupported(
+                        other.range(),
+                        "raise of this expression",
+                        format!("raise an exception type or a call of one, e.g. raise ValueError(\"...\"); {HINT_EXCEPTIONS}"),
+                    )),
+                }
+            }
+            Stmt::Try(t) => {
+                if t.is_star {
+                    return Err(self.unsupported(t.range, "try/except*", "use plain except clauses"));
+                }
+                self.stmts(&t.body)?;
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    if let Some(ty) = &h.type_ {
+                        self.exception_type(ty)?;
+                    }
+                    self.stmts(&h.body)?;
+                }
+                self.stmts(&t.orelse)?;
+                self.stmts(&t.finalbody)
+            }
             Stmt::Assert(a) => {
                 self.expr(&a.test)?;
                 a.msg.as_deref().map_or(Ok(()), |m| self.expr(m))
@@ -305,7 +366,7 @@ impl<'a> Checker<'a> {
                 }
                 for alias in &i.names {
                     let name = alias.name.as_str();
-                    if name != "threading" && name != "time" {
+                    if name != "threading" && name != "time" && name != "queue" {
                         return Err(self.unsupported(alias.range, format!("import of module '{name}'"), HINT_IMPORTS));
                     }
                     if let Some(a) = &alias.asname {
@@ -348,6 +409,15 @@ impl<'a> Checker<'a> {
                 Ok(())
             }
             Stmt::IpyEscapeCommand(i) => Err(self.unsupported(i.range, "IPython escape command", HINT_STMTS)),
+        }
+    }
+
+    /// The type in an `except` clause: an exception type the checker knows, or a tuple of them.
+    fn exception_type(&self, e: &Expr) -> Result<()> {
+        match e {
+            Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str()) && !self.is_local(n.id.as_str()) => Ok(()),
+            Expr::Tuple(t) => t.elts.iter().try_for_each(|x| self.exception_type(x)),
+            other => Err(self.unsupported(other.range(), "this exception type in an except clause", HINT_EXCEPTIONS)),
         }
     }
 
@@ -559,6 +629,7 @@ impl<'a> Checker<'a> {
                 match base {
                     Some("threading") if self.module_bound.contains("threading") => self.threading_call(c, a)?,
                     Some("time") if self.module_bound.contains("time") => self.time_call(c, a)?,
+                    Some("queue") if self.module_bound.contains("queue") => self.queue_call(c, a)?,
                     _ => self.expr(&a.value)?,
                 }
             }
@@ -602,6 +673,17 @@ impl<'a> Checker<'a> {
                 }
                 Ok(())
             }
+            _ if EXCEPTIONS.contains(&name) => {
+                self.no_keywords(c, name, "pass the message positionally")?;
+                if c.arguments.args.len() > 1 {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("{name}() with more than one argument"),
+                        "pass one message",
+                    ));
+                }
+                Ok(())
+            }
             _ if BUILTINS.contains(&name) => {
                 Err(self.unsupported(c.range(), format!("call of builtin '{name}'"), HINT_CALLS))
             }
@@ -610,7 +692,9 @@ impl<'a> Checker<'a> {
     }
 
     fn threading_call(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
-        const HINT: &str = "supported: threading.Thread(target=f, args=(...)), threading.Lock()";
+        const HINT: &str = "supported: threading.Thread(target=f, args=(...)), threading.Lock(), \
+             threading.RLock(), threading.Semaphore(value), threading.BoundedSemaphore(value), \
+             threading.Event(), threading.Condition(lock=None), threading.Barrier(parties)";
         match a.attr.as_str() {
             "Thread" => {
                 if let Some(first) = c.arguments.args.first() {
@@ -634,7 +718,44 @@ impl<'a> Checker<'a> {
                 }
                 self.no_keywords(c, "threading.Lock", HINT)
             }
+            "RLock" | "Event" => {
+                if let Some(first) = c.arguments.args.first() {
+                    return Err(self.unsupported(first.range(), format!("argument to threading.{}()", a.attr), HINT));
+                }
+                self.no_keywords(c, &format!("threading.{}", a.attr), HINT)
+            }
+            "Semaphore" | "BoundedSemaphore" => self.optional_arg(c, &format!("threading.{}", a.attr), "value", HINT),
+            "Condition" => self.optional_arg(c, "threading.Condition", "lock", HINT),
+            "Barrier" => {
+                self.optional_arg(c, "threading.Barrier", "parties", HINT)?;
+                if c.arguments.args.len() + c.arguments.keywords.len() != 1 {
+                    return Err(self.unsupported(c.range(), "threading.Barrier() without its parties argument", HINT));
+                }
+                Ok(())
+            }
             other => Err(self.unsupported(a.range, format!("threading.{other}"), HINT)),
+        }
+    }
+
+    /// A call with at most one argument, positional or by keyword `name`.
+    fn optional_arg(&self, c: &ast::ExprCall, what: &str, name: &str, hint: &str) -> Result<()> {
+        let args = &c.arguments.args;
+        let kws = &c.arguments.keywords;
+        if let Some(k) = kws.iter().find(|k| k.arg.as_ref().is_none_or(|a| a.as_str() != name)) {
+            let kname = k.arg.as_ref().map_or("", |a| a.as_str());
+            return Err(self.unsupported(k.range, format!("keyword argument '{kname}' to {what}"), hint));
+        }
+        if args.len() + kws.len() > 1 {
+            return Err(self.unsupported(c.range(), format!("{what}() with more than one argument"), hint));
+        }
+        Ok(())
+    }
+
+    fn queue_call(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
+        const HINT: &str = "supported: queue.Queue(maxsize=0)";
+        match a.attr.as_str() {
+            "Queue" => self.optional_arg(c, "queue.Queue", "maxsize", HINT),
+            other => Err(self.unsupported(a.range, format!("queue.{other}"), HINT)),
         }
     }
 
@@ -703,6 +824,15 @@ fn collect_global_names(body: &[Stmt], out: &mut HashSet<String>) {
                 }
             }
             Stmt::With(w) => collect_global_names(&w.body, out),
+            Stmt::Try(t) => {
+                collect_global_names(&t.body, out);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    collect_global_names(&h.body, out);
+                }
+                collect_global_names(&t.orelse, out);
+                collect_global_names(&t.finalbody, out);
+            }
             _ => {}
         }
     }

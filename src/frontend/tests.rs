@@ -30,10 +30,18 @@ fn unsupported_statements() {
     rejects("import threading, sys\n", "import of module 'sys'", 1, 19);
     rejects("from threading import Thread\n", "from-import 'from threading import ...'", 1, 1);
     rejects("def f():\n    def g():\n        pass\n", "nested function", 2, 5);
-    rejects("try:\n    pass\nexcept Exception:\n    pass\n", "try statement", 1, 1);
+    rejects("try:\n    pass\nexcept* ValueError:\n    pass\n", "try/except*", 1, 1);
+    rejects("try:\n    pass\nexcept OSError:\n    pass\n", "this exception type in an except clause", 3, 8);
+    rejects(
+        "x = 1\ntry:\n    pass\nexcept (ValueError, x):\n    pass\n",
+        "this exception type in an except clause",
+        4,
+        21,
+    );
     rejects("x = 0\nwhile x:\n    pass\nelse:\n    pass\n", "while/else", 5, 5);
     rejects("for i in range(3):\n    pass\nelse:\n    pass\n", "for/else", 4, 5);
-    rejects("raise ValueError\n", "raise statement", 1, 1);
+    rejects("x = 1\nraise x\n", "raise of this expression", 2, 7);
+    rejects("raise ValueError from None\n", "raise ... from ...", 1, 23);
     rejects("x: int = 1\n", "annotated assignment", 1, 1);
     rejects("def f():\n    import time\n", "import inside a function", 2, 5);
     rejects("x = 1\ndel x\n", "del statement", 2, 1);
@@ -72,7 +80,22 @@ fn unsupported_calls() {
     rejects("def f(*args):\n    pass\n", "star-args parameter '*args'", 1, 7);
     rejects("def f(a=1):\n    pass\n", "default parameter value", 1, 9);
     rejects("def f(a):\n    pass\nf(a=1)\n", "keyword argument 'a' to function f", 3, 3);
-    rejects("import threading\nl = threading.RLock()\n", "threading.RLock", 2, 5);
+    rejects("import threading\nl = threading.Timer()\n", "threading.Timer", 2, 5);
+    rejects("import threading\nl = threading.RLock(1)\n", "argument to threading.RLock()", 2, 21);
+    rejects(
+        "import threading\ns = threading.Semaphore(1, 2)\n",
+        "threading.Semaphore() with more than one argument",
+        2,
+        5,
+    );
+    rejects(
+        "import threading\nb = threading.Barrier(2, action=None)\n",
+        "keyword argument 'action' to threading.Barrier",
+        2,
+        26,
+    );
+    rejects("import queue\nq = queue.LifoQueue()\n", "queue.LifoQueue", 2, 5);
+    rejects("x = ValueError('a', 'b')\n", "ValueError() with more than one argument", 1, 5);
     rejects("import time\nt = time.time()\n", "time.time", 2, 5);
     rejects("import threading\nt = threading.Thread(None)\n", "positional argument to threading.Thread", 2, 22);
     rejects(
@@ -92,6 +115,8 @@ fn supported_programs_parse() {
         "'''doc'''\nx, y = 1, 2\nx += 1\nx //= 2\nx %= 3\nwhile x < 10:\n    x *= 2\n    if x == 4:\n        continue\n    elif x > 100:\n        break\n    else:\n        pass\n",
         "import threading\nlock = threading.Lock()\nok = lock.acquire(False)\nlock.release()\nwith threading.Lock():\n    pass\nN = 10 if False else 1\n",
         "def run(f):\n    f()\nx = 123456789012345678901234567890\n...\n",
+        "import threading\nimport queue\nr = threading.RLock()\ns = threading.BoundedSemaphore(value=2)\ne = threading.Event()\nc = threading.Condition(r)\nb = threading.Barrier(2)\nq = queue.Queue(maxsize=1)\n",
+        "try:\n    x = 1 // 0\nexcept (ValueError, ZeroDivisionError) as e:\n    print(e)\nexcept Exception:\n    raise\nelse:\n    pass\nfinally:\n    raise RuntimeError('x')\n",
     ];
     for text in ok {
         parse_text(text).unwrap_or_else(|e| panic!("{text}\n{e}"));

@@ -89,6 +89,10 @@ impl Describe for PyModel {
             Object::Thread(t) => thread_name(t as Tid),
             Object::Output => "output".into(),
             Object::Alloc => "allocator".into(),
+            Object::Sync(id) => match s.sync.get(id as usize) {
+                Some(obj) => self.sync_name(s, obj.kind(), id),
+                None => format!("sync#{id}"),
+            },
         }
     }
 

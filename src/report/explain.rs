@@ -162,6 +162,7 @@ fn wait_for(waits: &[Wait]) -> Deadlock {
         waits.iter().find(|w| w.tid == t).and_then(|w| match &w.on {
             WaitOn::Lock { holder, .. } => *holder,
             WaitOn::Join(j) => Some(*j),
+            WaitOn::Sync { holder, .. } => *holder,
         })
     };
     let mut best: Option<Vec<usize>> = None;
@@ -286,6 +287,7 @@ fn wait_sentence(w: &Wait, waiting: &[Wait]) -> String {
             s
         }
         WaitOn::Join(t) => format!("{who} waits at line {} to join {}", w.line, thread_name(*t)),
+        WaitOn::Sync { what, .. } => format!("{who} {what} at line {}", w.line),
     }
 }
 
@@ -341,6 +343,7 @@ fn wait_json(w: &Wait) -> Json {
             "taken_at_step": taken.map(|t| t.step + 1),
         }),
         WaitOn::Join(t) => json!({"thread": w.tid, "line": w.line, "join": t}),
+        WaitOn::Sync { what, holder } => json!({"thread": w.tid, "line": w.line, "waits": what, "holder": holder}),
     }
 }
 

@@ -143,6 +143,7 @@ fn rows<'a>(trace: &'a Trace, e: &Explanation) -> Vec<Row<'a>> {
                     format!("■ waits for {name}{held} at line {}", w.line)
                 }
                 WaitOn::Join(t) => format!("■ waits to join {} at line {}", thread_name(*t), w.line),
+                WaitOn::Sync { what, .. } => format!("■ {what} at line {}", w.line),
             };
             rows.push(Row::Note(w.tid, what, RED));
         }

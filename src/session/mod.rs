@@ -313,6 +313,9 @@ impl<'m> Session<'m> {
                 format!("is blocked on {}{held}", self.model.lock_name(&self.now.state, lock))
             }
             vm::Blocker::Join(t) => format!("is blocked joining {}", thread_name(t)),
+            b @ vm::Blocker::Sync { .. } => {
+                format!("is blocked: {}", self.model.describe_wait(&self.now.state, b))
+            }
         }
     }
 

@@ -72,6 +72,14 @@ pub enum WaitOn {
     },
     /// The end of another thread (`join`).
     Join(Tid),
+    /// A synchronisation object other than a Lock (RLock, Semaphore, Event, Condition, Barrier,
+    /// Queue).
+    Sync {
+        /// What the thread waits for, as a phrase after its name, e.g. `waits on Event done`.
+        what: String,
+        /// The thread that alone can release it, if one can (an RLock's owner).
+        holder: Option<Tid>,
+    },
 }
 
 /// A thread that cannot move at the end of a replay.

@@ -245,6 +245,7 @@ fn why_stuck(model: &PyModel, state: &State, tid: Tid) -> String {
         (vm::ThreadStatus::Finished | vm::ThreadStatus::Failed { .. }, _) => "has finished".to_string(),
         (_, Some(vm::Blocker::Lock { lock, .. })) => format!("is blocked on {}", model.lock_name(state, lock)),
         (_, Some(vm::Blocker::Join(t))) => format!("is blocked joining {}", thread_name(t)),
+        (_, Some(b)) => format!("is blocked: {}", model.describe_wait(state, b)),
         _ => "cannot move".to_string(),
     }
 }
@@ -262,6 +263,7 @@ fn waits(model: &PyModel, state: &State, obs: &Observer) -> Vec<Wait> {
                 WaitOn::Lock { name: model.lock_name(state, lock), holder, taken: obs.taken(lock) }
             }
             Some(vm::Blocker::Join(t)) => WaitOn::Join(t),
+            Some(b) => WaitOn::Sync { what: model.describe_wait(state, b), holder: PyModel::waits_for_thread(b) },
             None => continue,
         };
         out.push(Wait { tid, line, on });

@@ -4,6 +4,7 @@
 use super::footprint::{Access, Object};
 use super::state::{Frame, LockState, State, Thread, ThreadStatus};
 use super::step::{err, Event, StepInfo};
+use super::sync::{self, Args, Outcome, SyncKind, SyncMethod, SyncWait};
 use super::value::{Builtin, ExcKind, Exception, Module, Tid, Value};
 use crate::bytecode::{Const, Instr, Program};
 use std::sync::Arc;
@@ -23,6 +24,15 @@ pub enum Blocker {
     },
     /// Its next step joins this thread, which is alive.
     Join(Tid),
+    /// It waits on a synchronisation object (RLock, Semaphore, Event, Condition, Barrier, Queue).
+    Sync {
+        /// The object's id (see [`State::sync`]).
+        object: u32,
+        /// The object's kind.
+        kind: SyncKind,
+        /// What it waits for.
+        wait: SyncWait,
+    },
 }
 
 /// `obj.name`.
@@ -38,12 +48,18 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Thread(_), "start") => Some(Value::Bound(Builtin::ThreadStart, Box::new(obj.clone()))),
         (Value::Thread(_), "join") => Some(Value::Bound(Builtin::ThreadJoin, Box::new(obj.clone()))),
         (Value::Thread(_), "is_alive") => Some(Value::Bound(Builtin::ThreadIsAlive, Box::new(obj.clone()))),
+        (Value::Module(Module::Threading), name) => {
+            SyncKind::from_threading_attr(name).map(|k| Value::Builtin(Builtin::SyncNew(k)))
+        }
+        (Value::Module(Module::Queue), "Queue") => Some(Value::Builtin(Builtin::SyncNew(SyncKind::Queue))),
+        (Value::Sync(kind, _), name) => {
+            SyncMethod::lookup(*kind, name).map(|m| Value::Bound(Builtin::SyncCall(*kind, m), Box::new(obj.clone())))
+        }
         _ => None,
     };
     found.ok_or_else(|| {
         let owner = match obj {
-            Value::Module(Module::Threading) => "module 'threading'".to_string(),
-            Value::Module(Module::Time) => "module 'time'".to_string(),
+            Value::Module(m) => format!("module '{}'", m.name()),
             other => format!("'{}' object", other.type_name()),
         };
         err(ExcKind::AttributeError, format!("{owner} has no attribute '{name}'"))
@@ -96,6 +112,9 @@ pub fn blocker(program: &Program, state: &State, tid: Tid) -> Option<Blocker> {
     match code.instrs.get(frame.pc as usize)? {
         Instr::BeforeWith => match frame.stack.last()? {
             Value::Lock(l) => held(*l),
+            Value::Sync(kind, id) if kind.is_context_manager() => {
+                sync_blocker(state, tid, *kind, *id, SyncMethod::Acquire, true)
+            }
             _ => None,
         },
         Instr::Call(n) => {
@@ -109,12 +128,14 @@ pub fn blocker(program: &Program, state: &State, tid: Tid) -> Option<Blocker> {
             };
             let (method, this, rest) = match callable {
                 Value::Bound(b, this) => (*b, &**this, args),
-                Value::Builtin(b @ (Builtin::LockAcquire | Builtin::ThreadJoin)) if !args.is_empty() => {
+                Value::Builtin(b @ (Builtin::LockAcquire | Builtin::ThreadJoin | Builtin::SyncCall(..)))
+                    if !args.is_empty() =>
+                {
                     (*b, &args[0], &args[1..])
                 }
                 _ => return None,
             };
-            if !matches!(method, Builtin::LockAcquire | Builtin::ThreadJoin) {
+            if !matches!(method, Builtin::LockAcquire | Builtin::ThreadJoin | Builtin::SyncCall(..)) {
                 return None;
             }
             let kwnames: &[Const] = match frame.kwnames.map(|k| &code.consts[k as usize]) {
@@ -142,11 +163,31 @@ pub fn blocker(program: &Program, state: &State, tid: Tid) -> Option<Blocker> {
                     let t = *t as usize;
                     (t != tid && state.threads[t].is_alive()).then_some(Blocker::Join(t))
                 }
+                (Builtin::SyncCall(kind, m), Value::Sync(k, id)) if kind == *k => {
+                    let blocking = match m {
+                        SyncMethod::Acquire => {
+                            positional.first().or_else(|| keyword("blocking")).is_none_or(|v| v.truthy()) && !timed
+                        }
+                        _ => true,
+                    };
+                    sync_blocker(state, tid, kind, *id, m, blocking)
+                }
                 _ => None,
             }
         }
         _ => None,
     }
+}
+
+fn sync_blocker(
+    state: &State,
+    tid: Tid,
+    kind: SyncKind,
+    object: u32,
+    m: SyncMethod,
+    blocking: bool,
+) -> Option<Blocker> {
+    sync::blocker(state, tid, object, m, blocking).map(|wait| Blocker::Sync { object, kind, wait })
 }
 
 /// Executes CALL, BEFORE_WITH or WITH_EXCEPT_START.
@@ -160,6 +201,21 @@ pub(super) fn call(
     match *instr {
         Instr::BeforeWith => {
             let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
+            if let Some(Value::Sync(kind, id)) = frame.stack.last().cloned() {
+                if kind.is_context_manager() {
+                    let args = Args { positional: &[], keywords: &[] };
+                    match sync::call(state, tid, kind, id, SyncMethod::Acquire, args, info)? {
+                        Outcome::Stay => state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame").pc -= 1,
+                        Outcome::Return(v) => {
+                            let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
+                            let mgr = frame.stack.pop().expect("[internal bug] stack");
+                            frame.stack.push(Value::Bound(Builtin::SyncCall(kind, SyncMethod::Exit), Box::new(mgr)));
+                            frame.stack.push(v);
+                        }
+                    }
+                    return Ok(());
+                }
+            }
             let mgr = frame.stack.pop().expect("[internal bug] stack");
             let Value::Lock(l) = mgr else {
                 return Err(err(
@@ -178,6 +234,13 @@ pub(super) fn call(
             frame.stack.push(Value::Bool(false));
             match exit {
                 Value::Bound(Builtin::LockExit, this) => release(state, tid, &this, info),
+                Value::Bound(Builtin::SyncCall(kind, SyncMethod::Exit), this) => match *this {
+                    Value::Sync(_, id) => {
+                        let args = Args { positional: &[], keywords: &[] };
+                        sync::call(state, tid, kind, id, SyncMethod::Exit, args, info).map(|_| ())
+                    }
+                    _ => Ok(()),
+                },
                 _ => Ok(()),
             }
         }
@@ -188,6 +251,25 @@ pub(super) fn call(
             let callable = callable.clone();
             let args: Vec<Value> = args.into_iter().cloned().collect();
             let kwargs: Vec<(String, Value)> = kwargs.into_iter().map(|(k, v)| (k, v.clone())).collect();
+            if let Some((kind, m, id, rest)) = sync_target(&callable, &args) {
+                let args = Args { positional: rest, keywords: &kwargs };
+                let outcome = sync::call(state, tid, kind, id, m, args, info);
+                let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
+                match outcome {
+                    Ok(Outcome::Stay) => frame.pc -= 1,
+                    Ok(Outcome::Return(v)) => {
+                        frame.kwnames = None;
+                        let new_len = frame.stack.len() - n - 2;
+                        frame.stack.truncate(new_len);
+                        frame.stack.push(v);
+                    }
+                    Err(e) => {
+                        frame.kwnames = None;
+                        return Err(e);
+                    }
+                }
+                return Ok(());
+            }
             frame.kwnames = None;
             let new_len = frame.stack.len() - n - 2;
             frame.stack.truncate(new_len);
@@ -199,6 +281,21 @@ pub(super) fn call(
             Ok(())
         }
         _ => unreachable!("[internal bug] call() on {instr:?}"),
+    }
+}
+
+/// The object, method and arguments of a call of a synchronisation object's method.
+fn sync_target<'a>(callable: &Value, args: &'a [Value]) -> Option<(SyncKind, SyncMethod, u32, &'a [Value])> {
+    match callable {
+        Value::Bound(Builtin::SyncCall(kind, m), this) => match **this {
+            Value::Sync(k, id) if k == *kind => Some((*kind, *m, id, args)),
+            _ => None,
+        },
+        Value::Builtin(Builtin::SyncCall(kind, m)) => match args.first() {
+            Some(Value::Sync(k, id)) if k == kind => Some((*kind, *m, *id, &args[1..])),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -316,7 +413,8 @@ fn call_builtin(
             | Builtin::LockExit
             | Builtin::ThreadStart
             | Builtin::ThreadJoin
-            | Builtin::ThreadIsAlive),
+            | Builtin::ThreadIsAlive
+            | Builtin::SyncCall(..)),
         ) => {
             let mut args = args;
             if args.is_empty() {
@@ -386,6 +484,9 @@ fn call_builtin(
             }));
             info.footprint.add(Access::Write(Object::Alloc));
             Ok(Value::Thread(id))
+        }
+        (Builtin::SyncNew(kind), _) => {
+            sync::construct(state, kind, Args { positional: &rest, keywords: &kwargs }, info)
         }
         (Builtin::Lock, _) => {
             no_kwargs("Lock", &kwargs)?;

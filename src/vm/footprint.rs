@@ -16,6 +16,8 @@ pub enum Object {
     Output,
     /// The allocator of new locks and threads (ids are handed out in order).
     Alloc,
+    /// A synchronisation object other than a `threading.Lock` (see [`super::SyncObj`]).
+    Sync(u32),
 }
 
 /// One access: a read or a write of an object.
@@ -75,10 +77,10 @@ impl Footprint {
         self.items[0].is_none()
     }
 
-    /// Whether the step touched a lock, a thread's life, or the allocator (anything that can
+    /// Whether the step touched a lock, a synchronisation object, a thread's life, or the allocator (anything that can
     /// change whether *other* threads can move).
     pub fn touches_sync(&self) -> bool {
-        self.iter().any(|a| matches!(a.object(), Object::Lock(_) | Object::Thread(_) | Object::Alloc))
+        self.iter().any(|a| matches!(a.object(), Object::Lock(_) | Object::Thread(_) | Object::Alloc | Object::Sync(_)))
     }
 
     /// Whether two steps conflict: they touch a common object and at least one writes it.

@@ -14,6 +14,7 @@ mod sharing;
 mod state;
 mod step;
 mod switch;
+mod sync;
 mod value;
 
 pub use crate::bytecode::SwitchModel;
@@ -23,6 +24,7 @@ pub use sharing::Sharing;
 pub use state::{Frame, LockState, State, Thread, ThreadStatus};
 pub use step::{step, step_in_place, Event, StepInfo};
 pub use switch::{call_kind_of, switch_allowed, CallKind};
+pub use sync::{LockRef, SyncKind, SyncMethod, SyncObj, SyncWait, Waiter};
 pub use value::{binary_op, compare, Builtin, ExcKind, Exception, Module, Tid, Value};
 
 use crate::bytecode::{CodeId, Program};
@@ -57,6 +59,7 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
         locks: state.locks.clone(),
         output: Arc::new(Vec::new()),
         hold: None,
+        sync: state.sync.clone(),
     };
     for _ in 0..100_000 {
         let th = &scratch.threads[0];
@@ -130,7 +133,7 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &
         Instr::LoadFast(i) => frame.locals[*i as usize] != Value::Null,
         Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } => {
             let g = *g as usize;
-            let bound = state.globals[g] != Value::Null || Builtin::from_builtin_name(&program.globals[g]).is_some();
+            let bound = state.globals[g] != Value::Null || value::builtin_value(&program.globals[g]).is_some();
             let main_pc = state.threads[0].frames.first().filter(|_| state.threads[0].is_alive()).map(|f| f.pc);
             bound
                 && ((tid == 0 && sharing.main_only[g])
@@ -151,7 +154,7 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &
                 && !matches!(frame.stack[len - n..], [_, _, Value::Int(0)])
         }
         Instr::LoadAttr(n) | Instr::LoadMethod(n) => frame.stack.last().is_some_and(|obj| {
-            matches!(obj, Value::Module(_) | Value::Lock(_) | Value::Thread(_))
+            matches!(obj, Value::Module(_) | Value::Lock(_) | Value::Thread(_) | Value::Sync(..))
                 && call::get_attr(obj, &code.names[*n as usize]).is_ok()
         }),
         Instr::BinaryOp { op, .. } => match top2() {

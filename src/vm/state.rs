@@ -1,6 +1,7 @@
 //! The global state of a running program: a value, `Clone + Eq + Hash`, so explorers can store,
 //! compare and fingerprint it.
 
+use super::sync::SyncObj;
 use super::value::{Exception, Tid, Value};
 use crate::bytecode::{CodeId, Program};
 use std::hash::Hash;
@@ -103,6 +104,9 @@ pub struct State {
     /// The thread that holds the GIL past a boundary where the switch model allows no switch:
     /// only it may step. `None` at switch points (always under `bytecode`).
     pub hold: Option<Tid>,
+    /// Synchronisation objects other than `threading.Lock` (RLock, Semaphore, Event, Condition,
+    /// Barrier, queue.Queue) by id.
+    pub sync: Vec<SyncObj>,
 }
 
 impl State {
@@ -116,6 +120,7 @@ impl State {
             locks: Vec::new(),
             output: Arc::new(Vec::new()),
             hold: None,
+            sync: Vec::new(),
         }
     }
 

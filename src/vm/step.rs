@@ -122,11 +122,27 @@ fn name_error(program: &Program, slot: u32) -> Exception {
     err(ExcKind::NameError, format!("name '{}' is not defined", program.globals[slot as usize]))
 }
 
+/// Whether exception `exc` matches `ty` (a type or a tuple of types), as `except ty:` decides.
+fn exception_matches(exc: &Value, ty: &Value) -> Result<bool, Exception> {
+    match ty {
+        Value::Tuple(items) => {
+            for t in items.iter() {
+                if exception_matches(exc, t)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        Value::ExcType(k) => Ok(matches!(exc, Value::Exc(e) if e.kind.is_subclass_of(*k))),
+        _ => Err(err(ExcKind::TypeError, "catching classes that do not inherit from BaseException is not allowed")),
+    }
+}
+
 fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value, Exception> {
     match &globals[slot as usize] {
-        Value::Null => super::value::Builtin::from_builtin_name(&program.globals[slot as usize])
-            .map(Value::Builtin)
-            .ok_or_else(|| name_error(program, slot)),
+        Value::Null => {
+            super::value::builtin_value(&program.globals[slot as usize]).ok_or_else(|| name_error(program, slot))
+        }
         v => Ok(v.clone()),
     }
 }
@@ -208,6 +224,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let m = match code.names[i as usize].as_str() {
                 "threading" => Module::Threading,
                 "time" => Module::Time,
+                "queue" => Module::Queue,
                 other => return Err(err(ExcKind::ModuleNotFoundError, format!("No module named '{other}'"))),
             };
             stack.push(Value::Module(m));
@@ -405,6 +422,27 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             th.handled = v;
         }
         Instr::BeforeWith | Instr::WithExceptStart | Instr::Call(_) => call(program, state, tid, instr, info)?,
+        Instr::CheckExcMatch => {
+            let ty = pop(stack);
+            let matched = exception_matches(top(stack), &ty)?;
+            stack.push(Value::Bool(matched));
+        }
+        Instr::DeleteFast(i) => {
+            if frame.locals[i as usize] == Value::Null {
+                return Err(err(
+                    ExcKind::UnboundLocalError,
+                    format!("local variable '{}' referenced before assignment", code.varnames[i as usize]),
+                ));
+            }
+            frame.locals[i as usize] = Value::Null;
+        }
+        Instr::DeleteName(slot) | Instr::DeleteGlobal(slot) => {
+            info.footprint.add(Access::Write(Object::Global(slot)));
+            if globals[slot as usize] == Value::Null {
+                return Err(name_error(program, slot));
+            }
+            Arc::make_mut(globals)[slot as usize] = Value::Null;
+        }
     }
     Ok(())
 }

@@ -9,6 +9,7 @@
 use super::call::callee;
 use super::state::State;
 use super::step::{Event, StepInfo};
+use super::sync::{SyncKind, SyncMethod};
 use super::value::{Builtin, Tid, Value};
 use crate::bytecode::switch::{check_after, fast_in_39, is_pop_jump};
 use crate::bytecode::{Instr, Program, SwitchKind, SwitchModel};
@@ -41,6 +42,13 @@ impl Builtin {
             | Builtin::LockRelease
             | Builtin::LockExit
             | Builtin::LockLocked => CallKind::C,
+            // `threading.RLock()` is a Python factory; the other primitives are Python classes.
+            Builtin::SyncNew(_) => CallKind::Library,
+            // `_thread.RLock`'s methods are C; a Condition binds its lock's C acquire/release.
+            Builtin::SyncCall(SyncKind::RLock, _)
+            | Builtin::SyncCall(SyncKind::Condition, SyncMethod::Acquire | SyncMethod::Release) => CallKind::C,
+            // `threading.py` and `queue.py` methods.
+            Builtin::SyncCall(..) => CallKind::Library,
         }
     }
 }
@@ -49,6 +57,9 @@ impl Builtin {
 pub fn call_kind_of(v: &Value) -> CallKind {
     match v {
         Value::Function(_) => CallKind::Python,
+        // A context manager, for BEFORE_WITH: its `__enter__`.
+        Value::Sync(SyncKind::RLock, _) => CallKind::C,
+        Value::Sync(..) => CallKind::Library,
         Value::Builtin(b) | Value::Bound(b, _) => b.call_kind(),
         _ => CallKind::C,
     }
@@ -81,6 +92,7 @@ impl Before {
         b.pc = f.pc;
         match i {
             Instr::Call(n) | Instr::Precall(n) => b.callee = callee(f, *n as usize).map(call_kind_of),
+            Instr::BeforeWith => b.callee = f.stack.last().map(call_kind_of),
             i if is_pop_jump(i) => b.bool_operand = matches!(f.stack.last(), Some(Value::Bool(_))),
             _ => {}
         }
@@ -114,6 +126,14 @@ pub(super) fn switch_after(
     let depth = th.frames.len();
     let taken = depth == before.depth && f.pc != before.pc + 1;
     let raised = matches!(info.event, Event::Raise(_));
+    // `with x:` where `x.__enter__` is Python (a Semaphore, Condition, …): its RESUME is a check
+    // before it acts, like the entry of a Python method of the library.
+    let enters_library = model.is_sparse()
+        && matches!(program.code(f.code).instrs.get(f.pc as usize), Some(Instr::BeforeWith))
+        && f.stack.last().map(call_kind_of) == Some(CallKind::Library);
+    if enters_library {
+        return true;
+    }
     match model {
         SwitchModel::Cpython39 => {
             // A check at the top of the loop before the next instruction, except after
@@ -131,7 +151,7 @@ pub(super) fn switch_after(
             }
             match instr {
                 // A Python method of the library: its frame entry checks.
-                Instr::Precall(_) => before.callee == Some(CallKind::Library),
+                Instr::Precall(_) | Instr::BeforeWith => before.callee == Some(CallKind::Library),
                 // Returning into a caller: the caller's CALL checks after every call.
                 Instr::ReturnValue => depth < before.depth,
                 i if is_pop_jump(i) => taken,
@@ -143,7 +163,7 @@ pub(super) fn switch_after(
                 return false;
             }
             match instr {
-                Instr::Precall(_) => before.callee == Some(CallKind::Library),
+                Instr::Precall(_) | Instr::BeforeWith => before.callee == Some(CallKind::Library),
                 Instr::Call(_) => !matches!(before.callee, Some(CallKind::Python | CallKind::CSpecialised)),
                 i => match check_after(model, i) {
                     Some(SwitchKind::BackEdge) => !is_pop_jump(i) || taken,

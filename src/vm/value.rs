@@ -1,5 +1,6 @@
 //! Python values as the VM holds them: immutable data inline, shared objects by id.
 
+use super::sync::{SyncKind, SyncMethod};
 use crate::bytecode::{py_str_repr, BinOp, CmpOp, CodeId, Const};
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -38,6 +39,10 @@ pub enum Builtin {
     ThreadJoin,
     /// `Thread.is_alive`
     ThreadIsAlive,
+    /// A synchronisation object's constructor, e.g. `threading.RLock` or `queue.Queue`.
+    SyncNew(SyncKind),
+    /// A method of a synchronisation object, e.g. `Event.wait`.
+    SyncCall(SyncKind, SyncMethod),
 }
 
 impl Builtin {
@@ -56,6 +61,8 @@ impl Builtin {
             Builtin::ThreadStart => "Thread.start",
             Builtin::ThreadJoin => "Thread.join",
             Builtin::ThreadIsAlive => "Thread.is_alive",
+            Builtin::SyncNew(k) => k.constructor_name(),
+            Builtin::SyncCall(k, m) => m.qualname(k),
         }
     }
 
@@ -76,6 +83,19 @@ pub enum Module {
     Threading,
     /// `time`
     Time,
+    /// `queue`
+    Queue,
+}
+
+impl Module {
+    /// The module's name, e.g. `threading`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Module::Threading => "threading",
+            Module::Time => "time",
+            Module::Queue => "queue",
+        }
+    }
 }
 
 /// Built-in exception types the VM raises.
@@ -101,6 +121,14 @@ pub enum ExcKind {
     ModuleNotFoundError,
     /// `RecursionError`
     RecursionError,
+    /// `Exception` (the base of every kind above; only caught, never raised by the VM)
+    Exception,
+    /// `BaseException` (the root; only caught, never raised by the VM)
+    BaseException,
+    /// `ArithmeticError` (the base of `ZeroDivisionError`)
+    ArithmeticError,
+    /// `ImportError` (the base of `ModuleNotFoundError`)
+    ImportError,
 }
 
 impl ExcKind {
@@ -117,8 +145,63 @@ impl ExcKind {
             ExcKind::AttributeError => "AttributeError",
             ExcKind::ModuleNotFoundError => "ModuleNotFoundError",
             ExcKind::RecursionError => "RecursionError",
+            ExcKind::Exception => "Exception",
+            ExcKind::BaseException => "BaseException",
+            ExcKind::ArithmeticError => "ArithmeticError",
+            ExcKind::ImportError => "ImportError",
         }
     }
+
+    /// The exception type a builtin name denotes, e.g. `ValueError`.
+    pub fn from_name(name: &str) -> Option<ExcKind> {
+        const ALL: [ExcKind; 14] = [
+            ExcKind::AssertionError,
+            ExcKind::ZeroDivisionError,
+            ExcKind::NameError,
+            ExcKind::UnboundLocalError,
+            ExcKind::TypeError,
+            ExcKind::ValueError,
+            ExcKind::RuntimeError,
+            ExcKind::AttributeError,
+            ExcKind::ModuleNotFoundError,
+            ExcKind::RecursionError,
+            ExcKind::Exception,
+            ExcKind::BaseException,
+            ExcKind::ArithmeticError,
+            ExcKind::ImportError,
+        ];
+        ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The direct base class, as in CPython's exception hierarchy (`None` for `BaseException`).
+    pub fn base(self) -> Option<ExcKind> {
+        Some(match self {
+            ExcKind::BaseException => return None,
+            ExcKind::Exception => ExcKind::BaseException,
+            ExcKind::ZeroDivisionError => ExcKind::ArithmeticError,
+            ExcKind::UnboundLocalError => ExcKind::NameError,
+            ExcKind::ModuleNotFoundError => ExcKind::ImportError,
+            ExcKind::RecursionError => ExcKind::RuntimeError,
+            _ => ExcKind::Exception,
+        })
+    }
+
+    /// Whether this type is `other` or derives from it (`issubclass`).
+    pub fn is_subclass_of(self, other: ExcKind) -> bool {
+        let mut k = Some(self);
+        while let Some(x) = k {
+            if x == other {
+                return true;
+            }
+            k = x.base();
+        }
+        false
+    }
+}
+
+/// The value of a builtin name that is not a global: a builtin function, or an exception type.
+pub fn builtin_value(name: &str) -> Option<Value> {
+    Builtin::from_builtin_name(name).map(Value::Builtin).or_else(|| ExcKind::from_name(name).map(Value::ExcType))
 }
 
 /// A raised exception: its type and message.
@@ -185,6 +268,8 @@ pub enum Value {
     ExcType(ExcKind),
     /// An exception instance.
     Exc(Arc<Exception>),
+    /// A synchronisation object (an index into [`State::sync`](super::State)) and its kind.
+    Sync(SyncKind, u32),
 }
 
 impl Value {
@@ -228,6 +313,7 @@ impl Value {
             Value::TupleIter(..) => "tuple_iterator",
             Value::ExcType(_) => "type",
             Value::Exc(_) => "exception",
+            Value::Sync(k, _) => k.name(),
         }
     }
 
@@ -292,13 +378,14 @@ impl Value {
             Value::Function(id) => format!("<function #{id}>"),
             Value::Builtin(b) => format!("<built-in function {}>", b.name()),
             Value::Bound(b, _) => format!("<built-in method {}>", b.name()),
-            Value::Module(m) => format!("<module '{}'>", if *m == Module::Threading { "threading" } else { "time" }),
+            Value::Module(m) => format!("<module '{}'>", m.name()),
             Value::Lock(i) => format!("<lock #{i}>"),
             Value::Thread(i) => format!("<Thread T{i}>"),
             Value::RangeIter { .. } => "<range_iterator>".into(),
             Value::TupleIter(..) => "<tuple_iterator>".into(),
             Value::ExcType(k) => format!("<class '{}'>", k.name()),
             Value::Exc(e) => e.message.clone(),
+            Value::Sync(k, i) => format!("<{} #{i}>", k.name()),
         }
     }
 }

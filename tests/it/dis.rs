@@ -93,7 +93,7 @@ fn detail_arg(program: &Program, code: &gilcheck::bytecode::CodeObject, i: &Inst
     let name = |list: &[String], k: u32| list[k as usize].clone();
     Some(match *i {
         LoadConst(k) | KwNames(k) => code.consts[k as usize].repr(program),
-        LoadName(g) | StoreName(g) | StoreGlobal(g) => name(&program.globals, g),
+        LoadName(g) | StoreName(g) | StoreGlobal(g) | DeleteName(g) | DeleteGlobal(g) => name(&program.globals, g),
         LoadGlobal { slot, push_null } => {
             let n = name(&program.globals, slot);
             if push_null {
@@ -102,7 +102,7 @@ fn detail_arg(program: &Program, code: &gilcheck::bytecode::CodeObject, i: &Inst
                 n
             }
         }
-        LoadFast(k) | StoreFast(k) => name(&code.varnames, k),
+        LoadFast(k) | StoreFast(k) | DeleteFast(k) => name(&code.varnames, k),
         LoadAttr(k) | LoadMethod(k) | ImportName(k) => name(&code.names, k),
         Resume(a) | Copy(a) | Swap(a) | BuildTuple(a) | BuildString(a) | Precall(a) | Call(a) | UnpackSequence(a)
         | RaiseVarargs(a) | Reraise(a) | MakeFunction(a) | FormatValue(a) => a.to_string(),

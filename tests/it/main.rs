@@ -13,3 +13,4 @@ mod reductions;
 mod seed;
 mod stepping;
 mod switch;
+mod sync;

@@ -30,6 +30,24 @@ pub(super) fn step(
         Instr::PopTop => {
             pop(st);
         }
+        // Programs with `try`/`except` are unsupported (see `Facts::of`); these arms keep the
+        // transfer function total and conservative.
+        Instr::CheckExcMatch => {
+            pop(st);
+            pop(st);
+            st.push(Av::Other);
+            f.may_fail = true;
+        }
+        Instr::DeleteFast(k) => {
+            if k < 64 {
+                s.assigned &= !(1 << k);
+            }
+            f.may_fail = true;
+        }
+        Instr::DeleteName(g) | Instr::DeleteGlobal(g) => {
+            f.writes = Some(g);
+            f.may_fail = true;
+        }
         Instr::PushNull => st.push(Av::Null),
         Instr::Copy(k) => {
             let v = st.len().checked_sub(k as usize).map_or(Av::Other, |j| st[j]);

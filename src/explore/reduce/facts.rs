@@ -358,6 +358,47 @@ fn analyse_code(ctx: &mut Ctx<'_>, id: CodeId) -> Vec<InstrFact> {
     facts
 }
 
+/// The first construct the analysis does not model, if the program has one: a synchronisation
+/// object other than `threading.Lock` (RLock, Semaphore, BoundedSemaphore, Event, Condition,
+/// Barrier, `queue`), or a `try` statement (an exception handler that is not a `with`'s).
+fn unsupported_construct(program: &Program) -> Option<String> {
+    for code in &program.codes {
+        let line = |i: usize| code.locs.get(i).map_or(0, |l| l.line);
+        for (i, ins) in code.instrs.iter().enumerate() {
+            match ins {
+                Instr::LoadAttr(n) | Instr::LoadMethod(n) => {
+                    let name = code.names.get(*n as usize).map_or("", String::as_str);
+                    if matches!(name, "RLock" | "Semaphore" | "BoundedSemaphore" | "Event" | "Condition" | "Barrier") {
+                        return Some(format!("threading.{name} (line {}) is not modelled by the analysis", line(i)));
+                    }
+                }
+                Instr::ImportName(n) if code.names.get(*n as usize).is_some_and(|m| m == "queue") => {
+                    return Some(format!("the queue module (line {}) is not modelled by the analysis", line(i)));
+                }
+                Instr::CheckExcMatch | Instr::DeleteFast(_) | Instr::DeleteName(_) | Instr::DeleteGlobal(_) => {
+                    return Some(format!("the try statement near line {} is not modelled by the analysis", line(i)));
+                }
+                _ => {}
+            }
+        }
+        for e in &code.exception_table {
+            let t = e.target as usize;
+            let with_handler = matches!(
+                (code.instrs.get(t), code.instrs.get(t + 1)),
+                (Some(Instr::PushExcInfo), Some(Instr::WithExceptStart))
+                    | (Some(Instr::Copy(3)), Some(Instr::PopExcept))
+            );
+            if !with_handler {
+                let at = (e.start as usize..e.end as usize).map(line).find(|l| *l > 0).unwrap_or(0);
+                return Some(format!(
+                    "the try statement at line {at} (an exception handler) is not modelled by the analysis"
+                ));
+            }
+        }
+    }
+    None
+}
+
 impl Facts {
     /// Analyses `program`.
     pub fn of(program: &Program) -> Facts {
@@ -381,6 +422,9 @@ impl Facts {
                         Some(format!("the loop at line {line} is not a `for` loop, so runs may not terminate"));
                 }
             }
+        }
+        if unsupported.is_none() {
+            unsupported = unsupported_construct(program);
         }
         if unsupported.is_some() {
             return Facts { codes: Vec::new(), structured_locks: 0, int_globals: 0, unsupported };

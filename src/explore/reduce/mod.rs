@@ -503,7 +503,7 @@ impl Reducer<'_> {
                         }
                     }
                     Object::Output => rec.output = true,
-                    Object::Thread(_) | Object::Alloc => rec.sync = true,
+                    Object::Thread(_) | Object::Alloc | Object::Sync(_) => rec.sync = true,
                 }
             }
             if mover == Mover::B {

@@ -1,0 +1,965 @@
+//! Synchronisation objects beyond `threading.Lock`: `threading.RLock`, `Semaphore`,
+//! `BoundedSemaphore`, `Event`, `Condition`, `Barrier` and `queue.Queue`.
+//!
+//! Each method call is one atomic step, except where CPython's own implementation waits on a
+//! condition variable (`Condition.wait`, `Event.wait`, a contended `Semaphore.acquire`,
+//! `Barrier.wait`, `Queue.get` on an empty queue, `Queue.put` on a full one, `Queue.join`).
+//! There the call takes two steps, as in `threading.py`: the first puts the thread on the
+//! object's waiter list (releasing a condition's lock) and leaves it on the CALL instruction,
+//! blocked until a `notify` marks its entry; the second, once it can run, finishes the call (for
+//! a condition: re-acquires the lock, which blocks while another thread holds it), or waits again
+//! when the thing it waited for is gone (the semaphore was taken, the queue emptied).
+
+use super::footprint::{Access, Object};
+use super::state::{LockState, State};
+use super::step::{err, StepInfo};
+use super::value::{ExcKind, Exception, Tid, Value};
+
+/// The kind of a synchronisation object (carried by [`Value::Sync`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SyncKind {
+    /// `threading.RLock`
+    RLock,
+    /// `threading.Semaphore`
+    Semaphore,
+    /// `threading.BoundedSemaphore`
+    BoundedSemaphore,
+    /// `threading.Event`
+    Event,
+    /// `threading.Condition`
+    Condition,
+    /// `threading.Barrier`
+    Barrier,
+    /// `queue.Queue`
+    Queue,
+}
+
+impl SyncKind {
+    /// The Python type name, e.g. `RLock`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncKind::RLock => "RLock",
+            SyncKind::Semaphore => "Semaphore",
+            SyncKind::BoundedSemaphore => "BoundedSemaphore",
+            SyncKind::Event => "Event",
+            SyncKind::Condition => "Condition",
+            SyncKind::Barrier => "Barrier",
+            SyncKind::Queue => "Queue",
+        }
+    }
+
+    /// The constructor's qualified name, e.g. `threading.RLock`.
+    pub fn constructor_name(self) -> &'static str {
+        match self {
+            SyncKind::RLock => "threading.RLock",
+            SyncKind::Semaphore => "threading.Semaphore",
+            SyncKind::BoundedSemaphore => "threading.BoundedSemaphore",
+            SyncKind::Event => "threading.Event",
+            SyncKind::Condition => "threading.Condition",
+            SyncKind::Barrier => "threading.Barrier",
+            SyncKind::Queue => "queue.Queue",
+        }
+    }
+
+    /// The kind a `threading` attribute names, e.g. `RLock`.
+    pub fn from_threading_attr(name: &str) -> Option<SyncKind> {
+        Some(match name {
+            "RLock" => SyncKind::RLock,
+            "Semaphore" => SyncKind::Semaphore,
+            "BoundedSemaphore" => SyncKind::BoundedSemaphore,
+            "Event" => SyncKind::Event,
+            "Condition" => SyncKind::Condition,
+            "Barrier" => SyncKind::Barrier,
+            _ => return None,
+        })
+    }
+
+    /// Whether the object can be used in a `with` statement.
+    pub fn is_context_manager(self) -> bool {
+        matches!(self, SyncKind::RLock | SyncKind::Semaphore | SyncKind::BoundedSemaphore | SyncKind::Condition)
+    }
+}
+
+/// A method of a synchronisation object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SyncMethod {
+    /// `acquire(blocking=True)`
+    Acquire,
+    /// `release()` (`release(n=1)` for semaphores)
+    Release,
+    /// `__exit__` (pushed by BEFORE_WITH)
+    Exit,
+    /// `Event.set()`
+    Set,
+    /// `Event.clear()`
+    Clear,
+    /// `Event.is_set()`
+    IsSet,
+    /// `Event.wait()`, `Condition.wait()`, `Barrier.wait()`
+    Wait,
+    /// `Condition.notify(n=1)`
+    Notify,
+    /// `Condition.notify_all()`
+    NotifyAll,
+    /// `Queue.put(item)`
+    Put,
+    /// `Queue.get()`
+    Get,
+    /// `Queue.qsize()`
+    Qsize,
+    /// `Queue.empty()`
+    Empty,
+    /// `Queue.full()`
+    Full,
+    /// `Queue.task_done()`
+    TaskDone,
+    /// `Queue.join()`
+    Join,
+}
+
+impl SyncMethod {
+    /// The method `name` of an object of `kind`, if it has one the checker supports.
+    pub fn lookup(kind: SyncKind, name: &str) -> Option<SyncMethod> {
+        use SyncKind as K;
+        use SyncMethod as M;
+        let m = match name {
+            "acquire" => M::Acquire,
+            "release" => M::Release,
+            "__exit__" => M::Exit,
+            "set" => M::Set,
+            "clear" => M::Clear,
+            "is_set" => M::IsSet,
+            "wait" => M::Wait,
+            "notify" => M::Notify,
+            "notify_all" => M::NotifyAll,
+            "put" => M::Put,
+            "get" => M::Get,
+            "qsize" => M::Qsize,
+            "empty" => M::Empty,
+            "full" => M::Full,
+            "task_done" => M::TaskDone,
+            "join" => M::Join,
+            _ => return None,
+        };
+        let ok = match kind {
+            K::RLock | K::Semaphore | K::BoundedSemaphore => matches!(m, M::Acquire | M::Release | M::Exit),
+            K::Event => matches!(m, M::Set | M::Clear | M::IsSet | M::Wait),
+            K::Condition => matches!(m, M::Acquire | M::Release | M::Exit | M::Wait | M::Notify | M::NotifyAll),
+            K::Barrier => m == M::Wait,
+            K::Queue => matches!(m, M::Put | M::Get | M::Qsize | M::Empty | M::Full | M::TaskDone | M::Join),
+        };
+        ok.then_some(m)
+    }
+
+    /// The qualified name of the method of `kind`, e.g. `RLock.acquire`.
+    pub fn qualname(self, kind: SyncKind) -> &'static str {
+        use SyncKind as K;
+        use SyncMethod as M;
+        match (kind, self) {
+            (K::RLock, M::Acquire) => "RLock.acquire",
+            (K::RLock, M::Release) => "RLock.release",
+            (K::RLock, _) => "RLock.__exit__",
+            (K::Semaphore, M::Acquire) => "Semaphore.acquire",
+            (K::Semaphore, M::Release) => "Semaphore.release",
+            (K::Semaphore, _) => "Semaphore.__exit__",
+            (K::BoundedSemaphore, M::Acquire) => "BoundedSemaphore.acquire",
+            (K::BoundedSemaphore, M::Release) => "BoundedSemaphore.release",
+            (K::BoundedSemaphore, _) => "BoundedSemaphore.__exit__",
+            (K::Event, M::Set) => "Event.set",
+            (K::Event, M::Clear) => "Event.clear",
+            (K::Event, M::IsSet) => "Event.is_set",
+            (K::Event, _) => "Event.wait",
+            (K::Condition, M::Acquire) => "Condition.acquire",
+            (K::Condition, M::Release) => "Condition.release",
+            (K::Condition, M::Wait) => "Condition.wait",
+            (K::Condition, M::Notify) => "Condition.notify",
+            (K::Condition, M::NotifyAll) => "Condition.notify_all",
+            (K::Condition, _) => "Condition.__exit__",
+            (K::Barrier, _) => "Barrier.wait",
+            (K::Queue, M::Put) => "Queue.put",
+            (K::Queue, M::Get) => "Queue.get",
+            (K::Queue, M::Qsize) => "Queue.qsize",
+            (K::Queue, M::Empty) => "Queue.empty",
+            (K::Queue, M::Full) => "Queue.full",
+            (K::Queue, M::TaskDone) => "Queue.task_done",
+            (K::Queue, _) => "Queue.join",
+        }
+    }
+}
+
+/// A thread on a waiter list (CPython's `Condition._waiters`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Waiter {
+    /// The waiting thread.
+    pub tid: Tid,
+    /// Whether a `notify` released it (it may run again).
+    pub notified: bool,
+    /// What the wait keeps: a condition's saved recursion count; a barrier's arrival index
+    /// plus one (0 while waiting to enter a barrier that is still draining).
+    pub saved: u32,
+}
+
+/// The lock under a `Condition`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LockRef {
+    /// A `threading.Lock` (an index into [`State::locks`]).
+    Lock(u32),
+    /// A `threading.RLock` (an index into [`State::sync`]).
+    RLock(u32),
+}
+
+/// The state of one synchronisation object.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SyncObj {
+    /// `threading.RLock`: owner and recursion count.
+    RLock {
+        /// The owning thread, while held.
+        owner: Option<Tid>,
+        /// How many times the owner acquired it.
+        count: u32,
+    },
+    /// `threading.Semaphore` / `BoundedSemaphore`.
+    Semaphore {
+        /// The counter.
+        value: i64,
+        /// The initial value, for a bounded semaphore.
+        bound: Option<i64>,
+        /// Threads waiting in `acquire`.
+        waiters: Vec<Waiter>,
+    },
+    /// `threading.Event`.
+    Event {
+        /// The flag.
+        flag: bool,
+        /// Threads waiting in `wait`.
+        waiters: Vec<Waiter>,
+    },
+    /// `threading.Condition`.
+    Condition {
+        /// The underlying lock.
+        lock: LockRef,
+        /// Threads waiting in `wait`.
+        waiters: Vec<Waiter>,
+    },
+    /// `threading.Barrier`.
+    Barrier {
+        /// How many threads must arrive.
+        parties: i64,
+        /// Threads arrived and not yet gone (CPython's `_count`).
+        count: u32,
+        /// Whether the arrived threads are being released (CPython's state 1).
+        draining: bool,
+        /// Threads waiting in `wait`.
+        waiters: Vec<Waiter>,
+    },
+    /// `queue.Queue`.
+    Queue {
+        /// The bound (0: unbounded).
+        maxsize: i64,
+        /// The items, oldest first.
+        items: Vec<Value>,
+        /// Items put and not yet marked done.
+        unfinished: u32,
+        /// Threads waiting in `get`.
+        not_empty: Vec<Waiter>,
+        /// Threads waiting in `put`.
+        not_full: Vec<Waiter>,
+        /// Threads waiting in `join`.
+        all_done: Vec<Waiter>,
+    },
+}
+
+impl SyncObj {
+    /// The object's kind.
+    pub fn kind(&self) -> SyncKind {
+        match self {
+            SyncObj::RLock { .. } => SyncKind::RLock,
+            SyncObj::Semaphore { bound: None, .. } => SyncKind::Semaphore,
+            SyncObj::Semaphore { bound: Some(_), .. } => SyncKind::BoundedSemaphore,
+            SyncObj::Event { .. } => SyncKind::Event,
+            SyncObj::Condition { .. } => SyncKind::Condition,
+            SyncObj::Barrier { .. } => SyncKind::Barrier,
+            SyncObj::Queue { .. } => SyncKind::Queue,
+        }
+    }
+}
+
+/// What a thread waits for when a step on a synchronisation object cannot be taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SyncWait {
+    /// Acquiring an RLock another thread owns.
+    RLock {
+        /// The owner.
+        owner: Option<Tid>,
+    },
+    /// Acquiring a semaphore whose counter is 0.
+    Semaphore,
+    /// `Event.wait()` on a clear event.
+    Event,
+    /// `Condition.wait()`, waiting for a notify.
+    Notify,
+    /// Acquiring a condition's lock (`with cond:`, `cond.acquire()`, or `wait()` after its
+    /// notify), which another thread holds.
+    ConditionLock {
+        /// The holder.
+        holder: Option<Tid>,
+    },
+    /// `Barrier.wait()`: arrived, waiting for the other parties.
+    Barrier {
+        /// Threads arrived so far.
+        arrived: u32,
+        /// Threads needed.
+        parties: i64,
+    },
+    /// `Barrier.wait()` while the previous generation is still leaving.
+    BarrierDraining,
+    /// `Queue.get()` on an empty queue.
+    QueueGet,
+    /// `Queue.put()` on a full queue.
+    QueuePut {
+        /// The queue's bound.
+        maxsize: i64,
+    },
+    /// `Queue.join()` with unfinished tasks.
+    QueueJoin {
+        /// Tasks not yet marked done.
+        unfinished: u32,
+    },
+}
+
+/// How a call on a synchronisation object went.
+pub(super) enum Outcome {
+    /// It returned this value.
+    Return(Value),
+    /// The thread now waits: the CALL (or BEFORE_WITH) stays the next instruction, its operands
+    /// stay on the stack.
+    Stay,
+}
+
+fn write(info: &mut StepInfo, id: u32) {
+    info.footprint.add(Access::Write(Object::Sync(id)));
+}
+
+fn lock_access(info: &mut StepInfo, lock: LockRef) {
+    info.footprint.add(Access::Write(match lock {
+        LockRef::Lock(l) => Object::Lock(l),
+        LockRef::RLock(r) => Object::Sync(r),
+    }));
+}
+
+/// Marks the first `n` waiting entries notified (`Condition.notify(n)`).
+fn notify(waiters: &mut [Waiter], n: usize) {
+    for w in waiters.iter_mut().filter(|w| !w.notified).take(n) {
+        w.notified = true;
+    }
+}
+
+/// Takes `tid`'s notified entry off the list, if it has one.
+fn take_notified(waiters: &mut Vec<Waiter>, tid: Tid) -> Option<Waiter> {
+    let i = waiters.iter().position(|w| w.tid == tid && w.notified)?;
+    Some(waiters.remove(i))
+}
+
+/// Whether `tid` waits on the list and has not been notified.
+fn waiting(waiters: &[Waiter], tid: Tid) -> bool {
+    waiters.iter().any(|w| w.tid == tid && !w.notified)
+}
+
+fn enqueue(waiters: &mut Vec<Waiter>, tid: Tid, saved: u32) {
+    waiters.push(Waiter { tid, notified: false, saved });
+}
+
+fn unsupported(what: &str) -> Exception {
+    err(ExcKind::ValueError, format!("{what} is not supported by the checker"))
+}
+
+fn int(v: &Value, what: &str) -> Result<i64, Exception> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(*b as i64),
+        Value::Big(_) => Err(err(ExcKind::ValueError, format!("{what} too large for the checker"))),
+        other => {
+            Err(err(ExcKind::TypeError, format!("'{}' object cannot be interpreted as an integer", other.type_name())))
+        }
+    }
+}
+
+/// The arguments of a call: positional, then by keyword.
+pub(super) struct Args<'a> {
+    /// Positional arguments (without the object).
+    pub positional: &'a [Value],
+    /// Keyword arguments.
+    pub keywords: &'a [(String, Value)],
+}
+
+impl Args<'_> {
+    /// Argument `pos` or keyword `name`.
+    fn get(&self, pos: usize, name: &str) -> Option<&Value> {
+        self.positional.get(pos).or_else(|| self.keywords.iter().find(|(k, _)| k == name).map(|(_, v)| v))
+    }
+
+    /// Fails when more than `max` positional arguments, or a keyword outside `names`, is given.
+    fn expect(&self, what: &str, max: usize, names: &[&str]) -> Result<(), Exception> {
+        if self.positional.len() > max {
+            return Err(err(
+                ExcKind::TypeError,
+                format!("{what}() takes at most {max} argument(s) ({} given)", self.positional.len()),
+            ));
+        }
+        match self.keywords.iter().find(|(k, _)| !names.contains(&k.as_str())) {
+            Some((k, _)) => Err(err(ExcKind::TypeError, format!("{what}() got an unexpected keyword argument '{k}'"))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `threading.RLock()`, `threading.Semaphore(value=1)`, … and `queue.Queue(maxsize=0)`:
+/// allocates the object and returns its value.
+pub(super) fn construct(
+    state: &mut State,
+    kind: SyncKind,
+    args: Args,
+    info: &mut StepInfo,
+) -> Result<Value, Exception> {
+    let what = kind.constructor_name();
+    info.footprint.add(Access::Write(Object::Alloc));
+    let obj = match kind {
+        SyncKind::RLock => {
+            args.expect(what, 0, &[])?;
+            SyncObj::RLock { owner: None, count: 0 }
+        }
+        SyncKind::Semaphore | SyncKind::BoundedSemaphore => {
+            args.expect(what, 1, &["value"])?;
+            let value = args.get(0, "value").map_or(Ok(1), |v| int(v, "semaphore value"))?;
+            if value < 0 {
+                return Err(err(ExcKind::ValueError, "semaphore initial value must be >= 0"));
+            }
+            let bound = (kind == SyncKind::BoundedSemaphore).then_some(value);
+            SyncObj::Semaphore { value, bound, waiters: Vec::new() }
+        }
+        SyncKind::Event => {
+            args.expect(what, 0, &[])?;
+            SyncObj::Event { flag: false, waiters: Vec::new() }
+        }
+        SyncKind::Condition => {
+            args.expect(what, 1, &["lock"])?;
+            let lock = match args.get(0, "lock") {
+                None | Some(Value::None) => {
+                    let r = state.sync.len() as u32;
+                    state.sync.push(SyncObj::RLock { owner: None, count: 0 });
+                    LockRef::RLock(r)
+                }
+                Some(Value::Lock(l)) => LockRef::Lock(*l),
+                Some(Value::Sync(SyncKind::RLock, r)) => LockRef::RLock(*r),
+                Some(other) => {
+                    return Err(err(
+                        ExcKind::TypeError,
+                        format!(
+                            "Condition() over a '{}' object is not supported by the checker (a Lock or an RLock is)",
+                            other.type_name()
+                        ),
+                    ))
+                }
+            };
+            SyncObj::Condition { lock, waiters: Vec::new() }
+        }
+        SyncKind::Barrier => {
+            args.expect(what, 1, &["parties"])?;
+            let parties = match args.get(0, "parties") {
+                Some(v) => int(v, "parties")?,
+                None => {
+                    return Err(err(
+                        ExcKind::TypeError,
+                        "Barrier.__init__() missing 1 required positional argument: 'parties'",
+                    ))
+                }
+            };
+            SyncObj::Barrier { parties, count: 0, draining: false, waiters: Vec::new() }
+        }
+        SyncKind::Queue => {
+            args.expect(what, 1, &["maxsize"])?;
+            let maxsize = args.get(0, "maxsize").map_or(Ok(0), |v| int(v, "maxsize"))?;
+            SyncObj::Queue {
+                maxsize,
+                items: Vec::new(),
+                unfinished: 0,
+                not_empty: Vec::new(),
+                not_full: Vec::new(),
+                all_done: Vec::new(),
+            }
+        }
+    };
+    let id = state.sync.len() as u32;
+    state.sync.push(obj);
+    Ok(Value::Sync(kind, id))
+}
+
+/// Whether `lock` is free, or else its holder.
+fn lock_holder(state: &State, lock: LockRef) -> Option<Tid> {
+    match lock {
+        LockRef::Lock(l) => state.locks[l as usize].holder,
+        LockRef::RLock(r) => match state.sync[r as usize] {
+            SyncObj::RLock { owner, .. } => owner,
+            _ => None,
+        },
+    }
+}
+
+fn condition_lock(state: &State, id: u32) -> LockRef {
+    match &state.sync[id as usize] {
+        SyncObj::Condition { lock, .. } => *lock,
+        other => panic!("[internal bug] not a condition: {other:?}"),
+    }
+}
+
+/// Why thread `tid`'s next call of `method` on object `id` cannot run now, if it cannot.
+/// `blocking` is false for `acquire(False)` and for calls with arguments the checker handles
+/// without blocking (they run and return or raise).
+pub(super) fn blocker(state: &State, tid: Tid, id: u32, method: SyncMethod, blocking: bool) -> Option<SyncWait> {
+    let obj = &state.sync[id as usize];
+    match (obj, method) {
+        (SyncObj::RLock { owner, .. }, SyncMethod::Acquire) => {
+            (blocking && owner.is_some_and(|o| o != tid)).then_some(SyncWait::RLock { owner: *owner })
+        }
+        (SyncObj::Semaphore { waiters, .. }, SyncMethod::Acquire) => {
+            // A thread that has to wait runs a first step, which puts it on the waiter list.
+            waiting(waiters, tid).then_some(SyncWait::Semaphore)
+        }
+        (SyncObj::Event { waiters, .. }, SyncMethod::Wait) => waiting(waiters, tid).then_some(SyncWait::Event),
+        (SyncObj::Condition { lock, waiters }, m) => {
+            if waiting(waiters, tid) {
+                return Some(SyncWait::Notify);
+            }
+            let takes_lock = match m {
+                SyncMethod::Acquire => blocking,
+                SyncMethod::Wait => waiters.iter().any(|w| w.tid == tid && w.notified),
+                _ => false,
+            };
+            let holder = lock_holder(state, *lock);
+            let reentrant = matches!(lock, LockRef::RLock(_)) && holder == Some(tid);
+            (takes_lock && holder.is_some() && !reentrant).then_some(SyncWait::ConditionLock { holder })
+        }
+        (SyncObj::Barrier { parties, count, waiters, .. }, SyncMethod::Wait) => {
+            waiters.iter().find(|w| w.tid == tid && !w.notified).map(|w| {
+                if w.saved == 0 {
+                    SyncWait::BarrierDraining
+                } else {
+                    SyncWait::Barrier { arrived: *count, parties: *parties }
+                }
+            })
+        }
+        (SyncObj::Queue { maxsize, unfinished, not_empty, not_full, all_done, .. }, m) => match m {
+            SyncMethod::Get if waiting(not_empty, tid) => Some(SyncWait::QueueGet),
+            SyncMethod::Put if waiting(not_full, tid) => Some(SyncWait::QueuePut { maxsize: *maxsize }),
+            SyncMethod::Join if waiting(all_done, tid) => Some(SyncWait::QueueJoin { unfinished: *unfinished }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Acquires `lock` for `tid` (free, or an RLock `tid` owns), `count` times.
+fn take_lock(state: &mut State, tid: Tid, lock: LockRef, count: u32) {
+    match lock {
+        LockRef::Lock(l) => state.locks[l as usize] = LockState { holder: Some(tid) },
+        LockRef::RLock(r) => {
+            if let SyncObj::RLock { owner, count: c } = &mut state.sync[r as usize] {
+                if *owner == Some(tid) {
+                    *c += count;
+                } else {
+                    *owner = Some(tid);
+                    *c = count;
+                }
+            }
+        }
+    }
+}
+
+/// `acquire(blocking)` of an RLock or of a condition's lock. `None` when it would block.
+fn acquire_lock(state: &mut State, tid: Tid, lock: LockRef, blocking: bool) -> Option<bool> {
+    match lock_holder(state, lock) {
+        None => {
+            take_lock(state, tid, lock, 1);
+            Some(true)
+        }
+        Some(h) if h == tid && matches!(lock, LockRef::RLock(_)) => {
+            take_lock(state, tid, lock, 1);
+            Some(true)
+        }
+        Some(_) if !blocking => Some(false),
+        Some(_) => None,
+    }
+}
+
+/// `release()` of an RLock (by its owner) or of a Lock (by anyone).
+fn release_lock(state: &mut State, tid: Tid, lock: LockRef) -> Result<(), Exception> {
+    match lock {
+        LockRef::Lock(l) => {
+            let lock = &mut state.locks[l as usize];
+            if lock.holder.is_none() {
+                return Err(err(ExcKind::RuntimeError, "release unlocked lock"));
+            }
+            lock.holder = None;
+        }
+        LockRef::RLock(r) => {
+            let SyncObj::RLock { owner, count } = &mut state.sync[r as usize] else { return Ok(()) };
+            if *owner != Some(tid) {
+                return Err(err(ExcKind::RuntimeError, "cannot release un-acquired lock"));
+            }
+            *count -= 1;
+            if *count == 0 {
+                *owner = None;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `tid` owns a condition's lock as CPython's `Condition._is_owned` decides: an RLock
+/// must be owned by the thread; a plain Lock only has to be held (by anyone).
+fn is_owned(state: &State, tid: Tid, lock: LockRef) -> bool {
+    match (lock, lock_holder(state, lock)) {
+        (LockRef::Lock(_), h) => h.is_some(),
+        (LockRef::RLock(_), h) => h == Some(tid),
+    }
+}
+
+/// Runs `method` of object `id` (of `kind`) in thread `tid`.
+pub(super) fn call(
+    state: &mut State,
+    tid: Tid,
+    kind: SyncKind,
+    id: u32,
+    method: SyncMethod,
+    args: Args,
+    info: &mut StepInfo,
+) -> Result<Outcome, Exception> {
+    use Outcome::{Return, Stay};
+    let what = method.qualname(kind);
+    let timeout = |args: &Args| {
+        if args.keywords.iter().any(|(k, _)| k == "timeout") {
+            Err(unsupported(&format!("{what}() with a timeout")))
+        } else {
+            Ok(())
+        }
+    };
+    match (kind, method) {
+        (SyncKind::RLock, SyncMethod::Acquire) => {
+            args.expect(what, 1, &["blocking", "timeout"])?;
+            timeout(&args)?;
+            let blocking = args.get(0, "blocking").is_none_or(Value::truthy);
+            write(info, id);
+            Ok(match acquire_lock(state, tid, LockRef::RLock(id), blocking) {
+                Some(b) => Return(Value::Bool(b)),
+                None => Stay,
+            })
+        }
+        (SyncKind::RLock, SyncMethod::Release | SyncMethod::Exit) => {
+            if method == SyncMethod::Release {
+                args.expect(what, 0, &[])?;
+            }
+            write(info, id);
+            release_lock(state, tid, LockRef::RLock(id))?;
+            Ok(Return(Value::None))
+        }
+        (SyncKind::Semaphore | SyncKind::BoundedSemaphore, SyncMethod::Acquire) => {
+            args.expect(what, 1, &["blocking", "timeout"])?;
+            timeout(&args)?;
+            let blocking = args.get(0, "blocking").is_none_or(Value::truthy);
+            write(info, id);
+            let SyncObj::Semaphore { value, waiters, .. } = &mut state.sync[id as usize] else { unreachable!() };
+            take_notified(waiters, tid);
+            if *value > 0 {
+                *value -= 1;
+                Ok(Return(Value::Bool(true)))
+            } else if !blocking {
+                Ok(Return(Value::Bool(false)))
+            } else {
+                enqueue(waiters, tid, 0);
+                Ok(Stay)
+            }
+        }
+        (SyncKind::Semaphore | SyncKind::BoundedSemaphore, SyncMethod::Release | SyncMethod::Exit) => {
+            let n = if method == SyncMethod::Release {
+                args.expect(what, 1, &["n"])?;
+                args.get(0, "n").map_or(Ok(1), |v| int(v, "n"))?
+            } else {
+                1
+            };
+            if n < 1 {
+                return Err(err(ExcKind::ValueError, "n must be one or more"));
+            }
+            write(info, id);
+            let SyncObj::Semaphore { value, bound, waiters } = &mut state.sync[id as usize] else { unreachable!() };
+            if bound.is_some_and(|b| *value + n > b) {
+                return Err(err(ExcKind::ValueError, "Semaphore released too many times"));
+            }
+            *value += n;
+            notify(waiters, n as usize);
+            Ok(Return(Value::None))
+        }
+        (SyncKind::Event, m) => {
+            let SyncObj::Event { flag, waiters } = &mut state.sync[id as usize] else { unreachable!() };
+            match m {
+                SyncMethod::IsSet => {
+                    args.expect(what, 0, &[])?;
+                    info.footprint.add(Access::Read(Object::Sync(id)));
+                    Ok(Return(Value::Bool(*flag)))
+                }
+                SyncMethod::Set => {
+                    args.expect(what, 0, &[])?;
+                    write(info, id);
+                    *flag = true;
+                    notify(waiters, usize::MAX);
+                    Ok(Return(Value::None))
+                }
+                SyncMethod::Clear => {
+                    args.expect(what, 0, &[])?;
+                    write(info, id);
+                    *flag = false;
+                    Ok(Return(Value::None))
+                }
+                _ => {
+                    args.expect(what, 0, &["timeout"])?;
+                    if args.get(0, "timeout").is_some_and(|t| *t != Value::None) {
+                        return Err(unsupported("Event.wait() with a timeout"));
+                    }
+                    write(info, id);
+                    if take_notified(waiters, tid).is_some() || *flag {
+                        Ok(Return(Value::Bool(true)))
+                    } else {
+                        enqueue(waiters, tid, 0);
+                        Ok(Stay)
+                    }
+                }
+            }
+        }
+        (SyncKind::Condition, m) => condition(state, tid, id, m, what, args, info),
+        (SyncKind::Barrier, _) => {
+            args.expect(what, 0, &["timeout"])?;
+            if args.get(0, "timeout").is_some_and(|t| *t != Value::None) {
+                return Err(unsupported("Barrier.wait() with a timeout"));
+            }
+            write(info, id);
+            Ok(barrier_wait(state, tid, id))
+        }
+        (SyncKind::Queue, m) => queue(state, tid, id, m, what, args, info),
+        _ => Err(err(ExcKind::TypeError, format!("{what}() called on the wrong kind of object"))),
+    }
+}
+
+fn condition(
+    state: &mut State,
+    tid: Tid,
+    id: u32,
+    method: SyncMethod,
+    what: &str,
+    args: Args,
+    info: &mut StepInfo,
+) -> Result<Outcome, Exception> {
+    let lock = condition_lock(state, id);
+    match method {
+        SyncMethod::Acquire => {
+            args.expect(what, 2, &["blocking", "timeout"])?;
+            if args.get(1, "timeout").is_some() {
+                return Err(unsupported("Condition.acquire() with a timeout"));
+            }
+            let blocking = args.get(0, "blocking").is_none_or(Value::truthy);
+            lock_access(info, lock);
+            Ok(match acquire_lock(state, tid, lock, blocking) {
+                Some(b) => Outcome::Return(Value::Bool(b)),
+                None => Outcome::Stay,
+            })
+        }
+        SyncMethod::Release | SyncMethod::Exit => {
+            if method == SyncMethod::Release {
+                args.expect(what, 0, &[])?;
+            }
+            lock_access(info, lock);
+            release_lock(state, tid, lock)?;
+            Ok(Outcome::Return(Value::None))
+        }
+        SyncMethod::Wait => {
+            args.expect(what, 1, &["timeout"])?;
+            if args.get(0, "timeout").is_some_and(|t| *t != Value::None) {
+                return Err(unsupported("Condition.wait() with a timeout"));
+            }
+            write(info, id);
+            lock_access(info, lock);
+            let SyncObj::Condition { waiters, .. } = &mut state.sync[id as usize] else { unreachable!() };
+            if let Some(w) = take_notified(waiters, tid) {
+                // `_acquire_restore`: the lock is free (the blocker waited for that).
+                take_lock(state, tid, lock, w.saved);
+                return Ok(Outcome::Return(Value::Bool(true)));
+            }
+            if !is_owned(state, tid, lock) {
+                return Err(err(ExcKind::RuntimeError, "cannot wait on un-acquired lock"));
+            }
+            // `_release_save`: give the lock up entirely, keeping the recursion count.
+            let saved = match lock {
+                LockRef::Lock(l) => {
+                    state.locks[l as usize].holder = None;
+                    1
+                }
+                LockRef::RLock(r) => match &mut state.sync[r as usize] {
+                    SyncObj::RLock { owner, count } => {
+                        *owner = None;
+                        std::mem::take(count)
+                    }
+                    _ => 1,
+                },
+            };
+            let SyncObj::Condition { waiters, .. } = &mut state.sync[id as usize] else { unreachable!() };
+            enqueue(waiters, tid, saved);
+            Ok(Outcome::Stay)
+        }
+        SyncMethod::Notify | SyncMethod::NotifyAll => {
+            let n = if method == SyncMethod::Notify {
+                args.expect(what, 1, &["n"])?;
+                args.get(0, "n").map_or(Ok(1), |v| int(v, "n"))?.max(0) as usize
+            } else {
+                args.expect(what, 0, &[])?;
+                usize::MAX
+            };
+            write(info, id);
+            info.footprint.add(Access::Read(match lock {
+                LockRef::Lock(l) => Object::Lock(l),
+                LockRef::RLock(r) => Object::Sync(r),
+            }));
+            if !is_owned(state, tid, lock) {
+                return Err(err(ExcKind::RuntimeError, "cannot notify on un-acquired lock"));
+            }
+            let SyncObj::Condition { waiters, .. } = &mut state.sync[id as usize] else { unreachable!() };
+            notify(waiters, n);
+            Ok(Outcome::Return(Value::None))
+        }
+        _ => Err(err(ExcKind::TypeError, format!("{what}() called on the wrong kind of object"))),
+    }
+}
+
+/// `Barrier.wait()` as `threading.py` runs it: `_enter` waits while the barrier drains; the
+/// last of `parties` arrivals starts draining and wakes the others; each leaving thread counts
+/// itself out, and the last one out lets the next generation in.
+fn barrier_wait(state: &mut State, tid: Tid, id: u32) -> Outcome {
+    let SyncObj::Barrier { parties, count, draining, waiters } = &mut state.sync[id as usize] else { unreachable!() };
+    let index = match take_notified(waiters, tid) {
+        Some(w) if w.saved > 0 => Some(w.saved - 1),
+        _ => None,
+    };
+    let index = match index {
+        Some(i) => {
+            // Woken by the release: leave.
+            i
+        }
+        None => {
+            if *draining {
+                enqueue(waiters, tid, 0);
+                return Outcome::Stay;
+            }
+            let i = *count;
+            *count += 1;
+            if i64::from(i) + 1 != *parties {
+                enqueue(waiters, tid, i + 1);
+                return Outcome::Stay;
+            }
+            *draining = true;
+            notify(waiters, usize::MAX);
+            i
+        }
+    };
+    *count -= 1;
+    if *count == 0 && *draining {
+        *draining = false;
+        notify(waiters, usize::MAX);
+    }
+    Outcome::Return(Value::Int(i64::from(index)))
+}
+
+fn queue(
+    state: &mut State,
+    tid: Tid,
+    id: u32,
+    method: SyncMethod,
+    what: &str,
+    args: Args,
+    info: &mut StepInfo,
+) -> Result<Outcome, Exception> {
+    let SyncObj::Queue { maxsize, items, unfinished, not_empty, not_full, all_done } = &mut state.sync[id as usize]
+    else {
+        unreachable!()
+    };
+    let full = *maxsize > 0 && items.len() as i64 >= *maxsize;
+    let read = |info: &mut StepInfo| info.footprint.add(Access::Read(Object::Sync(id)));
+    match method {
+        SyncMethod::Qsize => {
+            args.expect(what, 0, &[])?;
+            read(info);
+            Ok(Outcome::Return(Value::Int(items.len() as i64)))
+        }
+        SyncMethod::Empty => {
+            args.expect(what, 0, &[])?;
+            read(info);
+            Ok(Outcome::Return(Value::Bool(items.is_empty())))
+        }
+        SyncMethod::Full => {
+            args.expect(what, 0, &[])?;
+            read(info);
+            Ok(Outcome::Return(Value::Bool(full)))
+        }
+        SyncMethod::Put => {
+            if args.positional.len() > 1 || args.keywords.iter().any(|(k, _)| k != "item") {
+                return Err(unsupported("Queue.put() with block or timeout"));
+            }
+            let Some(item) = args.get(0, "item").cloned() else {
+                return Err(err(ExcKind::TypeError, "Queue.put() missing 1 required positional argument: 'item'"));
+            };
+            write(info, id);
+            take_notified(not_full, tid);
+            if full {
+                enqueue(not_full, tid, 0);
+                return Ok(Outcome::Stay);
+            }
+            items.push(item);
+            *unfinished += 1;
+            notify(not_empty, 1);
+            Ok(Outcome::Return(Value::None))
+        }
+        SyncMethod::Get => {
+            if !args.positional.is_empty() || !args.keywords.is_empty() {
+                return Err(unsupported("Queue.get() with block or timeout"));
+            }
+            write(info, id);
+            take_notified(not_empty, tid);
+            if items.is_empty() {
+                enqueue(not_empty, tid, 0);
+                return Ok(Outcome::Stay);
+            }
+            let item = items.remove(0);
+            notify(not_full, 1);
+            Ok(Outcome::Return(item))
+        }
+        SyncMethod::TaskDone => {
+            args.expect(what, 0, &[])?;
+            write(info, id);
+            if *unfinished == 0 {
+                return Err(err(ExcKind::ValueError, "task_done() called too many times"));
+            }
+            *unfinished -= 1;
+            if *unfinished == 0 {
+                notify(all_done, usize::MAX);
+            }
+            Ok(Outcome::Return(Value::None))
+        }
+        SyncMethod::Join => {
+            args.expect(what, 0, &[])?;
+            write(info, id);
+            take_notified(all_done, tid);
+            if *unfinished > 0 {
+                enqueue(all_done, tid, 0);
+                return Ok(Outcome::Stay);
+            }
+            Ok(Outcome::Return(Value::None))
+        }
+        _ => Err(err(ExcKind::TypeError, format!("{what}() called on the wrong kind of object"))),
+    }
+}
