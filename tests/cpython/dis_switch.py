@@ -20,7 +20,9 @@ from the repository root; summarised here):
 - 3.11: "entry" at RESUME with oparg < 2; "back-edge" at JUMP_BACKWARD and POP_JUMP_BACKWARD_IF_*;
   "call" at CALL and CALL_FUNCTION_EX.
 - 3.12, 3.13: "entry" at RESUME with oparg < 2; "back-edge" at JUMP_BACKWARD; "call" at CALL,
-  CALL_KW and CALL_FUNCTION_EX.
+  CALL_KW and CALL_FUNCTION_EX. A JUMP_BACKWARD that only an exception handler reaches (3.12
+  lays out the way on after a nested `with` block's `__exit__` suppressed an exception as a
+  backward jump) is "handler-back-edge".
 
 These are static check sites, the same picture as `gilcheck dis --switch M`: a conditional jump
 checks or not depending on its operand, and a CALL checks after it or not depending on the
@@ -70,6 +72,32 @@ def handler_targets(instrs):
     return {i.argval for i in instrs if i.opname in ("SETUP_FINALLY", "SETUP_WITH", "SETUP_ASYNC_WITH")}
 
 
+def jump_target(i):
+    """The offset instruction `i` jumps to, if it is a jump (SETUP_* handler targets excluded)."""
+    jumps = set(dis.hasjrel) | set(dis.hasjabs) | set(getattr(dis, "hasjump", ()))
+    if i.opcode in jumps and not i.opname.startswith("SETUP_"):
+        return i.argval
+    return None
+
+
+def normally_reachable(instrs):
+    """Indices of the instructions that some run reaches without raising an exception."""
+    index = {i.offset: k for k, i in enumerate(instrs)}
+    seen, todo = set(), [0]
+    while todo:
+        k = todo.pop()
+        if k in seen or k >= len(instrs):
+            continue
+        seen.add(k)
+        i = instrs[k]
+        if i.opname not in TERMINAL:
+            todo.append(k + 1)
+        t = jump_target(i)
+        if t is not None and t in index:
+            todo.append(index[t])
+    return seen
+
+
 def kinds_39(code, instrs):
     """Instructions preceded by an eval-breaker check on 3.9 (indices)."""
     index = {i.offset: k for k, i in enumerate(instrs)}
@@ -106,12 +134,13 @@ def kinds_310(code, instrs):
 
 def kinds_311(instrs):
     out = {}
+    normal = normally_reachable(instrs) if V >= (3, 12) else range(len(instrs))
     for k, i in enumerate(instrs):
         name = i.opname
         if name == "RESUME" and i.arg < 2:
             out[k] = "entry"
         elif name == "JUMP_BACKWARD" or name.startswith("POP_JUMP_BACKWARD_IF_"):
-            out[k] = "back-edge"
+            out[k] = "back-edge" if k in normal else "handler-back-edge"
         elif name in CALLS_311:
             out[k] = "call"
     return out
