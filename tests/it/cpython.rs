@@ -3,10 +3,11 @@
 //! For every program × version: `tests/cpython/observe.py` runs the program K times in one
 //! interpreter process (`sys.setswitchinterval(1e-6)`, fresh globals each run) at the program's N,
 //! and gilcheck predicts the final values at the same N under the matching `--switch` model: the
-//! exact outcome set where the plain stateful search finishes within [`EXACT_MAX_STATES`], else
-//! the outcome set of the reduced search, else the interval between the certified extremes. Every
-//! observed run must lie in the prediction; where gilcheck proves one outcome, no run may show
-//! another. A version whose interpreter is missing, and a program that gilcheck rejects as an
+//! exact outcome set where the plain stateful search or the reduced search finishes within
+//! [`EXACT_MAX_STATES`] and [`SEARCH_TIME`] (where both do, they must agree), else the interval
+//! between the certified extremes. Every observed run must lie in the prediction; where gilcheck
+//! proves one outcome, no run may show another. A pair with no prediction within the limits is
+//! reported by name. A version whose interpreter is missing, and a program that gilcheck rejects as an
 //! unsupported construct, are reported as skipped, by name, with the reason.
 //!
 //! Settings (the table [`CASES`]): N = 20,000 per thread for `racy_increment.py`,
