@@ -2,6 +2,7 @@
 
 mod cli;
 mod counts;
+mod cpython;
 mod differential;
 mod dis;
 mod explain;
