@@ -170,8 +170,12 @@ pub(super) fn switch_after(
             match instr {
                 // A Python method of the library: its frame entry checks.
                 Instr::Precall(_) | Instr::BeforeWith => before.callee == Some(CallKind::Library),
-                // Returning into a caller: the caller's CALL checks after every call.
-                Instr::ReturnValue => depth < before.depth,
+                // Returning into a caller: the caller's CALL checks after every call (a getter
+                // run by LOAD_ATTR returns without one).
+                Instr::ReturnValue => {
+                    let caller = f.pc.checked_sub(1).and_then(|pc| program.code(f.code).instrs.get(pc as usize));
+                    depth < before.depth && matches!(caller, Some(Instr::Call(_)))
+                }
                 i if is_pop_jump(i) => taken,
                 i => check_after(model, i).is_some(),
             }

@@ -24,6 +24,10 @@ from the repository root; summarised here):
   lays out the way on after a nested `with` block's `__exit__` suppressed an exception as a
   backward jump) is "handler-back-edge".
 
+One layout difference is normalised: up to 3.10 the call that applies a decorator (`@property`)
+to the function just made carries the `def` line, from 3.11 on the decorator's line; the call is
+counted at the decorator's line (the line of the instruction that loaded it) on every version.
+
 These are static check sites, the same picture as `gilcheck dis --switch M`: a conditional jump
 checks or not depending on its operand, and a CALL checks after it or not depending on the
 callee (a Python function is entered inline from 3.11 on; specialised len and isinstance do not
@@ -146,6 +150,19 @@ def kinds_311(instrs):
     return out
 
 
+def decorator_call(instrs, k):
+    """For a call that applies a decorator to the function MAKE_FUNCTION just made (and that is
+    stored at once), the index of the instruction that loaded the decorator; else None."""
+    if k < 2 or k + 1 >= len(instrs) or instrs[k - 1].opname != "MAKE_FUNCTION":
+        return None
+    if instrs[k + 1].opname not in ("STORE_NAME", "STORE_FAST", "STORE_GLOBAL"):
+        return None
+    j = k - 2
+    while j > 0 and instrs[j].opname == "LOAD_CONST":
+        j -= 1
+    return j
+
+
 def main(argv):
     if len(argv) != 2:
         sys.stderr.write("usage: dis_switch.py FILE\n")
@@ -167,6 +184,8 @@ def main(argv):
         per_line = result.setdefault(c.co_name, {})
         for k, kind in kinds.items():
             line = lines[k] if lines[k] is not None else 0
+            if kind == "call" and V < (3, 11) and decorator_call(instrs, k) is not None:
+                line = lines[decorator_call(instrs, k)] or line
             per_line.setdefault(str(line), set()).add(kind)
     out = {name: {line: sorted(ks) for line, ks in sorted(lines.items(), key=lambda x: int(x[0]))}
            for name, lines in result.items()}

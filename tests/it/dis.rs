@@ -20,11 +20,6 @@ fn programs() -> Vec<PathBuf> {
         for entry in entries {
             let path = entry.unwrap().path();
             if path.is_dir() {
-                // The real-interpreter corpus is compared per CPython version in cpython.rs, and
-                // holds programs that need language features the compiler may not have yet.
-                if path.ends_with("models/cpython") {
-                    continue;
-                }
                 walk(&path, out);
             } else if path.extension().is_some_and(|x| x == "py") {
                 out.push(path);
