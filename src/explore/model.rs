@@ -297,10 +297,9 @@ impl Model for PyModel {
     }
 
     fn worth_preempting_before(&self, s: &State, tid: Tid) -> bool {
-        match self.program.switch {
-            SwitchModel::Bytecode => !self.next_step_is_local(s, tid),
-            _ => s.hold.is_none(),
-        }
+        // A switch before an invisible step is redundant when the boundary right after that
+        // step is certainly a switch point too: the step commutes to before the switch.
+        s.hold.is_none() && !(vm::switch_certain_after_next(&self.program, s, tid) && self.next_step_is_local(s, tid))
     }
 
     fn next_step_is_back_edge(&self, s: &State, tid: Tid) -> bool {

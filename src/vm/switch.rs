@@ -213,3 +213,26 @@ pub fn switch_allowed(
     let b = Before::capture(program, model, before, tid);
     switch_after(program, model, after, tid, &b, info) || !super::can_step(program, after, tid)
 }
+
+/// Whether the boundary right after thread `tid`'s next instruction is a switch point whatever
+/// that step does (every boundary under `bytecode`; after a non-`FAST_DISPATCH` instruction that
+/// does not jump under 3.9, unless BEFORE_WITH follows; after RESUME or JUMP_BACKWARD under
+/// 3.10+). A scheduler that may switch before an invisible step may as well switch after it then.
+pub fn switch_certain_after_next(program: &Program, state: &State, tid: Tid) -> bool {
+    let model = program.switch;
+    if model == SwitchModel::Bytecode {
+        return true;
+    }
+    let Some(f) = state.threads.get(tid).and_then(|t| t.frames.last()) else { return false };
+    let code = program.code(f.code);
+    let Some(i) = code.instrs.get(f.pc as usize) else { return false };
+    match model {
+        SwitchModel::Cpython39 => {
+            !fast_in_39(i)
+                && i.jump_target().is_none()
+                && i.falls_through()
+                && !matches!(code.instrs.get(f.pc as usize + 1), Some(Instr::BeforeWith))
+        }
+        _ => matches!(i, Instr::JumpBackward(_) | Instr::Resume(0 | 1)),
+    }
+}
