@@ -152,6 +152,41 @@ fn check_switch_all_prints_one_line_per_model_and_why_they_differ() {
 }
 
 #[test]
+fn check_switch_all_as_json() {
+    let (code, out) =
+        gilcheck(&["check", "models/race_condition.py", "--switch", "all", "--set", "N=50", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let models: Vec<(&str, &str)> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["switch_model"].as_str().unwrap(), m["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        models,
+        [
+            ("bytecode", "violated"),
+            ("cpython-3.9", "violated"),
+            ("cpython-3.10", "holds"),
+            ("cpython-3.11", "holds"),
+            ("cpython-3.12", "holds"),
+            ("cpython-3.13", "holds")
+        ]
+    );
+    let diffs = v["differences"].as_array().unwrap();
+    assert_eq!(diffs.len(), 4, "{out}");
+    for d in diffs {
+        assert_eq!(d["counterexample_under"], "bytecode");
+        let between: Vec<&str> =
+            d["shared_steps_between"].as_array().unwrap().iter().map(|s| s["instr"].as_str().unwrap()).collect();
+        assert_eq!(between, ["LOAD_GLOBAL balance", "STORE_GLOBAL balance"]);
+        assert_eq!(d["next_switch_point"]["why"], "loop back-edge");
+    }
+    assert_eq!(v["preemptions"].as_array().unwrap().len(), 2);
+}
+
+#[test]
 fn dis_switch_marks_the_check_sites() {
     let (code, out) = gilcheck(&["dis", "models/race_condition.py", "--switch", "cpython-3.11"]);
     assert_eq!(code, 0);
