@@ -1,8 +1,10 @@
 //! The benchmark suite behind `gilcheck bench`: the seed's programs at the sizes whose figures
-//! we track (time to the first counterexample at N = 10⁶, state-space size and throughput of
-//! the stateful search), printed as JSON so runs can be compared.
+//! we track (time to the first counterexample at N = 10⁶, the racy program under every CPython
+//! switch model at N = 10⁶, state-space size and throughput of the stateful search), printed as
+//! JSON so runs can be compared.
 
 use crate::explore::{Goal, Limits, Reduction, Strategy};
+use crate::vm::SwitchModel;
 use crate::Model;
 use serde_json::{json, Value};
 use std::time::Instant;
@@ -14,8 +16,14 @@ pub const SAFE_DEPOSIT: &str = include_str!("../models/safe_deposit.py");
 
 /// One measurement.
 fn measure(name: &str, source: &str, n: u64, strategy: Strategy, limits: Limits) -> Value {
+    measure_under(name, source, n, SwitchModel::Bytecode, strategy, limits)
+}
+
+/// One measurement under switch model `switch`.
+fn measure_under(name: &str, source: &str, n: u64, switch: SwitchModel, strategy: Strategy, limits: Limits) -> Value {
     let model = Model::from_source(format!("{name}.py"), source)
         .and_then(|m| m.with_set("N", &n.to_string()))
+        .and_then(|m| m.with_switch(switch))
         .expect("[internal bug] a built-in benchmark model does not compile");
     let start = Instant::now();
     let report = model
@@ -31,6 +39,7 @@ fn measure(name: &str, source: &str, n: u64, strategy: Strategy, limits: Limits)
     json!({
         "model": name,
         "n": n,
+        "switch_model": switch.name(),
         "strategy": strategy.name(),
         "verdict": report.verdict.as_str(),
         "exhaustive": report.exhaustive,
@@ -52,6 +61,10 @@ pub fn run(sizes: &[u64], mut report: impl FnMut(&Value)) {
     report(&measure("race_condition", RACE_CONDITION, 1_000_000, Strategy::Auto, Limits::default()));
     report(&measure("safe_deposit", SAFE_DEPOSIT, 1_000_000, Strategy::Auto, Limits::default()));
     report(&minimum("race_condition", RACE_CONDITION, 1_000_000, "balance"));
+    // The racy program under each CPython model: a counterexample under 3.9, a proof under 3.10+.
+    for &m in &SwitchModel::ALL[1..] {
+        report(&measure_under("race_condition", RACE_CONDITION, 1_000_000, m, Strategy::Auto, Limits::default()));
+    }
     for &n in sizes {
         report(&measure("race_condition", RACE_CONDITION, n, Strategy::Stateful, big_limits()));
     }
