@@ -81,6 +81,31 @@ fn call_in_update_loses_updates_under_every_model() {
 }
 
 #[test]
+fn lock_order_deadlock_needs_a_switch_between_the_two_acquires() {
+    // 3.9 can switch right after `with lock_b:` acquired; 3.10+ run from that acquire to the next
+    // one holding the GIL, so the opposite lock orders cannot deadlock there.
+    for (m, deadlocks) in [
+        (SwitchModel::Bytecode, true),
+        (SwitchModel::Cpython39, true),
+        (SwitchModel::Cpython310, false),
+        (SwitchModel::Cpython311, false),
+        (SwitchModel::Cpython312, false),
+        (SwitchModel::Cpython313, false),
+    ] {
+        let model = Model::from_file("models/deadlock.py").unwrap().with_switch(m).unwrap();
+        for level in [Reduction::None, Reduction::Por, Reduction::Atomic, Reduction::Full] {
+            let r = model.checker().strategy(Strategy::Stateful).reduction(level).check();
+            if deadlocks {
+                r.assert_violated(FindingKind::Deadlock);
+            } else {
+                assert!(r.exhaustive, "{m} {level:?}");
+                assert_eq!(r.verdict, Verdict::Holds, "{m} {level:?}: {r:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn a_schedule_that_switches_where_the_model_forbids_does_not_replay() {
     let bytecode = model("models/race_condition.py", 3, SwitchModel::Bytecode);
     let c = bytecode.checker().check().counterexample().cloned().expect("violated under bytecode");

@@ -82,6 +82,17 @@ struct TxRecord {
     slept: bool,
 }
 
+/// A transaction as it stood at a switch point, to end it there after all.
+struct Cut {
+    state: State,
+    steps: u64,
+    rec: TxRecord,
+    accum_ops: Vec<(u32, bool)>,
+    protected: Slots,
+    for_iters: u32,
+    straight: bool,
+}
+
 struct Tx {
     tid: Tid,
     state: State,
@@ -431,6 +442,8 @@ impl Reducer<'_> {
         let mut protected: Slots = 0;
         let mut for_iters = 0u32;
         let mut straight = true;
+        // The transaction as it stood at the last switch point it passed (restricted models).
+        let mut cut: Option<Cut> = None;
         let restricted = p.switch != crate::vm::SwitchModel::Bytecode;
         loop {
             if !vm::runnable(&p, &st, t) {
@@ -452,6 +465,34 @@ impl Reducer<'_> {
                     || (post && (restricted || matches!(mover, Mover::R | Mover::N))))
             {
                 break;
+            }
+            if restricted && steps > 0 {
+                if !holding {
+                    cut = Some(Cut {
+                        state: st.clone(),
+                        steps,
+                        rec,
+                        accum_ops: accum_ops.clone(),
+                        protected,
+                        for_iters,
+                        straight,
+                    });
+                } else if mover == Mover::Y {
+                    // An acquire while holding a lock, which the thread reaches holding the GIL:
+                    // the transaction cannot end right before it, so it ends at the last switch
+                    // point it passed (a right mover moved across a switch point must not be
+                    // joined to a potential deadlock). With none, the whole stretch is held.
+                    if let Some(c) = cut.take() {
+                        st = c.state;
+                        steps = c.steps;
+                        rec = c.rec;
+                        accum_ops = c.accum_ops;
+                        protected = c.protected;
+                        for_iters = c.for_iters;
+                        straight = c.straight;
+                        break;
+                    }
+                }
             }
             let (code, pc) = {
                 let f = st.threads[t].frames.last().expect("[internal bug] runnable thread without a frame");
