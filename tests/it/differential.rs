@@ -3,7 +3,11 @@
 //! interleaving counts; and the serial run the generator computes independently is among the
 //! outcomes.
 //!
-//! `PROPTEST_CASES=100000 cargo test --release --test it differential` runs 10⁵ cases.
+//! The programs come from `GenConfig::tiny()` (under `bytecode`, and under a random CPython model),
+//! and from `GenConfig::tiny_rich()` (lists, dicts, objects, `@property`, helper calls, builtins,
+//! `try`/`finally`, RLocks and semaphores) under a random switch model, 300 cases by default.
+//!
+//! `PROPTEST_CASES=100000 cargo test --release --test it differential` runs 10⁵ cases of each.
 
 use crate::gen::{self, GenConfig, GenProgram};
 use gilcheck::explore::{Limits, Report, Strategy};
@@ -16,7 +20,12 @@ use proptest::test_runner::Config;
 const MAX_INTERLEAVINGS: u64 = 200_000;
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
+    cases_or(1000)
+}
+
+/// `PROPTEST_CASES`, else `default`.
+fn cases_or(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 fn findings(r: &Report) -> Vec<String> {
@@ -63,6 +72,18 @@ proptest! {
     fn enumerate_and_stateful_agree_under_cpython_switch_models(
         p in gen::program_meta(GenConfig::tiny()),
         m in prop::sample::select(&SwitchModel::ALL[1..]),
+    ) {
+        compare(&p, m)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(Config { cases: cases_or(300), max_global_rejects: 1_000_000, ..Config::default() })]
+
+    #[test]
+    fn enumerate_and_stateful_agree_on_rich_programs(
+        p in gen::program_meta(GenConfig::tiny_rich()),
+        m in prop::sample::select(SwitchModel::ALL),
     ) {
         compare(&p, m)?;
     }

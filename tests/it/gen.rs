@@ -14,6 +14,13 @@
 //! programs the estimate is exact for straight-line code and otherwise within about +10% / below.
 //! `program_meta(cfg)` yields the text together with that estimate, a sound "may deadlock" flag, and
 //! the outcome of one known interleaving.
+//!
+//! `GenConfig::tiny_rich()` adds (opt-in flags `allow_heap`, `allow_calls`, `allow_sync`) items of a
+//! module-level list and dict, an attribute of an instance of a module-level class (also through a
+//! method and a `@property` getter), calls of a helper function and of builtins, `try`/`finally`
+//! around a locked section, and RLocks or semaphores in place of the locks. The estimate counts the
+//! frames of the called Python functions; the serial run follows the heap objects (it still reports
+//! the integer globals only).
 #![allow(dead_code)]
 
 use proptest::prelude::*;
@@ -43,6 +50,16 @@ pub struct GenConfig {
     /// Bare `lockK.release()` statements (an unheld release raises RuntimeError in that thread; a
     /// release of a lock another thread holds succeeds, and that thread's own release then raises).
     pub allow_cross_release: bool,
+    /// Shared heap objects: `a[i] += c` / `a[i] = a[i] + c` / `a.append(c)` on a module-level
+    /// list `a = [0, 0]`, `d["k"] += c` on a dict, and on an instance `obj` of a module-level class
+    /// `C`: `obj.n += c`, `obj.bump(c)` (a method) and `g = g + obj.value` (a `@property` getter).
+    pub allow_heap: bool,
+    /// Calls: `g = g + inc(c)` of a helper `def inc(k): return k`, and the builtins
+    /// `g = abs(g - c)`, `g = g + len(a)`, `g = max(g, c)`.
+    pub allow_calls: bool,
+    /// `lockK.acquire()` / `try:` body `finally:` `lockK.release()`, and (without
+    /// `allow_cross_release`) locks that are `threading.RLock()` or `threading.Semaphore(1)`.
+    pub allow_sync: bool,
 }
 
 impl GenConfig {
@@ -59,7 +76,17 @@ impl GenConfig {
             allow_asserts: true,
             allow_str: true,
             allow_cross_release: false,
+            allow_heap: false,
+            allow_calls: false,
+            allow_sync: false,
         }
+    }
+
+    /// `tiny()` with the richer statements on: heap objects, calls, `try`/`finally` and the other
+    /// lock kinds. Cut to 2e5 estimated interleavings like `tiny()` (so the longer statements are
+    /// cut more often).
+    pub fn tiny_rich() -> Self {
+        GenConfig { allow_heap: true, allow_calls: true, allow_sync: true, ..Self::tiny() }
     }
 
     /// A bit larger: up to 3 statements per worker, two levels of nesting, two locks, cross-thread
@@ -75,6 +102,9 @@ impl GenConfig {
             allow_asserts: true,
             allow_str: true,
             allow_cross_release: true,
+            allow_heap: false,
+            allow_calls: false,
+            allow_sync: false,
         }
     }
 
@@ -224,6 +254,55 @@ enum Stmt {
         lock: usize,
     },
     Pass,
+    /// `a[i] += c` (the list `a = [0, 0]` only grows, so `i` in 0..=1 is always valid)
+    ListAdd {
+        i: usize,
+        c: i64,
+    },
+    /// `a[i] = a[i] + c`
+    ListSet {
+        i: usize,
+        c: i64,
+    },
+    /// `a.append(c)`
+    Append {
+        c: i64,
+    },
+    /// `d["k"] += c`
+    DictAdd {
+        c: i64,
+    },
+    /// `obj.n += c`
+    AttrAdd {
+        c: i64,
+    },
+    /// `obj.bump(c)`: a method doing `self.n += k`
+    Bump {
+        c: i64,
+    },
+    /// `g = g + obj.value`: a `@property` getter returning `self.n`
+    PropRead {
+        g: usize,
+    },
+    /// `g = g + inc(c)`: a helper `def inc(k): return k`
+    CallInc {
+        g: usize,
+        c: i64,
+    },
+    /// `g = abs(g - c)`
+    Abs {
+        g: usize,
+        c: i64,
+    },
+    /// `g = g + len(a)`
+    Len {
+        g: usize,
+    },
+    /// `g = max(g, c)`
+    Max {
+        g: usize,
+        c: i64,
+    },
     /// `if g > c:` (or `if n > c:` on the parameter) with an optional `else:`
     If {
         param: bool,
@@ -252,6 +331,20 @@ enum Stmt {
         lock: usize,
         body: Vec<Stmt>,
     },
+    /// `lockK.acquire()` / `try:` body / `finally:` / `lockK.release()`
+    TryFinally {
+        lock: usize,
+        body: Vec<Stmt>,
+    },
+}
+
+/// What `lockK = threading.…()` creates. They all behave alike in generated programs (no lock is
+/// taken again while held; no bare releases with the kinds other than `Lock`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LockKind {
+    Lock,
+    RLock,
+    Semaphore,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -302,6 +395,8 @@ struct RawProgram {
     /// Module-level statements right after the last `start()`: main races with the workers.
     main_body: Vec<Stmt>,
     tail: Vec<Tail>,
+    /// The kind of every lock (`Lock` unless `allow_sync` without `allow_cross_release`).
+    lock_kind: LockKind,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,7 +431,31 @@ fn leaf(cfg: &GenConfig) -> BoxedStrategy<Stmt> {
     if cfg.allow_cross_release && cfg.max_locks > 0 {
         arms.push((1, (0..cfg.max_locks).prop_map(|lock| Stmt::BareRelease { lock }).boxed()));
     }
+    if cfg.allow_heap {
+        arms.push((2, (0..2usize, 1i64..=3).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()));
+        arms.push((1, (0..2usize, 1i64..=3).prop_map(|(i, c)| Stmt::ListSet { i, c }).boxed()));
+        arms.push((1, (1i64..=3).prop_map(|c| Stmt::Append { c }).boxed()));
+        arms.push((1, (1i64..=3).prop_map(|c| Stmt::DictAdd { c }).boxed()));
+        arms.push((2, (1i64..=3).prop_map(|c| Stmt::AttrAdd { c }).boxed()));
+        arms.push((1, (1i64..=3).prop_map(|c| Stmt::Bump { c }).boxed()));
+        arms.push((1, (0..ng).prop_map(|g| Stmt::PropRead { g }).boxed()));
+    }
+    if cfg.allow_calls {
+        arms.push((2, (0..ng, 1i64..=3).prop_map(|(g, c)| Stmt::CallInc { g, c }).boxed()));
+        arms.push((1, (0..ng, 1i64..=3).prop_map(|(g, c)| Stmt::Abs { g, c }).boxed()));
+        arms.push((1, (0..ng).prop_map(|g| Stmt::Len { g }).boxed()));
+        arms.push((1, (0..ng, 0i64..=4).prop_map(|(g, c)| Stmt::Max { g, c }).boxed()));
+    }
     Union::new_weighted(arms).boxed()
+}
+
+/// `lockK.acquire()` / `try:` body / `finally:` / `lockK.release()`, when `allow_sync`.
+fn try_finally(
+    cfg: &GenConfig,
+    body: impl Strategy<Value = Vec<Stmt>> + 'static,
+) -> Option<(u32, BoxedStrategy<Stmt>)> {
+    (cfg.allow_sync && cfg.max_locks > 0)
+        .then(|| (2, (0..cfg.max_locks, body).prop_map(|(lock, body)| Stmt::TryFinally { lock, body }).boxed()))
 }
 
 fn stmt(cfg: &GenConfig, depth: u32) -> BoxedStrategy<Stmt> {
@@ -371,6 +490,7 @@ fn stmt(cfg: &GenConfig, depth: u32) -> BoxedStrategy<Stmt> {
                 .boxed(),
         ));
     }
+    arms.extend(try_finally(cfg, body()));
     Union::new_weighted(arms).boxed()
 }
 
@@ -385,6 +505,7 @@ fn side_by_side_stmt(cfg: &GenConfig) -> BoxedStrategy<Stmt> {
         let body = || prop::collection::vec(leaf(cfg), 1..=1);
         arms.push((2, (0..cfg.max_locks, body()).prop_map(|(lock, body)| Stmt::With { lock, body }).boxed()));
         arms.push((1, (0..cfg.max_locks, body()).prop_map(|(lock, body)| Stmt::AcqRel { lock, body }).boxed()));
+        arms.extend(try_finally(cfg, body()));
     }
     if cfg.max_locks >= 2 {
         arms.push((2, lock_nest(cfg)));
@@ -448,6 +569,7 @@ fn main_stmt(cfg: &GenConfig) -> BoxedStrategy<Stmt> {
         (2, (0..cfg.max_locks, body()).prop_map(|(lock, body)| Stmt::With { lock, body }).boxed()),
         (1, (0..cfg.max_locks, body()).prop_map(|(lock, body)| Stmt::AcqRel { lock, body }).boxed()),
     ];
+    arms.extend(try_finally(cfg, body()));
     if cfg.max_locks >= 2 {
         arms.push((2, lock_nest(cfg)));
     }
@@ -461,6 +583,15 @@ fn main_stmt(cfg: &GenConfig) -> BoxedStrategy<Stmt> {
 /// workers side by side with at most one short statement each (main: up to max_stmts - 2, at most
 /// 1). Shrinking moves towards the first plan.
 fn raw_program(cfg: GenConfig) -> BoxedStrategy<RawProgram> {
+    let kind = if cfg.allow_sync && !cfg.allow_cross_release {
+        prop_oneof![2 => Just(LockKind::Lock), 1 => Just(LockKind::RLock), 1 => Just(LockKind::Semaphore)].boxed()
+    } else {
+        Just(LockKind::Lock).boxed()
+    };
+    (raw_program_with_locks(cfg), kind).prop_map(|(raw, lock_kind)| RawProgram { lock_kind, ..raw }).boxed()
+}
+
+fn raw_program_with_locks(cfg: GenConfig) -> BoxedStrategy<RawProgram> {
     let tails = if cfg.allow_prints || cfg.allow_asserts {
         prop::collection::vec(tail(&cfg), 0..=2).boxed()
     } else {
@@ -493,30 +624,45 @@ fn raw_program(cfg: GenConfig) -> BoxedStrategy<RawProgram> {
             shape,
             main_body,
             tail,
+            lock_kind: LockKind::Lock,
         });
     if cfg.max_workers < 2 {
         return one_worker.boxed();
     }
-    let one_after_other =
-        (
-            common.clone(),
-            two(body((m - 1).max(1)).boxed()),
-            prop_oneof![2 => Just(Shape::Sequential), 1 => Just(Shape::SeqLastUnjoined)],
-            main_body(m.saturating_sub(2).min(1)),
-        )
-            .prop_map(|((n_globals, init, tail, keep_workers), (funcs, shared_thread), shape, main_body)| {
-                RawProgram { n_globals, init, funcs, shared_thread, keep_workers, shape, main_body, tail }
-            });
-    let side_by_side =
-        (
-            common.clone(),
-            two(prop::collection::vec(side_by_side_stmt(&cfg), 0..=1).boxed()),
-            prop_oneof![3 => Just(Shape::All), 1 => Just(Shape::Reverse), 1 => Just(Shape::OnlyFirst)],
-            main_body(m.saturating_sub(2).min(1)),
-        )
-            .prop_map(|((n_globals, init, tail, keep_workers), (funcs, shared_thread), shape, main_body)| {
-                RawProgram { n_globals, init, funcs, shared_thread, keep_workers, shape, main_body, tail }
-            });
+    let one_after_other = (
+        common.clone(),
+        two(body((m - 1).max(1)).boxed()),
+        prop_oneof![2 => Just(Shape::Sequential), 1 => Just(Shape::SeqLastUnjoined)],
+        main_body(m.saturating_sub(2).min(1)),
+    )
+        .prop_map(|((n_globals, init, tail, keep_workers), (funcs, shared_thread), shape, main_body)| RawProgram {
+            n_globals,
+            init,
+            funcs,
+            shared_thread,
+            keep_workers,
+            shape,
+            main_body,
+            tail,
+            lock_kind: LockKind::Lock,
+        });
+    let side_by_side = (
+        common.clone(),
+        two(prop::collection::vec(side_by_side_stmt(&cfg), 0..=1).boxed()),
+        prop_oneof![3 => Just(Shape::All), 1 => Just(Shape::Reverse), 1 => Just(Shape::OnlyFirst)],
+        main_body(m.saturating_sub(2).min(1)),
+    )
+        .prop_map(|((n_globals, init, tail, keep_workers), (funcs, shared_thread), shape, main_body)| RawProgram {
+            n_globals,
+            init,
+            funcs,
+            shared_thread,
+            keep_workers,
+            shape,
+            main_body,
+            tail,
+            lock_kind: LockKind::Lock,
+        });
     if cfg.max_locks < 2 {
         return prop_oneof![5 => one_worker, 3 => one_after_other, 2 => side_by_side].boxed();
     }
@@ -532,6 +678,7 @@ fn raw_program(cfg: GenConfig) -> BoxedStrategy<RawProgram> {
                 shape: Shape::All,
                 main_body,
                 tail,
+                lock_kind: LockKind::Lock,
             });
     prop_oneof![5 => one_worker, 3 => one_after_other, 2 => side_by_side, 1 => lock_order].boxed()
 }
@@ -551,6 +698,7 @@ struct Prog {
     shape: Shape,
     main_body: Vec<Stmt>,
     tail: Vec<Tail>,
+    lock_kind: LockKind,
 }
 
 fn build(cfg: &GenConfig, raw: RawProgram, budget: f64) -> GenProgram {
@@ -586,6 +734,7 @@ fn build(cfg: &GenConfig, raw: RawProgram, budget: f64) -> GenProgram {
         shape: raw.shape,
         main_body: norm_body(&raw.main_body, ng, false, &mut Vec::new()),
         tail,
+        lock_kind: raw.lock_kind,
     };
 
     // Size budget. Cut, until the estimate fits: main's final prints/asserts while a thread is left
@@ -667,6 +816,13 @@ fn norm_stmt(s: &Stmt, ng: usize, has_param: bool, held: &mut Vec<usize>, out: &
         Rmw { g } => Rmw { g: g % ng },
         Print { g, fstring } => Print { g: g % ng, fstring: *fstring },
         Assert { g, c, msg } => Assert { g: g % ng, c: *c, msg: *msg },
+        ListAdd { i, c } => ListAdd { i: i % 2, c: *c },
+        ListSet { i, c } => ListSet { i: i % 2, c: *c },
+        PropRead { g } => PropRead { g: g % ng },
+        CallInc { g, c } => CallInc { g: g % ng, c: *c },
+        Abs { g, c } => Abs { g: g % ng, c: *c },
+        Len { g } => Len { g: g % ng },
+        Max { g, c } => Max { g: g % ng, c: *c },
         If { param, g, c, then, els } => If {
             param: *param && has_param,
             g: g % ng,
@@ -676,7 +832,7 @@ fn norm_stmt(s: &Stmt, ng: usize, has_param: bool, held: &mut Vec<usize>, out: &
         },
         For { k, body } => For { k: *k, body: non_empty(norm_body(body, ng, has_param, held)) },
         While { k, body } => While { k: *k, body: non_empty(norm_body(body, ng, has_param, held)) },
-        With { lock, body } | AcqRel { lock, body } if held.contains(lock) => {
+        With { lock, body } | AcqRel { lock, body } | TryFinally { lock, body } if held.contains(lock) => {
             // Locks are not reentrant: re-taking a held lock would self-deadlock. Inline the body.
             out.extend(norm_body(body, ng, has_param, held));
             return;
@@ -692,6 +848,12 @@ fn norm_stmt(s: &Stmt, ng: usize, has_param: bool, held: &mut Vec<usize>, out: &
             let body = norm_body(body, ng, has_param, held);
             held.pop();
             AcqRel { lock: *lock, body }
+        }
+        TryFinally { lock, body } => {
+            held.push(*lock);
+            let body = non_empty(norm_body(body, ng, has_param, held));
+            held.pop();
+            TryFinally { lock: *lock, body }
         }
         other => other.clone(),
     };
@@ -709,7 +871,8 @@ fn cut(body: &mut Vec<Stmt>) {
         Stmt::For { mut body, .. }
         | Stmt::While { mut body, .. }
         | Stmt::With { mut body, .. }
-        | Stmt::AcqRel { mut body, .. } => {
+        | Stmt::AcqRel { mut body, .. }
+        | Stmt::TryFinally { mut body, .. } => {
             body.truncate(1);
             body
         }
@@ -730,16 +893,22 @@ fn children(s: &Stmt) -> Vec<&Vec<Stmt>> {
             }
             v
         }
-        Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::With { body, .. } | Stmt::AcqRel { body, .. } => {
-            vec![body]
-        }
+        Stmt::For { body, .. }
+        | Stmt::While { body, .. }
+        | Stmt::With { body, .. }
+        | Stmt::AcqRel { body, .. }
+        | Stmt::TryFinally { body, .. } => vec![body],
         _ => Vec::new(),
     }
 }
 
 fn collect_locks(body: &[Stmt], map: &mut Vec<usize>) {
     for s in body {
-        if let Stmt::With { lock, .. } | Stmt::AcqRel { lock, .. } | Stmt::BareRelease { lock } = s {
+        if let Stmt::With { lock, .. }
+        | Stmt::AcqRel { lock, .. }
+        | Stmt::TryFinally { lock, .. }
+        | Stmt::BareRelease { lock } = s
+        {
             if !map.contains(lock) {
                 map.push(*lock);
             }
@@ -753,7 +922,7 @@ fn collect_locks(body: &[Stmt], map: &mut Vec<usize>) {
 fn remap_locks(body: &mut [Stmt], map: &[usize]) {
     for s in body {
         match s {
-            Stmt::With { lock, body } | Stmt::AcqRel { lock, body } => {
+            Stmt::With { lock, body } | Stmt::AcqRel { lock, body } | Stmt::TryFinally { lock, body } => {
                 *lock = map.iter().position(|l| l == lock).unwrap();
                 remap_locks(body, map);
             }
@@ -783,7 +952,12 @@ fn assigned_globals(body: &[Stmt], out: &mut BTreeSet<usize>, str_assigned: &mut
             | Stmt::Mul { g, .. }
             | Stmt::Copy { g, .. }
             | Stmt::AddParam { g }
-            | Stmt::Rmw { g } => {
+            | Stmt::Rmw { g }
+            | Stmt::PropRead { g }
+            | Stmt::CallInc { g, .. }
+            | Stmt::Abs { g, .. }
+            | Stmt::Len { g }
+            | Stmt::Max { g, .. } => {
                 out.insert(*g);
             }
             Stmt::StrAppend => *str_assigned = true,
@@ -850,6 +1024,22 @@ fn linear_stmt(s: &Stmt, module: bool, out: &mut Vec<Op>) {
         Stmt::Print { .. } | Stmt::PrintStr { .. } => plain(out, 7 + module as usize),
         Stmt::BareRelease { .. } => plain(out, 5),
         Stmt::Pass => plain(out, 1),
+        // LOAD_GLOBAL a, LOAD_CONST i, COPY, COPY, BINARY_SUBSCR, LOAD_CONST c, BINARY_OP, SWAP,
+        // SWAP, STORE_SUBSCR (the same for `d["k"] += c`).
+        Stmt::ListAdd { .. } | Stmt::DictAdd { .. } => plain(out, 10),
+        Stmt::ListSet { .. } => plain(out, 8),
+        Stmt::Append { .. } => plain(out, 6),
+        Stmt::AttrAdd { .. } => plain(out, 7),
+        // The method's frame: RESUME, LOAD_FAST, COPY, LOAD_ATTR, LOAD_FAST, BINARY_OP, SWAP,
+        // STORE_ATTR, LOAD_CONST, RETURN_VALUE; around it LOAD_GLOBAL, LOAD_METHOD, LOAD_CONST,
+        // PRECALL, CALL ... POP_TOP.
+        Stmt::Bump { .. } => plain(out, 16),
+        // The getter's frame: RESUME, LOAD_FAST, LOAD_ATTR, RETURN_VALUE.
+        Stmt::PropRead { .. } => plain(out, 9),
+        // A call of a name: one more instruction at module level (PUSH_NULL + LOAD_NAME).
+        Stmt::CallInc { .. } => plain(out, 10 + module as usize),
+        Stmt::Abs { .. } | Stmt::Len { .. } => plain(out, 7 + module as usize),
+        Stmt::Max { .. } => plain(out, 6 + module as usize),
         Stmt::If { then, els, .. } => {
             plain(out, 4);
             let (a, b) = (linear_body(then), els.as_deref().map(linear_body).unwrap_or_default());
@@ -885,6 +1075,13 @@ fn linear_stmt(s: &Stmt, module: bool, out: &mut Vec<Op>) {
             out.extend([Op::Plain, Op::Plain, Op::Plain, Op::Acq(*lock), Op::Plain]);
             out.extend(linear_body(body));
             out.extend([Op::Plain, Op::Plain, Op::Plain, Op::Rel(*lock), Op::Plain]);
+        }
+        // As `AcqRel`, with a NOP for the `try:` and a jump over the exception handler after the
+        // `finally:` block (absent when it ends a function: one step over).
+        Stmt::TryFinally { lock, body } => {
+            out.extend([Op::Plain, Op::Plain, Op::Plain, Op::Acq(*lock), Op::Plain, Op::Plain]);
+            out.extend(linear_body(body));
+            out.extend([Op::Plain, Op::Plain, Op::Plain, Op::Rel(*lock), Op::Plain, Op::Plain]);
         }
     }
 }
@@ -1029,7 +1226,7 @@ fn estimate(p: &Prog) -> f64 {
 fn lock_pairs(body: &[Stmt], held: &mut Vec<usize>, out: &mut BTreeSet<(usize, usize)>) {
     for s in body {
         match s {
-            Stmt::With { lock, body } | Stmt::AcqRel { lock, body } => {
+            Stmt::With { lock, body } | Stmt::AcqRel { lock, body } | Stmt::TryFinally { lock, body } => {
                 for &h in held.iter() {
                     out.insert((h, *lock));
                 }
@@ -1062,7 +1259,7 @@ fn bare_released(body: &[Stmt], out: &mut BTreeSet<usize>) {
 fn can_raise(s: &Stmt, bare: &BTreeSet<usize>) -> bool {
     match s {
         Stmt::Assert { .. } | Stmt::BareRelease { .. } => true,
-        Stmt::With { lock, body } | Stmt::AcqRel { lock, body } => {
+        Stmt::With { lock, body } | Stmt::AcqRel { lock, body } | Stmt::TryFinally { lock, body } => {
             bare.contains(lock) || body.iter().any(|s| can_raise(s, bare))
         }
         _ => children(s).into_iter().any(|c| c.iter().any(|s| can_raise(s, bare))),
@@ -1086,7 +1283,7 @@ fn leaked_locks(body: &[Stmt], bare: &BTreeSet<usize>, out: &mut BTreeSet<usize>
 /// Locks a body acquires.
 fn acquired_locks(body: &[Stmt], out: &mut BTreeSet<usize>) {
     for s in body {
-        if let Stmt::With { lock, .. } | Stmt::AcqRel { lock, .. } = s {
+        if let Stmt::With { lock, .. } | Stmt::AcqRel { lock, .. } | Stmt::TryFinally { lock, .. } = s {
             out.insert(*lock);
         }
         for c in children(s) {
@@ -1146,6 +1343,10 @@ enum Stop {
 struct Serial {
     g: Vec<i128>,
     locked: Vec<bool>,
+    /// The list `a`, `d["k"]` and `obj.n`.
+    a: Vec<i128>,
+    d: i128,
+    n: i128,
 }
 
 impl Serial {
@@ -1168,13 +1369,8 @@ impl Serial {
     }
 
     fn set(&mut self, g: usize, v: Option<i128>) -> Result<(), Stop> {
-        match v {
-            Some(v) if v.abs() < 1_000_000_000 => {
-                self.g[g] = v;
-                Ok(())
-            }
-            _ => Err(Stop::Give),
-        }
+        self.g[g] = small(v)?;
+        Ok(())
     }
 
     fn exec(&mut self, body: &[Stmt], n: i128) -> Result<(), Stop> {
@@ -1187,6 +1383,17 @@ impl Serial {
                 Stmt::AddParam { g } => self.set(*g, self.g[*g].checked_add(n))?,
                 Stmt::Rmw { g } => self.set(*g, self.g[*g].checked_add(1))?,
                 Stmt::StrAppend | Stmt::Print { .. } | Stmt::PrintStr { .. } | Stmt::Pass => {}
+                Stmt::ListAdd { i, c } | Stmt::ListSet { i, c } => {
+                    self.a[*i] = small(self.a[*i].checked_add(*c as i128))?
+                }
+                Stmt::Append { c } => self.a.push(*c as i128),
+                Stmt::DictAdd { c } => self.d = small(self.d.checked_add(*c as i128))?,
+                Stmt::AttrAdd { c } | Stmt::Bump { c } => self.n = small(self.n.checked_add(*c as i128))?,
+                Stmt::PropRead { g } => self.set(*g, self.g[*g].checked_add(self.n))?,
+                Stmt::CallInc { g, c } => self.set(*g, self.g[*g].checked_add(*c as i128))?,
+                Stmt::Abs { g, c } => self.set(*g, self.g[*g].checked_sub(*c as i128).map(i128::abs))?,
+                Stmt::Len { g } => self.set(*g, self.g[*g].checked_add(self.a.len() as i128))?,
+                Stmt::Max { g, c } => self.set(*g, Some(self.g[*g].max(*c as i128)))?,
                 Stmt::Assert { g, c, .. } => {
                     if self.g[*g] > *c as i128 {
                         return Err(Stop::Raise);
@@ -1206,7 +1413,7 @@ impl Serial {
                         self.exec(body, n)?;
                     }
                 }
-                Stmt::With { lock, body } => {
+                Stmt::With { lock, body } | Stmt::TryFinally { lock, body } => {
                     self.acquire(*lock)?;
                     let r = self.exec(body, n);
                     match r {
@@ -1229,10 +1436,24 @@ impl Serial {
     }
 }
 
+/// `v`, where it is known and not too large.
+fn small(v: Option<i128>) -> Result<i128, Stop> {
+    match v {
+        Some(v) if v.abs() < 1_000_000_000 => Ok(v),
+        _ => Err(Stop::Give),
+    }
+}
+
 /// Globals after the interleaving in which each thread runs to completion inside its `start()`;
 /// `None` if anything raises or blocks on the way.
 fn serial_run(p: &Prog) -> Option<Vec<i128>> {
-    let mut st = Serial { g: p.init.iter().map(|&v| v as i128).collect(), locked: vec![false; p.n_locks] };
+    let mut st = Serial {
+        g: p.init.iter().map(|&v| v as i128).collect(),
+        locked: vec![false; p.n_locks],
+        a: vec![0, 0],
+        d: 0,
+        n: 0,
+    };
     for &(f, arg) in &p.threads {
         st.exec(&p.funcs[f].body, arg.unwrap_or(0) as i128).ok()?;
     }
@@ -1298,6 +1519,39 @@ fn render_stmt(out: &mut String, s: &Stmt, ind: usize, w: &str, whiles: usize) {
         Stmt::Pass => {
             let _ = writeln!(out, "{p}pass");
         }
+        Stmt::ListAdd { i, c } => {
+            let _ = writeln!(out, "{p}a[{i}] += {c}");
+        }
+        Stmt::ListSet { i, c } => {
+            let _ = writeln!(out, "{p}a[{i}] = a[{i}] + {c}");
+        }
+        Stmt::Append { c } => {
+            let _ = writeln!(out, "{p}a.append({c})");
+        }
+        Stmt::DictAdd { c } => {
+            let _ = writeln!(out, "{p}d[\"k\"] += {c}");
+        }
+        Stmt::AttrAdd { c } => {
+            let _ = writeln!(out, "{p}obj.n += {c}");
+        }
+        Stmt::Bump { c } => {
+            let _ = writeln!(out, "{p}obj.bump({c})");
+        }
+        Stmt::PropRead { g } => {
+            let _ = writeln!(out, "{p}{0} = {0} + obj.value", GLOBALS[*g]);
+        }
+        Stmt::CallInc { g, c } => {
+            let _ = writeln!(out, "{p}{0} = {0} + inc({c})", GLOBALS[*g]);
+        }
+        Stmt::Abs { g, c } => {
+            let _ = writeln!(out, "{p}{0} = abs({0} - {c})", GLOBALS[*g]);
+        }
+        Stmt::Len { g } => {
+            let _ = writeln!(out, "{p}{0} = {0} + len(a)", GLOBALS[*g]);
+        }
+        Stmt::Max { g, c } => {
+            let _ = writeln!(out, "{p}{0} = max({0}, {c})", GLOBALS[*g]);
+        }
         Stmt::If { param, g, c, then, els } => {
             let v = if *param { "n" } else { GLOBALS[*g] };
             let _ = writeln!(out, "{p}if {v} > {c}:");
@@ -1329,7 +1583,21 @@ fn render_stmt(out: &mut String, s: &Stmt, ind: usize, w: &str, whiles: usize) {
             }
             let _ = writeln!(out, "{p}{l}.release()");
         }
+        Stmt::TryFinally { lock, body } => {
+            let l = lock_name(*lock);
+            let _ = writeln!(out, "{p}{l}.acquire()\n{p}try:");
+            render_body(out, body, ind + 4, w, whiles);
+            let _ = writeln!(out, "{p}finally:\n{p}    {l}.release()");
+        }
     }
+}
+
+/// Whether some statement of the program satisfies `f`.
+fn prog_uses(p: &Prog, f: &dyn Fn(&Stmt) -> bool) -> bool {
+    fn any(body: &[Stmt], f: &dyn Fn(&Stmt) -> bool) -> bool {
+        body.iter().any(|s| f(s) || children(s).into_iter().any(|c| any(c, f)))
+    }
+    p.funcs.iter().any(|fun| any(&fun.body, f)) || any(&p.main_body, f)
 }
 
 fn print_line(out: &mut String, p: &str, w: &str, v: &str, fstring: bool) {
@@ -1348,8 +1616,30 @@ fn render(p: &Prog, serial: Option<&[i128]>) -> String {
     if p.has_str {
         out.push_str("s = \"\"\n");
     }
+    if prog_uses(p, &|s| {
+        matches!(s, Stmt::ListAdd { .. } | Stmt::ListSet { .. } | Stmt::Append { .. } | Stmt::Len { .. })
+    }) {
+        out.push_str("a = [0, 0]\n");
+    }
+    if prog_uses(p, &|s| matches!(s, Stmt::DictAdd { .. })) {
+        out.push_str("d = {\"k\": 0}\n");
+    }
+    let kind = match p.lock_kind {
+        LockKind::Lock => "Lock()",
+        LockKind::RLock => "RLock()",
+        LockKind::Semaphore => "Semaphore(1)",
+    };
     for l in 0..p.n_locks {
-        let _ = writeln!(out, "{} = threading.Lock()", lock_name(l));
+        let _ = writeln!(out, "{} = threading.{kind}", lock_name(l));
+    }
+    if prog_uses(p, &|s| matches!(s, Stmt::AttrAdd { .. } | Stmt::Bump { .. } | Stmt::PropRead { .. })) {
+        out.push_str(
+            "\n\nclass C:\n    def __init__(self):\n        self.n = 0\n\n    @property\n    def value(self):\n        \
+             return self.n\n\n    def bump(self, k):\n        self.n += k\n\n\nobj = C()\n",
+        );
+    }
+    if prog_uses(p, &|s| matches!(s, Stmt::CallInc { .. })) {
+        out.push_str("\n\ndef inc(k):\n    return k\n");
     }
     for (i, f) in p.funcs.iter().enumerate() {
         let w = format!("w{}", i + 1);
@@ -1517,6 +1807,7 @@ mod tests {
             ("tiny", GenConfig::tiny(), default_budget(&GenConfig::tiny())),
             ("small", GenConfig::small(), default_budget(&GenConfig::small())),
             ("small-unbounded", GenConfig::small(), f64::INFINITY),
+            ("tiny-rich", GenConfig::tiny_rich(), default_budget(&GenConfig::tiny_rich())),
         ] {
             let progs = sample(cfg, budget, 200);
             let dir = scratch_dir(tag);
@@ -1653,6 +1944,9 @@ mod tests {
             allow_asserts: false,
             allow_str: false,
             allow_cross_release: true,
+            allow_heap: false,
+            allow_calls: false,
+            allow_sync: false,
         };
         for p in sample(cfg, f64::INFINITY, 300) {
             let src = &p.source;
@@ -1669,7 +1963,7 @@ mod tests {
 
     #[test]
     fn programs_fit_their_budget() {
-        for cfg in [GenConfig::tiny(), GenConfig::small()] {
+        for cfg in [GenConfig::tiny(), GenConfig::small(), GenConfig::tiny_rich()] {
             for p in sample(cfg, 5e4, 200) {
                 // Only two bare workers side by side (about 7e4 interleavings) cannot be cut further.
                 assert!(p.est_interleavings <= 5e4 || p.threads == 2, "{p:?}");
@@ -1712,8 +2006,92 @@ mod tests {
             shape: Shape::All,
             main_body: vec![],
             tail: vec![],
+            lock_kind: LockKind::Lock,
         };
         assert_eq!(estimate(&prog), 330.0); // C(11, 4)
+    }
+
+    /// Each richer statement alone in a worker, and alone in main's body: the estimate is the
+    /// checker's interleaving count under `--switch bytecode`.
+    #[test]
+    fn estimate_of_the_richer_statements_is_exact_on_straight_line_code() {
+        use gilcheck::explore::Strategy as Search;
+        let leaves = [
+            Stmt::ListAdd { i: 1, c: 2 },
+            Stmt::ListSet { i: 0, c: 1 },
+            Stmt::Append { c: 3 },
+            Stmt::DictAdd { c: 2 },
+            Stmt::AttrAdd { c: 1 },
+            Stmt::Bump { c: 2 },
+            Stmt::PropRead { g: 0 },
+            Stmt::CallInc { g: 0, c: 3 },
+            Stmt::Abs { g: 0, c: 2 },
+            Stmt::Len { g: 0 },
+            Stmt::Max { g: 0, c: 4 },
+        ];
+        let mut bodies: Vec<(Vec<Stmt>, LockKind)> = leaves.into_iter().map(|s| (vec![s], LockKind::Lock)).collect();
+        for kind in [LockKind::Lock, LockKind::RLock, LockKind::Semaphore] {
+            // Followed by a statement: the `finally:` block ends with a jump over the handler.
+            let tf = Stmt::TryFinally { lock: 0, body: vec![Stmt::AttrAdd { c: 1 }] };
+            bodies.push((vec![tf, Stmt::Add { g: 0, c: 1 }], kind));
+        }
+        for (body, kind) in bodies {
+            for in_main in [false, true] {
+                let (worker, main_body) = if in_main { (vec![], body.clone()) } else { (body.clone(), vec![]) };
+                let prog = Prog {
+                    n_globals: 1,
+                    init: vec![0],
+                    has_str: false,
+                    n_locks: 1,
+                    funcs: vec![RawFunc { param: None, body: worker }],
+                    threads: vec![(0, None)],
+                    shape: Shape::All,
+                    main_body,
+                    tail: vec![],
+                    lock_kind: kind,
+                };
+                let src = render(&prog, None);
+                let m = gilcheck::Model::from_source("gen.py", src.as_str()).unwrap_or_else(|e| panic!("{e}\n{src}"));
+                let r = m.checker().strategy(Search::Stateful).check();
+                assert!(r.exhaustive, "{src}");
+                let count = u64::try_from(r.interleavings.as_ref().unwrap()).unwrap() as f64;
+                assert_eq!(estimate(&prog), count, "estimate differs from the checker's count:\n{src}");
+            }
+        }
+    }
+
+    /// `tiny_rich()` produces every richer construct; `tiny()` and `small()` none of them.
+    #[test]
+    fn rich_constructs_appear_only_when_enabled() {
+        let marks = [
+            "a = [0, 0]",
+            "a[0] += ",
+            "] = a[",
+            "a.append(",
+            "d[\"k\"] += ",
+            "obj.n += ",
+            "obj.bump(",
+            " + obj.value",
+            " + inc(",
+            " = abs(",
+            " + len(a)",
+            " = max(",
+            "try:",
+            "threading.RLock()",
+            "threading.Semaphore(1)",
+            "threading.Lock()",
+        ];
+        let rich = sample(GenConfig::tiny_rich(), default_budget(&GenConfig::tiny_rich()), 400);
+        for mark in marks {
+            assert!(rich.iter().any(|p| p.source.contains(mark)), "no tiny_rich program has {mark:?}");
+        }
+        for cfg in [GenConfig::tiny(), GenConfig::small()] {
+            for p in sample(cfg, default_budget(&cfg), 300) {
+                for mark in &marks[..marks.len() - 1] {
+                    assert!(!p.source.contains(mark), "{mark:?} in\n{}", p.source);
+                }
+            }
+        }
     }
 
     #[test]
@@ -1736,6 +2114,7 @@ mod tests {
             shape: Shape::All,
             main_body: vec![],
             tail: vec![],
+            lock_kind: LockKind::Lock,
         };
         assert!(may_deadlock(&prog(vec![fwd.clone(), bwd])));
         assert!(!may_deadlock(&prog(vec![fwd.clone(), fwd.clone()])));

@@ -8,7 +8,9 @@
 //! - The positive controls (`models/safe_deposit.py`, and the seed's text unchanged but for its
 //!   loop bound) must agree at every level.
 //! - A differential property test over random programs of the subset (`gen.rs`, tiny and small
-//!   configurations), each under a random switch model (`bytecode`, `cpython-3.9` … `3.13`). `PROPTEST_CASES` sets the number of cases of each of the two property tests
+//!   configurations, and `tiny_rich()`: heap objects, calls, `try`/`finally`, RLocks and
+//!   semaphores, which the reduced search hands to plain search, 300 cases by default), each
+//!   under a random switch model (`bytecode`, `cpython-3.9` … `3.13`). `PROPTEST_CASES` sets the number of cases of each of the two property tests
 //!   (default 10,000 each); `PROPTEST_CASES=100000 cargo test --release --test it reductions` runs
 //!   10⁵ of each. A failing case prints the program's text.
 
@@ -300,6 +302,24 @@ proptest! {
     #[test]
     fn reductions_agree_with_plain_search_on_small_programs(
         p in gen::program_meta(GenConfig::small()),
+        m in prop::sample::select(SwitchModel::ALL),
+    ) {
+        differential(&p, m)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        max_global_rejects: 1_000_000,
+        ..Config::default()
+    })]
+
+    /// Programs with heap objects, calls, `try`/`finally`, RLocks and semaphores, which the reduced
+    /// search refuses: its fallback to plain search must stay exact.
+    #[test]
+    fn reductions_agree_with_plain_search_on_rich_programs(
+        p in gen::program_meta(GenConfig::tiny_rich()),
         m in prop::sample::select(SwitchModel::ALL),
     ) {
         differential(&p, m)?;
