@@ -5,7 +5,7 @@
 //!
 //! The programs come from `GenConfig::tiny()` (under `bytecode`, and under a random CPython model),
 //! and from `GenConfig::tiny_rich()` (lists, dicts, objects, `@property`, helper calls, builtins,
-//! `try`/`finally`, RLocks and semaphores) under a random switch model, 300 cases by default.
+//! `try`/`finally`, RLocks and semaphores) under a random switch model, 2,000 cases by default.
 //!
 //! `PROPTEST_CASES=100000 cargo test --release --test it differential` runs 10⁵ cases of each.
 
@@ -78,7 +78,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: cases_or(300), max_global_rejects: 1_000_000, ..Config::default() })]
+    #![proptest_config(Config { cases: cases_or(2000), max_global_rejects: 1_000_000, ..Config::default() })]
 
     #[test]
     fn enumerate_and_stateful_agree_on_rich_programs(

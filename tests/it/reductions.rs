@@ -9,7 +9,7 @@
 //!   loop bound) must agree at every level.
 //! - A differential property test over random programs of the subset (`gen.rs`, tiny and small
 //!   configurations, and `tiny_rich()`: heap objects, calls, `try`/`finally`, RLocks and
-//!   semaphores, which the reduced search hands to plain search, 300 cases by default), each
+//!   semaphores, which the reduced search hands to plain search, 2,000 cases by default), each
 //!   under a random switch model (`bytecode`, `cpython-3.9` … `3.13`). `PROPTEST_CASES` sets the number of cases of each of the two property tests
 //!   (default 10,000 each); `PROPTEST_CASES=100000 cargo test --release --test it reductions` runs
 //!   10⁵ of each. A failing case prints the program's text.
@@ -310,7 +310,7 @@ proptest! {
 
 proptest! {
     #![proptest_config(Config {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000),
         max_global_rejects: 1_000_000,
         ..Config::default()
     })]
