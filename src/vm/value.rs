@@ -340,7 +340,7 @@ pub enum Value {
     /// A synchronisation object (an index into [`State::sync`](super::State)) and its kind.
     Sync(SyncKind, u32),
     /// A heap object (list, dict, class or instance) by its id in [`super::Heap`]; equality
-    /// of this variant is identity (`is`), Python's `==` is [`super::heap::py_eq`].
+    /// of this variant is identity (`is`), Python's `==` compares contents.
     Obj(u32),
     /// A function bound to an instance (`obj.method` without calling it): the function's code
     /// and the instance's heap id.
