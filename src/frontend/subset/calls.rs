@@ -1,0 +1,197 @@
+//! The subset check of calls: builtins, functions and methods, and the `threading`, `queue` and
+//! `time` APIs the checker models.
+
+use super::*;
+
+impl Checker<'_> {
+    pub(super) fn call(&self, c: &ast::ExprCall) -> Result<()> {
+        let args = &c.arguments.args;
+        let kws = &c.arguments.keywords;
+        if let Some(s) = args.iter().find(|a| matches!(a, Expr::Starred(_))) {
+            return Err(self.unsupported(s.range(), "star-args", "pass arguments one by one"));
+        }
+        if let Some(k) = kws.iter().find(|k| k.arg.is_none()) {
+            return Err(self.unsupported(k.range, "keyword star-args '**'", "pass arguments one by one"));
+        }
+        for (i, k) in kws.iter().enumerate() {
+            let name = k.arg.as_ref().map_or("", |a| a.as_str());
+            if kws[..i].iter().any(|p| p.arg.as_ref().is_some_and(|a| a.as_str() == name)) {
+                return Err(self.compile_error(k.range, format!("keyword argument repeated: {name}")));
+            }
+        }
+        match &*c.func {
+            Expr::Name(n) => self.call_of_name(c, n.id.as_str())?,
+            Expr::Attribute(a) => {
+                let base = match &*a.value {
+                    Expr::Name(m) if !self.is_local(m.id.as_str()) => Some(m.id.as_str()),
+                    _ => None,
+                };
+                match base {
+                    Some("threading") if self.module_bound.contains("threading") => self.threading_call(c, a)?,
+                    Some("time") if self.module_bound.contains("time") => self.time_call(c, a)?,
+                    Some("queue") if self.module_bound.contains("queue") => self.queue_call(c, a)?,
+                    _ => self.expr(&a.value)?,
+                }
+            }
+            other => {
+                return Err(self.unsupported(other.range(), "call of a computed function", HINT_CALLS));
+            }
+        }
+        args.iter().try_for_each(|a| self.expr(a))?;
+        kws.iter().try_for_each(|k| self.expr(&k.value))
+    }
+
+    fn no_keywords(&self, c: &ast::ExprCall, what: &str, hint: &str) -> Result<()> {
+        match c.arguments.keywords.first() {
+            Some(k) => {
+                let name = k.arg.as_ref().map_or("", |a| a.as_str());
+                Err(self.unsupported(k.range, format!("keyword argument '{name}' to {what}"), hint))
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn call_of_name(&self, c: &ast::ExprCall, name: &str) -> Result<()> {
+        let shadowed = self.is_local(name) || self.module_bound.contains(name);
+        if self.functions.contains(name) && !self.is_local(name) {
+            return self.no_keywords(c, &format!("function {name}"), "pass arguments positionally");
+        }
+        if shadowed {
+            return self.no_keywords(c, name, "pass arguments positionally");
+        }
+        match name {
+            "print" => self.no_keywords(c, "print", "print(...) takes positional arguments only"),
+            "range" => {
+                self.no_keywords(c, "range", "range(stop), range(start, stop) or range(start, stop, step)")?;
+                let n = c.arguments.args.len();
+                if !(1..=3).contains(&n) {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("range() with {n} arguments"),
+                        "range(stop), range(start, stop) or range(start, stop, step)",
+                    ));
+                }
+                Ok(())
+            }
+            _ if EXCEPTIONS.contains(&name) => {
+                self.no_keywords(c, name, "pass the message positionally")?;
+                if c.arguments.args.len() > 1 {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("{name}() with more than one argument"),
+                        "pass one message",
+                    ));
+                }
+                Ok(())
+            }
+            _ if CALLABLE_BUILTINS.contains(&name) => {
+                self.no_keywords(c, name, "pass arguments positionally")?;
+                let n = c.arguments.args.len();
+                let ok = match name {
+                    "abs" | "len" => n == 1,
+                    "isinstance" => n == 2,
+                    "min" | "max" => n >= 1,
+                    _ => n <= 1,
+                };
+                if !ok {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("{name}() with {n} arguments"),
+                        "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x), str(x)",
+                    ));
+                }
+                Ok(())
+            }
+            _ if BUILTINS.contains(&name) => {
+                Err(self.unsupported(c.range(), format!("call of builtin '{name}'"), HINT_CALLS))
+            }
+            _ => Err(self.unsupported(c.range(), format!("call of undefined function '{name}'"), HINT_CALLS)),
+        }
+    }
+
+    fn threading_call(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
+        const HINT: &str = "supported: threading.Thread(target=f, args=(...)), threading.Lock(), \
+             threading.RLock(), threading.Semaphore(value), threading.BoundedSemaphore(value), \
+             threading.Event(), threading.Condition(lock=None), threading.Barrier(parties)";
+        match a.attr.as_str() {
+            "Thread" => {
+                if let Some(first) = c.arguments.args.first() {
+                    return Err(self.unsupported(first.range(), "positional argument to threading.Thread", HINT));
+                }
+                for k in c.arguments.keywords.iter() {
+                    let name = k.arg.as_ref().map_or("", |n| n.as_str());
+                    if name != "target" && name != "args" {
+                        return Err(self.unsupported(
+                            k.range,
+                            format!("keyword argument '{name}' to threading.Thread"),
+                            HINT,
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            "Lock" => {
+                if let Some(first) = c.arguments.args.first() {
+                    return Err(self.unsupported(first.range(), "argument to threading.Lock()", HINT));
+                }
+                self.no_keywords(c, "threading.Lock", HINT)
+            }
+            "RLock" | "Event" => {
+                if let Some(first) = c.arguments.args.first() {
+                    return Err(self.unsupported(first.range(), format!("argument to threading.{}()", a.attr), HINT));
+                }
+                self.no_keywords(c, &format!("threading.{}", a.attr), HINT)
+            }
+            "Semaphore" | "BoundedSemaphore" => self.optional_arg(c, &format!("threading.{}", a.attr), "value", HINT),
+            "Condition" => self.optional_arg(c, "threading.Condition", "lock", HINT),
+            "Barrier" => {
+                self.optional_arg(c, "threading.Barrier", "parties", HINT)?;
+                if c.arguments.args.len() + c.arguments.keywords.len() != 1 {
+                    return Err(self.unsupported(c.range(), "threading.Barrier() without its parties argument", HINT));
+                }
+                Ok(())
+            }
+            other => Err(self.unsupported(a.range, format!("threading.{other}"), HINT)),
+        }
+    }
+
+    /// A call with at most one argument, positional or by keyword `name`.
+    fn optional_arg(&self, c: &ast::ExprCall, what: &str, name: &str, hint: &str) -> Result<()> {
+        let args = &c.arguments.args;
+        let kws = &c.arguments.keywords;
+        if let Some(k) = kws.iter().find(|k| k.arg.as_ref().is_none_or(|a| a.as_str() != name)) {
+            let kname = k.arg.as_ref().map_or("", |a| a.as_str());
+            return Err(self.unsupported(k.range, format!("keyword argument '{kname}' to {what}"), hint));
+        }
+        if args.len() + kws.len() > 1 {
+            return Err(self.unsupported(c.range(), format!("{what}() with more than one argument"), hint));
+        }
+        Ok(())
+    }
+
+    fn queue_call(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
+        const HINT: &str = "supported: queue.Queue(maxsize=0)";
+        match a.attr.as_str() {
+            "Queue" => self.optional_arg(c, "queue.Queue", "maxsize", HINT),
+            other => Err(self.unsupported(a.range, format!("queue.{other}"), HINT)),
+        }
+    }
+
+    fn time_call(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
+        const HINT: &str = "supported: time.sleep(x)";
+        match a.attr.as_str() {
+            "sleep" => {
+                self.no_keywords(c, "time.sleep", HINT)?;
+                if c.arguments.args.len() != 1 {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("time.sleep() with {} arguments", c.arguments.args.len()),
+                        HINT,
+                    ));
+                }
+                Ok(())
+            }
+            other => Err(self.unsupported(a.range, format!("time.{other}"), HINT)),
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! Synchronisation objects beyond `threading.Lock`: `threading.RLock`, `Semaphore`,
+//! `BoundedSemaphore`, `Event`, `Condition`, `Barrier` and `queue.Queue`.
+//!
+//! Each method call is one atomic step, except where CPython's own implementation waits on a
+//! condition variable (`Condition.wait`, `Event.wait`, a contended `Semaphore.acquire`,
+//! `Barrier.wait`, `Queue.get` on an empty queue, `Queue.put` on a full one, `Queue.join`).
+//! There the call takes two steps, as in `threading.py`: the first puts the thread on the
+//! object's waiter list (releasing a condition's lock) and leaves it on the CALL instruction,
+//! blocked until a `notify` marks its entry; the second, once it can run, finishes the call (for
+//! a condition: re-acquires the lock, which blocks while another thread holds it), or waits again
+//! when the thing it waited for is gone (the semaphore was taken, the queue emptied).
+
+mod ops;
+
+pub(super) use ops::{blocker, call, construct, Args, Outcome};
+
+use super::value::{Tid, Value};
+
+/// The kind of a synchronisation object (carried by [`Value::Sync`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SyncKind {
+    /// `threading.RLock`
+    RLock,
+    /// `threading.Semaphore`
+    Semaphore,
+    /// `threading.BoundedSemaphore`
+    BoundedSemaphore,
+    /// `threading.Event`
+    Event,
+    /// `threading.Condition`
+    Condition,
+    /// `threading.Barrier`
+    Barrier,
+    /// `queue.Queue`
+    Queue,
+}
+
+impl SyncKind {
+    /// The Python type name, e.g. `RLock`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncKind::RLock => "RLock",
+            SyncKind::Semaphore => "Semaphore",
+            SyncKind::BoundedSemaphore => "BoundedSemaphore",
+            SyncKind::Event => "Event",
+            SyncKind::Condition => "Condition",
+            SyncKind::Barrier => "Barrier",
+            SyncKind::Queue => "Queue",
+        }
+    }
+
+    /// The constructor's qualified name, e.g. `threading.RLock`.
+    pub fn constructor_name(self) -> &'static str {
+        match self {
+            SyncKind::RLock => "threading.RLock",
+            SyncKind::Semaphore => "threading.Semaphore",
+            SyncKind::BoundedSemaphore => "threading.BoundedSemaphore",
+            SyncKind::Event => "threading.Event",
+            SyncKind::Condition => "threading.Condition",
+            SyncKind::Barrier => "threading.Barrier",
+            SyncKind::Queue => "queue.Queue",
+        }
+    }
+
+    /// The kind a `threading` attribute names, e.g. `RLock`.
+    pub fn from_threading_attr(name: &str) -> Option<SyncKind> {
+        Some(match name {
+            "RLock" => SyncKind::RLock,
+            "Semaphore" => SyncKind::Semaphore,
+            "BoundedSemaphore" => SyncKind::BoundedSemaphore,
+            "Event" => SyncKind::Event,
+            "Condition" => SyncKind::Condition,
+            "Barrier" => SyncKind::Barrier,
+            _ => return None,
+        })
+    }
+
+    /// Whether the object can be used in a `with` statement.
+    pub fn is_context_manager(self) -> bool {
+        matches!(self, SyncKind::RLock | SyncKind::Semaphore | SyncKind::BoundedSemaphore | SyncKind::Condition)
+    }
+}
+
+/// A method of a synchronisation object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SyncMethod {
+    /// `acquire(blocking=True)`
+    Acquire,
+    /// `release()` (`release(n=1)` for semaphores)
+    Release,
+    /// `__exit__` (pushed by BEFORE_WITH)
+    Exit,
+    /// `Event.set()`
+    Set,
+    /// `Event.clear()`
+    Clear,
+    /// `Event.is_set()`
+    IsSet,
+    /// `Event.wait()`, `Condition.wait()`, `Barrier.wait()`
+    Wait,
+    /// `Condition.notify(n=1)`
+    Notify,
+    /// `Condition.notify_all()`
+    NotifyAll,
+    /// `Queue.put(item)`
+    Put,
+    /// `Queue.get()`
+    Get,
+    /// `Queue.qsize()`
+    Qsize,
+    /// `Queue.empty()`
+    Empty,
+    /// `Queue.full()`
+    Full,
+    /// `Queue.task_done()`
+    TaskDone,
+    /// `Queue.join()`
+    Join,
+}
+
+impl SyncMethod {
+    /// The method `name` of an object of `kind`, if it has one the checker supports.
+    pub fn lookup(kind: SyncKind, name: &str) -> Option<SyncMethod> {
+        use SyncKind as K;
+        use SyncMethod as M;
+        let m = match name {
+            "acquire" => M::Acquire,
+            "release" => M::Release,
+            "__exit__" => M::Exit,
+            "set" => M::Set,
+            "clear" => M::Clear,
+            "is_set" => M::IsSet,
+            "wait" => M::Wait,
+            "notify" => M::Notify,
+            "notify_all" => M::NotifyAll,
+            "put" => M::Put,
+            "get" => M::Get,
+            "qsize" => M::Qsize,
+            "empty" => M::Empty,
+            "full" => M::Full,
+            "task_done" => M::TaskDone,
+            "join" => M::Join,
+            _ => return None,
+        };
+        let ok = match kind {
+            K::RLock | K::Semaphore | K::BoundedSemaphore => matches!(m, M::Acquire | M::Release | M::Exit),
+            K::Event => matches!(m, M::Set | M::Clear | M::IsSet | M::Wait),
+            K::Condition => matches!(m, M::Acquire | M::Release | M::Exit | M::Wait | M::Notify | M::NotifyAll),
+            K::Barrier => m == M::Wait,
+            K::Queue => matches!(m, M::Put | M::Get | M::Qsize | M::Empty | M::Full | M::TaskDone | M::Join),
+        };
+        ok.then_some(m)
+    }
+
+    /// The qualified name of the method of `kind`, e.g. `RLock.acquire`.
+    pub fn qualname(self, kind: SyncKind) -> &'static str {
+        use SyncKind as K;
+        use SyncMethod as M;
+        match (kind, self) {
+            (K::RLock, M::Acquire) => "RLock.acquire",
+            (K::RLock, M::Release) => "RLock.release",
+            (K::RLock, _) => "RLock.__exit__",
+            (K::Semaphore, M::Acquire) => "Semaphore.acquire",
+            (K::Semaphore, M::Release) => "Semaphore.release",
+            (K::Semaphore, _) => "Semaphore.__exit__",
+            (K::BoundedSemaphore, M::Acquire) => "BoundedSemaphore.acquire",
+            (K::BoundedSemaphore, M::Release) => "BoundedSemaphore.release",
+            (K::BoundedSemaphore, _) => "BoundedSemaphore.__exit__",
+            (K::Event, M::Set) => "Event.set",
+            (K::Event, M::Clear) => "Event.clear",
+            (K::Event, M::IsSet) => "Event.is_set",
+            (K::Event, _) => "Event.wait",
+            (K::Condition, M::Acquire) => "Condition.acquire",
+            (K::Condition, M::Release) => "Condition.release",
+            (K::Condition, M::Wait) => "Condition.wait",
+            (K::Condition, M::Notify) => "Condition.notify",
+            (K::Condition, M::NotifyAll) => "Condition.notify_all",
+            (K::Condition, _) => "Condition.__exit__",
+            (K::Barrier, _) => "Barrier.wait",
+            (K::Queue, M::Put) => "Queue.put",
+            (K::Queue, M::Get) => "Queue.get",
+            (K::Queue, M::Qsize) => "Queue.qsize",
+            (K::Queue, M::Empty) => "Queue.empty",
+            (K::Queue, M::Full) => "Queue.full",
+            (K::Queue, M::TaskDone) => "Queue.task_done",
+            (K::Queue, _) => "Queue.join",
+        }
+    }
+}
+
+/// A thread on a waiter list (CPython's `Condition._waiters`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Waiter {
+    /// The waiting thread.
+    pub tid: Tid,
+    /// Whether a `notify` released it (it may run again).
+    pub notified: bool,
+    /// What the wait keeps: a condition's saved recursion count; a barrier's arrival index
+    /// plus one (0 while waiting to enter a barrier that is still draining).
+    pub saved: u32,
+}
+
+/// The lock under a `Condition`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LockRef {
+    /// A `threading.Lock` (an index into [`State::locks`]).
+    Lock(u32),
+    /// A `threading.RLock` (an index into [`State::sync`]).
+    RLock(u32),
+}
+
+/// The state of one synchronisation object.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SyncObj {
+    /// `threading.RLock`: owner and recursion count.
+    RLock {
+        /// The owning thread, while held.
+        owner: Option<Tid>,
+        /// How many times the owner acquired it.
+        count: u32,
+    },
+    /// `threading.Semaphore` / `BoundedSemaphore`.
+    Semaphore {
+        /// The counter.
+        value: i64,
+        /// The initial value, for a bounded semaphore.
+        bound: Option<i64>,
+        /// Threads waiting in `acquire`.
+        waiters: Vec<Waiter>,
+    },
+    /// `threading.Event`.
+    Event {
+        /// The flag.
+        flag: bool,
+        /// Threads waiting in `wait`.
+        waiters: Vec<Waiter>,
+    },
+    /// `threading.Condition`.
+    Condition {
+        /// The underlying lock.
+        lock: LockRef,
+        /// Threads waiting in `wait`.
+        waiters: Vec<Waiter>,
+    },
+    /// `threading.Barrier`.
+    Barrier {
+        /// How many threads must arrive.
+        parties: i64,
+        /// Threads arrived and not yet gone (CPython's `_count`).
+        count: u32,
+        /// Whether the arrived threads are being released (CPython's state 1).
+        draining: bool,
+        /// Threads waiting in `wait`.
+        waiters: Vec<Waiter>,
+    },
+    /// `queue.Queue`.
+    Queue {
+        /// The bound (0: unbounded).
+        maxsize: i64,
+        /// The items, oldest first.
+        items: Vec<Value>,
+        /// Items put and not yet marked done.
+        unfinished: u32,
+        /// Threads waiting in `get`.
+        not_empty: Vec<Waiter>,
+        /// Threads waiting in `put`.
+        not_full: Vec<Waiter>,
+        /// Threads waiting in `join`.
+        all_done: Vec<Waiter>,
+    },
+}
+
+impl SyncObj {
+    /// The object's kind.
+    pub fn kind(&self) -> SyncKind {
+        match self {
+            SyncObj::RLock { .. } => SyncKind::RLock,
+            SyncObj::Semaphore { bound: None, .. } => SyncKind::Semaphore,
+            SyncObj::Semaphore { bound: Some(_), .. } => SyncKind::BoundedSemaphore,
+            SyncObj::Event { .. } => SyncKind::Event,
+            SyncObj::Condition { .. } => SyncKind::Condition,
+            SyncObj::Barrier { .. } => SyncKind::Barrier,
+            SyncObj::Queue { .. } => SyncKind::Queue,
+        }
+    }
+}
+
+/// What a thread waits for when a step on a synchronisation object cannot be taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SyncWait {
+    /// Acquiring an RLock another thread owns.
+    RLock {
+        /// The owner.
+        owner: Option<Tid>,
+    },
+    /// Acquiring a semaphore whose counter is 0.
+    Semaphore,
+    /// `Event.wait()` on a clear event.
+    Event,
+    /// `Condition.wait()`, waiting for a notify.
+    Notify,
+    /// Acquiring a condition's lock (`with cond:`, `cond.acquire()`, or `wait()` after its
+    /// notify), which another thread holds.
+    ConditionLock {
+        /// The holder.
+        holder: Option<Tid>,
+    },
+    /// `Barrier.wait()`: arrived, waiting for the other parties.
+    Barrier {
+        /// Threads arrived so far.
+        arrived: u32,
+        /// Threads needed.
+        parties: i64,
+    },
+    /// `Barrier.wait()` while the previous generation is still leaving.
+    BarrierDraining,
+    /// `Queue.get()` on an empty queue.
+    QueueGet,
+    /// `Queue.put()` on a full queue.
+    QueuePut {
+        /// The queue's bound.
+        maxsize: i64,
+    },
+    /// `Queue.join()` with unfinished tasks.
+    QueueJoin {
+        /// Tasks not yet marked done.
+        unfinished: u32,
+    },
+}
