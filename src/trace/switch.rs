@@ -4,7 +4,7 @@
 
 use super::ReplayError;
 use crate::bytecode::switch::{is_back_edge, is_pop_jump};
-use crate::bytecode::{argrepr, Instr, SwitchModel};
+use crate::bytecode::{argrepr, CodeObject, Instr, Program, SwitchModel};
 use crate::explore::{thread_name, Model, PyModel, Schedule};
 use crate::vm::{self, Event, Object, Tid};
 
@@ -54,6 +54,17 @@ impl Gap {
             point(&self.next_point),
             if shared.is_empty() { "only thread-local steps".to_string() } else { shared.join(", ") }
         )
+    }
+}
+
+/// An instruction as the explanations name it: opname and `dis`'s description of its argument
+/// (`LOAD_GLOBAL balance`, `JUMP_BACKWARD to 6`).
+fn instr_name(program: &Program, code: &CodeObject, instr: &Instr) -> String {
+    let repr = argrepr(program, code, instr);
+    if repr.is_empty() {
+        instr.opname().to_string()
+    } else {
+        format!("{} {repr}", instr.opname())
     }
 }
 
@@ -131,9 +142,7 @@ pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Res
             last_ok.resize(n, true);
             last_step.resize(n, None);
         }
-        let repr = argrepr(program, code, &instr);
-        let name = if repr.is_empty() { instr.opname().to_string() } else { format!("{} {repr}", instr.opname()) };
-        let here = StepRef { instr: name, line, why: None };
+        let here = StepRef { instr: instr_name(program, code, &instr), line, why: None };
         let ok = vm::switch_allowed(program, other, &before, tid, &state, &info);
         let touches = info.footprint.iter().any(|a| matches!(a.object(), Object::Global(_)));
         let open_gap = gap.as_ref().is_some_and(|g| g.tid == tid && g.next_point.is_none());
@@ -187,9 +196,8 @@ pub fn first_preemption(model: &PyModel, schedule: &Schedule) -> Result<Option<(
         if last.len() < state.threads.len() {
             last.resize(state.threads.len(), None);
         }
-        let repr = argrepr(program, code, &instr);
-        let name = if repr.is_empty() { instr.opname().to_string() } else { format!("{} {repr}", instr.opname()) };
-        last[tid] = Some(StepRef { instr: name, line, why: Some(why_switch(program.switch, &instr, &info.event)) });
+        let why = Some(why_switch(program.switch, &instr, &info.event));
+        last[tid] = Some(StepRef { instr: instr_name(program, code, &instr), line, why });
         prev = Some(tid);
     }
     Ok(None)
