@@ -373,7 +373,12 @@ fn check_all(a: &CheckArgs) -> Result<u8, Error> {
             .counterexample
             .as_ref()
             .and_then(|c| trace::first_preemption(model.explorable(), &c.schedule).ok().flatten());
-        rows.push(report::ModelVerdict { model: m, report, gap: None, preemption });
+        let warm_up = report
+            .counterexample
+            .as_ref()
+            .and_then(|c| trace::warm_up_preemptions(model.explorable(), &c.schedule).ok())
+            .unwrap_or_default();
+        rows.push(report::ModelVerdict { model: m, report, gap: None, preemption, warm_up });
         models.push(model);
     }
     // Each model that holds, against the first counterexample found under another model.

@@ -8,7 +8,7 @@ mod facts;
 mod switch;
 
 pub use facts::{Facts, Overwrite, Site, Taken, Wait, WaitOn};
-pub use switch::{find_gap, first_preemption, Gap, StepRef};
+pub use switch::{find_gap, first_preemption, warm_up_preemptions, Gap, StepRef};
 
 use crate::bytecode::Instr;
 use crate::explore::{thread_name, FindingKind, Model, PyModel, Schedule, Status};

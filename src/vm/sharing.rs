@@ -25,7 +25,8 @@ impl Sharing {
             for i in &code.instrs {
                 match i {
                     Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } => main_only[*g as usize] = false,
-                    Instr::StoreName(g) | Instr::StoreGlobal(g) => {
+                    // `del g` unbinds the slot: a write like any store.
+                    Instr::StoreName(g) | Instr::StoreGlobal(g) | Instr::DeleteName(g) | Instr::DeleteGlobal(g) => {
                         main_only[*g as usize] = false;
                         fn_unwritten[*g as usize] = false;
                     }
@@ -42,7 +43,9 @@ impl Sharing {
             changed = false;
             for pc in (0..len).rev() {
                 let mut acc = from[pc].clone();
-                if let Instr::StoreName(g) | Instr::StoreGlobal(g) = module.instrs[pc] {
+                if let Instr::StoreName(g) | Instr::StoreGlobal(g) | Instr::DeleteName(g) | Instr::DeleteGlobal(g) =
+                    module.instrs[pc]
+                {
                     acc[g as usize] = true;
                 }
                 let mut succs: Vec<usize> = Vec::with_capacity(3);

@@ -365,3 +365,39 @@ fn accelerated_loops_reach_the_same_outcomes_as_stepped_ones() {
     assert!(r.reductions.iter().any(|n| n.name == "solo-loop-acceleration"), "{:?}", r.reductions);
     assert_eq!(r.int_values("balance").into_iter().collect::<Vec<_>>(), vec![100]);
 }
+
+/// A program whose reduced search once dropped behaviour: held to plain search under every switch
+/// model. Under `bytecode` plain search must find `message` as an assertion failure and also
+/// complete without one (both outcomes are reachable, so a reduction that drops either is caught).
+fn both_ways(file: &str, message: &str) {
+    let path = format!("models/variants/{file}");
+    for &switch in SwitchModel::ALL {
+        let m = Model::from_file(&path).unwrap().with_switch(switch).unwrap();
+        hold_to_plain(&format!("{path} under {switch}"), &m, false, |plain| {
+            if switch != SwitchModel::Bytecode {
+                return;
+            }
+            assert!(
+                violations(plain).contains(&(FindingKind::Assertion, format!("AssertionError: {message}"))),
+                "{path} under {switch}: {:?}",
+                violations(plain)
+            );
+            assert!(!completed(plain).is_empty(), "{path} under {switch}: no run completes");
+        });
+    }
+}
+
+#[test]
+fn mixed_lock_forms_with_and_acquire_release_on_one_lock() {
+    both_ways("i_mixed_lock_forms.py", "seen=4");
+}
+
+#[test]
+fn mixed_lock_forms_locked_probe_of_a_with_lock() {
+    both_ways("j_locked_probe.py", "the worker held the lock");
+}
+
+#[test]
+fn is_alive_races_with_the_thread_ending() {
+    both_ways("k_is_alive_probe.py", "the worker had already finished");
+}
