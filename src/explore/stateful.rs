@@ -183,9 +183,14 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool) -> Expl
                 }
                 continue;
             }
+            if !search.can_grow(visited.len(), visited.capacity(), std::mem::size_of::<(Key, u32)>())
+                || !search.can_grow(counts.small.len(), counts.small.capacity(), 8)
+            {
+                break;
+            }
             let idx = counts.small.len() as u32;
             visited.insert(fp, idx);
-            search.stats.states += 1;
+            search.count_states(1);
             let mut runnable = Vec::new();
             model.runnable(&s, &mut runnable);
             let status = if runnable.is_empty() || matches!(info.event, Event::Raise(_)) {
@@ -217,5 +222,6 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool) -> Expl
         }
     }
     let complete = count && stack.is_empty() && !cyclic;
+    search.discard(stack);
     Explored { interleavings: complete.then(|| counts.get(0)) }
 }
