@@ -319,7 +319,7 @@ impl Budget {
         if self.stopped().is_none() {
             if self.max_time.is_some_and(|t| self.start.elapsed() > t) {
                 self.stop(Limit::Time);
-            } else if INSTALLED.load(Relaxed) && CURRENT.load(Relaxed) as u64 > self.max_memory {
+            } else if INSTALLED.load(Relaxed) && CURRENT.load(Relaxed) as u64 + stack_in_use() > self.max_memory {
                 self.stop(Limit::Memory);
             }
         }
@@ -338,7 +338,7 @@ impl Budget {
     /// Whether `bytes` more can be allocated within the ceiling; when not, the run stops on
     /// the memory limit. The VM asks before building a large value.
     pub fn fits(&self, bytes: u64) -> bool {
-        if in_use().saturating_add(bytes) > self.max_memory {
+        if (in_use() + stack_in_use()).saturating_add(bytes) > self.max_memory {
             self.stop(Limit::Memory);
             return false;
         }
@@ -379,10 +379,36 @@ impl Budget {
 
 thread_local! {
     static ACTIVE: RefCell<Option<Arc<Budget>>> = const { RefCell::new(None) };
+    /// Roughly where this thread's stack began when a budget was first entered on it.
+    static STACK_BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Roughly the current stack position (the address of a local).
+#[inline(never)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// The stack this thread used since a budget was first entered on it: the stateless searches
+/// recurse once per pending alternative, and their stack counts against the memory ceiling
+/// as much as the heap does.
+pub fn stack_in_use() -> u64 {
+    let base = STACK_BASE.with(|b| b.get());
+    if base == 0 {
+        0
+    } else {
+        base.saturating_sub(stack_position()) as u64
+    }
 }
 
 /// Makes `budget` the one the VM consults on this thread until the guard drops.
 pub fn enter(budget: &Arc<Budget>) -> Entered {
+    STACK_BASE.with(|b| {
+        if b.get() == 0 {
+            b.set(stack_position());
+        }
+    });
     let previous = ACTIVE.with(|a| a.replace(Some(budget.clone())));
     Entered { previous }
 }

@@ -458,10 +458,17 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 b.finish_and_clear();
             }
             // The counterexample replayed, to explain it (within what is left of the time).
+            let mut skipped = None;
             let explanation = report.counterexample.as_ref().and_then(|c| {
                 let budget = limits::explain_budget();
                 let _active = budget.as_ref().map(crate::budget::enter);
-                trace::replay(model.explorable(), &c.schedule).ok()
+                let replayed = trace::replay(model.explorable(), &c.schedule);
+                if let (Err(e), Some(l)) = (&replayed, budget.as_ref().and_then(|b| b.stopped())) {
+                    skipped = Some(format!(
+                        "the explanation was skipped: {l} ran out while replaying the counterexample ({e}); `gilcheck trace` replays it under its own limits"
+                    ));
+                }
+                replayed.ok()
             });
             let explanation = explanation.map(|t| report::explain(&t, model.source()));
             limits::reporting();
@@ -470,6 +477,9 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                     let mut v = report::to_json(&report, model.source().name());
                     if let Some(e) = &explanation {
                         report::explain::attach(&mut v, e);
+                    }
+                    if let (Some(why), Some(o)) = (&skipped, v.as_object_mut()) {
+                        o.insert("explanation_skipped".into(), why.clone().into());
                     }
                     println!("{v}")
                 }
@@ -481,7 +491,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                         &replay_args(&a.model),
                         explanation.as_ref(),
                         style()
-                    )
+                    ) + &skipped.map_or(String::new(), |s| format!("  note: {s}\n"))
                 ),
             }
             Ok(report.verdict.exit_code())
