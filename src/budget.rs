@@ -41,7 +41,10 @@ fn counted(size: usize) {
     }
     let cap = HARD_CAP.load(Relaxed);
     if cap != 0 && now > cap {
-        emergency(Limit::Memory, "the memory in use passed the ceiling during one step");
+        emergency(
+            Limit::Memory,
+            "the memory in use passed the ceiling by more than its margin, in a phase that could not stop sooner",
+        );
     }
 }
 

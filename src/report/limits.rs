@@ -70,6 +70,7 @@ pub fn emergency(file: &str, hit: LimitHit, during: &str, states: u64, execution
             "verdict": "inconclusive",
             "exhaustive": false,
             "limit": hit_json(hit, &format!("{why} ({during})"), covered),
+            "stats": {"peak_bytes": crate::budget::peak(), "peak_rss_bytes": crate::budget::peak_rss_bytes()},
         })
         .to_string()
             + "\n";
@@ -79,9 +80,11 @@ pub fn emergency(file: &str, hit: LimitHit, during: &str, states: u64, execution
         Limit::States => String::new(),
     };
     format!(
-        "{file}: INCONCLUSIVE\n  stopped early: {why}{phase}\n  covered:      {} states, {} executions\n  to go further: {}\n",
+        "{file}: INCONCLUSIVE\n  stopped early: {why}{phase}\n  covered:      {} states, {} executions\n  to go further: {}\n  peak memory {:.1} MiB (RSS {} MiB)\n",
         super::thousands(states),
         super::thousands(executions),
-        hit.hint()
+        hit.hint(),
+        crate::budget::peak() as f64 / f64::from(1 << 20),
+        crate::budget::peak_rss_bytes() >> 20
     )
 }
