@@ -309,6 +309,16 @@ impl Budget {
         Limit::from_code(self.stop.load(Relaxed))
     }
 
+    /// The per-step poll: the stop flag, and the bytes in use against the ceiling (two atomic
+    /// loads; a step that copies a large state is caught right after it).
+    #[inline]
+    pub fn poll(&self) -> Option<Limit> {
+        if INSTALLED.load(Relaxed) && CURRENT.load(Relaxed) as u64 > self.max_memory {
+            self.stop(Limit::Memory);
+        }
+        self.stopped()
+    }
+
     /// Records that `limit` stopped the run (the first one recorded stays).
     pub fn stop(&self, limit: Limit) {
         let _ = self.stop.compare_exchange(0, limit.code(), Relaxed, Relaxed);

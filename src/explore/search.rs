@@ -136,7 +136,7 @@ impl Search {
             } else if let Some(l) = self.budget.check() {
                 self.stop_on(l);
             }
-        } else if let Some(l) = self.budget.stopped() {
+        } else if let Some(l) = self.budget.poll() {
             self.stop_on(l);
         }
         self.should_stop()
