@@ -120,7 +120,14 @@ pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Res
     let mut last_step: Vec<Option<StepRef>> = vec![None];
     let mut gap: Option<Gap> = None;
     let mut prev: Option<Tid> = None;
+    let mut ticks = 0;
     for (index, tid) in schedule.steps().enumerate() {
+        if let Some(l) = crate::budget::poll(&mut ticks) {
+            return Err(ReplayError {
+                step: index as u64,
+                reason: format!("{l} was reached while replaying the schedule"),
+            });
+        }
         let index = index as u64;
         if tid >= state.threads.len() || !vm::runnable(program, &state, tid) {
             return Err(ReplayError { step: index, reason: format!("{} cannot move", thread_name(tid)) });
@@ -207,7 +214,14 @@ fn preemptions(model: &PyModel, schedule: &Schedule, limit: usize) -> Result<Vec
     let mut prev: Option<Tid> = None;
     let mut slept = false;
     let mut out = Vec::new();
+    let mut ticks = 0;
     for (index, tid) in schedule.steps().enumerate() {
+        if let Some(l) = crate::budget::poll(&mut ticks) {
+            return Err(ReplayError {
+                step: index as u64,
+                reason: format!("{l} was reached while replaying the schedule"),
+            });
+        }
         if tid >= state.threads.len() || !vm::runnable(program, &state, tid) {
             return Err(ReplayError { step: index as u64, reason: format!("{} cannot move", thread_name(tid)) });
         }

@@ -714,7 +714,8 @@ impl Reducer<'_> {
                         self.schedule.push_run(t, total);
                         self.singletons += k + 1;
                         self.accelerated += k;
-                        self.search.stats.states += k + 1;
+                        self.search.stats.states += k;
+                        self.search.count_states(1);
                         if self.thread_steps.len() < next.threads.len() {
                             self.thread_steps.resize(next.threads.len(), 0);
                         }
@@ -737,6 +738,9 @@ impl Reducer<'_> {
                     vec![tx]
                 }
                 None => {
+                    if !self.search.can_grow(self.visited.len(), self.visited.capacity(), 16) {
+                        return;
+                    }
                     if !self.visited.insert(s.fingerprint()) {
                         return;
                     }
@@ -771,7 +775,7 @@ impl Reducer<'_> {
                 self.thread_steps[last.tid] += last.steps;
             }
             self.schedule.push_run(last.tid, last.steps);
-            self.search.stats.states += 1;
+            self.search.count_states(1);
             used += cost(last.tid);
             prev = Some((last.tid, last.rec.slept));
             s = last.state;
