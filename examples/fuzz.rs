@@ -1,10 +1,14 @@
 //! The fuzzing harness: `cargo run --release --example fuzz -- [--inputs N] [--seed S]
-//! [--jobs J] [--out DIR] [--max-time SECONDS] [--subprocess-every K]`.
+//! [--jobs J] [--out DIR] [--max-time SECONDS] [--no-limit-seconds S] [--subprocess-every K]
+//! [--bin PATH] [--reduce-seconds S] [--reduce-only]`.
 //!
 //! Generates and mutates Python sources, runs every command on them with small limits, and
 //! records each class of failure (the command, the oracle, the first line of the message)
-//! with its smallest input under `--out` (default `target/fuzz-failures/`). Exits 1 when an
-//! oracle that is switched on failed (see `examples/fuzz/oracle.rs`).
+//! with its smallest input under `--out` (default `target/fuzz-failures/`: `input.py`,
+//! `reason.txt` with the command line, and `reduced.py`, the input shrunk by deleting lines
+//! while the class still fails). `--reduce-only` shrinks what an earlier run with the same
+//! options recorded. Exits 1 when an oracle that is switched on failed (see
+//! `examples/fuzz/oracle.rs`).
 
 #[path = "fuzz/mod.rs"]
 mod fuzz;
@@ -38,6 +42,7 @@ fn main() {
         no_limit_seconds: 3.0,
     };
     let mut reduce_seconds = 5.0;
+    let mut reduce_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage(&format!("{a} needs a value")));
@@ -51,6 +56,7 @@ fn main() {
             "--subprocess-every" => cfg.subprocess_every = parse(&value()),
             "--bin" => cfg.bin = Some(PathBuf::from(value())),
             "--reduce-seconds" => reduce_seconds = parse(&value()),
+            "--reduce-only" => reduce_only = true,
             "-h" | "--help" => usage(""),
             _ => usage(&format!("unknown argument {a}")),
         }
@@ -63,6 +69,14 @@ fn main() {
         if cfg.bin.is_none() {
             eprintln!("fuzz: no gilcheck binary next to the harness (run `cargo build --release`); every input runs in-process");
         }
+    }
+    if reduce_only {
+        // Shrink what an earlier run (same --seed, --max-time, --out) recorded.
+        let jobs = reduce::recorded(&cfg, reduce_seconds);
+        eprintln!("fuzz: shrinking the inputs of {} classes under {}", jobs.len(), cfg.out.display());
+        reduce::run_all(&exe, jobs, cfg.jobs);
+        let _ = std::fs::remove_dir_all(cfg.out.join(".work"));
+        return;
     }
     eprintln!(
         "fuzz: {} inputs, seed {}, {} jobs, failures under {}",
@@ -77,12 +91,12 @@ fn main() {
         let jobs: Vec<reduce::Job> = summary
             .store
             .classes
-            .iter()
-            .filter(|(_, c)| reduce::worth(c.kind))
-            .map(|(key, c)| reduce::Job {
+            .values()
+            .filter(|c| reduce::worth(c.kind))
+            .map(|c| reduce::Job {
                 config: cfg.clone(),
                 index: c.example.index,
-                key: key.clone(),
+                kind: c.kind.name().into(),
                 dir: c.dir.clone(),
                 seconds: reduce_seconds,
             })
@@ -113,6 +127,6 @@ fn usage(msg: &str) -> ! {
     if !msg.is_empty() {
         eprintln!("fuzz: {msg}");
     }
-    eprintln!("usage: cargo run --release --example fuzz -- [--inputs N] [--seed S] [--jobs J] [--out DIR] [--max-time SECONDS] [--no-limit-seconds S] [--subprocess-every K] [--bin PATH] [--reduce-seconds S]");
+    eprintln!("usage: cargo run --release --example fuzz -- [--inputs N] [--seed S] [--jobs J] [--out DIR] [--max-time SECONDS] [--no-limit-seconds S] [--subprocess-every K] [--bin PATH] [--reduce-seconds S] [--reduce-only]");
     std::process::exit(2);
 }

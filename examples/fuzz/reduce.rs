@@ -14,15 +14,16 @@ use std::time::{Duration, Instant};
 /// The environment variable that carries a reduction's [`Job`] (JSON).
 pub const REDUCE_ENV: &str = "GILCHECK_FUZZ_REDUCE";
 
-/// One reduction: the input (by index), its class key, and where to write the result.
+/// One reduction: the input (by index), its class (by kind: the first failure of that kind
+/// that the input shows names it), and where to write the result.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Job {
     /// The run's configuration.
     pub config: Config,
     /// The input's index.
     pub index: u64,
-    /// The class key to keep.
-    pub key: String,
+    /// The kind of failure whose class is kept.
+    pub kind: String,
     /// The class's directory (`reduced.py` is written there).
     pub dir: PathBuf,
     /// Seconds to spend.
@@ -46,8 +47,13 @@ pub fn child_main() {
     let case = case::draw(&settings, &corpus, job.index);
     let scratch = job.config.out.join(".work").join(format!("reduce-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&scratch);
-    let small = shrink(&job.config, &case, &job.key, &scratch.join("prog.py"), Duration::from_secs_f64(job.seconds));
-    let _ = std::fs::write(job.dir.join("reduced.py"), &small.source);
+    let path = scratch.join("prog.py");
+    let (failures, _) = driver::evaluate(&job.config, &case, &path);
+    if let Some(f) = failures.iter().find(|f| f.kind.name() == job.kind) {
+        let key = record::key(&case, f);
+        let small = shrink(&job.config, &case, &key, &path, Duration::from_secs_f64(job.seconds));
+        let _ = std::fs::write(job.dir.join("reduced.py"), &small.source);
+    }
     let _ = std::fs::remove_dir_all(&scratch);
     // A candidate may have left a hung thread behind.
     std::process::exit(0);
@@ -85,7 +91,25 @@ pub fn shrink(cfg: &Config, case: &Case, key: &str, path: &Path, budget: Duratio
     best
 }
 
-/// Shrinks the input of each class in `jobs` in a child process of `exe`, at most `jobs`
+/// The jobs for the classes recorded under `cfg.out` by an earlier run with the same
+/// configuration (read from each class's `reason.txt`).
+pub fn recorded(cfg: &Config, seconds: f64) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    let Ok(entries) = std::fs::read_dir(&cfg.out) else { return jobs };
+    for e in entries.flatten() {
+        let Ok(text) = std::fs::read_to_string(e.path().join("reason.txt")) else { continue };
+        let field = |name: &str| text.lines().find_map(|l| l.strip_prefix(name)).map(str::trim);
+        let kind = field("kind: ").and_then(|k| k.split_whitespace().next()).unwrap_or("");
+        let index = field("input index: ").and_then(|i| i.parse().ok());
+        let Some(kind) = Kind::ALL.iter().find(|k| k.name() == kind) else { continue };
+        if let (Some(index), true) = (index, worth(*kind)) {
+            jobs.push(Job { config: cfg.clone(), index, kind: kind.name().into(), dir: e.path(), seconds });
+        }
+    }
+    jobs
+}
+
+/// Shrinks the input of each class in `work` in a child process of `exe`, at most `parallel`
 /// children at a time.
 pub fn run_all(exe: &Path, work: Vec<Job>, parallel: usize) {
     let queue = std::sync::Mutex::new(work);

@@ -32,7 +32,7 @@ fn fuzz_smoke() {
         max_time: 0.25,
         max_memory: 512,
         worker_memory: 4096,
-        no_limit_seconds: 1.0,
+        no_limit_seconds: 0.5,
     };
     let _ = std::fs::remove_dir_all(&cfg.out);
     let exe = std::env::current_exe().expect("the test binary");
