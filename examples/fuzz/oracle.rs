@@ -141,33 +141,11 @@ const OPTION_ERRORS: &[&str] = &[
 
 /// Methods that CPython's types have: `'T' object has no attribute 'm'` for one of these is
 /// a limit of the checker, never the program's behaviour.
-const REAL_METHODS: &[&str] = &[
-    "pop",
-    "insert",
-    "remove",
-    "sort",
-    "extend",
-    "count",
-    "index",
-    "reverse",
-    "copy",
-    "clear",
-    "items",
-    "keys",
-    "values",
-    "update",
-    "setdefault",
-    "format",
-    "upper",
-    "lower",
-    "join",
-    "split",
-    "strip",
-    "replace",
-    "startswith",
-    "endswith",
-    "get_nowait",
-    "put_nowait",
+const REAL_METHODS: &[(&str, &[&str])] = &[
+    ("list", &["pop", "insert", "remove", "sort", "extend", "count", "index", "reverse", "copy", "clear"]),
+    ("dict", &["items", "keys", "values", "update", "setdefault", "pop", "copy", "clear"]),
+    ("str", &["format", "upper", "lower", "join", "split", "strip", "replace", "startswith", "endswith", "count"]),
+    ("Queue", &["get_nowait", "put_nowait"]),
 ];
 
 /// Every complaint about `o`, the run of `case` with its source at `path`.
@@ -251,10 +229,10 @@ fn checker_limit(stdout: &str) -> Option<String> {
     for pat in ["for the checker", "unexpected keyword argument 'timeout'"] {
         hits.extend(stdout.match_indices(pat).map(|(i, p)| (i, i + p.len())));
     }
-    for (i, p) in stdout.match_indices("has no attribute '") {
-        let rest = &stdout[i + p.len()..];
-        let attr = rest.split('\'').next().unwrap_or("");
-        if REAL_METHODS.contains(&attr) {
+    for (i, p) in stdout.match_indices(" object has no attribute '") {
+        let attr = stdout[i + p.len()..].split('\'').next().unwrap_or("");
+        let ty = stdout[..i].strip_suffix('\'').and_then(|h| h.rsplit('\'').next()).unwrap_or("");
+        if REAL_METHODS.iter().any(|(t, ms)| *t == ty && ms.contains(&attr)) {
             hits.push((i, i + p.len() + attr.len() + 1));
         }
     }
