@@ -5,18 +5,16 @@
 //! code is 1 when the session ends (end of input or `quit`) in a violation, 0 otherwise; a bad
 //! `--schedule` exits 2 before the session starts.
 
-use super::ExploreArgs;
+use super::{ExploreArgs, Io};
 use crate::explore::Schedule;
-use crate::report::Style;
 use crate::session::{Options, Session};
 use crate::{Error, Model};
-use std::io::IsTerminal;
 
 /// Runs `gilcheck explore`.
-pub fn run(model: &Model, args: &ExploreArgs, style: Style) -> Result<u8, Error> {
-    let interactive = std::io::stdin().is_terminal();
+pub fn run(model: &Model, args: &ExploreArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    let interactive = io.terminal.stdin;
     let opts = Options {
-        style,
+        style: super::style(io),
         prompt: interactive,
         echo: !interactive,
         replay_command: Some(format!(
@@ -31,7 +29,5 @@ pub fn run(model: &Model, args: &ExploreArgs, style: Style) -> Result<u8, Error>
         let schedule: Schedule = text.parse().map_err(|e: String| Error::Usage(format!("--schedule: {e}")))?;
         session.load(&schedule).map_err(|e| Error::Usage(format!("--schedule: {e}")))?;
     }
-    let stdin = std::io::stdin();
-    let stdout = std::io::stdout();
-    session.run(stdin.lock(), &mut stdout.lock()).map_err(|source| Error::Io { path: "<stdin/stdout>".into(), source })
+    session.run(&mut *io.stdin, &mut io.stdout).map_err(|source| Error::Io { path: "<stdin/stdout>".into(), source })
 }

@@ -2,16 +2,15 @@
 //! [`crate::graph`]; this is the glue: the schedule to draw or highlight, the size guard's
 //! advice, and where the output goes).
 
-use super::{GraphArgs, GraphFormat, GraphKind};
+use super::{GraphArgs, GraphFormat, GraphKind, Io};
 use crate::explore::{Limits, Schedule, Verdict};
 use crate::graph::{self, Format, GraphError, Kind, Options, Total};
 use crate::report::thousands;
 use crate::{Error, Model};
-use std::io::Write;
 use std::time::Duration;
 
 /// Runs `gilcheck graph`.
-pub fn run(model: &Model, args: &GraphArgs) -> Result<u8, Error> {
+pub fn run(model: &Model, args: &GraphArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let kind = match args.kind {
         GraphKind::States => Kind::States,
         GraphKind::Tree => Kind::Tree,
@@ -40,7 +39,7 @@ pub fn run(model: &Model, args: &GraphArgs) -> Result<u8, Error> {
                     if let Err(e @ GraphError::TooLarge { .. }) = graph::trace(py, None, &opts) {
                         return Err(explain(model, args, kind, e));
                     }
-                    counterexample(model, args.max_states, "drawing the run without preemptions")
+                    counterexample(model, args.max_states, "drawing the run without preemptions", io)
                 }
             };
             graph::trace(py, schedule.as_ref(), &opts)
@@ -51,7 +50,7 @@ pub fn run(model: &Model, args: &GraphArgs) -> Result<u8, Error> {
         let schedule = match (kind, given) {
             (Kind::Trace, _) => Some(Schedule::new()),
             (_, Some(s)) => Some(s),
-            (_, None) => counterexample(model, args.max_states, "nothing to highlight"),
+            (_, None) => counterexample(model, args.max_states, "nothing to highlight", io),
         };
         if let Some(s) = schedule {
             g.highlight(py, &s)?;
@@ -63,14 +62,7 @@ pub fn run(model: &Model, args: &GraphArgs) -> Result<u8, Error> {
         Some(path) => {
             std::fs::write(path, text).map_err(|source| Error::Io { path: path.display().to_string(), source })?
         }
-        None => {
-            let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(Error::Io { path: "<stdout>".into(), source: e });
-                }
-            }
-        }
+        None => super::emit(io, &text)?,
     }
     Ok(0)
 }
@@ -81,7 +73,7 @@ const SEARCH_SECONDS: u64 = 5;
 
 /// The counterexample's schedule (`gilcheck check`'s, each phase of the search limited to a few
 /// seconds), or `None` with a note on stderr saying what happens instead.
-fn counterexample(model: &Model, max_states: Option<u64>, instead: &str) -> Option<Schedule> {
+fn counterexample(model: &Model, max_states: Option<u64>, instead: &str, io: &mut Io<'_>) -> Option<Schedule> {
     // The run's budget (--max-time, --max-memory) for the whole search; each phase also
     // stops after a few seconds.
     let mut limits = super::limits::of(max_states);
@@ -102,7 +94,8 @@ fn counterexample(model: &Model, max_states: Option<u64>, instead: &str) -> Opti
                 Verdict::Holds => "the program holds".to_string(),
                 _ => format!("none found in {SEARCH_SECONDS} s; `gilcheck check` searches longer"),
             };
-            eprintln!("gilcheck: no counterexample ({why}); {instead} (pass --schedule S to choose one)");
+            let _ =
+                writeln!(io.stderr, "gilcheck: no counterexample ({why}); {instead} (pass --schedule S to choose one)");
             None
         }
     }

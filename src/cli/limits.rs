@@ -31,9 +31,9 @@ pub(super) struct Run {
     max_states: u64,
 }
 
-/// The run's budget for `cli`'s command (none for `explore` and `bench`), with the watchdog,
-/// the hard memory cap and the emergency exit in place.
-pub(super) fn start(cli: &Cli) -> Option<Run> {
+/// The run's budget for `cli`'s command (none for `explore` and `bench`); for the process's own
+/// run (`process`), with the watchdog, the hard memory cap and the emergency exit in place.
+pub(super) fn start(cli: &Cli, process: bool) -> Option<Run> {
     let json = |f: &Format| matches!(f, Format::Json);
     let (resources, file, json, max_states) = match &cli.command {
         Command::Check(a) => (&a.search.resources, &a.model.file, json(&a.search.format), a.search.max_states),
@@ -47,6 +47,9 @@ pub(super) fn start(cli: &Cli) -> Option<Run> {
     let budget = Budget::new(resources.max_time.map(Duration::from_secs_f64), max_memory);
     let run =
         Run { budget, file: name(file), json, max_states: max_states.unwrap_or_else(|| Limits::default().max_states) };
+    if !process {
+        return Some(run);
+    }
     let r = run.clone();
     budget::set_emergency_exit(Box::new(move |limit, during| {
         r.budget.stop(limit);
@@ -94,17 +97,20 @@ pub(super) fn reporting() {
 
 /// Prints the report of a run stopped by its budget, where the command could not make its own
 /// (`during`: what it was doing).
-pub(super) fn report_stopped(run: &Run, during: &str) {
+pub(super) fn report_stopped(run: &Run, during: &str, out: &mut dyn Write) {
     reporting();
     let limit = run.budget.stopped().unwrap_or(Limit::Time);
-    print_report(run, limit, during);
+    write_report(run, limit, during, out);
 }
 
 fn print_report(run: &Run, limit: Limit, during: &str) {
+    write_report(run, limit, during, &mut std::io::stdout().lock());
+}
+
+fn write_report(run: &Run, limit: Limit, during: &str, out: &mut dyn Write) {
     let (states, executions) = run.budget.covered();
     let hit = run.budget.hit(limit, run.max_states);
     let text = crate::report::limits::emergency(&run.file, hit, during, states, executions, run.json);
-    let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
 }

@@ -10,7 +10,7 @@ use crate::report::{self, Style};
 use crate::vm::SwitchModel;
 use crate::{trace, Error, Model};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -285,28 +285,106 @@ fn parse_reduction(s: &str) -> Result<Reduction, String> {
     s.parse()
 }
 
-/// Parses the arguments, runs the command, and returns the exit code.
+/// Where a command reads its input and writes its output: the process's own streams
+/// ([`run`]), or any reader and writers ([`run_with`]: tests and the fuzzing harness).
+pub struct Io<'a> {
+    /// Commands for `explore`.
+    pub stdin: &'a mut dyn BufRead,
+    /// The report.
+    pub stdout: &'a mut dyn Write,
+    /// Errors and notes.
+    pub stderr: &'a mut dyn Write,
+    /// Whether stdin, stdout and stderr are terminals (prompt, colours, progress spinner).
+    pub terminal: Terminal,
+}
+
+impl std::fmt::Debug for Io<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Io").field("terminal", &self.terminal).finish_non_exhaustive()
+    }
+}
+
+/// Which of the three streams are terminals.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Terminal {
+    /// stdin (the `explore` prompt).
+    pub stdin: bool,
+    /// stdout (colours, unless `NO_COLOR` is set).
+    pub stdout: bool,
+    /// stderr (the progress spinner).
+    pub stderr: bool,
+}
+
+/// Parses the process's arguments, runs the command on the process's streams, and returns
+/// the exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    let run = limits::start(&cli);
-    let _active = run.as_ref().map(|r| crate::budget::enter(&r.budget));
-    match dispatch(cli) {
-        Ok(code) => ExitCode::from(code),
-        // An error that a limit caused (a replay or a graph cut short): inconclusive.
-        Err(e) if run.as_ref().is_some_and(|r| r.budget.stopped().is_some()) => {
-            let r = run.as_ref().expect("checked");
-            limits::report_stopped(r, &e.to_string());
-            ExitCode::from(3)
-        }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let terminal = Terminal {
+        stdin: std::io::stdin().is_terminal(),
+        stdout: std::io::stdout().is_terminal(),
+        stderr: std::io::stderr().is_terminal(),
+    };
+    let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
+    let (mut input, mut output, mut errors) = (stdin.lock(), stdout.lock(), stderr.lock());
+    let mut io = Io { stdin: &mut input, stdout: &mut output, stderr: &mut errors, terminal };
+    ExitCode::from(execute(cli, &mut io, true))
+}
+
+/// Runs the command line `args` (the program name first, as in `std::env::args_os`) on the
+/// streams of `io`, and returns the exit code. A usage error from the argument parser is
+/// written to `io.stderr` (exit 2); `--help` and `--version` to `io.stdout` (exit 0). The limits
+/// are honoured by the searches themselves; the process-wide guards of [`run`] (the watchdog
+/// that ends the process past the deadline, the allocator's hard cap) are not installed.
+pub fn run_with<I, T>(args: I, io: &mut Io<'_>) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    match Cli::try_parse_from(args) {
+        Ok(cli) => execute(cli, io, false),
         Err(e) => {
-            eprintln!("gilcheck: {e}");
-            ExitCode::from(2)
+            let text = e.render().to_string();
+            let stream = if e.use_stderr() { &mut *io.stderr } else { &mut *io.stdout };
+            let _ = stream.write_all(text.as_bytes()).and_then(|()| stream.flush());
+            u8::try_from(e.exit_code()).unwrap_or(2)
         }
     }
 }
 
-fn style() -> Style {
-    Style { color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() }
+fn execute(cli: Cli, io: &mut Io<'_>, process: bool) -> u8 {
+    let run = limits::start(&cli, process);
+    let _active = run.as_ref().map(|r| crate::budget::enter(&r.budget));
+    let code = match dispatch(cli, io) {
+        Ok(code) => code,
+        // An error that a limit caused (a replay or a graph cut short): inconclusive.
+        Err(e) if run.as_ref().is_some_and(|r| r.budget.stopped().is_some()) => {
+            let r = run.as_ref().expect("checked");
+            limits::report_stopped(r, &e.to_string(), &mut *io.stdout);
+            3
+        }
+        Err(e) => {
+            let _ = writeln!(io.stderr, "gilcheck: {e}");
+            2
+        }
+    };
+    let _ = io.stdout.flush();
+    let _ = io.stderr.flush();
+    code
+}
+
+/// Writes `text` to the report stream; a reader that went away (a closed pipe) is not an error.
+fn emit(io: &mut Io<'_>, text: &str) -> Result<(), Error> {
+    match io.stdout.write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io { path: "<stdout>".into(), source: e }),
+        _ => Ok(()),
+    }
+}
+
+fn style(io: &Io<'_>) -> Style {
+    Style { color: io.terminal.stdout && std::env::var_os("NO_COLOR").is_none() }
 }
 
 fn load(args: &ModelArgs, vars: Option<Vec<String>>) -> Result<Model, Error> {
@@ -357,8 +435,8 @@ fn limits(args: &SearchArgs) -> Limits {
 }
 
 /// A spinner on stderr for runs over a second, only when stderr is a terminal.
-fn progress_bar() -> (Option<indicatif::ProgressBar>, Option<ProgressFn>) {
-    if !std::io::stderr().is_terminal() {
+fn progress_bar(io: &Io<'_>) -> (Option<indicatif::ProgressBar>, Option<ProgressFn>) {
+    if !io.terminal.stderr {
         return (None, None);
     }
     let bar = indicatif::ProgressBar::new_spinner();
@@ -379,7 +457,7 @@ fn progress_bar() -> (Option<indicatif::ProgressBar>, Option<ProgressFn>) {
 }
 
 /// `check --switch all`: the program under every model, one verdict each, and why they differ.
-fn check_all(a: &CheckArgs) -> Result<u8, Error> {
+fn check_all(a: &CheckArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let mut args = a.model.clone();
     args.switch = SwitchChoice::One(SwitchModel::Bytecode);
     let base = load(&args, None)?;
@@ -424,8 +502,8 @@ fn check_all(a: &CheckArgs) -> Result<u8, Error> {
     }
     limits::reporting();
     match a.search.format {
-        Format::Json => println!("{}", report::models_to_json(&rows, base.source().name())),
-        Format::Text => print!("{}", report::render_models(&rows, base.source(), style())),
+        Format::Json => emit(io, &format!("{}\n", report::models_to_json(&rows, base.source().name())))?,
+        Format::Text => emit(io, &report::render_models(&rows, base.source(), style(io)))?,
     }
     let verdicts: Vec<Verdict> = rows.iter().map(|r| r.report.verdict).collect();
     Ok(if verdicts.contains(&Verdict::Violated) {
@@ -437,9 +515,9 @@ fn check_all(a: &CheckArgs) -> Result<u8, Error> {
     })
 }
 
-fn dispatch(cli: Cli) -> Result<u8, Error> {
+fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
     match cli.command {
-        Command::Check(a) if a.model.switch == SwitchChoice::All => check_all(&a),
+        Command::Check(a) if a.model.switch == SwitchChoice::All => check_all(&a, io),
         Command::Check(a) => {
             let model = load(&a.model, None)?;
             let strategy = match a.search.strategy {
@@ -449,7 +527,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 Some(s) => s,
                 None => Strategy::Auto,
             };
-            let (bar, progress) = progress_bar();
+            let (bar, progress) = progress_bar(io);
             let mut checker = model
                 .checker()
                 .strategy(strategy)
@@ -486,18 +564,18 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                     if let (Some(why), Some(o)) = (&skipped, v.as_object_mut()) {
                         o.insert("explanation_skipped".into(), why.clone().into());
                     }
-                    println!("{v}")
+                    emit(io, &format!("{v}\n"))?
                 }
-                Format::Text => print!(
-                    "{}",
-                    report::render_check_explained(
+                Format::Text => {
+                    let text = report::render_check_explained(
                         &report,
                         model.source(),
                         &replay_args(&a.model),
                         explanation.as_ref(),
-                        style()
-                    ) + &skipped.map_or(String::new(), |s| format!("  note: {s}\n"))
-                ),
+                        style(io),
+                    ) + &skipped.map_or(String::new(), |s| format!("  note: {s}\n"));
+                    emit(io, &text)?
+                }
             }
             Ok(report.verdict.exit_code())
         }
@@ -514,8 +592,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 let (file, options) = (model.source().name(), replay_args(&a.model));
                 limits::reporting();
                 match a.search.format {
-                    Format::Json => println!("{}", e.to_json(file, &options)),
-                    Format::Text => print!("{}", e.render(file, &options)),
+                    Format::Json => emit(io, &format!("{}\n", e.to_json(file, &options)))?,
+                    Format::Text => emit(io, &e.render(file, &options))?,
                 }
                 return Ok(if e.certified && e.exhaustive { 0 } else { 3 });
             }
@@ -527,7 +605,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 None if a.count => Strategy::Enumerate,
                 None => Strategy::Stateful,
             };
-            let (bar, progress) = progress_bar();
+            let (bar, progress) = progress_bar(io);
             let mut checker = model
                 .checker()
                 .strategy(strategy)
@@ -543,8 +621,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             }
             limits::reporting();
             match a.search.format {
-                Format::Json => println!("{}", report::to_json(&report, model.source().name())),
-                Format::Text => print!("{}", report::render_outcomes(&report, model.source(), style())),
+                Format::Json => emit(io, &format!("{}\n", report::to_json(&report, model.source().name())))?,
+                Format::Text => emit(io, &report::render_outcomes(&report, model.source(), style(io)))?,
             }
             Ok(if report.exhaustive || report.verdict != Verdict::Inconclusive {
                 report.verdict.exit_code()
@@ -560,19 +638,20 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                     let report = model.checker().limits(limits::of(a.max_states)).check();
                     if report.counterexample.is_none() && report.verdict == Verdict::Inconclusive {
                         limits::reporting();
-                        match a.format {
-                            Format::Json => println!("{}", report::to_json(&report, model.source().name())),
-                            Format::Text => print!(
-                                "{}",
-                                report::render_check(&report, model.source(), &replay_args(&a.model), style())
-                            ),
-                        }
+                        let text = match a.format {
+                            Format::Json => format!("{}\n", report::to_json(&report, model.source().name())),
+                            Format::Text => {
+                                report::render_check(&report, model.source(), &replay_args(&a.model), style(io))
+                            }
+                        };
+                        emit(io, &text)?;
                         return Ok(3);
                     }
                     match report.counterexample {
                         Some(c) => c.schedule,
                         None => {
-                            println!("{}: {} — no counterexample to trace", model.source().name(), report.verdict);
+                            let name = model.source().name();
+                            emit(io, &format!("{name}: {} — no counterexample to trace\n", report.verdict))?;
                             return Ok(report.verdict.exit_code());
                         }
                     }
@@ -584,7 +663,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             if let Some(path) = &a.svg {
                 let svg = report::render_svg(&t, model.source(), &explanation);
                 std::fs::write(path, svg).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
-                eprintln!("gilcheck: wrote the SVG timeline to {}", path.display());
+                let _ = writeln!(io.stderr, "gilcheck: wrote the SVG timeline to {}", path.display());
             }
             match a.format {
                 Format::Json => {
@@ -593,17 +672,15 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                         .iter()
                         .map(|r| serde_json::json!({"thread": r.tid, "steps": r.steps, "preempted": r.preempted}))
                         .collect();
-                    println!(
-                        "{}",
-                        serde_json::json!({
-                            "schedule": schedule.to_string(),
-                            "preemptions": t.preemptions,
-                            "runs": runs,
-                            "explanation": explanation.to_json(),
-                        })
-                    );
+                    let v = serde_json::json!({
+                        "schedule": schedule.to_string(),
+                        "preemptions": t.preemptions,
+                        "runs": runs,
+                        "explanation": explanation.to_json(),
+                    });
+                    emit(io, &format!("{v}\n"))?;
                 }
-                Format::Text => print!("{}", report::render_trace(&t, model.source(), style())),
+                Format::Text => emit(io, &report::render_trace(&t, model.source(), style(io)))?,
             }
             Ok(match t.status {
                 crate::explore::Status::Violation(_) => 1,
@@ -612,15 +689,20 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         }
         Command::Graph(a) => {
             let model = load(&a.model, None)?;
-            graph::run(&model, &a)
+            graph::run(&model, &a, io)
         }
         Command::Explore(a) => {
             let model = load(&a.model, None)?;
-            explore::run(&model, &a, style())
+            explore::run(&model, &a, io)
         }
         Command::Bench(a) => {
-            crate::bench::run(&a.sizes, |v| println!("{v}"));
-            Ok(0)
+            let mut failed = None;
+            crate::bench::run(&a.sizes, |v| {
+                if failed.is_none() {
+                    failed = emit(io, &format!("{v}\n")).err();
+                }
+            });
+            failed.map_or(Ok(0), Err)
         }
         Command::Dis(a) => {
             let mut model = Model::from_file(&a.file)?;
@@ -631,25 +713,23 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 model = model.with_set(name.trim(), value.trim())?;
             }
             let opts = if let Some(m) = a.switch {
-                println!("# switch points under {m}: {}", m.describe());
-                println!(
-                    "# [S] marks them: {}",
-                    match m {
+                emit(io, &format!("# switch points under {m}: {}\n", m.describe()))?;
+                let how = match m {
                         SwitchModel::Bytecode | SwitchModel::Cpython39 => {
                             "a switch may happen right before a marked instruction"
                         }
                         _ => {
                             "a switch may happen right after a marked instruction (after a call only when it called non-Python code; after a conditional jump only when taken); blocking calls switch in every model"
                         }
-                    }
-                );
+                };
+                emit(io, &format!("# [S] marks them: {how}\n"))?;
                 DisOptions::switch_points(model.program(), m)
             } else {
                 DisOptions::default()
             };
             let text = disassemble(model.program(), &opts);
             limits::reporting();
-            print!("{text}");
+            emit(io, &text)?;
             Ok(0)
         }
     }

@@ -130,3 +130,55 @@ fn outcomes_lists_every_final_balance() {
     }
     assert!(out.contains("3 distinct outcomes"), "{out}");
 }
+
+/// `cli::run_with` runs a command line on given streams: the same report and exit code as the
+/// binary, and the argument parser's errors on the given stderr.
+#[test]
+fn run_with_writes_to_the_given_streams() {
+    let run = |args: &[&str], input: &[u8]| {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut reader = input;
+        let mut io = gilcheck::cli::Io {
+            stdin: &mut reader,
+            stdout: &mut out,
+            stderr: &mut err,
+            terminal: gilcheck::cli::Terminal::default(),
+        };
+        let code = gilcheck::cli::run_with(std::iter::once("gilcheck").chain(args.iter().copied()), &mut io);
+        (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    };
+    let args = ["check", "models/race_condition.py", "--set", "N=2"];
+    let (code, out, err) = run(&args, b"");
+    let binary = gilcheck(&args);
+    // The same report but for the measurements (time, memory).
+    let unmeasured =
+        |s: &str| s.lines().filter(|l| !l.trim_start().starts_with("stats:")).collect::<Vec<_>>().join("\n");
+    assert_eq!(
+        (i32::from(code), unmeasured(&out)),
+        (binary.status.code().unwrap(), unmeasured(&stdout(&binary))),
+        "{err}"
+    );
+    assert!(out.contains("VIOLATED"), "{out}");
+    let (code, out, err) = run(&["check", "--no-such-option"], b"");
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.starts_with("error: unexpected argument '--no-such-option'"), "{err}");
+    let (code, out, _) = run(&["explore", "models/small/race_once.py"], b"threads\nquit\n");
+    assert_eq!(code, 0);
+    assert!(out.contains("> threads"), "{out}");
+}
+
+/// A reader that goes away (`gilcheck check ... | head -c 1`) ends the run quietly.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gilcheck"))
+        .args(["check", "models/race_condition.py", "--set", "N=3", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(1), "{err}");
+}

@@ -7,6 +7,7 @@ mod differential;
 mod dis;
 mod explain;
 mod extremes;
+mod fuzz_smoke;
 mod gen;
 mod graph;
 mod heap;
