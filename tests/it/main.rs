@@ -12,6 +12,8 @@ mod graph;
 mod heap;
 mod reductions;
 mod seed;
+mod soak;
 mod stepping;
+mod subset_gen;
 mod switch;
 mod sync;

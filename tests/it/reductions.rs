@@ -15,6 +15,7 @@
 //!   10⁵ of each. A failing case prints the program's text.
 
 use crate::gen::{self, GenConfig, GenProgram};
+use crate::subset_gen;
 use gilcheck::explore::{FindingKind, Limits, Outcome, Reduction, Report, Strategy, Verdict};
 use gilcheck::vm::SwitchModel;
 use gilcheck::Model;
@@ -24,7 +25,7 @@ use std::collections::BTreeSet;
 use std::fmt::Debug;
 
 /// The levels held to `Reduction::None`.
-const REDUCED: [Reduction; 3] = [Reduction::Por, Reduction::Atomic, Reduction::Full];
+pub(crate) const REDUCED: [Reduction; 3] = [Reduction::Por, Reduction::Atomic, Reduction::Full];
 
 /// The sizes the variants are checked at.
 const SIZES: [u32; 2] = [2, 3];
@@ -34,7 +35,7 @@ fn cases() -> u32 {
 }
 
 /// A stateful search with all outcomes at `level`, storing at most `max_states` states.
-fn run(m: &Model, level: Reduction, max_states: u64) -> Report {
+pub(crate) fn run(m: &Model, level: Reduction, max_states: u64) -> Report {
     let mut limits = Limits::default();
     limits.max_states = max_states;
     m.checker().strategy(Strategy::Stateful).limits(limits).reduction(level).all_outcomes(true).check()
@@ -47,7 +48,7 @@ const PLAIN_MAX_STATES: u64 = 2_000_000;
 /// many states as plain search stored (at least 100,000) before it counts as not exhaustive. This
 /// leaves room for bookkeeping while a reduction that blows the state space up fails in seconds
 /// rather than running into the default limit of 5·10⁷ states (and shrinking stays fast).
-fn reduced_max_states(plain: &Report) -> u64 {
+pub(crate) fn reduced_max_states(plain: &Report) -> u64 {
     (4 * plain.stats.states).max(100_000)
 }
 
@@ -90,7 +91,7 @@ fn same_set<T: Ord + Debug>(what: &str, plain: &BTreeSet<T>, reduced: &BTreeSet<
 }
 
 /// The reduced run gives plain search's verdict, completed outcomes and violations.
-fn agrees(plain: &Report, reduced: &Report, level: Reduction) -> Result<(), String> {
+pub(crate) fn agrees(plain: &Report, reduced: &Report, level: Reduction) -> Result<(), String> {
     let why = |e: String| {
         format!("--reduction {}: {e}\n  none:    {}\n  reduced: {}", level.name(), describe(plain), describe(reduced))
     };
@@ -324,6 +325,63 @@ proptest! {
     ) {
         differential(&p, m)?;
     }
+}
+
+/// Cases of the reductions-vs-plain property on the generator of every construct, in total over
+/// the six switch models: `GILCHECK_GEN_CASES`, else 600 (100 per model).
+fn subset_gen_cases_per_model() -> u32 {
+    let total: u32 = std::env::var("GILCHECK_GEN_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(600);
+    total.div_ceil(SwitchModel::ALL.len() as u32).max(1)
+}
+
+/// Plain search on a program of the generator of every construct stores at most this many states
+/// (the rare larger program is skipped).
+pub(crate) const SUBSET_GEN_MAX_STATES: u64 = 50_000;
+
+/// One program of `subset_gen` under `switch`: every reduced level agrees with plain search.
+fn differential_every_construct(p: &subset_gen::GenProgram, switch: SwitchModel) -> Result<(), TestCaseError> {
+    let src = &p.source;
+    let m = Model::from_source("gen.py", src.as_str())
+        .and_then(|m| m.with_switch(switch))
+        .map_err(|e| TestCaseError::fail(format!("does not compile: {e}\n{src}")))?;
+    let plain = run(&m, Reduction::None, SUBSET_GEN_MAX_STATES);
+    prop_assume!(plain.exhaustive);
+    for level in REDUCED {
+        let r = run(&m, level, reduced_max_states(&plain));
+        agrees(&plain, &r, level)
+            .map_err(|e| TestCaseError::fail(format!("{e}\nswitch model: {switch}\nprogram:\n{src}")))?;
+    }
+    Ok(())
+}
+
+/// The reductions-vs-plain property on `subset_gen` (every construct of the subset: every lock
+/// form, mixed on one lock, the other synchronisation objects, heap, calls, `try`, every loop),
+/// one test per switch model.
+macro_rules! every_construct_under {
+    ($($name:ident => $model:expr),* $(,)?) => {
+        proptest! {
+            #![proptest_config(Config {
+                cases: subset_gen_cases_per_model(),
+                max_global_rejects: 1_000_000,
+                ..Config::default()
+            })]
+            $(
+                #[test]
+                fn $name(p in subset_gen::program()) {
+                    differential_every_construct(&p, $model)?;
+                }
+            )*
+        }
+    };
+}
+
+every_construct_under! {
+    reductions_agree_with_plain_search_on_every_construct_bytecode => SwitchModel::Bytecode,
+    reductions_agree_with_plain_search_on_every_construct_cpython_3_9 => SwitchModel::Cpython39,
+    reductions_agree_with_plain_search_on_every_construct_cpython_3_10 => SwitchModel::Cpython310,
+    reductions_agree_with_plain_search_on_every_construct_cpython_3_11 => SwitchModel::Cpython311,
+    reductions_agree_with_plain_search_on_every_construct_cpython_3_12 => SwitchModel::Cpython312,
+    reductions_agree_with_plain_search_on_every_construct_cpython_3_13 => SwitchModel::Cpython313,
 }
 
 /// The headline proof: the locked seed program at the full N = 1,000,000 holds, exhaustively,
