@@ -221,10 +221,10 @@ pub enum Stmt {
         k: u32,
         body: Vec<Stmt>,
     },
-    /// A lock block.
+    /// A lock block; without a form, in the form its thread prefers (`Prog::forms`).
     Locked {
         lock: LockId,
-        form: LockForm,
+        form: Option<LockForm>,
         body: Vec<Stmt>,
     },
     /// `try:` body (+ `raise ValueError`) `except ...:` `y += 1` [`else:` ...] [`finally:` ...]
@@ -292,6 +292,9 @@ pub struct Prog {
     pub bounded: bool,
     /// `cv` is a `Condition` over `lock` (else over its own lock).
     pub cv_over_lock: bool,
+    /// The lock form each thread prefers: main's, then each worker function's. Where they differ,
+    /// one lock is taken in different ways by different threads.
+    pub forms: [LockForm; 3],
 }
 
 /// Which statements a program may use.
@@ -437,7 +440,7 @@ fn stmt(profile: Profile, depth: u32) -> BoxedStrategy<Stmt> {
         (1, body().prop_map(|body| Stmt::ForContinue { k: 2, body }).boxed()),
         (
             6,
-            (lock_id(profile), lock_form(profile), body())
+            (lock_id(profile), proptest::option::weighted(0.3, lock_form(profile)), body())
                 .prop_map(|(lock, form, body)| Stmt::Locked { lock, form, body })
                 .boxed(),
         ),
@@ -449,8 +452,8 @@ fn stmt(profile: Profile, depth: u32) -> BoxedStrategy<Stmt> {
                 (lock_form(profile), body())
                     .prop_map(|(form, body)| Stmt::Locked {
                         lock: LockId::RLock,
-                        form: LockForm::With,
-                        body: vec![Stmt::Locked { lock: LockId::RLock, form, body }],
+                        form: Some(LockForm::With),
+                        body: vec![Stmt::Locked { lock: LockId::RLock, form: Some(form), body }],
                     })
                     .boxed(),
             ),
@@ -481,7 +484,7 @@ fn main_stmt(profile: Profile) -> BoxedStrategy<Stmt> {
         (6, leaf(profile)),
         (
             6,
-            (lock_id(profile), lock_form(profile), body())
+            (lock_id(profile), proptest::option::weighted(0.3, lock_form(profile)), body())
                 .prop_map(|(lock, form, body)| Stmt::Locked { lock, form, body })
                 .boxed(),
         ),
@@ -528,18 +531,10 @@ fn prog(profile: Profile) -> BoxedStrategy<Prog> {
         prop_oneof![4 => Just(Shape::All), 1 => Just(Shape::Reverse), 1 => Just(Shape::Sequential)],
         prop::collection::vec(main_stmt(profile), 0..=2),
         prop::collection::vec(tail(), 0..=2),
-        (any::<bool>(), any::<bool>()),
+        (any::<bool>(), any::<bool>(), [lock_form(profile), lock_form(profile), lock_form(profile)]),
     )
-        .prop_map(|((init, (funcs, shared), method_thread), shape, main_body, tail, (bounded, cv_over_lock))| Prog {
-            init,
-            funcs,
-            shared,
-            method_thread,
-            shape,
-            main_body,
-            tail,
-            bounded,
-            cv_over_lock,
+        .prop_map(|((init, (funcs, shared), method_thread), shape, main_body, tail, (bounded, cv_over_lock, forms))| {
+            Prog { init, funcs, shared, method_thread, shape, main_body, tail, bounded, cv_over_lock, forms }
         })
         .boxed()
 }

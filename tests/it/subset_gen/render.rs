@@ -105,6 +105,8 @@ struct Ctx<'a> {
     /// Locks held lexically (the condition's lock counts as `Lock` when it is over `lock`).
     held: Vec<LockId>,
     cv_over_lock: bool,
+    /// The form of a lock block that does not name one.
+    form: LockForm,
     /// Globals the body assigns (for `global` in a function).
     assigned: BTreeSet<&'static str>,
     loops: usize,
@@ -455,7 +457,10 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             line(out, ind + 4, &format!("if {i} >= {k}:"));
             line(out, ind + 8, "break");
         }
-        Stmt::Locked { lock, form, body: b } => locked(cx, out, *lock, *form, b, ind),
+        Stmt::Locked { lock, form, body: b } => {
+            let form = form.unwrap_or(cx.form);
+            locked(cx, out, *lock, form, b, ind)
+        }
         Stmt::Try { body: b, raise, handler, els, fin } => {
             line(out, ind, "try:");
             body(cx, out, b, ind + 4);
@@ -602,6 +607,7 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
             param: *param,
             held: Vec::new(),
             cv_over_lock: p.cv_over_lock,
+            form: p.forms[(i + 1).min(2)],
             assigned: BTreeSet::new(),
             loops: 0,
         };
@@ -641,6 +647,7 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
             param: Param::None,
             held: Vec::new(),
             cv_over_lock: p.cv_over_lock,
+            form: p.forms[0],
             assigned: BTreeSet::new(),
             loops: 0,
         };
