@@ -423,3 +423,78 @@ fn accelerated_loops_reach_the_same_outcomes_as_stepped_ones() {
     assert!(r.reductions.iter().any(|n| n.name == "solo-loop-acceleration"), "{:?}", r.reductions);
     assert_eq!(r.int_values("balance").into_iter().collect::<Vec<_>>(), vec![100]);
 }
+
+/// Programs where a reduced search lost outcomes that plain search finds, each shrunk by the soak
+/// run on the generator of every construct (`tests/it/soak.rs`), and the program of the false
+/// HOLDS they generalise: one lock taken with `with` by one thread and with `acquire()` (blocking,
+/// or `acquire(False)`) by another, main taking it right after `start()`.
+const MIXED_LOCK_FORMS: [(&str, &str); 4] = [
+    (
+        "with in a worker, acquire() in main (the reported false HOLDS)",
+        "import threading\nlock = threading.Lock()\nx = 0\nseen = -1\ndef w0():\n    global x\n    with lock:\n        \
+         x += 4\nt0 = threading.Thread(target=w0)\nt0.start()\nlock.acquire()\nseen = x\nlock.release()\nt0.join()\n\
+         assert seen == 0, f\"seen={seen}\"\n",
+    ),
+    (
+        "with in one worker, an unlocked write in another, acquire() in main (cpython-3.13)",
+        "import threading\nx = 0\ny = 0\nr = -1\nlock = threading.Lock()\ndef w1(lk):\n    global x\n    x += 1\n\
+         def w2():\n    with lock:\n        print(\"w2\", y)\nt1 = threading.Thread(target=w1, args=(lock,))\n\
+         t2 = threading.Thread(target=w2)\nt1.start()\nt2.start()\nlock.acquire()\ny = x + 0\nlock.release()\n\
+         t1.join()\nt2.join()\n",
+    ),
+    (
+        "with in two threads of one function, acquire(False) in main (cpython-3.9)",
+        "import threading\nx = 0\ny = 0\nr = -1\nlock = threading.Lock()\ndef w1():\n    global x\n    with lock:\n        \
+         x += 1\nt1 = threading.Thread(target=w1)\nt2 = threading.Thread(target=w1)\nt1.start()\nt2.start()\n\
+         if lock.acquire(False):\n    x += 1\n    lock.release()\nt1.join()\nt2.join()\n",
+    ),
+    (
+        "with around a helper call in a worker, acquire(False) in main (bytecode)",
+        "import threading\nx = 0\ny = 0\nr = -1\nlock = threading.Lock()\ndef add(v, k):\n    return v + k\n\
+         def w1():\n    global x\n    with lock:\n        x = add(x, 1)\nt1 = threading.Thread(target=w1)\n\
+         t1.start()\nif lock.acquire(False):\n    x = y + 2\n    lock.release()\nt1.join()\n",
+    ),
+];
+
+/// Each program of `MIXED_LOCK_FORMS` under every switch model: every level gives plain search's
+/// verdict, completed outcomes and violations.
+#[test]
+#[ignore = "fails until the reduced search handles one lock taken with `with` and with `acquire()`"]
+fn one_lock_taken_in_different_ways_agrees_with_plain_search() {
+    for (name, src) in MIXED_LOCK_FORMS {
+        for &switch in SwitchModel::ALL {
+            let m = Model::from_source("mixed.py", src).unwrap().with_switch(switch).unwrap();
+            let plain = run(&m, Reduction::None, PLAIN_MAX_STATES);
+            assert!(plain.exhaustive, "{name}");
+            assert!(completed(&plain).len() + violations(&plain).len() >= 2, "{name}: plain search finds one outcome");
+            for level in REDUCED {
+                let r = run(&m, level, reduced_max_states(&plain));
+                if let Err(e) = agrees(&plain, &r, level) {
+                    panic!("{name}, switch model {switch}: {e}\n{src}");
+                }
+            }
+        }
+    }
+}
+
+/// The first program the reductions-vs-plain property on the generator of every construct
+/// failed on: `--reduction por` stores 260,322 states where plain search stores 57,298 (more than
+/// 4 times), so it counts as not exhaustive. Outcomes agree; the persistent sets grow the search.
+#[test]
+#[ignore = "fails until persistent sets stop growing the search past 4 times plain search's states"]
+fn por_stays_within_four_times_plain_search_on_an_unlocked_race_with_a_locked_call() {
+    let src = "import threading\n\nx = 0\ny = 0\nr = -1\nlock = threading.Lock()\n\n\ndef add(v, k):\n    \
+               return v + k\n\n\ndef w1():\n    global x\n    x += 3\n    x += 1\n\n\n\
+               t1 = threading.Thread(target=w1)\nt2 = threading.Thread(target=w1)\nt1.start()\nt2.start()\n\
+               with lock:\n    x = add(x, 1)\n    print(f\"main y={y}\")\nt1.join()\nt2.join()\n\
+               print(f\"x={x} y={y} r={r}\")\n";
+    let m = Model::from_source("por.py", src).unwrap();
+    let plain = run(&m, Reduction::None, PLAIN_MAX_STATES);
+    assert!(plain.exhaustive);
+    for level in REDUCED {
+        let r = run(&m, level, reduced_max_states(&plain));
+        if let Err(e) = agrees(&plain, &r, level) {
+            panic!("{e}\n{src}");
+        }
+    }
+}

@@ -5,7 +5,8 @@
 //! failure: each failing case is shrunk and written, with its switch model, level and both
 //! outcome sets, to `target/soak/` (`GILCHECK_SOAK_OUT` to change), and progress (cases run,
 //! skipped, mismatches, reduced searches that grew past 4 times plain search's states, wall time)
-//! goes to `progress.txt` there. The test fails if any case failed.
+//! goes to `progress.txt` there (`GILCHECK_SOAK_SHRINK=0` writes failing cases unshrunk). The
+//! test fails if any case failed.
 
 use crate::reductions::{agrees, reduced_max_states, run, REDUCED, SUBSET_GEN_MAX_STATES};
 use crate::subset_gen;
@@ -91,6 +92,7 @@ fn reductions_agree_with_plain_search_on_every_construct_soak() {
     let progress = Mutex::new(std::fs::File::create(out.join("progress.txt")).unwrap());
     let (next, done, skipped, mismatches, blowups) =
         (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
+    let shrinking = std::env::var("GILCHECK_SOAK_SHRINK").map_or(true, |v| v != "0");
     let start = Instant::now();
     let report = |done: u64| {
         let line = format!(
@@ -130,7 +132,7 @@ fn reductions_agree_with_plain_search_on_every_construct_soak() {
                         let blowup = matches!(v, Verdict::Blowup(_));
                         let (what, counter) = if blowup { ("blowup", &blowups) } else { ("mismatch", &mismatches) };
                         counter.fetch_add(1, Ordering::Relaxed);
-                        let small = shrink(&mut tree, switch, blowup);
+                        let small = if shrinking { shrink(&mut tree, switch, blowup) } else { src.clone() };
                         let detail = match check(&small, switch) {
                             Verdict::Mismatch(e) | Verdict::Blowup(e) => e,
                             _ => String::new(),
