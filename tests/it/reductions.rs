@@ -13,6 +13,10 @@
 //!   under a random switch model (`bytecode`, `cpython-3.9` … `3.13`). `PROPTEST_CASES` sets the number of cases of each of the two property tests
 //!   (default 10,000 each); `PROPTEST_CASES=100000 cargo test --release --test it reductions` runs
 //!   10⁵ of each. A failing case prints the program's text.
+//! - The same property on the generator of every construct of the subset (`subset_gen`), one test
+//!   per switch model, `GILCHECK_GEN_CASES` cases in all (default 600); `tests/it/soak.rs` runs it
+//!   at scale outside CI. The programs it found where a reduced search lost outcomes are kept in
+//!   `MIXED_LOCK_FORMS` below.
 
 use crate::gen::{self, GenConfig, GenProgram};
 use crate::subset_gen;
