@@ -3,8 +3,11 @@
 //! `acquire(False)`, a lock passed as an argument to a worker or to a helper, the same lock taken in
 //! different ways by different threads and by one thread), RLocks, semaphores, conditions, events,
 //! barriers and queues, lists, dicts, objects with methods and `@property` getters, helper calls
-//! and builtins, `try`/`except`/`else`/`finally` and `raise`, every kind of loop, prints, asserts,
-//! and main working between its `start()`s and `join()`s.
+//! and builtins (`max`, `min`, `abs`, `len`, `isinstance`, `int`, `str`), a str global, class
+//! attributes, tuple unpacking, `// %`, `and`/`or`/`not`/`is`, `in`, negative indices, `elif`,
+//! `try`/`except`/`else`/`finally` and `raise`, every kind of loop (`for` over a range or a dict,
+//! `while` with a counter, `while True` with `break`, `continue`, `break`), prints, asserts, and
+//! main working between its `start()`s and `join()`s.
 //!
 //! A program is one of two profiles: *lock-only* (ints, `threading.Lock`, `for` loops, helpers:
 //! what the reduced search models, so that the reductions are really exercised) or *everything*
@@ -127,6 +130,41 @@ pub enum Stmt {
     },
     /// `time.sleep(0)`
     Sleep,
+    /// `g = (g * c + 1) // 2 % 5`
+    Arith {
+        g: usize,
+        c: i64,
+    },
+    /// `if x > c and not y == c or r is None:` `y += 1`
+    BoolOps {
+        c: i64,
+    },
+    /// `if g > c:` `g += 1` `elif g == c:` `g -= 1` `else:` `pass`
+    Elif {
+        g: usize,
+        c: i64,
+    },
+    /// `for j in range(3):` `if g > c: break` `g += 1`
+    ForBreak {
+        g: usize,
+        c: i64,
+    },
+    /// `x, y = y, x`
+    Swap,
+    /// `s += "a"` on a str global
+    StrAppend,
+    /// `if c in a:` `r = a[-1]`
+    ListIn {
+        c: i64,
+    },
+    /// `for k in d:` `r = d[k]`
+    DictIter,
+    /// `if isinstance(g, int):` `r = int(str(g))`
+    Convert {
+        g: usize,
+    },
+    /// `C.count += 1`: a class attribute
+    ClassAttr,
     Pass,
     // --- heap
     /// `a[i] += c`
@@ -177,7 +215,7 @@ pub enum Stmt {
     },
     /// `with cv:` `while flag == 0: cv.wait()` `r = flag`
     CvWait,
-    /// `bar.wait()`
+    /// `r = bar.wait()` (the arrival index)
     BarWait,
     /// `q.put(c)`
     QPut {
@@ -390,11 +428,21 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
         (2, (g(), c()).prop_map(|(g, c)| Stmt::CallAdd { g, c }).boxed()),
         (2, (lock_id(profile), c()).prop_map(|(lock, c)| Stmt::CallLocked { lock, c }).boxed()),
         (1, Just(Stmt::Pass).boxed()),
+        (1, (g(), c()).prop_map(|(g, c)| Stmt::Arith { g, c }).boxed()),
+        (1, c().prop_map(|c| Stmt::BoolOps { c }).boxed()),
+        (1, (g(), c()).prop_map(|(g, c)| Stmt::Elif { g, c }).boxed()),
+        (1, (g(), c()).prop_map(|(g, c)| Stmt::ForBreak { g, c }).boxed()),
     ];
     if profile == Profile::Everything {
         arms.extend([
             (1, (g(), c(), 0u8..3).prop_map(|(g, c, which)| Stmt::Builtin { g, c, which }).boxed()),
             (1, Just(Stmt::Sleep).boxed()),
+            (1, Just(Stmt::Swap).boxed()),
+            (1, Just(Stmt::StrAppend).boxed()),
+            (1, c().prop_map(|c| Stmt::ListIn { c }).boxed()),
+            (1, Just(Stmt::DictIter).boxed()),
+            (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
+            (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),
             (1, c().prop_map(|c| Stmt::Append { c }).boxed()),
             (1, g().prop_map(|g| Stmt::Len { g }).boxed()),

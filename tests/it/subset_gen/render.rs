@@ -79,6 +79,16 @@ pub enum Feature {
     JoinReverse,
     StartJoinSequential,
     FinalAssert,
+    Arithmetic,
+    BoolOps,
+    Elif,
+    ForBreak,
+    TupleUnpacking,
+    Str,
+    ListMembershipNegativeIndex,
+    DictIteration,
+    IsinstanceIntStr,
+    ClassAttribute,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -266,6 +276,74 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             line(out, ind, "time.sleep(0)");
         }
         Stmt::Pass => line(out, ind, "pass"),
+        Stmt::Arith { g, c } => {
+            cx.feat(F::Arithmetic);
+            cx.assign(GLOBALS[*g]);
+            line(out, ind, &format!("{0} = ({0} * {c} + 1) // 2 % 5", GLOBALS[*g]));
+        }
+        Stmt::BoolOps { c } => {
+            cx.feat(F::BoolOps);
+            cx.assign("y");
+            line(out, ind, &format!("if x > {c} and not y == {c} or r is None:"));
+            line(out, ind + 4, "y += 1");
+        }
+        Stmt::Elif { g, c } => {
+            cx.feat(F::Elif);
+            cx.assign(GLOBALS[*g]);
+            let v = GLOBALS[*g];
+            line(out, ind, &format!("if {v} > {c}:"));
+            line(out, ind + 4, &format!("{v} += 1"));
+            line(out, ind, &format!("elif {v} == {c}:"));
+            line(out, ind + 4, &format!("{v} -= 1"));
+            line(out, ind, "else:");
+            line(out, ind + 4, "pass");
+        }
+        Stmt::ForBreak { g, c } => {
+            cx.feat(F::ForBreak);
+            cx.assign(GLOBALS[*g]);
+            let v = GLOBALS[*g];
+            line(out, ind, &format!("for _ in range(3):"));
+            line(out, ind + 4, &format!("if {v} > {c}:"));
+            line(out, ind + 8, "break");
+            line(out, ind + 4, &format!("{v} += 1"));
+        }
+        Stmt::Swap => {
+            cx.feat(F::TupleUnpacking);
+            cx.assign("x");
+            cx.assign("y");
+            line(out, ind, "x, y = y, x");
+        }
+        Stmt::StrAppend => {
+            cx.feat(F::Str);
+            cx.found.uses.insert("s");
+            cx.assign("s");
+            line(out, ind, "s += \"a\"");
+        }
+        Stmt::ListIn { c } => {
+            cx.feat(F::ListMembershipNegativeIndex);
+            cx.found.uses.insert("a");
+            cx.assign("r");
+            line(out, ind, &format!("if {c} in a:"));
+            line(out, ind + 4, "r = a[-1]");
+        }
+        Stmt::DictIter => {
+            cx.feat(F::DictIteration);
+            cx.found.uses.insert("d");
+            cx.assign("r");
+            line(out, ind, "for k in d:");
+            line(out, ind + 4, "r = d[k]");
+        }
+        Stmt::Convert { g } => {
+            cx.feat(F::IsinstanceIntStr);
+            cx.assign("r");
+            line(out, ind, &format!("if isinstance({}, int):", GLOBALS[*g]));
+            line(out, ind + 4, &format!("r = int(str({}))", GLOBALS[*g]));
+        }
+        Stmt::ClassAttr => {
+            cx.feat(F::ClassAttribute);
+            cx.found.uses.insert("obj");
+            line(out, ind, "C.count += 1");
+        }
         Stmt::ListAdd { i, c } => {
             cx.feat(F::List);
             cx.found.uses.insert("a");
@@ -376,7 +454,8 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
         Stmt::BarWait => {
             cx.feat(F::BarrierWait);
             cx.found.uses.insert("bar");
-            line(out, ind, "bar.wait()");
+            cx.assign("r");
+            line(out, ind, "r = bar.wait()");
         }
         Stmt::QPut { c } => {
             cx.feat(F::QueuePut);
@@ -686,6 +765,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     if uses("cv") {
         out.push_str("flag = 0\n");
     }
+    if uses("s") {
+        out.push_str("s = \"\"\n");
+    }
     if uses("a") {
         out.push_str("a = [0, 0]\n");
     }
@@ -724,7 +806,7 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     if uses("obj") || p.method_thread.is_some() {
         out.push_str(
-            "\n\nclass C:\n    def __init__(self):\n        self.n = 0\n\n    @property\n    def value(self):\n        \
+            "\n\nclass C:\n    count = 0\n\n    def __init__(self):\n        self.n = 0\n\n    @property\n    def value(self):\n        \
              return self.n\n\n    def bump(self, k):\n        self.n += k\n\n\nobj = C()\n",
         );
     }

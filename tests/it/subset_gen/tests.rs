@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 69] = {
+const ALL: [Feature; 79] = {
     use Feature::*;
     [
         LockWith,
@@ -87,6 +87,16 @@ const ALL: [Feature; 69] = {
         JoinReverse,
         StartJoinSequential,
         FinalAssert,
+        Arithmetic,
+        BoolOps,
+        Elif,
+        ForBreak,
+        TupleUnpacking,
+        Str,
+        ListMembershipNegativeIndex,
+        DictIteration,
+        IsinstanceIntStr,
+        ClassAttribute,
     ]
 };
 
