@@ -302,7 +302,7 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.feat(F::ForBreak);
             cx.assign(GLOBALS[*g]);
             let v = GLOBALS[*g];
-            line(out, ind, &format!("for _ in range(3):"));
+            line(out, ind, "for _ in range(3):");
             line(out, ind + 4, &format!("if {v} > {c}:"));
             line(out, ind + 8, "break");
             line(out, ind + 4, &format!("{v} += 1"));
