@@ -431,8 +431,9 @@ fn accelerated_loops_reach_the_same_outcomes_as_stepped_ones() {
 /// Programs where a reduced search lost outcomes that plain search finds, each shrunk by the soak
 /// run on the generator of every construct (`tests/it/soak.rs`), and the program of the false
 /// HOLDS they generalise: one lock taken with `with` by one thread and with `acquire()` (blocking,
-/// or `acquire(False)`) by another, main taking it right after `start()`.
-const MIXED_LOCK_FORMS: [(&str, &str); 4] = [
+/// or `acquire(False)`) by another, main taking it right after `start()`; or taken with `with`
+/// only, while it is also passed to a thread as an argument (the thread need not use it).
+const MIXED_LOCK_FORMS: [(&str, &str); 5] = [
     (
         "with in a worker, acquire() in main (the reported false HOLDS)",
         "import threading\nlock = threading.Lock()\nx = 0\nseen = -1\ndef w0():\n    global x\n    with lock:\n        \
@@ -457,6 +458,13 @@ const MIXED_LOCK_FORMS: [(&str, &str); 4] = [
         "import threading\nx = 0\ny = 0\nr = -1\nlock = threading.Lock()\ndef add(v, k):\n    return v + k\n\
          def w1():\n    global x\n    with lock:\n        x = add(x, 1)\nt1 = threading.Thread(target=w1)\n\
          t1.start()\nif lock.acquire(False):\n    x = y + 2\n    lock.release()\nt1.join()\n",
+    ),
+    (
+        "with only, the lock also passed to a worker that does not use it (bytecode, cpython-3.9)",
+        "import threading\nx = 2\ny = 1\nlock = threading.Lock()\ndef w1(lk):\n    global x, y\n    x = x + 2\n    \
+         y = y + 1\ndef w2():\n    global x\n    with lock:\n        x += 2\n\
+         t1 = threading.Thread(target=w1, args=(lock,))\nt2 = threading.Thread(target=w2)\nt1.start()\n\
+         t2.start()\nwith lock:\n    print(\"main\", y)\nt1.join()\nt2.join()\n",
     ),
 ];
 
