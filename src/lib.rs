@@ -18,6 +18,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 pub mod bench;
+pub mod budget;
 pub mod bytecode;
 pub mod cli;
 pub mod compile;

@@ -67,6 +67,12 @@ impl SwitchModel {
         }
     }
 
+    /// Whether the interpreter specialises call sites once they have warmed up (3.11 and later):
+    /// some specialised calls skip the eval-breaker check that the generic CALL makes.
+    pub fn specialises(self) -> bool {
+        matches!(self, SwitchModel::Cpython311 | SwitchModel::Cpython312 | SwitchModel::Cpython313)
+    }
+
     /// Whether the eval breaker is checked only at a few sites (3.10 and later), so that the
     /// stretches between them run atomically.
     pub fn is_sparse(self) -> bool {
@@ -87,7 +93,7 @@ impl SwitchModel {
                 "CPython 3.10: switches only at frame entry, loop back-edges, taken conditional jumps, after every call returns, at exception handlers, and where the GIL is released (blocking, sleep)"
             }
             SwitchModel::Cpython311 | SwitchModel::Cpython312 | SwitchModel::Cpython313 => {
-                "switches only at RESUME (function entry), loop back-edges, after calls of non-Python code (not after specialised len, isinstance, type(x), list.append), and where the GIL is released (blocking, sleep)"
+                "switches only at RESUME (function entry), loop back-edges, after calls of non-Python code (also after len, isinstance, type(x) and list.append, which skip the check only once their call site has warmed up and specialised), and where the GIL is released (blocking, sleep)"
             }
         }
     }

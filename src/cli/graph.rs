@@ -40,7 +40,7 @@ pub fn run(model: &Model, args: &GraphArgs) -> Result<u8, Error> {
                     if let Err(e @ GraphError::TooLarge { .. }) = graph::trace(py, None, &opts) {
                         return Err(explain(model, args, kind, e));
                     }
-                    counterexample(model, "drawing the run without preemptions")
+                    counterexample(model, args.max_states, "drawing the run without preemptions")
                 }
             };
             graph::trace(py, schedule.as_ref(), &opts)
@@ -51,13 +51,14 @@ pub fn run(model: &Model, args: &GraphArgs) -> Result<u8, Error> {
         let schedule = match (kind, given) {
             (Kind::Trace, _) => Some(Schedule::new()),
             (_, Some(s)) => Some(s),
-            (_, None) => counterexample(model, "nothing to highlight"),
+            (_, None) => counterexample(model, args.max_states, "nothing to highlight"),
         };
         if let Some(s) = schedule {
             g.highlight(py, &s)?;
         }
     }
     let text = g.render(format);
+    super::limits::reporting();
     match &args.output {
         Some(path) => {
             std::fs::write(path, text).map_err(|source| Error::Io { path: path.display().to_string(), source })?
@@ -80,8 +81,19 @@ const SEARCH_SECONDS: u64 = 5;
 
 /// The counterexample's schedule (`gilcheck check`'s, each phase of the search limited to a few
 /// seconds), or `None` with a note on stderr saying what happens instead.
-fn counterexample(model: &Model, instead: &str) -> Option<Schedule> {
-    let limits = Limits { max_time: Some(Duration::from_secs(SEARCH_SECONDS)), ..Limits::default() };
+fn counterexample(model: &Model, max_states: Option<u64>, instead: &str) -> Option<Schedule> {
+    // The run's budget (--max-time, --max-memory) for the whole search; each phase also
+    // stops after a few seconds.
+    let mut limits = super::limits::of(max_states);
+    let cap = Duration::from_secs(SEARCH_SECONDS);
+    if limits.max_time.is_none_or(|t| t > cap) {
+        limits = Limits {
+            max_states: limits.max_states,
+            max_time: Some(cap),
+            max_memory: limits.max_memory,
+            ..Limits::default()
+        };
+    }
     let report = model.checker().limits(limits).check();
     match report.counterexample {
         Some(c) => Some(c.schedule),

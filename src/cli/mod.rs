@@ -2,6 +2,7 @@
 
 mod explore;
 mod graph;
+mod limits;
 
 use crate::bytecode::{disassemble, DisOptions};
 use crate::explore::{Limits, ProgressFn, Reduction, Schedule, Strategy, Verdict};
@@ -13,7 +14,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// gilcheck explores every interleaving of a small Python threading program that the GIL
 /// allows, to prove its assertions or show the exact schedule that breaks them.
@@ -101,6 +101,11 @@ pub struct GraphArgs {
     /// Refuse graphs with more nodes than this.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub max_nodes: usize,
+    /// Stop the counterexample search (for --highlight or --kind trace) after this many states.
+    #[arg(long, value_name = "N")]
+    pub max_states: Option<u64>,
+    #[command(flatten)]
+    resources: ResourceArgs,
 }
 
 /// Arguments of `gilcheck explore`.
@@ -158,6 +163,25 @@ fn parse_switch_choice(s: &str) -> Result<SwitchChoice, String> {
     s.parse().map(SwitchChoice::One)
 }
 
+/// The limits every command but `explore` and `bench` honours: time and memory.
+#[derive(Debug, Args, Clone)]
+struct ResourceArgs {
+    /// Stop after this many seconds of the whole command (verdict inconclusive, exit 3).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    max_time: Option<f64>,
+    /// Stop when the memory in use passes this many MiB (verdict inconclusive, exit 3).
+    /// Default: half the physical memory (MemTotal in /proc/meminfo).
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
+    max_memory: Option<u64>,
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v < 1e9 => Ok(v),
+        _ => Err(format!("expected a positive number of seconds, e.g. 5 or 0.5 (got '{s}')")),
+    }
+}
+
 #[derive(Debug, Args)]
 struct SearchArgs {
     /// auto (bounded search for a counterexample, then stateful for the proof), enumerate
@@ -177,12 +201,8 @@ struct SearchArgs {
     /// Stop after this many distinct states (verdict inconclusive, exit 3).
     #[arg(long, value_name = "N")]
     max_states: Option<u64>,
-    /// Stop after this many seconds (verdict inconclusive, exit 3).
-    #[arg(long, value_name = "SECONDS")]
-    max_time: Option<f64>,
-    /// Stop when resident memory exceeds this many MiB (verdict inconclusive, exit 3).
-    #[arg(long, value_name = "MIB", default_value_t = 8192)]
-    max_memory: u64,
+    #[command(flatten)]
+    resources: ResourceArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -231,6 +251,11 @@ struct TraceArgs {
     /// Also draw the timeline as an SVG file (swim lanes, one per thread).
     #[arg(long, value_name = "PATH")]
     svg: Option<PathBuf>,
+    /// Stop the counterexample search after this many states.
+    #[arg(long, value_name = "N")]
+    max_states: Option<u64>,
+    #[command(flatten)]
+    resources: ResourceArgs,
 }
 
 #[derive(Debug, Args)]
@@ -244,6 +269,8 @@ struct DisArgs {
     /// `[S]` column, with why each is one.
     #[arg(long = "switch", value_name = "MODEL", value_parser = parse_switch)]
     switch: Option<SwitchModel>,
+    #[command(flatten)]
+    resources: ResourceArgs,
 }
 
 fn parse_switch(s: &str) -> Result<SwitchModel, String> {
@@ -261,8 +288,16 @@ fn parse_reduction(s: &str) -> Result<Reduction, String> {
 /// Parses the arguments, runs the command, and returns the exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let run = limits::start(&cli);
+    let _active = run.as_ref().map(|r| crate::budget::enter(&r.budget));
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
+        // An error that a limit caused (a replay or a graph cut short): inconclusive.
+        Err(e) if run.as_ref().is_some_and(|r| r.budget.stopped().is_some()) => {
+            let r = run.as_ref().expect("checked");
+            limits::report_stopped(r, &e.to_string());
+            ExitCode::from(3)
+        }
         Err(e) => {
             eprintln!("gilcheck: {e}");
             ExitCode::from(2)
@@ -318,13 +353,7 @@ fn replay_args(args: &ModelArgs) -> String {
 }
 
 fn limits(args: &SearchArgs) -> Limits {
-    let mut l = Limits::default();
-    if let Some(n) = args.max_states {
-        l.max_states = n;
-    }
-    l.max_time = args.max_time.map(Duration::from_secs_f64);
-    l.max_memory = args.max_memory << 20;
-    l
+    limits::of(args.max_states)
 }
 
 /// A spinner on stderr for runs over a second, only when stderr is a terminal.
@@ -373,7 +402,12 @@ fn check_all(a: &CheckArgs) -> Result<u8, Error> {
             .counterexample
             .as_ref()
             .and_then(|c| trace::first_preemption(model.explorable(), &c.schedule).ok().flatten());
-        rows.push(report::ModelVerdict { model: m, report, gap: None, preemption });
+        let warm_up = report
+            .counterexample
+            .as_ref()
+            .and_then(|c| trace::warm_up_preemptions(model.explorable(), &c.schedule).ok())
+            .unwrap_or_default();
+        rows.push(report::ModelVerdict { model: m, report, gap: None, preemption, warm_up });
         models.push(model);
     }
     // Each model that holds, against the first counterexample found under another model.
@@ -388,6 +422,7 @@ fn check_all(a: &CheckArgs) -> Result<u8, Error> {
             }
         }
     }
+    limits::reporting();
     match a.search.format {
         Format::Json => println!("{}", report::models_to_json(&rows, base.source().name())),
         Format::Text => print!("{}", report::render_models(&rows, base.source(), style())),
@@ -427,17 +462,29 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            // The counterexample replayed, to explain it.
-            let explanation = report
-                .counterexample
-                .as_ref()
-                .and_then(|c| trace::replay(model.explorable(), &c.schedule).ok())
-                .map(|t| report::explain(&t, model.source()));
+            // The counterexample replayed, to explain it (within what is left of the time).
+            let mut skipped = None;
+            let explanation = report.counterexample.as_ref().and_then(|c| {
+                let budget = limits::explain_budget();
+                let _active = budget.as_ref().map(crate::budget::enter);
+                let replayed = trace::replay(model.explorable(), &c.schedule);
+                if let (Err(e), Some(l)) = (&replayed, budget.as_ref().and_then(|b| b.stopped())) {
+                    skipped = Some(format!(
+                        "the explanation was skipped: {l} ran out while replaying the counterexample ({e}); `gilcheck trace` replays it under its own limits"
+                    ));
+                }
+                replayed.ok()
+            });
+            let explanation = explanation.map(|t| report::explain(&t, model.source()));
+            limits::reporting();
             match a.search.format {
                 Format::Json => {
                     let mut v = report::to_json(&report, model.source().name());
                     if let Some(e) = &explanation {
                         report::explain::attach(&mut v, e);
+                    }
+                    if let (Some(why), Some(o)) = (&skipped, v.as_object_mut()) {
+                        o.insert("explanation_skipped".into(), why.clone().into());
                     }
                     println!("{v}")
                 }
@@ -449,7 +496,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                         &replay_args(&a.model),
                         explanation.as_ref(),
                         style()
-                    )
+                    ) + &skipped.map_or(String::new(), |s| format!("  note: {s}\n"))
                 ),
             }
             Ok(report.verdict.exit_code())
@@ -465,6 +512,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 let bound = a.search.max_preemptions.unwrap_or(4);
                 let e = crate::explore::extreme(model.explorable(), var, goal, bound, &limits(&a.search))?;
                 let (file, options) = (model.source().name(), replay_args(&a.model));
+                limits::reporting();
                 match a.search.format {
                     Format::Json => println!("{}", e.to_json(file, &options)),
                     Format::Text => print!("{}", e.render(file, &options)),
@@ -493,6 +541,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
+            limits::reporting();
             match a.search.format {
                 Format::Json => println!("{}", report::to_json(&report, model.source().name())),
                 Format::Text => print!("{}", report::render_outcomes(&report, model.source(), style())),
@@ -508,7 +557,18 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             let schedule: Schedule = match &a.schedule {
                 Some(s) => s.parse().map_err(|e: String| Error::Usage(format!("--schedule: {e}")))?,
                 None => {
-                    let report = model.checker().check();
+                    let report = model.checker().limits(limits::of(a.max_states)).check();
+                    if report.counterexample.is_none() && report.verdict == Verdict::Inconclusive {
+                        limits::reporting();
+                        match a.format {
+                            Format::Json => println!("{}", report::to_json(&report, model.source().name())),
+                            Format::Text => print!(
+                                "{}",
+                                report::render_check(&report, model.source(), &replay_args(&a.model), style())
+                            ),
+                        }
+                        return Ok(3);
+                    }
                     match report.counterexample {
                         Some(c) => c.schedule,
                         None => {
@@ -520,6 +580,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             };
             let t = trace::replay(model.explorable(), &schedule).map_err(|e| Error::Usage(e.to_string()))?;
             let explanation = report::explain(&t, model.source());
+            limits::reporting();
             if let Some(path) = &a.svg {
                 let svg = report::render_svg(&t, model.source(), &explanation);
                 std::fs::write(path, svg).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
@@ -586,7 +647,9 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             } else {
                 DisOptions::default()
             };
-            print!("{}", disassemble(model.program(), &opts));
+            let text = disassemble(model.program(), &opts);
+            limits::reporting();
+            print!("{text}");
             Ok(0)
         }
     }

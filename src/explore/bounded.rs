@@ -47,7 +47,7 @@ impl<M: Model> Bounded<'_, M> {
     fn run(&mut self, mut s: M::State, first: Option<Tid>, budget: u32, used: u32) {
         let mark = self.schedule.len();
         self.nesting += 1;
-        self.search.stats.states += 1;
+        self.search.count_states(1);
         if self.nesting > MAX_NESTING {
             self.search.stopped = Some(format!("more than {MAX_NESTING} nested scheduling choices in one execution"));
         }
@@ -141,5 +141,6 @@ impl<M: Model> Bounded<'_, M> {
         let extra = self.schedule.len() - mark;
         self.schedule.truncate_steps(extra);
         self.nesting -= 1;
+        self.search.discard(s);
     }
 }

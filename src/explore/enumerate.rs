@@ -29,7 +29,7 @@ impl<M: Model> Enumerate<'_, M> {
     fn go(&mut self, mut s: M::State, first: Option<Tid>, mut prev: Option<(Tid, bool)>, mut used: u32) {
         let mark = self.schedule.len();
         let path_mark = self.path.len();
-        self.search.stats.states += 1;
+        self.search.count_states(1);
         let mut runnable = Vec::new();
         let mut next = first;
         let mut last_raised = false;
@@ -89,5 +89,6 @@ impl<M: Model> Enumerate<'_, M> {
         }
         let extra = self.schedule.len() - mark;
         self.schedule.truncate_steps(extra);
+        self.search.discard(s);
     }
 }

@@ -13,6 +13,7 @@ mod dfs;
 
 use super::search::{Limits, Search};
 use super::{thread_name, FindingKind, Model, PyModel, Schedule, Status};
+use crate::budget::Limit;
 use crate::error::Error;
 use crate::vm::{self, Event, Tid, Value};
 use num_bigint::BigInt;
@@ -158,15 +159,22 @@ pub fn extreme(
             names.join(", ")
         )));
     };
+    // One budget for the search and the certifying replay.
+    let budget = limits.budget();
+    let limits = &Limits { budget: Some(budget.clone()), ..limits.clone() };
+    let here = || {
+        let _active = crate::budget::enter(&budget);
+        extreme_here(model, var, slot as usize, goal, max_preemptions, limits, true)
+    };
     // The search recurses once per pending alternative: give it a large stack.
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("gilcheck-extremes".into())
             .stack_size(super::SEARCH_STACK_BYTES)
-            .spawn_scoped(scope, || extreme_here(model, var, slot as usize, goal, max_preemptions, limits, true));
+            .spawn_scoped(scope, here);
         match worker {
             Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => extreme_here(model, var, slot as usize, goal, max_preemptions, limits, true),
+            Err(_) => here(),
         }
     })
 }
@@ -266,7 +274,7 @@ enum Unreplayed {
 }
 
 /// Steps between two looks at the clock during the replay.
-const REPLAY_CHECK_EVERY: u64 = 1 << 22;
+const REPLAY_CHECK_EVERY: u64 = 1 << 12;
 
 /// Replays `schedule` step by step with [`vm::step_in_place`], checking that every step's
 /// thread can move and that the run ends exactly where the schedule does; counts preemptions
@@ -302,8 +310,12 @@ fn certify(
             let info = vm::step_in_place(program, &mut s, tid);
             steps += 1;
             if steps.is_multiple_of(REPLAY_CHECK_EVERY) {
-                if let Some(t) = limits.max_time.filter(|t| start.elapsed() > *t) {
-                    return Err(Unreplayed::Limit(format!("--max-time {}s was reached", t.as_secs_f64())));
+                let budget = limits.budget();
+                if let Some(l) = budget.check().or_else(|| {
+                    limits.max_time.filter(|t| limits.budget.is_none() && start.elapsed() > *t).map(|_| Limit::Time)
+                }) {
+                    budget.stop(l);
+                    return Err(Unreplayed::Limit(budget.hit(l, limits.max_states).describe()));
                 }
             }
             slept = info.event == Event::Sleep;

@@ -198,15 +198,32 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
 
     /// Runs the check. The search runs on a thread of its own with a large stack, since the
     /// stateless strategies recurse once per pending scheduling alternative.
+    ///
+    /// Every phase of the check shares one budget (one deadline, one memory ceiling): the
+    /// caller's ([`Limits::budget`]) or one that starts now.
     pub fn check(&self) -> Report {
+        let budget = self.limits.budget();
+        let run = Checker {
+            model: self.model,
+            strategy: self.strategy,
+            limits: Limits { budget: Some(budget.clone()), ..self.limits.clone() },
+            all_outcomes: self.all_outcomes,
+            count: self.count,
+            reduction: self.reduction,
+            progress: self.progress.clone(),
+        };
+        let here = || {
+            let _active = crate::budget::enter(&budget);
+            run.check_here()
+        };
         std::thread::scope(|scope| {
             let worker = std::thread::Builder::new()
                 .name("gilcheck-search".into())
                 .stack_size(SEARCH_STACK_BYTES)
-                .spawn_scoped(scope, || self.check_here());
+                .spawn_scoped(scope, here);
             match worker {
                 Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                Err(_) => self.check_here(),
+                Err(_) => here(),
             }
         })
     }
@@ -237,7 +254,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             }
         }
         let (report, exhaustive) = self.bounded(2, true);
-        if report.verdict == Verdict::Violated || exhaustive {
+        if report.verdict == Verdict::Violated || exhaustive || report.stopped_by.is_some() {
             let mut report = report;
             report.notes.splice(0..0, notes);
             return report;
@@ -321,8 +338,8 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
     /// Iterative deepening; returns the report and whether the last pass was exhaustive.
     fn bounded(&self, max_bound: u32, quick: bool) -> (Report, bool) {
         let mut s = self.search();
-        if quick && s.limits.max_time.is_none() {
-            s.limits.max_time = Some(std::time::Duration::from_secs(30));
+        if quick {
+            s.phase_deadline = Some(std::time::Instant::now() + std::time::Duration::from_secs(30));
         }
         let mut exhaustive = false;
         let mut bound = 0;
@@ -389,6 +406,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             strategy: strategy.to_string(),
             exhaustive,
             limit: s.stopped.clone(),
+            stopped_by: s.stopped_by,
             outcomes,
             violations: s.violations.into_values().collect(),
             counterexample,

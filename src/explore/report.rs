@@ -145,6 +145,9 @@ pub struct Stats {
     pub seconds: f64,
     /// Peak resident set size of the process, in bytes (0 where unknown).
     pub peak_rss_bytes: u64,
+    /// Peak memory in use, in bytes: the counting allocator's figure, which `--max-memory`
+    /// limits (the resident set size where the allocator is not installed).
+    pub peak_bytes: u64,
     /// The highest preemption bound searched (bounded strategy).
     pub preemption_bound: Option<u32>,
 }
@@ -162,6 +165,8 @@ pub struct Report {
     pub exhaustive: bool,
     /// Why the search stopped early, when it did.
     pub limit: Option<String>,
+    /// The `--max-*` limit that stopped the search, when one did.
+    pub stopped_by: Option<crate::budget::LimitHit>,
     /// Distinct outcomes of complete executions, sorted.
     pub outcomes: Vec<OutcomeCount>,
     /// Distinct violations found (each with the first schedule that reached it).

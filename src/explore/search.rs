@@ -3,6 +3,7 @@
 use super::model::Status;
 use super::report::{Counterexample, Finding, Outcome, Stats};
 use super::schedule::Schedule;
+use crate::budget::{Budget, Limit, LimitHit};
 use num_bigint::BigUint;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,15 +19,32 @@ pub struct Limits {
     pub max_states: u64,
     /// Most wall-clock time.
     pub max_time: Option<Duration>,
-    /// Most resident memory, in bytes (checked from the OS every so often).
+    /// Most memory in use, in bytes (the counting allocator's figure, [`crate::budget`]).
     pub max_memory: u64,
     /// Most complete executions (stateless strategies).
     pub max_executions: u64,
+    /// The run's budget, when the caller shares one across several phases (the command line
+    /// does: one deadline and one ceiling for the whole command); otherwise each check makes
+    /// its own from `max_time` and `max_memory`.
+    pub budget: Option<Arc<Budget>>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_states: 50_000_000, max_time: None, max_memory: 8 << 30, max_executions: u64::MAX }
+        Limits {
+            max_states: 50_000_000,
+            max_time: None,
+            max_memory: crate::budget::default_max_memory(),
+            max_executions: u64::MAX,
+            budget: None,
+        }
+    }
+}
+
+impl Limits {
+    /// The budget these limits run under (the shared one, or a new one starting now).
+    pub fn budget(&self) -> Arc<Budget> {
+        self.budget.clone().unwrap_or_else(|| Budget::new(self.max_time, self.max_memory))
     }
 }
 
@@ -56,6 +74,12 @@ impl fmt::Debug for ProgressFn {
 /// Counters, limits and findings of one search in progress.
 pub(crate) struct Search {
     pub limits: Limits,
+    /// The run's budget (time, memory, and the stop flag every loop polls).
+    pub budget: Arc<Budget>,
+    /// A deadline of this phase alone (the quick bounded search of `auto`).
+    pub phase_deadline: Option<Instant>,
+    /// The limit that stopped the search, when one of `--max-*` did.
+    pub stopped_by: Option<LimitHit>,
     pub progress: Option<ProgressFn>,
     pub start: Instant,
     pub stats: Stats,
@@ -65,15 +89,24 @@ pub(crate) struct Search {
     pub first_violation: Option<Finding>,
     pub stop_on_violation: bool,
     next_check: u64,
+    /// States visited one by one (those a solo-loop acceleration skips are counted in the
+    /// stats, not against `--max-states`).
+    visited: u64,
 }
 
 /// How often (in steps) limits are checked and progress reported.
 const CHECK_EVERY: u64 = 1 << 16;
+/// How often (in steps) the clock and the memory in use are read.
+const CLOCK_EVERY: u64 = 1 << 8;
 
 impl Search {
     pub fn new(limits: Limits, progress: Option<ProgressFn>, stop_on_violation: bool) -> Self {
+        let budget = limits.budget();
         Search {
             limits,
+            budget,
+            phase_deadline: None,
+            stopped_by: None,
             progress,
             start: Instant::now(),
             stats: Stats::default(),
@@ -82,7 +115,8 @@ impl Search {
             violations: BTreeMap::new(),
             first_violation: None,
             stop_on_violation,
-            next_check: CHECK_EVERY,
+            next_check: CLOCK_EVERY,
+            visited: 0,
         }
     }
 
@@ -96,10 +130,64 @@ impl Search {
     pub fn tick(&mut self) -> bool {
         self.stats.transitions += 1;
         if self.stats.transitions >= self.next_check {
-            self.next_check = self.stats.transitions + CHECK_EVERY;
-            self.check_limits();
+            self.next_check = self.stats.transitions + CLOCK_EVERY;
+            if self.stats.transitions % CHECK_EVERY < CLOCK_EVERY {
+                self.check_limits();
+            } else if let Some(l) = self.budget.check() {
+                self.stop_on(l);
+            }
+        } else if let Some(l) = self.budget.poll() {
+            self.stop_on(l);
         }
         self.should_stop()
+    }
+
+    /// Counts `n` new states (or branch points), stopping at `--max-states`.
+    #[inline]
+    pub fn count_states(&mut self, n: u64) {
+        self.stats.states += n;
+        self.visited += n;
+        if self.visited > self.limits.max_states {
+            self.stop_on(Limit::States);
+        }
+    }
+
+    /// Whether a table of `len` entries of `entry` bytes each, with room for `capacity`, can
+    /// grow (double) within the memory ceiling; when not, the search stops on the memory limit.
+    /// Called before inserting into the large tables, whose growth is the largest single
+    /// allocation a search makes.
+    pub fn can_grow(&mut self, len: usize, capacity: usize, entry: usize) -> bool {
+        if len < capacity {
+            return true;
+        }
+        let bytes = (capacity.max(4) as u64).saturating_mul(2 * (entry as u64 + 1));
+        if bytes < (1 << 16) || self.budget.fits(bytes) {
+            return true;
+        }
+        self.stop_on(Limit::Memory);
+        false
+    }
+
+    /// Drops `v`, a pending state of the search, unless a `--max-*` limit stopped the search:
+    /// then it is left to the end of the process (freeing a million pending states one by one
+    /// takes longer than the second a time limit may be overrun by), at the cost of memory a
+    /// library caller does not get back after such a stop.
+    pub fn discard<T>(&self, v: T) {
+        if self.stopped_by.is_some() {
+            std::mem::forget(v);
+        } else {
+            drop(v);
+        }
+    }
+
+    /// Stops the search on one of the `--max-*` limits (the first recorded stays).
+    pub fn stop_on(&mut self, limit: Limit) {
+        if self.stopped.is_some() {
+            return;
+        }
+        let hit = self.budget.hit(limit, self.limits.max_states);
+        self.stopped_by = Some(hit);
+        self.stopped = Some(hit.describe());
     }
 
     pub fn check_limits(&mut self) {
@@ -115,18 +203,27 @@ impl Search {
                 seconds,
             });
         }
-        if self.stats.states > self.limits.max_states {
-            self.stopped = Some(format!("--max-states {} reached", self.limits.max_states));
+        self.budget.publish(self.stats.states, self.stats.executions);
+        if self.visited > self.limits.max_states {
+            self.stop_on(Limit::States);
         } else if self.stats.executions > self.limits.max_executions {
             self.stopped = Some(format!("the limit of {} executions was reached", self.limits.max_executions));
-        } else if self.limits.max_time.is_some_and(|t| seconds > t.as_secs_f64()) {
-            self.stopped =
-                Some(format!("--max-time {}s reached", self.limits.max_time.map_or(0.0, |t| t.as_secs_f64())));
-        } else {
-            let rss = current_rss_bytes();
-            if rss > self.limits.max_memory {
-                self.stopped = Some(format!("the memory ceiling of {} MiB was reached", self.limits.max_memory >> 20));
+        } else if let Some(l) = self.budget.check_rss() {
+            self.stop_on(l);
+        } else if self.phase_deadline.is_some_and(|d| Instant::now() > d) {
+            self.stopped = Some("the first phase's own time limit was reached".into());
+        }
+    }
+
+    /// Whether the budget stopped the run: a violation seen now may be an artefact of the
+    /// stop (a step cut short by the memory limit), so it is not recorded.
+    fn cut_short(&mut self) -> bool {
+        match self.budget.stopped() {
+            Some(l) => {
+                self.stop_on(l);
+                true
             }
+            None => false,
         }
     }
 
@@ -134,6 +231,7 @@ impl Search {
     pub fn record(&mut self, status: Status, schedule: &Schedule, preemptions: u32, state: Outcome, count: BigUint) {
         match status {
             Status::Finished(o) => *self.outcomes.entry(o).or_default() += count,
+            Status::Violation(_) if self.cut_short() => {}
             Status::Violation(f) => {
                 let ended = Outcome { violation: Some(format!("{}: {}", f.kind.as_str(), f.message)), ..state.clone() };
                 *self.outcomes.entry(ended).or_default() += count;
@@ -162,7 +260,8 @@ impl Search {
 
     pub fn finish_stats(&mut self) -> Stats {
         self.stats.seconds = self.start.elapsed().as_secs_f64();
-        self.stats.peak_rss_bytes = peak_rss_bytes();
+        self.stats.peak_rss_bytes = crate::budget::peak_rss_bytes();
+        self.stats.peak_bytes = crate::budget::peak();
         self.stats.clone()
     }
 }
@@ -201,26 +300,12 @@ impl<S: Clone + Eq> CycleWatch<S> {
     }
 }
 
-fn statm_field(index: usize) -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(index).and_then(|v| v.parse::<u64>().ok()))
-        .map_or(0, |pages| pages * 4096)
-}
-
 /// The current resident set size in bytes (0 where unknown).
 pub fn current_rss_bytes() -> u64 {
-    statm_field(1)
+    crate::budget::rss_bytes()
 }
 
 /// The peak resident set size of the process in bytes (`VmHWM`; 0 where unknown).
 pub fn peak_rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
-        })
-        .map_or(0, |kb| kb * 1024)
+    crate::budget::peak_rss_bytes()
 }

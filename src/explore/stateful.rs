@@ -147,7 +147,9 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool) -> Expl
     }
     let mut stack =
         vec![Frame { state: init, idx: 0, runnable, next: 0, sum: Sum::default(), arrived_by: None, preemptions: 0 }];
-    while let Some(top) = stack.last_mut() {
+    loop {
+        let (depth, room) = (stack.len(), stack.capacity());
+        let Some(top) = stack.last_mut() else { break };
         if search.should_stop() {
             break;
         }
@@ -183,9 +185,15 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool) -> Expl
                 }
                 continue;
             }
+            if !search.can_grow(visited.len(), visited.capacity(), std::mem::size_of::<(Key, u32)>())
+                || !search.can_grow(counts.small.len(), counts.small.capacity(), 8)
+                || !search.can_grow(depth, room, std::mem::size_of::<Frame<M::State>>())
+            {
+                break;
+            }
             let idx = counts.small.len() as u32;
             visited.insert(fp, idx);
-            search.stats.states += 1;
+            search.count_states(1);
             let mut runnable = Vec::new();
             model.runnable(&s, &mut runnable);
             let status = if runnable.is_empty() || matches!(info.event, Event::Raise(_)) {
@@ -217,5 +225,6 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool) -> Expl
         }
     }
     let complete = count && stack.is_empty() && !cyclic;
+    search.discard(stack);
     Explored { interleavings: complete.then(|| counts.get(0)) }
 }

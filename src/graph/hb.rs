@@ -84,7 +84,11 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
     let mut preemptions = 0u64;
     let mut index = 0u64;
     let mut watch = Brent::default();
+    let mut ticks = 0;
     loop {
+        if let Some(l) = crate::budget::poll(&mut ticks) {
+            return Err(GraphError::Stopped(l));
+        }
         let wanted = match steps.as_mut() {
             Some(it) => match it.next() {
                 Some(t) => Some(t),

@@ -432,6 +432,8 @@ pub enum GraphError {
         /// Why.
         reason: String,
     },
+    /// A `--max-*` limit of the run stopped the build.
+    Stopped(crate::budget::Limit),
     /// The run without preemptions never ends: it returned to an earlier state (or ran past
     /// 50 million steps).
     Endless {
@@ -462,6 +464,7 @@ impl fmt::Display for GraphError {
                 "the schedule does not fit this program at step {}: {reason} (was the program edited, or --set changed, since the schedule was made?)",
                 step + 1
             ),
+            GraphError::Stopped(l) => write!(f, "{l} was reached while building the graph"),
             GraphError::Endless { steps } => write!(
                 f,
                 "the run without preemptions never ends (after {} steps it loops); pass a --schedule to draw",

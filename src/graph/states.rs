@@ -38,7 +38,11 @@ pub fn states<M: Describe>(model: &M, opts: &Options) -> Result<Graph, GraphErro
         queue.push_back((init, root, 0u64));
     }
     let mut after = Vec::new();
+    let mut ticks = 0;
     while let Some((s, from, depth)) = queue.pop_front() {
+        if let Some(l) = crate::budget::poll(&mut ticks) {
+            return Err(GraphError::Stopped(l));
+        }
         model.runnable(&s, &mut runnable);
         for &tid in &runnable {
             let label = model.next_step(&s, tid);
@@ -110,7 +114,11 @@ pub(super) fn count<M: Describe>(model: &M, limit: usize) -> Total {
     if status_after(model, &init, &runnable, false) == Status::Running {
         queue.push_back(init);
     }
+    let mut ticks = 0;
     while let Some(s) = queue.pop_front() {
+        if crate::budget::poll(&mut ticks).is_some() {
+            return Total::AtLeast(seen.len() as u64);
+        }
         model.runnable(&s, &mut runnable);
         for &tid in &runnable {
             let mut t = s.clone();

@@ -51,7 +51,11 @@ pub fn tree<M: Describe>(model: &M, opts: &Options) -> Result<Graph, GraphError>
         stack.push(Frame { state: init, node: root, fp, runnable, next: 0 });
     }
     let mut leaves = u64::from(status != Status::Running);
+    let mut ticks = 0;
     while let Some(top) = stack.last_mut() {
+        if let Some(l) = crate::budget::poll(&mut ticks) {
+            return Err(GraphError::Stopped(l));
+        }
         if top.next >= top.runnable.len() {
             let done = stack.pop().expect("[internal bug] tree stack");
             on_path.remove(&done.fp);
@@ -145,7 +149,11 @@ pub(super) fn count<M: Describe>(model: &M, limit: usize) -> Total {
     let fp = model.fingerprint(&init);
     on_path.insert(fp);
     let mut stack = vec![(init, fp, runnable, 0usize)];
+    let mut ticks = 0;
     while let Some((s, _, runnable, next)) = stack.last_mut() {
+        if crate::budget::poll(&mut ticks).is_some() {
+            return Total::Unknown;
+        }
         if *next >= runnable.len() {
             if let Some((_, fp, ..)) = stack.pop() {
                 on_path.remove(&fp);

@@ -58,7 +58,7 @@ pub fn to_json(report: &Report, file: &str) -> Value {
         "switch_model": report.switch_model.name(),
         "strategy": report.strategy,
         "exhaustive": report.exhaustive,
-        "limit": report.limit,
+        "limit": super::limits::limit_json(report),
         "outcomes": outcomes,
         "interleavings": report.interleavings.as_ref().map(|n| n.to_string()),
         "counterexample": report.counterexample.as_ref().map(counterexample_json),
@@ -71,6 +71,7 @@ pub fn to_json(report: &Report, file: &str) -> Value {
             "executions": report.stats.executions,
             "seconds": report.stats.seconds,
             "peak_rss_bytes": report.stats.peak_rss_bytes,
+            "peak_bytes": report.stats.peak_bytes,
             "preemption_bound": report.stats.preemption_bound,
         },
     })

@@ -2,6 +2,7 @@
 
 pub mod explain;
 mod json;
+pub mod limits;
 mod models;
 pub mod svg;
 
@@ -91,11 +92,8 @@ pub fn render_check_explained(
             let _ = writeln!(out, "  every interleaving ends without a violation");
         }
         Verdict::Inconclusive => {
-            let _ = writeln!(
-                out,
-                "  no violation found, but the search stopped early: {}",
-                report.limit.as_deref().unwrap_or("a limit was reached")
-            );
+            let _ = writeln!(out, "  no violation found, but the search stopped before it was exhaustive");
+            out.push_str(&limits::render_limit(report));
         }
         Verdict::Violated => {}
     }
@@ -150,11 +148,12 @@ fn render_counterexample(c: &Counterexample, src: &SourceFile, replay_args: &str
 fn render_stats(report: &Report) -> String {
     let s = &report.stats;
     let mut line = format!(
-        "  stats: {}, {}, {}, {:.3} s, peak RSS {} MiB",
+        "  stats: {}, {}, {}, {:.3} s, peak memory {:.1} MiB (RSS {} MiB)",
         plural(s.states, "state"),
         plural(s.transitions, "step"),
         plural(s.executions, "execution"),
         s.seconds,
+        s.peak_bytes as f64 / f64::from(1 << 20),
         s.peak_rss_bytes >> 20
     );
     if let Some(b) = s.preemption_bound {
@@ -203,9 +202,7 @@ pub fn render_outcomes(report: &Report, src: &SourceFile, style: Style) -> Strin
     if let Some(n) = &report.interleavings {
         let _ = writeln!(out, "  interleavings: {}", big_count(n));
     }
-    if let Some(l) = &report.limit {
-        let _ = writeln!(out, "  stopped early: {l}");
-    }
+    out.push_str(&limits::render_limit(report));
     out.push_str(&render_stats(report));
     out
 }

@@ -24,6 +24,9 @@ pub struct ModelVerdict {
     /// For a model that is violated: the thread its counterexample first preempts, and the step
     /// after which it does (with why that is a switch point under this model).
     pub preemption: Option<(Tid, StepRef)>,
+    /// For a model that is violated: the preemptions of its counterexample at switch points that
+    /// exist only while a call site is cold (the verdict rests on the interpreter's warm-up).
+    pub warm_up: Vec<(Tid, StepRef)>,
 }
 
 fn summary(report: &Report) -> String {
@@ -79,6 +82,23 @@ pub fn render_models(rows: &[ModelVerdict], src: &SourceFile, style: Style) -> S
                 s.instr,
                 s.line,
                 s.why.as_deref().unwrap_or("a switch point")
+            );
+        }
+    }
+    let warm: Vec<&ModelVerdict> = rows.iter().filter(|r| !r.warm_up.is_empty()).collect();
+    if !warm.is_empty() {
+        let _ = writeln!(out, "verdicts that rest on warm-up:");
+        for r in warm {
+            let at: Vec<String> = r
+                .warm_up
+                .iter()
+                .map(|(t, s)| format!("away from {} right after {} at line {}", thread_name(*t), s.instr, s.line))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {:<13} the counterexample switches {}: a real interpreter switches there only while that call site is cold (its first executions, or after it deoptimises), before it specialises into a call without an eval-breaker check",
+                r.model.name(),
+                at.join("; ")
             );
         }
     }
@@ -139,5 +159,13 @@ pub fn models_to_json(rows: &[ModelVerdict], file: &str) -> serde_json::Value {
             Some(serde_json::json!({"switch_model": r.model.name(), "thread": t, "after": {"instr": s.instr, "line": s.line}, "why": s.why}))
         })
         .collect();
-    serde_json::json!({"file": file, "models": models, "preemptions": preemptions, "differences": differences})
+    let warm_up: Vec<serde_json::Value> = rows
+        .iter()
+        .flat_map(|r| {
+            r.warm_up.iter().map(|(t, s)| {
+                serde_json::json!({"switch_model": r.model.name(), "thread": t, "after": {"instr": s.instr, "line": s.line}})
+            })
+        })
+        .collect();
+    serde_json::json!({"file": file, "models": models, "preemptions": preemptions, "warm_up": warm_up, "differences": differences})
 }

@@ -8,7 +8,7 @@ mod facts;
 mod switch;
 
 pub use facts::{Facts, Overwrite, Site, Taken, Wait, WaitOn};
-pub use switch::{find_gap, first_preemption, Gap, StepRef};
+pub use switch::{find_gap, first_preemption, warm_up_preemptions, Gap, StepRef};
 
 use crate::bytecode::Instr;
 use crate::explore::{thread_name, FindingKind, Model, PyModel, Schedule, Status};
@@ -146,6 +146,7 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
     let mut preemptions = 0;
     let mut prev: Option<(Tid, bool)> = None;
     let mut obs = Observer::new(program.globals.len());
+    let mut ticks = 0;
     for seg in schedule.segments() {
         let tid = seg.tid;
         let preempted = match prev {
@@ -161,6 +162,12 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
         let mut back_edges_after_head = 0u64;
         let short = seg.steps <= (HEAD + TAIL + 2) as u64;
         for k in 0..seg.steps {
+            if let Some(l) = crate::budget::poll(&mut ticks) {
+                return Err(ReplayError {
+                    step: index,
+                    reason: format!("{l} was reached while replaying the schedule"),
+                });
+            }
             if let Status::Violation(f) = model.status(&state) {
                 return Err(ReplayError { step: index, reason: format!("the run already ended: {}", f.message) });
             }

@@ -17,6 +17,8 @@ pub struct StepRef {
     pub line: u32,
     /// For a switch point: why it is one (`loop back-edge`, `function entry`, …).
     pub why: Option<String>,
+    /// The switch point exists only while a call site is cold (see [`warm_up_preemptions`]).
+    pub warm_up: bool,
 }
 
 /// A switch that the schedule makes and the other model forbids.
@@ -68,8 +70,9 @@ fn instr_name(program: &Program, code: &CodeObject, instr: &Instr) -> String {
     }
 }
 
-/// Why the step of `instr` with `event` is a switch point, in words.
-fn why_switch(model: SwitchModel, instr: &Instr, event: &Event) -> String {
+/// Why the step of `instr` with `event` is a switch point, in words; `warm` is the builtin the
+/// step called when 3.11+ specialises that call without a check once its site has warmed up.
+fn why_switch(model: SwitchModel, instr: &Instr, event: &Event, warm: Option<vm::Builtin>) -> String {
     if model == SwitchModel::Bytecode {
         return "every instruction boundary is a switch point".into();
     }
@@ -88,7 +91,13 @@ fn why_switch(model: SwitchModel, instr: &Instr, event: &Event) -> String {
         Instr::Call(_) if model == SwitchModel::Cpython310 => {
             "3.10 checks at every frame entry and after every call".into()
         }
-        Instr::Call(_) => "after a call of non-Python code".into(),
+        Instr::Call(_) => match warm.filter(|_| model.specialises()) {
+            Some(b) => format!(
+                "after a call of {}(), a switch point only while this call site is cold: CPython 3.11+ runs the generic CALL, which checks the eval breaker, until the site has warmed up and specialised into a call without a check",
+                b.name()
+            ),
+            None => "after a call of non-Python code".into(),
+        },
         Instr::ReturnValue => "after the call returns".into(),
         Instr::Precall(_) => "entry of a Python method of the library".into(),
         i if is_pop_jump(i) => "taken conditional jump".into(),
@@ -111,7 +120,14 @@ pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Res
     let mut last_step: Vec<Option<StepRef>> = vec![None];
     let mut gap: Option<Gap> = None;
     let mut prev: Option<Tid> = None;
+    let mut ticks = 0;
     for (index, tid) in schedule.steps().enumerate() {
+        if let Some(l) = crate::budget::poll(&mut ticks) {
+            return Err(ReplayError {
+                step: index as u64,
+                reason: format!("{l} was reached while replaying the schedule"),
+            });
+        }
         let index = index as u64;
         if tid >= state.threads.len() || !vm::runnable(program, &state, tid) {
             return Err(ReplayError { step: index, reason: format!("{} cannot move", thread_name(tid)) });
@@ -134,6 +150,7 @@ pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Res
         let instr = code.instrs[f.pc as usize].clone();
         let line = code.locs.get(f.pc as usize).map_or(0, |l| l.line);
         let before = state.clone();
+        let warm = vm::warm_up_call(program, &state, tid);
         let info = model.step(&mut state, tid);
         let n = state.threads.len();
         if last_ok.len() < n {
@@ -142,12 +159,16 @@ pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Res
             last_ok.resize(n, true);
             last_step.resize(n, None);
         }
-        let here = StepRef { instr: instr_name(program, code, &instr), line, why: None };
+        let here = StepRef { instr: instr_name(program, code, &instr), line, why: None, warm_up: false };
         let ok = vm::switch_allowed(program, other, &before, tid, &state, &info);
         let touches = info.footprint.iter().any(|a| matches!(a.object(), Object::Global(_)));
         let open_gap = gap.as_ref().is_some_and(|g| g.tid == tid && g.next_point.is_none());
         if ok {
-            let point = StepRef { why: Some(why_switch(other, &instr, &info.event)), ..here.clone() };
+            let point = StepRef {
+                why: Some(why_switch(other, &instr, &info.event, warm)),
+                warm_up: warm.is_some() && other.specialises(),
+                ..here.clone()
+            };
             if open_gap {
                 let g = gap.as_mut().expect("open gap");
                 g.next_point = Some(point);
@@ -173,32 +194,62 @@ pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Res
 /// from while it could have gone on, and its last step before the switch (with why that is a
 /// switch point there). `None` when the schedule never preempts.
 pub fn first_preemption(model: &PyModel, schedule: &Schedule) -> Result<Option<(Tid, StepRef)>, ReplayError> {
+    Ok(preemptions(model, schedule, 1)?.into_iter().next())
+}
+
+/// The preemptions of `schedule` under `model`'s own switch model whose switch point exists only
+/// while a call site is cold (right after a call that 3.11+ specialises without a check once
+/// warmed up): the verdict then rests on the interpreter's warm-up.
+pub fn warm_up_preemptions(model: &PyModel, schedule: &Schedule) -> Result<Vec<(Tid, StepRef)>, ReplayError> {
+    let all = preemptions(model, schedule, usize::MAX)?;
+    Ok(all.into_iter().filter(|(_, s)| s.warm_up).collect())
+}
+
+/// Up to `limit` preemptions of `schedule` under `model`'s own switch model, in order: the thread
+/// switched away from while it could have gone on, and its last step before the switch.
+fn preemptions(model: &PyModel, schedule: &Schedule, limit: usize) -> Result<Vec<(Tid, StepRef)>, ReplayError> {
     let program = &model.program;
     let mut state = model.init();
     let mut last: Vec<Option<StepRef>> = vec![None];
     let mut prev: Option<Tid> = None;
+    let mut slept = false;
+    let mut out = Vec::new();
+    let mut ticks = 0;
     for (index, tid) in schedule.steps().enumerate() {
+        if let Some(l) = crate::budget::poll(&mut ticks) {
+            return Err(ReplayError {
+                step: index as u64,
+                reason: format!("{l} was reached while replaying the schedule"),
+            });
+        }
         if tid >= state.threads.len() || !vm::runnable(program, &state, tid) {
             return Err(ReplayError { step: index as u64, reason: format!("{} cannot move", thread_name(tid)) });
         }
         if let Some(p) = prev {
-            if p != tid && vm::runnable(program, &state, p) {
+            // A switch right after `time.sleep` is free, as in every search.
+            if p != tid && !slept && vm::runnable(program, &state, p) {
                 if let Some(Some(s)) = last.get(p) {
-                    return Ok(Some((p, s.clone())));
+                    out.push((p, s.clone()));
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
                 }
             }
         }
-        let Some(f) = state.threads[tid].frames.last() else { return Ok(None) };
+        let Some(f) = state.threads[tid].frames.last() else { return Ok(out) };
         let code = program.code(f.code);
         let instr = code.instrs[f.pc as usize].clone();
         let line = code.locs.get(f.pc as usize).map_or(0, |l| l.line);
+        let warm = vm::warm_up_call(program, &state, tid).filter(|_| program.switch.specialises());
         let info = model.step(&mut state, tid);
         if last.len() < state.threads.len() {
             last.resize(state.threads.len(), None);
         }
-        let why = Some(why_switch(program.switch, &instr, &info.event));
-        last[tid] = Some(StepRef { instr: instr_name(program, code, &instr), line, why });
+        let why = Some(why_switch(program.switch, &instr, &info.event, warm));
+        let warm_up = warm.is_some() && info.event == Event::None;
+        slept = info.event == Event::Sleep;
+        last[tid] = Some(StepRef { instr: instr_name(program, code, &instr), line, why, warm_up });
         prev = Some(tid);
     }
-    Ok(None)
+    Ok(out)
 }

@@ -703,7 +703,7 @@ fn call_builtin(
                     format!("list.append() takes exactly one argument ({} given)", rest.len()),
                 ));
             };
-            match state.heap.write(id, &mut info.footprint) {
+            match state.heap.write_growing(id, &mut info.footprint)? {
                 HeapObj::List(items) => {
                     items.push(v.clone());
                     Ok(Value::None)

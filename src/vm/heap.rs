@@ -91,6 +91,25 @@ impl Heap {
         Arc::make_mut(&mut self.objects[id as usize])
     }
 
+    /// [`Heap::write`] for a step that adds an item to list or dict `id`: first checks that
+    /// the copy (when another state shares the object) and the growth of its storage fit under
+    /// the run's memory ceiling (the checker's `MemoryError` otherwise).
+    pub fn write_growing(&mut self, id: u32, fp: &mut Footprint) -> Result<&mut HeapObj, Exception> {
+        let obj = &self.objects[id as usize];
+        let (len, cap, item) = match &**obj {
+            HeapObj::List(v) => (v.len(), v.capacity(), std::mem::size_of::<Value>()),
+            HeapObj::Dict(v) => (v.len(), v.capacity(), std::mem::size_of::<(Value, Value)>()),
+            _ => (0, 1, 0),
+        };
+        let shared = Arc::strong_count(obj) > 1;
+        let mut bytes = if shared { len * item } else { 0 };
+        if shared || len == cap {
+            bytes += 2 * len.max(4) * item;
+        }
+        super::value::room(bytes as u64)?;
+        Ok(self.write(id, fp))
+    }
+
     /// The number of objects ever allocated.
     pub fn len(&self) -> usize {
         self.objects.len()
@@ -419,7 +438,7 @@ impl Heap {
         match self.read(*id, fp) {
             HeapObj::List(items) => {
                 let i = self.seq_index(items.len(), key, "list", "list assignment index out of range")?;
-                if let HeapObj::List(items) = self.write(*id, fp) {
+                if let HeapObj::List(items) = self.write_growing(*id, fp)? {
                     items[i] = value;
                 }
                 Ok(())
@@ -427,7 +446,7 @@ impl Heap {
             HeapObj::Dict(items) => {
                 self.check_hashable(key)?;
                 let at = self.dict_index(items, key, fp);
-                if let HeapObj::Dict(items) = self.write(*id, fp) {
+                if let HeapObj::Dict(items) = self.write_growing(*id, fp)? {
                     match at {
                         Some(i) => items[i].1 = value,
                         None => items.push((key.clone(), value)),
@@ -494,7 +513,10 @@ impl Heap {
                 _ => Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", self.type_name(v)))),
             },
             Value::Tuple(t) => Ok(t.to_vec()),
-            Value::Str(s) => Ok(s.chars().map(|c| Value::Str(c.to_string().into())).collect()),
+            Value::Str(s) => {
+                super::value::room((s.len() * (std::mem::size_of::<Value>() + 24)) as u64)?;
+                Ok(s.chars().map(|c| Value::Str(c.to_string().into())).collect())
+            }
             Value::RangeIter { next, stop, step } => {
                 let mut out = Vec::new();
                 let mut i = *next;

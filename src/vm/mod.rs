@@ -25,7 +25,7 @@ pub use heap::{Heap, HeapObj};
 pub use sharing::Sharing;
 pub use state::{Frame, FrameRole, LockState, State, Thread, ThreadStatus};
 pub use step::{step, step_in_place, Event, StepInfo};
-pub use switch::{call_kind_of, switch_allowed, switch_certain_after_next, CallKind};
+pub use switch::{call_kind_of, switch_allowed, switch_certain_after_next, warm_up_call, CallKind};
 pub use sync::{LockRef, SyncKind, SyncMethod, SyncObj, SyncWait, Waiter};
 pub use value::{binary_op, compare, Builtin, ExcKind, Exception, Module, Tid, Value};
 

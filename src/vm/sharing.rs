@@ -11,8 +11,9 @@ pub struct Sharing {
     /// No function code stores the slot: only module code (the main thread) writes it.
     pub fn_unwritten: Vec<bool>,
     /// For each module-code instruction, the slots that module code may still store from there
-    /// (following jumps and exception handlers).
-    pub module_stores_from: Vec<Vec<bool>>,
+    /// (following jumps and exception handlers), one bit per slot (slot `g` is bit `g % 64` of
+    /// word `g / 64`).
+    pub module_stores_from: Vec<Vec<u64>>,
 }
 
 impl Sharing {
@@ -25,7 +26,8 @@ impl Sharing {
             for i in &code.instrs {
                 match i {
                     Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } => main_only[*g as usize] = false,
-                    Instr::StoreName(g) | Instr::StoreGlobal(g) => {
+                    // `del g` unbinds the slot: a write like any store.
+                    Instr::StoreName(g) | Instr::StoreGlobal(g) | Instr::DeleteName(g) | Instr::DeleteGlobal(g) => {
                         main_only[*g as usize] = false;
                         fn_unwritten[*g as usize] = false;
                     }
@@ -35,17 +37,13 @@ impl Sharing {
         }
         let module = program.module();
         let len = module.instrs.len();
-        let mut from = vec![vec![false; n]; len + 1];
-        // Backward dataflow to a fixpoint: stores reachable from each instruction.
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for pc in (0..len).rev() {
-                let mut acc = from[pc].clone();
-                if let Instr::StoreName(g) | Instr::StoreGlobal(g) = module.instrs[pc] {
-                    acc[g as usize] = true;
-                }
-                let mut succs: Vec<usize> = Vec::with_capacity(3);
+        // One bit per slot: a program with many globals and a long module stays small.
+        let words = n.div_ceil(64);
+        let mut from = vec![vec![0u64; words]; len + 1];
+        // The successors of each instruction, computed once.
+        let succs: Vec<Vec<usize>> = (0..len)
+            .map(|pc| {
+                let mut out = Vec::with_capacity(3);
                 if !matches!(
                     module.instrs[pc],
                     Instr::JumpForward(_)
@@ -54,23 +52,40 @@ impl Sharing {
                         | Instr::RaiseVarargs(_)
                         | Instr::Reraise(_)
                 ) {
-                    succs.push(pc + 1);
+                    out.push(pc + 1);
                 }
                 if let Some(t) = module.instrs[pc].jump_target() {
-                    succs.push(t as usize);
+                    out.push(t as usize);
                 }
                 for e in &module.exception_table {
                     if e.start as usize <= pc && pc < e.end as usize {
-                        succs.push(e.target as usize);
+                        out.push(e.target as usize);
                     }
                 }
-                for s in succs {
-                    for g in 0..n {
-                        acc[g] |= from.get(s).is_some_and(|f| f[g]);
+                out
+            })
+            .collect();
+        // Backward dataflow to a fixpoint: stores reachable from each instruction.
+        let mut changed = true;
+        let mut acc = vec![0u64; words];
+        while changed {
+            changed = false;
+            for pc in (0..len).rev() {
+                acc.copy_from_slice(&from[pc]);
+                if let Instr::StoreName(g) | Instr::StoreGlobal(g) | Instr::DeleteName(g) | Instr::DeleteGlobal(g) =
+                    module.instrs[pc]
+                {
+                    acc[g as usize / 64] |= 1 << (g % 64);
+                }
+                for &s in &succs[pc] {
+                    if let Some(f) = from.get(s) {
+                        for (a, b) in acc.iter_mut().zip(f) {
+                            *a |= b;
+                        }
                     }
                 }
                 if acc != from[pc] {
-                    from[pc] = acc;
+                    from[pc].copy_from_slice(&acc);
                     changed = true;
                 }
             }
@@ -83,7 +98,9 @@ impl Sharing {
     pub(crate) fn main_may_store(&self, main_module_pc: Option<u32>, g: u32) -> bool {
         match main_module_pc {
             None => false,
-            Some(pc) => self.module_stores_from.get(pc as usize).is_none_or(|f| f[g as usize]),
+            Some(pc) => {
+                self.module_stores_from.get(pc as usize).is_none_or(|f| f[g as usize / 64] >> (g % 64) & 1 == 1)
+            }
         }
     }
 }

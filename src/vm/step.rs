@@ -86,12 +86,17 @@ pub(super) fn raise(program: &Program, state: &mut State, tid: Tid, exc: Value, 
         )),
     };
     info.event = Event::Raise(exc_arc.clone());
+    // The checker's memory ceiling is not the program's exception: no handler runs.
+    let unhandled = exc_arc.kind == ExcKind::MemoryLimit;
     let th = state.thread_mut(tid);
     let line = th
         .frames
         .last()
         .and_then(|f| program.code(f.code).locs.get(f.pc.saturating_sub(1) as usize))
         .map_or(0, |l| l.line);
+    if unhandled {
+        th.frames.clear();
+    }
     while let Some(frame) = th.frames.last_mut() {
         let code = program.code(frame.code);
         let at = frame.pc.saturating_sub(1);

@@ -21,8 +21,11 @@ pub enum CallKind {
     Python,
     /// C code: the eval breaker is checked after it returns (3.10+).
     C,
-    /// C code that 3.11+ specialises into an instruction without a check: `len`, `isinstance`,
-    /// one-argument `type`, `list.append`.
+    /// C code that 3.11+ specialises into an instruction without a check once the call site has
+    /// warmed up: `len`, `isinstance`, one-argument `type`, `list.append`. Until then (the site's
+    /// first executions, and again after a deoptimisation) the site runs the generic CALL, which
+    /// checks the eval breaker after the call, so the models keep the switch point: a model must
+    /// admit every run of its interpreter, and the cold path is one of them.
     CSpecialised,
     /// A method written in Python in the standard library (`Thread.start`, `Thread.join`, …):
     /// its RESUME is a check before it acts, and the C calls inside it check after.
@@ -64,6 +67,18 @@ impl Builtin {
             | Builtin::BuildClass
             | Builtin::DictGet => CallKind::C,
         }
+    }
+}
+
+/// The builtin that thread `tid`'s next instruction calls, when it is a CALL of one that 3.11+
+/// specialises without an eval-breaker check once warmed up ([`CallKind::CSpecialised`]): a switch
+/// right after it happens on a real interpreter only while that call site is still cold.
+pub fn warm_up_call(program: &Program, state: &State, tid: Tid) -> Option<Builtin> {
+    let f = state.threads.get(tid)?.frames.last()?;
+    let Instr::Call(n) = program.code(f.code).instrs.get(f.pc as usize)? else { return None };
+    match callee(f, *n as usize)? {
+        Value::Builtin(b) | Value::Bound(b, _) if b.call_kind() == CallKind::CSpecialised => Some(*b),
+        _ => None,
     }
 }
 
@@ -187,7 +202,9 @@ pub(super) fn switch_after(
             match instr {
                 Instr::Precall(_) | Instr::BeforeWith => before.callee == Some(CallKind::Library),
                 Instr::ReturnValue => before.init_return,
-                Instr::Call(_) => !matches!(before.callee, Some(CallKind::Python | CallKind::CSpecialised)),
+                // After a C call, specialised or not: a site that specialises into a call without
+                // a check runs the generic, checking CALL until it has warmed up.
+                Instr::Call(_) => before.callee != Some(CallKind::Python),
                 i => match check_after(model, i) {
                     Some(SwitchKind::BackEdge) => !is_pop_jump(i) || taken,
                     Some(_) => true,

@@ -196,6 +196,10 @@ pub enum ExcKind {
     IndexError,
     /// `KeyError`
     KeyError,
+    /// The checker's memory ceiling (`--max-memory`): a value the step would build does not
+    /// fit. Not a program exception: no handler catches it, and the search that meets it stops
+    /// inconclusive.
+    MemoryLimit,
 }
 
 impl ExcKind {
@@ -218,6 +222,7 @@ impl ExcKind {
             ExcKind::ImportError => "ImportError",
             ExcKind::IndexError => "IndexError",
             ExcKind::KeyError => "KeyError",
+            ExcKind::MemoryLimit => "MemoryError",
         }
     }
 
@@ -245,7 +250,7 @@ impl ExcKind {
     /// The direct base class, as in CPython's exception hierarchy (`None` for `BaseException`).
     pub fn base(self) -> Option<ExcKind> {
         Some(match self {
-            ExcKind::BaseException => return None,
+            ExcKind::BaseException | ExcKind::MemoryLimit => return None,
             ExcKind::Exception => ExcKind::BaseException,
             ExcKind::ZeroDivisionError => ExcKind::ArithmeticError,
             ExcKind::UnboundLocalError => ExcKind::NameError,
@@ -505,6 +510,11 @@ pub fn binary_op(op: BinOp, a: &Value, b: &Value) -> OpResult {
         }
     }
     if let (Some(x), Some(y)) = (int_operand(a), int_operand(b)) {
+        let result_bits = match op {
+            BinOp::Mul => bits(a) + bits(b),
+            _ => bits(a).max(bits(b)) + 1,
+        };
+        room(result_bits / 8 * 3)?;
         let r = match op {
             BinOp::Add => x + y,
             BinOp::Sub => x - y,
@@ -520,14 +530,23 @@ pub fn binary_op(op: BinOp, a: &Value, b: &Value) -> OpResult {
         return Ok(Value::big(r));
     }
     match (op, a, b) {
-        (BinOp::Add, Value::Str(x), Value::Str(y)) => Ok(Value::Str(format!("{x}{y}").into())),
-        (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => Ok(Value::Tuple(x.iter().chain(y.iter()).cloned().collect())),
+        (BinOp::Add, Value::Str(x), Value::Str(y)) => {
+            // Built once, then copied into the shared string.
+            room(2 * (x.len() + y.len()) as u64)?;
+            Ok(Value::Str(format!("{x}{y}").into()))
+        }
+        (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
+            room(2 * ((x.len() + y.len()) * std::mem::size_of::<Value>()) as u64)?;
+            Ok(Value::Tuple(x.iter().chain(y.iter()).cloned().collect()))
+        }
         (BinOp::Mul, Value::Str(s), n) | (BinOp::Mul, n, Value::Str(s)) if int_operand(n).is_some() => {
             let k = repeat_count(n)?;
+            room((s.len() as u64).saturating_mul(2 * k as u64))?;
             Ok(Value::Str(s.repeat(k).into()))
         }
         (BinOp::Mul, Value::Tuple(t), n) | (BinOp::Mul, n, Value::Tuple(t)) if int_operand(n).is_some() => {
             let k = repeat_count(n)?;
+            room(((t.len() * std::mem::size_of::<Value>()) as u64).saturating_mul(2 * k as u64))?;
             let mut out = Vec::with_capacity(t.len() * k);
             for _ in 0..k {
                 out.extend(t.iter().cloned());
@@ -538,6 +557,26 @@ pub fn binary_op(op: BinOp, a: &Value, b: &Value) -> OpResult {
             ExcKind::TypeError,
             format!("unsupported operand type(s) for {}: '{}' and '{}'", op.symbol(), a.type_name(), b.type_name()),
         )),
+    }
+}
+
+/// Whether a value of `bytes` more fits under the memory ceiling of the run (the budget
+/// active on this thread); the checker's `MemoryError` otherwise, which stops the run.
+pub(crate) fn room(bytes: u64) -> Result<(), Exception> {
+    if crate::budget::fits(bytes) {
+        Ok(())
+    } else {
+        Err(exc(
+            ExcKind::MemoryLimit,
+            format!("a value of {} MiB would pass the checker's --max-memory ceiling", bytes >> 20),
+        ))
+    }
+}
+
+fn bits(v: &Value) -> u64 {
+    match v {
+        Value::Big(b) => b.bits(),
+        _ => 64,
     }
 }
 

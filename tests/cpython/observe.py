@@ -2,7 +2,7 @@
 
 Usage: python3.X observe.py FILE N K VAR [VAR...]
 
-Each run executes the file's text in a fresh globals dict, with the module constant `N = ...`
+Each run compiles and executes the file's text afresh (cold call sites, as at a program's start) in a fresh globals dict, with the module constant `N = ...`
 replaced by the given value (the line keeps its place, so line numbers are unchanged), after
 `sys.setswitchinterval(1e-6)` so that the interpreter offers the GIL as often as it can. The
 output is one JSON object: {"version": "3.X.Y", "n": N, "runs": [[v1, v2, ...], ...],
@@ -26,11 +26,13 @@ def main(argv):
     if replaced != 1:
         sys.stderr.write("%s: expected exactly one module-level `N = ...` line, found %d\n" % (path, replaced))
         return 2
-    code = compile(text, path, "exec")
     sys.setswitchinterval(1e-6)
     runs = []
     start = time.perf_counter()
     for _ in range(k):
+        # A fresh code object each run, as at every start of the program: from 3.11 on, call
+        # sites specialise as they warm up, and a code object reused across runs would stay warm.
+        code = compile(text, path, "exec")
         env = {"__name__": "__main__"}
         exec(code, env)
         row = []

@@ -10,6 +10,7 @@ mod extremes;
 mod gen;
 mod graph;
 mod heap;
+mod limits;
 mod reductions;
 mod seed;
 mod soak;

@@ -282,3 +282,60 @@ proptest! {
         nested(&p)?;
     }
 }
+
+/// 3.11–3.13 specialise `len`, `isinstance` and `list.append` into calls without an eval-breaker
+/// check only once a call site has warmed up; a cold site runs the generic CALL, which checks after
+/// the call, and real 3.11–3.13 lose updates there (`models/cpython/warmup_*.py`, held against the
+/// real interpreters in `cpython.rs`). No model may prove these programs, and each counterexample's
+/// switch after such a call is marked as resting on warm-up.
+#[test]
+fn cold_call_sites_are_switch_points_under_3_11_to_3_13() {
+    for (file, expect, call) in [
+        ("models/cpython/warmup_len_unrolled.py", "x == 200", "len()"),
+        ("models/cpython/warmup_isinstance_unrolled.py", "x == 200", "isinstance()"),
+        ("models/cpython/warmup_append_unrolled.py", "wrong == 0", "()"),
+        ("models/cpython/warmup_append_loop.py", "wrong == 0", "()"),
+    ] {
+        for m in [SwitchModel::Cpython311, SwitchModel::Cpython312, SwitchModel::Cpython313] {
+            let model = Model::from_file(file).unwrap().with_switch(m).unwrap().with_expect(expect).unwrap();
+            let r = model.checker().check();
+            let c = r.assert_violated(FindingKind::Expect);
+            assert_eq!(c.preemptions, 1, "{file} under {m}");
+            let warm = trace::warm_up_preemptions(model.explorable(), &c.schedule).unwrap();
+            assert_eq!(warm.len(), 1, "{file} under {m}: {warm:?}");
+            let (_, step) = &warm[0];
+            assert_eq!(step.instr, "CALL", "{file} under {m}");
+            let why = step.why.as_deref().unwrap();
+            assert!(why.contains(call) && why.contains("while this call site is cold"), "{file} under {m}: {why}");
+        }
+    }
+}
+
+#[test]
+fn check_switch_all_says_which_verdicts_rest_on_warm_up() {
+    let (code, out) =
+        gilcheck(&["check", "models/cpython/warmup_len_unrolled.py", "--switch", "all", "--expect", "x == 200"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.lines().all(|l| !l.contains("HOLDS")), "{out}");
+    let section = out.split("verdicts that rest on warm-up:\n").nth(1).unwrap_or_else(|| panic!("{out}"));
+    let rows: Vec<&str> = section.lines().take_while(|l| l.starts_with("  ")).collect();
+    let models: Vec<&str> = rows.iter().map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert_eq!(models, ["cpython-3.11", "cpython-3.12", "cpython-3.13"], "{out}");
+    assert!(rows.iter().all(|l| l.contains("right after CALL at line 14") && l.contains("call site is cold")), "{out}");
+    let (code, out) = gilcheck(&[
+        "check",
+        "models/cpython/warmup_len_unrolled.py",
+        "--switch",
+        "all",
+        "--expect",
+        "x == 200",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let warm: Vec<&str> =
+        v["warm_up"].as_array().unwrap().iter().map(|w| w["switch_model"].as_str().unwrap()).collect();
+    assert_eq!(warm, ["cpython-3.11", "cpython-3.12", "cpython-3.13"], "{out}");
+    assert!(v["warm_up"].as_array().unwrap().iter().all(|w| w["after"]["line"] == 14), "{out}");
+}

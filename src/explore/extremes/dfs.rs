@@ -108,10 +108,13 @@ impl<'a> Dfs<'a> {
             self.revisits += 1;
             return;
         }
+        if !self.search.can_grow(self.memo.len(), self.memo.capacity(), 32) {
+            return;
+        }
         self.memo.insert(key, used);
         let mark = self.schedule.len();
         self.nesting += 1;
-        self.search.stats.states += 1;
+        self.search.count_states(1);
         if self.nesting > MAX_NESTING {
             self.search.stopped = Some(format!("more than {MAX_NESTING} nested scheduling choices in one execution"));
         }

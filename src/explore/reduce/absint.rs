@@ -183,6 +183,7 @@ pub(super) fn step(
                 }
                 Av::Exit(l) => {
                     s.held &= !bit(l);
+                    f.with_lock = Some(l);
                     Av::Other
                 }
                 Av::Func(c) => {
@@ -303,6 +304,7 @@ pub(super) fn step(
                 Av::Lock(l) => {
                     st.push(Av::Exit(l));
                     s.held |= bit(l);
+                    f.with_lock = Some(l);
                 }
                 _ => {
                     st.push(Av::Other);
@@ -321,6 +323,7 @@ pub(super) fn step(
             let len = st.len();
             if let Some(Av::Exit(l)) = len.checked_sub(4).map(|j| st[j]) {
                 s.held &= !bit(l);
+                f.with_lock = Some(l);
             }
             s.stack.push(Av::Other);
         }

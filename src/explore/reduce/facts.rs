@@ -4,6 +4,27 @@
 //! instruction (a must-lockset); which instructions can raise; which global updates are
 //! accumulations `g += c`; and, for every instruction, a summary of everything the code can
 //! still do from there (its *future*), callees included.
+//!
+//! # The facts, what would break each, and what shows it does not
+//!
+//! Each static fact quantifies over executions the reduced search does not explore, so each one
+//! is listed with the constructs of the subset that could falsify it and the test that holds the
+//! reduced search to plain search on such a program (REDUCTIONS.md §1, S1–S5). Every test named
+//! `variant_*`, `mixed_lock_forms_*` or `is_alive_*` is in `tests/it/reductions.rs` and runs under
+//! every level; the random-program properties there run under every switch model.
+//!
+//! | fact | broken by | shown by |
+//! |---|---|---|
+//! | `Facts::unsupported`: the analysis covers the program (≤ 128 globals, no heap objects or unmodelled builtins, only `for` loops, no RLock/Semaphore/Event/Condition/Barrier/queue, no `try`, no call it cannot see, no recursion) | any of those constructs | `heap_use`, `unsupported_construct`, `ctx.unknown`; the random programs with heap objects, `try` and the synchronisation objects fall back to plain search |
+//! | lock slot: a global stored once, at module level outside loops, by `threading.Lock()` (checked again at run time: the stack holds `Value::Lock` equal to the slot's value) | `with threading.Lock():` (a fresh lock), rebinding the name, a lock made in a loop | `variant_b_fresh_lock`, `variant_c_rebound_lock` |
+//! | `structured_locks`: a lock slot loaded only to be entered by `with`, so its owner always releases it (acquire is a right mover, release a left mover) | `acquire()`/`release()` anywhere, `locked()`, passing the lock to a function or a thread, storing it elsewhere | `variant_d_cross_release`, `mixed_lock_forms_with_and_acquire_release_on_one_lock`, `mixed_lock_forms_locked_probe_of_a_with_lock` |
+//! | `InstrFact::with_lock` of a lock that is not structured: the `with` is a synchronising step of its thread's future | the same lock taken by `with` in one thread and by `acquire()` or probed by `locked()` in another | the two `mixed_lock_forms_*` tests; `tests::a_lock_used_otherwise_than_by_with_is_not_structured_and_its_with_synchronises` |
+//! | `InstrFact::held` (must-lockset): locks certainly held, by `with` only (explicit acquires are not tracked, and their locks are not structured) | a lock released inside the block by another path; an acquire the analysis misses | the lockset is intersected at joins and cleared by the `__exit__` call or the handler; `variant_a_read_outside_lock`, `variant_f_missing_join` |
+//! | `int_globals`: every store of the global stores an int constant or completes an accumulation, in straight-line code | `g = "a"`, `g = g + 0.5`, `g = s if c else 0` (a store that a jump reaches) | `variant_g_str_accumulator`; `tests::int_fact_needs_straight_line_stores`; a wrong type would also raise where the analysis says it cannot (monitored) |
+//! | `InstrFact::accum`: the four straight-line instructions `LOAD g; LOAD_CONST int; BINARY_OP ±; STORE g` | `x = 2 * x + 1` in one thread, `x += 1` in another; `x += y` | `variant_h_mixed_affine_update` |
+//! | `InstrFact::may_fail`: the instruction cannot raise (checked at run time: a raise where it says it cannot drops the reduction) | unbound locals and globals, non-int operands, `//` and `%` by zero, wrong argument counts | the monitor in `Reducer::transaction`; `variant_e_assert_in_critical_section` |
+//! | `Summary` (a future): everything a thread can still do, callees included (checked at run time: a global the future did not predict drops the reduction) | recursion (refused), calls through values the analysis cannot see (refused), thread liveness: `is_alive()` and `join()` read whether a thread has ended, which every thread with a future can still do | `is_alive_races_with_the_thread_ending` (the reduced search treats a read of a thread's liveness as dependent on that thread's future) |
+//! | `vm::Sharing` (invisible global accesses): main's accesses to a global no function names; reads of a global no function stores and main no longer stores | a function that stores or deletes it (`global g; g = …`, `del g`), main storing it later | `tests/it/reductions.rs` random programs; `vm/sharing.rs` counts `del` as a store |
 
 use crate::bytecode::{BinOp, CodeId, Const, Instr, Program};
 
@@ -94,6 +115,10 @@ pub(crate) struct InstrFact {
     pub calls: Option<CodeId>,
     /// It acquires a lock while others are held (a nested acquisition: a potential deadlock).
     pub nested_acquire: bool,
+    /// The lock slot it enters (`with`'s BEFORE_WITH) or leaves (the `__exit__` call), if any.
+    /// A lock that is not structured (it is also used otherwise, e.g. `acquire()`, `locked()`)
+    /// makes this a synchronising step of the future: it conflicts with every other lock use.
+    pub with_lock: Option<u32>,
 }
 
 /// Everything a code object can still do from one instruction on.
@@ -149,8 +174,10 @@ pub(crate) struct Facts {
     pub codes: Vec<CodeFacts>,
     /// Globals that always hold the same lock once bound (stored once, by `threading.Lock()`),
     /// taken only by `with` and never used otherwise: the owner always releases them.
+    /// Broken by: any other use of the lock (see the table in the module docs).
     pub structured_locks: Slots,
     /// Globals that always hold an int once bound.
+    /// Broken by: a store of anything else, or a store a jump reaches (module docs).
     pub int_globals: Slots,
     /// Why the reductions cannot be applied, if they cannot.
     pub unsupported: Option<String>,
@@ -160,7 +187,8 @@ fn stores(program: &Program) -> Vec<Vec<(CodeId, usize)>> {
     let mut out = vec![Vec::new(); program.globals.len()];
     for (c, code) in program.codes.iter().enumerate() {
         for (i, ins) in code.instrs.iter().enumerate() {
-            if let Instr::StoreName(g) | Instr::StoreGlobal(g) = ins {
+            // A `del` counts as a store: it matches neither the lock nor the int pattern.
+            if let Instr::StoreName(g) | Instr::StoreGlobal(g) | Instr::DeleteName(g) | Instr::DeleteGlobal(g) = ins {
                 out[*g as usize].push((c as CodeId, i));
             }
         }
@@ -172,7 +200,15 @@ fn is_int_const(code: &crate::bytecode::CodeObject, i: u32) -> bool {
     matches!(code.consts.get(i as usize), Some(Const::Int(_) | Const::BigInt(_) | Const::Bool(_)))
 }
 
-/// Whether instructions `i..i+4` of `code` are `LOAD g; LOAD_CONST int; BINARY_OP ±; STORE g`.
+/// Whether some jump or exception handler of `code` lands on instruction `i`.
+fn is_jump_target(code: &crate::bytecode::CodeObject, i: usize) -> bool {
+    code.instrs.iter().any(|ins| ins.jump_target() == Some(i as u32))
+        || code.exception_table.iter().any(|e| e.target as usize == i)
+}
+
+/// Whether instructions `i..i+4` of `code` are `LOAD g; LOAD_CONST int; BINARY_OP ±; STORE g`,
+/// straight-line code that no jump enters after its first instruction.
+/// Broken by: `x = 2 * x + 1`, `x += y` (models/variants/h_mixed_affine_update.py).
 fn accumulation_at(code: &crate::bytecode::CodeObject, i: usize) -> Option<u32> {
     let w = code.instrs.get(i..i + 4)?;
     let g = match w[0] {
@@ -181,7 +217,8 @@ fn accumulation_at(code: &crate::bytecode::CodeObject, i: usize) -> Option<u32> 
     };
     let ok = matches!(w[1], Instr::LoadConst(c) if is_int_const(code, c))
         && matches!(w[2], Instr::BinaryOp { op: BinOp::Add | BinOp::Sub, .. })
-        && matches!(w[3], Instr::StoreGlobal(s) | Instr::StoreName(s) if s == g);
+        && matches!(w[3], Instr::StoreGlobal(s) | Instr::StoreName(s) if s == g)
+        && (i + 1..i + 4).all(|j| !is_jump_target(code, j));
     ok.then_some(g)
 }
 
@@ -226,11 +263,18 @@ fn slot_facts(program: &Program) -> (Slots, Slots, Vec<Option<CodeId>>, Vec<bool
                 modules[g] = true;
             }
         }
-        // An int global: every store stores an int constant or completes an accumulation.
+        // An int global: every store stores an int constant or completes an accumulation, and
+        // the store is reached only from the instruction before it (a store that a jump reaches,
+        // as in `g = s if c else 0`, may store what the other branch left on the stack).
+        // Broken by: `g = "a"`, `g = g + 0.5`, `g = s if c else 0` (models/variants/
+        // g_str_accumulator.py; tests/it/reductions.rs `int_fact_needs_straight_line_stores`).
         let all_int = !st.is_empty()
             && st.iter().all(|&(c, i)| {
                 let code = program.code(c);
-                (i >= 1 && matches!(code.instrs[i - 1], Instr::LoadConst(k) if is_int_const(code, k)))
+                let straight = |from: usize| (from + 1..=i).all(|j| !is_jump_target(code, j));
+                (i >= 1
+                    && matches!(code.instrs[i - 1], Instr::LoadConst(k) if is_int_const(code, k))
+                    && straight(i - 1))
                     || (i >= 3 && accumulation_at(code, i - 3) == Some(g as u32))
             });
         if all_int {
@@ -509,6 +553,20 @@ impl Facts {
                         }
                     }
                     s.lock_uses |= f.held & structured;
+                    // Entering or leaving a lock's `with` is a lock operation: for a structured
+                    // lock it shows in `lock_uses` (the body holds it); for any other lock it
+                    // synchronises with every other thread's lock use (its `acquire()`,
+                    // `locked()`), as those steps do themselves.
+                    // Broken by: a lock used by `with` in one thread and by `acquire()`/
+                    // `release()`/`locked()` in another (tests/it/reductions.rs
+                    // `mixed_lock_forms_*`).
+                    if let Some(l) = f.with_lock {
+                        if structured & bit(l) != 0 {
+                            s.lock_uses |= bit(l);
+                        } else {
+                            s.sync = true;
+                        }
+                    }
                     if f.output || f.sync || f.may_fail || f.nested_acquire {
                         s.bad_under |= f.held & structured;
                     }
@@ -608,4 +666,54 @@ fn heap_use(program: &Program) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(text: &str) -> (Facts, Program) {
+        let m = crate::Model::from_source("t.py", text).unwrap();
+        let p = m.program().clone();
+        (Facts::of(&p), p)
+    }
+
+    fn slot(p: &Program, name: &str) -> Slots {
+        bit(p.global_slot(name).unwrap())
+    }
+
+    #[test]
+    fn int_fact_needs_straight_line_stores() {
+        // Both arms end in the one STORE_NAME x, whose predecessor is `LOAD_CONST 0`; the store
+        // is also reached with the string on the stack.
+        let (f, p) = facts("c = 1\ns = 'a'\nx = 0\nx = s if c else 0\ny = 0\ny = y + 1\n");
+        assert!(f.unsupported.is_none(), "{:?}", f.unsupported);
+        assert_eq!(f.int_globals & slot(&p, "x"), 0, "x may hold a str");
+        assert_ne!(f.int_globals & slot(&p, "y"), 0, "y always holds an int");
+    }
+
+    #[test]
+    fn a_lock_used_otherwise_than_by_with_is_not_structured_and_its_with_synchronises() {
+        let (f, p) = facts(
+            "import threading\nlock = threading.Lock()\nx = 0\ndef w():\n    global x\n    with lock:\n        x = 1\nt = threading.Thread(target=w)\nt.start()\nlock.acquire()\nlock.release()\nt.join()\n",
+        );
+        assert!(f.unsupported.is_none(), "{:?}", f.unsupported);
+        assert_eq!(f.structured_locks & slot(&p, "lock"), 0);
+        let w = p.codes.iter().position(|c| c.name == "w").unwrap();
+        assert!(f.codes[w].future[0].sync, "the worker's `with lock` must synchronise: {:?}", f.codes[w].future[0]);
+        assert_eq!(f.codes[w].future[0].lock_uses, 0);
+    }
+
+    #[test]
+    fn a_lock_taken_only_by_with_is_structured() {
+        let (f, p) = facts(
+            "import threading\nlock = threading.Lock()\nx = 0\ndef w():\n    global x\n    with lock:\n        x = 1\nt = threading.Thread(target=w)\nt.start()\nwith lock:\n    x = 2\nt.join()\n",
+        );
+        assert!(f.unsupported.is_none(), "{:?}", f.unsupported);
+        let l = slot(&p, "lock");
+        assert_ne!(f.structured_locks & l, 0);
+        let w = p.codes.iter().position(|c| c.name == "w").unwrap();
+        assert!(!f.codes[w].future[0].sync);
+        assert_eq!(f.codes[w].future[0].lock_uses, l);
+    }
 }

@@ -80,6 +80,9 @@ struct TxRecord {
     net_zero: bool,
     /// It ended with `time.sleep` (a switch after it is free).
     slept: bool,
+    /// Threads whose liveness it read (`is_alive()`, `join()`): such a read does not commute with
+    /// that thread's remaining steps, the last of which ends it.
+    observed: u128,
 }
 
 /// A transaction as it stood at a switch point, to end it there after all.
@@ -544,6 +547,10 @@ impl Reducer<'_> {
                         }
                     }
                     Object::Output => rec.output = true,
+                    Object::Thread(u) if !a.is_write() => {
+                        rec.sync = true;
+                        rec.observed |= if u < 128 { 1u128 << u } else { u128::MAX };
+                    }
                     Object::Thread(_) | Object::Alloc | Object::Sync(_) | Object::Heap(_) => rec.sync = true,
                 }
             }
@@ -614,8 +621,14 @@ impl Reducer<'_> {
         }
         let own: &[Slots] = own.map_or(&[], |f| &f.1);
         let mut accum_used: Slots = 0;
-        for (_, f) in others {
+        for (u, f) in others {
             let fut = &f.0;
+            // Reading whether `u` is alive does not commute with `u` ending, and every thread
+            // with a future can still end. Broken by: `t.is_alive()` while `t` runs
+            // (tests/it/reductions.rs `is_alive_races_with_the_thread_ending`).
+            if *u < 128 && r.observed & (1u128 << u) != 0 || *u >= 128 && r.observed != 0 {
+                return false;
+            }
             if fut.may_fail || (r.sync && fut.sync) || (r.output && fut.output) {
                 return false;
             }
@@ -701,7 +714,8 @@ impl Reducer<'_> {
                         self.schedule.push_run(t, total);
                         self.singletons += k + 1;
                         self.accelerated += k;
-                        self.search.stats.states += k + 1;
+                        self.search.stats.states += k;
+                        self.search.count_states(1);
                         if self.thread_steps.len() < next.threads.len() {
                             self.thread_steps.resize(next.threads.len(), 0);
                         }
@@ -724,6 +738,9 @@ impl Reducer<'_> {
                     vec![tx]
                 }
                 None => {
+                    if !self.search.can_grow(self.visited.len(), self.visited.capacity(), 16) {
+                        return;
+                    }
                     if !self.visited.insert(s.fingerprint()) {
                         return;
                     }
@@ -758,7 +775,7 @@ impl Reducer<'_> {
                 self.thread_steps[last.tid] += last.steps;
             }
             self.schedule.push_run(last.tid, last.steps);
-            self.search.stats.states += 1;
+            self.search.count_states(1);
             used += cost(last.tid);
             prev = Some((last.tid, last.rec.slept));
             s = last.state;
