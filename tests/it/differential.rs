@@ -8,8 +8,12 @@
 //! `try`/`finally`, RLocks and semaphores) under a random switch model, 2,000 cases by default.
 //!
 //! `PROPTEST_CASES=100000 cargo test --release --test it differential` runs 10⁵ cases of each.
+//!
+//! The generator of every construct (`subset_gen`) runs under a random switch model too: 300
+//! cases, `GILCHECK_GEN_CASES` to change.
 
 use crate::gen::{self, GenConfig, GenProgram};
+use crate::subset_gen;
 use gilcheck::explore::{Limits, Report, Strategy};
 use gilcheck::vm::SwitchModel;
 use gilcheck::Model;
@@ -33,20 +37,34 @@ fn findings(r: &Report) -> Vec<String> {
 }
 
 fn compare(p: &GenProgram, switch: SwitchModel) -> Result<(), TestCaseError> {
-    let src = &p.source;
-    let m = Model::from_source("gen.py", src.as_str())
+    compare_source(&p.source, switch, 2_000_000, |s| {
+        // The generator's serial run (each thread runs to completion inside start()) is one
+        // interleaving: its globals must be among the outcomes.
+        if let Some(serial) = &p.serial_outcome {
+            let found =
+                s.outcomes().any(|o| serial.iter().all(|(name, v)| o.global(name) == Some(v.to_string().as_str())));
+            prop_assert!(found, "serial outcome {:?} missing\n{}", serial, p.source);
+        }
+        Ok(())
+    })
+}
+
+/// Stateful search (at most `max_states` states, else the case is skipped), `check` on its
+/// report, then enumeration where the count allows: the two must agree.
+fn compare_source(
+    src: &str,
+    switch: SwitchModel,
+    max_states: u64,
+    check: impl Fn(&Report) -> Result<(), TestCaseError>,
+) -> Result<(), TestCaseError> {
+    let m = Model::from_source("gen.py", src)
         .and_then(|m| m.with_switch(switch))
         .map_err(|e| TestCaseError::fail(format!("does not compile: {e}\n{src}")))?;
     let mut limits = Limits::default();
-    limits.max_states = 2_000_000;
+    limits.max_states = max_states;
     let s = m.checker().strategy(Strategy::Stateful).limits(limits).all_outcomes(true).check();
     prop_assume!(s.exhaustive);
-    // The generator's serial run (each thread runs to completion inside start()) is one
-    // interleaving: its globals must be among the outcomes.
-    if let Some(serial) = &p.serial_outcome {
-        let found = s.outcomes().any(|o| serial.iter().all(|(name, v)| o.global(name) == Some(v.to_string().as_str())));
-        prop_assert!(found, "serial outcome {:?} missing\n{}", serial, src);
-    }
+    check(&s)?;
     let Some(n) = s.interleavings.as_ref().and_then(|n| u64::try_from(n).ok()) else {
         return Err(TestCaseError::reject("uncountable"));
     };
@@ -74,6 +92,23 @@ proptest! {
         m in prop::sample::select(&SwitchModel::ALL[1..]),
     ) {
         compare(&p, m)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: std::env::var("GILCHECK_GEN_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        max_global_rejects: 1_000_000,
+        ..Config::default()
+    })]
+
+    /// The generator of every construct (`subset_gen`), under a random switch model.
+    #[test]
+    fn enumerate_and_stateful_agree_on_every_construct(
+        p in subset_gen::program(),
+        m in prop::sample::select(SwitchModel::ALL),
+    ) {
+        compare_source(&p.source, m, 50_000, |_| Ok(()))?;
     }
 }
 

@@ -14,6 +14,8 @@ mod heap;
 mod limits;
 mod reductions;
 mod seed;
+mod soak;
 mod stepping;
+mod subset_gen;
 mod switch;
 mod sync;

@@ -13,8 +13,13 @@
 //!   under a random switch model (`bytecode`, `cpython-3.9` … `3.13`). `PROPTEST_CASES` sets the number of cases of each of the two property tests
 //!   (default 10,000 each); `PROPTEST_CASES=100000 cargo test --release --test it reductions` runs
 //!   10⁵ of each. A failing case prints the program's text.
+//! - The same property on the generator of every construct of the subset (`subset_gen`), one test
+//!   per switch model, `GILCHECK_GEN_CASES` cases in all (default 600); `tests/it/soak.rs` runs it
+//!   at scale outside CI. The programs it found where a reduced search lost outcomes are kept in
+//!   `MIXED_LOCK_FORMS` below.
 
 use crate::gen::{self, GenConfig, GenProgram};
+use crate::subset_gen;
 use gilcheck::explore::{FindingKind, Limits, Outcome, Reduction, Report, Strategy, Verdict};
 use gilcheck::vm::SwitchModel;
 use gilcheck::Model;
@@ -24,7 +29,7 @@ use std::collections::BTreeSet;
 use std::fmt::Debug;
 
 /// The levels held to `Reduction::None`.
-const REDUCED: [Reduction; 3] = [Reduction::Por, Reduction::Atomic, Reduction::Full];
+pub(crate) const REDUCED: [Reduction; 3] = [Reduction::Por, Reduction::Atomic, Reduction::Full];
 
 /// The sizes the variants are checked at.
 const SIZES: [u32; 2] = [2, 3];
@@ -34,7 +39,7 @@ fn cases() -> u32 {
 }
 
 /// A stateful search with all outcomes at `level`, storing at most `max_states` states.
-fn run(m: &Model, level: Reduction, max_states: u64) -> Report {
+pub(crate) fn run(m: &Model, level: Reduction, max_states: u64) -> Report {
     let mut limits = Limits::default();
     limits.max_states = max_states;
     m.checker().strategy(Strategy::Stateful).limits(limits).reduction(level).all_outcomes(true).check()
@@ -47,7 +52,7 @@ const PLAIN_MAX_STATES: u64 = 2_000_000;
 /// many states as plain search stored (at least 100,000) before it counts as not exhaustive. This
 /// leaves room for bookkeeping while a reduction that blows the state space up fails in seconds
 /// rather than running into the default limit of 5·10⁷ states (and shrinking stays fast).
-fn reduced_max_states(plain: &Report) -> u64 {
+pub(crate) fn reduced_max_states(plain: &Report) -> u64 {
     (4 * plain.stats.states).max(100_000)
 }
 
@@ -90,7 +95,7 @@ fn same_set<T: Ord + Debug>(what: &str, plain: &BTreeSet<T>, reduced: &BTreeSet<
 }
 
 /// The reduced run gives plain search's verdict, completed outcomes and violations.
-fn agrees(plain: &Report, reduced: &Report, level: Reduction) -> Result<(), String> {
+pub(crate) fn agrees(plain: &Report, reduced: &Report, level: Reduction) -> Result<(), String> {
     let why = |e: String| {
         format!("--reduction {}: {e}\n  none:    {}\n  reduced: {}", level.name(), describe(plain), describe(reduced))
     };
@@ -326,6 +331,63 @@ proptest! {
     }
 }
 
+/// Cases of the reductions-vs-plain property on the generator of every construct, in total over
+/// the six switch models: `GILCHECK_GEN_CASES`, else 600 (100 per model).
+fn subset_gen_cases_per_model() -> u32 {
+    let total: u32 = std::env::var("GILCHECK_GEN_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(600);
+    total.div_ceil(SwitchModel::ALL.len() as u32).max(1)
+}
+
+/// Plain search on a program of the generator of every construct stores at most this many states
+/// (the rare larger program is skipped).
+pub(crate) const SUBSET_GEN_MAX_STATES: u64 = 50_000;
+
+/// One program of `subset_gen` under `switch`: every reduced level agrees with plain search.
+fn differential_every_construct(p: &subset_gen::GenProgram, switch: SwitchModel) -> Result<(), TestCaseError> {
+    let src = &p.source;
+    let m = Model::from_source("gen.py", src.as_str())
+        .and_then(|m| m.with_switch(switch))
+        .map_err(|e| TestCaseError::fail(format!("does not compile: {e}\n{src}")))?;
+    let plain = run(&m, Reduction::None, SUBSET_GEN_MAX_STATES);
+    prop_assume!(plain.exhaustive);
+    for level in REDUCED {
+        let r = run(&m, level, reduced_max_states(&plain));
+        agrees(&plain, &r, level)
+            .map_err(|e| TestCaseError::fail(format!("{e}\nswitch model: {switch}\nprogram:\n{src}")))?;
+    }
+    Ok(())
+}
+
+/// The reductions-vs-plain property on `subset_gen` (every construct of the subset: every lock
+/// form, mixed on one lock, the other synchronisation objects, heap, calls, `try`, every loop),
+/// one test per switch model.
+macro_rules! every_construct_under {
+    ($($name:ident => $model:expr),* $(,)?) => {
+        proptest! {
+            #![proptest_config(Config {
+                cases: subset_gen_cases_per_model(),
+                max_global_rejects: 1_000_000,
+                ..Config::default()
+            })]
+            $(
+                #[test]
+                fn $name(p in subset_gen::program()) {
+                    differential_every_construct(&p, $model)?;
+                }
+            )*
+        }
+    };
+}
+
+every_construct_under! {
+    reductions_agree_with_plain_search_on_every_construct_bytecode => SwitchModel::Bytecode,
+    reductions_agree_with_plain_search_on_every_construct_cpython_3_9 => SwitchModel::Cpython39,
+    reductions_agree_with_plain_search_on_every_construct_cpython_3_10 => SwitchModel::Cpython310,
+    reductions_agree_with_plain_search_on_every_construct_cpython_3_11 => SwitchModel::Cpython311,
+    reductions_agree_with_plain_search_on_every_construct_cpython_3_12 => SwitchModel::Cpython312,
+    reductions_agree_with_plain_search_on_every_construct_cpython_3_13 => SwitchModel::Cpython313,
+}
+
 /// The headline proof: the locked seed program at the full N = 1,000,000 holds, exhaustively,
 /// with exactly one execution explored — for the model and for the seed's unchanged text.
 #[test]
@@ -364,6 +426,91 @@ fn accelerated_loops_reach_the_same_outcomes_as_stepped_ones() {
     let r = m.checker().reduction(Reduction::Full).check();
     assert!(r.reductions.iter().any(|n| n.name == "solo-loop-acceleration"), "{:?}", r.reductions);
     assert_eq!(r.int_values("balance").into_iter().collect::<Vec<_>>(), vec![100]);
+}
+
+/// Programs where a reduced search lost outcomes that plain search finds, each shrunk by the soak
+/// run on the generator of every construct (`tests/it/soak.rs`), and the program of the false
+/// HOLDS they generalise: one lock taken with `with` by one thread and with `acquire()` (blocking,
+/// or `acquire(False)`) by another, main taking it right after `start()`; or taken with `with`
+/// only, while it is also passed to a thread as an argument (the thread need not use it).
+const MIXED_LOCK_FORMS: [(&str, &str); 5] = [
+    (
+        "with in a worker, acquire() in main (the reported false HOLDS)",
+        "import threading\nlock = threading.Lock()\nx = 0\nseen = -1\ndef w0():\n    global x\n    with lock:\n        \
+         x += 4\nt0 = threading.Thread(target=w0)\nt0.start()\nlock.acquire()\nseen = x\nlock.release()\nt0.join()\n\
+         assert seen == 0, f\"seen={seen}\"\n",
+    ),
+    (
+        "with in one worker, an unlocked write in another, acquire() in main (cpython-3.13)",
+        "import threading\nx = 0\ny = 0\nr = -1\nlock = threading.Lock()\ndef w1(lk):\n    global x\n    x += 1\n\
+         def w2():\n    with lock:\n        print(\"w2\", y)\nt1 = threading.Thread(target=w1, args=(lock,))\n\
+         t2 = threading.Thread(target=w2)\nt1.start()\nt2.start()\nlock.acquire()\ny = x + 0\nlock.release()\n\
+         t1.join()\nt2.join()\n",
+    ),
+    (
+        "with in two threads of one function, acquire(False) in main (cpython-3.9)",
+        "import threading\nx = 0\ny = 0\nr = -1\nlock = threading.Lock()\ndef w1():\n    global x\n    with lock:\n        \
+         x += 1\nt1 = threading.Thread(target=w1)\nt2 = threading.Thread(target=w1)\nt1.start()\nt2.start()\n\
+         if lock.acquire(False):\n    x += 1\n    lock.release()\nt1.join()\nt2.join()\n",
+    ),
+    (
+        "with around a helper call in a worker, acquire(False) in main (bytecode)",
+        "import threading\nx = 0\ny = 0\nr = -1\nlock = threading.Lock()\ndef add(v, k):\n    return v + k\n\
+         def w1():\n    global x\n    with lock:\n        x = add(x, 1)\nt1 = threading.Thread(target=w1)\n\
+         t1.start()\nif lock.acquire(False):\n    x = y + 2\n    lock.release()\nt1.join()\n",
+    ),
+    (
+        "with only, the lock also passed to a worker that does not use it (bytecode, cpython-3.9)",
+        "import threading\nx = 2\ny = 1\nlock = threading.Lock()\ndef w1(lk):\n    global x, y\n    x = x + 2\n    \
+         y = y + 1\ndef w2():\n    global x\n    with lock:\n        x += 2\n\
+         t1 = threading.Thread(target=w1, args=(lock,))\nt2 = threading.Thread(target=w2)\nt1.start()\n\
+         t2.start()\nwith lock:\n    print(\"main\", y)\nt1.join()\nt2.join()\n",
+    ),
+];
+
+/// Each program of `MIXED_LOCK_FORMS` under every switch model: every level gives plain search's
+/// verdict, completed outcomes and violations.
+#[test]
+fn one_lock_taken_in_different_ways_agrees_with_plain_search() {
+    for (name, src) in MIXED_LOCK_FORMS {
+        for &switch in SwitchModel::ALL {
+            let m = Model::from_source("mixed.py", src).unwrap().with_switch(switch).unwrap();
+            let plain = run(&m, Reduction::None, PLAIN_MAX_STATES);
+            assert!(plain.exhaustive, "{name}");
+            if switch == SwitchModel::Bytecode {
+                let n = completed(&plain).len() + violations(&plain).len();
+                assert!(n >= 2, "{name}: plain search finds one outcome under bytecode");
+            }
+            for level in REDUCED {
+                let r = run(&m, level, reduced_max_states(&plain));
+                if let Err(e) = agrees(&plain, &r, level) {
+                    panic!("{name}, switch model {switch}: {e}\n{src}");
+                }
+            }
+        }
+    }
+}
+
+/// The first program the reductions-vs-plain property on the generator of every construct
+/// failed on: `--reduction por` stores 260,322 states where plain search stores 57,298 (more than
+/// 4 times), so it counts as not exhaustive. Outcomes agree; the persistent sets grow the search.
+#[test]
+#[ignore = "fails until persistent sets stop growing the search past 4 times plain search's states"]
+fn por_stays_within_four_times_plain_search_on_an_unlocked_race_with_a_locked_call() {
+    let src = "import threading\n\nx = 0\ny = 0\nr = -1\nlock = threading.Lock()\n\n\ndef add(v, k):\n    \
+               return v + k\n\n\ndef w1():\n    global x\n    x += 3\n    x += 1\n\n\n\
+               t1 = threading.Thread(target=w1)\nt2 = threading.Thread(target=w1)\nt1.start()\nt2.start()\n\
+               with lock:\n    x = add(x, 1)\n    print(f\"main y={y}\")\nt1.join()\nt2.join()\n\
+               print(f\"x={x} y={y} r={r}\")\n";
+    let m = Model::from_source("por.py", src).unwrap();
+    let plain = run(&m, Reduction::None, PLAIN_MAX_STATES);
+    assert!(plain.exhaustive);
+    for level in REDUCED {
+        let r = run(&m, level, reduced_max_states(&plain));
+        if let Err(e) = agrees(&plain, &r, level) {
+            panic!("{e}\n{src}");
+        }
+    }
 }
 
 /// A program whose reduced search once dropped behaviour: held to plain search under every switch

@@ -1,0 +1,884 @@
+//! Rendering a `Prog` to Python source text, recording which constructs the text contains.
+
+use super::{Func, Handler, LockForm, LockId, Param, Prog, Shape, Stmt, Tail};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// A construct of the subset, as counted in the coverage table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Feature {
+    LockWith,
+    LockAcquireRelease,
+    LockAcquireTryFinally,
+    LockAcquireNonBlocking,
+    LockAsThreadArgument,
+    LockPassedToHelper,
+    /// The same lock taken with `with` by one thread and with `acquire()` by another.
+    WithVsAcquireAcrossThreads,
+    /// The same lock taken in two different forms by two different threads.
+    MixedFormsAcrossThreads,
+    /// The same lock taken in two different forms by one thread.
+    MixedFormsInOneThread,
+    TwoLocksNested,
+    RLock,
+    RLockReentered,
+    Semaphore,
+    BoundedSemaphore,
+    ConditionNotify,
+    ConditionNotifyAll,
+    ConditionWait,
+    ConditionOverLock,
+    EventSet,
+    EventClear,
+    EventWait,
+    EventIsSet,
+    BarrierWait,
+    QueuePut,
+    QueueGetTaskDone,
+    QueueJoin,
+    QueueSizeOrEmpty,
+    List,
+    ListAppend,
+    Len,
+    Dict,
+    DictGet,
+    Attribute,
+    Method,
+    Property,
+    BoundMethodTarget,
+    HelperCall,
+    Builtin,
+    Sleep,
+    TryExceptType,
+    TryExceptTuple,
+    TryExceptAs,
+    TryExceptBare,
+    TryElse,
+    TryFinally,
+    Raise,
+    CaughtCheckerError,
+    ForRange,
+    ForContinue,
+    WhileCounter,
+    WhileTrueBreak,
+    If,
+    Else,
+    Print,
+    PrintFString,
+    Assert,
+    AssertMessage,
+    LocalReadModifyWrite,
+    IntArgument,
+    TwoWorkers,
+    OneFunctionTwoThreads,
+    MainWorksBetweenStartAndJoin,
+    MainReads,
+    MainWrites,
+    MainTakesLock,
+    MainPrints,
+    JoinReverse,
+    StartJoinSequential,
+    FinalAssert,
+    Arithmetic,
+    BoolOps,
+    Elif,
+    ForBreak,
+    TupleUnpacking,
+    Str,
+    ListMembershipNegativeIndex,
+    DictIteration,
+    IsinstanceIntStr,
+    ClassAttribute,
+}
+
+const GLOBALS: [&str; 2] = ["x", "y"];
+
+/// What rendering found out about the program.
+#[derive(Default)]
+struct Found {
+    features: BTreeSet<Feature>,
+    /// (thread, lock, form): main is thread 0, worker function `wK` is thread K.
+    forms: BTreeSet<(usize, LockId, LockForm)>,
+    locks: BTreeSet<LockId>,
+    uses: BTreeSet<&'static str>,
+    /// Threads (main, each worker thread) that wait at the barrier.
+    barrier_threads: usize,
+}
+
+/// Per-body rendering state.
+struct Ctx<'a> {
+    found: &'a mut Found,
+    /// Thread number for `forms` (0 = main).
+    thread: usize,
+    module: bool,
+    param: Param,
+    /// Locks held lexically (the condition's lock counts as `Lock` when it is over `lock`).
+    held: Vec<LockId>,
+    cv_over_lock: bool,
+    /// The form of a lock block that does not name one.
+    form: LockForm,
+    /// Globals the body assigns (for `global` in a function).
+    assigned: BTreeSet<&'static str>,
+    loops: usize,
+}
+
+impl Ctx<'_> {
+    fn feat(&mut self, f: Feature) {
+        self.found.features.insert(f);
+    }
+
+    fn lock_name(&mut self, l: LockId) -> &'static str {
+        self.found.locks.insert(l);
+        match l {
+            LockId::Lock if self.param == Param::Lock && !self.module => "lk",
+            LockId::Lock => "lock",
+            LockId::Lock2 => "lock2",
+            LockId::RLock => "rl",
+            LockId::Sem => "sem",
+        }
+    }
+
+    fn assign(&mut self, name: &'static str) {
+        self.assigned.insert(name);
+    }
+}
+
+fn line(out: &mut String, ind: usize, s: &str) {
+    let _ = writeln!(out, "{:ind$}{s}", "");
+}
+
+fn body(cx: &mut Ctx, out: &mut String, b: &[Stmt], ind: usize) {
+    let before = out.len();
+    for s in b {
+        stmt(cx, out, s, ind);
+    }
+    if out.len() == before {
+        line(out, ind, "pass");
+    }
+}
+
+fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
+    use Feature as F;
+    let w = if cx.module { "main".to_string() } else { format!("w{}", cx.thread) };
+    if cx.module && !matches!(s, Stmt::Pass) {
+        cx.feat(F::MainWorksBetweenStartAndJoin);
+    }
+    match s {
+        Stmt::Add { g, c } => {
+            cx.assign(GLOBALS[*g]);
+            line(out, ind, &format!("{} += {c}", GLOBALS[*g]));
+            if cx.module {
+                cx.feat(F::MainWrites);
+            }
+        }
+        Stmt::Copy { g, h, c } => {
+            cx.assign(GLOBALS[*g]);
+            line(out, ind, &format!("{} = {} + {c}", GLOBALS[*g], GLOBALS[*h]));
+            if cx.module {
+                cx.feat(F::MainWrites);
+                cx.feat(F::MainReads);
+            }
+        }
+        Stmt::Rmw { g, c } => {
+            cx.assign(GLOBALS[*g]);
+            cx.feat(F::LocalReadModifyWrite);
+            line(out, ind, &format!("tmp = {}", GLOBALS[*g]));
+            line(out, ind, &format!("{} = tmp + {c}", GLOBALS[*g]));
+            if cx.module {
+                cx.feat(F::MainWrites);
+                cx.feat(F::MainReads);
+            }
+        }
+        Stmt::Read { g } => {
+            cx.assign("r");
+            line(out, ind, &format!("r = {}", GLOBALS[*g]));
+            if cx.module {
+                cx.feat(F::MainReads);
+            }
+        }
+        Stmt::AddParam { g } => {
+            cx.assign(GLOBALS[*g]);
+            if let Param::Int(_) = cx.param {
+                line(out, ind, &format!("{} += n", GLOBALS[*g]));
+            } else {
+                line(out, ind, &format!("{} += 1", GLOBALS[*g]));
+            }
+        }
+        Stmt::Print { g, fstring } => {
+            cx.feat(F::Print);
+            if cx.module {
+                cx.feat(F::MainPrints);
+            }
+            let v = GLOBALS[*g];
+            if *fstring {
+                cx.feat(F::PrintFString);
+                line(out, ind, &format!("print(f\"{w} {v}={{{v}}}\")"));
+            } else {
+                line(out, ind, &format!("print(\"{w}\", {v})"));
+            }
+        }
+        Stmt::Assert { g, c, msg } => {
+            cx.feat(F::Assert);
+            let v = GLOBALS[*g];
+            if *msg {
+                cx.feat(F::AssertMessage);
+                line(out, ind, &format!("assert {v} <= {c}, f\"{w}: {v} is {{{v}}}\""));
+            } else {
+                line(out, ind, &format!("assert {v} <= {c}"));
+            }
+        }
+        Stmt::Raise { g, c, cond } => {
+            cx.feat(F::Raise);
+            if *cond {
+                line(out, ind, &format!("if {} > {c}:", GLOBALS[*g]));
+                line(out, ind + 4, &format!("raise RuntimeError(\"{w}: {} too big\")", GLOBALS[*g]));
+            } else {
+                line(out, ind, "raise ValueError(\"boom\")");
+            }
+        }
+        Stmt::CallAdd { g, c } => {
+            cx.feat(F::HelperCall);
+            cx.found.uses.insert("add");
+            cx.assign(GLOBALS[*g]);
+            line(out, ind, &format!("{0} = add({0}, {c})", GLOBALS[*g]));
+        }
+        Stmt::CallLocked { lock, c } => {
+            if non_reentrant_held(cx, *lock) {
+                cx.assign("x");
+                line(out, ind, &format!("x += {c}"));
+                return;
+            }
+            cx.feat(F::HelperCall);
+            cx.feat(F::LockPassedToHelper);
+            cx.found.uses.insert("locked_add");
+            lock_kind_features(cx, *lock);
+            cx.found.forms.insert((cx.thread, *lock, LockForm::With));
+            let l = cx.lock_name(*lock);
+            if cx.module {
+                cx.feat(F::MainTakesLock);
+            }
+            line(out, ind, &format!("locked_add({l}, {c})"));
+        }
+        Stmt::Builtin { g, c, which } => {
+            cx.feat(F::Builtin);
+            cx.assign(GLOBALS[*g]);
+            let v = GLOBALS[*g];
+            let e = match which {
+                0 => format!("max({v}, {c})"),
+                1 => format!("min({v}, {c})"),
+                _ => format!("abs({v} - {c})"),
+            };
+            line(out, ind, &format!("{v} = {e}"));
+        }
+        Stmt::Sleep => {
+            cx.feat(F::Sleep);
+            cx.found.uses.insert("time");
+            line(out, ind, "time.sleep(0)");
+        }
+        Stmt::Pass => line(out, ind, "pass"),
+        Stmt::Arith { g, c } => {
+            cx.feat(F::Arithmetic);
+            cx.assign(GLOBALS[*g]);
+            line(out, ind, &format!("{0} = ({0} * {c} + 1) // 2 % 5", GLOBALS[*g]));
+        }
+        Stmt::BoolOps { c } => {
+            cx.feat(F::BoolOps);
+            cx.assign("y");
+            line(out, ind, &format!("if x > {c} and not y == {c} or r is None:"));
+            line(out, ind + 4, "y += 1");
+        }
+        Stmt::Elif { g, c } => {
+            cx.feat(F::Elif);
+            cx.assign(GLOBALS[*g]);
+            let v = GLOBALS[*g];
+            line(out, ind, &format!("if {v} > {c}:"));
+            line(out, ind + 4, &format!("{v} += 1"));
+            line(out, ind, &format!("elif {v} == {c}:"));
+            line(out, ind + 4, &format!("{v} -= 1"));
+            line(out, ind, "else:");
+            line(out, ind + 4, "pass");
+        }
+        Stmt::ForBreak { g, c } => {
+            cx.feat(F::ForBreak);
+            cx.assign(GLOBALS[*g]);
+            let v = GLOBALS[*g];
+            line(out, ind, "for _ in range(3):");
+            line(out, ind + 4, &format!("if {v} > {c}:"));
+            line(out, ind + 8, "break");
+            line(out, ind + 4, &format!("{v} += 1"));
+        }
+        Stmt::Swap => {
+            cx.feat(F::TupleUnpacking);
+            cx.assign("x");
+            cx.assign("y");
+            line(out, ind, "x, y = y, x");
+        }
+        Stmt::StrAppend => {
+            cx.feat(F::Str);
+            cx.found.uses.insert("s");
+            cx.assign("s");
+            line(out, ind, "s += \"a\"");
+        }
+        Stmt::ListIn { c } => {
+            cx.feat(F::ListMembershipNegativeIndex);
+            cx.found.uses.insert("a");
+            cx.assign("r");
+            line(out, ind, &format!("if {c} in a:"));
+            line(out, ind + 4, "r = a[-1]");
+        }
+        Stmt::DictIter => {
+            cx.feat(F::DictIteration);
+            cx.found.uses.insert("d");
+            cx.assign("r");
+            line(out, ind, "for k in d:");
+            line(out, ind + 4, "r = d[k]");
+        }
+        Stmt::Convert { g } => {
+            cx.feat(F::IsinstanceIntStr);
+            cx.assign("r");
+            line(out, ind, &format!("if isinstance({}, int):", GLOBALS[*g]));
+            line(out, ind + 4, &format!("r = int(str({}))", GLOBALS[*g]));
+        }
+        Stmt::ClassAttr => {
+            cx.feat(F::ClassAttribute);
+            cx.found.uses.insert("obj");
+            line(out, ind, "C.count += 1");
+        }
+        Stmt::ListAdd { i, c } => {
+            cx.feat(F::List);
+            cx.found.uses.insert("a");
+            line(out, ind, &format!("a[{i}] += {c}"));
+        }
+        Stmt::Append { c } => {
+            cx.feat(F::ListAppend);
+            cx.found.uses.insert("a");
+            line(out, ind, &format!("a.append({c})"));
+        }
+        Stmt::Len { g } => {
+            cx.feat(F::Len);
+            cx.found.uses.insert("a");
+            cx.assign(GLOBALS[*g]);
+            line(out, ind, &format!("{} = len(a)", GLOBALS[*g]));
+        }
+        Stmt::DictAdd { c } => {
+            cx.feat(F::Dict);
+            cx.found.uses.insert("d");
+            line(out, ind, &format!("d[\"k\"] += {c}"));
+        }
+        Stmt::DictGet => {
+            cx.feat(F::DictGet);
+            cx.found.uses.insert("d");
+            cx.assign("r");
+            line(out, ind, "r = d.get(\"k\", 0)");
+        }
+        Stmt::AttrAdd { c } => {
+            cx.feat(F::Attribute);
+            cx.found.uses.insert("obj");
+            line(out, ind, &format!("obj.n += {c}"));
+        }
+        Stmt::Bump { c } => {
+            cx.feat(F::Method);
+            cx.found.uses.insert("obj");
+            line(out, ind, &format!("obj.bump({c})"));
+        }
+        Stmt::PropRead => {
+            cx.feat(F::Property);
+            cx.found.uses.insert("obj");
+            cx.assign("r");
+            line(out, ind, "r = obj.value");
+        }
+        Stmt::IndexCatch => {
+            cx.feat(F::CaughtCheckerError);
+            cx.found.uses.insert("a");
+            cx.assign("r");
+            line(out, ind, "try:");
+            line(out, ind + 4, "r = a[5]");
+            line(out, ind, "except Exception:");
+            line(out, ind + 4, "r = 0");
+        }
+        Stmt::EvSet => {
+            cx.feat(F::EventSet);
+            cx.found.uses.insert("ev");
+            line(out, ind, "ev.set()");
+        }
+        Stmt::EvClear => {
+            cx.feat(F::EventClear);
+            cx.found.uses.insert("ev");
+            line(out, ind, "ev.clear()");
+        }
+        Stmt::EvWait => {
+            cx.feat(F::EventWait);
+            cx.found.uses.insert("ev");
+            line(out, ind, "ev.wait()");
+        }
+        Stmt::EvIsSet { g } => {
+            cx.feat(F::EventIsSet);
+            cx.found.uses.insert("ev");
+            cx.assign(GLOBALS[*g]);
+            line(out, ind, "if ev.is_set():");
+            line(out, ind + 4, &format!("{} += 1", GLOBALS[*g]));
+        }
+        Stmt::CvNotify { all } => {
+            cx.found.uses.insert("cv");
+            cx.assign("flag");
+            if cx.cv_over_lock && cx.held.contains(&LockId::Lock) {
+                line(out, ind, "flag += 1");
+                return;
+            }
+            cx.feat(if *all { F::ConditionNotifyAll } else { F::ConditionNotify });
+            if cx.cv_over_lock {
+                cx.feat(F::ConditionOverLock);
+                cx.found.locks.insert(LockId::Lock);
+            }
+            line(out, ind, "with cv:");
+            line(out, ind + 4, "flag += 1");
+            line(out, ind + 4, if *all { "cv.notify_all()" } else { "cv.notify()" });
+        }
+        Stmt::CvWait => {
+            cx.found.uses.insert("cv");
+            cx.assign("r");
+            if cx.cv_over_lock && cx.held.contains(&LockId::Lock) {
+                line(out, ind, "r = flag");
+                return;
+            }
+            cx.feat(F::ConditionWait);
+            if cx.cv_over_lock {
+                cx.feat(F::ConditionOverLock);
+                cx.found.locks.insert(LockId::Lock);
+            }
+            line(out, ind, "with cv:");
+            line(out, ind + 4, "while flag == 0:");
+            line(out, ind + 8, "cv.wait()");
+            line(out, ind + 4, "r = flag");
+        }
+        Stmt::BarWait => {
+            cx.feat(F::BarrierWait);
+            cx.found.uses.insert("bar");
+            cx.assign("r");
+            line(out, ind, "r = bar.wait()");
+        }
+        Stmt::QPut { c } => {
+            cx.feat(F::QueuePut);
+            cx.found.uses.insert("q");
+            line(out, ind, &format!("q.put({c})"));
+        }
+        Stmt::QGet => {
+            cx.feat(F::QueueGetTaskDone);
+            cx.found.uses.insert("q");
+            cx.assign("r");
+            line(out, ind, "r = q.get()");
+            line(out, ind, "q.task_done()");
+        }
+        Stmt::QJoin => {
+            cx.feat(F::QueueJoin);
+            cx.found.uses.insert("q");
+            line(out, ind, "q.join()");
+        }
+        Stmt::QSize { g, empty } => {
+            cx.feat(F::QueueSizeOrEmpty);
+            cx.found.uses.insert("q");
+            if *empty {
+                cx.assign(GLOBALS[*g]);
+                line(out, ind, "if q.empty():");
+                line(out, ind + 4, &format!("{} += 1", GLOBALS[*g]));
+            } else {
+                cx.assign("r");
+                line(out, ind, "r = q.qsize()");
+            }
+        }
+        Stmt::If { g, c, param, then, els } => {
+            cx.feat(F::If);
+            let v = if *param && matches!(cx.param, Param::Int(_)) && !cx.module { "n" } else { GLOBALS[*g] };
+            line(out, ind, &format!("if {v} > {c}:"));
+            body(cx, out, then, ind + 4);
+            if let Some(e) = els {
+                cx.feat(F::Else);
+                line(out, ind, "else:");
+                body(cx, out, e, ind + 4);
+            }
+        }
+        Stmt::For { k, body: b } => {
+            cx.feat(F::ForRange);
+            line(out, ind, &format!("for _ in range({k}):"));
+            cx.loops += 1;
+            body(cx, out, b, ind + 4);
+            cx.loops -= 1;
+        }
+        Stmt::ForContinue { k, body: b } => {
+            cx.feat(F::ForContinue);
+            let j = format!("j{}", cx.loops);
+            line(out, ind, &format!("for {j} in range({k}):"));
+            line(out, ind + 4, &format!("if {j} == 0:"));
+            line(out, ind + 8, "continue");
+            cx.loops += 1;
+            body(cx, out, b, ind + 4);
+            cx.loops -= 1;
+        }
+        Stmt::While { k, body: b } => {
+            cx.feat(F::WhileCounter);
+            let i = format!("i{}", cx.loops);
+            line(out, ind, &format!("{i} = 0"));
+            line(out, ind, &format!("while {i} < {k}:"));
+            line(out, ind + 4, &format!("{i} += 1"));
+            cx.loops += 1;
+            body(cx, out, b, ind + 4);
+            cx.loops -= 1;
+        }
+        Stmt::WhileTrue { k, body: b } => {
+            cx.feat(F::WhileTrueBreak);
+            let i = format!("i{}", cx.loops);
+            line(out, ind, &format!("{i} = 0"));
+            line(out, ind, "while True:");
+            line(out, ind + 4, &format!("{i} += 1"));
+            cx.loops += 1;
+            body(cx, out, b, ind + 4);
+            cx.loops -= 1;
+            line(out, ind + 4, &format!("if {i} >= {k}:"));
+            line(out, ind + 8, "break");
+        }
+        Stmt::Locked { lock, form, body: b } => {
+            let form = form.unwrap_or(cx.form);
+            locked(cx, out, *lock, form, b, ind)
+        }
+        Stmt::Try { body: b, raise, handler, els, fin } => {
+            line(out, ind, "try:");
+            body(cx, out, b, ind + 4);
+            if *raise {
+                cx.feat(F::Raise);
+                line(out, ind + 4, "raise ValueError(\"boom\")");
+            }
+            cx.assign("y");
+            match handler {
+                Handler::Type => {
+                    cx.feat(F::TryExceptType);
+                    line(out, ind, "except ValueError:");
+                }
+                Handler::Tuple => {
+                    cx.feat(F::TryExceptTuple);
+                    line(out, ind, "except (ValueError, RuntimeError):");
+                }
+                Handler::As => {
+                    cx.feat(F::TryExceptAs);
+                    line(out, ind, "except Exception as e:");
+                    line(out, ind + 4, "print(e)");
+                }
+                Handler::Bare => {
+                    cx.feat(F::TryExceptBare);
+                    line(out, ind, "except:");
+                }
+            }
+            line(out, ind + 4, "y += 1");
+            if *els {
+                cx.feat(F::TryElse);
+                line(out, ind, "else:");
+                line(out, ind + 4, "y += 2");
+            }
+            if *fin {
+                cx.feat(F::TryFinally);
+                cx.assign("r");
+                line(out, ind, "finally:");
+                line(out, ind + 4, "r = y");
+            }
+        }
+    }
+}
+
+/// Whether taking `l` now would block on a lock this body already holds.
+fn non_reentrant_held(cx: &Ctx, l: LockId) -> bool {
+    l != LockId::RLock && cx.held.contains(&l)
+}
+
+fn lock_kind_features(cx: &mut Ctx, l: LockId) {
+    match l {
+        LockId::RLock => {
+            cx.feat(Feature::RLock);
+            if cx.held.contains(&LockId::RLock) {
+                cx.feat(Feature::RLockReentered);
+            }
+        }
+        LockId::Sem => cx.feat(Feature::Semaphore),
+        _ => {}
+    }
+}
+
+fn locked(cx: &mut Ctx, out: &mut String, lock: LockId, form: LockForm, b: &[Stmt], ind: usize) {
+    use Feature as F;
+    if non_reentrant_held(cx, lock) {
+        // Taking a held Lock again would deadlock its own thread: the body runs inline.
+        for s in b {
+            stmt(cx, out, s, ind);
+        }
+        return;
+    }
+    lock_kind_features(cx, lock);
+    if cx.held.iter().any(|h| *h != lock) {
+        cx.feat(F::TwoLocksNested);
+    }
+    if cx.module {
+        cx.feat(F::MainTakesLock);
+    }
+    cx.found.forms.insert((cx.thread, lock, form));
+    let l = cx.lock_name(lock);
+    cx.held.push(lock);
+    match form {
+        LockForm::With => {
+            cx.feat(F::LockWith);
+            line(out, ind, &format!("with {l}:"));
+            body(cx, out, b, ind + 4);
+        }
+        LockForm::AcqRel => {
+            cx.feat(F::LockAcquireRelease);
+            line(out, ind, &format!("{l}.acquire()"));
+            for s in b {
+                stmt(cx, out, s, ind);
+            }
+            line(out, ind, &format!("{l}.release()"));
+        }
+        LockForm::TryFinally => {
+            cx.feat(F::LockAcquireTryFinally);
+            line(out, ind, &format!("{l}.acquire()"));
+            line(out, ind, "try:");
+            body(cx, out, b, ind + 4);
+            line(out, ind, "finally:");
+            line(out, ind + 4, &format!("{l}.release()"));
+        }
+        LockForm::NonBlocking => {
+            cx.feat(F::LockAcquireNonBlocking);
+            line(out, ind, &format!("if {l}.acquire(False):"));
+            body(cx, out, b, ind + 4);
+            line(out, ind + 4, &format!("{l}.release()"));
+        }
+    }
+    cx.held.pop();
+}
+
+/// Whether some statement of `b`, at any depth, satisfies `f`.
+fn contains(b: &[Stmt], f: &dyn Fn(&Stmt) -> bool) -> bool {
+    b.iter().any(|s| {
+        f(s) || match s {
+            Stmt::If { then, els, .. } => contains(then, f) || els.as_deref().is_some_and(|e| contains(e, f)),
+            Stmt::For { body, .. }
+            | Stmt::ForContinue { body, .. }
+            | Stmt::While { body, .. }
+            | Stmt::WhileTrue { body, .. }
+            | Stmt::Locked { body, .. }
+            | Stmt::Try { body, .. } => contains(body, f),
+            _ => false,
+        }
+    })
+}
+
+/// The program's text and the constructs in it.
+pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
+    use Feature as F;
+    let mut found = Found::default();
+    // Worker functions.
+    let mut funcs_text = String::new();
+    let mut barrier = 0;
+    let n_threads_of = |i: usize| if p.shared && p.funcs.len() == 1 && i == 0 { 2 } else { 1 };
+    for (i, f) in p.funcs.iter().enumerate() {
+        let Func { param, body: b } = f;
+        let mut text = String::new();
+        let mut cx = Ctx {
+            found: &mut found,
+            thread: i + 1,
+            module: false,
+            param: *param,
+            held: Vec::new(),
+            cv_over_lock: p.cv_over_lock,
+            form: p.forms[(i + 1).min(2)],
+            assigned: BTreeSet::new(),
+            loops: 0,
+        };
+        body(&mut cx, &mut text, b, 4);
+        let assigned: Vec<&str> = cx.assigned.iter().copied().collect();
+        if contains(b, &|s| matches!(s, Stmt::BarWait)) {
+            barrier += n_threads_of(i);
+        }
+        let params = match param {
+            Param::None => "",
+            Param::Int(_) => "n",
+            Param::Lock => "lk",
+        };
+        let _ = writeln!(funcs_text, "\n\ndef w{}({params}):", i + 1);
+        if !assigned.is_empty() {
+            let _ = writeln!(funcs_text, "    global {}", assigned.join(", "));
+        }
+        funcs_text.push_str(&text);
+        match param {
+            Param::Int(_) => {
+                found.features.insert(F::IntArgument);
+            }
+            Param::Lock => {
+                found.features.insert(F::LockAsThreadArgument);
+                found.locks.insert(LockId::Lock);
+            }
+            Param::None => {}
+        }
+    }
+    // Main's statements between start() and join().
+    let mut main_text = String::new();
+    {
+        let mut cx = Ctx {
+            found: &mut found,
+            thread: 0,
+            module: true,
+            param: Param::None,
+            held: Vec::new(),
+            cv_over_lock: p.cv_over_lock,
+            form: p.forms[0],
+            assigned: BTreeSet::new(),
+            loops: 0,
+        };
+        for s in &p.main_body {
+            stmt(&mut cx, &mut main_text, s, 0);
+        }
+        if contains(&p.main_body, &|s| matches!(s, Stmt::BarWait)) {
+            barrier += 1;
+        }
+    }
+    found.barrier_threads = barrier;
+
+    // Mixed lock forms.
+    for &(t1, l1, f1) in &found.forms {
+        for &(t2, l2, f2) in &found.forms {
+            if l1 == l2 && f1 != f2 {
+                found.features.insert(if t1 == t2 { F::MixedFormsInOneThread } else { F::MixedFormsAcrossThreads });
+                if t1 != t2 && f1 == LockForm::With && matches!(f2, LockForm::AcqRel | LockForm::TryFinally) {
+                    found.features.insert(F::WithVsAcquireAcrossThreads);
+                }
+            }
+        }
+    }
+
+    // Header.
+    let uses = |n: &str| found.uses.contains(n);
+    let mut out = String::from("import threading\n");
+    if uses("time") {
+        out.push_str("import time\n");
+    }
+    if uses("q") {
+        out.push_str("import queue\n");
+    }
+    out.push('\n');
+    let _ = writeln!(out, "x = {}\ny = {}\nr = -1", p.init[0], p.init[1]);
+    if uses("cv") {
+        out.push_str("flag = 0\n");
+    }
+    if uses("s") {
+        out.push_str("s = \"\"\n");
+    }
+    if uses("a") {
+        out.push_str("a = [0, 0]\n");
+    }
+    if uses("d") {
+        out.push_str("d = {\"k\": 0}\n");
+    }
+    let cv_lock = uses("cv") && p.cv_over_lock;
+    if found.locks.contains(&LockId::Lock) || cv_lock {
+        out.push_str("lock = threading.Lock()\n");
+    }
+    if found.locks.contains(&LockId::Lock2) {
+        out.push_str("lock2 = threading.Lock()\n");
+    }
+    if found.locks.contains(&LockId::RLock) {
+        out.push_str("rl = threading.RLock()\n");
+    }
+    if found.locks.contains(&LockId::Sem) {
+        if p.bounded {
+            found.features.insert(F::BoundedSemaphore);
+            out.push_str("sem = threading.BoundedSemaphore(1)\n");
+        } else {
+            out.push_str("sem = threading.Semaphore(1)\n");
+        }
+    }
+    if uses("cv") {
+        out.push_str(if cv_lock { "cv = threading.Condition(lock)\n" } else { "cv = threading.Condition()\n" });
+    }
+    if uses("ev") {
+        out.push_str("ev = threading.Event()\n");
+    }
+    if uses("bar") {
+        let _ = writeln!(out, "bar = threading.Barrier({})", found.barrier_threads.max(1));
+    }
+    if uses("q") {
+        out.push_str("q = queue.Queue()\n");
+    }
+    if uses("obj") || p.method_thread.is_some() {
+        out.push_str(
+            "\n\nclass C:\n    count = 0\n\n    def __init__(self):\n        self.n = 0\n\n    @property\n    def value(self):\n        \
+             return self.n\n\n    def bump(self, k):\n        self.n += k\n\n\nobj = C()\n",
+        );
+    }
+    if uses("add") {
+        out.push_str("\n\ndef add(v, k):\n    return v + k\n");
+    }
+    if uses("locked_add") {
+        out.push_str("\n\ndef locked_add(lk, k):\n    global x\n    with lk:\n        x += k\n");
+    }
+    out.push_str(&funcs_text);
+    out.push_str("\n\n");
+
+    // Threads.
+    let mut threads: Vec<String> = Vec::new();
+    for (i, f) in p.funcs.iter().enumerate() {
+        let copies = n_threads_of(i);
+        if copies == 2 {
+            found.features.insert(F::OneFunctionTwoThreads);
+        }
+        for k in 0..copies {
+            let args = match f.param {
+                Param::None => String::new(),
+                Param::Int(v) => format!(", args=({},)", v + k as i64),
+                Param::Lock => ", args=(lock,)".to_string(),
+            };
+            threads.push(format!("threading.Thread(target=w{}{args})", i + 1));
+        }
+    }
+    if let Some(v) = p.method_thread {
+        found.features.insert(F::BoundMethodTarget);
+        threads.push(format!("threading.Thread(target=obj.bump, args=({v},))"));
+    }
+    if threads.len() >= 2 && p.funcs.len() >= 2 {
+        found.features.insert(F::TwoWorkers);
+    }
+    for (t, th) in threads.iter().enumerate() {
+        let _ = writeln!(out, "t{} = {th}", t + 1);
+    }
+    let n = threads.len();
+    let shape = if n < 2 { Shape::All } else { p.shape };
+    match shape {
+        Shape::All | Shape::Reverse => {
+            for t in 1..=n {
+                let _ = writeln!(out, "t{t}.start()");
+            }
+            out.push_str(&main_text);
+            let order: Vec<usize> = if shape == Shape::Reverse { (1..=n).rev().collect() } else { (1..=n).collect() };
+            if shape == Shape::Reverse {
+                found.features.insert(F::JoinReverse);
+            }
+            for t in order {
+                let _ = writeln!(out, "t{t}.join()");
+            }
+        }
+        Shape::Sequential => {
+            found.features.insert(F::StartJoinSequential);
+            for t in 1..n {
+                let _ = writeln!(out, "t{t}.start()\nt{t}.join()");
+            }
+            let _ = writeln!(out, "t{n}.start()");
+            out.push_str(&main_text);
+            let _ = writeln!(out, "t{n}.join()");
+        }
+    }
+    for t in &p.tail {
+        match t {
+            Tail::Print => out.push_str("print(f\"x={x} y={y} r={r}\")\n"),
+            Tail::AssertEq { g, c } => {
+                found.features.insert(F::FinalAssert);
+                let _ = writeln!(out, "assert {} == {c}, f\"{0}={{{0}}}\"", GLOBALS[*g]);
+            }
+        }
+    }
+    (out, found.features)
+}
