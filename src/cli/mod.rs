@@ -2,6 +2,7 @@
 
 mod explore;
 mod graph;
+mod output;
 
 use crate::bytecode::{disassemble, DisOptions};
 use crate::explore::{Limits, ProgressFn, Reduction, Schedule, Strategy, Verdict};
@@ -261,12 +262,51 @@ fn parse_reduction(s: &str) -> Result<Reduction, String> {
 /// Parses the arguments, runs the command, and returns the exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.wants_json();
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
+        Err(e) if output::is_closed_pipe(&e) => ExitCode::from(0),
         Err(e) => {
-            eprintln!("gilcheck: {e}");
+            output::report_error(&e, json);
             ExitCode::from(2)
         }
+    }
+}
+
+/// Where thread `tid` stopped in `state`: the line and column of its last instruction.
+fn stop_position(model: &Model, state: &crate::vm::State, tid: usize) -> Option<(u32, u32)> {
+    let frame = state.threads.get(tid)?.frames.last()?;
+    let loc = model.program().code(frame.code).locs.get(frame.pc.checked_sub(1)? as usize)?;
+    Some((loc.line, loc.col))
+}
+
+impl Cli {
+    /// Whether the command's output is JSON (then errors are JSON objects on stdout too).
+    fn wants_json(&self) -> bool {
+        match &self.command {
+            Command::Check(a) => matches!(a.search.format, Format::Json),
+            Command::Outcomes(a) => matches!(a.search.format, Format::Json),
+            Command::Trace(a) => matches!(a.format, Format::Json),
+            Command::Graph(a) => a.format == GraphFormat::Json,
+            _ => false,
+        }
+    }
+}
+
+/// A run the checker stopped at an operation it does not model, with no violation of the
+/// program found: refused as unsupported (exit 2), with where it happened. A stop at a limit
+/// of the checker stays in the report (inconclusive, exit 3).
+fn refuse_unsupported(report: &crate::explore::Report, model: &Model) -> Result<(), Error> {
+    match &report.checker_stop {
+        Some(stop) if stop.kind == crate::explore::FindingKind::Unsupported && report.verdict != Verdict::Violated => {
+            Err(Error::Unsupported {
+                span: crate::error::Span { file: model.source().name().to_string(), line: stop.line, col: stop.col },
+                construct: stop.message.clone(),
+                hint: "the README's \"The Python subset\" lists what is modelled; rewrite this operation with those"
+                    .into(),
+            })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -389,8 +429,8 @@ fn check_all(a: &CheckArgs) -> Result<u8, Error> {
         }
     }
     match a.search.format {
-        Format::Json => println!("{}", report::models_to_json(&rows, base.source().name())),
-        Format::Text => print!("{}", report::render_models(&rows, base.source(), style())),
+        Format::Json => output::emit_line(report::models_to_json(&rows, base.source().name())),
+        Format::Text => output::emit(&report::render_models(&rows, base.source(), style())),
     }
     let verdicts: Vec<Verdict> = rows.iter().map(|r| r.report.verdict).collect();
     Ok(if verdicts.contains(&Verdict::Violated) {
@@ -427,6 +467,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
+            refuse_unsupported(&report, &model)?;
             // The counterexample replayed, to explain it.
             let explanation = report
                 .counterexample
@@ -439,18 +480,15 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                     if let Some(e) = &explanation {
                         report::explain::attach(&mut v, e);
                     }
-                    println!("{v}")
+                    output::emit_line(v)
                 }
-                Format::Text => print!(
-                    "{}",
-                    report::render_check_explained(
-                        &report,
-                        model.source(),
-                        &replay_args(&a.model),
-                        explanation.as_ref(),
-                        style()
-                    )
-                ),
+                Format::Text => output::emit(&report::render_check_explained(
+                    &report,
+                    model.source(),
+                    &replay_args(&a.model),
+                    explanation.as_ref(),
+                    style(),
+                )),
             }
             Ok(report.verdict.exit_code())
         }
@@ -466,8 +504,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 let e = crate::explore::extreme(model.explorable(), var, goal, bound, &limits(&a.search))?;
                 let (file, options) = (model.source().name(), replay_args(&a.model));
                 match a.search.format {
-                    Format::Json => println!("{}", e.to_json(file, &options)),
-                    Format::Text => print!("{}", e.render(file, &options)),
+                    Format::Json => output::emit_line(e.to_json(file, &options)),
+                    Format::Text => output::emit(&e.render(file, &options)),
                 }
                 return Ok(if e.certified && e.exhaustive { 0 } else { 3 });
             }
@@ -493,9 +531,10 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
+            refuse_unsupported(&report, &model)?;
             match a.search.format {
-                Format::Json => println!("{}", report::to_json(&report, model.source().name())),
-                Format::Text => print!("{}", report::render_outcomes(&report, model.source(), style())),
+                Format::Json => output::emit_line(report::to_json(&report, model.source().name())),
+                Format::Text => output::emit(&report::render_outcomes(&report, model.source(), style())),
             }
             Ok(if report.exhaustive || report.verdict != Verdict::Inconclusive {
                 report.verdict.exit_code()
@@ -509,22 +548,56 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 Some(s) => s.parse().map_err(|e: String| Error::Usage(format!("--schedule: {e}")))?,
                 None => {
                     let report = model.checker().check();
+                    refuse_unsupported(&report, &model)?;
                     match report.counterexample {
                         Some(c) => c.schedule,
                         None => {
-                            println!("{}: {} — no counterexample to trace", model.source().name(), report.verdict);
+                            match a.format {
+                                Format::Json => {
+                                    let mut v = report::to_json(&report, model.source().name());
+                                    v["trace"] = serde_json::Value::Null;
+                                    output::emit_line(v)
+                                }
+                                Format::Text => output::emit_line(format!(
+                                    "{}: {} — no counterexample to trace",
+                                    model.source().name(),
+                                    report.verdict
+                                )),
+                            }
                             return Ok(report.verdict.exit_code());
                         }
                     }
                 }
             };
             let t = trace::replay(model.explorable(), &schedule).map_err(|e| Error::Usage(e.to_string()))?;
+            if let crate::explore::Status::Violation(f) = &t.status {
+                if f.kind == crate::explore::FindingKind::Unsupported {
+                    let (line, col) = stop_position(&model, &t.state, f.thread).unwrap_or((f.line, 0));
+                    return Err(Error::Unsupported {
+                        span: crate::error::Span { file: model.source().name().to_string(), line, col },
+                        construct: f.message.clone(),
+                        hint: "the README's \"The Python subset\" lists what is modelled".into(),
+                    });
+                }
+            }
+            // A run that ends with threads still running, in a state it passed before, loops forever.
+            let loops_from = match t.status {
+                crate::explore::Status::Running => trace::repeats_earlier_state(model.explorable(), &schedule),
+                _ => None,
+            };
             let explanation = report::explain(&t, model.source());
             if let Some(path) = &a.svg {
                 let svg = report::render_svg(&t, model.source(), &explanation);
                 std::fs::write(path, svg).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
-                eprintln!("gilcheck: wrote the SVG timeline to {}", path.display());
+                output::note(&format!("gilcheck: wrote the SVG timeline to {}", path.display()));
             }
+            let nontermination = loops_from.map(|from| {
+                format!(
+                    "nontermination: the run never terminates: after step {} it is back in the state it was in after step {from}, so repeating those {} steps loops forever",
+                    schedule.len(),
+                    schedule.len() - from
+                )
+            });
             match a.format {
                 Format::Json => {
                     let runs: Vec<serde_json::Value> = t
@@ -532,20 +605,30 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                         .iter()
                         .map(|r| serde_json::json!({"thread": r.tid, "steps": r.steps, "preempted": r.preempted}))
                         .collect();
-                    println!(
-                        "{}",
-                        serde_json::json!({
-                            "schedule": schedule.to_string(),
-                            "preemptions": t.preemptions,
-                            "runs": runs,
-                            "explanation": explanation.to_json(),
-                        })
-                    );
+                    let mut v = serde_json::json!({
+                        "schedule": schedule.to_string(),
+                        "preemptions": t.preemptions,
+                        "runs": runs,
+                        "explanation": explanation.to_json(),
+                    });
+                    if let (Some(from), Some(text)) = (loops_from, &nontermination) {
+                        v["nontermination"] = serde_json::json!({"repeats_after_step": from, "message": text});
+                    }
+                    output::emit_line(v);
                 }
-                Format::Text => print!("{}", report::render_trace(&t, model.source(), style())),
+                Format::Text => {
+                    let mut text = report::render_trace(&t, model.source(), style());
+                    if let Some(n) = &nontermination {
+                        text.push_str(n);
+                        text.push('\n');
+                    }
+                    output::emit(&text)
+                }
             }
             Ok(match t.status {
+                crate::explore::Status::Violation(f) if f.kind == crate::explore::FindingKind::CheckerLimit => 3,
                 crate::explore::Status::Violation(_) => 1,
+                _ if loops_from.is_some() => 1,
                 _ => 0,
             })
         }
@@ -558,7 +641,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             explore::run(&model, &a, style())
         }
         Command::Bench(a) => {
-            crate::bench::run(&a.sizes, |v| println!("{v}"));
+            crate::bench::run(&a.sizes, |v| output::emit_line(v));
             Ok(0)
         }
         Command::Dis(a) => {
@@ -570,8 +653,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 model = model.with_set(name.trim(), value.trim())?;
             }
             let opts = if let Some(m) = a.switch {
-                println!("# switch points under {m}: {}", m.describe());
-                println!(
+                output::emit_line(format!("# switch points under {m}: {}", m.describe()));
+                output::emit_line(format!(
                     "# [S] marks them: {}",
                     match m {
                         SwitchModel::Bytecode | SwitchModel::Cpython39 => {
@@ -581,12 +664,12 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                             "a switch may happen right after a marked instruction (after a call only when it called non-Python code; after a conditional jump only when taken); blocking calls switch in every model"
                         }
                     }
-                );
+                ));
                 DisOptions::switch_points(model.program(), m)
             } else {
                 DisOptions::default()
             };
-            print!("{}", disassemble(model.program(), &opts));
+            output::emit(&disassemble(model.program(), &opts));
             Ok(0)
         }
     }

@@ -18,12 +18,15 @@ mod report;
 mod schedule;
 mod search;
 mod stateful;
+mod stops;
 #[cfg(test)]
 pub(crate) mod test_util;
 
 pub use extremes::{extreme, Extreme, Goal};
 pub use model::{thread_name, Model, PyModel, Status};
-pub use report::{Counterexample, Finding, FindingKind, Outcome, OutcomeCount, ReductionNote, Report, Stats, Verdict};
+pub use report::{
+    CheckerStop, Counterexample, Finding, FindingKind, Outcome, OutcomeCount, ReductionNote, Report, Stats, Verdict,
+};
 pub use schedule::{Schedule, Segment};
 pub use search::{current_rss_bytes, peak_rss_bytes, Limits, Progress, ProgressFn};
 
@@ -212,6 +215,15 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
     }
 
     fn check_here(&self) -> Report {
+        let start = std::time::Instant::now();
+        let mut report = self.check_strategy();
+        stops::settle(self.model, &mut report);
+        // Every phase of the search counts (e.g. `auto`'s bounded search before the stateful one).
+        report.stats.seconds = start.elapsed().as_secs_f64();
+        report
+    }
+
+    fn check_strategy(&self) -> Report {
         match self.strategy {
             Strategy::Stateful if self.reduction != Reduction::None => self.reduced(u64::MAX),
             Strategy::Auto => self.auto(),
@@ -396,6 +408,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             reductions,
             notes: Vec::new(),
             stats,
+            checker_stop: None,
         }
     }
 }
