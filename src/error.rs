@@ -59,6 +59,10 @@ pub enum Error {
     /// A bad `--set NAME=VALUE`, `--expect` or other option.
     #[error("{0}")]
     Usage(String),
+    /// A limit (`--max-time`, `--max-states`, `--max-memory`) stopped the command before it
+    /// had any answer: inconclusive (exit 3), not bad input.
+    #[error("{0}")]
+    Limit(String),
     /// Several errors of the file at once (e.g. every construct outside the subset), in source
     /// order, one per line.
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
@@ -104,6 +108,15 @@ impl Error {
             Error::Many(v) => v.first().map_or("usage", Error::kind),
             Error::Encoding { .. } => "encoding",
             Error::UnknownSet { .. } => "unknown-set",
+            Error::Limit(_) => "limit",
+        }
+    }
+
+    /// The command's exit code for this error: 3 when a limit stopped it (inconclusive), else 2.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Limit(_) => 3,
+            _ => 2,
         }
     }
 

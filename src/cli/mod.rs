@@ -206,7 +206,8 @@ struct OutcomesArgs {
     /// Show only these globals (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "A,B")]
     vars: Option<Vec<String>>,
-    /// Count the interleavings that end in each outcome (enumerates them: small programs only).
+    /// Count the interleavings that end in each outcome (by dynamic programming over the state
+    /// graph; with --strategy enumerate, one by one).
     #[arg(long)]
     count: bool,
     /// Find the smallest final value of this int global and a witness schedule, at full size:
@@ -268,7 +269,7 @@ pub fn run() -> ExitCode {
         Err(e) if output::is_closed_pipe(&e) => ExitCode::from(0),
         Err(e) => {
             output::report_error(&e, json);
-            ExitCode::from(2)
+            ExitCode::from(e.exit_code())
         }
     }
 }
@@ -413,6 +414,7 @@ fn check_all(a: &CheckArgs) -> Result<u8, Error> {
             .counterexample
             .as_ref()
             .and_then(|c| trace::first_preemption(model.explorable(), &c.schedule).ok().flatten());
+        refuse_unsupported(&report, &model)?;
         rows.push(report::ModelVerdict { model: m, report, gap: None, preemption });
         models.push(model);
     }
@@ -514,16 +516,23 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                     Strategy::Bounded { max_bound: a.search.max_preemptions.unwrap_or(8) }
                 }
                 Some(s) => s,
-                None if a.count => Strategy::Enumerate,
                 None => Strategy::Stateful,
             };
+            let reduction = a.search.reduction.unwrap_or(Reduction::None);
+            if a.count && reduction != Reduction::None {
+                return Err(Error::Usage(format!(
+                    "--count counts every interleaving, which a reduced search does not visit: drop --reduction {}",
+                    reduction.name()
+                )));
+            }
             let (bar, progress) = progress_bar();
             let mut checker = model
                 .checker()
                 .strategy(strategy)
-                .reduction(a.search.reduction.unwrap_or(Reduction::None))
+                .reduction(reduction)
                 .limits(limits(&a.search))
-                .all_outcomes(true);
+                .all_outcomes(true)
+                .count_per_outcome(a.count);
             if let Some(p) = progress {
                 checker = checker.progress(p);
             }

@@ -139,6 +139,7 @@ pub struct Checker<'m, M: Model> {
     limits: Limits,
     all_outcomes: bool,
     count: bool,
+    count_outcomes: bool,
     reduction: Reduction,
     progress: Option<ProgressFn>,
 }
@@ -152,6 +153,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             limits: Limits::default(),
             all_outcomes: false,
             count: true,
+            count_outcomes: false,
             reduction: Reduction::None,
             progress: None,
         }
@@ -180,6 +182,13 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
     /// per state, so turn it off to explore the largest state spaces).
     pub fn count_interleavings(mut self, yes: bool) -> Self {
         self.count = yes;
+        self
+    }
+
+    /// Whether the stateful search also counts the interleavings that end in each outcome, by
+    /// dynamic programming over the state graph (default off: a map per state).
+    pub fn count_per_outcome(mut self, yes: bool) -> Self {
+        self.count_outcomes = yes;
         self
     }
 
@@ -326,8 +335,15 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
 
     fn stateful(&self, notes: Vec<ReductionNote>) -> Report {
         let mut s = self.search();
-        let explored = stateful::run(self.model, &mut s, self.count);
-        self.report(s, "stateful", explored.interleavings, false, notes)
+        let explored = stateful::run(self.model, &mut s, self.count, self.count_outcomes);
+        match explored.per_outcome {
+            Some(counts) => {
+                // The DP's counts per outcome replace the first-visit counts the search filed.
+                s.outcomes = counts.into_iter().collect();
+                self.report(s, "stateful", explored.interleavings, true, notes)
+            }
+            None => self.report(s, "stateful", explored.interleavings, false, notes),
+        }
     }
 
     /// Iterative deepening; returns the report and whether the last pass was exhaustive.
@@ -390,7 +406,11 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             Verdict::Holds
         };
         let counterexample = s.first_violation.as_ref().and_then(|f| s.violations.get(f).cloned());
-        let total = if per_outcome && exhaustive { Some(BigUint::from(s.stats.executions)) } else { interleavings };
+        let total = match interleavings {
+            Some(n) => Some(n),
+            None if per_outcome && exhaustive => Some(BigUint::from(s.stats.executions)),
+            None => None,
+        };
         let outcomes = std::mem::take(&mut s.outcomes)
             .into_iter()
             .map(|(outcome, n)| OutcomeCount { outcome, interleavings: per_outcome.then_some(n) })

@@ -5,84 +5,16 @@
 use super::step::{err, unsupported};
 use super::value::{ExcKind, Exception};
 
-const STR: &[&str] = &[
-    "capitalize",
-    "casefold",
-    "center",
-    "count",
-    "encode",
-    "endswith",
-    "expandtabs",
-    "find",
-    "format",
-    "format_map",
-    "index",
-    "isalnum",
-    "isalpha",
-    "isascii",
-    "isdecimal",
-    "isdigit",
-    "isidentifier",
-    "islower",
-    "isnumeric",
-    "isprintable",
-    "isspace",
-    "istitle",
-    "isupper",
-    "join",
-    "ljust",
-    "lower",
-    "lstrip",
-    "maketrans",
-    "partition",
-    "removeprefix",
-    "removesuffix",
-    "replace",
-    "rfind",
-    "rindex",
-    "rjust",
-    "rpartition",
-    "rsplit",
-    "rstrip",
-    "split",
-    "splitlines",
-    "startswith",
-    "strip",
-    "swapcase",
-    "title",
-    "translate",
-    "upper",
-    "zfill",
-];
-const INT: &[&str] = &[
-    "as_integer_ratio",
-    "bit_count",
-    "bit_length",
-    "conjugate",
-    "denominator",
-    "from_bytes",
-    "imag",
-    "numerator",
-    "real",
-    "to_bytes",
-];
-const TUPLE: &[&str] = &["count", "index"];
-const LIST: &[&str] =
-    &["append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"];
-const DICT: &[&str] =
-    &["clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"];
 const FUNCTION: &[&str] = &["__name__", "__qualname__", "__doc__", "__module__", "__defaults__", "__code__"];
 
 /// CPython 3.11's public attributes of `type_name` (dunder names are handled separately), or
 /// `None` for the library objects (`threading`, `queue`, modules), whose every attribute the
 /// checker does not model counts as unsupported.
 fn cpython_attrs(type_name: &str) -> Option<&'static [&'static str]> {
+    if let Some(attrs) = crate::frontend::cpython_attrs(type_name) {
+        return Some(attrs);
+    }
     Some(match type_name {
-        "str" => STR,
-        "int" | "bool" => INT,
-        "tuple" => TUPLE,
-        "list" => LIST,
-        "dict" => DICT,
         "function" | "method" => FUNCTION,
         "NoneType" | "range_iterator" | "tuple_iterator" | "list_iterator" | "dict_keyiterator" | "property" => &[],
         _ => return None,

@@ -1,6 +1,7 @@
 //! The integration tests, in one binary.
 
 mod cli;
+mod cli_output;
 mod counts;
 mod cpython;
 mod differential;
@@ -11,6 +12,7 @@ mod gen;
 mod graph;
 mod heap;
 mod reductions;
+mod refusals;
 mod seed;
 mod stepping;
 mod switch;
