@@ -30,9 +30,10 @@ impl Model {
     /// Reads, parses and compiles the file at `path`.
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Model> {
         let path = path.as_ref();
-        let text =
-            std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
-        Model::from_source(path.display().to_string(), text)
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| Error::Io { path: name.clone(), source })?;
+        let text = String::from_utf8(bytes).map_err(|e| encoding_error(&name, e.as_bytes(), e.utf8_error()))?;
+        Model::from_source(name, text)
     }
 
     /// Parses and compiles `text`, naming it `name` in diagnostics.
@@ -113,6 +114,14 @@ impl Model {
     pub fn checker(&self) -> Checker<'_, PyModel> {
         Checker::new(&self.py)
     }
+}
+
+/// The position of the first byte of `bytes` that is not UTF-8.
+fn encoding_error(name: &str, bytes: &[u8], e: std::str::Utf8Error) -> Error {
+    let at = e.valid_up_to();
+    let prefix = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+    let (line, col) = SourceFile::new(name, prefix).line_col(at as u32);
+    Error::Encoding { span: crate::error::Span { file: name.to_string(), line, col }, byte: bytes[at] }
 }
 
 fn build(source: &SourceFile, sets: &[(String, Const)]) -> Result<Program> {

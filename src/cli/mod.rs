@@ -3,6 +3,7 @@
 mod explore;
 mod graph;
 mod limits;
+mod output;
 
 use crate::bytecode::{disassemble, DisOptions};
 use crate::explore::{Limits, ProgressFn, Reduction, Schedule, Strategy, Verdict};
@@ -225,7 +226,8 @@ struct OutcomesArgs {
     /// Show only these globals (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "A,B")]
     vars: Option<Vec<String>>,
-    /// Count the interleavings that end in each outcome (enumerates them: small programs only).
+    /// Count the interleavings that end in each outcome (by dynamic programming over the state
+    /// graph; with --strategy enumerate, one by one).
     #[arg(long)]
     count: bool,
     /// Find the smallest final value of this int global and a witness schedule, at full size:
@@ -354,11 +356,50 @@ where
     }
 }
 
+/// Where thread `tid` stopped in `state`: the line and column of its last instruction.
+fn stop_position(model: &Model, state: &crate::vm::State, tid: usize) -> Option<(u32, u32)> {
+    let frame = state.threads.get(tid)?.frames.last()?;
+    let loc = model.program().code(frame.code).locs.get(frame.pc.checked_sub(1)? as usize)?;
+    Some((loc.line, loc.col))
+}
+
+impl Cli {
+    /// Whether the command's output is JSON (then errors are JSON objects on stdout too).
+    fn wants_json(&self) -> bool {
+        match &self.command {
+            Command::Check(a) => matches!(a.search.format, Format::Json),
+            Command::Outcomes(a) => matches!(a.search.format, Format::Json),
+            Command::Trace(a) => matches!(a.format, Format::Json),
+            Command::Graph(a) => a.format == GraphFormat::Json,
+            _ => false,
+        }
+    }
+}
+
+/// A run the checker stopped at an operation it does not model, with no violation of the
+/// program found: refused as unsupported (exit 2), with where it happened. A stop at a limit
+/// of the checker stays in the report (inconclusive, exit 3).
+fn refuse_unsupported(report: &crate::explore::Report, model: &Model) -> Result<(), Error> {
+    match &report.checker_stop {
+        Some(stop) if stop.kind == crate::explore::FindingKind::Unsupported && report.verdict != Verdict::Violated => {
+            Err(Error::Unsupported {
+                span: crate::error::Span { file: model.source().name().to_string(), line: stop.line, col: stop.col },
+                construct: stop.message.clone(),
+                hint: "the README's \"The Python subset\" lists what is modelled; rewrite this operation with those"
+                    .into(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 fn execute(cli: Cli, io: &mut Io<'_>, process: bool) -> u8 {
+    let json = cli.wants_json();
     let run = limits::start(&cli, process);
     let _active = run.as_ref().map(|r| crate::budget::enter(&r.budget));
     let code = match dispatch(cli, io) {
         Ok(code) => code,
+        Err(e) if output::is_closed_pipe(&e) => 0,
         // An error that a limit caused (a replay or a graph cut short): inconclusive.
         Err(e) if run.as_ref().is_some_and(|r| r.budget.stopped().is_some()) => {
             let r = run.as_ref().expect("checked");
@@ -366,8 +407,8 @@ fn execute(cli: Cli, io: &mut Io<'_>, process: bool) -> u8 {
             3
         }
         Err(e) => {
-            let _ = writeln!(io.stderr, "gilcheck: {e}");
-            2
+            output::report_error(io, &e, json);
+            e.exit_code()
         }
     };
     let _ = io.stdout.flush();
@@ -480,6 +521,7 @@ fn check_all(a: &CheckArgs, io: &mut Io<'_>) -> Result<u8, Error> {
             .counterexample
             .as_ref()
             .and_then(|c| trace::first_preemption(model.explorable(), &c.schedule).ok().flatten());
+        refuse_unsupported(&report, &model)?;
         let warm_up = report
             .counterexample
             .as_ref()
@@ -540,6 +582,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
+            refuse_unsupported(&report, &model)?;
             // The counterexample replayed, to explain it (within what is left of the time).
             let mut skipped = None;
             let explanation = report.counterexample.as_ref().and_then(|c| {
@@ -602,16 +645,23 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                     Strategy::Bounded { max_bound: a.search.max_preemptions.unwrap_or(8) }
                 }
                 Some(s) => s,
-                None if a.count => Strategy::Enumerate,
                 None => Strategy::Stateful,
             };
+            let reduction = a.search.reduction.unwrap_or(Reduction::None);
+            if a.count && reduction != Reduction::None {
+                return Err(Error::Usage(format!(
+                    "--count counts every interleaving, which a reduced search does not visit: drop --reduction {}",
+                    reduction.name()
+                )));
+            }
             let (bar, progress) = progress_bar(io);
             let mut checker = model
                 .checker()
                 .strategy(strategy)
-                .reduction(a.search.reduction.unwrap_or(Reduction::None))
+                .reduction(reduction)
                 .limits(limits(&a.search))
-                .all_outcomes(true);
+                .all_outcomes(true)
+                .count_per_outcome(a.count);
             if let Some(p) = progress {
                 checker = checker.progress(p);
             }
@@ -619,6 +669,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
+            refuse_unsupported(&report, &model)?;
             limits::reporting();
             match a.search.format {
                 Format::Json => emit(io, &format!("{}\n", report::to_json(&report, model.source().name())))?,
@@ -636,6 +687,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                 Some(s) => s.parse().map_err(|e: String| Error::Usage(format!("--schedule: {e}")))?,
                 None => {
                     let report = model.checker().limits(limits::of(a.max_states)).check();
+                    refuse_unsupported(&report, &model)?;
                     if report.counterexample.is_none() && report.verdict == Verdict::Inconclusive {
                         limits::reporting();
                         let text = match a.format {
@@ -650,14 +702,42 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                     match report.counterexample {
                         Some(c) => c.schedule,
                         None => {
-                            let name = model.source().name();
-                            emit(io, &format!("{name}: {} — no counterexample to trace\n", report.verdict))?;
+                            match a.format {
+                                Format::Json => {
+                                    let mut v = report::to_json(&report, model.source().name());
+                                    v["trace"] = serde_json::Value::Null;
+                                    emit(io, &format!("{v}\n"))?;
+                                }
+                                Format::Text => emit(
+                                    io,
+                                    &format!(
+                                        "{}: {} — no counterexample to trace\n",
+                                        model.source().name(),
+                                        report.verdict
+                                    ),
+                                )?,
+                            }
                             return Ok(report.verdict.exit_code());
                         }
                     }
                 }
             };
             let t = trace::replay(model.explorable(), &schedule).map_err(|e| Error::Usage(e.to_string()))?;
+            if let crate::explore::Status::Violation(f) = &t.status {
+                if f.kind == crate::explore::FindingKind::Unsupported {
+                    let (line, col) = stop_position(&model, &t.state, f.thread).unwrap_or((f.line, 0));
+                    return Err(Error::Unsupported {
+                        span: crate::error::Span { file: model.source().name().to_string(), line, col },
+                        construct: f.message.clone(),
+                        hint: "the README's \"The Python subset\" lists what is modelled".into(),
+                    });
+                }
+            }
+            // A run that ends with threads still running, in a state it passed before, loops forever.
+            let loops_from = match t.status {
+                crate::explore::Status::Running => trace::repeats_earlier_state(model.explorable(), &schedule),
+                _ => None,
+            };
             let explanation = report::explain(&t, model.source());
             limits::reporting();
             if let Some(path) = &a.svg {
@@ -665,6 +745,13 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                 std::fs::write(path, svg).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
                 let _ = writeln!(io.stderr, "gilcheck: wrote the SVG timeline to {}", path.display());
             }
+            let nontermination = loops_from.map(|from| {
+                format!(
+                    "nontermination: the run never terminates: after step {} it is back in the state it was in after step {from}, so repeating those {} steps loops forever",
+                    schedule.len(),
+                    schedule.len() - from
+                )
+            });
             match a.format {
                 Format::Json => {
                     let runs: Vec<serde_json::Value> = t
@@ -672,18 +759,30 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                         .iter()
                         .map(|r| serde_json::json!({"thread": r.tid, "steps": r.steps, "preempted": r.preempted}))
                         .collect();
-                    let v = serde_json::json!({
+                    let mut v = serde_json::json!({
                         "schedule": schedule.to_string(),
                         "preemptions": t.preemptions,
                         "runs": runs,
                         "explanation": explanation.to_json(),
                     });
+                    if let (Some(from), Some(text)) = (loops_from, &nontermination) {
+                        v["nontermination"] = serde_json::json!({"repeats_after_step": from, "message": text});
+                    }
                     emit(io, &format!("{v}\n"))?;
                 }
-                Format::Text => emit(io, &report::render_trace(&t, model.source(), style(io)))?,
+                Format::Text => {
+                    let mut text = report::render_trace(&t, model.source(), style(io));
+                    if let Some(n) = &nontermination {
+                        text.push_str(n);
+                        text.push('\n');
+                    }
+                    emit(io, &text)?
+                }
             }
             Ok(match t.status {
+                crate::explore::Status::Violation(f) if f.kind == crate::explore::FindingKind::CheckerLimit => 3,
                 crate::explore::Status::Violation(_) => 1,
+                _ if loops_from.is_some() => 1,
                 _ => 0,
             })
         }

@@ -54,11 +54,13 @@ pub fn compile(src: &SourceFile, module: &ModModule, opts: &CompileOptions) -> R
     let mut sets = HashMap::new();
     let assigned = module_assignments(&module.body);
     for (name, value) in &opts.sets {
-        if !assigned.iter().any(|n| n == name) {
-            let names = if assigned.is_empty() { "(none)".to_string() } else { assigned.join(", ") };
-            return Err(Error::Usage(format!(
-                "--set {name}: the program has no module-level assignment `{name} = ...`; its module-level names are: {names}"
-            )));
+        if !assigned.iter().any(|a| &a.name == name) {
+            let span = |offset: u32| {
+                let (line, col) = src.line_col(offset);
+                Span { file: src.name().to_string(), line, col }
+            };
+            let constants = assigned.iter().filter(|a| a.constant).map(|a| (a.name.clone(), span(a.offset))).collect();
+            return Err(Error::UnknownSet { name: name.clone(), file: src.name().to_string(), constants });
         }
         if sets.insert(name.clone(), value.clone()).is_some() {
             return Err(Error::Usage(format!("--set {name} is given more than once")));
@@ -148,14 +150,26 @@ fn collect_names(e: &Expr, out: &mut Vec<String>) {
 }
 
 /// Names with a plain `NAME = ...` assignment in module scope, in source order.
-fn module_assignments(body: &[Stmt]) -> Vec<String> {
-    fn walk(body: &[Stmt], out: &mut Vec<String>) {
+/// A module-level assignment `NAME = value`: the name, where it is, and whether the value is a
+/// constant (a literal that `--set` could stand for).
+struct ModuleAssignment {
+    name: String,
+    offset: u32,
+    constant: bool,
+}
+
+fn module_assignments(body: &[Stmt]) -> Vec<ModuleAssignment> {
+    fn walk(body: &[Stmt], out: &mut Vec<ModuleAssignment>) {
         for s in body {
             match s {
                 Stmt::Assign(a) => {
                     if let [Expr::Name(n)] = a.targets.as_slice() {
-                        if !out.iter().any(|x| x == n.id.as_str()) {
-                            out.push(n.id.as_str().to_string());
+                        if !out.iter().any(|x| x.name == n.id.as_str()) {
+                            out.push(ModuleAssignment {
+                                name: n.id.as_str().to_string(),
+                                offset: n.range.start().to_u32(),
+                                constant: fold::fold(&a.value).is_some(),
+                            });
                         }
                     }
                 }

@@ -188,12 +188,15 @@ fn set_replaces_the_module_level_assignment() {
         Const::Int(3)
     );
     let bad = CompileOptions { sets: vec![("M".into(), Const::Int(3))] };
-    match build("N = 1\nbalance = 0\n", &bad) {
-        Err(Error::Usage(msg)) => {
+    match build("import threading\nN = 1\nbalance = 0\nlock = threading.Lock()\n", &bad) {
+        Err(e @ Error::UnknownSet { .. }) => {
+            let msg = e.to_string();
             assert!(msg.contains("--set M"), "{msg}");
-            assert!(msg.contains("N, balance"), "{msg}");
+            // The constants, each with where it is assigned; `lock` is not a constant.
+            assert!(msg.contains("the constants that can be set: N (t.py:2:1), balance (t.py:3:1)"), "{msg}");
+            assert!(!msg.contains("lock ("), "{msg}");
         }
-        other => panic!("expected a usage error, got {other:?}"),
+        other => panic!("expected an unknown-set error, got {other:?}"),
     }
 }
 

@@ -212,7 +212,12 @@ fn extreme_here(
     let limit = dfs.search.stopped.clone();
     let Some(best) = dfs.best.clone() else {
         let why = match &limit {
-            Some(l) => format!("the search stopped first ({l})"),
+            Some(l) => {
+                return Err(Error::Limit(format!(
+                    "{} {var}: no final value found: the search stopped first ({l})",
+                    goal.option()
+                )))
+            }
             None if dfs.non_int > 0 => format!("'{var}' is not an int when the runs end"),
             None => "no run ended".to_string(),
         };
@@ -220,7 +225,7 @@ fn extreme_here(
     };
     let replay_start = Instant::now();
     let replayed = certify(model, &best.schedule, slot, limits, start).map_err(|e| match e {
-        Unreplayed::Limit(l) => Error::Usage(format!(
+        Unreplayed::Limit(l) => Error::Limit(format!(
             "{} {var}: the search found {var} = {} with schedule {}, but {l} before its replay ended",
             goal.option(),
             best.value,

@@ -18,12 +18,15 @@ mod report;
 mod schedule;
 mod search;
 mod stateful;
+mod stops;
 #[cfg(test)]
 pub(crate) mod test_util;
 
 pub use extremes::{extreme, Extreme, Goal};
 pub use model::{thread_name, Model, PyModel, Status};
-pub use report::{Counterexample, Finding, FindingKind, Outcome, OutcomeCount, ReductionNote, Report, Stats, Verdict};
+pub use report::{
+    CheckerStop, Counterexample, Finding, FindingKind, Outcome, OutcomeCount, ReductionNote, Report, Stats, Verdict,
+};
 pub use schedule::{Schedule, Segment};
 pub use search::{current_rss_bytes, peak_rss_bytes, Limits, Progress, ProgressFn};
 
@@ -136,6 +139,7 @@ pub struct Checker<'m, M: Model> {
     limits: Limits,
     all_outcomes: bool,
     count: bool,
+    count_outcomes: bool,
     reduction: Reduction,
     progress: Option<ProgressFn>,
 }
@@ -149,6 +153,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             limits: Limits::default(),
             all_outcomes: false,
             count: true,
+            count_outcomes: false,
             reduction: Reduction::None,
             progress: None,
         }
@@ -177,6 +182,13 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
     /// per state, so turn it off to explore the largest state spaces).
     pub fn count_interleavings(mut self, yes: bool) -> Self {
         self.count = yes;
+        self
+    }
+
+    /// Whether the stateful search also counts the interleavings that end in each outcome, by
+    /// dynamic programming over the state graph (default off: a map per state).
+    pub fn count_per_outcome(mut self, yes: bool) -> Self {
+        self.count_outcomes = yes;
         self
     }
 
@@ -209,6 +221,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             limits: Limits { budget: Some(budget.clone()), ..self.limits.clone() },
             all_outcomes: self.all_outcomes,
             count: self.count,
+            count_outcomes: self.count_outcomes,
             reduction: self.reduction,
             progress: self.progress.clone(),
         };
@@ -229,6 +242,15 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
     }
 
     fn check_here(&self) -> Report {
+        let start = std::time::Instant::now();
+        let mut report = self.check_strategy();
+        stops::settle(self.model, &mut report);
+        // Every phase of the search counts (e.g. `auto`'s bounded search before the stateful one).
+        report.stats.seconds = start.elapsed().as_secs_f64();
+        report
+    }
+
+    fn check_strategy(&self) -> Report {
         match self.strategy {
             Strategy::Stateful if self.reduction != Reduction::None => self.reduced(u64::MAX),
             Strategy::Auto => self.auto(),
@@ -331,8 +353,15 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
 
     fn stateful(&self, notes: Vec<ReductionNote>) -> Report {
         let mut s = self.search();
-        let explored = stateful::run(self.model, &mut s, self.count);
-        self.report(s, "stateful", explored.interleavings, false, notes)
+        let explored = stateful::run(self.model, &mut s, self.count, self.count_outcomes);
+        match explored.per_outcome {
+            Some(counts) => {
+                // The DP's counts per outcome replace the first-visit counts the search filed.
+                s.outcomes = counts.into_iter().collect();
+                self.report(s, "stateful", explored.interleavings, true, notes)
+            }
+            None => self.report(s, "stateful", explored.interleavings, false, notes),
+        }
     }
 
     /// Iterative deepening; returns the report and whether the last pass was exhaustive.
@@ -395,7 +424,11 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             Verdict::Holds
         };
         let counterexample = s.first_violation.as_ref().and_then(|f| s.violations.get(f).cloned());
-        let total = if per_outcome && exhaustive { Some(BigUint::from(s.stats.executions)) } else { interleavings };
+        let total = match interleavings {
+            Some(n) => Some(n),
+            None if per_outcome && exhaustive => Some(BigUint::from(s.stats.executions)),
+            None => None,
+        };
         let outcomes = std::mem::take(&mut s.outcomes)
             .into_iter()
             .map(|(outcome, n)| OutcomeCount { outcome, interleavings: per_outcome.then_some(n) })
@@ -414,6 +447,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             reductions,
             notes: Vec::new(),
             stats,
+            checker_stop: None,
         }
     }
 }

@@ -264,9 +264,13 @@ impl Model for PyModel {
 
     fn status(&self, s: &State) -> Status {
         if let Some((tid, exc, line)) = s.failed_thread() {
-            let kind =
-                if exc.kind == vm::ExcKind::AssertionError { FindingKind::Assertion } else { FindingKind::Exception };
-            return Status::Violation(Finding { kind, message: exc.to_string(), thread: tid, line });
+            let (kind, message) = match exc.kind {
+                vm::ExcKind::AssertionError => (FindingKind::Assertion, exc.to_string()),
+                vm::ExcKind::Unsupported => (FindingKind::Unsupported, exc.message.clone()),
+                vm::ExcKind::CheckerLimit => (FindingKind::CheckerLimit, exc.message.clone()),
+                _ => (FindingKind::Exception, exc.to_string()),
+            };
+            return Status::Violation(Finding { kind, message, thread: tid, line });
         }
         if s.all_done() {
             if let Some((code, text)) = &self.expect {

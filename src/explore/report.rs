@@ -82,6 +82,11 @@ pub enum FindingKind {
     NonTermination,
     /// `--expect EXPR` is false in a final state.
     Expect,
+    /// Not a violation: the run met an operation the checker does not model (see
+    /// [`Report::checker_stop`]).
+    Unsupported,
+    /// Not a violation: the run met a limit of the checker itself (see [`Report::checker_stop`]).
+    CheckerLimit,
 }
 
 impl FindingKind {
@@ -93,7 +98,14 @@ impl FindingKind {
             FindingKind::Deadlock => "deadlock",
             FindingKind::NonTermination => "nontermination",
             FindingKind::Expect => "expect",
+            FindingKind::Unsupported => "unsupported",
+            FindingKind::CheckerLimit => "checker-limit",
         }
+    }
+
+    /// Whether this is a stop of the checker rather than a violation of the program.
+    pub fn is_checker_stop(self) -> bool {
+        matches!(self, FindingKind::Unsupported | FindingKind::CheckerLimit)
     }
 }
 
@@ -181,6 +193,26 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Counters.
     pub stats: Stats,
+    /// A run the checker stopped for a reason of its own (an operation it does not model, or
+    /// one of its limits): then no verdict about the program rests on that run.
+    pub checker_stop: Option<CheckerStop>,
+}
+
+/// A run that the checker stopped for a reason of its own, with where it stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckerStop {
+    /// [`FindingKind::Unsupported`] or [`FindingKind::CheckerLimit`].
+    pub kind: FindingKind,
+    /// What the checker does not model, or which of its limits was met.
+    pub message: String,
+    /// The thread that met it.
+    pub thread: usize,
+    /// 1-based line of the instruction (0 when unknown).
+    pub line: u32,
+    /// 1-based column of the instruction (0 when unknown).
+    pub col: u32,
+    /// The schedule that reaches it.
+    pub schedule: Schedule,
 }
 
 impl Report {

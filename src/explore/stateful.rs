@@ -4,7 +4,7 @@
 //! that is still on the DFS stack closes a cycle, i.e. a run that never terminates.
 
 use super::model::{Model, Status};
-use super::report::{Finding, FindingKind};
+use super::report::{Finding, FindingKind, Outcome};
 use super::schedule::Schedule;
 use super::search::Search;
 use crate::vm::{Event, Tid};
@@ -110,12 +110,64 @@ impl Sum {
     }
 }
 
+/// Path counts per outcome, for `--count`: for each node, how many of the paths from it end
+/// in each outcome (by outcome id), summed over the state DAG like the total.
+struct PerOutcome {
+    ids: HashMap<Outcome, u32>,
+    outcomes: Vec<Outcome>,
+    nodes: Vec<Vec<(u32, BigUint)>>,
+}
+
+impl PerOutcome {
+    fn id(&mut self, o: Outcome) -> u32 {
+        let next = self.outcomes.len() as u32;
+        *self.ids.entry(o.clone()).or_insert_with(|| {
+            self.outcomes.push(o);
+            next
+        })
+    }
+
+    fn set(&mut self, idx: u32, counts: Vec<(u32, BigUint)>) {
+        let i = idx as usize;
+        if self.nodes.len() <= i {
+            self.nodes.resize_with(i + 1, Vec::new);
+        }
+        self.nodes[i] = counts;
+    }
+
+    fn add_into(&self, idx: u32, into: &mut Vec<(u32, BigUint)>) {
+        if let Some(counts) = self.nodes.get(idx as usize) {
+            for (id, n) in counts {
+                add(into, *id, n.clone());
+            }
+        }
+    }
+}
+
+fn add(into: &mut Vec<(u32, BigUint)>, id: u32, n: BigUint) {
+    match into.iter_mut().find(|(i, _)| *i == id) {
+        Some((_, c)) => *c += n,
+        None => into.push((id, n)),
+    }
+}
+
+/// The outcome a terminal status ends in, as [`Search::record`] files it.
+fn ended_in(status: &Status, state: Outcome) -> Outcome {
+    match status {
+        Status::Finished(o) => o.clone(),
+        Status::Violation(f) => Outcome { violation: Some(format!("{}: {}", f.kind.as_str(), f.message)), ..state },
+        Status::Running => state,
+    }
+}
+
 struct Frame<S> {
     state: S,
     idx: u32,
     runnable: Vec<Tid>,
     next: usize,
     sum: Sum,
+    /// Per-outcome path counts (only with per-outcome counting).
+    per: Vec<(u32, BigUint)>,
     /// The thread whose step led here, and whether a switch after it is free.
     arrived_by: Option<(Tid, bool)>,
     preemptions: u32,
@@ -125,10 +177,15 @@ struct Frame<S> {
 pub(crate) struct Explored {
     /// Interleavings from the initial state, when the state graph is acyclic and fully explored.
     pub interleavings: Option<BigUint>,
+    /// Interleavings ending in each outcome (with `per_outcome`, under the same conditions).
+    pub per_outcome: Option<Vec<(Outcome, BigUint)>>,
 }
 
-/// Explores the whole state graph of `model`; counts interleavings when `count` is set.
-pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool) -> Explored {
+/// Explores the whole state graph of `model`; counts interleavings when `count` is set, and
+/// also those ending in each outcome when `per_outcome` is set.
+pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_outcome: bool) -> Explored {
+    let per_outcome = count && per_outcome;
+    let mut per = PerOutcome { ids: HashMap::new(), outcomes: Vec::new(), nodes: Vec::new() };
     let mut visited: Visited = Visited::default();
     let mut counts = Counts { small: Vec::new(), big: HashMap::new(), exact: count };
     let mut cyclic = false;
@@ -142,11 +199,23 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool) -> Expl
     let root_status = if runnable.is_empty() { model.status(&init) } else { Status::Running };
     if root_status != Status::Running {
         let o = model.project(&init);
+        let ended = ended_in(&root_status, o.clone());
         search.record(root_status, &schedule, 0, o, BigUint::from(1u32));
-        return Explored { interleavings: Some(BigUint::from(1u32)) };
+        return Explored {
+            interleavings: Some(BigUint::from(1u32)),
+            per_outcome: per_outcome.then(|| vec![(ended, BigUint::from(1u32))]),
+        };
     }
-    let mut stack =
-        vec![Frame { state: init, idx: 0, runnable, next: 0, sum: Sum::default(), arrived_by: None, preemptions: 0 }];
+    let mut stack = vec![Frame {
+        state: init,
+        idx: 0,
+        runnable,
+        next: 0,
+        sum: Sum::default(),
+        per: Vec::new(),
+        arrived_by: None,
+        preemptions: 0,
+    }];
     loop {
         let (depth, room) = (stack.len(), stack.capacity());
         let Some(top) = stack.last_mut() else { break };
@@ -182,6 +251,9 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool) -> Expl
                     schedule.truncate_steps(1);
                 } else {
                     top.sum.add(&counts, idx);
+                    if per_outcome {
+                        per.add_into(idx, &mut top.per);
+                    }
                 }
                 continue;
             }
@@ -207,24 +279,48 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool) -> Expl
                 top.sum.add_small(1);
                 search.stats.executions += 1;
                 let o = model.project(&s);
+                if per_outcome {
+                    let id = per.id(ended_in(&status, o.clone()));
+                    per.set(idx, vec![(id, BigUint::from(1u32))]);
+                    add(&mut top.per, id, BigUint::from(1u32));
+                }
                 search.record(status, &schedule, preemptions, o, BigUint::from(1u32));
                 schedule.truncate_steps(1);
                 continue;
             }
             counts.small.push(IN_PROGRESS);
             let arrived_by = Some((u, info.event == Event::Sleep));
-            stack.push(Frame { state: s, idx, runnable, next: 0, sum: Sum::default(), arrived_by, preemptions });
+            stack.push(Frame {
+                state: s,
+                idx,
+                runnable,
+                next: 0,
+                sum: Sum::default(),
+                per: Vec::new(),
+                arrived_by,
+                preemptions,
+            });
         } else {
             let done = stack.pop().expect("[internal bug] stack");
             let idx = done.idx;
             counts.set(idx, done.sum.total());
+            if per_outcome {
+                per.set(idx, done.per);
+            }
             if let Some(parent) = stack.last_mut() {
                 parent.sum.add(&counts, idx);
+                if per_outcome {
+                    per.add_into(idx, &mut parent.per);
+                }
                 schedule.truncate_steps(1);
             }
         }
     }
     let complete = count && stack.is_empty() && !cyclic;
+    let per_outcome = (complete && per_outcome).then(|| {
+        let root = per.nodes.first().cloned().unwrap_or_default();
+        root.into_iter().map(|(id, n)| (per.outcomes[id as usize].clone(), n)).collect()
+    });
     search.discard(stack);
-    Explored { interleavings: complete.then(|| counts.get(0)) }
+    Explored { interleavings: complete.then(|| counts.get(0)), per_outcome }
 }

@@ -15,8 +15,8 @@ use crate::source::SourceFile;
 use ruff_python_ast::{Expr, ModModule, Number, PythonVersion, UnaryOp};
 use ruff_python_parser::{Mode, ParseOptions};
 
-pub(crate) use subset::check_expect_expression;
 pub use subset::check_subset;
+pub(crate) use subset::{check_expect_expression, cpython_attrs};
 
 /// Parses `src` as a Python 3.11 module and checks that it stays inside the supported subset.
 ///

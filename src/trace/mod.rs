@@ -237,6 +237,43 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
     Ok(Trace { runs, state, status, preemptions, global_names: program.globals.clone(), facts })
 }
 
+/// Whether the run of `schedule` never terminates: when the state it ends in (with threads
+/// still running) equals a state it passed earlier, repeating the steps between them loops
+/// forever. Returns the number of steps after which that earlier state was reached.
+pub fn repeats_earlier_state(model: &PyModel, schedule: &Schedule) -> Option<u64> {
+    let program = &model.program;
+    let run = |until: &mut dyn FnMut(&State, u64) -> bool| -> Option<State> {
+        let mut state = model.init();
+        if until(&state, 0) {
+            return Some(state);
+        }
+        for (i, tid) in schedule.steps().enumerate() {
+            if tid >= state.threads.len() || !vm::runnable(program, &state, tid) {
+                return None;
+            }
+            model.step(&mut state, tid);
+            if until(&state, i as u64 + 1) {
+                return Some(state);
+            }
+        }
+        Some(state)
+    };
+    let end = run(&mut |_, _| false)?;
+    if model.status(&end) != Status::Running {
+        return None;
+    }
+    let total = schedule.len();
+    let mut at = None;
+    run(&mut |s, i| {
+        let hit = i < total && *s == end;
+        if hit {
+            at = Some(i);
+        }
+        hit
+    });
+    at
+}
+
 /// The value of the global an access touches, if it touches one.
 fn global_value(state: &State, a: Access) -> Option<&Value> {
     match a.object() {

@@ -4,7 +4,7 @@
 use super::footprint::{Access, Object};
 use super::heap::{Attr, ClassObj, HeapObj, InstanceObj};
 use super::state::{Frame, FrameRole, LockState, State, Thread, ThreadStatus};
-use super::step::{err, Event, StepInfo};
+use super::step::{checker_limit, err, unsupported, Event, StepInfo};
 use super::sync::{self, Args, Outcome, SyncKind, SyncMethod, SyncWait};
 use super::value::{Builtin, ExcKind, Exception, Module, Tid, Value};
 use crate::bytecode::{Const, Instr, Program};
@@ -63,7 +63,7 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
             Value::Module(m) => format!("module '{}'", m.name()),
             other => format!("'{}' object", other.type_name()),
         };
-        err(ExcKind::AttributeError, format!("{owner} has no attribute '{name}'"))
+        super::attrs::missing(obj.type_name(), &owner, name)
     })
 }
 
@@ -457,7 +457,10 @@ fn int_arg(v: &Value, what: &str) -> Result<i64, Exception> {
     match v {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(*b as i64),
-        Value::Big(_) => Err(err(ExcKind::ValueError, format!("{what} too large for the checker"))),
+        Value::Big(_) => Err(checker_limit(format!(
+            "a {what} of {} does not fit the checker's 64-bit ints",
+            super::value::int_summary(v)
+        ))),
         other => {
             Err(err(ExcKind::TypeError, format!("'{}' object cannot be interpreted as an integer", other.type_name())))
         }
@@ -530,9 +533,8 @@ fn call_builtin(
         }
         (Builtin::Thread, _) => {
             if !rest.is_empty() {
-                return Err(err(
-                    ExcKind::TypeError,
-                    "Thread() takes its target and args as keywords: Thread(target=f, args=(...))",
+                return Err(unsupported(
+                    "threading.Thread() with positional arguments (Thread(target=f, args=(...)) is)",
                 ));
             }
             let mut target = Value::None;
@@ -542,10 +544,7 @@ fn call_builtin(
                     "target" => target = v,
                     "args" => targs = v,
                     other => {
-                        return Err(err(
-                            ExcKind::TypeError,
-                            format!("Thread() keyword '{other}' is not supported (target, args are)"),
-                        ))
+                        return Err(unsupported(format!("threading.Thread(..., {other}=...) (target= and args= are)")))
                     }
                 }
             }
@@ -654,7 +653,7 @@ fn call_builtin(
                     state.heap.note_reads(v, &mut info.footprint);
                     Ok(Value::Str(state.heap.to_str(v).into()))
                 }
-                _ => Err(err(ExcKind::TypeError, "str() with an encoding is not supported by the checker")),
+                _ => Err(unsupported("str() with an encoding")),
             }
         }
         (Builtin::Bool, _) => {
@@ -684,7 +683,7 @@ fn call_builtin(
         }
         (Builtin::Dict, _) => {
             if !rest.is_empty() || !kwargs.is_empty() {
-                return Err(err(ExcKind::TypeError, "dict() with arguments is not supported by the checker"));
+                return Err(unsupported("dict() with arguments"));
             }
             Ok(Value::Obj(state.heap.alloc(HeapObj::Dict(Vec::new()), &mut info.footprint)))
         }
@@ -752,14 +751,25 @@ fn start_thread(program: &Program, state: &mut State, t: Tid, info: &mut StepInf
             a.extend(items.iter().cloned());
             bind_args(program, *code, a, Vec::new()).map(|a| (*code, a))
         }
+        (Value::Function(_) | Value::Method(..), Value::Obj(_)) => {
+            return Err(unsupported("threading.Thread(args=...) with a list or another heap object (a tuple is)"));
+        }
         (Value::Function(_) | Value::Method(..), other) => {
-            Err(err(ExcKind::TypeError, format!("Thread args must be a tuple, not {}", other.type_name())))
+            Err(err(ExcKind::TypeError, format!("argument after * must be an iterable, not {}", other.type_name())))
         }
         (Value::None, _) => {
             th.status = ThreadStatus::Finished;
             return Ok(Value::None);
         }
-        (other, _) => Err(err(ExcKind::TypeError, format!("'{}' object is not callable", other.type_name()))),
+        (v @ (Value::Int(_) | Value::Big(_) | Value::Bool(_) | Value::Str(_) | Value::Tuple(_)), _) => {
+            Err(err(ExcKind::TypeError, format!("'{}' object is not callable", v.type_name())))
+        }
+        (other, _) => {
+            return Err(unsupported(format!(
+                "a thread target of type '{}' (functions and bound methods are)",
+                state.heap.type_name(other)
+            )))
+        }
     };
     match outcome {
         Ok((code, a)) => {
@@ -767,8 +777,12 @@ fn start_thread(program: &Program, state: &mut State, t: Tid, info: &mut StepInf
             th.frames = vec![Frame::new(program, code, &a)];
         }
         Err(e) => {
+            // The new thread dies on its first step: the run has a failed thread from here on,
+            // so the step says so (explorers look at the status after a raise).
             let line = program.code(0).first_line;
-            th.status = ThreadStatus::Failed { exc: Arc::new(e), line };
+            let exc = Arc::new(e);
+            th.status = ThreadStatus::Failed { exc: exc.clone(), line };
+            info.event = Event::Raise(exc);
         }
     }
     Ok(Value::None)

@@ -522,7 +522,10 @@ impl Heap {
                 let mut i = *next;
                 while (*step > 0 && i < *stop) || (*step < 0 && i > *stop) {
                     if out.len() > 1 << 20 {
-                        return Err(err(ExcKind::ValueError, "range too long for the checker"));
+                        return Err(super::step::checker_limit(format!(
+                            "a range of more than {} items made into a list is beyond the checker's limit",
+                            1 << 20
+                        )));
                     }
                     out.push(Value::Int(i));
                     i = i.saturating_add(*step);
@@ -545,10 +548,8 @@ impl Heap {
     /// instance's attributes, then the class's (functions become methods).
     pub fn get_attr(&self, obj: &Value, name: &str, fp: &mut Footprint) -> Result<Attr, Exception> {
         let Value::Obj(id) = obj else {
-            return Err(err(
-                ExcKind::AttributeError,
-                format!("'{}' object has no attribute '{name}'", obj.type_name()),
-            ));
+            let ty = obj.type_name();
+            return Err(super::attrs::missing(ty, &format!("'{ty}' object"), name));
         };
         let id = *id;
         match self.read(id, fp) {
@@ -564,18 +565,13 @@ impl Heap {
                 match on_class {
                     Some(Value::Function(code)) => Ok(Attr::Method(code, id)),
                     Some(v) => Ok(Attr::Value(v)),
-                    None => Err(err(
-                        ExcKind::AttributeError,
-                        format!("'{}' object has no attribute '{name}'", self.class_name(class)),
-                    )),
+                    None => Err(super::attrs::missing_on_class(&format!("'{}' object", self.class_name(class)), name)),
                 }
             }
             HeapObj::Class(c) => match c.attrs.iter().find(|(n, _)| &**n == name) {
                 Some((_, v)) => Ok(Attr::Value(v.clone())),
                 None if name == "__name__" => Ok(Attr::Value(Value::Str(c.name.clone()))),
-                None => {
-                    Err(err(ExcKind::AttributeError, format!("type object '{}' has no attribute '{name}'", c.name)))
-                }
+                None => Err(super::attrs::missing_on_class(&format!("type object '{}'", c.name), name)),
             },
             HeapObj::List(_) if name == "append" => {
                 Ok(Attr::Value(Value::Bound(super::Builtin::ListAppend, Box::new(obj.clone()))))
@@ -584,7 +580,8 @@ impl Heap {
                 Ok(Attr::Value(Value::Bound(super::Builtin::DictGet, Box::new(obj.clone()))))
             }
             _ => {
-                Err(err(ExcKind::AttributeError, format!("'{}' object has no attribute '{name}'", self.type_name(obj))))
+                let ty = self.type_name(obj);
+                Err(super::attrs::missing(&ty, &format!("'{ty}' object"), name))
             }
         }
     }
@@ -713,7 +710,7 @@ impl Heap {
                     self.type_name(other)
                 ),
             )),
-            _ => Err(err(ExcKind::TypeError, "int() with a base is not supported by the checker")),
+            _ => Err(super::step::unsupported("int() with a base")),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! - a thread is **runnable** when it is alive and its next step does not block;
 //! - the **state** ([`State`]) is everything: globals, threads (frames, value stacks), locks, output.
 
+mod attrs;
 mod call;
 mod footprint;
 pub mod heap;

@@ -59,8 +59,10 @@ pub fn step(program: &Program, state: &State, tid: Tid) -> (State, StepInfo) {
 pub fn step_in_place(program: &Program, state: &mut State, tid: Tid) -> StepInfo {
     let mut info = StepInfo::default();
     let before = Before::capture(program, program.switch, state, tid);
-    if let Err(e) = exec(program, state, tid, &mut info) {
-        raise(program, state, tid, Value::Exc(Arc::new(e)), &mut info);
+    match exec(program, state, tid, &mut info) {
+        Ok(()) => {}
+        Err(e) if e.kind.is_checker_stop() => stop(program, state, tid, e, &mut info),
+        Err(e) => raise(program, state, tid, Value::Exc(Arc::new(e)), &mut info),
     }
     state.hold =
         if switch_after(program, program.switch, state, tid, &before, &info) || !super::can_step(program, state, tid) {
@@ -73,6 +75,34 @@ pub fn step_in_place(program: &Program, state: &mut State, tid: Tid) -> StepInfo
 
 pub(super) fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
     Exception { kind, message: message.into() }
+}
+
+/// An operation the checker does not model, e.g. `list.pop` or `q.get(timeout=1)`: the run
+/// stops there, and is refused as unsupported (never reported as the program's exception).
+pub(super) fn unsupported(what: impl std::fmt::Display) -> Exception {
+    err(ExcKind::Unsupported, format!("{what} is not modelled by the checker"))
+}
+
+/// A limit of the checker itself, e.g. a range bound beyond its 64-bit ints: the run stops
+/// there, and the verdict is inconclusive (never the program's exception).
+pub(super) fn checker_limit(what: impl Into<String>) -> Exception {
+    err(ExcKind::CheckerLimit, what)
+}
+
+/// Stops thread `tid` at its current instruction for a checker stop (see
+/// [`ExcKind::is_checker_stop`]): no handler or `finally` runs, and its frames stay, so the
+/// position of the instruction can still be read from them.
+fn stop(program: &Program, state: &mut State, tid: Tid, e: Exception, info: &mut StepInfo) {
+    let exc = Arc::new(e);
+    info.event = Event::Raise(exc.clone());
+    let th = state.thread_mut(tid);
+    let line = th
+        .frames
+        .last()
+        .and_then(|f| program.code(f.code).locs.get(f.pc.saturating_sub(1) as usize))
+        .map_or(0, |l| l.line);
+    th.status = ThreadStatus::Failed { exc, line };
+    info.footprint.add(Access::Write(Object::Thread(tid as u32)));
 }
 
 /// Raises `exc` in thread `tid` at its current instruction: unwinds through the exception
@@ -370,10 +400,15 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             stack.push(format_value(&v, spec.as_deref())?);
         }
         Instr::KwNames(i) => frame.kwnames = Some(i),
-        Instr::BinaryOp { op, .. } => {
+        Instr::BinaryOp { op, inplace } => {
             let b = pop(stack);
             let a = pop(stack);
             let r = match (op, &a, &b) {
+                // CPython extends the list in place (every alias sees it); not modelled.
+                (BinOp::Add, Value::Obj(x), _) if inplace && matches!(heap.peek(*x), HeapObj::List(_)) => {
+                    Err(unsupported("in-place += on a list (list.__iadd__)"))
+                }
+                (BinOp::Mod, Value::Str(_), _) => Err(unsupported("printf-style string formatting (str % value)")),
                 (BinOp::Add, Value::Obj(x), Value::Obj(y)) => {
                     match (heap.read(*x, &mut info.footprint), heap.read(*y, &mut info.footprint)) {
                         (HeapObj::List(p), HeapObj::List(q)) => {
@@ -630,6 +665,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
 }
 
 fn heap_operand_error(heap: &Heap, op: BinOp, a: &Value, b: &Value) -> Exception {
+    let is_list = |v: &Value| matches!(v, Value::Obj(id) if matches!(heap.peek(*id), HeapObj::List(_)));
+    let is_int = |v: &Value| matches!(v, Value::Int(_) | Value::Big(_) | Value::Bool(_));
+    if op == BinOp::Mul && ((is_list(a) && is_int(b)) || (is_int(a) && is_list(b))) {
+        return unsupported("list repetition (list * int)");
+    }
     err(
         ExcKind::TypeError,
         format!("unsupported operand type(s) for {}: '{}' and '{}'", op.symbol(), heap.type_name(a), heap.type_name(b)),

@@ -200,6 +200,12 @@ pub enum ExcKind {
     /// fit. Not a program exception: no handler catches it, and the search that meets it stops
     /// inconclusive.
     MemoryLimit,
+    /// Not an exception of the program: an operation the checker does not model. The thread
+    /// stops where it is (no handler runs) and the run is refused as unsupported.
+    Unsupported,
+    /// Not an exception of the program: a limit of the checker itself (e.g. a range bound that
+    /// does not fit its 64-bit ints). The thread stops where it is and the run is inconclusive.
+    CheckerLimit,
 }
 
 impl ExcKind {
@@ -223,6 +229,8 @@ impl ExcKind {
             ExcKind::IndexError => "IndexError",
             ExcKind::KeyError => "KeyError",
             ExcKind::MemoryLimit => "MemoryError",
+            ExcKind::Unsupported => "unsupported",
+            ExcKind::CheckerLimit => "checker limit",
         }
     }
 
@@ -245,6 +253,12 @@ impl ExcKind {
             ExcKind::ImportError,
         ];
         ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether this is not an exception of the program but a stop of the checker
+    /// ([`ExcKind::Unsupported`] or [`ExcKind::CheckerLimit`]): no `except` clause sees it.
+    pub fn is_checker_stop(self) -> bool {
+        matches!(self, ExcKind::Unsupported | ExcKind::CheckerLimit)
     }
 
     /// The direct base class, as in CPython's exception hierarchy (`None` for `BaseException`).
@@ -583,9 +597,23 @@ fn bits(v: &Value) -> u64 {
 fn repeat_count(n: &Value) -> Result<usize, Exception> {
     let k = int_operand(n).and_then(|k| k.to_i64()).unwrap_or(i64::MAX);
     if k > 1 << 20 {
-        return Err(exc(ExcKind::ValueError, "repetition count too large for the checker"));
+        return Err(exc(
+            ExcKind::CheckerLimit,
+            format!("a repetition count of {} is beyond the checker's limit of {}", int_summary(n), 1 << 20),
+        ));
     }
     Ok(k.max(0) as usize)
+}
+
+/// An int for a message: its digits, or how many digits it has when it is long.
+pub(crate) fn int_summary(v: &Value) -> String {
+    let s = v.to_str();
+    let digits = s.trim_start_matches('-').len();
+    if digits > 30 {
+        format!("{}an int of {digits} digits", if s.starts_with('-') { "minus " } else { "" })
+    } else {
+        s
+    }
 }
 
 fn int_operand(v: &Value) -> Option<BigInt> {
@@ -699,7 +727,7 @@ pub fn format_value(v: &Value, spec: Option<&str>) -> OpResult {
         }
         return Ok(Value::Str(out.into()));
     }
-    Err(exc(ExcKind::ValueError, format!("format spec '{spec}' is not supported by the checker")))
+    Err(exc(ExcKind::Unsupported, format!("the format spec '{spec}' is not modelled by the checker (supported: ',', '_', a width, '<' or '>' and a width)")))
 }
 
 #[cfg(test)]

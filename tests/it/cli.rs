@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn gilcheck(args: &[&str]) -> Output {
+pub(crate) fn gilcheck(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gilcheck")).args(args).env("NO_COLOR", "1").output().expect("run gilcheck")
 }
 
-fn write_temp(name: &str, text: &str) -> PathBuf {
+pub(crate) fn write_temp(name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("gilcheck-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
@@ -15,11 +15,11 @@ fn write_temp(name: &str, text: &str) -> PathBuf {
     p
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 

@@ -233,12 +233,13 @@ fn size_guard_refuses_large_graphs_and_suggests_set() {
         other => panic!("{other:?}"),
     }
     let o = gilcheck(&["graph", "models/race_condition.py", "--set", "N=3", "--max-nodes", "100", "--format", "json"]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("--set N="), "{stderr}");
-    assert!(stderr.contains("101"), "says how many nodes were reached: {stderr}");
-    assert!(o.stdout.is_empty());
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    // With --format json the error is a JSON object on stdout.
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("a JSON error object");
+    let message = v["error"]["message"].as_str().unwrap_or_default().to_string();
+    assert_eq!(o.status.code(), Some(2), "{message}");
+    assert!(message.contains("--set N="), "{message}");
+    assert!(message.contains("101"), "says how many nodes were reached: {message}");
+    assert!(o.stderr.is_empty());
     // When a smaller instance fits, the advice names it.
     let o = gilcheck(&["graph", "models/race_condition.py", "--set", "N=3", "--format", "dot"]);
     let stderr = String::from_utf8_lossy(&o.stderr);
@@ -351,9 +352,10 @@ fn binary_refuses_a_schedule_that_does_not_fit() {
         "--format",
         "json",
     ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("does not fit") && stderr.contains("step 4"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("a JSON error object");
+    let message = v["error"]["message"].as_str().unwrap_or_default().to_string();
+    assert_eq!(o.status.code(), Some(2), "{message}");
+    assert!(message.contains("does not fit") && message.contains("step 4"), "{message}");
     let o = gilcheck(&["graph", "models/race_condition.py", "--schedule", "zz", "--format", "json"]);
     assert_eq!(o.status.code(), Some(2));
 }

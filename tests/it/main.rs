@@ -1,6 +1,7 @@
 //! The integration tests, in one binary.
 
 mod cli;
+mod cli_output;
 mod counts;
 mod cpython;
 mod differential;
@@ -13,6 +14,7 @@ mod graph;
 mod heap;
 mod limits;
 mod reductions;
+mod refusals;
 mod seed;
 mod soak;
 mod stepping;

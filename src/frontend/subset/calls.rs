@@ -30,15 +30,19 @@ impl Checker<'_> {
                     Some("threading") if self.module_bound.contains("threading") => self.threading_call(c, a)?,
                     Some("time") if self.module_bound.contains("time") => self.time_call(c, a)?,
                     Some("queue") if self.module_bound.contains("queue") => self.queue_call(c, a)?,
-                    _ => self.expr(&a.value)?,
+                    _ => {
+                        self.note(self.expr(&a.value));
+                        self.method_call(c, a)?
+                    }
                 }
             }
             other => {
                 return Err(self.unsupported(other.range(), "call of a computed function", HINT_CALLS));
             }
         }
-        args.iter().try_for_each(|a| self.expr(a))?;
-        kws.iter().try_for_each(|k| self.expr(&k.value))
+        args.iter().for_each(|a| self.note(self.expr(a)));
+        kws.iter().for_each(|k| self.note(self.expr(&k.value)));
+        Ok(())
     }
 
     fn no_keywords(&self, c: &ast::ExprCall, what: &str, hint: &str) -> Result<()> {
@@ -120,6 +124,13 @@ impl Checker<'_> {
                 }
                 for k in c.arguments.keywords.iter() {
                     let name = k.arg.as_ref().map_or("", |n| n.as_str());
+                    if name == "args" && self.known_kind(&k.value).is_some_and(|kind| kind != methods::Kind::Tuple) {
+                        return Err(self.unsupported(
+                            k.value.range(),
+                            "threading.Thread(args=...) with a value other than a tuple",
+                            "pass the arguments as a tuple: args=(x,) or args=(x, y)",
+                        ));
+                    }
                     if name != "target" && name != "args" {
                         return Err(self.unsupported(
                             k.range,

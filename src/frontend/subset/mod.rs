@@ -3,12 +3,15 @@
 
 mod calls;
 mod defs;
+mod methods;
+
+pub(crate) use methods::cpython_attrs;
 
 use crate::error::{Error, Result, Span};
 use crate::source::SourceFile;
 use ruff_python_ast::{self as ast, Expr, ExprContext, ModModule, Number, Operator, Stmt};
 use ruff_text_size::{Ranged, TextRange};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
 const HINT_IMPORTS: &str = "supported imports: import threading, import time, import queue (at module level)";
@@ -107,10 +110,19 @@ const BUILTINS: &[&str] = &[
     "zip",
 ];
 
-/// Checks that `module` uses only supported constructs.
+/// Checks that `module` uses only supported constructs. Every construct outside the subset is
+/// reported, in source order ([`Error::Many`] when there are several).
 pub fn check_subset(src: &SourceFile, module: &ModModule) -> Result<()> {
     let mut c = Checker::new(src, &module.body);
-    c.stmts(&module.body)
+    let r = c.stmts(&module.body);
+    c.note(r);
+    let mut errors = c.errors.into_inner();
+    errors.sort_by_key(|e| e.span().map(|s| (s.line, s.col)));
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(errors.pop().expect("one error")),
+        _ => Err(Error::Many(errors)),
+    }
 }
 
 /// Checks an `--expect` expression: names, constants, tuples, operators, comparisons,
@@ -135,6 +147,12 @@ struct Checker<'a> {
     blocks: usize,
     /// Whether the statements being checked are a class body.
     in_class: bool,
+    /// Module-level names whose kind of value is known statically.
+    kinds: std::collections::HashMap<String, methods::Kind>,
+    /// Method and attribute names of the program's own classes.
+    own_methods: HashSet<String>,
+    /// The refusals found so far.
+    errors: RefCell<Vec<Error>>,
 }
 
 /// Deepest expression nesting accepted (CPython 3.11 gives up around a few thousand).
@@ -218,6 +236,19 @@ impl<'a> Checker<'a> {
             depth: Cell::new(0),
             blocks: 0,
             in_class: false,
+            kinds: methods::module_kinds(body),
+            own_methods: methods::own_method_names(body),
+            errors: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Keeps the refusal `r` (if it is one) and goes on checking.
+    fn note(&self, r: Result<()>) {
+        if let Err(e) = r {
+            match e {
+                Error::Many(v) => self.errors.borrow_mut().extend(v),
+                e => self.errors.borrow_mut().push(e),
+            }
         }
     }
 
@@ -245,9 +276,12 @@ impl<'a> Checker<'a> {
             }
         }
         self.blocks += 1;
-        let r = body.iter().try_for_each(|s| self.stmt(s));
+        for s in body {
+            let r = self.stmt(s);
+            self.note(r);
+        }
         self.blocks -= 1;
-        r
+        Ok(())
     }
 
     fn is_local(&self, name: &str) -> bool {
@@ -270,7 +304,7 @@ impl<'a> Checker<'a> {
             Stmt::Delete(d) => Err(self.unsupported(d.range, "del statement", HINT_STMTS)),
             Stmt::TypeAlias(t) => Err(self.unsupported(t.range, "type alias", HINT_STMTS)),
             Stmt::Assign(a) => {
-                a.targets.iter().try_for_each(|t| self.target(t))?;
+                a.targets.iter().for_each(|t| self.note(self.target(t)));
                 self.expr(&a.value)
             }
             Stmt::AugAssign(a) => {
@@ -303,8 +337,8 @@ impl<'a> Checker<'a> {
                         "use a flag variable instead of the else clause",
                     ));
                 }
-                self.target(&f.target)?;
-                self.expr(&f.iter)?;
+                self.note(self.target(&f.target));
+                self.note(self.expr(&f.iter));
                 self.loops += 1;
                 let r = self.stmts(&f.body);
                 self.loops -= 1;
@@ -318,18 +352,18 @@ impl<'a> Checker<'a> {
                         "use a flag variable instead of the else clause",
                     ));
                 }
-                self.expr(&w.test)?;
+                self.note(self.expr(&w.test));
                 self.loops += 1;
                 let r = self.stmts(&w.body);
                 self.loops -= 1;
                 r
             }
             Stmt::If(i) => {
-                self.expr(&i.test)?;
+                self.note(self.expr(&i.test));
                 self.stmts(&i.body)?;
                 for c in &i.elif_else_clauses {
                     if let Some(t) = &c.test {
-                        self.expr(t)?;
+                        self.note(self.expr(t));
                     }
                     self.stmts(&c.body)?;
                 }
@@ -340,9 +374,9 @@ impl<'a> Checker<'a> {
                     return Err(self.unsupported(w.range, "async with", "use a plain with statement"));
                 }
                 for item in &w.items {
-                    self.expr(&item.context_expr)?;
+                    self.note(self.expr(&item.context_expr));
                     if let Some(v) = &item.optional_vars {
-                        self.target(v)?;
+                        self.note(self.target(v));
                     }
                 }
                 self.stmts(&w.body)
@@ -373,7 +407,7 @@ impl<'a> Checker<'a> {
                 for h in &t.handlers {
                     let ast::ExceptHandler::ExceptHandler(h) = h;
                     if let Some(ty) = &h.type_ {
-                        self.exception_type(ty)?;
+                        self.note(self.exception_type(ty));
                     }
                     self.stmts(&h.body)?;
                 }
@@ -496,7 +530,8 @@ impl<'a> Checker<'a> {
             }
             Expr::BinOp(b) => {
                 self.binop(b)?;
-                self.expr(&b.left)?;
+                self.list_repetition(b)?;
+                self.note(self.expr(&b.left));
                 self.expr(&b.right)
             }
             Expr::UnaryOp(u) => self.expr(&u.operand),

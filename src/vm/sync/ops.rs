@@ -50,14 +50,17 @@ fn enqueue(waiters: &mut Vec<Waiter>, tid: Tid, saved: u32) {
 }
 
 fn unsupported(what: &str) -> Exception {
-    err(ExcKind::ValueError, format!("{what} is not supported by the checker"))
+    crate::vm::step::unsupported(what)
 }
 
 fn int(v: &Value, what: &str) -> Result<i64, Exception> {
     match v {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(*b as i64),
-        Value::Big(_) => Err(err(ExcKind::ValueError, format!("{what} too large for the checker"))),
+        Value::Big(_) => Err(crate::vm::step::checker_limit(format!(
+            "{what} of {} does not fit the checker's 64-bit ints",
+            crate::vm::value::int_summary(v)
+        ))),
         other => {
             Err(err(ExcKind::TypeError, format!("'{}' object cannot be interpreted as an integer", other.type_name())))
         }
@@ -132,13 +135,10 @@ pub(in crate::vm) fn construct(
                 Some(Value::Lock(l)) => LockRef::Lock(*l),
                 Some(Value::Sync(SyncKind::RLock, r)) => LockRef::RLock(*r),
                 Some(other) => {
-                    return Err(err(
-                        ExcKind::TypeError,
-                        format!(
-                            "Condition() over a '{}' object is not supported by the checker (a Lock or an RLock is)",
-                            other.type_name()
-                        ),
-                    ))
+                    return Err(unsupported(&format!(
+                        "threading.Condition() over a '{}' object (a Lock or an RLock is)",
+                        other.type_name()
+                    )))
                 }
             };
             SyncObj::Condition { lock, waiters: Vec::new() }

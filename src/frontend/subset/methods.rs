@@ -1,0 +1,417 @@
+//! The subset check of method calls `recv.m(...)`: which methods the checker models on each
+//! type, the type of a receiver where it is known statically (a display, a literal, or a
+//! module-level name bound only to one kind of value), and CPython's own attributes of the
+//! built-in types (an attribute CPython has but the checker does not model is refused; one that
+//! CPython lacks is the program's `AttributeError`, as CPython raises it).
+
+use super::*;
+use std::collections::HashMap;
+
+/// CPython 3.11's public attributes of `str`.
+pub(crate) const CPYTHON_STR: &[&str] = &[
+    "capitalize",
+    "casefold",
+    "center",
+    "count",
+    "encode",
+    "endswith",
+    "expandtabs",
+    "find",
+    "format",
+    "format_map",
+    "index",
+    "isalnum",
+    "isalpha",
+    "isascii",
+    "isdecimal",
+    "isdigit",
+    "isidentifier",
+    "islower",
+    "isnumeric",
+    "isprintable",
+    "isspace",
+    "istitle",
+    "isupper",
+    "join",
+    "ljust",
+    "lower",
+    "lstrip",
+    "maketrans",
+    "partition",
+    "removeprefix",
+    "removesuffix",
+    "replace",
+    "rfind",
+    "rindex",
+    "rjust",
+    "rpartition",
+    "rsplit",
+    "rstrip",
+    "split",
+    "splitlines",
+    "startswith",
+    "strip",
+    "swapcase",
+    "title",
+    "translate",
+    "upper",
+    "zfill",
+];
+/// CPython 3.11's public attributes of `int` (and `bool`).
+pub(crate) const CPYTHON_INT: &[&str] = &[
+    "as_integer_ratio",
+    "bit_count",
+    "bit_length",
+    "conjugate",
+    "denominator",
+    "from_bytes",
+    "imag",
+    "numerator",
+    "real",
+    "to_bytes",
+];
+/// CPython 3.11's public attributes of `tuple`.
+pub(crate) const CPYTHON_TUPLE: &[&str] = &["count", "index"];
+/// CPython 3.11's public attributes of `list`.
+pub(crate) const CPYTHON_LIST: &[&str] =
+    &["append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"];
+/// CPython 3.11's public attributes of `dict`.
+pub(crate) const CPYTHON_DICT: &[&str] =
+    &["clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"];
+
+/// CPython's public attributes of the built-in data type named `type_name` (`str`, `int`,
+/// `bool`, `tuple`, `list`, `dict`), or `None` for other types.
+pub(crate) fn cpython_attrs(type_name: &str) -> Option<&'static [&'static str]> {
+    Some(match type_name {
+        "str" => CPYTHON_STR,
+        "int" | "bool" => CPYTHON_INT,
+        "tuple" => CPYTHON_TUPLE,
+        "list" => CPYTHON_LIST,
+        "dict" => CPYTHON_DICT,
+        _ => return None,
+    })
+}
+
+/// What every supported method call looks like (the hint of a refusal).
+const HINT_METHODS: &str = "supported methods: lst.append(x); d.get(k[, default]); lock.acquire([blocking]), \
+     lock.release(), lock.locked(); t.start(), t.join(), t.is_alive(); RLock/Semaphore/BoundedSemaphore \
+     acquire([blocking]), release(); event.set(), clear(), is_set(), wait(); cond.acquire(), release(), wait(), \
+     notify([n]), notify_all(); barrier.wait(); q.put(x), q.get(), qsize(), empty(), full(), task_done(), \
+     join(); and the methods of the program's classes (timeouts are not modelled)";
+
+/// The type of a receiver, where it is known statically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    List,
+    Dict,
+    Str,
+    Int,
+    Tuple,
+    Lock,
+    Thread,
+    /// A `threading` synchronisation object or a `queue.Queue`, by its type name.
+    Sync(&'static str),
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::List => "list",
+            Kind::Dict => "dict",
+            Kind::Str => "str",
+            Kind::Int => "int",
+            Kind::Tuple => "tuple",
+            Kind::Lock => "Lock",
+            Kind::Thread => "Thread",
+            Kind::Sync(n) => n,
+        }
+    }
+
+    /// What is supported on this type instead of another method.
+    fn hint(self) -> String {
+        match self {
+            Kind::List => "supported on a list: lst.append(x), a[i], a[i] = v, len(a), x in a and iteration".into(),
+            Kind::Dict => {
+                "supported on a dict: d.get(k[, default]), d[k], d[k] = v, k in d and iteration over the keys".into()
+            }
+            Kind::Str => "no str methods are modelled: use f-strings, +, ==, in, len(s) and str(x)".into(),
+            Kind::Int | Kind::Tuple => format!("no {} methods are modelled", self.name()),
+            k => format!(
+                "supported on a {}: {}",
+                k.name(),
+                k.supported().iter().map(|m| format!(".{m}()")).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+
+    /// The methods the checker models on this type.
+    fn supported(self) -> &'static [&'static str] {
+        match self {
+            Kind::List => &["append"],
+            Kind::Dict => &["get"],
+            Kind::Str | Kind::Int | Kind::Tuple => &[],
+            Kind::Lock => &["acquire", "release", "locked"],
+            Kind::Thread => &["start", "join", "is_alive"],
+            Kind::Sync("RLock" | "Semaphore" | "BoundedSemaphore") => &["acquire", "release"],
+            Kind::Sync("Event") => &["set", "clear", "is_set", "wait"],
+            Kind::Sync("Condition") => &["acquire", "release", "wait", "notify", "notify_all"],
+            Kind::Sync("Barrier") => &["wait"],
+            Kind::Sync(_) => &["put", "get", "qsize", "empty", "full", "task_done", "join"],
+        }
+    }
+}
+
+/// Every method name the checker models on some built-in or library type.
+const ALL_SUPPORTED: &[&str] = &[
+    "append",
+    "get",
+    "acquire",
+    "release",
+    "locked",
+    "start",
+    "join",
+    "is_alive",
+    "set",
+    "clear",
+    "is_set",
+    "wait",
+    "notify",
+    "notify_all",
+    "put",
+    "qsize",
+    "empty",
+    "full",
+    "task_done",
+];
+
+/// The kind of the value `e` evaluates to, when its form says so.
+pub(super) fn kind_of(e: &Expr) -> Option<Kind> {
+    match e {
+        Expr::List(_) => Some(Kind::List),
+        Expr::Dict(_) => Some(Kind::Dict),
+        Expr::StringLiteral(_) | Expr::FString(_) => Some(Kind::Str),
+        Expr::NumberLiteral(n) if matches!(n.value, Number::Int(_)) => Some(Kind::Int),
+        Expr::Tuple(_) => Some(Kind::Tuple),
+        Expr::Call(c) => match &*c.func {
+            Expr::Attribute(a) => match (&*a.value, a.attr.as_str()) {
+                (Expr::Name(m), attr) if m.id.as_str() == "threading" => match attr {
+                    "Lock" => Some(Kind::Lock),
+                    "Thread" => Some(Kind::Thread),
+                    "RLock" => Some(Kind::Sync("RLock")),
+                    "Semaphore" => Some(Kind::Sync("Semaphore")),
+                    "BoundedSemaphore" => Some(Kind::Sync("BoundedSemaphore")),
+                    "Event" => Some(Kind::Sync("Event")),
+                    "Condition" => Some(Kind::Sync("Condition")),
+                    "Barrier" => Some(Kind::Sync("Barrier")),
+                    _ => None,
+                },
+                (Expr::Name(m), "Queue") if m.id.as_str() == "queue" => Some(Kind::Sync("Queue")),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The names an assignment target binds.
+fn target_names(e: &Expr, out: &mut Vec<String>) {
+    match e {
+        Expr::Name(n) => out.push(n.id.as_str().to_string()),
+        Expr::Tuple(t) => t.elts.iter().for_each(|x| target_names(x, out)),
+        Expr::List(l) => l.elts.iter().for_each(|x| target_names(x, out)),
+        Expr::Starred(s) => target_names(&s.value, out),
+        _ => {}
+    }
+}
+
+/// The module-level names bound only by plain assignments of one known kind (and never by a
+/// function through `global`, a loop, `with ... as`, or unpacking), with that kind.
+pub(super) fn module_kinds(body: &[Stmt]) -> HashMap<String, Kind> {
+    fn walk(body: &[Stmt], seen: &mut HashMap<String, Option<Kind>>, globals: &mut HashSet<String>) {
+        let bind = |name: &str, k: Option<Kind>, seen: &mut HashMap<String, Option<Kind>>| {
+            let e = seen.entry(name.to_string()).or_insert(k);
+            if *e != k {
+                *e = None;
+            }
+        };
+        for s in body {
+            match s {
+                Stmt::Assign(a) => {
+                    for t in &a.targets {
+                        match t {
+                            Expr::Name(n) => bind(n.id.as_str(), kind_of(&a.value), seen),
+                            other => {
+                                let mut names = Vec::new();
+                                target_names(other, &mut names);
+                                names.iter().for_each(|n| bind(n, None, seen));
+                            }
+                        }
+                    }
+                }
+                Stmt::FunctionDef(f) => collect_global_names(&f.body, globals),
+                Stmt::ClassDef(c) => {
+                    for s in &c.body {
+                        if let Stmt::FunctionDef(f) = s {
+                            collect_global_names(&f.body, globals);
+                        }
+                    }
+                }
+                other => {
+                    // Loops, `with ... as`, `except ... as`, imports, augmented assignments:
+                    // every name they bind is of unknown kind; their bodies are walked too.
+                    let mut names = HashSet::new();
+                    let mut defs = HashSet::new();
+                    bound_names(std::slice::from_ref(other), &mut defs, &mut names);
+                    let nested: Vec<&[Stmt]> = match other {
+                        Stmt::For(f) => vec![&f.body],
+                        Stmt::While(w) => vec![&w.body],
+                        Stmt::If(i) => {
+                            let mut v: Vec<&[Stmt]> = vec![&i.body];
+                            v.extend(i.elif_else_clauses.iter().map(|c| c.body.as_slice()));
+                            v
+                        }
+                        Stmt::With(w) => vec![&w.body],
+                        Stmt::Try(t) => {
+                            let mut v: Vec<&[Stmt]> = vec![&t.body, &t.orelse, &t.finalbody];
+                            for h in &t.handlers {
+                                let ast::ExceptHandler::ExceptHandler(h) = h;
+                                v.push(&h.body);
+                            }
+                            v
+                        }
+                        _ => vec![],
+                    };
+                    let mut inner = HashMap::new();
+                    for b in &nested {
+                        walk(b, &mut inner, globals);
+                    }
+                    for n in names {
+                        let k = inner.get(&n).copied().flatten();
+                        bind(&n, if inner.contains_key(&n) { k } else { None }, seen);
+                    }
+                    for (n, k) in inner {
+                        bind(&n, k, seen);
+                    }
+                }
+            }
+        }
+    }
+    let mut seen = HashMap::new();
+    let mut globals = HashSet::new();
+    walk(body, &mut seen, &mut globals);
+    seen.into_iter().filter(|(n, _)| !globals.contains(n)).filter_map(|(n, k)| Some((n, k?))).collect()
+}
+
+/// The names a program can call as methods of its own classes: every `def` in a class body and
+/// every attribute it assigns (`obj.name = ...`), which may hold a function.
+pub(super) fn own_method_names(body: &[Stmt]) -> HashSet<String> {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Names(HashSet<String>);
+    impl<'a> Visitor<'a> for Names {
+        fn visit_stmt(&mut self, s: &'a Stmt) {
+            match s {
+                Stmt::ClassDef(c) => {
+                    for s in &c.body {
+                        match s {
+                            Stmt::FunctionDef(f) => {
+                                self.0.insert(f.name.as_str().to_string());
+                            }
+                            Stmt::Assign(a) => {
+                                for t in &a.targets {
+                                    if let Expr::Name(n) = t {
+                                        self.0.insert(n.id.as_str().to_string());
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Stmt::Assign(a) => {
+                    for t in &a.targets {
+                        if let Expr::Attribute(at) = t {
+                            self.0.insert(at.attr.as_str().to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            visitor::walk_stmt(self, s);
+        }
+    }
+    let mut v = Names(HashSet::new());
+    v.visit_body(body);
+    v.0
+}
+
+impl Checker<'_> {
+    /// The statically known kind of `e`, if any.
+    pub(super) fn known_kind(&self, e: &Expr) -> Option<Kind> {
+        match e {
+            Expr::Name(n) if !self.is_local(n.id.as_str()) => self.kinds.get(n.id.as_str()).copied(),
+            Expr::Name(_) => None,
+            other => kind_of(other),
+        }
+    }
+
+    /// Checks the method call `c` of `a.attr` on a receiver that is not a module.
+    pub(super) fn method_call(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
+        let name = a.attr.as_str();
+        let args = &c.arguments.args;
+        let kws = &c.arguments.keywords;
+        if let Some(k) = kws.iter().find(|k| k.arg.as_ref().is_some_and(|n| matches!(n.as_str(), "timeout" | "block")))
+        {
+            let kname = k.arg.as_ref().map_or("", |n| n.as_str());
+            return Err(self.unsupported(
+                k.range,
+                format!("the keyword argument '{kname}' of .{name}()"),
+                "timeouts and non-blocking gets are not modelled: call it without them",
+            ));
+        }
+        match self.known_kind(&a.value) {
+            Some(kind) => {
+                let ty = kind.name();
+                if !kind.supported().contains(&name) {
+                    let cpython_has = cpython_attrs(ty).is_none_or(|attrs| attrs.contains(&name));
+                    if cpython_has {
+                        return Err(self.unsupported(a.range, format!("the method {ty}.{name}()"), kind.hint()));
+                    }
+                    return Ok(());
+                }
+                let n = args.len() + kws.len();
+                let too_many = match (kind, name) {
+                    (Kind::Sync("Queue"), "get") => n > 0,
+                    (Kind::Sync("Queue"), "put") => n > 1,
+                    (Kind::Thread, "join") | (Kind::Sync(_), "wait") => n > 0,
+                    (Kind::Lock | Kind::Sync(_), "acquire") => n > 1,
+                    _ => false,
+                };
+                if too_many {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("{ty}.{name}() with these arguments (block or timeout)"),
+                        "blocking calls without a timeout are modelled: call it with no arguments (acquire: at most `blocking`)",
+                    ));
+                }
+                Ok(())
+            }
+            None if ALL_SUPPORTED.contains(&name) || self.own_methods.contains(name) => Ok(()),
+            None => Err(self.unsupported(a.range, format!("the method .{name}()"), HINT_METHODS)),
+        }
+    }
+
+    /// `[0] * n` and the like: list repetition is not modelled.
+    pub(super) fn list_repetition(&self, b: &ast::ExprBinOp) -> Result<()> {
+        if b.op == Operator::Mult
+            && (self.known_kind(&b.left) == Some(Kind::List) || self.known_kind(&b.right) == Some(Kind::List))
+        {
+            return Err(self.unsupported(
+                b.range,
+                "list repetition (list * int)",
+                "build the list with a loop of lst.append(x), or write its items out",
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,145 @@
+//! What the checker does not model, or cannot represent, is never reported as the program's
+//! fault: the subset check refuses it before exploring (every refusal of the file at once), and
+//! what only shows at run time stops the run as unsupported (exit 2, with its position) or as a
+//! checker limit (exit 3).
+
+use super::cli::{gilcheck, stderr, stdout, write_temp};
+
+const UNMODELLED: &str = "\
+import threading
+import queue
+lst = [1, 2, 3]
+d = {'a': 1}
+s = 'x'
+q = queue.Queue()
+n = 3
+z = [0] * n
+def w(a):
+    lst.pop()
+    lst.insert(0, 1)
+    lst.remove(1)
+    lst.sort()
+    lst.extend([1])
+    c = lst.count(1)
+    for k in d.items():
+        pass
+    ks = d.keys()
+    f = '{}'.format(1)
+    u = s.upper()
+    j = ','.join(('a', 'b'))
+    p = s.split(',')
+    b = s.startswith('x')
+    x = q.get_nowait()
+    y = q.get(timeout=1)
+    lst.append(1)
+    v = d.get('a', 0)
+t = threading.Thread(target=w, args=[1])
+t.start()
+t.join()
+";
+
+#[test]
+fn every_operation_outside_the_subset_is_refused_at_once_with_its_position() {
+    let p = write_temp("unmodelled.py", UNMODELLED);
+    let file = p.to_str().unwrap();
+    let o = gilcheck(&["check", file]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let want = [
+        ("8:5", "list repetition"),
+        ("10:5", "list.pop()"),
+        ("11:5", "list.insert()"),
+        ("12:5", "list.remove()"),
+        ("13:5", "list.sort()"),
+        ("14:5", "list.extend()"),
+        ("15:9", "list.count()"),
+        ("16:14", "dict.items()"),
+        ("18:10", "dict.keys()"),
+        ("19:9", "str.format()"),
+        ("20:9", "str.upper()"),
+        ("21:9", "str.join()"),
+        ("22:9", "str.split()"),
+        ("23:9", "str.startswith()"),
+        ("24:9", "Queue.get_nowait()"),
+        ("25:15", "'timeout'"),
+        ("28:37", "threading.Thread(args=...)"),
+    ];
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), want.len(), "{err}");
+    for ((pos, what), line) in want.iter().zip(&lines) {
+        assert!(line.contains(&format!("{file}:{pos}: unsupported")) && line.contains(what), "{pos} {what}: {line}");
+    }
+    // What is supported instead, named with each.
+    assert!(lines[1].contains("lst.append(x)"), "{}", lines[1]);
+    assert!(lines[14].contains(".get()"), "{}", lines[14]);
+    // The supported calls on the same objects are not refused.
+    assert!(!err.contains(":26:") && !err.contains(":27:"), "{err}");
+}
+
+#[test]
+fn refusals_come_as_one_json_error_object_listing_each() {
+    let p = write_temp("unmodelled_json.py", UNMODELLED);
+    let o = gilcheck(&["check", p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("a JSON error object on stdout");
+    assert_eq!(v["error"]["kind"], "unsupported");
+    assert_eq!(v["error"]["line"], 8);
+    assert_eq!(v["error"]["column"], 5);
+    assert_eq!(v["error"]["errors"].as_array().map(Vec::len), Some(17));
+    assert_eq!(v["error"]["errors"][1]["line"], 10);
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn a_range_bound_beyond_the_checker_is_inconclusive_not_a_violation() {
+    let p = write_temp(
+        "bigrange.py",
+        "import threading\nN = 3\nx = 0\ndef w():\n    global x\n    for i in range(N):\n        x += 1\nt = threading.Thread(target=w)\nt.start()\nt.join()\n",
+    );
+    let big = format!("N=1{}", "0".repeat(400));
+    let o = gilcheck(&["check", p.to_str().unwrap(), "--set", &big]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(3), "{out}{}", stderr(&o));
+    assert!(out.contains("INCONCLUSIVE"), "{out}");
+    assert!(out.contains("a limit of the checker (line 6, column 14)"), "{out}");
+    assert!(out.contains("does not fit the checker's 64-bit ints"), "{out}");
+    assert!(!out.contains("VIOLATED") && !out.contains("ValueError"), "{out}");
+}
+
+#[test]
+fn an_unmodelled_method_met_at_run_time_is_refused_with_its_position() {
+    // `join` is a method the checker models (on threads and queues), so the subset check lets
+    // it through when the receiver's type is not known; on a str it is not modelled.
+    let p = write_temp(
+        "joinstr.py",
+        "import threading\ndef f(sep):\n    s = sep.join(('a', 'b'))\nt = threading.Thread(target=f, args=(',',))\nt.start()\nt.join()\n",
+    );
+    let file = p.to_str().unwrap();
+    let o = gilcheck(&["check", file]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{}{err}", stdout(&o));
+    assert!(err.contains(&format!("{file}:3:9: unsupported: the attribute 'join' of 'str' object")), "{err}");
+    assert!(!err.contains("AttributeError") && stdout(&o).is_empty(), "{err}");
+    // The same with outcomes and trace.
+    assert_eq!(gilcheck(&["outcomes", file]).status.code(), Some(2));
+    assert_eq!(gilcheck(&["trace", file]).status.code(), Some(2));
+}
+
+#[test]
+fn list_repetition_and_list_arguments_met_at_run_time_are_refused() {
+    let p = write_temp(
+        "rep.py",
+        "import threading\ndef f(a, n):\n    b = a * n\ndef g():\n    f([0], 3)\nt = threading.Thread(target=g)\nt.start()\nt.join()\n",
+    );
+    let o = gilcheck(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains(":3:9: unsupported: list repetition"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_attribute_cpython_lacks_is_still_the_programs_attribute_error() {
+    let p = write_temp("noattr.py", "def f(x):\n    return x.frobnicate\ny = f([1])\n");
+    let o = gilcheck(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("AttributeError: 'list' object has no attribute 'frobnicate'"), "{}", stdout(&o));
+}
