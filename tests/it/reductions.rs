@@ -286,7 +286,14 @@ fn differential(p: &GenProgram, switch: SwitchModel) -> Result<(), TestCaseError
     let plain = run(&m, Reduction::None, PLAIN_MAX_STATES);
     prop_assume!(plain.exhaustive);
     for level in REDUCED {
-        let r = run(&m, level, reduced_max_states(&plain));
+        let mut r = run(&m, level, reduced_max_states(&plain));
+        if !r.exhaustive {
+            // A reduced search that stores more states than plain search on a rare program (a
+            // cost of `por`, about 3 in 100,000 programs of this generator; see
+            // `por_stays_within_four_times_plain_search_…`, ignored) is still held to plain
+            // search's answer, with room to finish.
+            r = run(&m, level, PLAIN_MAX_STATES);
+        }
         agrees(&plain, &r, level)
             .map_err(|e| TestCaseError::fail(format!("{e}\nswitch model: {switch}\nprogram:\n{src}")))?;
     }
@@ -351,7 +358,14 @@ fn differential_every_construct(p: &subset_gen::GenProgram, switch: SwitchModel)
     let plain = run(&m, Reduction::None, SUBSET_GEN_MAX_STATES);
     prop_assume!(plain.exhaustive);
     for level in REDUCED {
-        let r = run(&m, level, reduced_max_states(&plain));
+        let mut r = run(&m, level, reduced_max_states(&plain));
+        if !r.exhaustive {
+            // A reduced search that stores more states than plain search on a rare program (a
+            // cost of `por`, about 3 in 100,000 programs of this generator; see
+            // `por_stays_within_four_times_plain_search_…`, ignored) is still held to plain
+            // search's answer, with room to finish.
+            r = run(&m, level, PLAIN_MAX_STATES);
+        }
         agrees(&plain, &r, level)
             .map_err(|e| TestCaseError::fail(format!("{e}\nswitch model: {switch}\nprogram:\n{src}")))?;
     }
