@@ -5,13 +5,16 @@ mod graph;
 mod limits;
 mod output;
 
+use output::{emit, style};
+pub use output::{Io, Terminal};
+
 use crate::bytecode::{disassemble, DisOptions};
 use crate::explore::{Limits, ProgressFn, Reduction, Schedule, Strategy, Verdict};
-use crate::report::{self, Style};
+use crate::report;
 use crate::vm::SwitchModel;
 use crate::{trace, Error, Model};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -287,36 +290,6 @@ fn parse_reduction(s: &str) -> Result<Reduction, String> {
     s.parse()
 }
 
-/// Where a command reads its input and writes its output: the process's own streams
-/// ([`run`]), or any reader and writers ([`run_with`]: tests and the fuzzing harness).
-pub struct Io<'a> {
-    /// Commands for `explore`.
-    pub stdin: &'a mut dyn BufRead,
-    /// The report.
-    pub stdout: &'a mut dyn Write,
-    /// Errors and notes.
-    pub stderr: &'a mut dyn Write,
-    /// Whether stdin, stdout and stderr are terminals (prompt, colours, progress spinner).
-    pub terminal: Terminal,
-}
-
-impl std::fmt::Debug for Io<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Io").field("terminal", &self.terminal).finish_non_exhaustive()
-    }
-}
-
-/// Which of the three streams are terminals.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Terminal {
-    /// stdin (the `explore` prompt).
-    pub stdin: bool,
-    /// stdout (colours, unless `NO_COLOR` is set).
-    pub stdout: bool,
-    /// stderr (the progress spinner).
-    pub stderr: bool,
-}
-
 /// Parses the process's arguments, runs the command on the process's streams, and returns
 /// the exit code.
 pub fn run() -> ExitCode {
@@ -414,18 +387,6 @@ fn execute(cli: Cli, io: &mut Io<'_>, process: bool) -> u8 {
     let _ = io.stdout.flush();
     let _ = io.stderr.flush();
     code
-}
-
-/// Writes `text` to the report stream; a reader that went away (a closed pipe) is not an error.
-fn emit(io: &mut Io<'_>, text: &str) -> Result<(), Error> {
-    match io.stdout.write_all(text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io { path: "<stdout>".into(), source: e }),
-        _ => Ok(()),
-    }
-}
-
-fn style(io: &Io<'_>) -> Style {
-    Style { color: io.terminal.stdout && std::env::var_os("NO_COLOR").is_none() }
 }
 
 fn load(args: &ModelArgs, vars: Option<Vec<String>>) -> Result<Model, Error> {
