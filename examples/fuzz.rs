@@ -1,5 +1,5 @@
 //! The fuzzing harness: `cargo run --release --example fuzz -- [--inputs N] [--seed S]
-//! [--jobs J] [--out DIR] [--max-time SECONDS] [--no-limit-seconds S] [--subprocess-every K]
+//! [--jobs J] [--out DIR] [--max-time SECONDS] [--no-limit-seconds S] [--slack-seconds S] [--subprocess-every K]
 //! [--bin PATH] [--reduce-seconds S] [--reduce-only]`.
 //!
 //! Generates and mutates Python sources, runs every command on them with small limits, and
@@ -40,6 +40,7 @@ fn main() {
         max_memory: 512,
         worker_memory: 4096,
         no_limit_seconds: 3.0,
+        slack_seconds: 1.0,
     };
     let mut reduce_seconds = 5.0;
     let mut reduce_only = false;
@@ -53,6 +54,7 @@ fn main() {
             "--out" => cfg.out = PathBuf::from(value()),
             "--max-time" => cfg.max_time = parse(&value()),
             "--no-limit-seconds" => cfg.no_limit_seconds = parse(&value()),
+            "--slack-seconds" => cfg.slack_seconds = parse(&value()),
             "--subprocess-every" => cfg.subprocess_every = parse(&value()),
             "--bin" => cfg.bin = Some(PathBuf::from(value())),
             "--reduce-seconds" => reduce_seconds = parse(&value()),
@@ -127,6 +129,6 @@ fn usage(msg: &str) -> ! {
     if !msg.is_empty() {
         eprintln!("fuzz: {msg}");
     }
-    eprintln!("usage: cargo run --release --example fuzz -- [--inputs N] [--seed S] [--jobs J] [--out DIR] [--max-time SECONDS] [--no-limit-seconds S] [--subprocess-every K] [--bin PATH] [--reduce-seconds S] [--reduce-only]");
+    eprintln!("usage: cargo run --release --example fuzz -- [--inputs N] [--seed S] [--jobs J] [--out DIR] [--max-time SECONDS] [--no-limit-seconds S] [--slack-seconds S] [--subprocess-every K] [--bin PATH] [--reduce-seconds S] [--reduce-only]");
     std::process::exit(2);
 }

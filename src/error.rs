@@ -76,7 +76,7 @@ pub enum Error {
         byte: u8,
     },
     /// `--set NAME=...` for a name with no module-level assignment `NAME = ...`.
-    #[error("--set {name}: {file} has no module-level assignment `{name} = ...`; {}", constants_list(.constants))]
+    #[error("{}--set {name}: {file} has no module-level assignment `{name} = ...`; {}", module_start(.file, .constants), constants_list(.constants))]
     UnknownSet {
         /// The name given.
         name: String,
@@ -87,9 +87,18 @@ pub enum Error {
     },
 }
 
+/// `FILE:1:1: ` when a file has no constants to list: the error then points at the module.
+fn module_start(file: &str, constants: &[(String, Span)]) -> String {
+    if constants.is_empty() {
+        format!("{file}:1:1: ")
+    } else {
+        String::new()
+    }
+}
+
 fn constants_list(constants: &[(String, Span)]) -> String {
     if constants.is_empty() {
-        return "it has no module-level constants to set".to_string();
+        return "it has no module-level constants to set (a constant is a module-level `NAME = <literal>`)".to_string();
     }
     let list: Vec<String> = constants.iter().map(|(n, s)| format!("{n} ({s})")).collect();
     format!("the constants that can be set: {}", list.join(", "))

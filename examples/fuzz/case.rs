@@ -4,9 +4,9 @@
 use super::rng::Rng;
 use super::{gen, mutate};
 
-/// Pass `--max-time`, `--max-states` and `--max-memory` to every command, not only to
-/// `check` and `outcomes`. Switch on once `trace`, `graph`, `dis` and `explore` take limits.
-pub const LIMITS_ON_EVERY_COMMAND: bool = false;
+/// Pass `--max-time` and `--max-memory` (and sometimes `--max-states`) to every command that
+/// takes them (all but `explore`), not only to `check` and `outcomes`.
+pub const LIMITS_ON_EVERY_COMMAND: bool = true;
 
 /// The placeholder for the source's path in [`Case::args`].
 pub const FILE: &str = "{FILE}";
@@ -142,7 +142,7 @@ fn model_args(rng: &mut Rng, source: &[u8], args: &mut Vec<String>, all_switch: 
 }
 
 fn limit_args(rng: &mut Rng, settings: &Settings, args: &mut Vec<String>) -> Option<f64> {
-    if rng.chance(30) {
+    if args[0] != "dis" && rng.chance(30) {
         args.extend(["--max-states".into(), rng.pick(&["1", "10", "1000", "100000"]).to_string()]);
     }
     args.extend(["--max-memory".into(), settings.max_memory.to_string()]);
@@ -273,7 +273,7 @@ fn command(rng: &mut Rng, settings: &Settings, source: &[u8]) -> (Vec<String>, V
     if json && takes_format {
         a.extend(["--format".into(), "json".into()]);
     }
-    if LIMITS_ON_EVERY_COMMAND && max_time.is_none() {
+    if LIMITS_ON_EVERY_COMMAND && max_time.is_none() && a[0] != "explore" {
         max_time = limit_args(rng, settings, &mut a);
     }
     (a, stdin, max_time)

@@ -44,6 +44,8 @@ pub struct Config {
     pub worker_memory: u64,
     /// How long a command that takes no time limit may run before it counts as hung.
     pub no_limit_seconds: f64,
+    /// How long past its `--max-time` a command may run before it counts as hung.
+    pub slack_seconds: f64,
 }
 
 impl Config {
@@ -110,7 +112,7 @@ pub fn evaluate(cfg: &Config, case: &Case, path: &Path) -> (Vec<Failure>, bool) 
     }
     let p = path.display().to_string();
     let args = case.args_with(&p);
-    let deadline = Duration::from_secs_f64(oracle::deadline(case, cfg.no_limit_seconds));
+    let deadline = Duration::from_secs_f64(oracle::deadline(case, cfg.no_limit_seconds, cfg.slack_seconds));
     let sub = match &cfg.bin {
         Some(bin) if cfg.subprocess_every > 0 && case.index.is_multiple_of(cfg.subprocess_every) => Some(bin),
         _ => None,
@@ -119,21 +121,25 @@ pub fn evaluate(cfg: &Config, case: &Case, path: &Path) -> (Vec<Failure>, bool) 
         Some(bin) => exec::subprocess(bin, &args, &case.stdin, deadline),
         None => exec::in_process(&args, &case.stdin, deadline),
     };
-    let mut failures = oracle::judge(case, &p, &o);
+    let mut failures = oracle::judge(case, &p, &o, cfg.slack_seconds);
     let exit = o.hung && sub.is_none();
     if !exit && o.code == Some(1) && case.command() == "check" {
         if let Some(s) = oracle::schedule_of(case, &o.stdout) {
-            let replay = oracle::replay_args(case, &s);
+            // The replay gets four times the check's time (a long counterexample takes as
+            // long to replay as to find); stopped by that limit (exit 3) it is inconclusive.
+            let mut replay = oracle::replay_args(case, &s);
+            let limit = 4.0 * case.max_time.unwrap_or(cfg.no_limit_seconds);
+            replay.extend(["--max-time".to_string(), limit.to_string()]);
             let r = exec::in_process(
                 &case::Case { args: replay.clone(), ..case.clone() }.args_with(&p),
                 b"",
-                Duration::from_secs_f64(cfg.no_limit_seconds),
+                Duration::from_secs_f64(limit + cfg.slack_seconds),
             );
             if r.hung {
                 failures.push(Failure { kind: Kind::Replay, detail: "trace --schedule hung".into() });
                 return (failures, true);
             }
-            if r.code != Some(1) {
+            if r.code != Some(1) && r.code != Some(3) {
                 // The error, or the end of the timeline (where the violation should be).
                 let first = if r.stderr.is_empty() {
                     let out = String::from_utf8_lossy(&r.stdout);
@@ -247,7 +253,9 @@ pub fn run(cfg: &Config, cmd: &WorkerCommand, progress: bool) -> Summary {
                     let _ = writeln!(w.stdin, "{index}");
                     let _ = w.stdin.flush();
                     let case = case::draw(settings, corpus, index);
-                    let hard = Duration::from_secs_f64(oracle::deadline(&case, cfg.no_limit_seconds) * 2.0 + 30.0);
+                    let hard = Duration::from_secs_f64(
+                        oracle::deadline(&case, cfg.no_limit_seconds, cfg.slack_seconds) * 2.0 + 30.0,
+                    );
                     let failures: Vec<Failure> = match w.lines.recv_timeout(hard) {
                         Ok(Some(line)) => {
                             let a: Answer = serde_json::from_str(&line).expect("worker answer");

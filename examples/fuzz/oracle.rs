@@ -53,23 +53,20 @@ pub const ABORT: bool = true;
 /// Exit codes in {0, 1, 2, 3}.
 pub const EXIT_CODE: bool = true;
 /// `--max-time` honoured within one second.
-pub const HANG: bool = false;
+pub const HANG: bool = true;
 /// Commands without a time limit (`trace`, `graph`, `dis`, `explore`) end within the run's
 /// `no_limit_seconds`.
-pub const HANG_NO_LIMIT: bool = false;
+pub const HANG_NO_LIMIT: bool = true;
 /// Every exit 2 names a position.
-pub const NO_POSITION: bool = false;
+pub const NO_POSITION: bool = true;
 /// JSON output parses.
-pub const BAD_JSON: bool = false;
+pub const BAD_JSON: bool = true;
 /// Errors under `--format json` are JSON objects on stdout.
-pub const NO_JSON_ERROR: bool = false;
+pub const NO_JSON_ERROR: bool = true;
 /// Counterexamples replay.
-pub const REPLAY: bool = false;
+pub const REPLAY: bool = true;
 /// Exit 1 only for what CPython can do.
-pub const CHECKER_LIMIT_AS_VIOLATION: bool = false;
-
-/// How long past its `--max-time` a command may run.
-pub const SLACK_SECONDS: f64 = 1.0;
+pub const CHECKER_LIMIT_AS_VIOLATION: bool = true;
 
 impl Kind {
     /// The kind's name, for records.
@@ -119,9 +116,9 @@ fn fail(kind: Kind, detail: impl Into<String>) -> Failure {
 
 /// The deadline for a run of `case`: its time limit plus the slack, or `no_limit` for a
 /// command that takes no time limit.
-pub fn deadline(case: &Case, no_limit: f64) -> f64 {
+pub fn deadline(case: &Case, no_limit: f64, slack: f64) -> f64 {
     match case.max_time {
-        Some(t) => t + SLACK_SECONDS,
+        Some(t) => t + slack,
         None => no_limit,
     }
 }
@@ -149,7 +146,7 @@ const REAL_METHODS: &[(&str, &[&str])] = &[
 ];
 
 /// Every complaint about `o`, the run of `case` with its source at `path`.
-pub fn judge(case: &Case, path: &str, o: &Outcome) -> Vec<Failure> {
+pub fn judge(case: &Case, path: &str, o: &Outcome, slack: f64) -> Vec<Failure> {
     let mut out = Vec::new();
     let stderr = String::from_utf8_lossy(&o.stderr);
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -167,7 +164,7 @@ pub fn judge(case: &Case, path: &str, o: &Outcome) -> Vec<Failure> {
         return out;
     }
     if let Some(t) = case.max_time {
-        if o.seconds > t + SLACK_SECONDS {
+        if o.seconds > t + slack {
             out.push(fail(Kind::Hang, format!("ran {:.1} s with --max-time {t}", o.seconds)));
         }
     }
@@ -186,10 +183,21 @@ pub fn judge(case: &Case, path: &str, o: &Outcome) -> Vec<Failure> {
     }
     if code == 2 {
         let clap_usage = stderr.starts_with("error:");
-        let positioned = has_position(&stderr, path) || has_position(&stdout, path);
-        let option = OPTION_ERRORS.iter().any(|p| stderr.starts_with(p));
+        // The error as text: stderr's, or under --format json the JSON error object's message
+        // (positioned when the object has a line).
+        let error = json_error(&o.stdout);
+        let message = match &error {
+            Some(e) if stderr.trim().is_empty() => {
+                format!("gilcheck: {}", e.get("message").and_then(|m| m.as_str()).unwrap_or(""))
+            }
+            _ => stderr.to_string(),
+        };
+        let positioned = has_position(&message, path)
+            || has_position(&stdout, path)
+            || error.as_ref().is_some_and(|e| e.get("line").is_some_and(|l| l.is_u64()));
+        let option = OPTION_ERRORS.iter().any(|p| message.starts_with(p));
         if !clap_usage && !positioned && !option {
-            out.push(fail(Kind::NoPosition, first_line(&stderr).replace(path, "FILE")));
+            out.push(fail(Kind::NoPosition, first_line(&message).replace(path, "FILE")));
         }
         if json && o.stdout.is_empty() && !clap_usage {
             let why = first_line(&stderr).replace(path, "FILE");
@@ -209,6 +217,12 @@ pub fn judge(case: &Case, path: &str, o: &Outcome) -> Vec<Failure> {
 
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or("").chars().take(200).collect()
+}
+
+/// The `error` object of a JSON error report on stdout.
+fn json_error(stdout: &[u8]) -> Option<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_slice(stdout).ok()?;
+    v.get("error").cloned()
 }
 
 /// Whether `text` contains `path:LINE:COL`.

@@ -125,7 +125,7 @@ fn explain(model: &Model, args: &GraphArgs, kind: Kind, e: GraphError) -> Error 
         None => None,
     };
     let Some((name, below)) = candidate else {
-        return Error::Usage(format!(
+        return Error::Limit(format!(
             "{base}; draw a smaller instance with --set NAME=VALUE (e.g. fewer loop iterations), or raise --max-nodes"
         ));
     };
@@ -137,7 +137,7 @@ fn explain(model: &Model, args: &GraphArgs, kind: Kind, e: GraphError) -> Error 
             format!("even --set {name}=1 does not fit{size}: raise --max-nodes")
         }
     };
-    Error::Usage(format!("{base}; {advice}"))
+    Error::Limit(format!("{base}; {advice}"))
 }
 
 /// The number of nodes of the graph of `kind` with `name` = 1, when it can be counted.

@@ -39,7 +39,7 @@ pub(super) fn start(cli: &Cli, process: bool) -> Option<Run> {
         Command::Check(a) => (&a.search.resources, &a.model.file, json(&a.search.format), a.search.max_states),
         Command::Outcomes(a) => (&a.search.resources, &a.model.file, json(&a.search.format), a.search.max_states),
         Command::Trace(a) => (&a.resources, &a.model.file, json(&a.format), a.max_states),
-        Command::Graph(a) => (&a.resources, &a.model.file, false, a.max_states),
+        Command::Graph(a) => (&a.resources, &a.model.file, a.format == super::GraphFormat::Json, a.max_states),
         Command::Dis(a) => (&a.resources, &a.file, false, None),
         Command::Explore(_) | Command::Bench(_) => return None,
     };

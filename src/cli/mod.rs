@@ -102,7 +102,8 @@ pub struct GraphArgs {
     /// The schedule to draw (--kind trace) or highlight; by default the counterexample.
     #[arg(long, value_name = "SCHEDULE")]
     pub schedule: Option<String>,
-    /// Refuse graphs with more nodes than this.
+    /// Do not draw graphs with more nodes than this: a larger one ends inconclusive (exit 3),
+    /// naming the largest `--set` value that fits.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub max_nodes: usize,
     /// Stop the counterexample search (for --highlight or --kind trace) after this many states.

@@ -34,6 +34,10 @@ pub(super) fn error_json(e: &Error) -> serde_json::Value {
         first["column"] = s.col.into();
     } else if let Error::UnknownSet { file, constants, .. } = e {
         first["file"] = file.clone().into();
+        if constants.is_empty() {
+            first["line"] = 1.into();
+            first["column"] = 1.into();
+        }
         first["constants"] = constants
             .iter()
             .map(|(n, s)| serde_json::json!({ "name": n, "file": s.file, "line": s.line, "column": s.col }))

@@ -480,8 +480,9 @@ impl From<GraphError> for Error {
     fn from(e: GraphError) -> Self {
         match e {
             GraphError::TooLarge { .. } => {
-                Error::Usage(format!("{e}; draw a smaller instance (e.g. a smaller --set N=...), or raise --max-nodes"))
+                Error::Limit(format!("{e}; draw a smaller instance (e.g. a smaller --set N=...), or raise --max-nodes"))
             }
+            GraphError::Stopped(_) => Error::Limit(e.to_string()),
             other => Error::Usage(other.to_string()),
         }
     }
