@@ -23,6 +23,18 @@ pub enum BinOp {
     FloorDiv,
     /// `%`
     Mod,
+    /// `&`
+    And,
+    /// `|`
+    Or,
+    /// `^`
+    Xor,
+    /// `<<`
+    Lshift,
+    /// `>>`
+    Rshift,
+    /// `**`
+    Pow,
 }
 
 impl BinOp {
@@ -34,6 +46,12 @@ impl BinOp {
             BinOp::Mul => "*",
             BinOp::FloorDiv => "//",
             BinOp::Mod => "%",
+            BinOp::And => "&",
+            BinOp::Or => "|",
+            BinOp::Xor => "^",
+            BinOp::Lshift => "<<",
+            BinOp::Rshift => ">>",
+            BinOp::Pow => "**",
         }
     }
 
@@ -41,11 +59,36 @@ impl BinOp {
     pub fn nb_code(self) -> u32 {
         match self {
             BinOp::Add => 0,
+            BinOp::And => 1,
             BinOp::FloorDiv => 2,
+            BinOp::Lshift => 3,
             BinOp::Mul => 5,
             BinOp::Mod => 6,
+            BinOp::Or => 7,
+            BinOp::Pow => 8,
+            BinOp::Rshift => 9,
             BinOp::Sub => 10,
+            BinOp::Xor => 12,
         }
+    }
+
+    /// The operator of CPython 3.11's `NB_*` number `code` (the in-place forms, 13 and up,
+    /// give the plain operator); `None` for operators outside the subset (`@`, `/`).
+    pub fn from_nb_code(code: u32) -> Option<BinOp> {
+        Some(match code % 13 {
+            0 => BinOp::Add,
+            1 => BinOp::And,
+            2 => BinOp::FloorDiv,
+            3 => BinOp::Lshift,
+            5 => BinOp::Mul,
+            6 => BinOp::Mod,
+            7 => BinOp::Or,
+            8 => BinOp::Pow,
+            9 => BinOp::Rshift,
+            10 => BinOp::Sub,
+            12 => BinOp::Xor,
+            _ => return None,
+        })
     }
 }
 

@@ -416,13 +416,7 @@ fn lower_one(ins: &Ins, target: u32, forward: bool) -> Instr {
         Op::Call => Instr::Call(a),
         Op::BinaryOp => {
             let inplace = a >= 13;
-            let op = match a % 13 {
-                0 => BinOp::Add,
-                2 => BinOp::FloorDiv,
-                5 => BinOp::Mul,
-                6 => BinOp::Mod,
-                _ => BinOp::Sub,
-            };
+            let op = BinOp::from_nb_code(a).unwrap_or(BinOp::Sub);
             Instr::BinaryOp { op, inplace }
         }
         Op::CompareOp => Instr::CompareOp(match a {

@@ -49,11 +49,17 @@ fn is_rewritten_not(e: &Expr) -> bool {
 pub(crate) fn nb_code(op: Operator) -> Option<u32> {
     Some(match op {
         Operator::Add => 0,
+        Operator::BitAnd => 1,
         Operator::FloorDiv => 2,
+        Operator::LShift => 3,
         Operator::Mult => 5,
         Operator::Mod => 6,
+        Operator::BitOr => 7,
+        Operator::Pow => 8,
+        Operator::RShift => 9,
         Operator::Sub => 10,
-        _ => return None,
+        Operator::BitXor => 12,
+        Operator::Div | Operator::MatMult => return None,
     })
 }
 
@@ -271,7 +277,11 @@ impl Compiler<'_> {
     }
 
     fn op_unsupported(&self, b: &ast::ExprBinOp) -> crate::error::Error {
-        self.unsupported(b.range, &format!("operator '{}'", b.op.as_str()), "supported operators: + - * // %")
+        self.unsupported(
+            b.range,
+            &format!("operator '{}'", b.op.as_str()),
+            "supported operators: + - * // % & | ^ << >> **",
+        )
     }
 
     /// `ADDOP_COMPARE`.

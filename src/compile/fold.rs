@@ -146,6 +146,15 @@ fn repeat_seq(seq: &Const, n: &BigInt) -> Option<Const> {
 }
 
 fn fold_binary(op: Operator, l: &Const, r: &Const) -> Option<Const> {
+    // bool & | ^ bool is a bool.
+    if let (Const::Bool(a), Const::Bool(b)) = (l, r) {
+        match op {
+            Operator::BitAnd => return Some(Const::Bool(a & b)),
+            Operator::BitOr => return Some(Const::Bool(a | b)),
+            Operator::BitXor => return Some(Const::Bool(a ^ b)),
+            _ => {}
+        }
+    }
     if let (Some(a), Some(b)) = (as_int(l), as_int(r)) {
         return match op {
             Operator::Add => Some(int_const(a + b)),
@@ -162,6 +171,31 @@ fn fold_binary(op: Operator, l: &Const, r: &Const) -> Option<Const> {
             }
             Operator::FloorDiv if !b.is_zero() => Some(int_const(a.div_floor(&b))),
             Operator::Mod if !b.is_zero() => Some(int_const(a.mod_floor(&b))),
+            Operator::BitAnd => Some(int_const(a & b)),
+            Operator::BitOr => Some(int_const(a | b)),
+            Operator::BitXor => Some(int_const(a ^ b)),
+            // CPython's safe_lshift: no fold past 128 bits, nor for a negative count.
+            Operator::LShift => {
+                let w = b.to_u64()?;
+                if !a.is_zero() && w != 0 && (w > MAX_INT_SIZE || a.bits() > MAX_INT_SIZE - w) {
+                    None
+                } else {
+                    Some(int_const(a << w))
+                }
+            }
+            Operator::RShift => {
+                let w = b.to_u64()?;
+                Some(int_const(a >> w.min(1 << 20)))
+            }
+            // CPython's safe_power; a negative exponent makes a float, which stays unfolded.
+            Operator::Pow => {
+                let w = b.to_u64()?;
+                if !a.is_zero() && w > 0 && a.bits() > MAX_INT_SIZE / w {
+                    None
+                } else {
+                    Some(int_const(num_traits::pow(a, w as usize)))
+                }
+            }
             _ => None,
         };
     }

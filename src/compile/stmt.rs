@@ -95,7 +95,7 @@ impl Compiler<'_> {
                     self.unsupported(
                         a.range,
                         &format!("augmented assignment '{}='", a.op.as_str()),
-                        "supported: += -= *= //= %=",
+                        "supported: += -= *= //= %= &= |= ^= <<= >>= **= (on ints)",
                     )
                 })?;
                 let saved = self.unit.loc;
@@ -209,7 +209,7 @@ impl Compiler<'_> {
             self.unsupported(
                 a.range,
                 &format!("augmented assignment '{}='", a.op.as_str()),
-                "supported: += -= *= //= %=",
+                "supported: += -= *= //= %= &= |= ^= <<= >>= **= (on ints)",
             )
         })?;
         let stmt_loc = self.unit.loc;

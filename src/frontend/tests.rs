@@ -59,8 +59,8 @@ fn unsupported_expressions() {
     rejects("d = {}\nx = {**d}\n", "dict unpacking '**'", 2, 8);
     rejects("x = 1.5\n", "float literal", 1, 5);
     rejects("x = 1\ny = x / 2\n", "true division '/'", 2, 5);
-    rejects("x = 2 ** 3\n", "power operator '**'", 1, 5);
-    rejects("x = 1 << 3\n", "operator '<<'", 1, 5);
+    rejects("x = [1] @ [2]\n", "operator '@'", 1, 5);
+    rejects("x = 8\nx /= 2\n", "augmented assignment '/='", 2, 1);
     rejects("x = '%d' % 3\n", "printf-style string formatting '%'", 1, 5);
     rejects("x = (1, 2)\ny = x[0:1]\n", "slice", 2, 7);
     rejects("x = [i for i in range(3)]\n", "list comprehension", 1, 5);

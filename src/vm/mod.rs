@@ -8,6 +8,7 @@
 //! - a thread is **runnable** when it is alive and its next step does not block;
 //! - the **state** ([`State`]) is everything: globals, threads (frames, value stacks), locks, output.
 
+mod arith;
 mod attrs;
 mod call;
 mod footprint;
@@ -166,7 +167,12 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &
                 && call::get_attr(obj, &code.names[*n as usize]).is_ok()
         }),
         Instr::BinaryOp { op, .. } => match top2() {
-            Some((Value::Int(_), Value::Int(b))) => !matches!(op, BinOp::FloorDiv | BinOp::Mod) || *b != 0,
+            Some((Value::Int(_), Value::Int(b))) => match op {
+                BinOp::FloorDiv | BinOp::Mod => *b != 0,
+                BinOp::Lshift | BinOp::Rshift => (0..64).contains(b),
+                BinOp::Pow => (0..64).contains(b),
+                _ => true,
+            },
             _ => false,
         },
         Instr::CompareOp(_) => matches!(top2(), Some((Value::Int(_), Value::Int(_)))),

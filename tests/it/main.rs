@@ -12,6 +12,7 @@ mod fuzz_smoke;
 mod gen;
 mod graph;
 mod heap;
+mod language;
 mod limits;
 mod reductions;
 mod refusals;

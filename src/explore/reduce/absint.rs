@@ -219,7 +219,8 @@ pub(super) fn step(
             let b = pop(st);
             let a = pop(st);
             let ints = a == Av::Int && b == Av::Int;
-            f.may_fail = !ints || matches!(op, BinOp::FloorDiv | BinOp::Mod);
+            f.may_fail =
+                !ints || matches!(op, BinOp::FloorDiv | BinOp::Mod | BinOp::Lshift | BinOp::Rshift | BinOp::Pow);
             st.push(if ints { Av::Int } else { Av::Other });
         }
         Instr::CompareOp(op) => {

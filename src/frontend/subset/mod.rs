@@ -313,12 +313,11 @@ impl<'a> Checker<'a> {
                     t @ (Expr::Attribute(_) | Expr::Subscript(_)) => self.target(t)?,
                     other => return Err(self.target_error(other)),
                 }
-                if !matches!(a.op, Operator::Add | Operator::Sub | Operator::Mult | Operator::FloorDiv | Operator::Mod)
-                {
+                if matches!(a.op, Operator::Div | Operator::MatMult) {
                     return Err(self.unsupported(
                         a.range,
                         format!("augmented assignment '{}='", a.op.as_str()),
-                        "supported: += -= *= //= %=",
+                        "supported: += -= *= //= %= &= |= ^= <<= >>= **= (on ints)",
                     ));
                 }
                 self.expr(&a.value)
@@ -612,7 +611,16 @@ impl<'a> Checker<'a> {
 
     fn binop(&self, b: &ast::ExprBinOp) -> Result<()> {
         let (construct, hint) = match b.op {
-            Operator::Add | Operator::Sub | Operator::Mult | Operator::FloorDiv => return Ok(()),
+            Operator::Add
+            | Operator::Sub
+            | Operator::Mult
+            | Operator::FloorDiv
+            | Operator::BitAnd
+            | Operator::BitOr
+            | Operator::BitXor
+            | Operator::LShift
+            | Operator::RShift
+            | Operator::Pow => return Ok(()),
             Operator::Mod => {
                 if matches!(&*b.left, Expr::StringLiteral(_) | Expr::FString(_)) {
                     ("printf-style string formatting '%'".to_string(), "use an f-string")
@@ -621,8 +629,7 @@ impl<'a> Checker<'a> {
                 }
             }
             Operator::Div => ("true division '/'".to_string(), "use // for integer division"),
-            Operator::Pow => ("power operator '**'".to_string(), "use repeated multiplication"),
-            other => (format!("operator '{}'", other.as_str()), "supported operators: + - * // %"),
+            other => (format!("operator '{}'", other.as_str()), "supported operators: + - * // % & | ^ << >> **"),
         };
         Err(self.unsupported(b.range, construct, hint))
     }

@@ -135,6 +135,13 @@ pub enum Stmt {
         g: usize,
         c: i64,
     },
+    /// An int operator beyond `+ - * // %`, plain or augmented: `g ^= c`,
+    /// `g = ((g << 1) | c) & 7`, `g = g ** 2 % 7` or `g >>= 1`
+    BitOps {
+        g: usize,
+        c: i64,
+        which: u8,
+    },
     /// `if x > c and not y == c or r is None:` `y += 1`
     BoolOps {
         c: i64,
@@ -429,6 +436,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
         (2, (lock_id(profile), c()).prop_map(|(lock, c)| Stmt::CallLocked { lock, c }).boxed()),
         (1, Just(Stmt::Pass).boxed()),
         (1, (g(), c()).prop_map(|(g, c)| Stmt::Arith { g, c }).boxed()),
+        (1, (g(), c(), 0u8..4).prop_map(|(g, c, which)| Stmt::BitOps { g, c, which }).boxed()),
         (1, c().prop_map(|c| Stmt::BoolOps { c }).boxed()),
         (1, (g(), c()).prop_map(|(g, c)| Stmt::Elif { g, c }).boxed()),
         (1, (g(), c()).prop_map(|(g, c)| Stmt::ForBreak { g, c }).boxed()),

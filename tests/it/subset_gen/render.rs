@@ -80,6 +80,7 @@ pub enum Feature {
     StartJoinSequential,
     FinalAssert,
     Arithmetic,
+    IntOperators,
     BoolOps,
     Elif,
     ForBreak,
@@ -280,6 +281,18 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.feat(F::Arithmetic);
             cx.assign(GLOBALS[*g]);
             line(out, ind, &format!("{0} = ({0} * {c} + 1) // 2 % 5", GLOBALS[*g]));
+        }
+        Stmt::BitOps { g, c, which } => {
+            cx.feat(F::IntOperators);
+            cx.assign(GLOBALS[*g]);
+            let g = GLOBALS[*g];
+            let text = match which {
+                0 => format!("{g} ^= {c}"),
+                1 => format!("{g} = (({g} << 1) | {c}) & 7"),
+                2 => format!("{g} = {g} ** 2 % 7"),
+                _ => format!("{g} >>= 1"),
+            };
+            line(out, ind, &text);
         }
         Stmt::BoolOps { c } => {
             cx.feat(F::BoolOps);

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 79] = {
+const ALL: [Feature; 80] = {
     use Feature::*;
     [
         LockWith,
@@ -88,6 +88,7 @@ const ALL: [Feature; 79] = {
         StartJoinSequential,
         FinalAssert,
         Arithmetic,
+        IntOperators,
         BoolOps,
         Elif,
         ForBreak,

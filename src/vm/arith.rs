@@ -1,0 +1,352 @@
+//! Python's operators on the subset's values: arithmetic, comparison and formatting, with
+//! CPython's results and exceptions, and the memory check for values that grow.
+
+use super::value::{ExcKind, Exception, Value};
+use crate::bytecode::{BinOp, CmpOp};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{One, ToPrimitive, Zero};
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+
+/// Why an operation failed: the exception to raise.
+pub type OpResult = Result<Value, Exception>;
+
+fn exc(kind: ExcKind, message: impl Into<String>) -> Exception {
+    Exception { kind, message: message.into() }
+}
+
+/// `a op b` for the arithmetic operators of the subset (ints, bools, and str/tuple `+`, `*`).
+pub fn binary_op(op: BinOp, a: &Value, b: &Value) -> OpResult {
+    if let (Value::Bool(x), Value::Bool(y)) = (a, b) {
+        match op {
+            BinOp::And => return Ok(Value::Bool(x & y)),
+            BinOp::Or => return Ok(Value::Bool(x | y)),
+            BinOp::Xor => return Ok(Value::Bool(x ^ y)),
+            _ => {}
+        }
+    }
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        let fast = match op {
+            BinOp::Add => x.checked_add(*y),
+            BinOp::Sub => x.checked_sub(*y),
+            BinOp::Mul => x.checked_mul(*y),
+            BinOp::FloorDiv if *y != 0 => x.checked_div_euclid(*y).map(|_| x.div_floor(y)),
+            BinOp::Mod if *y != 0 => x.checked_rem_euclid(*y).map(|_| x.mod_floor(y)),
+            BinOp::And => Some(x & y),
+            BinOp::Or => Some(x | y),
+            BinOp::Xor => Some(x ^ y),
+            BinOp::Rshift if *y >= 0 => Some(x >> (*y).min(63)),
+            BinOp::Lshift if (0..63).contains(y) => x.checked_mul(1i64 << y),
+            BinOp::Pow if *y >= 0 => u32::try_from(*y).ok().and_then(|k| x.checked_pow(k)),
+            _ => None,
+        };
+        if let Some(v) = fast {
+            return Ok(Value::Int(v));
+        }
+    }
+    if let (Some(x), Some(y)) = (int_operand(a), int_operand(b)) {
+        let negative_count = || exc(ExcKind::ValueError, "negative shift count");
+        let result_bits = match op {
+            BinOp::Mul => bits(a) + bits(b),
+            BinOp::Lshift => {
+                if y.sign() == num_bigint::Sign::Minus {
+                    return Err(negative_count());
+                }
+                if x.is_zero() {
+                    1
+                } else {
+                    bits(a).saturating_add(y.to_u64().unwrap_or(u64::MAX))
+                }
+            }
+            BinOp::Pow => {
+                if y.sign() == num_bigint::Sign::Minus {
+                    return Err(exc(
+                        ExcKind::Unsupported,
+                        "an int ** a negative int makes a float, and floats are not modelled by the checker",
+                    ));
+                }
+                if x.is_zero() || x.magnitude().is_one() {
+                    1
+                } else {
+                    bits(a).saturating_mul(y.to_u64().unwrap_or(u64::MAX))
+                }
+            }
+            _ => bits(a).max(bits(b)) + 1,
+        };
+        room((result_bits / 8).saturating_mul(3))?;
+        let r = match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x * y,
+            BinOp::FloorDiv | BinOp::Mod if y.is_zero() => {
+                let what =
+                    if op == BinOp::Mod { "integer modulo by zero" } else { "integer division or modulo by zero" };
+                return Err(exc(ExcKind::ZeroDivisionError, what));
+            }
+            BinOp::FloorDiv => x.div_floor(&y),
+            BinOp::Mod => x.mod_floor(&y),
+            BinOp::And => x & y,
+            BinOp::Or => x | y,
+            BinOp::Xor => x ^ y,
+            BinOp::Rshift => match y.to_u64() {
+                _ if y.sign() == num_bigint::Sign::Minus => return Err(negative_count()),
+                Some(k) if k < x.bits() => x >> k,
+                _ => BigInt::from(if x.sign() == num_bigint::Sign::Minus { -1 } else { 0 }),
+            },
+            // Both fit: `room` above checked the result's size.
+            BinOp::Lshift => x << y.to_u64().unwrap_or(0),
+            BinOp::Pow => match y.to_u64() {
+                Some(k) if !x.is_zero() && !x.magnitude().is_one() => num_traits::pow(x, k as usize),
+                // 0 ** k, 1 ** k, (-1) ** k
+                _ if y.is_zero() => BigInt::from(1),
+                _ if x.is_zero() => BigInt::from(0),
+                _ if x.sign() == num_bigint::Sign::Minus && y.is_odd() => BigInt::from(-1),
+                _ => BigInt::from(1),
+            },
+        };
+        return Ok(Value::big(r));
+    }
+    match (op, a, b) {
+        (BinOp::Add, Value::Str(x), Value::Str(y)) => {
+            // Built once, then copied into the shared string.
+            room(2 * (x.len() + y.len()) as u64)?;
+            Ok(Value::Str(format!("{x}{y}").into()))
+        }
+        (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
+            room(2 * ((x.len() + y.len()) * std::mem::size_of::<Value>()) as u64)?;
+            Ok(Value::Tuple(x.iter().chain(y.iter()).cloned().collect()))
+        }
+        (BinOp::Mul, Value::Str(s), n) | (BinOp::Mul, n, Value::Str(s)) if int_operand(n).is_some() => {
+            let k = repeat_count(n)?;
+            room((s.len() as u64).saturating_mul(2 * k as u64))?;
+            Ok(Value::Str(s.repeat(k).into()))
+        }
+        (BinOp::Mul, Value::Tuple(t), n) | (BinOp::Mul, n, Value::Tuple(t)) if int_operand(n).is_some() => {
+            let k = repeat_count(n)?;
+            room(((t.len() * std::mem::size_of::<Value>()) as u64).saturating_mul(2 * k as u64))?;
+            let mut out = Vec::with_capacity(t.len() * k);
+            for _ in 0..k {
+                out.extend(t.iter().cloned());
+            }
+            Ok(Value::Tuple(out.into()))
+        }
+        _ => Err(exc(
+            ExcKind::TypeError,
+            format!("unsupported operand type(s) for {}: '{}' and '{}'", op.symbol(), a.type_name(), b.type_name()),
+        )),
+    }
+}
+
+/// Whether a value of `bytes` more fits under the memory ceiling of the run (the budget
+/// active on this thread); the checker's `MemoryError` otherwise, which stops the run.
+pub(crate) fn room(bytes: u64) -> Result<(), Exception> {
+    if crate::budget::fits(bytes) {
+        Ok(())
+    } else {
+        Err(exc(
+            ExcKind::MemoryLimit,
+            format!("a value of {} MiB would pass the checker's --max-memory ceiling", bytes >> 20),
+        ))
+    }
+}
+
+fn bits(v: &Value) -> u64 {
+    match v {
+        Value::Big(b) => b.bits(),
+        _ => 64,
+    }
+}
+
+fn repeat_count(n: &Value) -> Result<usize, Exception> {
+    let k = int_operand(n).and_then(|k| k.to_i64()).unwrap_or(i64::MAX);
+    if k > 1 << 20 {
+        return Err(exc(
+            ExcKind::CheckerLimit,
+            format!("a repetition count of {} is beyond the checker's limit of {}", int_summary(n), 1 << 20),
+        ));
+    }
+    Ok(k.max(0) as usize)
+}
+
+/// An int for a message: its digits, or how many digits it has when it is long.
+pub(crate) fn int_summary(v: &Value) -> String {
+    let s = v.to_str();
+    let digits = s.trim_start_matches('-').len();
+    if digits > 30 {
+        format!("{}an int of {digits} digits", if s.starts_with('-') { "minus " } else { "" })
+    } else {
+        s
+    }
+}
+
+fn int_operand(v: &Value) -> Option<BigInt> {
+    v.as_bigint()
+}
+
+/// Unary `-`, `+`, `~` on ints and bools.
+pub fn unary_op(symbol: char, v: &Value) -> OpResult {
+    match int_operand(v) {
+        Some(x) => Ok(Value::big(match symbol {
+            '-' => -x,
+            '~' => -x - 1,
+            _ => x,
+        })),
+        None => Err(exc(ExcKind::TypeError, format!("bad operand type for unary {symbol}: '{}'", v.type_name()))),
+    }
+}
+
+/// Python equality for the subset's values.
+pub fn py_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Tuple(x), Value::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| py_eq(p, q)),
+        _ => match (int_operand(a), int_operand(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => a == b,
+        },
+    }
+}
+
+fn py_order(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::Tuple(x), Value::Tuple(y)) => {
+            for (p, q) in x.iter().zip(y.iter()) {
+                if !py_eq(p, q) {
+                    return py_order(p, q);
+                }
+            }
+            Some(x.len().cmp(&y.len()))
+        }
+        _ => match (int_operand(a), int_operand(b)) {
+            (Some(x), Some(y)) => Some(x.cmp(&y)),
+            _ => None,
+        },
+    }
+}
+
+/// `a op b` for the comparison operators.
+pub fn compare(op: CmpOp, a: &Value, b: &Value) -> OpResult {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return Ok(Value::Bool(match op {
+            CmpOp::Lt => x < y,
+            CmpOp::Le => x <= y,
+            CmpOp::Eq => x == y,
+            CmpOp::Ne => x != y,
+            CmpOp::Gt => x > y,
+            CmpOp::Ge => x >= y,
+        }));
+    }
+    match op {
+        CmpOp::Eq => return Ok(Value::Bool(py_eq(a, b))),
+        CmpOp::Ne => return Ok(Value::Bool(!py_eq(a, b))),
+        _ => {}
+    }
+    let Some(ord) = py_order(a, b) else {
+        return Err(exc(
+            ExcKind::TypeError,
+            format!("'{}' not supported between instances of '{}' and '{}'", op.symbol(), a.type_name(), b.type_name()),
+        ));
+    };
+    Ok(Value::Bool(match op {
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+        CmpOp::Eq | CmpOp::Ne => unreachable!("[internal bug] equality handled above"),
+    }))
+}
+
+/// `format(value, spec)` as FORMAT_VALUE applies it (conversion already applied).
+pub fn format_value(v: &Value, spec: Option<&str>) -> OpResult {
+    let s = v.to_str();
+    let Some(spec) = spec.filter(|s| !s.is_empty()) else {
+        return Ok(Value::Str(s.into()));
+    };
+    // The common integer spec `,` (thousands separator) and width/alignment.
+    let mut out = String::new();
+    if spec == "," || spec == "_" {
+        if let Some(x) = v.as_bigint() {
+            let digits = x.magnitude().to_string();
+            if x.sign() == num_bigint::Sign::Minus {
+                out.push('-');
+            }
+            let sep = spec.chars().next().unwrap_or(',');
+            for (i, ch) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push(sep);
+                }
+                out.push(ch);
+            }
+            return Ok(Value::Str(out.into()));
+        }
+    }
+    if let Ok(width) = spec.trim_start_matches(['<', '>']).parse::<usize>() {
+        if spec.starts_with('<') {
+            let _ = write!(out, "{s:<width$}");
+        } else if spec.starts_with('>') || v.as_bigint().is_some() {
+            let _ = write!(out, "{s:>width$}");
+        } else {
+            let _ = write!(out, "{s:<width$}");
+        }
+        return Ok(Value::Str(out.into()));
+    }
+    Err(exc(ExcKind::Unsupported, format!("the format spec '{spec}' is not modelled by the checker (supported: ',', '_', a width, '<' or '>' and a width)")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_arithmetic_overflows_into_bigint_and_back() {
+        let big = binary_op(BinOp::Add, &Value::Int(i64::MAX), &Value::Int(1)).unwrap();
+        assert!(matches!(big, Value::Big(_)));
+        let back = binary_op(BinOp::Sub, &big, &Value::Int(1)).unwrap();
+        assert_eq!(back, Value::Int(i64::MAX));
+    }
+
+    #[test]
+    fn floor_division_and_modulo_round_like_python() {
+        assert_eq!(binary_op(BinOp::FloorDiv, &Value::Int(-7), &Value::Int(2)).unwrap(), Value::Int(-4));
+        assert_eq!(binary_op(BinOp::Mod, &Value::Int(-7), &Value::Int(2)).unwrap(), Value::Int(1));
+        let e = binary_op(BinOp::FloorDiv, &Value::Int(1), &Value::Int(0)).unwrap_err();
+        assert_eq!(e.kind, ExcKind::ZeroDivisionError);
+    }
+
+    #[test]
+    fn thousands_separator_format() {
+        let v = format_value(&Value::Int(-2_000_000), Some(",")).unwrap();
+        assert_eq!(v, Value::Str("-2,000,000".into()));
+    }
+
+    fn int(op: BinOp, a: i64, b: i64) -> Result<String, ExcKind> {
+        binary_op(op, &Value::Int(a), &Value::Int(b)).map(|v| v.repr()).map_err(|e| e.kind)
+    }
+
+    /// Each expected value is what `python3.11 -c 'print(repr(a OP b))'` prints.
+    #[test]
+    fn bitwise_shift_and_power_match_cpython() {
+        assert_eq!(int(BinOp::And, -6, 5), Ok("0".into()));
+        assert_eq!(int(BinOp::Or, -6, 5), Ok("-1".into()));
+        assert_eq!(int(BinOp::Xor, 7, -2), Ok("-7".into()));
+        assert_eq!(int(BinOp::Rshift, -5, 1), Ok("-3".into()));
+        assert_eq!(int(BinOp::Rshift, -5, 1000), Ok("-1".into()));
+        assert_eq!(int(BinOp::Rshift, 5, 1000), Ok("0".into()));
+        assert_eq!(int(BinOp::Lshift, 1, 63), Ok("9223372036854775808".into()));
+        assert_eq!(int(BinOp::Lshift, -3, 62), Ok("-13835058055282163712".into()));
+        assert_eq!(int(BinOp::Lshift, 0, 1 << 40), Ok("0".into()));
+        assert_eq!(int(BinOp::Lshift, 1, -1), Err(ExcKind::ValueError));
+        assert_eq!(int(BinOp::Rshift, 1, -1), Err(ExcKind::ValueError));
+        assert_eq!(int(BinOp::Pow, 3, 40), Ok("12157665459056928801".into()));
+        assert_eq!(int(BinOp::Pow, -1, 1 << 40), Ok("1".into()));
+        assert_eq!(int(BinOp::Pow, -1, (1 << 40) + 1), Ok("-1".into()));
+        assert_eq!(int(BinOp::Pow, 0, 0), Ok("1".into()));
+        // 2 ** -1 is the float 0.5: outside the model, never the program's exception.
+        assert_eq!(int(BinOp::Pow, 2, -1), Err(ExcKind::Unsupported));
+        let t = binary_op(BinOp::Xor, &Value::Bool(true), &Value::Bool(true)).unwrap();
+        assert_eq!(t, Value::Bool(false));
+        let one = binary_op(BinOp::And, &Value::Bool(true), &Value::Int(1)).unwrap();
+        assert_eq!(one, Value::Int(1));
+    }
+}

@@ -1,0 +1,61 @@
+//! The Python that programs are written in, beyond the seed: operators, annotations and imports,
+//! each with the exact outcome set CPython 3.11 allows (the values in the comments are what
+//! `python3.11` prints for the same program).
+
+use gilcheck::explore::{Reduction, Strategy};
+use gilcheck::Model;
+use std::collections::BTreeSet;
+
+fn model(text: &str) -> Model {
+    Model::from_source("lang.py", text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The exact set of (`name`'s repr, printed output) outcomes, under plain stateful search and
+/// under the full reductions (which must agree).
+fn outcomes(text: &str, name: &str) -> BTreeSet<(String, String)> {
+    let m = model(text);
+    let mut sets = Vec::new();
+    for reduction in [Reduction::None, Reduction::Full] {
+        let r = m.checker().strategy(Strategy::Stateful).reduction(reduction).all_outcomes(true).check();
+        assert!(r.exhaustive, "the search was cut: {:?}", r.limit);
+        let set: BTreeSet<(String, String)> = r
+            .outcomes()
+            .map(|o| {
+                let v = o.global(name).unwrap_or_else(|| panic!("no {name}: {o:?}")).to_string();
+                (v, o.output.join("\n"))
+            })
+            .collect();
+        sets.push(set);
+    }
+    assert_eq!(sets[0], sets[1], "reductions vs plain");
+    sets.remove(0)
+}
+
+fn one(v: &str, out: &str) -> (String, String) {
+    (v.to_string(), out.to_string())
+}
+
+#[test]
+fn int_operators_and_their_augmented_forms_race_like_any_read_modify_write() {
+    let text = std::fs::read_to_string("tests/fixtures/int_operators.py").unwrap();
+    // python3.11 prints this line, whatever the order of the threads.
+    let line = "196 True 1 -3 1267650600228229401496703205376 1180591620717411303424 -27 -7 9 -147573952589676412928";
+    // `mask |= 1 << bit` is a read-modify-write: one thread's bit may be lost.
+    let want: BTreeSet<_> = ["1", "8", "9"].iter().map(|m| one(m, line)).collect();
+    assert_eq!(outcomes(&text, "mask"), want);
+}
+
+#[test]
+fn shift_by_a_negative_count_is_the_programs_value_error() {
+    let r = model("import threading\nk = -1\nx = 1 << k\n").checker().check();
+    let cex = r.counterexample.expect("a ValueError");
+    assert!(cex.finding.message.contains("ValueError: negative shift count"), "{}", cex.finding.message);
+}
+
+#[test]
+fn a_negative_power_is_refused_as_a_float_not_reported_as_a_violation() {
+    let r = model("import threading\nk = -1\nx = 2 ** k\n").checker().check();
+    assert!(r.counterexample.is_none());
+    let stop = r.checker_stop.expect("a stop of the checker");
+    assert!(stop.message.contains("floats are not modelled"), "{}", stop.message);
+}
