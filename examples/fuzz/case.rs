@@ -5,7 +5,7 @@ use super::rng::Rng;
 use super::{gen, mutate};
 
 /// Pass `--max-time` and `--max-memory` (and sometimes `--max-states`) to every command that
-/// takes them (all but `explore`), not only to `check` and `outcomes`.
+/// takes them, not only to `check` and `outcomes` (`explore` takes `--max-time` per command).
 pub const LIMITS_ON_EVERY_COMMAND: bool = true;
 
 /// The placeholder for the source's path in [`Case::args`].
@@ -260,10 +260,14 @@ fn command(rng: &mut Rng, settings: &Settings, source: &[u8]) -> (Vec<String>, V
                 "step 9 9",
                 "load garbage",
             ];
-            for _ in 0..rng.below(8) {
+            let n = rng.below(8);
+            for _ in 0..n {
                 stdin.extend_from_slice(rng.pick(&cmds).as_bytes());
                 stdin.push(b'\n');
             }
+            // `--max-time` bounds each command of the session.
+            a.extend(["--max-time".into(), settings.max_time.to_string()]);
+            max_time = Some(settings.max_time * (n + 1) as f64);
             if rng.chance(50) {
                 stdin.extend_from_slice(b"quit\n");
             }
@@ -273,7 +277,7 @@ fn command(rng: &mut Rng, settings: &Settings, source: &[u8]) -> (Vec<String>, V
     if json && takes_format {
         a.extend(["--format".into(), "json".into()]);
     }
-    if LIMITS_ON_EVERY_COMMAND && max_time.is_none() && a[0] != "explore" {
+    if LIMITS_ON_EVERY_COMMAND && max_time.is_none() {
         max_time = limit_args(rng, settings, &mut a);
     }
     (a, stdin, max_time)

@@ -22,6 +22,7 @@ pub fn run(model: &Model, args: &ExploreArgs, io: &mut Io<'_>) -> Result<u8, Err
             args.model.file.display(),
             super::replay_args(&args.model)
         )),
+        max_time: Some(std::time::Duration::from_secs_f64(args.max_time)),
         ..Options::default()
     };
     let mut session = Session::new(model, opts);

@@ -63,6 +63,8 @@ pub struct Options {
     pub echo: bool,
     /// The most steps one command takes.
     pub max_steps: u64,
+    /// The longest one command runs (`explore --max-time`); `None` for no limit.
+    pub max_time: Option<std::time::Duration>,
     /// The command that replays a saved schedule, without `--schedule` (e.g.
     /// `gilcheck trace prog.py --set N=2`); `save` prints it.
     pub replay_command: Option<String>,
@@ -75,6 +77,7 @@ impl Default for Options {
             prompt: false,
             echo: false,
             max_steps: DEFAULT_MAX_STEPS,
+            max_time: None,
             replay_command: None,
         }
     }
@@ -156,6 +159,8 @@ pub enum Stop {
     RunEnded,
     /// It took [`Options::max_steps`] steps.
     Limit,
+    /// It ran for [`Options::max_time`].
+    TimeLimit,
 }
 
 /// What a command that runs a thread did.
@@ -346,6 +351,7 @@ impl<'m> Session<'m> {
         let mut head = Vec::new();
         let mut ring: std::collections::VecDeque<Raw> = std::collections::VecDeque::new();
         let mut steps = 0u64;
+        let started = std::time::Instant::now();
         let stop = loop {
             let raw = self.step_raw(tid)?;
             steps += 1;
@@ -373,6 +379,9 @@ impl<'m> Session<'m> {
             }
             if steps >= self.opts.max_steps {
                 break Stop::Limit;
+            }
+            if steps.is_multiple_of(4096) && self.opts.max_time.is_some_and(|t| started.elapsed() >= t) {
+                break Stop::TimeLimit;
             }
         };
         let tail = ring.into_iter().map(|r| self.render_raw(r)).collect();

@@ -119,8 +119,15 @@ impl Session<'_> {
         let shown = if globals.is_empty() { "(none yet)".to_string() } else { globals.join(", ") };
         let _ = writeln!(out, "  globals: {shown}");
         if !s.locks.is_empty() {
-            let locks: Vec<String> = (0..s.locks.len())
-                .map(|l| {
+            // Held locks first, then free ones, at most SHOWN_LOCKS in all: a program that makes
+            // a lock per iteration (`with threading.Lock():`) has as many as iterations.
+            const SHOWN_LOCKS: usize = 16;
+            let (held, free): (Vec<usize>, Vec<usize>) = (0..s.locks.len()).partition(|&l| s.locks[l].holder.is_some());
+            let mut locks: Vec<String> = held
+                .iter()
+                .chain(free.iter())
+                .take(SHOWN_LOCKS)
+                .map(|&l| {
                     let name = self.model.lock_name(s, l as u32);
                     match s.locks[l].holder {
                         Some(h) => format!("{name} held by {}", thread_name(h)),
@@ -128,6 +135,9 @@ impl Session<'_> {
                     }
                 })
                 .collect();
+            if s.locks.len() > SHOWN_LOCKS {
+                locks.push(format!("and {} more", crate::report::thousands((s.locks.len() - SHOWN_LOCKS) as u64)));
+            }
             let _ = writeln!(out, "  locks:   {}", locks.join(", "));
         }
         if !s.output.is_empty() {
@@ -206,6 +216,10 @@ impl Session<'_> {
             Stop::ThreadEnded => Some(format!("{who} {}", self.thread_status(a.tid))),
             Stop::Limit => Some(format!(
                 "stopped after {} steps, the most one command takes; repeat it to go on",
+                report::thousands(a.steps)
+            )),
+            Stop::TimeLimit => Some(format!(
+                "stopped after {} steps at --max-time, the longest one command runs; repeat it to go on",
                 report::thousands(a.steps)
             )),
         };

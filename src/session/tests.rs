@@ -182,6 +182,20 @@ fn the_step_limit_stops_an_endless_loop() {
 }
 
 #[test]
+fn the_time_limit_stops_a_long_command_and_repeating_it_goes_on() {
+    let model = Model::from_source("loop.py", "x = 0\nwhile True:\n    x = x + 1\n").unwrap();
+    let max_time = Some(std::time::Duration::from_millis(50));
+    let mut s = Session::new(&model, Options { max_steps: u64::MAX, max_time, ..Options::default() });
+    let a = s.finish(0).unwrap();
+    assert_eq!(a.stop, Stop::TimeLimit);
+    assert!(a.steps > 0 && a.steps.is_multiple_of(4096), "{}", a.steps);
+    assert!(s.render_advance(&a).contains("at --max-time"));
+    let b = s.finish(0).unwrap();
+    assert_eq!(b.stop, Stop::TimeLimit);
+    assert_eq!(s.schedule().to_string(), format!("0x{}", a.steps + b.steps));
+}
+
+#[test]
 fn invalid_input_is_refused_and_the_session_goes_on() {
     let model = racy(2);
     let mut s = Session::new(&model, Options { echo: true, ..Options::default() });
