@@ -22,14 +22,17 @@ impl Checker<'_> {
         match &*c.func {
             Expr::Name(n) => self.call_of_name(c, n.id.as_str())?,
             Expr::Attribute(a) => {
+                // The module a name was imported as (`import threading as th`).
                 let base = match &*a.value {
-                    Expr::Name(m) if !self.is_local(m.id.as_str()) => Some(m.id.as_str()),
+                    Expr::Name(m) if !self.is_local(m.id.as_str()) => {
+                        self.modules.get(m.id.as_str()).map(String::as_str)
+                    }
                     _ => None,
                 };
                 match base {
-                    Some("threading") if self.module_bound.contains("threading") => self.threading_call(c, a)?,
-                    Some("time") if self.module_bound.contains("time") => self.time_call(c, a)?,
-                    Some("queue") if self.module_bound.contains("queue") => self.queue_call(c, a)?,
+                    Some("threading") => self.threading_call(c, a)?,
+                    Some("time") => self.time_call(c, a)?,
+                    Some("queue") => self.queue_call(c, a)?,
                     _ => {
                         self.note(self.expr(&a.value));
                         self.method_call(c, a)?

@@ -14,7 +14,8 @@ use ruff_text_size::{Ranged, TextRange};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
-const HINT_IMPORTS: &str = "supported imports: import threading, import time, import queue (at module level)";
+const HINT_IMPORTS: &str =
+    "supported imports: import threading, import time, import queue, each optionally `as NAME` (at module level)";
 const HINT_CALLS: &str = "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, str, \
      functions defined with def, classes, methods, threading.Thread(target=f, args=(...)), threading.Lock(), \
      threading.RLock(), threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), \
@@ -138,6 +139,8 @@ struct Checker<'a> {
     functions: HashSet<String>,
     /// Names bound at module level other than by `def`.
     module_bound: HashSet<String>,
+    /// The module each `import M as NAME` binds: NAME -> M (and M -> M for `import M`).
+    modules: std::collections::HashMap<String, String>,
     /// Parameters and locals of the function being checked (None at module level).
     locals: Option<HashSet<String>>,
     loops: usize,
@@ -227,10 +230,20 @@ impl<'a> Checker<'a> {
         let mut functions = HashSet::new();
         let mut module_bound = HashSet::new();
         bound_names(body, &mut functions, &mut module_bound);
+        let mut modules = std::collections::HashMap::new();
+        for s in body {
+            if let Stmt::Import(i) = s {
+                for a in &i.names {
+                    let bound = a.asname.as_ref().map_or(a.name.as_str(), |n| n.as_str());
+                    modules.insert(bound.to_string(), a.name.as_str().to_string());
+                }
+            }
+        }
         Checker {
             src,
             functions,
             module_bound,
+            modules,
             locals: None,
             loops: 0,
             depth: Cell::new(0),
@@ -425,13 +438,6 @@ impl<'a> Checker<'a> {
                     let name = alias.name.as_str();
                     if name != "threading" && name != "time" && name != "queue" {
                         return Err(self.unsupported(alias.range, format!("import of module '{name}'"), HINT_IMPORTS));
-                    }
-                    if let Some(a) = &alias.asname {
-                        return Err(self.unsupported(
-                            a.range,
-                            format!("import alias 'import {name} as {}'", a.as_str()),
-                            HINT_IMPORTS,
-                        ));
                     }
                 }
                 Ok(())
