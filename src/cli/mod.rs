@@ -121,8 +121,7 @@ pub struct ExploreArgs {
     /// Start from this schedule instead of the initial state.
     #[arg(long, value_name = "SCHEDULE")]
     pub schedule: Option<String>,
-    /// Stop each command (`run`, `finish`, `step N`) after this many seconds; repeat the command
-    /// to go on.
+    /// Stop each command (`run`, `finish`, `step N`) after this many seconds; repeat it to go on.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
     pub max_time: f64,
 }
