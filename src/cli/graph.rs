@@ -86,13 +86,14 @@ fn counterexample(model: &Model, max_states: Option<u64>, instead: &str, io: &mu
             ..Limits::default()
         };
     }
+    let seconds = limits.max_time.map_or(SEARCH_SECONDS as f64, |t| t.as_secs_f64());
     let report = model.checker().limits(limits).check();
     match report.counterexample {
         Some(c) => Some(c.schedule),
         None => {
             let why = match report.verdict {
                 Verdict::Holds => "the program holds".to_string(),
-                _ => format!("none found in {SEARCH_SECONDS} s; `gilcheck check` searches longer"),
+                _ => format!("none found in {seconds} s; `gilcheck check` searches longer"),
             };
             let _ =
                 writeln!(io.stderr, "gilcheck: no counterexample ({why}); {instead} (pass --schedule S to choose one)");

@@ -3,7 +3,7 @@
 
 use super::describe::{accesses, effect, line_text, role, state_attrs, Describe, StepLabel};
 use super::{Attr, Edge, EdgeKind, Graph, GraphError, Kind, Node, NodeRole, Options, Total};
-use crate::explore::{thread_name, Schedule, Status};
+use crate::explore::{thread_name, Finding, FindingKind, Schedule, Status};
 use crate::vm::{Event, Object, StepInfo, Tid};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -84,6 +84,7 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
     let mut preemptions = 0u64;
     let mut index = 0u64;
     let mut watch = Brent::default();
+    let mut endless = None;
     let mut ticks = 0;
     loop {
         if let Some(l) = crate::budget::poll(&mut ticks) {
@@ -125,11 +126,25 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
                 ),
             });
         }
-        if wanted.is_none()
-            && (index >= MAX_RUN_STEPS
-                || (model.next_step_is_back_edge(&s, tid) && watch.repeats(model.fingerprint(&s) ^ tid as u128)))
-        {
+        if wanted.is_none() && index >= MAX_RUN_STEPS {
             return Err(GraphError::Endless { steps: index });
+        }
+        if wanted.is_none()
+            && model.next_step_is_back_edge(&s, tid)
+            && watch.repeats(model.fingerprint(&s) ^ tid as u128)
+        {
+            // The run without preemptions loops forever: that is a finding (the trace drawn
+            // up to where it repeats), not a failure to draw.
+            let line = model.next_step(&s, tid).line;
+            endless = Some(Finding {
+                kind: FindingKind::NonTermination,
+                message: format!(
+                    "the run without preemptions never ends: it returns to an earlier state at line {line}"
+                ),
+                thread: tid,
+                line,
+            });
+            break;
         }
         if matches!(prev, Some((p, slept)) if p != tid && !slept && runnable.contains(&p)) {
             preemptions += 1;
@@ -142,6 +157,9 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
         taken.push(tid);
         if invisible || (info.footprint.is_local() && info.event == Event::None) {
             let p = b.pending.entry(tid).or_insert(Pending { steps: 0, first_step: index, first_line: label.line });
+            if p.first_line == 0 {
+                p.first_line = label.line;
+            }
             p.steps += 1;
         } else {
             b.visible(model, &s, tid, index, &label, &info)?;
@@ -189,7 +207,30 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
     }
     model.runnable(&s, &mut runnable);
     let status = super::status_after(model, &s, &runnable, raised);
-    let status = if status == Status::Running { model.status(&s) } else { status };
+    if let (None, Some(sch), Status::Running, Some((tid, _))) = (&endless, schedule, &status, prev) {
+        // A schedule that ends in a state it passed before (a non-termination
+        // counterexample's lasso) repeats forever.
+        let end = model.fingerprint(&s);
+        let mut r = model.init();
+        for t in sch.steps().take(index as usize) {
+            if model.fingerprint(&r) == end {
+                let line = model.next_step(&s, tid).line;
+                endless = Some(Finding {
+                    kind: FindingKind::NonTermination,
+                    message: format!("the run returns to an earlier state at line {line}: it can repeat forever"),
+                    thread: tid,
+                    line,
+                });
+                break;
+            }
+            model.step(&mut r, t);
+        }
+    }
+    let status = match endless {
+        Some(f) => Status::Violation(f),
+        None if status == Status::Running => model.status(&s),
+        None => status,
+    };
     let outcome = state_attrs(model, &s, &status);
     // The outcome goes on the last node; a violation on the last node of its thread (the
     // raising step; for a deadlock, the first waiting thread).

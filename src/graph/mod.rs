@@ -434,8 +434,8 @@ pub enum GraphError {
     },
     /// A `--max-*` limit of the run stopped the build.
     Stopped(crate::budget::Limit),
-    /// The run without preemptions never ends: it returned to an earlier state (or ran past
-    /// 50 million steps).
+    /// The run without preemptions ran past 50 million steps without ending or repeating a
+    /// state (a run that repeats one is drawn, as a non-termination).
     Endless {
         /// The steps taken when that was noticed.
         steps: u64,
@@ -467,7 +467,7 @@ impl fmt::Display for GraphError {
             GraphError::Stopped(l) => write!(f, "{l} was reached while building the graph"),
             GraphError::Endless { steps } => write!(
                 f,
-                "the run without preemptions never ends (after {} steps it loops); pass a --schedule to draw",
+                "the run without preemptions passed {} steps without ending; pass a shorter --schedule, or draw a smaller instance (--set)",
                 thousands(*steps)
             ),
         }
@@ -482,7 +482,7 @@ impl From<GraphError> for Error {
             GraphError::TooLarge { .. } => {
                 Error::Limit(format!("{e}; draw a smaller instance (e.g. a smaller --set N=...), or raise --max-nodes"))
             }
-            GraphError::Stopped(_) => Error::Limit(e.to_string()),
+            GraphError::Stopped(_) | GraphError::Endless { .. } => Error::Limit(e.to_string()),
             other => Error::Usage(other.to_string()),
         }
     }

@@ -156,7 +156,25 @@ fn endless_loop_is_a_cycle_in_the_state_graph_and_a_leaf_of_the_tree() {
     let leaves: Vec<_> = t.terminal_nodes().collect();
     assert_eq!(leaves.len(), 1);
     assert_eq!(leaves[0].1.attr("violation_kind"), Some(&Attr::Str("nontermination".into())));
-    assert!(matches!(trace(m.explorable(), None, &Options::default()), Err(GraphError::Endless { .. })));
+    let tr = trace(m.explorable(), None, &Options::default()).unwrap();
+    assert_eq!(tr.attr("status"), Some(&Attr::Str("violation".into())));
+    assert_eq!(tr.attr("violation_kind"), Some(&Attr::Str("nontermination".into())));
+    assert_eq!(
+        tr.attr("violation"),
+        Some(&Attr::Str("the run without preemptions never ends: it returns to an earlier state at line 2".into()))
+    );
+    assert_eq!(tr.node_count(), 1);
+    assert_eq!(tr.graph.node_weights().next().unwrap().attr("first_line"), Some(&Attr::Int(1)));
+    // The lasso a non-termination counterexample ends with is drawn as such.
+    let lasso: Schedule = "0x16".parse().unwrap();
+    let tr = trace(m.explorable(), Some(&lasso), &Options::default()).unwrap();
+    assert_eq!(tr.attr("violation_kind"), Some(&Attr::Str("nontermination".into())));
+    // A schedule that stops short of the repeat is just a partial run.
+    let short: Schedule = "0x3".parse().unwrap();
+    assert_eq!(
+        trace(m.explorable(), Some(&short), &Options::default()).unwrap().attr("status"),
+        Some(&Attr::Str("running".into()))
+    );
 }
 
 #[test]

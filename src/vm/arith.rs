@@ -171,6 +171,12 @@ fn repeat_count(n: &Value) -> Result<usize, Exception> {
 
 /// An int for a message: its digits, or how many digits it has when it is long.
 pub(crate) fn int_summary(v: &Value) -> String {
+    if let Value::Big(b) = v {
+        if super::value::int_too_long_for_str(b) {
+            let sign = if b.sign() == num_bigint::Sign::Minus { "minus " } else { "" };
+            return format!("{sign}an int of {} bits", b.bits());
+        }
+    }
     let s = v.to_str();
     let digits = s.trim_start_matches('-').len();
     if digits > 30 {

@@ -509,6 +509,7 @@ fn call_builtin(
         (Builtin::Print, _) => {
             no_kwargs("print", &kwargs)?;
             rest.iter().for_each(|v| state.heap.note_reads(v, &mut info.footprint));
+            rest.iter().try_for_each(|v| state.heap.check_str_digits(v))?;
             let line: Vec<String> = rest.iter().map(|v| state.heap.to_str(v)).collect();
             Arc::make_mut(&mut state.output).push(line.join(" ").into());
             info.footprint.add(Access::Write(Object::Output));
@@ -651,6 +652,7 @@ fn call_builtin(
                 [] => Ok(Value::Str("".into())),
                 [v] => {
                     state.heap.note_reads(v, &mut info.footprint);
+                    state.heap.check_str_digits(v)?;
                     Ok(Value::Str(state.heap.to_str(v).into()))
                 }
                 _ => Err(unsupported("str() with an encoding")),

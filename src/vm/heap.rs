@@ -246,6 +246,41 @@ impl Heap {
         }
     }
 
+    /// `Err(ValueError)` when `str(v)` or `repr(v)` would convert an int of more than
+    /// 4,300 digits, as CPython 3.11+ refuses to (ints inside tuples, lists and dicts
+    /// included; an instance's default repr shows no attributes, so those are not looked at).
+    pub fn check_str_digits(&self, v: &Value) -> Result<(), Exception> {
+        let mut seen = Vec::new();
+        self.check_str_digits_in(v, &mut seen)
+    }
+
+    fn check_str_digits_in(&self, v: &Value, seen: &mut Vec<u32>) -> Result<(), Exception> {
+        match v {
+            Value::Big(b) if super::value::int_too_long_for_str(b) => Err(err(
+                ExcKind::ValueError,
+                format!(
+                    "Exceeds the limit ({} digits) for integer string conversion; \
+                     use sys.set_int_max_str_digits() to increase the limit",
+                    super::value::INT_MAX_STR_DIGITS
+                ),
+            )),
+            Value::Obj(id) if !seen.contains(id) && (*id as usize) < self.objects.len() => {
+                seen.push(*id);
+                let r = match self.peek(*id) {
+                    HeapObj::List(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+                    HeapObj::Dict(items) => items.iter().try_for_each(|(k, x)| {
+                        self.check_str_digits_in(k, seen).and(self.check_str_digits_in(x, seen))
+                    }),
+                    HeapObj::Instance(_) | HeapObj::Class(_) => Ok(()),
+                };
+                seen.pop();
+                r
+            }
+            Value::Tuple(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+            _ => Ok(()),
+        }
+    }
+
     /// Python truthiness (empty lists and dicts are false).
     pub fn truthy(&self, v: &Value, fp: &mut Footprint) -> bool {
         match v {

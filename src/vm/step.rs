@@ -388,6 +388,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let spec = if flags & 4 != 0 { Some(pop(stack).to_str()) } else { None };
             let v = pop(stack);
             heap.note_reads(&v, &mut info.footprint);
+            heap.check_str_digits(&v)?;
             let v = match flags & 3 {
                 1 => Value::Str(heap.to_str(&v).into()),
                 2 | 3 => Value::Str(heap.repr(&v).into()),

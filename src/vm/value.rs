@@ -452,7 +452,8 @@ impl Value {
         }
     }
 
-    /// Python's `repr()`.
+    /// Python's `repr()` (an int past CPython's 4,300-digit conversion limit shows as its
+    /// size in bits: the VM raises before a program can see that text).
     pub fn repr(&self) -> String {
         match self {
             Value::Str(s) => py_str_repr(s),
@@ -475,6 +476,7 @@ impl Value {
             Value::None => "None".into(),
             Value::Bool(b) => if *b { "True" } else { "False" }.into(),
             Value::Int(i) => i.to_string(),
+            Value::Big(b) if int_too_long_for_str(b) => format!("<int of {} bits>", b.bits()),
             Value::Big(b) => b.to_string(),
             Value::Str(s) => s.to_string(),
             Value::Tuple(_) => self.repr(),
@@ -500,3 +502,16 @@ impl Value {
 
 pub use super::arith::{binary_op, compare, format_value, py_eq, unary_op};
 pub(crate) use super::arith::{int_summary, room};
+
+/// CPython's default limit on the decimal digits of an int converted to text
+/// (`sys.get_int_max_str_digits()`, 3.11+).
+pub const INT_MAX_STR_DIGITS: usize = 4300;
+
+/// Whether converting `b` to decimal text raises `ValueError` in CPython 3.11+
+/// (more than [`INT_MAX_STR_DIGITS`] digits, the sign not counted).
+pub fn int_too_long_for_str(b: &BigInt) -> bool {
+    static LIMIT: std::sync::OnceLock<num_bigint::BigUint> = std::sync::OnceLock::new();
+    // Cheap reject first: 4,300 digits need at least 14,282 bits.
+    b.bits() >= 14_000
+        && b.magnitude() >= LIMIT.get_or_init(|| num_bigint::BigUint::from(10u32).pow(INT_MAX_STR_DIGITS as u32))
+}

@@ -79,3 +79,30 @@ fn modules_imported_under_another_name_work_as_the_modules_themselves() {
     let err = Model::from_source("m.py", "import os as o\n").unwrap_err().to_string();
     assert!(err.contains("m.py:1:8: unsupported: import of module 'os'"), "{err}");
 }
+
+#[test]
+fn text_of_an_int_past_4300_digits_is_cpythons_value_error() {
+    // python3.11: 4,300 digits print (the sign not counted); 4,301 raise ValueError in
+    // print, str(), f-strings and reprs of containers.
+    let fine = "import threading\nx = -(10 ** 4300 - 1)\ns = str(x)\nn = len(s)\n";
+    let r = model(fine).checker().all_outcomes(true).check();
+    assert!(r.counterexample.is_none());
+    let o: Vec<_> = r.outcomes().map(|o| o.global("n").unwrap().to_string()).collect();
+    assert_eq!(o, ["4301"]);
+    for line in ["print(x)", "s = str(x)", "s = f\"{x}\"", "s = f\"{[1, x]!r}\"", "s = str((x,))"] {
+        let text = format!("import threading\nx = 10 ** 4300\n{line}\n");
+        let r = model(&text).checker().check();
+        let cex = r.counterexample.unwrap_or_else(|| panic!("{line}: no ValueError"));
+        assert!(
+            cex.finding
+                .message
+                .starts_with("ValueError: Exceeds the limit (4300 digits) for integer string conversion"),
+            "{line}: {}",
+            cex.finding.message
+        );
+    }
+    // The checker's own displays show such an int by its size.
+    let r = model("import threading\nx = 1 << 100000\n").checker().all_outcomes(true).check();
+    let shown: Vec<_> = r.outcomes().map(|o| o.global("x").unwrap().to_string()).collect();
+    assert_eq!(shown, ["<int of 100001 bits>"]);
+}
