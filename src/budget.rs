@@ -313,7 +313,7 @@ impl Budget {
     /// loads; a step that copies a large state is caught right after it).
     #[inline]
     pub fn poll(&self) -> Option<Limit> {
-        if INSTALLED.load(Relaxed) && CURRENT.load(Relaxed) as u64 > self.max_memory {
+        if (INSTALLED.load(Relaxed) && CURRENT.load(Relaxed) as u64 > self.max_memory) || stack_exhausted() {
             self.stop(Limit::Memory);
         }
         self.stopped()
@@ -332,7 +332,9 @@ impl Budget {
         if self.stopped().is_none() {
             if self.max_time.is_some_and(|t| self.start.elapsed() > t) {
                 self.stop(Limit::Time);
-            } else if INSTALLED.load(Relaxed) && CURRENT.load(Relaxed) as u64 + stack_in_use() > self.max_memory {
+            } else if (INSTALLED.load(Relaxed) && CURRENT.load(Relaxed) as u64 + stack_in_use() > self.max_memory)
+                || stack_exhausted()
+            {
                 self.stop(Limit::Memory);
             }
         }
@@ -394,6 +396,51 @@ thread_local! {
     static ACTIVE: RefCell<Option<Arc<Budget>>> = const { RefCell::new(None) };
     /// Roughly where this thread's stack began when a budget was first entered on it.
     static STACK_BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// The stack address below which this thread's search has used the stack it may use
+    /// (0: not known, not limited).
+    static STACK_FLOOR: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The stack sizes [`on_search_stack`] tries, largest first.
+const SEARCH_STACKS: [usize; 4] = [1 << 30, 1 << 28, 1 << 26, 1 << 24];
+/// The stack a search may use on a thread whose stack size is not known (the last fallback).
+const UNKNOWN_STACK_USE: u64 = 512 << 10;
+
+/// Runs `f` on a thread with a large stack (the stateless searches recurse once per pending
+/// alternative), falling back to smaller ones when the system refuses (an address-space limit),
+/// and at last to this thread. The stack it got is the search's stack limit: past 7/8 of it,
+/// [`Budget::check`] stops the run at the memory limit instead of letting the stack overflow.
+pub fn on_search_stack<R: Send>(name: &str, f: impl Fn() -> R + Send + Sync) -> R {
+    let with_limit = |limit: u64| {
+        let base = stack_position();
+        STACK_FLOOR.with(|l| l.set(base.saturating_sub(limit as usize).max(1)));
+        STACK_BASE.with(|b| b.set(base));
+        f()
+    };
+    let with_limit = &with_limit;
+    std::thread::scope(|scope| {
+        for size in SEARCH_STACKS {
+            let spawned = std::thread::Builder::new()
+                .name(name.into())
+                .stack_size(size)
+                .spawn_scoped(scope, move || with_limit(size as u64 / 8 * 7));
+            if let Ok(handle) = spawned {
+                return handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            }
+        }
+        let (saved_floor, saved_base) = (STACK_FLOOR.with(|l| l.get()), STACK_BASE.with(|b| b.get()));
+        let r = with_limit(UNKNOWN_STACK_USE);
+        STACK_FLOOR.with(|l| l.set(saved_floor));
+        STACK_BASE.with(|b| b.set(saved_base));
+        r
+    })
+}
+
+/// Whether this thread's search has used the stack it may use (see [`on_search_stack`]).
+#[inline]
+fn stack_exhausted() -> bool {
+    let floor = STACK_FLOOR.with(|l| l.get());
+    floor != 0 && stack_position() < floor
 }
 
 /// Roughly the current stack position (the address of a local).

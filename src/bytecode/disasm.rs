@@ -175,7 +175,10 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
             (Some(slot), if push_null { format!("NULL + {}", global(slot)) } else { global(slot) })
         }
         LoadFast(i) | StoreFast(i) => (Some(i), name_at(&code.varnames, i)),
-        LoadAttr(i) | LoadMethod(i) | ImportName(i) | StoreAttr(i) => (Some(i), name_at(&code.names, i)),
+        LoadAttr(i) | LoadMethod(i) | ImportName(i) | ImportFrom(i) | StoreAttr(i) => {
+            (Some(i), name_at(&code.names, i))
+        }
+        SetupAnnotations(_) => (None, String::new()),
         MakeFunction(f) => {
             let flags = ["defaults", "kwdefaults", "annotations", "closure"];
             let parts: Vec<&str> =

@@ -165,7 +165,14 @@ pub enum Instr {
     LoadMethod(u32),
     /// `IMPORT_NAME i` (index into `names`); pops level and fromlist.
     ImportName(u32),
-    /// `MAKE_FUNCTION flags` (the code object is on the stack).
+    /// `IMPORT_FROM i` (index into `names`): the module stays on the stack, its attribute is
+    /// pushed above it.
+    ImportFrom(u32),
+    /// `SETUP_ANNOTATIONS`: binds `__annotations__` in the module or class namespace (no
+    /// argument in CPython; here the global slot of the name `__annotations__`).
+    SetupAnnotations(GlobalId),
+    /// `MAKE_FUNCTION flags` (the code object is on the stack; flag 4: an annotations tuple
+    /// below it).
     MakeFunction(u32),
     /// `BUILD_TUPLE n`
     BuildTuple(u32),
@@ -294,6 +301,8 @@ impl Instr {
             LoadAttr(_) => "LOAD_ATTR",
             LoadMethod(_) => "LOAD_METHOD",
             ImportName(_) => "IMPORT_NAME",
+            ImportFrom(_) => "IMPORT_FROM",
+            SetupAnnotations(_) => "SETUP_ANNOTATIONS",
             MakeFunction(_) => "MAKE_FUNCTION",
             BuildTuple(_) => "BUILD_TUPLE",
             BuildString(_) => "BUILD_STRING",

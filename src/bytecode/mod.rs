@@ -177,3 +177,30 @@ impl Program {
         self.globals.iter().position(|g| g == name).map(|i| i as GlobalId)
     }
 }
+
+/// The names of `typing` a program may import or name (each is an opaque value: annotations only
+/// name them).
+pub const TYPING_NAMES: &[&str] = &[
+    "Any",
+    "Callable",
+    "ClassVar",
+    "Deque",
+    "DefaultDict",
+    "Dict",
+    "Final",
+    "FrozenSet",
+    "Generic",
+    "Iterable",
+    "Iterator",
+    "List",
+    "Literal",
+    "Mapping",
+    "NoReturn",
+    "Optional",
+    "Sequence",
+    "Set",
+    "Tuple",
+    "Type",
+    "TypeVar",
+    "Union",
+];

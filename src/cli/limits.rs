@@ -103,7 +103,19 @@ pub(super) fn report_stopped(run: &Run, during: &str, out: &mut dyn Write) {
     write_report(run, limit, during, out);
 }
 
+/// Writes the emergency report straight to file descriptor 1: the emergency exit runs on the
+/// search or watchdog thread while the command's thread holds the lock of `std::io::stdout`
+/// for the whole run, so taking that lock here would wait forever.
 fn print_report(run: &Run, limit: Limit, during: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::fd::FromRawFd;
+        // SAFETY: descriptor 1 stays open for the life of the process; ManuallyDrop keeps this
+        // handle from closing it.
+        let mut out = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(1) });
+        write_report(run, limit, during, &mut *out);
+    }
+    #[cfg(not(unix))]
     write_report(run, limit, during, &mut std::io::stdout().lock());
 }
 

@@ -34,6 +34,9 @@ pub(crate) enum Op {
     LoadAttr,
     LoadMethod,
     ImportName,
+    ImportFrom,
+    /// arg = the global slot of `__annotations__` (no argument in CPython)
+    SetupAnnotations,
     MakeFunction,
     BuildTuple,
     BuildString,
@@ -124,6 +127,8 @@ impl Op {
             Op::PushExcInfo | Op::WithExceptStart => 1,
             Op::LoadGlobal => 1 + (arg & 1) as i32,
             Op::ImportName => -1,
+            Op::ImportFrom => 1,
+            Op::SetupAnnotations => 0,
             Op::BuildTuple | Op::BuildString => 1 - n,
             Op::FormatValue => {
                 if arg & 4 != 0 {
@@ -407,6 +412,8 @@ fn lower_one(ins: &Ins, target: u32, forward: bool) -> Instr {
         Op::LoadAttr => Instr::LoadAttr(a),
         Op::LoadMethod => Instr::LoadMethod(a),
         Op::ImportName => Instr::ImportName(a),
+        Op::ImportFrom => Instr::ImportFrom(a),
+        Op::SetupAnnotations => Instr::SetupAnnotations(a),
         Op::MakeFunction => Instr::MakeFunction(a),
         Op::BuildTuple => Instr::BuildTuple(a),
         Op::BuildString => Instr::BuildString(a),

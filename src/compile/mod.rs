@@ -17,6 +17,7 @@
 //! - A code object may return from several places (small return blocks are duplicated), and
 //!   exception-table `end`s are exclusive instruction indices.
 
+mod annotations;
 pub(crate) mod cfg;
 mod expr;
 mod flow;
@@ -173,6 +174,17 @@ fn module_assignments(body: &[Stmt]) -> Vec<ModuleAssignment> {
                         }
                     }
                 }
+                Stmt::AnnAssign(a) => {
+                    if let (Expr::Name(n), Some(v), true) = (&*a.target, &a.value, a.simple) {
+                        if !out.iter().any(|x| x.name == n.id.as_str()) {
+                            out.push(ModuleAssignment {
+                                name: n.id.as_str().to_string(),
+                                offset: n.range.start().to_u32(),
+                                constant: fold::fold(v).is_some(),
+                            });
+                        }
+                    }
+                }
                 Stmt::For(f) => walk(&f.body, out),
                 Stmt::While(w) => walk(&w.body, out),
                 Stmt::If(i) => {
@@ -269,6 +281,8 @@ pub(crate) struct Compiler<'a> {
     line_starts: Vec<u32>,
     /// `--set` values not yet used.
     pub sets: HashMap<String, Const>,
+    /// Whether the module has `from __future__ import annotations` (annotations are strings).
+    pub future_annotations: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -284,6 +298,7 @@ impl<'a> Compiler<'a> {
                 .chain(src.text().bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u32 + 1))
                 .collect(),
             sets,
+            future_annotations: false,
         }
     }
 
@@ -460,9 +475,11 @@ impl<'a> Compiler<'a> {
         // Slot 0 of `codes` is the module; functions are appended as they are compiled.
         self.codes.push(placeholder_code());
         self.unit.cfg.add(Op::Resume, 0, None, SrcLoc { line: 0, col: 1 });
+        self.future_annotations = crate::frontend::future_annotations(body);
         let mut rest = body;
         if let Some(first) = body.first() {
             self.unit.loc = self.loc_of(first.range());
+            self.setup_annotations(body);
             if let Some(doc) = docstring(body) {
                 self.load_const(doc);
                 self.nameop("__doc__", true);
@@ -500,6 +517,7 @@ impl<'a> Compiler<'a> {
         self.nameop("__module__", true);
         self.load_const(Const::Str(c.name.as_str().into()));
         self.nameop("__qualname__", true);
+        self.setup_annotations(&c.body);
         let mut rest = &c.body[..];
         if let Some(doc) = docstring(&c.body) {
             self.unit.loc = self.loc_of(c.body[0].range());

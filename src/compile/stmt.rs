@@ -32,9 +32,10 @@ impl Compiler<'_> {
                     self.visit_expr(&d.expression)?;
                 }
                 self.unit.loc = self.def_keyword_loc(f);
+                let flags = self.function_annotations(f)?;
                 let id = self.compile_function(f)?;
                 self.load_const(Const::Code(id));
-                self.emit(Op::MakeFunction, 0);
+                self.emit(Op::MakeFunction, flags);
                 let saved = self.unit.loc;
                 for d in f.decorator_list.iter().rev() {
                     self.unit.loc = self.loc_of(d.expression.range());
@@ -82,6 +83,7 @@ impl Compiler<'_> {
                     self.visit_expr(t)?;
                 }
             }
+            Stmt::AnnAssign(a) => self.ann_assign(a)?,
             Stmt::AugAssign(a) if !matches!(&*a.target, Expr::Name(_)) => self.aug_assign_item(a)?,
             Stmt::AugAssign(a) => {
                 let Expr::Name(name) = &*a.target else {
@@ -135,6 +137,21 @@ impl Compiler<'_> {
                     };
                     self.nameop(bound, true);
                 }
+            }
+            // compiler_from_import
+            Stmt::ImportFrom(i) => {
+                self.load_const(Const::Int(i.level as i64));
+                let names: Vec<Const> = i.names.iter().map(|a| Const::Str(a.name.as_str().into())).collect();
+                self.load_const(Const::Tuple(names.into()));
+                let n = self.add_name(i.module.as_ref().map_or("", |m| m.as_str()));
+                self.emit(Op::ImportName, n);
+                for alias in &i.names {
+                    let k = self.add_name(alias.name.as_str());
+                    self.emit(Op::ImportFrom, k);
+                    let bound = alias.asname.as_ref().map_or(alias.name.as_str(), |a| a.as_str());
+                    self.nameop(bound, true);
+                }
+                self.emit(Op::PopTop, 0);
             }
             Stmt::Global(_) => {}
             Stmt::Expr(e) => {

@@ -118,6 +118,25 @@ impl ScopeWalker<'_> {
                 self.expr(&a.target);
                 self.expr(&a.value);
             }
+            // CPython's symtable: a simple annotated name is local (with or without a value),
+            // and may not be declared global; the annotation itself is never evaluated here.
+            Stmt::AnnAssign(a) => {
+                match &*a.target {
+                    Expr::Name(n) if a.simple => {
+                        if self.globals.contains(n.id.as_str()) {
+                            return Err(Error::Compile {
+                                span: self.span(n),
+                                message: format!("annotated name '{}' can't be global", n.id),
+                            });
+                        }
+                        self.flag(n.id.as_str(), DEF_LOCAL);
+                    }
+                    t => self.expr(t),
+                }
+                if let Some(v) = &a.value {
+                    self.expr(v);
+                }
+            }
             Stmt::For(f) => {
                 self.expr(&f.target);
                 self.expr(&f.iter);
@@ -160,6 +179,13 @@ impl ScopeWalker<'_> {
                         Some(a) => a.as_str(),
                         None => alias.name.as_str().split('.').next().unwrap_or(""),
                     };
+                    self.imports.insert(bound.to_string());
+                    self.flag(bound, DEF_LOCAL);
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                for alias in &i.names {
+                    let bound = alias.asname.as_ref().map_or(alias.name.as_str(), |a| a.as_str());
                     self.imports.insert(bound.to_string());
                     self.flag(bound, DEF_LOCAL);
                 }

@@ -162,20 +162,10 @@ pub fn extreme(
     // One budget for the search and the certifying replay.
     let budget = limits.budget();
     let limits = &Limits { budget: Some(budget.clone()), ..limits.clone() };
-    let here = || {
+    // The search recurses once per pending alternative: give it a large stack.
+    crate::budget::on_search_stack("gilcheck-extremes", || {
         let _active = crate::budget::enter(&budget);
         extreme_here(model, var, slot as usize, goal, max_preemptions, limits, true)
-    };
-    // The search recurses once per pending alternative: give it a large stack.
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
-            .name("gilcheck-extremes".into())
-            .stack_size(super::SEARCH_STACK_BYTES)
-            .spawn_scoped(scope, here);
-        match worker {
-            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => here(),
-        }
     })
 }
 

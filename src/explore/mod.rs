@@ -39,9 +39,6 @@ use std::str::FromStr;
 /// scheduling points where it had to keep several threads.
 const AUTO_MAX_BRANCHINGS: u64 = 10_000;
 
-/// Stack of the search thread: only the pages touched are committed.
-const SEARCH_STACK_BYTES: usize = 1 << 30;
-
 /// How to search.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -225,19 +222,9 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             reduction: self.reduction,
             progress: self.progress.clone(),
         };
-        let here = || {
+        crate::budget::on_search_stack("gilcheck-search", || {
             let _active = crate::budget::enter(&budget);
             run.check_here()
-        };
-        std::thread::scope(|scope| {
-            let worker = std::thread::Builder::new()
-                .name("gilcheck-search".into())
-                .stack_size(SEARCH_STACK_BYTES)
-                .spawn_scoped(scope, here);
-            match worker {
-                Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                Err(_) => here(),
-            }
         })
     }
 

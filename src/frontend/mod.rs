@@ -16,7 +16,7 @@ use ruff_python_ast::{Expr, ModModule, Number, PythonVersion, UnaryOp};
 use ruff_python_parser::{Mode, ParseOptions};
 
 pub use subset::check_subset;
-pub(crate) use subset::{check_expect_expression, cpython_attrs};
+pub(crate) use subset::{check_expect_expression, cpython_attrs, future_annotations};
 
 /// Parses `src` as a Python 3.11 module and checks that it stays inside the supported subset.
 ///

@@ -45,7 +45,7 @@ fn unsupported_statements() {
     rejects("for i in range(3):\n    pass\nelse:\n    pass\n", "for/else", 4, 5);
     rejects("x = 1\nraise x\n", "raise of this expression", 2, 7);
     rejects("raise ValueError from None\n", "raise ... from ...", 1, 23);
-    rejects("x: int = 1\n", "annotated assignment", 1, 1);
+    rejects("x: float = 1\n", "evaluated annotation 'float'", 1, 4);
     rejects("def f():\n    import time\n", "import inside a function", 2, 5);
     rejects("x = 1\ndel x\n", "del statement", 2, 1);
     rejects("x = 1\nx\n", "expression statement", 2, 1);

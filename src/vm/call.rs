@@ -42,6 +42,10 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Module(Module::Threading), "Thread") => Some(Value::Builtin(Builtin::Thread)),
         (Value::Module(Module::Threading), "Lock") => Some(Value::Builtin(Builtin::Lock)),
         (Value::Module(Module::Time), "sleep") => Some(Value::Builtin(Builtin::Sleep)),
+        (Value::Module(Module::Future), "annotations") => Some(Value::Module(Module::Future)),
+        (Value::Module(Module::Typing), name) if crate::bytecode::TYPING_NAMES.contains(&name) => {
+            Some(Value::Module(Module::Typing))
+        }
         (Value::Lock(_), "acquire") => Some(Value::Bound(Builtin::LockAcquire, Box::new(obj.clone()))),
         (Value::Lock(_), "release") => Some(Value::Bound(Builtin::LockRelease, Box::new(obj.clone()))),
         (Value::Lock(_), "locked") => Some(Value::Bound(Builtin::LockLocked, Box::new(obj.clone()))),

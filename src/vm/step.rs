@@ -336,13 +336,22 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::BinarySubscr => {
             let key = pop(stack);
             let container = pop(stack);
-            stack.push(heap.subscr(&container, &key, &mut info.footprint)?);
+            match container {
+                // `list[int]` (a generic alias, as annotations write it) stands for its origin.
+                Value::Builtin(
+                    b @ (super::value::Builtin::List | super::value::Builtin::Dict | super::value::Builtin::Tuple),
+                ) => stack.push(Value::Builtin(b)),
+                Value::Module(super::value::Module::Typing) => stack.push(container),
+                _ => stack.push(heap.subscr(&container, &key, &mut info.footprint)?),
+            }
         }
         Instr::StoreSubscr => {
             let key = pop(stack);
             let container = pop(stack);
             let v = pop(stack);
-            heap.store_subscr(&container, &key, v, &mut info.footprint)?;
+            if container != Value::Annotations {
+                heap.store_subscr(&container, &key, v, &mut info.footprint)?;
+            }
         }
         Instr::LoadBuildClass => stack.push(Value::Builtin(super::value::Builtin::BuildClass)),
         Instr::LoadAttr(i) | Instr::LoadMethod(i) => {
@@ -370,11 +379,42 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 "threading" => Module::Threading,
                 "time" => Module::Time,
                 "queue" => Module::Queue,
+                "__future__" => Module::Future,
+                "typing" => Module::Typing,
                 other => return Err(err(ExcKind::ModuleNotFoundError, format!("No module named '{other}'"))),
             };
             stack.push(Value::Module(m));
         }
-        Instr::MakeFunction(_) => {}
+        Instr::ImportFrom(i) => {
+            let name = code.names[i as usize].as_str();
+            let module = stack.last().cloned().unwrap_or(Value::None);
+            let v = super::call::get_attr(&module, name).map_err(|_| {
+                let m = match &module {
+                    Value::Module(m) => m.name(),
+                    _ => "?",
+                };
+                err(ExcKind::ImportError, format!("cannot import name '{name}' from '{m}' (unknown location)"))
+            })?;
+            stack.push(v);
+        }
+        Instr::SetupAnnotations(slot) => match frame.role {
+            FrameRole::ClassBody(class) => {
+                heap.set_attr(&Value::Obj(class), "__annotations__", Value::Annotations, &mut info.footprint)?;
+            }
+            _ => {
+                info.footprint.add(Access::Write(Object::Global(slot)));
+                Arc::make_mut(globals)[slot as usize] = Value::Annotations;
+            }
+        },
+        // Flag 4: the annotations tuple lies below the code object; it is dropped (only
+        // `__annotations__` could show it).
+        Instr::MakeFunction(flags) => {
+            if flags & 4 != 0 {
+                let f = pop(stack);
+                pop(stack);
+                stack.push(f);
+            }
+        }
         Instr::BuildTuple(n) => {
             let items = stack.split_off(stack.len() - n as usize);
             stack.push(Value::Tuple(items.into()));

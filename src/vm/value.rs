@@ -145,6 +145,11 @@ pub enum Module {
     Time,
     /// `queue`
     Queue,
+    /// `__future__` (also stands for its feature `annotations`, which only binds a name)
+    Future,
+    /// `typing` (also stands for each of its names, such as `Optional`: annotations only
+    /// name them, and subscripting one gives it back)
+    Typing,
 }
 
 impl Module {
@@ -154,6 +159,8 @@ impl Module {
             Module::Threading => "threading",
             Module::Time => "time",
             Module::Queue => "queue",
+            Module::Future => "__future__",
+            Module::Typing => "typing",
         }
     }
 }
@@ -368,6 +375,10 @@ pub enum Value {
     /// A dict iterator over keys (lives only on a value stack): the dict's heap id, the next
     /// index, and the dict's size when iteration began.
     DictIter(u32, u32, u32),
+    /// The `__annotations__` dict of a module or class (`SETUP_ANNOTATIONS`). Stores into it
+    /// are dropped: the subset lets no program read `__annotations__`, so its contents are
+    /// never observable.
+    Annotations,
 }
 
 impl Value {
@@ -417,6 +428,7 @@ impl Value {
             Value::Property(_) => "property",
             Value::ListIter(..) => "list_iterator",
             Value::DictIter(..) => "dict_keyiterator",
+            Value::Annotations => "dict",
         }
     }
 
@@ -496,6 +508,7 @@ impl Value {
             Value::Property(_) => "<property object>".into(),
             Value::ListIter(..) => "<list_iterator>".into(),
             Value::DictIter(..) => "<dict_keyiterator>".into(),
+            Value::Annotations => "<__annotations__>".into(),
         }
     }
 }

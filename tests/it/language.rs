@@ -106,3 +106,79 @@ fn text_of_an_int_past_4300_digits_is_cpythons_value_error() {
     let shown: Vec<_> = r.outcomes().map(|o| o.global("x").unwrap().to_string()).collect();
     assert_eq!(shown, ["<int of 100001 bits>"]);
 }
+
+/// The seed's program `path` with its module constants, its lock and its worker annotated,
+/// under `from __future__ import annotations` or not.
+fn annotated(path: &str, future: bool) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text
+        .replace("N = 1_000_000\n", "N: int = 1_000_000\n")
+        .replace("balance = 0\n", "balance: int = 0\n")
+        .replace("lock = threading.Lock()", "lock: threading.Lock = threading.Lock()")
+        .replace("():\n    global balance", "() -> None:\n    global balance");
+    assert!(text.contains("N: int") && text.contains("-> None"), "the seed changed: {path}");
+    if future {
+        format!("from __future__ import annotations\n{text}")
+    } else {
+        text
+    }
+}
+
+#[test]
+fn annotated_seed_programs_have_the_plain_programs_outcomes_and_proofs() {
+    use gilcheck::explore::{Limits, Verdict};
+    for future in [false, true] {
+        for path in ["models/race_condition.py", "models/safe_deposit.py"] {
+            let plain = model(&std::fs::read_to_string(path).unwrap()).with_set("N", "2").unwrap();
+            let text = annotated(path, future);
+            let set = |m: &Model| -> BTreeSet<String> {
+                let r = m.checker().strategy(Strategy::Stateful).all_outcomes(true).check();
+                assert!(r.exhaustive);
+                r.outcomes().map(|o| format!("{} {:?}", o.global("balance").unwrap(), o.output)).collect()
+            };
+            let ann = model(&text).with_set("N", "2").unwrap();
+            assert_eq!(set(&ann), set(&plain), "{path}, future import: {future}");
+        }
+        // The locked one is still proved at N = 10^6 by the reductions (a plain search would
+        // pass the state limit).
+        let m = model(&annotated("models/safe_deposit.py", future));
+        let mut limits = Limits::default();
+        limits.max_states = 3_000_000;
+        let r = m.checker().reduction(Reduction::Full).limits(limits).check();
+        assert_eq!(r.verdict, Verdict::Holds, "future import: {future}: {:?} {} {:?}", r.limit, r.strategy, r.notes);
+        assert!(r.exhaustive);
+    }
+}
+
+#[test]
+fn annotations_are_refused_only_where_they_are_evaluated_and_not_modelled() {
+    let err = |text: &str| Model::from_source("a.py", text).err().map(|e| e.to_string()).unwrap_or_default();
+    // Evaluated (no future import): `float` is not modelled; in a function body, annotations
+    // are never evaluated; under the future import, nowhere.
+    let e = err("import threading\nx: float = 1\n");
+    assert!(e.starts_with("a.py:2:4: unsupported: evaluated annotation 'float'"), "{e}");
+    assert!(e.contains("from __future__ import annotations"), "{e}");
+    assert_eq!(err("import threading\ndef f():\n    x: float = 1\n    return x\nf()\n"), "");
+    assert_eq!(err("from __future__ import annotations\nimport threading\nx: float | None = 1\n"), "");
+    let e = err("import threading\ndef f(a: set[int]) -> float:\n    return a\n");
+    assert!(e.contains("a.py:2:10: unsupported: evaluated annotation 'set[int]'"), "{e}");
+    assert!(e.contains("a.py:2:23: unsupported: evaluated annotation 'float'"), "{e}");
+    // CPython's compile errors.
+    let e = err("import threading\nfrom __future__ import annotations\n");
+    assert_eq!(e, "a.py:2:1: from __future__ imports must occur at the beginning of the file");
+    let e = err("from __future__ import braces\n");
+    assert_eq!(e, "a.py:1:24: future feature braces is not defined");
+    let e = err("x = 0\ndef f():\n    global x\n    x: int = 1\n");
+    assert_eq!(e, "a.py:4:5: annotated name 'x' can't be global");
+    let e = err("x: int = 0\nprint(__annotations__)\n");
+    assert!(e.starts_with("a.py:2:7: unsupported: the name __annotations__"), "{e}");
+}
+
+#[test]
+fn annotated_names_without_a_value_bind_nothing() {
+    // python3.11: `v: int` in a class body, a module or a function binds no value.
+    let text = "import threading\nclass A:\n    v: int\n    w: int = 1\ndef f():\n    y: int\n    return y\nhas = 0\n\
+                try:\n    z = A().v\nexcept AttributeError:\n    has += 1\ntry:\n    f()\nexcept UnboundLocalError:\n    has += 10\n";
+    let o = outcomes(text, "has");
+    assert_eq!(o, BTreeSet::from([one("11", "")]));
+}

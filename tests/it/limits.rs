@@ -180,3 +180,45 @@ fn graph_and_dis_take_the_limits() {
     assert!(took < Duration::from_secs(6), "dis took {took:?}");
     stopped(&["dis", p.to_str().unwrap(), "--max-memory", "2"], &["--max-memory 2 MiB reached", "raise --max-memory"]);
 }
+
+/// Runs the binary under an address-space ceiling of `kib` KiB (`ulimit -v`), as a container or
+/// a harness may impose one.
+#[cfg(unix)]
+fn gilcheck_under_ulimit(kib: u64, args: &[&str]) -> Output {
+    Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_gilcheck"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run")
+}
+
+#[cfg(unix)]
+#[test]
+fn an_address_space_ceiling_ends_the_run_at_a_limit_not_in_a_crash_or_a_hang() {
+    // Under 300 MB of address space a 1 GiB search stack cannot be had: the deep stateless
+    // search runs on a smaller one and stops at its end (it used to overflow the stack and
+    // abort). And an allocation that fails makes the emergency report, written while the
+    // command's thread holds stdout (it used to wait on that lock forever).
+    let file = "models/variants/d_cross_release.py";
+    let stale = write_temp(
+        "stale_read.py",
+        "import threading\nN = 2000\nshared = 0\n\n\ndef work():\n    global shared\n    for _ in range(N):\n        \
+         lock = threading.Lock()\n        local = shared\n        for _ in range(2):\n            pass\n        \
+         shared = local + 1\n\n\nt1 = threading.Thread(target=work)\nt2 = threading.Thread(target=work)\n\
+         t1.start()\nt2.start()\nt1.join()\nt2.join()\n",
+    );
+    let stale = stale.to_str().unwrap();
+    for args in [
+        vec!["check", file, "--strategy", "enumerate", "--max-memory", "512", "--max-time", "10"],
+        vec!["check", stale, "--expect", "1", "--max-memory", "512", "--max-time", "10"],
+    ] {
+        let o = gilcheck_under_ulimit(300_000, &args);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {out}");
+        assert!(out.contains("stopped early: --max-memory 512 MiB reached"), "{args:?}: {out}");
+        assert!(!out.contains("overflowed") && !out.contains("panicked"), "{out}");
+    }
+}

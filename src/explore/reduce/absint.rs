@@ -48,6 +48,12 @@ pub(super) fn step(
             f.writes = Some(g);
             f.may_fail = true;
         }
+        Instr::StoreSubscr if st.len() >= 2 && st[st.len() - 2] == Av::Annotations => {
+            // An annotation stored into `__annotations__`: dropped by the VM.
+            pop(st);
+            pop(st);
+            pop(st);
+        }
         Instr::BuildList(_)
         | Instr::BuildMap(_)
         | Instr::BuildConstKeyMap(_)
@@ -146,7 +152,23 @@ pub(super) fn step(
             st.push(Av::Module);
             f.may_fail = true;
         }
-        Instr::MakeFunction(_) => {}
+        Instr::ImportFrom(n) => {
+            let name = code.names.get(n as usize).map_or("", String::as_str);
+            let module = st.last().copied();
+            st.push(match (module, name) {
+                (Some(Av::Module), "Thread" | "Lock" | "sleep") => Av::Builtin(Known::Sync),
+                _ => Av::Other,
+            });
+            f.may_fail = true;
+        }
+        Instr::SetupAnnotations(g) => f.writes = Some(g),
+        Instr::MakeFunction(flags) => {
+            if flags & 4 != 0 {
+                let code = pop(st);
+                pop(st);
+                st.push(code);
+            }
+        }
         Instr::BuildTuple(k) | Instr::BuildString(k) => {
             for _ in 0..k {
                 pop(st);

@@ -51,6 +51,8 @@ pub(super) enum Av {
     /// The result of `range(...)`.
     RangeObj,
     RangeIter,
+    /// The `__annotations__` of the module: stores into it are dropped by the VM.
+    Annotations,
 }
 
 /// Callables whose behaviour is known.
@@ -253,7 +255,10 @@ fn slot_facts(program: &Program) -> (Slots, Slots, Vec<Option<CodeId>>, Vec<bool
                 }
             }
             if i >= 2 && !in_loop(i) {
-                if let (Instr::LoadConst(c), Instr::MakeFunction(0)) = (&module.instrs[i - 2], &module.instrs[i - 1]) {
+                // MAKE_FUNCTION 0, or 4 (an annotations tuple, which the VM drops).
+                if let (Instr::LoadConst(c), Instr::MakeFunction(0 | 4)) =
+                    (&module.instrs[i - 2], &module.instrs[i - 1])
+                {
                     if let Some(Const::Code(id)) = module.consts.get(*c as usize) {
                         funcs[g] = Some(*id);
                     }
@@ -316,6 +321,8 @@ impl Ctx<'_> {
             .iter()
             .any(|c| c.instrs.iter().any(|i| matches!(i, Instr::StoreName(s) | Instr::StoreGlobal(s) if *s == g)));
         match self.program.globals[gi].as_str() {
+            // Only SETUP_ANNOTATIONS binds it: the subset refuses the name in programs.
+            "__annotations__" => Av::Annotations,
             "print" if never_stored => Av::Builtin(Known::Print),
             "range" if never_stored => Av::Builtin(Known::Range),
             _ => Av::Other,
@@ -635,6 +642,28 @@ impl Facts {
 const UNMODELLED_BUILTINS: &[&str] =
     &["abs", "len", "isinstance", "min", "max", "int", "str", "bool", "list", "dict", "tuple", "property"];
 
+/// Whether the value that instruction `i` of `code` loads is only an annotation, which the VM
+/// drops: it is stored into `__annotations__` next (`x: int = ...` in module scope), or it is
+/// one of the loads that build a `def`'s annotations tuple (`MAKE_FUNCTION` with flag 4).
+fn annotation_value(program: &Program, code: &crate::bytecode::CodeObject, i: usize) -> bool {
+    let annotations =
+        |ins: &Instr| matches!(ins, Instr::LoadName(g) if program.globals[*g as usize] == "__annotations__");
+    if code.instrs.get(i + 1).is_some_and(annotations) {
+        return true;
+    }
+    let mut j = i + 1;
+    while let Some(Instr::LoadConst(_) | Instr::LoadName(_) | Instr::LoadGlobal { push_null: false, .. }) =
+        code.instrs.get(j)
+    {
+        j += 1;
+    }
+    matches!(
+        (code.instrs.get(j), code.instrs.get(j + 1), code.instrs.get(j + 2)),
+        (Some(Instr::BuildTuple(_)), Some(Instr::LoadConst(c)), Some(Instr::MakeFunction(f)))
+            if f & 4 != 0 && matches!(code.consts.get(*c as usize), Some(Const::Code(_)))
+    )
+}
+
 /// Why the analysis cannot handle `program` because it uses heap objects (lists, dicts, classes,
 /// instances, subscripts, attribute stores) or builtins that can read them; `None` if it does not.
 /// Every heap object is made by one of these instructions, so a program without them has none.
@@ -649,10 +678,18 @@ fn heap_use(program: &Program) -> Option<String> {
                 Instr::BuildList(_) | Instr::ListExtend(_) => Some("a list".to_string()),
                 Instr::BuildMap(_) | Instr::BuildConstKeyMap(_) => Some("a dict".to_string()),
                 Instr::BinarySubscr => Some("a subscript a[i]".to_string()),
+                // An annotation's store into `__annotations__` (`LOAD_NAME __annotations__;
+                // LOAD_CONST 'x'; STORE_SUBSCR`) is dropped by the VM.
+                Instr::StoreSubscr
+                    if i >= 2
+                        && matches!(code.instrs[i - 2], Instr::LoadName(g) if program.globals[g as usize] == "__annotations__") =>
+                {
+                    None
+                }
                 Instr::StoreSubscr => Some("a subscript assignment a[i] = v".to_string()),
                 Instr::StoreAttr(n) => Some(format!("an attribute assignment .{}", code.names[*n as usize])),
                 Instr::LoadBuildClass => Some("a class definition".to_string()),
-                Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } => {
+                Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } if !annotation_value(program, code, i) => {
                     let name = &program.globals[*g as usize];
                     UNMODELLED_BUILTINS.contains(&name.as_str()).then(|| format!("builtin {name}()"))
                 }

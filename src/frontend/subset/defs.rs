@@ -55,6 +55,16 @@ impl Checker<'_> {
                 }
                 self.expr(&a.value)
             }
+            Stmt::AnnAssign(a) => {
+                if !matches!(&*a.target, Expr::Name(_)) {
+                    return Err(self.unsupported(
+                        a.target.range(),
+                        "class attribute target other than a name",
+                        HINT_CLASS,
+                    ));
+                }
+                self.ann_assign(a)
+            }
             Stmt::Pass(_) => Ok(()),
             Stmt::Expr(e) if matches!(&*e.value, Expr::StringLiteral(_)) => Ok(()),
             Stmt::ClassDef(c) => Err(self.unsupported(c.range, "nested class", HINT_CLASS)),
@@ -83,8 +93,10 @@ impl Checker<'_> {
         if let Some(t) = &f.type_params {
             return Err(self.unsupported(t.range, "type parameters", "use a plain def"));
         }
+        // Annotations are evaluated where the `def` runs (unless the future import makes them
+        // strings).
         if let Some(r) = &f.returns {
-            return Err(self.unsupported(r.range(), "return annotation", "drop the annotation"));
+            self.note(self.annotation(r));
         }
         let p = &f.parameters;
         if let Some(v) = &p.vararg {
@@ -114,7 +126,7 @@ impl Checker<'_> {
                 return Err(self.unsupported(d.range(), "default parameter value", "pass every argument explicitly"));
             }
             if let Some(a) = &param.parameter.annotation {
-                return Err(self.unsupported(a.range(), "parameter annotation", "drop the annotation"));
+                self.note(self.annotation(a));
             }
             let name = param.name().as_str();
             if !locals.insert(name.to_string()) {

@@ -249,6 +249,14 @@ pub(super) fn module_kinds(body: &[Stmt]) -> HashMap<String, Kind> {
                         }
                     }
                 }
+                Stmt::AnnAssign(a) if a.value.is_some() => match (&*a.target, a.value.as_deref()) {
+                    (Expr::Name(n), Some(v)) => bind(n.id.as_str(), kind_of(v), seen),
+                    (other, _) => {
+                        let mut names = Vec::new();
+                        target_names(other, &mut names);
+                        names.iter().for_each(|n| bind(n, None, seen));
+                    }
+                },
                 Stmt::FunctionDef(f) => collect_global_names(&f.body, globals),
                 Stmt::ClassDef(c) => {
                     for s in &c.body {

@@ -1,10 +1,12 @@
 //! The supported subset (DESIGN.md §1.1): a walk over the AST that rejects, at its file:line:col,
 //! the first construct outside it, naming the construct and what is supported instead.
 
+mod annotations;
 mod calls;
 mod defs;
 mod methods;
 
+pub(crate) use annotations::future_annotations;
 pub(crate) use methods::cpython_attrs;
 
 use crate::error::{Error, Result, Span};
@@ -14,8 +16,8 @@ use ruff_text_size::{Ranged, TextRange};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
-const HINT_IMPORTS: &str =
-    "supported imports: import threading, import time, import queue, each optionally `as NAME` (at module level)";
+const HINT_IMPORTS: &str = "supported imports: import threading, import time, import queue, import typing, \
+     each optionally `as NAME`, from typing import NAME, and from __future__ import annotations (at module level)";
 const HINT_CALLS: &str = "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, str, \
      functions defined with def, classes, methods, threading.Thread(target=f, args=(...)), threading.Lock(), \
      threading.RLock(), threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), \
@@ -156,6 +158,13 @@ struct Checker<'a> {
     own_methods: HashSet<String>,
     /// The refusals found so far.
     errors: RefCell<Vec<Error>>,
+    /// Whether the module has `from __future__ import annotations` (annotations are strings).
+    future_annotations: bool,
+    /// The names bound by `from typing import ...`.
+    typing_names: HashSet<String>,
+    /// Where the `from __future__` imports that open the module (after its docstring) stand:
+    /// the only place such imports may stand.
+    future_at_top: Vec<TextRange>,
 }
 
 /// Deepest expression nesting accepted (CPython 3.11 gives up around a few thousand).
@@ -183,6 +192,12 @@ fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<St
             }
             Stmt::Assign(a) => a.targets.iter().for_each(|t| targets(t, other)),
             Stmt::AugAssign(a) => targets(&a.target, other),
+            Stmt::AnnAssign(a) if a.value.is_some() => targets(&a.target, other),
+            Stmt::ImportFrom(i) => {
+                for a in &i.names {
+                    other.insert(a.asname.as_ref().map_or(a.name.as_str(), |n| n.as_str()).to_string());
+                }
+            }
             Stmt::For(f) => {
                 targets(&f.target, other);
                 bound_names(&f.body, defs, other);
@@ -252,6 +267,29 @@ impl<'a> Checker<'a> {
             kinds: methods::module_kinds(body),
             own_methods: methods::own_method_names(body),
             errors: RefCell::new(Vec::new()),
+            future_annotations: future_annotations(body),
+            typing_names: body
+                .iter()
+                .filter_map(|s| match s {
+                    Stmt::ImportFrom(i) if i.module.as_ref().is_some_and(|m| m.as_str() == "typing") => Some(i),
+                    _ => None,
+                })
+                .flat_map(|i| i.names.iter().map(|a| a.asname.as_ref().unwrap_or(&a.name).as_str().to_string()))
+                .collect(),
+            future_at_top: {
+                let doc = usize::from(matches!(body.first(), Some(Stmt::Expr(e)) if e.value.is_string_literal_expr()));
+                body[doc.min(body.len())..]
+                    .iter()
+                    .map_while(|s| match s {
+                        Stmt::ImportFrom(i)
+                            if i.level == 0 && i.module.as_ref().is_some_and(|m| m.as_str() == "__future__") =>
+                        {
+                            Some(i.range)
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            },
         }
     }
 
@@ -335,9 +373,7 @@ impl<'a> Checker<'a> {
                 }
                 self.expr(&a.value)
             }
-            Stmt::AnnAssign(a) => {
-                Err(self.unsupported(a.range, "annotated assignment", "drop the annotation: x = value"))
-            }
+            Stmt::AnnAssign(a) => self.ann_assign(a),
             Stmt::For(f) => {
                 if f.is_async {
                     return Err(self.unsupported(f.range, "async for", HINT_STMTS));
@@ -436,11 +472,18 @@ impl<'a> Checker<'a> {
                 }
                 for alias in &i.names {
                     let name = alias.name.as_str();
-                    if name != "threading" && name != "time" && name != "queue" {
+                    if !matches!(name, "threading" | "time" | "queue" | "typing") {
                         return Err(self.unsupported(alias.range, format!("import of module '{name}'"), HINT_IMPORTS));
                     }
                 }
                 Ok(())
+            }
+            Stmt::ImportFrom(i) if i.level == 0 && i.module.as_ref().is_some_and(|m| m.as_str() == "__future__") => {
+                let at_top = self.locals.is_none() && self.future_at_top.contains(&i.range);
+                self.future_import(i, at_top)
+            }
+            Stmt::ImportFrom(i) if i.level == 0 && i.module.as_ref().is_some_and(|m| m.as_str() == "typing") => {
+                self.typing_import(i)
             }
             Stmt::ImportFrom(i) => {
                 let module = i.module.as_ref().map_or("", |m| m.as_str());
@@ -557,6 +600,11 @@ impl<'a> Checker<'a> {
                 }
                 Ok(())
             }
+            Expr::Name(n) if n.id.as_str() == "__annotations__" => Err(self.unsupported(
+                n.range,
+                "the name __annotations__",
+                "annotations are compiled as CPython compiles them, but their dict is not modelled",
+            )),
             Expr::StringLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) | Expr::Name(_) => Ok(()),
             Expr::NumberLiteral(n) => match n.value {
                 Number::Int(_) => Ok(()),
