@@ -182,3 +182,37 @@ fn annotated_names_without_a_value_bind_nothing() {
     let o = outcomes(text, "has");
     assert_eq!(o, BTreeSet::from([one("11", "")]));
 }
+
+#[test]
+fn names_imported_from_threading_behave_as_the_module_attributes() {
+    use gilcheck::explore::{Limits, Verdict};
+    let from = |text: &str| {
+        text.replace("import threading\n", "from threading import Lock, Thread\n")
+            .replace("threading.Lock()", "Lock()")
+            .replace("threading.Thread(", "Thread(")
+    };
+    for path in ["models/race_condition.py", "models/safe_deposit.py"] {
+        let text = std::fs::read_to_string(path).unwrap();
+        let plain = model(&text).with_set("N", "2").unwrap();
+        let imported = model(&from(&text)).with_set("N", "2").unwrap();
+        let set = |m: &Model| -> BTreeSet<String> {
+            let r = m.checker().strategy(Strategy::Stateful).all_outcomes(true).check();
+            assert!(r.exhaustive);
+            r.outcomes().map(|o| format!("{} {:?}", o.global("balance").unwrap(), o.output)).collect()
+        };
+        assert_eq!(set(&imported), set(&plain), "{path}");
+    }
+    // `Lock()` from `from threading import Lock` is a lock to the reductions too: the proof at
+    // N = 10^6 stays within a few million states.
+    let m = model(&from(&std::fs::read_to_string("models/safe_deposit.py").unwrap()));
+    let mut limits = Limits::default();
+    limits.max_states = 3_000_000;
+    let r = m.checker().reduction(Reduction::Full).limits(limits).check();
+    assert_eq!(r.verdict, Verdict::Holds, "{:?} {}", r.limit, r.strategy);
+    // Names the checker does not model are refused at the import, naming what is modelled.
+    let e = Model::from_source("a.py", "from threading import local\n").err().unwrap().to_string();
+    assert!(e.starts_with("a.py:1:23: unsupported: from threading import local; the names of threading"), "{e}");
+    assert!(e.contains("Lock"), "{e}");
+    let e = Model::from_source("a.py", "from os import path\n").err().unwrap().to_string();
+    assert!(e.starts_with("a.py:1:1: unsupported: from-import 'from os import ...'"), "{e}");
+}

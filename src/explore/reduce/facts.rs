@@ -224,7 +224,19 @@ fn accumulation_at(code: &crate::bytecode::CodeObject, i: usize) -> Option<u32> 
     ok.then_some(g)
 }
 
-fn slot_facts(program: &Program) -> (Slots, Slots, Vec<Option<CodeId>>, Vec<bool>) {
+/// The `module.NAME` that the module-level store at `i` binds by `from module import NAME`
+/// (`IMPORT_NAME module; (IMPORT_FROM; STORE)*; IMPORT_FROM NAME; STORE`).
+fn imported_at(module: &crate::bytecode::CodeObject, i: usize) -> Option<(&str, &str)> {
+    let Instr::ImportFrom(n) = *module.instrs.get(i.checked_sub(1)?)? else { return None };
+    let mut j = i - 1;
+    while j > 0 && matches!(module.instrs[j - 1], Instr::ImportFrom(_) | Instr::StoreName(_) | Instr::StoreGlobal(_)) {
+        j -= 1;
+    }
+    let Instr::ImportName(m) = *module.instrs.get(j.checked_sub(1)?)? else { return None };
+    Some((module.names.get(m as usize)?.as_str(), module.names.get(n as usize)?.as_str()))
+}
+
+fn slot_facts(program: &Program) -> (Slots, Slots, Vec<Option<CodeId>>, Vec<Option<Av>>) {
     let stores = stores(program);
     let module = program.module();
     let in_loop = |i: usize| {
@@ -236,7 +248,16 @@ fn slot_facts(program: &Program) -> (Slots, Slots, Vec<Option<CodeId>>, Vec<bool
     let mut locks: Slots = 0;
     let mut ints: Slots = 0;
     let mut funcs = vec![None; program.globals.len()];
-    let mut modules = vec![false; program.globals.len()];
+    // Globals bound once to a module (`import threading`) or to `threading.Thread`,
+    // `threading.Lock` or `time.sleep` (`from threading import Lock`).
+    let mut modules = vec![None; program.globals.len()];
+    let imported: Vec<Option<(&str, &str)>> = stores
+        .iter()
+        .map(|st| match st.as_slice() {
+            [(0, i)] => imported_at(module, *i),
+            _ => None,
+        })
+        .collect();
     for (g, st) in stores.iter().enumerate() {
         if g >= 128 {
             break;
@@ -250,7 +271,12 @@ fn slot_facts(program: &Program) -> (Slots, Slots, Vec<Option<CodeId>>, Vec<bool
                     && matches!(w[2], Instr::LoadAttr(n) if module.names.get(n as usize).is_some_and(|s| s == "Lock"))
                     && matches!(w[3], Instr::Precall(0))
                     && matches!(w[4], Instr::Call(0));
-                if ctor {
+                // `Lock()` after `from threading import Lock`.
+                let bare = matches!(w[1], Instr::PushNull)
+                    && matches!(w[2], Instr::LoadName(h) if imported.get(h as usize) == Some(&Some(("threading", "Lock"))))
+                    && matches!(w[3], Instr::Precall(0))
+                    && matches!(w[4], Instr::Call(0));
+                if ctor || bare {
                     locks |= bit(g as u32);
                 }
             }
@@ -265,7 +291,10 @@ fn slot_facts(program: &Program) -> (Slots, Slots, Vec<Option<CodeId>>, Vec<bool
                 }
             }
             if i >= 1 && matches!(module.instrs[i - 1], Instr::ImportName(_)) {
-                modules[g] = true;
+                modules[g] = Some(Av::Module);
+            }
+            if matches!(imported[g], Some(("threading", "Thread" | "Lock") | ("time", "sleep"))) {
+                modules[g] = Some(Av::Builtin(Known::Sync));
             }
         }
         // An int global: every store stores an int constant or completes an accumulation, and
@@ -294,7 +323,9 @@ pub(super) struct Ctx<'a> {
     locks: Slots,
     ints: Slots,
     funcs: &'a [Option<CodeId>],
-    modules: &'a [bool],
+    /// What each global is bound to once and for all: a module, or a `threading` / `time`
+    /// callable imported by name.
+    modules: &'a [Option<Av>],
     /// Lock slots used other than by `with` (they escape, or are acquired explicitly).
     pub(super) escaped: Slots,
     pub(super) unknown: Option<String>,
@@ -309,8 +340,8 @@ impl Ctx<'_> {
         if let Some(c) = self.funcs[gi] {
             return Av::Func(c);
         }
-        if self.modules[gi] {
-            return Av::Module;
+        if let Some(v) = self.modules[gi] {
+            return v;
         }
         if gi < 128 && self.ints & bit(g) != 0 {
             return Av::Int;

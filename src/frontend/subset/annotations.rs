@@ -25,8 +25,9 @@ const HINT_ANNOTATION: &str = "this annotation is evaluated when the statement r
      its value: add `from __future__ import annotations` at the top of the file (annotations are then never \
      evaluated), or write it as a string";
 
-/// Module attributes an evaluated annotation may name.
+/// Module attributes an evaluated annotation may name, and `from M import NAME` may import.
 const MODULE_TYPES: &[(&str, &str)] = &[
+    ("time", "sleep"),
     ("threading", "Thread"),
     ("threading", "Lock"),
     ("threading", "RLock"),
@@ -80,6 +81,28 @@ impl Checker<'_> {
                     a.range,
                     format!("from typing import {}", a.name.as_str()),
                     format!("supported names of typing: {}", crate::bytecode::TYPING_NAMES.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `from threading import Lock, Thread` (and `from time import sleep`, `from queue import
+    /// Queue`) at module level: the names the checker models.
+    pub(super) fn module_import_from(&self, i: &ast::StmtImportFrom) -> Result<()> {
+        if self.locals.is_some() {
+            return Err(self.unsupported(i.range, "import inside a function", HINT_IMPORTS));
+        }
+        let module = i.module.as_ref().map_or("", |m| m.as_str());
+        for a in &i.names {
+            let name = a.name.as_str();
+            if !MODULE_TYPES.iter().any(|(m, at)| *m == module && *at == name) {
+                let names: Vec<&str> = MODULE_TYPES.iter().filter(|(m, _)| *m == module).map(|(_, at)| *at).collect();
+                let names = names.join(", ");
+                return Err(self.unsupported(
+                    a.range,
+                    format!("from {module} import {name}"),
+                    format!("the names of {module} the checker models: {names}"),
                 ));
             }
         }

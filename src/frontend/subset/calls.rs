@@ -20,6 +20,15 @@ impl Checker<'_> {
             }
         }
         match &*c.func {
+            // A name bound by `from threading import Lock` (and the like) at module level.
+            Expr::Name(n) if !self.is_local(n.id.as_str()) && self.from_imports.contains_key(n.id.as_str()) => {
+                let (module, attr) = &self.from_imports[n.id.as_str()];
+                match module.as_str() {
+                    "threading" => self.threading_call(c, attr, n.range)?,
+                    "time" => self.time_call(c, attr, n.range)?,
+                    _ => self.queue_call(c, attr, n.range)?,
+                }
+            }
             Expr::Name(n) => self.call_of_name(c, n.id.as_str())?,
             Expr::Attribute(a) => {
                 // The module a name was imported as (`import threading as th`).
@@ -30,9 +39,9 @@ impl Checker<'_> {
                     _ => None,
                 };
                 match base {
-                    Some("threading") => self.threading_call(c, a)?,
-                    Some("time") => self.time_call(c, a)?,
-                    Some("queue") => self.queue_call(c, a)?,
+                    Some("threading") => self.threading_call(c, a.attr.as_str(), a.range)?,
+                    Some("time") => self.time_call(c, a.attr.as_str(), a.range)?,
+                    Some("queue") => self.queue_call(c, a.attr.as_str(), a.range)?,
                     _ => {
                         self.note(self.expr(&a.value));
                         self.method_call(c, a)?
@@ -116,11 +125,11 @@ impl Checker<'_> {
         }
     }
 
-    fn threading_call(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
+    fn threading_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
         const HINT: &str = "supported: threading.Thread(target=f, args=(...)), threading.Lock(), \
              threading.RLock(), threading.Semaphore(value), threading.BoundedSemaphore(value), \
              threading.Event(), threading.Condition(lock=None), threading.Barrier(parties)";
-        match a.attr.as_str() {
+        match attr {
             "Thread" => {
                 if let Some(first) = c.arguments.args.first() {
                     return Err(self.unsupported(first.range(), "positional argument to threading.Thread", HINT));
@@ -152,11 +161,11 @@ impl Checker<'_> {
             }
             "RLock" | "Event" => {
                 if let Some(first) = c.arguments.args.first() {
-                    return Err(self.unsupported(first.range(), format!("argument to threading.{}()", a.attr), HINT));
+                    return Err(self.unsupported(first.range(), format!("argument to threading.{attr}()"), HINT));
                 }
-                self.no_keywords(c, &format!("threading.{}", a.attr), HINT)
+                self.no_keywords(c, &format!("threading.{attr}"), HINT)
             }
-            "Semaphore" | "BoundedSemaphore" => self.optional_arg(c, &format!("threading.{}", a.attr), "value", HINT),
+            "Semaphore" | "BoundedSemaphore" => self.optional_arg(c, &format!("threading.{attr}"), "value", HINT),
             "Condition" => self.optional_arg(c, "threading.Condition", "lock", HINT),
             "Barrier" => {
                 self.optional_arg(c, "threading.Barrier", "parties", HINT)?;
@@ -165,7 +174,7 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
-            other => Err(self.unsupported(a.range, format!("threading.{other}"), HINT)),
+            other => Err(self.unsupported(range, format!("threading.{other}"), HINT)),
         }
     }
 
@@ -183,17 +192,17 @@ impl Checker<'_> {
         Ok(())
     }
 
-    fn queue_call(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
+    fn queue_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
         const HINT: &str = "supported: queue.Queue(maxsize=0)";
-        match a.attr.as_str() {
+        match attr {
             "Queue" => self.optional_arg(c, "queue.Queue", "maxsize", HINT),
-            other => Err(self.unsupported(a.range, format!("queue.{other}"), HINT)),
+            other => Err(self.unsupported(range, format!("queue.{other}"), HINT)),
         }
     }
 
-    fn time_call(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
+    fn time_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
         const HINT: &str = "supported: time.sleep(x)";
-        match a.attr.as_str() {
+        match attr {
             "sleep" => {
                 self.no_keywords(c, "time.sleep", HINT)?;
                 if c.arguments.args.len() != 1 {
@@ -205,7 +214,7 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
-            other => Err(self.unsupported(a.range, format!("time.{other}"), HINT)),
+            other => Err(self.unsupported(range, format!("time.{other}"), HINT)),
         }
     }
 }

@@ -184,8 +184,19 @@ const ALL_SUPPORTED: &[&str] = &[
     "task_done",
 ];
 
-/// The kind of the value `e` evaluates to, when its form says so.
-pub(super) fn kind_of(e: &Expr) -> Option<Kind> {
+/// The names bound by `from threading import Lock` and the like: name → (module, attribute).
+pub(super) type FromImports = HashMap<String, (String, String)>;
+
+/// The kind of the value `e` evaluates to, when its form says so (`imports`: the names bound
+/// by `from M import NAME`).
+pub(super) fn kind_of(e: &Expr, imports: &FromImports) -> Option<Kind> {
+    if let Expr::Call(c) = e {
+        if let Expr::Name(n) = &*c.func {
+            if let Some((module, attr)) = imports.get(n.id.as_str()) {
+                return threading_kind(module, attr);
+            }
+        }
+    }
     match e {
         Expr::List(_) => Some(Kind::List),
         Expr::Dict(_) => Some(Kind::Dict),
@@ -193,23 +204,28 @@ pub(super) fn kind_of(e: &Expr) -> Option<Kind> {
         Expr::NumberLiteral(n) if matches!(n.value, Number::Int(_)) => Some(Kind::Int),
         Expr::Tuple(_) => Some(Kind::Tuple),
         Expr::Call(c) => match &*c.func {
-            Expr::Attribute(a) => match (&*a.value, a.attr.as_str()) {
-                (Expr::Name(m), attr) if m.id.as_str() == "threading" => match attr {
-                    "Lock" => Some(Kind::Lock),
-                    "Thread" => Some(Kind::Thread),
-                    "RLock" => Some(Kind::Sync("RLock")),
-                    "Semaphore" => Some(Kind::Sync("Semaphore")),
-                    "BoundedSemaphore" => Some(Kind::Sync("BoundedSemaphore")),
-                    "Event" => Some(Kind::Sync("Event")),
-                    "Condition" => Some(Kind::Sync("Condition")),
-                    "Barrier" => Some(Kind::Sync("Barrier")),
-                    _ => None,
-                },
-                (Expr::Name(m), "Queue") if m.id.as_str() == "queue" => Some(Kind::Sync("Queue")),
+            Expr::Attribute(a) => match &*a.value {
+                Expr::Name(m) => threading_kind(m.id.as_str(), a.attr.as_str()),
                 _ => None,
             },
             _ => None,
         },
+        _ => None,
+    }
+}
+
+/// The kind of the object that calling `module.attr` makes.
+fn threading_kind(module: &str, attr: &str) -> Option<Kind> {
+    match (module, attr) {
+        ("threading", "Lock") => Some(Kind::Lock),
+        ("threading", "Thread") => Some(Kind::Thread),
+        ("threading", "RLock") => Some(Kind::Sync("RLock")),
+        ("threading", "Semaphore") => Some(Kind::Sync("Semaphore")),
+        ("threading", "BoundedSemaphore") => Some(Kind::Sync("BoundedSemaphore")),
+        ("threading", "Event") => Some(Kind::Sync("Event")),
+        ("threading", "Condition") => Some(Kind::Sync("Condition")),
+        ("threading", "Barrier") => Some(Kind::Sync("Barrier")),
+        ("queue", "Queue") => Some(Kind::Sync("Queue")),
         _ => None,
     }
 }
@@ -227,8 +243,13 @@ fn target_names(e: &Expr, out: &mut Vec<String>) {
 
 /// The module-level names bound only by plain assignments of one known kind (and never by a
 /// function through `global`, a loop, `with ... as`, or unpacking), with that kind.
-pub(super) fn module_kinds(body: &[Stmt]) -> HashMap<String, Kind> {
-    fn walk(body: &[Stmt], seen: &mut HashMap<String, Option<Kind>>, globals: &mut HashSet<String>) {
+pub(super) fn module_kinds(body: &[Stmt], imports: &FromImports) -> HashMap<String, Kind> {
+    fn walk(
+        body: &[Stmt],
+        seen: &mut HashMap<String, Option<Kind>>,
+        globals: &mut HashSet<String>,
+        imports: &FromImports,
+    ) {
         let bind = |name: &str, k: Option<Kind>, seen: &mut HashMap<String, Option<Kind>>| {
             let e = seen.entry(name.to_string()).or_insert(k);
             if *e != k {
@@ -240,7 +261,7 @@ pub(super) fn module_kinds(body: &[Stmt]) -> HashMap<String, Kind> {
                 Stmt::Assign(a) => {
                     for t in &a.targets {
                         match t {
-                            Expr::Name(n) => bind(n.id.as_str(), kind_of(&a.value), seen),
+                            Expr::Name(n) => bind(n.id.as_str(), kind_of(&a.value, imports), seen),
                             other => {
                                 let mut names = Vec::new();
                                 target_names(other, &mut names);
@@ -250,7 +271,7 @@ pub(super) fn module_kinds(body: &[Stmt]) -> HashMap<String, Kind> {
                     }
                 }
                 Stmt::AnnAssign(a) if a.value.is_some() => match (&*a.target, a.value.as_deref()) {
-                    (Expr::Name(n), Some(v)) => bind(n.id.as_str(), kind_of(v), seen),
+                    (Expr::Name(n), Some(v)) => bind(n.id.as_str(), kind_of(v, imports), seen),
                     (other, _) => {
                         let mut names = Vec::new();
                         target_names(other, &mut names);
@@ -292,7 +313,7 @@ pub(super) fn module_kinds(body: &[Stmt]) -> HashMap<String, Kind> {
                     };
                     let mut inner = HashMap::new();
                     for b in &nested {
-                        walk(b, &mut inner, globals);
+                        walk(b, &mut inner, globals, imports);
                     }
                     for n in names {
                         let k = inner.get(&n).copied().flatten();
@@ -307,7 +328,7 @@ pub(super) fn module_kinds(body: &[Stmt]) -> HashMap<String, Kind> {
     }
     let mut seen = HashMap::new();
     let mut globals = HashSet::new();
-    walk(body, &mut seen, &mut globals);
+    walk(body, &mut seen, &mut globals, imports);
     seen.into_iter().filter(|(n, _)| !globals.contains(n)).filter_map(|(n, k)| Some((n, k?))).collect()
 }
 
@@ -359,7 +380,7 @@ impl Checker<'_> {
         match e {
             Expr::Name(n) if !self.is_local(n.id.as_str()) => self.kinds.get(n.id.as_str()).copied(),
             Expr::Name(_) => None,
-            other => kind_of(other),
+            other => kind_of(other, &self.from_imports),
         }
     }
 

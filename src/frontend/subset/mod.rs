@@ -17,7 +17,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
 const HINT_IMPORTS: &str = "supported imports: import threading, import time, import queue, import typing, \
-     each optionally `as NAME`, from typing import NAME, and from __future__ import annotations (at module level)";
+     each optionally `as NAME`; from threading/time/queue/typing import NAME (the names the checker models, \
+     e.g. from threading import Thread, Lock); and from __future__ import annotations (at module level)";
 const HINT_CALLS: &str = "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, str, \
      functions defined with def, classes, methods, threading.Thread(target=f, args=(...)), threading.Lock(), \
      threading.RLock(), threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), \
@@ -26,9 +27,10 @@ const HINT_CALLS: &str = "supported calls: print(...), range(...), abs, len, isi
      lst.append(x), d.get(k, default)";
 const HINT_VALUES: &str = "supported values: ints, strings, True/False/None, tuples, lists, dicts, \
      instances of classes, a[i] and obj.attr";
-const HINT_STMTS: &str = "supported statements: def, class, assignment, augmented assignment, if/elif/else, \
+const HINT_STMTS: &str =
+    "supported statements: def, class, assignment, annotated and augmented assignment, if/elif/else, \
      for, while, break, continue, pass, return, global, with, try/except/finally, raise, assert, \
-     import threading/time/queue, and calls";
+     import threading/time/queue/typing, from typing import, from __future__ import annotations, and calls";
 const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @property), \
      class attributes (name = value), pass and a docstring; classes have no bases or decorators";
 /// The builtins a program may call.
@@ -162,6 +164,8 @@ struct Checker<'a> {
     future_annotations: bool,
     /// The names bound by `from typing import ...`.
     typing_names: HashSet<String>,
+    /// The names bound by `from threading/time/queue import NAME`: name → (module, NAME).
+    from_imports: methods::FromImports,
     /// Where the `from __future__` imports that open the module (after its docstring) stand:
     /// the only place such imports may stand.
     future_at_top: Vec<TextRange>,
@@ -245,6 +249,18 @@ impl<'a> Checker<'a> {
         let mut functions = HashSet::new();
         let mut module_bound = HashSet::new();
         bound_names(body, &mut functions, &mut module_bound);
+        let mut from_imports = methods::FromImports::new();
+        for s in body {
+            if let Stmt::ImportFrom(i) = s {
+                let module = i.module.as_ref().map_or("", |m| m.as_str());
+                if i.level == 0 && matches!(module, "threading" | "time" | "queue") {
+                    for a in &i.names {
+                        let bound = a.asname.as_ref().unwrap_or(&a.name).as_str().to_string();
+                        from_imports.insert(bound, (module.to_string(), a.name.as_str().to_string()));
+                    }
+                }
+            }
+        }
         let mut modules = std::collections::HashMap::new();
         for s in body {
             if let Stmt::Import(i) = s {
@@ -264,10 +280,11 @@ impl<'a> Checker<'a> {
             depth: Cell::new(0),
             blocks: 0,
             in_class: false,
-            kinds: methods::module_kinds(body),
+            kinds: methods::module_kinds(body, &from_imports),
             own_methods: methods::own_method_names(body),
             errors: RefCell::new(Vec::new()),
             future_annotations: future_annotations(body),
+            from_imports,
             typing_names: body
                 .iter()
                 .filter_map(|s| match s {
@@ -484,6 +501,12 @@ impl<'a> Checker<'a> {
             }
             Stmt::ImportFrom(i) if i.level == 0 && i.module.as_ref().is_some_and(|m| m.as_str() == "typing") => {
                 self.typing_import(i)
+            }
+            Stmt::ImportFrom(i)
+                if i.level == 0
+                    && i.module.as_ref().is_some_and(|m| matches!(m.as_str(), "threading" | "time" | "queue")) =>
+            {
+                self.module_import_from(i)
             }
             Stmt::ImportFrom(i) => {
                 let module = i.module.as_ref().map_or("", |m| m.as_str());

@@ -340,6 +340,19 @@ pub struct Prog {
     /// The lock form each thread prefers: main's, then each worker function's. Where they differ,
     /// one lock is taken in different ways by different threads.
     pub forms: [LockForm; 3],
+    /// Annotations on the globals, the lock and the workers' signatures: none, evaluated, or
+    /// under `from __future__ import annotations`.
+    pub annotations: Annotations,
+    /// `from threading import Lock, Thread`, and the two used without `threading.`.
+    pub from_import: bool,
+}
+
+/// How a program annotates its globals and signatures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Annotations {
+    None,
+    Evaluated,
+    Future,
 }
 
 /// Which statements a program may use.
@@ -587,10 +600,41 @@ fn prog(profile: Profile) -> BoxedStrategy<Prog> {
         prop_oneof![4 => Just(Shape::All), 1 => Just(Shape::Reverse), 1 => Just(Shape::Sequential)],
         prop::collection::vec(main_stmt(profile), 0..=2),
         prop::collection::vec(tail(), 0..=2),
-        (any::<bool>(), any::<bool>(), [lock_form(profile), lock_form(profile), lock_form(profile)]),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            [lock_form(profile), lock_form(profile), lock_form(profile)],
+            (
+                prop_oneof![
+                    6 => Just(Annotations::None),
+                    1 => Just(Annotations::Evaluated),
+                    1 => Just(Annotations::Future)
+                ],
+                proptest::bool::weighted(0.2),
+            ),
+        ),
     )
-        .prop_map(|((init, (funcs, shared), method_thread), shape, main_body, tail, (bounded, cv_over_lock, forms))| {
-            Prog { init, funcs, shared, method_thread, shape, main_body, tail, bounded, cv_over_lock, forms }
-        })
+        .prop_map(
+            |(
+                (init, (funcs, shared), method_thread),
+                shape,
+                main_body,
+                tail,
+                (bounded, cv_over_lock, forms, (annotations, from_import)),
+            )| Prog {
+                init,
+                funcs,
+                shared,
+                method_thread,
+                shape,
+                main_body,
+                tail,
+                bounded,
+                cv_over_lock,
+                forms,
+                annotations,
+                from_import,
+            },
+        )
         .boxed()
 }

@@ -90,6 +90,9 @@ pub enum Feature {
     DictIteration,
     IsinstanceIntStr,
     ClassAttribute,
+    Annotations,
+    FutureAnnotations,
+    FromImport,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -708,12 +711,16 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
         if contains(b, &|s| matches!(s, Stmt::BarWait)) {
             barrier += n_threads_of(i);
         }
-        let params = match param {
-            Param::None => "",
-            Param::Int(_) => "n",
-            Param::Lock => "lk",
+        let annotated = p.annotations != super::Annotations::None;
+        let params = match (param, annotated) {
+            (Param::None, _) => "",
+            (Param::Int(_), false) => "n",
+            (Param::Int(_), true) => "n: int",
+            (Param::Lock, false) => "lk",
+            (Param::Lock, true) => "lk: threading.Lock",
         };
-        let _ = writeln!(funcs_text, "\n\ndef w{}({params}):", i + 1);
+        let returns = if annotated { " -> None" } else { "" };
+        let _ = writeln!(funcs_text, "\n\ndef w{}({params}){returns}:", i + 1);
         if !assigned.is_empty() {
             let _ = writeln!(funcs_text, "    global {}", assigned.join(", "));
         }
@@ -766,7 +773,18 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
 
     // Header.
     let uses = |n: &str| found.uses.contains(n);
-    let mut out = String::from("import threading\n");
+    let (mut out, ann, lock_ann) = match p.annotations {
+        super::Annotations::None => (String::from("import threading\n"), "", ""),
+        super::Annotations::Evaluated => {
+            found.features.insert(F::Annotations);
+            (String::from("import threading\n"), ": int", ": threading.Lock")
+        }
+        super::Annotations::Future => {
+            found.features.insert(F::Annotations);
+            found.features.insert(F::FutureAnnotations);
+            (String::from("from __future__ import annotations\nimport threading\n"), ": int", ": threading.Lock")
+        }
+    };
     if uses("time") {
         out.push_str("import time\n");
     }
@@ -774,7 +792,7 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
         out.push_str("import queue\n");
     }
     out.push('\n');
-    let _ = writeln!(out, "x = {}\ny = {}\nr = -1", p.init[0], p.init[1]);
+    let _ = writeln!(out, "x{ann} = {}\ny{ann} = {}\nr{ann} = -1", p.init[0], p.init[1]);
     if uses("cv") {
         out.push_str("flag = 0\n");
     }
@@ -789,10 +807,10 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     let cv_lock = uses("cv") && p.cv_over_lock;
     if found.locks.contains(&LockId::Lock) || cv_lock {
-        out.push_str("lock = threading.Lock()\n");
+        let _ = writeln!(out, "lock{lock_ann} = threading.Lock()");
     }
     if found.locks.contains(&LockId::Lock2) {
-        out.push_str("lock2 = threading.Lock()\n");
+        let _ = writeln!(out, "lock2{lock_ann} = threading.Lock()");
     }
     if found.locks.contains(&LockId::RLock) {
         out.push_str("rl = threading.RLock()\n");
@@ -892,6 +910,14 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
                 let _ = writeln!(out, "assert {} == {c}, f\"{0}={{{0}}}\"", GLOBALS[*g]);
             }
         }
+    }
+    if p.from_import {
+        // `from threading import Lock, Thread`, the names used bare.
+        found.features.insert(F::FromImport);
+        out = out
+            .replacen("import threading\n", "import threading\nfrom threading import Lock, Thread\n", 1)
+            .replace("threading.Lock()", "Lock()")
+            .replace("threading.Thread(", "Thread(");
     }
     (out, found.features)
 }

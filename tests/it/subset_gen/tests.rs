@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 80] = {
+const ALL: [Feature; 83] = {
     use Feature::*;
     [
         LockWith,
@@ -98,6 +98,9 @@ const ALL: [Feature; 80] = {
         DictIteration,
         IsinstanceIntStr,
         ClassAttribute,
+        Annotations,
+        FutureAnnotations,
+        FromImport,
     ]
 };
 
