@@ -2,7 +2,9 @@
 //! the first construct outside it, naming the construct and what is supported instead.
 
 mod annotations;
+mod builtins;
 mod calls;
+use builtins::{BUILTINS, EXCEPTIONS, HINT_EXCEPTIONS};
 mod defs;
 mod methods;
 
@@ -35,85 +37,6 @@ const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @p
      class attributes (name = value), pass and a docstring; classes have no bases or decorators";
 /// The builtins a program may call.
 const CALLABLE_BUILTINS: &[&str] = &["abs", "len", "isinstance", "min", "max", "int", "str"];
-
-/// The exception types a program can name in `except` clauses and `raise` statements.
-const EXCEPTIONS: &[&str] = &[
-    "AssertionError",
-    "ZeroDivisionError",
-    "NameError",
-    "UnboundLocalError",
-    "TypeError",
-    "ValueError",
-    "RuntimeError",
-    "AttributeError",
-    "ModuleNotFoundError",
-    "RecursionError",
-    "Exception",
-    "BaseException",
-    "ArithmeticError",
-    "ImportError",
-];
-const HINT_EXCEPTIONS: &str = "supported exception types: AssertionError, ZeroDivisionError, NameError, \
-     UnboundLocalError, TypeError, ValueError, RuntimeError, AttributeError, ModuleNotFoundError, \
-     RecursionError, ArithmeticError, ImportError, Exception, BaseException (or a tuple of them)";
-
-/// Python builtins that a program might call (for a clearer message than "undefined").
-const BUILTINS: &[&str] = &[
-    "abs",
-    "all",
-    "any",
-    "ascii",
-    "bin",
-    "bool",
-    "bytearray",
-    "bytes",
-    "callable",
-    "chr",
-    "dict",
-    "dir",
-    "divmod",
-    "enumerate",
-    "eval",
-    "exec",
-    "filter",
-    "float",
-    "format",
-    "frozenset",
-    "getattr",
-    "hasattr",
-    "hash",
-    "hex",
-    "id",
-    "input",
-    "int",
-    "isinstance",
-    "issubclass",
-    "iter",
-    "len",
-    "list",
-    "map",
-    "max",
-    "min",
-    "next",
-    "object",
-    "oct",
-    "open",
-    "ord",
-    "pow",
-    "repr",
-    "reversed",
-    "round",
-    "set",
-    "setattr",
-    "sorted",
-    "str",
-    "sum",
-    "super",
-    "tuple",
-    "type",
-    "vars",
-    "zip",
-];
 
 /// Checks that `module` uses only supported constructs. Every construct outside the subset is
 /// reported, in source order ([`Error::Many`] when there are several).
