@@ -402,14 +402,16 @@ thread_local! {
 }
 
 /// The stack sizes [`on_search_stack`] tries, largest first.
-const SEARCH_STACKS: [usize; 4] = [1 << 30, 1 << 28, 1 << 26, 1 << 24];
+const SEARCH_STACKS: [usize; 5] = [1 << 30, 1 << 29, 1 << 28, 1 << 26, 1 << 24];
 /// The stack a search may use on a thread whose stack size is not known (the last fallback).
 const UNKNOWN_STACK_USE: u64 = 512 << 10;
 
 /// Runs `f` on a thread with a large stack (the stateless searches recurse once per pending
 /// alternative), falling back to smaller ones when the system refuses (an address-space limit),
-/// and at last to this thread. The stack it got is the search's stack limit: past 7/8 of it,
-/// [`Budget::check`] stops the run at the memory limit instead of letting the stack overflow.
+/// and at last to this thread. Half the stack it got is the search's stack limit: past it,
+/// [`Budget::check`] stops the run at the memory limit instead of letting the stack overflow
+/// (the other half is for what runs after the stop: unwinding the recursion, dropping what it
+/// built, the report).
 pub fn on_search_stack<R: Send>(name: &str, f: impl Fn() -> R + Send + Sync) -> R {
     let with_limit = |limit: u64| {
         let base = stack_position();
@@ -418,12 +420,15 @@ pub fn on_search_stack<R: Send>(name: &str, f: impl Fn() -> R + Send + Sync) -> 
         f()
     };
     let with_limit = &with_limit;
+    // Under an address-space ceiling (`ulimit -v`), a stack takes at most an eighth of it: the
+    // heap needs the rest.
+    let ceiling = address_space_limit().map_or(usize::MAX, |b| usize::try_from(b / 8).unwrap_or(usize::MAX));
     std::thread::scope(|scope| {
-        for size in SEARCH_STACKS {
+        for size in SEARCH_STACKS.into_iter().filter(|s| *s <= ceiling) {
             let spawned = std::thread::Builder::new()
                 .name(name.into())
                 .stack_size(size)
-                .spawn_scoped(scope, move || with_limit(size as u64 / 8 * 7));
+                .spawn_scoped(scope, move || with_limit(size as u64 / 2));
             if let Ok(handle) = spawned {
                 return handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             }
@@ -434,6 +439,13 @@ pub fn on_search_stack<R: Send>(name: &str, f: impl Fn() -> R + Send + Sync) -> 
         STACK_BASE.with(|b| b.set(saved_base));
         r
     })
+}
+
+/// The process's address-space ceiling in bytes (`RLIMIT_AS`), where one is set.
+fn address_space_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max address space"))?;
+    line["Max address space".len()..].split_whitespace().next()?.parse().ok()
 }
 
 /// Whether this thread's search has used the stack it may use (see [`on_search_stack`]).

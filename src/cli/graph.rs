@@ -56,7 +56,7 @@ pub fn run(model: &Model, args: &GraphArgs, io: &mut Io<'_>) -> Result<u8, Error
             g.highlight(py, &s)?;
         }
     }
-    let text = g.render(format);
+    let text = g.render(format)?;
     super::limits::reporting();
     match &args.output {
         Some(path) => {

@@ -1,7 +1,7 @@
 //! Graphviz DOT: labels and tooltips from the attributes; roles and kinds as shapes and colours;
 //! the highlighted path in bold red; a happens-before graph with one cluster per thread.
 
-use super::{edge_attrs, node_attrs, Attr, EdgeKind, Graph, Kind, Node, NodeRole};
+use super::{edge_attrs, node_attrs, Attr, EdgeKind, Graph, GraphError, Kind, Node, NodeRole, Ticker};
 use crate::report::thousands;
 use petgraph::visit::EdgeRef;
 use std::collections::BTreeMap;
@@ -120,7 +120,7 @@ fn write_node(out: &mut String, g: &Graph, i: usize, indent: &str) {
 }
 
 /// The graph as DOT.
-pub(super) fn render(g: &Graph) -> String {
+pub(super) fn render(g: &Graph, t: &mut Ticker) -> Result<String, GraphError> {
     let mut out = String::new();
     let mut title = g.kind.title().to_string();
     if !g.name.is_empty() {
@@ -160,21 +160,24 @@ pub(super) fn render(g: &Graph) -> String {
             let _ = writeln!(out, "  subgraph cluster_t{} {{", tid.max(0));
             let _ = writeln!(out, "    label={}; color=\"gray75\"; style=rounded;", quote(&name));
             for i in nodes {
+                t.tick()?;
                 write_node(&mut out, g, i, "    ");
             }
             let _ = writeln!(out, "  }}");
         }
     } else {
         for i in g.graph.node_indices() {
+            t.tick()?;
             write_node(&mut out, g, i.index(), "  ");
         }
     }
     for e in g.graph.edge_references() {
+        t.tick()?;
         let w = e.weight();
         let _ = write!(out, "  n{} -> n{} ", e.source().index(), e.target().index());
         write_attrs(&mut out, &w.label, &tooltip(&edge_attrs(w)), &edge_style(w.kind, w.highlight));
         out.push_str(";\n");
     }
     out.push_str("}\n");
-    out
+    Ok(out)
 }

@@ -1,7 +1,7 @@
 //! GraphML: a `<key>` declaration for every attribute (`boolean`, `long` or `string`), then
 //! the graph's, the nodes' and the edges' `<data>`. Lists and maps are written one line per item.
 
-use super::{edge_attrs, node_attrs, Attr, Attrs, Graph};
+use super::{edge_attrs, node_attrs, Attr, Attrs, Graph, GraphError, Ticker};
 use petgraph::visit::EdgeRef;
 use std::fmt::Write;
 
@@ -43,7 +43,7 @@ fn write_data(out: &mut String, indent: &str, domain: &str, attrs: &Attrs) {
 }
 
 /// The graph as GraphML.
-pub(super) fn render(g: &Graph) -> String {
+pub(super) fn render(g: &Graph, t: &mut Ticker) -> Result<String, GraphError> {
     let graph_attrs = g.all_attrs();
     let nodes: Vec<Attrs> = g.graph.node_indices().map(|i| node_attrs(&g.graph[i])).collect();
     let edges: Vec<(usize, usize, Attrs)> =
@@ -76,15 +76,17 @@ pub(super) fn render(g: &Graph) -> String {
     let _ = writeln!(out, "  <graph id=\"G\" edgedefault=\"directed\">");
     write_data(&mut out, "    ", "graph", &graph_attrs);
     for (i, a) in nodes.iter().enumerate() {
+        t.tick()?;
         let _ = writeln!(out, "    <node id=\"n{i}\">");
         write_data(&mut out, "      ", "node", a);
         out.push_str("    </node>\n");
     }
-    for (i, (s, t, a)) in edges.iter().enumerate() {
-        let _ = writeln!(out, "    <edge id=\"e{i}\" source=\"n{s}\" target=\"n{t}\">");
+    for (i, (s, tgt, a)) in edges.iter().enumerate() {
+        t.tick()?;
+        let _ = writeln!(out, "    <edge id=\"e{i}\" source=\"n{s}\" target=\"n{tgt}\">");
         write_data(&mut out, "      ", "edge", a);
         out.push_str("    </edge>\n");
     }
     out.push_str("  </graph>\n</graphml>\n");
-    out
+    Ok(out)
 }

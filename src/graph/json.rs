@@ -2,7 +2,7 @@
 //! `graph` (graph attributes), `nodes` (each with an integer `id`) and `links` (each with
 //! `source` and `target` ids).
 
-use super::{edge_attrs, node_attrs, Graph};
+use super::{edge_attrs, node_attrs, Graph, GraphError, Ticker};
 use petgraph::visit::EdgeRef;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -19,19 +19,23 @@ fn object(id: Option<(&str, Value)>, attrs: &[(&'static str, super::Attr)]) -> V
 }
 
 /// The graph as a JSON value.
-pub(super) fn to_value(g: &Graph) -> Value {
+pub(super) fn to_value(g: &Graph, t: &mut Ticker) -> Result<Value, GraphError> {
     let mut pairs = HashSet::new();
     let multigraph = !g.graph.edge_references().all(|e| pairs.insert((e.source(), e.target())));
     let nodes: Vec<Value> = g
         .graph
         .node_indices()
-        .map(|i| object(Some(("id", Value::from(i.index()))), &node_attrs(&g.graph[i])))
-        .collect();
+        .map(|i| {
+            t.tick()?;
+            Ok(object(Some(("id", Value::from(i.index()))), &node_attrs(&g.graph[i])))
+        })
+        .collect::<Result<_, GraphError>>()?;
     let mut keys = std::collections::HashMap::new();
     let links: Vec<Value> = g
         .graph
         .edge_references()
         .map(|e| {
+            t.tick()?;
             let mut v = object(None, &edge_attrs(e.weight()));
             if let Value::Object(m) = &mut v {
                 m.insert("source".into(), Value::from(e.source().index()));
@@ -42,21 +46,23 @@ pub(super) fn to_value(g: &Graph) -> Value {
                     *k += 1;
                 }
             }
-            v
+            Ok(v)
         })
-        .collect();
+        .collect::<Result<_, GraphError>>()?;
     let mut top = Map::new();
     top.insert("directed".into(), Value::Bool(true));
     top.insert("multigraph".into(), Value::Bool(multigraph));
     top.insert("graph".into(), object(None, &g.all_attrs()));
     top.insert("nodes".into(), Value::Array(nodes));
     top.insert("links".into(), Value::Array(links));
-    Value::Object(top)
+    Ok(Value::Object(top))
 }
 
 /// The graph as pretty-printed JSON, ending with a newline.
-pub(super) fn render(g: &Graph) -> String {
-    let mut s = serde_json::to_string_pretty(&to_value(g)).unwrap_or_else(|_| "{}".into());
+pub(super) fn render(g: &Graph, t: &mut Ticker) -> Result<String, GraphError> {
+    let v = to_value(g, t)?;
+    t.tick()?;
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into());
     s.push('\n');
-    s
+    Ok(s)
 }

@@ -41,7 +41,7 @@
 //! let report = model.checker().strategy(gilcheck::Strategy::Stateful).all_outcomes(true).check();
 //! assert_eq!(g.node_count() as u64, report.stats.states);
 //! assert_eq!(g.edge_count() as u64, report.stats.transitions);
-//! println!("{}", g.render(Format::Dot));
+//! println!("{}", g.render(Format::Dot).unwrap());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -349,17 +349,18 @@ impl Graph {
     }
 
     /// The graph in `format`, ending with a newline.
-    pub fn render(&self, format: Format) -> String {
+    pub fn render(&self, format: Format) -> Result<String, GraphError> {
+        let mut t = Ticker::default();
         match format {
-            Format::Dot => dot::render(self),
-            Format::Json => json::render(self),
-            Format::Graphml => graphml::render(self),
+            Format::Dot => dot::render(self, &mut t),
+            Format::Json => json::render(self, &mut t),
+            Format::Graphml => graphml::render(self, &mut t),
         }
     }
 
     /// The graph as JSON node-link data.
     pub fn to_json(&self) -> serde_json::Value {
-        json::to_value(self)
+        json::to_value(self, &mut Ticker { off: true, ..Ticker::default() }).unwrap_or(serde_json::Value::Null)
     }
 
     /// The node and edge counts and the other graph-level attributes, for exporters.
@@ -484,6 +485,24 @@ impl From<GraphError> for Error {
             }
             GraphError::Stopped(_) | GraphError::Endless { .. } => Error::Limit(e.to_string()),
             other => Error::Usage(other.to_string()),
+        }
+    }
+}
+
+/// Polls the run's budget while a graph is rendered (a graph of `--max-nodes` nodes can take
+/// a good part of a second to write out): a limit that passes stops the rendering.
+#[derive(Default)]
+pub(crate) struct Ticker {
+    ticks: u32,
+    off: bool,
+}
+
+impl Ticker {
+    /// Counts one node or edge written; the limit, once one has stopped the run.
+    pub(crate) fn tick(&mut self) -> Result<(), GraphError> {
+        match crate::budget::poll(&mut self.ticks) {
+            Some(l) if !self.off => Err(GraphError::Stopped(l)),
+            _ => Ok(()),
         }
     }
 }

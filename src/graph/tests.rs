@@ -182,7 +182,7 @@ fn dot_quotes_everything() {
     assert_eq!(dot::quote("a\"b\\c\nd\re\u{1}"), "\"a\\\"b\\\\c\\nde \"");
     let m = model(NASTY);
     let g = states(m.explorable(), &Options::default()).unwrap();
-    let text = g.render(Format::Dot);
+    let text = g.render(Format::Dot).unwrap();
     assert!(text.starts_with("digraph \"gilcheck states\" {\n") && text.ends_with("}\n"));
     for line in text.lines() {
         // Every quoted string is closed on its line: no raw newline or quote escaped.
@@ -196,7 +196,7 @@ fn graphml_escapes_and_parses_back() {
     assert_eq!(graphml::escape("<a"), "&lt;a");
     let m = model(NASTY);
     let g = states(m.explorable(), &Options::default()).unwrap().with_name("<name & \"quotes\">");
-    let text = g.render(Format::Graphml);
+    let text = g.render(Format::Graphml).unwrap();
     let doc = roxmltree::Document::parse(&text).unwrap();
     let graph = doc.root_element().children().find(|n| n.has_tag_name("graph")).unwrap();
     assert_eq!(graph.children().filter(|n| n.has_tag_name("node")).count(), g.node_count());
@@ -215,7 +215,7 @@ fn graphml_escapes_and_parses_back() {
 fn json_is_node_link_data() {
     let m = model(RACE);
     let g = states(m.explorable(), &Options::default()).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&g.render(Format::Json)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&g.render(Format::Json).unwrap()).unwrap();
     assert_eq!(v["directed"], true);
     assert_eq!(v["multigraph"], false);
     assert_eq!(v["graph"]["kind"], "states");

@@ -116,7 +116,7 @@ fn state_graph_counts_equal_the_stateful_search_and_dot_renders() {
         }
         assert_eq!(json["nodes"].as_array().unwrap().iter().filter(|n| n["initial"] == true).count(), 1);
         let name = path.trim_start_matches("models/").trim_end_matches(".py");
-        renders_with_dot(&g.render(Format::Dot), name);
+        renders_with_dot(&g.render(Format::Dot).unwrap(), name);
     }
 }
 
@@ -125,7 +125,7 @@ fn graphml_is_well_formed_and_round_trips() {
     for path in ["models/race_condition.py", "models/safe_deposit.py"] {
         let m = model(path, 1);
         let g = states(&m);
-        let (nodes, edges, labels) = parse_graphml(&g.render(Format::Graphml));
+        let (nodes, edges, labels) = parse_graphml(&g.render(Format::Graphml).unwrap());
         assert_eq!((nodes, edges), (g.node_count(), g.edge_count()), "{path}");
         let want: Vec<String> = g.graph.node_weights().map(|n| n.label.clone()).collect();
         assert_eq!(labels, want, "{path}: labels survive the round trip");
@@ -134,7 +134,7 @@ fn graphml_is_well_formed_and_round_trips() {
     let m = model("models/race_condition.py", 2);
     let cex = m.checker().check().counterexample.unwrap();
     let g = graph::trace(m.explorable(), Some(&cex.schedule), &Options::default()).unwrap();
-    let (nodes, edges, _) = parse_graphml(&g.render(Format::Graphml));
+    let (nodes, edges, _) = parse_graphml(&g.render(Format::Graphml).unwrap());
     assert_eq!((nodes, edges), (g.node_count(), g.edge_count()));
 }
 
