@@ -562,3 +562,41 @@ fn mixed_lock_forms_locked_probe_of_a_with_lock() {
 fn is_alive_races_with_the_thread_ending() {
     both_ways("k_is_alive_probe.py", "the worker had already finished");
 }
+
+/// Under a CPython switch model an acquire may not move right across a switch point: main's
+/// unlocked write followed by its own `with lock:` runs holding the GIL, so it can only come
+/// between the worker's acquire and its increments at the worker's switch point (a `for`
+/// back-edge or a call inside the critical section), and then main blocks on the lock. The
+/// outcome x = 2 exists only through that interleaving (found by the 10^5-case soak).
+#[test]
+fn acquire_does_not_move_across_a_switch_point() {
+    let section = [
+        "        for _ in range(1):\n            x += 1\n            x = (x + 1) // 2 % 5\n",
+        "        for _ in (1,):\n            pass\n        x += 1\n        x = (x + 1) // 2 % 5\n",
+        "        print(1)\n        x += 1\n        x = (x + 1) // 2 % 5\n",
+    ];
+    for body in section {
+        let text = format!(
+            "import threading\nx = 0\nlock = threading.Lock()\n\ndef w1():\n    global x\n    with lock:\n{body}\n\
+             t1 = threading.Thread(target=w1)\nt1.start()\nx = (x * 3 + 1) // 2 % 5\nwith lock:\n    x += 1\nt1.join()\n"
+        );
+        for switch in [SwitchModel::Bytecode, SwitchModel::Cpython310, SwitchModel::Cpython311, SwitchModel::Cpython313]
+        {
+            let m = Model::from_source("a.py", &text).unwrap().with_switch(switch).unwrap();
+            let set = |reduction: Reduction| -> BTreeSet<String> {
+                let r = m.checker().strategy(Strategy::Stateful).reduction(reduction).all_outcomes(true).check();
+                assert!(r.exhaustive);
+                r.outcomes().map(|o| o.global("x").unwrap().to_string()).collect()
+            };
+            let plain = set(Reduction::None);
+            assert_eq!(
+                plain,
+                BTreeSet::from(["1".to_string(), "2".to_string(), "3".to_string()]),
+                "{switch:?}\n{text}"
+            );
+            for reduction in [Reduction::Atomic, Reduction::Full] {
+                assert_eq!(set(reduction), plain, "{reduction:?} under {switch:?}\n{text}");
+            }
+        }
+    }
+}

@@ -441,6 +441,7 @@ impl Reducer<'_> {
         let mut rec = TxRecord::default();
         let mut accum_ops: Vec<(u32, bool)> = Vec::new();
         let mut post = false;
+        let mut acquired = false;
         let mut steps = 0u64;
         let mut protected: Slots = 0;
         let mut for_iters = 0u32;
@@ -461,10 +462,17 @@ impl Reducer<'_> {
             // across a switch point and then holding on could join two non-movers that the
             // model lets another thread separate.) It is also one loop iteration, for acceleration.
             let holding = st.hold == Some(t);
+            // Nor does an acquire move right across a switch point under a CPython model: the
+            // other thread's stretch it would move past may end in an acquire of the same lock
+            // that it reaches holding the GIL (blocked in the run, granted once reordered).
+            // Broken by: a `for` loop's back-edge inside `with lock:` while main writes the
+            // guarded global unlocked right before its own `with lock:` (tests/it/reductions.rs
+            // `acquire_does_not_move_across_a_switch_point`).
             if steps > 0
                 && !holding
                 && (self.level == Reduction::Por
                     || mover == Mover::Y
+                    || (restricted && acquired)
                     || (post && (restricted || matches!(mover, Mover::R | Mover::N))))
             {
                 break;
@@ -584,6 +592,7 @@ impl Reducer<'_> {
             if matches!(mover, Mover::N | Mover::L | Mover::Y) {
                 post = true;
             }
+            acquired |= mover == Mover::R;
             if steps >= MAX_TX_STEPS && st.hold != Some(t) {
                 break;
             }
