@@ -31,7 +31,8 @@ fn unsupported_statements() {
     rejects("x = 1\nasync def f():\n    pass\n", "async function", 2, 1);
     rejects("import os\n", "import of module 'os'", 1, 8);
     rejects("import threading, sys\n", "import of module 'sys'", 1, 19);
-    rejects("from threading import Thread\n", "from-import 'from threading import ...'", 1, 1);
+    rejects("from os import path\n", "from-import 'from os import ...'", 1, 1);
+    rejects("from threading import local\n", "from threading import local", 1, 23);
     rejects("def f():\n    def g():\n        pass\n", "nested function", 2, 5);
     rejects("try:\n    pass\nexcept* ValueError:\n    pass\n", "try/except*", 1, 1);
     rejects("try:\n    pass\nexcept OSError:\n    pass\n", "this exception type in an except clause", 3, 8);
