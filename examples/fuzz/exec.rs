@@ -31,10 +31,14 @@ thread_local! {
     static PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Installs a panic hook that keeps the message for [`in_process`] instead of printing it.
+/// Installs a panic hook that keeps the message for [`in_process`] instead of printing it
+/// (a panic of the worker's own main thread is still printed: it ends the worker).
 pub fn quiet_panics() {
     std::panic::set_hook(Box::new(|info| {
         let msg = format!("{info}");
+        if std::thread::current().name() == Some("main") {
+            eprintln!("fuzzing worker panicked: {msg}");
+        }
         PANIC.with(|p| *p.borrow_mut() = Some(msg));
     }));
 }

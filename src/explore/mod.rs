@@ -428,7 +428,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             limit: s.stopped.clone(),
             stopped_by: s.stopped_by,
             outcomes,
-            violations: s.violations.into_values().collect(),
+            violations: std::mem::take(&mut s.violations).into_values().collect(),
             counterexample,
             interleavings: total,
             reductions,

@@ -22,7 +22,7 @@ pub enum Status {
 /// scheduler chooses which. The Python VM is one implementation ([`PyModel`]); tests use toys.
 pub trait Model {
     /// A state: a value that can be stored, compared and hashed.
-    type State: Clone + Eq + Hash + Debug;
+    type State: Clone + Eq + Hash + Debug + Send + 'static;
     /// The initial state.
     fn init(&self) -> Self::State;
     /// The threads that can take a step in `s`, in ascending order, written into `out`.

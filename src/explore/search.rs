@@ -92,6 +92,8 @@ pub(crate) struct Search {
     /// States visited one by one (those a solo-loop acceleration skips are counted in the
     /// stats, not against `--max-states`).
     visited: u64,
+    /// What [`Search::discard`] kept after a stop, freed on a thread of its own at the end.
+    graveyard: Vec<Box<dyn Send>>,
 }
 
 /// How often (in steps) limits are checked and progress reported.
@@ -117,6 +119,7 @@ impl Search {
             stop_on_violation,
             next_check: CLOCK_EVERY,
             visited: 0,
+            graveyard: Vec::new(),
         }
     }
 
@@ -169,12 +172,12 @@ impl Search {
     }
 
     /// Drops `v`, a pending state of the search, unless a `--max-*` limit stopped the search:
-    /// then it is left to the end of the process (freeing a million pending states one by one
-    /// takes longer than the second a time limit may be overrun by), at the cost of memory a
-    /// library caller does not get back after such a stop.
-    pub fn discard<T>(&self, v: T) {
+    /// then it is kept until the search ends and freed on a thread of its own (freeing a
+    /// million pending states one by one takes longer than the second a time limit may be
+    /// overrun by, and a caller that goes on must still get the memory back).
+    pub fn discard<T: Send + 'static>(&mut self, v: T) {
         if self.stopped_by.is_some() {
-            std::mem::forget(v);
+            self.graveyard.push(Box::new(v));
         } else {
             drop(v);
         }
@@ -268,6 +271,18 @@ impl Search {
 
 /// Brent's cycle detection over the states a solo run passes at loop back-edges: a run that
 /// never ends must revisit a state, and every such cycle passes a back-edge.
+impl Drop for Search {
+    fn drop(&mut self) {
+        let graveyard = std::mem::take(&mut self.graveyard);
+        if graveyard.is_empty() {
+            return;
+        }
+        // Where no thread can be started (an address-space ceiling), the closure and its
+        // states are freed here instead, late but not lost.
+        let _ = std::thread::Builder::new().name("gilcheck-free".into()).spawn(move || drop(graveyard));
+    }
+}
+
 pub(crate) struct CycleWatch<S> {
     checkpoint: Option<S>,
     power: u64,
@@ -308,4 +323,30 @@ pub fn current_rss_bytes() -> u64 {
 /// The peak resident set size of the process in bytes (`VmHWM`; 0 where unknown).
 pub fn peak_rss_bytes() -> u64 {
     crate::budget::peak_rss_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tells a channel when it is dropped.
+    struct Tell(std::sync::mpsc::Sender<()>);
+    impl Drop for Tell {
+        fn drop(&mut self) {
+            let _ = self.0.send(());
+        }
+    }
+
+    #[test]
+    fn states_kept_after_a_stop_are_freed_once_the_search_ends() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut search = Search::new(Limits::default(), None, false);
+        search.discard(Tell(tx.clone()));
+        assert!(rx.try_recv().is_ok(), "before a stop, a state is dropped at once");
+        search.stop_on(Limit::States);
+        search.discard(Tell(tx));
+        assert!(rx.try_recv().is_err(), "after a stop, the drop waits for the end of the search");
+        drop(search);
+        assert!(rx.recv_timeout(Duration::from_secs(10)).is_ok(), "the state kept after the stop was never freed");
+    }
 }
