@@ -139,6 +139,12 @@ pub struct CodeObject {
     pub exception_table: Vec<ExceptionEntry>,
     /// Line of the `def` (1 for the module).
     pub first_line: u32,
+    /// `co_qualname`: `Class.method` for a method, else the name (used in CPython's messages).
+    pub qualname: String,
+    /// The default values of the last `defaults.len()` positional parameters. CPython keeps
+    /// them on the function object (`__defaults__`); the subset accepts only constant defaults,
+    /// which every function object made from this code shares.
+    pub defaults: Vec<Const>,
 }
 
 /// A whole compiled program.

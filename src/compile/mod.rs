@@ -244,6 +244,8 @@ pub(crate) struct Unit {
     pub names: Vec<String>,
     pub varnames: Vec<String>,
     pub name: String,
+    /// `Class.method` for a method, else `name`.
+    pub qualname: String,
     pub kind: CodeKind,
     pub argcount: u32,
     pub first_line: u32,
@@ -259,6 +261,7 @@ impl Unit {
             consts: Vec::new(),
             names: Vec::new(),
             varnames: Vec::new(),
+            qualname: name.clone(),
             name,
             kind,
             argcount: 0,
@@ -538,6 +541,9 @@ impl<'a> Compiler<'a> {
         let scope = symbols::function_symbols(self.src, f)?;
         let first_line = self.loc_of(f.range()).line.max(1) as u32;
         let mut unit = Unit::new(f.name.as_str().to_string(), CodeKind::Function, first_line, Some(scope));
+        if self.unit.kind == CodeKind::Class {
+            unit.qualname = format!("{}.{}", self.unit.qualname, f.name.as_str());
+        }
         unit.varnames = unit.scope.as_ref().map(|s| s.params.clone()).unwrap_or_default();
         unit.argcount = unit.varnames.len() as u32;
         let outer = std::mem::replace(&mut self.unit, unit);
@@ -547,6 +553,33 @@ impl<'a> Compiler<'a> {
         let code = self.assemble_unit(unit, true);
         self.codes.push(code);
         Ok((self.codes.len() - 1) as CodeId)
+    }
+
+    /// `compiler_default_arguments`: pushes the tuple of positional defaults of `f` (folded
+    /// into one constant by the optimizer when every default is one) and returns the
+    /// `MAKE_FUNCTION` flag for it (1, or 0 without defaults) and the defaults' values.
+    pub fn function_defaults(&mut self, f: &ast::StmtFunctionDef) -> Result<(u32, Vec<Const>)> {
+        let p = &f.parameters;
+        let defaults: Vec<&Expr> = p.posonlyargs.iter().chain(&p.args).filter_map(|a| a.default.as_deref()).collect();
+        if defaults.is_empty() {
+            return Ok((0, Vec::new()));
+        }
+        let mut values = Vec::with_capacity(defaults.len());
+        for d in &defaults {
+            match fold::fold(d) {
+                Some(c) => values.push(c),
+                None => {
+                    return Err(self.unsupported(
+                        d.range(),
+                        "default parameter value that is not a constant",
+                        "use a constant default",
+                    ))
+                }
+            }
+            self.visit_expr(d)?;
+        }
+        self.emit(Op::BuildTuple, defaults.len() as u32);
+        Ok((1, values))
     }
 
     fn function_body(&mut self, f: &ast::StmtFunctionDef, first_line: u32) -> Result<()> {
@@ -588,6 +621,8 @@ impl<'a> Compiler<'a> {
             locs: out.locs,
             exception_table: out.exception_table,
             first_line: unit.first_line,
+            qualname: unit.qualname,
+            defaults: Vec::new(),
         }
     }
 }
@@ -604,6 +639,8 @@ fn placeholder_code() -> CodeObject {
         locs: Vec::new(),
         exception_table: Vec::new(),
         first_line: 1,
+        qualname: "<module>".into(),
+        defaults: Vec::new(),
     }
 }
 

@@ -32,8 +32,10 @@ impl Compiler<'_> {
                     self.visit_expr(&d.expression)?;
                 }
                 self.unit.loc = self.def_keyword_loc(f);
-                let flags = self.function_annotations(f)?;
+                let (mut flags, defaults) = self.function_defaults(f)?;
+                flags |= self.function_annotations(f)?;
                 let id = self.compile_function(f)?;
+                self.codes[id as usize].defaults = defaults;
                 self.load_const(Const::Code(id));
                 self.emit(Op::MakeFunction, flags);
                 let saved = self.unit.loc;

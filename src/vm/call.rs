@@ -320,35 +320,52 @@ pub(super) fn bind_args(
     mut args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Vec<Value>, Exception> {
+    // In the order of CPython's `initialize_locals`: keywords, then the count of positional
+    // arguments, then the defaults and what is still missing; messages name the qualname.
     let co = program.code(code);
     let argc = co.argcount as usize;
-    if args.len() > argc {
-        return Err(err(
-            ExcKind::TypeError,
-            format!(
-                "{}() takes {argc} positional argument{} but {} were given",
-                co.name,
-                if argc == 1 { "" } else { "s" },
-                args.len()
-            ),
-        ));
-    }
-    args.resize(argc, Value::Null);
+    let given = args.len();
+    let name = &co.qualname;
+    let type_error = |msg: String| Err(err(ExcKind::TypeError, msg));
+    args.resize(argc.max(given), Value::Null);
     for (k, v) in kwargs {
         match co.varnames[..argc].iter().position(|p| *p == k) {
             Some(i) if args[i] == Value::Null => args[i] = v,
-            Some(_) => {
-                return Err(err(ExcKind::TypeError, format!("{}() got multiple values for argument '{k}'", co.name)))
-            }
-            None => {
-                return Err(err(ExcKind::TypeError, format!("{}() got an unexpected keyword argument '{k}'", co.name)))
-            }
+            Some(_) => return type_error(format!("{name}() got multiple values for argument '{k}'")),
+            None => return type_error(format!("{name}() got an unexpected keyword argument '{k}'")),
         }
     }
-    if let Some(i) = args.iter().position(|a| *a == Value::Null) {
-        return Err(err(
-            ExcKind::TypeError,
-            format!("{}() missing required positional argument: '{}'", co.name, co.varnames[i]),
+    let defcount = co.defaults.len().min(argc);
+    if given > argc {
+        let (sig, plural) = match defcount {
+            0 => (argc.to_string(), argc != 1),
+            d => (format!("from {} to {argc}", argc - d), true),
+        };
+        return type_error(format!(
+            "{name}() takes {sig} positional argument{} but {given} {} given",
+            if plural { "s" } else { "" },
+            if given == 1 { "was" } else { "were" }
+        ));
+    }
+    let first_default = argc - defcount;
+    for (slot, d) in args[first_default..].iter_mut().zip(&co.defaults[co.defaults.len() - defcount..]) {
+        if *slot == Value::Null {
+            *slot = Value::from_const(d);
+        }
+    }
+    let missing: Vec<String> =
+        (0..first_default).filter(|&i| args[i] == Value::Null).map(|i| format!("'{}'", co.varnames[i])).collect();
+    if !missing.is_empty() {
+        let n = missing.len();
+        let names = match missing.as_slice() {
+            [one] => one.clone(),
+            [a, b] => format!("{a} and {b}"),
+            [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+            [] => String::new(),
+        };
+        return type_error(format!(
+            "{name}() missing {n} required positional argument{}: {names}",
+            if n == 1 { "" } else { "s" }
         ));
     }
     Ok(args)

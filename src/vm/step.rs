@@ -407,13 +407,17 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             }
         },
         // Flag 4: the annotations tuple lies below the code object; it is dropped (only
-        // `__annotations__` could show it).
+        // `__annotations__` could show it). Flag 1: the defaults tuple lies below that; it is a
+        // constant, which the code object holds (`CodeObject::defaults`).
         Instr::MakeFunction(flags) => {
+            let f = pop(stack);
             if flags & 4 != 0 {
-                let f = pop(stack);
                 pop(stack);
-                stack.push(f);
             }
+            if flags & 1 != 0 {
+                pop(stack);
+            }
+            stack.push(f);
         }
         Instr::BuildTuple(n) => {
             let items = stack.split_off(stack.len() - n as usize);

@@ -216,3 +216,67 @@ fn names_imported_from_threading_behave_as_the_module_attributes() {
     let e = Model::from_source("a.py", "from os import path\n").err().unwrap().to_string();
     assert!(e.starts_with("a.py:1:1: unsupported: from-import 'from os import ...'"), "{e}");
 }
+
+#[test]
+fn constant_defaults_and_keyword_arguments_bind_as_in_cpython() {
+    let text = std::fs::read_to_string("tests/fixtures/defaults_keywords.py").unwrap();
+    // Each thread's deposits race with the other's (`self.balance += amount`): t1 adds 1 three
+    // times, t2 adds 2 once, main adds nothing, then main's `acct.deposit()` adds 1 twice (the
+    // defaults, `times=1 + 1` folded): 7 without a lost update, down to 4. The labels list
+    // records main's and t2's keyword-passed labels in either order.
+    let mut want = BTreeSet::new();
+    for labels in ["['main', 't2']", "['t2', 'main']"] {
+        for balance in 4..=7 {
+            want.insert(one(labels, &format!("shared {balance} 2")));
+        }
+    }
+    assert_eq!(outcomes(&text, "labels"), want);
+}
+
+#[test]
+fn argument_binding_errors_carry_cpythons_messages() {
+    let path = "tests/fixtures/call_errors.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    // What python3.11 prints for the file, line by line.
+    let want = [
+        "f() missing 2 required positional arguments: 'a' and 'b'",
+        "f() missing 1 required positional argument: 'b'",
+        "f() takes from 2 to 3 positional arguments but 4 were given",
+        "f() got an unexpected keyword argument 'd'",
+        "f() got multiple values for argument 'a'",
+        "A.m() missing 1 required positional argument: 'x'",
+        "A.m() takes from 2 to 3 positional arguments but 4 were given",
+        "k() missing 3 required positional arguments: 'a', 'b', and 'c'",
+        "h() takes 0 positional arguments but 1 was given",
+        "k() got multiple values for argument 'd'",
+        "f() missing 1 required positional argument: 'a'",
+    ];
+    let r = model(&text).checker().strategy(Strategy::Stateful).all_outcomes(true).check();
+    assert!(r.exhaustive);
+    let outs: Vec<_> = r.outcomes().collect();
+    assert_eq!(outs.len(), 1, "{outs:?}");
+    assert_eq!(outs[0].output, want);
+    // The thread whose target misses an argument ends in that TypeError.
+    let cex = r.counterexample.expect("the thread's TypeError");
+    assert_eq!(cex.finding.message, "TypeError: f() missing 1 required positional argument: 'b'");
+    if let Ok(real) = std::process::Command::new("python3.11").arg(path).output() {
+        let stdout = String::from_utf8_lossy(&real.stdout);
+        assert_eq!(stdout.lines().collect::<Vec<_>>(), want, "python3.11 prints otherwise");
+        assert!(String::from_utf8_lossy(&real.stderr)
+            .contains("TypeError: f() missing 1 required positional argument: 'b'"));
+    }
+}
+
+#[test]
+fn defaults_that_are_not_constants_are_refused_with_every_other_refusal() {
+    let e = Model::from_source(
+        "a.py",
+        "import threading\nx = 1\ndef f(a, b=x, c=[]):\n    pass\ndef g(d=None, e=-1, h=(1, 'a')):\n    pass\n",
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("a.py:3:12: unsupported: default parameter value that is not a constant"), "{e}");
+    assert!(e.contains("a.py:3:17: unsupported: default parameter value that is not a constant"), "{e}");
+    assert!(!e.contains("a.py:5"), "constant defaults are accepted: {e}");
+}

@@ -163,11 +163,13 @@ pub(super) fn step(
         }
         Instr::SetupAnnotations(g) => f.writes = Some(g),
         Instr::MakeFunction(flags) => {
-            if flags & 4 != 0 {
-                let code = pop(st);
-                pop(st);
-                st.push(code);
+            let code = pop(st);
+            for bit in [4, 1] {
+                if flags & bit != 0 {
+                    pop(st);
+                }
             }
+            st.push(code);
         }
         Instr::BuildTuple(k) | Instr::BuildString(k) => {
             for _ in 0..k {

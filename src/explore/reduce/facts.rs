@@ -281,8 +281,9 @@ fn slot_facts(program: &Program) -> (Slots, Slots, Vec<Option<CodeId>>, Vec<Opti
                 }
             }
             if i >= 2 && !in_loop(i) {
-                // MAKE_FUNCTION 0, or 4 (an annotations tuple, which the VM drops).
-                if let (Instr::LoadConst(c), Instr::MakeFunction(0 | 4)) =
+                // MAKE_FUNCTION 0, or with flags 1 (a constant defaults tuple) and 4 (an
+                // annotations tuple), which the VM drops.
+                if let (Instr::LoadConst(c), Instr::MakeFunction(0 | 1 | 4 | 5)) =
                     (&module.instrs[i - 2], &module.instrs[i - 1])
                 {
                     if let Some(Const::Code(id)) = module.consts.get(*c as usize) {

@@ -69,6 +69,10 @@ impl Checker<'_> {
 
     fn call_of_name(&self, c: &ast::ExprCall, name: &str) -> Result<()> {
         let shadowed = self.is_local(name) || self.module_bound.contains(name);
+        if self.functions.contains(name) && !shadowed {
+            // The program's own functions and classes bind keyword arguments as CPython does.
+            return Ok(());
+        }
         if self.functions.contains(name) && !self.is_local(name) {
             return self.no_keywords(c, &format!("function {name}"), "pass arguments positionally");
         }

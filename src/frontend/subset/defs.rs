@@ -123,7 +123,14 @@ impl Checker<'_> {
         let mut locals = HashSet::new();
         for param in p.posonlyargs.iter().chain(p.args.iter()) {
             if let Some(d) = &param.default {
-                return Err(self.unsupported(d.range(), "default parameter value", "pass every argument explicitly"));
+                if crate::compile::fold::fold(d).is_none() {
+                    self.note(Err(self.unsupported(
+                        d.range(),
+                        "default parameter value that is not a constant",
+                        "use a constant default (a number, a string, True/False/None, or a tuple of those), \
+                         or default to None and compute the value in the function",
+                    )));
+                }
             }
             if let Some(a) = &param.parameter.annotation {
                 self.note(self.annotation(a));

@@ -112,7 +112,8 @@ pub enum Stmt {
         c: i64,
         cond: bool,
     },
-    /// `g = add(g, c)`: a helper `def add(v, k): return v + k`
+    /// `g = add(g, c)`: a helper `def add(v, k=1): return v + k` (`add(g)` for 1, `add(g, k=2)`
+    /// for 2)
     CallAdd {
         g: usize,
         c: i64,

@@ -93,6 +93,8 @@ pub enum Feature {
     Annotations,
     FutureAnnotations,
     FromImport,
+    DefaultParameter,
+    KeywordArgument,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -244,7 +246,19 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.feat(F::HelperCall);
             cx.found.uses.insert("add");
             cx.assign(GLOBALS[*g]);
-            line(out, ind, &format!("{0} = add({0}, {c})", GLOBALS[*g]));
+            // `def add(v, k=1)`: the default stands for 1, a keyword for 2.
+            let call = match c {
+                1 => {
+                    cx.feat(F::DefaultParameter);
+                    format!("add({})", GLOBALS[*g])
+                }
+                2 => {
+                    cx.feat(F::KeywordArgument);
+                    format!("add({}, k=2)", GLOBALS[*g])
+                }
+                _ => format!("add({}, {c})", GLOBALS[*g]),
+            };
+            line(out, ind, &format!("{} = {call}", GLOBALS[*g]));
         }
         Stmt::CallLocked { lock, c } => {
             if non_reentrant_held(cx, *lock) {
@@ -842,7 +856,7 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
         );
     }
     if uses("add") {
-        out.push_str("\n\ndef add(v, k):\n    return v + k\n");
+        out.push_str("\n\ndef add(v, k=1):\n    return v + k\n");
     }
     if uses("locked_add") {
         out.push_str("\n\ndef locked_add(lk, k):\n    global x\n    with lk:\n        x += k\n");

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 83] = {
+const ALL: [Feature; 85] = {
     use Feature::*;
     [
         LockWith,
@@ -101,6 +101,8 @@ const ALL: [Feature; 83] = {
         Annotations,
         FutureAnnotations,
         FromImport,
+        DefaultParameter,
+        KeywordArgument,
     ]
 };
 
