@@ -79,8 +79,8 @@ fn unsupported_calls() {
     rejects("print('a', end='')\n", "keyword argument 'end' to print", 1, 12);
     rejects("args = (1,)\nprint(*args)\n", "star-args", 2, 7);
     rejects("def f(*args):\n    pass\n", "star-args parameter '*args'", 1, 7);
-    rejects("def f(a=1):\n    pass\n", "default parameter value", 1, 9);
-    rejects("def f(a):\n    pass\nf(a=1)\n", "keyword argument 'a' to function f", 3, 3);
+    rejects("x = []\ndef f(a=x):\n    pass\n", "default parameter value that is not a constant", 2, 9);
+    rejects("def f(a):\n    pass\ng = f\ng(a=1)\n", "keyword argument 'a' to g", 4, 3);
     rejects("import threading\nl = threading.Timer()\n", "threading.Timer", 2, 5);
     rejects("import threading\nl = threading.RLock(1)\n", "argument to threading.RLock()", 2, 21);
     rejects(

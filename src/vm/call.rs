@@ -2,8 +2,9 @@
 //! `threading` / `time` objects — and which of them block ([`blocker`]).
 
 use super::footprint::{Access, Object};
-use super::heap::{Attr, ClassObj, HeapObj, InstanceObj};
-use super::state::{Frame, FrameRole, LockState, State, Thread, ThreadStatus};
+use super::heap::HeapObj;
+use super::invoke::{bind_args, build_class, call_function, instantiate};
+use super::state::{Frame, LockState, State, Thread, ThreadStatus};
 use super::step::{checker_limit, err, unsupported, Event, StepInfo};
 use super::sync::{self, Args, Outcome, SyncKind, SyncMethod, SyncWait};
 use super::value::{Builtin, ExcKind, Exception, Module, Tid, Value};
@@ -314,139 +315,6 @@ fn sync_target<'a>(callable: &Value, args: &'a [Value]) -> Option<(SyncKind, Syn
     }
 }
 
-pub(super) fn bind_args(
-    program: &Program,
-    code: u32,
-    mut args: Vec<Value>,
-    kwargs: Vec<(String, Value)>,
-) -> Result<Vec<Value>, Exception> {
-    // In the order of CPython's `initialize_locals`: keywords, then the count of positional
-    // arguments, then the defaults and what is still missing; messages name the qualname.
-    let co = program.code(code);
-    let argc = co.argcount as usize;
-    let given = args.len();
-    let name = &co.qualname;
-    let type_error = |msg: String| Err(err(ExcKind::TypeError, msg));
-    args.resize(argc.max(given), Value::Null);
-    for (k, v) in kwargs {
-        match co.varnames[..argc].iter().position(|p| *p == k) {
-            Some(i) if args[i] == Value::Null => args[i] = v,
-            Some(_) => return type_error(format!("{name}() got multiple values for argument '{k}'")),
-            None => return type_error(format!("{name}() got an unexpected keyword argument '{k}'")),
-        }
-    }
-    let defcount = co.defaults.len().min(argc);
-    if given > argc {
-        let (sig, plural) = match defcount {
-            0 => (argc.to_string(), argc != 1),
-            d => (format!("from {} to {argc}", argc - d), true),
-        };
-        return type_error(format!(
-            "{name}() takes {sig} positional argument{} but {given} {} given",
-            if plural { "s" } else { "" },
-            if given == 1 { "was" } else { "were" }
-        ));
-    }
-    let first_default = argc - defcount;
-    for (slot, d) in args[first_default..].iter_mut().zip(&co.defaults[co.defaults.len() - defcount..]) {
-        if *slot == Value::Null {
-            *slot = Value::from_const(d);
-        }
-    }
-    let missing: Vec<String> =
-        (0..first_default).filter(|&i| args[i] == Value::Null).map(|i| format!("'{}'", co.varnames[i])).collect();
-    if !missing.is_empty() {
-        let n = missing.len();
-        let names = match missing.as_slice() {
-            [one] => one.clone(),
-            [a, b] => format!("{a} and {b}"),
-            [init @ .., last] => format!("{}, and {last}", init.join(", ")),
-            [] => String::new(),
-        };
-        return type_error(format!(
-            "{name}() missing {n} required positional argument{}: {names}",
-            if n == 1 { "" } else { "s" }
-        ));
-    }
-    Ok(args)
-}
-
-fn call_function(
-    program: &Program,
-    state: &mut State,
-    tid: Tid,
-    code: u32,
-    args: Vec<Value>,
-    kwargs: Vec<(String, Value)>,
-) -> Result<(), Exception> {
-    let args = bind_args(program, code, args, kwargs)?;
-    let th = state.thread_mut(tid);
-    if th.frames.len() >= MAX_FRAMES {
-        return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
-    }
-    th.frames.push(Frame::new(program, code, &args));
-    Ok(())
-}
-
-/// `C(args...)`: a new instance of class `class`, then its `__init__` (if it has one) in a
-/// Python frame whose return hands the instance to the caller.
-fn instantiate(
-    program: &Program,
-    state: &mut State,
-    tid: Tid,
-    class: u32,
-    mut args: Vec<Value>,
-    kwargs: Vec<(String, Value)>,
-    info: &mut StepInfo,
-) -> Result<(), Exception> {
-    let init = match state.heap.get_attr(&Value::Obj(class), "__init__", &mut info.footprint) {
-        Ok(Attr::Value(Value::Function(code))) => Some(code),
-        _ => None,
-    };
-    let name = match state.heap.peek(class) {
-        HeapObj::Class(c) => c.name.clone(),
-        _ => "?".into(),
-    };
-    if init.is_none() && !(args.is_empty() && kwargs.is_empty()) {
-        return Err(err(ExcKind::TypeError, format!("{name}() takes no arguments")));
-    }
-    let inst = state.heap.alloc(HeapObj::Instance(InstanceObj { class, attrs: Vec::new() }), &mut info.footprint);
-    let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
-    let Some(code) = init else {
-        frame.stack.push(Value::Obj(inst));
-        return Ok(());
-    };
-    args.insert(0, Value::Obj(inst));
-    call_function(program, state, tid, code, args, kwargs)?;
-    let th = state.thread_mut(tid);
-    th.frames.last_mut().expect("[internal bug] frame").role = FrameRole::Init(inst);
-    Ok(())
-}
-
-/// `__build_class__(body, name)`: a new class, then its body in a Python frame whose names live
-/// in the class namespace and whose return hands the class to the caller.
-fn build_class(
-    program: &Program,
-    state: &mut State,
-    tid: Tid,
-    args: Vec<Value>,
-    info: &mut StepInfo,
-) -> Result<(), Exception> {
-    let (code, name) = match args.as_slice() {
-        [Value::Function(code), Value::Str(name)] => (*code, name.clone()),
-        _ => return Err(err(ExcKind::TypeError, "__build_class__: the class body must be a function and a name")),
-    };
-    let class = state.heap.alloc(HeapObj::Class(ClassObj { name, attrs: Vec::new() }), &mut info.footprint);
-    let th = state.thread_mut(tid);
-    if th.frames.len() >= MAX_FRAMES {
-        return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
-    }
-    let mut frame = Frame::new(program, code, &[]);
-    frame.role = FrameRole::ClassBody(class);
-    th.frames.push(frame);
-    Ok(())
-}
-
 fn acquire(state: &mut State, tid: Tid, l: u32, info: &mut StepInfo) {
     let lock = &mut state.locks[l as usize];
     assert!(lock.holder.is_none(), "[internal bug] blocking acquire of a held lock was scheduled");
@@ -510,6 +378,7 @@ fn call_builtin(
             | Builtin::ThreadIsAlive
             | Builtin::SyncCall(..)
             | Builtin::ListAppend
+            | Builtin::ListMethod(_)
             | Builtin::DictGet),
         ) => {
             let mut args = args;
@@ -521,7 +390,12 @@ fn call_builtin(
         }
         Value::Builtin(b) => (*b, None, args),
         Value::ExcType(kind) => {
-            let message = args.first().map(Value::to_str).unwrap_or_default();
+            // `str(KeyError(k))` is the key's repr; the other types show their argument's str.
+            let message = match args.first() {
+                Some(a) if *kind == ExcKind::KeyError => state.heap.repr(a),
+                Some(a) => state.heap.to_str(a),
+                None => String::new(),
+            };
             return Ok(Value::Exc(Arc::new(Exception { kind: *kind, message })));
         }
         other => return Err(err(ExcKind::TypeError, format!("'{}' object is not callable", other.type_name()))),
@@ -735,6 +609,9 @@ fn call_builtin(
                     format!("descriptor 'append' for 'list' objects doesn't apply to a '{}' object", this.type_name()),
                 )),
             }
+        }
+        (Builtin::ListMethod(m), Some(Value::Obj(id))) => {
+            super::listops::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
         }
         (Builtin::DictGet, Some(this @ Value::Obj(_))) => {
             no_kwargs("dict.get", &kwargs)?;

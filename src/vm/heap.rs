@@ -611,6 +611,10 @@ impl Heap {
             HeapObj::List(_) if name == "append" => {
                 Ok(Attr::Value(Value::Bound(super::Builtin::ListAppend, Box::new(obj.clone()))))
             }
+            HeapObj::List(_) if super::listops::ListMethod::from_name(name).is_some() => {
+                let m = super::listops::ListMethod::from_name(name).expect("checked");
+                Ok(Attr::Value(Value::Bound(super::Builtin::ListMethod(m), Box::new(obj.clone()))))
+            }
             HeapObj::Dict(_) if name == "get" => {
                 Ok(Attr::Value(Value::Bound(super::Builtin::DictGet, Box::new(obj.clone()))))
             }

@@ -13,6 +13,8 @@ mod attrs;
 mod call;
 mod footprint;
 pub mod heap;
+mod invoke;
+mod listops;
 mod sharing;
 mod state;
 mod step;

@@ -186,7 +186,7 @@ fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value,
 
 /// A fresh frame running `code` for `role`, its parameters bound to `args` (checked).
 fn method_frame(program: &Program, code: CodeId, args: Vec<Value>, role: FrameRole) -> Result<Frame, Exception> {
-    let args = super::call::bind_args(program, code, args, Vec::new())?;
+    let args = super::invoke::bind_args(program, code, args, Vec::new())?;
     let mut frame = Frame::new(program, code, &args);
     frame.role = role;
     Ok(frame)

@@ -65,7 +65,8 @@ impl Builtin {
             | Builtin::Tuple
             | Builtin::Property
             | Builtin::BuildClass
-            | Builtin::DictGet => CallKind::C,
+            | Builtin::DictGet
+            | Builtin::ListMethod(_) => CallKind::C,
         }
     }
 }

@@ -68,6 +68,8 @@ pub enum Builtin {
     BuildClass,
     /// `list.append`
     ListAppend,
+    /// Another method of `list` (`pop`, `insert`, ...).
+    ListMethod(super::listops::ListMethod),
     /// `dict.get`
     DictGet,
 }
@@ -104,6 +106,7 @@ impl Builtin {
             Builtin::Property => "property",
             Builtin::BuildClass => "__build_class__",
             Builtin::ListAppend => "list.append",
+            Builtin::ListMethod(m) => m.qualname(),
             Builtin::DictGet => "dict.get",
         }
     }
@@ -196,6 +199,8 @@ pub enum ExcKind {
     ArithmeticError,
     /// `ImportError` (the base of `ModuleNotFoundError`)
     ImportError,
+    /// `LookupError` (the base of `IndexError` and `KeyError`)
+    LookupError,
     /// `IndexError`
     IndexError,
     /// `KeyError`
@@ -230,6 +235,7 @@ impl ExcKind {
             ExcKind::BaseException => "BaseException",
             ExcKind::ArithmeticError => "ArithmeticError",
             ExcKind::ImportError => "ImportError",
+            ExcKind::LookupError => "LookupError",
             ExcKind::IndexError => "IndexError",
             ExcKind::KeyError => "KeyError",
             ExcKind::MemoryLimit => "MemoryError",
@@ -240,7 +246,7 @@ impl ExcKind {
 
     /// The exception type a builtin name denotes, e.g. `ValueError`.
     pub fn from_name(name: &str) -> Option<ExcKind> {
-        const ALL: [ExcKind; 14] = [
+        const ALL: [ExcKind; 17] = [
             ExcKind::AssertionError,
             ExcKind::ZeroDivisionError,
             ExcKind::NameError,
@@ -255,6 +261,9 @@ impl ExcKind {
             ExcKind::BaseException,
             ExcKind::ArithmeticError,
             ExcKind::ImportError,
+            ExcKind::LookupError,
+            ExcKind::IndexError,
+            ExcKind::KeyError,
         ];
         ALL.into_iter().find(|k| k.name() == name)
     }
@@ -274,6 +283,7 @@ impl ExcKind {
             ExcKind::UnboundLocalError => ExcKind::NameError,
             ExcKind::ModuleNotFoundError => ExcKind::ImportError,
             ExcKind::RecursionError => ExcKind::RuntimeError,
+            ExcKind::IndexError | ExcKind::KeyError => ExcKind::LookupError,
             _ => ExcKind::Exception,
         })
     }

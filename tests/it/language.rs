@@ -280,3 +280,65 @@ fn defaults_that_are_not_constants_are_refused_with_every_other_refusal() {
     assert!(e.contains("a.py:3:17: unsupported: default parameter value that is not a constant"), "{e}");
     assert!(!e.contains("a.py:5"), "constant defaults are accepted: {e}");
 }
+
+/// The lines `python3.11 PATH` prints, when it is on PATH.
+fn python311_stdout(path: &str) -> Option<Vec<String>> {
+    let out = std::process::Command::new("python3.11").arg(path).output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect())
+}
+
+#[test]
+fn list_methods_are_atomic_steps_with_cpythons_results_and_errors() {
+    let path = "tests/fixtures/list_methods.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    // What python3.11 prints before the threads (the same in every run).
+    let fixed = "[9, 3, 1, 7, 2, 5, 4, 4, 0, 1] 2 6 7 4\n\
+                 1 9 4 [3, 1, 7, 2, 5, 4, 0] [1, 0, 4, 5, 2, 7, 1, 3, 9]\n\
+                 [0, 1, 2, 3, 4, 5, 7] [9, 7, 5, 4, 3, 2, 1, 1, 0] ['apple', 'fig', 'pear'] [True, 1, 0, False]\n\
+                 IndexError pop from empty list\n\
+                 IndexError pop index out of range\n\
+                 ValueError list.remove(x): x not in list\n\
+                 ValueError 'x' is not in list\n\
+                 TypeError 'str' object cannot be interpreted as an integer\n\
+                 TypeError 'int' object is not iterable";
+    // `while len(jobs) > 0: jobs.pop()`: both workers may see the last job, and the second
+    // pop then fails (one IndexError at most: the list only shrinks); every job is done once.
+    let want: BTreeSet<_> = ["0", "1"].iter().map(|l| one(l, &format!("{fixed}\n[1, 2, 3] {l}"))).collect();
+    assert_eq!(outcomes(&text, "lost"), want);
+    if let Some(real) = python311_stdout(path) {
+        let real = real.join("\n");
+        assert!(want.iter().any(|(_, out)| *out == real), "python3.11 printed an outcome outside the set:\n{real}");
+    }
+}
+
+#[test]
+fn index_and_key_errors_are_caught_as_lookup_errors_with_cpythons_text() {
+    let text = "import threading\nd = {'a': 1}\nlog = []\ndef look(k):\n    try:\n        log.append(d[k])\n    \
+                except KeyError as e:\n        log.append(str(e))\n    except LookupError:\n        log.append('no')\n\
+                try:\n    raise KeyError('zz')\nexcept LookupError as e:\n    log.append(str(e))\n\
+                try:\n    x = [][1]\nexcept LookupError as e:\n    log.append(str(e))\n\
+                t = threading.Thread(target=look, args=('b',))\nt.start()\nlook('a')\nt.join()\n";
+    // python3.11: ["'zz'", 'list index out of range', then 1 and "'b'" in either order].
+    let want: BTreeSet<_> =
+        ["[\"'zz'\", 'list index out of range', 1, \"'b'\"]", "[\"'zz'\", 'list index out of range', \"'b'\", 1]"]
+            .iter()
+            .map(|l| one(l, ""))
+            .collect();
+    assert_eq!(outcomes(text, "log"), want);
+}
+
+#[test]
+fn list_method_forms_the_checker_does_not_model_are_refused() {
+    let e = Model::from_source("a.py", "import threading\nxs = [2, 1]\nxs.sort(key=abs)\nxs.pop(i=0)\n")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("a.py:3:9: unsupported: the keyword argument 'key' of list.sort()"), "{e}");
+    assert!(e.contains("a.py:4:8: unsupported: the keyword argument 'i' of list.pop()"), "{e}");
+    // Mixed types, whose TypeError depends on the order of CPython's merge sort: a stop of the
+    // checker at the call, not an exception of the program.
+    let r = model("import threading\nxs = [2, 'a', 1]\nxs.sort()\n").checker().check();
+    assert!(r.counterexample.is_none());
+    let stop = r.checker_stop.expect("a stop of the checker");
+    assert!(stop.message.contains("list.sort() of values that are not all ints or all strs"), "{}", stop.message);
+}

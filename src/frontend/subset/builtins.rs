@@ -16,10 +16,14 @@ pub(super) const EXCEPTIONS: &[&str] = &[
     "BaseException",
     "ArithmeticError",
     "ImportError",
+    "LookupError",
+    "IndexError",
+    "KeyError",
 ];
 pub(super) const HINT_EXCEPTIONS: &str = "supported exception types: AssertionError, ZeroDivisionError, NameError, \
      UnboundLocalError, TypeError, ValueError, RuntimeError, AttributeError, ModuleNotFoundError, \
-     RecursionError, ArithmeticError, ImportError, Exception, BaseException (or a tuple of them)";
+     RecursionError, ArithmeticError, ImportError, LookupError, IndexError, KeyError, Exception, BaseException \
+     (or a tuple of them)";
 
 /// Python builtins that a program might call (for a clearer message than "undefined").
 pub(super) const BUILTINS: &[&str] = &[

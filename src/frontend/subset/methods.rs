@@ -93,7 +93,8 @@ pub(crate) fn cpython_attrs(type_name: &str) -> Option<&'static [&'static str]> 
 }
 
 /// What every supported method call looks like (the hint of a refusal).
-const HINT_METHODS: &str = "supported methods: lst.append(x); d.get(k[, default]); lock.acquire([blocking]), \
+const HINT_METHODS: &str = "supported methods: every list method (lst.append(x), pop([i]), insert(i, x), \
+     remove(x), extend(xs), count(x), index(x), clear(), reverse(), sort([reverse=...]), copy()); d.get(k[, default]); lock.acquire([blocking]), \
      lock.release(), lock.locked(); t.start(), t.join(), t.is_alive(); RLock/Semaphore/BoundedSemaphore \
      acquire([blocking]), release(); event.set(), clear(), is_set(), wait(); cond.acquire(), release(), wait(), \
      notify([n]), notify_all(); barrier.wait(); q.put(x), q.get(), qsize(), empty(), full(), task_done(), \
@@ -130,7 +131,9 @@ impl Kind {
     /// What is supported on this type instead of another method.
     fn hint(self) -> String {
         match self {
-            Kind::List => "supported on a list: lst.append(x), a[i], a[i] = v, len(a), x in a and iteration".into(),
+            Kind::List => "supported on a list: every method but sort(key=...), a[i], a[i] = v, len(a), x in a and \
+                 iteration"
+                .into(),
             Kind::Dict => {
                 "supported on a dict: d.get(k[, default]), d[k], d[k] = v, k in d and iteration over the keys".into()
             }
@@ -147,7 +150,7 @@ impl Kind {
     /// The methods the checker models on this type.
     fn supported(self) -> &'static [&'static str] {
         match self {
-            Kind::List => &["append"],
+            Kind::List => CPYTHON_LIST,
             Kind::Dict => &["get"],
             Kind::Str | Kind::Int | Kind::Tuple => &[],
             Kind::Lock => &["acquire", "release", "locked"],
@@ -164,6 +167,15 @@ impl Kind {
 /// Every method name the checker models on some built-in or library type.
 const ALL_SUPPORTED: &[&str] = &[
     "append",
+    "pop",
+    "insert",
+    "remove",
+    "extend",
+    "count",
+    "index",
+    "reverse",
+    "sort",
+    "copy",
     "get",
     "acquire",
     "release",
@@ -399,6 +411,22 @@ impl Checker<'_> {
             ));
         }
         match self.known_kind(&a.value) {
+            Some(Kind::List) => {
+                // Keyword arguments: only sort's `reverse=` (and `key=None`) are modelled.
+                for k in kws {
+                    let kname = k.arg.as_ref().map_or("", |n| n.as_str());
+                    let ok = name == "sort"
+                        && (kname == "reverse" || (kname == "key" && matches!(k.value, Expr::NoneLiteral(_))));
+                    if !ok {
+                        return Err(self.unsupported(
+                            k.range,
+                            format!("the keyword argument '{kname}' of list.{name}()"),
+                            "list methods take positional arguments; sort takes reverse=, not key=",
+                        ));
+                    }
+                }
+                Ok(())
+            }
             Some(kind) => {
                 let ty = kind.name();
                 if !kind.supported().contains(&name) {

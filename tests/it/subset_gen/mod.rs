@@ -184,6 +184,11 @@ pub enum Stmt {
     Append {
         c: i64,
     },
+    /// Another list method: `r = a.pop()` under `try`/`except IndexError` (c = 1),
+    /// `a.insert(0, 2)` (c = 2), `a.sort(reverse=True)` (c = 3).
+    ListMethod {
+        c: i64,
+    },
     /// `g = len(a)`
     Len {
         g: usize,
@@ -467,6 +472,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),
             (1, c().prop_map(|c| Stmt::Append { c }).boxed()),
+            (2, c().prop_map(|c| Stmt::ListMethod { c }).boxed()),
             (1, g().prop_map(|g| Stmt::Len { g }).boxed()),
             (1, c().prop_map(|c| Stmt::DictAdd { c }).boxed()),
             (1, Just(Stmt::DictGet).boxed()),
@@ -478,7 +484,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, Just(Stmt::EvClear).boxed()),
             (1, Just(Stmt::EvWait).boxed()),
             (1, g().prop_map(|g| Stmt::EvIsSet { g }).boxed()),
-            (1, any::<bool>().prop_map(|all| Stmt::CvNotify { all }).boxed()),
+            (2, any::<bool>().prop_map(|all| Stmt::CvNotify { all }).boxed()),
             (1, Just(Stmt::CvWait).boxed()),
             (1, Just(Stmt::BarWait).boxed()),
             (1, c().prop_map(|c| Stmt::QPut { c }).boxed()),

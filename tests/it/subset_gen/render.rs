@@ -95,6 +95,10 @@ pub enum Feature {
     FromImport,
     DefaultParameter,
     KeywordArgument,
+    ListPop,
+    ExceptIndexError,
+    ListInsert,
+    ListSort,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -383,6 +387,28 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.feat(F::ListAppend);
             cx.found.uses.insert("a");
             line(out, ind, &format!("a.append({c})"));
+        }
+        Stmt::ListMethod { c } => {
+            cx.found.uses.insert("a");
+            match c {
+                1 => {
+                    cx.feat(F::ListPop);
+                    cx.feat(F::ExceptIndexError);
+                    cx.assign("r");
+                    line(out, ind, "try:");
+                    line(out, ind + 4, "r = a.pop()");
+                    line(out, ind, "except IndexError:");
+                    line(out, ind + 4, "r = -1");
+                }
+                2 => {
+                    cx.feat(F::ListInsert);
+                    line(out, ind, "a.insert(0, 2)");
+                }
+                _ => {
+                    cx.feat(F::ListSort);
+                    line(out, ind, "a.sort(reverse=True)");
+                }
+            }
         }
         Stmt::Len { g } => {
             cx.feat(F::Len);

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 85] = {
+const ALL: [Feature; 89] = {
     use Feature::*;
     [
         LockWith,
@@ -103,6 +103,10 @@ const ALL: [Feature; 85] = {
         FromImport,
         DefaultParameter,
         KeywordArgument,
+        ListPop,
+        ExceptIndexError,
+        ListInsert,
+        ListSort,
     ]
 };
 

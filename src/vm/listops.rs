@@ -1,0 +1,314 @@
+//! The methods of `list` beyond `append`: `pop`, `insert`, `remove`, `extend`, `count`,
+//! `index`, `clear`, `reverse`, `sort` and `copy`. Each is one C call in CPython, atomic under
+//! the GIL (none calls back into Python for the values the subset has), with CPython 3.11's
+//! errors and messages. What the checker cannot decide as CPython would (an order of mixed
+//! types that `sort` would compare in an order of its own, a `key=` function) stops the run as
+//! not modelled.
+
+use super::footprint::Footprint;
+use super::heap::{Heap, HeapObj};
+use super::step::{checker_limit, err, unsupported};
+use super::value::{ExcKind, Exception, Value};
+use crate::bytecode::CmpOp;
+
+/// A method of `list` (other than `append`, which CPython 3.11 specialises).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListMethod {
+    /// `list.pop([i])`
+    Pop,
+    /// `list.insert(i, x)`
+    Insert,
+    /// `list.remove(x)`
+    Remove,
+    /// `list.extend(iterable)`
+    Extend,
+    /// `list.count(x)`
+    Count,
+    /// `list.index(x[, start[, stop]])`
+    Index,
+    /// `list.clear()`
+    Clear,
+    /// `list.reverse()`
+    Reverse,
+    /// `list.sort(*, key=None, reverse=False)`
+    Sort,
+    /// `list.copy()`
+    Copy,
+}
+
+impl ListMethod {
+    /// Every method, in `dir(list)` order.
+    pub const ALL: [ListMethod; 10] = [
+        ListMethod::Clear,
+        ListMethod::Copy,
+        ListMethod::Count,
+        ListMethod::Extend,
+        ListMethod::Index,
+        ListMethod::Insert,
+        ListMethod::Pop,
+        ListMethod::Remove,
+        ListMethod::Reverse,
+        ListMethod::Sort,
+    ];
+
+    /// The method's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ListMethod::Pop => "pop",
+            ListMethod::Insert => "insert",
+            ListMethod::Remove => "remove",
+            ListMethod::Extend => "extend",
+            ListMethod::Count => "count",
+            ListMethod::Index => "index",
+            ListMethod::Clear => "clear",
+            ListMethod::Reverse => "reverse",
+            ListMethod::Sort => "sort",
+            ListMethod::Copy => "copy",
+        }
+    }
+
+    /// `Builtin::name`'s form, e.g. `list.pop`.
+    pub fn qualname(self) -> &'static str {
+        match self {
+            ListMethod::Pop => "list.pop",
+            ListMethod::Insert => "list.insert",
+            ListMethod::Remove => "list.remove",
+            ListMethod::Extend => "list.extend",
+            ListMethod::Count => "list.count",
+            ListMethod::Index => "list.index",
+            ListMethod::Clear => "list.clear",
+            ListMethod::Reverse => "list.reverse",
+            ListMethod::Sort => "list.sort",
+            ListMethod::Copy => "list.copy",
+        }
+    }
+
+    /// The method called `name`, if `list` has it here.
+    pub fn from_name(name: &str) -> Option<ListMethod> {
+        ListMethod::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+fn type_error(msg: String) -> Exception {
+    err(ExcKind::TypeError, msg)
+}
+
+/// An index argument (`pop`, `insert`): an int, or CPython's `TypeError`.
+fn index_arg(v: &Value, not_int: &str) -> Result<i64, Exception> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(i64::from(*b)),
+        Value::Big(_) => Err(checker_limit(format!(
+            "a list index of {} does not fit the checker's 64-bit ints",
+            super::value::int_summary(v)
+        ))),
+        other if not_int.is_empty() => {
+            Err(type_error(format!("'{}' object cannot be interpreted as an integer", other.type_name())))
+        }
+        _ => Err(type_error(not_int.to_string())),
+    }
+}
+
+fn exactly_one(m: ListMethod, args: &[Value]) -> Result<&Value, Exception> {
+    match args {
+        [v] => Ok(v),
+        _ => Err(type_error(format!("{}() takes exactly one argument ({} given)", m.qualname(), args.len()))),
+    }
+}
+
+fn no_args(m: ListMethod, args: &[Value]) -> Result<(), Exception> {
+    match args.len() {
+        0 => Ok(()),
+        n => Err(type_error(format!("{}() takes no arguments ({n} given)", m.qualname()))),
+    }
+}
+
+fn items<'h>(heap: &'h Heap, id: u32, fp: &mut Footprint) -> &'h [Value] {
+    match heap.read(id, fp) {
+        HeapObj::List(items) => items,
+        _ => &[],
+    }
+}
+
+fn items_mut<'h>(
+    heap: &'h mut Heap,
+    id: u32,
+    fp: &mut Footprint,
+    growing: bool,
+) -> Result<&'h mut Vec<Value>, Exception> {
+    let obj = if growing { heap.write_growing(id, fp)? } else { heap.write(id, fp) };
+    match obj {
+        HeapObj::List(items) => Ok(items),
+        _ => Err(type_error("a list method called on another object".into())),
+    }
+}
+
+/// Where an index `i` of a list of `len` items points after Python's negative-index rule.
+fn normalise(i: i64, len: usize) -> i64 {
+    if i < 0 {
+        i + len as i64
+    } else {
+        i
+    }
+}
+
+/// Calls `list.m` on list `id` with `args` (positional) and `kwargs`.
+pub(super) fn call(
+    heap: &mut Heap,
+    m: ListMethod,
+    id: u32,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    if m != ListMethod::Sort && !kwargs.is_empty() {
+        return Err(unsupported(format!("a keyword argument to {}()", m.qualname())));
+    }
+    match m {
+        ListMethod::Pop => {
+            if args.len() > 1 {
+                return Err(type_error(format!("pop expected at most 1 argument, got {}", args.len())));
+            }
+            let at = args.first().map(|v| index_arg(v, "")).transpose()?;
+            let list = items_mut(heap, id, fp, false)?;
+            if list.is_empty() {
+                return Err(err(ExcKind::IndexError, "pop from empty list"));
+            }
+            let i = normalise(at.unwrap_or(-1), list.len());
+            if i < 0 || i as usize >= list.len() {
+                return Err(err(ExcKind::IndexError, "pop index out of range"));
+            }
+            Ok(list.remove(i as usize))
+        }
+        ListMethod::Insert => {
+            let [at, v] = args else {
+                return Err(type_error(format!("insert expected 2 arguments, got {}", args.len())));
+            };
+            let at = index_arg(at, "")?;
+            let list = items_mut(heap, id, fp, true)?;
+            let i = normalise(at, list.len()).clamp(0, list.len() as i64);
+            list.insert(i as usize, v.clone());
+            Ok(Value::None)
+        }
+        ListMethod::Remove => {
+            let x = exactly_one(m, args)?;
+            let list = items(heap, id, fp).to_vec();
+            let found = list.iter().position(|v| Heap::eq(heap, v, x, fp));
+            match found {
+                Some(i) => {
+                    items_mut(heap, id, fp, false)?.remove(i);
+                    Ok(Value::None)
+                }
+                None => Err(err(ExcKind::ValueError, "list.remove(x): x not in list")),
+            }
+        }
+        ListMethod::Extend => {
+            let source = exactly_one(m, args)?;
+            let new = heap.items_of(source, fp)?;
+            let list = items_mut(heap, id, fp, true)?;
+            super::value::room((new.len() * std::mem::size_of::<Value>()) as u64)?;
+            list.extend(new);
+            Ok(Value::None)
+        }
+        ListMethod::Count => {
+            let x = exactly_one(m, args)?;
+            let list = items(heap, id, fp).to_vec();
+            let n = list.iter().filter(|v| Heap::eq(heap, v, x, fp)).count();
+            Ok(Value::Int(n as i64))
+        }
+        ListMethod::Index => {
+            let (x, bounds) = match args {
+                [] => return Err(type_error("index expected at least 1 argument, got 0".into())),
+                [x, rest @ ..] if rest.len() <= 2 => (x, rest),
+                _ => return Err(type_error(format!("index expected at most 3 arguments, got {}", args.len()))),
+            };
+            const SLICE: &str = "slice indices must be integers or have an __index__ method";
+            let len = items(heap, id, fp).len();
+            let bound = |k: usize, default: i64| -> Result<i64, Exception> {
+                match bounds.get(k) {
+                    Some(v) => Ok(normalise(index_arg(v, SLICE)?, len).max(0)),
+                    None => Ok(default),
+                }
+            };
+            let start = bound(0, 0)? as usize;
+            let stop = (bound(1, len as i64)? as usize).min(len);
+            let list = items(heap, id, fp).to_vec();
+            let found = (start..stop).find(|&i| Heap::eq(heap, &list[i], x, fp));
+            match found {
+                Some(i) => Ok(Value::Int(i as i64)),
+                None => Err(err(ExcKind::ValueError, format!("{} is not in list", heap.repr(x)))),
+            }
+        }
+        ListMethod::Clear => {
+            no_args(m, args)?;
+            items_mut(heap, id, fp, false)?.clear();
+            Ok(Value::None)
+        }
+        ListMethod::Reverse => {
+            no_args(m, args)?;
+            items_mut(heap, id, fp, false)?.reverse();
+            Ok(Value::None)
+        }
+        ListMethod::Copy => {
+            no_args(m, args)?;
+            let copy = items(heap, id, fp).to_vec();
+            super::value::room((copy.len() * std::mem::size_of::<Value>()) as u64)?;
+            Ok(Value::Obj(heap.alloc(HeapObj::List(copy), fp)))
+        }
+        ListMethod::Sort => sort(heap, id, args, kwargs, fp),
+    }
+}
+
+/// `list.sort(*, key=None, reverse=False)`: a stable sort, as CPython's (with `reverse`, equal
+/// items keep their order). Lists of ints and bools, or of strs, are sorted; a list of other or
+/// mixed values, which CPython compares pair by pair in the order of its merge sort (and whose
+/// `TypeError`, if any, depends on that order), stops the run as not modelled.
+fn sort(
+    heap: &mut Heap,
+    id: u32,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    if !args.is_empty() {
+        return Err(type_error("sort() takes no positional arguments".into()));
+    }
+    let mut reverse = false;
+    for (k, v) in kwargs {
+        match (k.as_str(), v) {
+            ("key", Value::None) => {}
+            ("key", _) => return Err(unsupported("list.sort(key=...) with a key function")),
+            ("reverse", Value::Bool(b)) => reverse = *b,
+            ("reverse", Value::Int(i)) => reverse = *i != 0,
+            ("reverse", _) => return Err(unsupported("list.sort(reverse=...) with a value other than an int")),
+            (other, _) => return Err(type_error(format!("'{other}' is an invalid keyword argument for sort()"))),
+        }
+    }
+    let list = items(heap, id, fp);
+    if list.len() > 1 {
+        let ints = list.iter().all(|v| matches!(v, Value::Int(_) | Value::Big(_) | Value::Bool(_)));
+        let strs = list.iter().all(|v| matches!(v, Value::Str(_)));
+        if !ints && !strs {
+            return Err(unsupported("list.sort() of values that are not all ints or all strs"));
+        }
+    }
+    let list = items_mut(heap, id, fp, false)?;
+    let lt = |a: &Value, b: &Value| matches!(super::arith::compare(CmpOp::Lt, a, b), Ok(Value::Bool(true)));
+    // CPython: reverse, stable sort, reverse back.
+    if reverse {
+        list.reverse();
+    }
+    list.sort_by(|a, b| {
+        if lt(a, b) {
+            std::cmp::Ordering::Less
+        } else if lt(b, a) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
+    if reverse {
+        list.reverse();
+    }
+    Ok(Value::None)
+}
