@@ -379,6 +379,7 @@ fn call_builtin(
             | Builtin::SyncCall(..)
             | Builtin::ListAppend
             | Builtin::ListMethod(_)
+            | Builtin::DictMethod(_)
             | Builtin::DictGet),
         ) => {
             let mut args = args;
@@ -609,6 +610,9 @@ fn call_builtin(
                     format!("descriptor 'append' for 'list' objects doesn't apply to a '{}' object", this.type_name()),
                 )),
             }
+        }
+        (Builtin::DictMethod(m), Some(Value::Obj(id))) => {
+            super::dictops::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
         }
         (Builtin::ListMethod(m), Some(Value::Obj(id))) => {
             super::listops::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)

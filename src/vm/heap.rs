@@ -4,6 +4,7 @@
 //! Every operation here records what it reads and writes in the step's [`Footprint`], so that
 //! explorers see heap accesses as accesses of shared objects ([`Object::Heap`]).
 
+use super::dictops::{view_contains, view_items, view_len, DictMethod};
 use super::footprint::{Access, Footprint, Object};
 use super::value::{compare, py_eq as value_eq, ExcKind, Exception, Value};
 use crate::bytecode::{py_str_repr, CmpOp, CodeId};
@@ -150,7 +151,7 @@ impl Heap {
     pub fn to_str(&self, v: &Value) -> String {
         match v {
             Value::Str(s) => s.to_string(),
-            Value::Obj(_) | Value::Tuple(_) | Value::Method(..) => self.repr(v),
+            Value::Obj(_) | Value::Tuple(_) | Value::Method(..) | Value::DictView(..) => self.repr(v),
             other => other.to_str(),
         }
     }
@@ -211,6 +212,11 @@ impl Heap {
                 _ => v.repr(),
             },
             Value::Str(s) => py_str_repr(s),
+            Value::DictView(view, id) if (*id as usize) < self.objects.len() => {
+                let shown = view_items(self, *view, *id, &mut Footprint::default());
+                let parts: Vec<String> = shown.iter().map(|x| self.repr_in(x, seen)).collect();
+                format!("{}([{}])", view.type_name(), parts.join(", "))
+            }
             other => other.repr(),
         }
     }
@@ -223,7 +229,7 @@ impl Heap {
 
     fn note_reads_in(&self, v: &Value, fp: &mut Footprint, seen: &mut Vec<u32>) {
         match v {
-            Value::Obj(id) | Value::Method(_, id) => {
+            Value::Obj(id) | Value::Method(_, id) | Value::DictView(_, id) => {
                 if seen.contains(id) || *id as usize >= self.objects.len() {
                     return;
                 }
@@ -277,6 +283,10 @@ impl Heap {
                 r
             }
             Value::Tuple(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+            Value::DictView(view, id) => {
+                let shown = view_items(self, *view, *id, &mut Footprint::default());
+                shown.iter().try_for_each(|x| self.check_str_digits_in(x, seen))
+            }
             _ => Ok(()),
         }
     }
@@ -289,6 +299,7 @@ impl Heap {
                 HeapObj::Dict(items) => !items.is_empty(),
                 _ => true,
             },
+            Value::DictView(_, id) => view_len(self, *id, fp) > 0,
             other => other.truthy(),
         }
     }
@@ -392,6 +403,9 @@ impl Heap {
                 _ => Ok(()),
             },
             Value::Tuple(items) => items.iter().try_for_each(|x| self.check_hashable(x)),
+            Value::DictView(view, _) => {
+                Err(err(ExcKind::TypeError, format!("unhashable type: '{}'", view.type_name())))
+            }
             _ => Ok(()),
         }
     }
@@ -511,6 +525,7 @@ impl Heap {
                 )),
             },
             Value::Tuple(items) => Ok(items.iter().any(|x| self.eq(x, item, fp))),
+            Value::DictView(view, id) => view_contains(self, *view, *id, item, fp),
             Value::Str(s) => match item {
                 Value::Str(sub) => Ok(s.contains(&**sub)),
                 other => Err(err(
@@ -533,6 +548,7 @@ impl Heap {
                 _ => Err(err(ExcKind::TypeError, format!("object of type '{}' has no len()", self.type_name(v)))),
             },
             Value::Tuple(t) => Ok(t.len()),
+            Value::DictView(_, id) => Ok(view_len(self, *id, fp)),
             Value::Str(s) => Ok(s.chars().count()),
             other => Err(err(ExcKind::TypeError, format!("object of type '{}' has no len()", self.type_name(other)))),
         }
@@ -548,6 +564,7 @@ impl Heap {
                 _ => Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", self.type_name(v)))),
             },
             Value::Tuple(t) => Ok(t.to_vec()),
+            Value::DictView(view, id) => Ok(view_items(self, *view, *id, fp)),
             Value::Str(s) => {
                 super::value::room((s.len() * (std::mem::size_of::<Value>() + 24)) as u64)?;
                 Ok(s.chars().map(|c| Value::Str(c.to_string().into())).collect())
@@ -617,6 +634,10 @@ impl Heap {
             }
             HeapObj::Dict(_) if name == "get" => {
                 Ok(Attr::Value(Value::Bound(super::Builtin::DictGet, Box::new(obj.clone()))))
+            }
+            HeapObj::Dict(_) if DictMethod::from_name(name).is_some() => {
+                let m = DictMethod::from_name(name).expect("checked");
+                Ok(Attr::Value(Value::Bound(super::Builtin::DictMethod(m), Box::new(obj.clone()))))
             }
             _ => {
                 let ty = self.type_name(obj);

@@ -11,6 +11,7 @@
 mod arith;
 mod attrs;
 mod call;
+mod dictops;
 mod footprint;
 pub mod heap;
 mod invoke;
@@ -136,7 +137,7 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &
         | Instr::PopJumpBackwardIfTrue(_)
         | Instr::JumpIfFalseOrPop(_)
         | Instr::JumpIfTrueOrPop(_)
-        | Instr::UnaryNot => !matches!(frame.stack.last(), Some(Value::Obj(_))),
+        | Instr::UnaryNot => !matches!(frame.stack.last(), Some(Value::Obj(_) | Value::DictView(..))),
         // A list or dict iterator reads its container.
         Instr::ForIter(_) => !matches!(frame.stack.last(), Some(Value::ListIter(..) | Value::DictIter(..))),
         // In a class body, names live in the class (a heap object).

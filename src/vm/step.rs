@@ -8,7 +8,7 @@ use super::footprint::{Access, Footprint, Object};
 use super::heap::{Attr, Heap, HeapObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_after, Before};
-use super::value::{binary_op, format_value, unary_op, ExcKind, Exception, Module, Tid, Value};
+use super::value::{binary_op, format_value, unary_op, DictView, ExcKind, Exception, Module, Tid, Value};
 use crate::bytecode::{BinOp, CodeId, Instr, Program};
 use std::sync::Arc;
 
@@ -509,13 +509,17 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 Value::Str(s) => Value::TupleIter(s.chars().map(|c| Value::Str(c.to_string().into())).collect(), 0),
                 Value::Obj(id) => match heap.read(id, &mut info.footprint) {
                     HeapObj::List(_) => Value::ListIter(id, 0),
-                    HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32),
+                    HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, DictView::Keys),
                     _ => {
                         return Err(err(
                             ExcKind::TypeError,
                             format!("'{}' object is not iterable", heap.type_name(&Value::Obj(id))),
                         ))
                     }
+                },
+                Value::DictView(view, id) => match heap.read(id, &mut info.footprint) {
+                    HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, view),
+                    _ => return Err(err(ExcKind::TypeError, "a dict view of another object")),
                 },
                 ref other @ (Value::ListIter(..) | Value::DictIter(..)) => other.clone(),
                 other => {
@@ -548,13 +552,13 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     }
                     _ => None,
                 },
-                Some(Value::DictIter(id, i, size)) => match heap.read(*id, &mut info.footprint) {
+                Some(Value::DictIter(id, i, size, view)) => match heap.read(*id, &mut info.footprint) {
                     HeapObj::Dict(items) if items.len() as u32 != *size => {
                         *size = u32::MAX;
                         return Err(err(ExcKind::RuntimeError, "dictionary changed size during iteration"));
                     }
                     HeapObj::Dict(items) => {
-                        let v = items.get(*i as usize).map(|(k, _)| k.clone());
+                        let v = items.get(*i as usize).map(|(k, v)| view.item(k, v));
                         *i += 1;
                         v
                     }

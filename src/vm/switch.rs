@@ -66,7 +66,8 @@ impl Builtin {
             | Builtin::Property
             | Builtin::BuildClass
             | Builtin::DictGet
-            | Builtin::ListMethod(_) => CallKind::C,
+            | Builtin::ListMethod(_)
+            | Builtin::DictMethod(_) => CallKind::C,
         }
     }
 }

@@ -9,6 +9,46 @@ use std::sync::Arc;
 /// Index of a thread in [`State::threads`](super::State); 0 is the main thread.
 pub type Tid = usize;
 
+/// What a dict view or iterator shows of its dict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DictView {
+    /// `d.keys()`, and iteration over the dict itself.
+    Keys,
+    /// `d.values()`
+    Values,
+    /// `d.items()`: `(key, value)` tuples.
+    Items,
+}
+
+impl DictView {
+    /// The view's type name, e.g. `dict_items`.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            DictView::Keys => "dict_keys",
+            DictView::Values => "dict_values",
+            DictView::Items => "dict_items",
+        }
+    }
+
+    /// The type name of its iterator, e.g. `dict_itemiterator`.
+    pub fn iterator_name(self) -> &'static str {
+        match self {
+            DictView::Keys => "dict_keyiterator",
+            DictView::Values => "dict_valueiterator",
+            DictView::Items => "dict_itemiterator",
+        }
+    }
+
+    /// What the view shows of the entry `(k, v)`.
+    pub fn item(self, k: &Value, v: &Value) -> Value {
+        match self {
+            DictView::Keys => k.clone(),
+            DictView::Values => v.clone(),
+            DictView::Items => Value::Tuple(vec![k.clone(), v.clone()].into()),
+        }
+    }
+}
+
 /// A built-in callable or method the subset supports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Builtin {
@@ -70,6 +110,8 @@ pub enum Builtin {
     ListAppend,
     /// Another method of `list` (`pop`, `insert`, ...).
     ListMethod(super::listops::ListMethod),
+    /// A method of `dict` other than `get`: `keys`, `values`, `items`, `setdefault`, `update`.
+    DictMethod(super::dictops::DictMethod),
     /// `dict.get`
     DictGet,
 }
@@ -107,6 +149,7 @@ impl Builtin {
             Builtin::BuildClass => "__build_class__",
             Builtin::ListAppend => "list.append",
             Builtin::ListMethod(m) => m.qualname(),
+            Builtin::DictMethod(m) => m.qualname(),
             Builtin::DictGet => "dict.get",
         }
     }
@@ -382,9 +425,11 @@ pub enum Value {
     Property(CodeId),
     /// A list iterator (lives only on a value stack): the list's heap id and the next index.
     ListIter(u32, u32),
-    /// A dict iterator over keys (lives only on a value stack): the dict's heap id, the next
-    /// index, and the dict's size when iteration began.
-    DictIter(u32, u32, u32),
+    /// A dict iterator (lives only on a value stack): the dict's heap id, the next index, the
+    /// dict's size when iteration began, and what it yields (keys, values or items).
+    DictIter(u32, u32, u32, DictView),
+    /// A live view of dict `id`'s keys, values or items (`d.keys()`, `d.values()`, `d.items()`).
+    DictView(DictView, u32),
     /// The `__annotations__` dict of a module or class (`SETUP_ANNOTATIONS`). Stores into it
     /// are dropped: the subset lets no program read `__annotations__`, so its contents are
     /// never observable.
@@ -437,7 +482,8 @@ impl Value {
             Value::Method(..) => "method",
             Value::Property(_) => "property",
             Value::ListIter(..) => "list_iterator",
-            Value::DictIter(..) => "dict_keyiterator",
+            Value::DictIter(.., v) => v.iterator_name(),
+            Value::DictView(v, _) => v.type_name(),
             Value::Annotations => "dict",
         }
     }
@@ -517,7 +563,8 @@ impl Value {
             Value::Method(code, id) => format!("<bound method #{code} of object #{id}>"),
             Value::Property(_) => "<property object>".into(),
             Value::ListIter(..) => "<list_iterator>".into(),
-            Value::DictIter(..) => "<dict_keyiterator>".into(),
+            Value::DictIter(.., v) => format!("<{}>", v.iterator_name()),
+            Value::DictView(v, id) => format!("<{} of object #{id}>", v.type_name()),
             Value::Annotations => "<__annotations__>".into(),
         }
     }

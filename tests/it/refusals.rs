@@ -16,14 +16,14 @@ n = 3
 z = [0] * n
 def w(a):
     lst.pop(i=0)
-    d.setdefault('a', 1)
+    d.fromkeys('a')
     d.pop('a')
     lst.sort(key=abs)
-    d.update(d)
+    d.setdefault(k='a')
     c = d.copy()
-    for k in d.items():
+    for k in d.popitem():
         pass
-    ks = d.keys()
+    ks = d.clear()
     f = '{}'.format(1)
     u = s.upper()
     j = ','.join(('a', 'b'))
@@ -48,13 +48,13 @@ fn every_operation_outside_the_subset_is_refused_at_once_with_its_position() {
     let want = [
         ("8:5", "list repetition"),
         ("10:13", "'i' of list.pop()"),
-        ("11:5", "dict.setdefault()"),
+        ("11:5", "dict.fromkeys()"),
         ("12:5", "dict.pop()"),
         ("13:14", "'key' of list.sort()"),
-        ("14:5", "dict.update()"),
+        ("14:18", "'k' of dict.setdefault()"),
         ("15:9", "dict.copy()"),
-        ("16:14", "dict.items()"),
-        ("18:10", "dict.keys()"),
+        ("16:14", "dict.popitem()"),
+        ("18:10", "dict.clear()"),
         ("19:9", "str.format()"),
         ("20:9", "str.upper()"),
         ("21:9", "str.join()"),

@@ -117,7 +117,8 @@ impl Checker<'_> {
                     return Err(self.unsupported(
                         c.range(),
                         format!("{name}() with {n} arguments"),
-                        "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x), str(x)",
+                        "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x), str(x), \
+                         list([iterable]), tuple([iterable])",
                     ));
                 }
                 Ok(())

@@ -94,7 +94,8 @@ pub(crate) fn cpython_attrs(type_name: &str) -> Option<&'static [&'static str]> 
 
 /// What every supported method call looks like (the hint of a refusal).
 const HINT_METHODS: &str = "supported methods: every list method (lst.append(x), pop([i]), insert(i, x), \
-     remove(x), extend(xs), count(x), index(x), clear(), reverse(), sort([reverse=...]), copy()); d.get(k[, default]); lock.acquire([blocking]), \
+     remove(x), extend(xs), count(x), index(x), clear(), reverse(), sort([reverse=...]), copy()); d.get(k[, default]), \
+     d.keys(), d.values(), d.items(), d.setdefault(k[, default]), d.update(other); lock.acquire([blocking]), \
      lock.release(), lock.locked(); t.start(), t.join(), t.is_alive(); RLock/Semaphore/BoundedSemaphore \
      acquire([blocking]), release(); event.set(), clear(), is_set(), wait(); cond.acquire(), release(), wait(), \
      notify([n]), notify_all(); barrier.wait(); q.put(x), q.get(), qsize(), empty(), full(), task_done(), \
@@ -134,9 +135,9 @@ impl Kind {
             Kind::List => "supported on a list: every method but sort(key=...), a[i], a[i] = v, len(a), x in a and \
                  iteration"
                 .into(),
-            Kind::Dict => {
-                "supported on a dict: d.get(k[, default]), d[k], d[k] = v, k in d and iteration over the keys".into()
-            }
+            Kind::Dict => "supported on a dict: d.get(k[, default]), d.keys(), d.values(), d.items(), \
+                 d.setdefault(k[, default]), d.update(other), d[k], d[k] = v, k in d and iteration"
+                .into(),
             Kind::Str => "no str methods are modelled: use f-strings, +, ==, in, len(s) and str(x)".into(),
             Kind::Int | Kind::Tuple => format!("no {} methods are modelled", self.name()),
             k => format!(
@@ -151,7 +152,7 @@ impl Kind {
     fn supported(self) -> &'static [&'static str] {
         match self {
             Kind::List => CPYTHON_LIST,
-            Kind::Dict => &["get"],
+            Kind::Dict => &["get", "keys", "values", "items", "setdefault", "update"],
             Kind::Str | Kind::Int | Kind::Tuple => &[],
             Kind::Lock => &["acquire", "release", "locked"],
             Kind::Thread => &["start", "join", "is_alive"],
@@ -167,6 +168,11 @@ impl Kind {
 /// Every method name the checker models on some built-in or library type.
 const ALL_SUPPORTED: &[&str] = &[
     "append",
+    "keys",
+    "values",
+    "items",
+    "setdefault",
+    "update",
     "pop",
     "insert",
     "remove",
@@ -426,6 +432,14 @@ impl Checker<'_> {
                     }
                 }
                 Ok(())
+            }
+            Some(Kind::Dict) if name != "update" && !kws.is_empty() => {
+                let kname = kws[0].arg.as_ref().map_or("", |n| n.as_str());
+                Err(self.unsupported(
+                    kws[0].range,
+                    format!("the keyword argument '{kname}' of dict.{name}()"),
+                    "dict methods take positional arguments (update also takes key=value)",
+                ))
             }
             Some(kind) => {
                 let ty = kind.name();

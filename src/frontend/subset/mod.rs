@@ -22,11 +22,12 @@ const HINT_IMPORTS: &str = "supported imports: import threading, import time, im
      each optionally `as NAME`; from threading/time/queue/typing import NAME (the names the checker models, \
      e.g. from threading import Thread, Lock); and from __future__ import annotations (at module level)";
 const HINT_CALLS: &str = "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, str, \
+     list(iterable), tuple(iterable), \
      functions defined with def, classes, methods, threading.Thread(target=f, args=(...)), threading.Lock(), \
      threading.RLock(), threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), \
      threading.Condition(lock), threading.Barrier(n), queue.Queue(maxsize), time.sleep(x), and methods such as \
      t.start(), t.join(), lock.acquire(), lock.release(), event.wait(), cond.notify(), q.put(x), q.get(), \
-     lst.append(x), d.get(k, default)";
+     lst.append(x), lst.pop(), d.get(k, default), d.items()";
 const HINT_VALUES: &str = "supported values: ints, strings, True/False/None, tuples, lists, dicts, \
      instances of classes, a[i] and obj.attr";
 const HINT_STMTS: &str =
@@ -36,7 +37,7 @@ const HINT_STMTS: &str =
 const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @property), \
      class attributes (name = value), pass and a docstring; classes have no bases or decorators";
 /// The builtins a program may call.
-const CALLABLE_BUILTINS: &[&str] = &["abs", "len", "isinstance", "min", "max", "int", "str"];
+const CALLABLE_BUILTINS: &[&str] = &["abs", "len", "isinstance", "min", "max", "int", "str", "list", "tuple"];
 
 /// Checks that `module` uses only supported constructs. Every construct outside the subset is
 /// reported, in source order ([`Error::Many`] when there are several).

@@ -99,6 +99,9 @@ pub enum Feature {
     ExceptIndexError,
     ListInsert,
     ListSort,
+    DictSetdefault,
+    DictItems,
+    DictUpdate,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -366,6 +369,25 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.assign("r");
             line(out, ind, "for k in d:");
             line(out, ind + 4, "r = d[k]");
+        }
+        Stmt::DictMethod { c } => {
+            cx.found.uses.insert("d");
+            match c {
+                1 => {
+                    cx.feat(F::DictSetdefault);
+                    line(out, ind, "d.setdefault(\"j\", 1)");
+                }
+                2 => {
+                    cx.feat(F::DictItems);
+                    cx.assign("r");
+                    line(out, ind, "for k, v in d.items():");
+                    line(out, ind + 4, "r = v");
+                }
+                _ => {
+                    cx.feat(F::DictUpdate);
+                    line(out, ind, "d.update(k=3)");
+                }
+            }
         }
         Stmt::Convert { g } => {
             cx.feat(F::IsinstanceIntStr);

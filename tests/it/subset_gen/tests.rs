@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 89] = {
+const ALL: [Feature; 92] = {
     use Feature::*;
     [
         LockWith,
@@ -107,6 +107,9 @@ const ALL: [Feature; 89] = {
         ExceptIndexError,
         ListInsert,
         ListSort,
+        DictSetdefault,
+        DictItems,
+        DictUpdate,
     ]
 };
 

@@ -1,0 +1,219 @@
+//! The methods of `dict` beyond `get`: the live views `keys()`, `values()` and `items()`, and
+//! `setdefault` and `update`. Each call is one C call in CPython, atomic under the GIL; a view
+//! reads its dict whenever it is used (iterated, measured, printed, searched), so a view taken
+//! before another thread's insertion shows that insertion, and iterating it while the dict
+//! grows raises CPython's `RuntimeError`, as iterating the dict does.
+
+use super::footprint::Footprint;
+use super::heap::{Heap, HeapObj};
+use super::step::{err, unsupported};
+use super::value::{DictView, ExcKind, Exception, Value};
+
+/// A method of `dict` (other than `get`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DictMethod {
+    /// `dict.keys()`
+    Keys,
+    /// `dict.values()`
+    Values,
+    /// `dict.items()`
+    Items,
+    /// `dict.setdefault(key[, default])`
+    SetDefault,
+    /// `dict.update([other], **kwargs)`
+    Update,
+}
+
+impl DictMethod {
+    /// Every method here.
+    pub const ALL: [DictMethod; 5] =
+        [DictMethod::Items, DictMethod::Keys, DictMethod::SetDefault, DictMethod::Update, DictMethod::Values];
+
+    /// The method's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            DictMethod::Keys => "keys",
+            DictMethod::Values => "values",
+            DictMethod::Items => "items",
+            DictMethod::SetDefault => "setdefault",
+            DictMethod::Update => "update",
+        }
+    }
+
+    /// `Builtin::name`'s form, e.g. `dict.items`.
+    pub fn qualname(self) -> &'static str {
+        match self {
+            DictMethod::Keys => "dict.keys",
+            DictMethod::Values => "dict.values",
+            DictMethod::Items => "dict.items",
+            DictMethod::SetDefault => "dict.setdefault",
+            DictMethod::Update => "dict.update",
+        }
+    }
+
+    /// The method called `name`, if it is one of these.
+    pub fn from_name(name: &str) -> Option<DictMethod> {
+        DictMethod::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+/// What view `view` of dict `id` shows now, in the dict's order (a read of the dict).
+pub(super) fn view_items(heap: &Heap, view: DictView, id: u32, fp: &mut Footprint) -> Vec<Value> {
+    match heap.read(id, fp) {
+        HeapObj::Dict(items) => items.iter().map(|(k, v)| view.item(k, v)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The number of entries of dict `id` (`len` of any of its views).
+pub(super) fn view_len(heap: &Heap, id: u32, fp: &mut Footprint) -> usize {
+    match heap.read(id, fp) {
+        HeapObj::Dict(items) => items.len(),
+        _ => 0,
+    }
+}
+
+/// `item in view`: a key lookup for keys, an `==` scan for values, and for items a key lookup
+/// whose value must equal the pair's second half (a non-pair is never in it).
+pub(super) fn view_contains(
+    heap: &Heap,
+    view: DictView,
+    id: u32,
+    item: &Value,
+    fp: &mut Footprint,
+) -> Result<bool, Exception> {
+    match view {
+        DictView::Keys => heap.contains(&Value::Obj(id), item, fp),
+        DictView::Values => {
+            let values = view_items(heap, view, id, fp);
+            Ok(values.iter().any(|v| heap.eq(v, item, fp)))
+        }
+        DictView::Items => {
+            let Value::Tuple(pair) = item else { return Ok(false) };
+            let [k, v] = &pair[..] else { return Ok(false) };
+            if !heap.contains(&Value::Obj(id), k, fp)? {
+                return Ok(false);
+            }
+            let found = heap.subscr(&Value::Obj(id), k, fp)?;
+            Ok(heap.eq(&found, v, fp))
+        }
+    }
+}
+
+fn type_error(msg: String) -> Exception {
+    err(ExcKind::TypeError, msg)
+}
+
+/// Calls `dict.m` on dict `id` with `args` (positional) and `kwargs`.
+pub(super) fn call(
+    heap: &mut Heap,
+    m: DictMethod,
+    id: u32,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    let dict = Value::Obj(id);
+    match m {
+        DictMethod::Keys | DictMethod::Values | DictMethod::Items => {
+            if !kwargs.is_empty() {
+                return Err(unsupported(format!("a keyword argument to {}()", m.qualname())));
+            }
+            if !args.is_empty() {
+                return Err(type_error(format!("{}() takes no arguments ({} given)", m.qualname(), args.len())));
+            }
+            let view = match m {
+                DictMethod::Keys => DictView::Keys,
+                DictMethod::Values => DictView::Values,
+                _ => DictView::Items,
+            };
+            Ok(Value::DictView(view, id))
+        }
+        DictMethod::SetDefault => {
+            if !kwargs.is_empty() {
+                return Err(unsupported("a keyword argument to dict.setdefault()"));
+            }
+            let (key, default) = match args {
+                [k] => (k, Value::None),
+                [k, d] => (k, d.clone()),
+                [] => return Err(type_error("setdefault expected at least 1 argument, got 0".into())),
+                _ => return Err(type_error(format!("setdefault expected at most 2 arguments, got {}", args.len()))),
+            };
+            if heap.contains(&dict, key, fp)? {
+                return heap.subscr(&dict, key, fp);
+            }
+            heap.store_subscr(&dict, key, default.clone(), fp)?;
+            Ok(default)
+        }
+        DictMethod::Update => {
+            if args.len() > 1 {
+                return Err(type_error(format!("update expected at most 1 argument, got {}", args.len())));
+            }
+            // As CPython: pair by pair, so that an error leaves the pairs before it added.
+            if let Some(other) = args.first() {
+                for pair in update_pairs(heap, other, fp)? {
+                    let (k, v) = pair?;
+                    heap.store_subscr(&dict, &k, v, fp)?;
+                }
+            }
+            for (k, v) in kwargs {
+                heap.store_subscr(&dict, &Value::Str(k.as_str().into()), v.clone(), fp)?;
+            }
+            Ok(Value::None)
+        }
+    }
+}
+
+/// A pair `dict.update` adds, or the error at that element.
+type Pair = Result<(Value, Value), Exception>;
+
+/// The pairs `dict.update(other)` adds in order: a dict's entries, or the pairs of a list or
+/// tuple of 2-item tuples and lists, each element's error (CPython's) in its place.
+fn update_pairs(heap: &Heap, other: &Value, fp: &mut Footprint) -> Result<Vec<Pair>, Exception> {
+    if let Value::Obj(oid) = other {
+        if let HeapObj::Dict(items) = heap.read(*oid, fp) {
+            return Ok(items.iter().cloned().map(Ok).collect());
+        }
+    }
+    let sequence = match other {
+        Value::Tuple(_) => true,
+        Value::Obj(oid) => matches!(heap.peek(*oid), HeapObj::List(_)),
+        _ => false,
+    };
+    if !sequence {
+        return match other {
+            Value::Int(_) | Value::Big(_) | Value::Bool(_) | Value::None => {
+                Err(type_error(format!("'{}' object is not iterable", heap.type_name(other))))
+            }
+            _ => Err(unsupported(format!("dict.update() with a '{}' argument", heap.type_name(other)))),
+        };
+    }
+    let mut pairs = Vec::new();
+    for (n, element) in heap.items_of(other, fp)?.into_iter().enumerate() {
+        let parts = match &element {
+            Value::Tuple(t) => t.to_vec(),
+            Value::Obj(eid) if matches!(heap.peek(*eid), HeapObj::List(_)) => heap.items_of(&element, fp)?,
+            Value::Int(_) | Value::Big(_) | Value::Bool(_) | Value::None => {
+                pairs.push(Err(type_error(format!(
+                    "cannot convert dictionary update sequence element #{n} to a sequence"
+                ))));
+                break;
+            }
+            _ => {
+                pairs.push(Err(unsupported(format!("dict.update() with a '{}' element", heap.type_name(&element)))));
+                break;
+            }
+        };
+        match <[Value; 2]>::try_from(parts) {
+            Ok([k, v]) => pairs.push(Ok((k, v))),
+            Err(parts) => {
+                pairs.push(Err(err(
+                    ExcKind::ValueError,
+                    format!("dictionary update sequence element #{n} has length {}; 2 is required", parts.len()),
+                )));
+                break;
+            }
+        }
+    }
+    Ok(pairs)
+}
