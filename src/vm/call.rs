@@ -42,6 +42,8 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
     let found = match (obj, name) {
         (Value::Module(Module::Threading), "Thread") => Some(Value::Builtin(Builtin::Thread)),
         (Value::Module(Module::Threading), "Lock") => Some(Value::Builtin(Builtin::Lock)),
+        (Value::Module(Module::Threading), "current_thread") => Some(Value::Builtin(Builtin::CurrentThread)),
+        (Value::Module(Module::Threading), "main_thread") => Some(Value::Builtin(Builtin::MainThread)),
         (Value::Module(Module::Time), "sleep") => Some(Value::Builtin(Builtin::Sleep)),
         (Value::Module(Module::Future), "annotations") => Some(Value::Module(Module::Future)),
         (Value::Module(Module::Typing), name) if crate::bytecode::TYPING_NAMES.contains(&name) => {
@@ -436,23 +438,60 @@ fn call_builtin(
             }
             let mut target = Value::None;
             let mut targs = Value::Tuple(Arc::from(Vec::new()));
+            let mut name = Value::None;
             for (k, v) in kwargs {
                 match k.as_str() {
                     "target" => target = v,
                     "args" => targs = v,
+                    "name" => name = v,
+                    // Not a daemon (None: the creating thread's flag, and no thread here is one).
+                    "daemon" if matches!(v, Value::None | Value::Bool(false)) => {}
+                    "daemon" => return Err(unsupported("a daemon thread (daemon=True)")),
                     other => {
-                        return Err(unsupported(format!("threading.Thread(..., {other}=...) (target= and args= are)")))
+                        return Err(unsupported(format!(
+                            "threading.Thread(..., {other}=...) (target=, args=, name= and daemon=False are)"
+                        )))
                     }
                 }
             }
+            // threading.py: a false name becomes `Thread-N` from a counter only such names
+            // advance, followed by ` (target)` when the target has a `__name__`.
+            let (name, numbered) = if state.heap.truthy(&name, &mut info.footprint) {
+                (state.heap.to_str(&name), false)
+            } else {
+                let n = 1 + state.threads.iter().filter(|t| t.numbered).count();
+                let target_name = match &target {
+                    Value::Function(code) | Value::Method(code, _) => Some(program.code(*code).name.clone()),
+                    Value::Bound(b, _) => b.name().rsplit('.').next().map(str::to_string),
+                    Value::Builtin(b) => b.name().rsplit('.').next().map(str::to_string),
+                    _ => None,
+                };
+                match target_name {
+                    Some(t) => (format!("Thread-{n} ({t})"), true),
+                    None => (format!("Thread-{n}"), true),
+                }
+            };
             let id = state.threads.len() as u32;
-            state.threads.push(Arc::new(Thread {
-                status: ThreadStatus::New { target, args: targs },
-                frames: Vec::new(),
-                handled: Value::None,
-            }));
+            state.threads.push(Arc::new(Thread::new(
+                ThreadStatus::New { target, args: targs },
+                Vec::new(),
+                name.into(),
+                numbered,
+            )));
             info.footprint.add(Access::Write(Object::Alloc));
             Ok(Value::Thread(id))
+        }
+        (Builtin::CurrentThread | Builtin::MainThread, _) => {
+            no_kwargs(b.name(), &kwargs)?;
+            if !rest.is_empty() {
+                let short = b.name().trim_start_matches("threading.");
+                let was = if rest.len() == 1 { "was" } else { "were" };
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("{short}() takes 0 positional arguments but {} {was} given", rest.len()),
+                ));
+            }
+            Ok(Value::Thread(if b == Builtin::MainThread { 0 } else { tid as u32 }))
         }
         (Builtin::SyncNew(kind), _) => {
             sync::construct(state, kind, Args { positional: &rest, keywords: &kwargs }, info)

@@ -58,11 +58,12 @@ pub fn can_step(program: &Program, state: &State, tid: Tid) -> bool {
 pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value, Arc<Exception>> {
     let mut scratch = State {
         globals: state.globals.clone(),
-        threads: vec![Arc::new(Thread {
-            status: ThreadStatus::Alive,
-            frames: vec![Frame::new(program, code, &[])],
-            handled: Value::None,
-        })],
+        threads: vec![Arc::new(Thread::new(
+            ThreadStatus::Alive,
+            vec![Frame::new(program, code, &[])],
+            "MainThread".into(),
+            false,
+        ))],
         locks: state.locks.clone(),
         output: Arc::new(Vec::new()),
         hold: None,

@@ -83,9 +83,19 @@ pub struct Thread {
     pub frames: Vec<Frame>,
     /// The exception currently being handled (`Value::None` when none).
     pub handled: Value,
+    /// `Thread.name`: `MainThread`, the `name=` given, or `Thread-N (target)`.
+    pub name: Arc<str>,
+    /// Whether the name was made from CPython's counter (`Thread-N`), which only such names
+    /// advance.
+    pub numbered: bool,
 }
 
 impl Thread {
+    /// A thread with its status and frames, nothing handled.
+    pub fn new(status: ThreadStatus, frames: Vec<Frame>, name: Arc<str>, numbered: bool) -> Thread {
+        Thread { status, frames, handled: Value::None, name, numbered }
+    }
+
     /// Whether the thread has started and not yet ended.
     pub fn is_alive(&self) -> bool {
         self.status == ThreadStatus::Alive
@@ -131,8 +141,7 @@ pub struct State {
 impl State {
     /// The initial state: the main thread about to run the module code.
     pub fn initial(program: &Program) -> State {
-        let main =
-            Thread { status: ThreadStatus::Alive, frames: vec![Frame::new(program, 0, &[])], handled: Value::None };
+        let main = Thread::new(ThreadStatus::Alive, vec![Frame::new(program, 0, &[])], "MainThread".into(), false);
         State {
             globals: Arc::new(vec![Value::Null; program.globals.len()]),
             threads: vec![Arc::new(main)],

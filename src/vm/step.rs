@@ -192,8 +192,24 @@ fn method_frame(program: &Program, code: CodeId, args: Vec<Value>, role: FrameRo
     Ok(frame)
 }
 
+/// The value of `t.name` or `t.daemon` when the next instruction of `tid` loads one of them
+/// from a thread (read here, before [`exec`] borrows the stepping thread; neither changes after
+/// the thread is made, so the read is no access to shared state).
+fn thread_attribute(program: &Program, state: &State, tid: Tid) -> Option<Value> {
+    let frame = state.threads[tid].frames.last()?;
+    let code = program.code(frame.code);
+    let (Instr::LoadAttr(i) | Instr::LoadMethod(i)) = code.instrs.get(frame.pc as usize)? else { return None };
+    let Value::Thread(t) = frame.stack.last()? else { return None };
+    match code.names[*i as usize].as_str() {
+        "name" => Some(Value::Str(state.threads.get(*t as usize)?.name.clone())),
+        "daemon" => Some(Value::Bool(false)),
+        _ => None,
+    }
+}
+
 /// Executes one instruction; an `Err` is an exception raised by it.
 fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> Result<(), Exception> {
+    let thread_attr = thread_attribute(program, state, tid);
     let State { globals, threads, heap, .. } = state;
     let th = Arc::make_mut(&mut threads[tid]);
     let frame = th.frames.last_mut().expect("[internal bug] stepping a thread with no frame");
@@ -358,7 +374,10 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let obj = pop(stack);
             let name = code.names[i as usize].as_str();
             let method = matches!(instr, Instr::LoadMethod(_));
-            let attr = super::call::get_attr(&obj, name)?;
+            let attr = match thread_attr {
+                Some(v) => v,
+                None => super::call::get_attr(&obj, name)?,
+            };
             match attr {
                 Value::Bound(b, this) if method => {
                     stack.push(Value::Builtin(b));

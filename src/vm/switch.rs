@@ -47,6 +47,8 @@ impl Builtin {
             | Builtin::LockLocked => CallKind::C,
             // `threading.RLock()` is a Python factory; the other primitives are Python classes.
             Builtin::SyncNew(_) => CallKind::Library,
+            // Python functions of `threading.py`.
+            Builtin::CurrentThread | Builtin::MainThread => CallKind::Library,
             // `_thread.RLock`'s methods are C; a Condition binds its lock's C acquire/release.
             Builtin::SyncCall(SyncKind::RLock, _)
             | Builtin::SyncCall(SyncKind::Condition, SyncMethod::Acquire | SyncMethod::Release) => CallKind::C,

@@ -60,6 +60,10 @@ pub enum Builtin {
     Thread,
     /// `threading.Lock`
     Lock,
+    /// `threading.current_thread`
+    CurrentThread,
+    /// `threading.main_thread`
+    MainThread,
     /// `time.sleep`
     Sleep,
     /// `Lock.acquire`
@@ -124,6 +128,8 @@ impl Builtin {
             Builtin::Range => "range",
             Builtin::Thread => "threading.Thread",
             Builtin::Lock => "threading.Lock",
+            Builtin::CurrentThread => "threading.current_thread",
+            Builtin::MainThread => "threading.main_thread",
             Builtin::Sleep => "time.sleep",
             Builtin::LockAcquire => "Lock.acquire",
             Builtin::LockRelease => "Lock.release",

@@ -380,3 +380,27 @@ fn dict_views_setdefault_and_update_behave_as_in_cpython() {
         assert!(want.iter().any(|(_, out)| *out == real), "python3.11 printed an outcome outside the set:\n{real}");
     }
 }
+
+#[test]
+fn threads_carry_cpythons_names() {
+    let path = "tests/fixtures/thread_names.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    // python3.11: an unnamed thread is `Thread-N (target)`, N counting unnamed threads only
+    // (t1 is named, so t2 is Thread-1 and t3 Thread-2); a bound method's target name is the
+    // method's; `current_thread()` in each thread is that thread; main is `MainThread`.
+    let line = "['Thread-1 (run)', 'a:first', 'main:MainThread'] MainThread first Thread-1 (run) Thread-2 (work) False";
+    let want: BTreeSet<_> = [one("['Thread-1 (run)', 'a:first', 'main:MainThread']", line)].into_iter().collect();
+    assert_eq!(outcomes(&text, "names"), want);
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real, vec![line.to_string()]);
+    }
+    // A daemon thread is refused: the program's end would abandon it, which is not modelled.
+    let e = Model::from_source(
+        "a.py",
+        "import threading\ndef f():\n    pass\nt = threading.Thread(target=f, daemon=True)\n",
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("a.py:4:39: unsupported: a daemon thread"), "{e}");
+}

@@ -36,6 +36,8 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("threading", "Event"),
     ("threading", "Condition"),
     ("threading", "Barrier"),
+    ("threading", "current_thread"),
+    ("threading", "main_thread"),
     ("queue", "Queue"),
 ];
 

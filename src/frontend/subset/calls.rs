@@ -131,7 +131,8 @@ impl Checker<'_> {
     }
 
     fn threading_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
-        const HINT: &str = "supported: threading.Thread(target=f, args=(...)), threading.Lock(), \
+        const HINT: &str = "supported: threading.Thread(target=f, args=(...), name=..., daemon=False), \
+             threading.current_thread(), threading.main_thread(), threading.Lock(), \
              threading.RLock(), threading.Semaphore(value), threading.BoundedSemaphore(value), \
              threading.Event(), threading.Condition(lock=None), threading.Barrier(parties)";
         match attr {
@@ -148,7 +149,19 @@ impl Checker<'_> {
                             "pass the arguments as a tuple: args=(x,) or args=(x, y)",
                         ));
                     }
-                    if name != "target" && name != "args" {
+                    if name == "daemon"
+                        && !matches!(
+                            k.value,
+                            Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: false, .. }) | Expr::NoneLiteral(_)
+                        )
+                    {
+                        return Err(self.unsupported(
+                            k.value.range(),
+                            "a daemon thread (threading.Thread(daemon=...) other than False)",
+                            "daemon threads, abandoned at the program's end, are not modelled: join the thread",
+                        ));
+                    }
+                    if !matches!(name, "target" | "args" | "name" | "daemon") {
                         return Err(self.unsupported(
                             k.range,
                             format!("keyword argument '{name}' to threading.Thread"),
@@ -164,6 +177,7 @@ impl Checker<'_> {
                 }
                 self.no_keywords(c, "threading.Lock", HINT)
             }
+            "current_thread" | "main_thread" => self.no_keywords(c, &format!("threading.{attr}"), HINT),
             "RLock" | "Event" => {
                 if let Some(first) = c.arguments.args.first() {
                     return Err(self.unsupported(first.range(), format!("argument to threading.{attr}()"), HINT));

@@ -236,7 +236,7 @@ pub(super) fn kind_of(e: &Expr, imports: &FromImports) -> Option<Kind> {
 fn threading_kind(module: &str, attr: &str) -> Option<Kind> {
     match (module, attr) {
         ("threading", "Lock") => Some(Kind::Lock),
-        ("threading", "Thread") => Some(Kind::Thread),
+        ("threading", "Thread" | "current_thread" | "main_thread") => Some(Kind::Thread),
         ("threading", "RLock") => Some(Kind::Sync("RLock")),
         ("threading", "Semaphore") => Some(Kind::Sync("Semaphore")),
         ("threading", "BoundedSemaphore") => Some(Kind::Sync("BoundedSemaphore")),

@@ -167,6 +167,10 @@ pub enum Stmt {
     },
     /// `for k in d:` `r = d[k]`
     DictIter,
+    /// `print(threading.current_thread().name, g)`
+    PrintThreadName {
+        g: usize,
+    },
     /// A dict method: `d.setdefault("j", 1)` (c = 1, grows the dict), `for k, v in d.items():`
     /// `r = v` (c = 2), `d.update(k=3)` (c = 3).
     DictMethod {
@@ -474,6 +478,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, c().prop_map(|c| Stmt::ListIn { c }).boxed()),
             (1, Just(Stmt::DictIter).boxed()),
             (2, c().prop_map(|c| Stmt::DictMethod { c }).boxed()),
+            (1, g().prop_map(|g| Stmt::PrintThreadName { g }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),

@@ -102,6 +102,8 @@ pub enum Feature {
     DictSetdefault,
     DictItems,
     DictUpdate,
+    ThreadName,
+    CurrentThreadName,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -216,6 +218,11 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             } else {
                 line(out, ind, &format!("{} += 1", GLOBALS[*g]));
             }
+        }
+        Stmt::PrintThreadName { g } => {
+            cx.feat(F::Print);
+            cx.feat(F::CurrentThreadName);
+            line(out, ind, &format!("print(threading.current_thread().name, {})", GLOBALS[*g]));
         }
         Stmt::Print { g, fstring } => {
             cx.feat(F::Print);
@@ -925,7 +932,14 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
                 Param::Int(v) => format!(", args=({},)", v + k as i64),
                 Param::Lock => ", args=(lock,)".to_string(),
             };
-            threads.push(format!("threading.Thread(target=w{}{args})", i + 1));
+            // The second copy of a worker is named; the others get CPython's `Thread-N (wK)`.
+            let name = if k == 1 {
+                found.features.insert(F::ThreadName);
+                ", name=\"second\""
+            } else {
+                ""
+            };
+            threads.push(format!("threading.Thread(target=w{}{args}{name})", i + 1));
         }
     }
     if let Some(v) = p.method_thread {

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 92] = {
+const ALL: [Feature; 94] = {
     use Feature::*;
     [
         LockWith,
@@ -110,6 +110,8 @@ const ALL: [Feature; 92] = {
         DictSetdefault,
         DictItems,
         DictUpdate,
+        ThreadName,
+        CurrentThreadName,
     ]
 };
 
