@@ -14,6 +14,7 @@ mod graph;
 mod heap;
 mod language;
 mod limits;
+mod realistic;
 mod reductions;
 mod refusals;
 mod seed;

@@ -1,0 +1,168 @@
+//! Programs written the way tutorials and answers write them (`models/realistic/`): each has
+//! an exact expected verdict and set of outcomes (printed output, and how the run ended), and,
+//! where `python3.11` is on PATH, a few real runs whose output must lie in that set.
+
+use gilcheck::explore::{Strategy, Verdict};
+use gilcheck::Model;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One outcome: the printed lines, then `! <how it ended>` for a run that ended in a violation.
+fn outcome(lines: &[&str], end: Option<&str>) -> String {
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    if let Some(e) = end {
+        out.push(format!("! {e}"));
+    }
+    out.join("\n")
+}
+
+/// Every program with its verdict and outcome set (what python3.11 can print, worked out by
+/// hand from the program and checked against real runs).
+fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
+    let set = |v: Vec<String>| v.into_iter().collect::<BTreeSet<String>>();
+    vec![
+        // The two withdrawals (20 and 15) cannot both succeed on 30: t2's 15 succeeds first
+        // (then t1's 20 fails on 15), or t1's 20 does (then t2's 15 fails on 10).
+        ("bank_account.py", Verdict::Holds, set(vec![outcome(&["alice: 10"], None), outcome(&["alice: 15"], None)])),
+        // `counter += 1` twice per thread, no lock: 2, 3 or 4.
+        (
+            "unsafe_counter.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(&["Final counter: 2"], Some("assertion: AssertionError: lost updates: counter is 2")),
+                outcome(&["Final counter: 3"], Some("assertion: AssertionError: lost updates: counter is 3")),
+                outcome(&["Final counter: 4"], None),
+            ]),
+        ),
+        ("producer_consumer.py", Verdict::Holds, set(vec![outcome(&["consumed: [10, 20, 30]"], None)])),
+        ("start_signal.py", Verdict::Holds, set(vec![outcome(&["{'done': 3}"], None)])),
+        ("condition_ready.py", Verdict::Holds, set(vec![outcome(&["got 42"], None)])),
+        // Two of the three may hold the pool at once, or they may run one after another.
+        (
+            "semaphore_pool.py",
+            Verdict::Holds,
+            set(vec![outcome(&["peak connections: 1"], None), outcome(&["peak connections: 2"], None)]),
+        ),
+        // Under the lock every count is right; only the dict's key order varies, unseen here.
+        ("word_count.py", Verdict::Holds, set(vec![outcome(&["2 2 1 5"], None)])),
+        (
+            "lazy_init.py",
+            Verdict::Violated,
+            set(vec![outcome(&[], None), outcome(&[], Some("assertion: AssertionError: config created 2 times"))]),
+        ),
+        (
+            "named_workers.py",
+            Verdict::Holds,
+            set(vec![
+                outcome(&["worker-0 finished", "worker-1 finished", "all done in MainThread"], None),
+                outcome(&["worker-1 finished", "worker-0 finished", "all done in MainThread"], None),
+            ]),
+        ),
+        ("barrier_phases.py", Verdict::Holds, set(vec![outcome(&["6 True"], None)])),
+        (
+            "transfer_deadlock.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(&["110 90"], None),
+                outcome(
+                    &[],
+                    Some(
+                        "deadlock: T1 waits for lock#1 (held by T2) at line 14; T2 waits for lock#0 (held by T1) \
+                         at line 14; main waits to join T1 at line 25",
+                    ),
+                ),
+            ]),
+        ),
+        ("rlock_inventory.py", Verdict::Holds, set(vec![outcome(&["3 2"], None)])),
+    ]
+}
+
+#[test]
+fn realistic_programs_have_their_exact_verdicts_and_outcomes() {
+    let listed: BTreeSet<String> = expected().iter().map(|(f, ..)| f.to_string()).collect();
+    let on_disk: BTreeSet<String> = std::fs::read_dir("models/realistic")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".py"))
+        .collect();
+    assert_eq!(listed, on_disk, "every program in models/realistic has its expectation here");
+    for (file, verdict, want) in expected() {
+        let path = Path::new("models/realistic").join(file);
+        let m = Model::from_file(&path).unwrap_or_else(|e| panic!("{e}"));
+        let r = m.checker().strategy(Strategy::Stateful).all_outcomes(true).check();
+        assert!(r.exhaustive, "{file}: {:?}", r.limit);
+        assert_eq!(r.verdict, verdict, "{file}");
+        let got: BTreeSet<String> = r
+            .outcomes()
+            .map(|o| {
+                let lines: Vec<&str> = o.output.iter().map(String::as_str).collect();
+                outcome(&lines, o.violation.as_deref())
+            })
+            .collect();
+        assert_eq!(got, want, "{file}");
+    }
+}
+
+/// Runs `python3.11 path` once; its stdout lines, and whether it ended in time and without an
+/// error (`None` when it did not end within `limit`: a deadlock).
+fn real_run(path: &Path, limit: Duration) -> Option<(Vec<String>, String)> {
+    let mut child = Command::new("python3.11")
+        .arg(path)
+        .env("PYTHONUNBUFFERED", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let start = Instant::now();
+    loop {
+        if child.try_wait().ok()?.is_some() {
+            let out = child.wait_with_output().ok()?;
+            let stdout = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+            return Some((stdout, String::from_utf8_lossy(&out.stderr).into_owned()));
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn real_python311_runs_of_realistic_programs_lie_in_their_outcome_sets() {
+    if Command::new("python3.11").arg("-c").arg("pass").output().is_err() {
+        eprintln!("python3.11 not on PATH: real runs skipped");
+        return;
+    }
+    for (file, _, want) in expected() {
+        let path = Path::new("models/realistic").join(file);
+        for _ in 0..3 {
+            match real_run(&path, Duration::from_secs(10)) {
+                Some((stdout, stderr)) => {
+                    // The violation a real run shows is the last line of its traceback.
+                    let lines: Vec<&str> = stdout.iter().map(String::as_str).collect();
+                    let matches = want.iter().any(|o| {
+                        let (printed, end) =
+                            match o.split_once("\n! ").or_else(|| o.strip_prefix("! ").map(|e| ("", e))) {
+                                Some((p, e)) => (p.to_string(), Some(e)),
+                                None => (o.clone(), None),
+                            };
+                        let printed_ok = printed == lines.join("\n");
+                        let end_ok = match end {
+                            Some(e) => e
+                                .split_once(": ")
+                                .is_some_and(|(_, msg)| stderr.lines().last().is_some_and(|l| l == msg)),
+                            None => stderr.trim().is_empty(),
+                        };
+                        printed_ok && end_ok
+                    });
+                    assert!(matches, "{file}: python3.11 printed {stdout:?}, stderr {stderr:?}: not in {want:?}");
+                }
+                None => assert!(want.iter().any(|o| o.contains("! deadlock")), "{file} hung in python3.11"),
+            }
+        }
+    }
+}
