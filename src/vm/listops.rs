@@ -312,3 +312,52 @@ fn sort(
     }
     Ok(Value::None)
 }
+
+/// `list * n`, `n * list` (a new list), `list *= n` and `list += iterable` (the same list,
+/// changed in place, as `list.__imul__` and `list.__iadd__` do).
+pub(super) fn binary(
+    heap: &mut Heap,
+    op: crate::bytecode::BinOp,
+    inplace: bool,
+    a: &Value,
+    b: &Value,
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    use crate::bytecode::BinOp;
+    // In place only when the list is the left operand (`n *= lst` makes a new list).
+    let (list, other, inplace) = match (a, b) {
+        (Value::Obj(id), _) if matches!(heap.peek(*id), HeapObj::List(_)) => (*id, b, inplace),
+        (_, Value::Obj(id)) => (*id, a, false),
+        _ => return Err(type_error("list operation without a list".into())),
+    };
+    if op == BinOp::Add {
+        let new = heap.items_of(other, fp)?;
+        super::value::room((new.len() * std::mem::size_of::<Value>()) as u64)?;
+        items_mut(heap, list, fp, true)?.extend(new);
+        return Ok(Value::Obj(list));
+    }
+    let n = match other {
+        Value::Int(n) => *n,
+        Value::Bool(b) => i64::from(*b),
+        Value::Big(_) => {
+            return Err(checker_limit(format!(
+                "a list repeated {} times does not fit the checker's 64-bit ints",
+                super::value::int_summary(other)
+            )))
+        }
+        _ => {
+            return Err(type_error(format!("can't multiply sequence by non-int of type '{}'", heap.type_name(other))));
+        }
+    };
+    let items = items(heap, list, fp).to_vec();
+    let count = usize::try_from(n.max(0)).unwrap_or(0);
+    let total = items.len().saturating_mul(count);
+    super::value::room((total.saturating_mul(std::mem::size_of::<Value>())) as u64)?;
+    let repeated: Vec<Value> = (0..count).flat_map(|_| items.iter().cloned()).collect();
+    if inplace {
+        *items_mut(heap, list, fp, true)? = repeated;
+        Ok(Value::Obj(list))
+    } else {
+        Ok(Value::Obj(heap.alloc(HeapObj::List(repeated), fp)))
+    }
+}

@@ -468,9 +468,15 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let b = pop(stack);
             let a = pop(stack);
             let r = match (op, &a, &b) {
-                // CPython extends the list in place (every alias sees it); not modelled.
+                // `lst += iterable` extends the list in place (every alias sees it), `lst *= n`
+                // repeats it in place; `[x] * n` and `n * [x]` make a new list.
                 (BinOp::Add, Value::Obj(x), _) if inplace && matches!(heap.peek(*x), HeapObj::List(_)) => {
-                    Err(unsupported("in-place += on a list (list.__iadd__)"))
+                    super::listops::binary(heap, op, inplace, &a, &b, &mut info.footprint)
+                }
+                (BinOp::Mul, Value::Obj(x), _) | (BinOp::Mul, _, Value::Obj(x))
+                    if matches!(heap.peek(*x), HeapObj::List(_)) =>
+                {
+                    super::listops::binary(heap, op, inplace, &a, &b, &mut info.footprint)
                 }
                 (BinOp::Mod, Value::Str(_), _) => Err(unsupported("printf-style string formatting (str % value)")),
                 (BinOp::Add, Value::Obj(x), Value::Obj(y)) => {

@@ -404,3 +404,19 @@ fn threads_carry_cpythons_names() {
     .to_string();
     assert!(e.contains("a.py:4:39: unsupported: a daemon thread"), "{e}");
 }
+
+#[test]
+fn list_repetition_and_in_place_operators_follow_cpython() {
+    let path = "tests/fixtures/list_operators.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    // python3.11's output: `alias += [9]` and `alias *= 2` change the list `results` names too;
+    // `n *= [1]` makes a new list; a negative count gives [].
+    let out = "can't multiply sequence by non-int of type 'str'\n\
+               can't multiply sequence by non-int of type 'list'\n\
+               [0, 1, 4, 9, 0, 1, 4, 9] [0, 0] [1, 1] [] True [1, 2, 3] [True]";
+    let want: BTreeSet<_> = [one("[0, 1, 4, 9, 0, 1, 4, 9]", out)].into_iter().collect();
+    assert_eq!(outcomes(&text, "results"), want);
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+}

@@ -471,18 +471,4 @@ impl Checker<'_> {
             None => Err(self.unsupported(a.range, format!("the method .{name}()"), HINT_METHODS)),
         }
     }
-
-    /// `[0] * n` and the like: list repetition is not modelled.
-    pub(super) fn list_repetition(&self, b: &ast::ExprBinOp) -> Result<()> {
-        if b.op == Operator::Mult
-            && (self.known_kind(&b.left) == Some(Kind::List) || self.known_kind(&b.right) == Some(Kind::List))
-        {
-            return Err(self.unsupported(
-                b.range,
-                "list repetition (list * int)",
-                "build the list with a loop of lst.append(x), or write its items out",
-            ));
-        }
-        Ok(())
-    }
 }

@@ -525,7 +525,6 @@ impl<'a> Checker<'a> {
             }
             Expr::BinOp(b) => {
                 self.binop(b)?;
-                self.list_repetition(b)?;
                 self.note(self.expr(&b.left));
                 self.expr(&b.right)
             }
