@@ -101,7 +101,13 @@ fn unsupported_calls() {
     rejects("import threading\nt = threading.Thread(None)\n", "positional argument to threading.Thread", 2, 22);
     rejects(
         "import threading\ndef f():\n    pass\nt = threading.Thread(target=f, daemon=True)\n",
-        "keyword argument 'daemon' to threading.Thread",
+        "a daemon thread (threading.Thread(daemon=...) other than False)",
+        4,
+        39,
+    );
+    rejects(
+        "import threading\ndef f():\n    pass\nt = threading.Thread(target=f, kwargs={})\n",
+        "keyword argument 'kwargs' to threading.Thread",
         4,
         32,
     );

@@ -53,6 +53,10 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Lock(_), "release") => Some(Value::Bound(Builtin::LockRelease, Box::new(obj.clone()))),
         (Value::Lock(_), "locked") => Some(Value::Bound(Builtin::LockLocked, Box::new(obj.clone()))),
         (Value::Lock(_), "__exit__") => Some(Value::Bound(Builtin::LockExit, Box::new(obj.clone()))),
+        (Value::Str(_), name) if super::strops::StrMethod::from_name(name).is_some() => {
+            let m = super::strops::StrMethod::from_name(name).expect("checked");
+            Some(Value::Bound(Builtin::StrMethod(m), Box::new(obj.clone())))
+        }
         (Value::Thread(_), "start") => Some(Value::Bound(Builtin::ThreadStart, Box::new(obj.clone()))),
         (Value::Thread(_), "join") => Some(Value::Bound(Builtin::ThreadJoin, Box::new(obj.clone()))),
         (Value::Thread(_), "is_alive") => Some(Value::Bound(Builtin::ThreadIsAlive, Box::new(obj.clone()))),
@@ -382,6 +386,7 @@ fn call_builtin(
             | Builtin::ListAppend
             | Builtin::ListMethod(_)
             | Builtin::DictMethod(_)
+            | Builtin::StrMethod(_)
             | Builtin::DictGet),
         ) => {
             let mut args = args;
@@ -649,6 +654,9 @@ fn call_builtin(
                     format!("descriptor 'append' for 'list' objects doesn't apply to a '{}' object", this.type_name()),
                 )),
             }
+        }
+        (Builtin::StrMethod(m), Some(Value::Str(s))) => {
+            super::strops::call(&mut state.heap, m, &s, &rest, &kwargs, &mut info.footprint)
         }
         (Builtin::DictMethod(m), Some(Value::Obj(id))) => {
             super::dictops::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)

@@ -19,6 +19,7 @@ mod listops;
 mod sharing;
 mod state;
 mod step;
+mod strops;
 mod switch;
 mod sync;
 mod value;

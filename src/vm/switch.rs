@@ -69,7 +69,8 @@ impl Builtin {
             | Builtin::BuildClass
             | Builtin::DictGet
             | Builtin::ListMethod(_)
-            | Builtin::DictMethod(_) => CallKind::C,
+            | Builtin::DictMethod(_)
+            | Builtin::StrMethod(_) => CallKind::C,
         }
     }
 }

@@ -116,6 +116,8 @@ pub enum Builtin {
     ListMethod(super::listops::ListMethod),
     /// A method of `dict` other than `get`: `keys`, `values`, `items`, `setdefault`, `update`.
     DictMethod(super::dictops::DictMethod),
+    /// A method of `str` (`join`, `upper`, `split`, ...).
+    StrMethod(super::strops::StrMethod),
     /// `dict.get`
     DictGet,
 }
@@ -156,6 +158,7 @@ impl Builtin {
             Builtin::ListAppend => "list.append",
             Builtin::ListMethod(m) => m.qualname(),
             Builtin::DictMethod(m) => m.qualname(),
+            Builtin::StrMethod(m) => m.qualname(),
             Builtin::DictGet => "dict.get",
         }
     }

@@ -420,3 +420,21 @@ fn list_repetition_and_in_place_operators_follow_cpython() {
         assert_eq!(real.join("\n"), out);
     }
 }
+
+#[test]
+fn str_methods_give_cpythons_results_and_errors() {
+    let path = "tests/fixtures/str_methods.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    // What python3.11 prints (whitespace as str.isspace has it: U+001C..U+001F split too).
+    let out = "bye, good, hello, world A-B ['a', 'b', '', 'c'] ['a', 'b c'] ['', '']\n\
+               True True bba 2 2 1\n\
+               ['x'] hi hi  |   hi|\n\
+               sequence item 0: expected str instance, int found\n\
+               empty separator\n\
+               startswith first arg must be str or a tuple of str, not int";
+    let want: BTreeSet<_> = [one("['bye', 'good', 'hello', 'world']", out)].into_iter().collect();
+    assert_eq!(outcomes(&text, "parts"), want);
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+}

@@ -94,7 +94,9 @@ pub(crate) fn cpython_attrs(type_name: &str) -> Option<&'static [&'static str]> 
 
 /// What every supported method call looks like (the hint of a refusal).
 const HINT_METHODS: &str = "supported methods: every list method (lst.append(x), pop([i]), insert(i, x), \
-     remove(x), extend(xs), count(x), index(x), clear(), reverse(), sort([reverse=...]), copy()); d.get(k[, default]), \
+     remove(x), extend(xs), count(x), index(x), clear(), reverse(), sort([reverse=...]), copy()); s.join(xs), \
+     s.upper(), lower(), strip(), split([sep]), startswith(p), endswith(p), replace(a, b), find(sub), count(sub); \
+     d.get(k[, default]), \
      d.keys(), d.values(), d.items(), d.setdefault(k[, default]), d.update(other); lock.acquire([blocking]), \
      lock.release(), lock.locked(); t.start(), t.join(), t.is_alive(); RLock/Semaphore/BoundedSemaphore \
      acquire([blocking]), release(); event.set(), clear(), is_set(), wait(); cond.acquire(), release(), wait(), \
@@ -138,7 +140,9 @@ impl Kind {
             Kind::Dict => "supported on a dict: d.get(k[, default]), d.keys(), d.values(), d.items(), \
                  d.setdefault(k[, default]), d.update(other), d[k], d[k] = v, k in d and iteration"
                 .into(),
-            Kind::Str => "no str methods are modelled: use f-strings, +, ==, in, len(s) and str(x)".into(),
+            Kind::Str => "supported on a str: join, upper, lower, strip, lstrip, rstrip, split, startswith, endswith, \
+                 replace, find and count (without start and end positions), f-strings, +, ==, in and len(s)"
+                .into(),
             Kind::Int | Kind::Tuple => format!("no {} methods are modelled", self.name()),
             k => format!(
                 "supported on a {}: {}",
@@ -153,7 +157,21 @@ impl Kind {
         match self {
             Kind::List => CPYTHON_LIST,
             Kind::Dict => &["get", "keys", "values", "items", "setdefault", "update"],
-            Kind::Str | Kind::Int | Kind::Tuple => &[],
+            Kind::Str => &[
+                "join",
+                "upper",
+                "lower",
+                "strip",
+                "lstrip",
+                "rstrip",
+                "split",
+                "startswith",
+                "endswith",
+                "replace",
+                "find",
+                "count",
+            ],
+            Kind::Int | Kind::Tuple => &[],
             Kind::Lock => &["acquire", "release", "locked"],
             Kind::Thread => &["start", "join", "is_alive"],
             Kind::Sync("RLock" | "Semaphore" | "BoundedSemaphore") => &["acquire", "release"],
@@ -168,6 +186,16 @@ impl Kind {
 /// Every method name the checker models on some built-in or library type.
 const ALL_SUPPORTED: &[&str] = &[
     "append",
+    "upper",
+    "lower",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "split",
+    "startswith",
+    "endswith",
+    "replace",
+    "find",
     "keys",
     "values",
     "items",
@@ -432,6 +460,14 @@ impl Checker<'_> {
                     }
                 }
                 Ok(())
+            }
+            Some(Kind::Str) if name != "split" && !kws.is_empty() => {
+                let kname = kws[0].arg.as_ref().map_or("", |n| n.as_str());
+                Err(self.unsupported(
+                    kws[0].range,
+                    format!("the keyword argument '{kname}' of str.{name}()"),
+                    "str methods take positional arguments (split also takes sep= and maxsplit=)",
+                ))
             }
             Some(Kind::Dict) if name != "update" && !kws.is_empty() => {
                 let kname = kws[0].arg.as_ref().map_or("", |n| n.as_str());

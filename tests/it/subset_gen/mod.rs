@@ -167,6 +167,10 @@ pub enum Stmt {
     },
     /// `for k in d:` `r = d[k]`
     DictIter,
+    /// `r = len(" ".join(("a", str(g))).upper().split())`: str methods
+    StrMethods {
+        g: usize,
+    },
     /// `print(threading.current_thread().name, g)`
     PrintThreadName {
         g: usize,
@@ -479,6 +483,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, Just(Stmt::DictIter).boxed()),
             (2, c().prop_map(|c| Stmt::DictMethod { c }).boxed()),
             (1, g().prop_map(|g| Stmt::PrintThreadName { g }).boxed()),
+            (1, g().prop_map(|g| Stmt::StrMethods { g }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),

@@ -104,6 +104,7 @@ pub enum Feature {
     DictUpdate,
     ThreadName,
     CurrentThreadName,
+    StrMethods,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -218,6 +219,11 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             } else {
                 line(out, ind, &format!("{} += 1", GLOBALS[*g]));
             }
+        }
+        Stmt::StrMethods { g } => {
+            cx.feat(F::StrMethods);
+            cx.assign("r");
+            line(out, ind, &format!("r = len(\" \".join((\"a\", str({}))).upper().split())", GLOBALS[*g]));
         }
         Stmt::PrintThreadName { g } => {
             cx.feat(F::Print);

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 94] = {
+const ALL: [Feature; 95] = {
     use Feature::*;
     [
         LockWith,
@@ -112,6 +112,7 @@ const ALL: [Feature; 94] = {
         DictUpdate,
         ThreadName,
         CurrentThreadName,
+        StrMethods,
     ]
 };
 
