@@ -76,6 +76,15 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
             ]),
         ),
         ("rlock_inventory.py", Verdict::Holds, set(vec![outcome(&["3 2"], None)])),
+        ("ping_pong.py", Verdict::Holds, set(vec![outcome(&["ping pong ping pong"], None)])),
+        ("result_list.py", Verdict::Holds, set(vec![outcome(&["[0, 1, 4]"], None)])),
+        // Apples: the first order of 6 succeeds, the second fails on 4. Pears: whoever comes
+        // second fails (2 then 4 leaves 3; 4 then 2 leaves 1).
+        (
+            "stock_updates.py",
+            Verdict::Holds,
+            set(vec![outcome(&["{'apples': 4, 'pears': 1}"], None), outcome(&["{'apples': 4, 'pears': 3}"], None)]),
+        ),
     ]
 }
 
