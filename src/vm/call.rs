@@ -661,6 +661,7 @@ fn call_builtin(
         (Builtin::DictMethod(m), Some(Value::Obj(id))) => {
             super::dictops::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
         }
+        (Builtin::Sorted, _) => super::listops::sorted(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::ListMethod(m), Some(Value::Obj(id))) => {
             super::listops::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
         }

@@ -285,12 +285,10 @@ fn sort(
         }
     }
     let list = items(heap, id, fp);
-    if list.len() > 1 {
-        let ints = list.iter().all(|v| matches!(v, Value::Int(_) | Value::Big(_) | Value::Bool(_)));
-        let strs = list.iter().all(|v| matches!(v, Value::Str(_)));
-        if !ints && !strs {
-            return Err(unsupported("list.sort() of values that are not all ints or all strs"));
-        }
+    if list.len() > 1 && !comparable(list) {
+        return Err(unsupported(
+            "list.sort() of values that are not all ints, all strs, or tuples of ints and strs column by column",
+        ));
     }
     let list = items_mut(heap, id, fp, false)?;
     let lt = |a: &Value, b: &Value| matches!(super::arith::compare(CmpOp::Lt, a, b), Ok(Value::Bool(true)));
@@ -360,4 +358,53 @@ pub(super) fn binary(
     } else {
         Ok(Value::Obj(heap.alloc(HeapObj::List(repeated), fp)))
     }
+}
+
+/// Whether every pair of `values` compares with `<` without a `TypeError`: all ints (and
+/// bools), all strs, or all tuples whose items, position by position, are all ints or all strs.
+fn comparable(values: &[Value]) -> bool {
+    #[derive(PartialEq, Clone, Copy)]
+    enum K {
+        Int,
+        Str,
+    }
+    let kind = |v: &Value| match v {
+        Value::Int(_) | Value::Big(_) | Value::Bool(_) => Some(K::Int),
+        Value::Str(_) => Some(K::Str),
+        _ => None,
+    };
+    if let Some(Value::Tuple(_)) = values.first() {
+        let mut columns: Vec<Option<K>> = Vec::new();
+        for v in values {
+            let Value::Tuple(t) = v else { return false };
+            for (i, x) in t.iter().enumerate() {
+                let Some(k) = kind(x) else { return false };
+                match columns.get(i) {
+                    Some(&Some(c)) if c != k => return false,
+                    Some(_) => {}
+                    None => columns.push(Some(k)),
+                }
+            }
+        }
+        return true;
+    }
+    let first = values.first().and_then(kind);
+    first.is_some() && values.iter().all(|v| kind(v) == first)
+}
+
+/// `sorted(iterable, *, key=None, reverse=False)`: a new list of the items, sorted as
+/// `list.sort` sorts.
+pub(super) fn sorted(
+    heap: &mut Heap,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    let [iterable] = args else {
+        return Err(type_error(format!("sorted expected 1 argument, got {}", args.len())));
+    };
+    let items = heap.items_of(iterable, fp)?;
+    let id = heap.alloc(HeapObj::List(items), fp);
+    sort(heap, id, &[], kwargs, fp)?;
+    Ok(Value::Obj(id))
 }

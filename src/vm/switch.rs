@@ -65,6 +65,7 @@ impl Builtin {
             | Builtin::List
             | Builtin::Dict
             | Builtin::Tuple
+            | Builtin::Sorted
             | Builtin::Property
             | Builtin::BuildClass
             | Builtin::DictGet

@@ -106,6 +106,8 @@ pub enum Builtin {
     Dict,
     /// `tuple` (the type)
     Tuple,
+    /// `sorted`
+    Sorted,
     /// `property` (the decorator)
     Property,
     /// `builtins.__build_class__` (pushed by LOAD_BUILD_CLASS)
@@ -153,6 +155,7 @@ impl Builtin {
             Builtin::List => "list",
             Builtin::Dict => "dict",
             Builtin::Tuple => "tuple",
+            Builtin::Sorted => "sorted",
             Builtin::Property => "property",
             Builtin::BuildClass => "__build_class__",
             Builtin::ListAppend => "list.append",
@@ -185,6 +188,7 @@ impl Builtin {
             "list" => Some(Builtin::List),
             "dict" => Some(Builtin::Dict),
             "tuple" => Some(Builtin::Tuple),
+            "sorted" => Some(Builtin::Sorted),
             "property" => Some(Builtin::Property),
             _ => None,
         }

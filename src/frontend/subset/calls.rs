@@ -104,6 +104,27 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
+            "sorted" => {
+                for k in &c.arguments.keywords {
+                    let kname = k.arg.as_ref().map_or("", |a| a.as_str());
+                    if !(kname == "reverse" || (kname == "key" && matches!(k.value, Expr::NoneLiteral(_)))) {
+                        return Err(self.unsupported(
+                            k.range,
+                            format!("keyword argument '{kname}' to sorted"),
+                            "sorted(iterable) or sorted(iterable, reverse=...); key functions are not modelled",
+                        ));
+                    }
+                }
+                if c.arguments.args.len() != 1 {
+                    let n = c.arguments.args.len();
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("sorted() with {n} arguments"),
+                        "sorted(iterable)",
+                    ));
+                }
+                Ok(())
+            }
             _ if CALLABLE_BUILTINS.contains(&name) => {
                 self.no_keywords(c, name, "pass arguments positionally")?;
                 let n = c.arguments.args.len();

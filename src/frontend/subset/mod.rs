@@ -22,7 +22,7 @@ const HINT_IMPORTS: &str = "supported imports: import threading, import time, im
      each optionally `as NAME`; from threading/time/queue/typing import NAME (the names the checker models, \
      e.g. from threading import Thread, Lock); and from __future__ import annotations (at module level)";
 const HINT_CALLS: &str = "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, str, \
-     list(iterable), tuple(iterable), \
+     list(iterable), tuple(iterable), sorted(iterable[, reverse=...]), \
      functions defined with def, classes, methods, threading.Thread(target=f, args=(...)), threading.Lock(), \
      threading.RLock(), threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), \
      threading.Condition(lock), threading.Barrier(n), queue.Queue(maxsize), time.sleep(x), and methods such as \
@@ -37,7 +37,7 @@ const HINT_STMTS: &str =
 const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @property), \
      class attributes (name = value), pass and a docstring; classes have no bases or decorators";
 /// The builtins a program may call.
-const CALLABLE_BUILTINS: &[&str] = &["abs", "len", "isinstance", "min", "max", "int", "str", "list", "tuple"];
+const CALLABLE_BUILTINS: &[&str] = &["abs", "len", "isinstance", "min", "max", "int", "str", "list", "tuple", "sorted"];
 
 /// Checks that `module` uses only supported constructs. Every construct outside the subset is
 /// reported, in source order ([`Error::Many`] when there are several).
