@@ -72,7 +72,7 @@ fn trace_replays_its_own_counterexample_when_a_thread_dies_at_start() {
         (
             "missing_arg.py",
             "import threading\ndef f(a):\n    pass\nt = threading.Thread(target=f)\nt.start()\nt.join()\n",
-            "TypeError: f() missing required positional argument: 'a'",
+            "TypeError: f() missing 1 required positional argument: 'a'",
         ),
     ];
     for (name, text, want) in cases {
