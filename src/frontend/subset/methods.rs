@@ -183,52 +183,26 @@ impl Kind {
     }
 }
 
-/// Every method name the checker models on some built-in or library type.
-const ALL_SUPPORTED: &[&str] = &[
-    "append",
-    "upper",
-    "lower",
-    "strip",
-    "lstrip",
-    "rstrip",
-    "split",
-    "startswith",
-    "endswith",
-    "replace",
-    "find",
-    "keys",
-    "values",
-    "items",
-    "setdefault",
-    "update",
-    "pop",
-    "insert",
-    "remove",
-    "extend",
-    "count",
-    "index",
-    "reverse",
-    "sort",
-    "copy",
-    "get",
-    "acquire",
-    "release",
-    "locked",
-    "start",
-    "join",
-    "is_alive",
-    "set",
-    "clear",
-    "is_set",
-    "wait",
-    "notify",
-    "notify_all",
-    "put",
-    "qsize",
-    "empty",
-    "full",
-    "task_done",
+/// Every type whose methods the checker models.
+const ALL_KINDS: [Kind; 12] = [
+    Kind::List,
+    Kind::Dict,
+    Kind::Str,
+    Kind::Lock,
+    Kind::Thread,
+    Kind::Sync("RLock"),
+    Kind::Sync("Semaphore"),
+    Kind::Sync("BoundedSemaphore"),
+    Kind::Sync("Event"),
+    Kind::Sync("Condition"),
+    Kind::Sync("Barrier"),
+    Kind::Sync("Queue"),
 ];
+
+/// Whether the checker models a method called `name` on some built-in or library type.
+fn supported_somewhere(name: &str) -> bool {
+    ALL_KINDS.iter().any(|k| k.supported().contains(&name))
+}
 
 /// The names bound by `from threading import Lock` and the like: name → (module, attribute).
 pub(super) type FromImports = HashMap<String, (String, String)>;
@@ -503,7 +477,7 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
-            None if ALL_SUPPORTED.contains(&name) || self.own_methods.contains(name) => Ok(()),
+            None if supported_somewhere(name) || self.own_methods.contains(name) => Ok(()),
             None => Err(self.unsupported(a.range, format!("the method .{name}()"), HINT_METHODS)),
         }
     }
