@@ -217,3 +217,39 @@ fn update_pairs(heap: &Heap, other: &Value, fp: &mut Footprint) -> Result<Vec<Pa
     }
     Ok(pairs)
 }
+
+/// `a op b` where a dict view takes part. Keys and items views compare as sets (equal when
+/// each holds the other's items); a values view has only identity, which views made by two
+/// calls do not share and which the checker does not track, so that comparison, like the
+/// set-order operators, stops as not modelled.
+pub(super) fn view_compare(
+    heap: &Heap,
+    op: crate::bytecode::CmpOp,
+    a: &Value,
+    b: &Value,
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    use crate::bytecode::CmpOp;
+    let set_like = |v: &Value| matches!(v, Value::DictView(DictView::Keys | DictView::Items, _));
+    if !matches!(op, CmpOp::Eq | CmpOp::Ne)
+        || matches!(a, Value::DictView(DictView::Values, _))
+        || matches!(b, Value::DictView(DictView::Values, _))
+    {
+        return Err(unsupported(format!("the comparison `{}` of a dict view", op.symbol())));
+    }
+    let equal = match (a, b) {
+        (Value::DictView(va, ia), Value::DictView(vb, ib)) if set_like(a) && set_like(b) => {
+            let xs = view_items(heap, *va, *ia, fp);
+            view_len(heap, *ib, fp) == xs.len() && {
+                let mut all = true;
+                for x in &xs {
+                    all &= view_contains(heap, *vb, *ib, x, fp)?;
+                }
+                all
+            }
+        }
+        // A view and a value of another kind (a list, a tuple, ...): never equal.
+        _ => false,
+    };
+    Ok(Value::Bool(equal == (op == CmpOp::Eq)))
+}

@@ -4,7 +4,7 @@
 //! Every operation here records what it reads and writes in the step's [`Footprint`], so that
 //! explorers see heap accesses as accesses of shared objects ([`Object::Heap`]).
 
-use super::dictops::{view_contains, view_items, view_len, DictMethod};
+use super::dictops::{view_compare, view_contains, view_items, view_len, DictMethod};
 use super::footprint::{Access, Footprint, Object};
 use super::value::{compare, py_eq as value_eq, ExcKind, Exception, Value};
 use crate::bytecode::{py_str_repr, CmpOp, CodeId};
@@ -331,6 +331,9 @@ impl Heap {
     /// `a op b` for every comparison operator, heap objects included: lists compare
     /// lexicographically, dicts only for (in)equality, instances by identity.
     pub fn compare(&self, op: CmpOp, a: &Value, b: &Value, fp: &mut Footprint) -> Result<Value, Exception> {
+        if matches!(a, Value::DictView(..)) || matches!(b, Value::DictView(..)) {
+            return view_compare(self, op, a, b, fp);
+        }
         let involves_heap = |v: &Value| match v {
             Value::Obj(_) => true,
             Value::Tuple(t) => t.iter().any(|x| matches!(x, Value::Obj(_) | Value::Tuple(_))),

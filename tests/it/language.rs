@@ -454,3 +454,22 @@ fn sorted_sorts_as_cpython_does() {
     let e = Model::from_source("a.py", "xs = [2, 1]\nys = sorted(xs, key=abs)\n").err().unwrap().to_string();
     assert!(e.contains("a.py:2:17: unsupported: keyword argument 'key' to sorted"), "{e}");
 }
+
+#[test]
+fn dict_views_compare_as_sets_and_values_views_are_not_guessed() {
+    let path = "tests/fixtures/dict_view_compare.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    // python3.11: keys and items views are set-like; a view never equals a list.
+    let out = "True True True False False";
+    let want: BTreeSet<_> = [one("{'a': 1}", out)].into_iter().collect();
+    assert_eq!(outcomes(&text, "d3"), want);
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+    // `d.values() == d.values()` is False in CPython (two view objects), `v == v` True: the
+    // checker does not track a view's identity, so it stops there instead of guessing.
+    let r = model("d = {'a': 1}\nx = d.values() == d.values()\n").checker().check();
+    assert!(r.counterexample.is_none());
+    let stop = r.checker_stop.expect("a stop of the checker");
+    assert!(stop.message.contains("the comparison `==` of a dict view"), "{}", stop.message);
+}
