@@ -94,9 +94,15 @@ fn max_time_stops_a_huge_search_within_a_second() {
         let (o, took) = gilcheck(&args);
         let out = text(&o);
         assert!(took < Duration::from_millis(2500), "{args:?} took {took:?}: {out}");
-        // The reduced search may prove the violation in time; otherwise the time limit stops it.
+        // The reduced search may prove the violation in time; otherwise the time limit stops it,
+        // or, on a fast machine, the depth of the stateless search first reaches half of its
+        // stack, which stops it as a memory limit (exit 3 as well).
         match o.status.code() {
-            Some(3) => assert!(out.contains("--max-time 1 s") && out.contains("raise --max-time"), "{out}"),
+            Some(3) => assert!(
+                (out.contains("--max-time 1 s") && out.contains("raise --max-time"))
+                    || (out.contains("--max-memory") && out.contains("stopped early")),
+                "{out}"
+            ),
             Some(1) => assert!(out.contains("VIOLATED"), "{out}"),
             c => panic!("{args:?}: exit {c:?}: {out}"),
         }
