@@ -27,6 +27,7 @@ pub mod explore;
 pub mod frontend;
 pub mod graph;
 mod model;
+pub mod pyfloat;
 pub mod report;
 pub mod session;
 pub mod source;

@@ -21,6 +21,8 @@ pub enum BinOp {
     Mul,
     /// `//`
     FloorDiv,
+    /// `/`
+    TrueDiv,
     /// `%`
     Mod,
     /// `&`
@@ -45,6 +47,7 @@ impl BinOp {
             BinOp::Sub => "-",
             BinOp::Mul => "*",
             BinOp::FloorDiv => "//",
+            BinOp::TrueDiv => "/",
             BinOp::Mod => "%",
             BinOp::And => "&",
             BinOp::Or => "|",
@@ -68,12 +71,13 @@ impl BinOp {
             BinOp::Pow => 8,
             BinOp::Rshift => 9,
             BinOp::Sub => 10,
+            BinOp::TrueDiv => 11,
             BinOp::Xor => 12,
         }
     }
 
     /// The operator of CPython 3.11's `NB_*` number `code` (the in-place forms, 13 and up,
-    /// give the plain operator); `None` for operators outside the subset (`@`, `/`).
+    /// give the plain operator); `None` for operators outside the subset (`@`).
     pub fn from_nb_code(code: u32) -> Option<BinOp> {
         Some(match code % 13 {
             0 => BinOp::Add,
@@ -86,6 +90,7 @@ impl BinOp {
             8 => BinOp::Pow,
             9 => BinOp::Rshift,
             10 => BinOp::Sub,
+            11 => BinOp::TrueDiv,
             12 => BinOp::Xor,
             _ => return None,
         })

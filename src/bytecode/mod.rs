@@ -28,6 +28,8 @@ pub enum Const {
     Int(i64),
     /// An int that does not.
     BigInt(Arc<BigInt>),
+    /// A float.
+    Float(crate::pyfloat::Float),
     /// A str.
     Str(Arc<str>),
     /// A tuple of constants.
@@ -44,6 +46,7 @@ impl Const {
             Const::Bool(b) => if *b { "True" } else { "False" }.into(),
             Const::Int(i) => i.to_string(),
             Const::BigInt(i) => i.to_string(),
+            Const::Float(f) => crate::pyfloat::repr(f.0),
             Const::Str(s) => py_str_repr(s),
             Const::Tuple(items) => {
                 let parts: Vec<String> = items.iter().map(|c| c.repr(program)).collect();

@@ -383,6 +383,7 @@ pub(crate) fn truthy(c: &Const) -> bool {
         Const::Bool(b) => *b,
         Const::Int(i) => *i != 0,
         Const::BigInt(_) => true,
+        Const::Float(f) => f.0 != 0.0,
         Const::Str(s) => !s.is_empty(),
         Const::Tuple(t) => !t.is_empty(),
         Const::Code(_) => true,

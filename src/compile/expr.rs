@@ -58,8 +58,9 @@ pub(crate) fn nb_code(op: Operator) -> Option<u32> {
         Operator::Pow => 8,
         Operator::RShift => 9,
         Operator::Sub => 10,
+        Operator::Div => 11,
         Operator::BitXor => 12,
-        Operator::Div | Operator::MatMult => return None,
+        Operator::MatMult => return None,
     })
 }
 

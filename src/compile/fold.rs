@@ -3,6 +3,7 @@
 //! its size limits), and f-strings without replacement fields.
 
 use crate::bytecode::Const;
+use crate::pyfloat::{self, Float, FloatOp};
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{ToPrimitive, Zero};
@@ -69,7 +70,8 @@ pub(crate) fn fold(e: &Expr) -> Option<Const> {
     match e {
         Expr::NumberLiteral(n) => match &n.value {
             Number::Int(i) => int_literal(i),
-            _ => None,
+            Number::Float(f) => Some(Const::Float(Float(*f))),
+            Number::Complex { .. } => None,
         },
         Expr::StringLiteral(s) => Some(str_literal(s)),
         Expr::BooleanLiteral(b) => Some(Const::Bool(b.value)),
@@ -95,6 +97,10 @@ pub(crate) fn fold(e: &Expr) -> Option<Const> {
 fn fold_unary(op: UnaryOp, v: &Const) -> Option<Const> {
     match op {
         UnaryOp::Not => Some(Const::Bool(!crate::compile::cfg::truthy(v))),
+        UnaryOp::USub | UnaryOp::UAdd if matches!(v, Const::Float(_)) => {
+            let Const::Float(f) = v else { return None };
+            Some(Const::Float(Float(if op == UnaryOp::USub { -f.0 } else { f.0 })))
+        }
         UnaryOp::USub => as_int(v).map(|i| int_const(-i)),
         UnaryOp::UAdd => as_int(v).map(int_const),
         UnaryOp::Invert => as_int(v).map(|i: BigInt| int_const(-(i + BigInt::from(1)))),
@@ -155,8 +161,15 @@ fn fold_binary(op: Operator, l: &Const, r: &Const) -> Option<Const> {
             _ => {}
         }
     }
+    if matches!(l, Const::Float(_)) || matches!(r, Const::Float(_)) {
+        return fold_float(op, l, r);
+    }
     if let (Some(a), Some(b)) = (as_int(l), as_int(r)) {
         return match op {
+            Operator::Div => pyfloat::int_true_div(&a, &b).ok().map(|f| Const::Float(Float(f))),
+            Operator::Pow if b.sign() == num_bigint::Sign::Minus => {
+                fold_float(op, &Const::Float(Float(pyfloat::from_int(&a).ok()?)), r)
+            }
             Operator::Add => Some(int_const(a + b)),
             Operator::Sub => Some(int_const(a - b)),
             Operator::Mult => {
@@ -211,4 +224,25 @@ fn fold_binary(op: Operator, l: &Const, r: &Const) -> Option<Const> {
         }
         _ => None,
     }
+}
+
+/// A binary operator with a float operand (the other an int, a bool or a float), folded as
+/// CPython folds it: only when the operation does not raise.
+fn fold_float(op: Operator, l: &Const, r: &Const) -> Option<Const> {
+    let as_float = |c: &Const| match c {
+        Const::Float(f) => Some(f.0),
+        other => pyfloat::from_int(&as_int(other)?).ok(),
+    };
+    let (a, b) = (as_float(l)?, as_float(r)?);
+    let op = match op {
+        Operator::Add => FloatOp::Add,
+        Operator::Sub => FloatOp::Sub,
+        Operator::Mult => FloatOp::Mul,
+        Operator::Div => FloatOp::TrueDiv,
+        Operator::FloorDiv => FloatOp::FloorDiv,
+        Operator::Mod => FloatOp::Mod,
+        Operator::Pow => FloatOp::Pow,
+        _ => return None,
+    };
+    pyfloat::binary(op, a, b).ok().map(|f| Const::Float(Float(f)))
 }

@@ -60,8 +60,8 @@ pub fn parse(src: &SourceFile) -> Result<ModModule> {
 pub fn parse_literal(text: &str) -> Result<Const> {
     let usage = || {
         Error::Usage(format!(
-            "--set value {text:?} is not a literal: expected an int (e.g. 5, -3, 1_000_000), a quoted \
-             string ('x'), True, False, None, or a tuple of these such as (1, 'a')"
+            "--set value {text:?} is not a literal: expected an int (e.g. 5, -3, 1_000_000), a float (0.5), \
+             a quoted string ('x'), True, False, None, or a tuple of these such as (1, 'a')"
         ))
     };
     let parsed = ruff_python_parser::parse_expression(text.trim()).map_err(|_| usage())?;
@@ -77,10 +77,10 @@ fn is_literal(e: &Expr, depth: usize) -> bool {
         return false;
     }
     match e {
-        Expr::NumberLiteral(n) => matches!(n.value, Number::Int(_)),
+        Expr::NumberLiteral(n) => matches!(n.value, Number::Int(_) | Number::Float(_)),
         Expr::UnaryOp(u) => {
             matches!(u.op, UnaryOp::USub | UnaryOp::UAdd)
-                && matches!(&*u.operand, Expr::NumberLiteral(n) if matches!(n.value, Number::Int(_)))
+                && matches!(&*u.operand, Expr::NumberLiteral(n) if matches!(n.value, Number::Int(_) | Number::Float(_)))
         }
         Expr::StringLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) => true,
         Expr::Tuple(t) => t.elts.iter().all(|x| is_literal(x, depth + 1)),

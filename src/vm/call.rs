@@ -515,6 +515,7 @@ fn call_builtin(
                     format!("sleep() takes exactly one argument ({} given)", rest.len()),
                 ));
             }
+            super::numops::check_sleep(&rest[0], &state.heap)?;
             info.event = Event::Sleep;
             Ok(Value::None)
         }
@@ -559,13 +560,13 @@ fn call_builtin(
         (Builtin::Abs, _) => {
             no_kwargs("abs", &kwargs)?;
             let [v] = rest.as_slice() else { return Err(exactly_one("abs", rest.len())) };
-            match v.as_bigint() {
-                Some(x) => Ok(Value::big(num_traits::Signed::abs(&x))),
-                None => {
-                    Err(err(ExcKind::TypeError, format!("bad operand type for abs(): '{}'", state.heap.type_name(v))))
-                }
-            }
+            super::numops::abs(v, &state.heap)
         }
+        (Builtin::Float, _) => {
+            no_kwargs("float", &kwargs)?;
+            super::numops::float(&rest, &state.heap)
+        }
+        (Builtin::Round, _) => super::numops::round(&rest, &kwargs, &state.heap),
         (Builtin::Len, _) => {
             no_kwargs("len", &kwargs)?;
             let [v] = rest.as_slice() else { return Err(exactly_one("len", rest.len())) };
@@ -713,9 +714,10 @@ fn start_thread(program: &Program, state: &mut State, t: Tid, info: &mut StepInf
             th.status = ThreadStatus::Finished;
             return Ok(Value::None);
         }
-        (v @ (Value::Int(_) | Value::Big(_) | Value::Bool(_) | Value::Str(_) | Value::Tuple(_)), _) => {
-            Err(err(ExcKind::TypeError, format!("'{}' object is not callable", v.type_name())))
-        }
+        (
+            v @ (Value::Int(_) | Value::Big(_) | Value::Float(_) | Value::Bool(_) | Value::Str(_) | Value::Tuple(_)),
+            _,
+        ) => Err(err(ExcKind::TypeError, format!("'{}' object is not callable", v.type_name()))),
         (other, _) => {
             return Err(unsupported(format!(
                 "a thread target of type '{}' (functions and bound methods are)",

@@ -182,7 +182,7 @@ fn update_pairs(heap: &Heap, other: &Value, fp: &mut Footprint) -> Result<Vec<Pa
     };
     if !sequence {
         return match other {
-            Value::Int(_) | Value::Big(_) | Value::Bool(_) | Value::None => {
+            Value::Int(_) | Value::Big(_) | Value::Float(_) | Value::Bool(_) | Value::None => {
                 Err(type_error(format!("'{}' object is not iterable", heap.type_name(other))))
             }
             _ => Err(unsupported(format!("dict.update() with a '{}' argument", heap.type_name(other)))),
@@ -193,7 +193,7 @@ fn update_pairs(heap: &Heap, other: &Value, fp: &mut Footprint) -> Result<Vec<Pa
         let parts = match &element {
             Value::Tuple(t) => t.to_vec(),
             Value::Obj(eid) if matches!(heap.peek(*eid), HeapObj::List(_)) => heap.items_of(&element, fp)?,
-            Value::Int(_) | Value::Big(_) | Value::Bool(_) | Value::None => {
+            Value::Int(_) | Value::Big(_) | Value::Float(_) | Value::Bool(_) | Value::None => {
                 pairs.push(Err(type_error(format!(
                     "cannot convert dictionary update sequence element #{n} to a sequence"
                 ))));

@@ -703,6 +703,7 @@ impl Heap {
                 Ok(match (b, v) {
                     (B::Int, Value::Int(_) | Value::Big(_) | Value::Bool(_)) => true,
                     (B::Bool, Value::Bool(_)) => true,
+                    (B::Float, Value::Float(_)) => true,
                     (B::Str, Value::Str(_)) => true,
                     (B::Tuple, Value::Tuple(_)) => true,
                     (B::List, Value::Obj(id)) => matches!(self.read(*id, fp), HeapObj::List(_)),
@@ -746,6 +747,7 @@ impl Heap {
             [] => Ok(Value::Int(0)),
             [Value::Int(i)] => Ok(Value::Int(*i)),
             [v @ Value::Big(_)] => Ok(v.clone()),
+            [Value::Float(f)] => crate::pyfloat::to_int(f.0).map(Value::big).map_err(super::arith::float_error),
             [Value::Bool(b)] => Ok(Value::Int(*b as i64)),
             [Value::Str(s)] => {
                 let t = s.trim();

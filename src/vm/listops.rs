@@ -287,7 +287,7 @@ fn sort(
     let list = items(heap, id, fp);
     if list.len() > 1 && !comparable(list) {
         return Err(unsupported(
-            "list.sort() of values that are not all ints, all strs, or tuples of ints and strs column by column",
+            "list.sort() of values that are not all numbers (NaN aside), all strs, or tuples of those column by column",
         ));
     }
     let list = items_mut(heap, id, fp, false)?;
@@ -360,8 +360,8 @@ pub(super) fn binary(
     }
 }
 
-/// Whether every pair of `values` compares with `<` without a `TypeError`: all ints (and
-/// bools), all strs, or all tuples whose items, position by position, are all ints or all strs.
+/// Whether every pair of `values` compares with `<` without a `TypeError`: all numbers (ints,
+/// bools, floats other than NaN), all strs, or all tuples whose items, position by position, are all ints or all strs.
 fn comparable(values: &[Value]) -> bool {
     #[derive(PartialEq, Clone, Copy)]
     enum K {
@@ -370,6 +370,7 @@ fn comparable(values: &[Value]) -> bool {
     }
     let kind = |v: &Value| match v {
         Value::Int(_) | Value::Big(_) | Value::Bool(_) => Some(K::Int),
+        Value::Float(f) if !f.0.is_nan() => Some(K::Int),
         Value::Str(_) => Some(K::Str),
         _ => None,
     };

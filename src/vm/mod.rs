@@ -13,9 +13,11 @@ mod attrs;
 mod call;
 mod dictops;
 mod footprint;
+mod format;
 pub mod heap;
 mod invoke;
 mod listops;
+mod numops;
 mod sharing;
 mod state;
 mod step;
@@ -173,7 +175,7 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &
         }),
         Instr::BinaryOp { op, .. } => match top2() {
             Some((Value::Int(_), Value::Int(b))) => match op {
-                BinOp::FloorDiv | BinOp::Mod => *b != 0,
+                BinOp::FloorDiv | BinOp::Mod | BinOp::TrueDiv => *b != 0,
                 BinOp::Lshift | BinOp::Rshift => (0..64).contains(b),
                 BinOp::Pow => (0..64).contains(b),
                 _ => true,

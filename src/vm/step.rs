@@ -455,6 +455,17 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let v = match flags & 3 {
                 1 => Value::Str(heap.to_str(&v).into()),
                 2 | 3 => Value::Str(heap.repr(&v).into()),
+                _ if spec.as_deref().is_some_and(|s| !s.is_empty())
+                    && !matches!(
+                        v,
+                        Value::Str(_) | Value::Int(_) | Value::Big(_) | Value::Bool(_) | Value::Float(_)
+                    ) =>
+                {
+                    return Err(Exception {
+                        kind: ExcKind::TypeError,
+                        message: format!("unsupported format string passed to {}.__format__", heap.type_name(&v)),
+                    });
+                }
                 _ if matches!(v, Value::Obj(_) | Value::Method(..)) => Value::Str(heap.to_str(&v).into()),
                 _ if matches!(&v, Value::Tuple(t) if t.iter().any(|x| !x.is_data())) => {
                     Value::Str(heap.to_str(&v).into())

@@ -60,6 +60,8 @@ impl Builtin {
             | Builtin::Min
             | Builtin::Max
             | Builtin::Int
+            | Builtin::Float
+            | Builtin::Round
             | Builtin::Str
             | Builtin::Bool
             | Builtin::List

@@ -96,6 +96,10 @@ pub enum Builtin {
     Max,
     /// `int` (the type; calling it converts)
     Int,
+    /// `float` (the type; calling it converts)
+    Float,
+    /// `round`
+    Round,
     /// `str` (the type; calling it converts)
     Str,
     /// `bool` (the type)
@@ -150,6 +154,8 @@ impl Builtin {
             Builtin::Min => "min",
             Builtin::Max => "max",
             Builtin::Int => "int",
+            Builtin::Float => "float",
+            Builtin::Round => "round",
             Builtin::Str => "str",
             Builtin::Bool => "bool",
             Builtin::List => "list",
@@ -169,7 +175,16 @@ impl Builtin {
     /// Whether this builtin is a type (`int`, `str`, `bool`, `list`, `dict`, `tuple`), usable
     /// as the second argument of `isinstance`.
     pub fn is_type(self) -> bool {
-        matches!(self, Builtin::Int | Builtin::Str | Builtin::Bool | Builtin::List | Builtin::Dict | Builtin::Tuple)
+        matches!(
+            self,
+            Builtin::Int
+                | Builtin::Float
+                | Builtin::Str
+                | Builtin::Bool
+                | Builtin::List
+                | Builtin::Dict
+                | Builtin::Tuple
+        )
     }
 
     /// The builtin a module-level name falls back to, if any.
@@ -183,6 +198,8 @@ impl Builtin {
             "min" => Some(Builtin::Min),
             "max" => Some(Builtin::Max),
             "int" => Some(Builtin::Int),
+            "float" => Some(Builtin::Float),
+            "round" => Some(Builtin::Round),
             "str" => Some(Builtin::Str),
             "bool" => Some(Builtin::Bool),
             "list" => Some(Builtin::List),
@@ -261,6 +278,8 @@ pub enum ExcKind {
     IndexError,
     /// `KeyError`
     KeyError,
+    /// `OverflowError` (float results and conversions out of range)
+    OverflowError,
     /// The checker's memory ceiling (`--max-memory`): a value the step would build does not
     /// fit. Not a program exception: no handler catches it, and the search that meets it stops
     /// inconclusive.
@@ -294,6 +313,7 @@ impl ExcKind {
             ExcKind::LookupError => "LookupError",
             ExcKind::IndexError => "IndexError",
             ExcKind::KeyError => "KeyError",
+            ExcKind::OverflowError => "OverflowError",
             ExcKind::MemoryLimit => "MemoryError",
             ExcKind::Unsupported => "unsupported",
             ExcKind::CheckerLimit => "checker limit",
@@ -302,7 +322,7 @@ impl ExcKind {
 
     /// The exception type a builtin name denotes, e.g. `ValueError`.
     pub fn from_name(name: &str) -> Option<ExcKind> {
-        const ALL: [ExcKind; 17] = [
+        const ALL: [ExcKind; 18] = [
             ExcKind::AssertionError,
             ExcKind::ZeroDivisionError,
             ExcKind::NameError,
@@ -320,6 +340,7 @@ impl ExcKind {
             ExcKind::LookupError,
             ExcKind::IndexError,
             ExcKind::KeyError,
+            ExcKind::OverflowError,
         ];
         ALL.into_iter().find(|k| k.name() == name)
     }
@@ -335,7 +356,7 @@ impl ExcKind {
         Some(match self {
             ExcKind::BaseException | ExcKind::MemoryLimit => return None,
             ExcKind::Exception => ExcKind::BaseException,
-            ExcKind::ZeroDivisionError => ExcKind::ArithmeticError,
+            ExcKind::ZeroDivisionError | ExcKind::OverflowError => ExcKind::ArithmeticError,
             ExcKind::UnboundLocalError => ExcKind::NameError,
             ExcKind::ModuleNotFoundError => ExcKind::ImportError,
             ExcKind::RecursionError => ExcKind::RuntimeError,
@@ -395,6 +416,8 @@ pub enum Value {
     Int(i64),
     /// An int that does not fit in 64 bits.
     Big(Arc<BigInt>),
+    /// A float.
+    Float(crate::pyfloat::Float),
     /// A str.
     Str(Arc<str>),
     /// A tuple.
@@ -457,10 +480,16 @@ impl Value {
             Const::Bool(b) => Value::Bool(*b),
             Const::Int(i) => Value::Int(*i),
             Const::BigInt(b) => Value::big(BigInt::clone(b)),
+            Const::Float(f) => Value::Float(*f),
             Const::Str(s) => Value::Str(s.clone()),
             Const::Tuple(items) => Value::Tuple(items.iter().map(Value::from_const).collect()),
             Const::Code(id) => Value::Function(*id),
         }
+    }
+
+    /// A float value.
+    pub fn float(f: f64) -> Value {
+        Value::Float(crate::pyfloat::Float(f))
     }
 
     /// A canonical int value.
@@ -478,6 +507,7 @@ impl Value {
             Value::None => "NoneType",
             Value::Bool(_) => "bool",
             Value::Int(_) | Value::Big(_) => "int",
+            Value::Float(_) => "float",
             Value::Str(_) => "str",
             Value::Tuple(_) => "tuple",
             Value::Function(_) => "function",
@@ -504,7 +534,7 @@ impl Value {
     /// Whether this is plain data (shown in outcomes): None, bool, int, str, tuple of data.
     pub fn is_data(&self) -> bool {
         match self {
-            Value::None | Value::Bool(_) | Value::Int(_) | Value::Big(_) | Value::Str(_) => true,
+            Value::None | Value::Bool(_) | Value::Int(_) | Value::Big(_) | Value::Float(_) | Value::Str(_) => true,
             Value::Tuple(items) => items.iter().all(Value::is_data),
             _ => false,
         }
@@ -517,6 +547,7 @@ impl Value {
             Value::Bool(b) => *b,
             Value::Int(i) => *i != 0,
             Value::Big(b) => !b.is_zero(),
+            Value::Float(f) => f.0 != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::Tuple(t) => !t.is_empty(),
             _ => true,
@@ -559,6 +590,7 @@ impl Value {
             Value::Int(i) => i.to_string(),
             Value::Big(b) if int_too_long_for_str(b) => format!("<int of {} bits>", b.bits()),
             Value::Big(b) => b.to_string(),
+            Value::Float(f) => crate::pyfloat::repr(f.0),
             Value::Str(s) => s.to_string(),
             Value::Tuple(_) => self.repr(),
             Value::Function(id) => format!("<function #{id}>"),
@@ -583,8 +615,9 @@ impl Value {
     }
 }
 
-pub use super::arith::{binary_op, compare, format_value, py_eq, unary_op};
+pub use super::arith::{binary_op, compare, py_eq, unary_op};
 pub(crate) use super::arith::{int_summary, room};
+pub use super::format::format_value;
 
 /// CPython's default limit on the decimal digits of an int converted to text
 /// (`sys.get_int_max_str_digits()`, 3.11+).

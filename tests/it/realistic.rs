@@ -85,6 +85,42 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
             Verdict::Holds,
             set(vec![outcome(&["{'apples': 4, 'pears': 1}"], None), outcome(&["{'apples': 4, 'pears': 3}"], None)]),
         ),
+        // Each worker prints "starting" before "done"; the two pairs interleave in any of the
+        // C(4, 2) = 6 ways (worker 1 may even finish before worker 0 first runs).
+        (
+            "sleepy_workers.py",
+            Verdict::Holds,
+            set(["0s 0d 1s 1d", "0s 1s 0d 1d", "0s 1s 1d 0d", "1s 0s 0d 1d", "1s 0s 1d 0d", "1s 1d 0s 0d"]
+                .iter()
+                .map(|order| {
+                    let mut lines: Vec<String> = order
+                        .split(' ')
+                        .map(|w| {
+                            let (n, what) = w.split_at(1);
+                            format!("Worker {n} {}", if what == "s" { "starting" } else { "done" })
+                        })
+                        .collect();
+                    lines.push("All workers finished".into());
+                    lines.join("\n")
+                })
+                .collect()),
+        ),
+        // Deposit then interest: 150 * 1.05 = 157.5; interest then deposit: 105 + 50 = 155.
+        (
+            "interest_account.py",
+            Verdict::Holds,
+            set(vec![outcome(&["balance: $155.00"], None), outcome(&["balance: $157.50"], None)]),
+        ),
+        // Both read 0.0 before either writes: the last writer's reading alone survives.
+        (
+            "sensor_sum.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(&["sum of readings: 40.5"], None),
+                outcome(&["sum of readings: 21.5"], Some("assertion: AssertionError: a reading was lost")),
+                outcome(&["sum of readings: 19.0"], Some("assertion: AssertionError: a reading was lost")),
+            ]),
+        ),
     ]
 }
 

@@ -243,9 +243,14 @@ pub(super) fn step(
             let b = pop(st);
             let a = pop(st);
             let ints = a == Av::Int && b == Av::Int;
-            f.may_fail =
-                !ints || matches!(op, BinOp::FloorDiv | BinOp::Mod | BinOp::Lshift | BinOp::Rshift | BinOp::Pow);
-            st.push(if ints { Av::Int } else { Av::Other });
+            f.may_fail = !ints
+                || matches!(
+                    op,
+                    BinOp::FloorDiv | BinOp::Mod | BinOp::Lshift | BinOp::Rshift | BinOp::Pow | BinOp::TrueDiv
+                );
+            // `int / int` is a float, and so is an int to a negative power.
+            let int_result = ints && !matches!(op, BinOp::TrueDiv | BinOp::Pow);
+            st.push(if int_result { Av::Int } else { Av::Other });
         }
         Instr::CompareOp(op) => {
             let b = pop(st);

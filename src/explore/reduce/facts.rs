@@ -671,8 +671,22 @@ impl Facts {
 }
 
 /// Builtins whose effects the analysis does not model (they may read heap objects).
-const UNMODELLED_BUILTINS: &[&str] =
-    &["abs", "len", "isinstance", "min", "max", "int", "str", "bool", "list", "dict", "tuple", "property"];
+const UNMODELLED_BUILTINS: &[&str] = &[
+    "abs",
+    "len",
+    "isinstance",
+    "min",
+    "max",
+    "int",
+    "float",
+    "round",
+    "str",
+    "bool",
+    "list",
+    "dict",
+    "tuple",
+    "property",
+];
 
 /// Whether the value that instruction `i` of `code` loads is only an annotation, which the VM
 /// drops: it is stored into `__annotations__` next (`x: int = ...` in module scope), or it is

@@ -161,7 +161,7 @@ impl Checker<'_> {
 
     fn evaluated_annotation(&self, e: &Expr) -> Result<()> {
         let known_name = |n: &str| {
-            matches!(n, "int" | "str" | "bool" | "list" | "dict" | "tuple")
+            matches!(n, "int" | "float" | "str" | "bool" | "list" | "dict" | "tuple")
                 || self.functions.contains(n)
                 || self.module_bound.contains(n)
         };

@@ -19,10 +19,11 @@ pub(super) const EXCEPTIONS: &[&str] = &[
     "LookupError",
     "IndexError",
     "KeyError",
+    "OverflowError",
 ];
 pub(super) const HINT_EXCEPTIONS: &str = "supported exception types: AssertionError, ZeroDivisionError, NameError, \
      UnboundLocalError, TypeError, ValueError, RuntimeError, AttributeError, ModuleNotFoundError, \
-     RecursionError, ArithmeticError, ImportError, LookupError, IndexError, KeyError, Exception, BaseException \
+     RecursionError, ArithmeticError, ImportError, LookupError, IndexError, KeyError, OverflowError, Exception, BaseException \
      (or a tuple of them)";
 
 /// Python builtins that a program might call (for a clearer message than "undefined").

@@ -125,6 +125,26 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
+            "round" => {
+                for k in &c.arguments.keywords {
+                    let kname = k.arg.as_ref().map_or("", |a| a.as_str());
+                    if kname != "ndigits" && kname != "number" {
+                        return Err(self.unsupported(
+                            k.range,
+                            format!("keyword argument '{kname}' to round"),
+                            "round(number) or round(number, ndigits)",
+                        ));
+                    }
+                }
+                if c.arguments.args.len() > 2 {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("round() with {} arguments", c.arguments.args.len()),
+                        "round(number) or round(number, ndigits)",
+                    ));
+                }
+                Ok(())
+            }
             _ if CALLABLE_BUILTINS.contains(&name) => {
                 self.no_keywords(c, name, "pass arguments positionally")?;
                 let n = c.arguments.args.len();
@@ -138,8 +158,8 @@ impl Checker<'_> {
                     return Err(self.unsupported(
                         c.range(),
                         format!("{name}() with {n} arguments"),
-                        "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x), str(x), \
-                         list([iterable]), tuple([iterable])",
+                        "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x), float(x), \
+                         str(x), list([iterable]), tuple([iterable])",
                     ));
                 }
                 Ok(())

@@ -21,14 +21,15 @@ use std::collections::HashSet;
 const HINT_IMPORTS: &str = "supported imports: import threading, import time, import queue, import typing, \
      each optionally `as NAME`; from threading/time/queue/typing import NAME (the names the checker models, \
      e.g. from threading import Thread, Lock); and from __future__ import annotations (at module level)";
-const HINT_CALLS: &str = "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, str, \
+const HINT_CALLS: &str =
+    "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, float, round, str, \
      list(iterable), tuple(iterable), sorted(iterable[, reverse=...]), \
      functions defined with def, classes, methods, threading.Thread(target=f, args=(...)), threading.Lock(), \
      threading.RLock(), threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), \
      threading.Condition(lock), threading.Barrier(n), queue.Queue(maxsize), time.sleep(x), and methods such as \
      t.start(), t.join(), lock.acquire(), lock.release(), event.wait(), cond.notify(), q.put(x), q.get(), \
      lst.append(x), lst.pop(), d.get(k, default), d.items()";
-const HINT_VALUES: &str = "supported values: ints, strings, True/False/None, tuples, lists, dicts, \
+const HINT_VALUES: &str = "supported values: ints, floats, strings, True/False/None, tuples, lists, dicts, \
      instances of classes, a[i] and obj.attr";
 const HINT_STMTS: &str =
     "supported statements: def, class, assignment, annotated and augmented assignment, if/elif/else, \
@@ -37,7 +38,8 @@ const HINT_STMTS: &str =
 const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @property), \
      class attributes (name = value), pass and a docstring; classes have no bases or decorators";
 /// The builtins a program may call.
-const CALLABLE_BUILTINS: &[&str] = &["abs", "len", "isinstance", "min", "max", "int", "str", "list", "tuple", "sorted"];
+const CALLABLE_BUILTINS: &[&str] =
+    &["abs", "len", "isinstance", "min", "max", "int", "float", "round", "str", "list", "tuple", "sorted"];
 
 /// Checks that `module` uses only supported constructs. Every construct outside the subset is
 /// reported, in source order ([`Error::Many`] when there are several).
@@ -305,11 +307,11 @@ impl<'a> Checker<'a> {
                     t @ (Expr::Attribute(_) | Expr::Subscript(_)) => self.target(t)?,
                     other => return Err(self.target_error(other)),
                 }
-                if matches!(a.op, Operator::Div | Operator::MatMult) {
+                if matches!(a.op, Operator::MatMult) {
                     return Err(self.unsupported(
                         a.range,
                         format!("augmented assignment '{}='", a.op.as_str()),
-                        "supported: += -= *= //= %= &= |= ^= <<= >>= **= (on ints)",
+                        "supported: += -= *= /= //= %= &= |= ^= <<= >>= **=",
                     ));
                 }
                 self.expr(&a.value)
@@ -554,11 +556,9 @@ impl<'a> Checker<'a> {
             Expr::StringLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) | Expr::Name(_) => Ok(()),
             Expr::NumberLiteral(n) => match n.value {
                 Number::Int(_) => Ok(()),
-                Number::Float(_) => {
-                    Err(self.unsupported(n.range, "float literal", "only ints are supported as numbers"))
-                }
+                Number::Float(_) => Ok(()),
                 Number::Complex { .. } => {
-                    Err(self.unsupported(n.range, "complex literal", "only ints are supported as numbers"))
+                    Err(self.unsupported(n.range, "complex literal", "ints and floats are supported as numbers"))
                 }
             },
             Expr::Tuple(t) => t.elts.iter().try_for_each(|x| self.expr(x)),
@@ -615,6 +615,7 @@ impl<'a> Checker<'a> {
             | Operator::Sub
             | Operator::Mult
             | Operator::FloorDiv
+            | Operator::Div
             | Operator::BitAnd
             | Operator::BitOr
             | Operator::BitXor
@@ -628,8 +629,7 @@ impl<'a> Checker<'a> {
                     return Ok(());
                 }
             }
-            Operator::Div => ("true division '/'".to_string(), "use // for integer division"),
-            other => (format!("operator '{}'", other.as_str()), "supported operators: + - * // % & | ^ << >> **"),
+            other => (format!("operator '{}'", other.as_str()), "supported operators: + - * / // % & | ^ << >> **"),
         };
         Err(self.unsupported(b.range, construct, hint))
     }

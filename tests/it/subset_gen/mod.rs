@@ -171,6 +171,12 @@ pub enum Stmt {
     StrMethods {
         g: usize,
     },
+    /// `r = round(g / 4 + 0.25 * y, 2)`, or `print(f"{g / 3:.3f}")` (print): floats, true
+    /// division, rounding and a float format spec.
+    Floats {
+        g: usize,
+        print: bool,
+    },
     /// `print(threading.current_thread().name, g)`
     PrintThreadName {
         g: usize,
@@ -484,6 +490,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (2, c().prop_map(|c| Stmt::DictMethod { c }).boxed()),
             (1, g().prop_map(|g| Stmt::PrintThreadName { g }).boxed()),
             (1, g().prop_map(|g| Stmt::StrMethods { g }).boxed()),
+            (1, (g(), any::<bool>()).prop_map(|(g, print)| Stmt::Floats { g, print }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),

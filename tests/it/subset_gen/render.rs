@@ -105,6 +105,7 @@ pub enum Feature {
     ThreadName,
     CurrentThreadName,
     StrMethods,
+    Floats,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -224,6 +225,17 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.feat(F::StrMethods);
             cx.assign("r");
             line(out, ind, &format!("r = len(\" \".join((\"a\", str({}))).upper().split())", GLOBALS[*g]));
+        }
+        Stmt::Floats { g, print } => {
+            cx.feat(F::Floats);
+            let v = GLOBALS[*g];
+            if *print {
+                cx.feat(F::Print);
+                line(out, ind, &format!("print(f\"{{{v} / 3:.3f}}\")"));
+            } else {
+                cx.assign("r");
+                line(out, ind, &format!("r = round({v} / 4 + 0.25 * {}, 2)", GLOBALS[1 - *g]));
+            }
         }
         Stmt::PrintThreadName { g } => {
             cx.feat(F::Print);

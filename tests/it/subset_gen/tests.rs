@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 95] = {
+const ALL: [Feature; 96] = {
     use Feature::*;
     [
         LockWith,
@@ -113,6 +113,7 @@ const ALL: [Feature; 95] = {
         ThreadName,
         CurrentThreadName,
         StrMethods,
+        Floats,
     ]
 };
 

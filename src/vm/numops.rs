@@ -1,0 +1,147 @@
+//! The numeric builtins on ints and floats: `abs`, `float`, `round`, and the argument check
+//! of `time.sleep`, with CPython's results and errors.
+
+use super::arith::{float_error, float_operand};
+use super::heap::Heap;
+use super::value::{ExcKind, Exception, Value};
+use crate::pyfloat;
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
+    Exception { kind, message: message.into() }
+}
+
+/// `abs(x)` of an int, bool or float.
+pub(super) fn abs(v: &Value, heap: &Heap) -> Result<Value, Exception> {
+    if let Value::Float(f) = v {
+        return Ok(Value::float(f.0.abs()));
+    }
+    match v.as_bigint() {
+        Some(x) => Ok(Value::big(x.abs())),
+        None => Err(err(ExcKind::TypeError, format!("bad operand type for abs(): '{}'", heap.type_name(v)))),
+    }
+}
+
+/// `float()`, `float(x)` of a number or of a str such as `" 1.5 "`, `"1e3"` or `"inf"`.
+pub(super) fn float(args: &[Value], heap: &Heap) -> Result<Value, Exception> {
+    match args {
+        [] => Ok(Value::float(0.0)),
+        [Value::Str(s)] => match pyfloat::parse(s) {
+            Some(f) => Ok(Value::float(f)),
+            None => {
+                Err(err(ExcKind::ValueError, format!("could not convert string to float: {}", heap.repr(&args[0]))))
+            }
+        },
+        [v] => match float_operand(v) {
+            Some(r) => r.map(Value::float),
+            None => Err(err(
+                ExcKind::TypeError,
+                format!("float() argument must be a string or a real number, not '{}'", heap.type_name(v)),
+            )),
+        },
+        more => Err(err(ExcKind::TypeError, format!("float expected at most 1 argument, got {}", more.len()))),
+    }
+}
+
+/// `round(number[, ndigits])`: ints stay ints (rounded to a multiple of `10**-ndigits`, ties
+/// to even), a float without `ndigits` becomes an int, with `ndigits` a float.
+pub(super) fn round(args: &[Value], kwargs: &[(String, Value)], heap: &Heap) -> Result<Value, Exception> {
+    let mut number = args.first();
+    let mut ndigits = args.get(1);
+    for (k, v) in kwargs {
+        match k.as_str() {
+            "number" if number.is_none() => number = Some(v),
+            "ndigits" if ndigits.is_none() => ndigits = Some(v),
+            "number" | "ndigits" => {
+                return Err(err(ExcKind::TypeError, format!("argument for round() given by name ('{k}') and position")))
+            }
+            other => {
+                return Err(err(ExcKind::TypeError, format!("round() got an unexpected keyword argument '{other}'")))
+            }
+        }
+    }
+    if args.len() > 2 {
+        return Err(err(ExcKind::TypeError, format!("round() takes at most 2 arguments ({} given)", args.len())));
+    }
+    let Some(number) = number else {
+        return Err(err(ExcKind::TypeError, "round() missing required argument 'number' (pos 1)"));
+    };
+    let ndigits = match ndigits {
+        None | Some(Value::None) => None,
+        Some(v) => match v.as_bigint() {
+            Some(n) => Some(n),
+            None => {
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("'{}' object cannot be interpreted as an integer", heap.type_name(v)),
+                ))
+            }
+        },
+    };
+    match (number, ndigits) {
+        (Value::Float(f), None) => pyfloat::round_to_int(f.0).map(Value::big).map_err(float_error),
+        (Value::Float(f), Some(n)) => {
+            let n = n.to_i64().unwrap_or(if n.is_negative() { i64::MIN } else { i64::MAX });
+            Ok(Value::float(pyfloat::round_digits(f.0, n)))
+        }
+        (v, n) if v.as_bigint().is_some() => {
+            let x = v.as_bigint().unwrap_or_default();
+            match n {
+                Some(n) if n.is_negative() => Ok(Value::big(round_int(&x, &n))),
+                // A bool rounds to an int.
+                _ => Ok(Value::big(x)),
+            }
+        }
+        (v, _) => Err(err(ExcKind::TypeError, format!("type {} doesn't define __round__ method", heap.type_name(v)))),
+    }
+}
+
+/// `round(x, n)` of an int for `n < 0`: the nearest multiple of `10**-n`, ties to even.
+fn round_int(x: &BigInt, n: &BigInt) -> BigInt {
+    let Some(k) = (-n).to_u32().filter(|k| *k < 10_000) else { return BigInt::zero() };
+    let m = num_traits::pow(BigInt::from(10), k as usize);
+    let (q, r) = x.div_mod_floor(&m);
+    let twice: BigInt = &r * 2u32;
+    let up = match twice.cmp(&m) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Equal => q.is_odd(),
+        std::cmp::Ordering::Less => false,
+    };
+    (if up { q + 1 } else { q }) * m
+}
+
+/// The argument check of `time.sleep(secs)`: a number that is not negative (the checker does
+/// not model how long a sleep lasts, only that it lets other threads run).
+pub(super) fn check_sleep(v: &Value, heap: &Heap) -> Result<(), Exception> {
+    let secs = match v {
+        Value::Float(f) => f.0,
+        Value::Int(_) | Value::Bool(_) | Value::Big(_) => {
+            let x = v.as_bigint().unwrap_or_default();
+            if x.is_negative() {
+                return Err(err(ExcKind::ValueError, "sleep length must be non-negative"));
+            }
+            if x.bits() > 62 {
+                return Err(err(ExcKind::OverflowError, "timestamp too large to convert to C _PyTime_t"));
+            }
+            return Ok(());
+        }
+        other => {
+            return Err(err(
+                ExcKind::TypeError,
+                format!("'{}' object cannot be interpreted as an integer", heap.type_name(other)),
+            ))
+        }
+    };
+    if secs.is_nan() {
+        return Err(err(ExcKind::ValueError, "Invalid value NaN (not a number)"));
+    }
+    if secs < 0.0 {
+        return Err(err(ExcKind::ValueError, "sleep length must be non-negative"));
+    }
+    if secs > 9.2e9 {
+        return Err(err(ExcKind::OverflowError, "timestamp out of range for platform time_t"));
+    }
+    Ok(())
+}
