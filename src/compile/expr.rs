@@ -117,6 +117,10 @@ impl Compiler<'_> {
                     self.emit(Op::BuildTuple, t.elts.len() as u32);
                 }
             },
+            Expr::BinOp(b) if super::fold::printf_as_fstring(b).is_some() => {
+                let pieces = super::fold::printf_as_fstring(b).unwrap_or_default();
+                self.printf_pieces(&pieces, b.range)?;
+            }
             Expr::BinOp(b) => {
                 self.visit_expr(&b.left)?;
                 self.visit_expr(&b.right)?;
@@ -480,6 +484,45 @@ impl Compiler<'_> {
             match p {
                 Piece::Lit(s) => self.load_const(crate::bytecode::Const::Str(s.as_str().into())),
                 Piece::Val(v) => self.formatted_value(v, range)?,
+            }
+        }
+        if pieces.len() != 1 {
+            self.emit(Op::BuildString, pieces.len() as u32);
+        }
+        Ok(())
+    }
+
+    /// A printf-style format rewritten as an f-string (CPython 3.11's `optimize_format`): its
+    /// literal parts have no position of their own (they take the previous instruction's), each
+    /// value's FORMAT_VALUE has the value's.
+    fn printf_pieces(&mut self, pieces: &[super::fold::PrintfPiece<'_>], range: TextRange) -> Result<()> {
+        use super::fold::PrintfPiece;
+        if pieces.len() > STACK_USE_GUIDELINE {
+            return Err(self.unsupported(range, "printf-style format with more than 30 parts", "split the format"));
+        }
+        for p in pieces {
+            match p {
+                PrintfPiece::Lit(s) => {
+                    let saved = self.unit.loc;
+                    self.unit.loc = super::cfg::SrcLoc::NONE;
+                    self.load_const(crate::bytecode::Const::Str(s.as_str().into()));
+                    self.unit.loc = saved;
+                }
+                PrintfPiece::Val { expr, conversion, spec } => {
+                    let saved = self.unit.loc;
+                    self.unit.loc = self.loc_of(expr.range());
+                    self.visit_expr(expr)?;
+                    let mut oparg = *conversion;
+                    if let Some(spec) = spec {
+                        let at = self.unit.loc;
+                        self.unit.loc = super::cfg::SrcLoc::NONE;
+                        self.load_const(crate::bytecode::Const::Str(spec.as_str().into()));
+                        self.unit.loc = at;
+                        oparg |= 4;
+                    }
+                    self.emit(Op::FormatValue, oparg);
+                    self.unit.loc = saved;
+                }
             }
         }
         if pieces.len() != 1 {

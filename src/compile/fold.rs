@@ -246,3 +246,124 @@ fn fold_float(op: Operator, l: &Const, r: &Const) -> Option<Const> {
     };
     pyfloat::binary(op, a, b).ok().map(|f| Const::Float(Float(f)))
 }
+
+/// One part of a printf-style format that CPython 3.11's optimizer turns into an f-string.
+#[derive(Debug)]
+pub(crate) enum PrintfPiece<'e> {
+    /// Literal text (`%%` already made `%`).
+    Lit(String),
+    /// A `%s`, `%r` or `%a` conversion of `expr`: FORMAT_VALUE's conversion (1, 2, 3) and spec.
+    Val { expr: &'e Expr, conversion: u32, spec: Option<String> },
+}
+
+/// CPython 3.11's `optimize_format`: `'...' % (a, b)` with a constant str on the left, a tuple
+/// display that is not constant and has no starred item on the right, and only `%s`, `%r` and
+/// `%a` conversions (widths and precisions of at most two digits), one per item, becomes the
+/// f-string `f'...{a!s}...{b!r}'`. `None` when the expression stays a `%` operation.
+pub(crate) fn printf_as_fstring(b: &ast::ExprBinOp) -> Option<Vec<PrintfPiece<'_>>> {
+    if b.op != Operator::Mod {
+        return None;
+    }
+    let Some(Const::Str(fmt)) = fold(&b.left) else { return None };
+    let Expr::Tuple(t) = &*b.right else { return None };
+    if fold(&b.right).is_some() || t.elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
+        return None;
+    }
+    let chars: Vec<char> = fmt.chars().collect();
+    let mut pieces = Vec::new();
+    let mut pos = 0;
+    let mut items = t.elts.iter();
+    loop {
+        let mut lit = String::new();
+        while pos < chars.len() {
+            if chars[pos] != '%' {
+                lit.push(chars[pos]);
+                pos += 1;
+            } else if chars.get(pos + 1) == Some(&'%') {
+                lit.push('%');
+                pos += 2;
+            } else {
+                break;
+            }
+        }
+        if !lit.is_empty() {
+            pieces.push(PrintfPiece::Lit(lit));
+        }
+        if pos >= chars.len() {
+            break;
+        }
+        // More conversions than items: left to the `%` operator (and its TypeError).
+        let expr = items.next()?;
+        pos += 1;
+        let (conversion, spec) = simple_printf_arg(&chars, &mut pos)?;
+        pieces.push(PrintfPiece::Val { expr, conversion, spec });
+    }
+    // More items than conversions: the `%` operator's TypeError.
+    if items.next().is_some() {
+        return None;
+    }
+    Some(pieces)
+}
+
+/// `simple_format_arg_parse` and `parse_format`: the conversion after a `%` at `pos`, as a
+/// FORMAT_VALUE conversion and spec, when it is `s`, `r` or `a` with at most two-digit width
+/// and precision.
+fn simple_printf_arg(chars: &[char], pos: &mut usize) -> Option<(u32, Option<String>)> {
+    let mut next = || {
+        let c = chars.get(*pos).copied();
+        *pos += 1;
+        c
+    };
+    let mut left = false;
+    let mut ch = next()?;
+    while matches!(ch, '-' | '+' | ' ' | '#' | '0') {
+        left |= ch == '-';
+        ch = next()?;
+    }
+    let mut width: Option<u32> = None;
+    if ch.is_ascii_digit() {
+        let mut w = 0;
+        let mut digits = 0;
+        while let Some(d) = ch.to_digit(10) {
+            w = w * 10 + d;
+            ch = next()?;
+            digits += 1;
+            if digits >= 3 {
+                return None;
+            }
+        }
+        width = Some(w);
+    }
+    let mut precision: Option<u32> = None;
+    if ch == '.' {
+        ch = next()?;
+        let mut p = 0;
+        let mut digits = 0;
+        while let Some(d) = ch.to_digit(10) {
+            p = p * 10 + d;
+            ch = next()?;
+            digits += 1;
+            if digits >= 3 {
+                return None;
+            }
+        }
+        precision = Some(p);
+    }
+    let conversion = match ch {
+        's' => 1,
+        'r' => 2,
+        'a' => 3,
+        _ => return None,
+    };
+    let mut spec = String::new();
+    if !left && width.is_some_and(|w| w > 0) {
+        spec.push('>');
+    }
+    if let Some(w) = width {
+        spec.push_str(&w.to_string());
+    }
+    if let Some(p) = precision {
+        spec.push_str(&format!(".{p}"));
+    }
+    Some((conversion, (!spec.is_empty()).then_some(spec)))
+}

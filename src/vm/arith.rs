@@ -373,7 +373,7 @@ mod tests {
 
     #[test]
     fn thousands_separator_format() {
-        let v = crate::vm::value::format_value(&Value::Int(-2_000_000), Some(",")).unwrap();
+        let v = crate::vm::format::format_value(&Value::Int(-2_000_000), Some(",")).unwrap();
         assert_eq!(v, Value::Str("-2,000,000".into()));
     }
 

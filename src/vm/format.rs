@@ -120,6 +120,109 @@ pub fn format_value(v: &Value, spec: Option<&str>) -> OpResult {
     Ok(Value::Str(text.into()))
 }
 
+/// One conversion of printf-style formatting (`%-08.3f`): its flags, width, precision and type.
+#[derive(Debug, Default)]
+pub(super) struct PrintfSpec {
+    /// `-`: left-justify.
+    pub left: bool,
+    /// `+`: a sign for positive numbers too.
+    pub plus: bool,
+    /// ` `: a space before positive numbers.
+    pub space: bool,
+    /// `0`: pad numbers with zeros.
+    pub zero: bool,
+    /// `#`: the alternate form (`0x`, `0o` prefixes; a float keeps its point).
+    pub alt: bool,
+    /// The minimum width.
+    pub width: usize,
+    /// The precision.
+    pub precision: Option<usize>,
+    /// The conversion type (`s r a d i u f F e E g G x X o c`).
+    pub ty: char,
+}
+
+/// The text of one printf-style conversion of `v` (for `%s`/`%r`, `v` is already the str).
+pub(super) fn printf_spec(
+    v: &Value,
+    p: &PrintfSpec,
+    type_name: impl Fn(&Value) -> String,
+) -> Result<String, Exception> {
+    let type_error = |m: String| Exception { kind: ExcKind::TypeError, message: m };
+    let numeric = Spec {
+        fill: (p.zero && !p.left).then_some('0'),
+        align: Some(if p.left {
+            '<'
+        } else if p.zero {
+            '='
+        } else {
+            '>'
+        }),
+        sign: if p.plus {
+            Some('+')
+        } else if p.space {
+            Some(' ')
+        } else {
+            None
+        },
+        alt: p.alt,
+        width: p.width,
+        ..Spec::default()
+    };
+    let text_spec = Spec { align: Some(if p.left { '<' } else { '>' }), width: p.width, ..Spec::default() };
+    match p.ty {
+        's' | 'r' | 'a' => {
+            let s = v.to_str();
+            format_str(&s, &Spec { precision: p.precision, ..text_spec })
+        }
+        'c' => match v {
+            Value::Str(s) if s.chars().count() == 1 => format_str(s, &text_spec),
+            Value::Int(_) | Value::Bool(_) | Value::Big(_) => {
+                format_int(&v.as_bigint().unwrap_or_default(), &Spec { ty: Some('c'), ..text_spec })
+            }
+            other => Err(type_error(format!("%c requires int or char, not {}", type_name(other)))),
+        },
+        'd' | 'i' | 'u' | 'x' | 'X' | 'o' => {
+            let int_only = matches!(p.ty, 'x' | 'X' | 'o');
+            let x = match v {
+                Value::Int(_) | Value::Bool(_) | Value::Big(_) => v.as_bigint().unwrap_or_default(),
+                Value::Float(f) if !int_only => pyfloat::to_int(f.0).map_err(super::arith::float_error)?,
+                other if int_only => {
+                    return Err(type_error(format!(
+                        "%{} format: an integer is required, not {}",
+                        p.ty,
+                        type_name(other)
+                    )))
+                }
+                other => {
+                    return Err(type_error(format!(
+                        "%{} format: a real number is required, not {}",
+                        p.ty,
+                        type_name(other)
+                    )))
+                }
+            };
+            if p.precision.is_some() {
+                return Err(Exception {
+                    kind: ExcKind::Unsupported,
+                    message: format!("a precision with %{} in printf-style formatting", p.ty),
+                });
+            }
+            let ty = if int_only { p.ty } else { 'd' };
+            format_int(&x, &Spec { ty: Some(ty), ..numeric })
+        }
+        _ => {
+            let f = match v {
+                Value::Float(f) => f.0,
+                Value::Int(_) | Value::Bool(_) | Value::Big(_) => {
+                    pyfloat::from_int(&v.as_bigint().unwrap_or_default()).map_err(super::arith::float_error)?
+                }
+                other => return Err(type_error(format!("must be real number, not {}", type_name(other)))),
+            };
+            format_float(f, &Spec { ty: Some(p.ty), precision: Some(p.precision.unwrap_or(6)), ..numeric })
+        }
+    }
+}
+
 fn format_str(s: &str, spec: &Spec) -> Result<String, Exception> {
     match spec.ty {
         None | Some('s') => {}

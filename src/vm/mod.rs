@@ -21,6 +21,7 @@ mod numops;
 mod sharing;
 mod state;
 mod step;
+mod strformat;
 mod strops;
 mod switch;
 mod sync;

@@ -8,7 +8,7 @@ use super::footprint::{Access, Footprint, Object};
 use super::heap::{Attr, Heap, HeapObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_after, Before};
-use super::value::{binary_op, format_value, unary_op, DictView, ExcKind, Exception, Module, Tid, Value};
+use super::value::{binary_op, unary_op, DictView, ExcKind, Exception, Module, Tid, Value};
 use crate::bytecode::{BinOp, CodeId, Instr, Program};
 use std::sync::Arc;
 
@@ -450,29 +450,14 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::FormatValue(flags) => {
             let spec = if flags & 4 != 0 { Some(pop(stack).to_str()) } else { None };
             let v = pop(stack);
-            heap.note_reads(&v, &mut info.footprint);
-            heap.check_str_digits(&v)?;
-            let v = match flags & 3 {
-                1 => Value::Str(heap.to_str(&v).into()),
-                2 | 3 => Value::Str(heap.repr(&v).into()),
-                _ if spec.as_deref().is_some_and(|s| !s.is_empty())
-                    && !matches!(
-                        v,
-                        Value::Str(_) | Value::Int(_) | Value::Big(_) | Value::Bool(_) | Value::Float(_)
-                    ) =>
-                {
-                    return Err(Exception {
-                        kind: ExcKind::TypeError,
-                        message: format!("unsupported format string passed to {}.__format__", heap.type_name(&v)),
-                    });
-                }
-                _ if matches!(v, Value::Obj(_) | Value::Method(..)) => Value::Str(heap.to_str(&v).into()),
-                _ if matches!(&v, Value::Tuple(t) if t.iter().any(|x| !x.is_data())) => {
-                    Value::Str(heap.to_str(&v).into())
-                }
-                _ => v,
+            let conversion = match flags & 3 {
+                1 => super::strformat::Conversion::Str,
+                2 => super::strformat::Conversion::Repr,
+                3 => super::strformat::Conversion::Ascii,
+                _ => super::strformat::Conversion::None,
             };
-            stack.push(format_value(&v, spec.as_deref())?);
+            let spec = spec.as_deref().unwrap_or("");
+            stack.push(super::strformat::format_field(heap, &v, conversion, spec, &mut info.footprint)?);
         }
         Instr::KwNames(i) => frame.kwnames = Some(i),
         Instr::BinaryOp { op, inplace } => {
@@ -489,7 +474,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 {
                     super::listops::binary(heap, op, inplace, &a, &b, &mut info.footprint)
                 }
-                (BinOp::Mod, Value::Str(_), _) => Err(unsupported("printf-style string formatting (str % value)")),
+                (BinOp::Mod, Value::Str(fmt), _) => super::strformat::percent(heap, fmt, &b, &mut info.footprint),
                 (BinOp::Add, Value::Obj(x), Value::Obj(y)) => {
                     match (heap.read(*x, &mut info.footprint), heap.read(*y, &mut info.footprint)) {
                         (HeapObj::List(p), HeapObj::List(q)) => {

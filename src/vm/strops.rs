@@ -35,12 +35,15 @@ pub enum StrMethod {
     Find,
     /// `s.count(sub)`
     Count,
+    /// `template.format(*args, **kwargs)`
+    Format,
 }
 
 impl StrMethod {
     /// Every method here.
-    pub const ALL: [StrMethod; 12] = [
+    pub const ALL: [StrMethod; 13] = [
         StrMethod::Count,
+        StrMethod::Format,
         StrMethod::EndsWith,
         StrMethod::Find,
         StrMethod::Join,
@@ -69,6 +72,7 @@ impl StrMethod {
             StrMethod::Replace => "replace",
             StrMethod::Find => "find",
             StrMethod::Count => "count",
+            StrMethod::Format => "format",
         }
     }
 
@@ -87,6 +91,7 @@ impl StrMethod {
             StrMethod::Replace => "str.replace",
             StrMethod::Find => "str.find",
             StrMethod::Count => "str.count",
+            StrMethod::Format => "str.format",
         }
     }
 
@@ -133,6 +138,9 @@ pub(super) fn call(
     kwargs: &[(String, Value)],
     fp: &mut Footprint,
 ) -> Result<Value, Exception> {
+    if m == StrMethod::Format {
+        return super::strformat::str_format(heap, s, args, kwargs, fp);
+    }
     let keywords_ok = matches!(m, StrMethod::Split);
     if !keywords_ok && !kwargs.is_empty() {
         return Err(unsupported(format!("a keyword argument to {}()", m.qualname())));
@@ -241,6 +249,7 @@ pub(super) fn call(
             super::value::room(replaced.len() as u64)?;
             out(replaced)
         }
+        StrMethod::Format => unreachable!("[internal bug] str.format is formatted above"),
         StrMethod::Find | StrMethod::Count => {
             let [sub] = args else {
                 return match args.len() {

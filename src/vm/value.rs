@@ -617,7 +617,6 @@ impl Value {
 
 pub use super::arith::{binary_op, compare, py_eq, unary_op};
 pub(crate) use super::arith::{int_summary, room};
-pub use super::format::format_value;
 
 /// CPython's default limit on the decimal digits of an int converted to text
 /// (`sys.get_int_max_str_digits()`, 3.11+).

@@ -515,3 +515,46 @@ fn floats_follow_cpython() {
     let got: BTreeSet<String> = outcomes(e, "msg").into_iter().map(|(v, _)| v).collect();
     assert_eq!(got, ["'sleep length must be non-negative'".to_string()].into_iter().collect());
 }
+
+#[test]
+fn printf_style_and_str_format_follow_cpython() {
+    let path = "tests/fixtures/str_formatting.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    // What python3.11 prints.
+    let out = [
+        "alice has 42 items costing 1234.57",
+        "   42|42   |00042|+42| 42|ff|0xff|0o10|FF",
+        "  1234.568|1234.6    |1.234568e+03|0.0001|1E+20|%|A|z",
+        "[1, 'a'] 'q' (1, 2) solo 50%    ab|ab   |ab",
+        "x and 2 b-a alice: 1,234.6",
+        "      hi|3.14  |'r'|  mid  |{}|-002.500",
+        "1010 12 0xa 26% [1, 2] None",
+        "TypeError: not enough arguments for format string",
+        "TypeError: not all arguments converted during string formatting",
+        "TypeError: %d format: a real number is required, not str",
+        "IndexError: Replacement index 1 out of range for positional args tuple",
+        "KeyError: 'x'",
+        "ValueError: cannot switch from manual field specification to automatic field numbering",
+        "ValueError: unsupported format character 'y' (0x79) at index 1",
+        "ValueError: Unknown format code 'd' for object of type 'float'",
+        "TypeError: %x format: an integer is required, not float",
+        "Zürich|'Zürich'|'Z\\xfcrich'|42    |   Zü|42% 'Z\\xfcrich' 'Z\\xfcrich'",
+    ]
+    .join("\n");
+    let want: BTreeSet<_> = [one("'alice'", &out)].into_iter().collect();
+    assert_eq!(outcomes(&text, "name"), want);
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+    // What the checker does not model stops the run at the call, never as the program's error.
+    for (src, what) in [
+        ("x = '%(a)s' % {'a': 1}\n", "mapping key"),
+        ("x = '{0.real}'.format(1)\n", "attribute or index"),
+        ("x = '%.3d' % 5\n", "a precision with %d"),
+    ] {
+        let r = model(&format!("import threading\n{src}")).checker().check();
+        assert!(r.counterexample.is_none(), "{src}");
+        let stop = r.checker_stop.unwrap_or_else(|| panic!("{src}: a stop of the checker"));
+        assert!(stop.message.contains(what), "{src}: {}", stop.message);
+    }
+}

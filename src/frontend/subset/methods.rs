@@ -141,7 +141,8 @@ impl Kind {
                  d.setdefault(k[, default]), d.update(other), d[k], d[k] = v, k in d and iteration"
                 .into(),
             Kind::Str => "supported on a str: join, upper, lower, strip, lstrip, rstrip, split, startswith, endswith, \
-                 replace, find and count (without start and end positions), f-strings, +, ==, in and len(s)"
+                 replace, find and count (without start and end positions), format, f-strings, printf-style %, +, ==, \
+                 in and len(s)"
                 .into(),
             Kind::Int | Kind::Tuple => format!("no {} methods are modelled", self.name()),
             k => format!(
@@ -170,6 +171,7 @@ impl Kind {
                 "replace",
                 "find",
                 "count",
+                "format",
             ],
             Kind::Int | Kind::Tuple => &[],
             Kind::Lock => &["acquire", "release", "locked"],
@@ -435,7 +437,7 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
-            Some(Kind::Str) if name != "split" && !kws.is_empty() => {
+            Some(Kind::Str) if name != "split" && name != "format" && !kws.is_empty() => {
                 let kname = kws[0].arg.as_ref().map_or("", |n| n.as_str());
                 Err(self.unsupported(
                     kws[0].range,

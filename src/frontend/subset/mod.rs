@@ -622,13 +622,7 @@ impl<'a> Checker<'a> {
             | Operator::LShift
             | Operator::RShift
             | Operator::Pow => return Ok(()),
-            Operator::Mod => {
-                if matches!(&*b.left, Expr::StringLiteral(_) | Expr::FString(_)) {
-                    ("printf-style string formatting '%'".to_string(), "use an f-string")
-                } else {
-                    return Ok(());
-                }
-            }
+            Operator::Mod => return Ok(()),
             other => (format!("operator '{}'", other.as_str()), "supported operators: + - * / // % & | ^ << >> **"),
         };
         Err(self.unsupported(b.range, construct, hint))
@@ -638,9 +632,6 @@ impl<'a> Checker<'a> {
         let ast::InterpolatedStringElement::Interpolation(i) = el else { return Ok(()) };
         if i.debug_text.is_some() {
             return Err(self.unsupported(i.range, "f-string debug specifier '='", "write the name out: f\"x={x}\""));
-        }
-        if i.conversion == ast::ConversionFlag::Ascii {
-            return Err(self.unsupported(i.range, "f-string conversion '!a'", "use !r or !s"));
         }
         self.expr(&i.expression)?;
         if let Some(spec) = &i.format_spec {

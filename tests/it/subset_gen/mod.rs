@@ -177,6 +177,11 @@ pub enum Stmt {
         g: usize,
         print: bool,
     },
+    /// `r = "%s=%d" % ("g", g)` (printf-style) or `r = "{}:{:>4}".format(g, y)` (format).
+    Formatting {
+        g: usize,
+        format: bool,
+    },
     /// `print(threading.current_thread().name, g)`
     PrintThreadName {
         g: usize,
@@ -491,6 +496,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, g().prop_map(|g| Stmt::PrintThreadName { g }).boxed()),
             (1, g().prop_map(|g| Stmt::StrMethods { g }).boxed()),
             (1, (g(), any::<bool>()).prop_map(|(g, print)| Stmt::Floats { g, print }).boxed()),
+            (1, (g(), any::<bool>()).prop_map(|(g, format)| Stmt::Formatting { g, format }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),

@@ -106,6 +106,8 @@ pub enum Feature {
     CurrentThreadName,
     StrMethods,
     Floats,
+    PrintfFormat,
+    StrFormat,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -235,6 +237,17 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             } else {
                 cx.assign("r");
                 line(out, ind, &format!("r = round({v} / 4 + 0.25 * {}, 2)", GLOBALS[1 - *g]));
+            }
+        }
+        Stmt::Formatting { g, format } => {
+            let v = GLOBALS[*g];
+            cx.assign("r");
+            if *format {
+                cx.feat(F::StrFormat);
+                line(out, ind, &format!("r = \"{{}}:{{:>4}}\".format({v}, {})", GLOBALS[1 - *g]));
+            } else {
+                cx.feat(F::PrintfFormat);
+                line(out, ind, &format!("r = \"%s=%d\" % (\"{v}\", {v})"));
             }
         }
         Stmt::PrintThreadName { g } => {

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 96] = {
+const ALL: [Feature; 98] = {
     use Feature::*;
     [
         LockWith,
@@ -114,6 +114,8 @@ const ALL: [Feature; 96] = {
         CurrentThreadName,
         StrMethods,
         Floats,
+        PrintfFormat,
+        StrFormat,
     ]
 };
 
