@@ -275,6 +275,10 @@ pub enum Instr {
     BuildConstKeyMap(u32),
     /// `LIST_EXTEND i`: extends the list `i` below the top with the iterable on top.
     ListExtend(u32),
+    /// `LIST_APPEND i`: appends the top (popped) to the list `i` below it (comprehensions).
+    ListAppend(u32),
+    /// `MAP_ADD i`: sets key and value (popped, value on top) in the dict `i` below them.
+    MapAdd(u32),
     /// `BINARY_SUBSCR`: `container[key]`.
     BinarySubscr,
     /// `STORE_SUBSCR`: `container[key] = value` (stack: value, container, key).
@@ -354,6 +358,8 @@ impl Instr {
             BuildMap(_) => "BUILD_MAP",
             BuildConstKeyMap(_) => "BUILD_CONST_KEY_MAP",
             ListExtend(_) => "LIST_EXTEND",
+            ListAppend(_) => "LIST_APPEND",
+            MapAdd(_) => "MAP_ADD",
             BinarySubscr => "BINARY_SUBSCR",
             StoreSubscr => "STORE_SUBSCR",
             StoreAttr(_) => "STORE_ATTR",

@@ -169,6 +169,7 @@ impl Compiler<'_> {
                 self.unit.cfg.use_next_block(end);
             }
             Expr::Call(c) => self.call(c)?,
+            Expr::ListComp(_) | Expr::DictComp(_) => self.comprehension(e)?,
             Expr::FString(f) => {
                 let pieces = fstring_pieces(f.value.elements_with_literals());
                 self.pieces(&pieces, f.range)?;

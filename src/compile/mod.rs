@@ -19,6 +19,7 @@
 
 mod annotations;
 pub(crate) mod cfg;
+mod comprehension;
 mod expr;
 mod flow;
 pub(crate) mod fold;
@@ -536,9 +537,12 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// Compiles a `def` body into a new code object and returns its id.
+    /// Compiles a `def` body into a new code object and returns its id. Its slot is taken first,
+    /// so that the comprehensions inside it come after it, in the order `dis` shows them.
     pub fn compile_function(&mut self, f: &ast::StmtFunctionDef) -> Result<CodeId> {
         let scope = symbols::function_symbols(self.src, f)?;
+        let id = self.codes.len() as CodeId;
+        self.codes.push(placeholder_code());
         let first_line = self.loc_of(f.range()).line.max(1) as u32;
         let mut unit = Unit::new(f.name.as_str().to_string(), CodeKind::Function, first_line, Some(scope));
         if self.unit.kind == CodeKind::Class {
@@ -550,9 +554,8 @@ impl<'a> Compiler<'a> {
         let result = self.function_body(f, first_line);
         let unit = std::mem::replace(&mut self.unit, outer);
         result?;
-        let code = self.assemble_unit(unit, true);
-        self.codes.push(code);
-        Ok((self.codes.len() - 1) as CodeId)
+        self.codes[id as usize] = self.assemble_unit(unit, true);
+        Ok(id)
     }
 
     /// `compiler_default_arguments`: pushes the tuple of positional defaults of `f` (folded

@@ -567,6 +567,11 @@ fn call_builtin(
             super::numops::float(&rest, &state.heap)
         }
         (Builtin::Round, _) => super::numops::round(&rest, &kwargs, &state.heap),
+        (Builtin::Sum, _) => super::numops::sum(&rest, &kwargs, &state.heap, &mut info.footprint),
+        (Builtin::Any | Builtin::All, _) => {
+            no_kwargs(b.name(), &kwargs)?;
+            super::numops::any_all(&rest, b == Builtin::All, &state.heap, &mut info.footprint)
+        }
         (Builtin::Len, _) => {
             no_kwargs("len", &kwargs)?;
             let [v] = rest.as_slice() else { return Err(exactly_one("len", rest.len())) };

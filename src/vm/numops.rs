@@ -1,7 +1,9 @@
-//! The numeric builtins on ints and floats: `abs`, `float`, `round`, and the argument check
-//! of `time.sleep`, with CPython's results and errors.
+//! The numeric builtins on ints and floats: `abs`, `float`, `round`, `sum`, with `any` and
+//! `all`, and the argument check of `time.sleep`, with CPython's results and errors. Each is
+//! one C call in CPython: atomic under the GIL for the values the subset has.
 
 use super::arith::{float_error, float_operand};
+use super::footprint::Footprint;
 use super::heap::Heap;
 use super::value::{ExcKind, Exception, Value};
 use crate::pyfloat;
@@ -144,4 +146,72 @@ pub(super) fn check_sleep(v: &Value, heap: &Heap) -> Result<(), Exception> {
         return Err(err(ExcKind::OverflowError, "timestamp out of range for platform time_t"));
     }
     Ok(())
+}
+
+/// `sum(iterable, /, start=0)`: left to right with `+` (floats added one by one, as 3.11 does).
+pub(super) fn sum(
+    args: &[Value],
+    kwargs: &[(String, Value)],
+    heap: &Heap,
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    let mut start = args.get(1).cloned();
+    for (k, v) in kwargs {
+        match k.as_str() {
+            "start" if start.is_none() => start = Some(v.clone()),
+            other => {
+                return Err(err(ExcKind::TypeError, format!("sum() got an unexpected keyword argument '{other}'")))
+            }
+        }
+    }
+    let iterable = match args {
+        [] => return Err(err(ExcKind::TypeError, "sum() takes at least 1 positional argument (0 given)")),
+        [it] | [it, _] => it,
+        more => return Err(err(ExcKind::TypeError, format!("sum() takes at most 2 arguments ({} given)", more.len()))),
+    };
+    let mut total = start.unwrap_or(Value::Int(0));
+    match &total {
+        Value::Str(_) => return Err(err(ExcKind::TypeError, "sum() can't sum strings [use ''.join(seq) instead]")),
+        Value::Obj(_) | Value::Tuple(_) => return Err(unsupported_sum(heap, &total)),
+        _ => {}
+    }
+    for item in heap.items_of(iterable, fp)? {
+        if matches!(item, Value::Obj(_)) {
+            return Err(unsupported_sum(heap, &item));
+        }
+        total = super::arith::binary_op(crate::bytecode::BinOp::Add, &total, &item).map_err(|e| {
+            if e.kind == ExcKind::TypeError {
+                err(
+                    ExcKind::TypeError,
+                    format!(
+                        "unsupported operand type(s) for +: '{}' and '{}'",
+                        heap.type_name(&total),
+                        heap.type_name(&item)
+                    ),
+                )
+            } else {
+                e
+            }
+        })?;
+    }
+    Ok(total)
+}
+
+fn unsupported_sum(heap: &Heap, v: &Value) -> Exception {
+    err(ExcKind::Unsupported, format!("sum() over values of type '{}' (numbers are modelled)", heap.type_name(v)))
+}
+
+/// `any(iterable)` (`all(iterable)` when `all`): the truthiness of the items, stopping at the
+/// first that decides.
+pub(super) fn any_all(args: &[Value], all: bool, heap: &Heap, fp: &mut Footprint) -> Result<Value, Exception> {
+    let name = if all { "all" } else { "any" };
+    let [iterable] = args else {
+        return Err(err(ExcKind::TypeError, format!("{name}() takes exactly one argument ({} given)", args.len())));
+    };
+    for item in heap.items_of(iterable, fp)? {
+        if heap.truthy(&item, fp) != all {
+            return Ok(Value::Bool(!all));
+        }
+    }
+    Ok(Value::Bool(all))
 }

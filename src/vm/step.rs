@@ -349,6 +349,21 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 list.extend(items);
             }
         }
+        Instr::ListAppend(i) => {
+            let v = pop(stack);
+            let Value::Obj(id) = stack[stack.len() - i as usize] else {
+                panic!("[internal bug] LIST_APPEND without a list")
+            };
+            if let HeapObj::List(list) = heap.write_growing(id, &mut info.footprint)? {
+                list.push(v);
+            }
+        }
+        Instr::MapAdd(i) => {
+            let v = pop(stack);
+            let k = pop(stack);
+            let target = stack[stack.len() - i as usize].clone();
+            heap.store_subscr(&target, &k, v, &mut info.footprint)?;
+        }
         Instr::BinarySubscr => {
             let key = pop(stack);
             let container = pop(stack);

@@ -62,6 +62,9 @@ impl Builtin {
             | Builtin::Int
             | Builtin::Float
             | Builtin::Round
+            | Builtin::Sum
+            | Builtin::Any
+            | Builtin::All
             | Builtin::Str
             | Builtin::Bool
             | Builtin::List

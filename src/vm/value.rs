@@ -100,6 +100,12 @@ pub enum Builtin {
     Float,
     /// `round`
     Round,
+    /// `sum`
+    Sum,
+    /// `any`
+    Any,
+    /// `all`
+    All,
     /// `str` (the type; calling it converts)
     Str,
     /// `bool` (the type)
@@ -156,6 +162,9 @@ impl Builtin {
             Builtin::Int => "int",
             Builtin::Float => "float",
             Builtin::Round => "round",
+            Builtin::Sum => "sum",
+            Builtin::Any => "any",
+            Builtin::All => "all",
             Builtin::Str => "str",
             Builtin::Bool => "bool",
             Builtin::List => "list",
@@ -200,6 +209,9 @@ impl Builtin {
             "int" => Some(Builtin::Int),
             "float" => Some(Builtin::Float),
             "round" => Some(Builtin::Round),
+            "sum" => Some(Builtin::Sum),
+            "any" => Some(Builtin::Any),
+            "all" => Some(Builtin::All),
             "str" => Some(Builtin::Str),
             "bool" => Some(Builtin::Bool),
             "list" => Some(Builtin::List),

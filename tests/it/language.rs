@@ -558,3 +558,33 @@ fn printf_style_and_str_format_follow_cpython() {
         assert!(stop.message.contains(what), "{src}: {}", stop.message);
     }
 }
+
+#[test]
+fn comprehensions_and_reducing_builtins_follow_cpython() {
+    let path = "tests/fixtures/comprehensions.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    // What python3.11 prints: the workers append in any order, the output sorts them.
+    let out = "[0, 2, 4] [4, 9] [(1, 1), (3, 3)] [['a', 'b'], ['a', 'b']] {1: 2, 3: 4} {1: 1, 2: 4, 3: 9} \
+               {'Thread-1 (work)': False, 'Thread-2 (work)': False, 'Thread-3 (work)': False} 60\n\
+               1.75 16 False True False True\n\
+               unsupported operand type(s) for +: 'int' and 'str'";
+    assert_eq!(outcomes(&text, "ys"), [one("[4, 9]", out)].into_iter().collect());
+    // The three workers' appends in each of the 3! orders.
+    let orders: BTreeSet<String> = outcomes(&text, "results").into_iter().map(|(v, _)| v).collect();
+    let want: BTreeSet<String> = ["[0, 2, 4]", "[0, 4, 2]", "[2, 0, 4]", "[2, 4, 0]", "[4, 0, 2]", "[4, 2, 0]"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(orders, want);
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+    // A comprehension's loop is its own frame: a thread switch can fall between its items, so
+    // building a list from shared state is not atomic: [1, 0] reads the first write and not
+    // the second.
+    let racy = "import threading\nxs = [0, 0]\ndef bump():\n    xs[0] = 1\n    xs[1] = 1\n\
+                t = threading.Thread(target=bump)\nt.start()\nsnap = [x for x in xs]\nt.join()\n";
+    let snaps: BTreeSet<String> = outcomes(racy, "snap").into_iter().map(|(v, _)| v).collect();
+    let want: BTreeSet<String> = ["[0, 0]", "[0, 1]", "[1, 0]", "[1, 1]"].into_iter().map(String::from).collect();
+    assert_eq!(snaps, want);
+}

@@ -111,6 +111,12 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
             Verdict::Holds,
             set(vec![outcome(&["balance: $155.00"], None), outcome(&["balance: $157.50"], None)]),
         ),
+        // Under the lock every page lands; only the dict's insertion order varies, unseen here.
+        (
+            "page_fetcher.py",
+            Verdict::Holds,
+            set(vec![outcome(&["downloaded 3 pages, 450 bytes", "[(0, 50), (1, 150), (2, 250)]"], None)]),
+        ),
         // Both read 0.0 before either writes: the last writer's reading alone survives.
         (
             "sensor_sum.py",

@@ -58,6 +58,8 @@ pub(super) fn step(
         | Instr::BuildMap(_)
         | Instr::BuildConstKeyMap(_)
         | Instr::ListExtend(_)
+        | Instr::ListAppend(_)
+        | Instr::MapAdd(_)
         | Instr::BinarySubscr
         | Instr::StoreSubscr
         | Instr::StoreAttr(_)
@@ -69,6 +71,9 @@ pub(super) fn step(
                 Instr::BuildMap(n) => (2 * n as usize, 1),
                 Instr::BuildConstKeyMap(n) => (n as usize + 1, 1),
                 Instr::ListExtend(_) | Instr::BinarySubscr => (2, usize::from(code.instrs[i] == Instr::BinarySubscr)),
+                // The list (dict) stays below: pop the value (key and value) only.
+                Instr::ListAppend(_) => (1, 0),
+                Instr::MapAdd(_) => (2, 0),
                 Instr::StoreSubscr => (3, 0),
                 Instr::StoreAttr(_) => (2, 0),
                 _ => (0, 1),

@@ -679,6 +679,9 @@ const UNMODELLED_BUILTINS: &[&str] = &[
     "max",
     "int",
     "float",
+    "sum",
+    "any",
+    "all",
     "round",
     "str",
     "bool",
@@ -721,7 +724,8 @@ fn heap_use(program: &Program) -> Option<String> {
         for (i, ins) in code.instrs.iter().enumerate() {
             let line = code.locs.get(i).map_or(0, |l| l.line);
             let what = match ins {
-                Instr::BuildList(_) | Instr::ListExtend(_) => Some("a list".to_string()),
+                Instr::BuildList(_) | Instr::ListExtend(_) | Instr::ListAppend(_) => Some("a list".to_string()),
+                Instr::MapAdd(_) => Some("a dict".to_string()),
                 Instr::BuildMap(_) | Instr::BuildConstKeyMap(_) => Some("a dict".to_string()),
                 Instr::BinarySubscr => Some("a subscript a[i]".to_string()),
                 // An annotation's store into `__annotations__` (`LOAD_NAME __annotations__;

@@ -125,6 +125,26 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
+            "sum" => {
+                for k in &c.arguments.keywords {
+                    let kname = k.arg.as_ref().map_or("", |a| a.as_str());
+                    if kname != "start" {
+                        return Err(self.unsupported(
+                            k.range,
+                            format!("keyword argument '{kname}' to sum"),
+                            "sum(iterable) or sum(iterable, start)",
+                        ));
+                    }
+                }
+                if !(1..=2).contains(&c.arguments.args.len()) {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("sum() with {} arguments", c.arguments.args.len()),
+                        "sum(iterable) or sum(iterable, start)",
+                    ));
+                }
+                Ok(())
+            }
             "round" => {
                 for k in &c.arguments.keywords {
                     let kname = k.arg.as_ref().map_or("", |a| a.as_str());
@@ -149,7 +169,8 @@ impl Checker<'_> {
                 self.no_keywords(c, name, "pass arguments positionally")?;
                 let n = c.arguments.args.len();
                 let ok = match name {
-                    "abs" | "len" => n == 1,
+                    "abs" | "len" | "any" | "all" => n == 1,
+                    "sum" => (1..=2).contains(&n),
                     "isinstance" => n == 2,
                     "min" | "max" => n >= 1,
                     _ => n <= 1,
@@ -159,7 +180,8 @@ impl Checker<'_> {
                         c.range(),
                         format!("{name}() with {n} arguments"),
                         "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x), float(x), \
-                         str(x), list([iterable]), tuple([iterable])",
+                         sum(iterable[, start]), any(iterable), all(iterable), str(x), list([iterable]), \
+                         tuple([iterable])",
                     ));
                 }
                 Ok(())

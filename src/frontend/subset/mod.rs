@@ -4,6 +4,7 @@
 mod annotations;
 mod builtins;
 mod calls;
+mod comprehensions;
 use builtins::{BUILTINS, EXCEPTIONS, HINT_EXCEPTIONS};
 mod defs;
 mod methods;
@@ -22,7 +23,7 @@ const HINT_IMPORTS: &str = "supported imports: import threading, import time, im
      each optionally `as NAME`; from threading/time/queue/typing import NAME (the names the checker models, \
      e.g. from threading import Thread, Lock); and from __future__ import annotations (at module level)";
 const HINT_CALLS: &str =
-    "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, float, round, str, \
+    "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, float, round, sum, any, all, str, \
      list(iterable), tuple(iterable), sorted(iterable[, reverse=...]), \
      functions defined with def, classes, methods, threading.Thread(target=f, args=(...)), threading.Lock(), \
      threading.RLock(), threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), \
@@ -38,8 +39,23 @@ const HINT_STMTS: &str =
 const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @property), \
      class attributes (name = value), pass and a docstring; classes have no bases or decorators";
 /// The builtins a program may call.
-const CALLABLE_BUILTINS: &[&str] =
-    &["abs", "len", "isinstance", "min", "max", "int", "float", "round", "str", "list", "tuple", "sorted"];
+const CALLABLE_BUILTINS: &[&str] = &[
+    "abs",
+    "len",
+    "isinstance",
+    "min",
+    "max",
+    "int",
+    "float",
+    "round",
+    "sum",
+    "any",
+    "all",
+    "str",
+    "list",
+    "tuple",
+    "sorted",
+];
 
 /// Checks that `module` uses only supported constructs. Every construct outside the subset is
 /// reported, in source order ([`Error::Many`] when there are several).
@@ -597,6 +613,7 @@ impl<'a> Checker<'a> {
                 }
                 Ok(())
             }
+            Expr::ListComp(_) | Expr::DictComp(_) => self.comprehension(e),
             other => Err(self.unsupported(other.range(), value_construct(other), HINT_VALUES)),
         }
     }

@@ -182,6 +182,13 @@ pub enum Stmt {
         g: usize,
         format: bool,
     },
+    /// `r = sum([g * k for k in range(3) if k != c])` (list) or
+    /// `r = len({k: g for k in range(c % 3 + 1)})` (dict): comprehensions and `sum`.
+    Comprehension {
+        g: usize,
+        c: i64,
+        dict: bool,
+    },
     /// `print(threading.current_thread().name, g)`
     PrintThreadName {
         g: usize,
@@ -497,6 +504,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, g().prop_map(|g| Stmt::StrMethods { g }).boxed()),
             (1, (g(), any::<bool>()).prop_map(|(g, print)| Stmt::Floats { g, print }).boxed()),
             (1, (g(), any::<bool>()).prop_map(|(g, format)| Stmt::Formatting { g, format }).boxed()),
+            (1, (g(), c(), any::<bool>()).prop_map(|(g, c, dict)| Stmt::Comprehension { g, c, dict }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),

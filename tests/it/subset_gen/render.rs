@@ -108,6 +108,8 @@ pub enum Feature {
     Floats,
     PrintfFormat,
     StrFormat,
+    ListComprehension,
+    DictComprehension,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -248,6 +250,17 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             } else {
                 cx.feat(F::PrintfFormat);
                 line(out, ind, &format!("r = \"%s=%d\" % (\"{v}\", {v})"));
+            }
+        }
+        Stmt::Comprehension { g, c, dict } => {
+            let v = GLOBALS[*g];
+            cx.assign("r");
+            if *dict {
+                cx.feat(F::DictComprehension);
+                line(out, ind, &format!("r = len({{k: {v} for k in range({} % 3 + 1)}})", c));
+            } else {
+                cx.feat(F::ListComprehension);
+                line(out, ind, &format!("r = sum([{v} * k for k in range(3) if k != {c}])"));
             }
         }
         Stmt::PrintThreadName { g } => {

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 98] = {
+const ALL: [Feature; 100] = {
     use Feature::*;
     [
         LockWith,
@@ -116,6 +116,8 @@ const ALL: [Feature; 98] = {
         Floats,
         PrintfFormat,
         StrFormat,
+        ListComprehension,
+        DictComprehension,
     ]
 };
 

@@ -1,0 +1,166 @@
+//! List and dict comprehensions, as CPython 3.11's `compiler_comprehension` compiles them:
+//! a function of their own (`<listcomp>`, `<dictcomp>`) whose one parameter `.0` is the
+//! outermost iterator, built with MAKE_FUNCTION and called at once with that iterator.
+
+use super::cfg::{Op, SrcLoc};
+use super::symbols::FunctionSymbols;
+use super::{Compiler, Unit};
+use crate::bytecode::{CodeKind, Const};
+use crate::error::Result;
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+use std::collections::HashSet;
+
+/// What a comprehension builds, with its result expressions.
+enum Builds<'e> {
+    /// A list of `elt`.
+    List(&'e Expr),
+    /// A dict of `key: value`.
+    Dict(&'e Expr, &'e Expr),
+}
+
+/// The names a target binds.
+fn target_names(t: &Expr, out: &mut HashSet<String>) {
+    match t {
+        Expr::Name(n) => {
+            out.insert(n.id.as_str().to_string());
+        }
+        Expr::Tuple(tu) => tu.elts.iter().for_each(|x| target_names(x, out)),
+        Expr::List(l) => l.elts.iter().for_each(|x| target_names(x, out)),
+        _ => {}
+    }
+}
+
+/// The single item of `for y in [x]` / `for y in (x,)` when CPython's fast path binds it
+/// without a loop (not for a constant, which the optimizer has already folded).
+fn single_item(iter: &Expr) -> Option<&Expr> {
+    let elts = match iter {
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        _ => return None,
+    };
+    match elts.as_slice() {
+        [one] if !matches!(one, Expr::Starred(_)) && super::fold::fold(one).is_none() => Some(one),
+        _ => None,
+    }
+}
+
+impl Compiler<'_> {
+    /// Compiles the comprehension `e` (a list or dict comprehension): its code object, then
+    /// `MAKE_FUNCTION`, the outermost iterable, `GET_ITER`, `PRECALL 0`, `CALL 0`.
+    pub(super) fn comprehension(&mut self, e: &Expr) -> Result<()> {
+        let (name, generators, builds) = match e {
+            Expr::ListComp(l) => ("<listcomp>", &l.generators, Builds::List(&l.elt)),
+            Expr::DictComp(d) => match &d.key {
+                Some(k) => ("<dictcomp>", &d.generators, Builds::Dict(k, &d.value)),
+                None => {
+                    return Err(self.unsupported(d.range, "dict unpacking '**' in a comprehension", "write key: value"))
+                }
+            },
+            other => return Err(self.unsupported(other.range(), "this comprehension", "list and dict comprehensions")),
+        };
+        let mut locals: HashSet<String> = [".0".to_string()].into_iter().collect();
+        generators.iter().for_each(|g| target_names(&g.target, &mut locals));
+        let scope = FunctionSymbols { params: vec![".0".into()], locals, globals: HashSet::new() };
+        let loc = self.loc_of(e.range());
+        let first_line = loc.line.max(1) as u32;
+        let mut unit = Unit::new(name.to_string(), CodeKind::Function, first_line, Some(scope));
+        unit.qualname = match self.unit.kind {
+            CodeKind::Module => name.to_string(),
+            CodeKind::Class => format!("{}.{name}", self.unit.qualname),
+            CodeKind::Function if self.unit.name.starts_with('<') => format!("{}.{name}", self.unit.qualname),
+            CodeKind::Function => format!("{}.<locals>.{name}", self.unit.qualname),
+        };
+        unit.varnames = vec![".0".into()];
+        unit.argcount = 1;
+        // The slot first: comprehensions nested in this one come after it, as `dis` shows them.
+        let id = self.codes.len() as crate::bytecode::CodeId;
+        self.codes.push(super::placeholder_code());
+        let outer = std::mem::replace(&mut self.unit, unit);
+        let result = self.comprehension_body(generators, &builds, first_line, loc);
+        let unit = std::mem::replace(&mut self.unit, outer);
+        result?;
+        self.codes[id as usize] = self.assemble_unit(unit, false);
+        self.load_const(Const::Code(id));
+        self.emit(Op::MakeFunction, 0);
+        self.visit_iter(&generators[0].iter)?;
+        self.emit(Op::GetIter, 0);
+        self.emit(Op::Precall, 0);
+        self.emit(Op::Call, 0);
+        Ok(())
+    }
+
+    fn comprehension_body(
+        &mut self,
+        generators: &[ast::Comprehension],
+        builds: &Builds<'_>,
+        first_line: u32,
+        loc: SrcLoc,
+    ) -> Result<()> {
+        self.unit.loc = SrcLoc { line: first_line as i32, col: 1 };
+        self.emit(Op::Resume, 0);
+        self.unit.loc = loc;
+        match builds {
+            Builds::List(_) => self.emit(Op::BuildList, 0),
+            Builds::Dict(..) => self.emit(Op::BuildMap, 0),
+        }
+        self.comprehension_generator(generators, 0, 0, builds)?;
+        self.emit(Op::ReturnValue, 0);
+        Ok(())
+    }
+
+    /// `compiler_sync_comprehension_generator`: generator `i`, nested `depth` loops deep.
+    fn comprehension_generator(
+        &mut self,
+        generators: &[ast::Comprehension],
+        i: usize,
+        depth: u32,
+        builds: &Builds<'_>,
+    ) -> Result<()> {
+        let start = self.unit.cfg.new_block();
+        let if_cleanup = self.unit.cfg.new_block();
+        let anchor = self.unit.cfg.new_block();
+        let g = &generators[i];
+        let mut looped = true;
+        if i == 0 {
+            // The outermost iterator is the implicit argument `.0`.
+            self.emit(Op::LoadFast, 0);
+        } else if let Some(one) = single_item(&g.iter) {
+            self.visit_expr(one)?;
+            looped = false;
+        } else {
+            self.visit_iter(&g.iter)?;
+            self.emit(Op::GetIter, 0);
+        }
+        let depth = if looped { depth + 1 } else { depth };
+        if looped {
+            self.unit.cfg.use_next_block(start);
+            self.emit_jump(Op::ForIter, anchor);
+        }
+        self.visit_expr(&g.target)?;
+        for cond in &g.ifs {
+            self.jump_if(cond, if_cleanup, false)?;
+        }
+        if i + 1 < generators.len() {
+            self.comprehension_generator(generators, i + 1, depth, builds)?;
+        } else {
+            match builds {
+                Builds::List(elt) => {
+                    self.visit_expr(elt)?;
+                    self.emit(Op::ListAppend, depth + 1);
+                }
+                Builds::Dict(k, v) => {
+                    self.visit_expr(k)?;
+                    self.visit_expr(v)?;
+                    self.emit(Op::MapAdd, depth + 1);
+                }
+            }
+        }
+        self.unit.cfg.use_next_block(if_cleanup);
+        if looped {
+            self.emit_jump(Op::Jump, start);
+            self.unit.cfg.use_next_block(anchor);
+        }
+        Ok(())
+    }
+}
