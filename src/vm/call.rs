@@ -568,6 +568,15 @@ fn call_builtin(
         }
         (Builtin::Round, _) => super::numops::round(&rest, &kwargs, &state.heap),
         (Builtin::Sum, _) => super::numops::sum(&rest, &kwargs, &state.heap, &mut info.footprint),
+        (Builtin::Enumerate, _) => super::iters::enumerate(&state.heap, &rest, &kwargs, &mut info.footprint),
+        (Builtin::Zip, _) => {
+            no_kwargs("zip", &kwargs)?;
+            super::iters::zip(&state.heap, &rest, &mut info.footprint)
+        }
+        (Builtin::Reversed, _) => {
+            no_kwargs("reversed", &kwargs)?;
+            super::iters::reversed(&state.heap, &rest, &mut info.footprint)
+        }
         (Builtin::Any | Builtin::All, _) => {
             no_kwargs(b.name(), &kwargs)?;
             super::numops::any_all(&rest, b == Builtin::All, &state.heap, &mut info.footprint)

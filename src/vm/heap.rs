@@ -587,6 +587,12 @@ impl Heap {
                 }
                 Ok(out)
             }
+            it @ (Value::TupleIter(..)
+            | Value::ListIter(..)
+            | Value::DictIter(..)
+            | Value::ListRevIter(..)
+            | Value::Enumerate(..)
+            | Value::Zip(..)) => super::iters::drain(self, it, fp),
             other => Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", self.type_name(other)))),
         }
     }

@@ -16,6 +16,7 @@ mod footprint;
 mod format;
 pub mod heap;
 mod invoke;
+mod iters;
 mod listops;
 mod numops;
 mod sharing;
@@ -144,7 +145,7 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &
         | Instr::JumpIfTrueOrPop(_)
         | Instr::UnaryNot => !matches!(frame.stack.last(), Some(Value::Obj(_) | Value::DictView(..))),
         // A list or dict iterator reads its container.
-        Instr::ForIter(_) => !matches!(frame.stack.last(), Some(Value::ListIter(..) | Value::DictIter(..))),
+        Instr::ForIter(_) => !frame.stack.last().is_some_and(iters::reads_heap),
         // In a class body, names live in the class (a heap object).
         Instr::LoadName(_) | Instr::StoreName(_) if frame.role != FrameRole::Call => false,
         Instr::LoadFast(i) => frame.locals[*i as usize] != Value::Null,

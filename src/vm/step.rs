@@ -8,7 +8,7 @@ use super::footprint::{Access, Footprint, Object};
 use super::heap::{Attr, Heap, HeapObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_after, Before};
-use super::value::{binary_op, unary_op, DictView, ExcKind, Exception, Module, Tid, Value};
+use super::value::{binary_op, unary_op, ExcKind, Exception, Module, Tid, Value};
 use crate::bytecode::{BinOp, CodeId, Instr, Program};
 use std::sync::Arc;
 
@@ -539,70 +539,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         }
         Instr::GetIter => {
             let v = pop(stack);
-            let it = match v {
-                Value::RangeIter { .. } | Value::TupleIter(..) => v,
-                Value::Tuple(t) => Value::TupleIter(t, 0),
-                Value::Str(s) => Value::TupleIter(s.chars().map(|c| Value::Str(c.to_string().into())).collect(), 0),
-                Value::Obj(id) => match heap.read(id, &mut info.footprint) {
-                    HeapObj::List(_) => Value::ListIter(id, 0),
-                    HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, DictView::Keys),
-                    _ => {
-                        return Err(err(
-                            ExcKind::TypeError,
-                            format!("'{}' object is not iterable", heap.type_name(&Value::Obj(id))),
-                        ))
-                    }
-                },
-                Value::DictView(view, id) => match heap.read(id, &mut info.footprint) {
-                    HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, view),
-                    _ => return Err(err(ExcKind::TypeError, "a dict view of another object")),
-                },
-                ref other @ (Value::ListIter(..) | Value::DictIter(..)) => other.clone(),
-                other => {
-                    return Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", other.type_name())))
-                }
-            };
-            stack.push(it);
+            stack.push(super::iters::iter_of(heap, v, &mut info.footprint)?);
         }
         Instr::ForIter(target) => {
-            let next = match stack.last_mut() {
-                Some(Value::RangeIter { next, stop, step }) => {
-                    if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
-                        let v = *next;
-                        *next = next.saturating_add(*step);
-                        Some(Value::Int(v))
-                    } else {
-                        None
-                    }
-                }
-                Some(Value::TupleIter(items, i)) => {
-                    let v = items.get(*i as usize).cloned();
-                    *i += 1;
-                    v
-                }
-                Some(Value::ListIter(id, i)) => match heap.read(*id, &mut info.footprint) {
-                    HeapObj::List(items) => {
-                        let v = items.get(*i as usize).cloned();
-                        *i += 1;
-                        v
-                    }
-                    _ => None,
-                },
-                Some(Value::DictIter(id, i, size, view)) => match heap.read(*id, &mut info.footprint) {
-                    HeapObj::Dict(items) if items.len() as u32 != *size => {
-                        *size = u32::MAX;
-                        return Err(err(ExcKind::RuntimeError, "dictionary changed size during iteration"));
-                    }
-                    HeapObj::Dict(items) => {
-                        let v = items.get(*i as usize).map(|(k, v)| view.item(k, v));
-                        *i += 1;
-                        v
-                    }
-                    _ => None,
-                },
-                _ => panic!("[internal bug] FOR_ITER without an iterator"),
-            };
-            match next {
+            let it = stack.last_mut().expect("[internal bug] FOR_ITER without an iterator");
+            match super::iters::advance(heap, it, &mut info.footprint)? {
                 Some(v) => stack.push(v),
                 None => {
                     pop(stack);

@@ -65,6 +65,9 @@ impl Builtin {
             | Builtin::Sum
             | Builtin::Any
             | Builtin::All
+            | Builtin::Enumerate
+            | Builtin::Zip
+            | Builtin::Reversed
             | Builtin::Str
             | Builtin::Bool
             | Builtin::List

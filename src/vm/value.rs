@@ -106,6 +106,12 @@ pub enum Builtin {
     Any,
     /// `all`
     All,
+    /// `enumerate`
+    Enumerate,
+    /// `zip`
+    Zip,
+    /// `reversed`
+    Reversed,
     /// `str` (the type; calling it converts)
     Str,
     /// `bool` (the type)
@@ -165,6 +171,9 @@ impl Builtin {
             Builtin::Sum => "sum",
             Builtin::Any => "any",
             Builtin::All => "all",
+            Builtin::Enumerate => "enumerate",
+            Builtin::Zip => "zip",
+            Builtin::Reversed => "reversed",
             Builtin::Str => "str",
             Builtin::Bool => "bool",
             Builtin::List => "list",
@@ -212,6 +221,9 @@ impl Builtin {
             "sum" => Some(Builtin::Sum),
             "any" => Some(Builtin::Any),
             "all" => Some(Builtin::All),
+            "enumerate" => Some(Builtin::Enumerate),
+            "zip" => Some(Builtin::Zip),
+            "reversed" => Some(Builtin::Reversed),
             "str" => Some(Builtin::Str),
             "bool" => Some(Builtin::Bool),
             "list" => Some(Builtin::List),
@@ -476,6 +488,13 @@ pub enum Value {
     /// A dict iterator (lives only on a value stack): the dict's heap id, the next index, the
     /// dict's size when iteration began, and what it yields (keys, values or items).
     DictIter(u32, u32, u32, DictView),
+    /// A reverse list iterator (`reversed(lst)`): the list's heap id and the next index (-1
+    /// when exhausted).
+    ListRevIter(u32, i64),
+    /// An `enumerate` iterator: the iterator it wraps and the next count.
+    Enumerate(Box<Value>, i64),
+    /// A `zip` iterator: the iterators it wraps.
+    Zip(Box<[Value]>),
     /// A live view of dict `id`'s keys, values or items (`d.keys()`, `d.values()`, `d.items()`).
     DictView(DictView, u32),
     /// The `__annotations__` dict of a module or class (`SETUP_ANNOTATIONS`). Stores into it
@@ -537,6 +556,9 @@ impl Value {
             Value::Method(..) => "method",
             Value::Property(_) => "property",
             Value::ListIter(..) => "list_iterator",
+            Value::ListRevIter(..) => "list_reverseiterator",
+            Value::Enumerate(..) => "enumerate",
+            Value::Zip(..) => "zip",
             Value::DictIter(.., v) => v.iterator_name(),
             Value::DictView(v, _) => v.type_name(),
             Value::Annotations => "dict",
@@ -620,6 +642,9 @@ impl Value {
             Value::Method(code, id) => format!("<bound method #{code} of object #{id}>"),
             Value::Property(_) => "<property object>".into(),
             Value::ListIter(..) => "<list_iterator>".into(),
+            Value::ListRevIter(..) => "<list_reverseiterator>".into(),
+            Value::Enumerate(..) => "<enumerate object>".into(),
+            Value::Zip(..) => "<zip object>".into(),
             Value::DictIter(.., v) => format!("<{}>", v.iterator_name()),
             Value::DictView(v, id) => format!("<{} of object #{id}>", v.type_name()),
             Value::Annotations => "<__annotations__>".into(),

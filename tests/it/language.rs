@@ -588,3 +588,29 @@ fn comprehensions_and_reducing_builtins_follow_cpython() {
     let want: BTreeSet<String> = ["[0, 0]", "[0, 1]", "[1, 0]", "[1, 1]"].into_iter().map(String::from).collect();
     assert_eq!(snaps, want);
 }
+
+#[test]
+fn enumerate_zip_and_reversed_follow_cpython() {
+    let path = "tests/fixtures/iterators.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    let out = "0 ann 3\n1 bob 5\n\
+               ['cy', 'bob', 'ann'] [3, 2, 1] [3, 2, 1, 0] cba\n\
+               [(3, 'ann'), (5, 'bob')] (1, 5) True (('ann', 'x', 3), ('bob', 'y', 5))\n\
+               ['x=0', 'y=1'] [(5, 'a'), (6, 'b')] []\n\
+               3";
+    let want: BTreeSet<_> = [one("['w1:ann', 'w2:bob', 'w3:cy']", out)].into_iter().collect();
+    assert_eq!(outcomes(&text, "log"), want);
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+    // A reverse iterator over a list checks the list's length at every step, as CPython's
+    // does: a pop between its creation and its first step leaves it nothing to yield.
+    let racy = "import threading\nxs = [1, 2, 3]\ndef shrink():\n    xs.pop()\n\
+                t = threading.Thread(target=shrink)\nt.start()\nseen = [x for x in reversed(xs)]\nt.join()\n";
+    let seen: BTreeSet<String> = outcomes(racy, "seen").into_iter().map(|(v, _)| v).collect();
+    let want: BTreeSet<String> = ["[2, 1]", "[]", "[3, 2, 1]"].into_iter().map(String::from).collect();
+    assert_eq!(seen, want);
+    // An iterator that is kept (and might be consumed twice) is refused before exploring.
+    let e = Model::from_source("a.py", "import threading\nxs = [1]\nit = enumerate(xs)\n").err().unwrap().to_string();
+    assert!(e.contains("a.py:3:6: unsupported: enumerate() whose iterator is kept"), "{e}");
+}

@@ -3,8 +3,14 @@
 
 use super::*;
 
+/// Builtins that consume the iterable they are given at once.
+const ITERATOR_CONSUMERS: &[&str] =
+    &["list", "tuple", "sorted", "sum", "min", "max", "any", "all", "enumerate", "zip", "reversed"];
+
 impl Checker<'_> {
     pub(super) fn call(&self, c: &ast::ExprCall) -> Result<()> {
+        // Only this call may stand where an iterator is consumed, not its subexpressions.
+        let iter_ok = self.iter_ok.replace(false);
         let args = &c.arguments.args;
         let kws = &c.arguments.keywords;
         if let Some(s) = args.iter().find(|a| matches!(a, Expr::Starred(_))) {
@@ -29,7 +35,7 @@ impl Checker<'_> {
                     _ => self.queue_call(c, attr, n.range)?,
                 }
             }
-            Expr::Name(n) => self.call_of_name(c, n.id.as_str())?,
+            Expr::Name(n) => self.call_of_name(c, n.id.as_str(), iter_ok)?,
             Expr::Attribute(a) => {
                 // The module a name was imported as (`import threading as th`).
                 let base = match &*a.value {
@@ -52,7 +58,19 @@ impl Checker<'_> {
                 return Err(self.unsupported(other.range(), "call of a computed function", HINT_CALLS));
             }
         }
-        args.iter().for_each(|a| self.note(self.expr(a)));
+        // The builtins that consume an iterable at once take `enumerate(...)` and the like.
+        let consumes = match &*c.func {
+            Expr::Name(n) => {
+                ITERATOR_CONSUMERS.contains(&n.id.as_str())
+                    && !self.is_local(n.id.as_str())
+                    && !self.module_bound.contains(n.id.as_str())
+                    && !self.functions.contains(n.id.as_str())
+            }
+            // `sep.join(iterable)`.
+            Expr::Attribute(a) => a.attr.as_str() == "join",
+            _ => false,
+        };
+        args.iter().for_each(|a| self.note(if consumes { self.iterable(a) } else { self.expr(a) }));
         kws.iter().for_each(|k| self.note(self.expr(&k.value)));
         Ok(())
     }
@@ -67,7 +85,7 @@ impl Checker<'_> {
         }
     }
 
-    fn call_of_name(&self, c: &ast::ExprCall, name: &str) -> Result<()> {
+    fn call_of_name(&self, c: &ast::ExprCall, name: &str, iter_ok: bool) -> Result<()> {
         let shadowed = self.is_local(name) || self.module_bound.contains(name);
         if self.functions.contains(name) && !shadowed {
             // The program's own functions and classes bind keyword arguments as CPython does.
@@ -121,6 +139,36 @@ impl Checker<'_> {
                         c.range(),
                         format!("sorted() with {n} arguments"),
                         "sorted(iterable)",
+                    ));
+                }
+                Ok(())
+            }
+            "enumerate" | "zip" | "reversed" => {
+                if !iter_ok {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("{name}() whose iterator is kept"),
+                        "use it where it is consumed at once: `for i, x in enumerate(xs):`, a comprehension, \
+                         or list(...), tuple(...), sorted(...), sum(...), min/max(...), any/all(...), sep.join(...)",
+                    ));
+                }
+                let n = c.arguments.args.len();
+                let ok = match name {
+                    "enumerate" => {
+                        (1..=2).contains(&n)
+                            && c.arguments
+                                .keywords
+                                .iter()
+                                .all(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "start"))
+                    }
+                    "zip" => c.arguments.keywords.is_empty(),
+                    _ => n == 1 && c.arguments.keywords.is_empty(),
+                };
+                if !ok {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("{name}() with these arguments"),
+                        "enumerate(iterable[, start]), zip(a, b, ...), reversed(sequence)",
                     ));
                 }
                 Ok(())

@@ -116,7 +116,7 @@ impl Checker<'_> {
                 return Err(self.unsupported(g.range, "async comprehension", "use a synchronous for"));
             }
             self.comp_target(&g.target)?;
-            self.expr(&g.iter)?;
+            self.iterable(&g.iter)?;
             g.ifs.iter().try_for_each(|x| self.expr(x))?;
         }
         c.results.iter().try_for_each(|x| self.expr(x))?;

@@ -92,6 +92,10 @@ struct Checker<'a> {
     loops: usize,
     /// Current expression nesting (bounded so that no later recursive pass can overflow).
     depth: Cell<usize>,
+    /// The expression being checked stands where an iterator is consumed at once (a `for`
+    /// iterable, a comprehension's, the argument of `list()`, `sorted()`, `sum()` ...): only
+    /// there may `enumerate`, `zip` and `reversed` make an iterator.
+    iter_ok: Cell<bool>,
     /// Current block nesting.
     blocks: usize,
     /// Whether the statements being checked are a class body.
@@ -220,6 +224,7 @@ impl<'a> Checker<'a> {
             locals: None,
             loops: 0,
             depth: Cell::new(0),
+            iter_ok: Cell::new(false),
             blocks: 0,
             in_class: false,
             kinds: methods::module_kinds(body, &from_imports),
@@ -345,7 +350,7 @@ impl<'a> Checker<'a> {
                     ));
                 }
                 self.note(self.target(&f.target));
-                self.note(self.expr(&f.iter));
+                self.note(self.iterable(&f.iter));
                 self.loops += 1;
                 let r = self.stmts(&f.body);
                 self.loops -= 1;
@@ -518,6 +523,15 @@ impl<'a> Checker<'a> {
 
     fn expr(&self, e: &Expr) -> Result<()> {
         self.nested(e, |c| c.expr1(e))
+    }
+
+    /// An expression in a position that consumes its iterator at once (see `iter_ok`).
+    fn iterable(&self, e: &Expr) -> Result<()> {
+        // The call itself takes the mark (see `call`); no other expression may see it.
+        self.iter_ok.set(matches!(e, Expr::Call(_)));
+        let r = self.expr(e);
+        self.iter_ok.set(false);
+        r
     }
 
     /// Runs `f` one expression level deeper, refusing to go past [`MAX_EXPR_DEPTH`].

@@ -189,6 +189,11 @@ pub enum Stmt {
         c: i64,
         dict: bool,
     },
+    /// `for i, v in enumerate(a):` `r = i + v` (over the shared list, item by item), or
+    /// `r = sum([p * q for p, q in zip(a, reversed(a))])` (zip).
+    Iterators {
+        zip: bool,
+    },
     /// `print(threading.current_thread().name, g)`
     PrintThreadName {
         g: usize,
@@ -505,6 +510,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, (g(), any::<bool>()).prop_map(|(g, print)| Stmt::Floats { g, print }).boxed()),
             (1, (g(), any::<bool>()).prop_map(|(g, format)| Stmt::Formatting { g, format }).boxed()),
             (1, (g(), c(), any::<bool>()).prop_map(|(g, c, dict)| Stmt::Comprehension { g, c, dict }).boxed()),
+            (1, any::<bool>().prop_map(|zip| Stmt::Iterators { zip }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),

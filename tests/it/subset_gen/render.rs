@@ -110,6 +110,8 @@ pub enum Feature {
     StrFormat,
     ListComprehension,
     DictComprehension,
+    Enumerate,
+    ZipReversed,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -261,6 +263,18 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             } else {
                 cx.feat(F::ListComprehension);
                 line(out, ind, &format!("r = sum([{v} * k for k in range(3) if k != {c}])"));
+            }
+        }
+        Stmt::Iterators { zip } => {
+            cx.found.uses.insert("a");
+            cx.assign("r");
+            if *zip {
+                cx.feat(F::ZipReversed);
+                line(out, ind, "r = sum([p * q for p, q in zip(a, reversed(a))])");
+            } else {
+                cx.feat(F::Enumerate);
+                line(out, ind, "for i, v in enumerate(a):");
+                line(out, ind + 4, "r = i + v");
             }
         }
         Stmt::PrintThreadName { g } => {

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 100] = {
+const ALL: [Feature; 102] = {
     use Feature::*;
     [
         LockWith,
@@ -118,6 +118,8 @@ const ALL: [Feature; 100] = {
         StrFormat,
         ListComprehension,
         DictComprehension,
+        Enumerate,
+        ZipReversed,
     ]
 };
 

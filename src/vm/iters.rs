@@ -1,0 +1,216 @@
+//! Iteration: GET_ITER (the iterator of a value) and FOR_ITER (its next item), for the
+//! iterators the subset has: ranges, tuples and strs (immutable: their items are taken at
+//! once), lists and dicts (read item by item from the heap, as CPython's iterators do), and
+//! `enumerate`, `zip` and `reversed` over those.
+
+use super::footprint::Footprint;
+use super::heap::{Heap, HeapObj};
+use super::step::{checker_limit, err, unsupported};
+use super::value::{DictView, ExcKind, Exception, Value};
+use std::sync::Arc;
+
+/// `iter(v)` (GET_ITER): an iterator stays itself.
+pub(super) fn iter_of(heap: &Heap, v: Value, fp: &mut Footprint) -> Result<Value, Exception> {
+    Ok(match v {
+        Value::RangeIter { .. }
+        | Value::TupleIter(..)
+        | Value::ListIter(..)
+        | Value::DictIter(..)
+        | Value::ListRevIter(..)
+        | Value::Enumerate(..)
+        | Value::Zip(..) => v,
+        Value::Tuple(t) => Value::TupleIter(t, 0),
+        Value::Str(s) => Value::TupleIter(s.chars().map(|c| Value::Str(c.to_string().into())).collect(), 0),
+        Value::Obj(id) => match heap.read(id, fp) {
+            HeapObj::List(_) => Value::ListIter(id, 0),
+            HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, DictView::Keys),
+            _ => {
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("'{}' object is not iterable", heap.type_name(&Value::Obj(id))),
+                ))
+            }
+        },
+        Value::DictView(view, id) => match heap.read(id, fp) {
+            HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, view),
+            _ => return Err(err(ExcKind::TypeError, "a dict view of another object")),
+        },
+        other => return Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", heap.type_name(&other)))),
+    })
+}
+
+/// `next(it)` (FOR_ITER): the next item, or `None` when the iterator is exhausted.
+pub(super) fn advance(heap: &Heap, it: &mut Value, fp: &mut Footprint) -> Result<Option<Value>, Exception> {
+    Ok(match it {
+        Value::RangeIter { next, stop, step } => {
+            if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                let v = *next;
+                *next = next.saturating_add(*step);
+                Some(Value::Int(v))
+            } else {
+                None
+            }
+        }
+        Value::TupleIter(items, i) => {
+            let v = items.get(*i as usize).cloned();
+            *i += 1;
+            v
+        }
+        Value::ListIter(id, i) => match heap.read(*id, fp) {
+            HeapObj::List(items) => {
+                let v = items.get(*i as usize).cloned();
+                *i += 1;
+                v
+            }
+            _ => None,
+        },
+        Value::ListRevIter(id, i) => match heap.read(*id, fp) {
+            // CPython's list_reverseiterator: an index that counts down, checked against the
+            // list's length at each step.
+            HeapObj::List(items) if *i >= 0 && (*i as usize) < items.len() => {
+                let v = items[*i as usize].clone();
+                *i -= 1;
+                Some(v)
+            }
+            _ => {
+                *i = -1;
+                None
+            }
+        },
+        Value::DictIter(id, i, size, view) => match heap.read(*id, fp) {
+            HeapObj::Dict(items) if items.len() as u32 != *size => {
+                *size = u32::MAX;
+                return Err(err(ExcKind::RuntimeError, "dictionary changed size during iteration"));
+            }
+            HeapObj::Dict(items) => {
+                let v = items.get(*i as usize).map(|(k, v)| view.item(k, v));
+                *i += 1;
+                v
+            }
+            _ => None,
+        },
+        Value::Enumerate(inner, count) => match advance(heap, inner, fp)? {
+            Some(v) => {
+                let n = Value::Int(*count);
+                *count = count.checked_add(1).ok_or_else(|| checker_limit("an enumerate count past 64 bits"))?;
+                Some(Value::Tuple(vec![n, v].into()))
+            }
+            None => None,
+        },
+        Value::Zip(inners) => {
+            // Items are taken left to right; the first exhausted iterator ends the zip (the
+            // items already taken from those before it are lost, as in CPython).
+            let mut row = Vec::with_capacity(inners.len());
+            for inner in inners.iter_mut() {
+                match advance(heap, inner, fp)? {
+                    Some(v) => row.push(v),
+                    None => return Ok(None),
+                }
+            }
+            (!row.is_empty()).then(|| Value::Tuple(row.into()))
+        }
+        _ => panic!("[internal bug] FOR_ITER without an iterator"),
+    })
+}
+
+/// Every item an iterator still yields (for `list(enumerate(xs))` and the like).
+pub(super) fn drain(heap: &Heap, it: &Value, fp: &mut Footprint) -> Result<Vec<Value>, Exception> {
+    let mut it = it.clone();
+    let mut out = Vec::new();
+    while let Some(v) = advance(heap, &mut it, fp)? {
+        if out.len() >= 1 << 20 {
+            return Err(checker_limit(format!(
+                "an iterator of more than {} items made into a list is beyond the checker's limit",
+                1 << 20
+            )));
+        }
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// `enumerate(iterable, start=0)`.
+pub(super) fn enumerate(
+    heap: &Heap,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    let mut start = args.get(1).cloned();
+    for (k, v) in kwargs {
+        match k.as_str() {
+            "start" if start.is_none() => start = Some(v.clone()),
+            other => {
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("enumerate() got an unexpected keyword argument '{other}'"),
+                ))
+            }
+        }
+    }
+    let Some(iterable) = args.first() else {
+        return Err(err(ExcKind::TypeError, "enumerate() missing required argument 'iterable' (pos 1)"));
+    };
+    let count = match start.unwrap_or(Value::Int(0)) {
+        Value::Int(i) => i,
+        Value::Bool(b) => i64::from(b),
+        Value::Big(_) => return Err(checker_limit("an enumerate start past 64 bits")),
+        other => {
+            return Err(err(
+                ExcKind::TypeError,
+                format!("'{}' object cannot be interpreted as an integer", heap.type_name(&other)),
+            ))
+        }
+    };
+    Ok(Value::Enumerate(Box::new(iter_of(heap, iterable.clone(), fp)?), count))
+}
+
+/// `zip(*iterables)`.
+pub(super) fn zip(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Result<Value, Exception> {
+    let mut inners = Vec::with_capacity(args.len());
+    for (i, a) in args.iter().enumerate() {
+        match iter_of(heap, a.clone(), fp) {
+            Ok(it) => inners.push(it),
+            Err(e) if e.kind == ExcKind::TypeError => {
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("'{}' object is not iterable (zip argument #{})", heap.type_name(a), i + 1),
+                ))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Value::Zip(inners.into()))
+}
+
+/// `reversed(sequence)`: a list is walked backwards as it is at each step; an immutable
+/// sequence (tuple, str, range) is reversed at once.
+pub(super) fn reversed(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Result<Value, Exception> {
+    let [seq] = args else {
+        return Err(err(ExcKind::TypeError, format!("reversed expected 1 argument, got {}", args.len())));
+    };
+    match seq {
+        Value::Obj(id) => match heap.read(*id, fp) {
+            HeapObj::List(items) => Ok(Value::ListRevIter(*id, items.len() as i64 - 1)),
+            HeapObj::Dict(_) => Err(unsupported("reversed() of a dict")),
+            _ => Err(err(ExcKind::TypeError, format!("'{}' object is not reversible", heap.type_name(seq)))),
+        },
+        Value::Tuple(_) | Value::Str(_) | Value::RangeIter { .. } => {
+            let mut items = heap.items_of(seq, fp)?;
+            items.reverse();
+            Ok(Value::TupleIter(Arc::from(items), 0))
+        }
+        other => Err(err(ExcKind::TypeError, format!("'{}' object is not reversible", heap.type_name(other)))),
+    }
+}
+
+/// Whether advancing this iterator reads the heap (a list or dict), so that it is not a step
+/// local to its thread.
+pub(super) fn reads_heap(it: &Value) -> bool {
+    match it {
+        Value::ListIter(..) | Value::DictIter(..) | Value::ListRevIter(..) => true,
+        Value::Enumerate(inner, _) => reads_heap(inner),
+        Value::Zip(inners) => inners.iter().any(reads_heap),
+        _ => false,
+    }
+}
