@@ -1,5 +1,5 @@
-//! The methods of `dict` beyond `get`: the live views `keys()`, `values()` and `items()`, and
-//! `setdefault` and `update`. Each call is one C call in CPython, atomic under the GIL; a view
+//! The methods of `dict` beyond `get`: the live views `keys()`, `values()` and `items()`,
+//! `setdefault`, `update`, `pop`, `popitem`, `copy` and `clear`. Each call is one C call in CPython, atomic under the GIL; a view
 //! reads its dict whenever it is used (iterated, measured, printed, searched), so a view taken
 //! before another thread's insertion shows that insertion, and iterating it while the dict
 //! grows raises CPython's `RuntimeError`, as iterating the dict does.
@@ -22,12 +22,29 @@ pub enum DictMethod {
     SetDefault,
     /// `dict.update([other], **kwargs)`
     Update,
+    /// `dict.pop(key[, default])`
+    Pop,
+    /// `dict.popitem()`
+    PopItem,
+    /// `dict.copy()`
+    Copy,
+    /// `dict.clear()`
+    Clear,
 }
 
 impl DictMethod {
     /// Every method here.
-    pub const ALL: [DictMethod; 5] =
-        [DictMethod::Items, DictMethod::Keys, DictMethod::SetDefault, DictMethod::Update, DictMethod::Values];
+    pub const ALL: [DictMethod; 9] = [
+        DictMethod::Clear,
+        DictMethod::Copy,
+        DictMethod::Items,
+        DictMethod::Keys,
+        DictMethod::Pop,
+        DictMethod::PopItem,
+        DictMethod::SetDefault,
+        DictMethod::Update,
+        DictMethod::Values,
+    ];
 
     /// The method's name.
     pub fn name(self) -> &'static str {
@@ -37,6 +54,10 @@ impl DictMethod {
             DictMethod::Items => "items",
             DictMethod::SetDefault => "setdefault",
             DictMethod::Update => "update",
+            DictMethod::Pop => "pop",
+            DictMethod::PopItem => "popitem",
+            DictMethod::Copy => "copy",
+            DictMethod::Clear => "clear",
         }
     }
 
@@ -48,6 +69,10 @@ impl DictMethod {
             DictMethod::Items => "dict.items",
             DictMethod::SetDefault => "dict.setdefault",
             DictMethod::Update => "dict.update",
+            DictMethod::Pop => "dict.pop",
+            DictMethod::PopItem => "dict.popitem",
+            DictMethod::Copy => "dict.copy",
+            DictMethod::Clear => "dict.clear",
         }
     }
 
@@ -158,6 +183,69 @@ pub(super) fn call(
             }
             for (k, v) in kwargs {
                 heap.store_subscr(&dict, &Value::Str(k.as_str().into()), v.clone(), fp)?;
+            }
+            Ok(Value::None)
+        }
+        DictMethod::Pop | DictMethod::PopItem | DictMethod::Copy | DictMethod::Clear => {
+            if !kwargs.is_empty() {
+                return Err(unsupported(format!("a keyword argument to {}()", m.qualname())));
+            }
+            remove_or_copy(heap, m, id, args, fp)
+        }
+    }
+}
+
+/// `pop`, `popitem`, `copy` and `clear`, with CPython's errors.
+fn remove_or_copy(
+    heap: &mut Heap,
+    m: DictMethod,
+    id: u32,
+    args: &[Value],
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    let dict = Value::Obj(id);
+    if m != DictMethod::Pop && !args.is_empty() {
+        return Err(type_error(format!("{}() takes no arguments ({} given)", m.qualname(), args.len())));
+    }
+    let entries = |heap: &Heap, fp: &mut Footprint| match heap.read(id, fp) {
+        HeapObj::Dict(items) => items.clone(),
+        _ => Vec::new(),
+    };
+    match m {
+        DictMethod::Pop => {
+            let (key, default) = match args {
+                [k] => (k, None),
+                [k, d] => (k, Some(d.clone())),
+                [] => return Err(type_error("pop expected at least 1 argument, got 0".into())),
+                _ => return Err(type_error(format!("pop expected at most 2 arguments, got {}", args.len()))),
+            };
+            // An empty dict answers without hashing the key (CPython's fast path); otherwise `in`
+            // raises CPython's TypeError for an unhashable key.
+            if entries(heap, fp).is_empty() || !heap.contains(&dict, key, fp)? {
+                return default.ok_or_else(|| err(ExcKind::KeyError, heap.repr(key)));
+            }
+            let items = entries(heap, fp);
+            let at = items.iter().position(|(k, _)| Heap::eq(heap, k, key, fp));
+            match (at, heap.write(id, fp)) {
+                (Some(i), HeapObj::Dict(items)) => Ok(items.remove(i).1),
+                _ => Err(err(ExcKind::KeyError, heap.repr(key))),
+            }
+        }
+        DictMethod::PopItem => match heap.write(id, fp) {
+            HeapObj::Dict(items) => match items.pop() {
+                Some((k, v)) => Ok(Value::Tuple(vec![k, v].into())),
+                None => Err(err(ExcKind::KeyError, "'popitem(): dictionary is empty'")),
+            },
+            _ => Err(type_error("popitem() of another object".into())),
+        },
+        DictMethod::Copy => {
+            let items = entries(heap, fp);
+            super::value::room((items.len() * 2 * std::mem::size_of::<Value>()) as u64)?;
+            Ok(Value::Obj(heap.alloc(HeapObj::Dict(items), fp)))
+        }
+        _ => {
+            if let HeapObj::Dict(items) = heap.write(id, fp) {
+                items.clear();
             }
             Ok(Value::None)
         }

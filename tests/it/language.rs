@@ -614,3 +614,27 @@ fn enumerate_zip_and_reversed_follow_cpython() {
     let e = Model::from_source("a.py", "import threading\nxs = [1]\nit = enumerate(xs)\n").err().unwrap().to_string();
     assert!(e.contains("a.py:3:6: unsupported: enumerate() whose iterator is kept"), "{e}");
 }
+
+#[test]
+fn dict_pop_popitem_copy_and_clear_follow_cpython() {
+    let path = "tests/fixtures/dict_remove.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    // What python3.11 prints; an empty dict's pop answers KeyError without hashing the key.
+    let out = "7 {} {'apples': 3, 'plums': 7} ('apples', 3) {} 0 {'apples': 3, 'plums': 7}\n\
+               {} 0 True False\n\
+               KeyError 'kiwis'\n\
+               KeyError 'popitem(): dictionary is empty'\n\
+               KeyError [1]";
+    assert_eq!(outcomes(&text, "sold"), [one("7", out)].into_iter().collect());
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+    // Check-then-pop without a lock: the other worker may empty the dict in between.
+    let racy = "import threading\ntasks = {'a': 1, 'b': 2}\ndef worker():\n    while tasks:\n        tasks.popitem()\n\
+                t = threading.Thread(target=worker)\nt.start()\nworker()\nt.join()\n";
+    let m = model(racy);
+    let r = m.checker().strategy(Strategy::Stateful).check();
+    assert_eq!(r.verdict, gilcheck::Verdict::Violated);
+    let v = format!("{:?}", r.counterexample.expect("a counterexample").finding);
+    assert!(v.contains("KeyError: 'popitem(): dictionary is empty'"), "{v}");
+}

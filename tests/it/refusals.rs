@@ -17,13 +17,13 @@ z = {i for i in lst}
 def w(a):
     lst.pop(i=0)
     d.fromkeys('a')
-    d.pop('a')
+    s.swapcase()
     lst.sort(key=abs)
     d.setdefault(k='a')
-    c = d.copy()
-    for k in d.popitem():
+    c = s.casefold()
+    for k in s.splitlines():
         pass
-    ks = d.clear()
+    ks = s.capitalize()
     f = s.ljust(3)
     u = s.title()
     j = ','.zfill(3)
@@ -49,12 +49,12 @@ fn every_operation_outside_the_subset_is_refused_at_once_with_its_position() {
         ("8:5", "set comprehension"),
         ("10:13", "'i' of list.pop()"),
         ("11:5", "dict.fromkeys()"),
-        ("12:5", "dict.pop()"),
+        ("12:5", "str.swapcase()"),
         ("13:14", "'key' of list.sort()"),
         ("14:18", "'k' of dict.setdefault()"),
-        ("15:9", "dict.copy()"),
-        ("16:14", "dict.popitem()"),
-        ("18:10", "dict.clear()"),
+        ("15:9", "str.casefold()"),
+        ("16:14", "str.splitlines()"),
+        ("18:10", "str.capitalize()"),
         ("19:9", "str.ljust()"),
         ("20:9", "str.title()"),
         ("21:9", "str.zfill()"),

@@ -138,7 +138,8 @@ impl Kind {
                  iteration"
                 .into(),
             Kind::Dict => "supported on a dict: d.get(k[, default]), d.keys(), d.values(), d.items(), \
-                 d.setdefault(k[, default]), d.update(other), d[k], d[k] = v, k in d and iteration"
+                 d.setdefault(k[, default]), d.update(other), d.pop(k[, default]), d.popitem(), d.copy(), \
+                 d.clear(), d[k], d[k] = v, k in d and iteration"
                 .into(),
             Kind::Str => "supported on a str: join, upper, lower, strip, lstrip, rstrip, split, startswith, endswith, \
                  replace, find and count (without start and end positions), format, f-strings, printf-style %, +, ==, \
@@ -157,7 +158,9 @@ impl Kind {
     fn supported(self) -> &'static [&'static str] {
         match self {
             Kind::List => CPYTHON_LIST,
-            Kind::Dict => &["get", "keys", "values", "items", "setdefault", "update"],
+            Kind::Dict => {
+                &["get", "keys", "values", "items", "setdefault", "update", "pop", "popitem", "copy", "clear"]
+            }
             Kind::Str => &[
                 "join",
                 "upper",

@@ -194,6 +194,10 @@ pub enum Stmt {
     Iterators {
         zip: bool,
     },
+    /// `r = d.pop("j", 0)` (pop) or `r = len(d.copy())`: removing from and copying a dict.
+    DictRemove {
+        pop: bool,
+    },
     /// `print(threading.current_thread().name, g)`
     PrintThreadName {
         g: usize,
@@ -511,6 +515,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, (g(), any::<bool>()).prop_map(|(g, format)| Stmt::Formatting { g, format }).boxed()),
             (1, (g(), c(), any::<bool>()).prop_map(|(g, c, dict)| Stmt::Comprehension { g, c, dict }).boxed()),
             (1, any::<bool>().prop_map(|zip| Stmt::Iterators { zip }).boxed()),
+            (1, any::<bool>().prop_map(|pop| Stmt::DictRemove { pop }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),

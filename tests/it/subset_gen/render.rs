@@ -112,6 +112,8 @@ pub enum Feature {
     DictComprehension,
     Enumerate,
     ZipReversed,
+    DictPop,
+    DictCopy,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -275,6 +277,17 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
                 cx.feat(F::Enumerate);
                 line(out, ind, "for i, v in enumerate(a):");
                 line(out, ind + 4, "r = i + v");
+            }
+        }
+        Stmt::DictRemove { pop } => {
+            cx.found.uses.insert("d");
+            cx.assign("r");
+            if *pop {
+                cx.feat(F::DictPop);
+                line(out, ind, "r = d.pop(\"j\", 0)");
+            } else {
+                cx.feat(F::DictCopy);
+                line(out, ind, "r = len(d.copy())");
             }
         }
         Stmt::PrintThreadName { g } => {

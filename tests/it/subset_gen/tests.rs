@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 102] = {
+const ALL: [Feature; 104] = {
     use Feature::*;
     [
         LockWith,
@@ -120,6 +120,8 @@ const ALL: [Feature; 102] = {
         DictComprehension,
         Enumerate,
         ZipReversed,
+        DictPop,
+        DictCopy,
     ]
 };
 
