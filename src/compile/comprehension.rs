@@ -1,6 +1,8 @@
 //! List and dict comprehensions, as CPython 3.11's `compiler_comprehension` compiles them:
 //! a function of their own (`<listcomp>`, `<dictcomp>`) whose one parameter `.0` is the
-//! outermost iterator, built with MAKE_FUNCTION and called at once with that iterator.
+//! outermost iterator, built with MAKE_FUNCTION and called at once with that iterator; and
+//! lambdas (`compiler_lambda`), functions named `<lambda>` whose body is one returned
+//! expression.
 
 use super::cfg::{Op, SrcLoc};
 use super::symbols::FunctionSymbols;
@@ -46,6 +48,52 @@ fn single_item(iter: &Expr) -> Option<&Expr> {
 }
 
 impl Compiler<'_> {
+    /// The qualified name of a code object `name` made in the current unit.
+    fn nested_qualname(&self, name: &str) -> String {
+        match self.unit.kind {
+            CodeKind::Module => name.to_string(),
+            CodeKind::Class => format!("{}.{name}", self.unit.qualname),
+            CodeKind::Function if self.unit.name.starts_with('<') && self.unit.name != "<lambda>" => {
+                format!("{}.{name}", self.unit.qualname)
+            }
+            CodeKind::Function => format!("{}.<locals>.{name}", self.unit.qualname),
+        }
+    }
+
+    /// `compiler_lambda`: the `<lambda>` code object (None its first constant, so that it has
+    /// no docstring), then `MAKE_FUNCTION 0`.
+    pub(super) fn lambda(&mut self, l: &ast::ExprLambda) -> Result<()> {
+        let params: Vec<String> = l
+            .parameters
+            .iter()
+            .flat_map(|p| p.posonlyargs.iter().chain(p.args.iter()))
+            .map(|a| a.parameter.name.as_str().to_string())
+            .collect();
+        let scope = FunctionSymbols {
+            params: params.clone(),
+            locals: params.iter().cloned().collect(),
+            globals: HashSet::new(),
+        };
+        let first_line = self.loc_of(l.range).line.max(1) as u32;
+        let mut unit = Unit::new("<lambda>".into(), CodeKind::Function, first_line, Some(scope));
+        unit.qualname = self.nested_qualname("<lambda>");
+        unit.argcount = params.len() as u32;
+        unit.varnames = params;
+        let id = self.codes.len() as crate::bytecode::CodeId;
+        self.codes.push(super::placeholder_code());
+        let outer = std::mem::replace(&mut self.unit, unit);
+        self.unit.loc = SrcLoc { line: first_line as i32, col: 1 };
+        self.emit(Op::Resume, 0);
+        self.add_const(Const::None);
+        let result = self.visit_expr(&l.body).map(|()| self.emit(Op::ReturnValue, 0));
+        let unit = std::mem::replace(&mut self.unit, outer);
+        result?;
+        self.codes[id as usize] = self.assemble_unit(unit, false);
+        self.load_const(Const::Code(id));
+        self.emit(Op::MakeFunction, 0);
+        Ok(())
+    }
+
     /// Compiles the comprehension `e` (a list or dict comprehension): its code object, then
     /// `MAKE_FUNCTION`, the outermost iterable, `GET_ITER`, `PRECALL 0`, `CALL 0`.
     pub(super) fn comprehension(&mut self, e: &Expr) -> Result<()> {
@@ -65,12 +113,7 @@ impl Compiler<'_> {
         let loc = self.loc_of(e.range());
         let first_line = loc.line.max(1) as u32;
         let mut unit = Unit::new(name.to_string(), CodeKind::Function, first_line, Some(scope));
-        unit.qualname = match self.unit.kind {
-            CodeKind::Module => name.to_string(),
-            CodeKind::Class => format!("{}.{name}", self.unit.qualname),
-            CodeKind::Function if self.unit.name.starts_with('<') => format!("{}.{name}", self.unit.qualname),
-            CodeKind::Function => format!("{}.<locals>.{name}", self.unit.qualname),
-        };
+        unit.qualname = self.nested_qualname(name);
         unit.varnames = vec![".0".into()];
         unit.argcount = 1;
         // The slot first: comprehensions nested in this one come after it, as `dis` shows them.

@@ -170,6 +170,7 @@ impl Compiler<'_> {
             }
             Expr::Call(c) => self.call(c)?,
             Expr::ListComp(_) | Expr::DictComp(_) => self.comprehension(e)?,
+            Expr::Lambda(l) => self.lambda(l)?,
             Expr::FString(f) => {
                 let pieces = fstring_pieces(f.value.elements_with_literals());
                 self.pieces(&pieces, f.range)?;

@@ -54,7 +54,10 @@ fn unsupported_statements() {
 
 #[test]
 fn unsupported_expressions() {
-    rejects("f = lambda: 1\n", "lambda", 1, 5);
+    let closure = "a lambda that reads 'n', a variable of the function or comprehension around it";
+    rejects("def f(n):\n    return lambda: n\n", closure, 2, 20);
+    rejects("f = lambda x=1: x\n", "default parameter value of a lambda", 1, 14);
+    assert!(parse_text("f = lambda a, b: a if a > b else b\n").is_ok());
     rejects("y = (1,)\nx = [*y]\n", "starred item in a list display", 2, 6);
     rejects("x = {1, 2}\n", "set literal", 1, 5);
     rejects("d = {}\nx = {**d}\n", "dict unpacking '**'", 2, 8);

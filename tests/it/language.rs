@@ -638,3 +638,24 @@ fn dict_pop_popitem_copy_and_clear_follow_cpython() {
     let v = format!("{:?}", r.counterexample.expect("a counterexample").finding);
     assert!(v.contains("KeyError: 'popitem(): dictionary is empty'"), "{v}");
 }
+
+#[test]
+fn lambdas_without_closures_follow_cpython() {
+    let path = "tests/fixtures/lambdas.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    let out = "7 5 b 2 abab";
+    assert_eq!(outcomes(&text, "total"), [one("7", out)].into_iter().collect());
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+    // A lambda that reads a variable of the function around it needs a closure: refused.
+    let e = Model::from_source("a.py", "import threading\ndef f(n):\n    g = lambda x: x + n\n    return g\n")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("a.py:3:23: unsupported: a lambda that reads 'n'"), "{e}");
+    // Its own parameters and the module's globals are no closure.
+    let ok = "import threading\nk = 2\ndef f(n):\n    g = lambda x: x * k\n    return g(n)\nr = f(3)\n";
+    assert_eq!(outcomes(ok, "r"), [one("6", "")].into_iter().collect());
+    assert!(Model::from_source("a.py", "import threading\nk = 2\ng = lambda x: x * k\n").is_ok());
+}

@@ -1,7 +1,8 @@
-//! The subset check of list and dict comprehensions. They compile as CPython 3.11 compiles
-//! them, into a function of their own called with the outermost iterator; a comprehension
-//! that reads a local variable of an enclosing function (or of an enclosing comprehension)
-//! would need a closure, which the checker does not model, so it is refused.
+//! The subset check of list and dict comprehensions and of lambdas. They compile as CPython
+//! 3.11 compiles them, into a function of their own (a comprehension is called at once with
+//! the outermost iterator); one that reads a local variable of an enclosing function (or of an
+//! enclosing comprehension or lambda) would need a closure, which the checker does not model,
+//! so it is refused.
 
 use super::*;
 
@@ -67,6 +68,18 @@ fn closure_use<'e>(e: &'e Expr, closure: &HashSet<String>, scope: &HashSet<Strin
                 found = Some(n);
                 false
             }
+            Expr::Lambda(l) => {
+                // A lambda's body runs in its own scope, like a comprehension's.
+                let own: HashSet<String> = l
+                    .parameters
+                    .iter()
+                    .flat_map(|p| p.posonlyargs.iter().chain(p.args.iter()))
+                    .map(|a| a.parameter.name.as_str().to_string())
+                    .collect();
+                let outer: HashSet<String> = closure.union(scope).filter(|n| !own.contains(*n)).cloned().collect();
+                found = closure_use(&l.body, &outer, &own);
+                false
+            }
             _ => match comp_of(x) {
                 Some(c) => {
                     // The outermost iterable runs in the current scope, the rest in the
@@ -126,6 +139,37 @@ impl Checker<'_> {
                 n.range,
                 format!("a comprehension that reads '{}', a variable of the function or comprehension around it", n.id),
                 "closures are not modelled: pass the value in a global, or build the result with a for loop",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A lambda: positional parameters without defaults, a supported body, and no closure.
+    pub(super) fn lambda(&self, l: &ast::ExprLambda) -> Result<()> {
+        const HINT: &str = "lambda with positional parameters (lambda a, b: ...), or a def";
+        let mut params = HashSet::new();
+        if let Some(p) = &l.parameters {
+            if let Some(v) = p.vararg.as_ref().or(p.kwarg.as_ref()) {
+                return Err(self.unsupported(v.range, "star-args parameter of a lambda", HINT));
+            }
+            if let Some(k) = p.kwonlyargs.first() {
+                return Err(self.unsupported(k.range, "keyword-only parameter of a lambda", HINT));
+            }
+            for a in p.posonlyargs.iter().chain(p.args.iter()) {
+                if let Some(d) = &a.default {
+                    return Err(self.unsupported(d.range(), "default parameter value of a lambda", HINT));
+                }
+                params.insert(a.parameter.name.as_str().to_string());
+            }
+        }
+        self.expr(&l.body)?;
+        let enclosing: HashSet<String> =
+            self.locals.clone().unwrap_or_default().into_iter().filter(|n| !params.contains(n)).collect();
+        if let Some(n) = closure_use(&l.body, &enclosing, &params) {
+            return Err(self.unsupported(
+                n.range,
+                format!("a lambda that reads '{}', a variable of the function or comprehension around it", n.id),
+                "closures are not modelled: pass the value as a parameter, or use a global",
             ));
         }
         Ok(())

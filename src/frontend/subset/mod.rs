@@ -561,7 +561,7 @@ impl<'a> Checker<'a> {
                 self.expr(&b.right)
             }
             Expr::UnaryOp(u) => self.expr(&u.operand),
-            Expr::Lambda(l) => Err(self.unsupported(l.range, "lambda", "define a function with def at module level")),
+            Expr::Lambda(l) => self.lambda(l),
             Expr::If(i) => {
                 self.expr(&i.test)?;
                 self.expr(&i.body)?;

@@ -198,6 +198,10 @@ pub enum Stmt {
     DictRemove {
         pop: bool,
     },
+    /// `h = lambda q: q + g` then `r = h(1)`: a lambda without a closure.
+    Lambda {
+        g: usize,
+    },
     /// `print(threading.current_thread().name, g)`
     PrintThreadName {
         g: usize,
@@ -515,7 +519,8 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, (g(), any::<bool>()).prop_map(|(g, format)| Stmt::Formatting { g, format }).boxed()),
             (1, (g(), c(), any::<bool>()).prop_map(|(g, c, dict)| Stmt::Comprehension { g, c, dict }).boxed()),
             (1, any::<bool>().prop_map(|zip| Stmt::Iterators { zip }).boxed()),
-            (1, any::<bool>().prop_map(|pop| Stmt::DictRemove { pop }).boxed()),
+            (2, any::<bool>().prop_map(|pop| Stmt::DictRemove { pop }).boxed()),
+            (1, g().prop_map(|g| Stmt::Lambda { g }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),

@@ -114,6 +114,7 @@ pub enum Feature {
     ZipReversed,
     DictPop,
     DictCopy,
+    Lambda,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -289,6 +290,13 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
                 cx.feat(F::DictCopy);
                 line(out, ind, "r = len(d.copy())");
             }
+        }
+        Stmt::Lambda { g } => {
+            cx.feat(F::Lambda);
+            // `h` stays local to a function (a module global at module level).
+            cx.assign("r");
+            line(out, ind, &format!("h = lambda q: q + {}", GLOBALS[*g]));
+            line(out, ind, "r = h(1)");
         }
         Stmt::PrintThreadName { g } => {
             cx.feat(F::Print);

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 104] = {
+const ALL: [Feature; 105] = {
     use Feature::*;
     [
         LockWith,
@@ -122,6 +122,7 @@ const ALL: [Feature; 104] = {
         ZipReversed,
         DictPop,
         DictCopy,
+        Lambda,
     ]
 };
 
