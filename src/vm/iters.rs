@@ -136,18 +136,7 @@ pub(super) fn enumerate(
     kwargs: &[(String, Value)],
     fp: &mut Footprint,
 ) -> Result<Value, Exception> {
-    let mut start = args.get(1).cloned();
-    for (k, v) in kwargs {
-        match k.as_str() {
-            "start" if start.is_none() => start = Some(v.clone()),
-            other => {
-                return Err(err(
-                    ExcKind::TypeError,
-                    format!("enumerate() got an unexpected keyword argument '{other}'"),
-                ))
-            }
-        }
-    }
+    let start = super::numops::start_argument("enumerate", args, kwargs)?;
     let Some(iterable) = args.first() else {
         return Err(err(ExcKind::TypeError, "enumerate() missing required argument 'iterable' (pos 1)"));
     };

@@ -155,15 +155,7 @@ pub(super) fn sum(
     heap: &Heap,
     fp: &mut Footprint,
 ) -> Result<Value, Exception> {
-    let mut start = args.get(1).cloned();
-    for (k, v) in kwargs {
-        match k.as_str() {
-            "start" if start.is_none() => start = Some(v.clone()),
-            other => {
-                return Err(err(ExcKind::TypeError, format!("sum() got an unexpected keyword argument '{other}'")))
-            }
-        }
-    }
+    let start = start_argument("sum", args, kwargs)?;
     let iterable = match args {
         [] => return Err(err(ExcKind::TypeError, "sum() takes at least 1 positional argument (0 given)")),
         [it] | [it, _] => it,
@@ -214,4 +206,23 @@ pub(super) fn any_all(args: &[Value], all: bool, heap: &Heap, fp: &mut Footprint
         }
     }
     Ok(Value::Bool(all))
+}
+
+/// The `start` argument of `sum(iterable, start)` and `enumerate(iterable, start)`: the second
+/// positional argument or the `start=` keyword, with CPython's error for any other keyword.
+pub(super) fn start_argument(
+    name: &str,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+) -> Result<Option<Value>, Exception> {
+    let mut start = args.get(1).cloned();
+    for (k, v) in kwargs {
+        match k.as_str() {
+            "start" if start.is_none() => start = Some(v.clone()),
+            other => {
+                return Err(err(ExcKind::TypeError, format!("{name}() got an unexpected keyword argument '{other}'")))
+            }
+        }
+    }
+    Ok(start)
 }
