@@ -670,29 +670,12 @@ impl Facts {
     }
 }
 
-/// Builtins whose effects the analysis does not model (they may read heap objects).
-const UNMODELLED_BUILTINS: &[&str] = &[
-    "abs",
-    "len",
-    "isinstance",
-    "min",
-    "max",
-    "int",
-    "float",
-    "sum",
-    "any",
-    "all",
-    "enumerate",
-    "zip",
-    "reversed",
-    "round",
-    "str",
-    "bool",
-    "list",
-    "dict",
-    "tuple",
-    "property",
-];
+/// Whether `name` is a builtin whose effects the analysis does not model (it may read or make
+/// heap objects): every builtin the VM has but `print` and `range`.
+fn unmodelled_builtin(name: &str) -> bool {
+    use crate::vm::Builtin;
+    Builtin::from_builtin_name(name).is_some_and(|b| !matches!(b, Builtin::Print | Builtin::Range))
+}
 
 /// Whether the value that instruction `i` of `code` loads is only an annotation, which the VM
 /// drops: it is stored into `__annotations__` next (`x: int = ...` in module scope), or it is
@@ -744,7 +727,7 @@ fn heap_use(program: &Program) -> Option<String> {
                 Instr::LoadBuildClass => Some("a class definition".to_string()),
                 Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } if !annotation_value(program, code, i) => {
                     let name = &program.globals[*g as usize];
-                    UNMODELLED_BUILTINS.contains(&name.as_str()).then(|| format!("builtin {name}()"))
+                    unmodelled_builtin(name).then(|| format!("builtin {name}()"))
                 }
                 _ => None,
             };
