@@ -174,6 +174,11 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
             (Some(slot), if push_null { format!("NULL + {}", global(slot)) } else { global(slot) })
         }
         LoadFast(i) | StoreFast(i) => (Some(i), name_at(&code.varnames, i)),
+        MakeCell(i) | LoadClosure(i) | LoadDeref(i) | StoreDeref(i) | DeleteDeref(i) => {
+            let names = code.localsplus_names();
+            (Some(i), names.get(i as usize).map_or_else(|| format!("<{i}?>"), |s| s.to_string()))
+        }
+        CopyFreeVars(n) => (Some(n), String::new()),
         LoadAttr(i) | LoadMethod(i) | ImportName(i) | ImportFrom(i) | StoreAttr(i) => {
             (Some(i), name_at(&code.names, i))
         }

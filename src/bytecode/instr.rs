@@ -176,8 +176,8 @@ pub enum Instr {
     /// `SETUP_ANNOTATIONS`: binds `__annotations__` in the module or class namespace (no
     /// argument in CPython; here the global slot of the name `__annotations__`).
     SetupAnnotations(GlobalId),
-    /// `MAKE_FUNCTION flags` (the code object is on the stack; flag 4: an annotations tuple
-    /// below it).
+    /// `MAKE_FUNCTION flags` (the code object is on the stack; flag 8: a tuple of closure cells
+    /// below it, then flag 4: an annotations tuple, then flag 1: the defaults tuple).
     MakeFunction(u32),
     /// `BUILD_TUPLE n`
     BuildTuple(u32),
@@ -287,6 +287,18 @@ pub enum Instr {
     StoreAttr(u32),
     /// `LOAD_BUILD_CLASS`: push `builtins.__build_class__`.
     LoadBuildClass,
+    /// `MAKE_CELL i`: wraps fast-local slot `i` (a parameter's value, or unbound) in a new cell.
+    MakeCell(u32),
+    /// `COPY_FREE_VARS n`: the function's closure cells fill the last `n` fast-local slots.
+    CopyFreeVars(u32),
+    /// `LOAD_CLOSURE i`: push the cell in fast-local slot `i` (to build a closure tuple).
+    LoadClosure(u32),
+    /// `LOAD_DEREF i`: push the contents of the cell in fast-local slot `i`.
+    LoadDeref(u32),
+    /// `STORE_DEREF i`: store the top into the cell in fast-local slot `i`.
+    StoreDeref(u32),
+    /// `DELETE_DEREF i`: empty the cell in fast-local slot `i`.
+    DeleteDeref(u32),
 }
 
 impl Instr {
@@ -364,6 +376,12 @@ impl Instr {
             StoreSubscr => "STORE_SUBSCR",
             StoreAttr(_) => "STORE_ATTR",
             LoadBuildClass => "LOAD_BUILD_CLASS",
+            MakeCell(_) => "MAKE_CELL",
+            CopyFreeVars(_) => "COPY_FREE_VARS",
+            LoadClosure(_) => "LOAD_CLOSURE",
+            LoadDeref(_) => "LOAD_DEREF",
+            StoreDeref(_) => "STORE_DEREF",
+            DeleteDeref(_) => "DELETE_DEREF",
         }
     }
 

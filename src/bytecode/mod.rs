@@ -130,6 +130,12 @@ pub struct CodeObject {
     pub argcount: u32,
     /// `co_varnames`: parameters then locals.
     pub varnames: Vec<String>,
+    /// `co_cellvars`: variables of this code that nested functions refer to, in CPython's order
+    /// (a parameter among them keeps its `varnames` slot; the others follow `varnames`).
+    pub cellvars: Vec<String>,
+    /// `co_freevars`: variables of enclosing functions this code refers to (its closure), in
+    /// the last fast-local slots.
+    pub freevars: Vec<String>,
     /// `co_consts`.
     pub consts: Vec<Const>,
     /// `co_names`: attribute and module names used by LOAD_ATTR / LOAD_METHOD / IMPORT_NAME.
@@ -148,6 +154,22 @@ pub struct CodeObject {
     /// them on the function object (`__defaults__`); the subset accepts only constant defaults,
     /// which every function object made from this code shares.
     pub defaults: Vec<Const>,
+}
+
+impl CodeObject {
+    /// The names of the fast-local slots (3.11's `co_localsplusnames`): `varnames`, then the
+    /// cell variables that are not parameters, then `freevars`.
+    pub fn localsplus_names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.varnames.iter().map(String::as_str).collect();
+        out.extend(self.cellvars.iter().filter(|c| !self.varnames.contains(c)).map(String::as_str));
+        out.extend(self.freevars.iter().map(String::as_str));
+        out
+    }
+
+    /// The number of fast-local slots (`varnames`, cells that are not parameters, `freevars`).
+    pub fn nlocalsplus(&self) -> usize {
+        self.varnames.len() + self.cellvars.iter().filter(|c| !self.varnames.contains(c)).count() + self.freevars.len()
+    }
 }
 
 /// A whole compiled program.

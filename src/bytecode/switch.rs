@@ -180,8 +180,8 @@ pub struct SwitchMark {
 
 /// Instructions after which CPython 3.9 goes straight to the next one without checking the eval
 /// breaker (`FAST_DISPATCH`), together with the 3.11-only instructions that have no 3.9
-/// counterpart of their own (RESUME, PRECALL, PUSH_NULL, KW_NAMES: part of the call or frame
-/// entry there). Conditional jumps are fast only on an exact `True`/`False` operand.
+/// counterpart of their own (RESUME, PRECALL, PUSH_NULL, KW_NAMES, MAKE_CELL, COPY_FREE_VARS:
+/// part of the call or frame entry there). Conditional jumps are fast only on an exact `True`/`False` operand.
 pub fn fast_in_39(i: &Instr) -> bool {
     matches!(
         i,
@@ -200,6 +200,8 @@ pub fn fast_in_39(i: &Instr) -> bool {
             | Instr::Precall(_)
             | Instr::PushNull
             | Instr::KwNames(_)
+            | Instr::MakeCell(_)
+            | Instr::CopyFreeVars(_)
     )
 }
 

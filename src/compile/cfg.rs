@@ -90,6 +90,17 @@ pub(crate) enum Op {
     StoreSubscr,
     StoreAttr,
     LoadBuildClass,
+    /// arg = index among the unit's cells then frees (fast-local slot once assembled)
+    MakeCell,
+    CopyFreeVars,
+    /// arg as for MakeCell
+    LoadClosure,
+    /// arg as for MakeCell
+    LoadDeref,
+    /// arg as for MakeCell
+    StoreDeref,
+    /// arg as for MakeCell
+    DeleteDeref,
 }
 
 impl Op {
@@ -170,6 +181,9 @@ impl Op {
             Op::StoreSubscr => -3,
             Op::StoreAttr => -2,
             Op::LoadBuildClass => 1,
+            Op::MakeCell | Op::CopyFreeVars | Op::DeleteDeref => 0,
+            Op::LoadClosure | Op::LoadDeref => 1,
+            Op::StoreDeref => -1,
             Op::SetupCleanup => {
                 if jump {
                     2
@@ -500,6 +514,12 @@ fn lower_one(ins: &Ins, target: u32, forward: bool) -> Instr {
         Op::StoreSubscr => Instr::StoreSubscr,
         Op::StoreAttr => Instr::StoreAttr(a),
         Op::LoadBuildClass => Instr::LoadBuildClass,
+        Op::MakeCell => Instr::MakeCell(a),
+        Op::CopyFreeVars => Instr::CopyFreeVars(a),
+        Op::LoadClosure => Instr::LoadClosure(a),
+        Op::LoadDeref => Instr::LoadDeref(a),
+        Op::StoreDeref => Instr::StoreDeref(a),
+        Op::DeleteDeref => Instr::DeleteDeref(a),
         Op::JumpIfFalseOrPop => Instr::JumpIfFalseOrPop(target),
         Op::JumpIfTrueOrPop => Instr::JumpIfTrueOrPop(target),
     }

@@ -5,13 +5,11 @@
 //! expression.
 
 use super::cfg::{Op, SrcLoc};
-use super::symbols::FunctionSymbols;
 use super::{Compiler, Unit};
 use crate::bytecode::{CodeKind, Const};
 use crate::error::Result;
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
-use std::collections::HashSet;
 
 /// What a comprehension builds, with its result expressions.
 enum Builds<'e> {
@@ -19,18 +17,6 @@ enum Builds<'e> {
     List(&'e Expr),
     /// A dict of `key: value`.
     Dict(&'e Expr, &'e Expr),
-}
-
-/// The names a target binds.
-fn target_names(t: &Expr, out: &mut HashSet<String>) {
-    match t {
-        Expr::Name(n) => {
-            out.insert(n.id.as_str().to_string());
-        }
-        Expr::Tuple(tu) => tu.elts.iter().for_each(|x| target_names(x, out)),
-        Expr::List(l) => l.elts.iter().for_each(|x| target_names(x, out)),
-        _ => {}
-    }
 }
 
 /// The single item of `for y in [x]` / `for y in (x,)` when CPython's fast path binds it
@@ -49,7 +35,7 @@ fn single_item(iter: &Expr) -> Option<&Expr> {
 
 impl Compiler<'_> {
     /// The qualified name of a code object `name` made in the current unit.
-    fn nested_qualname(&self, name: &str) -> String {
+    pub(super) fn nested_qualname(&self, name: &str) -> String {
         match self.unit.kind {
             CodeKind::Module => name.to_string(),
             CodeKind::Class => format!("{}.{name}", self.unit.qualname),
@@ -63,17 +49,8 @@ impl Compiler<'_> {
     /// `compiler_lambda`: the `<lambda>` code object (None its first constant, so that it has
     /// no docstring), then `MAKE_FUNCTION 0`.
     pub(super) fn lambda(&mut self, l: &ast::ExprLambda) -> Result<()> {
-        let params: Vec<String> = l
-            .parameters
-            .iter()
-            .flat_map(|p| p.posonlyargs.iter().chain(p.args.iter()))
-            .map(|a| a.parameter.name.as_str().to_string())
-            .collect();
-        let scope = FunctionSymbols {
-            params: params.clone(),
-            locals: params.iter().cloned().collect(),
-            globals: HashSet::new(),
-        };
+        let scope = self.nested_scope(l)?;
+        let params = scope.params.clone();
         let first_line = self.loc_of(l.range).line.max(1) as u32;
         let mut unit = Unit::new("<lambda>".into(), CodeKind::Function, first_line, Some(scope));
         unit.qualname = self.nested_qualname("<lambda>");
@@ -82,6 +59,7 @@ impl Compiler<'_> {
         let id = self.codes.len() as crate::bytecode::CodeId;
         self.codes.push(super::placeholder_code());
         let outer = std::mem::replace(&mut self.unit, unit);
+        self.emit_cell_prefix();
         self.unit.loc = SrcLoc { line: first_line as i32, col: 1 };
         self.emit(Op::Resume, 0);
         self.add_const(Const::None);
@@ -89,8 +67,7 @@ impl Compiler<'_> {
         let unit = std::mem::replace(&mut self.unit, outer);
         result?;
         self.codes[id as usize] = self.assemble_unit(unit, false);
-        self.load_const(Const::Code(id));
-        self.emit(Op::MakeFunction, 0);
+        self.make_function(id, 0);
         Ok(())
     }
 
@@ -107,9 +84,7 @@ impl Compiler<'_> {
             },
             other => return Err(self.unsupported(other.range(), "this comprehension", "list and dict comprehensions")),
         };
-        let mut locals: HashSet<String> = [".0".to_string()].into_iter().collect();
-        generators.iter().for_each(|g| target_names(&g.target, &mut locals));
-        let scope = FunctionSymbols { params: vec![".0".into()], locals, globals: HashSet::new() };
+        let scope = self.nested_scope(e)?;
         let loc = self.loc_of(e.range());
         let first_line = loc.line.max(1) as u32;
         let mut unit = Unit::new(name.to_string(), CodeKind::Function, first_line, Some(scope));
@@ -124,8 +99,7 @@ impl Compiler<'_> {
         let unit = std::mem::replace(&mut self.unit, outer);
         result?;
         self.codes[id as usize] = self.assemble_unit(unit, false);
-        self.load_const(Const::Code(id));
-        self.emit(Op::MakeFunction, 0);
+        self.make_function(id, 0);
         self.visit_iter(&generators[0].iter)?;
         self.emit(Op::GetIter, 0);
         self.emit(Op::Precall, 0);
@@ -140,6 +114,7 @@ impl Compiler<'_> {
         first_line: u32,
         loc: SrcLoc,
     ) -> Result<()> {
+        self.emit_cell_prefix();
         self.unit.loc = SrcLoc { line: first_line as i32, col: 1 };
         self.emit(Op::Resume, 0);
         self.unit.loc = loc;

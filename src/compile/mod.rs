@@ -36,7 +36,7 @@ use cfg::{BlockId, Cfg, Op, SrcLoc};
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use std::collections::{HashMap, HashSet};
-use symbols::{Access, FunctionSymbols, ModuleSymbols};
+use symbols::{scope_key, Access, FunctionSymbols, ModuleSymbols};
 
 /// Options that change what is compiled.
 #[derive(Default, Clone, Debug)]
@@ -251,6 +251,10 @@ pub(crate) struct Unit {
     pub argcount: u32,
     pub first_line: u32,
     pub scope: Option<FunctionSymbols>,
+    /// `co_cellvars` (also for a class body, whose only cell is `__class__`).
+    pub cells: Vec<String>,
+    /// `co_freevars`.
+    pub frees: Vec<String>,
     pub fblocks: Vec<FBlock>,
 }
 
@@ -267,9 +271,18 @@ impl Unit {
             kind,
             argcount: 0,
             first_line,
+            cells: scope.as_ref().map(|s| s.cells.clone()).unwrap_or_default(),
+            frees: scope.as_ref().map(|s| s.frees.clone()).unwrap_or_default(),
             scope,
             fblocks: Vec::new(),
         }
+    }
+
+    /// The index of `name` among the cells then the frees of this unit.
+    pub fn deref_index(&self, name: &str) -> Option<u32> {
+        let cell = self.cells.iter().position(|c| c == name);
+        let free = || self.frees.iter().position(|c| c == name).map(|i| i + self.cells.len());
+        cell.or_else(free).map(|i| i as u32)
     }
 }
 
@@ -439,6 +452,7 @@ impl<'a> Compiler<'a> {
                 let g = self.global_slot(name);
                 self.emit(Op::DeleteName, g);
             }
+            Access::Deref(i) => self.emit(Op::DeleteDeref, i),
         }
     }
 
@@ -467,6 +481,7 @@ impl<'a> Compiler<'a> {
                 let g = self.global_slot(name);
                 self.emit(if store { Op::StoreName } else { Op::LoadName }, g);
             }
+            Access::Deref(i) => self.emit(if store { Op::StoreDeref } else { Op::LoadDeref }, i),
         }
     }
 
@@ -502,10 +517,12 @@ impl<'a> Compiler<'a> {
     /// returns its id. Its slot is taken before the methods are compiled, so that code objects
     /// stay in the order `dis` shows them.
     pub fn compile_class(&mut self, c: &ast::StmtClassDef) -> Result<CodeId> {
+        let scope = self.nested_scope(c)?;
         let id = self.codes.len() as CodeId;
         self.codes.push(placeholder_code());
         let first_line = self.loc_of(c.range()).line.max(1) as u32;
-        let unit = Unit::new(c.name.as_str().to_string(), CodeKind::Class, first_line, None);
+        let mut unit = Unit::new(c.name.as_str().to_string(), CodeKind::Class, first_line, None);
+        unit.cells = scope.cells;
         let outer = std::mem::replace(&mut self.unit, unit);
         let result = self.class_body(c, first_line);
         let unit = std::mem::replace(&mut self.unit, outer);
@@ -515,6 +532,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn class_body(&mut self, c: &ast::StmtClassDef, first_line: u32) -> Result<()> {
+        self.emit_cell_prefix();
         self.unit.loc = SrcLoc { line: first_line as i32, col: 1 };
         self.emit(Op::Resume, 0);
         self.nameop("__name__", false);
@@ -534,20 +552,76 @@ impl<'a> Compiler<'a> {
             self.visit_stmt(s)?;
         }
         self.unit.loc = SrcLoc::NONE;
+        // A class whose methods use `super()` returns its `__class__` cell, stored as
+        // `__classcell__` too, for `__build_class__` to fill with the new class.
+        if let Some(i) = self.unit.deref_index("__class__") {
+            self.emit(Op::LoadClosure, i);
+            self.emit(Op::Copy, 1);
+            self.nameop("__classcell__", true);
+            self.emit(Op::ReturnValue, 0);
+        }
         Ok(())
+    }
+
+    /// The analysed scope of the nested `def`, `lambda`, comprehension or `class` at `node`.
+    pub fn nested_scope(&self, node: &impl Ranged) -> Result<FunctionSymbols> {
+        match self.syms.scopes.get(&scope_key(node)) {
+            Some(s) => Ok(s.clone()),
+            None => Err(self.unsupported(node.range(), "a nested scope here", "define it in the program's module")),
+        }
+    }
+
+    /// CPython's `insert_prefix_instructions`: `COPY_FREE_VARS`, then `MAKE_CELL` for each cell
+    /// (in slot order: parameters first), before the unit's `RESUME`, without a line.
+    pub fn emit_cell_prefix(&mut self) {
+        let params = self.unit.scope.as_ref().map(|s| s.params.clone()).unwrap_or_default();
+        let mut order: Vec<(usize, u32)> = self
+            .unit
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (params.iter().position(|p| p == c).unwrap_or(params.len() + k), k as u32))
+            .collect();
+        order.sort_unstable();
+        let saved = self.unit.loc;
+        self.unit.loc = SrcLoc::NONE;
+        if !self.unit.frees.is_empty() {
+            self.emit(Op::CopyFreeVars, self.unit.frees.len() as u32);
+        }
+        for (_, k) in order {
+            self.emit(Op::MakeCell, k);
+        }
+        self.unit.loc = saved;
+    }
+
+    /// `compiler_make_closure`: the closure tuple of code `id` when it has free variables
+    /// (`LOAD_CLOSURE` of each from this unit's cells and frees, `BUILD_TUPLE`), then the
+    /// code and `MAKE_FUNCTION flags` (with flag 8 for the closure).
+    pub fn make_function(&mut self, id: CodeId, mut flags: u32) {
+        let frees = self.codes[id as usize].freevars.clone();
+        if !frees.is_empty() {
+            for name in &frees {
+                // The symbol table made every free variable of a nested scope a cell or a free
+                // variable of the scope around it.
+                let i = self.unit.deref_index(name).unwrap_or(0);
+                self.emit(Op::LoadClosure, i);
+            }
+            self.emit(Op::BuildTuple, frees.len() as u32);
+            flags |= 8;
+        }
+        self.load_const(Const::Code(id));
+        self.emit(Op::MakeFunction, flags);
     }
 
     /// Compiles a `def` body into a new code object and returns its id. Its slot is taken first,
     /// so that the comprehensions inside it come after it, in the order `dis` shows them.
     pub fn compile_function(&mut self, f: &ast::StmtFunctionDef) -> Result<CodeId> {
-        let scope = symbols::function_symbols(self.src, f)?;
+        let scope = self.nested_scope(f)?;
         let id = self.codes.len() as CodeId;
         self.codes.push(placeholder_code());
         let first_line = self.loc_of(f.range()).line.max(1) as u32;
         let mut unit = Unit::new(f.name.as_str().to_string(), CodeKind::Function, first_line, Some(scope));
-        if self.unit.kind == CodeKind::Class {
-            unit.qualname = format!("{}.{}", self.unit.qualname, f.name.as_str());
-        }
+        unit.qualname = self.nested_qualname(f.name.as_str());
         unit.varnames = unit.scope.as_ref().map(|s| s.params.clone()).unwrap_or_default();
         unit.argcount = unit.varnames.len() as u32;
         let outer = std::mem::replace(&mut self.unit, unit);
@@ -586,6 +660,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn function_body(&mut self, f: &ast::StmtFunctionDef, first_line: u32) -> Result<()> {
+        self.emit_cell_prefix();
         let loc = SrcLoc { line: first_line as i32, col: 1 };
         self.unit.loc = loc;
         self.emit(Op::Resume, 0);
@@ -612,12 +687,39 @@ impl<'a> Compiler<'a> {
             }
             unit.cfg.add(Op::ReturnValue, 0, None, SrcLoc::NONE);
         }
-        let out = unit.cfg.assemble(&mut unit.consts, unit.first_line as i32);
+        let mut out = unit.cfg.assemble(&mut unit.consts, unit.first_line as i32);
+        // Cells and frees get their fast-local slots (3.11's `fix_cell_offsets`): a parameter's
+        // cell keeps the parameter's slot; other cells follow `varnames`, then the frees.
+        let nlocals = unit.varnames.len() as u32;
+        let mut slots = Vec::with_capacity(unit.cells.len() + unit.frees.len());
+        let mut extra = 0;
+        for c in &unit.cells {
+            match unit.varnames.iter().position(|v| v == c) {
+                Some(p) => slots.push(p as u32),
+                None => {
+                    slots.push(nlocals + extra);
+                    extra += 1;
+                }
+            }
+        }
+        slots.extend((0..unit.frees.len() as u32).map(|j| nlocals + extra + j));
+        for ins in &mut out.instrs {
+            if let Instr::MakeCell(i)
+            | Instr::LoadClosure(i)
+            | Instr::LoadDeref(i)
+            | Instr::StoreDeref(i)
+            | Instr::DeleteDeref(i) = ins
+            {
+                *i = slots.get(*i as usize).copied().unwrap_or(*i);
+            }
+        }
         CodeObject {
             name: unit.name,
             kind: unit.kind,
             argcount: unit.argcount,
             varnames: unit.varnames,
+            cellvars: unit.cells,
+            freevars: unit.frees,
             consts: unit.consts,
             names: unit.names,
             instrs: out.instrs,
@@ -636,6 +738,8 @@ fn placeholder_code() -> CodeObject {
         kind: CodeKind::Module,
         argcount: 0,
         varnames: Vec::new(),
+        cellvars: Vec::new(),
+        freevars: Vec::new(),
         consts: Vec::new(),
         names: Vec::new(),
         instrs: Vec::new(),

@@ -24,9 +24,6 @@ impl Compiler<'_> {
         self.unit.loc = self.loc_of(s.range());
         match s {
             Stmt::FunctionDef(f) => {
-                if self.unit.scope.is_some() {
-                    return Err(self.unsupported(f.range, "nested function", "define functions at module level"));
-                }
                 // compiler_function: decorators first, then the function, then the calls.
                 for d in &f.decorator_list {
                     self.visit_expr(&d.expression)?;
@@ -36,8 +33,7 @@ impl Compiler<'_> {
                 flags |= self.function_annotations(f)?;
                 let id = self.compile_function(f)?;
                 self.codes[id as usize].defaults = defaults;
-                self.load_const(Const::Code(id));
-                self.emit(Op::MakeFunction, flags);
+                self.make_function(id, flags);
                 let saved = self.unit.loc;
                 for d in f.decorator_list.iter().rev() {
                     self.unit.loc = self.loc_of(d.expression.range());
@@ -55,11 +51,15 @@ impl Compiler<'_> {
                 let id = self.compile_class(c)?;
                 self.emit(Op::PushNull, 0);
                 self.emit(Op::LoadBuildClass, 0);
-                self.load_const(Const::Code(id));
-                self.emit(Op::MakeFunction, 0);
+                self.make_function(id, 0);
                 self.load_const(Const::Str(c.name.as_str().into()));
-                self.emit(Op::Precall, 2);
-                self.emit(Op::Call, 2);
+                let bases = c.arguments.as_ref().map_or(&[][..], |a| &a.args[..]);
+                for b in bases {
+                    self.visit_expr(b)?;
+                }
+                self.unit.loc = self.loc_of(c.range());
+                self.emit(Op::Precall, 2 + bases.len() as u32);
+                self.emit(Op::Call, 2 + bases.len() as u32);
                 self.nameop(c.name.as_str(), true);
             }
             Stmt::Return(r) => self.return_stmt(r)?,
@@ -155,7 +155,7 @@ impl Compiler<'_> {
                 }
                 self.emit(Op::PopTop, 0);
             }
-            Stmt::Global(_) => {}
+            Stmt::Global(_) | Stmt::Nonlocal(_) => {}
             Stmt::Expr(e) => {
                 if fold::fold(&e.value).is_some() || matches!(&*e.value, Expr::EllipsisLiteral(_)) {
                     self.emit(Op::Nop, 0);

@@ -1,12 +1,24 @@
-//! Scopes, as CPython's symbol table sees them for the subset: which names are module imports,
-//! which are declared `global` anywhere (they use LOAD_GLOBAL / STORE_GLOBAL even at module
-//! level), and, per function, which names are parameters, locals and declared globals.
+//! Scopes, as CPython 3.11's symbol table (`Python/symtable.c`) sees them: one pass records,
+//! per scope (module, class, function, lambda, comprehension), which names it uses, binds and
+//! declares `global` or `nonlocal`; a second pass (`analyze_block`) decides for each name of
+//! each scope whether it is local, global, a *cell* (local here and used by a nested function)
+//! or *free* (a variable of an enclosing function), and which classes need a `__class__` cell
+//! (a method that calls `super()`).
 
 use crate::error::{Error, Result, Span};
 use crate::source::SourceFile;
+use ruff_python_ast::visitor::source_order::{walk_expr, walk_stmt, SourceOrderVisitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Where a nested scope's node starts (byte offset): the key of its [`FunctionSymbols`].
+pub(crate) type ScopeKey = u32;
+
+/// The key of the scope that `node` (a `def`, `lambda`, comprehension or `class`) opens.
+pub(crate) fn scope_key(node: &impl Ranged) -> ScopeKey {
+    node.start().to_u32()
+}
 
 /// What the module scope knows, collected before code generation.
 #[derive(Clone, Debug, Default)]
@@ -15,6 +27,8 @@ pub(crate) struct ModuleSymbols {
     pub imports: HashSet<String>,
     /// Names in any `global` statement of the program (`GLOBAL_EXPLICIT` in the module scope).
     pub global_explicit: HashSet<String>,
+    /// Every nested scope of the module, by [`ScopeKey`].
+    pub scopes: HashMap<ScopeKey, FunctionSymbols>,
 }
 
 /// How a name is accessed in the current scope.
@@ -26,17 +40,24 @@ pub(crate) enum Access {
     Global,
     /// LOAD_NAME / STORE_NAME.
     Name,
+    /// LOAD_DEREF / STORE_DEREF of a cell or free variable: its index among the scope's cells
+    /// then frees (rewritten to its fast-local slot when the code object is assembled).
+    Deref(u32),
 }
 
-/// The scope of one function.
+/// The scope of one function, lambda, comprehension or class.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FunctionSymbols {
     /// Parameters in order.
     pub params: Vec<String>,
-    /// Names bound in the body (and not declared global), parameters included.
+    /// Names bound in the body (and not declared global or nonlocal), parameters included.
     pub locals: HashSet<String>,
     /// Names declared `global` in the body.
     pub globals: HashSet<String>,
+    /// `co_cellvars`: locals that nested scopes use, sorted (`__class__` alone in a class).
+    pub cells: Vec<String>,
+    /// `co_freevars`: variables of enclosing functions used here or below, sorted.
+    pub frees: Vec<String>,
 }
 
 impl FunctionSymbols {
@@ -44,11 +65,20 @@ impl FunctionSymbols {
     pub fn access(&self, name: &str) -> Access {
         if self.globals.contains(name) {
             Access::Global
+        } else if let Some(i) = self.deref_index(name) {
+            Access::Deref(i)
         } else if self.locals.contains(name) {
             Access::Fast
         } else {
             Access::Global
         }
+    }
+
+    /// The index of `name` among the cells then the frees.
+    pub fn deref_index(&self, name: &str) -> Option<u32> {
+        let cell = self.cells.iter().position(|c| c == name);
+        let free = || self.frees.iter().position(|c| c == name).map(|i| i + self.cells.len());
+        cell.or_else(free).map(|i| i as u32)
     }
 }
 
@@ -66,21 +96,58 @@ impl ModuleSymbols {
 const USE: u8 = 1;
 const DEF_LOCAL: u8 = 2;
 const DEF_PARAM: u8 = 4;
+const DEF_GLOBAL: u8 = 8;
+const DEF_NONLOCAL: u8 = 16;
+const DEF_BOUND: u8 = DEF_LOCAL | DEF_PARAM;
 
-/// Walks one scope's statements in source order, recording uses, bindings and `global`
-/// declarations, and reporting a `global` that comes after a use or binding as CPython does.
-struct ScopeWalker<'a> {
-    src: &'a SourceFile,
-    flags: HashMap<String, u8>,
-    globals: HashSet<String>,
-    imports: HashSet<String>,
-    /// Also descend into function bodies (only to collect their `global` names).
-    all_globals: Option<&'a mut HashSet<String>>,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Module,
+    Function,
+    Class,
 }
 
-impl ScopeWalker<'_> {
+/// One scope as the first pass records it.
+struct Block {
+    key: ScopeKey,
+    kind: Kind,
+    flags: HashMap<String, u8>,
+    params: Vec<String>,
+    /// Where each `nonlocal` name was declared (for the analysis's errors).
+    nonlocal_at: HashMap<String, Span>,
+    children: Vec<Block>,
+}
+
+impl Block {
+    fn new(key: ScopeKey, kind: Kind) -> Block {
+        Block {
+            key,
+            kind,
+            flags: HashMap::new(),
+            params: Vec::new(),
+            nonlocal_at: HashMap::new(),
+            children: Vec::new(),
+        }
+    }
+}
+
+/// The first pass: walks the module in source order, one [`Block`] per scope.
+struct Walker<'a> {
+    src: &'a SourceFile,
+    future_annotations: bool,
+    stack: Vec<Block>,
+    imports: HashSet<String>,
+    all_globals: HashSet<String>,
+    error: Option<Error>,
+}
+
+impl Walker<'_> {
+    fn cur(&mut self) -> &mut Block {
+        self.stack.last_mut().expect("the module block is never popped while walking")
+    }
+
     fn flag(&mut self, name: &str, f: u8) {
-        *self.flags.entry(name.to_string()).or_insert(0) |= f;
+        *self.cur().flags.entry(name.to_string()).or_insert(0) |= f;
     }
 
     fn span(&self, node: &impl Ranged) -> Span {
@@ -88,89 +155,151 @@ impl ScopeWalker<'_> {
         Span { file: self.src.name().to_string(), line, col }
     }
 
-    fn stmts(&mut self, body: &[Stmt]) -> Result<()> {
-        for s in body {
-            self.stmt(s)?;
+    fn fail(&mut self, node: &impl Ranged, message: String) {
+        if self.error.is_none() {
+            self.error = Some(Error::Compile { span: self.span(node), message });
         }
-        Ok(())
     }
 
-    fn stmt(&mut self, s: &Stmt) -> Result<()> {
+    fn enter(&mut self, key: ScopeKey, kind: Kind) {
+        self.stack.push(Block::new(key, kind));
+    }
+
+    fn leave(&mut self) {
+        if let Some(b) = self.stack.pop() {
+            self.cur().children.push(b);
+        }
+    }
+
+    fn param(&mut self, name: &str) {
+        self.flag(name, DEF_PARAM);
+        self.cur().params.push(name.to_string());
+    }
+
+    /// Defaults and (unless postponed) annotations of `p`, in the enclosing scope.
+    fn parameter_values(&mut self, p: &ast::Parameters) {
+        for a in p.posonlyargs.iter().chain(&p.args).chain(&p.kwonlyargs) {
+            if let Some(d) = &a.default {
+                self.visit_expr(d);
+            }
+        }
+        let annotations = p
+            .posonlyargs
+            .iter()
+            .chain(&p.args)
+            .chain(&p.kwonlyargs)
+            .filter_map(|a| a.parameter.annotation.as_deref())
+            .chain(p.vararg.iter().chain(&p.kwarg).filter_map(|a| a.annotation.as_deref()));
+        for a in annotations {
+            self.visit_annotation(a);
+        }
+    }
+
+    /// The parameters of `p` as names of the new scope, in CPython's `varnames` order.
+    fn parameter_names(&mut self, p: &ast::Parameters) {
+        for a in p.posonlyargs.iter().chain(&p.args).chain(&p.kwonlyargs) {
+            self.param(a.parameter.name.as_str());
+        }
+        for a in p.vararg.iter().chain(&p.kwarg) {
+            self.param(a.name.as_str());
+        }
+    }
+
+    fn declaration(&mut self, s: &Stmt, names: &[ast::Identifier], flag: u8) {
+        let what = if flag == DEF_GLOBAL { "global" } else { "nonlocal" };
+        if flag == DEF_NONLOCAL && self.cur().kind == Kind::Module {
+            self.fail(s, "nonlocal declaration not allowed at module level".into());
+            return;
+        }
+        for name in names {
+            let n = name.as_str();
+            let cur = self.cur().flags.get(n).copied().unwrap_or(0);
+            let msg = if cur & DEF_PARAM != 0 {
+                Some(format!("is parameter and {what}"))
+            } else if cur & USE != 0 {
+                Some(format!("is used prior to {what} declaration"))
+            } else if cur & DEF_LOCAL != 0 {
+                Some(format!("is assigned to before {what} declaration"))
+            } else {
+                None
+            };
+            if let Some(msg) = msg {
+                self.fail(s, format!("name '{n}' {msg}"));
+                return;
+            }
+            self.flag(n, flag);
+            if flag == DEF_GLOBAL {
+                self.all_globals.insert(n.to_string());
+            } else {
+                let span = self.span(s);
+                self.cur().nonlocal_at.insert(n.to_string(), span);
+            }
+        }
+    }
+
+    fn comprehension(&mut self, e: &Expr, generators: &[ast::Comprehension], elts: &[&Expr]) {
+        let Some((first, rest)) = generators.split_first() else { return };
+        self.visit_expr(&first.iter);
+        self.enter(scope_key(e), Kind::Function);
+        self.param(".0");
+        self.visit_expr(&first.target);
+        first.ifs.iter().for_each(|c| self.visit_expr(c));
+        for g in rest {
+            self.visit_expr(&g.iter);
+            self.visit_expr(&g.target);
+            g.ifs.iter().for_each(|c| self.visit_expr(c));
+        }
+        elts.iter().for_each(|x| self.visit_expr(x));
+        self.leave();
+    }
+}
+
+impl<'a> SourceOrderVisitor<'a> for Walker<'_> {
+    fn visit_stmt(&mut self, s: &'a Stmt) {
         match s {
             Stmt::FunctionDef(f) => {
                 self.flag(f.name.as_str(), DEF_LOCAL);
-                if let Some(all) = self.all_globals.as_deref_mut() {
-                    collect_globals(&f.body, all);
+                for d in &f.decorator_list {
+                    self.visit_expr(&d.expression);
                 }
-            }
-            Stmt::Return(r) => {
-                if let Some(v) = &r.value {
-                    self.expr(v);
+                self.parameter_values(&f.parameters);
+                if let Some(r) = &f.returns {
+                    self.visit_annotation(r);
                 }
+                self.enter(scope_key(f), Kind::Function);
+                self.parameter_names(&f.parameters);
+                self.visit_body(&f.body);
+                self.leave();
             }
-            Stmt::Assign(a) => {
-                for t in &a.targets {
-                    self.expr(t);
+            Stmt::ClassDef(c) => {
+                self.flag(c.name.as_str(), DEF_LOCAL);
+                for d in &c.decorator_list {
+                    self.visit_expr(&d.expression);
                 }
-                self.expr(&a.value);
+                if let Some(args) = &c.arguments {
+                    self.visit_arguments(args);
+                }
+                self.enter(scope_key(c), Kind::Class);
+                self.visit_body(&c.body);
+                self.leave();
             }
-            Stmt::AugAssign(a) => {
-                self.expr(&a.target);
-                self.expr(&a.value);
-            }
-            // CPython's symtable: a simple annotated name is local (with or without a value),
-            // and may not be declared global; the annotation itself is never evaluated here.
+            // A simple annotated name is local (with or without a value), and may not be
+            // declared global; the annotation is a use unless annotations are postponed.
             Stmt::AnnAssign(a) => {
                 match &*a.target {
                     Expr::Name(n) if a.simple => {
-                        if self.globals.contains(n.id.as_str()) {
-                            return Err(Error::Compile {
-                                span: self.span(n),
-                                message: format!("annotated name '{}' can't be global", n.id),
-                            });
+                        let cur = self.cur().flags.get(n.id.as_str()).copied().unwrap_or(0);
+                        if cur & (DEF_GLOBAL | DEF_NONLOCAL) != 0 {
+                            let what = if cur & DEF_GLOBAL != 0 { "global" } else { "nonlocal" };
+                            self.fail(n, format!("annotated name '{}' can't be {what}", n.id));
                         }
                         self.flag(n.id.as_str(), DEF_LOCAL);
                     }
-                    t => self.expr(t),
+                    t => self.visit_expr(t),
                 }
+                self.visit_annotation(&a.annotation);
                 if let Some(v) = &a.value {
-                    self.expr(v);
-                }
-            }
-            Stmt::For(f) => {
-                self.expr(&f.target);
-                self.expr(&f.iter);
-                self.stmts(&f.body)?;
-                self.stmts(&f.orelse)?;
-            }
-            Stmt::While(w) => {
-                self.expr(&w.test);
-                self.stmts(&w.body)?;
-                self.stmts(&w.orelse)?;
-            }
-            Stmt::If(i) => {
-                self.expr(&i.test);
-                self.stmts(&i.body)?;
-                for c in &i.elif_else_clauses {
-                    if let Some(t) = &c.test {
-                        self.expr(t);
-                    }
-                    self.stmts(&c.body)?;
-                }
-            }
-            Stmt::With(w) => {
-                for item in &w.items {
-                    self.expr(&item.context_expr);
-                    if let Some(v) = &item.optional_vars {
-                        self.expr(v);
-                    }
-                }
-                self.stmts(&w.body)?;
-            }
-            Stmt::Assert(a) => {
-                self.expr(&a.test);
-                if let Some(m) = &a.msg {
-                    self.expr(m);
+                    self.visit_expr(v);
                 }
             }
             Stmt::Import(i) => {
@@ -179,182 +308,182 @@ impl ScopeWalker<'_> {
                         Some(a) => a.as_str(),
                         None => alias.name.as_str().split('.').next().unwrap_or(""),
                     };
-                    self.imports.insert(bound.to_string());
-                    self.flag(bound, DEF_LOCAL);
+                    self.bind_import(bound);
                 }
             }
             Stmt::ImportFrom(i) => {
                 for alias in &i.names {
-                    let bound = alias.asname.as_ref().map_or(alias.name.as_str(), |a| a.as_str());
-                    self.imports.insert(bound.to_string());
-                    self.flag(bound, DEF_LOCAL);
+                    self.bind_import(alias.asname.as_ref().map_or(alias.name.as_str(), |a| a.as_str()));
                 }
             }
-            Stmt::Global(g) => {
-                for name in &g.names {
-                    let n = name.as_str();
-                    let cur = self.flags.get(n).copied().unwrap_or(0);
-                    let msg = if cur & DEF_PARAM != 0 {
-                        Some("is parameter and global")
-                    } else if cur & USE != 0 {
-                        Some("is used prior to global declaration")
-                    } else if cur & DEF_LOCAL != 0 {
-                        Some("is assigned to before global declaration")
-                    } else {
-                        None
-                    };
-                    if let Some(msg) = msg {
-                        return Err(Error::Compile { span: self.span(g), message: format!("name '{n}' {msg}") });
-                    }
-                    self.globals.insert(n.to_string());
-                }
-            }
-            Stmt::Expr(e) => self.expr(&e.value),
-            Stmt::Try(t) => {
-                // CPython's symtable order: body, else, handlers, finally.
-                self.stmts(&t.body)?;
-                self.stmts(&t.orelse)?;
-                for h in &t.handlers {
-                    let ast::ExceptHandler::ExceptHandler(h) = h;
-                    if let Some(ty) = &h.type_ {
-                        self.expr(ty);
-                    }
-                    if let Some(n) = &h.name {
-                        self.flag(n.as_str(), DEF_LOCAL);
-                    }
-                    self.stmts(&h.body)?;
-                }
-                self.stmts(&t.finalbody)?;
-            }
-            Stmt::Raise(r) => {
-                if let Some(e) = &r.exc {
-                    self.expr(e);
-                }
-                if let Some(c) = &r.cause {
-                    self.expr(c);
-                }
-            }
-            _ => {}
+            Stmt::Global(g) => self.declaration(s, &g.names, DEF_GLOBAL),
+            Stmt::Nonlocal(n) => self.declaration(s, &n.names, DEF_NONLOCAL),
+            _ => walk_stmt(self, s),
         }
-        Ok(())
     }
 
-    fn expr(&mut self, e: &Expr) {
+    fn visit_annotation(&mut self, e: &'a Expr) {
+        if !self.future_annotations {
+            self.visit_expr(e);
+        }
+    }
+
+    fn visit_except_handler(&mut self, h: &'a ast::ExceptHandler) {
+        let ast::ExceptHandler::ExceptHandler(h) = h;
+        if let Some(t) = &h.type_ {
+            self.visit_expr(t);
+        }
+        if let Some(n) = &h.name {
+            self.flag(n.as_str(), DEF_LOCAL);
+        }
+        self.visit_body(&h.body);
+    }
+
+    fn visit_expr(&mut self, e: &'a Expr) {
         match e {
             Expr::Name(n) => {
-                let f = if matches!(n.ctx, ast::ExprContext::Store) { DEF_LOCAL } else { USE };
-                self.flag(n.id.as_str(), f);
+                if matches!(n.ctx, ast::ExprContext::Load) {
+                    self.flag(n.id.as_str(), USE);
+                    // `super()` needs the `__class__` cell of the class around the function.
+                    if n.id.as_str() == "super" && self.cur().kind == Kind::Function {
+                        self.flag("__class__", USE);
+                    }
+                } else {
+                    self.flag(n.id.as_str(), DEF_LOCAL);
+                }
             }
-            Expr::Tuple(t) => t.elts.iter().for_each(|x| self.expr(x)),
-            Expr::BinOp(b) => {
-                self.expr(&b.left);
-                self.expr(&b.right);
-            }
-            Expr::UnaryOp(u) => self.expr(&u.operand),
-            Expr::BoolOp(b) => b.values.iter().for_each(|x| self.expr(x)),
-            Expr::Compare(c) => {
-                self.expr(&c.left);
-                c.comparators.iter().for_each(|x| self.expr(x));
-            }
-            Expr::If(i) => {
-                self.expr(&i.test);
-                self.expr(&i.body);
-                self.expr(&i.orelse);
-            }
-            Expr::Call(c) => {
-                self.expr(&c.func);
-                c.arguments.args.iter().for_each(|x| self.expr(x));
-                c.arguments.keywords.iter().for_each(|k| self.expr(&k.value));
-            }
-            Expr::Attribute(a) => self.expr(&a.value),
-            Expr::FString(f) => {
-                for el in f.value.elements() {
-                    if let ast::InterpolatedStringElement::Interpolation(i) = el {
-                        self.expr(&i.expression);
-                        if let Some(spec) = &i.format_spec {
-                            for el in spec.elements.iter() {
-                                if let ast::InterpolatedStringElement::Interpolation(j) = el {
-                                    self.expr(&j.expression);
-                                }
-                            }
+            Expr::Lambda(l) => {
+                if let Some(p) = &l.parameters {
+                    for a in p.posonlyargs.iter().chain(&p.args).chain(&p.kwonlyargs) {
+                        if let Some(d) = &a.default {
+                            self.visit_expr(d);
                         }
                     }
                 }
+                self.enter(scope_key(l), Kind::Function);
+                if let Some(p) = &l.parameters {
+                    self.parameter_names(p);
+                }
+                self.visit_expr(&l.body);
+                self.leave();
             }
-            _ => {}
+            Expr::ListComp(c) => self.comprehension(e, &c.generators, &[&c.elt]),
+            Expr::SetComp(c) => self.comprehension(e, &c.generators, &[&c.elt]),
+            Expr::Generator(c) => self.comprehension(e, &c.generators, &[&c.elt]),
+            Expr::DictComp(c) => match &c.key {
+                Some(k) => self.comprehension(e, &c.generators, &[k, &c.value]),
+                None => self.comprehension(e, &c.generators, &[&c.value]),
+            },
+            _ => walk_expr(self, e),
         }
     }
 }
 
-/// Adds the names of every `global` statement in `body` (at any depth) to `out`.
-fn collect_globals(body: &[Stmt], out: &mut HashSet<String>) {
-    for s in body {
-        match s {
-            Stmt::Global(g) => out.extend(g.names.iter().map(|n| n.as_str().to_string())),
-            Stmt::FunctionDef(f) => collect_globals(&f.body, out),
-            Stmt::For(f) => {
-                collect_globals(&f.body, out);
-                collect_globals(&f.orelse, out);
-            }
-            Stmt::While(w) => {
-                collect_globals(&w.body, out);
-                collect_globals(&w.orelse, out);
-            }
-            Stmt::If(i) => {
-                collect_globals(&i.body, out);
-                for c in &i.elif_else_clauses {
-                    collect_globals(&c.body, out);
-                }
-            }
-            Stmt::With(w) => collect_globals(&w.body, out),
-            Stmt::Try(t) => {
-                collect_globals(&t.body, out);
-                collect_globals(&t.orelse, out);
-                for h in &t.handlers {
-                    let ast::ExceptHandler::ExceptHandler(h) = h;
-                    collect_globals(&h.body, out);
-                }
-                collect_globals(&t.finalbody, out);
-            }
-            _ => {}
+impl Walker<'_> {
+    fn bind_import(&mut self, bound: &str) {
+        if self.stack.len() == 1 {
+            self.imports.insert(bound.to_string());
         }
+        self.flag(bound, DEF_LOCAL);
     }
 }
 
-/// Analyses the module scope (checking `global` statements at module level).
+/// CPython's `analyze_block`: classifies the names of `b` given `bound` (the variables of the
+/// enclosing functions visible here; `None` at module level), records the scope of each
+/// function and class in `out`, and returns the free variables of `b` and its children.
+fn analyze(
+    b: &Block,
+    bound: Option<&HashSet<String>>,
+    out: &mut HashMap<ScopeKey, FunctionSymbols>,
+) -> Result<BTreeSet<String>> {
+    let mut bound: Option<HashSet<String>> = bound.cloned();
+    let mut locals = HashSet::new();
+    let mut globals = HashSet::new();
+    let mut free = BTreeSet::new();
+    let mut names: Vec<(&String, &u8)> = b.flags.iter().collect();
+    names.sort();
+    for (name, &f) in names {
+        if f & DEF_GLOBAL != 0 {
+            if f & DEF_NONLOCAL != 0 {
+                return Err(nonlocal_error(b, name, format!("name '{name}' is nonlocal and global")));
+            }
+            globals.insert(name.clone());
+            if let Some(bd) = bound.as_mut() {
+                bd.remove(name);
+            }
+        } else if f & DEF_NONLOCAL != 0 {
+            if !bound.as_ref().is_some_and(|bd| bd.contains(name)) {
+                return Err(nonlocal_error(b, name, format!("no binding for nonlocal '{name}' found")));
+            }
+            free.insert(name.clone());
+        } else if f & DEF_BOUND != 0 {
+            locals.insert(name.clone());
+        } else if bound.as_ref().is_some_and(|bd| bd.contains(name)) {
+            free.insert(name.clone());
+        }
+    }
+    let mut newbound: HashSet<String> = HashSet::new();
+    match b.kind {
+        Kind::Class => {
+            newbound.extend(bound.iter().flatten().cloned());
+            newbound.insert("__class__".into());
+        }
+        Kind::Function => {
+            newbound.extend(locals.iter().cloned());
+            newbound.extend(bound.iter().flatten().cloned());
+        }
+        Kind::Module => {}
+    }
+    let mut child_free = BTreeSet::new();
+    for c in &b.children {
+        child_free.extend(analyze(c, Some(&newbound), out)?);
+    }
+    let mut cells = Vec::new();
+    for name in child_free {
+        match b.kind {
+            Kind::Function if locals.contains(&name) => cells.push(name),
+            Kind::Class if name == "__class__" => cells.push(name),
+            Kind::Module => {}
+            _ => {
+                free.insert(name);
+            }
+        }
+    }
+    if b.kind != Kind::Module {
+        out.insert(
+            b.key,
+            FunctionSymbols { params: b.params.clone(), locals, globals, cells, frees: free.iter().cloned().collect() },
+        );
+    }
+    Ok(free)
+}
+
+fn nonlocal_error(b: &Block, name: &str, message: String) -> Error {
+    match b.nonlocal_at.get(name) {
+        Some(span) => Error::Compile { span: span.clone(), message },
+        None => Error::Compile { span: Span { file: String::new(), line: 0, col: 0 }, message },
+    }
+}
+
+/// Analyses the whole module: its own names, and the scope of every function, lambda,
+/// comprehension and class in it.
 pub(crate) fn module_symbols(src: &SourceFile, body: &[Stmt]) -> Result<ModuleSymbols> {
-    let mut all = HashSet::new();
-    let mut walker = ScopeWalker {
+    let mut walker = Walker {
         src,
-        flags: HashMap::new(),
-        globals: HashSet::new(),
+        future_annotations: crate::frontend::future_annotations(body),
+        stack: vec![Block::new(0, Kind::Module)],
         imports: HashSet::new(),
-        all_globals: Some(&mut all),
+        all_globals: HashSet::new(),
+        error: None,
     };
-    walker.stmts(body)?;
-    let imports = std::mem::take(&mut walker.imports);
-    let mut global_explicit = std::mem::take(&mut walker.globals);
-    global_explicit.extend(all);
-    Ok(ModuleSymbols { imports, global_explicit })
-}
-
-/// Analyses one function's scope.
-pub(crate) fn function_symbols(src: &SourceFile, f: &ast::StmtFunctionDef) -> Result<FunctionSymbols> {
-    let mut walker =
-        ScopeWalker { src, flags: HashMap::new(), globals: HashSet::new(), imports: HashSet::new(), all_globals: None };
-    let mut params = Vec::new();
-    for p in f.parameters.posonlyargs.iter().chain(f.parameters.args.iter()) {
-        let name = p.parameter.name.as_str().to_string();
-        walker.flag(&name, DEF_PARAM);
-        params.push(name);
+    walker.visit_body(body);
+    if let Some(e) = walker.error {
+        return Err(e);
     }
-    walker.stmts(&f.body)?;
-    let globals = walker.globals;
-    let locals = walker
-        .flags
-        .iter()
-        .filter(|(n, f)| **f & (DEF_LOCAL | DEF_PARAM) != 0 && !globals.contains(*n))
-        .map(|(n, _)| n.clone())
-        .collect();
-    Ok(FunctionSymbols { params, locals, globals })
+    let module = walker.stack.pop().expect("the module block");
+    let mut scopes = HashMap::new();
+    analyze(&module, None, &mut scopes)?;
+    let mut global_explicit = walker.all_globals;
+    global_explicit.extend(module.flags.iter().filter(|(_, f)| **f & DEF_GLOBAL != 0).map(|(n, _)| n.clone()));
+    Ok(ModuleSymbols { imports: walker.imports, global_explicit, scopes })
 }

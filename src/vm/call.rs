@@ -3,10 +3,11 @@
 
 use super::footprint::{Access, Object};
 use super::heap::HeapObj;
-use super::invoke::{bind_args, build_class, call_function, instantiate};
+use super::invoke::{build_class, call_function, instantiate};
 use super::state::{Frame, LockState, State, Thread, ThreadStatus};
 use super::step::{checker_limit, err, unsupported, Event, StepInfo};
 use super::sync::{self, Args, Outcome, SyncKind, SyncMethod, SyncWait};
+use super::threads::{start_thread, thread_init, thread_settings};
 use super::value::{Builtin, ExcKind, Exception, Module, Tid, Value};
 use crate::bytecode::{Const, Instr, Program};
 use std::sync::Arc;
@@ -60,6 +61,7 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Thread(_), "start") => Some(Value::Bound(Builtin::ThreadStart, Box::new(obj.clone()))),
         (Value::Thread(_), "join") => Some(Value::Bound(Builtin::ThreadJoin, Box::new(obj.clone()))),
         (Value::Thread(_), "is_alive") => Some(Value::Bound(Builtin::ThreadIsAlive, Box::new(obj.clone()))),
+        (Value::Builtin(Builtin::Thread), "__init__") => Some(Value::Builtin(Builtin::ThreadInit)),
         (Value::Module(Module::Threading), name) => {
             SyncKind::from_threading_attr(name).map(|k| Value::Builtin(Builtin::SyncNew(k)))
         }
@@ -286,11 +288,11 @@ pub(super) fn call(
             let new_len = frame.stack.len() - n - 2;
             frame.stack.truncate(new_len);
             match callable {
-                Value::Function(code) => return call_function(program, state, tid, code, args, kwargs),
-                Value::Method(code, this) => {
+                Value::Function(f) => return call_function(program, state, tid, &f, args, kwargs),
+                Value::Method(f, this) => {
                     let mut args = args;
                     args.insert(0, Value::Obj(this));
-                    return call_function(program, state, tid, code, args, kwargs);
+                    return call_function(program, state, tid, &f, args, kwargs);
                 }
                 Value::Obj(class) if matches!(state.heap.read(class, &mut info.footprint), HeapObj::Class(_)) => {
                     return instantiate(program, state, tid, class, args, kwargs, info);
@@ -387,7 +389,9 @@ fn call_builtin(
             | Builtin::ListMethod(_)
             | Builtin::DictMethod(_)
             | Builtin::StrMethod(_)
-            | Builtin::DictGet),
+            | Builtin::DictGet
+            | Builtin::ObjectInit
+            | Builtin::ThreadInit),
         ) => {
             let mut args = args;
             if args.is_empty() {
@@ -436,46 +440,7 @@ fn call_builtin(
             Ok(Value::RangeIter { next: start, stop, step })
         }
         (Builtin::Thread, _) => {
-            if !rest.is_empty() {
-                return Err(unsupported(
-                    "threading.Thread() with positional arguments (Thread(target=f, args=(...)) is)",
-                ));
-            }
-            let mut target = Value::None;
-            let mut targs = Value::Tuple(Arc::from(Vec::new()));
-            let mut name = Value::None;
-            for (k, v) in kwargs {
-                match k.as_str() {
-                    "target" => target = v,
-                    "args" => targs = v,
-                    "name" => name = v,
-                    // Not a daemon (None: the creating thread's flag, and no thread here is one).
-                    "daemon" if matches!(v, Value::None | Value::Bool(false)) => {}
-                    "daemon" => return Err(unsupported("a daemon thread (daemon=True)")),
-                    other => {
-                        return Err(unsupported(format!(
-                            "threading.Thread(..., {other}=...) (target=, args=, name= and daemon=False are)"
-                        )))
-                    }
-                }
-            }
-            // threading.py: a false name becomes `Thread-N` from a counter only such names
-            // advance, followed by ` (target)` when the target has a `__name__`.
-            let (name, numbered) = if state.heap.truthy(&name, &mut info.footprint) {
-                (state.heap.to_str(&name), false)
-            } else {
-                let n = 1 + state.threads.iter().filter(|t| t.numbered).count();
-                let target_name = match &target {
-                    Value::Function(code) | Value::Method(code, _) => Some(program.code(*code).name.clone()),
-                    Value::Bound(b, _) => b.name().rsplit('.').next().map(str::to_string),
-                    Value::Builtin(b) => b.name().rsplit('.').next().map(str::to_string),
-                    _ => None,
-                };
-                match target_name {
-                    Some(t) => (format!("Thread-{n} ({t})"), true),
-                    None => (format!("Thread-{n}"), true),
-                }
-            };
+            let (target, targs, name, numbered) = thread_settings(program, state, &rest, kwargs, info)?;
             let id = state.threads.len() as u32;
             state.threads.push(Arc::new(Thread::new(
                 ThreadStatus::New { target, args: targs },
@@ -485,6 +450,17 @@ fn call_builtin(
             )));
             info.footprint.add(Access::Write(Object::Alloc));
             Ok(Value::Thread(id))
+        }
+        (Builtin::ThreadInit, Some(Value::Obj(inst))) => {
+            let t = match state.heap.read(inst, &mut info.footprint) {
+                HeapObj::Instance(i) => i.thread,
+                _ => None,
+            };
+            let Some(t) = t else {
+                return Err(err(ExcKind::TypeError, "Thread.__init__() needs a Thread instance"));
+            };
+            thread_init(program, state, t, rest, kwargs, info)?;
+            Ok(Value::None)
         }
         (Builtin::CurrentThread | Builtin::MainThread, _) => {
             no_kwargs(b.name(), &kwargs)?;
@@ -644,10 +620,27 @@ fn call_builtin(
             }
             Ok(Value::Obj(state.heap.alloc(HeapObj::Dict(Vec::new()), &mut info.footprint)))
         }
+        (Builtin::Super, _) => {
+            no_kwargs("super", &kwargs)?;
+            if !rest.is_empty() {
+                return Err(unsupported("super() with arguments (write super() in a method)"));
+            }
+            super::classes::super_object(program, state, tid, &mut info.footprint)
+        }
+        (Builtin::ObjectInit, _) => {
+            if !rest.is_empty() || !kwargs.is_empty() {
+                return Err(err(
+                    ExcKind::TypeError,
+                    "object.__init__() takes exactly one argument (the instance to initialize)",
+                ));
+            }
+            Ok(Value::None)
+        }
+        (Builtin::Object, _) => Err(unsupported("object() instances (use a class of the program)")),
         (Builtin::Property, _) => {
             no_kwargs("property", &kwargs)?;
             match rest.as_slice() {
-                [Value::Function(code)] => Ok(Value::Property(*code)),
+                [Value::Function(f)] => Ok(Value::Property(f.clone())),
                 _ => Err(err(ExcKind::TypeError, "property() takes one function (a getter) in the checker")),
             }
         }
@@ -699,61 +692,6 @@ fn call_builtin(
         }
         (b, _) => Err(err(ExcKind::TypeError, format!("{}() called on the wrong kind of object", b.name()))),
     }
-}
-
-fn start_thread(program: &Program, state: &mut State, t: Tid, info: &mut StepInfo) -> Result<Value, Exception> {
-    let ThreadStatus::New { target, args } = &state.threads[t].status else {
-        return Err(err(ExcKind::RuntimeError, "threads can only be started once"));
-    };
-    info.footprint.add(Access::Write(Object::Thread(t as u32)));
-    info.event = Event::Start(t);
-    let (target, args) = (target.clone(), args.clone());
-    let th = state.thread_mut(t);
-    let outcome = match (&target, &args) {
-        (Value::Function(code), Value::Tuple(items)) => {
-            bind_args(program, *code, items.to_vec(), Vec::new()).map(|a| (*code, a))
-        }
-        (Value::Method(code, this), Value::Tuple(items)) => {
-            let mut a = vec![Value::Obj(*this)];
-            a.extend(items.iter().cloned());
-            bind_args(program, *code, a, Vec::new()).map(|a| (*code, a))
-        }
-        (Value::Function(_) | Value::Method(..), Value::Obj(_)) => {
-            return Err(unsupported("threading.Thread(args=...) with a list or another heap object (a tuple is)"));
-        }
-        (Value::Function(_) | Value::Method(..), other) => {
-            Err(err(ExcKind::TypeError, format!("argument after * must be an iterable, not {}", other.type_name())))
-        }
-        (Value::None, _) => {
-            th.status = ThreadStatus::Finished;
-            return Ok(Value::None);
-        }
-        (
-            v @ (Value::Int(_) | Value::Big(_) | Value::Float(_) | Value::Bool(_) | Value::Str(_) | Value::Tuple(_)),
-            _,
-        ) => Err(err(ExcKind::TypeError, format!("'{}' object is not callable", v.type_name()))),
-        (other, _) => {
-            return Err(unsupported(format!(
-                "a thread target of type '{}' (functions and bound methods are)",
-                state.heap.type_name(other)
-            )))
-        }
-    };
-    match outcome {
-        Ok((code, a)) => {
-            th.status = ThreadStatus::Alive;
-            th.frames = vec![Frame::new(program, code, &a)];
-        }
-        Err(e) => {
-            // The new thread dies on its first step: the run has a failed thread from here on,
-            // so the step says so (explorers look at the status after a raise).
-            let line = program.code(0).first_line;
-            let exc = Arc::new(e);
-            th.status = ThreadStatus::Failed { exc: exc.clone(), line };
-            info.event = Event::Raise(exc);
-        }
-    }
-    Ok(Value::None)
 }
 
 fn exactly_one(name: &str, given: usize) -> Exception {

@@ -4,10 +4,10 @@
 //! Every operation here records what it reads and writes in the step's [`Footprint`], so that
 //! explorers see heap accesses as accesses of shared objects ([`Object::Heap`]).
 
-use super::dictops::{view_compare, view_contains, view_items, view_len, DictMethod};
+use super::dictops::{view_compare, view_contains, view_items, view_len};
 use super::footprint::{Access, Footprint, Object};
-use super::value::{compare, py_eq as value_eq, ExcKind, Exception, Value};
-use crate::bytecode::{py_str_repr, CmpOp, CodeId};
+use super::value::{compare, py_eq as value_eq, ExcKind, Exception, Func, Value};
+use crate::bytecode::{py_str_repr, CmpOp};
 use num_traits::ToPrimitive;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -18,6 +18,10 @@ use std::sync::Arc;
 pub struct ClassObj {
     /// `__name__`.
     pub name: Arc<str>,
+    /// The base class's heap id (`None`: the base is `object`, or `threading.Thread`).
+    pub base: Option<u32>,
+    /// Whether the class derives from `threading.Thread` (its instances are threads).
+    pub thread: bool,
     /// The class namespace, in insertion order.
     pub attrs: Vec<(Arc<str>, Value)>,
 }
@@ -29,6 +33,8 @@ pub struct InstanceObj {
     pub class: u32,
     /// Instance attributes, in insertion order.
     pub attrs: Vec<(Arc<str>, Value)>,
+    /// The thread ([`super::Tid`]) of an instance of a `threading.Thread` subclass.
+    pub thread: Option<u32>,
 }
 
 /// One heap object.
@@ -42,6 +48,9 @@ pub enum HeapObj {
     Class(ClassObj),
     /// An instance of a class.
     Instance(InstanceObj),
+    /// A closure cell: a variable shared by a function and the functions nested in it
+    /// (`Value::Null` while unbound).
+    Cell(Value),
 }
 
 /// The heap of a state: objects by id, each shared until written.
@@ -56,9 +65,9 @@ pub enum Attr {
     /// A plain value.
     Value(Value),
     /// A function found on the class of instance `self_id` (a method).
-    Method(CodeId, u32),
+    Method(Func, u32),
     /// A property getter to call with the instance `self_id`.
-    Getter(CodeId, u32),
+    Getter(Func, u32),
 }
 
 fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
@@ -129,12 +138,13 @@ impl Heap {
                 HeapObj::Dict(_) => "dict".into(),
                 HeapObj::Class(_) => "type".into(),
                 HeapObj::Instance(i) => self.class_name(i.class).to_string(),
+                HeapObj::Cell(_) => "cell".into(),
             },
             other => other.type_name().into(),
         }
     }
 
-    fn class_name(&self, class: u32) -> &str {
+    pub(super) fn class_name(&self, class: u32) -> &str {
         match self.peek(class) {
             HeapObj::Class(c) => &c.name,
             _ => "?",
@@ -184,6 +194,7 @@ impl Heap {
                         format!("{{{}}}", parts.join(", "))
                     }
                     HeapObj::Class(c) => format!("<class '{}'>", c.name),
+                    HeapObj::Cell(_) => "<cell>".into(),
                     HeapObj::Instance(i) => {
                         let parts: Vec<String> =
                             i.attrs.iter().map(|(n, x)| format!("{n}={}", self.repr_in(x, seen))).collect();
@@ -205,9 +216,9 @@ impl Heap {
                     format!("({})", parts.join(", "))
                 }
             }
-            Value::Method(code, id) => match self.objects.get(*id as usize).map(|o| &**o) {
+            Value::Method(f, id) => match self.objects.get(*id as usize).map(|o| &**o) {
                 Some(HeapObj::Instance(i)) => {
-                    format!("<bound method #{code} of <{} object>>", self.class_name(i.class))
+                    format!("<bound method #{} of <{} object>>", f.code, self.class_name(i.class))
                 }
                 _ => v.repr(),
             },
@@ -244,7 +255,7 @@ impl Heap {
                         fp.add(Access::Read(Object::Heap(i.class)));
                         i.attrs.iter().for_each(|(_, x)| self.note_reads_in(x, fp, seen));
                     }
-                    HeapObj::Class(_) => {}
+                    HeapObj::Class(_) | HeapObj::Cell(_) => {}
                 }
             }
             Value::Tuple(items) => items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
@@ -277,7 +288,7 @@ impl Heap {
                     HeapObj::Dict(items) => items.iter().try_for_each(|(k, x)| {
                         self.check_str_digits_in(k, seen).and(self.check_str_digits_in(x, seen))
                     }),
-                    HeapObj::Instance(_) | HeapObj::Class(_) => Ok(()),
+                    HeapObj::Instance(_) | HeapObj::Class(_) | HeapObj::Cell(_) => Ok(()),
                 };
                 seen.pop();
                 r
@@ -594,134 +605,6 @@ impl Heap {
             | Value::Enumerate(..)
             | Value::Zip(..)) => super::iters::drain(self, it, fp),
             other => Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", self.type_name(other)))),
-        }
-    }
-
-    /// Looks `name` up in class `class`'s namespace.
-    fn class_attr(&self, class: u32, name: &str, fp: &mut Footprint) -> Option<Value> {
-        match self.read(class, fp) {
-            HeapObj::Class(c) => c.attrs.iter().find(|(n, _)| &**n == name).map(|(_, v)| v.clone()),
-            _ => None,
-        }
-    }
-
-    /// `obj.name` for heap objects: data descriptors (properties) on the class first, then the
-    /// instance's attributes, then the class's (functions become methods).
-    pub fn get_attr(&self, obj: &Value, name: &str, fp: &mut Footprint) -> Result<Attr, Exception> {
-        let Value::Obj(id) = obj else {
-            let ty = obj.type_name();
-            return Err(super::attrs::missing(ty, &format!("'{ty}' object"), name));
-        };
-        let id = *id;
-        match self.read(id, fp) {
-            HeapObj::Instance(inst) => {
-                let class = inst.class;
-                let on_class = self.class_attr(class, name, fp);
-                if let Some(Value::Property(getter)) = on_class {
-                    return Ok(Attr::Getter(getter, id));
-                }
-                if let Some((_, v)) = inst.attrs.iter().find(|(n, _)| &**n == name) {
-                    return Ok(Attr::Value(v.clone()));
-                }
-                match on_class {
-                    Some(Value::Function(code)) => Ok(Attr::Method(code, id)),
-                    Some(v) => Ok(Attr::Value(v)),
-                    None => Err(super::attrs::missing_on_class(&format!("'{}' object", self.class_name(class)), name)),
-                }
-            }
-            HeapObj::Class(c) => match c.attrs.iter().find(|(n, _)| &**n == name) {
-                Some((_, v)) => Ok(Attr::Value(v.clone())),
-                None if name == "__name__" => Ok(Attr::Value(Value::Str(c.name.clone()))),
-                None => Err(super::attrs::missing_on_class(&format!("type object '{}'", c.name), name)),
-            },
-            HeapObj::List(_) if name == "append" => {
-                Ok(Attr::Value(Value::Bound(super::Builtin::ListAppend, Box::new(obj.clone()))))
-            }
-            HeapObj::List(_) if super::listops::ListMethod::from_name(name).is_some() => {
-                let m = super::listops::ListMethod::from_name(name).expect("checked");
-                Ok(Attr::Value(Value::Bound(super::Builtin::ListMethod(m), Box::new(obj.clone()))))
-            }
-            HeapObj::Dict(_) if name == "get" => {
-                Ok(Attr::Value(Value::Bound(super::Builtin::DictGet, Box::new(obj.clone()))))
-            }
-            HeapObj::Dict(_) if DictMethod::from_name(name).is_some() => {
-                let m = DictMethod::from_name(name).expect("checked");
-                Ok(Attr::Value(Value::Bound(super::Builtin::DictMethod(m), Box::new(obj.clone()))))
-            }
-            _ => {
-                let ty = self.type_name(obj);
-                Err(super::attrs::missing(&ty, &format!("'{ty}' object"), name))
-            }
-        }
-    }
-
-    /// `obj.name = value` for instances and classes.
-    pub fn set_attr(&mut self, obj: &Value, name: &str, value: Value, fp: &mut Footprint) -> Result<(), Exception> {
-        let Value::Obj(id) = *obj else {
-            return Err(err(
-                ExcKind::AttributeError,
-                format!("'{}' object has no attribute '{name}'", obj.type_name()),
-            ));
-        };
-        match self.read(id, fp) {
-            HeapObj::Instance(inst) => {
-                let class = inst.class;
-                if let Some(Value::Property(_)) = self.class_attr(class, name, fp) {
-                    return Err(err(
-                        ExcKind::AttributeError,
-                        format!("property '{name}' of '{}' object has no setter", self.class_name(class)),
-                    ));
-                }
-            }
-            HeapObj::Class(_) => {}
-            _ => {
-                return Err(err(
-                    ExcKind::AttributeError,
-                    format!("'{}' object has no attribute '{name}'", self.type_name(obj)),
-                ))
-            }
-        }
-        let attrs = match self.write(id, fp) {
-            HeapObj::Instance(inst) => &mut inst.attrs,
-            HeapObj::Class(c) => &mut c.attrs,
-            _ => unreachable!("[internal bug] attribute store checked above"),
-        };
-        match attrs.iter_mut().find(|(n, _)| &**n == name) {
-            Some(slot) => slot.1 = value,
-            None => attrs.push((name.into(), value)),
-        }
-        Ok(())
-    }
-
-    /// `isinstance(v, cls)` where `cls` is a type, a class, or a tuple of those.
-    pub fn isinstance(&self, v: &Value, cls: &Value, fp: &mut Footprint) -> Result<bool, Exception> {
-        match cls {
-            Value::Tuple(items) => {
-                for c in items.iter() {
-                    if self.isinstance(v, c, fp)? {
-                        return Ok(true);
-                    }
-                }
-                Ok(false)
-            }
-            Value::Builtin(b) if b.is_type() => {
-                use super::Builtin as B;
-                Ok(match (b, v) {
-                    (B::Int, Value::Int(_) | Value::Big(_) | Value::Bool(_)) => true,
-                    (B::Bool, Value::Bool(_)) => true,
-                    (B::Float, Value::Float(_)) => true,
-                    (B::Str, Value::Str(_)) => true,
-                    (B::Tuple, Value::Tuple(_)) => true,
-                    (B::List, Value::Obj(id)) => matches!(self.read(*id, fp), HeapObj::List(_)),
-                    (B::Dict, Value::Obj(id)) => matches!(self.read(*id, fp), HeapObj::Dict(_)),
-                    _ => false,
-                })
-            }
-            Value::Obj(c) if matches!(self.read(*c, fp), HeapObj::Class(_)) => match v {
-                Value::Obj(id) => Ok(matches!(self.read(*id, fp), HeapObj::Instance(i) if i.class == *c)),
-                _ => Ok(false),
-            },
-            _ => Err(err(ExcKind::TypeError, "isinstance() arg 2 must be a type, a tuple of types, or a union")),
         }
     }
 

@@ -5,7 +5,8 @@ use super::call::MAX_FRAMES;
 use super::heap::{Attr, ClassObj, HeapObj, InstanceObj};
 use super::state::{Frame, FrameRole, State};
 use super::step::{err, StepInfo};
-use super::value::{ExcKind, Exception, Tid, Value};
+use super::value::Builtin;
+use super::value::{ExcKind, Exception, Func, Tid, Value};
 use crate::bytecode::Program;
 
 pub(super) fn bind_args(
@@ -69,16 +70,16 @@ pub(super) fn call_function(
     program: &Program,
     state: &mut State,
     tid: Tid,
-    code: u32,
+    func: &Func,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<(), Exception> {
-    let args = bind_args(program, code, args, kwargs)?;
+    let args = bind_args(program, func.code, args, kwargs)?;
     let th = state.thread_mut(tid);
     if th.frames.len() >= MAX_FRAMES {
         return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
     }
-    th.frames.push(Frame::new(program, code, &args));
+    th.frames.push(Frame::call(program, func, &args));
     Ok(())
 }
 
@@ -94,24 +95,44 @@ pub(super) fn instantiate(
     info: &mut StepInfo,
 ) -> Result<(), Exception> {
     let init = match state.heap.get_attr(&Value::Obj(class), "__init__", &mut info.footprint) {
-        Ok(Attr::Value(Value::Function(code))) => Some(code),
+        Ok(Attr::Value(Value::Function(f))) => Some(f),
         _ => None,
     };
-    let name = match state.heap.peek(class) {
-        HeapObj::Class(c) => c.name.clone(),
-        _ => "?".into(),
+    let (name, is_thread) = match state.heap.peek(class) {
+        HeapObj::Class(c) => (c.name.clone(), c.thread),
+        _ => ("?".into(), false),
     };
-    if init.is_none() && !(args.is_empty() && kwargs.is_empty()) {
+    if init.is_none() && !is_thread && !(args.is_empty() && kwargs.is_empty()) {
         return Err(err(ExcKind::TypeError, format!("{name}() takes no arguments")));
     }
-    let inst = state.heap.alloc(HeapObj::Instance(InstanceObj { class, attrs: Vec::new() }), &mut info.footprint);
-    let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
-    let Some(code) = init else {
+    // An instance of a `threading.Thread` subclass is a thread too: made here, not started,
+    // without a name until `Thread.__init__` runs (`start()` refuses it before that).
+    let thread = is_thread.then(|| {
+        let t = state.threads.len() as u32;
+        let mut th = super::state::Thread::new(
+            super::state::ThreadStatus::New { target: Value::None, args: Value::Tuple(Vec::new().into()) },
+            Vec::new(),
+            "".into(),
+            false,
+        );
+        th.instance = Some(state.heap.len() as u32);
+        state.threads.push(std::sync::Arc::new(th));
+        info.footprint.add(super::footprint::Access::Write(super::footprint::Object::Alloc));
+        t
+    });
+    let inst =
+        state.heap.alloc(HeapObj::Instance(InstanceObj { class, attrs: Vec::new(), thread }), &mut info.footprint);
+    debug_assert!(thread.is_none_or(|t| state.threads[t as usize].instance == Some(inst)));
+    let Some(f) = init else {
+        if let Some(t) = thread {
+            super::threads::thread_init(program, state, t, args, kwargs, info)?;
+        }
+        let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
         frame.stack.push(Value::Obj(inst));
         return Ok(());
     };
     args.insert(0, Value::Obj(inst));
-    call_function(program, state, tid, code, args, kwargs)?;
+    call_function(program, state, tid, &f, args, kwargs)?;
     let th = state.thread_mut(tid);
     th.frames.last_mut().expect("[internal bug] frame").role = FrameRole::Init(inst);
     Ok(())
@@ -126,16 +147,40 @@ pub(super) fn build_class(
     args: Vec<Value>,
     info: &mut StepInfo,
 ) -> Result<(), Exception> {
-    let (code, name) = match args.as_slice() {
-        [Value::Function(code), Value::Str(name)] => (*code, name.clone()),
+    let (code, name, base) = match args.as_slice() {
+        [Value::Function(f), Value::Str(name)] => (f.clone(), name.clone(), None),
+        [Value::Function(f), Value::Str(name), base] => (f.clone(), name.clone(), Some(base)),
+        [Value::Function(_), Value::Str(_), _, ..] => {
+            return Err(err(ExcKind::Unsupported, "a class with more than one base class (multiple inheritance)"))
+        }
         _ => return Err(err(ExcKind::TypeError, "__build_class__: the class body must be a function and a name")),
     };
-    let class = state.heap.alloc(HeapObj::Class(ClassObj { name, attrs: Vec::new() }), &mut info.footprint);
+    let (base, thread) = match base {
+        None | Some(Value::Builtin(Builtin::Object)) => (None, false),
+        Some(Value::Builtin(Builtin::Thread)) => (None, true),
+        Some(Value::Obj(b)) if matches!(state.heap.read(*b, &mut info.footprint), HeapObj::Class(_)) => {
+            let thread = matches!(state.heap.peek(*b), HeapObj::Class(c) if c.thread);
+            (Some(*b), thread)
+        }
+        // CPython derives the metaclass from the base's type, with effects of that type's own
+        // (`class A(1)` calls `int`); only the program's classes are modelled as bases.
+        Some(other) => {
+            return Err(err(
+                ExcKind::Unsupported,
+                format!(
+                    "a class whose base is a '{}' (a base must be a class of the program)",
+                    state.heap.type_name(other)
+                ),
+            ))
+        }
+    };
+    let class =
+        state.heap.alloc(HeapObj::Class(ClassObj { name, base, thread, attrs: Vec::new() }), &mut info.footprint);
     let th = state.thread_mut(tid);
     if th.frames.len() >= MAX_FRAMES {
         return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
     }
-    let mut frame = Frame::new(program, code, &[]);
+    let mut frame = Frame::call(program, &code, &[]);
     frame.role = FrameRole::ClassBody(class);
     th.frames.push(frame);
     Ok(())

@@ -11,6 +11,8 @@
 mod arith;
 mod attrs;
 mod call;
+mod cells;
+mod classes;
 mod dictops;
 mod footprint;
 mod format;
@@ -26,6 +28,7 @@ mod strformat;
 mod strops;
 mod switch;
 mod sync;
+mod threads;
 mod value;
 
 pub use crate::bytecode::SwitchModel;

@@ -17,7 +17,8 @@ pub struct Frame {
     pub pc: u32,
     /// The value stack.
     pub stack: Vec<Value>,
-    /// Fast locals (`varnames`); `Value::Null` when unbound.
+    /// Fast locals (3.11's "localsplus": `varnames`, then the cells that are not parameters,
+    /// then the free variables); `Value::Null` when unbound.
     pub locals: Vec<Value>,
     /// The pending `KW_NAMES` constant index for the next CALL.
     pub kwnames: Option<u32>,
@@ -42,12 +43,26 @@ pub enum FrameRole {
 impl Frame {
     /// A fresh frame for `code` with its parameters bound to `args`.
     pub fn new(program: &Program, code: CodeId, args: &[Value]) -> Frame {
-        let nlocals = program.code(code).varnames.len();
+        let nlocals = program.code(code).nlocalsplus();
         let mut locals = vec![Value::Null; nlocals];
         for (slot, a) in locals.iter_mut().zip(args) {
             *slot = a.clone();
         }
         Frame { code, pc: 0, stack: Vec::with_capacity(8), locals, kwnames: None, role: FrameRole::Call }
+    }
+
+    /// A fresh frame for a call of `func`: its parameters bound to `args`, and its closure's
+    /// cells in the last fast-local slots (what 3.11's `COPY_FREE_VARS` copies there; here
+    /// they are placed when the frame is made, and that instruction changes nothing).
+    pub fn call(program: &Program, func: &super::value::Func, args: &[Value]) -> Frame {
+        let mut frame = Frame::new(program, func.code, args);
+        if let Some(cells) = &func.closure {
+            let start = frame.locals.len() - cells.len().min(frame.locals.len());
+            for (slot, c) in frame.locals[start..].iter_mut().zip(cells.iter()) {
+                *slot = Value::Cell(*c);
+            }
+        }
+        frame
     }
 }
 
@@ -88,12 +103,15 @@ pub struct Thread {
     /// Whether the name was made from CPython's counter (`Thread-N`), which only such names
     /// advance.
     pub numbered: bool,
+    /// The instance (heap id) of a `threading.Thread` subclass that this thread is, if it is
+    /// one: its `run` method is what the thread runs.
+    pub instance: Option<u32>,
 }
 
 impl Thread {
     /// A thread with its status and frames, nothing handled.
     pub fn new(status: ThreadStatus, frames: Vec<Frame>, name: Arc<str>, numbered: bool) -> Thread {
-        Thread { status, frames, handled: Value::None, name, numbered }
+        Thread { status, frames, handled: Value::None, name, numbered, instance: None }
     }
 
     /// Whether the thread has started and not yet ended.

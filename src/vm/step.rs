@@ -8,8 +8,8 @@ use super::footprint::{Access, Footprint, Object};
 use super::heap::{Attr, Heap, HeapObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_after, Before};
-use super::value::{binary_op, unary_op, ExcKind, Exception, Module, Tid, Value};
-use crate::bytecode::{BinOp, CodeId, Instr, Program};
+use super::value::{binary_op, unary_op, ExcKind, Exception, Func, Module, Tid, Value};
+use crate::bytecode::{BinOp, Instr, Program};
 use std::sync::Arc;
 
 /// What a step did that a scheduler or a trace cares about, beyond its footprint.
@@ -185,24 +185,42 @@ fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value,
 }
 
 /// A fresh frame running `code` for `role`, its parameters bound to `args` (checked).
-fn method_frame(program: &Program, code: CodeId, args: Vec<Value>, role: FrameRole) -> Result<Frame, Exception> {
-    let args = super::invoke::bind_args(program, code, args, Vec::new())?;
-    let mut frame = Frame::new(program, code, &args);
+fn method_frame(program: &Program, func: &Func, args: Vec<Value>, role: FrameRole) -> Result<Frame, Exception> {
+    let args = super::invoke::bind_args(program, func.code, args, Vec::new())?;
+    let mut frame = Frame::call(program, func, &args);
     frame.role = role;
     Ok(frame)
 }
 
 /// The value of `t.name` or `t.daemon` when the next instruction of `tid` loads one of them
 /// from a thread (read here, before [`exec`] borrows the stepping thread; neither changes after
-/// the thread is made, so the read is no access to shared state).
-fn thread_attribute(program: &Program, state: &State, tid: Tid) -> Option<Value> {
+/// the thread is made, so the read is no access to shared state), or from an instance of a
+/// `threading.Thread` subclass that does not define them itself (then with the thread, whose
+/// name `Thread.__init__` sets: a read of it).
+fn thread_attribute(program: &Program, state: &State, tid: Tid) -> Option<(Value, Option<u32>)> {
     let frame = state.threads[tid].frames.last()?;
     let code = program.code(frame.code);
     let (Instr::LoadAttr(i) | Instr::LoadMethod(i)) = code.instrs.get(frame.pc as usize)? else { return None };
-    let Value::Thread(t) = frame.stack.last()? else { return None };
-    match code.names[*i as usize].as_str() {
-        "name" => Some(Value::Str(state.threads.get(*t as usize)?.name.clone())),
-        "daemon" => Some(Value::Bool(false)),
+    let name = code.names[*i as usize].as_str();
+    let (t, via) = match frame.stack.last()? {
+        Value::Thread(t) => (*t, None),
+        Value::Obj(id) => match state.heap.peek(*id) {
+            HeapObj::Instance(inst) if inst.thread.is_some() => {
+                let own = inst.attrs.iter().any(|(n, _)| &**n == name)
+                    || state.heap.class_attr(inst.class, name, &mut Footprint::default()).is_some();
+                if own {
+                    return None;
+                }
+                let t = inst.thread?;
+                (t, Some(t))
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    match name {
+        "name" => Some((Value::Str(state.threads.get(t as usize)?.name.clone()), via)),
+        "daemon" => Some((Value::Bool(false), via)),
         _ => None,
     }
 }
@@ -218,6 +236,8 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
     let instr = &code.instrs[pc];
     frame.pc += 1;
     let stack = &mut frame.stack;
+    // A thread's new name (`self.name = ...` in a Thread subclass), set once `th` is done with.
+    let mut rename: Option<(u32, Arc<str>)> = None;
     match *instr {
         Instr::Nop | Instr::Resume(_) | Instr::Precall(_) => {}
         Instr::PopTop => {
@@ -266,19 +286,25 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             Arc::make_mut(globals)[slot as usize] = pop(stack);
         }
         Instr::LoadFast(i) => match &frame.locals[i as usize] {
-            Value::Null => {
-                return Err(err(
-                    ExcKind::UnboundLocalError,
-                    format!("local variable '{}' referenced before assignment", code.varnames[i as usize]),
-                ))
-            }
+            Value::Null => return Err(super::cells::unbound_local(&code.varnames[i as usize])),
             v => {
                 let v = v.clone();
                 frame.stack.push(v);
             }
         },
         Instr::StoreFast(i) => frame.locals[i as usize] = pop(stack),
-        Instr::LoadAttr(i) | Instr::LoadMethod(i) if matches!(stack.last(), Some(Value::Obj(_))) => {
+        Instr::LoadAttr(_) | Instr::LoadMethod(_)
+            if matches!((&thread_attr, stack.last()), (Some(_), Some(Value::Obj(_)))) =>
+        {
+            pop(stack);
+            let Some((v, Some(t))) = thread_attr else { unreachable!("[internal bug] checked above") };
+            info.footprint.add(Access::Read(Object::Thread(t)));
+            if matches!(instr, Instr::LoadMethod(_)) {
+                stack.push(Value::Null);
+            }
+            stack.push(v);
+        }
+        Instr::LoadAttr(i) | Instr::LoadMethod(i) if matches!(stack.last(), Some(Value::Obj(_) | Value::Super(..))) => {
             let obj = pop(stack);
             let name = code.names[i as usize].as_str();
             let method = matches!(instr, Instr::LoadMethod(_));
@@ -293,12 +319,12 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     }
                     stack.push(v);
                 }
-                Attr::Method(code, id) if method => {
-                    stack.push(Value::Function(code));
+                Attr::Method(f, id) if method => {
+                    stack.push(Value::Function(f));
                     stack.push(Value::Obj(id));
                 }
-                Attr::Method(code, id) => stack.push(Value::Method(code, id)),
-                Attr::Getter(code, id) => {
+                Attr::Method(f, id) => stack.push(Value::Method(f, id)),
+                Attr::Getter(f, id) => {
                     // The getter runs as a Python frame; its return value lands on this stack.
                     if method {
                         stack.push(Value::Null);
@@ -306,7 +332,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     if th.frames.len() >= super::call::MAX_FRAMES {
                         return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
                     }
-                    let f = method_frame(program, code, vec![Value::Obj(id)], FrameRole::Call)?;
+                    let f = method_frame(program, &f, vec![Value::Obj(id)], FrameRole::Call)?;
                     th.frames.push(f);
                 }
             }
@@ -314,7 +340,18 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::StoreAttr(i) => {
             let owner = pop(stack);
             let v = pop(stack);
-            heap.set_attr(&owner, &code.names[i as usize], v, &mut info.footprint)?;
+            let name = code.names[i as usize].as_str();
+            match super::classes::thread_property(heap, &owner, name) {
+                // `self.name = ...` on a Thread subclass instance: Thread's property setter.
+                Some(t) if name == "name" => {
+                    heap.check_str_digits(&v)?;
+                    info.footprint.add(Access::Write(Object::Thread(t)));
+                    rename = Some((t, heap.to_str(&v).into()));
+                }
+                Some(_) if v == Value::Bool(false) => {}
+                Some(_) => return Err(unsupported("a daemon thread (daemon=True)")),
+                None => heap.set_attr(&owner, name, v, &mut info.footprint)?,
+            }
         }
         Instr::BuildList(n) => {
             let items = stack.split_off(stack.len() - n as usize);
@@ -390,7 +427,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let name = code.names[i as usize].as_str();
             let method = matches!(instr, Instr::LoadMethod(_));
             let attr = match thread_attr {
-                Some(v) => v,
+                Some((v, _)) => v,
                 None => super::call::get_attr(&obj, name)?,
             };
             match attr {
@@ -440,11 +477,18 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 Arc::make_mut(globals)[slot as usize] = Value::Annotations;
             }
         },
-        // Flag 4: the annotations tuple lies below the code object; it is dropped (only
+        // Flag 8: the closure's cells lie right below the code object.
+        // Flag 4: the annotations tuple lies below those; it is dropped (only
         // `__annotations__` could show it). Flag 1: the defaults tuple lies below that; it is a
         // constant, which the code object holds (`CodeObject::defaults`).
         Instr::MakeFunction(flags) => {
-            let f = pop(stack);
+            let mut f = pop(stack);
+            if flags & 8 != 0 {
+                let closure = super::cells::closure_of(&pop(stack))?;
+                if let Value::Function(func) = &mut f {
+                    func.closure = Some(closure);
+                }
+            }
             if flags & 4 != 0 {
                 pop(stack);
             }
@@ -612,7 +656,10 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             th.frames.pop();
             let v = match role {
                 FrameRole::Call => v,
-                FrameRole::ClassBody(class) => Value::Obj(class),
+                FrameRole::ClassBody(class) => {
+                    super::classes::finish_class(heap, class, &v, &mut info.footprint);
+                    Value::Obj(class)
+                }
                 FrameRole::Init(_) if v != Value::None => {
                     return Err(err(
                         ExcKind::TypeError,
@@ -670,12 +717,15 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let matched = exception_matches(top(stack), &ty)?;
             stack.push(Value::Bool(matched));
         }
+        Instr::MakeCell(_)
+        | Instr::CopyFreeVars(_)
+        | Instr::LoadClosure(_)
+        | Instr::LoadDeref(_)
+        | Instr::StoreDeref(_)
+        | Instr::DeleteDeref(_) => super::cells::exec(instr, code, frame, heap, &mut info.footprint)?,
         Instr::DeleteFast(i) => {
             if frame.locals[i as usize] == Value::Null {
-                return Err(err(
-                    ExcKind::UnboundLocalError,
-                    format!("local variable '{}' referenced before assignment", code.varnames[i as usize]),
-                ));
+                return Err(super::cells::unbound_local(&code.varnames[i as usize]));
             }
             frame.locals[i as usize] = Value::Null;
         }
@@ -686,6 +736,9 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             }
             Arc::make_mut(globals)[slot as usize] = Value::Null;
         }
+    }
+    if let Some((t, name)) = rename {
+        Arc::make_mut(&mut state.threads[t as usize]).name = name;
     }
     Ok(())
 }

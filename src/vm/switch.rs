@@ -36,7 +36,11 @@ impl Builtin {
     /// How CPython implements this builtin.
     pub fn call_kind(self) -> CallKind {
         match self {
-            Builtin::Thread | Builtin::ThreadStart | Builtin::ThreadJoin | Builtin::ThreadIsAlive => CallKind::Library,
+            Builtin::Thread
+            | Builtin::ThreadInit
+            | Builtin::ThreadStart
+            | Builtin::ThreadJoin
+            | Builtin::ThreadIsAlive => CallKind::Library,
             Builtin::Print
             | Builtin::Range
             | Builtin::Lock
@@ -79,7 +83,10 @@ impl Builtin {
             | Builtin::DictGet
             | Builtin::ListMethod(_)
             | Builtin::DictMethod(_)
-            | Builtin::StrMethod(_) => CallKind::C,
+            | Builtin::StrMethod(_)
+            | Builtin::Super
+            | Builtin::Object
+            | Builtin::ObjectInit => CallKind::C,
         }
     }
 }

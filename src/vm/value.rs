@@ -49,6 +49,23 @@ impl DictView {
     }
 }
 
+/// A function object: its code and, for a nested function, its closure (the heap ids of the
+/// cells of the variables it shares with the functions around it, in `co_freevars` order).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Func {
+    /// The code object.
+    pub code: CodeId,
+    /// The closure's cells, if the code has free variables.
+    pub closure: Option<Arc<[u32]>>,
+}
+
+impl Func {
+    /// A function without a closure.
+    pub fn plain(code: CodeId) -> Func {
+        Func { code, closure: None }
+    }
+}
+
 /// A built-in callable or method the subset supports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Builtin {
@@ -138,6 +155,14 @@ pub enum Builtin {
     StrMethod(super::strops::StrMethod),
     /// `dict.get`
     DictGet,
+    /// `super` (the type; calling it with no arguments in a method gives the proxy)
+    Super,
+    /// `object` (the type; as a base class it is the same as no base)
+    Object,
+    /// `object.__init__` (what `super().__init__` finds when no base defines one)
+    ObjectInit,
+    /// `threading.Thread.__init__` (of an instance of a `Thread` subclass)
+    ThreadInit,
 }
 
 impl Builtin {
@@ -187,6 +212,10 @@ impl Builtin {
             Builtin::DictMethod(m) => m.qualname(),
             Builtin::StrMethod(m) => m.qualname(),
             Builtin::DictGet => "dict.get",
+            Builtin::Super => "super",
+            Builtin::Object => "object",
+            Builtin::ObjectInit => "object.__init__",
+            Builtin::ThreadInit => "Thread.__init__",
         }
     }
 
@@ -202,6 +231,7 @@ impl Builtin {
                 | Builtin::List
                 | Builtin::Dict
                 | Builtin::Tuple
+                | Builtin::Object
         )
     }
 
@@ -231,6 +261,8 @@ impl Builtin {
             "tuple" => Some(Builtin::Tuple),
             "sorted" => Some(Builtin::Sorted),
             "property" => Some(Builtin::Property),
+            "super" => Some(Builtin::Super),
+            "object" => Some(Builtin::Object),
             _ => None,
         }
     }
@@ -446,8 +478,8 @@ pub enum Value {
     Str(Arc<str>),
     /// A tuple.
     Tuple(Arc<[Value]>),
-    /// A function defined with `def`.
-    Function(CodeId),
+    /// A function defined with `def` or `lambda`.
+    Function(Func),
     /// A built-in function or type.
     Builtin(Builtin),
     /// A method bound to its object (e.g. a lock's `__exit__`).
@@ -478,11 +510,16 @@ pub enum Value {
     /// A heap object (list, dict, class or instance) by its id in [`super::Heap`]; equality
     /// of this variant is identity (`is`), Python's `==` compares contents.
     Obj(u32),
-    /// A function bound to an instance (`obj.method` without calling it): the function's code
-    /// and the instance's heap id.
-    Method(CodeId, u32),
+    /// A function bound to an instance (`obj.method` without calling it): the function and the
+    /// instance's heap id.
+    Method(Func, u32),
     /// A `property` wrapping a getter function.
-    Property(CodeId),
+    Property(Func),
+    /// `super()` in a method of the class with this heap id, bound to the instance with this one.
+    Super(u32, u32),
+    /// A closure cell (heap id of a [`super::heap::HeapObj::Cell`]): only in fast-local slots,
+    /// closure tuples and on the stack between `LOAD_CLOSURE` and `MAKE_FUNCTION`.
+    Cell(u32),
     /// A list iterator (lives only on a value stack): the list's heap id and the next index.
     ListIter(u32, u32),
     /// A dict iterator (lives only on a value stack): the dict's heap id, the next index, the
@@ -514,7 +551,7 @@ impl Value {
             Const::Float(f) => Value::Float(*f),
             Const::Str(s) => Value::Str(s.clone()),
             Const::Tuple(items) => Value::Tuple(items.iter().map(Value::from_const).collect()),
-            Const::Code(id) => Value::Function(*id),
+            Const::Code(id) => Value::Function(Func::plain(*id)),
         }
     }
 
@@ -555,6 +592,8 @@ impl Value {
             Value::Obj(_) => "object",
             Value::Method(..) => "method",
             Value::Property(_) => "property",
+            Value::Cell(_) => "cell",
+            Value::Super(..) => "super",
             Value::ListIter(..) => "list_iterator",
             Value::ListRevIter(..) => "list_reverseiterator",
             Value::Enumerate(..) => "enumerate",
@@ -627,7 +666,7 @@ impl Value {
             Value::Float(f) => crate::pyfloat::repr(f.0),
             Value::Str(s) => s.to_string(),
             Value::Tuple(_) => self.repr(),
-            Value::Function(id) => format!("<function #{id}>"),
+            Value::Function(f) => format!("<function #{}>", f.code),
             Value::Builtin(b) => format!("<built-in function {}>", b.name()),
             Value::Bound(b, _) => format!("<built-in method {}>", b.name()),
             Value::Module(m) => format!("<module '{}'>", m.name()),
@@ -639,8 +678,10 @@ impl Value {
             Value::Exc(e) => e.message.clone(),
             Value::Sync(k, i) => format!("<{} #{i}>", k.name()),
             Value::Obj(id) => format!("<object #{id}>"),
-            Value::Method(code, id) => format!("<bound method #{code} of object #{id}>"),
+            Value::Method(f, id) => format!("<bound method #{} of object #{id}>", f.code),
             Value::Property(_) => "<property object>".into(),
+            Value::Cell(id) => format!("<cell #{id}>"),
+            Value::Super(c, o) => format!("<super: class #{c}, object #{o}>"),
             Value::ListIter(..) => "<list_iterator>".into(),
             Value::ListRevIter(..) => "<list_reverseiterator>".into(),
             Value::Enumerate(..) => "<enumerate object>".into(),

@@ -41,8 +41,12 @@ fn syntax_error_exits_2_with_position() {
 }
 
 #[test]
-fn class_inheritance_is_rejected_with_position() {
-    bad_input("cls.py", "import threading\n\nclass Account(Base):\n    pass\n", &["cls.py:3:15", "class inheritance"]);
+fn a_base_class_that_is_not_the_programs_is_rejected_with_position() {
+    bad_input(
+        "cls.py",
+        "import threading\n\nclass Worker(threading.Semaphore):\n    pass\n",
+        &["cls.py:3:14", "this base class", "threading.Thread"],
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@ mod limits;
 mod realistic;
 mod reductions;
 mod refusals;
+mod scopes;
 mod seed;
 mod soak;
 mod stepping;

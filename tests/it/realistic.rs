@@ -127,6 +127,48 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
                 outcome(&["sum of readings: 19.0"], Some("assertion: AssertionError: a reading was lost")),
             ]),
         ),
+        // A closure over main()'s counter, bumped under main()'s lock by two threads.
+        ("closure_counter.py", Verdict::Holds, set(vec![outcome(&["counter = 4"], None)])),
+        // add_interest reads the balance twice and writes it without the lock that deposit
+        // takes: the deposit of 50 may come before both reads (165), between them (160), between
+        // the second read and the write (lost: 110), or read before and land after it (150).
+        (
+            "savings_account.py",
+            Verdict::Holds,
+            set(["bob: 110", "bob: 150", "bob: 160", "bob: 165"].iter().map(|l| outcome(&[l], None)).collect()),
+        ),
+        ("callback_workers.py", Verdict::Holds, set(vec![outcome(&["[('large', 30), ('small', 5)]"], None)])),
+        ("nested_pipeline.py", Verdict::Holds, set(vec![outcome(&["results: [0, 2, 4]"], None)])),
+        // The four lines land in any order; their count and sorted first line do not change.
+        ("prefixed_logger.py", Verdict::Holds, set(vec![outcome(&["4 True [app] a finished"], None)])),
+        ("task_hierarchy.py", Verdict::Holds, set(vec![outcome(&["square: 49", "sum: 6", "noop: 0"], None)])),
+        // Check-then-increment through the closure's cell: both clients may pass the check.
+        (
+            "rate_limiter.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(&["granted: ['a']"], None),
+                outcome(&["granted: ['b']"], None),
+                outcome(&["granted: ['a', 'b']"], Some("assertion: AssertionError: the limit was exceeded")),
+            ]),
+        ),
+        ("download_threads.py", Verdict::Holds, set(vec![outcome(&["downloaded 2 pages, 200 bytes"], None)])),
+        // run() bumps without a lock: 2, 3 or 4 of the four bumps land.
+        (
+            "counter_thread.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(&["counter: 2"], Some("assertion: AssertionError: expected 4, got 2")),
+                outcome(&["counter: 3"], Some("assertion: AssertionError: expected 4, got 3")),
+                outcome(&["counter: 4"], None),
+            ]),
+        ),
+        // stop() may come before the first check or after any of the three ticks.
+        (
+            "stoppable_thread.py",
+            Verdict::Holds,
+            set((0..4).map(|n| outcome(&[&format!("ticker ticked {n} times, alive: False")], None)).collect()),
+        ),
     ]
 }
 

@@ -63,8 +63,14 @@ pub(super) fn step(
         | Instr::BinarySubscr
         | Instr::StoreSubscr
         | Instr::StoreAttr(_)
-        | Instr::LoadBuildClass => {
-            // Heap objects and classes are outside the analysis: the program is unsupported
+        | Instr::LoadBuildClass
+        | Instr::MakeCell(_)
+        | Instr::CopyFreeVars(_)
+        | Instr::LoadClosure(_)
+        | Instr::LoadDeref(_)
+        | Instr::StoreDeref(_)
+        | Instr::DeleteDeref(_) => {
+            // Heap objects, closure cells and classes are outside the analysis: the program is unsupported
             // (Facts::of refuses it before getting here; this keeps the transfer total).
             let (pops, pushes) = match code.instrs[i] {
                 Instr::BuildList(n) => (n as usize, 1),
@@ -76,6 +82,8 @@ pub(super) fn step(
                 Instr::MapAdd(_) => (2, 0),
                 Instr::StoreSubscr => (3, 0),
                 Instr::StoreAttr(_) => (2, 0),
+                Instr::StoreDeref(_) => (1, 0),
+                Instr::MakeCell(_) | Instr::CopyFreeVars(_) | Instr::DeleteDeref(_) => (0, 0),
                 _ => (0, 1),
             };
             for _ in 0..pops {
@@ -169,7 +177,7 @@ pub(super) fn step(
         Instr::SetupAnnotations(g) => f.writes = Some(g),
         Instr::MakeFunction(flags) => {
             let code = pop(st);
-            for bit in [4, 1] {
+            for bit in [8, 4, 1] {
                 if flags & bit != 0 {
                     pop(st);
                 }

@@ -708,7 +708,8 @@ fn heap_use(program: &Program) -> Option<String> {
             return Some(format!("the program defines class {} (classes and instances live on the heap)", code.name));
         }
         for (i, ins) in code.instrs.iter().enumerate() {
-            let line = code.locs.get(i).map_or(0, |l| l.line);
+            // Instructions without a line (MAKE_CELL) are shown at the `def`.
+            let line = code.locs.get(i).map_or(0, |l| l.line).max(code.first_line);
             let what = match ins {
                 Instr::BuildList(_) | Instr::ListExtend(_) | Instr::ListAppend(_) => Some("a list".to_string()),
                 Instr::MapAdd(_) => Some("a dict".to_string()),
@@ -725,6 +726,9 @@ fn heap_use(program: &Program) -> Option<String> {
                 Instr::StoreSubscr => Some("a subscript assignment a[i] = v".to_string()),
                 Instr::StoreAttr(n) => Some(format!("an attribute assignment .{}", code.names[*n as usize])),
                 Instr::LoadBuildClass => Some("a class definition".to_string()),
+                Instr::MakeCell(_) | Instr::CopyFreeVars(_) => {
+                    Some(format!("closure cells (the variables of {} that nested functions share)", code.qualname))
+                }
                 Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } if !annotation_value(program, code, i) => {
                     let name = &program.globals[*g as usize];
                     unmodelled_builtin(name).then(|| format!("builtin {name}()"))

@@ -301,8 +301,8 @@ impl Reducer<'_> {
         let th = &s.threads[u];
         let (frames, kind): (Vec<(u32, u32)>, u8) = match &th.status {
             ThreadStatus::Finished | ThreadStatus::Failed { .. } => return None,
-            ThreadStatus::New { target: Value::Function(c), .. } => (vec![(*c, 0)], 1),
-            ThreadStatus::New { target: Value::None, .. } => return None,
+            ThreadStatus::New { target: Value::Function(f), .. } => (vec![(f.code, 0)], 1),
+            ThreadStatus::New { target: Value::None, .. } if th.instance.is_none() => return None,
             ThreadStatus::New { .. } => (Vec::new(), 2),
             ThreadStatus::Alive => {
                 if vm::blocker(self.program(), s, u) == Some(Blocker::Join(t)) {

@@ -99,6 +99,16 @@ impl Checker<'_> {
         }
         match name {
             "print" => self.no_keywords(c, "print", "print(...) takes positional arguments only"),
+            "super" => {
+                if !c.arguments.args.is_empty() || !c.arguments.keywords.is_empty() {
+                    return Err(self.unsupported(
+                        c.range(),
+                        "super() with arguments",
+                        "write super() without arguments in a method",
+                    ));
+                }
+                Ok(())
+            }
             "range" => {
                 self.no_keywords(c, "range", "range(stop), range(start, stop) or range(start, stop, step)")?;
                 let n = c.arguments.args.len();

@@ -1,8 +1,7 @@
 //! The subset check of list and dict comprehensions and of lambdas. They compile as CPython
 //! 3.11 compiles them, into a function of their own (a comprehension is called at once with
-//! the outermost iterator); one that reads a local variable of an enclosing function (or of an
-//! enclosing comprehension or lambda) would need a closure, which the checker does not model,
-//! so it is refused.
+//! the outermost iterator); the variables of enclosing functions they read come through
+//! closure cells, as for nested functions.
 
 use super::*;
 
@@ -23,100 +22,20 @@ fn comp_of(e: &Expr) -> Option<Comp<'_>> {
     }
 }
 
-/// The names a comprehension's targets bind.
-fn bound(c: &Comp<'_>) -> HashSet<String> {
-    fn names(t: &Expr, out: &mut HashSet<String>) {
-        match t {
-            Expr::Name(n) => {
-                out.insert(n.id.as_str().to_string());
-            }
-            Expr::Tuple(tu) => tu.elts.iter().for_each(|x| names(x, out)),
-            Expr::List(l) => l.elts.iter().for_each(|x| names(x, out)),
-            _ => {}
+/// The names a comprehension target binds.
+fn target_names(t: &Expr, out: &mut HashSet<String>) {
+    match t {
+        Expr::Name(n) => {
+            out.insert(n.id.as_str().to_string());
         }
+        Expr::Tuple(tu) => tu.elts.iter().for_each(|x| target_names(x, out)),
+        _ => {}
     }
-    let mut out = HashSet::new();
-    c.generators.iter().for_each(|g| names(&g.target, &mut out));
-    out
-}
-
-/// The parts of a comprehension evaluated in its own scope: every iterable but the outermost,
-/// the conditions, and the result expressions.
-fn inside<'e>(c: &Comp<'e>) -> Vec<&'e Expr> {
-    let mut out = Vec::new();
-    for (i, g) in c.generators.iter().enumerate() {
-        if i > 0 {
-            out.push(&g.iter);
-        }
-        out.extend(g.ifs.iter());
-    }
-    out.extend(c.results.iter().copied());
-    out
-}
-
-/// The first name that `e`, evaluated in a scope whose own variables are `scope`, reads
-/// through a closure: a name of `closure` (variables of enclosing function or comprehension
-/// scopes that this scope does not shadow), here or in a comprehension nested in `e`.
-fn closure_use<'e>(e: &'e Expr, closure: &HashSet<String>, scope: &HashSet<String>) -> Option<&'e ast::ExprName> {
-    let mut found = None;
-    walk(e, &mut |x| {
-        if found.is_some() {
-            return false;
-        }
-        match x {
-            Expr::Name(n) if matches!(n.ctx, ExprContext::Load) && closure.contains(n.id.as_str()) => {
-                found = Some(n);
-                false
-            }
-            Expr::Lambda(l) => {
-                // A lambda's body runs in its own scope, like a comprehension's.
-                let own: HashSet<String> = l
-                    .parameters
-                    .iter()
-                    .flat_map(|p| p.posonlyargs.iter().chain(p.args.iter()))
-                    .map(|a| a.parameter.name.as_str().to_string())
-                    .collect();
-                let outer: HashSet<String> = closure.union(scope).filter(|n| !own.contains(*n)).cloned().collect();
-                found = closure_use(&l.body, &outer, &own);
-                false
-            }
-            _ => match comp_of(x) {
-                Some(c) => {
-                    // The outermost iterable runs in the current scope, the rest in the
-                    // comprehension's, where the current scope's variables need a closure.
-                    found = c.generators.first().and_then(|g| closure_use(&g.iter, closure, scope));
-                    if found.is_none() {
-                        let own = bound(&c);
-                        let outer: HashSet<String> =
-                            closure.union(scope).filter(|n| !own.contains(*n)).cloned().collect();
-                        found = inside(&c).into_iter().find_map(|p| closure_use(p, &outer, &own));
-                    }
-                    false
-                }
-                None => true,
-            },
-        }
-    });
-    found
-}
-
-/// Visits `e` and its subexpressions in source order; `f` returns whether to descend.
-fn walk<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr) -> bool) {
-    use ruff_python_ast::visitor::source_order::{walk_expr, SourceOrderVisitor};
-    struct V<'f, F>(&'f mut F);
-    impl<'e, F: FnMut(&'e Expr) -> bool> SourceOrderVisitor<'e> for V<'_, F> {
-        fn visit_expr(&mut self, e: &'e Expr) {
-            if (self.0)(e) {
-                walk_expr(self, e);
-            }
-        }
-    }
-    V(f).visit_expr(e);
 }
 
 impl Checker<'_> {
     /// A list or dict comprehension: synchronous generators whose targets are names (or
-    /// tuples of names), supported expressions everywhere, and no closure.
+    /// tuples of names), and supported expressions everywhere.
     pub(super) fn comprehension(&self, e: &Expr) -> Result<()> {
         let Some(c) = comp_of(e) else { return Ok(()) };
         if let Expr::DictComp(d) = e {
@@ -124,27 +43,26 @@ impl Checker<'_> {
                 return Err(self.unsupported(d.range, "dict unpacking '**' in a comprehension", "write key: value"));
             }
         }
-        for g in c.generators {
+        // The outermost iterable is evaluated outside; the targets are the comprehension's own
+        // variables everywhere else.
+        let mut own = HashSet::new();
+        c.generators.iter().for_each(|g| target_names(&g.target, &mut own));
+        for (i, g) in c.generators.iter().enumerate() {
             if g.is_async {
                 return Err(self.unsupported(g.range, "async comprehension", "use a synchronous for"));
             }
             self.comp_target(&g.target)?;
-            self.iterable(&g.iter)?;
-            g.ifs.iter().try_for_each(|x| self.expr(x))?;
+            if i == 0 {
+                self.iterable(&g.iter)?;
+            } else {
+                self.with_inner_scope(own.clone(), |c| c.iterable(&g.iter))?;
+            }
+            self.with_inner_scope(own.clone(), |c| g.ifs.iter().try_for_each(|x| c.expr(x)))?;
         }
-        c.results.iter().try_for_each(|x| self.expr(x))?;
-        let scope = self.locals.clone().unwrap_or_default();
-        if let Some(n) = closure_use(e, &HashSet::new(), &scope) {
-            return Err(self.unsupported(
-                n.range,
-                format!("a comprehension that reads '{}', a variable of the function or comprehension around it", n.id),
-                "closures are not modelled: pass the value in a global, or build the result with a for loop",
-            ));
-        }
-        Ok(())
+        self.with_inner_scope(own, |s| c.results.iter().try_for_each(|x| s.expr(x)))
     }
 
-    /// A lambda: positional parameters without defaults, a supported body, and no closure.
+    /// A lambda: positional parameters without defaults, and a supported body.
     pub(super) fn lambda(&self, l: &ast::ExprLambda) -> Result<()> {
         const HINT: &str = "lambda with positional parameters (lambda a, b: ...), or a def";
         let mut params = HashSet::new();
@@ -162,17 +80,7 @@ impl Checker<'_> {
                 params.insert(a.parameter.name.as_str().to_string());
             }
         }
-        self.expr(&l.body)?;
-        let enclosing: HashSet<String> =
-            self.locals.clone().unwrap_or_default().into_iter().filter(|n| !params.contains(n)).collect();
-        if let Some(n) = closure_use(&l.body, &enclosing, &params) {
-            return Err(self.unsupported(
-                n.range,
-                format!("a lambda that reads '{}', a variable of the function or comprehension around it", n.id),
-                "closures are not modelled: pass the value as a parameter, or use a global",
-            ));
-        }
-        Ok(())
+        self.with_inner_scope(params, |c| c.expr(&l.body))
     }
 
     fn comp_target(&self, t: &Expr) -> Result<()> {

@@ -22,8 +22,24 @@ impl Checker<'_> {
             return Err(self.unsupported(t.range, "type parameters", HINT_CLASS));
         }
         if let Some(args) = &c.arguments {
-            if let Some(b) = args.args.first() {
-                return Err(self.unsupported(b.range(), "class inheritance (a base class)", HINT_CLASS));
+            for (i, b) in args.args.iter().enumerate() {
+                let own = matches!(b, Expr::Name(n) if self.classes.contains(n.id.as_str()) || n.id.as_str() == "object")
+                    || self.is_threading_thread(b);
+                if i > 0 {
+                    return Err(self.unsupported(
+                        b.range(),
+                        "multiple inheritance (a second base class)",
+                        "use one base class",
+                    ));
+                }
+                if !own {
+                    return Err(self.unsupported(
+                        b.range(),
+                        "this base class",
+                        "a base class must be a class defined earlier in the module, object, or threading.Thread; \
+                         subclasses of other library and built-in types are not modelled",
+                    ));
+                }
             }
             if let Some(k) = args.keywords.first() {
                 return Err(self.unsupported(k.range, "class keyword argument", HINT_CLASS));
@@ -32,11 +48,45 @@ impl Checker<'_> {
         self.in_class = true;
         let r = self.stmts(&c.body);
         self.in_class = false;
+        self.classes.insert(c.name.as_str().to_string());
         r
     }
 
+    /// Whether `e` names `threading.Thread` (`threading.Thread`, `th.Thread` after `import
+    /// threading as th`, or `Thread` after `from threading import Thread`).
+    fn is_threading_thread(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Name(n) => {
+                self.from_imports.get(n.id.as_str()).is_some_and(|(m, a)| m == "threading" && a == "Thread")
+            }
+            Expr::Attribute(a) => {
+                a.attr.as_str() == "Thread"
+                    && matches!(&*a.value, Expr::Name(m) if self.modules.get(m.id.as_str()).is_some_and(|x| x == "threading"))
+            }
+            _ => false,
+        }
+    }
+
     pub(super) fn class_stmt(&mut self, s: &Stmt) -> Result<()> {
+        if let Stmt::Assign(a) = s {
+            if let Some(Expr::Name(n)) =
+                a.targets.iter().find(|t| matches!(t, Expr::Name(n) if is_special(n.id.as_str())))
+            {
+                return Err(self.unsupported(
+                    n.range,
+                    format!("special class attribute '{}'", n.id),
+                    "class attributes with plain names are supported",
+                ));
+            }
+        }
         match s {
+            Stmt::FunctionDef(f) if is_special(f.name.as_str()) && f.name.as_str() != "__init__" => Err(self
+                .unsupported(
+                    f.name.range,
+                    format!("special method '{}'", f.name.as_str()),
+                    "the checker calls only __init__ of a class (str(), ==, len(), with ... and operators would \
+                 not call the others); define a plain method such as describe() and call it",
+                )),
             Stmt::FunctionDef(f) => {
                 self.in_class = false;
                 let r = self.function(f, true);
@@ -73,9 +123,6 @@ impl Checker<'_> {
     }
 
     pub(super) fn function(&mut self, f: &ast::StmtFunctionDef, method: bool) -> Result<()> {
-        if self.locals.is_some() {
-            return Err(self.unsupported(f.range, "nested function", "define functions at module level"));
-        }
         if f.is_async {
             return Err(self.unsupported(f.range, "async function", "use a plain def and threads"));
         }
@@ -121,6 +168,7 @@ impl Checker<'_> {
             ));
         }
         let mut locals = HashSet::new();
+        let mut params = HashSet::new();
         for param in p.posonlyargs.iter().chain(p.args.iter()) {
             if let Some(d) = &param.default {
                 if crate::compile::fold::fold(d).is_none() {
@@ -136,7 +184,8 @@ impl Checker<'_> {
                 self.note(self.annotation(a));
             }
             let name = param.name().as_str();
-            if !locals.insert(name.to_string()) {
+            locals.insert(name.to_string());
+            if !params.insert(name.to_string()) {
                 return Err(
                     self.compile_error(param.range, format!("duplicate argument '{name}' in function definition"))
                 );
@@ -148,11 +197,22 @@ impl Checker<'_> {
         let mut globals = HashSet::new();
         collect_global_names(&f.body, &mut globals);
         locals.retain(|n| !globals.contains(n));
+        // In a nested function, the variables of the functions around it are not module names
+        // either (they come through closure cells), unless declared global here.
+        let outer = self.locals.take();
+        if let Some(o) = &outer {
+            locals.extend(o.iter().filter(|n| !globals.contains(*n)).cloned());
+        }
         self.locals = Some(locals);
         let saved_loops = std::mem::replace(&mut self.loops, 0);
         let r = self.stmts(&f.body);
         self.loops = saved_loops;
-        self.locals = None;
+        self.locals = outer;
         r
     }
+}
+
+/// Whether `name` is a special (`__dunder__`) name, which Python looks up implicitly.
+fn is_special(name: &str) -> bool {
+    name.len() > 4 && name.starts_with("__") && name.ends_with("__")
 }

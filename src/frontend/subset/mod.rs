@@ -25,7 +25,8 @@ const HINT_IMPORTS: &str = "supported imports: import threading, import time, im
 const HINT_CALLS: &str =
     "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, float, round, sum, any, all, str, \
      list(iterable), tuple(iterable), sorted(iterable[, reverse=...]), \
-     functions defined with def, classes, methods, threading.Thread(target=f, args=(...)), threading.Lock(), \
+     functions defined with def (nested ones too), lambdas, classes, methods, super() in a method, \
+     threading.Thread(target=f, args=(...)), threading.Lock(), \
      threading.RLock(), threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), \
      threading.Condition(lock), threading.Barrier(n), queue.Queue(maxsize), time.sleep(x), and methods such as \
      t.start(), t.join(), lock.acquire(), lock.release(), event.wait(), cond.notify(), q.put(x), q.get(), \
@@ -37,7 +38,8 @@ const HINT_STMTS: &str =
      for, while, break, continue, pass, return, global, with, try/except/finally, raise, assert, \
      import threading/time/queue/typing, from typing import, from __future__ import annotations, and calls";
 const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @property), \
-     class attributes (name = value), pass and a docstring; classes have no bases or decorators";
+     class attributes (name = value), pass and a docstring; a class has at most one base, a class \
+     defined earlier in the module, and no decorators";
 /// The builtins a program may call.
 const CALLABLE_BUILTINS: &[&str] = &[
     "abs",
@@ -100,12 +102,17 @@ struct Checker<'a> {
     blocks: usize,
     /// Whether the statements being checked are a class body.
     in_class: bool,
+    /// The classes defined so far (module level, in source order): the possible base classes.
+    classes: HashSet<String>,
     /// Module-level names whose kind of value is known statically.
     kinds: std::collections::HashMap<String, methods::Kind>,
     /// Method and attribute names of the program's own classes.
     own_methods: HashSet<String>,
     /// The refusals found so far.
     errors: RefCell<Vec<Error>>,
+    /// The parameters and targets of the lambdas and comprehensions being checked (innermost
+    /// last): local names there, like a function's.
+    inner_scopes: RefCell<Vec<HashSet<String>>>,
     /// Whether the module has `from __future__ import annotations` (annotations are strings).
     future_annotations: bool,
     /// The names bound by `from typing import ...`.
@@ -220,6 +227,7 @@ impl<'a> Checker<'a> {
             src,
             functions,
             module_bound,
+            classes: HashSet::new(),
             modules,
             locals: None,
             loops: 0,
@@ -230,6 +238,7 @@ impl<'a> Checker<'a> {
             kinds: methods::module_kinds(body, &from_imports),
             own_methods: methods::own_method_names(body),
             errors: RefCell::new(Vec::new()),
+            inner_scopes: RefCell::new(Vec::new()),
             future_annotations: future_annotations(body),
             from_imports,
             typing_names: body
@@ -301,6 +310,15 @@ impl<'a> Checker<'a> {
 
     fn is_local(&self, name: &str) -> bool {
         self.locals.as_ref().is_some_and(|l| l.contains(name))
+            || self.inner_scopes.borrow().iter().any(|s| s.contains(name))
+    }
+
+    /// Checks `f` with `names` local (a lambda's parameters, a comprehension's targets).
+    fn with_inner_scope<T>(&self, names: HashSet<String>, f: impl FnOnce(&Self) -> T) -> T {
+        self.inner_scopes.borrow_mut().push(names);
+        let r = f(self);
+        self.inner_scopes.borrow_mut().pop();
+        r
     }
 
     fn stmt(&mut self, s: &Stmt) -> Result<()> {
@@ -460,7 +478,7 @@ impl<'a> Checker<'a> {
                 Err(self.unsupported(i.range, format!("from-import 'from {module} import ...'"), HINT_IMPORTS))
             }
             Stmt::Global(_) => Ok(()),
-            Stmt::Nonlocal(n) => Err(self.unsupported(n.range, "nonlocal statement", "use global")),
+            Stmt::Nonlocal(_) => Ok(()),
             Stmt::Expr(e) => match &*e.value {
                 Expr::Call(_) => self.expr(&e.value),
                 Expr::EllipsisLiteral(_) => Ok(()),

@@ -202,6 +202,16 @@ pub enum Stmt {
     Lambda {
         g: usize,
     },
+    /// `r = tally(c)`: a closure (made once at module level) whose `nonlocal` counter all
+    /// threads share through its cell.
+    Closure {
+        c: i64,
+    },
+    /// `obj2.bump(c)` (a subclass method that calls `super().bump(c + 1)`), or `r = obj2.n`.
+    Inherited {
+        c: i64,
+        read: bool,
+    },
     /// `print(threading.current_thread().name, g)`
     PrintThreadName {
         g: usize,
@@ -517,10 +527,12 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, g().prop_map(|g| Stmt::StrMethods { g }).boxed()),
             (1, (g(), any::<bool>()).prop_map(|(g, print)| Stmt::Floats { g, print }).boxed()),
             (1, (g(), any::<bool>()).prop_map(|(g, format)| Stmt::Formatting { g, format }).boxed()),
-            (1, (g(), c(), any::<bool>()).prop_map(|(g, c, dict)| Stmt::Comprehension { g, c, dict }).boxed()),
-            (1, any::<bool>().prop_map(|zip| Stmt::Iterators { zip }).boxed()),
+            (2, (g(), c(), any::<bool>()).prop_map(|(g, c, dict)| Stmt::Comprehension { g, c, dict }).boxed()),
+            (2, any::<bool>().prop_map(|zip| Stmt::Iterators { zip }).boxed()),
             (2, any::<bool>().prop_map(|pop| Stmt::DictRemove { pop }).boxed()),
             (1, g().prop_map(|g| Stmt::Lambda { g }).boxed()),
+            (1, c().prop_map(|c| Stmt::Closure { c }).boxed()),
+            (1, (c(), any::<bool>()).prop_map(|(c, read)| Stmt::Inherited { c, read }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),

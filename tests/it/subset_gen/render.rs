@@ -115,6 +115,8 @@ pub enum Feature {
     DictPop,
     DictCopy,
     Lambda,
+    Closure,
+    Inheritance,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -297,6 +299,23 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.assign("r");
             line(out, ind, &format!("h = lambda q: q + {}", GLOBALS[*g]));
             line(out, ind, "r = h(1)");
+        }
+        Stmt::Closure { c } => {
+            cx.feat(F::Closure);
+            cx.found.uses.insert("tally");
+            cx.assign("r");
+            line(out, ind, &format!("r = tally({c})"));
+        }
+        Stmt::Inherited { c, read } => {
+            cx.feat(F::Inheritance);
+            cx.found.uses.insert("obj");
+            cx.found.uses.insert("obj2");
+            if *read {
+                cx.assign("r");
+                line(out, ind, "r = obj2.n");
+            } else {
+                line(out, ind, &format!("obj2.bump({c})"));
+            }
         }
         Stmt::PrintThreadName { g } => {
             cx.feat(F::Print);
@@ -987,6 +1006,15 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
         out.push_str(
             "\n\nclass C:\n    count = 0\n\n    def __init__(self):\n        self.n = 0\n\n    @property\n    def value(self):\n        \
              return self.n\n\n    def bump(self, k):\n        self.n += k\n\n\nobj = C()\n",
+        );
+    }
+    if uses("obj2") {
+        out.push_str("\n\nclass D(C):\n    def bump(self, k):\n        super().bump(k + 1)\n\n\nobj2 = D()\n");
+    }
+    if uses("tally") {
+        out.push_str(
+            "\n\ndef make_tally():\n    n = 0\n\n    def tally(k):\n        nonlocal n\n        n += k\n        \
+             return n\n\n    return tally\n\n\ntally = make_tally()\n",
         );
     }
     if uses("add") {

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 105] = {
+const ALL: [Feature; 107] = {
     use Feature::*;
     [
         LockWith,
@@ -123,6 +123,8 @@ const ALL: [Feature; 105] = {
         DictPop,
         DictCopy,
         Lambda,
+        Closure,
+        Inheritance,
     ]
 };
 

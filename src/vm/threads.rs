@@ -1,0 +1,154 @@
+//! `threading.Thread` objects: what `Thread(...)` and `Thread.__init__` are given, naming, and
+//! `start()`, which binds the target (or a subclass's own `run()`) and the arguments in the new
+//! thread's first frame.
+
+use super::footprint::{Access, Object};
+use super::invoke::bind_args;
+use super::state::{Frame, State, ThreadStatus};
+use super::step::{err, unsupported, Event, StepInfo};
+use super::value::{ExcKind, Exception, Tid, Value};
+use crate::bytecode::Program;
+use std::sync::Arc;
+
+pub(super) fn start_thread(
+    program: &Program,
+    state: &mut State,
+    t: Tid,
+    info: &mut StepInfo,
+) -> Result<Value, Exception> {
+    let ThreadStatus::New { target, args } = &state.threads[t].status else {
+        return Err(err(ExcKind::RuntimeError, "threads can only be started once"));
+    };
+    info.footprint.add(Access::Write(Object::Thread(t as u32)));
+    if state.threads[t].name.is_empty() {
+        return Err(err(ExcKind::RuntimeError, "thread.__init__() not called"));
+    }
+    let (mut target, mut args) = (target.clone(), args.clone());
+    // A `threading.Thread` subclass runs its own `run()` when it defines one (the default
+    // `run()` calls the target).
+    if let Some(inst) = state.threads[t].instance {
+        if let Ok(super::heap::Attr::Method(f, this)) =
+            state.heap.get_attr(&Value::Obj(inst), "run", &mut info.footprint)
+        {
+            target = Value::Method(f, this);
+            args = Value::Tuple(Vec::new().into());
+        }
+    }
+    info.event = Event::Start(t);
+    let th = state.thread_mut(t);
+    let outcome = match (&target, &args) {
+        (Value::Function(f), Value::Tuple(items)) => {
+            bind_args(program, f.code, items.to_vec(), Vec::new()).map(|a| (f.clone(), a))
+        }
+        (Value::Method(f, this), Value::Tuple(items)) => {
+            let mut a = vec![Value::Obj(*this)];
+            a.extend(items.iter().cloned());
+            bind_args(program, f.code, a, Vec::new()).map(|a| (f.clone(), a))
+        }
+        (Value::Function(_) | Value::Method(..), Value::Obj(_)) => {
+            return Err(unsupported("threading.Thread(args=...) with a list or another heap object (a tuple is)"));
+        }
+        (Value::Function(_) | Value::Method(..), other) => {
+            Err(err(ExcKind::TypeError, format!("argument after * must be an iterable, not {}", other.type_name())))
+        }
+        (Value::None, _) => {
+            th.status = ThreadStatus::Finished;
+            return Ok(Value::None);
+        }
+        (
+            v @ (Value::Int(_) | Value::Big(_) | Value::Float(_) | Value::Bool(_) | Value::Str(_) | Value::Tuple(_)),
+            _,
+        ) => Err(err(ExcKind::TypeError, format!("'{}' object is not callable", v.type_name()))),
+        (other, _) => {
+            return Err(unsupported(format!(
+                "a thread target of type '{}' (functions and bound methods are)",
+                state.heap.type_name(other)
+            )))
+        }
+    };
+    match outcome {
+        Ok((f, a)) => {
+            th.status = ThreadStatus::Alive;
+            th.frames = vec![Frame::call(program, &f, &a)];
+        }
+        Err(e) => {
+            // The new thread dies on its first step: the run has a failed thread from here on,
+            // so the step says so (explorers look at the status after a raise).
+            let line = program.code(0).first_line;
+            let exc = Arc::new(e);
+            th.status = ThreadStatus::Failed { exc: exc.clone(), line };
+            info.event = Event::Raise(exc);
+        }
+    }
+    Ok(Value::None)
+}
+
+/// What `threading.Thread(...)` (or `Thread.__init__`) is given: the target, its `args=`, the
+/// name (CPython's `Thread-N (target)` when none is given) and whether it came from the counter.
+pub(super) fn thread_settings(
+    program: &Program,
+    state: &State,
+    rest: &[Value],
+    kwargs: Vec<(String, Value)>,
+    info: &mut StepInfo,
+) -> Result<(Value, Value, String, bool), Exception> {
+    if !rest.is_empty() {
+        return Err(unsupported("threading.Thread() with positional arguments (Thread(target=f, args=(...)) is)"));
+    }
+    let mut target = Value::None;
+    let mut targs = Value::Tuple(Arc::from(Vec::new()));
+    let mut name = Value::None;
+    for (k, v) in kwargs {
+        match k.as_str() {
+            "target" => target = v,
+            "args" => targs = v,
+            "name" => name = v,
+            // Not a daemon (None: the creating thread's flag, and no thread here is one).
+            "daemon" if matches!(v, Value::None | Value::Bool(false)) => {}
+            "daemon" => return Err(unsupported("a daemon thread (daemon=True)")),
+            other => {
+                return Err(unsupported(format!(
+                    "threading.Thread(..., {other}=...) (target=, args=, name= and daemon=False are)"
+                )))
+            }
+        }
+    }
+    // threading.py: a false name becomes `Thread-N` from a counter only such names advance,
+    // followed by ` (target)` when the target has a `__name__`.
+    if state.heap.truthy(&name, &mut info.footprint) {
+        return Ok((target, targs, state.heap.to_str(&name), false));
+    }
+    let n = 1 + state.threads.iter().filter(|t| t.numbered).count();
+    let target_name = match &target {
+        Value::Function(f) | Value::Method(f, _) => Some(program.code(f.code).name.clone()),
+        Value::Bound(b, _) => b.name().rsplit('.').next().map(str::to_string),
+        Value::Builtin(b) => b.name().rsplit('.').next().map(str::to_string),
+        _ => None,
+    };
+    let name = match target_name {
+        Some(t) => format!("Thread-{n} ({t})"),
+        None => format!("Thread-{n}"),
+    };
+    Ok((target, targs, name, true))
+}
+
+/// `Thread.__init__` of thread `t` (an instance of a `threading.Thread` subclass).
+pub(super) fn thread_init(
+    program: &Program,
+    state: &mut State,
+    t: u32,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+    info: &mut StepInfo,
+) -> Result<(), Exception> {
+    if !matches!(state.threads[t as usize].status, ThreadStatus::New { .. }) {
+        return Err(unsupported("Thread.__init__() of a thread that has started"));
+    }
+    let (target, targs, name, numbered) = thread_settings(program, state, &args, kwargs, info)?;
+    info.footprint.add(Access::Write(Object::Thread(t)));
+    let th = state.thread_mut(t as usize);
+    th.status = ThreadStatus::New { target, args: targs };
+    th.name = name.into();
+    th.numbered = numbered;
+    Ok(())
+}
