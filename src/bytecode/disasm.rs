@@ -178,7 +178,7 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
             let names = code.localsplus_names();
             (Some(i), names.get(i as usize).map_or_else(|| format!("<{i}?>"), |s| s.to_string()))
         }
-        CopyFreeVars(n) => (Some(n), String::new()),
+        CopyFreeVars(n) | BuildSlice(n) => (Some(n), String::new()),
         LoadAttr(i) | LoadMethod(i) | ImportName(i) | ImportFrom(i) | StoreAttr(i) => {
             (Some(i), name_at(&code.names, i))
         }

@@ -287,6 +287,8 @@ pub enum Instr {
     StoreAttr(u32),
     /// `LOAD_BUILD_CLASS`: push `builtins.__build_class__`.
     LoadBuildClass,
+    /// `BUILD_SLICE n`: a slice of the 2 (start, stop) or 3 (and step) items on top.
+    BuildSlice(u32),
     /// `MAKE_CELL i`: wraps fast-local slot `i` (a parameter's value, or unbound) in a new cell.
     MakeCell(u32),
     /// `COPY_FREE_VARS n`: the function's closure cells fill the last `n` fast-local slots.
@@ -376,6 +378,7 @@ impl Instr {
             StoreSubscr => "STORE_SUBSCR",
             StoreAttr(_) => "STORE_ATTR",
             LoadBuildClass => "LOAD_BUILD_CLASS",
+            BuildSlice(_) => "BUILD_SLICE",
             MakeCell(_) => "MAKE_CELL",
             CopyFreeVars(_) => "COPY_FREE_VARS",
             LoadClosure(_) => "LOAD_CLOSURE",

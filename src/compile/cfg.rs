@@ -90,6 +90,7 @@ pub(crate) enum Op {
     StoreSubscr,
     StoreAttr,
     LoadBuildClass,
+    BuildSlice,
     /// arg = index among the unit's cells then frees (fast-local slot once assembled)
     MakeCell,
     CopyFreeVars,
@@ -182,6 +183,7 @@ impl Op {
             Op::StoreAttr => -2,
             Op::LoadBuildClass => 1,
             Op::MakeCell | Op::CopyFreeVars | Op::DeleteDeref => 0,
+            Op::BuildSlice => 1 - n,
             Op::LoadClosure | Op::LoadDeref => 1,
             Op::StoreDeref => -1,
             Op::SetupCleanup => {
@@ -514,6 +516,7 @@ fn lower_one(ins: &Ins, target: u32, forward: bool) -> Instr {
         Op::StoreSubscr => Instr::StoreSubscr,
         Op::StoreAttr => Instr::StoreAttr(a),
         Op::LoadBuildClass => Instr::LoadBuildClass,
+        Op::BuildSlice => Instr::BuildSlice(a),
         Op::MakeCell => Instr::MakeCell(a),
         Op::CopyFreeVars => Instr::CopyFreeVars(a),
         Op::LoadClosure => Instr::LoadClosure(a),

@@ -4,6 +4,7 @@
 
 use super::cfg::{BlockId, Op};
 use super::{fold, Compiler};
+use crate::bytecode::Const;
 use crate::error::Result;
 use ruff_python_ast::{self as ast, CmpOp, Expr, ExprContext, Operator, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
@@ -181,6 +182,21 @@ impl Compiler<'_> {
                 let i = self.add_name(a.attr.as_str());
                 let op = if matches!(a.ctx, ExprContext::Store) { Op::StoreAttr } else { Op::LoadAttr };
                 self.emit(op, i);
+            }
+            Expr::Slice(s) => {
+                // compiler_slice: absent bounds are None; a step makes it BUILD_SLICE 3.
+                for bound in [&s.lower, &s.upper] {
+                    match bound {
+                        Some(b) => self.visit_expr(b)?,
+                        None => self.load_const(Const::None),
+                    }
+                }
+                let mut n = 2;
+                if let Some(step) = &s.step {
+                    self.visit_expr(step)?;
+                    n = 3;
+                }
+                self.emit(Op::BuildSlice, n);
             }
             Expr::Subscript(sub) => {
                 // compiler_subscript

@@ -66,7 +66,8 @@ fn unsupported_expressions() {
     rejects("x = 1.5j\n", "complex literal", 1, 5);
     rejects("x = [1] @ [2]\n", "operator '@'", 1, 5);
     rejects("x = [8]\nx @= [2]\n", "augmented assignment '@='", 2, 1);
-    rejects("x = (1, 2)\ny = x[0:1]\n", "slice", 2, 7);
+    assert!(parse_text("x = (1, 2)\ny = x[0:1]\n").is_ok());
+    rejects("x = [1, 2]\nx[0:1] = [3]\n", "slice assignment", 2, 3);
     rejects("x = {i for i in range(3)}\n", "set comprehension", 1, 5);
     rejects("x = sum(i for i in range(3))\n", "generator expression", 1, 9);
     // Comprehensions that read a local of the function or comprehension around them (through

@@ -417,6 +417,7 @@ impl Heap {
                 _ => Ok(()),
             },
             Value::Tuple(items) => items.iter().try_for_each(|x| self.check_hashable(x)),
+            Value::Slice(_) => Err(err(ExcKind::TypeError, "unhashable type: 'slice'")),
             Value::DictView(view, _) => {
                 Err(err(ExcKind::TypeError, format!("unhashable type: '{}'", view.type_name())))
             }

@@ -22,6 +22,7 @@ mod iters;
 mod listops;
 mod numops;
 mod sharing;
+mod slices;
 mod state;
 mod step;
 mod strformat;

@@ -410,6 +410,9 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     b @ (super::value::Builtin::List | super::value::Builtin::Dict | super::value::Builtin::Tuple),
                 ) => stack.push(Value::Builtin(b)),
                 Value::Module(super::value::Module::Typing) => stack.push(container),
+                _ if matches!(key, Value::Slice(_)) => {
+                    stack.push(heap.subscr_slice(&container, &key, &mut info.footprint)?)
+                }
                 _ => stack.push(heap.subscr(&container, &key, &mut info.footprint)?),
             }
         }
@@ -417,6 +420,9 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let key = pop(stack);
             let container = pop(stack);
             let v = pop(stack);
+            if matches!(key, Value::Slice(_)) {
+                return Err(super::slices::store_slice(heap, &container));
+            }
             if container != Value::Annotations {
                 heap.store_subscr(&container, &key, v, &mut info.footprint)?;
             }
@@ -496,6 +502,12 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 pop(stack);
             }
             stack.push(f);
+        }
+        Instr::BuildSlice(n) => {
+            let step = if n == 3 { pop(stack) } else { Value::None };
+            let stop = pop(stack);
+            let start = pop(stack);
+            stack.push(Value::Slice(Box::new((start, stop, step))));
         }
         Instr::BuildTuple(n) => {
             let items = stack.split_off(stack.len() - n as usize);

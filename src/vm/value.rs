@@ -515,6 +515,9 @@ pub enum Value {
     Method(Func, u32),
     /// A `property` wrapping a getter function.
     Property(Func),
+    /// A slice `start:stop:step` (lives only on a value stack, between `BUILD_SLICE` and the
+    /// subscript that uses it).
+    Slice(Box<(Value, Value, Value)>),
     /// `super()` in a method of the class with this heap id, bound to the instance with this one.
     Super(u32, u32),
     /// A closure cell (heap id of a [`super::heap::HeapObj::Cell`]): only in fast-local slots,
@@ -594,6 +597,7 @@ impl Value {
             Value::Property(_) => "property",
             Value::Cell(_) => "cell",
             Value::Super(..) => "super",
+            Value::Slice(_) => "slice",
             Value::ListIter(..) => "list_iterator",
             Value::ListRevIter(..) => "list_reverseiterator",
             Value::Enumerate(..) => "enumerate",
@@ -682,6 +686,7 @@ impl Value {
             Value::Property(_) => "<property object>".into(),
             Value::Cell(id) => format!("<cell #{id}>"),
             Value::Super(c, o) => format!("<super: class #{c}, object #{o}>"),
+            Value::Slice(s) => format!("slice({}, {}, {})", s.0.repr(), s.1.repr(), s.2.repr()),
             Value::ListIter(..) => "<list_iterator>".into(),
             Value::ListRevIter(..) => "<list_reverseiterator>".into(),
             Value::Enumerate(..) => "<enumerate object>".into(),

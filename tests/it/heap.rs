@@ -220,7 +220,7 @@ fn unsupported_constructs_are_refused_with_their_position() {
         ("class C(int):\n    pass\n", "1:9: unsupported: this base class"),
         ("class C:\n    def __str__(self):\n        return 'c'\n", "2:9: unsupported: special method '__str__'"),
         ("class C:\n    __slots__ = ('a',)\n", "2:5: unsupported: special class attribute '__slots__'"),
-        ("a = [1, 2]\nb = a[0:1]\n", "2:7: unsupported: slice"),
+        ("a = [1, 2]\na[0:1] = [3]\n", "2:3: unsupported: slice assignment"),
         ("a = {x for x in range(3)}\n", "1:5: unsupported: set comprehension"),
         ("a = [1]\ndel a[0]\n", "2:1: unsupported: del statement"),
         ("def f():\n    pass\n@f\ndef g():\n    pass\n", "3:1: unsupported: decorator"),

@@ -656,3 +656,32 @@ fn lambdas_follow_cpython() {
     assert_eq!(outcomes(ok, "r"), [one("6", "")].into_iter().collect());
     assert!(Model::from_source("a.py", "import threading\nk = 2\ng = lambda x: x * k\n").is_ok());
 }
+
+#[test]
+fn slices_follow_cpython_and_a_list_slice_is_one_step() {
+    let path = "tests/fixtures/slices.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    let out =
+        "[2, 3] [5, 4, 3, 2, 1] [1, 2] ello [3, 4, 5] [2] (2, 3) [2, 3] ace [2, 3, 4, 5] [1, 2, 3, 4, 5] [5, 4, 3]\n\
+               2\n3\n4\n5\n\
+               ValueError: slice step cannot be zero\n\
+               TypeError: slice indices must be integers or None or have an __index__ method\n\
+               TypeError: unhashable type: 'slice'";
+    assert_eq!(outcomes(&text, "c"), [one("[5, 4, 3, 2, 1]", out)].into_iter().collect());
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+    // `list_subscript` copies the slice in one step: a snapshot holds exactly the appends made
+    // before it.
+    let racy = "import threading\nxs = [0]\ndef grow():\n    xs.append(1)\n    xs.append(2)\n\
+                t = threading.Thread(target=grow)\nt.start()\nsnap = xs[:]\nt.join()\n";
+    let snaps: BTreeSet<String> = outcomes(racy, "snap").into_iter().map(|(v, _)| v).collect();
+    let want: BTreeSet<String> = ["[0]", "[0, 1]", "[0, 1, 2]"].into_iter().map(String::from).collect();
+    assert_eq!(snaps, want);
+    // Slice assignment is refused before exploring.
+    let e = match Model::from_source("a.py", "import threading\nxs = [1, 2]\nxs[:1] = [3]\n") {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(e.contains("a.py:3:4: unsupported: slice assignment"), "{e}");
+}

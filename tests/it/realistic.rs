@@ -169,6 +169,11 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
             Verdict::Holds,
             set((0..4).map(|n| outcome(&[&format!("ticker ticked {n} times, alive: False")], None)).collect()),
         ),
+        (
+            "chunked_sum.py",
+            Verdict::Holds,
+            set(vec![outcome(&["partial sums: [10, 26, 42]", "total: 78 last chunk: [11, 12]"], None)]),
+        ),
     ]
 }
 

@@ -64,6 +64,7 @@ pub(super) fn step(
         | Instr::StoreSubscr
         | Instr::StoreAttr(_)
         | Instr::LoadBuildClass
+        | Instr::BuildSlice(_)
         | Instr::MakeCell(_)
         | Instr::CopyFreeVars(_)
         | Instr::LoadClosure(_)
@@ -83,6 +84,7 @@ pub(super) fn step(
                 Instr::StoreSubscr => (3, 0),
                 Instr::StoreAttr(_) => (2, 0),
                 Instr::StoreDeref(_) => (1, 0),
+                Instr::BuildSlice(n) => (n as usize, 1),
                 Instr::MakeCell(_) | Instr::CopyFreeVars(_) | Instr::DeleteDeref(_) => (0, 0),
                 _ => (0, 1),
             };

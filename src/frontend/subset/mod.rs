@@ -532,7 +532,7 @@ impl<'a> Checker<'a> {
             Expr::Attribute(a) => self.expr(&a.value),
             Expr::Subscript(sub) => {
                 self.expr(&sub.value)?;
-                self.index(&sub.slice)
+                self.store_index(&sub.slice)
             }
             Expr::Tuple(tu) => tu.elts.iter().try_for_each(|x| self.target(x)),
             other => Err(self.target_error(other)),
@@ -650,10 +650,22 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The index of a subscript: any supported expression, but not a slice.
+    /// The index of a subscript that is read: any supported expression, or a slice of them.
     fn index(&self, e: &Expr) -> Result<()> {
         match e {
-            Expr::Slice(s) => Err(self.unsupported(s.range, "slice", "index with a single int or key: a[i]")),
+            Expr::Slice(s) => [&s.lower, &s.upper, &s.step].into_iter().flatten().try_for_each(|b| self.expr(b)),
+            other => self.expr(other),
+        }
+    }
+
+    /// The index of a subscript that is assigned: not a slice.
+    fn store_index(&self, e: &Expr) -> Result<()> {
+        match e {
+            Expr::Slice(s) => Err(self.unsupported(
+                s.range,
+                "slice assignment",
+                "assign items one by one (a[i] = v), or build a new list",
+            )),
             other => self.expr(other),
         }
     }

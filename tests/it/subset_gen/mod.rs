@@ -202,6 +202,11 @@ pub enum Stmt {
     Lambda {
         g: usize,
     },
+    /// `r = sum(a[c % 2:])` or `r = len(a[::-1])`: slices of the shared list.
+    Slice {
+        c: i64,
+        reverse: bool,
+    },
     /// `r = tally(c)`: a closure (made once at module level) whose `nonlocal` counter all
     /// threads share through its cell.
     Closure {
@@ -532,6 +537,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (2, any::<bool>().prop_map(|pop| Stmt::DictRemove { pop }).boxed()),
             (1, g().prop_map(|g| Stmt::Lambda { g }).boxed()),
             (1, c().prop_map(|c| Stmt::Closure { c }).boxed()),
+            (1, (c(), any::<bool>()).prop_map(|(c, reverse)| Stmt::Slice { c, reverse }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, read)| Stmt::Inherited { c, read }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),

@@ -117,6 +117,7 @@ pub enum Feature {
     Lambda,
     Closure,
     Inheritance,
+    Slice,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -299,6 +300,16 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.assign("r");
             line(out, ind, &format!("h = lambda q: q + {}", GLOBALS[*g]));
             line(out, ind, "r = h(1)");
+        }
+        Stmt::Slice { c, reverse } => {
+            cx.feat(F::Slice);
+            cx.found.uses.insert("a");
+            cx.assign("r");
+            if *reverse {
+                line(out, ind, "r = len(a[::-1])");
+            } else {
+                line(out, ind, &format!("r = sum(a[{}:])", c % 2));
+            }
         }
         Stmt::Closure { c } => {
             cx.feat(F::Closure);

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 107] = {
+const ALL: [Feature; 108] = {
     use Feature::*;
     [
         LockWith,
@@ -125,6 +125,7 @@ const ALL: [Feature; 107] = {
         Lambda,
         Closure,
         Inheritance,
+        Slice,
     ]
 };
 
