@@ -45,6 +45,7 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Module(Module::Threading), "Lock") => Some(Value::Builtin(Builtin::Lock)),
         (Value::Module(Module::Threading), "current_thread") => Some(Value::Builtin(Builtin::CurrentThread)),
         (Value::Module(Module::Threading), "main_thread") => Some(Value::Builtin(Builtin::MainThread)),
+        (Value::Module(Module::Threading), "local") => Some(Value::Builtin(Builtin::ThreadLocal)),
         (Value::Module(Module::Time), "sleep") => Some(Value::Builtin(Builtin::Sleep)),
         (Value::Module(Module::Future), "annotations") => Some(Value::Module(Module::Future)),
         (Value::Module(Module::Typing), name) if crate::bytecode::TYPING_NAMES.contains(&name) => {
@@ -414,11 +415,30 @@ fn call_builtin(
     };
     match (b, this) {
         (Builtin::Print, _) => {
-            no_kwargs("print", &kwargs)?;
+            let (mut sep, mut end) = (" ".to_string(), "\n".to_string());
+            for (k, v) in &kwargs {
+                let slot = match k.as_str() {
+                    "sep" => &mut sep,
+                    "end" => &mut end,
+                    "flush" => continue,
+                    other => return Err(unsupported(format!("print(..., {other}=...) (sep=, end= and flush= are)"))),
+                };
+                match v {
+                    Value::None => {}
+                    Value::Str(s) => *slot = s.to_string(),
+                    other => {
+                        return Err(err(
+                            ExcKind::TypeError,
+                            format!("{k} must be None or a string, not {}", state.heap.type_name(other)),
+                        ))
+                    }
+                }
+            }
             rest.iter().for_each(|v| state.heap.note_reads(v, &mut info.footprint));
             rest.iter().try_for_each(|v| state.heap.check_str_digits(v))?;
-            let line: Vec<String> = rest.iter().map(|v| state.heap.to_str(v)).collect();
-            Arc::make_mut(&mut state.output).push(line.join(" ").into());
+            let parts: Vec<String> = rest.iter().map(|v| state.heap.to_str(v)).collect();
+            let text = parts.join(&sep) + &end;
+            write_output(state, &text);
             info.footprint.add(Access::Write(Object::Output));
             info.event = Event::Print;
             Ok(Value::None)
@@ -637,6 +657,12 @@ fn call_builtin(
             Ok(Value::None)
         }
         (Builtin::Object, _) => Err(unsupported("object() instances (use a class of the program)")),
+        (Builtin::ThreadLocal, _) => {
+            if !rest.is_empty() || !kwargs.is_empty() {
+                return Err(err(ExcKind::TypeError, "Initialization arguments are not supported"));
+            }
+            Ok(Value::Obj(state.heap.alloc(HeapObj::Local(Vec::new()), &mut info.footprint)))
+        }
         (Builtin::Property, _) => {
             no_kwargs("property", &kwargs)?;
             match rest.as_slice() {
@@ -691,6 +717,24 @@ fn call_builtin(
             }
         }
         (b, _) => Err(err(ExcKind::TypeError, format!("{}() called on the wrong kind of object", b.name()))),
+    }
+}
+
+/// Appends `text` to the printed output: its first piece continues an open last line, every
+/// newline ends a line, and a last piece without one stays open.
+fn write_output(state: &mut State, text: &str) {
+    let out = Arc::make_mut(&mut state.output);
+    let mut pieces = text.split('\n').peekable();
+    while let Some(piece) = pieces.next() {
+        let ends_line = pieces.peek().is_some();
+        if piece.is_empty() && !ends_line {
+            break;
+        }
+        match out.last_mut() {
+            Some(last) if state.output_open => *last = format!("{last}{piece}").into(),
+            _ => out.push(piece.into()),
+        }
+        state.output_open = !ends_line;
     }
 }
 

@@ -211,6 +211,49 @@ impl Heap {
     }
 }
 
+/// Whether `obj` is a `threading.local()`.
+pub(super) fn is_local(heap: &Heap, obj: &Value) -> bool {
+    matches!(obj, Value::Obj(id) if matches!(heap.peek(*id), HeapObj::Local(_)))
+}
+
+/// `obj.name` in thread `tid` when `obj` is a `threading.local()` (`None` when it is not): the
+/// thread's own attribute, or CPython's `AttributeError`.
+pub(super) fn local_attr(
+    heap: &Heap,
+    obj: &Value,
+    tid: u32,
+    name: &str,
+    fp: &mut Footprint,
+) -> Option<Result<Value, Exception>> {
+    if !is_local(heap, obj) {
+        return None;
+    }
+    let Value::Obj(id) = obj else { return None };
+    let HeapObj::Local(slots) = heap.read(*id, fp) else { return None };
+    let own = slots.iter().find(|(t, _)| *t == tid).and_then(|(_, attrs)| attrs.iter().find(|(n, _)| &**n == name));
+    Some(match own {
+        Some((_, v)) => Ok(v.clone()),
+        None => Err(err(ExcKind::AttributeError, format!("'_thread._local' object has no attribute '{name}'"))),
+    })
+}
+
+/// `obj.name = value` in thread `tid`, `obj` a `threading.local()`.
+pub(super) fn set_local_attr(heap: &mut Heap, obj: &Value, tid: u32, name: &str, value: Value, fp: &mut Footprint) {
+    let Value::Obj(id) = obj else { return };
+    let HeapObj::Local(slots) = heap.write(*id, fp) else { return };
+    let attrs = match slots.iter().position(|(t, _)| *t == tid) {
+        Some(k) => &mut slots[k].1,
+        None => {
+            slots.push((tid, Vec::new()));
+            &mut slots.last_mut().expect("just pushed").1
+        }
+    };
+    match attrs.iter_mut().find(|(n, _)| &**n == name) {
+        Some(slot) => slot.1 = value,
+        None => attrs.push((name.into(), value)),
+    }
+}
+
 /// Whether builtin `b` is a class in CPython (so `isinstance(x, b)` is no `TypeError` there),
 /// though not one [`Heap::isinstance`] checks instances of.
 fn cpython_type(b: super::Builtin) -> bool {

@@ -37,6 +37,9 @@ pub struct InstanceObj {
     pub thread: Option<u32>,
 }
 
+/// Attributes (of an instance, or of one thread in a `threading.local()`), in insertion order.
+pub type Attrs = Vec<(Arc<str>, Value)>;
+
 /// One heap object.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum HeapObj {
@@ -51,6 +54,8 @@ pub enum HeapObj {
     /// A closure cell: a variable shared by a function and the functions nested in it
     /// (`Value::Null` while unbound).
     Cell(Value),
+    /// A `threading.local()`: each thread's own attributes, by thread, in insertion order.
+    Local(Vec<(u32, Attrs)>),
 }
 
 /// The heap of a state: objects by id, each shared until written.
@@ -139,6 +144,7 @@ impl Heap {
                 HeapObj::Class(_) => "type".into(),
                 HeapObj::Instance(i) => self.class_name(i.class).to_string(),
                 HeapObj::Cell(_) => "cell".into(),
+                HeapObj::Local(_) => "_thread._local".into(),
             },
             other => other.type_name().into(),
         }
@@ -195,6 +201,7 @@ impl Heap {
                     }
                     HeapObj::Class(c) => format!("<class '{}'>", c.name),
                     HeapObj::Cell(_) => "<cell>".into(),
+                    HeapObj::Local(_) => "<_thread._local object>".into(),
                     HeapObj::Instance(i) => {
                         let parts: Vec<String> =
                             i.attrs.iter().map(|(n, x)| format!("{n}={}", self.repr_in(x, seen))).collect();
@@ -255,7 +262,7 @@ impl Heap {
                         fp.add(Access::Read(Object::Heap(i.class)));
                         i.attrs.iter().for_each(|(_, x)| self.note_reads_in(x, fp, seen));
                     }
-                    HeapObj::Class(_) | HeapObj::Cell(_) => {}
+                    HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) => {}
                 }
             }
             Value::Tuple(items) => items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
@@ -288,7 +295,7 @@ impl Heap {
                     HeapObj::Dict(items) => items.iter().try_for_each(|(k, x)| {
                         self.check_str_digits_in(k, seen).and(self.check_str_digits_in(x, seen))
                     }),
-                    HeapObj::Instance(_) | HeapObj::Class(_) | HeapObj::Cell(_) => Ok(()),
+                    HeapObj::Instance(_) | HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) => Ok(()),
                 };
                 seen.pop();
                 r

@@ -144,8 +144,11 @@ pub struct State {
     pub threads: Vec<Arc<Thread>>,
     /// Locks by id.
     pub locks: Vec<LockState>,
-    /// Lines printed so far, in order.
+    /// Lines printed so far, in order; the last one is still open (no newline yet) when
+    /// `output_open` is set.
     pub output: Arc<Vec<Arc<str>>>,
+    /// Whether the last line of `output` has not ended yet (`print(..., end="")`).
+    pub output_open: bool,
     /// The thread that holds the GIL past a boundary where the switch model allows no switch:
     /// only it may step. `None` at switch points (always under `bytecode`).
     pub hold: Option<Tid>,
@@ -165,6 +168,7 @@ impl State {
             threads: vec![Arc::new(main)],
             locks: Vec::new(),
             output: Arc::new(Vec::new()),
+            output_open: false,
             hold: None,
             sync: Vec::new(),
             heap: Heap::default(),

@@ -308,7 +308,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let obj = pop(stack);
             let name = code.names[i as usize].as_str();
             let method = matches!(instr, Instr::LoadMethod(_));
-            match heap.get_attr(&obj, name, &mut info.footprint)? {
+            let attr = match super::classes::local_attr(heap, &obj, tid as u32, name, &mut info.footprint) {
+                Some(v) => Attr::Value(v?),
+                None => heap.get_attr(&obj, name, &mut info.footprint)?,
+            };
+            match attr {
                 Attr::Value(Value::Bound(b, this)) if method => {
                     stack.push(Value::Builtin(b));
                     stack.push(*this);
@@ -350,6 +354,9 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 }
                 Some(_) if v == Value::Bool(false) => {}
                 Some(_) => return Err(unsupported("a daemon thread (daemon=True)")),
+                None if super::classes::is_local(heap, &owner) => {
+                    super::classes::set_local_attr(heap, &owner, tid as u32, name, v, &mut info.footprint)
+                }
                 None => heap.set_attr(&owner, name, v, &mut info.footprint)?,
             }
         }

@@ -86,7 +86,8 @@ impl Builtin {
             | Builtin::StrMethod(_)
             | Builtin::Super
             | Builtin::Object
-            | Builtin::ObjectInit => CallKind::C,
+            | Builtin::ObjectInit
+            | Builtin::ThreadLocal => CallKind::C,
         }
     }
 }

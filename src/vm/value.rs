@@ -163,6 +163,8 @@ pub enum Builtin {
     ObjectInit,
     /// `threading.Thread.__init__` (of an instance of a `Thread` subclass)
     ThreadInit,
+    /// `threading.local` (the type; calling it makes a thread-local namespace)
+    ThreadLocal,
 }
 
 impl Builtin {
@@ -216,6 +218,7 @@ impl Builtin {
             Builtin::Object => "object",
             Builtin::ObjectInit => "object.__init__",
             Builtin::ThreadInit => "Thread.__init__",
+            Builtin::ThreadLocal => "threading.local",
         }
     }
 

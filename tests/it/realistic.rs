@@ -174,6 +174,12 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
             Verdict::Holds,
             set(vec![outcome(&["partial sums: [10, 26, 42]", "total: 78 last chunk: [11, 12]"], None)]),
         ),
+        // Each thread sees only its own context; main never set one.
+        (
+            "request_context.py",
+            Verdict::Holds,
+            set(vec![outcome(&["['alice saw 2 pages', 'bob saw 1 pages']", "main thread user: anonymous"], None)]),
+        ),
     ]
 }
 

@@ -451,7 +451,10 @@ fn unsupported_construct(program: &Program) -> Option<String> {
             match ins {
                 Instr::LoadAttr(n) | Instr::LoadMethod(n) => {
                     let name = code.names.get(*n as usize).map_or("", String::as_str);
-                    if matches!(name, "RLock" | "Semaphore" | "BoundedSemaphore" | "Event" | "Condition" | "Barrier") {
+                    if matches!(
+                        name,
+                        "RLock" | "Semaphore" | "BoundedSemaphore" | "Event" | "Condition" | "Barrier" | "local"
+                    ) {
                         return Some(format!("threading.{name} (line {}) is not modelled by the analysis", line(i)));
                     }
                 }

@@ -38,6 +38,7 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("threading", "Barrier"),
     ("threading", "current_thread"),
     ("threading", "main_thread"),
+    ("threading", "local"),
     ("queue", "Queue"),
 ];
 

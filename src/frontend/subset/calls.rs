@@ -98,7 +98,19 @@ impl Checker<'_> {
             return self.no_keywords(c, name, "pass arguments positionally");
         }
         match name {
-            "print" => self.no_keywords(c, "print", "print(...) takes positional arguments only"),
+            "print" => {
+                for k in &c.arguments.keywords {
+                    let name = k.arg.as_ref().map_or("", |a| a.as_str());
+                    if !matches!(name, "sep" | "end" | "flush") {
+                        return Err(self.unsupported(
+                            k.range,
+                            format!("keyword argument '{name}' to print"),
+                            "print(..., sep=..., end=..., flush=...) writes to the program's output",
+                        ));
+                    }
+                }
+                Ok(())
+            }
             "super" => {
                 if !c.arguments.args.is_empty() || !c.arguments.keywords.is_empty() {
                     return Err(self.unsupported(
@@ -255,7 +267,7 @@ impl Checker<'_> {
         const HINT: &str = "supported: threading.Thread(target=f, args=(...), name=..., daemon=False), \
              threading.current_thread(), threading.main_thread(), threading.Lock(), \
              threading.RLock(), threading.Semaphore(value), threading.BoundedSemaphore(value), \
-             threading.Event(), threading.Condition(lock=None), threading.Barrier(parties)";
+             threading.Event(), threading.Condition(lock=None), threading.Barrier(parties), threading.local()";
         match attr {
             "Thread" => {
                 if let Some(first) = c.arguments.args.first() {
@@ -299,7 +311,7 @@ impl Checker<'_> {
                 self.no_keywords(c, "threading.Lock", HINT)
             }
             "current_thread" | "main_thread" => self.no_keywords(c, &format!("threading.{attr}"), HINT),
-            "RLock" | "Event" => {
+            "RLock" | "Event" | "local" => {
                 if let Some(first) = c.arguments.args.first() {
                     return Err(self.unsupported(first.range(), format!("argument to threading.{attr}()"), HINT));
                 }

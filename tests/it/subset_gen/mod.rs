@@ -207,6 +207,11 @@ pub enum Stmt {
         c: i64,
         reverse: bool,
     },
+    /// `loc.v = g + c` then `r = loc.v`: a `threading.local()` attribute, each thread's own.
+    Local {
+        g: usize,
+        c: i64,
+    },
     /// `r = tally(c)`: a closure (made once at module level) whose `nonlocal` counter all
     /// threads share through its cell.
     Closure {
@@ -537,6 +542,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (2, any::<bool>().prop_map(|pop| Stmt::DictRemove { pop }).boxed()),
             (1, g().prop_map(|g| Stmt::Lambda { g }).boxed()),
             (1, c().prop_map(|c| Stmt::Closure { c }).boxed()),
+            (1, (g(), c()).prop_map(|(g, c)| Stmt::Local { g, c }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, reverse)| Stmt::Slice { c, reverse }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, read)| Stmt::Inherited { c, read }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),

@@ -118,6 +118,7 @@ pub enum Feature {
     Closure,
     Inheritance,
     Slice,
+    ThreadLocal,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -310,6 +311,13 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             } else {
                 line(out, ind, &format!("r = sum(a[{}:])", c % 2));
             }
+        }
+        Stmt::Local { g, c } => {
+            cx.feat(F::ThreadLocal);
+            cx.found.uses.insert("loc");
+            cx.assign("r");
+            line(out, ind, &format!("loc.v = {} + {c}", GLOBALS[*g]));
+            line(out, ind, "r = loc.v");
         }
         Stmt::Closure { c } => {
             cx.feat(F::Closure);
@@ -1012,6 +1020,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     if uses("q") {
         out.push_str("q = queue.Queue()\n");
+    }
+    if uses("loc") {
+        out.push_str("loc = threading.local()\n");
     }
     if uses("obj") || p.method_thread.is_some() {
         out.push_str(

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 108] = {
+const ALL: [Feature; 109] = {
     use Feature::*;
     [
         LockWith,
@@ -126,6 +126,7 @@ const ALL: [Feature; 108] = {
         Closure,
         Inheritance,
         Slice,
+        ThreadLocal,
     ]
 };
 
