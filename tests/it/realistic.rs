@@ -180,6 +180,36 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
             Verdict::Holds,
             set(vec![outcome(&["['alice saw 2 pages', 'bob saw 1 pages']", "main thread user: anonymous"], None)]),
         ),
+        // Each print adds its dot to the open line; the empty print() ends it.
+        ("progress_dots.py", Verdict::Holds, set(vec![outcome(&["....", "all parts downloaded"], None)])),
+        // t1 first: 70/80, then t2's 70 fits (140/10); t2 first: 70 > 50 fails, then t1 (70/80).
+        (
+            "ordered_transfer.py",
+            Verdict::Holds,
+            set(vec![outcome(&["140 10 150"], None), outcome(&["70 80 150"], None)]),
+        ),
+        ("memo_cache.py", Verdict::Holds, set(vec![outcome(&["[16, 16] misses: 1"], None)])),
+        ("queue_worker_class.py", Verdict::Holds, set(vec![outcome(&["[10, 20, 30]"], None)])),
+        // quick_take checks and takes without the lock: both buyers may pass the check (stock
+        // -1), or both read 1 and write 0 (the lost update sells two with stock 0).
+        (
+            "shelf_stock.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(&["stock: -1 sold: ['x', 'y']"], Some("assertion: AssertionError: oversold")),
+                outcome(&["stock: 0 sold: ['x', 'y']"], None),
+                outcome(&["stock: 0 sold: ['x']"], None),
+                outcome(&["stock: 0 sold: ['y']"], None),
+            ]),
+        ),
+        ("local_log_buffer.py", Verdict::Holds, set(vec![outcome(&["w1 ['w1 done']", "w2 ['w2 done']"], None)])),
+        (
+            "matrix_rows.py",
+            Verdict::Holds,
+            set(vec![outcome(&["result: [12, 34]", "first half: [12] second half: [34]"], None)]),
+        ),
+        ("countdown_latch.py", Verdict::Holds, set(vec![outcome(&["services ready: ['cache', 'db']"], None)])),
+        ("greeter_threads.py", Verdict::Holds, set(vec![outcome(&["Hello, Ada! | Hello, Linus.", "count: 2"], None)])),
     ]
 }
 
