@@ -46,6 +46,10 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Module(Module::Threading), "current_thread") => Some(Value::Builtin(Builtin::CurrentThread)),
         (Value::Module(Module::Threading), "main_thread") => Some(Value::Builtin(Builtin::MainThread)),
         (Value::Module(Module::Threading), "local") => Some(Value::Builtin(Builtin::ThreadLocal)),
+        (Value::Module(Module::Math), name) => super::mathmod::MathFn::lookup(name).map(|r| match r {
+            Ok(f) => Value::Builtin(Builtin::Math(f)),
+            Err(constant) => constant,
+        }),
         (Value::Module(Module::Time), "sleep") => Some(Value::Builtin(Builtin::Sleep)),
         (Value::Module(Module::Future), "annotations") => Some(Value::Module(Module::Future)),
         (Value::Module(Module::Typing), name) if crate::bytecode::TYPING_NAMES.contains(&name) => {
@@ -657,6 +661,12 @@ fn call_builtin(
             Ok(Value::None)
         }
         (Builtin::Object, _) => Err(unsupported("object() instances (use a class of the program)")),
+        (Builtin::Math(f), _) => {
+            if !kwargs.is_empty() {
+                return Err(err(ExcKind::TypeError, format!("{}() takes no keyword arguments", f.qualname())));
+            }
+            super::mathmod::call(f, &rest)
+        }
         (Builtin::ThreadLocal, _) => {
             if !rest.is_empty() || !kwargs.is_empty() {
                 return Err(err(ExcKind::TypeError, "Initialization arguments are not supported"));

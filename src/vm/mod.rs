@@ -20,6 +20,7 @@ pub mod heap;
 mod invoke;
 mod iters;
 mod listops;
+mod mathmod;
 mod numops;
 mod sharing;
 mod slices;

@@ -465,6 +465,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 "queue" => Module::Queue,
                 "__future__" => Module::Future,
                 "typing" => Module::Typing,
+                "math" => Module::Math,
                 other => return Err(err(ExcKind::ModuleNotFoundError, format!("No module named '{other}'"))),
             };
             stack.push(Value::Module(m));

@@ -87,7 +87,8 @@ impl Builtin {
             | Builtin::Super
             | Builtin::Object
             | Builtin::ObjectInit
-            | Builtin::ThreadLocal => CallKind::C,
+            | Builtin::ThreadLocal
+            | Builtin::Math(_) => CallKind::C,
         }
     }
 }

@@ -165,6 +165,8 @@ pub enum Builtin {
     ThreadInit,
     /// `threading.local` (the type; calling it makes a thread-local namespace)
     ThreadLocal,
+    /// A function of the `math` module.
+    Math(super::mathmod::MathFn),
 }
 
 impl Builtin {
@@ -219,6 +221,7 @@ impl Builtin {
             Builtin::ObjectInit => "object.__init__",
             Builtin::ThreadInit => "Thread.__init__",
             Builtin::ThreadLocal => "threading.local",
+            Builtin::Math(f) => f.qualname(),
         }
     }
 
@@ -282,6 +285,8 @@ pub enum Module {
     Queue,
     /// `__future__` (also stands for its feature `annotations`, which only binds a name)
     Future,
+    /// `math`
+    Math,
     /// `typing` (also stands for each of its names, such as `Optional`: annotations only
     /// name them, and subscripting one gives it back)
     Typing,
@@ -296,6 +301,7 @@ impl Module {
             Module::Queue => "queue",
             Module::Future => "__future__",
             Module::Typing => "typing",
+            Module::Math => "math",
         }
     }
 }

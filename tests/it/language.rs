@@ -716,3 +716,33 @@ fn print_with_sep_and_end_builds_lines_as_cpython_does() {
     let want: BTreeSet<String> = ["t!\nm", "tm\n!", "m\nt!"].into_iter().map(String::from).collect();
     assert_eq!(outs, want);
 }
+
+#[test]
+fn math_functions_follow_cpython() {
+    let path = "tests/fixtures/math_module.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    let out = "4.0 1.4142135623730951 2 3 -2 3.0\n\
+               2432902008176640000 15511210043330985984000000 6 0 4 4\n\
+               3.14159 2.718281828459045 6.283185307179586 inf nan 7 1 10000000000.0\n\
+               False -1 100000000000000000000\n\
+               ValueError: math domain error\n\
+               ValueError: math domain error\n\
+               ValueError: factorial() not defined for negative values\n\
+               TypeError: 'float' object cannot be interpreted as an integer\n\
+               ValueError: cannot convert float NaN to integer\n\
+               OverflowError: cannot convert float infinity to integer\n\
+               ValueError: isqrt() argument must be nonnegative\n\
+               OverflowError: int too large to convert to float\n\
+               TypeError: must be real number, not str";
+    let outs: BTreeSet<String> = outcomes(&text, "pi").into_iter().map(|(_, o)| o).collect();
+    assert_eq!(outs, [out.to_string()].into_iter().collect());
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+    // The functions whose results depend on the platform's libm are refused.
+    let e = match Model::from_source("a.py", "import math\nx = math.log(2)\n") {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(e.contains("a.py:2:5: unsupported: math.log"), "{e}");
+}

@@ -7,6 +7,14 @@ use gilcheck::explore::{Reduction, Strategy};
 use gilcheck::{Model, Verdict};
 use std::collections::BTreeSet;
 
+/// The error that `text` (as file `name`) is refused with.
+fn refusal(name: &str, text: &str) -> String {
+    match Model::from_source(name, text) {
+        Ok(_) => panic!("accepted: {text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
 #[test]
 fn closures_and_nonlocal_follow_cpython() {
     let path = "tests/fixtures/closures.py";
@@ -64,10 +72,7 @@ fn a_closure_can_be_a_thread_target() {
 
 #[test]
 fn scope_errors_are_cpythons_syntax_errors_at_their_line() {
-    let err = |text: &str| match Model::from_source("s.py", text) {
-        Ok(_) => panic!("accepted: {text}"),
-        Err(e) => e.to_string(),
-    };
+    let err = |text: &str| refusal("s.py", text);
     let e = err("import threading\ndef f():\n    def g():\n        nonlocal x\n        x = 1\n    return g\n");
     assert!(e.contains("s.py:4:9") && e.contains("no binding for nonlocal 'x' found"), "{e}");
     let e = err("import threading\nnonlocal x\n");
@@ -145,10 +150,7 @@ fn isinstance_answers_as_cpython_or_stops_as_not_modelled() {
 
 #[test]
 fn bases_that_are_not_classes_of_the_program_are_refused_with_a_hint() {
-    let err = |text: &str| match Model::from_source("b.py", text) {
-        Ok(_) => panic!("accepted: {text}"),
-        Err(e) => e.to_string(),
-    };
+    let err = |text: &str| refusal("b.py", text);
     let e = err("import threading\nclass W(threading.Event):\n    pass\n");
     assert!(e.contains("b.py:2:9: unsupported: this base class") && e.contains("threading.Thread"), "{e}");
     let e = err("import threading\nclass A:\n    pass\nclass B:\n    pass\nclass C(A, B):\n    pass\n");

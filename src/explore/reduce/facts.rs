@@ -458,8 +458,9 @@ fn unsupported_construct(program: &Program) -> Option<String> {
                         return Some(format!("threading.{name} (line {}) is not modelled by the analysis", line(i)));
                     }
                 }
-                Instr::ImportName(n) if code.names.get(*n as usize).is_some_and(|m| m == "queue") => {
-                    return Some(format!("the queue module (line {}) is not modelled by the analysis", line(i)));
+                Instr::ImportName(n) if code.names.get(*n as usize).is_some_and(|m| m == "queue" || m == "math") => {
+                    let m = &code.names[*n as usize];
+                    return Some(format!("the {m} module (line {}) is not modelled by the analysis", line(i)));
                 }
                 Instr::CheckExcMatch | Instr::DeleteFast(_) | Instr::DeleteName(_) | Instr::DeleteGlobal(_) => {
                     return Some(format!("the try statement near line {} is not modelled by the analysis", line(i)));

@@ -40,6 +40,19 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("threading", "main_thread"),
     ("threading", "local"),
     ("queue", "Queue"),
+    ("math", "sqrt"),
+    ("math", "floor"),
+    ("math", "ceil"),
+    ("math", "trunc"),
+    ("math", "fabs"),
+    ("math", "factorial"),
+    ("math", "gcd"),
+    ("math", "isqrt"),
+    ("math", "pi"),
+    ("math", "e"),
+    ("math", "tau"),
+    ("math", "inf"),
+    ("math", "nan"),
 ];
 
 /// Whether the module starts (after its docstring) with `from __future__ import annotations`.

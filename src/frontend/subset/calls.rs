@@ -32,6 +32,7 @@ impl Checker<'_> {
                 match module.as_str() {
                     "threading" => self.threading_call(c, attr, n.range)?,
                     "time" => self.time_call(c, attr, n.range)?,
+                    "math" => self.math_call(c, attr, n.range)?,
                     _ => self.queue_call(c, attr, n.range)?,
                 }
             }
@@ -47,6 +48,7 @@ impl Checker<'_> {
                 match base {
                     Some("threading") => self.threading_call(c, a.attr.as_str(), a.range)?,
                     Some("time") => self.time_call(c, a.attr.as_str(), a.range)?,
+                    Some("math") => self.math_call(c, a.attr.as_str(), a.range)?,
                     Some("queue") => self.queue_call(c, a.attr.as_str(), a.range)?,
                     _ => {
                         self.note(self.expr(&a.value));
@@ -349,6 +351,17 @@ impl Checker<'_> {
         match attr {
             "Queue" => self.optional_arg(c, "queue.Queue", "maxsize", HINT),
             other => Err(self.unsupported(range, format!("queue.{other}"), HINT)),
+        }
+    }
+
+    fn math_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
+        const HINT: &str = "supported: math.sqrt, floor, ceil, trunc, fabs, factorial, gcd and isqrt, and the \
+             constants pi, e, tau, inf and nan (the other functions' results depend on the platform's libm)";
+        match attr {
+            "sqrt" | "floor" | "ceil" | "trunc" | "fabs" | "factorial" | "gcd" | "isqrt" => {
+                self.no_keywords(c, &format!("math.{attr}"), HINT)
+            }
+            other => Err(self.unsupported(range, format!("math.{other}"), HINT)),
         }
     }
 

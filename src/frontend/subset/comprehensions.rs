@@ -22,17 +22,6 @@ fn comp_of(e: &Expr) -> Option<Comp<'_>> {
     }
 }
 
-/// The names a comprehension target binds.
-fn target_names(t: &Expr, out: &mut HashSet<String>) {
-    match t {
-        Expr::Name(n) => {
-            out.insert(n.id.as_str().to_string());
-        }
-        Expr::Tuple(tu) => tu.elts.iter().for_each(|x| target_names(x, out)),
-        _ => {}
-    }
-}
-
 impl Checker<'_> {
     /// A list or dict comprehension: synchronous generators whose targets are names (or
     /// tuples of names), and supported expressions everywhere.

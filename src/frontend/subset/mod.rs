@@ -20,7 +20,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
 const HINT_IMPORTS: &str = "supported imports: import threading, import time, import queue, import typing, \
-     each optionally `as NAME`; from threading/time/queue/typing import NAME (the names the checker models, \
+     import math, each optionally `as NAME`; from threading/time/queue/typing/math import NAME (the names the \
+     checker models, \
      e.g. from threading import Thread, Lock); and from __future__ import annotations (at module level)";
 const HINT_CALLS: &str =
     "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, float, round, sum, any, all, str, \
@@ -129,16 +130,18 @@ const MAX_EXPR_DEPTH: usize = 200;
 /// Deepest block nesting accepted (CPython's limit on indentation levels).
 const MAX_BLOCK_DEPTH: usize = 100;
 
-fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<String>) {
-    fn targets(e: &Expr, out: &mut HashSet<String>) {
-        match e {
-            Expr::Name(n) => {
-                out.insert(n.id.as_str().to_string());
-            }
-            Expr::Tuple(t) => t.elts.iter().for_each(|x| targets(x, out)),
-            _ => {}
+/// The names an assignment, `for` or comprehension target binds (a name or a tuple of them).
+fn target_names(e: &Expr, out: &mut HashSet<String>) {
+    match e {
+        Expr::Name(n) => {
+            out.insert(n.id.as_str().to_string());
         }
+        Expr::Tuple(t) => t.elts.iter().for_each(|x| target_names(x, out)),
+        _ => {}
     }
+}
+
+fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<String>) {
     for s in body {
         match s {
             Stmt::FunctionDef(f) => {
@@ -147,16 +150,16 @@ fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<St
             Stmt::ClassDef(c) => {
                 defs.insert(c.name.as_str().to_string());
             }
-            Stmt::Assign(a) => a.targets.iter().for_each(|t| targets(t, other)),
-            Stmt::AugAssign(a) => targets(&a.target, other),
-            Stmt::AnnAssign(a) if a.value.is_some() => targets(&a.target, other),
+            Stmt::Assign(a) => a.targets.iter().for_each(|t| target_names(t, other)),
+            Stmt::AugAssign(a) => target_names(&a.target, other),
+            Stmt::AnnAssign(a) if a.value.is_some() => target_names(&a.target, other),
             Stmt::ImportFrom(i) => {
                 for a in &i.names {
                     other.insert(a.asname.as_ref().map_or(a.name.as_str(), |n| n.as_str()).to_string());
                 }
             }
             Stmt::For(f) => {
-                targets(&f.target, other);
+                target_names(&f.target, other);
                 bound_names(&f.body, defs, other);
             }
             Stmt::While(w) => bound_names(&w.body, defs, other),
@@ -169,7 +172,7 @@ fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<St
             Stmt::With(w) => {
                 for item in &w.items {
                     if let Some(v) = &item.optional_vars {
-                        targets(v, other);
+                        target_names(v, other);
                     }
                 }
                 bound_names(&w.body, defs, other);
@@ -454,7 +457,7 @@ impl<'a> Checker<'a> {
                 }
                 for alias in &i.names {
                     let name = alias.name.as_str();
-                    if !matches!(name, "threading" | "time" | "queue" | "typing") {
+                    if !matches!(name, "threading" | "time" | "queue" | "typing" | "math") {
                         return Err(self.unsupported(alias.range, format!("import of module '{name}'"), HINT_IMPORTS));
                     }
                 }
@@ -469,7 +472,9 @@ impl<'a> Checker<'a> {
             }
             Stmt::ImportFrom(i)
                 if i.level == 0
-                    && i.module.as_ref().is_some_and(|m| matches!(m.as_str(), "threading" | "time" | "queue")) =>
+                    && i.module
+                        .as_ref()
+                        .is_some_and(|m| matches!(m.as_str(), "threading" | "time" | "queue" | "math")) =>
             {
                 self.module_import_from(i)
             }

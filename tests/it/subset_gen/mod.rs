@@ -212,6 +212,12 @@ pub enum Stmt {
         g: usize,
         c: i64,
     },
+    /// `r = math.isqrt(g * g + c)` or `r = math.floor(g / 2)`: the `math` module.
+    MathCall {
+        g: usize,
+        c: i64,
+        floor: bool,
+    },
     /// `r = tally(c)`: a closure (made once at module level) whose `nonlocal` counter all
     /// threads share through its cell.
     Closure {
@@ -542,6 +548,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (2, any::<bool>().prop_map(|pop| Stmt::DictRemove { pop }).boxed()),
             (1, g().prop_map(|g| Stmt::Lambda { g }).boxed()),
             (1, c().prop_map(|c| Stmt::Closure { c }).boxed()),
+            (1, (g(), c(), any::<bool>()).prop_map(|(g, c, floor)| Stmt::MathCall { g, c, floor }).boxed()),
             (1, (g(), c()).prop_map(|(g, c)| Stmt::Local { g, c }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, reverse)| Stmt::Slice { c, reverse }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, read)| Stmt::Inherited { c, read }).boxed()),

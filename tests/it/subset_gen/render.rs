@@ -119,6 +119,7 @@ pub enum Feature {
     Inheritance,
     Slice,
     ThreadLocal,
+    Math,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -318,6 +319,17 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.assign("r");
             line(out, ind, &format!("loc.v = {} + {c}", GLOBALS[*g]));
             line(out, ind, "r = loc.v");
+        }
+        Stmt::MathCall { g, c, floor } => {
+            cx.feat(F::Math);
+            cx.found.uses.insert("math");
+            cx.assign("r");
+            if *floor {
+                line(out, ind, &format!("r = math.floor({} / 2)", GLOBALS[*g]));
+            } else {
+                // isqrt of a negative number is the program's ValueError, as in CPython.
+                line(out, ind, &format!("r = math.isqrt({g} * {g} + {c})", g = GLOBALS[*g]));
+            }
         }
         Stmt::Closure { c } => {
             cx.feat(F::Closure);
@@ -976,6 +988,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     if uses("q") {
         out.push_str("import queue\n");
+    }
+    if uses("math") {
+        out.push_str("import math\n");
     }
     out.push('\n');
     let _ = writeln!(out, "x{ann} = {}\ny{ann} = {}\nr{ann} = -1", p.init[0], p.init[1]);

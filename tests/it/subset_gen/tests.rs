@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 109] = {
+const ALL: [Feature; 110] = {
     use Feature::*;
     [
         LockWith,
@@ -127,6 +127,7 @@ const ALL: [Feature; 109] = {
         Inheritance,
         Slice,
         ThreadLocal,
+        Math,
     ]
 };
 
