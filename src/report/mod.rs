@@ -209,7 +209,8 @@ pub fn render_outcomes(report: &Report, src: &SourceFile, style: Style) -> Strin
 
 fn render_step(out: &mut String, s: &TraceStep, src: &SourceFile, last_line: &mut u32, style: Style) {
     let lane = "      ".repeat(s.tid);
-    if s.line != *last_line {
+    // Instructions without a line (a function's MAKE_CELL and COPY_FREE_VARS) get no header.
+    if s.line != *last_line && s.line != 0 {
         *last_line = s.line;
         let text = src.line_text(s.line).trim();
         let _ = writeln!(out, "{:>10}  {lane}{}", "", style.paint("2", &format!("line {}: {text}", s.line)));

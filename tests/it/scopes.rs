@@ -161,3 +161,16 @@ fn bases_that_are_not_classes_of_the_program_are_refused_with_a_hint() {
     let e = err("import threading\nclass A:\n    def f(self):\n        return super(A, self).f()\n");
     assert!(e.contains("b.py:4:16: unsupported: super() with arguments"), "{e}");
 }
+
+#[test]
+fn a_trace_through_a_closure_shows_the_cells_without_a_line_of_their_own() {
+    let text = "import threading\ndef make():\n    n = 0\n    def bump():\n        nonlocal n\n        n += 1\n    \
+                return bump\nbump = make()\nt = threading.Thread(target=bump)\nt.start()\nbump()\nt.join()\n";
+    let path = crate::cli::write_temp("closure_trace.py", text);
+    // Main starts T1, whose first step (the closure's COPY_FREE_VARS) has no line.
+    let o = crate::cli::gilcheck(&["trace", path.to_str().unwrap(), "--schedule", "0x37,1x7"]);
+    let out = crate::cli::stdout(&o);
+    assert!(out.contains("T1    COPY_FREE_VARS"), "{out}");
+    assert!(out.contains("STORE_DEREF n"), "{out}");
+    assert!(!out.contains("line 0:"), "{out}");
+}
