@@ -67,7 +67,7 @@ impl Compiler<'_> {
         let unit = std::mem::replace(&mut self.unit, outer);
         result?;
         self.codes[id as usize] = self.assemble_unit(unit, false);
-        self.make_function(id, 0);
+        self.make_function(id, 0)?;
         Ok(())
     }
 
@@ -99,7 +99,7 @@ impl Compiler<'_> {
         let unit = std::mem::replace(&mut self.unit, outer);
         result?;
         self.codes[id as usize] = self.assemble_unit(unit, false);
-        self.make_function(id, 0);
+        self.make_function(id, 0)?;
         self.visit_iter(&generators[0].iter)?;
         self.emit(Op::GetIter, 0);
         self.emit(Op::Precall, 0);

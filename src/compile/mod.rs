@@ -280,9 +280,7 @@ impl Unit {
 
     /// The index of `name` among the cells then the frees of this unit.
     pub fn deref_index(&self, name: &str) -> Option<u32> {
-        let cell = self.cells.iter().position(|c| c == name);
-        let free = || self.frees.iter().position(|c| c == name).map(|i| i + self.cells.len());
-        cell.or_else(free).map(|i| i as u32)
+        symbols::deref_index(&self.cells, &self.frees, name)
     }
 }
 
@@ -597,13 +595,18 @@ impl<'a> Compiler<'a> {
     /// `compiler_make_closure`: the closure tuple of code `id` when it has free variables
     /// (`LOAD_CLOSURE` of each from this unit's cells and frees, `BUILD_TUPLE`), then the
     /// code and `MAKE_FUNCTION flags` (with flag 8 for the closure).
-    pub fn make_function(&mut self, id: CodeId, mut flags: u32) {
+    pub fn make_function(&mut self, id: CodeId, mut flags: u32) -> Result<()> {
         let frees = self.codes[id as usize].freevars.clone();
         if !frees.is_empty() {
             for name in &frees {
-                // The symbol table made every free variable of a nested scope a cell or a free
-                // variable of the scope around it.
-                let i = self.unit.deref_index(name).unwrap_or(0);
+                // The symbol table makes every free variable of a nested scope a cell or a free
+                // variable of the scope around it; anything else is a bug, never a guessed slot.
+                let Some(i) = self.unit.deref_index(name) else {
+                    return Err(Error::Compile {
+                        span: self.span(TextRange::default()),
+                        message: format!("[internal bug] closure variable '{name}' has no cell here"),
+                    });
+                };
                 self.emit(Op::LoadClosure, i);
             }
             self.emit(Op::BuildTuple, frees.len() as u32);
@@ -611,6 +614,7 @@ impl<'a> Compiler<'a> {
         }
         self.load_const(Const::Code(id));
         self.emit(Op::MakeFunction, flags);
+        Ok(())
     }
 
     /// Compiles a `def` body into a new code object and returns its id. Its slot is taken first,

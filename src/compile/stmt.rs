@@ -33,7 +33,7 @@ impl Compiler<'_> {
                 flags |= self.function_annotations(f)?;
                 let id = self.compile_function(f)?;
                 self.codes[id as usize].defaults = defaults;
-                self.make_function(id, flags);
+                self.make_function(id, flags)?;
                 let saved = self.unit.loc;
                 for d in f.decorator_list.iter().rev() {
                     self.unit.loc = self.loc_of(d.expression.range());
@@ -51,7 +51,7 @@ impl Compiler<'_> {
                 let id = self.compile_class(c)?;
                 self.emit(Op::PushNull, 0);
                 self.emit(Op::LoadBuildClass, 0);
-                self.make_function(id, 0);
+                self.make_function(id, 0)?;
                 self.load_const(Const::Str(c.name.as_str().into()));
                 let bases = c.arguments.as_ref().map_or(&[][..], |a| &a.args[..]);
                 for b in bases {

@@ -76,10 +76,15 @@ impl FunctionSymbols {
 
     /// The index of `name` among the cells then the frees.
     pub fn deref_index(&self, name: &str) -> Option<u32> {
-        let cell = self.cells.iter().position(|c| c == name);
-        let free = || self.frees.iter().position(|c| c == name).map(|i| i + self.cells.len());
-        cell.or_else(free).map(|i| i as u32)
+        deref_index(&self.cells, &self.frees, name)
     }
+}
+
+/// The index of `name` among `cells` then `frees` (a `LOAD_DEREF` argument before assembly).
+pub(crate) fn deref_index(cells: &[String], frees: &[String], name: &str) -> Option<u32> {
+    let cell = cells.iter().position(|c| c == name);
+    let free = || frees.iter().position(|c| c == name).map(|i| i + cells.len());
+    cell.or_else(free).map(|i| i as u32)
 }
 
 impl ModuleSymbols {
