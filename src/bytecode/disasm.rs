@@ -165,8 +165,8 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
         DeleteFast(i) => (Some(i), name_at(&code.varnames, i)),
         BinarySubscr | StoreSubscr | LoadBuildClass => (None, String::new()),
         Resume(a) | Copy(a) | Swap(a) | BuildTuple(a) | BuildString(a) | Precall(a) | Call(a) | UnpackSequence(a)
-        | RaiseVarargs(a) | Reraise(a) | BuildList(a) | BuildMap(a) | BuildConstKeyMap(a) | ListExtend(a)
-        | ListAppend(a) | MapAdd(a) => (Some(a), String::new()),
+        | UnpackEx(a) | RaiseVarargs(a) | Reraise(a) | BuildList(a) | BuildMap(a) | BuildConstKeyMap(a)
+        | ListExtend(a) | ListAppend(a) | MapAdd(a) => (Some(a), String::new()),
         LoadConst(i) => (Some(i), konst(i)),
         KwNames(i) => (Some(i), konst(i)),
         LoadName(g) | StoreName(g) | StoreGlobal(g) => (Some(g), global(g)),

@@ -218,6 +218,9 @@ pub enum Instr {
     ForIter(Label),
     /// `UNPACK_SEQUENCE n`
     UnpackSequence(u32),
+    /// `UNPACK_EX before | after << 8`: unpacks an iterable into `before` items, a list of the
+    /// rest, and `after` items (`a, *rest, z = xs`).
+    UnpackEx(u32),
     /// `JUMP_FORWARD target`
     JumpForward(Label),
     /// `JUMP_BACKWARD target` (a loop back-edge).
@@ -344,6 +347,7 @@ impl Instr {
             GetIter => "GET_ITER",
             ForIter(_) => "FOR_ITER",
             UnpackSequence(_) => "UNPACK_SEQUENCE",
+            UnpackEx(_) => "UNPACK_EX",
             JumpForward(_) => "JUMP_FORWARD",
             JumpBackward(_) => "JUMP_BACKWARD",
             PopJumpForwardIfFalse(_) => "POP_JUMP_FORWARD_IF_FALSE",

@@ -57,6 +57,7 @@ pub(crate) enum Op {
     GetIter,
     ForIter,
     UnpackSequence,
+    UnpackEx,
     ReturnValue,
     LoadAssertionError,
     RaiseVarargs,
@@ -162,6 +163,7 @@ impl Op {
                 }
             }
             Op::UnpackSequence => n - 1,
+            Op::UnpackEx => (n & 0xff) + (n >> 8),
             Op::ReturnValue | Op::Reraise | Op::PopExcept => -1,
             Op::RaiseVarargs => -n,
             Op::PopJumpIfFalse | Op::PopJumpIfTrue | Op::PopJumpIfNone | Op::PopJumpIfNotNone => -1,
@@ -463,6 +465,7 @@ fn lower_one(ins: &Ins, target: u32, forward: bool) -> Instr {
         Op::GetIter => Instr::GetIter,
         Op::ForIter => Instr::ForIter(target),
         Op::UnpackSequence => Instr::UnpackSequence(a),
+        Op::UnpackEx => Instr::UnpackEx(a),
         Op::ReturnValue => Instr::ReturnValue,
         Op::LoadAssertionError => Instr::LoadAssertionError,
         Op::RaiseVarargs => Instr::RaiseVarargs(a),

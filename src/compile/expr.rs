@@ -98,12 +98,7 @@ impl Compiler<'_> {
                 self.nameop(n.id.as_str(), store);
             }
             Expr::Tuple(t) => match t.ctx {
-                ExprContext::Store => {
-                    self.emit(Op::UnpackSequence, t.elts.len() as u32);
-                    for elt in &t.elts {
-                        self.visit_expr(elt)?;
-                    }
-                }
+                ExprContext::Store => self.unpack_into(&t.elts)?,
                 _ => {
                     if t.elts.len() > STACK_USE_GUIDELINE {
                         return Err(self.unsupported(
@@ -205,6 +200,8 @@ impl Compiler<'_> {
                 let op = if matches!(sub.ctx, ExprContext::Store) { Op::StoreSubscr } else { Op::BinarySubscr };
                 self.emit(op, 0);
             }
+            Expr::List(l) if matches!(l.ctx, ExprContext::Store) => self.unpack_into(&l.elts)?,
+            Expr::Starred(s) if matches!(s.ctx, ExprContext::Store) => self.visit_expr(&s.value)?,
             Expr::List(l) => {
                 if l.elts.len() > STACK_USE_GUIDELINE {
                     return Err(self.unsupported(
@@ -280,6 +277,23 @@ impl Compiler<'_> {
             return self.visit_iter(e);
         }
         self.visit_expr(e)
+    }
+
+    /// The targets of an unpacking assignment (`a, b = ...`, `[a, b] = ...`, `a, *rest = ...`),
+    /// as CPython's `assignment_helper` compiles them: `UNPACK_SEQUENCE n`, or `UNPACK_EX` with
+    /// the counts before and after the starred target.
+    fn unpack_into(&mut self, elts: &[Expr]) -> Result<()> {
+        match elts.iter().position(|e| matches!(e, Expr::Starred(_))) {
+            Some(i) => {
+                let after = (elts.len() - i - 1) as u32;
+                self.emit(Op::UnpackEx, i as u32 | after << 8);
+            }
+            None => self.emit(Op::UnpackSequence, elts.len() as u32),
+        }
+        for elt in elts {
+            self.visit_expr(elt)?;
+        }
+        Ok(())
     }
 
     /// An expression in iterator position (`for x in e`): a list display is compiled as a

@@ -64,6 +64,15 @@ impl<M: Model> Bounded<'_, M> {
                     watch.reset();
                 }
                 if self.model.next_step_is_back_edge(&s, tid) && watch.see(&s) {
+                    if runnable.iter().any(|&u| u != tid) {
+                        // Another thread could run here: looping on alone would starve it,
+                        // which CPython's GIL does not allow (see `fair`); the runs where it
+                        // gets its turn are explored at the preemption points.
+                        if self.search.starved.is_empty() {
+                            self.search.starved = runnable.iter().copied().filter(|&u| u != tid).collect();
+                        }
+                        break;
+                    }
                     let line = self.model.line_of(&s, tid);
                     let f = Finding {
                         kind: FindingKind::NonTermination,
@@ -81,7 +90,7 @@ impl<M: Model> Bounded<'_, M> {
                 let info = self.model.step(&mut s, tid);
                 self.schedule.push(tid);
                 current = Some(tid);
-                free = info.event == Event::Sleep;
+                free = info.event.releases_gil();
                 last_raised = matches!(info.event, Event::Raise(_));
                 if self.search.tick() {
                     break;

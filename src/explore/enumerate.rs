@@ -1,12 +1,13 @@
 //! Plain enumeration: a stateless depth-first search over every interleaving, with exact
 //! counts per outcome. No reduction at all: the oracle that every other strategy is held to.
 
+use super::fair;
 use super::model::{Model, Status};
 use super::report::{Finding, FindingKind};
 use super::schedule::Schedule;
 use super::search::Search;
 use crate::vm::{Event, Tid};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 struct Enumerate<'a, M: Model> {
     model: &'a M,
@@ -14,12 +15,22 @@ struct Enumerate<'a, M: Model> {
     schedule: Schedule,
     /// Fingerprints of the back-edge states on the current path (a repeat is a cycle).
     path: Vec<u128>,
-    on_path: HashSet<u128>,
+    /// Where each of them is on the path (its step index).
+    on_path: HashMap<u128, usize>,
+    /// For each step of the path: its thread, and the threads that could run before it.
+    steps: Vec<(Tid, fair::Threads)>,
 }
 
 /// Enumerates every interleaving of `model`.
 pub(crate) fn run<M: Model>(model: &M, search: &mut Search) {
-    let mut e = Enumerate { model, search, schedule: Schedule::new(), path: Vec::new(), on_path: HashSet::new() };
+    let mut e = Enumerate {
+        model,
+        search,
+        schedule: Schedule::new(),
+        path: Vec::new(),
+        on_path: HashMap::new(),
+        steps: Vec::new(),
+    };
     e.go(model.init(), None, None, 0);
 }
 
@@ -33,11 +44,29 @@ impl<M: Model> Enumerate<'_, M> {
         let mut runnable = Vec::new();
         let mut next = first;
         let mut last_raised = false;
+        let steps_mark = self.steps.len();
         loop {
             if let Some(tid) = next.take() {
+                if self.steps.len() == steps_mark {
+                    self.model.runnable(&s, &mut runnable);
+                }
                 if self.model.next_step_is_back_edge(&s, tid) {
                     let fp = self.model.fingerprint(&s);
-                    if !self.on_path.insert(fp) {
+                    if let Some(&at) = self.on_path.get(&fp) {
+                        // A cycle: a run that never terminates if it is weakly fair (every
+                        // thread that could always run steps in it); else only a starved
+                        // thread allows it (see `fair`), and this search cannot tell whether
+                        // a fair cycle joins several such loops.
+                        let cycle = &self.steps[at..];
+                        let stepped = cycle.iter().fold(0, |m, (t, _)| m | fair::bit(*t));
+                        let always = cycle.iter().fold(!0, |m, (_, e)| m & e);
+                        if always & !stepped != 0 {
+                            if self.search.starved.is_empty() {
+                                self.search.starved =
+                                    (0..128).filter(|t| always & !stepped & fair::bit(*t) != 0).collect();
+                            }
+                            break;
+                        }
                         let f = Finding {
                             kind: FindingKind::NonTermination,
                             message: "a run never terminates: it returns to an earlier state".into(),
@@ -48,11 +77,13 @@ impl<M: Model> Enumerate<'_, M> {
                         self.search.finish_execution(Status::Violation(f), &self.schedule, used, o);
                         break;
                     }
+                    self.on_path.insert(fp, self.steps.len());
                     self.path.push(fp);
                 }
+                self.steps.push((tid, fair::mask(&runnable)));
                 let info = self.model.step(&mut s, tid);
                 self.schedule.push(tid);
-                prev = Some((tid, info.event == Event::Sleep));
+                prev = Some((tid, info.event.releases_gil()));
                 last_raised = matches!(info.event, Event::Raise(_));
                 if self.search.tick() {
                     break;
@@ -87,6 +118,7 @@ impl<M: Model> Enumerate<'_, M> {
         for fp in self.path.drain(path_mark..) {
             self.on_path.remove(&fp);
         }
+        self.steps.truncate(steps_mark);
         let extra = self.schedule.len() - mark;
         self.schedule.truncate_steps(extra);
         self.search.discard(s);

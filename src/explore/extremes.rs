@@ -313,7 +313,7 @@ fn certify(
                     return Err(Unreplayed::Limit(budget.hit(l, limits.max_states).describe()));
                 }
             }
-            slept = info.event == Event::Sleep;
+            slept = info.event.releases_gil();
             if matches!(info.event, Event::Raise(_)) && s.failed_thread().is_some() {
                 ended = true;
             }

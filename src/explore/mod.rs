@@ -12,6 +12,7 @@
 mod bounded;
 mod enumerate;
 mod extremes;
+mod fair;
 mod model;
 mod reduce;
 mod report;
@@ -330,6 +331,15 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             Strategy::Enumerate => {
                 let mut s = self.search();
                 enumerate::run(self.model, &mut s);
+                if !s.starved.is_empty() && s.first_violation.is_none() && s.stopped.is_none() {
+                    let who: Vec<String> = s.starved.iter().map(|t| thread_name(*t)).collect();
+                    s.stopped = Some(format!(
+                        "enumeration cut runs that loop only while {} never runs although it could (no run of \
+                         CPython, whose GIL is fair); whether such loops join into a fair one only the stateful \
+                         search tells: use --strategy stateful",
+                        who.join(" and ")
+                    ));
+                }
                 self.report(s, "enumerate", None, true, vec![])
             }
             Strategy::Stateful => self.stateful(vec![]),
@@ -420,6 +430,17 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             .into_iter()
             .map(|(outcome, n)| OutcomeCount { outcome, interleavings: per_outcome.then_some(n) })
             .collect();
+        let mut notes = Vec::new();
+        if !s.starved.is_empty() && !s.violations.keys().any(|f| f.kind == FindingKind::NonTermination) {
+            let who: Vec<String> = s.starved.iter().map(|t| thread_name(*t)).collect();
+            notes.push(format!(
+                "a run can return to an earlier state, but only while {} never runs although it could; \
+                 CPython's GIL hands over to a waiting thread within its switch interval, so no run of \
+                 CPython loops there forever (cycles are reported only when every thread that can \
+                 always run takes steps in them)",
+                who.join(" and ")
+            ));
+        }
         Report {
             verdict,
             switch_model: self.model.switch_model(),
@@ -432,7 +453,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             counterexample,
             interleavings: total,
             reductions,
-            notes: Vec::new(),
+            notes,
             stats,
             checker_stop: None,
         }

@@ -88,6 +88,10 @@ pub(crate) struct Search {
     pub violations: BTreeMap<Finding, Counterexample>,
     pub first_violation: Option<Finding>,
     pub stop_on_violation: bool,
+    /// Threads that some cycle of the state graph never lets run although they could (the
+    /// first such cycle found): it is no run of CPython, whose GIL is fair (see
+    /// [`super::fair`]), so it is not reported.
+    pub starved: Vec<crate::vm::Tid>,
     next_check: u64,
     /// States visited one by one (those a solo-loop acceleration skips are counted in the
     /// stats, not against `--max-states`).
@@ -117,6 +121,7 @@ impl Search {
             violations: BTreeMap::new(),
             first_violation: None,
             stop_on_violation,
+            starved: Vec::new(),
             next_check: CLOCK_EVERY,
             visited: 0,
             graveyard: Vec::new(),

@@ -1,8 +1,11 @@
 //! Stateful search: depth-first over the state graph with a set of 128-bit state fingerprints
 //! (hash compaction). Outcome sets are exact; the number of interleavings is counted by dynamic
-//! programming over the state DAG (paths from a state = sum over its successors); a successor
-//! that is still on the DFS stack closes a cycle, i.e. a run that never terminates.
+//! programming over the state DAG (paths from a state = sum over its successors). A successor
+//! that is still on the DFS stack closes a cycle; the strongly connected components found along
+//! the way (see [`super::fair`]) say whether some cycle is a run CPython can take forever (every
+//! thread that can always run takes steps in it): that run never terminates.
 
+use super::fair::{self, Node, Sccs};
 use super::model::{Model, Status};
 use super::report::{Finding, FindingKind, Outcome};
 use super::schedule::Schedule;
@@ -171,7 +174,12 @@ struct Frame<S> {
     /// The thread whose step led here, and whether a switch after it is free.
     arrived_by: Option<(Tid, bool)>,
     preemptions: u32,
+    /// Its strongly connected component's bookkeeping.
+    node: Node,
 }
+
+/// How many states the walk through a component may search before it gives up.
+const WALK_BUDGET: usize = 1 << 20;
 
 /// The result of a stateful search.
 pub(crate) struct Explored {
@@ -196,6 +204,9 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
     search.stats.states = 1;
     let mut runnable = Vec::new();
     model.runnable(&init, &mut runnable);
+    let mut sccs = Sccs::default();
+    sccs.discover(0);
+    let root_node = Node { low: 0, inside: 0, enabled: fair::mask(&runnable) };
     let root_status = if runnable.is_empty() { model.status(&init) } else { Status::Running };
     if root_status != Status::Running {
         let o = model.project(&init);
@@ -215,6 +226,7 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
         per: Vec::new(),
         arrived_by: None,
         preemptions: 0,
+        node: root_node,
     }];
     loop {
         let (depth, room) = (stack.len(), stack.capacity());
@@ -237,18 +249,12 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
             }
             let fp = key(model.fingerprint(&s));
             if let Some(&idx) = visited.get(&fp) {
-                if counts.small[idx as usize] == IN_PROGRESS {
+                if counts.small[idx as usize] == IN_PROGRESS || sccs.is_open(idx) {
+                    // A step back into the component still being explored: a cycle. Whether
+                    // it is a run that never terminates is settled when the component is.
                     cyclic = true;
-                    schedule.push(u);
-                    let f = Finding {
-                        kind: FindingKind::NonTermination,
-                        message: "a run never terminates: it returns to an earlier state".into(),
-                        thread: 0,
-                        line: 0,
-                    };
-                    let o = model.project(&s);
-                    search.record(Status::Violation(f), &schedule, preemptions, o, BigUint::from(1u32));
-                    schedule.truncate_steps(1);
+                    top.node.low = top.node.low.min(idx);
+                    top.node.inside |= fair::bit(u);
                 } else {
                     top.sum.add(&counts, idx);
                     if per_outcome {
@@ -289,7 +295,9 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
                 continue;
             }
             counts.small.push(IN_PROGRESS);
-            let arrived_by = Some((u, info.event == Event::Sleep));
+            let arrived_by = Some((u, info.event.releases_gil()));
+            sccs.discover(idx);
+            let node = Node { low: idx, inside: 0, enabled: fair::mask(&runnable) };
             stack.push(Frame {
                 state: s,
                 idx,
@@ -299,10 +307,24 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
                 per: Vec::new(),
                 arrived_by,
                 preemptions,
+                node,
             });
         } else {
             let done = stack.pop().expect("[internal bug] stack");
             let idx = done.idx;
+            match sccs.finish(idx, done.node) {
+                Err(low) => {
+                    if let (Some(parent), Some((u, _))) = (stack.last_mut(), done.arrived_by) {
+                        parent.node.low = parent.node.low.min(low);
+                        parent.node.inside |= fair::bit(u);
+                    }
+                }
+                Ok(Some(component)) => {
+                    let index = |s: &M::State| visited.get(&key(model.fingerprint(s))).copied();
+                    never_ends(model, search, &done, &component, &schedule, &index);
+                }
+                Ok(None) => {}
+            }
             counts.set(idx, done.sum.total());
             if per_outcome {
                 per.set(idx, done.per);
@@ -323,4 +345,46 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
     });
     search.discard(stack);
     Explored { interleavings: complete.then(|| counts.get(0)), per_outcome }
+}
+
+/// The component rooted at `root` (reached by `schedule`) is complete and has a cycle: when
+/// some cycle of it is weakly fair, a run that never terminates (recorded with a walk around
+/// it that replays); else it is noted as a cycle only a starved thread allows.
+fn never_ends<M: Model>(
+    model: &M,
+    search: &mut Search,
+    root: &Frame<M::State>,
+    component: &fair::Component,
+    schedule: &Schedule,
+    index: &dyn Fn(&M::State) -> Option<u32>,
+) {
+    let starved = component.starved();
+    if starved != 0 {
+        if search.starved.is_empty() {
+            search.starved = (0..128).filter(|t| starved & fair::bit(*t) != 0).collect();
+        }
+        return;
+    }
+    let mut path = schedule.clone();
+    let mut preemptions = root.preemptions;
+    if let Some(walk) = fair::fair_cycle(model, &root.state, component, index, WALK_BUDGET) {
+        let (mut s, mut prev, mut runnable) = (root.state.clone(), root.arrived_by, Vec::new());
+        for u in walk {
+            model.runnable(&s, &mut runnable);
+            if matches!(prev, Some((p, free)) if p != u && !free && runnable.contains(&p)) {
+                preemptions += 1;
+            }
+            let info = model.step(&mut s, u);
+            prev = Some((u, info.event.releases_gil()));
+            path.push(u);
+        }
+    }
+    let f = Finding {
+        kind: FindingKind::NonTermination,
+        message: "a run never terminates: it returns to an earlier state".into(),
+        thread: 0,
+        line: 0,
+    };
+    let o = model.project(&root.state);
+    search.record(Status::Violation(f), &path, preemptions, o, BigUint::from(1u32));
 }

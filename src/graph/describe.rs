@@ -134,6 +134,8 @@ pub(super) fn effect<M: Describe>(model: &M, after: &M::State, info: &StepInfo) 
         Event::None => {}
         Event::Print => out.push("printed".into()),
         Event::Sleep => out.push("sleeps (releases the GIL)".into()),
+        Event::TimedWait => out.push("waits with a timeout (releases the GIL)".into()),
+        Event::TimedOut => out.push("timed out".into()),
         Event::Acquire(l) => out.push(format!("acquired {}", lock(*l))),
         Event::AcquireFailed(l) => out.push(format!("did not get {} (held)", lock(*l))),
         Event::Release(l) => out.push(format!("released {}", lock(*l))),

@@ -153,7 +153,7 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
         let invisible = model.next_step_is_local(&s, tid);
         let info = model.step(&mut s, tid);
         raised = matches!(info.event, Event::Raise(_));
-        prev = Some((tid, info.event == Event::Sleep));
+        prev = Some((tid, info.event.releases_gil()));
         taken.push(tid);
         if invisible || (info.footprint.is_local() && info.event == Event::None) {
             let p = b.pending.entry(tid).or_insert(Pending { steps: 0, first_step: index, first_line: label.line });

@@ -628,6 +628,6 @@ fn apply(model: &PyModel, point: &mut Point, tid: Tid) -> vm::StepInfo {
         point.preemptions += 1;
     }
     let info = model.step(&mut point.state, tid);
-    point.prev = Some((tid, info.event == Event::Sleep));
+    point.prev = Some((tid, info.event.releases_gil()));
     info
 }

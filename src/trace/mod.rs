@@ -209,7 +209,7 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
                 Event::Release(l) => obs.release(l),
                 _ => {}
             }
-            let slept = info.event == Event::Sleep;
+            let slept = info.event.releases_gil();
             if short || (k as usize) < HEAD {
                 let p = Pending { code, pc, footprint: info.footprint, event: info.event, seen };
                 run.head.push(render(model, &state, index, tid, p));
@@ -366,6 +366,8 @@ pub fn describe_event(
             }
         }
         Event::Sleep => effects.push("sleeps (releases the GIL)".into()),
+        Event::TimedWait => effects.push("waits with a timeout (releases the GIL)".into()),
+        Event::TimedOut => effects.push("timed out".into()),
         Event::Acquire(l) => effects.push(format!("acquired {}", model.lock_name(state, *l))),
         Event::AcquireFailed(l) => effects.push(format!("did not get {} (held)", model.lock_name(state, *l))),
         Event::Release(l) => effects.push(format!("released {}", model.lock_name(state, *l))),

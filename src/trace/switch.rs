@@ -78,6 +78,8 @@ fn why_switch(model: SwitchModel, instr: &Instr, event: &Event, warm: Option<vm:
     }
     match event {
         Event::Sleep => return "time.sleep releases the GIL".into(),
+        Event::TimedWait => return "a wait with a timeout releases the GIL".into(),
+        Event::TimedOut => return "the timeout expired".into(),
         Event::Start(_) => return "Thread.start waits for the new thread".into(),
         Event::Join(_) => return "Thread.join".into(),
         Event::Exit => return "the thread ends".into(),
@@ -247,7 +249,7 @@ fn preemptions(model: &PyModel, schedule: &Schedule, limit: usize) -> Result<Vec
         }
         let why = Some(why_switch(program.switch, &instr, &info.event, warm));
         let warm_up = warm.is_some() && info.event == Event::None;
-        slept = info.event == Event::Sleep;
+        slept = info.event.releases_gil();
         last[tid] = Some(StepRef { instr: instr_name(program, code, &instr), line, why, warm_up });
         prev = Some(tid);
     }

@@ -71,6 +71,8 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
             SyncKind::from_threading_attr(name).map(|k| Value::Builtin(Builtin::SyncNew(k)))
         }
         (Value::Module(Module::Queue), "Queue") => Some(Value::Builtin(Builtin::SyncNew(SyncKind::Queue))),
+        (Value::Module(Module::Queue), "Empty") => Some(Value::ExcType(ExcKind::QueueEmpty)),
+        (Value::Module(Module::Queue), "Full") => Some(Value::ExcType(ExcKind::QueueFull)),
         (Value::Sync(kind, _), name) => {
             SyncMethod::lookup(*kind, name).map(|m| Value::Bound(Builtin::SyncCall(*kind, m), Box::new(obj.clone())))
         }
@@ -168,25 +170,30 @@ pub fn blocker(program: &Program, state: &State, tid: Tid) -> Option<Blocker> {
                     .position(|k| matches!(k, Const::Str(s) if &**s == name))
                     .map(|i| &rest[positional.len() + i])
             };
-            let timed = positional.len() > 1 || keyword("timeout").is_some();
+            // Whether `acquire(blocking, timeout)` waits until it has the lock (a call whose
+            // arguments are wrong raises instead, so it is not blocked).
+            let lock_blocks = || {
+                let blocking = positional.first().or_else(|| keyword("blocking"));
+                let timeout = positional.get(1).or_else(|| keyword("timeout"));
+                sync::lock_wait(blocking, timeout).is_ok_and(|w| w == sync::Wait::Block)
+            };
             match (method, this) {
                 (Builtin::LockAcquire, Value::Lock(l)) => {
-                    let blocking = positional.first().or_else(|| keyword("blocking")).is_none_or(|v| v.truthy());
-                    if blocking && !timed {
+                    if lock_blocks() {
                         held(*l)
                     } else {
                         None
                     }
                 }
-                (Builtin::ThreadJoin, Value::Thread(t)) if positional.is_empty() && !timed => {
+                (Builtin::ThreadJoin, Value::Thread(t)) => {
+                    let timeout = positional.first().or_else(|| keyword("timeout"));
                     let t = *t as usize;
-                    (t != tid && state.threads[t].is_alive()).then_some(Blocker::Join(t))
+                    let blocks = sync::plain_wait(timeout, "Thread.join").is_ok_and(|w| w == sync::Wait::Block);
+                    (blocks && t != tid && state.threads[t].is_alive()).then_some(Blocker::Join(t))
                 }
                 (Builtin::SyncCall(kind, m), Value::Sync(k, id)) if kind == *k => {
                     let blocking = match m {
-                        SyncMethod::Acquire => {
-                            positional.first().or_else(|| keyword("blocking")).is_none_or(|v| v.truthy()) && !timed
-                        }
+                        SyncMethod::Acquire => lock_blocks(),
                         _ => true,
                     };
                     sync_blocker(state, tid, kind, *id, m, blocking)
@@ -520,13 +527,15 @@ fn call_builtin(
             Ok(Value::None)
         }
         (Builtin::LockAcquire, Some(Value::Lock(l))) => {
-            let blocking = rest.first().map(|v| v.truthy()).unwrap_or(true)
-                && kwargs.iter().all(|(k, v)| k != "blocking" || v.truthy());
+            let arg = |pos: usize, name: &str| {
+                rest.get(pos).or_else(|| kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v))
+            };
+            let wait = sync::lock_wait(arg(0, "blocking"), arg(1, "timeout"))?;
             if state.locks[l as usize].holder.is_none() {
                 acquire(state, tid, l, info);
                 Ok(Value::Bool(true))
             } else {
-                debug_assert!(!blocking || rest.len() > 1 || kwargs.iter().any(|(k, _)| k == "timeout"));
+                debug_assert!(wait != sync::Wait::Block);
                 info.footprint.add(Access::Read(Object::Lock(l)));
                 info.event = Event::AcquireFailed(l);
                 Ok(Value::Bool(false))
@@ -542,16 +551,7 @@ fn call_builtin(
         }
         (Builtin::ThreadStart, Some(Value::Thread(t))) => start_thread(program, state, t as usize, info),
         (Builtin::ThreadJoin, Some(Value::Thread(t))) => {
-            let t = t as usize;
-            info.footprint.add(Access::Read(Object::Thread(t as u32)));
-            match &state.threads[t].status {
-                ThreadStatus::New { .. } => Err(err(ExcKind::RuntimeError, "cannot join thread before it is started")),
-                _ if t == tid => Err(err(ExcKind::RuntimeError, "cannot join current thread")),
-                _ => {
-                    info.event = Event::Join(t);
-                    Ok(Value::None)
-                }
-            }
+            super::threads::join_thread(state, tid, t as usize, &rest, &kwargs, info)
         }
         (Builtin::ThreadIsAlive, Some(Value::Thread(t))) => {
             info.footprint.add(Access::Read(Object::Thread(t)));
@@ -612,6 +612,24 @@ fn call_builtin(
                 }
                 _ => Err(unsupported("str() with an encoding")),
             }
+        }
+        (Builtin::Repr, _) => {
+            no_kwargs("repr", &kwargs)?;
+            match rest.as_slice() {
+                [v] => {
+                    state.heap.note_reads(v, &mut info.footprint);
+                    state.heap.check_str_digits(v)?;
+                    Ok(Value::Str(state.heap.repr(v).into()))
+                }
+                _ => Err(err(ExcKind::TypeError, format!("repr() takes exactly one argument ({} given)", rest.len()))),
+            }
+        }
+        (Builtin::DivMod, _) => {
+            no_kwargs("divmod", &kwargs)?;
+            let [a, b] = rest.as_slice() else {
+                return Err(err(ExcKind::TypeError, format!("divmod expected 2 arguments, got {}", rest.len())));
+            };
+            super::numops::divmod(a, b)
         }
         (Builtin::Bool, _) => {
             no_kwargs("bool", &kwargs)?;

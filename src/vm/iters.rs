@@ -203,3 +203,50 @@ pub(super) fn reads_heap(it: &Value) -> bool {
         _ => false,
     }
 }
+
+/// The items UNPACK_SEQUENCE and UNPACK_EX take from `v`, all at once as CPython's
+/// `unpack_iterable` does (one step: every iterator here is C code).
+fn unpack_items(heap: &Heap, v: &Value, fp: &mut Footprint) -> Result<Vec<Value>, Exception> {
+    heap.items_of(v, fp).map_err(|e| match e.kind {
+        ExcKind::TypeError if e.message.ends_with("is not iterable") => {
+            err(ExcKind::TypeError, format!("cannot unpack non-iterable {} object", heap.type_name(v)))
+        }
+        _ => e,
+    })
+}
+
+/// UNPACK_SEQUENCE `n`: the `n` items of `v`, with CPython 3.11's errors.
+pub(super) fn unpack(heap: &Heap, v: &Value, n: usize, fp: &mut Footprint) -> Result<Vec<Value>, Exception> {
+    let items = unpack_items(heap, v, fp)?;
+    if items.len() < n {
+        return Err(err(
+            ExcKind::ValueError,
+            format!("not enough values to unpack (expected {n}, got {})", items.len()),
+        ));
+    }
+    if items.len() > n {
+        return Err(err(ExcKind::ValueError, format!("too many values to unpack (expected {n})")));
+    }
+    Ok(items)
+}
+
+/// UNPACK_EX `before | after << 8`: `before` items, the list of the rest, `after` items.
+pub(super) fn unpack_ex(
+    heap: &mut Heap,
+    v: &Value,
+    arg: u32,
+    fp: &mut Footprint,
+) -> Result<(Vec<Value>, Value, Vec<Value>), Exception> {
+    let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
+    let mut items = unpack_items(heap, v, fp)?;
+    if items.len() < before + after {
+        return Err(err(
+            ExcKind::ValueError,
+            format!("not enough values to unpack (expected at least {}, got {})", before + after, items.len()),
+        ));
+    }
+    let tail = items.split_off(items.len() - after);
+    let rest = items.split_off(before);
+    let list = Value::Obj(heap.alloc(HeapObj::List(rest), fp));
+    Ok((items, list, tail))
+}

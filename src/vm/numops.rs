@@ -226,3 +226,27 @@ pub(super) fn start_argument(
     }
     Ok(start)
 }
+
+/// `divmod(a, b)` of ints, bools and floats: `(a // b, a % b)`, with divmod's own messages
+/// for a zero divisor.
+pub(super) fn divmod(a: &Value, b: &Value) -> Result<Value, Exception> {
+    let number = |v: &Value| matches!(v, Value::Bool(_) | Value::Int(_) | Value::Big(_) | Value::Float(_));
+    if !number(a) || !number(b) {
+        return Err(err(
+            ExcKind::TypeError,
+            format!("unsupported operand type(s) for divmod(): '{}' and '{}'", a.type_name(), b.type_name()),
+        ));
+    }
+    let float = matches!(a, Value::Float(_)) || matches!(b, Value::Float(_));
+    let zero = match b {
+        Value::Float(f) => f.0 == 0.0,
+        other => other.as_bigint().is_some_and(|x| x.is_zero()),
+    };
+    if zero {
+        let message = if float { "float divmod()" } else { "integer division or modulo by zero" };
+        return Err(err(ExcKind::ZeroDivisionError, message));
+    }
+    let q = super::arith::binary_op(crate::bytecode::BinOp::FloorDiv, a, b)?;
+    let r = super::arith::binary_op(crate::bytecode::BinOp::Mod, a, b)?;
+    Ok(Value::Tuple(vec![q, r].into()))
+}

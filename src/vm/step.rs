@@ -32,10 +32,24 @@ pub enum Event {
     Start(Tid),
     /// Joined a finished thread.
     Join(Tid),
+    /// Began a wait with a timeout (`Event.wait(1)`, `q.get(timeout=1)`): the thread released
+    /// the GIL and may run again at any time, because the timeout may expire at any time.
+    TimedWait,
+    /// A timeout expired: the call returned `False` or raised (`Thread.join(1)` of a live
+    /// thread, `Event.wait(1)` that was not set, `q.get(timeout=1)` with nothing to take).
+    TimedOut,
     /// The thread finished (returned from its last frame).
     Exit,
     /// An exception was raised (caught or not; see the thread's status).
     Raise(Arc<Exception>),
+}
+
+impl Event {
+    /// Whether the step released the GIL on its own (`time.sleep`, a wait with a timeout): a
+    /// switch right after it is no preemption.
+    pub fn releases_gil(&self) -> bool {
+        matches!(self, Event::Sleep | Event::TimedWait | Event::TimedOut)
+    }
 }
 
 /// The result of one step: what it touched and what it did.
@@ -616,30 +630,16 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             }
         }
         Instr::UnpackSequence(n) => {
-            let v = match pop(stack) {
-                Value::Obj(id) => match heap.read(id, &mut info.footprint) {
-                    HeapObj::List(items) => Value::Tuple(items.clone().into()),
-                    _ => Value::Obj(id),
-                },
-                v => v,
-            };
-            match v {
-                Value::Tuple(items) if items.len() == n as usize => stack.extend(items.iter().rev().cloned()),
-                Value::Tuple(items) => {
-                    let what = if items.len() > n as usize {
-                        "too many values to unpack"
-                    } else {
-                        "not enough values to unpack"
-                    };
-                    return Err(err(ExcKind::ValueError, format!("{what} (expected {n}, got {})", items.len())));
-                }
-                other => {
-                    return Err(err(
-                        ExcKind::TypeError,
-                        format!("cannot unpack non-iterable {} object", heap.type_name(&other)),
-                    ))
-                }
-            }
+            let v = pop(stack);
+            let items = super::iters::unpack(heap, &v, n as usize, &mut info.footprint)?;
+            stack.extend(items.into_iter().rev());
+        }
+        Instr::UnpackEx(arg) => {
+            let v = pop(stack);
+            let (before, rest, after) = super::iters::unpack_ex(heap, &v, arg, &mut info.footprint)?;
+            stack.extend(after.into_iter().rev());
+            stack.push(rest);
+            stack.extend(before.into_iter().rev());
         }
         Instr::JumpForward(t) | Instr::JumpBackward(t) => frame.pc = t,
         Instr::PopJumpForwardIfFalse(t)

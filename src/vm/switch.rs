@@ -78,6 +78,8 @@ impl Builtin {
             | Builtin::Dict
             | Builtin::Tuple
             | Builtin::Sorted
+            | Builtin::Repr
+            | Builtin::DivMod
             | Builtin::Property
             | Builtin::BuildClass
             | Builtin::DictGet

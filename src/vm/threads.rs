@@ -152,3 +152,47 @@ pub(super) fn thread_init(
     th.numbered = numbered;
     Ok(())
 }
+
+/// `Thread.join(timeout=None)` of thread `t` by thread `tid`, once it may run: the thread has
+/// ended, or the timeout expired first (the checker does not model time, so a timed join of a
+/// live thread may always return).
+pub(super) fn join_thread(
+    state: &State,
+    tid: Tid,
+    t: Tid,
+    rest: &[Value],
+    kwargs: &[(String, Value)],
+    info: &mut StepInfo,
+) -> Result<Value, Exception> {
+    info.footprint.add(Access::Read(Object::Thread(t as u32)));
+    if rest.len() > 1 {
+        let given = rest.len() + 1;
+        return Err(err(
+            ExcKind::TypeError,
+            format!("Thread.join() takes from 1 to 2 positional arguments but {given} were given"),
+        ));
+    }
+    if let Some((k, _)) = kwargs.iter().find(|(k, _)| k != "timeout" || !rest.is_empty()) {
+        let message = if k == "timeout" {
+            "Thread.join() got multiple values for argument 'timeout'".to_string()
+        } else {
+            format!("Thread.join() got an unexpected keyword argument '{k}'")
+        };
+        return Err(err(ExcKind::TypeError, message));
+    }
+    let timeout = rest.first().or_else(|| kwargs.first().map(|(_, v)| v));
+    match &state.threads[t].status {
+        ThreadStatus::New { .. } => Err(err(ExcKind::RuntimeError, "cannot join thread before it is started")),
+        _ if t == tid => Err(err(ExcKind::RuntimeError, "cannot join current thread")),
+        _ if super::sync::plain_wait(timeout, "Thread.join")? == super::sync::Wait::Timed
+            && state.threads[t].is_alive() =>
+        {
+            info.event = Event::TimedOut;
+            Ok(Value::None)
+        }
+        _ => {
+            info.event = Event::Join(t);
+            Ok(Value::None)
+        }
+    }
+}

@@ -141,6 +141,10 @@ pub enum Builtin {
     Tuple,
     /// `sorted`
     Sorted,
+    /// `repr`
+    Repr,
+    /// `divmod`
+    DivMod,
     /// `property` (the decorator)
     Property,
     /// `builtins.__build_class__` (pushed by LOAD_BUILD_CLASS)
@@ -209,6 +213,8 @@ impl Builtin {
             Builtin::Dict => "dict",
             Builtin::Tuple => "tuple",
             Builtin::Sorted => "sorted",
+            Builtin::Repr => "repr",
+            Builtin::DivMod => "divmod",
             Builtin::Property => "property",
             Builtin::BuildClass => "__build_class__",
             Builtin::ListAppend => "list.append",
@@ -266,6 +272,8 @@ impl Builtin {
             "dict" => Some(Builtin::Dict),
             "tuple" => Some(Builtin::Tuple),
             "sorted" => Some(Builtin::Sorted),
+            "repr" => Some(Builtin::Repr),
+            "divmod" => Some(Builtin::DivMod),
             "property" => Some(Builtin::Property),
             "super" => Some(Builtin::Super),
             "object" => Some(Builtin::Object),
@@ -345,6 +353,10 @@ pub enum ExcKind {
     KeyError,
     /// `OverflowError` (float results and conversions out of range)
     OverflowError,
+    /// `queue.Empty` (`_queue.Empty`): `Queue.get` without an item to take
+    QueueEmpty,
+    /// `queue.Full`: `Queue.put` on a full queue without waiting
+    QueueFull,
     /// The checker's memory ceiling (`--max-memory`): a value the step would build does not
     /// fit. Not a program exception: no handler catches it, and the search that meets it stops
     /// inconclusive.
@@ -379,9 +391,21 @@ impl ExcKind {
             ExcKind::IndexError => "IndexError",
             ExcKind::KeyError => "KeyError",
             ExcKind::OverflowError => "OverflowError",
+            ExcKind::QueueEmpty => "Empty",
+            ExcKind::QueueFull => "Full",
             ExcKind::MemoryLimit => "MemoryError",
             ExcKind::Unsupported => "unsupported",
             ExcKind::CheckerLimit => "checker limit",
+        }
+    }
+
+    /// The name a traceback shows: the module-qualified name of a type that is not a builtin
+    /// (`_queue.Empty`, `queue.Full`), else [`ExcKind::name`].
+    pub fn qualname(self) -> &'static str {
+        match self {
+            ExcKind::QueueEmpty => "_queue.Empty",
+            ExcKind::QueueFull => "queue.Full",
+            other => other.name(),
         }
     }
 
@@ -460,9 +484,9 @@ pub struct Exception {
 impl std::fmt::Display for Exception {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.message.is_empty() {
-            f.write_str(self.kind.name())
+            f.write_str(self.kind.qualname())
         } else {
-            write!(f, "{}: {}", self.kind.name(), self.message)
+            write!(f, "{}: {}", self.kind.qualname(), self.message)
         }
     }
 }
@@ -687,7 +711,7 @@ impl Value {
             Value::Thread(i) => format!("<Thread T{i}>"),
             Value::RangeIter { .. } => "<range_iterator>".into(),
             Value::TupleIter(..) => "<tuple_iterator>".into(),
-            Value::ExcType(k) => format!("<class '{}'>", k.name()),
+            Value::ExcType(k) => format!("<class '{}'>", k.qualname()),
             Value::Exc(e) => e.message.clone(),
             Value::Sync(k, i) => format!("<{} #{i}>", k.name()),
             Value::Obj(id) => format!("<object #{id}>"),

@@ -210,6 +210,50 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
         ),
         ("countdown_latch.py", Verdict::Holds, set(vec![outcome(&["services ready: ['cache', 'db']"], None)])),
         ("greeter_threads.py", Verdict::Holds, set(vec![outcome(&["Hello, Ada! | Hello, Linus.", "count: 2"], None)])),
+        // A worker's get times out only once the queue is empty, after every job was taken, so
+        // both always go home and every square is there; only who leaves first varies.
+        (
+            "idle_workers.py",
+            Verdict::Holds,
+            set(vec![
+                outcome(&["w0: no more work", "w1: no more work", "squares: [0, 1, 4]"], None),
+                outcome(&["w1: no more work", "w0: no more work", "squares: [0, 1, 4]"], None),
+            ]),
+        ),
+        // Each transfer may give up while the other holds its second lock (a timeout may expire
+        // at any time), never deadlocks, and money is never lost.
+        (
+            "polite_transfer.py",
+            Verdict::Holds,
+            set([
+                "200 ['a->b gave up', 'b->a gave up']",
+                "200 ['a->b gave up', 'b->a moved 10']",
+                "200 ['a->b moved 30', 'b->a gave up']",
+                "200 ['a->b moved 30', 'b->a moved 10']",
+            ]
+            .iter()
+            .map(|l| outcome(&[l], None))
+            .collect()),
+        ),
+        // The monitor may poll once or more before the stop, or not at all. While it polls and
+        // main never runs, the state repeats; CPython's GIL lets main in, so that is no run.
+        (
+            "service_monitor.py",
+            Verdict::Holds,
+            set(vec![
+                outcome(&["monitor stopped, db was unknown", "main done"], None),
+                outcome(&["monitor stopped, db was up", "main done"], None),
+            ]),
+        ),
+        // The workers poll until the loader has set the config; either may print first.
+        (
+            "startup_gate.py",
+            Verdict::Holds,
+            set(vec![
+                outcome(&["w0 starts with debug=False", "w1 starts with debug=False"], None),
+                outcome(&["w1 starts with debug=False", "w0 starts with debug=False"], None),
+            ]),
+        ),
     ]
 }
 

@@ -174,3 +174,36 @@ fn a_trace_through_a_closure_shows_the_cells_without_a_line_of_their_own() {
     assert!(out.contains("STORE_DEREF n"), "{out}");
     assert!(!out.contains("line 0:"), "{out}");
 }
+
+#[test]
+fn starred_and_list_targets_unpack_any_iterable_as_cpython_does() {
+    let path = "tests/fixtures/unpacking.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    // What python3.11 prints before the last line (the same in every run).
+    let fixed = "1 [2, 3, 4] [5, 6] 7 g ['i', 'l', 'c', 'h', 'e', 'c'] k x y 0 1 9 []\n\
+                 ValueError: too many values to unpack (expected 2)\n\
+                 ValueError: not enough values to unpack (expected 2, got 1)\n\
+                 ValueError: too many values to unpack (expected 1)\n\
+                 TypeError: cannot unpack non-iterable int object\n\
+                 ValueError: not enough values to unpack (expected at least 2, got 1)\n\
+                 1 [2, 3]\n\
+                 4 []";
+    // `x, *others = shared` reads the list in one step: before or after main's append.
+    let want: BTreeSet<_> = ["[(10, 2)]", "[(10, 3)]"].iter().map(|v| one(v, &format!("{fixed}\n{v}"))).collect();
+    assert_eq!(outcomes(&text, "got"), want);
+    if let Some(real) = python311_stdout(path) {
+        let real = real.join("\n");
+        assert!(real == format!("{fixed}\n[(10, 2)]") || real == format!("{fixed}\n[(10, 3)]"), "{real}");
+    }
+}
+
+#[test]
+fn a_second_starred_target_or_a_lone_one_is_cpythons_syntax_error() {
+    for (text, want) in [
+        ("a, *b, *c = [1, 2]\n", "t.py:1:8: multiple starred expressions in assignment"),
+        ("*a = [1, 2]\n", "t.py:1:1: starred assignment target must be in a list or tuple"),
+    ] {
+        let e = refusal("t.py", text);
+        assert!(e.contains(want), "{text}: {e}");
+    }
+}

@@ -146,7 +146,7 @@ impl<'a> Dfs<'a> {
                 let info = self.model.step(&mut s, tid);
                 self.schedule.push(tid);
                 current = Some(tid);
-                free = info.event == Event::Sleep;
+                free = info.event.releases_gil();
                 last_raised = matches!(info.event, Event::Raise(_));
                 if self.search.tick() {
                     break;

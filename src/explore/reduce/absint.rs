@@ -314,6 +314,13 @@ pub(super) fn step(
             }
             f.may_fail = true;
         }
+        Instr::UnpackEx(k) => {
+            pop(st);
+            for _ in 0..(k & 0xff) + (k >> 8) + 1 {
+                st.push(Av::Other);
+            }
+            f.may_fail = true;
+        }
         Instr::PopJumpForwardIfFalse(_)
         | Instr::PopJumpForwardIfTrue(_)
         | Instr::PopJumpForwardIfNone(_)

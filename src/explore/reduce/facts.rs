@@ -715,7 +715,9 @@ fn heap_use(program: &Program) -> Option<String> {
             // Instructions without a line (MAKE_CELL) are shown at the `def`.
             let line = code.locs.get(i).map_or(0, |l| l.line).max(code.first_line);
             let what = match ins {
-                Instr::BuildList(_) | Instr::ListExtend(_) | Instr::ListAppend(_) => Some("a list".to_string()),
+                Instr::BuildList(_) | Instr::ListExtend(_) | Instr::ListAppend(_) | Instr::UnpackEx(_) => {
+                    Some("a list".to_string())
+                }
                 Instr::MapAdd(_) => Some("a dict".to_string()),
                 Instr::BuildMap(_) | Instr::BuildConstKeyMap(_) => Some("a dict".to_string()),
                 Instr::BinarySubscr => Some("a subscript a[i]".to_string()),

@@ -579,9 +579,15 @@ impl Reducer<'_> {
                     rec.failed = true;
                     break;
                 }
-                Event::Exit | Event::Start(_) | Event::Join(_) | Event::Sleep | Event::AcquireFailed(_) => {
+                Event::Exit
+                | Event::Start(_)
+                | Event::Join(_)
+                | Event::Sleep
+                | Event::TimedWait
+                | Event::TimedOut
+                | Event::AcquireFailed(_) => {
                     rec.sync = true;
-                    rec.slept = info.event == Event::Sleep;
+                    rec.slept = info.event.releases_gil();
                     break;
                 }
                 _ => {}

@@ -40,6 +40,8 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("threading", "main_thread"),
     ("threading", "local"),
     ("queue", "Queue"),
+    ("queue", "Empty"),
+    ("queue", "Full"),
     ("math", "sqrt"),
     ("math", "floor"),
     ("math", "ceil"),

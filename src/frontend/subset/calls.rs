@@ -241,7 +241,8 @@ impl Checker<'_> {
                 self.no_keywords(c, name, "pass arguments positionally")?;
                 let n = c.arguments.args.len();
                 let ok = match name {
-                    "abs" | "len" | "any" | "all" => n == 1,
+                    "abs" | "len" | "any" | "all" | "repr" => n == 1,
+                    "divmod" => n == 2,
                     "sum" => (1..=2).contains(&n),
                     "isinstance" => n == 2,
                     "min" | "max" => n >= 1,
@@ -252,8 +253,8 @@ impl Checker<'_> {
                         c.range(),
                         format!("{name}() with {n} arguments"),
                         "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x), float(x), \
-                         sum(iterable[, start]), any(iterable), all(iterable), str(x), list([iterable]), \
-                         tuple([iterable])",
+                         sum(iterable[, start]), any(iterable), all(iterable), str(x), repr(x), divmod(a, b), \
+                         list([iterable]), tuple([iterable])",
                     ));
                 }
                 Ok(())

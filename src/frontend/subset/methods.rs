@@ -97,11 +97,12 @@ const HINT_METHODS: &str = "supported methods: every list method (lst.append(x),
      remove(x), extend(xs), count(x), index(x), clear(), reverse(), sort([reverse=...]), copy()); s.join(xs), \
      s.upper(), lower(), strip(), split([sep]), startswith(p), endswith(p), replace(a, b), find(sub), count(sub); \
      d.get(k[, default]), \
-     d.keys(), d.values(), d.items(), d.setdefault(k[, default]), d.update(other); lock.acquire([blocking]), \
-     lock.release(), lock.locked(); t.start(), t.join(), t.is_alive(); RLock/Semaphore/BoundedSemaphore \
-     acquire([blocking]), release(); event.set(), clear(), is_set(), wait(); cond.acquire(), release(), wait(), \
-     notify([n]), notify_all(); barrier.wait(); q.put(x), q.get(), qsize(), empty(), full(), task_done(), \
-     join(); and the methods of the program's classes (timeouts are not modelled)";
+     d.keys(), d.values(), d.items(), d.setdefault(k[, default]), d.update(other); lock.acquire([blocking, \
+     timeout]), lock.release(), lock.locked(); t.start(), t.join([timeout]), t.is_alive(); \
+     RLock/Semaphore/BoundedSemaphore acquire([blocking, timeout]), release(); event.set(), clear(), is_set(), \
+     wait([timeout]); cond.acquire(), release(), wait([timeout]), notify([n]), notify_all(); barrier.wait(); \
+     q.put(x[, block, timeout]), q.get([block, timeout]), put_nowait(x), get_nowait(), qsize(), empty(), full(), \
+     task_done(), join(); and the methods of the program's classes (a timeout may expire at any time)";
 
 /// The type of a receiver, where it is known statically.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,7 +184,7 @@ impl Kind {
             Kind::Sync("Event") => &["set", "clear", "is_set", "wait"],
             Kind::Sync("Condition") => &["acquire", "release", "wait", "notify", "notify_all"],
             Kind::Sync("Barrier") => &["wait"],
-            Kind::Sync(_) => &["put", "get", "qsize", "empty", "full", "task_done", "join"],
+            Kind::Sync(_) => &["put", "get", "put_nowait", "get_nowait", "qsize", "empty", "full", "task_done", "join"],
         }
     }
 }
@@ -414,15 +415,6 @@ impl Checker<'_> {
         let name = a.attr.as_str();
         let args = &c.arguments.args;
         let kws = &c.arguments.keywords;
-        if let Some(k) = kws.iter().find(|k| k.arg.as_ref().is_some_and(|n| matches!(n.as_str(), "timeout" | "block")))
-        {
-            let kname = k.arg.as_ref().map_or("", |n| n.as_str());
-            return Err(self.unsupported(
-                k.range,
-                format!("the keyword argument '{kname}' of .{name}()"),
-                "timeouts and non-blocking gets are not modelled: call it without them",
-            ));
-        }
         match self.known_kind(&a.value) {
             Some(Kind::List) => {
                 // Keyword arguments: only sort's `reverse=` (and `key=None`) are modelled.
@@ -465,19 +457,11 @@ impl Checker<'_> {
                     }
                     return Ok(());
                 }
-                let n = args.len() + kws.len();
-                let too_many = match (kind, name) {
-                    (Kind::Sync("Queue"), "get") => n > 0,
-                    (Kind::Sync("Queue"), "put") => n > 1,
-                    (Kind::Thread, "join") | (Kind::Sync(_), "wait") => n > 0,
-                    (Kind::Lock | Kind::Sync(_), "acquire") => n > 1,
-                    _ => false,
-                };
-                if too_many {
+                if (kind, name) == (Kind::Sync("Barrier"), "wait") && !(args.is_empty() && kws.is_empty()) {
                     return Err(self.unsupported(
                         c.range(),
-                        format!("{ty}.{name}() with these arguments (block or timeout)"),
-                        "blocking calls without a timeout are modelled: call it with no arguments (acquire: at most `blocking`)",
+                        "Barrier.wait() with a timeout (an expired one breaks the barrier)",
+                        "call barrier.wait() without a timeout",
                     ));
                 }
                 Ok(())

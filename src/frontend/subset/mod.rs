@@ -8,6 +8,7 @@ mod comprehensions;
 use builtins::{BUILTINS, EXCEPTIONS, HINT_EXCEPTIONS};
 mod defs;
 mod methods;
+mod targets;
 
 pub(crate) use annotations::future_annotations;
 pub(crate) use methods::cpython_attrs;
@@ -24,7 +25,7 @@ const HINT_IMPORTS: &str = "supported imports: import threading, import time, im
      checker models, \
      e.g. from threading import Thread, Lock); and from __future__ import annotations (at module level)";
 const HINT_CALLS: &str =
-    "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, float, round, sum, any, all, str, \
+    "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, float, round, sum, any, all, str, repr, divmod, \
      list(iterable), tuple(iterable), sorted(iterable[, reverse=...]), \
      functions defined with def (nested ones too), lambdas, classes, methods, super() in a method, \
      threading.Thread(target=f, args=(...)), threading.Lock(), \
@@ -58,6 +59,8 @@ const CALLABLE_BUILTINS: &[&str] = &[
     "list",
     "tuple",
     "sorted",
+    "repr",
+    "divmod",
 ];
 
 /// Checks that `module` uses only supported constructs. Every construct outside the subset is
@@ -137,6 +140,8 @@ fn target_names(e: &Expr, out: &mut HashSet<String>) {
             out.insert(n.id.as_str().to_string());
         }
         Expr::Tuple(t) => t.elts.iter().for_each(|x| target_names(x, out)),
+        Expr::List(l) => l.elts.iter().for_each(|x| target_names(x, out)),
+        Expr::Starred(s) => target_names(&s.value, out),
         _ => {}
     }
 }
@@ -422,7 +427,11 @@ impl<'a> Checker<'a> {
                 match r.exc.as_deref() {
                     None => Ok(()),
                     Some(Expr::Name(n)) if EXCEPTIONS.contains(&n.id.as_str()) => Ok(()),
-                    Some(e @ Expr::Call(c)) if matches!(&*c.func, Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str())) => {
+                    Some(e) if self.queue_exception(e) => Ok(()),
+                    Some(e @ Expr::Call(c))
+                        if matches!(&*c.func, Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str()))
+                            || self.queue_exception(&c.func) =>
+                    {
                         self.expr(e)
                     }
                     Some(other) => Err(self.unsupported(
@@ -508,39 +517,6 @@ impl<'a> Checker<'a> {
                 Ok(())
             }
             Stmt::IpyEscapeCommand(i) => Err(self.unsupported(i.range, "IPython escape command", HINT_STMTS)),
-        }
-    }
-
-    /// The type in an `except` clause: an exception type the checker knows, or a tuple of them.
-    fn exception_type(&self, e: &Expr) -> Result<()> {
-        match e {
-            Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str()) && !self.is_local(n.id.as_str()) => Ok(()),
-            Expr::Tuple(t) => t.elts.iter().try_for_each(|x| self.exception_type(x)),
-            other => Err(self.unsupported(other.range(), "this exception type in an except clause", HINT_EXCEPTIONS)),
-        }
-    }
-
-    fn target_error(&self, t: &Expr) -> Error {
-        let construct = match t {
-            Expr::Attribute(_) => "assignment to an attribute",
-            Expr::Subscript(_) => "assignment to a subscript",
-            Expr::Starred(_) => "starred assignment",
-            Expr::List(_) => "list as assignment target",
-            _ => "assignment target",
-        };
-        self.unsupported(t.range(), construct, "assign to a variable name, or unpack into names: a, b = ...")
-    }
-
-    fn target(&self, t: &Expr) -> Result<()> {
-        match t {
-            Expr::Name(_) => Ok(()),
-            Expr::Attribute(a) => self.expr(&a.value),
-            Expr::Subscript(sub) => {
-                self.expr(&sub.value)?;
-                self.store_index(&sub.slice)
-            }
-            Expr::Tuple(tu) => tu.elts.iter().try_for_each(|x| self.target(x)),
-            other => Err(self.target_error(other)),
         }
     }
 

@@ -9,10 +9,16 @@
 //! blocked until a `notify` marks its entry; the second, once it can run, finishes the call (for
 //! a condition: re-acquires the lock, which blocks while another thread holds it), or waits again
 //! when the thing it waited for is gone (the semaphore was taken, the queue emptied).
+//!
+//! A wait with a timeout (see [`timeout`]) never blocks the thread: when it runs without having
+//! been woken, the timeout has expired, and the call returns `False` or raises `queue.Empty` /
+//! `queue.Full` (a `Condition.wait` first takes its lock back).
 
 mod ops;
+mod timeout;
 
 pub(super) use ops::{blocker, call, construct, Args, Outcome};
+pub(super) use timeout::{lock_wait, plain_wait, Wait};
 
 use super::value::{Tid, Value};
 
@@ -102,10 +108,14 @@ pub enum SyncMethod {
     Notify,
     /// `Condition.notify_all()`
     NotifyAll,
-    /// `Queue.put(item)`
+    /// `Queue.put(item, block=True, timeout=None)`
     Put,
-    /// `Queue.get()`
+    /// `Queue.get(block=True, timeout=None)`
     Get,
+    /// `Queue.get_nowait()`
+    GetNowait,
+    /// `Queue.put_nowait(item)`
+    PutNowait,
     /// `Queue.qsize()`
     Qsize,
     /// `Queue.empty()`
@@ -135,6 +145,8 @@ impl SyncMethod {
             "notify_all" => M::NotifyAll,
             "put" => M::Put,
             "get" => M::Get,
+            "get_nowait" => M::GetNowait,
+            "put_nowait" => M::PutNowait,
             "qsize" => M::Qsize,
             "empty" => M::Empty,
             "full" => M::Full,
@@ -147,7 +159,10 @@ impl SyncMethod {
             K::Event => matches!(m, M::Set | M::Clear | M::IsSet | M::Wait),
             K::Condition => matches!(m, M::Acquire | M::Release | M::Exit | M::Wait | M::Notify | M::NotifyAll),
             K::Barrier => m == M::Wait,
-            K::Queue => matches!(m, M::Put | M::Get | M::Qsize | M::Empty | M::Full | M::TaskDone | M::Join),
+            K::Queue => matches!(
+                m,
+                M::Put | M::Get | M::GetNowait | M::PutNowait | M::Qsize | M::Empty | M::Full | M::TaskDone | M::Join
+            ),
         };
         ok.then_some(m)
     }
@@ -179,6 +194,8 @@ impl SyncMethod {
             (K::Barrier, _) => "Barrier.wait",
             (K::Queue, M::Put) => "Queue.put",
             (K::Queue, M::Get) => "Queue.get",
+            (K::Queue, M::GetNowait) => "Queue.get_nowait",
+            (K::Queue, M::PutNowait) => "Queue.put_nowait",
             (K::Queue, M::Qsize) => "Queue.qsize",
             (K::Queue, M::Empty) => "Queue.empty",
             (K::Queue, M::Full) => "Queue.full",
@@ -198,6 +215,11 @@ pub struct Waiter {
     /// What the wait keeps: a condition's saved recursion count; a barrier's arrival index
     /// plus one (0 while waiting to enter a barrier that is still draining).
     pub saved: u32,
+    /// Whether the wait has a timeout (the thread may run at any time: see [`timeout`]).
+    pub timed: bool,
+    /// Whether the timeout of a `Condition.wait` expired while the thread is still on the list
+    /// (it now waits for the lock, and a `notify` that picks it is lost).
+    pub expired: bool,
 }
 
 /// The lock under a `Condition`.

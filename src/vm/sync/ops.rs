@@ -5,6 +5,7 @@ use super::super::footprint::{Access, Object};
 use super::super::state::{LockState, State};
 use super::super::step::{err, StepInfo};
 use super::super::value::{ExcKind, Exception, Tid, Value};
+use super::timeout::{lock_wait, plain_wait, queue_wait, semaphore_wait, Wait};
 use super::{LockRef, SyncKind, SyncMethod, SyncObj, SyncWait, Waiter};
 
 /// How a call on a synchronisation object went.
@@ -40,13 +41,58 @@ fn take_notified(waiters: &mut Vec<Waiter>, tid: Tid) -> Option<Waiter> {
     Some(waiters.remove(i))
 }
 
-/// Whether `tid` waits on the list and has not been notified.
-fn waiting(waiters: &[Waiter], tid: Tid) -> bool {
-    waiters.iter().any(|w| w.tid == tid && !w.notified)
+/// Takes `tid`'s entry off the list, notified or not (a thread back from a wait).
+fn take_entry(waiters: &mut Vec<Waiter>, tid: Tid) -> Option<Waiter> {
+    let i = waiters.iter().position(|w| w.tid == tid)?;
+    Some(waiters.remove(i))
 }
 
-fn enqueue(waiters: &mut Vec<Waiter>, tid: Tid, saved: u32) {
-    waiters.push(Waiter { tid, notified: false, saved });
+/// Whether `tid` waits on the list without a timeout and has not been notified (it cannot run).
+fn waiting(waiters: &[Waiter], tid: Tid) -> bool {
+    waiters.iter().any(|w| w.tid == tid && !w.notified && !w.timed)
+}
+
+/// Puts `tid` on the list; a wait with a timeout is marked as such in `info`.
+fn enqueue(waiters: &mut Vec<Waiter>, tid: Tid, saved: u32, wait: Wait, info: &mut StepInfo) {
+    let timed = wait == Wait::Timed;
+    if timed {
+        info.event = crate::vm::step::Event::TimedWait;
+    }
+    waiters.push(Waiter { tid, notified: false, saved, timed, expired: false });
+}
+
+/// Puts `tid` on the list to wait without a timeout.
+fn block_on(waiters: &mut Vec<Waiter>, tid: Tid, saved: u32) {
+    waiters.push(Waiter { tid, notified: false, saved, timed: false, expired: false });
+}
+
+/// A timeout expired in this step.
+fn timed_out(info: &mut StepInfo) {
+    info.event = crate::vm::step::Event::TimedOut;
+}
+
+/// A call whose thread cannot go on now (`back`: its entry on `waiters`, when it was waiting
+/// already): it ends with `give_up` without waiting (`NoBlock`) or when its timeout expired (a
+/// timed wait that nobody woke); otherwise it waits (again).
+fn wait_or_give_up(
+    wait: Wait,
+    back: Option<Waiter>,
+    waiters: &mut Vec<Waiter>,
+    tid: Tid,
+    info: &mut StepInfo,
+    give_up: Result<Outcome, Exception>,
+) -> Result<Outcome, Exception> {
+    match (wait, back) {
+        (Wait::NoBlock, _) => give_up,
+        (Wait::Timed, Some(w)) if !w.notified => {
+            timed_out(info);
+            give_up
+        }
+        (wait, _) => {
+            enqueue(waiters, tid, 0, wait, info);
+            Ok(Outcome::Stay)
+        }
+    }
 }
 
 fn unsupported(what: &str) -> Exception {
@@ -212,7 +258,7 @@ pub(in crate::vm) fn blocker(state: &State, tid: Tid, id: u32, method: SyncMetho
             }
             let takes_lock = match m {
                 SyncMethod::Acquire => blocking,
-                SyncMethod::Wait => waiters.iter().any(|w| w.tid == tid && w.notified),
+                SyncMethod::Wait => waiters.iter().any(|w| w.tid == tid && (w.notified || w.expired)),
                 _ => false,
             };
             let holder = lock_holder(state, *lock);
@@ -316,18 +362,10 @@ pub(in crate::vm) fn call(
 ) -> Result<Outcome, Exception> {
     use Outcome::{Return, Stay};
     let what = method.qualname(kind);
-    let timeout = |args: &Args| {
-        if args.keywords.iter().any(|(k, _)| k == "timeout") {
-            Err(unsupported(&format!("{what}() with a timeout")))
-        } else {
-            Ok(())
-        }
-    };
     match (kind, method) {
         (SyncKind::RLock, SyncMethod::Acquire) => {
-            args.expect(what, 1, &["blocking", "timeout"])?;
-            timeout(&args)?;
-            let blocking = args.get(0, "blocking").is_none_or(Value::truthy);
+            args.expect(what, 2, &["blocking", "timeout"])?;
+            let blocking = lock_wait(args.get(0, "blocking"), args.get(1, "timeout"))? == Wait::Block;
             write(info, id);
             Ok(match acquire_lock(state, tid, LockRef::RLock(id), blocking) {
                 Some(b) => Return(Value::Bool(b)),
@@ -343,21 +381,17 @@ pub(in crate::vm) fn call(
             Ok(Return(Value::None))
         }
         (SyncKind::Semaphore | SyncKind::BoundedSemaphore, SyncMethod::Acquire) => {
-            args.expect(what, 1, &["blocking", "timeout"])?;
-            timeout(&args)?;
-            let blocking = args.get(0, "blocking").is_none_or(Value::truthy);
+            args.expect(what, 2, &["blocking", "timeout"])?;
+            let wait = semaphore_wait(args.get(0, "blocking"), args.get(1, "timeout"))?;
             write(info, id);
             let SyncObj::Semaphore { value, waiters, .. } = &mut state.sync[id as usize] else { unreachable!() };
-            take_notified(waiters, tid);
+            let back = take_entry(waiters, tid);
             if *value > 0 {
                 *value -= 1;
-                Ok(Return(Value::Bool(true)))
-            } else if !blocking {
-                Ok(Return(Value::Bool(false)))
-            } else {
-                enqueue(waiters, tid, 0);
-                Ok(Stay)
+                return Ok(Return(Value::Bool(true)));
             }
+            // Woken, but another thread took the count first: wait again.
+            wait_or_give_up(wait, back, waiters, tid, info, Ok(Return(Value::Bool(false))))
         }
         (SyncKind::Semaphore | SyncKind::BoundedSemaphore, SyncMethod::Release | SyncMethod::Exit) => {
             let n = if method == SyncMethod::Release {
@@ -400,16 +434,20 @@ pub(in crate::vm) fn call(
                     Ok(Return(Value::None))
                 }
                 _ => {
-                    args.expect(what, 0, &["timeout"])?;
-                    if args.get(0, "timeout").is_some_and(|t| *t != Value::None) {
-                        return Err(unsupported("Event.wait() with a timeout"));
-                    }
+                    args.expect(what, 1, &["timeout"])?;
+                    let wait = plain_wait(args.get(0, "timeout"), what)?;
                     write(info, id);
-                    if take_notified(waiters, tid).is_some() || *flag {
-                        Ok(Return(Value::Bool(true)))
-                    } else {
-                        enqueue(waiters, tid, 0);
-                        Ok(Stay)
+                    match take_entry(waiters, tid) {
+                        Some(w) if w.notified => Ok(Return(Value::Bool(true))),
+                        Some(_) => {
+                            timed_out(info);
+                            Ok(Return(Value::Bool(false)))
+                        }
+                        None if *flag => Ok(Return(Value::Bool(true))),
+                        None => {
+                            enqueue(waiters, tid, 0, wait, info);
+                            Ok(Stay)
+                        }
                     }
                 }
             }
@@ -441,10 +479,7 @@ fn condition(
     match method {
         SyncMethod::Acquire => {
             args.expect(what, 2, &["blocking", "timeout"])?;
-            if args.get(1, "timeout").is_some() {
-                return Err(unsupported("Condition.acquire() with a timeout"));
-            }
-            let blocking = args.get(0, "blocking").is_none_or(Value::truthy);
+            let blocking = lock_wait(args.get(0, "blocking"), args.get(1, "timeout"))? == Wait::Block;
             lock_access(info, lock);
             Ok(match acquire_lock(state, tid, lock, blocking) {
                 Some(b) => Outcome::Return(Value::Bool(b)),
@@ -461,16 +496,25 @@ fn condition(
         }
         SyncMethod::Wait => {
             args.expect(what, 1, &["timeout"])?;
-            if args.get(0, "timeout").is_some_and(|t| *t != Value::None) {
-                return Err(unsupported("Condition.wait() with a timeout"));
-            }
+            let wait = plain_wait(args.get(0, "timeout"), what)?;
             write(info, id);
             lock_access(info, lock);
             let SyncObj::Condition { waiters, .. } = &mut state.sync[id as usize] else { unreachable!() };
-            if let Some(w) = take_notified(waiters, tid) {
-                // `_acquire_restore`: the lock is free (the blocker waited for that).
-                take_lock(state, tid, lock, w.saved);
-                return Ok(Outcome::Return(Value::Bool(true)));
+            if let Some(i) = waiters.iter().position(|w| w.tid == tid) {
+                let w = waiters[i];
+                if w.notified || w.expired {
+                    // `_acquire_restore`: the lock is free (the blocker waited for that); a
+                    // thread whose timeout expired first reports False even if a notify
+                    // picked it since.
+                    waiters.remove(i);
+                    take_lock(state, tid, lock, w.saved);
+                    return Ok(Outcome::Return(Value::Bool(!w.expired)));
+                }
+                // A timed wait nobody woke: the timeout expires. The thread stays on the list
+                // until it has the lock back (`threading.py` removes it only then).
+                waiters[i].expired = true;
+                timed_out(info);
+                return Ok(Outcome::Stay);
             }
             if !is_owned(state, tid, lock) {
                 return Err(err(ExcKind::RuntimeError, "cannot wait on un-acquired lock"));
@@ -490,7 +534,7 @@ fn condition(
                 },
             };
             let SyncObj::Condition { waiters, .. } = &mut state.sync[id as usize] else { unreachable!() };
-            enqueue(waiters, tid, saved);
+            enqueue(waiters, tid, saved, wait, info);
             Ok(Outcome::Stay)
         }
         SyncMethod::Notify | SyncMethod::NotifyAll => {
@@ -533,13 +577,13 @@ fn barrier_wait(state: &mut State, tid: Tid, id: u32) -> Outcome {
         }
         None => {
             if *draining {
-                enqueue(waiters, tid, 0);
+                block_on(waiters, tid, 0);
                 return Outcome::Stay;
             }
             let i = *count;
             *count += 1;
             if i64::from(i) + 1 != *parties {
-                enqueue(waiters, tid, i + 1);
+                block_on(waiters, tid, i + 1);
                 return Outcome::Stay;
             }
             *draining = true;
@@ -586,37 +630,51 @@ fn queue(
             read(info);
             Ok(Outcome::Return(Value::Bool(full)))
         }
-        SyncMethod::Put => {
-            if args.positional.len() > 1 || args.keywords.iter().any(|(k, _)| k != "item") {
-                return Err(unsupported("Queue.put() with block or timeout"));
-            }
+        SyncMethod::Put | SyncMethod::PutNowait => {
+            let wait = if method == SyncMethod::Put {
+                args.expect(what, 3, &["item", "block", "timeout"])?;
+                if *maxsize > 0 {
+                    queue_wait(args.get(1, "block"), args.get(2, "timeout"), what)?
+                } else {
+                    // An unbounded queue is never full: `queue.py` reads neither argument.
+                    Wait::NoBlock
+                }
+            } else {
+                args.expect(what, 1, &["item"])?;
+                Wait::NoBlock
+            };
             let Some(item) = args.get(0, "item").cloned() else {
-                return Err(err(ExcKind::TypeError, "Queue.put() missing 1 required positional argument: 'item'"));
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("{what}() missing 1 required positional argument: 'item'"),
+                ));
             };
             write(info, id);
-            take_notified(not_full, tid);
-            if full {
-                enqueue(not_full, tid, 0);
-                return Ok(Outcome::Stay);
+            let back = take_entry(not_full, tid);
+            if !full {
+                items.push(item);
+                *unfinished += 1;
+                notify(not_empty, 1);
+                return Ok(Outcome::Return(Value::None));
             }
-            items.push(item);
-            *unfinished += 1;
-            notify(not_empty, 1);
-            Ok(Outcome::Return(Value::None))
+            wait_or_give_up(wait, back, not_full, tid, info, Err(err(ExcKind::QueueFull, "")))
         }
-        SyncMethod::Get => {
-            if !args.positional.is_empty() || !args.keywords.is_empty() {
-                return Err(unsupported("Queue.get() with block or timeout"));
-            }
+        SyncMethod::Get | SyncMethod::GetNowait => {
+            let wait = if method == SyncMethod::Get {
+                args.expect(what, 2, &["block", "timeout"])?;
+                queue_wait(args.get(0, "block"), args.get(1, "timeout"), what)?
+            } else {
+                args.expect(what, 0, &[])?;
+                Wait::NoBlock
+            };
             write(info, id);
-            take_notified(not_empty, tid);
-            if items.is_empty() {
-                enqueue(not_empty, tid, 0);
-                return Ok(Outcome::Stay);
+            let back = take_entry(not_empty, tid);
+            if !items.is_empty() {
+                let item = items.remove(0);
+                notify(not_full, 1);
+                return Ok(Outcome::Return(item));
             }
-            let item = items.remove(0);
-            notify(not_full, 1);
-            Ok(Outcome::Return(item))
+            wait_or_give_up(wait, back, not_empty, tid, info, Err(err(ExcKind::QueueEmpty, "")))
         }
         SyncMethod::TaskDone => {
             args.expect(what, 0, &[])?;
@@ -635,7 +693,7 @@ fn queue(
             write(info, id);
             take_notified(all_done, tid);
             if *unfinished > 0 {
-                enqueue(all_done, tid, 0);
+                block_on(all_done, tid, 0);
                 return Ok(Outcome::Stay);
             }
             Ok(Outcome::Return(Value::None))

@@ -53,6 +53,8 @@ pub enum LockForm {
     TryFinally,
     /// `if L.acquire(False):` body, `L.release()`
     NonBlocking,
+    /// `if L.acquire(timeout=0.5):` body, `L.release()` (the timeout may expire at any time)
+    Timed,
 }
 
 /// How a `try` statement handles what its body raises.
@@ -206,6 +208,10 @@ pub enum Stmt {
     Slice {
         c: i64,
         reverse: bool,
+    },
+    /// `r, *rest = a` or `*rest, r = a`: starred unpacking of the shared list (one step).
+    StarUnpack {
+        last: bool,
     },
     /// `loc.v = g + c` then `r = loc.v`: a `threading.local()` attribute, each thread's own.
     Local {
@@ -497,15 +503,19 @@ fn lock_id(profile: Profile) -> BoxedStrategy<LockId> {
 
 fn lock_form(profile: Profile) -> BoxedStrategy<LockForm> {
     match profile {
-        Profile::LockOnly => {
-            prop_oneof![3 => Just(LockForm::With), 3 => Just(LockForm::AcqRel), 1 => Just(LockForm::NonBlocking)]
-                .boxed()
-        }
+        Profile::LockOnly => prop_oneof![
+            3 => Just(LockForm::With),
+            3 => Just(LockForm::AcqRel),
+            1 => Just(LockForm::NonBlocking),
+            1 => Just(LockForm::Timed),
+        ]
+        .boxed(),
         Profile::Everything => prop_oneof![
             3 => Just(LockForm::With),
             3 => Just(LockForm::AcqRel),
             2 => Just(LockForm::TryFinally),
             1 => Just(LockForm::NonBlocking),
+            1 => Just(LockForm::Timed),
         ]
         .boxed(),
     }
@@ -551,6 +561,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, (g(), c(), any::<bool>()).prop_map(|(g, c, floor)| Stmt::MathCall { g, c, floor }).boxed()),
             (1, (g(), c()).prop_map(|(g, c)| Stmt::Local { g, c }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, reverse)| Stmt::Slice { c, reverse }).boxed()),
+            (1, any::<bool>().prop_map(|last| Stmt::StarUnpack { last }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, read)| Stmt::Inherited { c, read }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),

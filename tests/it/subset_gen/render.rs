@@ -11,6 +11,7 @@ pub enum Feature {
     LockAcquireRelease,
     LockAcquireTryFinally,
     LockAcquireNonBlocking,
+    LockAcquireTimeout,
     LockAsThreadArgument,
     LockPassedToHelper,
     /// The same lock taken with `with` by one thread and with `acquire()` by another.
@@ -120,6 +121,7 @@ pub enum Feature {
     Slice,
     ThreadLocal,
     Math,
+    StarUnpack,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -312,6 +314,15 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             } else {
                 line(out, ind, &format!("r = sum(a[{}:])", c % 2));
             }
+        }
+        Stmt::StarUnpack { last } => {
+            cx.feat(F::StarUnpack);
+            cx.found.uses.insert("a");
+            cx.assign("r");
+            cx.assign("rest");
+            // The shared list may have been emptied by pops: then this is the program's
+            // ValueError, as in CPython.
+            line(out, ind, if *last { "*rest, r = a" } else { "r, *rest = a" });
         }
         Stmt::Local { g, c } => {
             cx.feat(F::ThreadLocal);
@@ -859,6 +870,12 @@ fn locked(cx: &mut Ctx, out: &mut String, lock: LockId, form: LockForm, b: &[Stm
         LockForm::NonBlocking => {
             cx.feat(F::LockAcquireNonBlocking);
             line(out, ind, &format!("if {l}.acquire(False):"));
+            body(cx, out, b, ind + 4);
+            line(out, ind + 4, &format!("{l}.release()"));
+        }
+        LockForm::Timed => {
+            cx.feat(F::LockAcquireTimeout);
+            line(out, ind, &format!("if {l}.acquire(timeout=0.5):"));
             body(cx, out, b, ind + 4);
             line(out, ind + 4, &format!("{l}.release()"));
         }

@@ -15,13 +15,14 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 110] = {
+const ALL: [Feature; 112] = {
     use Feature::*;
     [
         LockWith,
         LockAcquireRelease,
         LockAcquireTryFinally,
         LockAcquireNonBlocking,
+        LockAcquireTimeout,
         LockAsThreadArgument,
         LockPassedToHelper,
         WithVsAcquireAcrossThreads,
@@ -128,6 +129,7 @@ const ALL: [Feature; 110] = {
         Slice,
         ThreadLocal,
         Math,
+        StarUnpack,
     ]
 };
 

@@ -1,0 +1,75 @@
+//! The subset check of assignment targets (names, attributes, subscripts, and unpacking into
+//! a tuple or list of them with at most one starred target) and of the exception types an
+//! `except` clause or a `raise` names.
+
+use super::*;
+
+impl Checker<'_> {
+    /// The type in an `except` clause: an exception type the checker knows, or a tuple of them.
+    pub(super) fn exception_type(&self, e: &Expr) -> Result<()> {
+        match e {
+            Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str()) && !self.is_local(n.id.as_str()) => Ok(()),
+            e if self.queue_exception(e) => Ok(()),
+            Expr::Tuple(t) => t.elts.iter().try_for_each(|x| self.exception_type(x)),
+            other => Err(self.unsupported(other.range(), "this exception type in an except clause", HINT_EXCEPTIONS)),
+        }
+    }
+
+    /// Whether `e` names `queue.Empty` or `queue.Full` (through the module or `from queue import`).
+    pub(super) fn queue_exception(&self, e: &Expr) -> bool {
+        let global = |n: &str| !self.is_local(n);
+        match e {
+            Expr::Attribute(a) => {
+                matches!(a.attr.as_str(), "Empty" | "Full")
+                    && matches!(&*a.value, Expr::Name(m) if global(m.id.as_str())
+                        && self.modules.get(m.id.as_str()).is_some_and(|x| x == "queue"))
+            }
+            Expr::Name(n) => {
+                global(n.id.as_str())
+                    && self
+                        .from_imports
+                        .get(n.id.as_str())
+                        .is_some_and(|(m, a)| m == "queue" && (a == "Empty" || a == "Full"))
+            }
+            _ => false,
+        }
+    }
+
+    pub(super) fn target_error(&self, t: &Expr) -> Error {
+        let construct = match t {
+            Expr::Attribute(_) => "assignment to an attribute",
+            Expr::Subscript(_) => "assignment to a subscript",
+            _ => "assignment target",
+        };
+        self.unsupported(t.range(), construct, "assign to a variable name, or unpack into names: a, b = ...")
+    }
+
+    pub(super) fn target(&self, t: &Expr) -> Result<()> {
+        match t {
+            Expr::Name(_) => Ok(()),
+            Expr::Attribute(a) => self.expr(&a.value),
+            Expr::Subscript(sub) => {
+                self.expr(&sub.value)?;
+                self.store_index(&sub.slice)
+            }
+            Expr::Tuple(tu) => self.unpack_targets(&tu.elts),
+            Expr::List(l) => self.unpack_targets(&l.elts),
+            Expr::Starred(s) => {
+                Err(self.compile_error(s.range, "starred assignment target must be in a list or tuple"))
+            }
+            other => Err(self.target_error(other)),
+        }
+    }
+
+    /// The targets of `a, b = ...`, `[a, b] = ...` or `a, *rest = ...` (at most one starred).
+    fn unpack_targets(&self, elts: &[Expr]) -> Result<()> {
+        let mut starred = elts.iter().filter(|x| matches!(x, Expr::Starred(_)));
+        if let (Some(_), Some(second)) = (starred.next(), starred.next()) {
+            return Err(self.compile_error(second.range(), "multiple starred expressions in assignment"));
+        }
+        elts.iter().try_for_each(|x| match x {
+            Expr::Starred(s) => self.target(&s.value),
+            other => self.target(other),
+        })
+    }
+}
