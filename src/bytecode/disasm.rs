@@ -157,16 +157,16 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
     };
     let global = |g: u32| name_at(&program.globals, g);
     match *instr {
-        Nop | PopTop | PushNull | UnaryNot | UnaryNegative | UnaryPositive | UnaryInvert | GetIter | ReturnValue
-        | LoadAssertionError | BeforeWith | PushExcInfo | WithExceptStart | PopExcept | CheckExcMatch => {
+        ListToTuple | Nop | PopTop | PushNull | UnaryNot | UnaryNegative | UnaryPositive | UnaryInvert | GetIter
+        | ReturnValue | LoadAssertionError | BeforeWith | PushExcInfo | WithExceptStart | PopExcept | CheckExcMatch => {
             (None, String::new())
         }
         DeleteName(g) | DeleteGlobal(g) => (Some(g), global(g)),
         DeleteFast(i) => (Some(i), name_at(&code.varnames, i)),
         BinarySubscr | StoreSubscr | LoadBuildClass => (None, String::new()),
         Resume(a) | Copy(a) | Swap(a) | BuildTuple(a) | BuildString(a) | Precall(a) | Call(a) | UnpackSequence(a)
-        | UnpackEx(a) | RaiseVarargs(a) | Reraise(a) | BuildList(a) | BuildMap(a) | BuildConstKeyMap(a)
-        | ListExtend(a) | ListAppend(a) | MapAdd(a) => (Some(a), String::new()),
+        | UnpackEx(a) | CallFunctionEx(a) | DictMerge(a) | RaiseVarargs(a) | Reraise(a) | BuildList(a)
+        | BuildMap(a) | BuildConstKeyMap(a) | ListExtend(a) | ListAppend(a) | MapAdd(a) => (Some(a), String::new()),
         LoadConst(i) => (Some(i), konst(i)),
         KwNames(i) => (Some(i), konst(i)),
         LoadName(g) | StoreName(g) | StoreGlobal(g) => (Some(g), global(g)),

@@ -221,6 +221,14 @@ pub enum Instr {
     /// `UNPACK_EX before | after << 8`: unpacks an iterable into `before` items, a list of the
     /// rest, and `after` items (`a, *rest, z = xs`).
     UnpackEx(u32),
+    /// `CALL_FUNCTION_EX flags`: calls the callable under a tuple of positional arguments (and,
+    /// with flag 1, a dict of keyword arguments): `f(*args, **kwargs)`.
+    CallFunctionEx(u32),
+    /// `DICT_MERGE i`: merges the mapping on top into the dict `i` below it, refusing a key
+    /// that is already there (keyword arguments of a call).
+    DictMerge(u32),
+    /// `LIST_TO_TUPLE`: the list on top becomes a tuple.
+    ListToTuple,
     /// `JUMP_FORWARD target`
     JumpForward(Label),
     /// `JUMP_BACKWARD target` (a loop back-edge).
@@ -348,6 +356,9 @@ impl Instr {
             ForIter(_) => "FOR_ITER",
             UnpackSequence(_) => "UNPACK_SEQUENCE",
             UnpackEx(_) => "UNPACK_EX",
+            CallFunctionEx(_) => "CALL_FUNCTION_EX",
+            DictMerge(_) => "DICT_MERGE",
+            ListToTuple => "LIST_TO_TUPLE",
             JumpForward(_) => "JUMP_FORWARD",
             JumpBackward(_) => "JUMP_BACKWARD",
             PopJumpForwardIfFalse(_) => "POP_JUMP_FORWARD_IF_FALSE",

@@ -154,6 +154,12 @@ pub struct CodeObject {
     /// them on the function object (`__defaults__`); the subset accepts only constant defaults,
     /// which every function object made from this code shares.
     pub defaults: Vec<Const>,
+    /// `CO_VARARGS`: a `*args` parameter (the slot after the positional ones) takes the
+    /// positional arguments beyond `argcount`, as a tuple.
+    pub varargs: bool,
+    /// `CO_VARKEYWORDS`: a `**kwargs` parameter (the last parameter slot) takes the keyword
+    /// arguments no parameter names, as a dict.
+    pub varkw: bool,
 }
 
 impl CodeObject {

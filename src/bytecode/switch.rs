@@ -241,7 +241,7 @@ pub fn check_after(model: SwitchModel, i: &Instr) -> Option<SwitchKind> {
     match i {
         Instr::Resume(arg) if *arg < 2 => Some(SwitchKind::Entry),
         i if is_back_edge(i) => Some(SwitchKind::BackEdge),
-        Instr::Call(_) => Some(SwitchKind::Call),
+        Instr::Call(_) | Instr::CallFunctionEx(_) => Some(SwitchKind::Call),
         i if model == SwitchModel::Cpython310 && is_pop_jump(i) => Some(SwitchKind::CondJump),
         _ => None,
     }

@@ -448,11 +448,18 @@ impl Compiler<'_> {
     fn call(&mut self, c: &ast::ExprCall) -> Result<()> {
         let args = &c.arguments.args;
         let kws = &c.arguments.keywords;
-        if args.iter().any(|a| matches!(a, Expr::Starred(_))) || kws.iter().any(|k| k.arg.is_none()) {
-            return Err(self.unsupported(c.range(), "star-args", "pass arguments one by one"));
-        }
         let nargs = args.len();
         let nkw = kws.len();
+        let spread = args.iter().any(|a| matches!(a, Expr::Starred(_))) || kws.iter().any(|k| k.arg.is_none());
+        if spread || nargs + 2 * nkw > STACK_USE_GUIDELINE {
+            // `maybe_optimize_method_call` declines; `compiler_call_helper` goes to `ex_call`.
+            let saved = self.unit.loc;
+            self.unit.loc = self.loc_of(c.func.range());
+            self.emit(Op::PushNull, 0);
+            self.unit.loc = saved;
+            self.visit_expr(&c.func)?;
+            return self.ex_call(args, kws);
+        }
         if let Expr::Attribute(attr) = &*c.func {
             if matches!(attr.ctx, ExprContext::Load)
                 && !self.is_import_originated(&attr.value)
@@ -474,9 +481,6 @@ impl Compiler<'_> {
                 return Ok(());
             }
         }
-        if nargs + 2 * nkw > STACK_USE_GUIDELINE {
-            return Err(self.unsupported(c.range(), "call with more than 30 arguments", "pass fewer arguments"));
-        }
         let saved = self.unit.loc;
         self.unit.loc = self.loc_of(c.func.range());
         self.emit(Op::PushNull, 0);
@@ -488,6 +492,117 @@ impl Compiler<'_> {
         self.keywords(kws)?;
         self.emit(Op::Precall, (nargs + nkw) as u32);
         self.emit(Op::Call, (nargs + nkw) as u32);
+        Ok(())
+    }
+
+    /// The `ex_call` half of `compiler_call_helper`: the positional arguments as one tuple
+    /// (`starunpack_helper`), the keyword arguments as one dict (`compiler_subkwargs` and
+    /// `DICT_MERGE`), then `CALL_FUNCTION_EX`.
+    fn ex_call(&mut self, args: &[Expr], kws: &[ast::Keyword]) -> Result<()> {
+        match args {
+            [Expr::Starred(s)] => self.visit_expr(&s.value)?,
+            _ => self.star_tuple(args)?,
+        }
+        if !kws.is_empty() {
+            let mut have_dict = false;
+            let mut seen = 0;
+            for (i, k) in kws.iter().enumerate() {
+                if k.arg.is_some() {
+                    seen += 1;
+                    continue;
+                }
+                if seen > 0 {
+                    self.subkwargs(&kws[i - seen..i])?;
+                    if have_dict {
+                        self.emit(Op::DictMerge, 1);
+                    }
+                    have_dict = true;
+                    seen = 0;
+                }
+                if !have_dict {
+                    self.emit(Op::BuildMap, 0);
+                    have_dict = true;
+                }
+                self.visit_expr(&k.value)?;
+                self.emit(Op::DictMerge, 1);
+            }
+            if seen > 0 {
+                self.subkwargs(&kws[kws.len() - seen..])?;
+                if have_dict {
+                    self.emit(Op::DictMerge, 1);
+                }
+            }
+        }
+        self.emit(Op::CallFunctionEx, u32::from(!kws.is_empty()));
+        Ok(())
+    }
+
+    /// `starunpack_helper` for a call's positional arguments: one tuple of them.
+    fn star_tuple(&mut self, elts: &[Expr]) -> Result<()> {
+        let n = elts.len();
+        if n > 2 {
+            if let Some(items) = elts.iter().map(fold::fold).collect::<Option<Vec<_>>>() {
+                self.load_const(crate::bytecode::Const::Tuple(items.into()));
+                return Ok(());
+            }
+        }
+        let big = n > STACK_USE_GUIDELINE;
+        if !big && !elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
+            for e in elts {
+                self.visit_expr(e)?;
+            }
+            self.emit(Op::BuildTuple, n as u32);
+            return Ok(());
+        }
+        let mut built = big;
+        if big {
+            self.emit(Op::BuildList, 0);
+        }
+        for (i, e) in elts.iter().enumerate() {
+            if let Expr::Starred(s) = e {
+                if !built {
+                    self.emit(Op::BuildList, i as u32);
+                    built = true;
+                }
+                self.visit_expr(&s.value)?;
+                self.emit(Op::ListExtend, 1);
+            } else {
+                self.visit_expr(e)?;
+                if built {
+                    self.emit(Op::ListAppend, 1);
+                }
+            }
+        }
+        self.emit(Op::ListToTuple, 0);
+        Ok(())
+    }
+
+    /// `compiler_subkwargs`: named keyword arguments as one dict.
+    fn subkwargs(&mut self, kws: &[ast::Keyword]) -> Result<()> {
+        let n = kws.len();
+        let name = |k: &ast::Keyword| crate::bytecode::Const::Str(k.arg.as_ref().map_or("", |a| a.as_str()).into());
+        let big = n * 2 > STACK_USE_GUIDELINE;
+        if n > 1 && !big {
+            for k in kws {
+                self.visit_expr(&k.value)?;
+            }
+            self.load_const(crate::bytecode::Const::Tuple(kws.iter().map(name).collect::<Vec<_>>().into()));
+            self.emit(Op::BuildConstKeyMap, n as u32);
+            return Ok(());
+        }
+        if big {
+            self.emit_noline(Op::BuildMap, 0);
+        }
+        for k in kws {
+            self.load_const(name(k));
+            self.visit_expr(&k.value)?;
+            if big {
+                self.emit_noline(Op::MapAdd, 1);
+            }
+        }
+        if !big {
+            self.emit(Op::BuildMap, n as u32);
+        }
         Ok(())
     }
 

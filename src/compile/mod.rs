@@ -249,6 +249,9 @@ pub(crate) struct Unit {
     pub qualname: String,
     pub kind: CodeKind,
     pub argcount: u32,
+    /// `CO_VARARGS` and `CO_VARKEYWORDS`.
+    pub varargs: bool,
+    pub varkw: bool,
     pub first_line: u32,
     pub scope: Option<FunctionSymbols>,
     /// `co_cellvars` (also for a class body, whose only cell is `__class__`).
@@ -270,6 +273,8 @@ impl Unit {
             name,
             kind,
             argcount: 0,
+            varargs: false,
+            varkw: false,
             first_line,
             cells: scope.as_ref().map(|s| s.cells.clone()).unwrap_or_default(),
             frees: scope.as_ref().map(|s| s.frees.clone()).unwrap_or_default(),
@@ -375,6 +380,12 @@ impl<'a> Compiler<'a> {
     pub fn emit_jump(&mut self, op: Op, target: BlockId) {
         let loc = self.unit.loc;
         self.unit.cfg.add(op, 0, Some(target), loc);
+    }
+
+    /// Emits without a location (`ADDOP_I_NOLINE`): the assembler gives it the location of the
+    /// instruction before it.
+    pub fn emit_noline(&mut self, op: Op, arg: u32) {
+        self.unit.cfg.add(op, arg, None, SrcLoc::NONE);
     }
 
     /// Emits a jump without a location.
@@ -627,7 +638,10 @@ impl<'a> Compiler<'a> {
         let mut unit = Unit::new(f.name.as_str().to_string(), CodeKind::Function, first_line, Some(scope));
         unit.qualname = self.nested_qualname(f.name.as_str());
         unit.varnames = unit.scope.as_ref().map(|s| s.params.clone()).unwrap_or_default();
-        unit.argcount = unit.varnames.len() as u32;
+        let p = &f.parameters;
+        unit.argcount = (p.posonlyargs.len() + p.args.len()) as u32;
+        unit.varargs = p.vararg.is_some();
+        unit.varkw = p.kwarg.is_some();
         let outer = std::mem::replace(&mut self.unit, unit);
         let result = self.function_body(f, first_line);
         let unit = std::mem::replace(&mut self.unit, outer);
@@ -732,6 +746,8 @@ impl<'a> Compiler<'a> {
             first_line: unit.first_line,
             qualname: unit.qualname,
             defaults: Vec::new(),
+            varargs: unit.varargs,
+            varkw: unit.varkw,
         }
     }
 }
@@ -752,6 +768,8 @@ fn placeholder_code() -> CodeObject {
         first_line: 1,
         qualname: "<module>".into(),
         defaults: Vec::new(),
+        varargs: false,
+        varkw: false,
     }
 }
 

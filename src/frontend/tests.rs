@@ -91,8 +91,15 @@ fn unsupported_calls() {
     rejects("frobnicate()\n", "call of undefined function 'frobnicate'", 1, 1);
     rejects("print('a', file=None)\n", "keyword argument 'file' to print", 1, 12);
     assert!(parse_text("print('a', 'b', sep='', end='', flush=True)\n").is_ok());
-    rejects("args = (1,)\nprint(*args)\n", "star-args", 2, 7);
-    rejects("def f(*args):\n    pass\n", "star-args parameter '*args'", 1, 7);
+    assert!(parse_text("args = (1,)\nprint(*args)\ndef f(*args, **kw):\n    return g(*args, **kw)\n").is_ok());
+    rejects(
+        "import time\nargs = (1,)\ntime.sleep(*args)\n",
+        "a call of a library function with *args or **kwargs",
+        3,
+        1,
+    );
+    rejects("x = (1, 2)\nn = zip(*x)\n", "zip() whose iterator is kept", 2, 5);
+    assert!(parse_text("x = ((1, 2), (3, 4))\nn = list(zip(*x))\n").is_ok());
     rejects("x = []\ndef f(a=x):\n    pass\n", "default parameter value that is not a constant", 2, 9);
     rejects("def f(a):\n    pass\ng = f\ng(a=1)\n", "keyword argument 'a' to g", 4, 3);
     rejects("import threading\nl = threading.Timer()\n", "threading.Timer", 2, 5);

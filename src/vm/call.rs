@@ -299,25 +299,40 @@ pub(super) fn call(
             frame.kwnames = None;
             let new_len = frame.stack.len() - n - 2;
             frame.stack.truncate(new_len);
-            match callable {
-                Value::Function(f) => return call_function(program, state, tid, &f, args, kwargs),
-                Value::Method(f, this) => {
-                    let mut args = args;
-                    args.insert(0, Value::Obj(this));
-                    return call_function(program, state, tid, &f, args, kwargs);
-                }
-                Value::Obj(class) if matches!(state.heap.read(class, &mut info.footprint), HeapObj::Class(_)) => {
-                    return instantiate(program, state, tid, class, args, kwargs, info);
-                }
-                Value::Builtin(Builtin::BuildClass) => return build_class(program, state, tid, args, info),
-                _ => {}
-            }
-            let result = call_builtin(program, state, tid, &callable, args, kwargs, info)?;
-            state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame").stack.push(result);
-            Ok(())
+            invoke(program, state, tid, callable, args, kwargs, info)
         }
+        Instr::CallFunctionEx(flags) => super::spread::call_ex(program, state, tid, flags, info),
         _ => unreachable!("[internal bug] call() on {instr:?}"),
     }
+}
+
+/// Calls `callable` (its operands already taken off the stack): a Python function or method
+/// gets a frame, a class a new instance, a builtin runs and its result is pushed.
+pub(super) fn invoke(
+    program: &Program,
+    state: &mut State,
+    tid: Tid,
+    callable: Value,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+    info: &mut StepInfo,
+) -> Result<(), Exception> {
+    match callable {
+        Value::Function(f) => return call_function(program, state, tid, &f, args, kwargs, &mut info.footprint),
+        Value::Method(f, this) => {
+            let mut args = args;
+            args.insert(0, Value::Obj(this));
+            return call_function(program, state, tid, &f, args, kwargs, &mut info.footprint);
+        }
+        Value::Obj(class) if matches!(state.heap.read(class, &mut info.footprint), HeapObj::Class(_)) => {
+            return instantiate(program, state, tid, class, args, kwargs, info);
+        }
+        Value::Builtin(Builtin::BuildClass) => return build_class(program, state, tid, args, info),
+        _ => {}
+    }
+    let result = call_builtin(program, state, tid, &callable, args, kwargs, info)?;
+    state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame").stack.push(result);
+    Ok(())
 }
 
 /// The object, method and arguments of a call of a synchronisation object's method.

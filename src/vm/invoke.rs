@@ -2,18 +2,24 @@
 //! its errors), function frames, new instances with their `__init__`, and class bodies.
 
 use super::call::MAX_FRAMES;
-use super::heap::{Attr, ClassObj, HeapObj, InstanceObj};
+use super::footprint::Footprint;
+use super::heap::{Attr, ClassObj, Heap, HeapObj, InstanceObj};
 use super::state::{Frame, FrameRole, State};
 use super::step::{err, StepInfo};
 use super::value::Builtin;
 use super::value::{ExcKind, Exception, Func, Tid, Value};
 use crate::bytecode::Program;
 
+/// Binds a call's arguments to the parameters of `code` as CPython's `initialize_locals`
+/// does (with its errors): the parameters' values in slot order, with the tuple of extra
+/// positional arguments for `*args` and a new dict of extra keyword arguments for `**kwargs`.
 pub(super) fn bind_args(
     program: &Program,
     code: u32,
     mut args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
+    heap: &mut Heap,
+    fp: &mut Footprint,
 ) -> Result<Vec<Value>, Exception> {
     // In the order of CPython's `initialize_locals`: keywords, then the count of positional
     // arguments, then the defaults and what is still missing; messages name the qualname.
@@ -22,16 +28,19 @@ pub(super) fn bind_args(
     let given = args.len();
     let name = &co.qualname;
     let type_error = |msg: String| Err(err(ExcKind::TypeError, msg));
-    args.resize(argc.max(given), Value::Null);
+    let extra: Vec<Value> = if co.varargs && given > argc { args.split_off(argc) } else { Vec::new() };
+    args.resize(argc.max(args.len()), Value::Null);
+    let mut extra_kw: Vec<(Value, Value)> = Vec::new();
     for (k, v) in kwargs {
         match co.varnames[..argc].iter().position(|p| *p == k) {
             Some(i) if args[i] == Value::Null => args[i] = v,
             Some(_) => return type_error(format!("{name}() got multiple values for argument '{k}'")),
+            None if co.varkw => extra_kw.push((Value::Str(k.into()), v)),
             None => return type_error(format!("{name}() got an unexpected keyword argument '{k}'")),
         }
     }
     let defcount = co.defaults.len().min(argc);
-    if given > argc {
+    if given > argc && !co.varargs {
         let (sig, plural) = match defcount {
             0 => (argc.to_string(), argc != 1),
             d => (format!("from {} to {argc}", argc - d), true),
@@ -63,6 +72,12 @@ pub(super) fn bind_args(
             if n == 1 { "" } else { "s" }
         ));
     }
+    if co.varargs {
+        args.push(Value::Tuple(extra.into()));
+    }
+    if co.varkw {
+        args.push(Value::Obj(heap.alloc(HeapObj::Dict(extra_kw), fp)));
+    }
     Ok(args)
 }
 
@@ -73,8 +88,9 @@ pub(super) fn call_function(
     func: &Func,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
+    fp: &mut Footprint,
 ) -> Result<(), Exception> {
-    let args = bind_args(program, func.code, args, kwargs)?;
+    let args = bind_args(program, func.code, args, kwargs, &mut state.heap, fp)?;
     let th = state.thread_mut(tid);
     if th.frames.len() >= MAX_FRAMES {
         return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
@@ -132,7 +148,7 @@ pub(super) fn instantiate(
         return Ok(());
     };
     args.insert(0, Value::Obj(inst));
-    call_function(program, state, tid, &f, args, kwargs)?;
+    call_function(program, state, tid, &f, args, kwargs, &mut info.footprint)?;
     let th = state.thread_mut(tid);
     th.frames.last_mut().expect("[internal bug] frame").role = FrameRole::Init(inst);
     Ok(())

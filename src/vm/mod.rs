@@ -24,6 +24,7 @@ mod mathmod;
 mod numops;
 mod sharing;
 mod slices;
+mod spread;
 mod state;
 mod step;
 mod strformat;

@@ -199,8 +199,15 @@ fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value,
 }
 
 /// A fresh frame running `code` for `role`, its parameters bound to `args` (checked).
-fn method_frame(program: &Program, func: &Func, args: Vec<Value>, role: FrameRole) -> Result<Frame, Exception> {
-    let args = super::invoke::bind_args(program, func.code, args, Vec::new())?;
+fn method_frame(
+    program: &Program,
+    func: &Func,
+    args: Vec<Value>,
+    role: FrameRole,
+    heap: &mut super::heap::Heap,
+    fp: &mut super::footprint::Footprint,
+) -> Result<Frame, Exception> {
+    let args = super::invoke::bind_args(program, func.code, args, Vec::new(), heap, fp)?;
     let mut frame = Frame::call(program, func, &args);
     frame.role = role;
     Ok(frame)
@@ -350,7 +357,8 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     if th.frames.len() >= super::call::MAX_FRAMES {
                         return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
                     }
-                    let f = method_frame(program, &f, vec![Value::Obj(id)], FrameRole::Call)?;
+                    let f =
+                        method_frame(program, &f, vec![Value::Obj(id)], FrameRole::Call, heap, &mut info.footprint)?;
                     th.frames.push(f);
                 }
             }
@@ -400,7 +408,13 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         }
         Instr::ListExtend(i) => {
             let iterable = pop(stack);
-            let items = heap.items_of(&iterable, &mut info.footprint)?;
+            let items = heap.items_of(&iterable, &mut info.footprint).map_err(|e| match e.kind {
+                ExcKind::TypeError if e.message.ends_with("is not iterable") => err(
+                    ExcKind::TypeError,
+                    format!("Value after * must be an iterable, not {}", heap.type_name(&iterable)),
+                ),
+                _ => e,
+            })?;
             let target = stack[stack.len() - i as usize].clone();
             let Value::Obj(id) = target else { panic!("[internal bug] LIST_EXTEND without a list") };
             if let HeapObj::List(list) = heap.write(id, &mut info.footprint) {
@@ -415,6 +429,14 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             if let HeapObj::List(list) = heap.write_growing(id, &mut info.footprint)? {
                 list.push(v);
             }
+        }
+        Instr::DictMerge(i) => {
+            let update = pop(stack);
+            super::spread::dict_merge(program, heap, stack, i, update, &mut info.footprint)?;
+        }
+        Instr::ListToTuple => {
+            let list = pop(stack);
+            stack.push(super::spread::list_to_tuple(heap, &list, &mut info.footprint));
         }
         Instr::MapAdd(i) => {
             let v = pop(stack);
@@ -731,7 +753,9 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let v = pop(stack);
             th.handled = v;
         }
-        Instr::BeforeWith | Instr::WithExceptStart | Instr::Call(_) => call(program, state, tid, instr, info)?,
+        Instr::BeforeWith | Instr::WithExceptStart | Instr::Call(_) | Instr::CallFunctionEx(_) => {
+            call(program, state, tid, instr, info)?
+        }
         Instr::CheckExcMatch => {
             let ty = pop(stack);
             let matched = exception_matches(top(stack), &ty)?;

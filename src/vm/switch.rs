@@ -149,6 +149,10 @@ impl Before {
         b.pc = f.pc;
         match i {
             Instr::Call(n) | Instr::Precall(n) => b.callee = callee(f, *n as usize).map(call_kind_of),
+            Instr::CallFunctionEx(flags) => {
+                let at = f.stack.len().checked_sub(2 + (*flags as usize & 1));
+                b.callee = at.and_then(|i| f.stack.get(i)).map(call_kind_of);
+            }
             Instr::BeforeWith => b.callee = f.stack.last().map(call_kind_of),
             i if is_pop_jump(i) => b.bool_operand = matches!(f.stack.last(), Some(Value::Bool(_))),
             Instr::ReturnValue => b.init_return = matches!(f.role, FrameRole::Init(_)),
@@ -214,7 +218,7 @@ pub(super) fn switch_after(
                 // run by LOAD_ATTR returns without one).
                 Instr::ReturnValue => {
                     let caller = f.pc.checked_sub(1).and_then(|pc| program.code(f.code).instrs.get(pc as usize));
-                    depth < before.depth && matches!(caller, Some(Instr::Call(_)))
+                    depth < before.depth && matches!(caller, Some(Instr::Call(_) | Instr::CallFunctionEx(_)))
                 }
                 i if is_pop_jump(i) => taken,
                 i => check_after(model, i).is_some(),
@@ -226,10 +230,19 @@ pub(super) fn switch_after(
             }
             match instr {
                 Instr::Precall(_) | Instr::BeforeWith => before.callee == Some(CallKind::Library),
-                Instr::ReturnValue => before.init_return,
+                // 3.11 runs the callee of CALL_FUNCTION_EX in a C call of its own (no inlining)
+                // and checks after it returns.
+                Instr::ReturnValue => {
+                    let caller = f.pc.checked_sub(1).and_then(|pc| program.code(f.code).instrs.get(pc as usize));
+                    before.init_return
+                        || (model == SwitchModel::Cpython311
+                            && depth < before.depth
+                            && matches!(caller, Some(Instr::CallFunctionEx(_))))
+                }
+                Instr::CallFunctionEx(_) if model == SwitchModel::Cpython311 => true,
                 // After a C call, specialised or not: a site that specialises into a call without
                 // a check runs the generic, checking CALL until it has warmed up.
-                Instr::Call(_) => before.callee != Some(CallKind::Python),
+                Instr::Call(_) | Instr::CallFunctionEx(_) => before.callee != Some(CallKind::Python),
                 i => match check_after(model, i) {
                     Some(SwitchKind::BackEdge) => !is_pop_jump(i) || taken,
                     Some(_) => true,

@@ -35,15 +35,15 @@ pub(super) fn start_thread(
         }
     }
     info.event = Event::Start(t);
-    let th = state.thread_mut(t);
+    let (heap, fp) = (&mut state.heap, &mut info.footprint);
     let outcome = match (&target, &args) {
         (Value::Function(f), Value::Tuple(items)) => {
-            bind_args(program, f.code, items.to_vec(), Vec::new()).map(|a| (f.clone(), a))
+            bind_args(program, f.code, items.to_vec(), Vec::new(), heap, fp).map(|a| (f.clone(), a))
         }
         (Value::Method(f, this), Value::Tuple(items)) => {
             let mut a = vec![Value::Obj(*this)];
             a.extend(items.iter().cloned());
-            bind_args(program, f.code, a, Vec::new()).map(|a| (f.clone(), a))
+            bind_args(program, f.code, a, Vec::new(), heap, fp).map(|a| (f.clone(), a))
         }
         (Value::Function(_) | Value::Method(..), Value::Obj(_)) => {
             return Err(unsupported("threading.Thread(args=...) with a list or another heap object (a tuple is)"));
@@ -52,7 +52,7 @@ pub(super) fn start_thread(
             Err(err(ExcKind::TypeError, format!("argument after * must be an iterable, not {}", other.type_name())))
         }
         (Value::None, _) => {
-            th.status = ThreadStatus::Finished;
+            state.thread_mut(t).status = ThreadStatus::Finished;
             return Ok(Value::None);
         }
         (
@@ -66,6 +66,7 @@ pub(super) fn start_thread(
             )))
         }
     };
+    let th = state.thread_mut(t);
     match outcome {
         Ok((f, a)) => {
             th.status = ThreadStatus::Alive;

@@ -100,11 +100,10 @@ fn detail_arg(program: &Program, code: &gilcheck::bytecode::CodeObject, i: &Inst
         LoadFast(k) | StoreFast(k) | DeleteFast(k) => name(&code.varnames, k),
         LoadAttr(k) | LoadMethod(k) | ImportName(k) | ImportFrom(k) | StoreAttr(k) => name(&code.names, k),
         Resume(a) | Copy(a) | Swap(a) | BuildTuple(a) | BuildString(a) | Precall(a) | Call(a) | UnpackSequence(a)
-        | UnpackEx(a) | RaiseVarargs(a) | Reraise(a) | MakeFunction(a) | FormatValue(a) | BuildList(a)
-        | BuildMap(a) | BuildConstKeyMap(a) | ListExtend(a) | ListAppend(a) | MapAdd(a) | MakeCell(a)
-        | CopyFreeVars(a) | LoadClosure(a) | LoadDeref(a) | StoreDeref(a) | DeleteDeref(a) | BuildSlice(a) => {
-            a.to_string()
-        }
+        | UnpackEx(a) | CallFunctionEx(a) | DictMerge(a) | RaiseVarargs(a) | Reraise(a) | MakeFunction(a)
+        | FormatValue(a) | BuildList(a) | BuildMap(a) | BuildConstKeyMap(a) | ListExtend(a) | ListAppend(a)
+        | MapAdd(a) | MakeCell(a) | CopyFreeVars(a) | LoadClosure(a) | LoadDeref(a) | StoreDeref(a)
+        | DeleteDeref(a) | BuildSlice(a) => a.to_string(),
         BinaryOp { op, inplace } => (op.nb_code() + if inplace { 13 } else { 0 }).to_string(),
         CompareOp(op) => {
             use gilcheck::bytecode::CmpOp::*;

@@ -207,3 +207,49 @@ fn a_second_starred_target_or_a_lone_one_is_cpythons_syntax_error() {
         assert!(e.contains(want), "{text}: {e}");
     }
 }
+
+#[test]
+fn calls_that_spread_their_arguments_bind_as_cpython_binds_them() {
+    let path = "tests/fixtures/star_calls.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    let out = "x () [] y (1, 2) [] z (3,) [('j', 5), ('k', 4)]\n\
+               3 17 6 5 14\n\
+               2-1-1-2\n\
+               1 2 3\n\
+               add() got multiple values for argument 'a'\n\
+               __main__.add() got multiple values for keyword argument 'a'\n\
+               keywords must be strings\n\
+               __main__.add() argument after * must be an iterable, not int\n\
+               __main__.add() argument after ** must be a mapping, not list\n\
+               add() takes from 1 to 2 positional arguments but 5 were given\n\
+               describe() missing 1 required positional argument: 'name'\n\
+               add() got an unexpected keyword argument 'c'\n\
+               print() argument after * must be an iterable, not int\n\
+               ['call', 'call']";
+    assert_eq!(outcomes(&text, "log"), BTreeSet::from([one("['call', 'call']", out)]));
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+}
+
+#[test]
+fn a_wrapper_that_spreads_its_arguments_keeps_the_race_of_what_it_wraps() {
+    // The wrapper adds no lock: the two increments through it still race.
+    let m = model(
+        "import threading\ncount = 0\n\n\ndef traced(func):\n    def wrapper(*args, **kwargs):\n        \
+         return func(*args, **kwargs)\n    return wrapper\n\n\ndef bump(by):\n    global count\n    count += by\n\n\n\
+         safe = traced(bump)\nt1 = threading.Thread(target=safe, args=(1,))\nt2 = threading.Thread(target=safe, args=(2,))\n\
+         t1.start()\nt2.start()\nt1.join()\nt2.join()\n",
+    );
+    let r = m.checker().strategy(Strategy::Stateful).all_outcomes(true).check();
+    assert_eq!(r.int_values("count"), BTreeSet::from([1, 2, 3]));
+    // The analysis does not model a spread call: the reductions step aside, and say why.
+    let m = model(
+        "import threading\ncount = 0\n\n\ndef bump(by):\n    global count\n    count += by\n\n\n\
+         def call_with(a):\n    bump(*a)\n\n\nt1 = threading.Thread(target=call_with, args=((1,),))\n\
+         t2 = threading.Thread(target=call_with, args=((2,),))\nt1.start()\nt2.start()\nt1.join()\nt2.join()\n",
+    );
+    let r = m.checker().reduction(Reduction::Full).all_outcomes(true).check();
+    assert!(r.notes.iter().any(|n| n.contains("the call with *args or **kwargs at line 11")), "{:?}", r.notes);
+    assert_eq!(r.int_values("count"), BTreeSet::from([1, 2, 3]));
+}

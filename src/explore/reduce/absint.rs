@@ -314,6 +314,21 @@ pub(super) fn step(
             }
             f.may_fail = true;
         }
+        Instr::CallFunctionEx(k) => {
+            for _ in 0..3 + (k & 1) {
+                pop(st);
+            }
+            st.push(Av::Other);
+            f.may_fail = true;
+        }
+        Instr::DictMerge(_) => {
+            pop(st);
+            f.may_fail = true;
+        }
+        Instr::ListToTuple => {
+            pop(st);
+            st.push(Av::Other);
+        }
         Instr::UnpackEx(k) => {
             pop(st);
             for _ in 0..(k & 0xff) + (k >> 8) + 1 {

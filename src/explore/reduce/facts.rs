@@ -447,6 +447,12 @@ fn analyse_code(ctx: &mut Ctx<'_>, id: CodeId) -> Vec<InstrFact> {
 fn unsupported_construct(program: &Program) -> Option<String> {
     for code in &program.codes {
         let line = |i: usize| code.locs.get(i).map_or(0, |l| l.line);
+        if code.varargs || code.varkw {
+            return Some(format!(
+                "the *args or **kwargs parameter of {} (line {}) is not modelled by the analysis",
+                code.qualname, code.first_line
+            ));
+        }
         for (i, ins) in code.instrs.iter().enumerate() {
             match ins {
                 Instr::LoadAttr(n) | Instr::LoadMethod(n) => {
@@ -461,6 +467,12 @@ fn unsupported_construct(program: &Program) -> Option<String> {
                 Instr::ImportName(n) if code.names.get(*n as usize).is_some_and(|m| m == "queue" || m == "math") => {
                     let m = &code.names[*n as usize];
                     return Some(format!("the {m} module (line {}) is not modelled by the analysis", line(i)));
+                }
+                Instr::CallFunctionEx(_) => {
+                    return Some(format!(
+                        "the call with *args or **kwargs at line {} is not modelled by the analysis",
+                        line(i)
+                    ));
                 }
                 Instr::CheckExcMatch | Instr::DeleteFast(_) | Instr::DeleteName(_) | Instr::DeleteGlobal(_) => {
                     return Some(format!("the try statement near line {} is not modelled by the analysis", line(i)));

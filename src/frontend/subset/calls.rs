@@ -13,17 +13,17 @@ impl Checker<'_> {
         let iter_ok = self.iter_ok.replace(false);
         let args = &c.arguments.args;
         let kws = &c.arguments.keywords;
-        if let Some(s) = args.iter().find(|a| matches!(a, Expr::Starred(_))) {
-            return Err(self.unsupported(s.range(), "star-args", "pass arguments one by one"));
-        }
-        if let Some(k) = kws.iter().find(|k| k.arg.is_none()) {
-            return Err(self.unsupported(k.range, "keyword star-args '**'", "pass arguments one by one"));
-        }
         for (i, k) in kws.iter().enumerate() {
-            let name = k.arg.as_ref().map_or("", |a| a.as_str());
+            let Some(name) = k.arg.as_ref().map(|a| a.as_str()) else { continue };
             if kws[..i].iter().any(|p| p.arg.as_ref().is_some_and(|a| a.as_str() == name)) {
                 return Err(self.compile_error(k.range, format!("keyword argument repeated: {name}")));
             }
+        }
+        let spread = args.iter().any(|a| matches!(a, Expr::Starred(_))) || kws.iter().any(|k| k.arg.is_none());
+        if spread {
+            // `f(*xs, **kw)`: only calls of the program's own functions, methods and classes
+            // (a library call's arguments decide how it blocks, which must be known statically).
+            return self.spread_call(c, iter_ok);
         }
         match &*c.func {
             // A name bound by `from threading import Lock` (and the like) at module level.
@@ -74,6 +74,48 @@ impl Checker<'_> {
         };
         args.iter().for_each(|a| self.note(if consumes { self.iterable(a) } else { self.expr(a) }));
         kws.iter().for_each(|k| self.note(self.expr(&k.value)));
+        Ok(())
+    }
+
+    /// A call that spreads its arguments (`f(*args, **kwargs)`): of a function, method or
+    /// class whose arguments are bound when the call runs. A library call that blocks or
+    /// starts threads must show its arguments, and an iterator-making builtin must be consumed.
+    fn spread_call(&self, c: &ast::ExprCall, iter_ok: bool) -> Result<()> {
+        let hint = "pass the arguments of a library call one by one";
+        let library =
+            |m: &str| !self.is_local(m) && (self.modules.contains_key(m) || self.from_imports.contains_key(m));
+        match &*c.func {
+            Expr::Attribute(a) if matches!(&*a.value, Expr::Name(m) if library(m.id.as_str())) => {
+                return Err(self.unsupported(c.range(), "a call of a library function with *args or **kwargs", hint));
+            }
+            Expr::Name(n) if library(n.id.as_str()) => {
+                return Err(self.unsupported(c.range(), "a call of a library function with *args or **kwargs", hint));
+            }
+            Expr::Name(n)
+                if matches!(n.id.as_str(), "enumerate" | "zip" | "reversed")
+                    && !iter_ok
+                    && !self.is_local(n.id.as_str())
+                    && !self.module_bound.contains(n.id.as_str()) =>
+            {
+                return Err(self.unsupported(
+                    c.range(),
+                    format!("{}() whose iterator is kept", n.id.as_str()),
+                    "use it where it is consumed at once, e.g. list(zip(*rows))",
+                ));
+            }
+            Expr::Name(_) => {}
+            Expr::Attribute(a) => self.note(self.expr(&a.value)),
+            other => {
+                return Err(self.unsupported(other.range(), "call of a computed function", HINT_CALLS));
+            }
+        }
+        for a in &c.arguments.args {
+            match a {
+                Expr::Starred(s) => self.note(self.expr(&s.value)),
+                other => self.note(self.expr(other)),
+            }
+        }
+        c.arguments.keywords.iter().for_each(|k| self.note(self.expr(&k.value)));
         Ok(())
     }
 

@@ -146,20 +146,6 @@ impl Checker<'_> {
             self.note(self.annotation(r));
         }
         let p = &f.parameters;
-        if let Some(v) = &p.vararg {
-            return Err(self.unsupported(
-                v.range,
-                format!("star-args parameter '*{}'", v.name.as_str()),
-                "use positional parameters",
-            ));
-        }
-        if let Some(k) = &p.kwarg {
-            return Err(self.unsupported(
-                k.range,
-                format!("keyword parameter '**{}'", k.name.as_str()),
-                "use positional parameters",
-            ));
-        }
         if let Some(k) = p.kwonlyargs.first() {
             return Err(self.unsupported(
                 k.range,
@@ -189,6 +175,18 @@ impl Checker<'_> {
                 return Err(
                     self.compile_error(param.range, format!("duplicate argument '{name}' in function definition"))
                 );
+            }
+        }
+        // `*args` (a tuple of the extra positional arguments) and `**kwargs` (a dict of the
+        // extra keyword arguments).
+        for v in p.vararg.iter().chain(&p.kwarg) {
+            if let Some(a) = &v.annotation {
+                self.note(self.annotation(a));
+            }
+            let name = v.name.as_str();
+            locals.insert(name.to_string());
+            if !params.insert(name.to_string()) {
+                return Err(self.compile_error(v.range, format!("duplicate argument '{name}' in function definition")));
             }
         }
         let mut defs = HashSet::new();

@@ -209,6 +209,11 @@ pub enum Stmt {
         c: i64,
         reverse: bool,
     },
+    /// `g = add(*(g, 3))` or `g = add(g, **{"k": 4})`: a call that spreads its arguments.
+    SpreadAdd {
+        g: usize,
+        kw: bool,
+    },
     /// `r, *rest = a` or `*rest, r = a`: starred unpacking of the shared list (one step).
     StarUnpack {
         last: bool,
@@ -552,7 +557,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, g().prop_map(|g| Stmt::PrintThreadName { g }).boxed()),
             (1, g().prop_map(|g| Stmt::StrMethods { g }).boxed()),
             (1, (g(), any::<bool>()).prop_map(|(g, print)| Stmt::Floats { g, print }).boxed()),
-            (1, (g(), any::<bool>()).prop_map(|(g, format)| Stmt::Formatting { g, format }).boxed()),
+            (2, (g(), any::<bool>()).prop_map(|(g, format)| Stmt::Formatting { g, format }).boxed()),
             (2, (g(), c(), any::<bool>()).prop_map(|(g, c, dict)| Stmt::Comprehension { g, c, dict }).boxed()),
             (2, any::<bool>().prop_map(|zip| Stmt::Iterators { zip }).boxed()),
             (2, any::<bool>().prop_map(|pop| Stmt::DictRemove { pop }).boxed()),
@@ -562,6 +567,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, (g(), c()).prop_map(|(g, c)| Stmt::Local { g, c }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, reverse)| Stmt::Slice { c, reverse }).boxed()),
             (1, any::<bool>().prop_map(|last| Stmt::StarUnpack { last }).boxed()),
+            (1, (g(), any::<bool>()).prop_map(|(g, kw)| Stmt::SpreadAdd { g, kw }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, read)| Stmt::Inherited { c, read }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),

@@ -122,6 +122,7 @@ pub enum Feature {
     ThreadLocal,
     Math,
     StarUnpack,
+    SpreadCall,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -314,6 +315,17 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             } else {
                 line(out, ind, &format!("r = sum(a[{}:])", c % 2));
             }
+        }
+        Stmt::SpreadAdd { g, kw } => {
+            cx.feat(F::SpreadCall);
+            cx.found.uses.insert("add");
+            cx.assign(GLOBALS[*g]);
+            let call = if *kw {
+                format!("add({}, **{{\"k\": 4}})", GLOBALS[*g])
+            } else {
+                format!("add(*({}, 3))", GLOBALS[*g])
+            };
+            line(out, ind, &format!("{} = {call}", GLOBALS[*g]));
         }
         Stmt::StarUnpack { last } => {
             cx.feat(F::StarUnpack);

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 112] = {
+const ALL: [Feature; 113] = {
     use Feature::*;
     [
         LockWith,
@@ -130,6 +130,7 @@ const ALL: [Feature; 112] = {
         ThreadLocal,
         Math,
         StarUnpack,
+        SpreadCall,
     ]
 };
 
