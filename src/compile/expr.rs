@@ -202,6 +202,12 @@ impl Compiler<'_> {
             }
             Expr::List(l) if matches!(l.ctx, ExprContext::Store) => self.unpack_into(&l.elts)?,
             Expr::Starred(s) if matches!(s.ctx, ExprContext::Store) => self.visit_expr(&s.value)?,
+            Expr::Named(n) => {
+                // `compiler_visit_expr1`: the value, a copy of it, and the store.
+                self.visit_expr(&n.value)?;
+                self.emit(Op::Copy, 1);
+                self.visit_expr(&n.target)?;
+            }
             Expr::List(l) => {
                 if l.elts.len() > STACK_USE_GUIDELINE {
                     return Err(self.unsupported(

@@ -79,7 +79,8 @@ fn unsupported_expressions() {
     assert!(parse_text("d = {k: v for k, v in [(1, 2)]}\n").is_ok());
     rejects("x = 1\ny = f\"{x=}\"\n", "f-string debug specifier '='", 2, 7);
     rejects("x = ...\n", "Ellipsis literal '...'", 1, 5);
-    rejects("x = 1\nif (y := x):\n    pass\n", "assignment expression ':='", 2, 5);
+    assert!(parse_text("x = 1\nif (y := x):\n    pass\n").is_ok());
+    rejects("x = [1]\ny = lambda: (z := 1)\n", "assignment expression ':=' in a comprehension or lambda", 2, 14);
 }
 
 #[test]

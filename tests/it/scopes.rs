@@ -253,3 +253,18 @@ fn a_wrapper_that_spreads_its_arguments_keeps_the_race_of_what_it_wraps() {
     assert!(r.notes.iter().any(|n| n.contains("the call with *args or **kwargs at line 11")), "{:?}", r.notes);
     assert_eq!(r.int_values("count"), BTreeSet::from([1, 2, 3]));
 }
+
+#[test]
+fn assignment_expressions_bind_where_cpython_binds_them() {
+    let path = "tests/fixtures/walrus.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    // Each worker pops under the lock and records how many jobs were left: always the same.
+    let out = "many jobs: 3\n6 10 5\n[(1, 2), (2, 3), (3, 1)] 3";
+    assert_eq!(outcomes(&text, "n"), BTreeSet::from([one("3", out)]));
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+    // In a comprehension `:=` would bind in the enclosing scope: refused.
+    let e = refusal("t.py", "xs = [1]\nys = [y for x in xs if (y := x)]\n");
+    assert!(e.contains("t.py:2:25: unsupported: assignment expression ':=' in a comprehension or lambda"), "{e}");
+}

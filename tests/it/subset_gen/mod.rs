@@ -209,6 +209,11 @@ pub enum Stmt {
         c: i64,
         reverse: bool,
     },
+    /// `if (wv := g + c) > 2:` then `r = wv`: an assignment expression.
+    Walrus {
+        g: usize,
+        c: i64,
+    },
     /// `g = add(*(g, 3))` or `g = add(g, **{"k": 4})`: a call that spreads its arguments.
     SpreadAdd {
         g: usize,
@@ -568,6 +573,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, (c(), any::<bool>()).prop_map(|(c, reverse)| Stmt::Slice { c, reverse }).boxed()),
             (1, any::<bool>().prop_map(|last| Stmt::StarUnpack { last }).boxed()),
             (1, (g(), any::<bool>()).prop_map(|(g, kw)| Stmt::SpreadAdd { g, kw }).boxed()),
+            (1, (g(), c()).prop_map(|(g, c)| Stmt::Walrus { g, c }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, read)| Stmt::Inherited { c, read }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),

@@ -123,6 +123,7 @@ pub enum Feature {
     Math,
     StarUnpack,
     SpreadCall,
+    Walrus,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -315,6 +316,13 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             } else {
                 line(out, ind, &format!("r = sum(a[{}:])", c % 2));
             }
+        }
+        Stmt::Walrus { g, c } => {
+            cx.feat(F::Walrus);
+            cx.assign("wv");
+            cx.assign("r");
+            line(out, ind, &format!("if (wv := {} + {c}) > 2:", GLOBALS[*g]));
+            line(out, ind + 4, "r = wv");
         }
         Stmt::SpreadAdd { g, kw } => {
             cx.feat(F::SpreadCall);

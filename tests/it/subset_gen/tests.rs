@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 113] = {
+const ALL: [Feature; 114] = {
     use Feature::*;
     [
         LockWith,
@@ -131,6 +131,7 @@ const ALL: [Feature; 113] = {
         Math,
         StarUnpack,
         SpreadCall,
+        Walrus,
     ]
 };
 
