@@ -441,63 +441,6 @@ fn analyse_code(ctx: &mut Ctx<'_>, id: CodeId) -> Vec<InstrFact> {
     facts
 }
 
-/// The first construct the analysis does not model, if the program has one: a synchronisation
-/// object other than `threading.Lock` (RLock, Semaphore, BoundedSemaphore, Event, Condition,
-/// Barrier, `queue`), or a `try` statement (an exception handler that is not a `with`'s).
-fn unsupported_construct(program: &Program) -> Option<String> {
-    for code in &program.codes {
-        let line = |i: usize| code.locs.get(i).map_or(0, |l| l.line);
-        if code.varargs || code.varkw {
-            return Some(format!(
-                "the *args or **kwargs parameter of {} (line {}) is not modelled by the analysis",
-                code.qualname, code.first_line
-            ));
-        }
-        for (i, ins) in code.instrs.iter().enumerate() {
-            match ins {
-                Instr::LoadAttr(n) | Instr::LoadMethod(n) => {
-                    let name = code.names.get(*n as usize).map_or("", String::as_str);
-                    if matches!(
-                        name,
-                        "RLock" | "Semaphore" | "BoundedSemaphore" | "Event" | "Condition" | "Barrier" | "local"
-                    ) {
-                        return Some(format!("threading.{name} (line {}) is not modelled by the analysis", line(i)));
-                    }
-                }
-                Instr::ImportName(n) if code.names.get(*n as usize).is_some_and(|m| m == "queue" || m == "math") => {
-                    let m = &code.names[*n as usize];
-                    return Some(format!("the {m} module (line {}) is not modelled by the analysis", line(i)));
-                }
-                Instr::CallFunctionEx(_) => {
-                    return Some(format!(
-                        "the call with *args or **kwargs at line {} is not modelled by the analysis",
-                        line(i)
-                    ));
-                }
-                Instr::CheckExcMatch | Instr::DeleteFast(_) | Instr::DeleteName(_) | Instr::DeleteGlobal(_) => {
-                    return Some(format!("the try statement near line {} is not modelled by the analysis", line(i)));
-                }
-                _ => {}
-            }
-        }
-        for e in &code.exception_table {
-            let t = e.target as usize;
-            let with_handler = matches!(
-                (code.instrs.get(t), code.instrs.get(t + 1)),
-                (Some(Instr::PushExcInfo), Some(Instr::WithExceptStart))
-                    | (Some(Instr::Copy(3)), Some(Instr::PopExcept))
-            );
-            if !with_handler {
-                let at = (e.start as usize..e.end as usize).map(line).find(|l| *l > 0).unwrap_or(0);
-                return Some(format!(
-                    "the try statement at line {at} (an exception handler) is not modelled by the analysis"
-                ));
-            }
-        }
-    }
-    None
-}
-
 impl Facts {
     /// Analyses `program`.
     pub fn of(program: &Program) -> Facts {
@@ -506,7 +449,7 @@ impl Facts {
             unsupported = Some("the program has more than 128 globals".to_string());
         }
         if unsupported.is_none() {
-            unsupported = heap_use(program);
+            unsupported = super::outside::heap_use(program);
         }
         for code in &program.codes {
             for (i, ins) in code.instrs.iter().enumerate() {
@@ -526,7 +469,7 @@ impl Facts {
             }
         }
         if unsupported.is_none() {
-            unsupported = unsupported_construct(program);
+            unsupported = super::outside::unsupported_construct(program);
         }
         if unsupported.is_some() {
             return Facts { codes: Vec::new(), structured_locks: 0, int_globals: 0, unsupported };
@@ -684,83 +627,6 @@ impl Facts {
         }
         Facts { codes, structured_locks: structured, int_globals: ints, unsupported: None }
     }
-}
-
-/// Whether `name` is a builtin whose effects the analysis does not model (it may read or make
-/// heap objects): every builtin the VM has but `print` and `range`.
-fn unmodelled_builtin(name: &str) -> bool {
-    use crate::vm::Builtin;
-    Builtin::from_builtin_name(name).is_some_and(|b| !matches!(b, Builtin::Print | Builtin::Range))
-}
-
-/// Whether the value that instruction `i` of `code` loads is only an annotation, which the VM
-/// drops: it is stored into `__annotations__` next (`x: int = ...` in module scope), or it is
-/// one of the loads that build a `def`'s annotations tuple (`MAKE_FUNCTION` with flag 4).
-fn annotation_value(program: &Program, code: &crate::bytecode::CodeObject, i: usize) -> bool {
-    let annotations =
-        |ins: &Instr| matches!(ins, Instr::LoadName(g) if program.globals[*g as usize] == "__annotations__");
-    if code.instrs.get(i + 1).is_some_and(annotations) {
-        return true;
-    }
-    let mut j = i + 1;
-    while let Some(Instr::LoadConst(_) | Instr::LoadName(_) | Instr::LoadGlobal { push_null: false, .. }) =
-        code.instrs.get(j)
-    {
-        j += 1;
-    }
-    matches!(
-        (code.instrs.get(j), code.instrs.get(j + 1), code.instrs.get(j + 2)),
-        (Some(Instr::BuildTuple(_)), Some(Instr::LoadConst(c)), Some(Instr::MakeFunction(f)))
-            if f & 4 != 0 && matches!(code.consts.get(*c as usize), Some(Const::Code(_)))
-    )
-}
-
-/// Why the analysis cannot handle `program` because it uses heap objects (lists, dicts, classes,
-/// instances, subscripts, attribute stores) or builtins that can read them; `None` if it does not.
-/// Every heap object is made by one of these instructions, so a program without them has none.
-fn heap_use(program: &Program) -> Option<String> {
-    for code in &program.codes {
-        if code.kind == crate::bytecode::CodeKind::Class {
-            return Some(format!("the program defines class {} (classes and instances live on the heap)", code.name));
-        }
-        for (i, ins) in code.instrs.iter().enumerate() {
-            // Instructions without a line (MAKE_CELL) are shown at the `def`.
-            let line = code.locs.get(i).map_or(0, |l| l.line).max(code.first_line);
-            let what = match ins {
-                Instr::BuildList(_) | Instr::ListExtend(_) | Instr::ListAppend(_) | Instr::UnpackEx(_) => {
-                    Some("a list".to_string())
-                }
-                Instr::MapAdd(_) => Some("a dict".to_string()),
-                Instr::BuildMap(_) | Instr::BuildConstKeyMap(_) => Some("a dict".to_string()),
-                Instr::BinarySubscr => Some("a subscript a[i]".to_string()),
-                // An annotation's store into `__annotations__` (`LOAD_NAME __annotations__;
-                // LOAD_CONST 'x'; STORE_SUBSCR`) is dropped by the VM.
-                Instr::StoreSubscr
-                    if i >= 2
-                        && matches!(code.instrs[i - 2], Instr::LoadName(g) if program.globals[g as usize] == "__annotations__") =>
-                {
-                    None
-                }
-                Instr::StoreSubscr => Some("a subscript assignment a[i] = v".to_string()),
-                Instr::StoreAttr(n) => Some(format!("an attribute assignment .{}", code.names[*n as usize])),
-                Instr::LoadBuildClass => Some("a class definition".to_string()),
-                Instr::MakeCell(_) | Instr::CopyFreeVars(_) => {
-                    Some(format!("closure cells (the variables of {} that nested functions share)", code.qualname))
-                }
-                Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } if !annotation_value(program, code, i) => {
-                    let name = &program.globals[*g as usize];
-                    unmodelled_builtin(name).then(|| format!("builtin {name}()"))
-                }
-                _ => None,
-            };
-            if let Some(what) = what {
-                return Some(format!(
-                    "the program uses {what} at line {line}; heap objects and these builtins are outside the static analysis"
-                ));
-            }
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 mod absint;
 mod accel;
 mod facts;
+mod outside;
 
 use super::model::{Model, PyModel, Status};
 use super::report::ReductionNote;

@@ -146,33 +146,9 @@ fn target_names(e: &Expr, out: &mut HashSet<String>) {
     }
 }
 
-/// The names `:=` binds in `s` (outside nested functions, classes and lambdas).
-fn walrus_names(s: &Stmt, out: &mut HashSet<String>) {
-    use ruff_python_ast::visitor::source_order::{walk_expr, walk_stmt, SourceOrderVisitor};
-    struct Walrus<'o>(&'o mut HashSet<String>);
-    impl<'a> SourceOrderVisitor<'a> for Walrus<'_> {
-        fn visit_stmt(&mut self, s: &'a Stmt) {
-            if !matches!(s, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-                walk_stmt(self, s);
-            }
-        }
-        fn visit_expr(&mut self, e: &'a Expr) {
-            match e {
-                Expr::Named(n) => {
-                    target_names(&n.target, self.0);
-                    walk_expr(self, e);
-                }
-                Expr::Lambda(_) => {}
-                _ => walk_expr(self, e),
-            }
-        }
-    }
-    Walrus(out).visit_stmt(s);
-}
-
 fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<String>) {
     for s in body {
-        walrus_names(s, other);
+        targets::walrus_names(s, other);
         match s {
             Stmt::FunctionDef(f) => {
                 defs.insert(f.name.as_str().to_string());

@@ -1,6 +1,6 @@
 //! The subset check of assignment targets (names, attributes, subscripts, and unpacking into
 //! a tuple or list of them with at most one starred target) and of the exception types an
-//! `except` clause or a `raise` names.
+//! `except` clause or a `raise` names, and the names an assignment expression (`:=`) binds.
 
 use super::*;
 
@@ -72,4 +72,28 @@ impl Checker<'_> {
             other => self.target(other),
         })
     }
+}
+
+/// The names `:=` binds in `s` (outside nested functions, classes and lambdas).
+pub(super) fn walrus_names(s: &Stmt, out: &mut HashSet<String>) {
+    use ruff_python_ast::visitor::source_order::{walk_expr, walk_stmt, SourceOrderVisitor};
+    struct Walrus<'o>(&'o mut HashSet<String>);
+    impl<'a> SourceOrderVisitor<'a> for Walrus<'_> {
+        fn visit_stmt(&mut self, s: &'a Stmt) {
+            if !matches!(s, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                walk_stmt(self, s);
+            }
+        }
+        fn visit_expr(&mut self, e: &'a Expr) {
+            match e {
+                Expr::Named(n) => {
+                    target_names(&n.target, self.0);
+                    walk_expr(self, e);
+                }
+                Expr::Lambda(_) => {}
+                _ => walk_expr(self, e),
+            }
+        }
+    }
+    Walrus(out).visit_stmt(s);
 }
