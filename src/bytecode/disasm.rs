@@ -157,10 +157,9 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
     };
     let global = |g: u32| name_at(&program.globals, g);
     match *instr {
-        ListToTuple | Nop | PopTop | PushNull | UnaryNot | UnaryNegative | UnaryPositive | UnaryInvert | GetIter
-        | ReturnValue | LoadAssertionError | BeforeWith | PushExcInfo | WithExceptStart | PopExcept | CheckExcMatch => {
-            (None, String::new())
-        }
+        ListToTuple | ReturnGenerator | YieldValue | Nop | PopTop | PushNull | UnaryNot | UnaryNegative
+        | UnaryPositive | UnaryInvert | GetIter | ReturnValue | LoadAssertionError | BeforeWith | PushExcInfo
+        | WithExceptStart | PopExcept | CheckExcMatch => (None, String::new()),
         DeleteName(g) | DeleteGlobal(g) => (Some(g), global(g)),
         DeleteFast(i) => (Some(i), name_at(&code.varnames, i)),
         BinarySubscr | StoreSubscr | LoadBuildClass => (None, String::new()),

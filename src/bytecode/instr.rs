@@ -229,6 +229,13 @@ pub enum Instr {
     DictMerge(u32),
     /// `LIST_TO_TUPLE`: the list on top becomes a tuple.
     ListToTuple,
+    /// `RETURN_GENERATOR`: the first instruction of a generator's code (after its cell
+    /// prefix): the frame becomes a generator object, handed to the caller; it resumes at the
+    /// next instruction.
+    ReturnGenerator,
+    /// `YIELD_VALUE`: suspends the generator, handing the value on top to whoever resumed it;
+    /// the value sent in on resumption takes its place.
+    YieldValue,
     /// `JUMP_FORWARD target`
     JumpForward(Label),
     /// `JUMP_BACKWARD target` (a loop back-edge).
@@ -359,6 +366,8 @@ impl Instr {
             CallFunctionEx(_) => "CALL_FUNCTION_EX",
             DictMerge(_) => "DICT_MERGE",
             ListToTuple => "LIST_TO_TUPLE",
+            ReturnGenerator => "RETURN_GENERATOR",
+            YieldValue => "YIELD_VALUE",
             JumpForward(_) => "JUMP_FORWARD",
             JumpBackward(_) => "JUMP_BACKWARD",
             PopJumpForwardIfFalse(_) => "POP_JUMP_FORWARD_IF_FALSE",

@@ -160,6 +160,9 @@ pub struct CodeObject {
     /// `CO_VARKEYWORDS`: a `**kwargs` parameter (the last parameter slot) takes the keyword
     /// arguments no parameter names, as a dict.
     pub varkw: bool,
+    /// `CO_GENERATOR`: calling a function of this code makes a generator (its frame stops at
+    /// RETURN_GENERATOR and is resumed by iteration).
+    pub generator: bool,
 }
 
 impl CodeObject {

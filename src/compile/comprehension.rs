@@ -1,5 +1,6 @@
-//! List and dict comprehensions, as CPython 3.11's `compiler_comprehension` compiles them:
-//! a function of their own (`<listcomp>`, `<dictcomp>`) whose one parameter `.0` is the
+//! List and dict comprehensions and generator expressions, as CPython 3.11's
+//! `compiler_comprehension` compiles them: a function of their own (`<listcomp>`, `<dictcomp>`,
+//! `<genexpr>`, the last a generator's code) whose one parameter `.0` is the
 //! outermost iterator, built with MAKE_FUNCTION and called at once with that iterator; and
 //! lambdas (`compiler_lambda`), functions named `<lambda>` whose body is one returned
 //! expression.
@@ -17,6 +18,8 @@ enum Builds<'e> {
     List(&'e Expr),
     /// A dict of `key: value`.
     Dict(&'e Expr, &'e Expr),
+    /// A generator that yields `elt`.
+    Gen(&'e Expr),
 }
 
 /// The single item of `for y in [x]` / `for y in (x,)` when CPython's fast path binds it
@@ -71,11 +74,13 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// Compiles the comprehension `e` (a list or dict comprehension): its code object, then
+    /// Compiles the comprehension `e` (a list or dict comprehension, or a generator
+    /// expression): its code object, then
     /// `MAKE_FUNCTION`, the outermost iterable, `GET_ITER`, `PRECALL 0`, `CALL 0`.
     pub(super) fn comprehension(&mut self, e: &Expr) -> Result<()> {
         let (name, generators, builds) = match e {
             Expr::ListComp(l) => ("<listcomp>", &l.generators, Builds::List(&l.elt)),
+            Expr::Generator(g) => ("<genexpr>", &g.generators, Builds::Gen(&g.elt)),
             Expr::DictComp(d) => match &d.key {
                 Some(k) => ("<dictcomp>", &d.generators, Builds::Dict(k, &d.value)),
                 None => {
@@ -85,12 +90,14 @@ impl Compiler<'_> {
             other => return Err(self.unsupported(other.range(), "this comprehension", "list and dict comprehensions")),
         };
         let scope = self.nested_scope(e)?;
-        let loc = self.loc_of(e.range());
+        let loc = self.comprehension_loc(e);
+        self.unit.loc = loc;
         let first_line = loc.line.max(1) as u32;
         let mut unit = Unit::new(name.to_string(), CodeKind::Function, first_line, Some(scope));
         unit.qualname = self.nested_qualname(name);
         unit.varnames = vec![".0".into()];
         unit.argcount = 1;
+        unit.generator = matches!(builds, Builds::Gen(_));
         // The slot first: comprehensions nested in this one come after it, as `dis` shows them.
         let id = self.codes.len() as crate::bytecode::CodeId;
         self.codes.push(super::placeholder_code());
@@ -107,6 +114,22 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    /// Where a comprehension starts. A generator expression that is a call's only argument
+    /// has no parentheses of its own: CPython's grammar gives it the call's.
+    fn comprehension_loc(&self, e: &Expr) -> SrcLoc {
+        let mut start = e.range().start();
+        if let Expr::Generator(g) = e {
+            if !g.parenthesized {
+                let before = &self.src.text()[..start.to_usize()];
+                let trimmed = before.trim_end();
+                if trimmed.ends_with('(') {
+                    start = ruff_text_size::TextSize::new(trimmed.len() as u32 - 1);
+                }
+            }
+        }
+        self.loc_of(ruff_text_size::TextRange::empty(start))
+    }
+
     fn comprehension_body(
         &mut self,
         generators: &[ast::Comprehension],
@@ -115,14 +138,26 @@ impl Compiler<'_> {
         loc: SrcLoc,
     ) -> Result<()> {
         self.emit_cell_prefix();
+        if let Builds::Gen(_) = builds {
+            // Part of the prefix: no source position of their own.
+            self.unit.loc = SrcLoc::NONE;
+            self.emit(Op::ReturnGenerator, 0);
+            self.emit(Op::PopTop, 0);
+        }
         self.unit.loc = SrcLoc { line: first_line as i32, col: 1 };
         self.emit(Op::Resume, 0);
         self.unit.loc = loc;
         match builds {
             Builds::List(_) => self.emit(Op::BuildList, 0),
             Builds::Dict(..) => self.emit(Op::BuildMap, 0),
+            Builds::Gen(_) => {}
         }
         self.comprehension_generator(generators, 0, 0, builds)?;
+        if let Builds::Gen(_) = builds {
+            self.unit.loc = loc;
+            let none = self.add_const(Const::None);
+            self.emit(Op::LoadConst, none);
+        }
         self.emit(Op::ReturnValue, 0);
         Ok(())
     }
@@ -171,6 +206,12 @@ impl Compiler<'_> {
                     self.visit_expr(k)?;
                     self.visit_expr(v)?;
                     self.emit(Op::MapAdd, depth + 1);
+                }
+                Builds::Gen(elt) => {
+                    self.visit_expr(elt)?;
+                    self.emit(Op::YieldValue, 0);
+                    self.emit(Op::Resume, 1);
+                    self.emit(Op::PopTop, 0);
                 }
             }
         }

@@ -165,7 +165,7 @@ impl Compiler<'_> {
                 self.unit.cfg.use_next_block(end);
             }
             Expr::Call(c) => self.call(c)?,
-            Expr::ListComp(_) | Expr::DictComp(_) => self.comprehension(e)?,
+            Expr::ListComp(_) | Expr::DictComp(_) | Expr::Generator(_) => self.comprehension(e)?,
             Expr::Lambda(l) => self.lambda(l)?,
             Expr::FString(f) => {
                 let pieces = fstring_pieces(f.value.elements_with_literals());

@@ -252,6 +252,8 @@ pub(crate) struct Unit {
     /// `CO_VARARGS` and `CO_VARKEYWORDS`.
     pub varargs: bool,
     pub varkw: bool,
+    /// Whether the code is a generator's (CO_GENERATOR).
+    pub generator: bool,
     pub first_line: u32,
     pub scope: Option<FunctionSymbols>,
     /// `co_cellvars` (also for a class body, whose only cell is `__class__`).
@@ -275,6 +277,7 @@ impl Unit {
             argcount: 0,
             varargs: false,
             varkw: false,
+            generator: false,
             first_line,
             cells: scope.as_ref().map(|s| s.cells.clone()).unwrap_or_default(),
             frees: scope.as_ref().map(|s| s.frees.clone()).unwrap_or_default(),
@@ -748,6 +751,7 @@ impl<'a> Compiler<'a> {
             defaults: Vec::new(),
             varargs: unit.varargs,
             varkw: unit.varkw,
+            generator: unit.generator,
         }
     }
 }
@@ -770,6 +774,7 @@ fn placeholder_code() -> CodeObject {
         defaults: Vec::new(),
         varargs: false,
         varkw: false,
+        generator: false,
     }
 }
 

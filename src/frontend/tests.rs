@@ -69,7 +69,8 @@ fn unsupported_expressions() {
     assert!(parse_text("x = (1, 2)\ny = x[0:1]\n").is_ok());
     rejects("x = [1, 2]\nx[0:1] = [3]\n", "slice assignment", 2, 3);
     rejects("x = {i for i in range(3)}\n", "set comprehension", 1, 5);
-    rejects("x = sum(i for i in range(3))\n", "generator expression", 1, 9);
+    rejects("g = (i for i in range(3))\n", "generator expression outside a call that consumes it", 1, 5);
+    rejects("x = len(i for i in range(3))\n", "generator expression outside a call that consumes it", 1, 9);
     // Comprehensions that read a local of the function or comprehension around them (through
     // a closure cell).
     assert!(parse_text("def f(n):\n    return [i * n for i in range(3)]\n").is_ok());

@@ -67,6 +67,8 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Thread(_), "join") => Some(Value::Bound(Builtin::ThreadJoin, Box::new(obj.clone()))),
         (Value::Thread(_), "is_alive") => Some(Value::Bound(Builtin::ThreadIsAlive, Box::new(obj.clone()))),
         (Value::Builtin(Builtin::Thread), "__init__") => Some(Value::Builtin(Builtin::ThreadInit)),
+        // `type(x).__name__` of a builtin type.
+        (Value::Builtin(b), "__name__" | "__qualname__") if b.is_type() => Some(Value::Str(b.name().into())),
         (Value::Module(Module::Threading), name) => {
             SyncKind::from_threading_attr(name).map(|k| Value::Builtin(Builtin::SyncNew(k)))
         }
@@ -328,6 +330,10 @@ pub(super) fn invoke(
             return instantiate(program, state, tid, class, args, kwargs, info);
         }
         Value::Builtin(Builtin::BuildClass) => return build_class(program, state, tid, args, info),
+        // A C builtin given a generator runs it (see `gens`).
+        _ if super::gens::gen_argument(&state.heap, &args).is_some() => {
+            return super::gens::drain(program, state, tid, callable, args, kwargs, info)
+        }
         _ => {}
     }
     let result = call_builtin(program, state, tid, &callable, args, kwargs, info)?;
@@ -392,7 +398,7 @@ fn int_arg(v: &Value, what: &str) -> Result<i64, Exception> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn call_builtin(
+pub(super) fn call_builtin(
     program: &Program,
     state: &mut State,
     tid: Tid,
@@ -671,12 +677,7 @@ fn call_builtin(
             }
             Ok(Value::Obj(state.heap.alloc(HeapObj::List(items), &mut info.footprint)))
         }
-        (Builtin::Dict, _) => {
-            if !rest.is_empty() || !kwargs.is_empty() {
-                return Err(unsupported("dict() with arguments"));
-            }
-            Ok(Value::Obj(state.heap.alloc(HeapObj::Dict(Vec::new()), &mut info.footprint)))
-        }
+        (Builtin::Dict, _) => super::dictops::new_dict(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::Super, _) => {
             no_kwargs("super", &kwargs)?;
             if !rest.is_empty() {
@@ -694,6 +695,17 @@ fn call_builtin(
             Ok(Value::None)
         }
         (Builtin::Object, _) => Err(unsupported("object() instances (use a class of the program)")),
+        (Builtin::GetAttr | Builtin::SetAttr | Builtin::HasAttr | Builtin::DelAttr | Builtin::Type, _) => {
+            no_kwargs(b.name(), &kwargs)?;
+            let (heap, fp, t) = (&mut state.heap, &mut info.footprint, tid as u32);
+            match b {
+                Builtin::GetAttr => super::reflect::getattr(heap, &rest, t, fp),
+                Builtin::SetAttr => super::reflect::setattr(heap, &rest, t, fp),
+                Builtin::HasAttr => super::reflect::hasattr(heap, &rest, t, fp),
+                Builtin::DelAttr => super::reflect::delattr(heap, &rest, fp),
+                _ => super::reflect::type_of(heap, &rest, fp),
+            }
+        }
         (Builtin::Math(f), _) => {
             if !kwargs.is_empty() {
                 return Err(err(ExcKind::TypeError, format!("{}() takes no keyword arguments", f.qualname())));

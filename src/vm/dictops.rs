@@ -252,6 +252,31 @@ fn remove_or_copy(
     }
 }
 
+/// `dict()`, `dict(mapping)`, `dict(pairs)` and `dict(..., key=value)`: a new dict with the
+/// pairs `dict.update` would add (raising at the element that is not a pair), then the keyword
+/// arguments.
+pub(super) fn new_dict(
+    heap: &mut Heap,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    if args.len() > 1 {
+        return Err(type_error(format!("dict expected at most 1 argument, got {}", args.len())));
+    }
+    let id = heap.alloc(HeapObj::Dict(Vec::new()), fp);
+    if let Some(other) = args.first() {
+        for pair in update_pairs(heap, other, fp)? {
+            let (k, v) = pair?;
+            heap.store_subscr(&Value::Obj(id), &k, v, fp)?;
+        }
+    }
+    for (k, v) in kwargs {
+        heap.store_subscr(&Value::Obj(id), &Value::Str(k.as_str().into()), v.clone(), fp)?;
+    }
+    Ok(Value::Obj(id))
+}
+
 /// A pair `dict.update` adds, or the error at that element.
 type Pair = Result<(Value, Value), Exception>;
 
@@ -264,7 +289,13 @@ fn update_pairs(heap: &Heap, other: &Value, fp: &mut Footprint) -> Result<Vec<Pa
         }
     }
     let sequence = match other {
-        Value::Tuple(_) => true,
+        Value::Tuple(_)
+        | Value::TupleIter(..)
+        | Value::ListIter(..)
+        | Value::ListRevIter(..)
+        | Value::Enumerate(..)
+        | Value::Zip(..)
+        | Value::DictView(..) => true,
         Value::Obj(oid) => matches!(heap.peek(*oid), HeapObj::List(_)),
         _ => false,
     };

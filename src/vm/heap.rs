@@ -56,6 +56,8 @@ pub enum HeapObj {
     Cell(Value),
     /// A `threading.local()`: each thread's own attributes, by thread, in insertion order.
     Local(Vec<(u32, Attrs)>),
+    /// A generator (of a generator expression).
+    Gen(super::gens::GenObj),
 }
 
 /// The heap of a state: objects by id, each shared until written.
@@ -145,6 +147,7 @@ impl Heap {
                 HeapObj::Instance(i) => self.class_name(i.class).to_string(),
                 HeapObj::Cell(_) => "cell".into(),
                 HeapObj::Local(_) => "_thread._local".into(),
+                HeapObj::Gen(_) => "generator".into(),
             },
             other => other.type_name().into(),
         }
@@ -199,9 +202,10 @@ impl Heap {
                             .collect();
                         format!("{{{}}}", parts.join(", "))
                     }
-                    HeapObj::Class(c) => format!("<class '{}'>", c.name),
+                    HeapObj::Class(c) => format!("<class '__main__.{}'>", c.name),
                     HeapObj::Cell(_) => "<cell>".into(),
                     HeapObj::Local(_) => "<_thread._local object>".into(),
+                    HeapObj::Gen(_) => "<generator object <genexpr>>".into(),
                     HeapObj::Instance(i) => {
                         let parts: Vec<String> =
                             i.attrs.iter().map(|(n, x)| format!("{n}={}", self.repr_in(x, seen))).collect();
@@ -262,7 +266,7 @@ impl Heap {
                         fp.add(Access::Read(Object::Heap(i.class)));
                         i.attrs.iter().for_each(|(_, x)| self.note_reads_in(x, fp, seen));
                     }
-                    HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) => {}
+                    HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) | HeapObj::Gen(_) => {}
                 }
             }
             Value::Tuple(items) => items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
@@ -296,6 +300,8 @@ impl Heap {
                         self.check_str_digits_in(k, seen).and(self.check_str_digits_in(x, seen))
                     }),
                     HeapObj::Instance(_) | HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) => Ok(()),
+                    // CPython shows its memory address.
+                    HeapObj::Gen(_) => Err(super::step::unsupported("the str() or repr() of a generator")),
                 };
                 seen.pop();
                 r
@@ -541,6 +547,7 @@ impl Heap {
                     self.check_hashable(item)?;
                     Ok(self.dict_index(items, item, fp).is_some())
                 }
+                HeapObj::Gen(_) => Err(super::step::unsupported("'in' on a generator")),
                 _ => Err(err(
                     ExcKind::TypeError,
                     format!("argument of type '{}' is not iterable", self.type_name(container)),
@@ -583,6 +590,9 @@ impl Heap {
             Value::Obj(id) => match self.read(*id, fp) {
                 HeapObj::List(items) => Ok(items.clone()),
                 HeapObj::Dict(items) => Ok(items.iter().map(|(k, _)| k.clone()).collect()),
+                HeapObj::Gen(_) => Err(super::step::unsupported(
+                    "iterating a generator other than by a for loop or a builtin that takes it whole",
+                )),
                 _ => Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", self.type_name(v)))),
             },
             Value::Tuple(t) => Ok(t.to_vec()),

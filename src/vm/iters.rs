@@ -23,6 +23,7 @@ pub(super) fn iter_of(heap: &Heap, v: Value, fp: &mut Footprint) -> Result<Value
         Value::Str(s) => Value::TupleIter(s.chars().map(|c| Value::Str(c.to_string().into())).collect(), 0),
         Value::Obj(id) => match heap.read(id, fp) {
             HeapObj::List(_) => Value::ListIter(id, 0),
+            HeapObj::Gen(_) => v,
             HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, DictView::Keys),
             _ => {
                 return Err(err(
@@ -109,7 +110,7 @@ pub(super) fn advance(heap: &Heap, it: &mut Value, fp: &mut Footprint) -> Result
             }
             (!row.is_empty()).then(|| Value::Tuple(row.into()))
         }
-        _ => panic!("[internal bug] FOR_ITER without an iterator"),
+        other => panic!("[internal bug] FOR_ITER without an iterator: {other:?}"),
     })
 }
 
@@ -197,7 +198,8 @@ pub(super) fn reversed(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Resul
 /// local to its thread.
 pub(super) fn reads_heap(it: &Value) -> bool {
     match it {
-        Value::ListIter(..) | Value::DictIter(..) | Value::ListRevIter(..) => true,
+        // A generator (FOR_ITER resumes it).
+        Value::ListIter(..) | Value::DictIter(..) | Value::ListRevIter(..) | Value::Obj(_) => true,
         Value::Enumerate(inner, _) => reads_heap(inner),
         Value::Zip(inners) => inners.iter().any(reads_heap),
         _ => false,

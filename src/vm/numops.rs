@@ -155,38 +155,48 @@ pub(super) fn sum(
     heap: &Heap,
     fp: &mut Footprint,
 ) -> Result<Value, Exception> {
-    let start = start_argument("sum", args, kwargs)?;
-    let iterable = match args {
-        [] => return Err(err(ExcKind::TypeError, "sum() takes at least 1 positional argument (0 given)")),
-        [it] | [it, _] => it,
-        more => return Err(err(ExcKind::TypeError, format!("sum() takes at most 2 arguments ({} given)", more.len()))),
-    };
-    let mut total = start.unwrap_or(Value::Int(0));
-    match &total {
-        Value::Str(_) => return Err(err(ExcKind::TypeError, "sum() can't sum strings [use ''.join(seq) instead]")),
-        Value::Obj(_) | Value::Tuple(_) => return Err(unsupported_sum(heap, &total)),
-        _ => {}
-    }
-    for item in heap.items_of(iterable, fp)? {
-        if matches!(item, Value::Obj(_)) {
-            return Err(unsupported_sum(heap, &item));
-        }
-        total = super::arith::binary_op(crate::bytecode::BinOp::Add, &total, &item).map_err(|e| {
-            if e.kind == ExcKind::TypeError {
-                err(
-                    ExcKind::TypeError,
-                    format!(
-                        "unsupported operand type(s) for +: '{}' and '{}'",
-                        heap.type_name(&total),
-                        heap.type_name(&item)
-                    ),
-                )
-            } else {
-                e
-            }
-        })?;
+    let mut total = sum_start(args, kwargs, heap)?;
+    for item in heap.items_of(&args[0], fp)? {
+        total = sum_add(heap, &total, &item)?;
     }
     Ok(total)
+}
+
+/// The checked arguments of `sum(iterable[, start])`: the start value (0 by default).
+pub(super) fn sum_start(args: &[Value], kwargs: &[(String, Value)], heap: &Heap) -> Result<Value, Exception> {
+    let start = start_argument("sum", args, kwargs)?;
+    match args {
+        [] => return Err(err(ExcKind::TypeError, "sum() takes at least 1 positional argument (0 given)")),
+        [_] | [_, _] => {}
+        more => return Err(err(ExcKind::TypeError, format!("sum() takes at most 2 arguments ({} given)", more.len()))),
+    }
+    let total = start.unwrap_or(Value::Int(0));
+    match &total {
+        Value::Str(_) => Err(err(ExcKind::TypeError, "sum() can't sum strings [use ''.join(seq) instead]")),
+        Value::Obj(_) | Value::Tuple(_) => Err(unsupported_sum(heap, &total)),
+        _ => Ok(total),
+    }
+}
+
+/// One step of `sum`: `total + item`, with `sum`'s message for operands that do not add.
+pub(super) fn sum_add(heap: &Heap, total: &Value, item: &Value) -> Result<Value, Exception> {
+    if matches!(item, Value::Obj(_)) {
+        return Err(unsupported_sum(heap, item));
+    }
+    super::arith::binary_op(crate::bytecode::BinOp::Add, total, item).map_err(|e| {
+        if e.kind == ExcKind::TypeError {
+            err(
+                ExcKind::TypeError,
+                format!(
+                    "unsupported operand type(s) for +: '{}' and '{}'",
+                    heap.type_name(total),
+                    heap.type_name(item)
+                ),
+            )
+        } else {
+            e
+        }
+    })
 }
 
 fn unsupported_sum(heap: &Heap, v: &Value) -> Exception {

@@ -38,6 +38,12 @@ pub enum FrameRole {
     /// `__init__` of the instance with this heap id, run by calling its class: the return
     /// value must be None, and the caller gets the instance.
     Init(u32),
+    /// The generator with this heap id, resumed by the caller's FOR_ITER: a yield gives the
+    /// loop its next item, a return ends the loop.
+    GenIter(u32),
+    /// A generator drained by a C builtin (`sum`, `any`, …) that the caller called: each yield
+    /// is folded into the record on top of the caller's stack, and a return completes the call.
+    Drain(super::gens::Sink),
 }
 
 impl Frame {

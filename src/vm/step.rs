@@ -8,6 +8,7 @@ use super::footprint::{Access, Footprint, Object};
 use super::heap::{Attr, Heap, HeapObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_after, Before};
+use super::unwind::{exception_matches, raise, stop};
 use super::value::{binary_op, unary_op, ExcKind, Exception, Func, Module, Tid, Value};
 use crate::bytecode::{BinOp, Instr, Program};
 use std::sync::Arc;
@@ -103,63 +104,6 @@ pub(super) fn checker_limit(what: impl Into<String>) -> Exception {
     err(ExcKind::CheckerLimit, what)
 }
 
-/// Stops thread `tid` at its current instruction for a checker stop (see
-/// [`ExcKind::is_checker_stop`]): no handler or `finally` runs, and its frames stay, so the
-/// position of the instruction can still be read from them.
-fn stop(program: &Program, state: &mut State, tid: Tid, e: Exception, info: &mut StepInfo) {
-    let exc = Arc::new(e);
-    info.event = Event::Raise(exc.clone());
-    let th = state.thread_mut(tid);
-    let line = th
-        .frames
-        .last()
-        .and_then(|f| program.code(f.code).locs.get(f.pc.saturating_sub(1) as usize))
-        .map_or(0, |l| l.line);
-    th.status = ThreadStatus::Failed { exc, line };
-    info.footprint.add(Access::Write(Object::Thread(tid as u32)));
-}
-
-/// Raises `exc` in thread `tid` at its current instruction: unwinds through the exception
-/// tables (3.11's `exception_unwind`), popping frames; with no handler the thread fails.
-pub(super) fn raise(program: &Program, state: &mut State, tid: Tid, exc: Value, info: &mut StepInfo) {
-    let exc_arc = match &exc {
-        Value::Exc(e) => e.clone(),
-        other => Arc::new(err(
-            ExcKind::TypeError,
-            format!("exceptions must derive from BaseException, not {}", other.type_name()),
-        )),
-    };
-    info.event = Event::Raise(exc_arc.clone());
-    // The checker's memory ceiling is not the program's exception: no handler runs.
-    let unhandled = exc_arc.kind == ExcKind::MemoryLimit;
-    let th = state.thread_mut(tid);
-    let line = th
-        .frames
-        .last()
-        .and_then(|f| program.code(f.code).locs.get(f.pc.saturating_sub(1) as usize))
-        .map_or(0, |l| l.line);
-    if unhandled {
-        th.frames.clear();
-    }
-    while let Some(frame) = th.frames.last_mut() {
-        let code = program.code(frame.code);
-        let at = frame.pc.saturating_sub(1);
-        if let Some(h) = code.exception_table.iter().find(|e| e.start <= at && at < e.end) {
-            frame.stack.truncate(h.depth as usize);
-            if h.lasti {
-                frame.stack.push(Value::Int(at as i64));
-            }
-            frame.stack.push(Value::Exc(exc_arc));
-            frame.pc = h.target;
-            frame.kwnames = None;
-            return;
-        }
-        th.frames.pop();
-    }
-    th.status = ThreadStatus::Failed { exc: exc_arc, line };
-    info.footprint.add(Access::Write(Object::Thread(tid as u32)));
-}
-
 fn pop(stack: &mut Vec<Value>) -> Value {
     stack.pop().expect("[internal bug] value stack underflow")
 }
@@ -170,22 +114,6 @@ fn top(stack: &[Value]) -> &Value {
 
 fn name_error(program: &Program, slot: u32) -> Exception {
     err(ExcKind::NameError, format!("name '{}' is not defined", program.globals[slot as usize]))
-}
-
-/// Whether exception `exc` matches `ty` (a type or a tuple of types), as `except ty:` decides.
-fn exception_matches(exc: &Value, ty: &Value) -> Result<bool, Exception> {
-    match ty {
-        Value::Tuple(items) => {
-            for t in items.iter() {
-                if exception_matches(exc, t)? {
-                    return Ok(true);
-                }
-            }
-            Ok(false)
-        }
-        Value::ExcType(k) => Ok(matches!(exc, Value::Exc(e) if e.kind.is_subclass_of(*k))),
-        _ => Err(err(ExcKind::TypeError, "catching classes that do not inherit from BaseException is not allowed")),
-    }
 }
 
 fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value, Exception> {
@@ -641,6 +569,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let v = pop(stack);
             stack.push(super::iters::iter_of(heap, v, &mut info.footprint)?);
         }
+        Instr::ForIter(target) if super::gens::is_gen(heap, stack.last()) => {
+            let Some(Value::Obj(id)) = stack.last() else { unreachable!() };
+            let id = *id;
+            return super::gens::for_iter(state, tid, id, target, info);
+        }
         Instr::ForIter(target) => {
             let it = stack.last_mut().expect("[internal bug] FOR_ITER without an iterator");
             match super::iters::advance(heap, it, &mut info.footprint)? {
@@ -692,6 +625,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 pop(stack);
             }
         }
+        Instr::ReturnValue if matches!(frame.role, FrameRole::GenIter(_) | FrameRole::Drain(_)) => {
+            return super::gens::gen_return(program, state, tid, info);
+        }
+        Instr::ReturnGenerator => return super::gens::return_generator(state, tid, info),
+        Instr::YieldValue => return super::gens::yield_value(state, tid, info),
         Instr::ReturnValue => {
             let v = pop(stack);
             let role = frame.role;
@@ -709,6 +647,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     ))
                 }
                 FrameRole::Init(inst) => Value::Obj(inst),
+                FrameRole::GenIter(_) | FrameRole::Drain(_) => unreachable!("[internal bug] generator return"),
             };
             match th.frames.last_mut() {
                 Some(caller) => caller.stack.push(v),

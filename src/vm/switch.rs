@@ -59,7 +59,7 @@ impl Builtin {
             // `threading.py` and `queue.py` methods.
             Builtin::SyncCall(..) => CallKind::Library,
             // Specialised by 3.11+ into instructions without a check.
-            Builtin::Len | Builtin::IsInstance | Builtin::ListAppend => CallKind::CSpecialised,
+            Builtin::Len | Builtin::IsInstance | Builtin::ListAppend | Builtin::Type => CallKind::CSpecialised,
             Builtin::Abs
             | Builtin::Min
             | Builtin::Max
@@ -90,7 +90,11 @@ impl Builtin {
             | Builtin::Object
             | Builtin::ObjectInit
             | Builtin::ThreadLocal
-            | Builtin::Math(_) => CallKind::C,
+            | Builtin::Math(_)
+            | Builtin::GetAttr
+            | Builtin::SetAttr
+            | Builtin::HasAttr
+            | Builtin::DelAttr => CallKind::C,
         }
     }
 }
@@ -132,12 +136,23 @@ pub(super) struct Before {
     /// For RETURN_VALUE: whether it ends an `__init__` run by calling a class (a C call, so
     /// 3.11+ check after it returns).
     init_return: bool,
+    /// For RETURN_VALUE and YIELD_VALUE: whether the frame is a generator drained by a C
+    /// builtin, whose call checks after it returns.
+    drain: bool,
 }
 
 impl Before {
     /// Records thread `tid`'s next instruction in `state` (nothing under `bytecode`).
     pub(super) fn capture(program: &Program, model: SwitchModel, state: &State, tid: Tid) -> Before {
-        let mut b = Before { instr: None, depth: 0, pc: 0, callee: None, bool_operand: false, init_return: false };
+        let mut b = Before {
+            instr: None,
+            depth: 0,
+            pc: 0,
+            callee: None,
+            bool_operand: false,
+            init_return: false,
+            drain: false,
+        };
         if model == SwitchModel::Bytecode {
             return b;
         }
@@ -155,7 +170,11 @@ impl Before {
             }
             Instr::BeforeWith => b.callee = f.stack.last().map(call_kind_of),
             i if is_pop_jump(i) => b.bool_operand = matches!(f.stack.last(), Some(Value::Bool(_))),
-            Instr::ReturnValue => b.init_return = matches!(f.role, FrameRole::Init(_)),
+            Instr::ReturnValue => {
+                b.init_return = matches!(f.role, FrameRole::Init(_));
+                b.drain = matches!(f.role, FrameRole::Drain(_));
+            }
+            Instr::YieldValue => b.drain = matches!(f.role, FrameRole::Drain(_)),
             _ => {}
         }
         b
@@ -188,6 +207,9 @@ pub(super) fn switch_after(
     let depth = th.frames.len();
     let taken = depth == before.depth && f.pc != before.pc + 1;
     let raised = matches!(info.event, Event::Raise(_));
+    // A C builtin that drained a generator has returned (the generator ended, or `any`/`all`
+    // had their answer): its CALL checks after it (3.10+).
+    let drain_returned = before.drain && depth < before.depth;
     // `with x:` where `x.__enter__` is Python (a Semaphore, Condition, …): its RESUME is a check
     // before it acts, like the entry of a Python method of the library.
     let enters_library = model.is_sparse()
@@ -214,6 +236,9 @@ pub(super) fn switch_after(
             match instr {
                 // A Python method of the library: its frame entry checks.
                 Instr::Precall(_) | Instr::BeforeWith => before.callee == Some(CallKind::Library),
+                // A generator made by calling a generator function: that call checks after.
+                Instr::ReturnGenerator => true,
+                Instr::YieldValue => drain_returned,
                 // Returning into a caller: the caller's CALL checks after every call (a getter
                 // run by LOAD_ATTR returns without one).
                 Instr::ReturnValue => {
@@ -235,10 +260,12 @@ pub(super) fn switch_after(
                 Instr::ReturnValue => {
                     let caller = f.pc.checked_sub(1).and_then(|pc| program.code(f.code).instrs.get(pc as usize));
                     before.init_return
+                        || drain_returned
                         || (model == SwitchModel::Cpython311
                             && depth < before.depth
                             && matches!(caller, Some(Instr::CallFunctionEx(_))))
                 }
+                Instr::YieldValue => drain_returned,
                 Instr::CallFunctionEx(_) if model == SwitchModel::Cpython311 => true,
                 // After a C call, specialised or not: a site that specialises into a call without
                 // a check runs the generic, checking CALL until it has warmed up.

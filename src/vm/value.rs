@@ -171,6 +171,16 @@ pub enum Builtin {
     ThreadLocal,
     /// A function of the `math` module.
     Math(super::mathmod::MathFn),
+    /// `getattr`
+    GetAttr,
+    /// `setattr`
+    SetAttr,
+    /// `hasattr`
+    HasAttr,
+    /// `delattr`
+    DelAttr,
+    /// `type` (one argument: the type of a value)
+    Type,
 }
 
 impl Builtin {
@@ -228,6 +238,11 @@ impl Builtin {
             Builtin::ThreadInit => "Thread.__init__",
             Builtin::ThreadLocal => "threading.local",
             Builtin::Math(f) => f.qualname(),
+            Builtin::GetAttr => "getattr",
+            Builtin::SetAttr => "setattr",
+            Builtin::HasAttr => "hasattr",
+            Builtin::DelAttr => "delattr",
+            Builtin::Type => "type",
         }
     }
 
@@ -277,6 +292,11 @@ impl Builtin {
             "property" => Some(Builtin::Property),
             "super" => Some(Builtin::Super),
             "object" => Some(Builtin::Object),
+            "getattr" => Some(Builtin::GetAttr),
+            "setattr" => Some(Builtin::SetAttr),
+            "hasattr" => Some(Builtin::HasAttr),
+            "delattr" => Some(Builtin::DelAttr),
+            "type" => Some(Builtin::Type),
             _ => None,
         }
     }
@@ -704,6 +724,7 @@ impl Value {
             Value::Str(s) => s.to_string(),
             Value::Tuple(_) => self.repr(),
             Value::Function(f) => format!("<function #{}>", f.code),
+            Value::Builtin(b) if b.is_type() => format!("<class '{}'>", b.name()),
             Value::Builtin(b) => format!("<built-in function {}>", b.name()),
             Value::Bound(b, _) => format!("<built-in method {}>", b.name()),
             Value::Module(m) => format!("<module '{}'>", m.name()),

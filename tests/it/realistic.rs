@@ -254,6 +254,18 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
                 outcome(&["w1 starts with debug=False", "w0 starts with debug=False"], None),
             ]),
         ),
+        // The auditor's generator reads each order's flag in turn: it may see none, one or
+        // both of them paid. The report at the end always sees both.
+        (
+            "order_audit.py",
+            Verdict::Holds,
+            set((0..3)
+                .map(|k| {
+                    let audit = format!("unpaid at audit: {k}");
+                    outcome(&[audit.as_str(), "paid: 1, 2", "total: 22 largest: 12"], None)
+                })
+                .collect()),
+        ),
     ]
 }
 

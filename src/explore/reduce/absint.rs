@@ -329,6 +329,16 @@ pub(super) fn step(
             pop(st);
             st.push(Av::Other);
         }
+        // Generators are outside the analysis (see `outside.rs`); conservative all the same.
+        Instr::ReturnGenerator => {
+            st.push(Av::Other);
+            f.may_fail = true;
+        }
+        Instr::YieldValue => {
+            pop(st);
+            st.push(Av::Other);
+            f.may_fail = true;
+        }
         Instr::UnpackEx(k) => {
             pop(st);
             for _ in 0..(k & 0xff) + (k >> 8) + 1 {

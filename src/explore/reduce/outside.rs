@@ -38,6 +38,12 @@ pub(super) fn unsupported_construct(program: &Program) -> Option<String> {
                         line(i)
                     ));
                 }
+                Instr::ReturnGenerator => {
+                    return Some(format!(
+                        "the generator expression at line {} is not modelled by the analysis",
+                        code.first_line
+                    ));
+                }
                 Instr::CheckExcMatch | Instr::DeleteFast(_) | Instr::DeleteName(_) | Instr::DeleteGlobal(_) => {
                     return Some(format!("the try statement near line {} is not modelled by the analysis", line(i)));
                 }

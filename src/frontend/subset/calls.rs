@@ -5,7 +5,11 @@ use super::*;
 
 /// Builtins that consume the iterable they are given at once.
 const ITERATOR_CONSUMERS: &[&str] =
-    &["list", "tuple", "sorted", "sum", "min", "max", "any", "all", "enumerate", "zip", "reversed"];
+    &["list", "tuple", "sorted", "sum", "min", "max", "any", "all", "enumerate", "zip", "reversed", "dict"];
+
+/// Builtins that may be given a generator expression (as their first argument), which they run
+/// to its end, or, `any` and `all`, until they know the answer; `str.join` too.
+pub(super) const GENERATOR_CONSUMERS: &[&str] = &["list", "tuple", "sorted", "sum", "min", "max", "any", "all"];
 
 impl Checker<'_> {
     pub(super) fn call(&self, c: &ast::ExprCall) -> Result<()> {
@@ -72,7 +76,21 @@ impl Checker<'_> {
             Expr::Attribute(a) => a.attr.as_str() == "join",
             _ => false,
         };
-        args.iter().for_each(|a| self.note(if consumes { self.iterable(a) } else { self.expr(a) }));
+        let drains = consumes
+            && match &*c.func {
+                Expr::Name(n) => GENERATOR_CONSUMERS.contains(&n.id.as_str()),
+                _ => true,
+            };
+        // The program's own functions may take a generator too (and iterate it with `for`, or
+        // hand it to one of the builtins above).
+        let own = matches!(&*c.func, Expr::Name(n) if self.functions.contains(n.id.as_str()));
+        for (i, a) in args.iter().enumerate() {
+            self.note(match a {
+                Expr::Generator(_) if (drains && i == 0) || own => self.nested(a, |c| c.comprehension(a)),
+                _ if consumes => self.iterable(a),
+                _ => self.expr(a),
+            });
+        }
         kws.iter().for_each(|k| self.note(self.expr(&k.value)));
         Ok(())
     }
@@ -279,6 +297,16 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
+            "dict" => {
+                if c.arguments.args.len() > 1 {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("dict() with {} positional arguments", c.arguments.args.len()),
+                        "dict(), dict(mapping), dict(pairs) or dict(key=value, ...)",
+                    ));
+                }
+                Ok(())
+            }
             _ if CALLABLE_BUILTINS.contains(&name) => {
                 self.no_keywords(c, name, "pass arguments positionally")?;
                 let n = c.arguments.args.len();
@@ -286,7 +314,10 @@ impl Checker<'_> {
                     "abs" | "len" | "any" | "all" | "repr" => n == 1,
                     "divmod" => n == 2,
                     "sum" => (1..=2).contains(&n),
-                    "isinstance" => n == 2,
+                    "isinstance" | "hasattr" | "delattr" => n == 2,
+                    "getattr" => (2..=3).contains(&n),
+                    "setattr" => n == 3,
+                    "type" => n == 1,
                     "min" | "max" => n >= 1,
                     _ => n <= 1,
                 };
@@ -296,7 +327,8 @@ impl Checker<'_> {
                         format!("{name}() with {n} arguments"),
                         "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x), float(x), \
                          sum(iterable[, start]), any(iterable), all(iterable), str(x), repr(x), divmod(a, b), \
-                         list([iterable]), tuple([iterable])",
+                         list([iterable]), tuple([iterable]), bool(x), getattr(obj, name[, default]), \
+                         setattr(obj, name, value), hasattr(obj, name), delattr(obj, name), type(x)",
                     ));
                 }
                 Ok(())

@@ -1,4 +1,4 @@
-//! The subset check of list and dict comprehensions and of lambdas. They compile as CPython
+//! The subset check of list and dict comprehensions, generator expressions, and lambdas. They compile as CPython
 //! 3.11 compiles them, into a function of their own (a comprehension is called at once with
 //! the outermost iterator); the variables of enclosing functions they read come through
 //! closure cells, as for nested functions.
@@ -8,13 +8,15 @@ use super::*;
 /// A comprehension's generator clauses and its result expressions.
 struct Comp<'e> {
     generators: &'e [ast::Comprehension],
-    /// The element (a list comprehension) or key and value (a dict comprehension).
+    /// The element (a list comprehension, a generator expression) or key and value (a dict
+    /// comprehension).
     results: Vec<&'e Expr>,
 }
 
 fn comp_of(e: &Expr) -> Option<Comp<'_>> {
     match e {
         Expr::ListComp(l) => Some(Comp { generators: &l.generators, results: vec![&l.elt] }),
+        Expr::Generator(g) => Some(Comp { generators: &g.generators, results: vec![&g.elt] }),
         Expr::DictComp(d) => {
             Some(Comp { generators: &d.generators, results: d.key.as_deref().into_iter().chain([&*d.value]).collect() })
         }
@@ -23,8 +25,8 @@ fn comp_of(e: &Expr) -> Option<Comp<'_>> {
 }
 
 impl Checker<'_> {
-    /// A list or dict comprehension: synchronous generators whose targets are names (or
-    /// tuples of names), and supported expressions everywhere.
+    /// A list or dict comprehension or a generator expression: synchronous generators whose
+    /// targets are names (or tuples of names), and supported expressions everywhere.
     pub(super) fn comprehension(&self, e: &Expr) -> Result<()> {
         let Some(c) = comp_of(e) else { return Ok(()) };
         if let Expr::DictComp(d) = e {

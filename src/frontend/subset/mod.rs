@@ -26,6 +26,7 @@ const HINT_IMPORTS: &str = "supported imports: import threading, import time, im
      e.g. from threading import Thread, Lock); and from __future__ import annotations (at module level)";
 const HINT_CALLS: &str =
     "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, float, round, sum, any, all, str, repr, divmod, \
+     bool, dict(...), getattr, setattr, hasattr, delattr, type(x), \
      list(iterable), tuple(iterable), sorted(iterable[, reverse=...]), \
      functions defined with def (nested ones too), lambdas, classes, methods, super() in a method, \
      threading.Thread(target=f, args=(...)), threading.Lock(), \
@@ -61,6 +62,13 @@ const CALLABLE_BUILTINS: &[&str] = &[
     "sorted",
     "repr",
     "divmod",
+    "bool",
+    "dict",
+    "getattr",
+    "setattr",
+    "hasattr",
+    "delattr",
+    "type",
 ];
 
 /// Checks that `module` uses only supported constructs. Every construct outside the subset is
@@ -377,7 +385,11 @@ impl<'a> Checker<'a> {
                     ));
                 }
                 self.note(self.target(&f.target));
-                self.note(self.iterable(&f.iter));
+                // `for x in (y for y in ys):` resumes the generator item by item.
+                self.note(match &*f.iter {
+                    g @ Expr::Generator(_) => self.nested(g, |c| c.comprehension(g)),
+                    other => self.iterable(other),
+                });
                 self.loops += 1;
                 let r = self.stmts(&f.body);
                 self.loops -= 1;
@@ -638,6 +650,14 @@ impl<'a> Checker<'a> {
                 Ok(())
             }
             Expr::ListComp(_) | Expr::DictComp(_) => self.comprehension(e),
+            Expr::Generator(g) => Err(self.unsupported(
+                g.range,
+                "generator expression outside a call that consumes it",
+                format!(
+                    "pass it straight to {} or str.join, e.g. sum(x for x in xs), or use a list comprehension",
+                    calls::GENERATOR_CONSUMERS.join(", ")
+                ),
+            )),
             other => Err(self.unsupported(other.range(), value_construct(other), HINT_VALUES)),
         }
     }

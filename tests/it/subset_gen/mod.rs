@@ -209,6 +209,14 @@ pub enum Stmt {
         c: i64,
         reverse: bool,
     },
+    /// `r = sum(gu * g for gu in a if gu != c)`, `r = max(gu + g for gu in a)` or
+    /// `for gv in (gu + g for gu in a):` `r = gv`: a generator expression, drained by a builtin
+    /// or resumed by a loop, reading the shared list item by item.
+    GenExpr {
+        g: usize,
+        c: i64,
+        kind: u8,
+    },
     /// `if (wv := g + c) > 2:` then `r = wv`: an assignment expression.
     Walrus {
         g: usize,
@@ -285,6 +293,13 @@ pub enum Stmt {
     },
     /// `r = d.get("k", 0)`
     DictGet,
+    /// `setattr(obj, "n", getattr(obj, "n") + c)`, or
+    /// `r = len(dict(n=obj.n, ok=bool(hasattr(obj, "n") and type(obj) is C)))`: attributes and
+    /// types reached by value.
+    Reflect {
+        c: i64,
+        set: bool,
+    },
     /// `obj.n += c`
     AttrAdd {
         c: i64,
@@ -574,6 +589,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, any::<bool>().prop_map(|last| Stmt::StarUnpack { last }).boxed()),
             (1, (g(), any::<bool>()).prop_map(|(g, kw)| Stmt::SpreadAdd { g, kw }).boxed()),
             (1, (g(), c()).prop_map(|(g, c)| Stmt::Walrus { g, c }).boxed()),
+            (2, (g(), c(), 0..3u8).prop_map(|(g, c, kind)| Stmt::GenExpr { g, c, kind }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, read)| Stmt::Inherited { c, read }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),
@@ -584,6 +600,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, c().prop_map(|c| Stmt::DictAdd { c }).boxed()),
             (1, Just(Stmt::DictGet).boxed()),
             (1, c().prop_map(|c| Stmt::AttrAdd { c }).boxed()),
+            (1, (c(), any::<bool>()).prop_map(|(c, set)| Stmt::Reflect { c, set }).boxed()),
             (1, c().prop_map(|c| Stmt::Bump { c }).boxed()),
             (1, Just(Stmt::PropRead).boxed()),
             (1, Just(Stmt::IndexCatch).boxed()),

@@ -124,6 +124,8 @@ pub enum Feature {
     StarUnpack,
     SpreadCall,
     Walrus,
+    GeneratorExpression,
+    Reflection,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -315,6 +317,22 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
                 line(out, ind, "r = len(a[::-1])");
             } else {
                 line(out, ind, &format!("r = sum(a[{}:])", c % 2));
+            }
+        }
+        Stmt::GenExpr { g, c, kind } => {
+            cx.feat(F::GeneratorExpression);
+            cx.found.uses.insert("a");
+            cx.assign("r");
+            let v = GLOBALS[*g];
+            match kind {
+                // The generator's and the loop's names are their own (a global's name would
+                // make the loop variable local, and the generator's free variable unbound).
+                0 => line(out, ind, &format!("r = sum(gu * {v} for gu in a if gu != {c})")),
+                1 => line(out, ind, &format!("r = max(gu + {v} for gu in a)")),
+                _ => {
+                    line(out, ind, &format!("for gv in (gu + {v} for gu in a):"));
+                    line(out, ind + 4, "r = gv");
+                }
             }
         }
         Stmt::Walrus { g, c } => {
@@ -615,6 +633,16 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.found.uses.insert("d");
             cx.assign("r");
             line(out, ind, "r = d.get(\"k\", 0)");
+        }
+        Stmt::Reflect { c, set } => {
+            cx.feat(F::Reflection);
+            cx.found.uses.insert("obj");
+            if *set {
+                line(out, ind, &format!("setattr(obj, \"n\", getattr(obj, \"n\") + {c})"));
+            } else {
+                cx.assign("r");
+                line(out, ind, "r = len(dict(n=obj.n, ok=bool(hasattr(obj, \"n\") and type(obj) is C)))");
+            }
         }
         Stmt::AttrAdd { c } => {
             cx.feat(F::Attribute);

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 114] = {
+const ALL: [Feature; 116] = {
     use Feature::*;
     [
         LockWith,
@@ -132,6 +132,8 @@ const ALL: [Feature; 114] = {
         StarUnpack,
         SpreadCall,
         Walrus,
+        GeneratorExpression,
+        Reflection,
     ]
 };
 
