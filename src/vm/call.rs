@@ -51,6 +51,7 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
             Err(constant) => constant,
         }),
         (Value::Module(Module::Time), "sleep") => Some(Value::Builtin(Builtin::Sleep)),
+        (Value::Module(Module::Collections), "defaultdict") => Some(Value::Builtin(Builtin::DefaultDict)),
         (Value::Module(Module::Future), "annotations") => Some(Value::Module(Module::Future)),
         (Value::Module(Module::Typing), name) if crate::bytecode::TYPING_NAMES.contains(&name) => {
             Some(Value::Module(Module::Typing))
@@ -678,6 +679,7 @@ pub(super) fn call_builtin(
             Ok(Value::Obj(state.heap.alloc(HeapObj::List(items), &mut info.footprint)))
         }
         (Builtin::Dict, _) => super::dictops::new_dict(&mut state.heap, &rest, &kwargs, &mut info.footprint),
+        (Builtin::DefaultDict, _) => super::defaults::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::Super, _) => {
             no_kwargs("super", &kwargs)?;
             if !rest.is_empty() {

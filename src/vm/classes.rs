@@ -110,6 +110,9 @@ impl Heap {
                 let m = super::listops::ListMethod::from_name(name).expect("checked");
                 Ok(Attr::Value(Value::Bound(super::Builtin::ListMethod(m), Box::new(obj.clone()))))
             }
+            HeapObj::Dict(_) if name == "default_factory" && self.factory(id).is_some() => {
+                Ok(Attr::Value(self.factory(id).cloned().unwrap_or(Value::None)))
+            }
             HeapObj::Dict(_) if name == "get" => {
                 Ok(Attr::Value(Value::Bound(super::Builtin::DictGet, Box::new(obj.clone()))))
             }
@@ -187,6 +190,9 @@ impl Heap {
                     _ => false,
                 })
             }
+            Value::Builtin(super::Builtin::DefaultDict) => Ok(
+                matches!(v, Value::Obj(id) if matches!(self.read(*id, fp), HeapObj::Dict(_)) && self.factory(*id).is_some()),
+            ),
             // `threading.Thread`: its instances are the threads, the main thread included, and
             // the instances of its subclasses.
             Value::Builtin(super::Builtin::Thread) => Ok(match v {

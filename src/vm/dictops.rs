@@ -241,7 +241,12 @@ fn remove_or_copy(
         DictMethod::Copy => {
             let items = entries(heap, fp);
             super::value::room((items.len() * 2 * std::mem::size_of::<Value>()) as u64)?;
-            Ok(Value::Obj(heap.alloc(HeapObj::Dict(items), fp)))
+            let copy = heap.alloc(HeapObj::Dict(items), fp);
+            // A defaultdict's copy is one too, with the same factory.
+            if let Some(f) = heap.factory(id).cloned() {
+                heap.set_factory(copy, f);
+            }
+            Ok(Value::Obj(copy))
         }
         _ => {
             if let HeapObj::Dict(items) = heap.write(id, fp) {

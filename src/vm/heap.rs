@@ -64,6 +64,8 @@ pub enum HeapObj {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Heap {
     objects: Vec<Arc<HeapObj>>,
+    /// The default factory of each `collections.defaultdict` (a dict in `objects`), by id.
+    factories: Arc<Vec<(u32, Value)>>,
 }
 
 /// What `obj.name` resolves to.
@@ -89,6 +91,16 @@ impl Heap {
         self.objects.push(Arc::new(obj));
         fp.add(Access::Write(Object::Heap(id)));
         id
+    }
+
+    /// The default factory of dict `id`, when it is a `collections.defaultdict`.
+    pub fn factory(&self, id: u32) -> Option<&Value> {
+        self.factories.iter().find(|(d, _)| *d == id).map(|(_, f)| f)
+    }
+
+    /// Makes dict `id` a `collections.defaultdict` with `factory`.
+    pub(super) fn set_factory(&mut self, id: u32, factory: Value) {
+        Arc::make_mut(&mut self.factories).push((id, factory));
     }
 
     /// Object `id`, recording a read.
@@ -142,6 +154,7 @@ impl Heap {
         match v {
             Value::Obj(id) => match self.peek(*id) {
                 HeapObj::List(_) => "list".into(),
+                HeapObj::Dict(_) if self.factory(*id).is_some() => "collections.defaultdict".into(),
                 HeapObj::Dict(_) => "dict".into(),
                 HeapObj::Class(_) => "type".into(),
                 HeapObj::Instance(i) => self.class_name(i.class).to_string(),
@@ -200,7 +213,11 @@ impl Heap {
                             .iter()
                             .map(|(k, x)| format!("{}: {}", self.repr_in(k, seen), self.repr_in(x, seen)))
                             .collect();
-                        format!("{{{}}}", parts.join(", "))
+                        let shown = format!("{{{}}}", parts.join(", "));
+                        match self.factory(id) {
+                            Some(f) => super::defaults::repr(f, shown),
+                            None => shown,
+                        }
                     }
                     HeapObj::Class(c) => format!("<class '__main__.{}'>", c.name),
                     HeapObj::Cell(_) => "<cell>".into(),
@@ -296,6 +313,14 @@ impl Heap {
                 seen.push(*id);
                 let r = match self.peek(*id) {
                     HeapObj::List(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+                    // A factory other than a builtin type shows its memory address.
+                    HeapObj::Dict(_)
+                        if self.factory(*id).is_some_and(|f| !matches!(f, Value::Builtin(_) | Value::None)) =>
+                    {
+                        Err(super::step::unsupported(
+                            "the str() or repr() of a defaultdict whose factory is a function",
+                        ))
+                    }
                     HeapObj::Dict(items) => items.iter().try_for_each(|(k, x)| {
                         self.check_str_digits_in(k, seen).and(self.check_str_digits_in(x, seen))
                     }),

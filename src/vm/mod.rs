@@ -13,6 +13,7 @@ mod attrs;
 mod call;
 mod cells;
 mod classes;
+mod defaults;
 mod dictops;
 mod footprint;
 mod format;

@@ -132,6 +132,7 @@ pub(super) fn type_of(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Result
         Value::Obj(id) => match heap.read(*id, fp) {
             HeapObj::Instance(i) => Value::Obj(i.class),
             HeapObj::List(_) => Value::Builtin(Builtin::List),
+            HeapObj::Dict(_) if heap.factory(*id).is_some() => return Err(unsupported("type() of a defaultdict")),
             HeapObj::Dict(_) => Value::Builtin(Builtin::Dict),
             _ => return Err(unsupported(format!("type() of a '{}' object", heap.type_name(v)))),
         },

@@ -44,6 +44,9 @@ pub enum FrameRole {
     /// A generator drained by a C builtin (`sum`, `any`, …) that the caller called: each yield
     /// is folded into the record on top of the caller's stack, and a return completes the call.
     Drain(super::gens::Sink),
+    /// The default factory of the defaultdict with this heap id, run for a missing key: its
+    /// return is stored under the key (waiting on the caller's stack) and completes `d[key]`.
+    Missing(u32),
 }
 
 impl Frame {

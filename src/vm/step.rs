@@ -384,7 +384,15 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 _ if matches!(key, Value::Slice(_)) => {
                     stack.push(heap.subscr_slice(&container, &key, &mut info.footprint)?)
                 }
-                _ => stack.push(heap.subscr(&container, &key, &mut info.footprint)?),
+                _ => match heap.subscr(&container, &key, &mut info.footprint) {
+                    Ok(v) => stack.push(v),
+                    Err(e) => match container {
+                        Value::Obj(id) if e.kind == ExcKind::KeyError && heap.factory(id).is_some() => {
+                            return super::defaults::missing(program, state, tid, id, key, info);
+                        }
+                        _ => return Err(e),
+                    },
+                },
             }
         }
         Instr::StoreSubscr => {
@@ -430,6 +438,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 "__future__" => Module::Future,
                 "typing" => Module::Typing,
                 "math" => Module::Math,
+                "collections" => Module::Collections,
                 other => return Err(err(ExcKind::ModuleNotFoundError, format!("No module named '{other}'"))),
             };
             stack.push(Value::Module(m));
@@ -628,6 +637,9 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::ReturnValue if matches!(frame.role, FrameRole::GenIter(_) | FrameRole::Drain(_)) => {
             return super::gens::gen_return(program, state, tid, info);
         }
+        Instr::ReturnValue if matches!(frame.role, FrameRole::Missing(_)) => {
+            return super::defaults::missing_return(state, tid, info);
+        }
         Instr::ReturnGenerator => return super::gens::return_generator(state, tid, info),
         Instr::YieldValue => return super::gens::yield_value(state, tid, info),
         Instr::ReturnValue => {
@@ -647,7 +659,9 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     ))
                 }
                 FrameRole::Init(inst) => Value::Obj(inst),
-                FrameRole::GenIter(_) | FrameRole::Drain(_) => unreachable!("[internal bug] generator return"),
+                FrameRole::GenIter(_) | FrameRole::Drain(_) | FrameRole::Missing(_) => {
+                    unreachable!("[internal bug] returns handled above")
+                }
             };
             match th.frames.last_mut() {
                 Some(caller) => caller.stack.push(v),

@@ -94,7 +94,8 @@ impl Builtin {
             | Builtin::GetAttr
             | Builtin::SetAttr
             | Builtin::HasAttr
-            | Builtin::DelAttr => CallKind::C,
+            | Builtin::DelAttr
+            | Builtin::DefaultDict => CallKind::C,
         }
     }
 }

@@ -181,6 +181,8 @@ pub enum Builtin {
     DelAttr,
     /// `type` (one argument: the type of a value)
     Type,
+    /// `collections.defaultdict`
+    DefaultDict,
 }
 
 impl Builtin {
@@ -243,6 +245,7 @@ impl Builtin {
             Builtin::HasAttr => "hasattr",
             Builtin::DelAttr => "delattr",
             Builtin::Type => "type",
+            Builtin::DefaultDict => "collections.defaultdict",
         }
     }
 
@@ -315,6 +318,8 @@ pub enum Module {
     Future,
     /// `math`
     Math,
+    /// `collections`
+    Collections,
     /// `typing` (also stands for each of its names, such as `Optional`: annotations only
     /// name them, and subscripting one gives it back)
     Typing,
@@ -330,6 +335,7 @@ impl Module {
             Module::Future => "__future__",
             Module::Typing => "typing",
             Module::Math => "math",
+            Module::Collections => "collections",
         }
     }
 }

@@ -4,6 +4,7 @@ mod cli;
 mod cli_output;
 mod counts;
 mod cpython;
+mod defaultdicts;
 mod differential;
 mod dis;
 mod explain;

@@ -55,6 +55,7 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("math", "tau"),
     ("math", "inf"),
     ("math", "nan"),
+    ("collections", "defaultdict"),
 ];
 
 /// Whether the module starts (after its docstring) with `from __future__ import annotations`.

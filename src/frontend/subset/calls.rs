@@ -37,6 +37,7 @@ impl Checker<'_> {
                     "threading" => self.threading_call(c, attr, n.range)?,
                     "time" => self.time_call(c, attr, n.range)?,
                     "math" => self.math_call(c, attr, n.range)?,
+                    "collections" => self.collections_call(c, attr, n.range)?,
                     _ => self.queue_call(c, attr, n.range)?,
                 }
             }
@@ -53,6 +54,7 @@ impl Checker<'_> {
                     Some("threading") => self.threading_call(c, a.attr.as_str(), a.range)?,
                     Some("time") => self.time_call(c, a.attr.as_str(), a.range)?,
                     Some("math") => self.math_call(c, a.attr.as_str(), a.range)?,
+                    Some("collections") => self.collections_call(c, a.attr.as_str(), a.range)?,
                     Some("queue") => self.queue_call(c, a.attr.as_str(), a.range)?,
                     _ => {
                         self.note(self.expr(&a.value));
@@ -437,6 +439,21 @@ impl Checker<'_> {
                 self.no_keywords(c, &format!("math.{attr}"), HINT)
             }
             other => Err(self.unsupported(range, format!("math.{other}"), HINT)),
+        }
+    }
+
+    fn collections_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
+        const HINT: &str = "supported: collections.defaultdict(factory), where the factory is int, float, str, \
+             bool, list, dict, tuple, a function or a lambda";
+        match attr {
+            "defaultdict" => {
+                self.no_keywords(c, "collections.defaultdict", HINT)?;
+                if c.arguments.args.len() > 1 {
+                    return Err(self.unsupported(c.range(), "collections.defaultdict() with initial items", HINT));
+                }
+                Ok(())
+            }
+            other => Err(self.unsupported(range, format!("collections.{other}"), HINT)),
         }
     }
 

@@ -300,6 +300,11 @@ pub enum Stmt {
         c: i64,
         set: bool,
     },
+    /// `dd[c % 2] += c` (`defaultdict(int)`) or `dl[c % 2].append(c)` (`defaultdict(lambda: [])`).
+    DefaultDict {
+        c: i64,
+        lambda: bool,
+    },
     /// `obj.n += c`
     AttrAdd {
         c: i64,
@@ -595,12 +600,13 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, Just(Stmt::ClassAttr).boxed()),
             (1, (0..2usize, c()).prop_map(|(i, c)| Stmt::ListAdd { i, c }).boxed()),
             (1, c().prop_map(|c| Stmt::Append { c }).boxed()),
-            (2, c().prop_map(|c| Stmt::ListMethod { c }).boxed()),
+            (3, c().prop_map(|c| Stmt::ListMethod { c }).boxed()),
             (1, g().prop_map(|g| Stmt::Len { g }).boxed()),
             (1, c().prop_map(|c| Stmt::DictAdd { c }).boxed()),
             (1, Just(Stmt::DictGet).boxed()),
             (1, c().prop_map(|c| Stmt::AttrAdd { c }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, set)| Stmt::Reflect { c, set }).boxed()),
+            (1, (c(), any::<bool>()).prop_map(|(c, lambda)| Stmt::DefaultDict { c, lambda }).boxed()),
             (1, c().prop_map(|c| Stmt::Bump { c }).boxed()),
             (1, Just(Stmt::PropRead).boxed()),
             (1, Just(Stmt::IndexCatch).boxed()),

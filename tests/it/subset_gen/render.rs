@@ -126,6 +126,7 @@ pub enum Feature {
     Walrus,
     GeneratorExpression,
     Reflection,
+    DefaultDict,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -634,6 +635,16 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.assign("r");
             line(out, ind, "r = d.get(\"k\", 0)");
         }
+        Stmt::DefaultDict { c, lambda } => {
+            cx.feat(F::DefaultDict);
+            cx.found.uses.insert("dd");
+            if *lambda {
+                // The factory is a Python frame: a switch may fall inside the missing-key read.
+                line(out, ind, &format!("dl[{}].append({c})", c % 2));
+            } else {
+                line(out, ind, &format!("dd[{}] += {c}", c % 2));
+            }
+        }
         Stmt::Reflect { c, set } => {
             cx.feat(F::Reflection);
             cx.found.uses.insert("obj");
@@ -1057,6 +1068,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     if uses("math") {
         out.push_str("import math\n");
     }
+    if uses("dd") {
+        out.push_str("from collections import defaultdict\n");
+    }
     out.push('\n');
     let _ = writeln!(out, "x{ann} = {}\ny{ann} = {}\nr{ann} = -1", p.init[0], p.init[1]);
     if uses("cv") {
@@ -1070,6 +1084,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     if uses("d") {
         out.push_str("d = {\"k\": 0}\n");
+    }
+    if uses("dd") {
+        out.push_str("dd = defaultdict(int)\ndl = defaultdict(lambda: [])\n");
     }
     let cv_lock = uses("cv") && p.cv_over_lock;
     if found.locks.contains(&LockId::Lock) || cv_lock {
