@@ -52,6 +52,9 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         }),
         (Value::Module(Module::Time), "sleep") => Some(Value::Builtin(Builtin::Sleep)),
         (Value::Module(Module::Collections), "defaultdict") => Some(Value::Builtin(Builtin::DefaultDict)),
+        (Value::Module(Module::Random), name) => {
+            super::randoms::RandomFn::lookup(name).map(|f| Value::Builtin(Builtin::Random(f)))
+        }
         (Value::Module(Module::Future), "annotations") => Some(Value::Module(Module::Future)),
         (Value::Module(Module::Typing), name) if crate::bytecode::TYPING_NAMES.contains(&name) => {
             Some(Value::Module(Module::Typing))
@@ -680,6 +683,10 @@ pub(super) fn call_builtin(
         }
         (Builtin::Dict, _) => super::dictops::new_dict(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::DefaultDict, _) => super::defaults::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
+        (Builtin::Random(f), _) => {
+            no_kwargs(&f.qualname()[7..], &kwargs)?;
+            super::randoms::call(f, &state.heap, &rest, &mut info.footprint)
+        }
         (Builtin::Super, _) => {
             no_kwargs("super", &kwargs)?;
             if !rest.is_empty() {

@@ -24,6 +24,7 @@ mod iters;
 mod listops;
 mod mathmod;
 mod numops;
+mod randoms;
 mod reflect;
 mod sharing;
 mod slices;

@@ -439,6 +439,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 "typing" => Module::Typing,
                 "math" => Module::Math,
                 "collections" => Module::Collections,
+                "random" => Module::Random,
                 other => return Err(err(ExcKind::ModuleNotFoundError, format!("No module named '{other}'"))),
             };
             stack.push(Value::Module(m));

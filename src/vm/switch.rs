@@ -96,6 +96,9 @@ impl Builtin {
             | Builtin::HasAttr
             | Builtin::DelAttr
             | Builtin::DefaultDict => CallKind::C,
+            // `random.random` is C; `uniform`, `randint` and `choice` are Python functions.
+            Builtin::Random(f) if f.is_c() => CallKind::C,
+            Builtin::Random(_) => CallKind::Library,
         }
     }
 }

@@ -183,6 +183,8 @@ pub enum Builtin {
     Type,
     /// `collections.defaultdict`
     DefaultDict,
+    /// A function of the `random` module.
+    Random(super::randoms::RandomFn),
 }
 
 impl Builtin {
@@ -246,6 +248,7 @@ impl Builtin {
             Builtin::DelAttr => "delattr",
             Builtin::Type => "type",
             Builtin::DefaultDict => "collections.defaultdict",
+            Builtin::Random(f) => f.qualname(),
         }
     }
 
@@ -320,6 +323,8 @@ pub enum Module {
     Math,
     /// `collections`
     Collections,
+    /// `random` (its functions only as a sleep's length)
+    Random,
     /// `typing` (also stands for each of its names, such as `Optional`: annotations only
     /// name them, and subscripting one gives it back)
     Typing,
@@ -336,6 +341,7 @@ impl Module {
             Module::Typing => "typing",
             Module::Math => "math",
             Module::Collections => "collections",
+            Module::Random => "random",
         }
     }
 }

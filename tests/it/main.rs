@@ -17,6 +17,7 @@ mod graph;
 mod heap;
 mod language;
 mod limits;
+mod random_sleeps;
 mod realistic;
 mod reductions;
 mod reflection;

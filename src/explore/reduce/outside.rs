@@ -28,7 +28,12 @@ pub(super) fn unsupported_construct(program: &Program) -> Option<String> {
                         return Some(format!("threading.{name} (line {}) is not modelled by the analysis", line(i)));
                     }
                 }
-                Instr::ImportName(n) if code.names.get(*n as usize).is_some_and(|m| m == "queue" || m == "math") => {
+                Instr::ImportName(n)
+                    if code
+                        .names
+                        .get(*n as usize)
+                        .is_some_and(|m| matches!(m.as_str(), "queue" | "math" | "random")) =>
+                {
                     let m = &code.names[*n as usize];
                     return Some(format!("the {m} module (line {}) is not modelled by the analysis", line(i)));
                 }

@@ -56,6 +56,10 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("math", "inf"),
     ("math", "nan"),
     ("collections", "defaultdict"),
+    ("random", "random"),
+    ("random", "uniform"),
+    ("random", "randint"),
+    ("random", "choice"),
 ];
 
 /// Whether the module starts (after its docstring) with `from __future__ import annotations`.

@@ -38,6 +38,7 @@ impl Checker<'_> {
                     "time" => self.time_call(c, attr, n.range)?,
                     "math" => self.math_call(c, attr, n.range)?,
                     "collections" => self.collections_call(c, attr, n.range)?,
+                    "random" => return Err(self.random_outside_sleep(attr, n.range)),
                     _ => self.queue_call(c, attr, n.range)?,
                 }
             }
@@ -55,6 +56,7 @@ impl Checker<'_> {
                     Some("time") => self.time_call(c, a.attr.as_str(), a.range)?,
                     Some("math") => self.math_call(c, a.attr.as_str(), a.range)?,
                     Some("collections") => self.collections_call(c, a.attr.as_str(), a.range)?,
+                    Some("random") => return Err(self.random_outside_sleep(a.attr.as_str(), a.range)),
                     Some("queue") => self.queue_call(c, a.attr.as_str(), a.range)?,
                     _ => {
                         self.note(self.expr(&a.value));
@@ -86,7 +88,12 @@ impl Checker<'_> {
         // The program's own functions may take a generator too (and iterate it with `for`, or
         // hand it to one of the builtins above).
         let own = matches!(&*c.func, Expr::Name(n) if self.functions.contains(n.id.as_str()));
+        let sleep = self.is_sleep(c);
         for (i, a) in args.iter().enumerate() {
+            if let Some((rc, f)) = self.random_callee(a).filter(|_| sleep) {
+                self.note(self.random_in_sleep(rc, &f));
+                continue;
+            }
             self.note(match a {
                 Expr::Generator(_) if (drains && i == 0) || own => self.nested(a, |c| c.comprehension(a)),
                 _ if consumes => self.iterable(a),
@@ -455,6 +462,77 @@ impl Checker<'_> {
             }
             other => Err(self.unsupported(range, format!("collections.{other}"), HINT)),
         }
+    }
+
+    /// Whether `c` calls `time.sleep` (or `sleep` imported from `time`).
+    fn is_sleep(&self, c: &ast::ExprCall) -> bool {
+        self.module_callee(&c.func).is_some_and(|(m, f)| m == "time" && f == "sleep")
+    }
+
+    /// The module and name of a module function that `func` names: `m.f` for `import m`, or
+    /// `f` bound by `from m import f`.
+    fn module_callee(&self, func: &Expr) -> Option<(String, String)> {
+        match func {
+            Expr::Name(n) if !self.is_local(n.id.as_str()) => self.from_imports.get(n.id.as_str()).cloned(),
+            Expr::Attribute(a) => match &*a.value {
+                Expr::Name(m) if !self.is_local(m.id.as_str()) => {
+                    self.modules.get(m.id.as_str()).map(|module| (module.clone(), a.attr.to_string()))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The call of a `random` function that `e` is, with the function's name; also when it is
+    /// scaled by a positive number (`random.randint(1, 3) / 10`, `0.1 * random.random()`), which
+    /// keeps the sleep's length non-negative whatever the draw.
+    fn random_callee<'e>(&self, e: &'e Expr) -> Option<(&'e ast::ExprCall, String)> {
+        let positive = |x: &Expr| match x {
+            Expr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => i.as_u64().is_some_and(|v| v > 0),
+                ast::Number::Float(f) => *f > 0.0 && f.is_finite(),
+                ast::Number::Complex { .. } => false,
+            },
+            _ => false,
+        };
+        match e {
+            Expr::Call(c) => self.module_callee(&c.func).filter(|(m, _)| m == "random").map(|(_, f)| (c, f)),
+            Expr::BinOp(b) if matches!(b.op, ast::Operator::Mult | ast::Operator::Div) && positive(&b.right) => {
+                self.random_callee(&b.left)
+            }
+            Expr::BinOp(b) if b.op == ast::Operator::Mult && positive(&b.left) => self.random_callee(&b.right),
+            _ => None,
+        }
+    }
+
+    /// `random.f(...)` as the length of a sleep: a value only the sleep sees.
+    fn random_in_sleep(&self, c: &ast::ExprCall, f: &str) -> Result<()> {
+        const HINT: &str = "as a sleep's length: random.random(), random.uniform(a, b), random.randint(a, b) or \
+             random.choice(seq)";
+        let n = c.arguments.args.len();
+        let ok = match f {
+            "random" => n == 0,
+            "uniform" | "randint" => n == 2,
+            "choice" => n == 1,
+            other => return Err(self.unsupported(c.range(), format!("random.{other}"), HINT)),
+        };
+        self.no_keywords(c, &format!("random.{f}"), HINT)?;
+        if !ok || c.arguments.args.iter().any(|a| matches!(a, Expr::Starred(_))) {
+            return Err(self.unsupported(c.range(), format!("random.{f}() with these arguments"), HINT));
+        }
+        c.arguments.args.iter().for_each(|a| self.note(self.expr(a)));
+        Ok(())
+    }
+
+    /// The refusal of a `random` function anywhere but as a sleep's length.
+    fn random_outside_sleep(&self, attr: &str, range: TextRange) -> crate::error::Error {
+        self.unsupported(
+            range,
+            format!("random.{attr} outside time.sleep(...)"),
+            "a random value is modelled only as the length of a sleep, e.g. \
+             time.sleep(random.uniform(0.1, 0.5)); values the program looks at depend on the seed and are not modelled",
+        )
     }
 
     fn time_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {

@@ -21,7 +21,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
 const HINT_IMPORTS: &str = "supported imports: import threading, import time, import queue, import typing, \
-     import math, import collections, each optionally `as NAME`; from threading/time/queue/typing/math/collections \
+     import math, import collections, import random, each optionally `as NAME`; from \
+     threading/time/queue/typing/math/collections/random \
      import NAME (the names the \
      checker models, \
      e.g. from threading import Thread, Lock); and from __future__ import annotations (at module level)";
@@ -480,7 +481,7 @@ impl<'a> Checker<'a> {
                 }
                 for alias in &i.names {
                     let name = alias.name.as_str();
-                    if !matches!(name, "threading" | "time" | "queue" | "typing" | "math" | "collections") {
+                    if !matches!(name, "threading" | "time" | "queue" | "typing" | "math" | "collections" | "random") {
                         return Err(self.unsupported(alias.range, format!("import of module '{name}'"), HINT_IMPORTS));
                     }
                 }
@@ -496,7 +497,7 @@ impl<'a> Checker<'a> {
             Stmt::ImportFrom(i)
                 if i.level == 0
                     && i.module.as_ref().is_some_and(|m| {
-                        matches!(m.as_str(), "threading" | "time" | "queue" | "math" | "collections")
+                        matches!(m.as_str(), "threading" | "time" | "queue" | "math" | "collections" | "random")
                     }) =>
             {
                 self.module_import_from(i)

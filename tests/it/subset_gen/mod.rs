@@ -133,6 +133,12 @@ pub enum Stmt {
     },
     /// `time.sleep(0)`
     Sleep,
+    /// `time.sleep(random.uniform(0, c))` or `time.sleep(random.randint(0, c) / 10)`: a random
+    /// sleep length.
+    RandomSleep {
+        c: i64,
+        int: bool,
+    },
     /// `g = (g * c + 1) // 2 % 5`
     Arith {
         g: usize,
@@ -574,6 +580,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
         arms.extend([
             (1, (g(), c(), 0u8..3).prop_map(|(g, c, which)| Stmt::Builtin { g, c, which }).boxed()),
             (1, Just(Stmt::Sleep).boxed()),
+            (1, (c(), any::<bool>()).prop_map(|(c, int)| Stmt::RandomSleep { c, int }).boxed()),
             (1, Just(Stmt::Swap).boxed()),
             (1, Just(Stmt::StrAppend).boxed()),
             (1, c().prop_map(|c| Stmt::ListIn { c }).boxed()),

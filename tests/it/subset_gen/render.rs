@@ -127,6 +127,7 @@ pub enum Feature {
     GeneratorExpression,
     Reflection,
     DefaultDict,
+    RandomSleep,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -485,6 +486,16 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.feat(F::Sleep);
             cx.found.uses.insert("time");
             line(out, ind, "time.sleep(0)");
+        }
+        Stmt::RandomSleep { c, int } => {
+            cx.feat(F::RandomSleep);
+            cx.found.uses.insert("time");
+            cx.found.uses.insert("random");
+            if *int {
+                line(out, ind, &format!("time.sleep(random.randint(0, {c}) / 10)"));
+            } else {
+                line(out, ind, &format!("time.sleep(random.uniform(0, {c}))"));
+            }
         }
         Stmt::Pass => line(out, ind, "pass"),
         Stmt::Arith { g, c } => {
@@ -1070,6 +1081,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     if uses("dd") {
         out.push_str("from collections import defaultdict\n");
+    }
+    if uses("random") {
+        out.push_str("import random\n");
     }
     out.push('\n');
     let _ = writeln!(out, "x{ann} = {}\ny{ann} = {}\nr{ann} = -1", p.init[0], p.init[1]);

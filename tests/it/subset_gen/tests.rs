@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 117] = {
+const ALL: [Feature; 118] = {
     use Feature::*;
     [
         LockWith,
@@ -135,6 +135,7 @@ const ALL: [Feature; 117] = {
         GeneratorExpression,
         Reflection,
         DefaultDict,
+        RandomSleep,
     ]
 };
 
