@@ -160,6 +160,11 @@ pub struct CodeObject {
     /// `CO_VARKEYWORDS`: a `**kwargs` parameter (the last parameter slot) takes the keyword
     /// arguments no parameter names, as a dict.
     pub varkw: bool,
+    /// `co_kwonlyargcount`: keyword-only parameters, in the slots after the positional ones.
+    pub kwonlyargcount: u32,
+    /// The default values of keyword-only parameters, by name (`__kwdefaults__`; constants,
+    /// like `defaults`).
+    pub kwdefaults: Vec<(String, Const)>,
     /// `CO_GENERATOR`: calling a function of this code makes a generator (its frame stops at
     /// RETURN_GENERATOR and is resumed by iteration).
     pub generator: bool,

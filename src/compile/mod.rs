@@ -254,6 +254,8 @@ pub(crate) struct Unit {
     pub varkw: bool,
     /// Whether the code is a generator's (CO_GENERATOR).
     pub generator: bool,
+    /// `co_kwonlyargcount`.
+    pub kwonlyargcount: u32,
     pub first_line: u32,
     pub scope: Option<FunctionSymbols>,
     /// `co_cellvars` (also for a class body, whose only cell is `__class__`).
@@ -278,6 +280,7 @@ impl Unit {
             varargs: false,
             varkw: false,
             generator: false,
+            kwonlyargcount: 0,
             first_line,
             cells: scope.as_ref().map(|s| s.cells.clone()).unwrap_or_default(),
             frees: scope.as_ref().map(|s| s.frees.clone()).unwrap_or_default(),
@@ -645,6 +648,7 @@ impl<'a> Compiler<'a> {
         unit.argcount = (p.posonlyargs.len() + p.args.len()) as u32;
         unit.varargs = p.vararg.is_some();
         unit.varkw = p.kwarg.is_some();
+        unit.kwonlyargcount = p.kwonlyargs.len() as u32;
         let outer = std::mem::replace(&mut self.unit, unit);
         let result = self.function_body(f, first_line);
         let unit = std::mem::replace(&mut self.unit, outer);
@@ -752,6 +756,8 @@ impl<'a> Compiler<'a> {
             varargs: unit.varargs,
             varkw: unit.varkw,
             generator: unit.generator,
+            kwonlyargcount: unit.kwonlyargcount,
+            kwdefaults: Vec::new(),
         }
     }
 }
@@ -775,6 +781,8 @@ fn placeholder_code() -> CodeObject {
         varargs: false,
         varkw: false,
         generator: false,
+        kwonlyargcount: 0,
+        kwdefaults: Vec::new(),
     }
 }
 

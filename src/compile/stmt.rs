@@ -11,6 +11,32 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 impl Compiler<'_> {
+    /// `compiler_visit_kwonlydefaults`: the default values of the keyword-only parameters of
+    /// `f`, then the tuple of their names and `BUILD_CONST_KEY_MAP`; returns the `MAKE_FUNCTION`
+    /// flag for them (2, or 0 without any) and the defaults by name.
+    fn function_kwdefaults(&mut self, f: &ast::StmtFunctionDef) -> Result<(u32, Vec<(String, Const)>)> {
+        let mut out = Vec::new();
+        for a in &f.parameters.kwonlyargs {
+            let Some(d) = a.default.as_deref() else { continue };
+            let Some(c) = super::fold::fold(d) else {
+                return Err(self.unsupported(
+                    d.range(),
+                    "default parameter value that is not a constant",
+                    "use a constant default",
+                ));
+            };
+            self.visit_expr(d)?;
+            out.push((a.parameter.name.as_str().to_string(), c));
+        }
+        if out.is_empty() {
+            return Ok((0, out));
+        }
+        let names = Const::Tuple(out.iter().map(|(n, _)| Const::Str(n.as_str().into())).collect());
+        self.load_const(names);
+        self.emit(Op::BuildConstKeyMap, out.len() as u32);
+        Ok((2, out))
+    }
+
     /// Compiles a sequence of statements.
     pub fn visit_stmts(&mut self, body: &[Stmt]) -> Result<()> {
         for s in body {
@@ -30,9 +56,12 @@ impl Compiler<'_> {
                 }
                 self.unit.loc = self.def_keyword_loc(f);
                 let (mut flags, defaults) = self.function_defaults(f)?;
+                let (kwflag, kwdefaults) = self.function_kwdefaults(f)?;
+                flags |= kwflag;
                 flags |= self.function_annotations(f)?;
                 let id = self.compile_function(f)?;
                 self.codes[id as usize].defaults = defaults;
+                self.codes[id as usize].kwdefaults = kwdefaults;
                 self.make_function(id, flags)?;
                 let saved = self.unit.loc;
                 for d in f.decorator_list.iter().rev() {

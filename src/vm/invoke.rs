@@ -25,14 +25,16 @@ pub(super) fn bind_args(
     // arguments, then the defaults and what is still missing; messages name the qualname.
     let co = program.code(code);
     let argc = co.argcount as usize;
+    let kwonly = co.kwonlyargcount as usize;
     let given = args.len();
     let name = &co.qualname;
     let type_error = |msg: String| Err(err(ExcKind::TypeError, msg));
-    let extra: Vec<Value> = if co.varargs && given > argc { args.split_off(argc) } else { Vec::new() };
-    args.resize(argc.max(args.len()), Value::Null);
+    // The positional slots, then the keyword-only ones; what is beyond goes to `*args`.
+    let extra: Vec<Value> = if given > argc { args.split_off(argc) } else { Vec::new() };
+    args.resize(argc + kwonly, Value::Null);
     let mut extra_kw: Vec<(Value, Value)> = Vec::new();
     for (k, v) in kwargs {
-        match co.varnames[..argc].iter().position(|p| *p == k) {
+        match co.varnames[..argc + kwonly].iter().position(|p| *p == k) {
             Some(i) if args[i] == Value::Null => args[i] = v,
             Some(_) => return type_error(format!("{name}() got multiple values for argument '{k}'")),
             None if co.varkw => extra_kw.push((Value::Str(k.into()), v)),
@@ -45,31 +47,60 @@ pub(super) fn bind_args(
             0 => (argc.to_string(), argc != 1),
             d => (format!("from {} to {argc}", argc - d), true),
         };
+        // `too_many_positional`: the keyword-only arguments given by keyword are counted too.
+        let kwonly_given = args[argc..].iter().filter(|v| **v != Value::Null).count();
+        let kwonly_sig = match kwonly_given {
+            0 => String::new(),
+            k => format!(
+                " positional argument{} (and {k} keyword-only argument{})",
+                if given != 1 { "s" } else { "" },
+                if k != 1 { "s" } else { "" }
+            ),
+        };
         return type_error(format!(
-            "{name}() takes {sig} positional argument{} but {given} {} given",
+            "{name}() takes {sig} positional argument{} but {given}{kwonly_sig} {} given",
             if plural { "s" } else { "" },
-            if given == 1 { "was" } else { "were" }
+            if given == 1 && kwonly_given == 0 { "was" } else { "were" }
         ));
     }
     let first_default = argc - defcount;
-    for (slot, d) in args[first_default..].iter_mut().zip(&co.defaults[co.defaults.len() - defcount..]) {
+    for (slot, d) in args[first_default..argc].iter_mut().zip(&co.defaults[co.defaults.len() - defcount..]) {
         if *slot == Value::Null {
             *slot = Value::from_const(d);
         }
     }
+    let names = |missing: &[String]| match missing {
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+        [] => String::new(),
+    };
     let missing: Vec<String> =
         (0..first_default).filter(|&i| args[i] == Value::Null).map(|i| format!("'{}'", co.varnames[i])).collect();
     if !missing.is_empty() {
         let n = missing.len();
-        let names = match missing.as_slice() {
-            [one] => one.clone(),
-            [a, b] => format!("{a} and {b}"),
-            [init @ .., last] => format!("{}, and {last}", init.join(", ")),
-            [] => String::new(),
-        };
         return type_error(format!(
-            "{name}() missing {n} required positional argument{}: {names}",
-            if n == 1 { "" } else { "s" }
+            "{name}() missing {n} required positional argument{}: {}",
+            if n == 1 { "" } else { "s" },
+            names(&missing)
+        ));
+    }
+    let mut missing = Vec::new();
+    for i in argc..argc + kwonly {
+        if args[i] != Value::Null {
+            continue;
+        }
+        match co.kwdefaults.iter().find(|(n, _)| *n == co.varnames[i]) {
+            Some((_, d)) => args[i] = Value::from_const(d),
+            None => missing.push(format!("'{}'", co.varnames[i])),
+        }
+    }
+    if !missing.is_empty() {
+        let n = missing.len();
+        return type_error(format!(
+            "{name}() missing {n} required keyword-only argument{}: {}",
+            if n == 1 { "" } else { "s" },
+            names(&missing)
         ));
     }
     if co.varargs {

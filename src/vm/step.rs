@@ -477,7 +477,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     func.closure = Some(closure);
                 }
             }
+            // Annotations, keyword-only defaults and defaults: the code object has them.
             if flags & 4 != 0 {
+                pop(stack);
+            }
+            if flags & 2 != 0 {
                 pop(stack);
             }
             if flags & 1 != 0 {

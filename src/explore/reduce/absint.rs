@@ -179,7 +179,7 @@ pub(super) fn step(
         Instr::SetupAnnotations(g) => f.writes = Some(g),
         Instr::MakeFunction(flags) => {
             let code = pop(st);
-            for bit in [8, 4, 1] {
+            for bit in [8, 4, 2, 1] {
                 if flags & bit != 0 {
                     pop(st);
                 }

@@ -1,5 +1,6 @@
 //! What the static analysis does not model, found before it runs: the constructs outside it
-//! (synchronisation objects other than `threading.Lock`, `try`, spread calls, `*args`) and the
+//! (synchronisation objects other than `threading.Lock`, `try`, spread calls, `*args`,
+//! keyword-only parameters) and the
 //! programs that use heap objects or builtins that may read them. A program with either gets
 //! no reduction, and the report says why.
 
@@ -14,6 +15,12 @@ pub(super) fn unsupported_construct(program: &Program) -> Option<String> {
         if code.varargs || code.varkw {
             return Some(format!(
                 "the *args or **kwargs parameter of {} (line {}) is not modelled by the analysis",
+                code.qualname, code.first_line
+            ));
+        }
+        if code.kwonlyargcount > 0 {
+            return Some(format!(
+                "the keyword-only parameters of {} (line {}) are not modelled by the analysis",
                 code.qualname, code.first_line
             ));
         }

@@ -146,16 +146,10 @@ impl Checker<'_> {
             self.note(self.annotation(r));
         }
         let p = &f.parameters;
-        if let Some(k) = p.kwonlyargs.first() {
-            return Err(self.unsupported(
-                k.range,
-                format!("keyword-only parameter '{}'", k.name().as_str()),
-                "use positional parameters",
-            ));
-        }
         let mut locals = HashSet::new();
         let mut params = HashSet::new();
-        for param in p.posonlyargs.iter().chain(p.args.iter()) {
+        // Positional parameters, then keyword-only ones (after `*` or `*args`).
+        for param in p.posonlyargs.iter().chain(p.args.iter()).chain(p.kwonlyargs.iter()) {
             if let Some(d) = &param.default {
                 if crate::compile::fold::fold(d).is_none() {
                     self.note(Err(self.unsupported(

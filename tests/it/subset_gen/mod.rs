@@ -311,6 +311,12 @@ pub enum Stmt {
         c: i64,
         lambda: bool,
     },
+    /// `g = scale(g, by=c)` or `g = scale(g)`: a call that binds a keyword-only parameter.
+    KeywordOnly {
+        g: usize,
+        c: i64,
+        by: bool,
+    },
     /// `obj.n += c`
     AttrAdd {
         c: i64,
@@ -614,6 +620,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, c().prop_map(|c| Stmt::AttrAdd { c }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, set)| Stmt::Reflect { c, set }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, lambda)| Stmt::DefaultDict { c, lambda }).boxed()),
+            (1, (g(), c(), any::<bool>()).prop_map(|(g, c, by)| Stmt::KeywordOnly { g, c, by }).boxed()),
             (1, c().prop_map(|c| Stmt::Bump { c }).boxed()),
             (1, Just(Stmt::PropRead).boxed()),
             (1, Just(Stmt::IndexCatch).boxed()),

@@ -128,6 +128,7 @@ pub enum Feature {
     Reflection,
     DefaultDict,
     RandomSleep,
+    KeywordOnly,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -646,6 +647,17 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.assign("r");
             line(out, ind, "r = d.get(\"k\", 0)");
         }
+        Stmt::KeywordOnly { g, c, by } => {
+            cx.feat(F::KeywordOnly);
+            cx.found.uses.insert("scale");
+            cx.assign(GLOBALS[*g]);
+            let v = GLOBALS[*g];
+            if *by {
+                line(out, ind, &format!("{v} = scale({v}, by={c})"));
+            } else {
+                line(out, ind, &format!("{v} = scale({v})"));
+            }
+        }
         Stmt::DefaultDict { c, lambda } => {
             cx.feat(F::DefaultDict);
             cx.found.uses.insert("dd");
@@ -1149,6 +1161,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
             "\n\ndef make_tally():\n    n = 0\n\n    def tally(k):\n        nonlocal n\n        n += k\n        \
              return n\n\n    return tally\n\n\ntally = make_tally()\n",
         );
+    }
+    if uses("scale") {
+        out.push_str("\n\ndef scale(v, *, by=2):\n    return v * by % 7\n");
     }
     if uses("add") {
         out.push_str("\n\ndef add(v, k=1):\n    return v + k\n");

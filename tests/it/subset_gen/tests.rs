@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 118] = {
+const ALL: [Feature; 119] = {
     use Feature::*;
     [
         LockWith,
@@ -136,6 +136,7 @@ const ALL: [Feature; 118] = {
         Reflection,
         DefaultDict,
         RandomSleep,
+        KeywordOnly,
     ]
 };
 
