@@ -8,7 +8,7 @@ use super::state::{Frame, LockState, State, Thread, ThreadStatus};
 use super::step::{checker_limit, err, unsupported, Event, StepInfo};
 use super::sync::{self, Args, Outcome, SyncKind, SyncMethod, SyncWait};
 use super::threads::{start_thread, thread_init, thread_settings};
-use super::value::{Builtin, ExcKind, Exception, Module, Tid, Value};
+use super::value::{Builtin, ExcKind, Exception, Tid, Value};
 use crate::bytecode::{Const, Instr, Program};
 use std::sync::Arc;
 
@@ -36,61 +36,6 @@ pub enum Blocker {
         /// What it waits for.
         wait: SyncWait,
     },
-}
-
-/// `obj.name`.
-pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
-    let found = match (obj, name) {
-        (Value::Module(Module::Threading), "Thread") => Some(Value::Builtin(Builtin::Thread)),
-        (Value::Module(Module::Threading), "Lock") => Some(Value::Builtin(Builtin::Lock)),
-        (Value::Module(Module::Threading), "current_thread") => Some(Value::Builtin(Builtin::CurrentThread)),
-        (Value::Module(Module::Threading), "main_thread") => Some(Value::Builtin(Builtin::MainThread)),
-        (Value::Module(Module::Threading), "local") => Some(Value::Builtin(Builtin::ThreadLocal)),
-        (Value::Module(Module::Math), name) => super::mathmod::MathFn::lookup(name).map(|r| match r {
-            Ok(f) => Value::Builtin(Builtin::Math(f)),
-            Err(constant) => constant,
-        }),
-        (Value::Module(Module::Time), "sleep") => Some(Value::Builtin(Builtin::Sleep)),
-        (Value::Module(Module::Collections), "defaultdict") => Some(Value::Builtin(Builtin::DefaultDict)),
-        (Value::Module(Module::Random), name) => {
-            super::randoms::RandomFn::lookup(name).map(|f| Value::Builtin(Builtin::Random(f)))
-        }
-        (Value::Module(Module::Future), "annotations") => Some(Value::Module(Module::Future)),
-        (Value::Module(Module::Typing), name) if crate::bytecode::TYPING_NAMES.contains(&name) => {
-            Some(Value::Module(Module::Typing))
-        }
-        (Value::Lock(_), "acquire") => Some(Value::Bound(Builtin::LockAcquire, Box::new(obj.clone()))),
-        (Value::Lock(_), "release") => Some(Value::Bound(Builtin::LockRelease, Box::new(obj.clone()))),
-        (Value::Lock(_), "locked") => Some(Value::Bound(Builtin::LockLocked, Box::new(obj.clone()))),
-        (Value::Lock(_), "__exit__") => Some(Value::Bound(Builtin::LockExit, Box::new(obj.clone()))),
-        (Value::Str(_), name) if super::strops::StrMethod::from_name(name).is_some() => {
-            let m = super::strops::StrMethod::from_name(name).expect("checked");
-            Some(Value::Bound(Builtin::StrMethod(m), Box::new(obj.clone())))
-        }
-        (Value::Thread(_), "start") => Some(Value::Bound(Builtin::ThreadStart, Box::new(obj.clone()))),
-        (Value::Thread(_), "join") => Some(Value::Bound(Builtin::ThreadJoin, Box::new(obj.clone()))),
-        (Value::Thread(_), "is_alive") => Some(Value::Bound(Builtin::ThreadIsAlive, Box::new(obj.clone()))),
-        (Value::Builtin(Builtin::Thread), "__init__") => Some(Value::Builtin(Builtin::ThreadInit)),
-        // `type(x).__name__` of a builtin type.
-        (Value::Builtin(b), "__name__" | "__qualname__") if b.is_type() => Some(Value::Str(b.name().into())),
-        (Value::Module(Module::Threading), name) => {
-            SyncKind::from_threading_attr(name).map(|k| Value::Builtin(Builtin::SyncNew(k)))
-        }
-        (Value::Module(Module::Queue), "Queue") => Some(Value::Builtin(Builtin::SyncNew(SyncKind::Queue))),
-        (Value::Module(Module::Queue), "Empty") => Some(Value::ExcType(ExcKind::QueueEmpty)),
-        (Value::Module(Module::Queue), "Full") => Some(Value::ExcType(ExcKind::QueueFull)),
-        (Value::Sync(kind, _), name) => {
-            SyncMethod::lookup(*kind, name).map(|m| Value::Bound(Builtin::SyncCall(*kind, m), Box::new(obj.clone())))
-        }
-        _ => None,
-    };
-    found.ok_or_else(|| {
-        let owner = match obj {
-            Value::Module(m) => format!("module '{}'", m.name()),
-            other => format!("'{}' object", other.type_name()),
-        };
-        super::attrs::missing(obj.type_name(), &owner, name)
-    })
 }
 
 /// The callable, the positional arguments and the keyword arguments of the CALL at the top

@@ -185,7 +185,7 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &
         }
         Instr::LoadAttr(n) | Instr::LoadMethod(n) => frame.stack.last().is_some_and(|obj| {
             matches!(obj, Value::Module(_) | Value::Lock(_) | Value::Thread(_) | Value::Sync(..))
-                && call::get_attr(obj, &code.names[*n as usize]).is_ok()
+                && attrs::get_attr(obj, &code.names[*n as usize]).is_ok()
         }),
         Instr::BinaryOp { op, .. } => match top2() {
             Some((Value::Int(_), Value::Int(b))) => match op {

@@ -413,7 +413,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let method = matches!(instr, Instr::LoadMethod(_));
             let attr = match thread_attr {
                 Some((v, _)) => v,
-                None => super::call::get_attr(&obj, name)?,
+                None => super::attrs::get_attr(&obj, name)?,
             };
             match attr {
                 Value::Bound(b, this) if method => {
@@ -447,7 +447,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::ImportFrom(i) => {
             let name = code.names[i as usize].as_str();
             let module = stack.last().cloned().unwrap_or(Value::None);
-            let v = super::call::get_attr(&module, name).map_err(|_| {
+            let v = super::attrs::get_attr(&module, name).map_err(|_| {
                 let m = match &module {
                     Value::Module(m) => m.name(),
                     _ => "?",

@@ -83,3 +83,31 @@ pub(super) const BUILTINS: &[&str] = &[
     "vars",
     "zip",
 ];
+
+/// The builtins a program may call.
+pub(super) const CALLABLE_BUILTINS: &[&str] = &[
+    "abs",
+    "len",
+    "isinstance",
+    "min",
+    "max",
+    "int",
+    "float",
+    "round",
+    "sum",
+    "any",
+    "all",
+    "str",
+    "list",
+    "tuple",
+    "sorted",
+    "repr",
+    "divmod",
+    "bool",
+    "dict",
+    "getattr",
+    "setattr",
+    "hasattr",
+    "delattr",
+    "type",
+];

@@ -5,7 +5,7 @@ mod annotations;
 mod builtins;
 mod calls;
 mod comprehensions;
-use builtins::{BUILTINS, EXCEPTIONS, HINT_EXCEPTIONS};
+use builtins::{BUILTINS, CALLABLE_BUILTINS, EXCEPTIONS, HINT_EXCEPTIONS};
 mod defs;
 mod methods;
 mod targets;
@@ -45,33 +45,6 @@ const HINT_STMTS: &str =
 const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @property), \
      class attributes (name = value), pass and a docstring; a class has at most one base, a class \
      defined earlier in the module, and no decorators";
-/// The builtins a program may call.
-const CALLABLE_BUILTINS: &[&str] = &[
-    "abs",
-    "len",
-    "isinstance",
-    "min",
-    "max",
-    "int",
-    "float",
-    "round",
-    "sum",
-    "any",
-    "all",
-    "str",
-    "list",
-    "tuple",
-    "sorted",
-    "repr",
-    "divmod",
-    "bool",
-    "dict",
-    "getattr",
-    "setattr",
-    "hasattr",
-    "delattr",
-    "type",
-];
 
 /// Checks that `module` uses only supported constructs. Every construct outside the subset is
 /// reported, in source order ([`Error::Many`] when there are several).
