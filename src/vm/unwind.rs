@@ -17,13 +17,14 @@ pub(super) fn stop(program: &Program, state: &mut State, tid: Tid, e: Exception,
     let exc = Arc::new(e);
     info.event = Event::Raise(exc.clone());
     let th = state.thread_mut(tid);
-    let line = th
-        .frames
-        .last()
-        .and_then(|f| program.code(f.code).locs.get(f.pc.saturating_sub(1) as usize))
-        .map_or(0, |l| l.line);
+    let line = raising_line(program, th);
     th.status = ThreadStatus::Failed { exc, line };
     info.footprint.add(Access::Write(Object::Thread(tid as u32)));
+}
+
+/// The source line of the instruction thread `th` is executing (its pc is already past it).
+fn raising_line(program: &Program, th: &super::state::Thread) -> u32 {
+    th.frames.last().and_then(|f| program.code(f.code).locs.get(f.pc.saturating_sub(1) as usize)).map_or(0, |l| l.line)
 }
 
 /// Raises `exc` in thread `tid` at its current instruction: unwinds through the exception
@@ -40,11 +41,7 @@ pub(super) fn raise(program: &Program, state: &mut State, tid: Tid, exc: Value, 
     // The checker's memory ceiling is not the program's exception: no handler runs.
     let unhandled = exc_arc.kind == ExcKind::MemoryLimit;
     let th = state.thread_mut(tid);
-    let line = th
-        .frames
-        .last()
-        .and_then(|f| program.code(f.code).locs.get(f.pc.saturating_sub(1) as usize))
-        .map_or(0, |l| l.line);
+    let line = raising_line(program, th);
     if unhandled {
         th.frames.clear();
     }
