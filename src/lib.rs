@@ -28,6 +28,7 @@ pub mod frontend;
 pub mod graph;
 mod model;
 pub mod pyfloat;
+pub mod pyset;
 pub mod report;
 pub mod session;
 pub mod source;

@@ -165,7 +165,8 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
         BinarySubscr | StoreSubscr | LoadBuildClass => (None, String::new()),
         Resume(a) | Copy(a) | Swap(a) | BuildTuple(a) | BuildString(a) | Precall(a) | Call(a) | UnpackSequence(a)
         | UnpackEx(a) | CallFunctionEx(a) | DictMerge(a) | RaiseVarargs(a) | Reraise(a) | BuildList(a)
-        | BuildMap(a) | BuildConstKeyMap(a) | ListExtend(a) | ListAppend(a) | MapAdd(a) => (Some(a), String::new()),
+        | BuildMap(a) | BuildConstKeyMap(a) | ListExtend(a) | ListAppend(a) | MapAdd(a) | BuildSet(a) | SetAdd(a)
+        | SetUpdate(a) => (Some(a), String::new()),
         LoadConst(i) => (Some(i), konst(i)),
         KwNames(i) => (Some(i), konst(i)),
         LoadName(g) | StoreName(g) | StoreGlobal(g) => (Some(g), global(g)),

@@ -297,6 +297,12 @@ pub enum Instr {
     ListAppend(u32),
     /// `MAP_ADD i`: sets key and value (popped, value on top) in the dict `i` below them.
     MapAdd(u32),
+    /// `BUILD_SET n`: a set of the `n` items on the stack, added bottom first.
+    BuildSet(u32),
+    /// `SET_ADD i`: adds the top (popped) to the set `i` below it (set comprehensions).
+    SetAdd(u32),
+    /// `SET_UPDATE i`: adds the items of the iterable on top (popped) to the set `i` below it.
+    SetUpdate(u32),
     /// `BINARY_SUBSCR`: `container[key]`.
     BinarySubscr,
     /// `STORE_SUBSCR`: `container[key] = value` (stack: value, container, key).
@@ -397,6 +403,9 @@ impl Instr {
             BuildConstKeyMap(_) => "BUILD_CONST_KEY_MAP",
             ListExtend(_) => "LIST_EXTEND",
             ListAppend(_) => "LIST_APPEND",
+            BuildSet(_) => "BUILD_SET",
+            SetAdd(_) => "SET_ADD",
+            SetUpdate(_) => "SET_UPDATE",
             MapAdd(_) => "MAP_ADD",
             BinarySubscr => "BINARY_SUBSCR",
             StoreSubscr => "STORE_SUBSCR",

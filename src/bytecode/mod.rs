@@ -34,6 +34,9 @@ pub enum Const {
     Str(Arc<str>),
     /// A tuple of constants.
     Tuple(Arc<[Const]>),
+    /// A frozenset of constants (a set display of three or more constants), its items in
+    /// the order the display lists them.
+    FrozenSet(Arc<[Const]>),
     /// A code object (the body of a `def`).
     Code(CodeId),
 }
@@ -56,9 +59,88 @@ impl Const {
                     format!("({})", parts.join(", "))
                 }
             }
+            Const::FrozenSet(items) => {
+                let parts: Vec<String> = frozenset_order(items).iter().map(|c| c.repr(program)).collect();
+                if parts.is_empty() {
+                    "frozenset()".into()
+                } else {
+                    format!("frozenset({{{}}})", parts.join(", "))
+                }
+            }
             Const::Code(id) => format!("<code object {}>", program.codes[*id as usize].name),
         }
     }
+
+    /// The hash CPython gives the constant, where it does not depend on the run: numbers and
+    /// tuples of them.
+    pub(crate) fn known_hash(&self) -> Option<i64> {
+        match self {
+            Const::Int(i) => Some(crate::pyset::hash_int(*i)),
+            Const::BigInt(b) => Some(crate::pyset::hash_bigint(b)),
+            Const::Bool(b) => Some(crate::pyset::hash_bool(*b)),
+            Const::Float(f) => crate::pyset::hash_float(f.0),
+            Const::Tuple(items) => {
+                let hashes: Option<Vec<i64>> = items.iter().map(Const::known_hash).collect();
+                hashes.map(|h| crate::pyset::hash_tuple(&h))
+            }
+            _ => None,
+        }
+    }
+
+    /// `self == other` for hashable constants (numbers by value, tuples item by item).
+    fn same_key(&self, other: &Const) -> bool {
+        let num = |c: &Const| match c {
+            Const::Int(i) => Some(*i as f64),
+            Const::Bool(b) => Some(f64::from(u8::from(*b))),
+            Const::Float(f) => Some(f.0),
+            _ => None,
+        };
+        match (self, other) {
+            (Const::Int(a), Const::Int(b)) => a == b,
+            (Const::Int(a), Const::Bool(b)) | (Const::Bool(b), Const::Int(a)) => *a == i64::from(*b),
+            (Const::Tuple(a), Const::Tuple(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.same_key(y))
+            }
+            (Const::BigInt(a), Const::BigInt(b)) => a == b,
+            _ => match (num(self), num(other)) {
+                (Some(a), Some(b)) => a == b,
+                _ => self == other,
+            },
+        }
+    }
+}
+
+/// The items of a frozenset constant in the order CPython 3.11 iterates it, each equal item
+/// once. The optimizer builds a frozenset from the display's items in order; the compiler's
+/// constant merging (`merge_consts_recursive`) then replaces it with a new frozenset built from
+/// the first one's items in its order, and that one is the constant. Items whose hash varies
+/// from run to run (strs) keep the display's order, which CPython does not promise.
+pub(crate) fn frozenset_order(items: &[Const]) -> Vec<&Const> {
+    let first = table_order(items);
+    let owned: Vec<Const> = first.iter().map(|c| (*c).clone()).collect();
+    let second = table_order(&owned);
+    let positions: Vec<usize> =
+        second.iter().map(|c| items.iter().position(|x| x == *c).expect("an item of the display")).collect();
+    positions.into_iter().map(|i| &items[i]).collect()
+}
+
+/// The items in the order of a set table they are added to in order.
+fn table_order(items: &[Const]) -> Vec<&Const> {
+    let hashes: Option<Vec<i64>> = items.iter().map(Const::known_hash).collect();
+    let Some(hashes) = hashes else {
+        let mut out: Vec<&Const> = Vec::new();
+        for c in items {
+            if !out.iter().any(|o| o.same_key(c)) {
+                out.push(c);
+            }
+        }
+        return out;
+    };
+    let mut table = crate::pyset::SetTable::new();
+    for (i, h) in hashes.into_iter().enumerate() {
+        table.add(h, i, &mut |a: &usize, b: &usize| items[*a].same_key(&items[*b]));
+    }
+    table.iter().map(|i| &items[*i]).collect()
 }
 
 /// Python's `repr()` of a str (single quotes unless the text holds one and no double quote).

@@ -16,6 +16,8 @@ use ruff_text_size::Ranged;
 enum Builds<'e> {
     /// A list of `elt`.
     List(&'e Expr),
+    /// A set of `elt`.
+    Set(&'e Expr),
     /// A dict of `key: value`.
     Dict(&'e Expr, &'e Expr),
     /// A generator that yields `elt`.
@@ -74,12 +76,13 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// Compiles the comprehension `e` (a list or dict comprehension, or a generator
+    /// Compiles the comprehension `e` (a list, set or dict comprehension, or a generator
     /// expression): its code object, then
     /// `MAKE_FUNCTION`, the outermost iterable, `GET_ITER`, `PRECALL 0`, `CALL 0`.
     pub(super) fn comprehension(&mut self, e: &Expr) -> Result<()> {
         let (name, generators, builds) = match e {
             Expr::ListComp(l) => ("<listcomp>", &l.generators, Builds::List(&l.elt)),
+            Expr::SetComp(l) => ("<setcomp>", &l.generators, Builds::Set(&l.elt)),
             Expr::Generator(g) => ("<genexpr>", &g.generators, Builds::Gen(&g.elt)),
             Expr::DictComp(d) => match &d.key {
                 Some(k) => ("<dictcomp>", &d.generators, Builds::Dict(k, &d.value)),
@@ -149,6 +152,7 @@ impl Compiler<'_> {
         self.unit.loc = loc;
         match builds {
             Builds::List(_) => self.emit(Op::BuildList, 0),
+            Builds::Set(_) => self.emit(Op::BuildSet, 0),
             Builds::Dict(..) => self.emit(Op::BuildMap, 0),
             Builds::Gen(_) => {}
         }
@@ -201,6 +205,10 @@ impl Compiler<'_> {
                 Builds::List(elt) => {
                     self.visit_expr(elt)?;
                     self.emit(Op::ListAppend, depth + 1);
+                }
+                Builds::Set(elt) => {
+                    self.visit_expr(elt)?;
+                    self.emit(Op::SetAdd, depth + 1);
                 }
                 Builds::Dict(k, v) => {
                     self.visit_expr(k)?;

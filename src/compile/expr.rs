@@ -10,7 +10,7 @@ use ruff_python_ast::{self as ast, CmpOp, Expr, ExprContext, Operator, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
 /// CPython's `STACK_USE_GUIDELINE`.
-const STACK_USE_GUIDELINE: usize = 30;
+pub(super) const STACK_USE_GUIDELINE: usize = 30;
 
 /// A single comparison, after the AST optimizer's `not (a is b)` → `a is not b` rewriting.
 struct CmpView<'e> {
@@ -165,7 +165,7 @@ impl Compiler<'_> {
                 self.unit.cfg.use_next_block(end);
             }
             Expr::Call(c) => self.call(c)?,
-            Expr::ListComp(_) | Expr::DictComp(_) | Expr::Generator(_) => self.comprehension(e)?,
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => self.comprehension(e)?,
             Expr::Lambda(l) => self.lambda(l)?,
             Expr::FString(f) => {
                 let pieces = fstring_pieces(f.value.elements_with_literals());
@@ -233,6 +233,7 @@ impl Compiler<'_> {
                     }
                 }
             }
+            Expr::Set(l) => self.set_display(l)?,
             Expr::Dict(d) => {
                 // compiler_dict / compiler_subdict, for up to 15 items (one BUILD_MAP).
                 let n = d.items.len();
@@ -276,15 +277,6 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// The last comparator of a comparison: for `in` / `not in`, the AST optimizer's
-    /// `fold_iter` first turns a list display into a tuple (a constant when it can).
-    fn visit_last_comparator(&mut self, e: &Expr, op: CmpOp) -> Result<()> {
-        if matches!(op, CmpOp::In | CmpOp::NotIn) {
-            return self.visit_iter(e);
-        }
-        self.visit_expr(e)
-    }
-
     /// The targets of an unpacking assignment (`a, b = ...`, `[a, b] = ...`, `a, *rest = ...`),
     /// as CPython's `assignment_helper` compiles them: `UNPACK_SEQUENCE n`, or `UNPACK_EX` with
     /// the counts before and after the starred target.
@@ -300,23 +292,6 @@ impl Compiler<'_> {
             self.visit_expr(elt)?;
         }
         Ok(())
-    }
-
-    /// An expression in iterator position (`for x in e`): a list display is compiled as a
-    /// tuple, as CPython's `fold_iter` rewrites it.
-    pub fn visit_iter(&mut self, e: &Expr) -> Result<()> {
-        let Expr::List(l) = e else { return self.visit_expr(e) };
-        if l.elts.iter().any(|x| matches!(x, Expr::Starred(_))) {
-            return self.visit_expr(e);
-        }
-        let tuple = Expr::Tuple(ast::ExprTuple {
-            node_index: Default::default(),
-            range: l.range,
-            elts: l.elts.clone(),
-            ctx: ExprContext::Load,
-            parenthesized: true,
-        });
-        self.visit_expr(&tuple)
     }
 
     fn op_unsupported(&self, b: &ast::ExprBinOp) -> crate::error::Error {

@@ -24,6 +24,7 @@ mod expr;
 mod flow;
 pub(crate) mod fold;
 mod optimize;
+mod sets;
 mod stmt;
 mod symbols;
 #[cfg(test)]

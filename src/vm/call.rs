@@ -370,6 +370,7 @@ pub(super) fn call_builtin(
             | Builtin::ListAppend
             | Builtin::ListMethod(_)
             | Builtin::DictMethod(_)
+            | Builtin::SetMethod(_)
             | Builtin::StrMethod(_)
             | Builtin::DictGet
             | Builtin::ObjectInit
@@ -672,6 +673,14 @@ pub(super) fn call_builtin(
             }
             Ok(Value::Obj(state.heap.alloc(HeapObj::Local(Vec::new()), &mut info.footprint)))
         }
+        (Builtin::StaticMethod | Builtin::ClassMethod, _) => {
+            no_kwargs(b.name(), &kwargs)?;
+            match rest.as_slice() {
+                [Value::Function(f)] if b == Builtin::StaticMethod => Ok(Value::StaticMethod(f.clone())),
+                [Value::Function(f)] => Ok(Value::ClassMethod(f.clone())),
+                _ => Err(super::step::unsupported(format!("{}() of something other than a function", b.name()))),
+            }
+        }
         (Builtin::Property, _) => {
             no_kwargs("property", &kwargs)?;
             match rest.as_slice() {
@@ -703,6 +712,13 @@ pub(super) fn call_builtin(
         }
         (Builtin::DictMethod(m), Some(Value::Obj(id))) => {
             super::dictops::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
+        }
+        (Builtin::SetMethod(m), Some(Value::Obj(id))) => {
+            super::sets::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
+        }
+        (Builtin::Set, _) => {
+            no_kwargs("set", &kwargs)?;
+            super::sets::new_set(&mut state.heap, &rest, &mut info.footprint)
         }
         (Builtin::Sorted, _) => super::listops::sorted(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::ListMethod(m), Some(Value::Obj(id))) => {

@@ -55,6 +55,11 @@ impl Heap {
         };
         match base.and_then(|b| self.class_attr(b, name, fp)) {
             Some(Value::Function(f)) => Ok(Attr::Method(f, obj)),
+            Some(Value::StaticMethod(f)) => Ok(Attr::Value(Value::Function(f))),
+            Some(Value::ClassMethod(f)) => match self.read(obj, fp) {
+                HeapObj::Instance(i) => Ok(Attr::Method(f, i.class)),
+                _ => Ok(Attr::Method(f, obj)),
+            },
             Some(Value::Property(getter)) => Ok(Attr::Getter(getter, obj)),
             Some(v) => Ok(Attr::Value(v)),
             None if name == "__init__" => {
@@ -89,6 +94,8 @@ impl Heap {
                 }
                 match on_class {
                     Some(Value::Function(f)) => Ok(Attr::Method(f, id)),
+                    Some(Value::StaticMethod(f)) => Ok(Attr::Value(Value::Function(f))),
+                    Some(Value::ClassMethod(f)) => Ok(Attr::Method(f, class)),
                     Some(v) => Ok(Attr::Value(v)),
                     None => match inst.thread.and_then(|t| thread_method(t, name)) {
                         Some(v) => Ok(Attr::Value(v)),
@@ -99,6 +106,8 @@ impl Heap {
                 }
             }
             HeapObj::Class(c) => match self.class_attr(id, name, fp) {
+                Some(Value::StaticMethod(f)) => Ok(Attr::Value(Value::Function(f))),
+                Some(Value::ClassMethod(f)) => Ok(Attr::Method(f, id)),
                 Some(v) => Ok(Attr::Value(v)),
                 None if name == "__name__" => Ok(Attr::Value(Value::Str(c.name.clone()))),
                 None => Err(super::attrs::missing_on_class(&format!("type object '{}'", c.name), name)),
@@ -109,6 +118,10 @@ impl Heap {
             HeapObj::List(_) if super::listops::ListMethod::from_name(name).is_some() => {
                 let m = super::listops::ListMethod::from_name(name).expect("checked");
                 Ok(Attr::Value(Value::Bound(super::Builtin::ListMethod(m), Box::new(obj.clone()))))
+            }
+            HeapObj::Set(_) if super::sets::SetMethod::from_name(name).is_some() => {
+                let m = super::sets::SetMethod::from_name(name).expect("checked");
+                Ok(Attr::Value(Value::Bound(super::Builtin::SetMethod(m), Box::new(obj.clone()))))
             }
             HeapObj::Dict(_) if name == "default_factory" && self.factory(id).is_some() => {
                 Ok(Attr::Value(self.factory(id).cloned().unwrap_or(Value::None)))
@@ -186,6 +199,7 @@ impl Heap {
                     (B::Tuple, Value::Tuple(_)) => true,
                     (B::List, Value::Obj(id)) => matches!(self.read(*id, fp), HeapObj::List(_)),
                     (B::Dict, Value::Obj(id)) => matches!(self.read(*id, fp), HeapObj::Dict(_)),
+                    (B::Set, Value::Obj(id)) => matches!(self.read(*id, fp), HeapObj::Set(_)),
                     (B::Object, _) => true,
                     _ => false,
                 })

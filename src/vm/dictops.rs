@@ -297,6 +297,7 @@ fn update_pairs(heap: &Heap, other: &Value, fp: &mut Footprint) -> Result<Vec<Pa
         Value::Tuple(_)
         | Value::TupleIter(..)
         | Value::ListIter(..)
+        | Value::SetIter(..)
         | Value::ListRevIter(..)
         | Value::Enumerate(..)
         | Value::Zip(..)

@@ -48,6 +48,10 @@ pub enum Sink {
     /// `list`, `tuple`, `sorted`, `str.join`: every item into a fresh list, which the builtin
     /// then takes, as their C code first makes a list of the iterable.
     Collect,
+    /// `set`: every item into a fresh list, each checked to be hashable as it comes (CPython's
+    /// set adds them one by one, so an unhashable item stops the generator there); the set is
+    /// then made of the list, which adds them in the same order.
+    CollectHashable,
 }
 
 /// Whether `v` is a generator object.
@@ -147,6 +151,9 @@ pub(super) fn drain(
         | (Value::Bound(Builtin::StrMethod(super::strops::StrMethod::Join), _), [_]) => {
             (Sink::Collect, Value::Obj(state.heap.alloc(HeapObj::List(Vec::new()), fp)))
         }
+        (Value::Builtin(Builtin::Set), [_]) if kwargs.is_empty() => {
+            (Sink::CollectHashable, Value::Obj(state.heap.alloc(HeapObj::List(Vec::new()), fp)))
+        }
         _ => {
             let name = match &callable {
                 Value::Builtin(b) | Value::Bound(b, _) => format!("{}()", b.name()),
@@ -225,7 +232,7 @@ fn complete(
             Err(err(ExcKind::ValueError, format!("{name}() arg is an empty sequence")))
         }
         Sink::Min | Sink::Max => Ok(acc),
-        Sink::Collect => match callable {
+        Sink::Collect | Sink::CollectHashable => match callable {
             // `list(g)` is the list made of its items.
             Value::Builtin(Builtin::List) => Ok(acc),
             other => {
@@ -263,7 +270,10 @@ fn fold(heap: &mut Heap, sink: Sink, acc: &Value, item: Value, fp: &mut Footprin
                 Fold::More(acc.clone())
             }
         }
-        Sink::Collect => {
+        Sink::Collect | Sink::CollectHashable => {
+            if sink == Sink::CollectHashable {
+                heap.check_hashable(&item)?;
+            }
             let Value::Obj(list) = acc else { unreachable!("[internal bug] collect without a list") };
             if let HeapObj::List(items) = heap.write_growing(*list, fp)? {
                 items.push(item);

@@ -58,6 +58,8 @@ pub enum HeapObj {
     Local(Vec<(u32, Attrs)>),
     /// A generator (of a generator expression).
     Gen(super::gens::GenObj),
+    /// A `set`.
+    Set(super::sets::SetObj),
 }
 
 /// The heap of a state: objects by id, each shared until written.
@@ -161,6 +163,7 @@ impl Heap {
                 HeapObj::Cell(_) => "cell".into(),
                 HeapObj::Local(_) => "_thread._local".into(),
                 HeapObj::Gen(_) => "generator".into(),
+                HeapObj::Set(_) => "set".into(),
             },
             other => other.type_name().into(),
         }
@@ -223,6 +226,16 @@ impl Heap {
                     HeapObj::Cell(_) => "<cell>".into(),
                     HeapObj::Local(_) => "<_thread._local object>".into(),
                     HeapObj::Gen(_) => "<generator object <genexpr>>".into(),
+                    // An order the checker cannot know is shown sorted (in reports only: the
+                    // program's own str() and repr() of it stop the run, see
+                    // `check_str_digits`).
+                    HeapObj::Set(set) => {
+                        let mut parts: Vec<String> = set.items().iter().map(|x| self.repr_in(x, seen)).collect();
+                        if set.ordered().is_none() {
+                            parts.sort();
+                        }
+                        super::sets::repr(&parts)
+                    }
                     HeapObj::Instance(i) => {
                         let parts: Vec<String> =
                             i.attrs.iter().map(|(n, x)| format!("{n}={}", self.repr_in(x, seen))).collect();
@@ -283,6 +296,7 @@ impl Heap {
                         fp.add(Access::Read(Object::Heap(i.class)));
                         i.attrs.iter().for_each(|(_, x)| self.note_reads_in(x, fp, seen));
                     }
+                    HeapObj::Set(set) => set.items().iter().for_each(|x| self.note_reads_in(x, fp, seen)),
                     HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) | HeapObj::Gen(_) => {}
                 }
             }
@@ -327,6 +341,10 @@ impl Heap {
                     HeapObj::Instance(_) | HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) => Ok(()),
                     // CPython shows its memory address.
                     HeapObj::Gen(_) => Err(super::step::unsupported("the str() or repr() of a generator")),
+                    HeapObj::Set(set) if set.ordered().is_none() => {
+                        Err(super::sets::order_unknown("the str() or repr()"))
+                    }
+                    HeapObj::Set(set) => set.items().iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
                 };
                 seen.pop();
                 r
@@ -346,6 +364,7 @@ impl Heap {
             Value::Obj(id) => match self.read(*id, fp) {
                 HeapObj::List(items) => !items.is_empty(),
                 HeapObj::Dict(items) => !items.is_empty(),
+                HeapObj::Set(set) => !set.is_empty(),
                 _ => true,
             },
             Value::DictView(_, id) => view_len(self, *id, fp) > 0,
@@ -367,6 +386,7 @@ impl Heap {
                             q.iter().find(|(k2, _)| self.eq(k, k2, fp)).is_some_and(|(_, v2)| self.eq(v, v2, fp))
                         })
                 }
+                (HeapObj::Set(p), HeapObj::Set(q)) => p.len() == q.len() && super::sets::subset(p, q),
                 _ => false,
             },
             (Value::Obj(_), _) | (_, Value::Obj(_)) => false,
@@ -395,6 +415,18 @@ impl Heap {
             CmpOp::Eq => return Ok(Value::Bool(self.eq(a, b, fp))),
             CmpOp::Ne => return Ok(Value::Bool(!self.eq(a, b, fp))),
             _ => {}
+        }
+        if let (Value::Obj(x), Value::Obj(y)) = (a, b) {
+            if let (HeapObj::Set(p), HeapObj::Set(q)) = (self.read(*x, fp), self.read(*y, fp)) {
+                // Subset order (`set_richcompare`).
+                let (p_le_q, q_le_p) = (super::sets::subset(p, q), super::sets::subset(q, p));
+                return Ok(Value::Bool(match op {
+                    CmpOp::Lt => p_le_q && p.len() < q.len(),
+                    CmpOp::Le => p_le_q,
+                    CmpOp::Gt => q_le_p && q.len() < p.len(),
+                    _ => q_le_p,
+                }));
+            }
         }
         match self.order(a, b, fp) {
             Some(ord) => Ok(Value::Bool(match op {
@@ -446,10 +478,10 @@ impl Heap {
 
     /// Checks that `key` can be a dict key (ints, strs, bools, None, tuples of those, and
     /// instances and classes, which hash by identity).
-    fn check_hashable(&self, key: &Value) -> Result<(), Exception> {
+    pub(super) fn check_hashable(&self, key: &Value) -> Result<(), Exception> {
         match key {
             Value::Obj(id) => match self.peek(*id) {
-                HeapObj::List(_) | HeapObj::Dict(_) => {
+                HeapObj::List(_) | HeapObj::Dict(_) | HeapObj::Set(_) => {
                     Err(err(ExcKind::TypeError, format!("unhashable type: '{}'", self.type_name(key))))
                 }
                 _ => Ok(()),
@@ -573,6 +605,10 @@ impl Heap {
                     Ok(self.dict_index(items, item, fp).is_some())
                 }
                 HeapObj::Gen(_) => Err(super::step::unsupported("'in' on a generator")),
+                HeapObj::Set(set) => {
+                    self.check_hashable(item)?;
+                    Ok(set.contains(item))
+                }
                 _ => Err(err(
                     ExcKind::TypeError,
                     format!("argument of type '{}' is not iterable", self.type_name(container)),
@@ -599,6 +635,7 @@ impl Heap {
             Value::Obj(id) => match self.read(*id, fp) {
                 HeapObj::List(items) => Ok(items.len()),
                 HeapObj::Dict(items) => Ok(items.len()),
+                HeapObj::Set(set) => Ok(set.len()),
                 _ => Err(err(ExcKind::TypeError, format!("object of type '{}' has no len()", self.type_name(v)))),
             },
             Value::Tuple(t) => Ok(t.len()),
@@ -615,6 +652,7 @@ impl Heap {
             Value::Obj(id) => match self.read(*id, fp) {
                 HeapObj::List(items) => Ok(items.clone()),
                 HeapObj::Dict(items) => Ok(items.iter().map(|(k, _)| k.clone()).collect()),
+                HeapObj::Set(set) => set.ordered().ok_or_else(|| super::sets::order_unknown("iterating")),
                 HeapObj::Gen(_) => Err(super::step::unsupported(
                     "iterating a generator other than by a for loop or a builtin that takes it whole",
                 )),
@@ -643,6 +681,7 @@ impl Heap {
             }
             it @ (Value::TupleIter(..)
             | Value::ListIter(..)
+            | Value::SetIter(..)
             | Value::DictIter(..)
             | Value::ListRevIter(..)
             | Value::Enumerate(..)

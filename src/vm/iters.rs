@@ -15,6 +15,7 @@ pub(super) fn iter_of(heap: &Heap, v: Value, fp: &mut Footprint) -> Result<Value
         Value::RangeIter { .. }
         | Value::TupleIter(..)
         | Value::ListIter(..)
+        | Value::SetIter(..)
         | Value::DictIter(..)
         | Value::ListRevIter(..)
         | Value::Enumerate(..)
@@ -25,6 +26,8 @@ pub(super) fn iter_of(heap: &Heap, v: Value, fp: &mut Footprint) -> Result<Value
             HeapObj::List(_) => Value::ListIter(id, 0),
             HeapObj::Gen(_) => v,
             HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, DictView::Keys),
+            HeapObj::Set(set) if set.ordered().is_none() => return Err(super::sets::order_unknown("iterating")),
+            HeapObj::Set(set) => Value::SetIter(id, 0, set.len() as u32),
             _ => {
                 return Err(err(
                     ExcKind::TypeError,
@@ -63,6 +66,27 @@ pub(super) fn advance(heap: &Heap, it: &mut Value, fp: &mut Footprint) -> Result
                 *i += 1;
                 v
             }
+            _ => None,
+        },
+        // CPython's setiter_iternext: the size must not have changed; the next element is the
+        // next active slot of the live table.
+        Value::SetIter(_, pos, _) if *pos == u32::MAX => None,
+        Value::SetIter(id, pos, size) => match heap.read(*id, fp) {
+            HeapObj::Set(set) if set.len() as u32 != *size => {
+                *size = u32::MAX;
+                return Err(err(ExcKind::RuntimeError, "Set changed size during iteration"));
+            }
+            HeapObj::Set(super::sets::SetObj::Table(t)) => match t.next_active(*pos as usize) {
+                Some((slot, v)) => {
+                    *pos = slot as u32 + 1;
+                    Some(v.clone())
+                }
+                None => {
+                    *pos = u32::MAX;
+                    None
+                }
+            },
+            HeapObj::Set(_) => return Err(super::sets::order_unknown("iterating")),
             _ => None,
         },
         Value::ListRevIter(id, i) => match heap.read(*id, fp) {
@@ -199,7 +223,7 @@ pub(super) fn reversed(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Resul
 pub(super) fn reads_heap(it: &Value) -> bool {
     match it {
         // A generator (FOR_ITER resumes it).
-        Value::ListIter(..) | Value::DictIter(..) | Value::ListRevIter(..) | Value::Obj(_) => true,
+        Value::ListIter(..) | Value::SetIter(..) | Value::DictIter(..) | Value::ListRevIter(..) | Value::Obj(_) => true,
         Value::Enumerate(inner, _) => reads_heap(inner),
         Value::Zip(inners) => inners.iter().any(reads_heap),
         _ => false,

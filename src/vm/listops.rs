@@ -404,7 +404,17 @@ pub(super) fn sorted(
     let [iterable] = args else {
         return Err(type_error(format!("sorted expected 1 argument, got {}", args.len())));
     };
-    let items = heap.items_of(iterable, fp)?;
+    let items = match iterable {
+        // The strs of a set whose order the checker cannot know: sorting them does not depend
+        // on it (they are distinct, and every two compare).
+        Value::Obj(s) => match heap.read(*s, fp) {
+            HeapObj::Set(set) if set.ordered().is_none() && set.items().iter().all(|x| matches!(x, Value::Str(_))) => {
+                set.items()
+            }
+            _ => heap.items_of(iterable, fp)?,
+        },
+        _ => heap.items_of(iterable, fp)?,
+    };
     let id = heap.alloc(HeapObj::List(items), fp);
     sort(heap, id, &[], kwargs, fp)?;
     Ok(Value::Obj(id))

@@ -26,6 +26,7 @@ mod mathmod;
 mod numops;
 mod randoms;
 mod reflect;
+mod sets;
 mod sharing;
 mod slices;
 mod spread;

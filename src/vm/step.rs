@@ -358,6 +358,34 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 list.push(v);
             }
         }
+        Instr::BuildSet(n) => {
+            let items = stack.split_off(stack.len() - n as usize);
+            let id = super::sets::build(heap, items, &mut info.footprint)?;
+            stack.push(Value::Obj(id));
+        }
+        Instr::SetAdd(i) => {
+            let v = pop(stack);
+            let Value::Obj(id) = stack[stack.len() - i as usize] else {
+                panic!("[internal bug] SET_ADD without a set")
+            };
+            super::sets::set_add(heap, id, v, &mut info.footprint)?;
+        }
+        Instr::SetUpdate(i) => {
+            let iterable = pop(stack);
+            let Value::Obj(id) = stack[stack.len() - i as usize] else {
+                panic!("[internal bug] SET_UPDATE without a set")
+            };
+            let frozen = match pc.checked_sub(1).map(|p| &code.instrs[p]) {
+                Some(Instr::LoadConst(c)) => match &code.consts[*c as usize] {
+                    crate::bytecode::Const::FrozenSet(items) => {
+                        Some(items.iter().map(Value::from_const).collect::<Vec<Value>>())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            super::sets::set_update(heap, id, &iterable, frozen, &mut info.footprint)?;
+        }
         Instr::DictMerge(i) => {
             let update = pop(stack);
             super::spread::dict_merge(program, heap, stack, i, update, &mut info.footprint)?;
@@ -532,6 +560,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     super::listops::binary(heap, op, inplace, &a, &b, &mut info.footprint)
                 }
                 (BinOp::Mod, Value::Str(fmt), _) => super::strformat::percent(heap, fmt, &b, &mut info.footprint),
+                (BinOp::Or | BinOp::And | BinOp::Sub | BinOp::Xor, Value::Obj(x), Value::Obj(y))
+                    if matches!(heap.peek(*x), HeapObj::Set(_)) && matches!(heap.peek(*y), HeapObj::Set(_)) =>
+                {
+                    Ok(super::sets::operator(heap, op, inplace, *x, *y, &mut info.footprint))
+                }
                 (BinOp::Add, Value::Obj(x), Value::Obj(y)) => {
                     match (heap.read(*x, &mut info.footprint), heap.read(*y, &mut info.footprint)) {
                         (HeapObj::List(p), HeapObj::List(q)) => {
@@ -563,6 +596,13 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::ContainsOp(invert) => {
             let container = pop(stack);
             let item = pop(stack);
+            // A frozenset constant (loaded as a tuple) hashes what it looks for.
+            if pc >= 1
+                && matches!(code.instrs[pc - 1], Instr::LoadConst(c)
+                    if matches!(code.consts[c as usize], crate::bytecode::Const::FrozenSet(_)))
+            {
+                heap.check_hashable(&item)?;
+            }
             let r = heap.contains(&container, &item, &mut info.footprint)?;
             stack.push(Value::Bool(r != invert));
         }

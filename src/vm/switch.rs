@@ -95,7 +95,11 @@ impl Builtin {
             | Builtin::SetAttr
             | Builtin::HasAttr
             | Builtin::DelAttr
-            | Builtin::DefaultDict => CallKind::C,
+            | Builtin::DefaultDict
+            | Builtin::Set
+            | Builtin::SetMethod(_)
+            | Builtin::StaticMethod
+            | Builtin::ClassMethod => CallKind::C,
             // `random.random` is C; `uniform`, `randint` and `choice` are Python functions.
             Builtin::Random(f) if f.is_c() => CallKind::C,
             Builtin::Random(_) => CallKind::Library,

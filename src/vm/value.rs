@@ -185,6 +185,14 @@ pub enum Builtin {
     DefaultDict,
     /// A function of the `random` module.
     Random(super::randoms::RandomFn),
+    /// `set` (the type; calling it makes a set)
+    Set,
+    /// `staticmethod` (the decorator)
+    StaticMethod,
+    /// `classmethod` (the decorator)
+    ClassMethod,
+    /// A method of `set`.
+    SetMethod(super::sets::SetMethod),
 }
 
 impl Builtin {
@@ -230,6 +238,8 @@ impl Builtin {
             Builtin::Repr => "repr",
             Builtin::DivMod => "divmod",
             Builtin::Property => "property",
+            Builtin::StaticMethod => "staticmethod",
+            Builtin::ClassMethod => "classmethod",
             Builtin::BuildClass => "__build_class__",
             Builtin::ListAppend => "list.append",
             Builtin::ListMethod(m) => m.qualname(),
@@ -249,6 +259,8 @@ impl Builtin {
             Builtin::Type => "type",
             Builtin::DefaultDict => "collections.defaultdict",
             Builtin::Random(f) => f.qualname(),
+            Builtin::Set => "set",
+            Builtin::SetMethod(m) => m.qualname(),
         }
     }
 
@@ -264,6 +276,7 @@ impl Builtin {
                 | Builtin::List
                 | Builtin::Dict
                 | Builtin::Tuple
+                | Builtin::Set
                 | Builtin::Object
         )
     }
@@ -292,10 +305,13 @@ impl Builtin {
             "list" => Some(Builtin::List),
             "dict" => Some(Builtin::Dict),
             "tuple" => Some(Builtin::Tuple),
+            "set" => Some(Builtin::Set),
             "sorted" => Some(Builtin::Sorted),
             "repr" => Some(Builtin::Repr),
             "divmod" => Some(Builtin::DivMod),
             "property" => Some(Builtin::Property),
+            "staticmethod" => Some(Builtin::StaticMethod),
+            "classmethod" => Some(Builtin::ClassMethod),
             "super" => Some(Builtin::Super),
             "object" => Some(Builtin::Object),
             "getattr" => Some(Builtin::GetAttr),
@@ -580,6 +596,12 @@ pub enum Value {
     Method(Func, u32),
     /// A `property` wrapping a getter function.
     Property(Func),
+    /// A `staticmethod` wrapping a function: found on a class or an instance, it is the plain
+    /// function.
+    StaticMethod(Func),
+    /// A `classmethod` wrapping a function: found on a class or an instance, it is the function
+    /// bound to the class.
+    ClassMethod(Func),
     /// A slice `start:stop:step` (lives only on a value stack, between `BUILD_SLICE` and the
     /// subscript that uses it).
     Slice(Box<(Value, Value, Value)>),
@@ -590,6 +612,9 @@ pub enum Value {
     Cell(u32),
     /// A list iterator (lives only on a value stack): the list's heap id and the next index.
     ListIter(u32, u32),
+    /// A set iterator (lives only on a value stack): the set's heap id, the next slot of its
+    /// table, and the set's size when iteration began (`u32::MAX` once it raised).
+    SetIter(u32, u32, u32),
     /// A dict iterator (lives only on a value stack): the dict's heap id, the next index, the
     /// dict's size when iteration began, and what it yields (keys, values or items).
     DictIter(u32, u32, u32, DictView),
@@ -619,6 +644,12 @@ impl Value {
             Const::Float(f) => Value::Float(*f),
             Const::Str(s) => Value::Str(s.clone()),
             Const::Tuple(items) => Value::Tuple(items.iter().map(Value::from_const).collect()),
+            // Loaded for `for x in {1, 2, 3}` and `x in {...}` (as a tuple in the frozenset's
+            // order), and for the SET_UPDATE of a set display, which reads the constant itself
+            // (`vm::sets::set_update`).
+            Const::FrozenSet(items) => {
+                Value::Tuple(crate::bytecode::frozenset_order(items).into_iter().map(Value::from_const).collect())
+            }
             Const::Code(id) => Value::Function(Func::plain(*id)),
         }
     }
@@ -660,10 +691,13 @@ impl Value {
             Value::Obj(_) => "object",
             Value::Method(..) => "method",
             Value::Property(_) => "property",
+            Value::StaticMethod(_) => "staticmethod",
+            Value::ClassMethod(_) => "classmethod",
             Value::Cell(_) => "cell",
             Value::Super(..) => "super",
             Value::Slice(_) => "slice",
             Value::ListIter(..) => "list_iterator",
+            Value::SetIter(..) => "set_iterator",
             Value::ListRevIter(..) => "list_reverseiterator",
             Value::Enumerate(..) => "enumerate",
             Value::Zip(..) => "zip",
@@ -750,10 +784,13 @@ impl Value {
             Value::Obj(id) => format!("<object #{id}>"),
             Value::Method(f, id) => format!("<bound method #{} of object #{id}>", f.code),
             Value::Property(_) => "<property object>".into(),
+            Value::StaticMethod(_) => "<staticmethod object>".into(),
+            Value::ClassMethod(_) => "<classmethod object>".into(),
             Value::Cell(id) => format!("<cell #{id}>"),
             Value::Super(c, o) => format!("<super: class #{c}, object #{o}>"),
             Value::Slice(s) => format!("slice({}, {}, {})", s.0.repr(), s.1.repr(), s.2.repr()),
             Value::ListIter(..) => "<list_iterator>".into(),
+            Value::SetIter(..) => "<set_iterator>".into(),
             Value::ListRevIter(..) => "<list_reverseiterator>".into(),
             Value::Enumerate(..) => "<enumerate object>".into(),
             Value::Zip(..) => "<zip object>".into(),

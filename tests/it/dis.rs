@@ -103,7 +103,7 @@ fn detail_arg(program: &Program, code: &gilcheck::bytecode::CodeObject, i: &Inst
         | UnpackEx(a) | CallFunctionEx(a) | DictMerge(a) | RaiseVarargs(a) | Reraise(a) | MakeFunction(a)
         | FormatValue(a) | BuildList(a) | BuildMap(a) | BuildConstKeyMap(a) | ListExtend(a) | ListAppend(a)
         | MapAdd(a) | MakeCell(a) | CopyFreeVars(a) | LoadClosure(a) | LoadDeref(a) | StoreDeref(a)
-        | DeleteDeref(a) | BuildSlice(a) => a.to_string(),
+        | DeleteDeref(a) | BuildSlice(a) | BuildSet(a) | SetAdd(a) | SetUpdate(a) => a.to_string(),
         BinaryOp { op, inplace } => (op.nb_code() + if inplace { 13 } else { 0 }).to_string(),
         CompareOp(op) => {
             use gilcheck::bytecode::CmpOp::*;

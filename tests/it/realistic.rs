@@ -275,6 +275,18 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
                 })
                 .collect()),
         ),
+        // Both handlers may find "ann" missing from the set before either adds her.
+        (
+            "unique_visitors.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(&["visitors: ['ann', 'bob']", "pages: {'ann': ['/cart', '/home'], 'bob': ['/cart']}"], None),
+                outcome(
+                    &["visitors: ['ann', 'bob']", "pages: {'ann': ['/cart', '/home'], 'bob': ['/cart']}"],
+                    Some("assertion: AssertionError: counted 3 new visitors for 2 users"),
+                ),
+            ]),
+        ),
     ]
 }
 

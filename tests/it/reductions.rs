@@ -8,8 +8,9 @@
 //! - The positive controls (`models/safe_deposit.py`, and the seed's text unchanged but for its
 //!   loop bound) must agree at every level.
 //! - A differential property test over random programs of the subset (`gen.rs`, tiny and small
-//!   configurations, and `tiny_rich()`: heap objects, calls, `try`/`finally`, RLocks and
-//!   semaphores, which the reduced search hands to plain search, 2,000 cases by default), each
+//!   configurations, and `tiny_rich()`: heap objects (which the reduced search models as
+//!   synchronising steps), calls, `try`/`finally`, RLocks and semaphores (which it hands to plain
+//!   search), 2,000 cases by default), each
 //!   under a random switch model (`bytecode`, `cpython-3.9` … `3.13`). `PROPTEST_CASES` sets the number of cases of each of the two property tests
 //!   (default 10,000 each); `PROPTEST_CASES=100000 cargo test --release --test it reductions` runs
 //!   10⁵ of each. A failing case prints the program's text.
@@ -128,7 +129,7 @@ fn one_execution_proof(r: &Report) -> bool {
 
 /// Runs `m` under `none`, checks `fact` on that run, and holds every reduced level to it. With
 /// `no_proof`, a reduced run must also not be a one-execution proof.
-fn hold_to_plain(label: &str, m: &Model, no_proof: bool, fact: impl Fn(&Report)) {
+pub(crate) fn hold_to_plain(label: &str, m: &Model, no_proof: bool, fact: impl Fn(&Report)) {
     let plain = run(m, Reduction::None, PLAIN_MAX_STATES);
     assert!(plain.exhaustive, "{label}: plain stateful search was cut: {:?}", plain.limit);
     fact(&plain);

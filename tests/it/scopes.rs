@@ -294,3 +294,23 @@ fn keyword_only_parameters_bind_as_cpython_binds_them() {
     assert!(r.notes.iter().any(|n| n.contains("the keyword-only parameters of bump (line 6)")), "{:?}", r.notes);
     assert_eq!(r.int_values("count"), BTreeSet::from([2]));
 }
+
+/// `@staticmethod` and `@classmethod`: found on the class or an instance, a static method is
+/// the plain function and a class method is bound to the class (the subclass it is reached
+/// through); `cls.count += 1` under the class's lock counts every account the two threads open.
+#[test]
+fn static_and_class_methods_follow_cpython() {
+    let path = "tests/fixtures/static_class_methods.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    let out = "5 5 Savings 50 55\n2 0 Savings Savings y";
+    let got: BTreeSet<String> = outcomes(&text, "s").into_iter().map(|(_, o)| o).collect();
+    assert_eq!(got, BTreeSet::from([out.to_string()]));
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+    // Without the lock, two threads' `cls.count += 1` can lose an update.
+    let racy = text.replace("        with cls.lock:\n            cls.count += 1\n", "        cls.count += 1\n");
+    let firsts: BTreeSet<String> =
+        outcomes(&racy, "s").into_iter().map(|(_, o)| o.split(' ').next().unwrap().to_string()).collect();
+    assert_eq!(firsts, BTreeSet::from(["3".to_string(), "4".to_string(), "5".to_string()]));
+}

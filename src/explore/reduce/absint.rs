@@ -59,6 +59,9 @@ pub(super) fn step(
         | Instr::BuildConstKeyMap(_)
         | Instr::ListExtend(_)
         | Instr::ListAppend(_)
+        | Instr::BuildSet(_)
+        | Instr::SetAdd(_)
+        | Instr::SetUpdate(_)
         | Instr::MapAdd(_)
         | Instr::BinarySubscr
         | Instr::StoreSubscr
@@ -74,12 +77,14 @@ pub(super) fn step(
             // Heap objects, closure cells and classes are outside the analysis: the program is unsupported
             // (Facts::of refuses it before getting here; this keeps the transfer total).
             let (pops, pushes) = match code.instrs[i] {
-                Instr::BuildList(n) => (n as usize, 1),
+                Instr::BuildList(n) | Instr::BuildSet(n) => (n as usize, 1),
                 Instr::BuildMap(n) => (2 * n as usize, 1),
                 Instr::BuildConstKeyMap(n) => (n as usize + 1, 1),
-                Instr::ListExtend(_) | Instr::BinarySubscr => (2, usize::from(code.instrs[i] == Instr::BinarySubscr)),
+                Instr::ListExtend(_) | Instr::SetUpdate(_) | Instr::BinarySubscr => {
+                    (2, usize::from(code.instrs[i] == Instr::BinarySubscr))
+                }
                 // The list (dict) stays below: pop the value (key and value) only.
-                Instr::ListAppend(_) => (1, 0),
+                Instr::ListAppend(_) | Instr::SetAdd(_) => (1, 0),
                 Instr::MapAdd(_) => (2, 0),
                 Instr::StoreSubscr => (3, 0),
                 Instr::StoreAttr(_) => (2, 0),
@@ -92,11 +97,14 @@ pub(super) fn step(
                 pop(st);
             }
             st.extend(std::iter::repeat_n(Av::Other, pushes));
-            if matches!(code.instrs[i], Instr::ListExtend(_)) {
+            if matches!(code.instrs[i], Instr::ListExtend(_) | Instr::SetUpdate(_)) {
                 st.push(Av::Other);
             }
             f.may_fail = true;
-            ctx.unknown.get_or_insert_with(|| format!("the program uses {}", code.instrs[i].opname()));
+            f.sync = true;
+            if !ctx.heap {
+                ctx.unknown.get_or_insert_with(|| format!("the program uses {}", code.instrs[i].opname()));
+            }
         }
         Instr::PushNull => st.push(Av::Null),
         Instr::Copy(k) => {
@@ -145,18 +153,26 @@ pub(super) fn step(
         Instr::LoadAttr(n) | Instr::LoadMethod(n) => {
             let obj = pop(st);
             let name = code.names.get(n as usize).map_or("", String::as_str);
+            let method = matches!(code.instrs[i], Instr::LoadMethod(_));
             let known = match obj {
                 Av::Module if matches!(name, "Thread" | "Lock" | "sleep") => Some(Av::Builtin(Known::Sync)),
                 _ if matches!(name, "start" | "join" | "is_alive" | "acquire" | "release" | "locked") => {
                     Some(Av::Builtin(Known::Sync))
                 }
+                // C functions of `threading` that read the running thread.
+                Av::Module if ctx.heap && matches!(name, "current_thread" | "get_ident" | "main_thread") => {
+                    Some(Av::Builtin(Known::Heap))
+                }
+                // A method of a list, dict, str, int or thread: a C function (the program has no
+                // classes, so no value has Python methods).
+                Av::Other if ctx.heap && method => Some(Av::Builtin(Known::Heap)),
                 _ => None,
             };
             if let Av::Lock(l) = obj {
                 ctx.escaped |= bit(l);
             }
             f.may_fail = known.is_none() || !matches!(obj, Av::Module | Av::Lock(_));
-            if matches!(code.instrs[i], Instr::LoadMethod(_)) {
+            if method {
                 st.push(Av::Null);
             }
             st.push(known.unwrap_or(Av::Other));
@@ -218,6 +234,24 @@ pub(super) fn step(
                 }
                 Av::Builtin(Known::Print) => {
                     f.output = true;
+                    // Printing a list or dict reads it.
+                    f.sync |= ctx.heap && args.contains(&Av::Other);
+                    Av::Other
+                }
+                Av::Builtin(Known::Heap) => {
+                    // A C function that is handed a function could call it (none does today, but
+                    // the analysis would not see it): outside the analysis.
+                    if let Some(Av::Func(c)) = args.iter().find(|a| matches!(a, Av::Func(_))) {
+                        if ctx.unknown.is_none() {
+                            let line = code.locs.get(i).map_or(0, |l| l.line);
+                            ctx.unknown = Some(format!(
+                                "the call at line {line} hands function {} to a builtin the analysis does not follow",
+                                ctx.program.code(*c).qualname
+                            ));
+                        }
+                    }
+                    f.sync = true;
+                    f.may_fail = true;
                     Av::Other
                 }
                 Av::Exit(l) => {
@@ -408,5 +442,40 @@ pub(super) fn step(
             pop(st);
         }
     }
+    if ctx.heap && touches_heap(&code.instrs[i], &before.stack) {
+        f.sync = true;
+    }
     (s, jump, f)
+}
+
+/// Whether `ins` may read or write a heap object, given the abstract operands on `stack`: it
+/// inspects an operand the analysis cannot type (`Av::Other`, which may be a list or dict) beyond
+/// its identity. Moving a reference (loads, stores, `is`, building a tuple, passing an argument)
+/// touches nothing. Heap instructions and calls of builtins are marked where they are analysed.
+/// Broken by: an instruction added here without its operands (a heap read the futures miss);
+/// tests/it/reductions.rs `thread_lists_*` and the random programs with lists and dicts.
+fn touches_heap(ins: &Instr, stack: &[Av]) -> bool {
+    let top = |k: usize| stack.iter().rev().take(k).any(|a| *a == Av::Other);
+    match ins {
+        Instr::BinaryOp { .. } | Instr::CompareOp(_) | Instr::ContainsOp(_) | Instr::FormatValue(_) => top(2),
+        Instr::UnaryNot
+        | Instr::UnaryNegative
+        | Instr::UnaryPositive
+        | Instr::UnaryInvert
+        | Instr::GetIter
+        | Instr::ForIter(_)
+        | Instr::UnpackSequence(_)
+        | Instr::UnpackEx(_)
+        | Instr::ListToTuple
+        | Instr::LoadAttr(_)
+        | Instr::PopJumpForwardIfFalse(_)
+        | Instr::PopJumpForwardIfTrue(_)
+        | Instr::PopJumpBackwardIfFalse(_)
+        | Instr::PopJumpBackwardIfTrue(_)
+        | Instr::JumpIfFalseOrPop(_)
+        | Instr::JumpIfTrueOrPop(_)
+        | Instr::BeforeWith
+        | Instr::RaiseVarargs(_) => top(1),
+        _ => false,
+    }
 }

@@ -15,7 +15,8 @@
 //!
 //! | fact | broken by | shown by |
 //! |---|---|---|
-//! | `Facts::unsupported`: the analysis covers the program (≤ 128 globals, no heap objects or unmodelled builtins, only `for` loops, no RLock/Semaphore/Event/Condition/Barrier/queue, no `try`, no call it cannot see, no recursion) | any of those constructs | `heap_use`, `unsupported_construct`, `ctx.unknown`; the random programs with heap objects, `try` and the synchronisation objects fall back to plain search |
+//! | `Facts::unsupported`: the analysis covers the program (≤ 128 globals, no classes, closures or `collections`, only `for` loops, no RLock/Semaphore/Event/Condition/Barrier/queue, no `try`, no call it cannot see, no recursion) | any of those constructs | `beyond_heap`, `unsupported_construct`, `ctx.unknown`; the random programs with classes, `try` and the synchronisation objects fall back to plain search |
+//! | `Facts::heap`: in a program with lists and dicts, every instruction that may touch a heap object is a synchronising step of the future (`absint::touches_heap`, the heap instructions, calls of builtins and methods, `print` of a value it cannot type); a builtin runs no Python code | a heap read through an instruction not listed; a builtin handed a function (refused), code a builtin runs (monitored: a frame no analysed call leads to drops the reduction) | `tests/it/thread_lists.rs`; the random programs with lists and dicts (`tiny_rich`, `subset_gen`) now run reduced |
 //! | lock slot: a global stored once, at module level outside loops, by `threading.Lock()` (checked again at run time: the stack holds `Value::Lock` equal to the slot's value) | `with threading.Lock():` (a fresh lock), rebinding the name, a lock made in a loop | `variant_b_fresh_lock`, `variant_c_rebound_lock` |
 //! | `structured_locks`: a lock slot loaded only to be entered by `with`, so its owner always releases it (acquire is a right mover, release a left mover) | `acquire()`/`release()` anywhere, `locked()`, passing the lock to a function or a thread, storing it elsewhere | `variant_d_cross_release`, `mixed_lock_forms_with_and_acquire_release_on_one_lock`, `mixed_lock_forms_locked_probe_of_a_with_lock` |
 //! | `InstrFact::with_lock` of a lock that is not structured: the `with` is a synchronising step of its thread's future | the same lock taken by `with` in one thread and by `acquire()` or probed by `locked()` in another | the two `mixed_lock_forms_*` tests; `tests::a_lock_used_otherwise_than_by_with_is_not_structured_and_its_with_synchronises` |
@@ -64,6 +65,10 @@ pub(super) enum Known {
     Sync,
     /// `AssertionError` (called to make the exception an `assert` raises).
     AssertionError,
+    /// A builtin function, or a method of a value that is no lock, thread or module, in a program
+    /// with heap objects: a C function that runs no Python code (key functions, classes and
+    /// defaultdict factories are outside the analysis) and may read or write heap objects.
+    Heap,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -183,6 +188,13 @@ pub(crate) struct Facts {
     pub int_globals: Slots,
     /// Why the reductions cannot be applied, if they cannot.
     pub unsupported: Option<String>,
+    /// The program's first use of heap objects, if it has any: then every step that may touch
+    /// one is a synchronising step of its thread's future (`absint::touches_heap`), and the
+    /// search sees each such step's heap accesses as synchronising too.
+    /// Broken by: a heap access the analysis does not mark (a value it thinks is no heap
+    /// object); Python code run by a builtin (refused: classes, closures, `collections`, key
+    /// functions; monitored: a frame the instruction's fact did not predict).
+    pub heap: Option<String>,
 }
 
 fn stores(program: &Program) -> Vec<Vec<(CodeId, usize)>> {
@@ -330,6 +342,9 @@ pub(super) struct Ctx<'a> {
     /// Lock slots used other than by `with` (they escape, or are acquired explicitly).
     pub(super) escaped: Slots,
     pub(super) unknown: Option<String>,
+    /// The program uses heap objects: values the analysis cannot type (`Av::Other`) may be
+    /// heap objects, and builtins and methods of such values are known, synchronising calls.
+    pub(super) heap: bool,
 }
 
 impl Ctx<'_> {
@@ -357,6 +372,9 @@ impl Ctx<'_> {
             "__annotations__" => Av::Annotations,
             "print" if never_stored => Av::Builtin(Known::Print),
             "range" if never_stored => Av::Builtin(Known::Range),
+            name if never_stored && self.heap && crate::vm::Builtin::from_builtin_name(name).is_some() => {
+                Av::Builtin(Known::Heap)
+            }
             _ => Av::Other,
         }
     }
@@ -449,7 +467,7 @@ impl Facts {
             unsupported = Some("the program has more than 128 globals".to_string());
         }
         if unsupported.is_none() {
-            unsupported = super::outside::heap_use(program);
+            unsupported = super::outside::beyond_heap(program);
         }
         for code in &program.codes {
             for (i, ins) in code.instrs.iter().enumerate() {
@@ -472,10 +490,20 @@ impl Facts {
             unsupported = super::outside::unsupported_construct(program);
         }
         if unsupported.is_some() {
-            return Facts { codes: Vec::new(), structured_locks: 0, int_globals: 0, unsupported };
+            return Facts { codes: Vec::new(), structured_locks: 0, int_globals: 0, unsupported, heap: None };
         }
+        let heap = super::outside::heap_use(program);
         let (locks, ints, funcs, modules) = slot_facts(program);
-        let mut ctx = Ctx { program, locks, ints, funcs: &funcs, modules: &modules, escaped: 0, unknown: None };
+        let mut ctx = Ctx {
+            program,
+            locks,
+            ints,
+            funcs: &funcs,
+            modules: &modules,
+            escaped: 0,
+            unknown: None,
+            heap: heap.is_some(),
+        };
         let mut per_code: Vec<Vec<InstrFact>> =
             (0..program.codes.len()).map(|c| analyse_code(&mut ctx, c as CodeId)).collect();
         // Accumulations: both halves of `g = g ± c` are marked.
@@ -488,7 +516,13 @@ impl Facts {
             }
         }
         if let Some(why) = ctx.unknown.take() {
-            return Facts { codes: Vec::new(), structured_locks: 0, int_globals: 0, unsupported: Some(why) };
+            return Facts {
+                codes: Vec::new(),
+                structured_locks: 0,
+                int_globals: 0,
+                unsupported: Some(why),
+                heap: None,
+            };
         }
         let structured = locks & !ctx.escaped;
         // Futures, callees first; a cycle in the call graph (recursion) is not supported.
@@ -519,6 +553,7 @@ impl Facts {
                     structured_locks: 0,
                     int_globals: 0,
                     unsupported: Some("a function can call itself (recursion)".into()),
+                    heap: None,
                 };
             }
         }
@@ -625,7 +660,7 @@ impl Facts {
             }
             codes[c as usize] = CodeFacts { instrs, future, unguarded, under };
         }
-        Facts { codes, structured_locks: structured, int_globals: ints, unsupported: None }
+        Facts { codes, structured_locks: structured, int_globals: ints, unsupported: None, heap }
     }
 }
 

@@ -18,6 +18,7 @@
 mod absint;
 mod accel;
 mod facts;
+mod notes;
 mod outside;
 
 use super::model::{Model, PyModel, Status};
@@ -207,76 +208,6 @@ impl Reducer<'_> {
         &self.model.program
     }
 
-    fn notes(&self) -> Vec<ReductionNote> {
-        let p = self.program();
-        let mut notes = Vec::new();
-        let executions = self.search.stats.executions;
-        let mut por = format!(
-            "{executions} execution{} explored: at {} of {} scheduling points one thread's next {} was independent of everything the other threads can still do (their futures from the static analysis, cut at a join on that thread), so only it was scheduled (Godefroid's persistent sets)",
-            if executions == 1 { "" } else { "s" },
-            self.singletons,
-            self.singletons + self.branchings,
-            if self.level == Reduction::Por { "step" } else { "transaction" },
-        );
-        if executions == 1 && self.thread_steps.iter().filter(|&&k| k > 0).count() > 1 {
-            let exp = log10_multinomial(&self.thread_steps);
-            por.push_str(&format!(
-                "; that one execution ({} steps) represents every interleaving of the program: at most ≈ 10^{exp:.1}, the multinomial of the threads' step counts",
-                crate::report::thousands(self.thread_steps.iter().sum())
-            ));
-        }
-        if p.switch.is_sparse() {
-            notes.push(ReductionNote {
-                name: "switch-model".into(),
-                reason: format!(
-                    "{} ({}); between two switch points no other thread can run, so every transaction extended to the next switch point and ran as one step",
-                    p.switch,
-                    p.switch.describe()
-                ),
-            });
-        }
-        notes.push(ReductionNote { name: "persistent-sets".into(), reason: por });
-        if self.level != Reduction::Por {
-            let mut why = "thread-local steps are both-movers".to_string();
-            if self.used_locks != 0 {
-                why.push_str(&format!(
-                    "; {} {} only taken by `with` and never used otherwise, so its owner always releases it: acquire is a right mover, release a left mover",
-                    names(p, self.used_locks),
-                    if self.used_locks.count_ones() == 1 { "is" } else { "are" }
-                ));
-            }
-            if self.used_protected != 0 {
-                why.push_str(&format!(
-                    "; {} is accessed only while holding the lock by every thread that can still run: those accesses are both-movers",
-                    names(p, self.used_protected)
-                ));
-            }
-            notes.push(ReductionNote {
-                name: "atomic-blocks".into(),
-                reason: format!("steps ran as Lipton transactions R*·N?·L*: {why}"),
-            });
-        }
-        if self.accelerated != 0 {
-            notes.push(ReductionNote {
-                name: "solo-loop-acceleration".into(),
-                reason: format!(
-                    "{} loop iterations were applied at once: each repeated a straight iteration whose only effects were the loop's next value and constant additions to int globals, while the other threads and their futures stayed unchanged, so every one took the same path and the same scheduling decision",
-                    crate::report::thousands(self.accelerated)
-                ),
-            });
-        }
-        if self.used_accum != 0 {
-            notes.push(ReductionNote {
-                name: "commutativity".into(),
-                reason: format!(
-                    "transactions that only add int constants to {} commute (it always holds an int, and every thread's accesses to it are such additions), so they are independent",
-                    names(p, self.used_accum)
-                ),
-            });
-        }
-        notes
-    }
-
     /// The locks `tid` holds, as a set of lock ids (the first 128).
     fn held_ids(state: &State, tid: Tid) -> u128 {
         let mut m = 0u128;
@@ -433,10 +364,9 @@ impl Reducer<'_> {
         }
     }
 
-    /// Runs `t`'s next transaction from `s`.
-    fn transaction(&mut self, s: &State, t: Tid, others: &[(Tid, Fut)], own: Option<&Fut>) -> Option<Tx> {
+    /// Runs `t`'s next transaction from `st` (a copy of the state it starts from).
+    fn transaction(&mut self, mut st: State, t: Tid, others: &[(Tid, Fut)], own: Option<&Fut>) -> Option<Tx> {
         let p = self.model.program.clone();
-        let mut st = s.clone();
         let start_held = Self::held_ids(&st, t);
         let own_future = own.map(|f| f.0.reads | f.0.writes);
         let mut rec = TxRecord::default();
@@ -516,6 +446,19 @@ impl Reducer<'_> {
                 || matches!(ins, Instr::JumpBackward(_) | Instr::JumpForward(_) | Instr::ForIter(_));
             let depth = st.threads[t].frames.len();
             let info = vm::step_in_place(&p, &mut st, t);
+            // Python code runs only where the analysis saw a call of a known function (its
+            // future is part of this thread's); any other frame (code a builtin ran) drops the
+            // reduction.
+            if st.threads[t].frames.len() > depth
+                && st.threads[t].frames.last().map(|f| f.code) != fact.calls
+                && self.monitor.is_none()
+            {
+                self.monitor = Some(format!(
+                    "{} entered code at line {} that the analysis did not see called",
+                    super::thread_name(t),
+                    p.code(code).locs.get(pc as usize).map_or(0, |l| l.line)
+                ));
+            }
             if let Instr::ForIter(_) = ins {
                 for_iters += 1;
                 // Exhausted: it jumped out of the loop.
@@ -712,7 +655,23 @@ impl Reducer<'_> {
             for &t in &runnable {
                 let others = self.others(&s, t);
                 let own = self.future(&s, t, usize::MAX);
-                let Some(tx) = self.transaction(&s, t, &others, own.as_ref()) else { continue };
+                let start = if runnable.len() == 1 {
+                    // Only `t` can run, so its transaction is taken whatever it does: it runs on
+                    // the state itself, whose heap objects it then writes without copying them
+                    // (a list a thread grows alone is not copied at every append). `s` keeps
+                    // all but the heap, which is all acceleration compares (a transaction that
+                    // touched the heap is never accelerated).
+                    let heapless = State { heap: Default::default(), ..s.clone() };
+                    std::mem::replace(&mut s, heapless)
+                } else {
+                    s.clone()
+                };
+                let Some(tx) = self.transaction(start, t, &others, own.as_ref()) else {
+                    if runnable.len() == 1 {
+                        return;
+                    }
+                    continue;
+                };
                 if self.monitor.is_some() {
                     return;
                 }

@@ -109,10 +109,11 @@ fn annotation_value(program: &Program, code: &crate::bytecode::CodeObject, i: us
     )
 }
 
-/// Why the analysis cannot handle `program` because it uses heap objects (lists, dicts, classes,
-/// instances, subscripts, attribute stores) or builtins that can read them; `None` if it does not.
-/// Every heap object is made by one of these instructions, so a program without them has none.
-pub(super) fn heap_use(program: &Program) -> Option<String> {
+/// Why the analysis cannot handle `program` at all: it defines classes (instances, properties and
+/// methods run code the analysis does not follow), shares variables with nested functions
+/// through closure cells, or imports `collections` (a defaultdict's factory runs as a frame
+/// inside a subscript). `None` if it does none of these.
+pub(super) fn beyond_heap(program: &Program) -> Option<String> {
     for code in &program.codes {
         if code.kind == crate::bytecode::CodeKind::Class {
             return Some(format!("the program defines class {} (classes and instances live on the heap)", code.name));
@@ -121,10 +122,43 @@ pub(super) fn heap_use(program: &Program) -> Option<String> {
             // Instructions without a line (MAKE_CELL) are shown at the `def`.
             let line = code.locs.get(i).map_or(0, |l| l.line).max(code.first_line);
             let what = match ins {
+                Instr::LoadBuildClass => Some("a class definition".to_string()),
+                Instr::MakeCell(_)
+                | Instr::CopyFreeVars(_)
+                | Instr::LoadClosure(_)
+                | Instr::LoadDeref(_)
+                | Instr::StoreDeref(_)
+                | Instr::DeleteDeref(_) => {
+                    Some(format!("closure cells (the variables of {} that nested functions share)", code.qualname))
+                }
+                Instr::ImportName(n) if code.names.get(*n as usize).is_some_and(|m| m == "collections") => {
+                    Some("the collections module (a defaultdict's factory runs inside a subscript)".to_string())
+                }
+                _ => None,
+            };
+            if let Some(what) = what {
+                return Some(format!("the program uses {what} at line {line}; it is outside the static analysis"));
+            }
+        }
+    }
+    None
+}
+
+/// The first use of heap objects (lists, dicts, subscripts, attribute stores) or of builtins
+/// that can read or make them, described for the report; `None` if the program has none. Every
+/// heap object is made by one of these instructions or builtins, so a program without them has
+/// none. The analysis models such a program coarsely: every step that may touch a heap object
+/// is a synchronising step (see `absint::touches_heap`).
+pub(super) fn heap_use(program: &Program) -> Option<String> {
+    for code in &program.codes {
+        for (i, ins) in code.instrs.iter().enumerate() {
+            let line = code.locs.get(i).map_or(0, |l| l.line).max(code.first_line);
+            let what = match ins {
                 Instr::BuildList(_) | Instr::ListExtend(_) | Instr::ListAppend(_) | Instr::UnpackEx(_) => {
                     Some("a list".to_string())
                 }
                 Instr::MapAdd(_) => Some("a dict".to_string()),
+                Instr::BuildSet(_) | Instr::SetAdd(_) | Instr::SetUpdate(_) => Some("a set".to_string()),
                 Instr::BuildMap(_) | Instr::BuildConstKeyMap(_) => Some("a dict".to_string()),
                 Instr::BinarySubscr => Some("a subscript a[i]".to_string()),
                 // An annotation's store into `__annotations__` (`LOAD_NAME __annotations__;
@@ -137,9 +171,10 @@ pub(super) fn heap_use(program: &Program) -> Option<String> {
                 }
                 Instr::StoreSubscr => Some("a subscript assignment a[i] = v".to_string()),
                 Instr::StoreAttr(n) => Some(format!("an attribute assignment .{}", code.names[*n as usize])),
-                Instr::LoadBuildClass => Some("a class definition".to_string()),
-                Instr::MakeCell(_) | Instr::CopyFreeVars(_) => {
-                    Some(format!("closure cells (the variables of {} that nested functions share)", code.qualname))
+                Instr::LoadMethod(n) => {
+                    let name = code.names.get(*n as usize).map_or("", String::as_str);
+                    (!matches!(name, "start" | "join" | "is_alive" | "acquire" | "release" | "locked"))
+                        .then(|| format!("a method call .{name}()"))
                 }
                 Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } if !annotation_value(program, code, i) => {
                     let name = &program.globals[*g as usize];
@@ -148,9 +183,7 @@ pub(super) fn heap_use(program: &Program) -> Option<String> {
                 _ => None,
             };
             if let Some(what) = what {
-                return Some(format!(
-                    "the program uses {what} at line {line}; heap objects and these builtins are outside the static analysis"
-                ));
+                return Some(format!("{what} at line {line}"));
             }
         }
     }

@@ -87,6 +87,7 @@ pub(super) const BUILTINS: &[&str] = &[
 /// The builtins a program may call.
 pub(super) const CALLABLE_BUILTINS: &[&str] = &[
     "abs",
+    "set",
     "len",
     "isinstance",
     "min",

@@ -5,11 +5,11 @@ use super::*;
 
 /// Builtins that consume the iterable they are given at once.
 const ITERATOR_CONSUMERS: &[&str] =
-    &["list", "tuple", "sorted", "sum", "min", "max", "any", "all", "enumerate", "zip", "reversed", "dict"];
+    &["list", "tuple", "sorted", "sum", "min", "max", "any", "all", "enumerate", "zip", "reversed", "dict", "set"];
 
 /// Builtins that may be given a generator expression (as their first argument), which they run
 /// to its end, or, `any` and `all`, until they know the answer; `str.join` too.
-pub(super) const GENERATOR_CONSUMERS: &[&str] = &["list", "tuple", "sorted", "sum", "min", "max", "any", "all"];
+pub(super) const GENERATOR_CONSUMERS: &[&str] = &["list", "tuple", "sorted", "sum", "min", "max", "any", "all", "set"];
 
 impl Checker<'_> {
     pub(super) fn call(&self, c: &ast::ExprCall) -> Result<()> {

@@ -16,6 +16,7 @@ struct Comp<'e> {
 fn comp_of(e: &Expr) -> Option<Comp<'_>> {
     match e {
         Expr::ListComp(l) => Some(Comp { generators: &l.generators, results: vec![&l.elt] }),
+        Expr::SetComp(l) => Some(Comp { generators: &l.generators, results: vec![&l.elt] }),
         Expr::Generator(g) => Some(Comp { generators: &g.generators, results: vec![&g.elt] }),
         Expr::DictComp(d) => {
             Some(Comp { generators: &d.generators, results: d.key.as_deref().into_iter().chain([&*d.value]).collect() })

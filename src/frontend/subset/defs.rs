@@ -127,12 +127,14 @@ impl Checker<'_> {
             return Err(self.unsupported(f.range, "async function", "use a plain def and threads"));
         }
         for d in &f.decorator_list {
-            let is_property = matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "property");
-            if !(method && is_property && f.decorator_list.len() == 1) {
+            let is_builtin = matches!(&d.expression, Expr::Name(n)
+                if matches!(n.id.as_str(), "property" | "staticmethod" | "classmethod"));
+            if !(method && is_builtin && f.decorator_list.len() == 1) {
                 let hint = if method {
-                    "the only supported decorator is @property on a method (getters only, no setters)"
+                    "the supported decorators are @property (getters only, no setters), @staticmethod and \
+                     @classmethod, one on a method"
                 } else {
-                    "use a plain def (@property is supported on methods)"
+                    "use a plain def (@property, @staticmethod and @classmethod are supported on methods)"
                 };
                 return Err(self.unsupported(d.range, "decorator", hint));
             }

@@ -79,6 +79,27 @@ pub(crate) const CPYTHON_LIST: &[&str] =
 pub(crate) const CPYTHON_DICT: &[&str] =
     &["clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"];
 
+/// CPython 3.11's public attributes of `set`.
+pub(crate) const CPYTHON_SET: &[&str] = &[
+    "add",
+    "clear",
+    "copy",
+    "difference",
+    "difference_update",
+    "discard",
+    "intersection",
+    "intersection_update",
+    "isdisjoint",
+    "issubset",
+    "issuperset",
+    "pop",
+    "remove",
+    "symmetric_difference",
+    "symmetric_difference_update",
+    "union",
+    "update",
+];
+
 /// CPython's public attributes of the built-in data type named `type_name` (`str`, `int`,
 /// `bool`, `tuple`, `list`, `dict`), or `None` for other types.
 pub(crate) fn cpython_attrs(type_name: &str) -> Option<&'static [&'static str]> {
@@ -88,6 +109,7 @@ pub(crate) fn cpython_attrs(type_name: &str) -> Option<&'static [&'static str]> 
         "tuple" => CPYTHON_TUPLE,
         "list" => CPYTHON_LIST,
         "dict" => CPYTHON_DICT,
+        "set" => CPYTHON_SET,
         _ => return None,
     })
 }
@@ -109,6 +131,7 @@ const HINT_METHODS: &str = "supported methods: every list method (lst.append(x),
 pub(super) enum Kind {
     List,
     Dict,
+    Set,
     Str,
     Int,
     Tuple,
@@ -123,6 +146,7 @@ impl Kind {
         match self {
             Kind::List => "list",
             Kind::Dict => "dict",
+            Kind::Set => "set",
             Kind::Str => "str",
             Kind::Int => "int",
             Kind::Tuple => "tuple",
@@ -141,6 +165,10 @@ impl Kind {
             Kind::Dict => "supported on a dict: d.get(k[, default]), d.keys(), d.values(), d.items(), \
                  d.setdefault(k[, default]), d.update(other), d.pop(k[, default]), d.popitem(), d.copy(), \
                  d.clear(), d[k], d[k] = v, k in d and iteration"
+                .into(),
+            Kind::Set => "supported on a set: add, discard, remove, pop, clear, copy, update, union, intersection, \
+                 difference, symmetric_difference, issubset, issuperset, isdisjoint, the operators | & - ^ (and |= &= \
+                 -= ^=), <= < >= >, x in s, len(s), sorted(s) and iteration"
                 .into(),
             Kind::Str => "supported on a str: join, upper, lower, strip, lstrip, rstrip, split, startswith, endswith, \
                  replace, find and count (without start and end positions), format, f-strings, printf-style %, +, ==, \
@@ -162,6 +190,22 @@ impl Kind {
             Kind::Dict => {
                 &["get", "keys", "values", "items", "setdefault", "update", "pop", "popitem", "copy", "clear"]
             }
+            Kind::Set => &[
+                "add",
+                "discard",
+                "remove",
+                "pop",
+                "clear",
+                "copy",
+                "update",
+                "union",
+                "intersection",
+                "difference",
+                "symmetric_difference",
+                "issubset",
+                "issuperset",
+                "isdisjoint",
+            ],
             Kind::Str => &[
                 "join",
                 "upper",
@@ -190,9 +234,10 @@ impl Kind {
 }
 
 /// Every type whose methods the checker models.
-const ALL_KINDS: [Kind; 12] = [
+const ALL_KINDS: [Kind; 13] = [
     Kind::List,
     Kind::Dict,
+    Kind::Set,
     Kind::Str,
     Kind::Lock,
     Kind::Thread,
@@ -226,10 +271,12 @@ pub(super) fn kind_of(e: &Expr, imports: &FromImports) -> Option<Kind> {
     match e {
         Expr::List(_) => Some(Kind::List),
         Expr::Dict(_) => Some(Kind::Dict),
+        Expr::Set(_) | Expr::SetComp(_) => Some(Kind::Set),
         Expr::StringLiteral(_) | Expr::FString(_) => Some(Kind::Str),
         Expr::NumberLiteral(n) if matches!(n.value, Number::Int(_)) => Some(Kind::Int),
         Expr::Tuple(_) => Some(Kind::Tuple),
         Expr::Call(c) => match &*c.func {
+            Expr::Name(n) if n.id.as_str() == "set" => Some(Kind::Set),
             Expr::Attribute(a) => match &*a.value {
                 Expr::Name(m) => threading_kind(m.id.as_str(), a.attr.as_str()),
                 _ => None,

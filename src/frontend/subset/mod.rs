@@ -29,14 +29,14 @@ const HINT_IMPORTS: &str = "supported imports: import threading, import time, im
 const HINT_CALLS: &str =
     "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, float, round, sum, any, all, str, repr, divmod, \
      bool, dict(...), getattr, setattr, hasattr, delattr, type(x), \
-     list(iterable), tuple(iterable), sorted(iterable[, reverse=...]), \
+     list(iterable), tuple(iterable), set(iterable), sorted(iterable[, reverse=...]), \
      functions defined with def (nested ones too), lambdas, classes, methods, super() in a method, \
      threading.Thread(target=f, args=(...)), threading.Lock(), \
      threading.RLock(), threading.Semaphore(n), threading.BoundedSemaphore(n), threading.Event(), \
      threading.Condition(lock), threading.Barrier(n), queue.Queue(maxsize), time.sleep(x), and methods such as \
      t.start(), t.join(), lock.acquire(), lock.release(), event.wait(), cond.notify(), q.put(x), q.get(), \
      lst.append(x), lst.pop(), d.get(k, default), d.items()";
-const HINT_VALUES: &str = "supported values: ints, floats, strings, True/False/None, tuples, lists, dicts, \
+const HINT_VALUES: &str = "supported values: ints, floats, strings, True/False/None, tuples, lists, dicts, sets, \
      instances of classes, a[i] and obj.attr";
 const HINT_STMTS: &str =
     "supported statements: def, class, assignment, annotated and augmented assignment, if/elif/else, \
@@ -624,7 +624,20 @@ impl<'a> Checker<'a> {
                 }
                 Ok(())
             }
-            Expr::ListComp(_) | Expr::DictComp(_) => self.comprehension(e),
+            Expr::Set(l) => {
+                if let Some(s) = l.elts.iter().find(|x| matches!(x, Expr::Starred(_))) {
+                    return Err(self.unsupported(s.range(), "starred item in a set display", "s = set(a) | set(b)"));
+                }
+                if l.elts.len() > 30 {
+                    return Err(self.unsupported(
+                        l.range,
+                        "set display with more than 30 items",
+                        "build it from smaller sets",
+                    ));
+                }
+                l.elts.iter().try_for_each(|x| self.expr(x))
+            }
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) => self.comprehension(e),
             Expr::Generator(g) => Err(self.unsupported(
                 g.range,
                 "generator expression outside a call that consumes it",

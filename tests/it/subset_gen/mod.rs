@@ -306,6 +306,12 @@ pub enum Stmt {
         c: i64,
         set: bool,
     },
+    /// A set operation on `st = {0, 1}`: `add`, `discard`, a membership test, `|=` a display, or
+    /// an iteration (a set comprehension).
+    SetOp {
+        c: i64,
+        kind: u8,
+    },
     /// `dd[c % 2] += c` (`defaultdict(int)`) or `dl[c % 2].append(c)` (`defaultdict(lambda: [])`).
     DefaultDict {
         c: i64,
@@ -620,6 +626,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, c().prop_map(|c| Stmt::AttrAdd { c }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, set)| Stmt::Reflect { c, set }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, lambda)| Stmt::DefaultDict { c, lambda }).boxed()),
+            (1, (c(), 0..5u8).prop_map(|(c, kind)| Stmt::SetOp { c, kind }).boxed()),
             (1, (g(), c(), any::<bool>()).prop_map(|(g, c, by)| Stmt::KeywordOnly { g, c, by }).boxed()),
             (1, c().prop_map(|c| Stmt::Bump { c }).boxed()),
             (1, Just(Stmt::PropRead).boxed()),

@@ -129,6 +129,7 @@ pub enum Feature {
     DefaultDict,
     RandomSleep,
     KeywordOnly,
+    Set,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -658,6 +659,25 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
                 line(out, ind, &format!("{v} = scale({v})"));
             }
         }
+        Stmt::SetOp { c, kind } => {
+            cx.feat(F::Set);
+            cx.found.uses.insert("st");
+            match kind {
+                0 => line(out, ind, &format!("st.add({})", c % 4)),
+                1 => line(out, ind, &format!("st.discard({})", c % 4)),
+                2 => {
+                    cx.assign("r");
+                    line(out, ind, &format!("r = len(st) + ({c} in st)"));
+                }
+                3 => line(out, ind, &format!("st |= {{{}, {}}}", c % 4, 8 + c % 3)),
+                _ => {
+                    // Iterates the set (a comprehension's frame, a switch point per item):
+                    // another thread's add or discard in between is CPython's RuntimeError.
+                    cx.assign("r");
+                    line(out, ind, "r = sum(st) + len({v * 2 for v in st})");
+                }
+            }
+        }
         Stmt::DefaultDict { c, lambda } => {
             cx.feat(F::DefaultDict);
             cx.found.uses.insert("dd");
@@ -1113,6 +1133,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     if uses("dd") {
         out.push_str("dd = defaultdict(int)\ndl = defaultdict(lambda: [])\n");
+    }
+    if uses("st") {
+        out.push_str("st = {0, 1}\n");
     }
     let cv_lock = uses("cv") && p.cv_over_lock;
     if found.locks.contains(&LockId::Lock) || cv_lock {

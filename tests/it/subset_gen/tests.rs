@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 119] = {
+const ALL: [Feature; 120] = {
     use Feature::*;
     [
         LockWith,
@@ -137,6 +137,7 @@ const ALL: [Feature; 119] = {
         DefaultDict,
         RandomSleep,
         KeywordOnly,
+        Set,
     ]
 };
 
