@@ -194,8 +194,8 @@ fn positional(args: &[Value], n: usize) -> Result<&Value, Exception> {
 /// types `s r a d i u f F e E g G x X o c %`; `args` is a tuple of values or one value.
 pub(super) fn percent(heap: &Heap, fmt: &str, args: &Value, fp: &mut Footprint) -> Result<Value, Exception> {
     let is_mapping = matches!(args, Value::Obj(id) if matches!(heap.peek(*id), HeapObj::Dict(_)));
-    if is_mapping && fmt.contains("%(") {
-        return Err(unsupported("printf-style formatting with a mapping key (%(name)s)"));
+    if is_mapping && fmt.contains("%(") && matches!(args, Value::Obj(id) if heap.factory(*id).is_some()) {
+        return Err(unsupported("printf-style formatting with a mapping key (%(name)s) of a defaultdict"));
     }
     let items: Vec<Value> = match args {
         Value::Tuple(t) => t.to_vec(),
@@ -214,6 +214,33 @@ pub(super) fn percent(heap: &Heap, fmt: &str, args: &Value, fp: &mut Footprint) 
         }
         let at = i;
         i += 1;
+        // `%(key)s`: the value is the mapping's item under `key` (parentheses may nest), and no
+        // positional argument is taken.
+        let mut keyed = None;
+        if chars.get(i) == Some(&'(') {
+            if !is_mapping {
+                return Err(err(ExcKind::TypeError, "format requires a mapping"));
+            }
+            let start = i + 1;
+            let mut depth = 1;
+            i += 1;
+            while i < chars.len() && depth > 0 {
+                match chars[i] {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                i += 1;
+            }
+            if depth > 0 {
+                return Err(err(ExcKind::ValueError, "incomplete format key"));
+            }
+            let key: String = chars[start..i - 1].iter().collect();
+            keyed = Some(heap.subscr(args, &Value::Str(key.into()), fp)?);
+            // After a key, the mapping is no positional argument any more (`"%(a)s %s" % d`
+            // has too few arguments).
+            next = next.max(items.len());
+        }
         let mut spec = PrintfSpec::default();
         while let Some(&f @ ('-' | '+' | ' ' | '0' | '#')) = chars.get(i) {
             match f {
@@ -224,9 +251,6 @@ pub(super) fn percent(heap: &Heap, fmt: &str, args: &Value, fp: &mut Footprint) 
                 _ => spec.alt = true,
             }
             i += 1;
-        }
-        if chars.get(i) == Some(&'(') {
-            return Err(unsupported("printf-style formatting with a mapping key (%(name)s)"));
         }
         let digits = |i: &mut usize| {
             if chars.get(*i) == Some(&'*') {
@@ -260,10 +284,16 @@ pub(super) fn percent(heap: &Heap, fmt: &str, args: &Value, fp: &mut Footprint) 
                 format!("unsupported format character '{ty}' (0x{:x}) at index {}", ty as u32, byte_index),
             ));
         }
-        let Some(v) = items.get(next) else {
-            return Err(err(ExcKind::TypeError, "not enough arguments for format string"));
+        let v = match &keyed {
+            Some(v) => v,
+            None => {
+                let Some(v) = items.get(next) else {
+                    return Err(err(ExcKind::TypeError, "not enough arguments for format string"));
+                };
+                next += 1;
+                v
+            }
         };
-        next += 1;
         spec.ty = ty;
         let text = match ty {
             's' | 'r' | 'a' => {

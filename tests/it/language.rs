@@ -548,7 +548,7 @@ fn printf_style_and_str_format_follow_cpython() {
     }
     // What the checker does not model stops the run at the call, never as the program's error.
     for (src, what) in [
-        ("x = '%(a)s' % {'a': 1}\n", "mapping key"),
+        ("from collections import defaultdict\nd = defaultdict(int)\nx = '%(a)s' % d\n", "mapping key"),
         ("x = '{0.real}'.format(1)\n", "attribute or index"),
         ("x = '%.3d' % 5\n", "a precision with %d"),
     ] {
@@ -745,4 +745,20 @@ fn math_functions_follow_cpython() {
         Err(e) => e.to_string(),
     };
     assert!(e.contains("a.py:2:5: unsupported: math.log"), "{e}");
+}
+
+/// printf-style formatting with mapping keys: each `%(key)` reads the dict's item, flags and
+/// width follow the key, a key makes the dict no positional argument, and CPython's errors.
+#[test]
+fn printf_mapping_keys_follow_cpython() {
+    let path = "tests/fixtures/printf_mapping.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    let out = "ann is 7\nann   |007|2.50|'ann'\n1 and %\n{'name': 'ann', 'age': 7, 'w': 2.5, '(x)': 1} ann\n\
+               TypeError not enough arguments for format string\n{'name': 'ann', 'age': 7, 'w': 2.5, '(x)': 1}\n\
+               KeyError 'nope'\nTypeError format requires a mapping\nValueError incomplete format key";
+    let got: BTreeSet<String> = outcomes(&text, "d").into_iter().map(|(_, o)| o).collect();
+    assert_eq!(got, BTreeSet::from([out.to_string()]));
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
 }
