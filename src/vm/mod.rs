@@ -10,6 +10,7 @@
 
 mod arith;
 mod attrs;
+mod builtins;
 mod call;
 mod cells;
 mod classes;

@@ -1,0 +1,262 @@
+//! The builtin callables and methods the VM has, by name: what `print`, `len`, `list.append`,
+//! `threading.Lock` and the rest are as values.
+
+use super::sync::{SyncKind, SyncMethod};
+
+/// A built-in callable or method the subset supports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Builtin {
+    /// `print`
+    Print,
+    /// `range`
+    Range,
+    /// `threading.Thread`
+    Thread,
+    /// `threading.Lock`
+    Lock,
+    /// `threading.current_thread`
+    CurrentThread,
+    /// `threading.main_thread`
+    MainThread,
+    /// `time.sleep`
+    Sleep,
+    /// `Lock.acquire`
+    LockAcquire,
+    /// `Lock.release`
+    LockRelease,
+    /// `Lock.__exit__` (pushed by BEFORE_WITH)
+    LockExit,
+    /// `Lock.locked`
+    LockLocked,
+    /// `Thread.start`
+    ThreadStart,
+    /// `Thread.join`
+    ThreadJoin,
+    /// `Thread.is_alive`
+    ThreadIsAlive,
+    /// A synchronisation object's constructor, e.g. `threading.RLock` or `queue.Queue`.
+    SyncNew(SyncKind),
+    /// A method of a synchronisation object, e.g. `Event.wait`.
+    SyncCall(SyncKind, SyncMethod),
+    /// `abs`
+    Abs,
+    /// `len`
+    Len,
+    /// `isinstance`
+    IsInstance,
+    /// `min`
+    Min,
+    /// `max`
+    Max,
+    /// `int` (the type; calling it converts)
+    Int,
+    /// `float` (the type; calling it converts)
+    Float,
+    /// `round`
+    Round,
+    /// `sum`
+    Sum,
+    /// `any`
+    Any,
+    /// `all`
+    All,
+    /// `enumerate`
+    Enumerate,
+    /// `zip`
+    Zip,
+    /// `reversed`
+    Reversed,
+    /// `str` (the type; calling it converts)
+    Str,
+    /// `bool` (the type)
+    Bool,
+    /// `list` (the type)
+    List,
+    /// `dict` (the type)
+    Dict,
+    /// `tuple` (the type)
+    Tuple,
+    /// `sorted`
+    Sorted,
+    /// `repr`
+    Repr,
+    /// `divmod`
+    DivMod,
+    /// `property` (the decorator)
+    Property,
+    /// `builtins.__build_class__` (pushed by LOAD_BUILD_CLASS)
+    BuildClass,
+    /// `list.append`
+    ListAppend,
+    /// Another method of `list` (`pop`, `insert`, ...).
+    ListMethod(super::listops::ListMethod),
+    /// A method of `dict` other than `get`: `keys`, `values`, `items`, `setdefault`, `update`.
+    DictMethod(super::dictops::DictMethod),
+    /// A method of `str` (`join`, `upper`, `split`, ...).
+    StrMethod(super::strops::StrMethod),
+    /// `dict.get`
+    DictGet,
+    /// `super` (the type; calling it with no arguments in a method gives the proxy)
+    Super,
+    /// `object` (the type; as a base class it is the same as no base)
+    Object,
+    /// `object.__init__` (what `super().__init__` finds when no base defines one)
+    ObjectInit,
+    /// `threading.Thread.__init__` (of an instance of a `Thread` subclass)
+    ThreadInit,
+    /// `threading.local` (the type; calling it makes a thread-local namespace)
+    ThreadLocal,
+    /// A function of the `math` module.
+    Math(super::mathmod::MathFn),
+    /// `getattr`
+    GetAttr,
+    /// `setattr`
+    SetAttr,
+    /// `hasattr`
+    HasAttr,
+    /// `delattr`
+    DelAttr,
+    /// `type` (one argument: the type of a value)
+    Type,
+    /// `collections.defaultdict`
+    DefaultDict,
+    /// A function of the `random` module.
+    Random(super::randoms::RandomFn),
+    /// `set` (the type; calling it makes a set)
+    Set,
+    /// `staticmethod` (the decorator)
+    StaticMethod,
+    /// `classmethod` (the decorator)
+    ClassMethod,
+    /// A method of `set`.
+    SetMethod(super::sets::SetMethod),
+}
+
+impl Builtin {
+    /// The Python name, e.g. `Lock.acquire`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Print => "print",
+            Builtin::Range => "range",
+            Builtin::Thread => "threading.Thread",
+            Builtin::Lock => "threading.Lock",
+            Builtin::CurrentThread => "threading.current_thread",
+            Builtin::MainThread => "threading.main_thread",
+            Builtin::Sleep => "time.sleep",
+            Builtin::LockAcquire => "Lock.acquire",
+            Builtin::LockRelease => "Lock.release",
+            Builtin::LockExit => "Lock.__exit__",
+            Builtin::LockLocked => "Lock.locked",
+            Builtin::ThreadStart => "Thread.start",
+            Builtin::ThreadJoin => "Thread.join",
+            Builtin::ThreadIsAlive => "Thread.is_alive",
+            Builtin::SyncNew(k) => k.constructor_name(),
+            Builtin::SyncCall(k, m) => m.qualname(k),
+            Builtin::Abs => "abs",
+            Builtin::Len => "len",
+            Builtin::IsInstance => "isinstance",
+            Builtin::Min => "min",
+            Builtin::Max => "max",
+            Builtin::Int => "int",
+            Builtin::Float => "float",
+            Builtin::Round => "round",
+            Builtin::Sum => "sum",
+            Builtin::Any => "any",
+            Builtin::All => "all",
+            Builtin::Enumerate => "enumerate",
+            Builtin::Zip => "zip",
+            Builtin::Reversed => "reversed",
+            Builtin::Str => "str",
+            Builtin::Bool => "bool",
+            Builtin::List => "list",
+            Builtin::Dict => "dict",
+            Builtin::Tuple => "tuple",
+            Builtin::Sorted => "sorted",
+            Builtin::Repr => "repr",
+            Builtin::DivMod => "divmod",
+            Builtin::Property => "property",
+            Builtin::StaticMethod => "staticmethod",
+            Builtin::ClassMethod => "classmethod",
+            Builtin::BuildClass => "__build_class__",
+            Builtin::ListAppend => "list.append",
+            Builtin::ListMethod(m) => m.qualname(),
+            Builtin::DictMethod(m) => m.qualname(),
+            Builtin::StrMethod(m) => m.qualname(),
+            Builtin::DictGet => "dict.get",
+            Builtin::Super => "super",
+            Builtin::Object => "object",
+            Builtin::ObjectInit => "object.__init__",
+            Builtin::ThreadInit => "Thread.__init__",
+            Builtin::ThreadLocal => "threading.local",
+            Builtin::Math(f) => f.qualname(),
+            Builtin::GetAttr => "getattr",
+            Builtin::SetAttr => "setattr",
+            Builtin::HasAttr => "hasattr",
+            Builtin::DelAttr => "delattr",
+            Builtin::Type => "type",
+            Builtin::DefaultDict => "collections.defaultdict",
+            Builtin::Random(f) => f.qualname(),
+            Builtin::Set => "set",
+            Builtin::SetMethod(m) => m.qualname(),
+        }
+    }
+
+    /// Whether this builtin is a type (`int`, `str`, `bool`, `list`, `dict`, `tuple`), usable
+    /// as the second argument of `isinstance`.
+    pub fn is_type(self) -> bool {
+        matches!(
+            self,
+            Builtin::Int
+                | Builtin::Float
+                | Builtin::Str
+                | Builtin::Bool
+                | Builtin::List
+                | Builtin::Dict
+                | Builtin::Tuple
+                | Builtin::Set
+                | Builtin::Object
+        )
+    }
+
+    /// The builtin a module-level name falls back to, if any.
+    pub fn from_builtin_name(name: &str) -> Option<Builtin> {
+        match name {
+            "print" => Some(Builtin::Print),
+            "range" => Some(Builtin::Range),
+            "abs" => Some(Builtin::Abs),
+            "len" => Some(Builtin::Len),
+            "isinstance" => Some(Builtin::IsInstance),
+            "min" => Some(Builtin::Min),
+            "max" => Some(Builtin::Max),
+            "int" => Some(Builtin::Int),
+            "float" => Some(Builtin::Float),
+            "round" => Some(Builtin::Round),
+            "sum" => Some(Builtin::Sum),
+            "any" => Some(Builtin::Any),
+            "all" => Some(Builtin::All),
+            "enumerate" => Some(Builtin::Enumerate),
+            "zip" => Some(Builtin::Zip),
+            "reversed" => Some(Builtin::Reversed),
+            "str" => Some(Builtin::Str),
+            "bool" => Some(Builtin::Bool),
+            "list" => Some(Builtin::List),
+            "dict" => Some(Builtin::Dict),
+            "tuple" => Some(Builtin::Tuple),
+            "set" => Some(Builtin::Set),
+            "sorted" => Some(Builtin::Sorted),
+            "repr" => Some(Builtin::Repr),
+            "divmod" => Some(Builtin::DivMod),
+            "property" => Some(Builtin::Property),
+            "staticmethod" => Some(Builtin::StaticMethod),
+            "classmethod" => Some(Builtin::ClassMethod),
+            "super" => Some(Builtin::Super),
+            "object" => Some(Builtin::Object),
+            "getattr" => Some(Builtin::GetAttr),
+            "setattr" => Some(Builtin::SetAttr),
+            "hasattr" => Some(Builtin::HasAttr),
+            "delattr" => Some(Builtin::DelAttr),
+            "type" => Some(Builtin::Type),
+            _ => None,
+        }
+    }
+}
