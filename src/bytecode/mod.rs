@@ -280,9 +280,20 @@ pub struct Program {
     /// Where the program's threads may switch when it runs ([`SwitchModel::Bytecode`] unless
     /// set with [`Program::with_switch`]).
     pub switch: SwitchModel,
+    /// Whether C code may call back into the program's Python code: a class defines a special
+    /// method (`__str__`, `__eq__`, …) or a call passes `key=`. Steps then run through
+    /// [`crate::vm::step_in_place`]'s slower path that makes those calls.
+    pub callbacks: bool,
 }
 
 impl Program {
+    /// A program of these code objects (the module's first) and global names, run under
+    /// [`SwitchModel::Bytecode`].
+    pub fn new(filename: String, codes: Vec<CodeObject>, globals: Vec<String>) -> Program {
+        let callbacks = calls_back(&codes);
+        Program { filename, codes, globals, switch: SwitchModel::Bytecode, callbacks }
+    }
+
     /// The same program, run under switch model `m`.
     pub fn with_switch(mut self, m: SwitchModel) -> Program {
         self.switch = m;
@@ -303,6 +314,22 @@ impl Program {
     pub fn global_slot(&self, name: &str) -> Option<GlobalId> {
         self.globals.iter().position(|g| g == name).map(|i| i as GlobalId)
     }
+}
+
+/// The special methods (besides `__init__`) that a class may define and that C code calls back:
+/// `str()` / `print` / formatting, `repr()`, `==` and `!=`.
+pub const SPECIAL_METHODS: &[&str] = &["__str__", "__repr__", "__eq__", "__ne__"];
+
+/// Whether C code may call back into these code objects: a method is named like a special one
+/// (its qualname is `C.name`), a call passes `key=`, or `Condition.wait_for` is named.
+fn calls_back(codes: &[CodeObject]) -> bool {
+    codes.iter().any(|c| {
+        SPECIAL_METHODS.contains(&c.name.as_str()) && c.qualname.ends_with(&format!(".{}", c.name))
+            || c.names.iter().any(|n| n == "wait_for")
+            || c.consts.iter().any(|k| {
+                matches!(k, Const::Tuple(names) if names.iter().any(|n| matches!(n, Const::Str(s) if &**s == "key")))
+            })
+    })
 }
 
 /// The names of `typing` a program may import or name (each is an opaque value: annotations only

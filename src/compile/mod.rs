@@ -30,7 +30,7 @@ mod symbols;
 #[cfg(test)]
 mod tests;
 
-use crate::bytecode::{CodeId, CodeKind, CodeObject, Const, GlobalId, Instr, Program, SwitchModel};
+use crate::bytecode::{CodeId, CodeKind, CodeObject, Const, GlobalId, Instr, Program};
 use crate::error::{Error, Result, Span};
 use crate::source::SourceFile;
 use cfg::{BlockId, Cfg, Op, SrcLoc};
@@ -330,12 +330,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn finish(self) -> Program {
-        Program {
-            filename: self.src.name().to_string(),
-            codes: self.codes,
-            globals: self.globals,
-            switch: SwitchModel::Bytecode,
-        }
+        Program::new(self.src.name().to_string(), self.codes, self.globals)
     }
 
     /// 1-based line and 0-based UTF-8 byte column of a byte offset (CPython's positions).

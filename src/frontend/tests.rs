@@ -131,8 +131,8 @@ fn unsupported_calls() {
         39,
     );
     rejects(
-        "import threading\ndef f():\n    pass\nt = threading.Thread(target=f, kwargs={})\n",
-        "keyword argument 'kwargs' to threading.Thread",
+        "import threading\ndef f():\n    pass\nt = threading.Thread(target=f, group=None)\n",
+        "keyword argument 'group' to threading.Thread",
         4,
         32,
     );

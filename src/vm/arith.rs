@@ -351,6 +351,33 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> OpResult {
     }))
 }
 
+/// The error of `a op b` with a heap object that no operator of the VM takes: CPython's
+/// `TypeError`, or a stop of the checker for what exists in CPython but is not modelled.
+pub(super) fn heap_operand_error(heap: &super::heap::Heap, op: BinOp, a: &Value, b: &Value) -> Exception {
+    let is_list = |v: &Value| matches!(v, Value::Obj(id) if matches!(heap.peek(*id), super::heap::HeapObj::List(_)));
+    let is_int = |v: &Value| matches!(v, Value::Int(_) | Value::Big(_) | Value::Bool(_));
+    if op == BinOp::Mul && ((is_list(a) && is_int(b)) || (is_int(a) && is_list(b))) {
+        return super::step::unsupported("list repetition (list * int)");
+    }
+    let dict = |v: &Value| matches!(v, Value::Obj(id) if matches!(heap.peek(*id), super::heap::HeapObj::Dict(_)));
+    if dict(a) || dict(b) {
+        // `Counter` arithmetic (`+ - | &`), and `dict | dict` (a merge, 3.9+).
+        let counter = |v: &Value| matches!(v, Value::Obj(id) if heap.is_counter(*id));
+        if counter(a) || counter(b) || (op == BinOp::Or && dict(a) && dict(b)) {
+            return super::step::unsupported(format!(
+                "{} of a '{}' and a '{}'",
+                op.symbol(),
+                heap.type_name(a),
+                heap.type_name(b)
+            ));
+        }
+    }
+    exc(
+        ExcKind::TypeError,
+        format!("unsupported operand type(s) for {}: '{}' and '{}'", op.symbol(), heap.type_name(a), heap.type_name(b)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,6 +60,7 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         }),
         (Value::Module(Module::Time), "sleep") => Some(Value::Builtin(Builtin::Sleep)),
         (Value::Module(Module::Collections), "defaultdict") => Some(Value::Builtin(Builtin::DefaultDict)),
+        (Value::Module(Module::Collections), "Counter") => Some(Value::Builtin(Builtin::Counter)),
         (Value::Module(Module::Random), name) => {
             super::randoms::RandomFn::lookup(name).map(|f| Value::Builtin(Builtin::Random(f)))
         }
@@ -75,6 +76,11 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
             let m = super::strops::StrMethod::from_name(name).expect("checked");
             Some(Value::Bound(Builtin::StrMethod(m), Box::new(obj.clone())))
         }
+        // `str.lower` and the like: the method, unbound (its first argument is the str).
+        (Value::Builtin(Builtin::Str), name) if super::strops::StrMethod::from_name(name).is_some() => {
+            super::strops::StrMethod::from_name(name).map(|m| Value::Builtin(Builtin::StrMethod(m)))
+        }
+        (Value::Property(_), "setter") => Some(Value::Bound(Builtin::PropertySetter, Box::new(obj.clone()))),
         (Value::Thread(_), "start") => Some(Value::Bound(Builtin::ThreadStart, Box::new(obj.clone()))),
         (Value::Thread(_), "join") => Some(Value::Bound(Builtin::ThreadJoin, Box::new(obj.clone()))),
         (Value::Thread(_), "is_alive") => Some(Value::Bound(Builtin::ThreadIsAlive, Box::new(obj.clone()))),

@@ -84,6 +84,8 @@ pub enum Builtin {
     DivMod,
     /// `property` (the decorator)
     Property,
+    /// `prop.setter` of a property (`@x.setter`).
+    PropertySetter,
     /// `builtins.__build_class__` (pushed by LOAD_BUILD_CLASS)
     BuildClass,
     /// `list.append`
@@ -120,6 +122,10 @@ pub enum Builtin {
     Type,
     /// `collections.defaultdict`
     DefaultDict,
+    /// `collections.Counter`
+    Counter,
+    /// A method of `Counter` beyond the dict's.
+    CounterMethod(super::counters::CounterMethod),
     /// A function of the `random` module.
     Random(super::randoms::RandomFn),
     /// `set` (the type; calling it makes a set)
@@ -175,6 +181,7 @@ impl Builtin {
             Builtin::Repr => "repr",
             Builtin::DivMod => "divmod",
             Builtin::Property => "property",
+            Builtin::PropertySetter => "property.setter",
             Builtin::StaticMethod => "staticmethod",
             Builtin::ClassMethod => "classmethod",
             Builtin::BuildClass => "__build_class__",
@@ -195,6 +202,8 @@ impl Builtin {
             Builtin::DelAttr => "delattr",
             Builtin::Type => "type",
             Builtin::DefaultDict => "collections.defaultdict",
+            Builtin::Counter => "collections.Counter",
+            Builtin::CounterMethod(m) => m.qualname(),
             Builtin::Random(f) => f.qualname(),
             Builtin::Set => "set",
             Builtin::SetMethod(m) => m.qualname(),

@@ -370,6 +370,7 @@ pub(super) fn call_builtin(
             | Builtin::ListAppend
             | Builtin::ListMethod(_)
             | Builtin::DictMethod(_)
+            | Builtin::CounterMethod(_)
             | Builtin::SetMethod(_)
             | Builtin::StrMethod(_)
             | Builtin::DictGet
@@ -442,13 +443,13 @@ pub(super) fn call_builtin(
             Ok(Value::RangeIter { next: start, stop, step })
         }
         (Builtin::Thread, _) => {
-            let (target, targs, name, numbered) = thread_settings(program, state, &rest, kwargs, info)?;
+            let s = thread_settings(program, state, &rest, kwargs, info)?;
             let id = state.threads.len() as u32;
             state.threads.push(Arc::new(Thread::new(
-                ThreadStatus::New { target, args: targs },
+                ThreadStatus::New { target: s.target, args: s.args, kwargs: s.kwargs },
                 Vec::new(),
-                name.into(),
-                numbered,
+                s.name.into(),
+                s.numbered,
             )));
             info.footprint.add(Access::Write(Object::Alloc));
             Ok(Value::Thread(id))
@@ -564,10 +565,10 @@ pub(super) fn call_builtin(
             };
             Ok(Value::Bool(state.heap.isinstance(v, cls, &mut info.footprint)?))
         }
-        (Builtin::Min | Builtin::Max, _) => {
-            no_kwargs(b.name(), &kwargs)?;
-            state.heap.min_max(&rest, b == Builtin::Max, &mut info.footprint)
+        (Builtin::Min | Builtin::Max, _) if !kwargs.is_empty() => {
+            super::keys::min_max(program, state, tid, b == Builtin::Max, &rest, &kwargs, info)
         }
+        (Builtin::Min | Builtin::Max, _) => state.heap.min_max(&rest, b == Builtin::Max, &mut info.footprint),
         (Builtin::Int, _) => {
             no_kwargs("int", &kwargs)?;
             state.heap.to_int(&rest)
@@ -629,6 +630,10 @@ pub(super) fn call_builtin(
         }
         (Builtin::Dict, _) => super::dictops::new_dict(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::DefaultDict, _) => super::defaults::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
+        (Builtin::Counter, _) => super::counters::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
+        (Builtin::CounterMethod(m), Some(Value::Obj(id))) => {
+            super::counters::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
+        }
         (Builtin::Random(f), _) => {
             no_kwargs(&f.qualname()[7..], &kwargs)?;
             super::randoms::call(f, &state.heap, &rest, &mut info.footprint)
@@ -684,8 +689,15 @@ pub(super) fn call_builtin(
         (Builtin::Property, _) => {
             no_kwargs("property", &kwargs)?;
             match rest.as_slice() {
-                [Value::Function(f)] => Ok(Value::Property(f.clone())),
+                [Value::Function(f)] => Ok(Value::Property(Arc::from(vec![f.clone()]))),
                 _ => Err(err(ExcKind::TypeError, "property() takes one function (a getter) in the checker")),
+            }
+        }
+        (Builtin::PropertySetter, Some(Value::Property(p))) => {
+            no_kwargs("setter", &kwargs)?;
+            match rest.as_slice() {
+                [Value::Function(f)] => Ok(Value::Property(Arc::from(vec![p[0].clone(), f.clone()]))),
+                _ => Err(super::step::unsupported("a property setter other than a function")),
             }
         }
         (Builtin::ListAppend, Some(this @ Value::Obj(id))) => {
@@ -720,7 +732,15 @@ pub(super) fn call_builtin(
             no_kwargs("set", &kwargs)?;
             super::sets::new_set(&mut state.heap, &rest, &mut info.footprint)
         }
+        (Builtin::Sorted, _) if super::keys::key_of(&kwargs).is_some() => {
+            super::keys::sorted(program, state, tid, None, &rest, &kwargs, info)
+        }
         (Builtin::Sorted, _) => super::listops::sorted(&mut state.heap, &rest, &kwargs, &mut info.footprint),
+        (Builtin::ListMethod(super::listops::ListMethod::Sort), Some(Value::Obj(id)))
+            if super::keys::key_of(&kwargs).is_some() =>
+        {
+            super::keys::sorted(program, state, tid, Some(id), &rest, &kwargs, info)
+        }
         (Builtin::ListMethod(m), Some(Value::Obj(id))) => {
             super::listops::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
         }

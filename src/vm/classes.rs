@@ -60,7 +60,7 @@ impl Heap {
                 HeapObj::Instance(i) => Ok(Attr::Method(f, i.class)),
                 _ => Ok(Attr::Method(f, obj)),
             },
-            Some(Value::Property(getter)) => Ok(Attr::Getter(getter, obj)),
+            Some(Value::Property(p)) => Ok(Attr::Getter(p[0].clone(), obj)),
             Some(v) => Ok(Attr::Value(v)),
             None if name == "__init__" => {
                 let thread = matches!(self.read(class, fp), HeapObj::Class(c) if c.thread);
@@ -86,8 +86,8 @@ impl Heap {
             HeapObj::Instance(inst) => {
                 let class = inst.class;
                 let on_class = self.class_attr(class, name, fp);
-                if let Some(Value::Property(getter)) = on_class {
-                    return Ok(Attr::Getter(getter, id));
+                if let Some(Value::Property(p)) = on_class {
+                    return Ok(Attr::Getter(p[0].clone(), id));
                 }
                 if let Some((_, v)) = inst.attrs.iter().find(|(n, _)| &**n == name) {
                     return Ok(Attr::Value(v.clone()));
@@ -129,6 +129,10 @@ impl Heap {
             HeapObj::Dict(_) if name == "get" => {
                 Ok(Attr::Value(Value::Bound(super::Builtin::DictGet, Box::new(obj.clone()))))
             }
+            HeapObj::Dict(_) if self.is_counter(id) && super::counters::CounterMethod::from_name(name).is_some() => {
+                let m = super::counters::CounterMethod::from_name(name).expect("checked");
+                Ok(Attr::Value(Value::Bound(super::Builtin::CounterMethod(m), Box::new(obj.clone()))))
+            }
             HeapObj::Dict(_) if DictMethod::from_name(name).is_some() => {
                 let m = DictMethod::from_name(name).expect("checked");
                 Ok(Attr::Value(Value::Bound(super::Builtin::DictMethod(m), Box::new(obj.clone()))))
@@ -137,6 +141,17 @@ impl Heap {
                 let ty = self.type_name(obj);
                 Err(super::attrs::missing(&ty, &format!("'{ty}' object"), name))
             }
+        }
+    }
+
+    /// The setter of property `name` of instance `obj`'s class, with the instance, when the
+    /// property has one (`obj.name = v` calls it).
+    pub(super) fn setter(&self, obj: &Value, name: &str, fp: &mut Footprint) -> Option<(super::value::Func, u32)> {
+        let Value::Obj(id) = *obj else { return None };
+        let HeapObj::Instance(inst) = self.read(id, fp) else { return None };
+        match self.class_attr(inst.class, name, fp) {
+            Some(Value::Property(p)) => p.get(1).map(|f| (f.clone(), id)),
+            _ => None,
         }
     }
 
@@ -204,6 +219,9 @@ impl Heap {
                     _ => false,
                 })
             }
+            Value::Builtin(super::Builtin::Counter) => Ok(
+                matches!(v, Value::Obj(id) if matches!(self.read(*id, fp), HeapObj::Dict(_)) && self.is_counter(*id)),
+            ),
             Value::Builtin(super::Builtin::DefaultDict) => Ok(
                 matches!(v, Value::Obj(id) if matches!(self.read(*id, fp), HeapObj::Dict(_)) && self.factory(*id).is_some()),
             ),

@@ -62,11 +62,15 @@ pub enum HeapObj {
     Set(super::sets::SetObj),
 }
 
+/// What marks a dict as a `collections.Counter` among the defaultdicts' factories.
+const COUNTER: Value = Value::Builtin(super::value::Builtin::Counter);
+
 /// The heap of a state: objects by id, each shared until written.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Heap {
     objects: Vec<Arc<HeapObj>>,
-    /// The default factory of each `collections.defaultdict` (a dict in `objects`), by id.
+    /// The default factory of each `collections.defaultdict` (a dict in `objects`), by id, and
+    /// the mark of each `collections.Counter`.
     factories: Arc<Vec<(u32, Value)>>,
 }
 
@@ -97,7 +101,17 @@ impl Heap {
 
     /// The default factory of dict `id`, when it is a `collections.defaultdict`.
     pub fn factory(&self, id: u32) -> Option<&Value> {
-        self.factories.iter().find(|(d, _)| *d == id).map(|(_, f)| f)
+        self.factories.iter().find(|(d, _)| *d == id).map(|(_, f)| f).filter(|f| **f != COUNTER)
+    }
+
+    /// Whether dict `id` is a `collections.Counter`.
+    pub fn is_counter(&self, id: u32) -> bool {
+        self.factories.iter().any(|(d, f)| *d == id && *f == COUNTER)
+    }
+
+    /// Makes dict `id` a `collections.Counter`.
+    pub(super) fn mark_counter(&mut self, id: u32) {
+        Arc::make_mut(&mut self.factories).push((id, COUNTER));
     }
 
     /// Makes dict `id` a `collections.defaultdict` with `factory`.
@@ -157,6 +171,7 @@ impl Heap {
             Value::Obj(id) => match self.peek(*id) {
                 HeapObj::List(_) => "list".into(),
                 HeapObj::Dict(_) if self.factory(*id).is_some() => "collections.defaultdict".into(),
+                HeapObj::Dict(_) if self.is_counter(*id) => "Counter".into(),
                 HeapObj::Dict(_) => "dict".into(),
                 HeapObj::Class(_) => "type".into(),
                 HeapObj::Instance(i) => self.class_name(i.class).to_string(),
@@ -186,7 +201,11 @@ impl Heap {
     pub fn to_str(&self, v: &Value) -> String {
         match v {
             Value::Str(s) => s.to_string(),
-            Value::Obj(_) | Value::Tuple(_) | Value::Method(..) | Value::DictView(..) => self.repr(v),
+            Value::Obj(id) => match self.user_str(*id) {
+                Some(s) => s,
+                None => self.repr(v),
+            },
+            Value::Tuple(_) | Value::Method(..) | Value::DictView(..) => self.repr(v),
             other => other.to_str(),
         }
     }
@@ -210,6 +229,9 @@ impl Heap {
                     HeapObj::List(items) => {
                         let parts: Vec<String> = items.iter().map(|x| self.repr_in(x, seen)).collect();
                         format!("[{}]", parts.join(", "))
+                    }
+                    HeapObj::Dict(items) if self.is_counter(id) => {
+                        super::counters::repr(items, |x| self.repr_in(x, seen))
                     }
                     HeapObj::Dict(items) => {
                         let parts: Vec<String> = items
@@ -236,15 +258,18 @@ impl Heap {
                         }
                         super::sets::repr(&parts)
                     }
-                    HeapObj::Instance(i) => {
-                        let parts: Vec<String> =
-                            i.attrs.iter().map(|(n, x)| format!("{n}={}", self.repr_in(x, seen))).collect();
-                        if parts.is_empty() {
-                            format!("<{} object>", self.class_name(i.class))
-                        } else {
-                            format!("<{} object {}>", self.class_name(i.class), parts.join(", "))
+                    HeapObj::Instance(i) => match self.user_repr(id) {
+                        Some(shown) => shown,
+                        None => {
+                            let parts: Vec<String> =
+                                i.attrs.iter().map(|(n, x)| format!("{n}={}", self.repr_in(x, seen))).collect();
+                            if parts.is_empty() {
+                                format!("<{} object>", self.class_name(i.class))
+                            } else {
+                                format!("<{} object {}>", self.class_name(i.class), parts.join(", "))
+                            }
                         }
-                    }
+                    },
                 };
                 seen.pop();
                 out
@@ -376,9 +401,16 @@ impl Heap {
     pub fn eq(&self, a: &Value, b: &Value, fp: &mut Footprint) -> bool {
         match (a, b) {
             (Value::Obj(x), Value::Obj(y)) if x == y => true,
+            (Value::Obj(_), _) | (_, Value::Obj(_)) if self.has_user_eq(a, b) => match self.user_eq(a, b, false) {
+                Some(r) => r.is_some_and(|r| self.truthy(&r, fp)),
+                None => false,
+            },
             (Value::Obj(x), Value::Obj(y)) => match (self.read(*x, fp), self.read(*y, fp)) {
                 (HeapObj::List(p), HeapObj::List(q)) => {
                     p.len() == q.len() && p.iter().zip(q.iter()).all(|(u, v)| self.eq(u, v, fp))
+                }
+                (HeapObj::Dict(p), HeapObj::Dict(q)) if self.is_counter(*x) && self.is_counter(*y) => {
+                    super::counters::eq(self, p, q, fp)
                 }
                 (HeapObj::Dict(p), HeapObj::Dict(q)) => {
                     p.len() == q.len()
@@ -410,6 +442,12 @@ impl Heap {
         };
         if !involves_heap(a) && !involves_heap(b) {
             return compare(op, a, b);
+        }
+        if matches!(op, CmpOp::Eq | CmpOp::Ne) && self.has_user_eq(a, b) {
+            // `==` gives what the method returns (`!=` without `__ne__`: its negation).
+            if let Some(r) = self.user_eq(a, b, op == CmpOp::Ne) {
+                return Ok(r.unwrap_or(Value::Bool(false)));
+            }
         }
         match op {
             CmpOp::Eq => return Ok(Value::Bool(self.eq(a, b, fp))),
@@ -482,6 +520,10 @@ impl Heap {
         match key {
             Value::Obj(id) => match self.peek(*id) {
                 HeapObj::List(_) | HeapObj::Dict(_) | HeapObj::Set(_) => {
+                    Err(err(ExcKind::TypeError, format!("unhashable type: '{}'", self.type_name(key))))
+                }
+                // A class that defines `__eq__` (and no `__hash__`) gets `__hash__ = None`.
+                HeapObj::Instance(_) if self.special_method(*id, super::special::Special::Eq).is_some() => {
                     Err(err(ExcKind::TypeError, format!("unhashable type: '{}'", self.type_name(key))))
                 }
                 _ => Ok(()),

@@ -157,7 +157,11 @@ pub(super) fn instantiate(
     let thread = is_thread.then(|| {
         let t = state.threads.len() as u32;
         let mut th = super::state::Thread::new(
-            super::state::ThreadStatus::New { target: Value::None, args: Value::Tuple(Vec::new().into()) },
+            super::state::ThreadStatus::New {
+                target: Value::None,
+                args: Value::Tuple(Vec::new().into()),
+                kwargs: Value::None,
+            },
             Vec::new(),
             "".into(),
             false,

@@ -277,7 +277,7 @@ fn sort(
     for (k, v) in kwargs {
         match (k.as_str(), v) {
             ("key", Value::None) => {}
-            ("key", _) => return Err(unsupported("list.sort(key=...) with a key function")),
+            ("key", _) => return Err(unsupported("list.sort(key=...) outside a call the checker sees")),
             ("reverse", Value::Bool(b)) => reverse = *b,
             ("reverse", Value::Int(i)) => reverse = *i != 0,
             ("reverse", _) => return Err(unsupported("list.sort(reverse=...) with a value other than an int")),
@@ -362,7 +362,7 @@ pub(super) fn binary(
 
 /// Whether every pair of `values` compares with `<` without a `TypeError`: all numbers (ints,
 /// bools, floats other than NaN), all strs, or all tuples whose items, position by position, are all ints or all strs.
-fn comparable(values: &[Value]) -> bool {
+pub(super) fn comparable(values: &[Value]) -> bool {
     #[derive(PartialEq, Clone, Copy)]
     enum K {
         Int,

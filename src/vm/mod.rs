@@ -14,6 +14,7 @@ mod builtins;
 mod call;
 mod cells;
 mod classes;
+mod counters;
 mod defaults;
 mod dictops;
 mod footprint;
@@ -22,6 +23,7 @@ mod gens;
 pub mod heap;
 mod invoke;
 mod iters;
+mod keys;
 mod listops;
 mod mathmod;
 mod numops;
@@ -30,6 +32,7 @@ mod reflect;
 mod sets;
 mod sharing;
 mod slices;
+mod special;
 mod spread;
 mod state;
 mod step;
@@ -46,6 +49,7 @@ pub use call::Blocker;
 pub use footprint::{Access, Footprint, Object};
 pub use heap::{Heap, HeapObj};
 pub use sharing::Sharing;
+pub use special::{Memo, Special};
 pub use state::{Frame, FrameRole, LockState, State, Thread, ThreadStatus};
 pub use step::{step, step_in_place, Event, StepInfo};
 pub use switch::{call_kind_of, switch_allowed, switch_certain_after_next, warm_up_call, CallKind};
@@ -123,7 +127,7 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
 /// module code does not store.
 pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &Sharing) -> bool {
     use crate::bytecode::{BinOp, Instr};
-    let Some(frame) = state.threads[tid].frames.last() else { return false };
+    let Some(frame) = state.threads[tid].frames.last().filter(|f| f.role != FrameRole::Bind) else { return false };
     let code = program.code(frame.code);
     let Some(instr) = code.instrs.get(frame.pc as usize) else { return false };
     let top2 = || {

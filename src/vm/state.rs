@@ -24,6 +24,9 @@ pub struct Frame {
     pub kwnames: Option<u32>,
     /// What the frame is running for, which decides what its return hands to the caller.
     pub role: FrameRole,
+    /// The results of the special methods (`__str__`, `__eq__`, …) that the instruction at
+    /// `pc` has called so far; it runs again with them until it completes ([`super::special`]).
+    pub memo: Vec<super::special::Memo>,
 }
 
 /// Why a frame was pushed, which decides where its names live and what its return gives.
@@ -47,6 +50,15 @@ pub enum FrameRole {
     /// The default factory of the defaultdict with this heap id, run for a missing key: its
     /// return is stored under the key (waiting on the caller's stack) and completes `d[key]`.
     Missing(u32),
+    /// The first frame of a thread whose `args=` is a list or that was given `kwargs=`: its
+    /// stack holds `self` (or NULL), the arguments and the keywords, which its first step unpacks
+    /// and binds, as `Thread.run()` does in the new thread (`target(*args, **kwargs)`).
+    Bind,
+    /// A property's setter, run by STORE_ATTR: its return value is dropped.
+    Setter,
+    /// A callback (`__str__`, `__eq__`, a `key=` function, …) called by the caller's
+    /// instruction: its return is kept in the caller's memo, and the instruction runs again.
+    Special(super::special::Special),
 }
 
 impl Frame {
@@ -57,7 +69,15 @@ impl Frame {
         for (slot, a) in locals.iter_mut().zip(args) {
             *slot = a.clone();
         }
-        Frame { code, pc: 0, stack: Vec::with_capacity(8), locals, kwnames: None, role: FrameRole::Call }
+        Frame {
+            code,
+            pc: 0,
+            stack: Vec::with_capacity(8),
+            locals,
+            kwnames: None,
+            role: FrameRole::Call,
+            memo: Vec::new(),
+        }
     }
 
     /// A fresh frame for a call of `func`: its parameters bound to `args`, and its closure's
@@ -82,8 +102,10 @@ pub enum ThreadStatus {
     New {
         /// The `target=` callable.
         target: Value,
-        /// The `args=` tuple.
+        /// The `args=` value (a tuple, or a list read when the thread runs).
         args: Value,
+        /// The `kwargs=` dict, or `Value::None` when none was given.
+        kwargs: Value,
     },
     /// Started and not finished (it may still be blocked; see [`super::blocker`]).
     Alive,

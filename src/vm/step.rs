@@ -5,7 +5,7 @@
 
 use super::call::call;
 use super::footprint::{Access, Footprint, Object};
-use super::heap::{Attr, Heap, HeapObj};
+use super::heap::{Attr, HeapObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_after, Before};
 use super::unwind::{exception_matches, raise, stop};
@@ -60,6 +60,9 @@ pub struct StepInfo {
     pub footprint: Footprint,
     /// The notable event, if any.
     pub event: Event,
+    /// Whether the step entered a method that `collections` writes in Python (`c[k]` of a
+    /// Counter's missing key runs `__missing__`): its entry is a switch point.
+    pub enters_library: bool,
 }
 
 /// Executes the next instruction of thread `tid`, returning the next state. Pure: `state` is
@@ -72,9 +75,19 @@ pub fn step(program: &Program, state: &State, tid: Tid) -> (State, StepInfo) {
 
 /// [`step`] on a state the caller owns, mutating it (the explorers' fast path).
 pub fn step_in_place(program: &Program, state: &mut State, tid: Tid) -> StepInfo {
+    if program.callbacks {
+        return super::special::step_with_methods(program, state, tid);
+    }
+    step_plain(program, state, tid)
+}
+
+/// One step, whatever the program's classes define.
+pub(super) fn step_plain(program: &Program, state: &mut State, tid: Tid) -> StepInfo {
     let mut info = StepInfo::default();
     let before = Before::capture(program, program.switch, state, tid);
-    match exec(program, state, tid, &mut info) {
+    match super::threads::bind_if_pending(program, state, tid, &mut info)
+        .and_then(|()| exec(program, state, tid, &mut info))
+    {
         Ok(()) => {}
         Err(e) if e.kind.is_checker_stop() => stop(program, state, tid, e, &mut info),
         Err(e) => raise(program, state, tid, Value::Exc(Arc::new(e)), &mut info),
@@ -141,42 +154,9 @@ fn method_frame(
     Ok(frame)
 }
 
-/// The value of `t.name` or `t.daemon` when the next instruction of `tid` loads one of them
-/// from a thread (read here, before [`exec`] borrows the stepping thread; neither changes after
-/// the thread is made, so the read is no access to shared state), or from an instance of a
-/// `threading.Thread` subclass that does not define them itself (then with the thread, whose
-/// name `Thread.__init__` sets: a read of it).
-fn thread_attribute(program: &Program, state: &State, tid: Tid) -> Option<(Value, Option<u32>)> {
-    let frame = state.threads[tid].frames.last()?;
-    let code = program.code(frame.code);
-    let (Instr::LoadAttr(i) | Instr::LoadMethod(i)) = code.instrs.get(frame.pc as usize)? else { return None };
-    let name = code.names[*i as usize].as_str();
-    let (t, via) = match frame.stack.last()? {
-        Value::Thread(t) => (*t, None),
-        Value::Obj(id) => match state.heap.peek(*id) {
-            HeapObj::Instance(inst) if inst.thread.is_some() => {
-                let own = inst.attrs.iter().any(|(n, _)| &**n == name)
-                    || state.heap.class_attr(inst.class, name, &mut Footprint::default()).is_some();
-                if own {
-                    return None;
-                }
-                let t = inst.thread?;
-                (t, Some(t))
-            }
-            _ => return None,
-        },
-        _ => return None,
-    };
-    match name {
-        "name" => Some((Value::Str(state.threads.get(t as usize)?.name.clone()), via)),
-        "daemon" => Some((Value::Bool(false), via)),
-        _ => None,
-    }
-}
-
 /// Executes one instruction; an `Err` is an exception raised by it.
 fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> Result<(), Exception> {
-    let thread_attr = thread_attribute(program, state, tid);
+    let thread_attr = super::threads::thread_attribute(program, state, tid);
     let State { globals, threads, heap, .. } = state;
     let th = Arc::make_mut(&mut threads[tid]);
     let frame = th.frames.last_mut().expect("[internal bug] stepping a thread with no frame");
@@ -307,7 +287,15 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 None if super::classes::is_local(heap, &owner) => {
                     super::classes::set_local_attr(heap, &owner, tid as u32, name, v, &mut info.footprint)
                 }
-                None => heap.set_attr(&owner, name, v, &mut info.footprint)?,
+                // A property's setter runs as a call whose return is dropped.
+                None => match heap.setter(&owner, name, &mut info.footprint) {
+                    Some((f, id)) if th.frames.len() < super::call::MAX_FRAMES => {
+                        let args = vec![Value::Obj(id), v];
+                        th.frames.push(method_frame(program, &f, args, FrameRole::Setter, heap, &mut info.footprint)?);
+                    }
+                    Some(_) => return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded")),
+                    None => heap.set_attr(&owner, name, v, &mut info.footprint)?,
+                },
             }
         }
         Instr::BuildList(n) => {
@@ -415,7 +403,9 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 _ => match heap.subscr(&container, &key, &mut info.footprint) {
                     Ok(v) => stack.push(v),
                     Err(e) => match container {
-                        Value::Obj(id) if e.kind == ExcKind::KeyError && heap.factory(id).is_some() => {
+                        Value::Obj(id)
+                            if e.kind == ExcKind::KeyError && (heap.factory(id).is_some() || heap.is_counter(id)) =>
+                        {
                             return super::defaults::missing(program, state, tid, id, key, info);
                         }
                         _ => return Err(e),
@@ -571,10 +561,12 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                             let items: Vec<Value> = p.iter().chain(q.iter()).cloned().collect();
                             Ok(Value::Obj(heap.alloc(HeapObj::List(items), &mut info.footprint)))
                         }
-                        _ => Err(heap_operand_error(heap, op, &a, &b)),
+                        _ => Err(super::arith::heap_operand_error(heap, op, &a, &b)),
                     }
                 }
-                (_, Value::Obj(_), _) | (_, _, Value::Obj(_)) => Err(heap_operand_error(heap, op, &a, &b)),
+                (_, Value::Obj(_), _) | (_, _, Value::Obj(_)) => {
+                    Err(super::arith::heap_operand_error(heap, op, &a, &b))
+                }
                 _ => binary_op(op, &a, &b),
             };
             stack.push(r?);
@@ -685,6 +677,9 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::ReturnValue if matches!(frame.role, FrameRole::Missing(_)) => {
             return super::defaults::missing_return(state, tid, info);
         }
+        Instr::ReturnValue if matches!(frame.role, FrameRole::Special(..)) => {
+            return super::special::special_return(state, tid);
+        }
         Instr::ReturnGenerator => return super::gens::return_generator(state, tid, info),
         Instr::YieldValue => return super::gens::yield_value(state, tid, info),
         Instr::ReturnValue => {
@@ -704,8 +699,10 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     ))
                 }
                 FrameRole::Init(inst) => Value::Obj(inst),
-                FrameRole::GenIter(_) | FrameRole::Drain(_) | FrameRole::Missing(_) => {
-                    unreachable!("[internal bug] returns handled above")
+                FrameRole::Setter => return Ok(()),
+                FrameRole::Special(..) => unreachable!("[internal bug] returns handled above"),
+                FrameRole::GenIter(_) | FrameRole::Drain(_) | FrameRole::Missing(_) | FrameRole::Bind => {
+                    unreachable!("[internal bug] returns handled above, bindings before the first step")
                 }
             };
             match th.frames.last_mut() {
@@ -783,16 +780,4 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Arc::make_mut(&mut state.threads[t as usize]).name = name;
     }
     Ok(())
-}
-
-fn heap_operand_error(heap: &Heap, op: BinOp, a: &Value, b: &Value) -> Exception {
-    let is_list = |v: &Value| matches!(v, Value::Obj(id) if matches!(heap.peek(*id), HeapObj::List(_)));
-    let is_int = |v: &Value| matches!(v, Value::Int(_) | Value::Big(_) | Value::Bool(_));
-    if op == BinOp::Mul && ((is_list(a) && is_int(b)) || (is_int(a) && is_list(b))) {
-        return unsupported("list repetition (list * int)");
-    }
-    err(
-        ExcKind::TypeError,
-        format!("unsupported operand type(s) for {}: '{}' and '{}'", op.symbol(), heap.type_name(a), heap.type_name(b)),
-    )
 }

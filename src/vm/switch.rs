@@ -81,6 +81,7 @@ impl Builtin {
             | Builtin::Repr
             | Builtin::DivMod
             | Builtin::Property
+            | Builtin::PropertySetter
             | Builtin::BuildClass
             | Builtin::DictGet
             | Builtin::ListMethod(_)
@@ -100,6 +101,8 @@ impl Builtin {
             | Builtin::SetMethod(_)
             | Builtin::StaticMethod
             | Builtin::ClassMethod => CallKind::C,
+            // `collections.Counter` is a Python class: its methods' entry is a check.
+            Builtin::Counter | Builtin::CounterMethod(_) => CallKind::Library,
             // `random.random` is C; `uniform`, `randint` and `choice` are Python functions.
             Builtin::Random(f) if f.is_c() => CallKind::C,
             Builtin::Random(_) => CallKind::Library,
@@ -147,6 +150,8 @@ pub(super) struct Before {
     /// For RETURN_VALUE and YIELD_VALUE: whether the frame is a generator drained by a C
     /// builtin, whose call checks after it returns.
     drain: bool,
+    /// For RETURN_VALUE: whether the frame is a special method called by an instruction.
+    special_return: bool,
 }
 
 impl Before {
@@ -160,6 +165,7 @@ impl Before {
             bool_operand: false,
             init_return: false,
             drain: false,
+            special_return: false,
         };
         if model == SwitchModel::Bytecode {
             return b;
@@ -180,6 +186,7 @@ impl Before {
             i if is_pop_jump(i) => b.bool_operand = matches!(f.stack.last(), Some(Value::Bool(_))),
             Instr::ReturnValue => {
                 b.init_return = matches!(f.role, FrameRole::Init(_));
+                b.special_return = matches!(f.role, FrameRole::Special(..));
                 b.drain = matches!(f.role, FrameRole::Drain(_));
             }
             Instr::YieldValue => b.drain = matches!(f.role, FrameRole::Drain(_)),
@@ -202,11 +209,18 @@ pub(super) fn switch_after(
     if model == SwitchModel::Bytecode {
         return true;
     }
+    if info.enters_library {
+        return true;
+    }
     // Releasing the GIL, ending, or any event that makes other threads run.
     if !matches!(info.event, Event::None | Event::Print | Event::Acquire(_) | Event::Release(_) | Event::Raise(_)) {
         return true;
     }
     let Some(instr) = &before.instr else { return true };
+    // A special method returns into the C code of the instruction that called it, which goes on.
+    if before.special_return && !matches!(info.event, Event::Raise(_)) {
+        return false;
+    }
     let th = &state.threads[tid];
     let Some(f) = th.frames.last() else { return true };
     if !th.is_alive() {

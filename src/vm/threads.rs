@@ -2,12 +2,13 @@
 //! `start()`, which binds the target (or a subclass's own `run()`) and the arguments in the new
 //! thread's first frame.
 
-use super::footprint::{Access, Object};
+use super::footprint::{Access, Footprint, Object};
+use super::heap::HeapObj;
 use super::invoke::bind_args;
-use super::state::{Frame, State, ThreadStatus};
+use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::step::{err, unsupported, Event, StepInfo};
 use super::value::{ExcKind, Exception, Tid, Value};
-use crate::bytecode::Program;
+use crate::bytecode::{Instr, Program};
 use std::sync::Arc;
 
 pub(super) fn start_thread(
@@ -16,14 +17,14 @@ pub(super) fn start_thread(
     t: Tid,
     info: &mut StepInfo,
 ) -> Result<Value, Exception> {
-    let ThreadStatus::New { target, args } = &state.threads[t].status else {
+    let ThreadStatus::New { target, args, kwargs } = &state.threads[t].status else {
         return Err(err(ExcKind::RuntimeError, "threads can only be started once"));
     };
     info.footprint.add(Access::Write(Object::Thread(t as u32)));
     if state.threads[t].name.is_empty() {
         return Err(err(ExcKind::RuntimeError, "thread.__init__() not called"));
     }
-    let (mut target, mut args) = (target.clone(), args.clone());
+    let (mut target, mut args, mut kwargs) = (target.clone(), args.clone(), kwargs.clone());
     // A `threading.Thread` subclass runs its own `run()` when it defines one (the default
     // `run()` calls the target).
     if let Some(inst) = state.threads[t].instance {
@@ -32,11 +33,27 @@ pub(super) fn start_thread(
         {
             target = Value::Method(f, this);
             args = Value::Tuple(Vec::new().into());
+            kwargs = Value::None;
         }
     }
     info.event = Event::Start(t);
     let (heap, fp) = (&mut state.heap, &mut info.footprint);
     let outcome = match (&target, &args) {
+        // A list (or any other heap object) as `args=`, or `kwargs=`: `run()` unpacks them in
+        // the new thread, when it runs, so what they hold then is what the target gets.
+        (Value::Function(f) | Value::Method(f, _), _) if matches!(args, Value::Obj(_)) || kwargs != Value::None => {
+            let mut frame = Frame::call(program, f, &[]);
+            frame.role = FrameRole::Bind;
+            let this = match target {
+                Value::Method(_, this) => Value::Obj(this),
+                _ => Value::Null,
+            };
+            frame.stack = vec![this, args, kwargs];
+            let th = state.thread_mut(t);
+            th.status = ThreadStatus::Alive;
+            th.frames = vec![frame];
+            return Ok(Value::None);
+        }
         (Value::Function(f), Value::Tuple(items)) => {
             bind_args(program, f.code, items.to_vec(), Vec::new(), heap, fp).map(|a| (f.clone(), a))
         }
@@ -45,12 +62,14 @@ pub(super) fn start_thread(
             a.extend(items.iter().cloned());
             bind_args(program, f.code, a, Vec::new(), heap, fp).map(|a| (f.clone(), a))
         }
-        (Value::Function(_) | Value::Method(..), Value::Obj(_)) => {
-            return Err(unsupported("threading.Thread(args=...) with a list or another heap object (a tuple is)"));
-        }
-        (Value::Function(_) | Value::Method(..), other) => {
-            Err(err(ExcKind::TypeError, format!("argument after * must be an iterable, not {}", other.type_name())))
-        }
+        (Value::Function(f), other) | (Value::Method(f, _), other) => Err(err(
+            ExcKind::TypeError,
+            format!(
+                "__main__.{}() argument after * must be an iterable, not {}",
+                program.code(f.code).qualname,
+                other.type_name()
+            ),
+        )),
         (Value::None, _) => {
             state.thread_mut(t).status = ThreadStatus::Finished;
             return Ok(Value::None);
@@ -84,6 +103,20 @@ pub(super) fn start_thread(
     Ok(Value::None)
 }
 
+/// What `threading.Thread(...)` (or `Thread.__init__`) was given, with the thread's name.
+pub(super) struct Settings {
+    /// `target=`.
+    pub target: Value,
+    /// `args=`.
+    pub args: Value,
+    /// `kwargs=` (`Value::None` when not given).
+    pub kwargs: Value,
+    /// The name given, or CPython's `Thread-N (target)`.
+    pub name: String,
+    /// Whether the name came from the counter.
+    pub numbered: bool,
+}
+
 /// What `threading.Thread(...)` (or `Thread.__init__`) is given: the target, its `args=`, the
 /// name (CPython's `Thread-N (target)` when none is given) and whether it came from the counter.
 pub(super) fn thread_settings(
@@ -92,24 +125,26 @@ pub(super) fn thread_settings(
     rest: &[Value],
     kwargs: Vec<(String, Value)>,
     info: &mut StepInfo,
-) -> Result<(Value, Value, String, bool), Exception> {
+) -> Result<Settings, Exception> {
     if !rest.is_empty() {
         return Err(unsupported("threading.Thread() with positional arguments (Thread(target=f, args=(...)) is)"));
     }
     let mut target = Value::None;
     let mut targs = Value::Tuple(Arc::from(Vec::new()));
     let mut name = Value::None;
+    let mut tkwargs = Value::None;
     for (k, v) in kwargs {
         match k.as_str() {
             "target" => target = v,
             "args" => targs = v,
+            "kwargs" => tkwargs = v,
             "name" => name = v,
             // Not a daemon (None: the creating thread's flag, and no thread here is one).
             "daemon" if matches!(v, Value::None | Value::Bool(false)) => {}
             "daemon" => return Err(unsupported("a daemon thread (daemon=True)")),
             other => {
                 return Err(unsupported(format!(
-                    "threading.Thread(..., {other}=...) (target=, args=, name= and daemon=False are)"
+                    "threading.Thread(..., {other}=...) (target=, args=, kwargs=, name= and daemon=False are)"
                 )))
             }
         }
@@ -117,7 +152,8 @@ pub(super) fn thread_settings(
     // threading.py: a false name becomes `Thread-N` from a counter only such names advance,
     // followed by ` (target)` when the target has a `__name__`.
     if state.heap.truthy(&name, &mut info.footprint) {
-        return Ok((target, targs, state.heap.to_str(&name), false));
+        let name = state.heap.to_str(&name);
+        return Ok(Settings { target, args: targs, kwargs: tkwargs, name, numbered: false });
     }
     let n = 1 + state.threads.iter().filter(|t| t.numbered).count();
     let target_name = match &target {
@@ -130,7 +166,7 @@ pub(super) fn thread_settings(
         Some(t) => format!("Thread-{n} ({t})"),
         None => format!("Thread-{n}"),
     };
-    Ok((target, targs, name, true))
+    Ok(Settings { target, args: targs, kwargs: tkwargs, name, numbered: true })
 }
 
 /// `Thread.__init__` of thread `t` (an instance of a `threading.Thread` subclass).
@@ -145,12 +181,12 @@ pub(super) fn thread_init(
     if !matches!(state.threads[t as usize].status, ThreadStatus::New { .. }) {
         return Err(unsupported("Thread.__init__() of a thread that has started"));
     }
-    let (target, targs, name, numbered) = thread_settings(program, state, &args, kwargs, info)?;
+    let s = thread_settings(program, state, &args, kwargs, info)?;
     info.footprint.add(Access::Write(Object::Thread(t)));
     let th = state.thread_mut(t as usize);
-    th.status = ThreadStatus::New { target, args: targs };
-    th.name = name.into();
-    th.numbered = numbered;
+    th.status = ThreadStatus::New { target: s.target, args: s.args, kwargs: s.kwargs };
+    th.name = s.name.into();
+    th.numbered = s.numbered;
     Ok(())
 }
 
@@ -195,5 +231,114 @@ pub(super) fn join_thread(
             info.event = Event::Join(t);
             Ok(Value::None)
         }
+    }
+}
+
+/// The first step of a thread started with a list as `args=` or with `kwargs=`: what
+/// `Thread.run()` does in the new thread, `target(*args, **kwargs)`, reading the list and the
+/// dict now and binding them to the target's parameters (a failure raises in the new thread).
+pub(super) fn bind_if_pending(
+    program: &Program,
+    state: &mut State,
+    tid: Tid,
+    info: &mut StepInfo,
+) -> Result<(), Exception> {
+    let Some(frame) = state.threads[tid].frames.last().filter(|f| f.role == FrameRole::Bind) else {
+        return Ok(());
+    };
+    let fp = &mut info.footprint;
+    let code = frame.code;
+    let qualname = &program.code(code).qualname;
+    let [this, args, kwargs] = &frame.stack[..] else { panic!("[internal bug] a binding frame's stack") };
+    let mut positional = match this {
+        Value::Obj(_) => vec![this.clone()],
+        _ => Vec::new(),
+    };
+    match args {
+        Value::Tuple(items) => positional.extend(items.iter().cloned()),
+        Value::Obj(_) => positional.extend(state.heap.items_of(args, fp)?),
+        other => {
+            return Err(err(
+                ExcKind::TypeError,
+                format!(
+                    "__main__.{qualname}() argument after * must be an iterable, not {}",
+                    state.heap.type_name(other)
+                ),
+            ))
+        }
+    }
+    let mut keywords = Vec::new();
+    match kwargs {
+        Value::None => {}
+        Value::Obj(id) => match state.heap.read(*id, fp) {
+            super::heap::HeapObj::Dict(pairs) => {
+                for (k, v) in pairs {
+                    let Value::Str(k) = k else {
+                        return Err(err(ExcKind::TypeError, "keywords must be strings"));
+                    };
+                    keywords.push((k.to_string(), v.clone()));
+                }
+            }
+            _ => {
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!(
+                        "__main__.{qualname}() argument after ** must be a mapping, not {}",
+                        state.heap.type_name(kwargs)
+                    ),
+                ))
+            }
+        },
+        other => {
+            return Err(err(
+                ExcKind::TypeError,
+                format!(
+                    "__main__.{qualname}() argument after ** must be a mapping, not {}",
+                    state.heap.type_name(other)
+                ),
+            ))
+        }
+    }
+    let bound = bind_args(program, code, positional, keywords, &mut state.heap, fp)?;
+    let th = state.thread_mut(tid);
+    let frame = th.frames.last_mut().expect("[internal bug] binding with no frame");
+    for (slot, v) in frame.locals.iter_mut().zip(bound) {
+        *slot = v;
+    }
+    frame.stack.clear();
+    frame.role = FrameRole::Call;
+    Ok(())
+}
+
+/// The value of `t.name` or `t.daemon` when the next instruction of `tid` loads one of them
+/// from a thread (read here, before [`exec`] borrows the stepping thread; neither changes after
+/// the thread is made, so the read is no access to shared state), or from an instance of a
+/// `threading.Thread` subclass that does not define them itself (then with the thread, whose
+/// name `Thread.__init__` sets: a read of it).
+pub(super) fn thread_attribute(program: &Program, state: &State, tid: Tid) -> Option<(Value, Option<u32>)> {
+    let frame = state.threads[tid].frames.last()?;
+    let code = program.code(frame.code);
+    let (Instr::LoadAttr(i) | Instr::LoadMethod(i)) = code.instrs.get(frame.pc as usize)? else { return None };
+    let name = code.names[*i as usize].as_str();
+    let (t, via) = match frame.stack.last()? {
+        Value::Thread(t) => (*t, None),
+        Value::Obj(id) => match state.heap.peek(*id) {
+            HeapObj::Instance(inst) if inst.thread.is_some() => {
+                let own = inst.attrs.iter().any(|(n, _)| &**n == name)
+                    || state.heap.class_attr(inst.class, name, &mut Footprint::default()).is_some();
+                if own {
+                    return None;
+                }
+                let t = inst.thread?;
+                (t, Some(t))
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    match name {
+        "name" => Some((Value::Str(state.threads.get(t as usize)?.name.clone()), via)),
+        "daemon" => Some((Value::Bool(false), via)),
+        _ => None,
     }
 }

@@ -59,6 +59,8 @@ pub(super) fn raise(program: &Program, state: &mut State, tid: Tid, exc: Value, 
             frame.stack.push(Value::Exc(exc_arc.clone()));
             frame.pc = h.target;
             frame.kwnames = None;
+            // An instruction that called back into Python code is over.
+            frame.memo.clear();
             handled = true;
             break;
         }

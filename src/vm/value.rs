@@ -338,8 +338,8 @@ pub enum Value {
     /// A function bound to an instance (`obj.method` without calling it): the function and the
     /// instance's heap id.
     Method(Func, u32),
-    /// A `property` wrapping a getter function.
-    Property(Func),
+    /// A `property`: its getter, then its setter if it has one (`@x.setter`).
+    Property(Arc<[Func]>),
     /// A `staticmethod` wrapping a function: found on a class or an instance, it is the plain
     /// function.
     StaticMethod(Func),

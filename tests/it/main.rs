@@ -1,5 +1,6 @@
 //! The integration tests, in one binary.
 
+mod callbacks;
 mod cli;
 mod cli_output;
 mod counts;

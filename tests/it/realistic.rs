@@ -287,6 +287,38 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
                 ),
             ]),
         ),
+        // Every increment is under the lock: alice wins with 3 of 6 ballots.
+        (
+            "vote_tally.py",
+            Verdict::Holds,
+            set(vec![outcome(&["winner: alice with 3 votes", "total ballots: 6"], None)]),
+        ),
+        // alice -> bob 30 first (then bob -> alice 70 finds 80), or bob -> alice 70 first (which
+        // fails on 50, then alice -> bob 30).
+        (
+            "account_repr.py",
+            Verdict::Holds,
+            set(vec![
+                outcome(&["[Account('alice', 140), Account('bob', 10)]"], None),
+                outcome(&["[Account('alice', 70), Account('bob', 80)]"], None),
+            ]),
+        ),
+        (
+            "leaderboard.py",
+            Verdict::Holds,
+            set(vec![outcome(&["1. cy (us) 150", "2. ann (eu) 120", "3. di (us) 95"], None)]),
+        ),
+        ("batch_ready.py", Verdict::Holds, set(vec![outcome(&["packing ['book', 'lamp']"], None)])),
+        // Both schedulers read 20 before either writes: 22.
+        (
+            "thermostat.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(&["target: 24"], None),
+                outcome(&["target: 22"], Some("assertion: AssertionError: a raise was lost: target is 22")),
+            ]),
+        ),
+        ("report_jobs.py", Verdict::Holds, set(vec![outcome(&["sales.pdf: q1, q2 (3p)", "staff.txt:  (2p)"], None)])),
     ]
 }
 

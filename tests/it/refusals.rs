@@ -18,7 +18,7 @@ def w(a):
     lst.pop(i=0)
     d.fromkeys('a')
     s.swapcase()
-    lst.sort(key=abs)
+    lst.sort(cmp=abs)
     d.setdefault(k='a')
     c = s.casefold()
     for k in s.splitlines():
@@ -29,11 +29,11 @@ def w(a):
     j = ','.zfill(3)
     p = s.center(9)
     b = s.isdigit()
-    x = cv.wait_for(p)
+    x = cv.notifyAll()
     y = d.pop(k=1)
     lst.append(1)
     v = d.get('a', 0)
-t = threading.Thread(target=w, args=[1])
+t = threading.Thread(target=w, group=None)
 t.start()
 t.join()
 ";
@@ -50,7 +50,7 @@ fn every_operation_outside_the_subset_is_refused_at_once_with_its_position() {
         ("10:13", "'i' of list.pop()"),
         ("11:5", "dict.fromkeys()"),
         ("12:5", "str.swapcase()"),
-        ("13:14", "'key' of list.sort()"),
+        ("13:14", "'cmp' of list.sort()"),
         ("14:18", "'k' of dict.setdefault()"),
         ("15:9", "str.casefold()"),
         ("16:14", "str.splitlines()"),
@@ -60,9 +60,9 @@ fn every_operation_outside_the_subset_is_refused_at_once_with_its_position() {
         ("21:9", "str.zfill()"),
         ("22:9", "str.center()"),
         ("23:9", "str.isdigit()"),
-        ("24:9", "Condition.wait_for()"),
+        ("24:9", "Condition.notifyAll()"),
         ("25:15", "'k' of dict.pop()"),
-        ("28:37", "threading.Thread(args=...)"),
+        ("28:32", "keyword argument 'group' to threading.Thread"),
     ];
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), want.len(), "{err}");

@@ -92,3 +92,45 @@ fn a_function_handed_to_a_builtin_keeps_the_program_out_of_the_analysis() {
     assert!(r.notes.iter().any(|n| n.contains("hands function work to a builtin")), "{:?}", r.notes);
     assert_eq!(printed(&r), set(&["2"]));
 }
+
+#[test]
+fn thread_args_given_as_a_list_and_kwargs_are_unpacked_when_the_thread_runs() {
+    // `Thread.run()` calls `target(*args, **kwargs)` in the new thread, so what the list and
+    // the dict hold then is what the target gets: main's append and store race with it.
+    // `1 ['z']` cannot happen: main appends before it stores.
+    let text = concat!(
+        "import threading\n\n\ndef w(*xs, **kw):\n    print(len(xs), sorted(kw))\n\n\n",
+        "args = [1]\nkw = {}\nt = threading.Thread(target=w, args=args, kwargs=kw)\nt.start()\n",
+        "args.append(2)\nkw[\"z\"] = 1\nt.join()\n",
+    );
+    held("args list and kwargs", text, &["1 []", "2 []", "2 ['z']"]);
+    // A list display and keyword arguments bound by name, defaults filled in.
+    let text = concat!(
+        "import threading\n\nout = []\n\n\ndef greet(name, greeting=\"hi\", end=\"!\"):\n",
+        "    out.append(greeting + \" \" + name + end)\n\n\n",
+        "ts = [threading.Thread(target=greet, args=[n], kwargs={\"greeting\": \"hello\"}) for n in (\"a\", \"b\")]\n",
+        "for t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint(sorted(out))\n",
+    );
+    held("list display args", text, &["['hello a!', 'hello b!']"]);
+}
+
+#[test]
+fn thread_args_that_do_not_bind_fail_in_the_new_thread_with_cpythons_message() {
+    for (args, message) in [
+        ("args=[1], kwargs={\"c\": 2}", "TypeError: w() got an unexpected keyword argument 'c'"),
+        ("args=5", "TypeError: __main__.w() argument after * must be an iterable, not int"),
+        ("args=[1, 2], kwargs=[]", "TypeError: __main__.w() argument after ** must be a mapping, not list"),
+        ("args=[1, 2, 3]", "TypeError: w() takes 2 positional arguments but 3 were given"),
+    ] {
+        let text = format!(
+            "import threading\n\n\ndef w(a, b):\n    print(a, b)\n\n\nt = threading.Thread(target=w, {args})\nt.start()\nt.join()\nprint(\"end\")\n"
+        );
+        for reduction in [Reduction::None, Reduction::Full] {
+            let m = Model::from_source("t.py", &text).unwrap();
+            let r = run(&m, reduction, 1_000_000);
+            assert_eq!(r.verdict, Verdict::Violated, "{text}");
+            let shown = format!("{:?}", r.violations);
+            assert!(shown.contains(message), "{args}: {shown}");
+        }
+    }
+}

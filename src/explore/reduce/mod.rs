@@ -240,7 +240,9 @@ impl Reducer<'_> {
                 if vm::blocker(self.program(), s, u) == Some(Blocker::Join(t)) {
                     return None;
                 }
-                (th.frames.iter().map(|f| (f.code, f.pc)).collect(), 0)
+                // A first step that unpacks a list or a dict (`args=[...]`, `kwargs=`) reads them.
+                let binds = th.frames.first().is_some_and(|f| f.role == vm::FrameRole::Bind);
+                (th.frames.iter().map(|f| (f.code, f.pc)).collect(), if binds { 2 } else { 0 })
             }
         };
         let n = self.program().globals.len().min(128);
@@ -436,11 +438,13 @@ impl Reducer<'_> {
                     }
                 }
             }
-            let (code, pc) = {
+            let (code, pc, binds) = {
                 let f = st.threads[t].frames.last().expect("[internal bug] runnable thread without a frame");
-                (f.code, f.pc)
+                (f.code, f.pc, f.role == vm::FrameRole::Bind)
             };
-            let fact = self.facts.codes[code as usize].instrs.get(pc as usize).copied().unwrap_or_default();
+            let mut fact = self.facts.codes[code as usize].instrs.get(pc as usize).copied().unwrap_or_default();
+            // Unpacking `args=` / `kwargs=` in the new thread may raise (a wrong count, say).
+            fact.may_fail |= binds;
             let ins = &p.code(code).instrs[pc as usize];
             straight &= !fact.may_fail && fact.calls.is_none() && ins.jump_target().is_none()
                 || matches!(ins, Instr::JumpBackward(_) | Instr::JumpForward(_) | Instr::ForIter(_));

@@ -56,6 +56,7 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("math", "inf"),
     ("math", "nan"),
     ("collections", "defaultdict"),
+    ("collections", "Counter"),
     ("random", "random"),
     ("random", "uniform"),
     ("random", "randint"),

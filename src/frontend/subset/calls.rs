@@ -218,11 +218,11 @@ impl Checker<'_> {
             "sorted" => {
                 for k in &c.arguments.keywords {
                     let kname = k.arg.as_ref().map_or("", |a| a.as_str());
-                    if !(kname == "reverse" || (kname == "key" && matches!(k.value, Expr::NoneLiteral(_)))) {
+                    if !matches!(kname, "reverse" | "key") {
                         return Err(self.unsupported(
                             k.range,
                             format!("keyword argument '{kname}' to sorted"),
-                            "sorted(iterable) or sorted(iterable, reverse=...); key functions are not modelled",
+                            "sorted(iterable[, key=f][, reverse=...])",
                         ));
                     }
                 }
@@ -316,6 +316,26 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
+            "min" | "max" => {
+                for k in &c.arguments.keywords {
+                    let kname = k.arg.as_ref().map_or("", |a| a.as_str());
+                    if !matches!(kname, "key" | "default") {
+                        return Err(self.unsupported(
+                            k.range,
+                            format!("keyword argument '{kname}' to {name}"),
+                            "min/max(iterable[, key=f][, default=x]) or min/max(a, b, ...[, key=f])",
+                        ));
+                    }
+                }
+                if c.arguments.args.is_empty() {
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("{name}() without arguments"),
+                        "min/max(iterable)",
+                    ));
+                }
+                Ok(())
+            }
             _ if CALLABLE_BUILTINS.contains(&name) => {
                 self.no_keywords(c, name, "pass arguments positionally")?;
                 let n = c.arguments.args.len();
@@ -350,7 +370,7 @@ impl Checker<'_> {
     }
 
     fn threading_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
-        const HINT: &str = "supported: threading.Thread(target=f, args=(...), name=..., daemon=False), \
+        const HINT: &str = "supported: threading.Thread(target=f, args=(...), kwargs={...}, name=..., daemon=False), \
              threading.current_thread(), threading.main_thread(), threading.Lock(), \
              threading.RLock(), threading.Semaphore(value), threading.BoundedSemaphore(value), \
              threading.Event(), threading.Condition(lock=None), threading.Barrier(parties), threading.local()";
@@ -361,13 +381,6 @@ impl Checker<'_> {
                 }
                 for k in c.arguments.keywords.iter() {
                     let name = k.arg.as_ref().map_or("", |n| n.as_str());
-                    if name == "args" && self.known_kind(&k.value).is_some_and(|kind| kind != methods::Kind::Tuple) {
-                        return Err(self.unsupported(
-                            k.value.range(),
-                            "threading.Thread(args=...) with a value other than a tuple",
-                            "pass the arguments as a tuple: args=(x,) or args=(x, y)",
-                        ));
-                    }
                     if name == "daemon"
                         && !matches!(
                             k.value,
@@ -380,7 +393,7 @@ impl Checker<'_> {
                             "daemon threads, abandoned at the program's end, are not modelled: join the thread",
                         ));
                     }
-                    if !matches!(name, "target" | "args" | "name" | "daemon") {
+                    if !matches!(name, "target" | "args" | "kwargs" | "name" | "daemon") {
                         return Err(self.unsupported(
                             k.range,
                             format!("keyword argument '{name}' to threading.Thread"),
@@ -451,12 +464,18 @@ impl Checker<'_> {
 
     fn collections_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
         const HINT: &str = "supported: collections.defaultdict(factory), where the factory is int, float, str, \
-             bool, list, dict, tuple, a function or a lambda";
+             bool, list, dict, tuple, a function or a lambda, and collections.Counter([iterable or mapping])";
         match attr {
             "defaultdict" => {
                 self.no_keywords(c, "collections.defaultdict", HINT)?;
                 if c.arguments.args.len() > 1 {
                     return Err(self.unsupported(c.range(), "collections.defaultdict() with initial items", HINT));
+                }
+                Ok(())
+            }
+            "Counter" => {
+                if c.arguments.args.len() > 1 {
+                    return Err(self.unsupported(c.range(), "collections.Counter() with several arguments", HINT));
                 }
                 Ok(())
             }

@@ -80,13 +80,19 @@ impl Checker<'_> {
             }
         }
         match s {
-            Stmt::FunctionDef(f) if is_special(f.name.as_str()) && f.name.as_str() != "__init__" => Err(self
-                .unsupported(
+            Stmt::FunctionDef(f)
+                if is_special(f.name.as_str())
+                    && f.name.as_str() != "__init__"
+                    && !crate::bytecode::SPECIAL_METHODS.contains(&f.name.as_str()) =>
+            {
+                Err(self.unsupported(
                     f.name.range,
                     format!("special method '{}'", f.name.as_str()),
-                    "the checker calls only __init__ of a class (str(), ==, len(), with ... and operators would \
-                 not call the others); define a plain method such as describe() and call it",
-                )),
+                    "the special methods a class may define are __init__, __str__, __repr__, __eq__ and __ne__ \
+                     (len(), with ..., hash() and the other operators would not call the others); define a plain \
+                     method and call it",
+                ))
+            }
             Stmt::FunctionDef(f) => {
                 self.in_class = false;
                 let r = self.function(f, true);
@@ -127,12 +133,18 @@ impl Checker<'_> {
             return Err(self.unsupported(f.range, "async function", "use a plain def and threads"));
         }
         for d in &f.decorator_list {
-            let is_builtin = matches!(&d.expression, Expr::Name(n)
-                if matches!(n.id.as_str(), "property" | "staticmethod" | "classmethod"));
+            let is_builtin = match &d.expression {
+                Expr::Name(n) => matches!(n.id.as_str(), "property" | "staticmethod" | "classmethod"),
+                // `@x.setter` of a property `x` defined above, on a method of the same name.
+                Expr::Attribute(a) => {
+                    a.attr.as_str() == "setter" && matches!(&*a.value, Expr::Name(n) if n.id == f.name.id)
+                }
+                _ => false,
+            };
             if !(method && is_builtin && f.decorator_list.len() == 1) {
                 let hint = if method {
-                    "the supported decorators are @property (getters only, no setters), @staticmethod and \
-                     @classmethod, one on a method"
+                    "the supported decorators are @property, @name.setter (on a method of the same name), \
+                     @staticmethod and @classmethod, one on a method"
                 } else {
                     "use a plain def (@property, @staticmethod and @classmethod are supported on methods)"
                 };

@@ -122,7 +122,8 @@ const HINT_METHODS: &str = "supported methods: every list method (lst.append(x),
      d.keys(), d.values(), d.items(), d.setdefault(k[, default]), d.update(other); lock.acquire([blocking, \
      timeout]), lock.release(), lock.locked(); t.start(), t.join([timeout]), t.is_alive(); \
      RLock/Semaphore/BoundedSemaphore acquire([blocking, timeout]), release(); event.set(), clear(), is_set(), \
-     wait([timeout]); cond.acquire(), release(), wait([timeout]), notify([n]), notify_all(); barrier.wait(); \
+     wait([timeout]); cond.acquire(), release(), wait([timeout]), wait_for(predicate[, timeout]), notify([n]), \
+     notify_all(); barrier.wait(); \
      q.put(x[, block, timeout]), q.get([block, timeout]), put_nowait(x), get_nowait(), qsize(), empty(), full(), \
      task_done(), join(); and the methods of the program's classes (a timeout may expire at any time)";
 
@@ -137,7 +138,8 @@ pub(super) enum Kind {
     Tuple,
     Lock,
     Thread,
-    /// A `threading` synchronisation object or a `queue.Queue`, by its type name.
+    /// A `threading` synchronisation object, a `queue.Queue` or a `collections.Counter`, by its
+    /// type name.
     Sync(&'static str),
 }
 
@@ -159,9 +161,7 @@ impl Kind {
     /// What is supported on this type instead of another method.
     fn hint(self) -> String {
         match self {
-            Kind::List => "supported on a list: every method but sort(key=...), a[i], a[i] = v, len(a), x in a and \
-                 iteration"
-                .into(),
+            Kind::List => "supported on a list: every method, a[i], a[i] = v, len(a), x in a and iteration".into(),
             Kind::Dict => "supported on a dict: d.get(k[, default]), d.keys(), d.values(), d.items(), \
                  d.setdefault(k[, default]), d.update(other), d.pop(k[, default]), d.popitem(), d.copy(), \
                  d.clear(), d[k], d[k] = v, k in d and iteration"
@@ -226,15 +226,30 @@ impl Kind {
             Kind::Thread => &["start", "join", "is_alive"],
             Kind::Sync("RLock" | "Semaphore" | "BoundedSemaphore") => &["acquire", "release"],
             Kind::Sync("Event") => &["set", "clear", "is_set", "wait"],
-            Kind::Sync("Condition") => &["acquire", "release", "wait", "notify", "notify_all"],
+            Kind::Sync("Condition") => &["acquire", "release", "wait", "wait_for", "notify", "notify_all"],
             Kind::Sync("Barrier") => &["wait"],
+            Kind::Sync("Counter") => &[
+                "most_common",
+                "update",
+                "subtract",
+                "total",
+                "copy",
+                "get",
+                "keys",
+                "values",
+                "items",
+                "setdefault",
+                "pop",
+                "popitem",
+                "clear",
+            ],
             Kind::Sync(_) => &["put", "get", "put_nowait", "get_nowait", "qsize", "empty", "full", "task_done", "join"],
         }
     }
 }
 
 /// Every type whose methods the checker models.
-const ALL_KINDS: [Kind; 13] = [
+const ALL_KINDS: [Kind; 14] = [
     Kind::List,
     Kind::Dict,
     Kind::Set,
@@ -248,6 +263,7 @@ const ALL_KINDS: [Kind; 13] = [
     Kind::Sync("Condition"),
     Kind::Sync("Barrier"),
     Kind::Sync("Queue"),
+    Kind::Sync("Counter"),
 ];
 
 /// Whether the checker models a method called `name` on some built-in or library type.
@@ -299,6 +315,7 @@ fn threading_kind(module: &str, attr: &str) -> Option<Kind> {
         ("threading", "Condition") => Some(Kind::Sync("Condition")),
         ("threading", "Barrier") => Some(Kind::Sync("Barrier")),
         ("queue", "Queue") => Some(Kind::Sync("Queue")),
+        ("collections", "Counter") => Some(Kind::Sync("Counter")),
         _ => None,
     }
 }
@@ -464,16 +481,15 @@ impl Checker<'_> {
         let kws = &c.arguments.keywords;
         match self.known_kind(&a.value) {
             Some(Kind::List) => {
-                // Keyword arguments: only sort's `reverse=` (and `key=None`) are modelled.
+                // Keyword arguments: only sort's `key=` and `reverse=` are modelled.
                 for k in kws {
                     let kname = k.arg.as_ref().map_or("", |n| n.as_str());
-                    let ok = name == "sort"
-                        && (kname == "reverse" || (kname == "key" && matches!(k.value, Expr::NoneLiteral(_))));
+                    let ok = name == "sort" && matches!(kname, "reverse" | "key");
                     if !ok {
                         return Err(self.unsupported(
                             k.range,
                             format!("the keyword argument '{kname}' of list.{name}()"),
-                            "list methods take positional arguments; sort takes reverse=, not key=",
+                            "list methods take positional arguments; sort takes key= and reverse=",
                         ));
                     }
                 }

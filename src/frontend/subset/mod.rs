@@ -198,7 +198,7 @@ impl<'a> Checker<'a> {
         for s in body {
             if let Stmt::ImportFrom(i) = s {
                 let module = i.module.as_ref().map_or("", |m| m.as_str());
-                if i.level == 0 && matches!(module, "threading" | "time" | "queue") {
+                if i.level == 0 && matches!(module, "threading" | "time" | "queue" | "collections") {
                     for a in &i.names {
                         let bound = a.asname.as_ref().unwrap_or(&a.name).as_str().to_string();
                         from_imports.insert(bound, (module.to_string(), a.name.as_str().to_string()));

@@ -16,6 +16,7 @@
 
 mod ops;
 mod timeout;
+mod wait_for;
 
 pub(super) use ops::{blocker, call, construct, Args, Outcome};
 pub(super) use timeout::{lock_wait, plain_wait, Wait};
@@ -104,6 +105,8 @@ pub enum SyncMethod {
     IsSet,
     /// `Event.wait()`, `Condition.wait()`, `Barrier.wait()`
     Wait,
+    /// `Condition.wait_for(predicate, timeout=None)`
+    WaitFor,
     /// `Condition.notify(n=1)`
     Notify,
     /// `Condition.notify_all()`
@@ -141,6 +144,7 @@ impl SyncMethod {
             "clear" => M::Clear,
             "is_set" => M::IsSet,
             "wait" => M::Wait,
+            "wait_for" => M::WaitFor,
             "notify" => M::Notify,
             "notify_all" => M::NotifyAll,
             "put" => M::Put,
@@ -157,7 +161,9 @@ impl SyncMethod {
         let ok = match kind {
             K::RLock | K::Semaphore | K::BoundedSemaphore => matches!(m, M::Acquire | M::Release | M::Exit),
             K::Event => matches!(m, M::Set | M::Clear | M::IsSet | M::Wait),
-            K::Condition => matches!(m, M::Acquire | M::Release | M::Exit | M::Wait | M::Notify | M::NotifyAll),
+            K::Condition => {
+                matches!(m, M::Acquire | M::Release | M::Exit | M::Wait | M::WaitFor | M::Notify | M::NotifyAll)
+            }
             K::Barrier => m == M::Wait,
             K::Queue => matches!(
                 m,
@@ -188,6 +194,7 @@ impl SyncMethod {
             (K::Condition, M::Acquire) => "Condition.acquire",
             (K::Condition, M::Release) => "Condition.release",
             (K::Condition, M::Wait) => "Condition.wait",
+            (K::Condition, M::WaitFor) => "Condition.wait_for",
             (K::Condition, M::Notify) => "Condition.notify",
             (K::Condition, M::NotifyAll) => "Condition.notify_all",
             (K::Condition, _) => "Condition.__exit__",

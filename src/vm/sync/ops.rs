@@ -258,7 +258,9 @@ pub(in crate::vm) fn blocker(state: &State, tid: Tid, id: u32, method: SyncMetho
             }
             let takes_lock = match m {
                 SyncMethod::Acquire => blocking,
-                SyncMethod::Wait => waiters.iter().any(|w| w.tid == tid && (w.notified || w.expired)),
+                SyncMethod::Wait | SyncMethod::WaitFor => {
+                    waiters.iter().any(|w| w.tid == tid && (w.notified || w.expired))
+                }
                 _ => false,
             };
             let holder = lock_holder(state, *lock);
@@ -452,6 +454,7 @@ pub(in crate::vm) fn call(
                 }
             }
         }
+        (SyncKind::Condition, SyncMethod::WaitFor) => super::wait_for::wait_for(state, tid, id, args, info),
         (SyncKind::Condition, m) => condition(state, tid, id, m, what, args, info),
         (SyncKind::Barrier, _) => {
             args.expect(what, 0, &["timeout"])?;

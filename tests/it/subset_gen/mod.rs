@@ -333,6 +333,22 @@ pub enum Stmt {
     },
     /// `r = obj.value`: a `@property` getter
     PropRead,
+    /// `obj.value = obj.n + c`: a `@value.setter`, run as a Python frame
+    PropWrite {
+        c: i64,
+    },
+    /// `r = len(f"{obj}") + g` (`__str__`) or `r = int(obj == C()) + g` (`__eq__`): special
+    /// methods that C code calls back
+    Special {
+        g: usize,
+        eq: bool,
+    },
+    /// `r = max(range(3), key=lambda v: (v + g) % 3)`: a key function, called per item
+    KeyFn {
+        g: usize,
+    },
+    /// `with cv: r = int(cv.wait_for(lambda: flag > 0, timeout=0.1))`
+    CvWaitFor,
     /// `try: r = a[5]` / `except Exception: r = 0` (an `except` clause cannot name IndexError): an error the checker raises, caught
     IndexCatch,
     // --- synchronisation objects
@@ -630,6 +646,10 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, (g(), c(), any::<bool>()).prop_map(|(g, c, by)| Stmt::KeywordOnly { g, c, by }).boxed()),
             (1, c().prop_map(|c| Stmt::Bump { c }).boxed()),
             (1, Just(Stmt::PropRead).boxed()),
+            (1, c().prop_map(|c| Stmt::PropWrite { c }).boxed()),
+            (1, (g(), any::<bool>()).prop_map(|(g, eq)| Stmt::Special { g, eq }).boxed()),
+            (1, g().prop_map(|g| Stmt::KeyFn { g }).boxed()),
+            (1, Just(Stmt::CvWaitFor).boxed()),
             (1, Just(Stmt::IndexCatch).boxed()),
             (1, Just(Stmt::EvSet).boxed()),
             (1, Just(Stmt::EvClear).boxed()),

@@ -130,6 +130,11 @@ pub enum Feature {
     RandomSleep,
     KeywordOnly,
     Set,
+    PropertySetter,
+    SpecialMethod,
+    KeyFunction,
+    ConditionWaitFor,
+    ThreadArgsList,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -714,6 +719,42 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.assign("r");
             line(out, ind, "r = obj.value");
         }
+        Stmt::PropWrite { c } => {
+            cx.feat(F::PropertySetter);
+            cx.found.uses.insert("obj");
+            line(out, ind, &format!("obj.value = obj.n + {c}"));
+        }
+        Stmt::Special { g, eq } => {
+            cx.feat(F::SpecialMethod);
+            cx.found.uses.insert("obj");
+            cx.assign("r");
+            let g = GLOBALS[*g];
+            if *eq {
+                line(out, ind, &format!("r = int(obj == C()) + {g}"));
+            } else {
+                line(out, ind, &format!("r = len(f\"{{obj}}\") + {g}"));
+            }
+        }
+        Stmt::KeyFn { g } => {
+            cx.feat(F::KeyFunction);
+            cx.assign("r");
+            line(out, ind, &format!("r = max(range(3), key=lambda v: (v + {}) % 3)", GLOBALS[*g]));
+        }
+        Stmt::CvWaitFor => {
+            cx.found.uses.insert("cv");
+            cx.assign("r");
+            if cx.cv_over_lock && cx.held.contains(&LockId::Lock) {
+                line(out, ind, "r = flag");
+                return;
+            }
+            cx.feat(F::ConditionWaitFor);
+            if cx.cv_over_lock {
+                cx.feat(F::ConditionOverLock);
+                cx.found.locks.insert(LockId::Lock);
+            }
+            line(out, ind, "with cv:");
+            line(out, ind + 4, "r = int(cv.wait_for(lambda: flag > 0, timeout=0.1))");
+        }
         Stmt::IndexCatch => {
             cx.feat(F::CaughtCheckerError);
             cx.found.uses.insert("a");
@@ -1173,7 +1214,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     if uses("obj") || p.method_thread.is_some() {
         out.push_str(
             "\n\nclass C:\n    count = 0\n\n    def __init__(self):\n        self.n = 0\n\n    @property\n    def value(self):\n        \
-             return self.n\n\n    def bump(self, k):\n        self.n += k\n\n\nobj = C()\n",
+             return self.n\n\n    @value.setter\n    def value(self, v):\n        self.n = v\n\n    def __str__(self):\n        \
+             return f\"C{self.n}\"\n\n    def __eq__(self, other):\n        return isinstance(other, C) and self.n == other.n\n\n    \
+             def bump(self, k):\n        self.n += k\n\n\nobj = C()\n",
         );
     }
     if uses("obj2") {
@@ -1207,6 +1250,11 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
         for k in 0..copies {
             let args = match f.param {
                 Param::None => String::new(),
+                // Every other worker's argument comes in a list (unpacked when the thread runs).
+                Param::Int(v) if (v + k as i64) % 2 == 0 => {
+                    found.features.insert(F::ThreadArgsList);
+                    format!(", args=[{}]", v + k as i64)
+                }
                 Param::Int(v) => format!(", args=({},)", v + k as i64),
                 Param::Lock => ", args=(lock,)".to_string(),
             };

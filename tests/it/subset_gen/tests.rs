@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 120] = {
+const ALL: [Feature; 125] = {
     use Feature::*;
     [
         LockWith,
@@ -138,6 +138,11 @@ const ALL: [Feature; 120] = {
         RandomSleep,
         KeywordOnly,
         Set,
+        PropertySetter,
+        SpecialMethod,
+        KeyFunction,
+        ConditionWaitFor,
+        ThreadArgsList,
     ]
 };
 
