@@ -317,8 +317,8 @@ impl Program {
 }
 
 /// The special methods (besides `__init__`) that a class may define and that C code calls back:
-/// `str()` / `print` / formatting, `repr()`, `==` and `!=`.
-pub const SPECIAL_METHODS: &[&str] = &["__str__", "__repr__", "__eq__", "__ne__"];
+/// `str()` / `print` / formatting, `repr()`, `==` and `!=`, `with`.
+pub const SPECIAL_METHODS: &[&str] = &["__str__", "__repr__", "__eq__", "__ne__", "__enter__", "__exit__"];
 
 /// Whether C code may call back into these code objects: a method is named like a special one
 /// (its qualname is `C.name`), a call passes `key=`, or `Condition.wait_for` is named.

@@ -359,6 +359,9 @@ pub(super) fn heap_operand_error(heap: &super::heap::Heap, op: BinOp, a: &Value,
     if op == BinOp::Mul && ((is_list(a) && is_int(b)) || (is_int(a) && is_list(b))) {
         return super::step::unsupported("list repetition (list * int)");
     }
+    if [a, b].iter().any(|v| matches!(v, Value::Obj(id) if matches!(heap.peek(*id), super::heap::HeapObj::Deque(_)))) {
+        return super::step::unsupported("an arithmetic operator on a deque");
+    }
     let dict = |v: &Value| matches!(v, Value::Obj(id) if matches!(heap.peek(*id), super::heap::HeapObj::Dict(_)));
     if dict(a) || dict(b) {
         // `Counter` arithmetic (`+ - | &`), and `dict | dict` (a merge, 3.9+).

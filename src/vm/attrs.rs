@@ -61,6 +61,7 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Module(Module::Time), "sleep") => Some(Value::Builtin(Builtin::Sleep)),
         (Value::Module(Module::Collections), "defaultdict") => Some(Value::Builtin(Builtin::DefaultDict)),
         (Value::Module(Module::Collections), "Counter") => Some(Value::Builtin(Builtin::Counter)),
+        (Value::Module(Module::Collections), "deque") => Some(Value::Builtin(Builtin::Deque)),
         (Value::Module(Module::Random), name) => {
             super::randoms::RandomFn::lookup(name).map(|f| Value::Builtin(Builtin::Random(f)))
         }

@@ -124,6 +124,10 @@ pub enum Builtin {
     DefaultDict,
     /// `collections.Counter`
     Counter,
+    /// `collections.deque`
+    Deque,
+    /// A method of `collections.deque`.
+    DequeMethod(super::deques::DequeMethod),
     /// A method of `Counter` beyond the dict's.
     CounterMethod(super::counters::CounterMethod),
     /// A function of the `random` module.
@@ -203,6 +207,8 @@ impl Builtin {
             Builtin::Type => "type",
             Builtin::DefaultDict => "collections.defaultdict",
             Builtin::Counter => "collections.Counter",
+            Builtin::Deque => "collections.deque",
+            Builtin::DequeMethod(m) => m.qualname(),
             Builtin::CounterMethod(m) => m.qualname(),
             Builtin::Random(f) => f.qualname(),
             Builtin::Set => "set",

@@ -177,6 +177,9 @@ pub(super) fn call(
 ) -> Result<(), Exception> {
     match *instr {
         Instr::BeforeWith => {
+            if let Some(done) = super::special::before_with(state, tid) {
+                return done;
+            }
             let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
             if let Some(Value::Sync(kind, id)) = frame.stack.last().cloned() {
                 if kind.is_context_manager() {
@@ -206,6 +209,9 @@ pub(super) fn call(
             Ok(())
         }
         Instr::WithExceptStart => {
+            if let Some(done) = super::special::with_except_start(state, tid) {
+                return done;
+            }
             let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
             let exit = frame.stack[frame.stack.len() - 4].clone();
             frame.stack.push(Value::Bool(false));
@@ -371,6 +377,7 @@ pub(super) fn call_builtin(
             | Builtin::ListMethod(_)
             | Builtin::DictMethod(_)
             | Builtin::CounterMethod(_)
+            | Builtin::DequeMethod(_)
             | Builtin::SetMethod(_)
             | Builtin::StrMethod(_)
             | Builtin::DictGet
@@ -631,6 +638,10 @@ pub(super) fn call_builtin(
         (Builtin::Dict, _) => super::dictops::new_dict(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::DefaultDict, _) => super::defaults::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::Counter, _) => super::counters::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
+        (Builtin::Deque, _) => super::deques::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
+        (Builtin::DequeMethod(m), Some(Value::Obj(id))) => {
+            super::deques::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
+        }
         (Builtin::CounterMethod(m), Some(Value::Obj(id))) => {
             super::counters::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
         }

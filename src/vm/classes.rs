@@ -119,6 +119,13 @@ impl Heap {
                 let m = super::listops::ListMethod::from_name(name).expect("checked");
                 Ok(Attr::Value(Value::Bound(super::Builtin::ListMethod(m), Box::new(obj.clone()))))
             }
+            HeapObj::Deque(d) if name == "maxlen" => {
+                Ok(Attr::Value(d.maxlen.map_or(Value::None, |m| Value::Int(m as i64))))
+            }
+            HeapObj::Deque(_) if super::deques::DequeMethod::from_name(name).is_some() => {
+                let m = super::deques::DequeMethod::from_name(name).expect("checked");
+                Ok(Attr::Value(Value::Bound(super::Builtin::DequeMethod(m), Box::new(obj.clone()))))
+            }
             HeapObj::Set(_) if super::sets::SetMethod::from_name(name).is_some() => {
                 let m = super::sets::SetMethod::from_name(name).expect("checked");
                 Ok(Attr::Value(Value::Bound(super::Builtin::SetMethod(m), Box::new(obj.clone()))))
@@ -218,6 +225,9 @@ impl Heap {
                     (B::Object, _) => true,
                     _ => false,
                 })
+            }
+            Value::Builtin(super::Builtin::Deque) => {
+                Ok(matches!(v, Value::Obj(id) if matches!(self.read(*id, fp), HeapObj::Deque(_))))
             }
             Value::Builtin(super::Builtin::Counter) => Ok(
                 matches!(v, Value::Obj(id) if matches!(self.read(*id, fp), HeapObj::Dict(_)) && self.is_counter(*id)),

@@ -60,6 +60,8 @@ pub enum HeapObj {
     Gen(super::gens::GenObj),
     /// A `set`.
     Set(super::sets::SetObj),
+    /// A `collections.deque`.
+    Deque(super::deques::DequeObj),
 }
 
 /// What marks a dict as a `collections.Counter` among the defaultdicts' factories.
@@ -179,6 +181,7 @@ impl Heap {
                 HeapObj::Local(_) => "_thread._local".into(),
                 HeapObj::Gen(_) => "generator".into(),
                 HeapObj::Set(_) => "set".into(),
+                HeapObj::Deque(_) => "collections.deque".into(),
             },
             other => other.type_name().into(),
         }
@@ -191,198 +194,6 @@ impl Heap {
         }
     }
 
-    /// Python's `repr(v)`; instances show as `<C object x=1>` with their attributes.
-    pub fn repr(&self, v: &Value) -> String {
-        let mut seen = Vec::new();
-        self.repr_in(v, &mut seen)
-    }
-
-    /// Python's `str(v)`.
-    pub fn to_str(&self, v: &Value) -> String {
-        match v {
-            Value::Str(s) => s.to_string(),
-            Value::Obj(id) => match self.user_str(*id) {
-                Some(s) => s,
-                None => self.repr(v),
-            },
-            Value::Tuple(_) | Value::Method(..) | Value::DictView(..) => self.repr(v),
-            other => other.to_str(),
-        }
-    }
-
-    fn repr_in(&self, v: &Value, seen: &mut Vec<u32>) -> String {
-        match v {
-            Value::Obj(id) => {
-                let id = *id;
-                if id as usize >= self.objects.len() {
-                    return v.repr();
-                }
-                if seen.contains(&id) {
-                    return match self.peek(id) {
-                        HeapObj::List(_) => "[...]".into(),
-                        HeapObj::Dict(_) => "{...}".into(),
-                        _ => "<...>".into(),
-                    };
-                }
-                seen.push(id);
-                let out = match self.peek(id) {
-                    HeapObj::List(items) => {
-                        let parts: Vec<String> = items.iter().map(|x| self.repr_in(x, seen)).collect();
-                        format!("[{}]", parts.join(", "))
-                    }
-                    HeapObj::Dict(items) if self.is_counter(id) => {
-                        super::counters::repr(items, |x| self.repr_in(x, seen))
-                    }
-                    HeapObj::Dict(items) => {
-                        let parts: Vec<String> = items
-                            .iter()
-                            .map(|(k, x)| format!("{}: {}", self.repr_in(k, seen), self.repr_in(x, seen)))
-                            .collect();
-                        let shown = format!("{{{}}}", parts.join(", "));
-                        match self.factory(id) {
-                            Some(f) => super::defaults::repr(f, shown),
-                            None => shown,
-                        }
-                    }
-                    HeapObj::Class(c) => format!("<class '__main__.{}'>", c.name),
-                    HeapObj::Cell(_) => "<cell>".into(),
-                    HeapObj::Local(_) => "<_thread._local object>".into(),
-                    HeapObj::Gen(_) => "<generator object <genexpr>>".into(),
-                    // An order the checker cannot know is shown sorted (in reports only: the
-                    // program's own str() and repr() of it stop the run, see
-                    // `check_str_digits`).
-                    HeapObj::Set(set) => {
-                        let mut parts: Vec<String> = set.items().iter().map(|x| self.repr_in(x, seen)).collect();
-                        if set.ordered().is_none() {
-                            parts.sort();
-                        }
-                        super::sets::repr(&parts)
-                    }
-                    HeapObj::Instance(i) => match self.user_repr(id) {
-                        Some(shown) => shown,
-                        None => {
-                            let parts: Vec<String> =
-                                i.attrs.iter().map(|(n, x)| format!("{n}={}", self.repr_in(x, seen))).collect();
-                            if parts.is_empty() {
-                                format!("<{} object>", self.class_name(i.class))
-                            } else {
-                                format!("<{} object {}>", self.class_name(i.class), parts.join(", "))
-                            }
-                        }
-                    },
-                };
-                seen.pop();
-                out
-            }
-            Value::Tuple(items) => {
-                let parts: Vec<String> = items.iter().map(|x| self.repr_in(x, seen)).collect();
-                if parts.len() == 1 {
-                    format!("({},)", parts[0])
-                } else {
-                    format!("({})", parts.join(", "))
-                }
-            }
-            Value::Method(f, id) => match self.objects.get(*id as usize).map(|o| &**o) {
-                Some(HeapObj::Instance(i)) => {
-                    format!("<bound method #{} of <{} object>>", f.code, self.class_name(i.class))
-                }
-                _ => v.repr(),
-            },
-            Value::Str(s) => py_str_repr(s),
-            Value::DictView(view, id) if (*id as usize) < self.objects.len() => {
-                let shown = view_items(self, *view, *id, &mut Footprint::default());
-                let parts: Vec<String> = shown.iter().map(|x| self.repr_in(x, seen)).collect();
-                format!("{}([{}])", view.type_name(), parts.join(", "))
-            }
-            other => other.repr(),
-        }
-    }
-
-    /// Records a read of every heap object reachable from `v` (what `repr`/`str` look at).
-    pub fn note_reads(&self, v: &Value, fp: &mut Footprint) {
-        let mut seen = Vec::new();
-        self.note_reads_in(v, fp, &mut seen);
-    }
-
-    fn note_reads_in(&self, v: &Value, fp: &mut Footprint, seen: &mut Vec<u32>) {
-        match v {
-            Value::Obj(id) | Value::Method(_, id) | Value::DictView(_, id) => {
-                if seen.contains(id) || *id as usize >= self.objects.len() {
-                    return;
-                }
-                seen.push(*id);
-                match self.read(*id, fp) {
-                    HeapObj::List(items) => items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
-                    HeapObj::Dict(items) => items.iter().for_each(|(k, x)| {
-                        self.note_reads_in(k, fp, seen);
-                        self.note_reads_in(x, fp, seen);
-                    }),
-                    HeapObj::Instance(i) => {
-                        fp.add(Access::Read(Object::Heap(i.class)));
-                        i.attrs.iter().for_each(|(_, x)| self.note_reads_in(x, fp, seen));
-                    }
-                    HeapObj::Set(set) => set.items().iter().for_each(|x| self.note_reads_in(x, fp, seen)),
-                    HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) | HeapObj::Gen(_) => {}
-                }
-            }
-            Value::Tuple(items) => items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
-            _ => {}
-        }
-    }
-
-    /// `Err(ValueError)` when `str(v)` or `repr(v)` would convert an int of more than
-    /// 4,300 digits, as CPython 3.11+ refuses to (ints inside tuples, lists and dicts
-    /// included; an instance's default repr shows no attributes, so those are not looked at).
-    pub fn check_str_digits(&self, v: &Value) -> Result<(), Exception> {
-        let mut seen = Vec::new();
-        self.check_str_digits_in(v, &mut seen)
-    }
-
-    fn check_str_digits_in(&self, v: &Value, seen: &mut Vec<u32>) -> Result<(), Exception> {
-        match v {
-            Value::Big(b) if super::value::int_too_long_for_str(b) => Err(err(
-                ExcKind::ValueError,
-                format!(
-                    "Exceeds the limit ({} digits) for integer string conversion; \
-                     use sys.set_int_max_str_digits() to increase the limit",
-                    super::value::INT_MAX_STR_DIGITS
-                ),
-            )),
-            Value::Obj(id) if !seen.contains(id) && (*id as usize) < self.objects.len() => {
-                seen.push(*id);
-                let r = match self.peek(*id) {
-                    HeapObj::List(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
-                    // A factory other than a builtin type shows its memory address.
-                    HeapObj::Dict(_)
-                        if self.factory(*id).is_some_and(|f| !matches!(f, Value::Builtin(_) | Value::None)) =>
-                    {
-                        Err(super::step::unsupported(
-                            "the str() or repr() of a defaultdict whose factory is a function",
-                        ))
-                    }
-                    HeapObj::Dict(items) => items.iter().try_for_each(|(k, x)| {
-                        self.check_str_digits_in(k, seen).and(self.check_str_digits_in(x, seen))
-                    }),
-                    HeapObj::Instance(_) | HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) => Ok(()),
-                    // CPython shows its memory address.
-                    HeapObj::Gen(_) => Err(super::step::unsupported("the str() or repr() of a generator")),
-                    HeapObj::Set(set) if set.ordered().is_none() => {
-                        Err(super::sets::order_unknown("the str() or repr()"))
-                    }
-                    HeapObj::Set(set) => set.items().iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
-                };
-                seen.pop();
-                r
-            }
-            Value::Tuple(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
-            Value::DictView(view, id) => {
-                let shown = view_items(self, *view, *id, &mut Footprint::default());
-                shown.iter().try_for_each(|x| self.check_str_digits_in(x, seen))
-            }
-            _ => Ok(()),
-        }
-    }
-
     /// Python truthiness (empty lists and dicts are false).
     pub fn truthy(&self, v: &Value, fp: &mut Footprint) -> bool {
         match v {
@@ -390,6 +201,7 @@ impl Heap {
                 HeapObj::List(items) => !items.is_empty(),
                 HeapObj::Dict(items) => !items.is_empty(),
                 HeapObj::Set(set) => !set.is_empty(),
+                HeapObj::Deque(d) => !d.items.is_empty(),
                 _ => true,
             },
             Value::DictView(_, id) => view_len(self, *id, fp) > 0,
@@ -419,6 +231,9 @@ impl Heap {
                         })
                 }
                 (HeapObj::Set(p), HeapObj::Set(q)) => p.len() == q.len() && super::sets::subset(p, q),
+                (HeapObj::Deque(p), HeapObj::Deque(q)) => {
+                    p.items.len() == q.items.len() && p.items.iter().zip(q.items.iter()).all(|(u, v)| self.eq(u, v, fp))
+                }
                 _ => false,
             },
             (Value::Obj(_), _) | (_, Value::Obj(_)) => false,
@@ -519,7 +334,7 @@ impl Heap {
     pub(super) fn check_hashable(&self, key: &Value) -> Result<(), Exception> {
         match key {
             Value::Obj(id) => match self.peek(*id) {
-                HeapObj::List(_) | HeapObj::Dict(_) | HeapObj::Set(_) => {
+                HeapObj::List(_) | HeapObj::Dict(_) | HeapObj::Set(_) | HeapObj::Deque(_) => {
                     Err(err(ExcKind::TypeError, format!("unhashable type: '{}'", self.type_name(key))))
                 }
                 // A class that defines `__eq__` (and no `__hash__`) gets `__hash__ = None`.
@@ -557,6 +372,7 @@ impl Heap {
                         None => Err(err(ExcKind::KeyError, self.repr(key))),
                     }
                 }
+                HeapObj::Deque(d) => Ok(d.items[super::deques::index(self, d.items.len(), key)?].clone()),
                 _ => Err(self.not_subscriptable(container)),
             },
             Value::Tuple(items) => {
@@ -619,6 +435,13 @@ impl Heap {
                 }
                 Ok(())
             }
+            HeapObj::Deque(d) => {
+                let i = super::deques::index(self, d.items.len(), key)?;
+                if let HeapObj::Deque(d) = self.write(*id, fp) {
+                    d.items[i] = value;
+                }
+                Ok(())
+            }
             HeapObj::Dict(items) => {
                 self.check_hashable(key)?;
                 let at = self.dict_index(items, key, fp);
@@ -642,6 +465,7 @@ impl Heap {
         match container {
             Value::Obj(id) => match self.read(*id, fp) {
                 HeapObj::List(items) => Ok(items.iter().any(|x| self.eq(x, item, fp))),
+                HeapObj::Deque(d) => Ok(d.items.iter().any(|x| self.eq(x, item, fp))),
                 HeapObj::Dict(items) => {
                     self.check_hashable(item)?;
                     Ok(self.dict_index(items, item, fp).is_some())
@@ -678,6 +502,7 @@ impl Heap {
                 HeapObj::List(items) => Ok(items.len()),
                 HeapObj::Dict(items) => Ok(items.len()),
                 HeapObj::Set(set) => Ok(set.len()),
+                HeapObj::Deque(d) => Ok(d.items.len()),
                 _ => Err(err(ExcKind::TypeError, format!("object of type '{}' has no len()", self.type_name(v)))),
             },
             Value::Tuple(t) => Ok(t.len()),
@@ -695,6 +520,7 @@ impl Heap {
                 HeapObj::List(items) => Ok(items.clone()),
                 HeapObj::Dict(items) => Ok(items.iter().map(|(k, _)| k.clone()).collect()),
                 HeapObj::Set(set) => set.ordered().ok_or_else(|| super::sets::order_unknown("iterating")),
+                HeapObj::Deque(d) => Ok(d.items.clone()),
                 HeapObj::Gen(_) => Err(super::step::unsupported(
                     "iterating a generator other than by a for loop or a builtin that takes it whole",
                 )),

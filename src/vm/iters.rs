@@ -15,6 +15,7 @@ pub(super) fn iter_of(heap: &Heap, v: Value, fp: &mut Footprint) -> Result<Value
         Value::RangeIter { .. }
         | Value::TupleIter(..)
         | Value::ListIter(..)
+        | Value::DequeIter(..)
         | Value::SetIter(..)
         | Value::DictIter(..)
         | Value::ListRevIter(..)
@@ -28,6 +29,7 @@ pub(super) fn iter_of(heap: &Heap, v: Value, fp: &mut Footprint) -> Result<Value
             HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, DictView::Keys),
             HeapObj::Set(set) if set.ordered().is_none() => return Err(super::sets::order_unknown("iterating")),
             HeapObj::Set(set) => Value::SetIter(id, 0, set.len() as u32),
+            HeapObj::Deque(d) => Value::DequeIter(id, 0, d.state),
             _ => {
                 return Err(err(
                     ExcKind::TypeError,
@@ -63,6 +65,18 @@ pub(super) fn advance(heap: &Heap, it: &mut Value, fp: &mut Footprint) -> Result
         Value::ListIter(id, i) => match heap.read(*id, fp) {
             HeapObj::List(items) => {
                 let v = items.get(*i as usize).cloned();
+                *i += 1;
+                v
+            }
+            _ => None,
+        },
+        // CPython's dequeiter_next: the deque must not have changed its length or order.
+        Value::DequeIter(id, i, state) => match heap.read(*id, fp) {
+            HeapObj::Deque(d) if d.state != *state => {
+                return Err(err(ExcKind::RuntimeError, "deque mutated during iteration"));
+            }
+            HeapObj::Deque(d) => {
+                let v = d.items.get(*i as usize).cloned();
                 *i += 1;
                 v
             }
@@ -223,7 +237,12 @@ pub(super) fn reversed(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Resul
 pub(super) fn reads_heap(it: &Value) -> bool {
     match it {
         // A generator (FOR_ITER resumes it).
-        Value::ListIter(..) | Value::SetIter(..) | Value::DictIter(..) | Value::ListRevIter(..) | Value::Obj(_) => true,
+        Value::ListIter(..)
+        | Value::DequeIter(..)
+        | Value::SetIter(..)
+        | Value::DictIter(..)
+        | Value::ListRevIter(..)
+        | Value::Obj(_) => true,
         Value::Enumerate(inner, _) => reads_heap(inner),
         Value::Zip(inners) => inners.iter().any(reads_heap),
         _ => false,

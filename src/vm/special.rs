@@ -37,6 +37,10 @@ pub enum Special {
     Eq,
     /// `__ne__`.
     Ne,
+    /// `__enter__` (for `with`).
+    Enter,
+    /// `__exit__` (for `with`, when an exception leaves its block).
+    Exit,
     /// The predicate of `Condition.wait_for`.
     Predicate,
     /// Not a call: a wait of `Condition.wait_for` done (the tag: whether its timeout expired).
@@ -52,6 +56,8 @@ impl Special {
             Special::Eq => "__eq__",
             Special::Ne => "__ne__",
             Special::Key => "key",
+            Special::Enter => "__enter__",
+            Special::Exit => "__exit__",
             Special::Predicate => "predicate",
             Special::Waited => "wait",
         }
@@ -316,4 +322,62 @@ pub(super) fn special_return(state: &mut State, tid: Tid) -> Result<(), Exceptio
     caller.pc -= 1;
     caller.memo.last_mut().expect("[internal bug] a callback without its memo").result = v;
     Ok(())
+}
+
+/// BEFORE_WITH on an instance of the program's classes: `__exit__` bound to it replaces it on
+/// the stack, and `__enter__`'s result goes above (a callback); `None` when the manager is no
+/// instance.
+pub(super) fn before_with(state: &mut State, tid: Tid) -> Option<Result<(), Exception>> {
+    let frame = state.threads[tid].frames.last()?;
+    let mgr @ Value::Obj(id) = frame.stack.last()?.clone() else { return None };
+    if !matches!(state.heap.peek(id), super::heap::HeapObj::Instance(_)) {
+        return None;
+    }
+    let (enter, exit) = (state.heap.special_method(id, Special::Enter), state.heap.special_method(id, Special::Exit));
+    let ty = state.heap.type_name(&mgr);
+    let Some(enter) = enter else {
+        return Some(Err(err(
+            ExcKind::TypeError,
+            format!("'{ty}' object does not support the context manager protocol"),
+        )));
+    };
+    let Some(exit) = exit else {
+        return Some(Err(err(
+            ExcKind::TypeError,
+            format!("'{ty}' object does not support the context manager protocol (missed __exit__ method)"),
+        )));
+    };
+    let result = match callback(enter, vec![mgr], Special::Enter, Value::Int(i64::from(id))) {
+        Ok(Some(r)) => r,
+        // The instruction is undone; `__enter__` runs first.
+        Ok(None) => return Some(Ok(())),
+        Err(e) => return Some(Err(e)),
+    };
+    let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
+    frame.stack.pop();
+    frame.stack.push(Value::Method(exit, id));
+    frame.stack.push(result);
+    Some(Ok(()))
+}
+
+/// WITH_EXCEPT_START when the block's `__exit__` is a method of the program's classes: it is
+/// called back with the exception's type, the exception and no traceback, and what it returns
+/// (true: the exception is suppressed) goes on the stack; `None` for other managers.
+pub(super) fn with_except_start(state: &mut State, tid: Tid) -> Option<Result<(), Exception>> {
+    let frame = state.threads[tid].frames.last()?;
+    let n = frame.stack.len();
+    let Value::Method(exit, this) = frame.stack.get(n.checked_sub(4)?)?.clone() else { return None };
+    let exc = frame.stack[n - 1].clone();
+    let ty = match &exc {
+        Value::Exc(e) => Value::ExcType(e.kind),
+        _ => Value::None,
+    };
+    let args = vec![Value::Obj(this), ty, exc, Value::None];
+    let result = match callback(exit, args, Special::Exit, Value::Int(i64::from(this))) {
+        Ok(Some(r)) => r,
+        Ok(None) => return Some(Ok(())),
+        Err(e) => return Some(Err(e)),
+    };
+    state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame").stack.push(result);
+    Some(Ok(()))
 }

@@ -97,6 +97,8 @@ impl Builtin {
             | Builtin::HasAttr
             | Builtin::DelAttr
             | Builtin::DefaultDict
+            | Builtin::Deque
+            | Builtin::DequeMethod(_)
             | Builtin::Set
             | Builtin::SetMethod(_)
             | Builtin::StaticMethod

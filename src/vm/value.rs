@@ -356,6 +356,9 @@ pub enum Value {
     Cell(u32),
     /// A list iterator (lives only on a value stack): the list's heap id and the next index.
     ListIter(u32, u32),
+    /// A deque iterator (lives only on a value stack): the deque's heap id, the next index and
+    /// the deque's `state` when the iterator was made.
+    DequeIter(u32, u32, u32),
     /// A set iterator (lives only on a value stack): the set's heap id, the next slot of its
     /// table, and the set's size when iteration began (`u32::MAX` once it raised).
     SetIter(u32, u32, u32),
@@ -441,6 +444,7 @@ impl Value {
             Value::Super(..) => "super",
             Value::Slice(_) => "slice",
             Value::ListIter(..) => "list_iterator",
+            Value::DequeIter(..) => "_collections._deque_iterator",
             Value::SetIter(..) => "set_iterator",
             Value::ListRevIter(..) => "list_reverseiterator",
             Value::Enumerate(..) => "enumerate",
@@ -534,6 +538,7 @@ impl Value {
             Value::Super(c, o) => format!("<super: class #{c}, object #{o}>"),
             Value::Slice(s) => format!("slice({}, {}, {})", s.0.repr(), s.1.repr(), s.2.repr()),
             Value::ListIter(..) => "<list_iterator>".into(),
+            Value::DequeIter(..) => "<_collections._deque_iterator>".into(),
             Value::SetIter(..) => "<set_iterator>".into(),
             Value::ListRevIter(..) => "<list_reverseiterator>".into(),
             Value::Enumerate(..) => "<enumerate object>".into(),

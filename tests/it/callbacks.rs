@@ -99,7 +99,7 @@ fn other_special_methods_are_refused_with_the_list_of_supported_ones() {
     let Err(e) = Model::from_source("t.py", text) else { panic!("accepted: {text}") };
     let e = e.to_string();
     assert!(e.contains("t.py:2:9") && e.contains("special method '__len__'"), "{e}");
-    assert!(e.contains("__init__, __str__, __repr__, __eq__ and __ne__"), "{e}");
+    assert!(e.contains("__init__, __str__, __repr__, __eq__, __ne__, __enter__ and __exit__"), "{e}");
 }
 
 #[test]
@@ -202,4 +202,25 @@ fn condition_wait_for_with_a_timeout_may_give_up() {
     let untimed = text.replace(", timeout=0.5", "");
     let got: BTreeSet<String> = outcomes(&untimed, "ok").into_iter().map(|(v, _)| v).collect();
     assert_eq!(got, set(&["True"]));
+}
+
+/// `with obj:` of a class with `__enter__` and `__exit__`: both are Python code that the
+/// instructions call (`__exit__` through WITH_EXCEPT_START when an exception leaves the block,
+/// where a true result suppresses it); the lock `__enter__` takes guards the block.
+#[test]
+fn context_managers_of_the_programs_classes_run_their_methods() {
+    let path = "tests/fixtures/context_managers.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    let out = "suppressed bad\nKeyError 'k'\n\
+               'NoExit' object does not support the context manager protocol (missed __exit__ method)\n\
+               2 4 False";
+    let got: BTreeSet<String> = outcomes(&text, "total").into_iter().map(|(_, o)| o).collect();
+    assert_eq!(got, BTreeSet::from([out.to_string()]));
+    if let Some(real) = python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+    // Without the lock in `__enter__`/`__exit__`, the block's update can be lost.
+    let racy = text.replace("        self.lock.acquire()\n", "").replace("        self.lock.release()\n", "");
+    let got: BTreeSet<String> = outcomes(&racy, "total").into_iter().map(|(v, _)| v).collect();
+    assert_eq!(got, set(&["1", "2"]));
 }

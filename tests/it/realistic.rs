@@ -319,6 +319,8 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
             ]),
         ),
         ("report_jobs.py", Verdict::Holds, set(vec![outcome(&["sales.pdf: q1, q2 (3p)", "staff.txt:  (2p)"], None)])),
+        // The check and the pop are under one lock: each job once, whichever printer takes it.
+        ("print_spooler.py", Verdict::Holds, set(vec![outcome(&["printed: ['invoice', 'memo', 'report']"], None)])),
     ]
 }
 

@@ -57,6 +57,7 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("math", "nan"),
     ("collections", "defaultdict"),
     ("collections", "Counter"),
+    ("collections", "deque"),
     ("random", "random"),
     ("random", "uniform"),
     ("random", "randint"),

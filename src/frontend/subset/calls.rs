@@ -464,12 +464,19 @@ impl Checker<'_> {
 
     fn collections_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
         const HINT: &str = "supported: collections.defaultdict(factory), where the factory is int, float, str, \
-             bool, list, dict, tuple, a function or a lambda, and collections.Counter([iterable or mapping])";
+             bool, list, dict, tuple, a function or a lambda, collections.Counter([iterable or mapping]) and \
+             collections.deque([iterable[, maxlen]])";
         match attr {
             "defaultdict" => {
                 self.no_keywords(c, "collections.defaultdict", HINT)?;
                 if c.arguments.args.len() > 1 {
                     return Err(self.unsupported(c.range(), "collections.defaultdict() with initial items", HINT));
+                }
+                Ok(())
+            }
+            "deque" => {
+                if c.arguments.args.len() > 2 {
+                    return Err(self.unsupported(c.range(), "collections.deque() with more than two arguments", HINT));
                 }
                 Ok(())
             }

@@ -88,9 +88,9 @@ impl Checker<'_> {
                 Err(self.unsupported(
                     f.name.range,
                     format!("special method '{}'", f.name.as_str()),
-                    "the special methods a class may define are __init__, __str__, __repr__, __eq__ and __ne__ \
-                     (len(), with ..., hash() and the other operators would not call the others); define a plain \
-                     method and call it",
+                    "the special methods a class may define are __init__, __str__, __repr__, __eq__, __ne__, \
+                     __enter__ and __exit__ (len(), hash() and the other operators would not call the others); \
+                     define a plain method and call it",
                 ))
             }
             Stmt::FunctionDef(f) => {

@@ -138,8 +138,8 @@ pub(super) enum Kind {
     Tuple,
     Lock,
     Thread,
-    /// A `threading` synchronisation object, a `queue.Queue` or a `collections.Counter`, by its
-    /// type name.
+    /// A `threading` synchronisation object, a `queue.Queue`, a `collections.Counter` or a
+    /// `collections.deque`, by its type name.
     Sync(&'static str),
 }
 
@@ -228,6 +228,22 @@ impl Kind {
             Kind::Sync("Event") => &["set", "clear", "is_set", "wait"],
             Kind::Sync("Condition") => &["acquire", "release", "wait", "wait_for", "notify", "notify_all"],
             Kind::Sync("Barrier") => &["wait"],
+            Kind::Sync("deque") => &[
+                "append",
+                "appendleft",
+                "pop",
+                "popleft",
+                "extend",
+                "extendleft",
+                "clear",
+                "count",
+                "index",
+                "remove",
+                "reverse",
+                "rotate",
+                "insert",
+                "copy",
+            ],
             Kind::Sync("Counter") => &[
                 "most_common",
                 "update",
@@ -249,7 +265,7 @@ impl Kind {
 }
 
 /// Every type whose methods the checker models.
-const ALL_KINDS: [Kind; 14] = [
+const ALL_KINDS: [Kind; 15] = [
     Kind::List,
     Kind::Dict,
     Kind::Set,
@@ -264,6 +280,7 @@ const ALL_KINDS: [Kind; 14] = [
     Kind::Sync("Barrier"),
     Kind::Sync("Queue"),
     Kind::Sync("Counter"),
+    Kind::Sync("deque"),
 ];
 
 /// Whether the checker models a method called `name` on some built-in or library type.
@@ -316,6 +333,7 @@ fn threading_kind(module: &str, attr: &str) -> Option<Kind> {
         ("threading", "Barrier") => Some(Kind::Sync("Barrier")),
         ("queue", "Queue") => Some(Kind::Sync("Queue")),
         ("collections", "Counter") => Some(Kind::Sync("Counter")),
+        ("collections", "deque") => Some(Kind::Sync("deque")),
         _ => None,
     }
 }

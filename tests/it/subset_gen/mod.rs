@@ -349,6 +349,17 @@ pub enum Stmt {
     },
     /// `with cv: r = int(cv.wait_for(lambda: flag > 0, timeout=0.1))`
     CvWaitFor,
+    /// `with obj as o: o.n += c`: `__enter__` and `__exit__` of the program's class
+    WithObj {
+        c: i64,
+    },
+    /// A `collections.deque(maxlen=3)` and a `Counter`: `dq.append(c)`, `dq.appendleft(c)`, a
+    /// checked `popleft()`, `r = len(dq) + sum(dq)`, `ct[c % 2] += 1`, `r = ct.total()` (kind 0
+    /// to 5)
+    Collections {
+        c: i64,
+        kind: u8,
+    },
     /// `try: r = a[5]` / `except Exception: r = 0` (an `except` clause cannot name IndexError): an error the checker raises, caught
     IndexCatch,
     // --- synchronisation objects
@@ -613,7 +624,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, Just(Stmt::StrAppend).boxed()),
             (1, c().prop_map(|c| Stmt::ListIn { c }).boxed()),
             (1, Just(Stmt::DictIter).boxed()),
-            (2, c().prop_map(|c| Stmt::DictMethod { c }).boxed()),
+            (3, c().prop_map(|c| Stmt::DictMethod { c }).boxed()),
             (1, g().prop_map(|g| Stmt::PrintThreadName { g }).boxed()),
             (1, g().prop_map(|g| Stmt::StrMethods { g }).boxed()),
             (1, (g(), any::<bool>()).prop_map(|(g, print)| Stmt::Floats { g, print }).boxed()),
@@ -650,6 +661,9 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, (g(), any::<bool>()).prop_map(|(g, eq)| Stmt::Special { g, eq }).boxed()),
             (1, g().prop_map(|g| Stmt::KeyFn { g }).boxed()),
             (1, Just(Stmt::CvWaitFor).boxed()),
+            (1, c().prop_map(|c| Stmt::WithObj { c }).boxed()),
+            (2, (c(), 0..4u8).prop_map(|(c, kind)| Stmt::Collections { c, kind }).boxed()),
+            (1, (c(), 4..6u8).prop_map(|(c, kind)| Stmt::Collections { c, kind }).boxed()),
             (1, Just(Stmt::IndexCatch).boxed()),
             (1, Just(Stmt::EvSet).boxed()),
             (1, Just(Stmt::EvClear).boxed()),

@@ -135,6 +135,9 @@ pub enum Feature {
     KeyFunction,
     ConditionWaitFor,
     ThreadArgsList,
+    ContextManager,
+    Deque,
+    Counter,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -740,6 +743,43 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             cx.assign("r");
             line(out, ind, &format!("r = max(range(3), key=lambda v: (v + {}) % 3)", GLOBALS[*g]));
         }
+        Stmt::Collections { c, kind } => {
+            if *kind >= 4 {
+                cx.feat(F::Counter);
+                cx.found.uses.insert("ct");
+                if *kind == 4 {
+                    line(out, ind, &format!("ct[{}] += 1", c % 2));
+                } else {
+                    cx.assign("r");
+                    line(out, ind, "r = ct.total()");
+                }
+                return;
+            }
+            cx.feat(F::Deque);
+            cx.found.uses.insert("dq");
+            match kind {
+                0 => line(out, ind, &format!("dq.append({c})")),
+                1 => line(out, ind, &format!("dq.appendleft({c})")),
+                2 => {
+                    cx.assign("r");
+                    line(out, ind, "if dq:");
+                    line(out, ind + 4, "try:");
+                    line(out, ind + 8, "r = dq.popleft()");
+                    line(out, ind + 4, "except IndexError:");
+                    line(out, ind + 8, "r = 0");
+                }
+                _ => {
+                    cx.assign("r");
+                    line(out, ind, "r = len(dq) + sum(dq)");
+                }
+            }
+        }
+        Stmt::WithObj { c } => {
+            cx.feat(F::ContextManager);
+            cx.found.uses.insert("obj");
+            line(out, ind, "with obj as o:");
+            line(out, ind + 4, &format!("o.n += {c}"));
+        }
         Stmt::CvWaitFor => {
             cx.found.uses.insert("cv");
             cx.assign("r");
@@ -1155,6 +1195,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     if uses("dd") {
         out.push_str("from collections import defaultdict\n");
     }
+    if uses("dq") || uses("ct") {
+        out.push_str("import collections\n");
+    }
     if uses("random") {
         out.push_str("import random\n");
     }
@@ -1177,6 +1220,12 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     if uses("st") {
         out.push_str("st = {0, 1}\n");
+    }
+    if uses("dq") {
+        out.push_str("dq = collections.deque([0], maxlen=3)\n");
+    }
+    if uses("ct") {
+        out.push_str("ct = collections.Counter()\n");
     }
     let cv_lock = uses("cv") && p.cv_over_lock;
     if found.locks.contains(&LockId::Lock) || cv_lock {
@@ -1214,7 +1263,8 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     if uses("obj") || p.method_thread.is_some() {
         out.push_str(
             "\n\nclass C:\n    count = 0\n\n    def __init__(self):\n        self.n = 0\n\n    @property\n    def value(self):\n        \
-             return self.n\n\n    @value.setter\n    def value(self, v):\n        self.n = v\n\n    def __str__(self):\n        \
+             return self.n\n\n    def __enter__(self):\n        return self\n\n    def __exit__(self, kind, exc, tb):\n        \
+             return False\n\n    @value.setter\n    def value(self, v):\n        self.n = v\n\n    def __str__(self):\n        \
              return f\"C{self.n}\"\n\n    def __eq__(self, other):\n        return isinstance(other, C) and self.n == other.n\n\n    \
              def bump(self, k):\n        self.n += k\n\n\nobj = C()\n",
         );

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 125] = {
+const ALL: [Feature; 128] = {
     use Feature::*;
     [
         LockWith,
@@ -143,6 +143,9 @@ const ALL: [Feature; 125] = {
         KeyFunction,
         ConditionWaitFor,
         ThreadArgsList,
+        ContextManager,
+        Deque,
+        Counter,
     ]
 };
 

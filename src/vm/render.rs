@@ -1,0 +1,210 @@
+//! How values look: `repr()` and `str()` of heap values as CPython renders them, the reads a
+//! rendering makes, and CPython's refusals to render (an int past 4,300 digits, an order the
+//! checker cannot know).
+
+use super::dictops::view_items;
+use super::footprint::{Access, Footprint, Object};
+use super::heap::{Heap, HeapObj};
+use super::value::{ExcKind, Exception, Value};
+use crate::bytecode::py_str_repr;
+
+fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
+    Exception { kind, message: message.into() }
+}
+
+impl Heap {
+    /// Python's `repr(v)`; instances show as `<C object x=1>` with their attributes.
+    pub fn repr(&self, v: &Value) -> String {
+        let mut seen = Vec::new();
+        self.repr_in(v, &mut seen)
+    }
+
+    /// Python's `str(v)`.
+    pub fn to_str(&self, v: &Value) -> String {
+        match v {
+            Value::Str(s) => s.to_string(),
+            Value::Obj(id) => match self.user_str(*id) {
+                Some(s) => s,
+                None => self.repr(v),
+            },
+            Value::Tuple(_) | Value::Method(..) | Value::DictView(..) => self.repr(v),
+            other => other.to_str(),
+        }
+    }
+
+    fn repr_in(&self, v: &Value, seen: &mut Vec<u32>) -> String {
+        match v {
+            Value::Obj(id) => {
+                let id = *id;
+                if id as usize >= self.len() {
+                    return v.repr();
+                }
+                if seen.contains(&id) {
+                    return match self.peek(id) {
+                        HeapObj::List(_) => "[...]".into(),
+                        HeapObj::Dict(_) => "{...}".into(),
+                        _ => "<...>".into(),
+                    };
+                }
+                seen.push(id);
+                let out = match self.peek(id) {
+                    HeapObj::List(items) => {
+                        let parts: Vec<String> = items.iter().map(|x| self.repr_in(x, seen)).collect();
+                        format!("[{}]", parts.join(", "))
+                    }
+                    HeapObj::Dict(items) if self.is_counter(id) => {
+                        super::counters::repr(items, |x| self.repr_in(x, seen))
+                    }
+                    HeapObj::Dict(items) => {
+                        let parts: Vec<String> = items
+                            .iter()
+                            .map(|(k, x)| format!("{}: {}", self.repr_in(k, seen), self.repr_in(x, seen)))
+                            .collect();
+                        let shown = format!("{{{}}}", parts.join(", "));
+                        match self.factory(id) {
+                            Some(f) => super::defaults::repr(f, shown),
+                            None => shown,
+                        }
+                    }
+                    HeapObj::Class(c) => format!("<class '__main__.{}'>", c.name),
+                    HeapObj::Cell(_) => "<cell>".into(),
+                    HeapObj::Local(_) => "<_thread._local object>".into(),
+                    HeapObj::Gen(_) => "<generator object <genexpr>>".into(),
+                    // An order the checker cannot know is shown sorted (in reports only: the
+                    // program's own str() and repr() of it stop the run, see
+                    // `check_str_digits`).
+                    HeapObj::Deque(d) => d.repr(|x| self.repr_in(x, seen)),
+                    HeapObj::Set(set) => {
+                        let mut parts: Vec<String> = set.items().iter().map(|x| self.repr_in(x, seen)).collect();
+                        if set.ordered().is_none() {
+                            parts.sort();
+                        }
+                        super::sets::repr(&parts)
+                    }
+                    HeapObj::Instance(i) => match self.user_repr(id) {
+                        Some(shown) => shown,
+                        None => {
+                            let parts: Vec<String> =
+                                i.attrs.iter().map(|(n, x)| format!("{n}={}", self.repr_in(x, seen))).collect();
+                            if parts.is_empty() {
+                                format!("<{} object>", self.class_name(i.class))
+                            } else {
+                                format!("<{} object {}>", self.class_name(i.class), parts.join(", "))
+                            }
+                        }
+                    },
+                };
+                seen.pop();
+                out
+            }
+            Value::Tuple(items) => {
+                let parts: Vec<String> = items.iter().map(|x| self.repr_in(x, seen)).collect();
+                if parts.len() == 1 {
+                    format!("({},)", parts[0])
+                } else {
+                    format!("({})", parts.join(", "))
+                }
+            }
+            Value::Method(f, id) => match ((*id as usize) < self.len()).then(|| self.peek(*id)) {
+                Some(HeapObj::Instance(i)) => {
+                    format!("<bound method #{} of <{} object>>", f.code, self.class_name(i.class))
+                }
+                _ => v.repr(),
+            },
+            Value::Str(s) => py_str_repr(s),
+            Value::DictView(view, id) if (*id as usize) < self.len() => {
+                let shown = view_items(self, *view, *id, &mut Footprint::default());
+                let parts: Vec<String> = shown.iter().map(|x| self.repr_in(x, seen)).collect();
+                format!("{}([{}])", view.type_name(), parts.join(", "))
+            }
+            other => other.repr(),
+        }
+    }
+
+    /// Records a read of every heap object reachable from `v` (what `repr`/`str` look at).
+    pub fn note_reads(&self, v: &Value, fp: &mut Footprint) {
+        let mut seen = Vec::new();
+        self.note_reads_in(v, fp, &mut seen);
+    }
+
+    fn note_reads_in(&self, v: &Value, fp: &mut Footprint, seen: &mut Vec<u32>) {
+        match v {
+            Value::Obj(id) | Value::Method(_, id) | Value::DictView(_, id) => {
+                if seen.contains(id) || *id as usize >= self.len() {
+                    return;
+                }
+                seen.push(*id);
+                match self.read(*id, fp) {
+                    HeapObj::List(items) => items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
+                    HeapObj::Dict(items) => items.iter().for_each(|(k, x)| {
+                        self.note_reads_in(k, fp, seen);
+                        self.note_reads_in(x, fp, seen);
+                    }),
+                    HeapObj::Instance(i) => {
+                        fp.add(Access::Read(Object::Heap(i.class)));
+                        i.attrs.iter().for_each(|(_, x)| self.note_reads_in(x, fp, seen));
+                    }
+                    HeapObj::Set(set) => set.items().iter().for_each(|x| self.note_reads_in(x, fp, seen)),
+                    HeapObj::Deque(d) => d.items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
+                    HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) | HeapObj::Gen(_) => {}
+                }
+            }
+            Value::Tuple(items) => items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
+            _ => {}
+        }
+    }
+
+    /// `Err(ValueError)` when `str(v)` or `repr(v)` would convert an int of more than
+    /// 4,300 digits, as CPython 3.11+ refuses to (ints inside tuples, lists and dicts
+    /// included; an instance's default repr shows no attributes, so those are not looked at).
+    pub fn check_str_digits(&self, v: &Value) -> Result<(), Exception> {
+        let mut seen = Vec::new();
+        self.check_str_digits_in(v, &mut seen)
+    }
+
+    fn check_str_digits_in(&self, v: &Value, seen: &mut Vec<u32>) -> Result<(), Exception> {
+        match v {
+            Value::Big(b) if super::value::int_too_long_for_str(b) => Err(err(
+                ExcKind::ValueError,
+                format!(
+                    "Exceeds the limit ({} digits) for integer string conversion; \
+                     use sys.set_int_max_str_digits() to increase the limit",
+                    super::value::INT_MAX_STR_DIGITS
+                ),
+            )),
+            Value::Obj(id) if !seen.contains(id) && (*id as usize) < self.len() => {
+                seen.push(*id);
+                let r = match self.peek(*id) {
+                    HeapObj::List(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+                    // A factory other than a builtin type shows its memory address.
+                    HeapObj::Dict(_)
+                        if self.factory(*id).is_some_and(|f| !matches!(f, Value::Builtin(_) | Value::None)) =>
+                    {
+                        Err(super::step::unsupported(
+                            "the str() or repr() of a defaultdict whose factory is a function",
+                        ))
+                    }
+                    HeapObj::Dict(items) => items.iter().try_for_each(|(k, x)| {
+                        self.check_str_digits_in(k, seen).and(self.check_str_digits_in(x, seen))
+                    }),
+                    HeapObj::Instance(_) | HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) => Ok(()),
+                    // CPython shows its memory address.
+                    HeapObj::Gen(_) => Err(super::step::unsupported("the str() or repr() of a generator")),
+                    HeapObj::Set(set) if set.ordered().is_none() => {
+                        Err(super::sets::order_unknown("the str() or repr()"))
+                    }
+                    HeapObj::Set(set) => set.items().iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+                    HeapObj::Deque(d) => d.items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+                };
+                seen.pop();
+                r
+            }
+            Value::Tuple(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+            Value::DictView(view, id) => {
+                let shown = view_items(self, *view, *id, &mut Footprint::default());
+                shown.iter().try_for_each(|x| self.check_str_digits_in(x, seen))
+            }
+            _ => Ok(()),
+        }
+    }
+}
