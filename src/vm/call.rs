@@ -647,7 +647,7 @@ pub(super) fn call_builtin(
         }
         (Builtin::Random(f), _) => {
             no_kwargs(&f.qualname()[7..], &kwargs)?;
-            super::randoms::call(f, &state.heap, &rest, &mut info.footprint)
+            super::randoms::dispatch(program, f, state, tid, &rest, &mut info.footprint)
         }
         (Builtin::Super, _) => {
             no_kwargs("super", &kwargs)?;

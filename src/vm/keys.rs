@@ -107,6 +107,15 @@ pub(super) fn sorted(
         }
     }
     let key = key_of(kwargs).cloned().unwrap_or(Value::None);
+    // CPython empties the list while the keys run: Python keys (which have switch points) with
+    // another thread alive could show that empty list, which is not modelled.
+    let python_key = matches!(key, Value::Function(_) | Value::Method(..));
+    if list.is_some() && python_key && state.threads.iter().enumerate().any(|(t, th)| t != tid && th.is_alive()) {
+        return Err(super::step::unsupported(
+            "list.sort(key=...) with a Python key while another thread runs (CPython empties the list during \
+             the sort, and the other thread may see it so)",
+        ));
+    }
     let items = match (list, args) {
         (Some(id), []) => state.heap.items_of(&Value::Obj(id), &mut info.footprint)?,
         (Some(_), _) => return Err(err(ExcKind::TypeError, "sort() takes no positional arguments")),

@@ -27,6 +27,7 @@ mod iters;
 mod keys;
 mod listops;
 mod mathmod;
+mod mt;
 mod numops;
 mod randoms;
 mod reflect;
@@ -94,6 +95,7 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
         hold: None,
         sync: state.sync.clone(),
         heap: state.heap.clone(),
+        rng: state.rng.clone(),
     };
     for _ in 0..100_000 {
         let th = &scratch.threads[0];

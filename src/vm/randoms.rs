@@ -1,9 +1,10 @@
-//! The `random` functions, modelled only where their value cannot be seen: as the length of a
-//! `time.sleep(...)` (the frontend allows them nowhere else). How long a sleep lasts is not
-//! modelled, so any value the function can return is as good as another; the call returns one
-//! of them, and raises CPython's error where every draw would (an empty range or sequence).
-//! A range that reaches below zero would make the sleep's `ValueError` depend on the draw, so it
-//! is refused.
+//! The `random` functions. Without a seed they are modelled only where their value cannot be
+//! seen: as the length of a `time.sleep(...)` (the frontend allows them nowhere else). How long a
+//! sleep lasts is not modelled, so any value the function can return is as good as another; the
+//! call returns one of them, and raises CPython's error where every draw would (an empty range or
+//! sequence). A range that reaches below zero would make the sleep's `ValueError` depend on the
+//! draw, so it is refused. After `random.seed(n)`, every draw is python3.11's own
+//! ([`super::mt`]).
 
 use super::footprint::Footprint;
 use super::heap::{Heap, HeapObj};
@@ -21,6 +22,12 @@ pub enum RandomFn {
     Randint,
     /// `random.choice(seq)`: an item of `seq`.
     Choice,
+    /// `random.seed(n)`: seeds the generator (then every draw is python3.11's own).
+    Seed,
+    /// `random.shuffle(list)`: shuffles in place.
+    Shuffle,
+    /// `random.getrandbits(k)`: an int of `k` random bits.
+    GetRandBits,
 }
 
 impl RandomFn {
@@ -31,6 +38,9 @@ impl RandomFn {
             "uniform" => RandomFn::Uniform,
             "randint" => RandomFn::Randint,
             "choice" => RandomFn::Choice,
+            "seed" => RandomFn::Seed,
+            "shuffle" => RandomFn::Shuffle,
+            "getrandbits" => RandomFn::GetRandBits,
             _ => return None,
         })
     }
@@ -42,12 +52,15 @@ impl RandomFn {
             RandomFn::Uniform => "random.uniform",
             RandomFn::Randint => "random.randint",
             RandomFn::Choice => "random.choice",
+            RandomFn::Seed => "random.seed",
+            RandomFn::Shuffle => "random.shuffle",
+            RandomFn::GetRandBits => "random.getrandbits",
         }
     }
 
     /// Whether CPython implements it in C (`random()`), not in `random.py`.
     pub fn is_c(self) -> bool {
-        self == RandomFn::Random
+        matches!(self, RandomFn::Random | RandomFn::GetRandBits)
     }
 }
 
@@ -126,5 +139,144 @@ pub(super) fn call(f: RandomFn, heap: &Heap, args: &[Value], fp: &mut Footprint)
                 Err(unsupported(format!("{name}() of items that are not all non-negative numbers")))
             }
         }
+        RandomFn::Seed | RandomFn::Shuffle | RandomFn::GetRandBits => {
+            Err(unsupported(format!("{name}() as a sleep's length without random.seed(n)")))
+        }
     }
+}
+
+/// Calls `f` with `args`: python3.11's own draw in a program that seeds the generator
+/// ([`seeded`]), a value it can return as a sleep's length otherwise ([`call`]).
+pub(super) fn dispatch(
+    program: &crate::bytecode::Program,
+    f: RandomFn,
+    state: &mut super::state::State,
+    tid: super::value::Tid,
+    args: &[Value],
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    let seeds = program.codes.iter().any(|c| c.names.iter().any(|n| n == "seed"));
+    if seeds || state.rng.is_some() {
+        seeded(f, state, tid, args, fp)
+    } else {
+        call(f, &state.heap, args, fp)
+    }
+}
+
+/// Calls `f` with `args` in a program that seeds the generator: python3.11's own draw from the
+/// generator in `state` (which `random.seed(n)` makes). A draw before the seed ran, and a draw
+/// that takes several tries (a rejection in `_randbelow`, or a `shuffle`) while another thread is
+/// alive (CPython could let it draw in between), stop the run as not modelled.
+pub(super) fn seeded(
+    f: RandomFn,
+    state: &mut super::state::State,
+    tid: super::value::Tid,
+    args: &[Value],
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    let name = f.qualname();
+    // The generator is shared by every thread: each draw writes it.
+    fp.add(super::footprint::Access::Write(super::footprint::Object::Alloc));
+    if f == RandomFn::Seed {
+        let n = match args {
+            [Value::Int(n)] => n.unsigned_abs(),
+            [Value::Bool(b)] => u64::from(*b),
+            [other] => return Err(unsupported(format!("random.seed() of a '{}'", state.heap.type_name(other)))),
+            _ => return Err(unsupported("random.seed() without a seed (it would come from the OS)")),
+        };
+        let words: Vec<u32> = if n >> 32 == 0 { vec![n as u32] } else { vec![n as u32, (n >> 32) as u32] };
+        state.rng = Some(super::mt::Mt::from_seed(&words));
+        return Ok(Value::None);
+    }
+    let others = state.threads.iter().enumerate().any(|(t, th)| t != tid && th.is_alive());
+    let heap = &state.heap;
+    let int = |v: &Value| match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(i64::from(*b)),
+        other => Err(unsupported(format!("{name}() of a '{}'", heap.type_name(other)))),
+    };
+    let items = match (f, args) {
+        (RandomFn::Choice | RandomFn::Shuffle, [seq]) => heap.items_of(seq, fp)?,
+        _ => Vec::new(),
+    };
+    let target = match (f, args) {
+        (RandomFn::Shuffle, [Value::Obj(id)]) if matches!(heap.peek(*id), HeapObj::List(_)) => Some(*id),
+        (RandomFn::Shuffle, [other]) => {
+            return Err(unsupported(format!("random.shuffle() of a '{}'", heap.type_name(other))))
+        }
+        _ => None,
+    };
+    let bounds = match (f, args) {
+        (RandomFn::Randint, [a, b]) => Some((int(a)?, int(b)?)),
+        _ => None,
+    };
+    let nums = match (f, args) {
+        (RandomFn::Uniform, [a, b]) => match (number(a), number(b)) {
+            (Some(x), Some(y)) => Some((x, y)),
+            _ => return Err(unsupported(format!("{name}() of values that are not numbers"))),
+        },
+        _ => None,
+    };
+    let Some(rng) = state.rng.as_mut() else {
+        return Err(unsupported(format!("{name}() before random.seed(...) ran (its draw would depend on the OS)")));
+    };
+    let one_try = |tries: u32| {
+        if tries > 1 && others {
+            Err(unsupported(format!("{name}() taking several draws while another thread may draw in between")))
+        } else {
+            Ok(())
+        }
+    };
+    let v = match f {
+        RandomFn::Random => Value::Float(crate::pyfloat::Float(rng.random())),
+        RandomFn::Uniform => {
+            let (a, b) = nums.expect("checked above");
+            Value::Float(crate::pyfloat::Float(a + (b - a) * rng.random()))
+        }
+        RandomFn::GetRandBits => match args {
+            [Value::Int(k)] if (0..=63).contains(k) => Value::Int(rng.getrandbits(*k as u32) as i64),
+            [Value::Int(k)] if *k < 0 => return Err(err(ExcKind::ValueError, "number of bits must be non-negative")),
+            _ => return Err(unsupported("random.getrandbits() of more than 63 bits")),
+        },
+        RandomFn::Randint => {
+            let (a, b) = bounds.expect("checked above");
+            let width = b.checked_add(1).and_then(|s| s.checked_sub(a)).unwrap_or(0);
+            if width <= 0 {
+                let stop = b.saturating_add(1);
+                return Err(err(
+                    ExcKind::ValueError,
+                    format!("empty range for randrange() ({a}, {stop}, {})", stop.saturating_sub(a)),
+                ));
+            }
+            let (r, tries) = rng.below(width as u64);
+            one_try(tries)?;
+            Value::Int(a + r as i64)
+        }
+        RandomFn::Choice => {
+            if items.is_empty() {
+                return Err(err(ExcKind::IndexError, "Cannot choose from an empty sequence"));
+            }
+            let (r, tries) = rng.below(items.len() as u64);
+            one_try(tries)?;
+            items[r as usize].clone()
+        }
+        RandomFn::Shuffle => {
+            let mut x = items;
+            if x.len() > 1 && others {
+                return Err(unsupported("random.shuffle() while another thread may draw in between"));
+            }
+            for i in (1..x.len()).rev() {
+                let (j, _) = rng.below(i as u64 + 1);
+                x.swap(i, j as usize);
+            }
+            if let Some(id) = target {
+                if let HeapObj::List(items) = state.heap.write(id, fp) {
+                    *items = x;
+                }
+            }
+            Value::None
+        }
+        RandomFn::Seed => unreachable!("[internal bug] handled above"),
+    };
+    Ok(v)
 }

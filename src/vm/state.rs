@@ -188,6 +188,8 @@ pub struct State {
     pub sync: Vec<SyncObj>,
     /// Lists, dicts, classes and instances, by id (each copied on write).
     pub heap: Heap,
+    /// The `random` module's generator once `random.seed(n)` has run.
+    pub rng: Option<super::mt::Mt>,
 }
 
 impl State {
@@ -203,6 +205,7 @@ impl State {
             hold: None,
             sync: Vec::new(),
             heap: Heap::default(),
+            rng: None,
         }
     }
 

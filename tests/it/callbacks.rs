@@ -122,6 +122,26 @@ fn key_functions_follow_cpython() {
     }
 }
 
+/// CPython empties a list while `list.sort` runs its Python key: with another thread alive, which
+/// could see it empty, that sort stops the run as not modelled (`sorted` makes a new list).
+#[test]
+fn sorting_a_list_in_place_by_a_python_key_while_threads_run_is_not_modelled() {
+    let text = concat!(
+        "import threading\n\nxs = [3, 1, 2]\nout = []\n\n\ndef w():\n    out.append(len(xs))\n\n\n",
+        "t = threading.Thread(target=w)\nt.start()\nxs.sort(key=lambda v: -v)\nt.join()\n",
+    );
+    let r = Model::from_source("t.py", text).unwrap().checker().check();
+    let stop = r.checker_stop.expect("a stop of the checker");
+    assert!(
+        stop.message.contains("list.sort(key=...) with a Python key while another thread runs"),
+        "{}",
+        stop.message
+    );
+    let joined_first = text.replace("xs.sort(key=lambda v: -v)\nt.join()\n", "t.join()\nxs.sort(key=lambda v: -v)\n");
+    let got: BTreeSet<String> = outcomes(&joined_first, "xs").into_iter().map(|(v, _)| v).collect();
+    assert_eq!(got, set(&["[3, 2, 1]"]));
+}
+
 /// A key function is Python code that `sorted` calls item by item: a worker's store between
 /// two calls decides the order.
 #[test]

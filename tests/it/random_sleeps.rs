@@ -56,3 +56,43 @@ fn every_draw_failing_is_the_programs_error_and_some_draws_failing_is_not_modell
     let stop = r.checker_stop.expect("stopped as not modelled");
     assert!(stop.message.contains("random.uniform() over a range below zero"), "{}", stop.message);
 }
+
+/// After `random.seed(n)` at the module's top level, every draw is python3.11's own: the
+/// Mersenne Twister seeded from the int, `random()`'s 53 bits, `_randbelow`'s rejection draws
+/// for `randint`, `choice` and `shuffle`, and `getrandbits` (the fixture's output is
+/// python3.11's, checked when it is present).
+#[test]
+fn seeded_random_draws_python311s_values() {
+    let path = "tests/fixtures/seeded_random.py";
+    let text = std::fs::read_to_string(path).unwrap();
+    let out = "0 0.8444218515250481 [7, 1, 5, 9, 8] y [6, 0, 5, 1, 7, 2, 3, 4] 1.2818378443997038 106325369465 325997320459\n\
+               1 0.13436424411240122 [2, 5, 2, 8, 8] y [2, 5, 4, 3, 0, 1, 7, 6] 1.4327670679050533 845087558021 586028475693\n\
+               42 0.6394267984578837 [1, 5, 4, 4, 3] z [3, 7, 2, 0, 4, 6, 5, 1] 1.0317826794817835 236625619290 58420225604\n\
+               12345 0.41661987254534116 [1, 5, 6, 4, 5] z [5, 4, 7, 3, 0, 2, 1, 6] 1.6117693227024457 387349395364 200716146916\n\
+               1099511627783 0.6137037779936511 [10, 8, 5, 10, 3] z [0, 7, 1, 3, 2, 5, 4, 6] 1.8634128339364824 246412338601 397689798554\n\
+               -5 0.6229016948897019 [6, 9, 1, 8, 4] z [4, 6, 5, 3, 2, 7, 1, 0] 1.5437608592359304 273047998277 894284044962\n\
+               True 0.13436424411240122 [2, 5, 2, 8, 8] y [2, 5, 4, 3, 0, 1, 7, 6] 1.4327670679050533 845087558021 586028475693";
+    let got: BTreeSet<String> = outcomes(&text, "s").into_iter().map(|(_, o)| o).collect();
+    assert_eq!(got, BTreeSet::from([out.to_string()]));
+    if let Some(real) = crate::language::python311_stdout(path) {
+        assert_eq!(real.join("\n"), out);
+    }
+}
+
+/// The generator is shared: which thread draws first decides who gets which value. A draw that
+/// takes several tries while another thread is alive stops the run as not modelled, and so does
+/// a draw before the seed ran.
+#[test]
+fn seeded_draws_race_between_threads() {
+    let text = concat!(
+        "import random\nimport threading\n\nrandom.seed(42)\ngot = {}\n\n\ndef draw(name):\n",
+        "    got[name] = round(random.random(), 4)\n\n\nts = [threading.Thread(target=draw, args=(n,)) for n in \"ab\"]\n",
+        "for t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nr = sorted(got.items())\n",
+    );
+    let got: BTreeSet<String> = outcomes(text, "r").into_iter().map(|(v, _)| v).collect();
+    let want = ["[('a', 0.025), ('b', 0.6394)]", "[('a', 0.6394), ('b', 0.025)]"];
+    assert_eq!(got, want.iter().map(|s| s.to_string()).collect());
+    let before = "import random\n\nx = random.random()\nrandom.seed(1)\n";
+    let stop = model(before).checker().check().checker_stop.expect("a stop of the checker");
+    assert!(stop.message.contains("random.random() before random.seed(...) ran"), "{}", stop.message);
+}

@@ -134,6 +134,11 @@ pub(super) fn beyond_heap(program: &Program) -> Option<String> {
                 Instr::ImportName(n) if code.names.get(*n as usize).is_some_and(|m| m == "collections") => {
                     Some("the collections module (a defaultdict's factory runs inside a subscript)".to_string())
                 }
+                Instr::LoadAttr(n) | Instr::LoadMethod(n)
+                    if code.names.get(*n as usize).is_some_and(|m| m == "seed") =>
+                {
+                    Some("random.seed (every draw reads and writes the one shared generator)".to_string())
+                }
                 _ => None,
             };
             if let Some(what) = what {

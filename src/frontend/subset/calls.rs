@@ -56,6 +56,7 @@ impl Checker<'_> {
                     Some("time") => self.time_call(c, a.attr.as_str(), a.range)?,
                     Some("math") => self.math_call(c, a.attr.as_str(), a.range)?,
                     Some("collections") => self.collections_call(c, a.attr.as_str(), a.range)?,
+                    Some("random") if self.seeded => self.seeded_random_call(c, a.attr.as_str(), a.range)?,
                     Some("random") => return Err(self.random_outside_sleep(a.attr.as_str(), a.range)),
                     Some("queue") => self.queue_call(c, a.attr.as_str(), a.range)?,
                     _ => {
@@ -548,6 +549,24 @@ impl Checker<'_> {
             return Err(self.unsupported(c.range(), format!("random.{f}() with these arguments"), HINT));
         }
         c.arguments.args.iter().for_each(|a| self.note(self.expr(a)));
+        Ok(())
+    }
+
+    /// `random.f(...)` in a program that seeds the generator: python3.11's own draws.
+    fn seeded_random_call(&self, c: &ast::ExprCall, f: &str, range: TextRange) -> Result<()> {
+        const HINT: &str = "after random.seed(n): random.seed(n), random(), uniform(a, b), randint(a, b), \
+             choice(seq), shuffle(list) and getrandbits(k)";
+        let n = c.arguments.args.len();
+        let ok = match f {
+            "seed" | "choice" | "shuffle" | "getrandbits" => n == 1,
+            "random" => n == 0,
+            "uniform" | "randint" => n == 2,
+            other => return Err(self.unsupported(range, format!("random.{other}"), HINT)),
+        };
+        self.no_keywords(c, &format!("random.{f}"), HINT)?;
+        if !ok {
+            return Err(self.unsupported(c.range(), format!("random.{f}() with {n} arguments"), HINT));
+        }
         Ok(())
     }
 

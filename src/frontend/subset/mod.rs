@@ -70,6 +70,9 @@ pub(crate) fn check_expect_expression(src: &SourceFile, e: &Expr) -> Result<()> 
 
 struct Checker<'a> {
     src: &'a SourceFile,
+    /// Whether the module calls `random.seed(n)` at its top level: then `random`'s values are
+    /// python3.11's own draws, modelled anywhere.
+    seeded: bool,
     /// Functions defined with `def` at module level.
     functions: HashSet<String>,
     /// Names bound at module level other than by `def`.
@@ -215,8 +218,15 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        let seeded = body.iter().any(|s| match s {
+            Stmt::Expr(e) => matches!(&*e.value, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a)
+                if a.attr.as_str() == "seed"
+                    && matches!(&*a.value, Expr::Name(m) if modules.get(m.id.as_str()).is_some_and(|x| x == "random")))),
+            _ => false,
+        });
         Checker {
             src,
+            seeded,
             functions,
             module_bound,
             classes: HashSet::new(),
