@@ -277,8 +277,11 @@ pub(super) fn step_with_methods(program: &Program, state: &mut State, tid: Tid) 
     };
     *state = before;
     let mut info = StepInfo { footprint: info.footprint, ..StepInfo::default() };
-    let bound =
-        super::invoke::bind_args(program, need.func.code, need.args, Vec::new(), &mut state.heap, &mut info.footprint);
+    let bound = if state.threads[tid].frames.len() >= super::call::MAX_FRAMES {
+        Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"))
+    } else {
+        super::invoke::bind_args(program, need.func.code, need.args, Vec::new(), &mut state.heap, &mut info.footprint)
+    };
     // The caller is in its instruction, as in a call: past it, until the callback returns.
     let th = state.thread_mut(tid);
     let caller = th.frames.last_mut().expect("[internal bug] a callback without a caller");

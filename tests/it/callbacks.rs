@@ -93,6 +93,17 @@ fn membership_runs_eq_element_by_element() {
     assert_eq!(outcomes(&reversed, "found"), BTreeSet::from([one("False", ""), one("True", "")]));
 }
 
+/// A `__repr__` that renders itself recurses as Python code does, to CPython's `RecursionError`.
+#[test]
+fn a_callback_that_recurses_ends_in_recursion_error() {
+    let text = concat!(
+        "class A:\n    def __repr__(self):\n        return repr(self)\n\n\n",
+        "try:\n    print(A())\nexcept RecursionError:\n    print(\"rec\")\ndone = True\n",
+    );
+    let got: BTreeSet<String> = outcomes(text, "done").into_iter().map(|(_, o)| o).collect();
+    assert_eq!(got, set(&["rec"]));
+}
+
 #[test]
 fn other_special_methods_are_refused_with_the_list_of_supported_ones() {
     let text = "class A:\n    def __len__(self):\n        return 0\n";
