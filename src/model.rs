@@ -23,6 +23,7 @@ pub struct Model {
     expect: Option<String>,
     vars: Option<Vec<String>>,
     switch: SwitchModel,
+    library_atomic: bool,
     py: PyModel,
 }
 
@@ -41,7 +42,15 @@ impl Model {
         let source = SourceFile::new(name, text);
         let program = build(&source, &[])?;
         let py = PyModel::new(Arc::new(program), None, None);
-        Ok(Model { source, sets: Vec::new(), expect: None, vars: None, switch: SwitchModel::Bytecode, py })
+        Ok(Model {
+            source,
+            sets: Vec::new(),
+            expect: None,
+            vars: None,
+            switch: SwitchModel::Bytecode,
+            library_atomic: true,
+            py,
+        })
     }
 
     /// Replaces the value of the module-level constant `NAME = ...` with `value` (a Python
@@ -66,6 +75,14 @@ impl Model {
         self.rebuild()
     }
 
+    /// Runs a library module's own steps (`concurrent.futures`) as transactions between its
+    /// synchronisation points (`true`, the default) or with a switch wherever the switch model
+    /// allows one (`false`: the plain model that the reduction is checked against).
+    pub fn with_library_atomic(mut self, atomic: bool) -> Result<Model> {
+        self.library_atomic = atomic;
+        self.rebuild()
+    }
+
     /// The switch model the program runs under.
     pub fn switch_model(&self) -> SwitchModel {
         self.switch
@@ -77,7 +94,14 @@ impl Model {
             if self.py.program.global_slot(v).is_none() {
                 return Err(Error::Usage(format!(
                     "--vars {v}: the program has no global '{v}'; its globals are: {}",
-                    self.py.program.globals.join(", ")
+                    self.py
+                        .program
+                        .globals
+                        .iter()
+                        .filter(|g| !Program::is_library_name(g))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
         }
@@ -86,7 +110,8 @@ impl Model {
     }
 
     fn rebuild(mut self) -> Result<Model> {
-        let mut program = build(&self.source, &self.sets)?.with_switch(self.switch);
+        let mut program =
+            build(&self.source, &self.sets)?.with_switch(self.switch).with_library_atomic(self.library_atomic);
         let expect = match &self.expect {
             Some(text) => Some((compile::compile_expression(&mut program, text)?, text.clone())),
             None => None,

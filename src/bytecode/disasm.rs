@@ -40,7 +40,8 @@ const OPARG_WIDTH: usize = 5;
 /// The listing of the module's code, then of each function, as `dis.dis` prints a module.
 pub fn disassemble(program: &Program, opts: &DisOptions) -> String {
     let mut out = String::new();
-    for (id, code) in program.codes.iter().enumerate() {
+    for (id, code) in program.own_codes() {
+        let id = id as usize;
         if id > 0 {
             let _ = writeln!(
                 out,

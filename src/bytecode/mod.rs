@@ -284,6 +284,35 @@ pub struct Program {
     /// method (`__str__`, `__eq__`, …) or a call passes `key=`. Steps then run through
     /// [`crate::vm::step_in_place`]'s slower path that makes those calls.
     pub callbacks: bool,
+    /// The library module linked into the program, if it imports one that has a prelude
+    /// ([`crate::compile::prelude`]).
+    pub library: Option<Library>,
+}
+
+/// A library module compiled into the program: its code objects are
+/// `module..end` of [`Program::codes`], the first its body, which runs before the program's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Library {
+    /// The code object of the module's body.
+    pub module: CodeId,
+    /// One past its last code object.
+    pub end: CodeId,
+    /// The module's name, e.g. `concurrent.futures`.
+    pub name: &'static str,
+    /// Its source text.
+    pub source: &'static str,
+    /// The global slot of the function the interpreter calls at exit, after the main thread's
+    /// code ends and before it waits for the other threads (`threading._register_atexit`).
+    pub at_exit: GlobalId,
+    /// Whether the module's instructions other than calls (`CALL`, `CALL_FUNCTION_EX`,
+    /// `BEFORE_WITH`) and `FOR_ITER` run on without a thread switch before them. Sound because
+    /// those instructions touch only the module's own objects (a future's state, an executor's
+    /// fields, tuples the program handed over), which its threads share only under its locks or
+    /// hand over through its queues: a switch before them changes nothing another thread can
+    /// see, so each such step commutes with every step of the other threads (a Lipton
+    /// left-mover after the call that precedes it). Calls and `FOR_ITER` (which may read the
+    /// program's iterables) keep every switch the model allows.
+    pub atomic: bool,
 }
 
 impl Program {
@@ -291,7 +320,37 @@ impl Program {
     /// [`SwitchModel::Bytecode`].
     pub fn new(filename: String, codes: Vec<CodeObject>, globals: Vec<String>) -> Program {
         let callbacks = calls_back(&codes);
-        Program { filename, codes, globals, switch: SwitchModel::Bytecode, callbacks }
+        Program { filename, codes, globals, switch: SwitchModel::Bytecode, callbacks, library: None }
+    }
+
+    /// Recomputes [`Program::callbacks`] after code objects were added.
+    pub fn refresh_callbacks(&mut self) {
+        self.callbacks = calls_back(&self.codes);
+    }
+
+    /// The same program, with the library module's steps between its calls run without a
+    /// switch (`true`, the default; see [`Library::atomic`]) or switching wherever the switch
+    /// model allows (`false`: the plain model, to check the reduction against).
+    pub fn with_library_atomic(mut self, atomic: bool) -> Program {
+        if let Some(l) = &mut self.library {
+            l.atomic = atomic;
+        }
+        self
+    }
+
+    /// The program's own code objects with their ids (the library module's left out), in order.
+    pub fn own_codes(&self) -> impl Iterator<Item = (CodeId, &CodeObject)> {
+        self.codes.iter().enumerate().map(|(i, c)| (i as CodeId, c)).filter(|(i, _)| !self.is_library(*i))
+    }
+
+    /// Whether code object `id` belongs to a linked library module, not to the program.
+    pub fn is_library(&self, id: CodeId) -> bool {
+        self.library.as_ref().is_some_and(|l| (l.module..l.end).contains(&id))
+    }
+
+    /// The library module's global `name` (e.g. `ThreadPoolExecutor` of `concurrent.futures`).
+    pub fn library_global(&self, module: &str, name: &str) -> Option<GlobalId> {
+        self.global_slot(&format!("{module}.{name}"))
     }
 
     /// The same program, run under switch model `m`.
@@ -308,6 +367,18 @@ impl Program {
     /// The code object with this id.
     pub fn code(&self, id: CodeId) -> &CodeObject {
         &self.codes[id as usize]
+    }
+
+    /// The name of global `slot` as Python code sees it: a library module's globals are stored
+    /// qualified by the module (`concurrent.futures.Future`), which no Python name can be.
+    pub fn global_name(&self, slot: GlobalId) -> &str {
+        let full = self.globals[slot as usize].as_str();
+        full.rsplit_once('.').map_or(full, |(_, name)| name)
+    }
+
+    /// Whether `name` (an entry of [`Program::globals`]) is a library module's global.
+    pub fn is_library_name(name: &str) -> bool {
+        name.contains('.')
     }
 
     /// The slot of the global named `name`, if the program uses it.

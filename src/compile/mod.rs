@@ -20,10 +20,12 @@
 mod annotations;
 pub(crate) mod cfg;
 mod comprehension;
+mod expect;
 mod expr;
 mod flow;
 pub(crate) mod fold;
 mod optimize;
+pub mod prelude;
 mod sets;
 mod stmt;
 mod symbols;
@@ -36,8 +38,10 @@ use crate::source::SourceFile;
 use cfg::{BlockId, Cfg, Op, SrcLoc};
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use symbols::{scope_key, Access, FunctionSymbols, ModuleSymbols};
+
+pub use expect::compile_expression;
 
 /// Options that change what is compiled.
 #[derive(Default, Clone, Debug)]
@@ -53,6 +57,16 @@ pub struct CompileOptions {
 /// [`Error::Unsupported`]); `--set` names without a module-level assignment give [`Error::Usage`].
 pub fn compile(src: &SourceFile, module: &ModModule, opts: &CompileOptions) -> Result<Program> {
     crate::frontend::check_subset(src, module)?;
+    let mut program = compile_checked(src, module, opts)?;
+    if prelude::imports_futures(module) {
+        prelude::link_futures(&mut program)?;
+    }
+    Ok(program)
+}
+
+/// [`compile`] of a module already checked against the subset, without linking the library
+/// modules that it imports.
+fn compile_checked(src: &SourceFile, module: &ModModule, opts: &CompileOptions) -> Result<Program> {
     let syms = symbols::module_symbols(src, &module.body)?;
     let mut sets = HashMap::new();
     let assigned = module_assignments(&module.body);
@@ -72,84 +86,6 @@ pub fn compile(src: &SourceFile, module: &ModModule, opts: &CompileOptions) -> R
     let mut c = Compiler::new(src, syms, sets);
     c.compile_module(&module.body)?;
     Ok(c.finish())
-}
-
-/// Compiles the `--expect` expression `text` into a new code object of `program` (kind
-/// [`CodeKind::Module`], name `<expect>`) that evaluates it over the program's globals with
-/// LOAD_NAME and ends with its only RETURN_VALUE (where CPython's eval-mode code would return
-/// from several places, e.g. for `a and b`, the other exits jump to it). Returns its id.
-///
-/// Names must be globals that the program stores to; anything else is an [`Error::Usage`]
-/// listing them. Calls are not allowed.
-pub fn compile_expression(program: &mut Program, text: &str) -> Result<CodeId> {
-    let parsed = ruff_python_parser::parse_expression(text)
-        .map_err(|e| Error::Usage(format!("--expect {text:?}: syntax error: {}", e.error)))?;
-    let expr = parsed.expr();
-    let src = SourceFile::new("<expect>", text);
-    crate::frontend::check_expect_expression(&src, expr)
-        .map_err(|e| Error::Usage(format!("--expect {text:?}: {e}")))?;
-    let available = stored_globals(program);
-    let mut unknown = Vec::new();
-    collect_names(expr, &mut unknown);
-    if let Some(name) = unknown.iter().find(|n| !available.contains(*n)) {
-        let mut names: Vec<&str> = available.iter().map(String::as_str).collect();
-        names.sort_unstable();
-        return Err(Error::Usage(format!(
-            "--expect {text:?}: unknown name '{name}'; the program's globals are: {}",
-            if names.is_empty() { "(none)".to_string() } else { names.join(", ") }
-        )));
-    }
-    let mut c = Compiler::new(&src, ModuleSymbols::default(), HashMap::new());
-    c.globals = program.globals.clone();
-    c.global_index = program.globals.iter().enumerate().map(|(i, g)| (g.clone(), i as GlobalId)).collect();
-    c.unit.name = "<expect>".into();
-    c.unit.cfg.add(Op::Resume, 0, None, SrcLoc { line: 0, col: 1 });
-    c.visit_expr(expr)?;
-    let unit = std::mem::replace(&mut c.unit, Unit::new(String::new(), CodeKind::Module, 1, None));
-    let mut code = c.assemble_unit(unit, false);
-    // CPython duplicates small return blocks (`a and b` returns from two places); here every
-    // exit jumps to the one final RETURN_VALUE instead, so the value is always taken there.
-    if let Some(last) = code.instrs.len().checked_sub(1) {
-        if code.instrs[last] == Instr::ReturnValue {
-            for i in &mut code.instrs[..last] {
-                if *i == Instr::ReturnValue {
-                    *i = Instr::JumpForward(last as u32);
-                }
-            }
-        }
-    }
-    program.globals = c.globals;
-    program.codes.push(code);
-    Ok((program.codes.len() - 1) as CodeId)
-}
-
-/// Global names that some code stores to (the program's variables).
-fn stored_globals(program: &Program) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for code in &program.codes {
-        for i in &code.instrs {
-            if let Instr::StoreName(g) | Instr::StoreGlobal(g) = i {
-                if let Some(n) = program.globals.get(*g as usize) {
-                    out.insert(n.clone());
-                }
-            }
-        }
-    }
-    out
-}
-
-fn collect_names(e: &Expr, out: &mut Vec<String>) {
-    use ruff_python_ast::visitor::{walk_expr, Visitor};
-    struct V<'a>(&'a mut Vec<String>);
-    impl<'a> Visitor<'a> for V<'_> {
-        fn visit_expr(&mut self, e: &'a Expr) {
-            if let Expr::Name(n) = e {
-                self.0.push(n.id.as_str().to_string());
-            }
-            walk_expr(self, e);
-        }
-    }
-    V(out).visit_expr(e);
 }
 
 /// Names with a plain `NAME = ...` assignment in module scope, in source order.

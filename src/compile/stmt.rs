@@ -162,11 +162,25 @@ impl Compiler<'_> {
                     self.load_const(Const::None);
                     let n = self.add_name(alias.name.as_str());
                     self.emit(Op::ImportName, n);
-                    let bound = match &alias.asname {
-                        Some(a) => a.as_str(),
-                        None => alias.name.as_str().split('.').next().unwrap_or(""),
-                    };
-                    self.nameop(bound, true);
+                    match &alias.asname {
+                        // compiler_import_as: `import a.b.c as d` takes each submodule with
+                        // IMPORT_FROM, keeping only the last.
+                        Some(a) if alias.name.as_str().contains('.') => {
+                            let parts: Vec<&str> = alias.name.as_str().split('.').skip(1).collect();
+                            for (k, part) in parts.iter().enumerate() {
+                                let p = self.add_name(part);
+                                self.emit(Op::ImportFrom, p);
+                                if k + 1 < parts.len() {
+                                    self.emit(Op::Swap, 2);
+                                    self.emit(Op::PopTop, 0);
+                                }
+                            }
+                            self.nameop(a.as_str(), true);
+                            self.emit(Op::PopTop, 0);
+                        }
+                        Some(a) => self.nameop(a.as_str(), true),
+                        None => self.nameop(alias.name.as_str().split('.').next().unwrap_or(""), true),
+                    }
                 }
             }
             // compiler_from_import

@@ -233,6 +233,15 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
         let start = std::time::Instant::now();
         let mut report = self.check_strategy();
         stops::settle(self.model, &mut report);
+        if let Some(lib) = self.model.as_py().and_then(|py| py.program.library.as_ref()).filter(|l| l.atomic) {
+            report.notes.push(format!(
+                "reduction applied: {}'s own steps run as transactions between its synchronisation points \
+                 (a lock's acquire moves right, its release and a put on the executor's queue move left, steps \
+                 on the module's own objects move both ways): no switch inside one changes what another \
+                 thread can see",
+                lib.name
+            ));
+        }
         // Every phase of the search counts (e.g. `auto`'s bounded search before the stateful one).
         report.stats.seconds = start.elapsed().as_secs_f64();
         report

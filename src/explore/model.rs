@@ -99,7 +99,7 @@ impl PyModel {
             let Some(text) = s.shown_value(v) else { continue };
             let shown = match &self.vars {
                 Some(vars) => vars.iter().any(|x| x == name),
-                None => !name.starts_with('_'),
+                None => !name.starts_with('_') && !Program::is_library_name(name),
             };
             if shown && *v != Value::Null {
                 globals.push((name.clone(), text));
@@ -247,6 +247,7 @@ impl Model for PyModel {
         // touched neither can only have changed whether `stepped` itself can move. Under a
         // CPython switch model every step may take or give back the GIL: recompute.
         if self.program.switch != SwitchModel::Bytecode
+            || self.program.library.is_some()
             || info.footprint.touches_sync()
             || !matches!(info.event, vm::Event::None | vm::Event::Print)
         {

@@ -15,14 +15,21 @@ use crate::source::SourceFile;
 use ruff_python_ast::{Expr, ModModule, Number, PythonVersion, UnaryOp};
 use ruff_python_parser::{Mode, ParseOptions};
 
-pub use subset::check_subset;
 pub(crate) use subset::{check_expect_expression, cpython_attrs, future_annotations};
+pub use subset::{check_library_subset, check_subset};
 
 /// Parses `src` as a Python 3.11 module and checks that it stays inside the supported subset.
 ///
 /// Syntax errors give one [`Error::Syntax`] listing every error the parser reported, in source
 /// order; constructs outside the subset give [`Error::Unsupported`].
 pub fn parse(src: &SourceFile) -> Result<ModModule> {
+    let module = parse_syntax(src)?;
+    check_subset(src, &module)?;
+    Ok(module)
+}
+
+/// Parses `src` as Python 3.11 without checking it against the subset (syntax errors only).
+pub fn parse_syntax(src: &SourceFile) -> Result<ModModule> {
     if src.text().len() >= u32::MAX as usize {
         return Err(Error::Usage(format!("{}: the file is too large (4 GiB or more)", src.name())));
     }
@@ -50,9 +57,7 @@ pub fn parse(src: &SourceFile) -> Result<ModModule> {
     let Some(module) = parsed.try_into_module() else {
         return Err(Error::Syntax { errors: vec![(span(0), "the source is not a module".to_string())] });
     };
-    let module = module.into_syntax();
-    check_subset(src, &module)?;
-    Ok(module)
+    Ok(module.into_syntax())
 }
 
 /// Reads a `--set NAME=VALUE` value: an int (`-3`, `1_000_000`, `0xff`, unbounded), a string

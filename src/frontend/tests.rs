@@ -49,7 +49,7 @@ fn unsupported_statements() {
     );
     rejects("x = 0\nwhile x:\n    pass\nelse:\n    pass\n", "while/else", 5, 5);
     rejects("for i in range(3):\n    pass\nelse:\n    pass\n", "for/else", 4, 5);
-    rejects("x = 1\nraise x\n", "raise of this expression", 2, 7);
+    rejects("x = [1]\nraise x[0]\n", "raise of this expression", 2, 7);
     rejects("raise ValueError from None\n", "raise ... from ...", 1, 23);
     rejects("x: complex = 1\n", "evaluated annotation 'complex'", 1, 4);
     rejects("def f():\n    import time\n", "import inside a function", 2, 5);

@@ -212,8 +212,11 @@ fn render_step(out: &mut String, s: &TraceStep, src: &SourceFile, last_line: &mu
     // Instructions without a line (a function's MAKE_CELL and COPY_FREE_VARS) get no header.
     if s.line != *last_line && s.line != 0 {
         *last_line = s.line;
-        let text = src.line_text(s.line).trim();
-        let _ = writeln!(out, "{:>10}  {lane}{}", "", style.paint("2", &format!("line {}: {text}", s.line)));
+        let header = match s.library {
+            Some((module, text)) => format!("{module} line {}: {text}", s.line),
+            None => format!("line {}: {}", s.line, src.line_text(s.line).trim()),
+        };
+        let _ = writeln!(out, "{:>10}  {lane}{}", "", style.paint("2", &header));
     }
     let effect = s.effect.as_ref().map_or(String::new(), |e| format!("  → {}", style.paint("36", e)));
     let arg = if s.arg.is_empty() { String::new() } else { format!(" {}", s.arg) };
@@ -239,6 +242,7 @@ pub fn render_trace(trace: &Trace, src: &SourceFile, style: Style) -> String {
         .globals
         .iter()
         .zip(&trace.global_names)
+        .filter(|(_, n)| !crate::bytecode::Program::is_library_name(n))
         .filter_map(|(v, n)| trace.state.shown_value(v).map(|r| format!("{n} = {r}")))
         .collect();
     let _ = writeln!(

@@ -186,7 +186,8 @@ pub fn render_svg(trace: &Trace, src: &SourceFile, explanation: &Explanation) ->
     let lines: BTreeSet<u32> = rows
         .iter()
         .filter_map(|r| match r {
-            Row::Step(s) if s.line > 0 => Some(s.line),
+            // The program's own lines (a library module's are named in each step's tip).
+            Row::Step(s) if s.line > 0 && s.library.is_none() => Some(s.line),
             _ => None,
         })
         .collect();
@@ -290,12 +291,15 @@ pub fn render_svg(trace: &Trace, src: &SourceFile, explanation: &Explanation) ->
                 let arg = if s.arg.is_empty() { String::new() } else { format!(" {}", s.arg) };
                 let effect = s.effect.as_ref().map_or(String::new(), |e| format!(" → {e}"));
                 let label = truncate(&format!("{}{arg}{effect}", s.opname), ((w - 40.0) / CHAR_W) as usize);
+                let (module, text) = match s.library {
+                    Some((module, text)) => (format!("{module} "), text),
+                    None => (String::new(), src.line_text(s.line).trim()),
+                };
                 let tip = format!(
-                    "step {} · {} · line {}: {}\n{}{arg}{effect}",
+                    "step {} · {} · {module}line {}: {text}\n{}{arg}{effect}",
                     thousands(s.index + 1),
                     thread_name(s.tid),
                     s.line,
-                    src.line_text(s.line).trim(),
                     s.opname
                 );
                 let _ = writeln!(

@@ -98,7 +98,15 @@ impl Session<'_> {
                 instr = describe_instr(program, program.code(frame.code), i);
             }
             if let Some(line) = s.line_of(program, tid).filter(|l| *l > 0) {
-                place = format!("line {line}: {}", self.source.line_text(line).trim());
+                let code = s.threads[tid].frames.last().map_or(0, |f| f.code);
+                place = match program.library.as_ref().filter(|_| program.is_library(code)) {
+                    Some(lib) => format!(
+                        "{} line {line}: {}",
+                        lib.name,
+                        lib.source.lines().nth(line as usize - 1).unwrap_or("").trim()
+                    ),
+                    None => format!("line {line}: {}", self.source.line_text(line).trim()),
+                };
             }
         }
         Row { name: thread_name(tid), status, colour, instr, place }
@@ -113,7 +121,7 @@ impl Session<'_> {
             .globals
             .iter()
             .zip(s.globals.iter())
-            .filter(|(_, v)| **v != Value::Null)
+            .filter(|(n, v)| **v != Value::Null && !crate::bytecode::Program::is_library_name(n))
             .filter_map(|(n, v)| s.shown_value(v).map(|r| format!("{n} = {r}")))
             .collect();
         let shown = if globals.is_empty() { "(none yet)".to_string() } else { globals.join(", ") };

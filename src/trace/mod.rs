@@ -30,6 +30,9 @@ pub struct TraceStep {
     pub tid: Tid,
     /// The source line of the instruction.
     pub line: u32,
+    /// For an instruction of a library module's code ([`crate::bytecode::Library`]): the
+    /// module's name and the text of `line` in its source.
+    pub library: Option<(&'static str, &'static str)>,
     /// The instruction's opname.
     pub opname: &'static str,
     /// The instruction's argument, as `dis` shows it (e.g. `balance`, `+=`).
@@ -337,10 +340,15 @@ fn render(model: &PyModel, state: &State, index: u64, tid: Tid, p: Pending) -> T
         });
     }
     describe_event(model, state, &p.event, &p.footprint, state.output.last().map(|l| l.as_ref()), &mut effects);
+    let library = program.library.as_ref().filter(|_| program.is_library(p.code)).map(|l| {
+        let text = l.source.lines().nth((line as usize).saturating_sub(1)).unwrap_or("").trim();
+        (l.name, text)
+    });
     TraceStep {
         index,
         tid,
         line,
+        library,
         opname: instr.opname(),
         arg,
         effect: (!effects.is_empty()).then(|| effects.join("; ")),

@@ -6,6 +6,7 @@
 use super::step::{err, unsupported};
 use super::sync::{SyncKind, SyncMethod};
 use super::value::{Builtin, ExcKind, Exception, Module, Value};
+use crate::bytecode::Program;
 
 const FUNCTION: &[&str] = &["__name__", "__qualname__", "__doc__", "__module__", "__defaults__", "__code__"];
 
@@ -46,6 +47,36 @@ pub(super) fn missing_on_class(owner: &str, name: &str) -> Exception {
     err(ExcKind::AttributeError, format!("{owner} has no attribute '{name}'"))
 }
 
+/// `IMPORT_NAME name` with `fromlist`: the module, or for `import a.b` (no fromlist) the
+/// package `a`.
+pub(super) fn import(name: &str, fromlist: &Value) -> Result<Module, Exception> {
+    Ok(match name {
+        "concurrent" => Module::Concurrent,
+        "concurrent.futures" if *fromlist == Value::None => Module::Concurrent,
+        "concurrent.futures" => Module::Futures,
+        "threading" => Module::Threading,
+        "time" => Module::Time,
+        "queue" => Module::Queue,
+        "__future__" => Module::Future,
+        "typing" => Module::Typing,
+        "math" => Module::Math,
+        "collections" => Module::Collections,
+        "random" => Module::Random,
+        other => return Err(err(ExcKind::ModuleNotFoundError, format!("No module named '{other}'"))),
+    })
+}
+
+/// `obj.name`, where `obj` may also be a library module whose names are globals of the program
+/// (`concurrent.futures`).
+pub(crate) fn get_attr_in(program: &Program, globals: &[Value], obj: &Value, name: &str) -> Result<Value, Exception> {
+    if *obj == Value::Module(Module::Futures) && crate::compile::prelude::FUTURES_EXPORTS.contains(&name) {
+        if let Some(slot) = program.library_global(crate::compile::prelude::FUTURES, name) {
+            return Ok(globals[slot as usize].clone());
+        }
+    }
+    get_attr(obj, name)
+}
+
 /// `obj.name`.
 pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
     let found = match (obj, name) {
@@ -65,6 +96,7 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Module(Module::Random), name) => {
             super::randoms::RandomFn::lookup(name).map(|f| Value::Builtin(Builtin::Random(f)))
         }
+        (Value::Module(Module::Concurrent), "futures") => Some(Value::Module(Module::Futures)),
         (Value::Module(Module::Future), "annotations") => Some(Value::Module(Module::Future)),
         (Value::Module(Module::Typing), name) if crate::bytecode::TYPING_NAMES.contains(&name) => {
             Some(Value::Module(Module::Typing))

@@ -99,6 +99,11 @@ impl Heap {
                     Some(v) => Ok(Attr::Value(v)),
                     None => match inst.thread.and_then(|t| thread_method(t, name)) {
                         Some(v) => Ok(Attr::Value(v)),
+                        // A library object's attribute the model leaves out (CPython's may exist).
+                        None if self.is_library_object(class) => Err(super::step::unsupported(format!(
+                            "the attribute '{name}' of a '{}' object",
+                            self.class_name(class)
+                        ))),
                         None => {
                             Err(super::attrs::missing_on_class(&format!("'{}' object", self.class_name(class)), name))
                         }

@@ -132,6 +132,48 @@ impl Heap {
         &self.objects[id as usize]
     }
 
+    /// Whether `v` is or holds (in a list, dict, tuple, deque or instance, at any depth) a
+    /// library module's object, whose `repr` CPython gives with its address.
+    pub fn holds_library_object(&self, v: &Value) -> bool {
+        fn walk(heap: &Heap, v: &Value, seen: &mut Vec<u32>) -> bool {
+            match v {
+                Value::Tuple(items) => items.iter().any(|x| walk(heap, x, seen)),
+                Value::Obj(id) if seen.contains(id) => false,
+                Value::Obj(id) => {
+                    seen.push(*id);
+                    if heap.is_library_object(*id) {
+                        return true;
+                    }
+                    match heap.peek(*id) {
+                        HeapObj::List(items) => items.iter().any(|x| walk(heap, x, seen)),
+                        HeapObj::Deque(d) => d.items.iter().any(|x| walk(heap, x, seen)),
+                        HeapObj::Dict(pairs) => pairs.iter().any(|(k, x)| walk(heap, k, seen) || walk(heap, x, seen)),
+                        HeapObj::Instance(i) => i.attrs.iter().any(|(_, x)| walk(heap, x, seen)),
+                        _ => false,
+                    }
+                }
+                _ => false,
+            }
+        }
+        walk(self, v, &mut Vec::new())
+    }
+
+    /// Whether object `id` is a class of a library module, or an instance of one (an executor,
+    /// a future): its `__module__` is the library's dotted name, never `__main__`.
+    pub fn is_library_object(&self, id: u32) -> bool {
+        let class = match self.peek(id) {
+            HeapObj::Instance(i) => i.class,
+            HeapObj::Class(_) => id,
+            _ => return false,
+        };
+        match self.peek(class) {
+            HeapObj::Class(c) => {
+                c.attrs.iter().any(|(n, v)| &**n == "__module__" && matches!(v, Value::Str(m) if m.contains('.')))
+            }
+            _ => false,
+        }
+    }
+
     /// Object `id` for writing (copied first if another state shares it), recording a write.
     pub fn write(&mut self, id: u32, fp: &mut Footprint) -> &mut HeapObj {
         fp.add(Access::Write(Object::Heap(id)));

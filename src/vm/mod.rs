@@ -25,6 +25,7 @@ pub mod heap;
 mod invoke;
 mod iters;
 mod keys;
+mod library;
 mod listops;
 mod mathmod;
 mod mt;
@@ -93,6 +94,7 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
         output: Arc::new(Vec::new()),
         output_open: false,
         hold: None,
+        lib_committed: false,
         sync: state.sync.clone(),
         heap: state.heap.clone(),
         rng: state.rng.clone(),
@@ -173,7 +175,8 @@ pub fn next_step_is_local(program: &Program, state: &State, tid: Tid, sharing: &
         Instr::LoadFast(i) => frame.locals[*i as usize] != Value::Null,
         Instr::LoadName(g) | Instr::LoadGlobal { slot: g, .. } => {
             let g = *g as usize;
-            let bound = state.globals[g] != Value::Null || value::builtin_value(&program.globals[g]).is_some();
+            let bound =
+                state.globals[g] != Value::Null || value::builtin_value(program.global_name(g as u32)).is_some();
             let main_pc = state.threads[0].frames.first().filter(|_| state.threads[0].is_alive()).map(|f| f.pc);
             bound
                 && ((tid == 0 && sharing.main_only[g])

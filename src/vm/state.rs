@@ -190,13 +190,16 @@ pub struct State {
     pub heap: Heap,
     /// The `random` module's generator once `random.seed(n)` has run.
     pub rng: Option<super::mt::Mt>,
+    /// While [`State::hold`] keeps a thread inside a library module's transaction: whether the
+    /// transaction has passed its commit point (no lock acquire may join it any more).
+    pub lib_committed: bool,
 }
 
 impl State {
     /// The initial state: the main thread about to run the module code.
     pub fn initial(program: &Program) -> State {
         let main = Thread::new(ThreadStatus::Alive, vec![Frame::new(program, 0, &[])], "MainThread".into(), false);
-        State {
+        let mut state = State {
             globals: Arc::new(vec![Value::Null; program.globals.len()]),
             threads: vec![Arc::new(main)],
             locks: Vec::new(),
@@ -206,7 +209,29 @@ impl State {
             sync: Vec::new(),
             heap: Heap::default(),
             rng: None,
+            lib_committed: false,
+        };
+        if let Some(lib) = &program.library {
+            state.run_library_body(program, lib.module);
         }
+        state
+    }
+
+    /// Runs a library module's body in the main thread before the program's (as its import
+    /// would, with no other thread alive yet), leaving the main thread at the program's start.
+    fn run_library_body(&mut self, program: &Program, module: crate::bytecode::CodeId) {
+        self.thread_mut(0).frames.push(Frame::new(program, module, &[]));
+        while self.threads[0].frames.len() > 1 && self.threads[0].is_alive() {
+            super::step_in_place(program, self, 0);
+        }
+        assert!(
+            self.threads[0].is_alive(),
+            "[internal bug] the library module {module} failed to load: {:?}",
+            self.threads[0].status
+        );
+        let main = self.thread_mut(0);
+        main.frames[0].stack.clear();
+        self.hold = None;
     }
 
     /// Python's `repr()` of a value, heap objects rendered from this state's heap.
@@ -219,12 +244,14 @@ impl State {
     pub fn shown_value(&self, v: &Value) -> Option<String> {
         fn shown(heap: &Heap, v: &Value) -> bool {
             match v {
-                Value::Obj(id) => !matches!(heap.peek(*id), super::heap::HeapObj::Class(_)),
+                Value::Obj(id) => {
+                    !matches!(heap.peek(*id), super::heap::HeapObj::Class(_)) && !heap.is_library_object(*id)
+                }
                 Value::Tuple(items) => items.iter().all(|x| shown(heap, x)),
                 other => other.is_data(),
             }
         }
-        shown(&self.heap, v).then(|| self.heap.repr(v))
+        (shown(&self.heap, v) && !self.heap.holds_library_object(v)).then(|| self.heap.repr(v))
     }
 
     /// Thread `tid`, for writing (copied first if another state shares it).

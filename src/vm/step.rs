@@ -9,7 +9,7 @@ use super::heap::{Attr, HeapObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_after, Before};
 use super::unwind::{exception_matches, raise, stop};
-use super::value::{binary_op, unary_op, ExcKind, Exception, Func, Module, Tid, Value};
+use super::value::{binary_op, unary_op, ExcKind, Exception, Func, Tid, Value};
 use crate::bytecode::{BinOp, Instr, Program};
 use std::sync::Arc;
 
@@ -75,10 +75,14 @@ pub fn step(program: &Program, state: &State, tid: Tid) -> (State, StepInfo) {
 
 /// [`step`] on a state the caller owns, mutating it (the explorers' fast path).
 pub fn step_in_place(program: &Program, state: &mut State, tid: Tid) -> StepInfo {
-    if program.callbacks {
-        return super::special::step_with_methods(program, state, tid);
-    }
-    step_plain(program, state, tid)
+    let committed = super::library::committed_after(program, state, tid);
+    let info = if program.callbacks {
+        super::special::step_with_methods(program, state, tid)
+    } else {
+        step_plain(program, state, tid)
+    };
+    super::library::extend_hold(program, state, tid, committed);
+    info
 }
 
 /// One step, whatever the program's classes define.
@@ -126,14 +130,22 @@ fn top(stack: &[Value]) -> &Value {
 }
 
 fn name_error(program: &Program, slot: u32) -> Exception {
-    err(ExcKind::NameError, format!("name '{}' is not defined", program.globals[slot as usize]))
+    err(ExcKind::NameError, format!("name '{}' is not defined", program.global_name(slot)))
 }
 
 fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value, Exception> {
     match &globals[slot as usize] {
-        Value::Null if program.globals[slot as usize] == "__name__" => Ok(Value::Str("__main__".into())),
         Value::Null => {
-            super::value::builtin_value(&program.globals[slot as usize]).ok_or_else(|| name_error(program, slot))
+            // A library module's globals are named `module.name`; its builtins are the same.
+            let full = program.globals[slot as usize].as_str();
+            let (module, name) = match full.rsplit_once('.') {
+                Some((m, n)) => (m, n),
+                None => ("__main__", full),
+            };
+            if name == "__name__" {
+                return Ok(Value::Str(module.into()));
+            }
+            super::value::builtin_value(name).ok_or_else(|| name_error(program, slot))
         }
         v => Ok(v.clone()),
     }
@@ -184,8 +196,15 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::LoadConst(i) => stack.push(Value::from_const(&code.consts[i as usize])),
         Instr::LoadName(slot) if matches!(frame.role, FrameRole::ClassBody(_)) => {
             let FrameRole::ClassBody(class) = frame.role else { unreachable!() };
-            let name = &program.globals[slot as usize];
-            match heap.get_attr(&Value::Obj(class), name, &mut info.footprint) {
+            let name = program.global_name(slot);
+            // The namespace being built, then the globals: the class object's own `__name__`
+            // does not exist yet (`__module__ = __name__` reads the module's).
+            let in_namespace = if name == "__name__" {
+                Err(err(ExcKind::NameError, ""))
+            } else {
+                heap.get_attr(&Value::Obj(class), name, &mut info.footprint)
+            };
+            match in_namespace {
                 Ok(Attr::Value(v)) => stack.push(v),
                 _ => {
                     info.footprint.add(Access::Read(Object::Global(slot)));
@@ -197,7 +216,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::StoreName(slot) if matches!(frame.role, FrameRole::ClassBody(_)) => {
             let FrameRole::ClassBody(class) = frame.role else { unreachable!() };
             let v = pop(stack);
-            heap.set_attr(&Value::Obj(class), &program.globals[slot as usize], v, &mut info.footprint)?;
+            heap.set_attr(&Value::Obj(class), program.global_name(slot), v, &mut info.footprint)?;
         }
         Instr::LoadName(slot) | Instr::LoadGlobal { slot, push_null: false } => {
             info.footprint.add(Access::Read(Object::Global(slot)));
@@ -431,7 +450,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let method = matches!(instr, Instr::LoadMethod(_));
             let attr = match thread_attr {
                 Some((v, _)) => v,
-                None => super::attrs::get_attr(&obj, name)?,
+                None => super::attrs::get_attr_in(program, globals, &obj, name)?,
             };
             match attr {
                 Value::Bound(b, this) if method => {
@@ -447,25 +466,15 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             }
         }
         Instr::ImportName(i) => {
+            let fromlist = pop(stack);
             pop(stack);
-            pop(stack);
-            let m = match code.names[i as usize].as_str() {
-                "threading" => Module::Threading,
-                "time" => Module::Time,
-                "queue" => Module::Queue,
-                "__future__" => Module::Future,
-                "typing" => Module::Typing,
-                "math" => Module::Math,
-                "collections" => Module::Collections,
-                "random" => Module::Random,
-                other => return Err(err(ExcKind::ModuleNotFoundError, format!("No module named '{other}'"))),
-            };
+            let m = super::attrs::import(&code.names[i as usize], &fromlist)?;
             stack.push(Value::Module(m));
         }
         Instr::ImportFrom(i) => {
             let name = code.names[i as usize].as_str();
             let module = stack.last().cloned().unwrap_or(Value::None);
-            let v = super::attrs::get_attr(&module, name).map_err(|_| {
+            let v = super::attrs::get_attr_in(program, globals, &module, name).map_err(|_| {
                 let m = match &module {
                     Value::Module(m) => m.name(),
                     _ => "?",
@@ -685,6 +694,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::ReturnValue => {
             let v = pop(stack);
             let role = frame.role;
+            let returning = frame.code;
             th.frames.pop();
             let v = match role {
                 FrameRole::Call => v,
@@ -707,6 +717,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             };
             match th.frames.last_mut() {
                 Some(caller) => caller.stack.push(v),
+                // The main thread's code has ended: the interpreter's exit calls the library's
+                // exit function first (it waits for the library's own threads).
+                None if tid == 0 && returning == 0 && program.library.is_some() => {
+                    th.frames.push(super::library::exit_frame(program, globals, &mut info.footprint));
+                }
                 None => {
                     th.status = ThreadStatus::Finished;
                     info.event = Event::Exit;

@@ -325,6 +325,10 @@ pub fn switch_allowed(
 /// does not jump under 3.9, unless BEFORE_WITH follows; after RESUME or JUMP_BACKWARD under
 /// 3.10+). A scheduler that may switch before an invisible step may as well switch after it then.
 pub fn switch_certain_after_next(program: &Program, state: &State, tid: Tid) -> bool {
+    // The step may lead into a library module's code that runs on without a switch.
+    if program.library.as_ref().is_some_and(|l| l.atomic) {
+        return false;
+    }
     let model = program.switch;
     if model == SwitchModel::Bytecode {
         return true;

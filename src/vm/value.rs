@@ -88,6 +88,11 @@ pub enum Module {
     /// `typing` (also stands for each of its names, such as `Optional`: annotations only
     /// name them, and subscripting one gives it back)
     Typing,
+    /// The package `concurrent` (its one module is `futures`).
+    Concurrent,
+    /// `concurrent.futures`, whose names are the globals of its prelude
+    /// ([`crate::compile::prelude`]).
+    Futures,
 }
 
 impl Module {
@@ -102,6 +107,8 @@ impl Module {
             Module::Math => "math",
             Module::Collections => "collections",
             Module::Random => "random",
+            Module::Concurrent => "concurrent",
+            Module::Futures => "concurrent.futures",
         }
     }
 }

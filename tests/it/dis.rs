@@ -45,7 +45,7 @@ fn compile_file(path: &Path) -> Program {
 /// The listing in gen.py's plain format: `== name`, then one opname per line.
 fn opnames(program: &Program) -> String {
     let mut out = String::new();
-    for code in &program.codes {
+    for (_, code) in program.own_codes() {
         let _ = writeln!(out, "== {}", code.name);
         for i in &code.instrs {
             let _ = writeln!(out, "{}", i.opname());
@@ -57,7 +57,7 @@ fn opnames(program: &Program) -> String {
 /// The listing in gen.py's `--detail` format.
 fn detail(program: &Program) -> String {
     let mut out = String::new();
-    for code in &program.codes {
+    for (_, code) in program.own_codes() {
         let _ = writeln!(out, "== {}", code.name);
         for (k, i) in code.instrs.iter().enumerate() {
             let mut line = i.opname().to_string();

@@ -32,4 +32,5 @@ mod subset_gen;
 mod switch;
 mod sync;
 mod thread_lists;
+mod thread_pools;
 mod timeouts;

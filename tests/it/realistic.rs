@@ -321,6 +321,28 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
         ("report_jobs.py", Verdict::Holds, set(vec![outcome(&["sales.pdf: q1, q2 (3p)", "staff.txt:  (2p)"], None)])),
         // The check and the pop are under one lock: each job once, whichever printer takes it.
         ("print_spooler.py", Verdict::Holds, set(vec![outcome(&["printed: ['invoice', 'memo', 'report']"], None)])),
+        // executor.map hands the results back in the order of the inputs, whichever worker
+        // finishes first.
+        ("thread_pool_squares.py", Verdict::Holds, set(vec![outcome(&["Results: [4, 9]"], None)])),
+        ("word_lengths.py", Verdict::Holds, set(vec![outcome(&["length: 5", "length: 4"], None)])),
+        // The two fetches print in either order; result() waits for each, so the total is whole.
+        (
+            "fetch_futures.py",
+            Verdict::Holds,
+            set(vec![
+                outcome(&["fetched a.com", "fetched b.org", "total bytes: 200"], None),
+                outcome(&["fetched b.org", "fetched a.com", "total bytes: 200"], None),
+            ]),
+        ),
+        // Two pool workers run `hits += 1` at once: one update can be lost.
+        (
+            "pool_hit_counter.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(&["hits: 2"], None),
+                outcome(&["hits: 1"], Some("assertion: AssertionError: lost an update: hits is 1")),
+            ]),
+        ),
     ]
 }
 

@@ -463,7 +463,13 @@ impl Facts {
     /// Analyses `program`.
     pub fn of(program: &Program) -> Facts {
         let mut unsupported = None;
-        if program.globals.len() > 128 {
+        if let Some(lib) = &program.library {
+            unsupported = Some(format!(
+                "the program uses {} (its executors' threads, queues and futures are not modelled by the analysis)",
+                lib.name
+            ));
+        }
+        if unsupported.is_none() && program.globals.len() > 128 {
             unsupported = Some("the program has more than 128 globals".to_string());
         }
         if unsupported.is_none() {

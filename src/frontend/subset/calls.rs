@@ -11,10 +11,28 @@ const ITERATOR_CONSUMERS: &[&str] =
 /// to its end, or, `any` and `all`, until they know the answer; `str.join` too.
 pub(super) const GENERATOR_CONSUMERS: &[&str] = &["list", "tuple", "sorted", "sum", "min", "max", "any", "all", "set"];
 
+/// Whether `e` is a call of a method named `map` (`executor.map(f, xs)`).
+pub(super) fn is_map_call(e: &Expr) -> bool {
+    matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "map"))
+}
+
 impl Checker<'_> {
     pub(super) fn call(&self, c: &ast::ExprCall) -> Result<()> {
         // Only this call may stand where an iterator is consumed, not its subexpressions.
         let iter_ok = self.iter_ok.replace(false);
+        let map_ok = self.map_ok.replace(false);
+        if matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "map")
+            && !map_ok
+            && !self.own_methods.contains("map")
+        {
+            return Err(self.unsupported(
+                c.range(),
+                "executor.map() whose results are not taken at once",
+                "iterate it where it is made, in a for loop without break or return in a program without except \
+                 clauses (`for r in executor.map(f, xs):`), or pass it to list(), tuple(), set(), sorted(), sum(), \
+                 min() or max(): when its iterator is dropped early, CPython cancels the calls not yet started",
+            ));
+        }
         let args = &c.arguments.args;
         let kws = &c.arguments.keywords;
         for (i, k) in kws.iter().enumerate() {
@@ -39,6 +57,7 @@ impl Checker<'_> {
                     "math" => self.math_call(c, attr, n.range)?,
                     "collections" => self.collections_call(c, attr, n.range)?,
                     "random" => return Err(self.random_outside_sleep(attr, n.range)),
+                    "concurrent.futures" => self.futures_call(c, attr, n.range)?,
                     _ => self.queue_call(c, attr, n.range)?,
                 }
             }
@@ -49,6 +68,16 @@ impl Checker<'_> {
                     Expr::Name(m) if !self.is_local(m.id.as_str()) => {
                         self.modules.get(m.id.as_str()).map(String::as_str)
                     }
+                    // `concurrent.futures.NAME` after `import concurrent.futures`.
+                    Expr::Attribute(p) if p.attr.as_str() == "futures" => match &*p.value {
+                        Expr::Name(m)
+                            if !self.is_local(m.id.as_str())
+                                && self.modules.get(m.id.as_str()).is_some_and(|x| x == "concurrent") =>
+                        {
+                            Some("concurrent.futures")
+                        }
+                        _ => None,
+                    },
                     _ => None,
                 };
                 match base {
@@ -59,6 +88,7 @@ impl Checker<'_> {
                     Some("random") if self.seeded => self.seeded_random_call(c, a.attr.as_str(), a.range)?,
                     Some("random") => return Err(self.random_outside_sleep(a.attr.as_str(), a.range)),
                     Some("queue") => self.queue_call(c, a.attr.as_str(), a.range)?,
+                    Some("concurrent.futures") => self.futures_call(c, a.attr.as_str(), a.range)?,
                     _ => {
                         self.note(self.expr(&a.value));
                         self.method_call(c, a)?
@@ -97,7 +127,14 @@ impl Checker<'_> {
             }
             self.note(match a {
                 Expr::Generator(_) if (drains && i == 0) || own => self.nested(a, |c| c.comprehension(a)),
-                _ if consumes => self.iterable(a),
+                _ if consumes => {
+                    let whole = matches!(&*c.func, Expr::Name(n)
+                        if matches!(n.id.as_str(), "list" | "tuple" | "set" | "sorted" | "sum" | "min" | "max"));
+                    if i == 0 && whole && is_map_call(a) {
+                        self.map_ok.set(true);
+                    }
+                    self.iterable(a)
+                }
                 _ => self.expr(a),
             });
         }

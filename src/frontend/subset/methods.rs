@@ -228,6 +228,8 @@ impl Kind {
             Kind::Sync("Event") => &["set", "clear", "is_set", "wait"],
             Kind::Sync("Condition") => &["acquire", "release", "wait", "wait_for", "notify", "notify_all"],
             Kind::Sync("Barrier") => &["wait"],
+            Kind::Sync("ThreadPoolExecutor") => &["submit", "map", "shutdown"],
+            Kind::Sync("Future") => &["result", "exception", "done", "running"],
             Kind::Sync("deque") => &[
                 "append",
                 "appendleft",
@@ -265,7 +267,7 @@ impl Kind {
 }
 
 /// Every type whose methods the checker models.
-const ALL_KINDS: [Kind; 15] = [
+const ALL_KINDS: [Kind; 17] = [
     Kind::List,
     Kind::Dict,
     Kind::Set,
@@ -281,6 +283,8 @@ const ALL_KINDS: [Kind; 15] = [
     Kind::Sync("Queue"),
     Kind::Sync("Counter"),
     Kind::Sync("deque"),
+    Kind::Sync("ThreadPoolExecutor"),
+    Kind::Sync("Future"),
 ];
 
 /// Whether the checker models a method called `name` on some built-in or library type.
@@ -334,6 +338,7 @@ fn threading_kind(module: &str, attr: &str) -> Option<Kind> {
         ("queue", "Queue") => Some(Kind::Sync("Queue")),
         ("collections", "Counter") => Some(Kind::Sync("Counter")),
         ("collections", "deque") => Some(Kind::Sync("deque")),
+        ("concurrent.futures", "ThreadPoolExecutor") => Some(Kind::Sync("ThreadPoolExecutor")),
         _ => None,
     }
 }

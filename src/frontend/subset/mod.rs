@@ -7,6 +7,7 @@ mod calls;
 mod comprehensions;
 use builtins::{BUILTINS, CALLABLE_BUILTINS, EXCEPTIONS, HINT_EXCEPTIONS};
 mod defs;
+mod imports;
 mod methods;
 mod targets;
 
@@ -21,8 +22,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
 const HINT_IMPORTS: &str = "supported imports: import threading, import time, import queue, import typing, \
-     import math, import collections, import random, each optionally `as NAME`; from \
-     threading/time/queue/typing/math/collections/random \
+     import math, import collections, import random, import concurrent.futures, each optionally `as NAME`; from \
+     threading/time/queue/typing/math/collections/random/concurrent.futures \
      import NAME (the names the \
      checker models, \
      e.g. from threading import Thread, Lock); and from __future__ import annotations (at module level)";
@@ -49,7 +50,18 @@ const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @p
 /// Checks that `module` uses only supported constructs. Every construct outside the subset is
 /// reported, in source order ([`Error::Many`] when there are several).
 pub fn check_subset(src: &SourceFile, module: &ModModule) -> Result<()> {
+    check(src, module, false)
+}
+
+/// [`check_subset`] for a library module's prelude ([`crate::compile::prelude`]), which may also
+/// return a generator expression for its caller to iterate.
+pub fn check_library_subset(src: &SourceFile, module: &ModModule) -> Result<()> {
+    check(src, module, true)
+}
+
+fn check(src: &SourceFile, module: &ModModule, library: bool) -> Result<()> {
     let mut c = Checker::new(src, &module.body);
+    c.library = library;
     let r = c.stmts(&module.body);
     c.note(r);
     let mut errors = c.errors.into_inner();
@@ -88,6 +100,15 @@ struct Checker<'a> {
     /// iterable, a comprehension's, the argument of `list()`, `sorted()`, `sum()` ...): only
     /// there may `enumerate`, `zip` and `reversed` make an iterator.
     iter_ok: Cell<bool>,
+    /// The expression being checked is consumed to its end at once, by a `for` that cannot
+    /// leave it early or by `list()`, `sorted()` and the like: only there may `executor.map()`
+    /// stand (CPython cancels the calls not yet started when its iterator is dropped early).
+    map_ok: Cell<bool>,
+    /// Whether the program catches exceptions anywhere (an `except` clause, or an `__exit__`
+    /// that may swallow one).
+    catches: bool,
+    /// Whether the module is a library's prelude (see [`check_library_subset`]).
+    library: bool,
     /// Current block nesting.
     blocks: usize,
     /// Whether the statements being checked are a class body.
@@ -171,7 +192,9 @@ fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<St
             }
             Stmt::Import(i) => {
                 for a in &i.names {
-                    let name = a.asname.as_ref().map_or(a.name.as_str(), |n| n.as_str());
+                    // `import a.b` binds `a`.
+                    let name =
+                        a.asname.as_ref().map_or(a.name.as_str().split('.').next().unwrap_or(""), |n| n.as_str());
                     other.insert(name.to_string());
                 }
             }
@@ -197,27 +220,7 @@ impl<'a> Checker<'a> {
         let mut functions = HashSet::new();
         let mut module_bound = HashSet::new();
         bound_names(body, &mut functions, &mut module_bound);
-        let mut from_imports = methods::FromImports::new();
-        for s in body {
-            if let Stmt::ImportFrom(i) = s {
-                let module = i.module.as_ref().map_or("", |m| m.as_str());
-                if i.level == 0 && matches!(module, "threading" | "time" | "queue" | "collections") {
-                    for a in &i.names {
-                        let bound = a.asname.as_ref().unwrap_or(&a.name).as_str().to_string();
-                        from_imports.insert(bound, (module.to_string(), a.name.as_str().to_string()));
-                    }
-                }
-            }
-        }
-        let mut modules = std::collections::HashMap::new();
-        for s in body {
-            if let Stmt::Import(i) = s {
-                for a in &i.names {
-                    let bound = a.asname.as_ref().map_or(a.name.as_str(), |n| n.as_str());
-                    modules.insert(bound.to_string(), a.name.as_str().to_string());
-                }
-            }
-        }
+        let (from_imports, modules) = imports::scan(body);
         let seeded = body.iter().any(|s| match s {
             Stmt::Expr(e) => matches!(&*e.value, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a)
                 if a.attr.as_str() == "seed"
@@ -235,6 +238,9 @@ impl<'a> Checker<'a> {
             loops: 0,
             depth: Cell::new(0),
             iter_ok: Cell::new(false),
+            map_ok: Cell::new(false),
+            library: false,
+            catches: imports::catches(body),
             blocks: 0,
             in_class: false,
             kinds: methods::module_kinds(body, &from_imports),
@@ -370,6 +376,9 @@ impl<'a> Checker<'a> {
                     ));
                 }
                 self.note(self.target(&f.target));
+                if calls::is_map_call(&f.iter) {
+                    self.map_ok.set(!self.catches && !imports::leaves_early(&f.body, true));
+                }
                 // `for x in (y for y in ys):` resumes the generator item by item.
                 self.note(match &*f.iter {
                     g @ Expr::Generator(_) => self.nested(g, |c| c.comprehension(g)),
@@ -426,6 +435,16 @@ impl<'a> Checker<'a> {
                     None => Ok(()),
                     Some(Expr::Name(n)) if EXCEPTIONS.contains(&n.id.as_str()) => Ok(()),
                     Some(e) if self.queue_exception(e) => Ok(()),
+                    // A caught or stored exception in a variable or attribute of the program's
+                    // own (anything else raises CPython's TypeError).
+                    Some(e @ Expr::Name(n)) if self.is_local(n.id.as_str()) || self.module_bound.contains(n.id.as_str()) => {
+                        self.expr(e)
+                    }
+                    Some(e @ Expr::Attribute(a))
+                        if !matches!(&*a.value, Expr::Name(m) if self.modules.contains_key(m.id.as_str())) =>
+                    {
+                        self.expr(e)
+                    }
                     Some(e @ Expr::Call(c))
                         if matches!(&*c.func, Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str()))
                             || self.queue_exception(&c.func) =>
@@ -458,37 +477,7 @@ impl<'a> Checker<'a> {
                 self.expr(&a.test)?;
                 a.msg.as_deref().map_or(Ok(()), |m| self.expr(m))
             }
-            Stmt::Import(i) => {
-                if self.locals.is_some() {
-                    return Err(self.unsupported(i.range, "import inside a function", HINT_IMPORTS));
-                }
-                for alias in &i.names {
-                    let name = alias.name.as_str();
-                    if !matches!(name, "threading" | "time" | "queue" | "typing" | "math" | "collections" | "random") {
-                        return Err(self.unsupported(alias.range, format!("import of module '{name}'"), HINT_IMPORTS));
-                    }
-                }
-                Ok(())
-            }
-            Stmt::ImportFrom(i) if i.level == 0 && i.module.as_ref().is_some_and(|m| m.as_str() == "__future__") => {
-                let at_top = self.locals.is_none() && self.future_at_top.contains(&i.range);
-                self.future_import(i, at_top)
-            }
-            Stmt::ImportFrom(i) if i.level == 0 && i.module.as_ref().is_some_and(|m| m.as_str() == "typing") => {
-                self.typing_import(i)
-            }
-            Stmt::ImportFrom(i)
-                if i.level == 0
-                    && i.module.as_ref().is_some_and(|m| {
-                        matches!(m.as_str(), "threading" | "time" | "queue" | "math" | "collections" | "random")
-                    }) =>
-            {
-                self.module_import_from(i)
-            }
-            Stmt::ImportFrom(i) => {
-                let module = i.module.as_ref().map_or("", |m| m.as_str());
-                Err(self.unsupported(i.range, format!("from-import 'from {module} import ...'"), HINT_IMPORTS))
-            }
+            Stmt::Import(_) | Stmt::ImportFrom(_) => self.import_stmt(s),
             Stmt::Global(_) => Ok(()),
             Stmt::Nonlocal(_) => Ok(()),
             Stmt::Expr(e) => match &*e.value {
@@ -599,6 +588,11 @@ impl<'a> Checker<'a> {
                 }
             },
             Expr::Tuple(t) => t.elts.iter().try_for_each(|x| self.expr(x)),
+            Expr::Attribute(a) if self.futures_private(a) => Err(self.unsupported(
+                a.range,
+                format!("the private attribute '{}' of a concurrent.futures object", a.attr.as_str()),
+                "use the public API: submit, map, shutdown, result, exception, done, running",
+            )),
             Expr::Attribute(a) => self.expr(&a.value),
             Expr::Subscript(sub) => {
                 self.expr(&sub.value)?;
@@ -648,6 +642,7 @@ impl<'a> Checker<'a> {
                 l.elts.iter().try_for_each(|x| self.expr(x))
             }
             Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) => self.comprehension(e),
+            Expr::Generator(_) if self.library => self.comprehension(e),
             Expr::Generator(g) => Err(self.unsupported(
                 g.range,
                 "generator expression outside a call that consumes it",

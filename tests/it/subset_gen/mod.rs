@@ -353,6 +353,13 @@ pub enum Stmt {
     WithObj {
         c: i64,
     },
+    /// `r = pool.submit(twice, c).result()` or `r = sum(pool.map(twice, [c, 1]))` on a
+    /// module-level `ThreadPoolExecutor(max_workers=2)` that is never shut down (the
+    /// interpreter's exit waits for its workers)
+    Pool {
+        c: i64,
+        map: bool,
+    },
     /// A `collections.deque(maxlen=3)` and a `Counter`: `dq.append(c)`, `dq.appendleft(c)`, a
     /// checked `popleft()`, `r = len(dq) + sum(dq)`, `ct[c % 2] += 1`, `r = ct.total()` (kind 0
     /// to 5)
@@ -662,6 +669,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, g().prop_map(|g| Stmt::KeyFn { g }).boxed()),
             (1, Just(Stmt::CvWaitFor).boxed()),
             (1, c().prop_map(|c| Stmt::WithObj { c }).boxed()),
+            (1, (c(), any::<bool>()).prop_map(|(c, map)| Stmt::Pool { c, map }).boxed()),
             (2, (c(), 0..4u8).prop_map(|(c, kind)| Stmt::Collections { c, kind }).boxed()),
             (1, (c(), 4..6u8).prop_map(|(c, kind)| Stmt::Collections { c, kind }).boxed()),
             (1, Just(Stmt::IndexCatch).boxed()),

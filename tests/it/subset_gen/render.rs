@@ -138,6 +138,7 @@ pub enum Feature {
     ContextManager,
     Deque,
     Counter,
+    ThreadPool,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -774,6 +775,16 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
                 }
             }
         }
+        Stmt::Pool { c, map } => {
+            cx.feat(F::ThreadPool);
+            cx.found.uses.insert("pool");
+            cx.assign("r");
+            if *map {
+                line(out, ind, &format!("r = sum(pool.map(twice, [{c}, 1]))"));
+            } else {
+                line(out, ind, &format!("r = pool.submit(twice, {c}).result()"));
+            }
+        }
         Stmt::WithObj { c } => {
             cx.feat(F::ContextManager);
             cx.found.uses.insert("obj");
@@ -1201,6 +1212,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     if uses("random") {
         out.push_str("import random\n");
     }
+    if uses("pool") {
+        out.push_str("from concurrent.futures import ThreadPoolExecutor\n");
+    }
     out.push('\n');
     let _ = writeln!(out, "x{ann} = {}\ny{ann} = {}\nr{ann} = -1", p.init[0], p.init[1]);
     if uses("cv") {
@@ -1226,6 +1240,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     if uses("ct") {
         out.push_str("ct = collections.Counter()\n");
+    }
+    if uses("pool") {
+        out.push_str("pool = ThreadPoolExecutor(max_workers=2)\n\n\ndef twice(v):\n    return v * 2\n\n\n");
     }
     let cv_lock = uses("cv") && p.cv_over_lock;
     if found.locks.contains(&LockId::Lock) || cv_lock {

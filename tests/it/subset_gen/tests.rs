@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 128] = {
+const ALL: [Feature; 129] = {
     use Feature::*;
     [
         LockWith,
@@ -146,6 +146,7 @@ const ALL: [Feature; 128] = {
         ContextManager,
         Deque,
         Counter,
+        ThreadPool,
     ]
 };
 

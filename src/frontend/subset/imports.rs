@@ -1,0 +1,215 @@
+//! The subset check's view of the module's imports (which names stand for which modules), and
+//! what it checks of `concurrent.futures`, whose model is a prelude in Python
+//! ([`crate::compile::prelude`]).
+
+use super::*;
+
+/// The names that `from M import NAME` binds (to `(M, NAME)`) and the modules that
+/// `import M [as NAME]` binds (`import concurrent.futures` binds the package `concurrent`;
+/// `from concurrent import futures` binds the module `concurrent.futures`).
+pub(super) fn scan(body: &[Stmt]) -> (methods::FromImports, std::collections::HashMap<String, String>) {
+    let mut from_imports = methods::FromImports::new();
+    let mut modules = std::collections::HashMap::new();
+    for s in body {
+        if let Stmt::ImportFrom(i) = s {
+            let module = i.module.as_ref().map_or("", |m| m.as_str());
+            if i.level == 0 && module == "concurrent" {
+                for a in i.names.iter().filter(|a| a.name.as_str() == "futures") {
+                    let bound = a.asname.as_ref().unwrap_or(&a.name).as_str().to_string();
+                    modules.insert(bound, "concurrent.futures".to_string());
+                }
+            }
+            if i.level == 0 && matches!(module, "threading" | "time" | "queue" | "collections" | "concurrent.futures") {
+                for a in &i.names {
+                    let bound = a.asname.as_ref().unwrap_or(&a.name).as_str().to_string();
+                    from_imports.insert(bound, (module.to_string(), a.name.as_str().to_string()));
+                }
+            }
+        }
+    }
+    for s in body {
+        if let Stmt::Import(i) = s {
+            for a in &i.names {
+                let bound = match &a.asname {
+                    Some(n) => n.as_str(),
+                    None => a.name.as_str().split('.').next().unwrap_or(""),
+                };
+                let module = if a.asname.is_none() && a.name.as_str() == "concurrent.futures" {
+                    "concurrent"
+                } else {
+                    a.name.as_str()
+                };
+                modules.insert(bound.to_string(), module.to_string());
+            }
+        }
+    }
+    (from_imports, modules)
+}
+
+/// Whether any statement of `body` (at any depth) has an `except` clause or defines `__exit__`.
+pub(super) fn catches(body: &[Stmt]) -> bool {
+    body.iter().any(|s| match s {
+        Stmt::Try(t) => !t.handlers.is_empty() || catches(&t.body) || catches(&t.orelse) || catches(&t.finalbody),
+        Stmt::FunctionDef(f) => f.name.as_str() == "__exit__" || catches(&f.body),
+        Stmt::ClassDef(c) => catches(&c.body),
+        Stmt::For(f) => catches(&f.body),
+        Stmt::While(w) => catches(&w.body),
+        Stmt::With(w) => catches(&w.body),
+        Stmt::If(i) => catches(&i.body) || i.elif_else_clauses.iter().any(|c| catches(&c.body)),
+        _ => false,
+    })
+}
+
+/// Whether `body` (a loop's) may leave the loop early: a `return` anywhere, or a `break` that
+/// is not inside a nested loop (`top`: `body` is the loop's own).
+pub(super) fn leaves_early(body: &[Stmt], top: bool) -> bool {
+    body.iter().any(|s| match s {
+        Stmt::Return(_) => true,
+        Stmt::Break(_) => top,
+        Stmt::For(f) => leaves_early(&f.body, false),
+        Stmt::While(w) => leaves_early(&w.body, false),
+        Stmt::If(i) => leaves_early(&i.body, top) || i.elif_else_clauses.iter().any(|c| leaves_early(&c.body, top)),
+        Stmt::With(w) => leaves_early(&w.body, top),
+        Stmt::Try(t) => {
+            leaves_early(&t.body, top)
+                || leaves_early(&t.finalbody, top)
+                || leaves_early(&t.orelse, top)
+                || t.handlers.iter().any(|h| {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    leaves_early(&h.body, top)
+                })
+        }
+        _ => false,
+    })
+}
+
+/// The attributes of `concurrent.futures`' executors and futures that CPython keeps private and
+/// the checker's model of the module lays out differently.
+const FUTURES_PRIVATE: &[&str] = &[
+    "_condition",
+    "_state",
+    "_result",
+    "_exception",
+    "_waiters",
+    "_done_callbacks",
+    "_max_workers",
+    "_work_queue",
+    "_idle_semaphore",
+    "_threads",
+    "_shutdown",
+    "_shutdown_lock",
+    "_thread_name_prefix",
+    "_broken",
+    "_initializer",
+    "_initargs",
+    "_adjust_thread_count",
+];
+
+impl Checker<'_> {
+    /// Whether `a` reads a private attribute of a `concurrent.futures` object (one the
+    /// program's own classes do not define), which the model lays out differently.
+    pub(super) fn futures_private(&self, a: &ast::ExprAttribute) -> bool {
+        !self.library && FUTURES_PRIVATE.contains(&a.attr.as_str()) && !self.own_methods.contains(a.attr.as_str())
+    }
+
+    pub(super) fn futures_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
+        const HINT: &str = "supported: concurrent.futures.ThreadPoolExecutor(max_workers[, thread_name_prefix]) with \
+             submit(fn, *args, **kwargs), map(fn, *iterables), shutdown([wait]) and `with`, and the futures' \
+             result(), exception(), done() and running()";
+        match attr {
+            "ThreadPoolExecutor" => {
+                let args = &c.arguments.args;
+                let kws = &c.arguments.keywords;
+                if let Some(k) = kws
+                    .iter()
+                    .find(|k| !matches!(k.arg.as_ref().map(|a| a.as_str()), Some("max_workers" | "thread_name_prefix")))
+                {
+                    let kname = k.arg.as_ref().map_or("**", |a| a.as_str());
+                    return Err(self.unsupported(
+                        k.range,
+                        format!("keyword argument '{kname}' to ThreadPoolExecutor"),
+                        HINT,
+                    ));
+                }
+                if args.len() + kws.len() > 2 {
+                    return Err(self.unsupported(c.range(), "ThreadPoolExecutor() with initializer arguments", HINT));
+                }
+                let given =
+                    !args.is_empty() || kws.iter().any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "max_workers"));
+                let none = matches!(args.first(), Some(Expr::NoneLiteral(_)))
+                    || kws.iter().any(|k| {
+                        k.arg.as_ref().is_some_and(|a| a.as_str() == "max_workers")
+                            && matches!(k.value, Expr::NoneLiteral(_))
+                    });
+                if !given || none {
+                    return Err(self.unsupported(
+                        c.range(),
+                        "ThreadPoolExecutor() without max_workers (its default, min(32, os.cpu_count() + 4), depends on \
+                         the machine)",
+                        "pass the number of worker threads, e.g. ThreadPoolExecutor(max_workers=4)",
+                    ));
+                }
+                Ok(())
+            }
+            other => Err(self.unsupported(range, format!("concurrent.futures.{other}"), HINT)),
+        }
+    }
+
+    /// An `import` or `from ... import` statement.
+    pub(super) fn import_stmt(&self, s: &Stmt) -> Result<()> {
+        match s {
+            Stmt::Import(i) => {
+                if self.locals.is_some() {
+                    return Err(self.unsupported(i.range, "import inside a function", HINT_IMPORTS));
+                }
+                for alias in &i.names {
+                    let name = alias.name.as_str();
+                    if !matches!(
+                        name,
+                        "threading"
+                            | "time"
+                            | "queue"
+                            | "typing"
+                            | "math"
+                            | "collections"
+                            | "random"
+                            | "concurrent.futures"
+                    ) {
+                        return Err(self.unsupported(alias.range, format!("import of module '{name}'"), HINT_IMPORTS));
+                    }
+                }
+                Ok(())
+            }
+            Stmt::ImportFrom(i) if i.level == 0 && i.module.as_ref().is_some_and(|m| m.as_str() == "__future__") => {
+                let at_top = self.locals.is_none() && self.future_at_top.contains(&i.range);
+                self.future_import(i, at_top)
+            }
+            Stmt::ImportFrom(i) if i.level == 0 && i.module.as_ref().is_some_and(|m| m.as_str() == "typing") => {
+                self.typing_import(i)
+            }
+            Stmt::ImportFrom(i)
+                if i.level == 0
+                    && i.module.as_ref().is_some_and(|m| {
+                        matches!(
+                            m.as_str(),
+                            "threading"
+                                | "time"
+                                | "queue"
+                                | "math"
+                                | "collections"
+                                | "random"
+                                | "concurrent.futures"
+                                | "concurrent"
+                        )
+                    }) =>
+            {
+                self.module_import_from(i)
+            }
+            Stmt::ImportFrom(i) => {
+                let module = i.module.as_ref().map_or("", |m| m.as_str());
+                Err(self.unsupported(i.range, format!("from-import 'from {module} import ...'"), HINT_IMPORTS))
+            }
+            _ => Ok(()),
+        }
+    }
+}
