@@ -187,6 +187,10 @@ impl Heap {
                     HeapObj::Dict(items) => items.iter().try_for_each(|(k, x)| {
                         self.check_str_digits_in(k, seen).and(self.check_str_digits_in(x, seen))
                     }),
+                    // CPython shows a future's or an executor's memory address.
+                    HeapObj::Instance(_) if self.is_library_object(*id) => {
+                        Err(super::step::unsupported("the str() or repr() of a concurrent.futures object"))
+                    }
                     HeapObj::Instance(_) | HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) => Ok(()),
                     // CPython shows its memory address.
                     HeapObj::Gen(_) => Err(super::step::unsupported("the str() or repr() of a generator")),

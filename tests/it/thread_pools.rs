@@ -132,16 +132,43 @@ fn unmodelled_uses_of_concurrent_futures_are_refused() {
         ("ex = ThreadPoolExecutor(2)\nrs = ex.map(f, [1])\n", "executor.map() whose results are not taken at once"),
         ("ex = ThreadPoolExecutor(2)\nfor r in ex.map(f, [1]):\n    break\n", "not taken at once"),
         ("ex = ThreadPoolExecutor(2)\nprint(any(ex.map(f, [1])))\n", "not taken at once"),
+        // An exception from the loop's body could be caught while calls are pending.
+        (
+            "def main():\n    with ThreadPoolExecutor(2) as ex:\n        for r in ex.map(f, [1]):\n            print(r)\n\n\n\
+             try:\n    main()\nexcept ValueError:\n    pass\n",
+            "not taken at once",
+        ),
+        (
+            "ex = ThreadPoolExecutor(2)\ntry:\n    for r in ex.map(f, [1]):\n        print(r)\nexcept ValueError:\n    pass\n",
+            "not taken at once",
+        ),
         ("ex = ThreadPoolExecutor(2)\nfs = [ex.submit(f, 1)]\nfor x in concurrent.futures.as_completed(fs):\n    pass\n", "concurrent.futures.as_completed"),
         ("ex = ThreadPoolExecutor(2)\nfut = ex.submit(f, 1)\nprint(fut._state)\n", "private attribute '_state'"),
         ("ex = ThreadPoolExecutor(2)\nfut = ex.submit(f, 1)\nfut.add_done_callback(f)\n", "add_done_callback"),
     ];
+    // An `except` clause in the mapped function does not catch what the loop's body raises.
+    let fine = format!(
+        "{head}def g(x):\n    try:\n        return f(x)\n    except ValueError:\n        return 0\n\n\n\
+         def main():\n    with ThreadPoolExecutor(2) as ex:\n        for r in ex.map(g, [1]):\n            print(r)\n\n\n\
+         main()\n"
+    );
+    assert_eq!(outputs(&model(&fine)), set(&["1"]));
     for (body, want) in cases {
         let text = format!("{head}{body}");
         let e = Model::from_source("pool.py", text.as_str()).expect_err(body).to_string();
         assert!(e.contains(want), "{body}: {e}");
         assert!(e.contains("pool.py:"), "{body}: {e}");
     }
+}
+
+/// Printing a future shows its address in CPython: the run stops as not modelled.
+#[test]
+fn printing_a_future_stops_as_not_modelled() {
+    let text = "from concurrent.futures import ThreadPoolExecutor\n\n\ndef f(x):\n    return x\n\n\n\
+                with ThreadPoolExecutor(max_workers=1) as ex:\n    print(ex.submit(f, 1))\n";
+    let r = model(text).checker().check();
+    let stop = r.checker_stop.expect("a stop of the checker");
+    assert!(stop.message.contains("the str() or repr() of a concurrent.futures object"), "{}", stop.message);
 }
 
 /// A counterexample's timeline names the module's lines as its own.

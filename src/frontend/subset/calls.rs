@@ -28,8 +28,8 @@ impl Checker<'_> {
             return Err(self.unsupported(
                 c.range(),
                 "executor.map() whose results are not taken at once",
-                "iterate it where it is made, in a for loop without break or return in a program without except \
-                 clauses (`for r in executor.map(f, xs):`), or pass it to list(), tuple(), set(), sorted(), sum(), \
+                "iterate it where it is made, in a for loop without break or return, where no except clause can \
+                 catch what its body raises (`for r in executor.map(f, xs):`), or pass it to list(), tuple(), set(), sorted(), sum(), \
                  min() or max(): when its iterator is dropped early, CPython cancels the calls not yet started",
             ));
         }

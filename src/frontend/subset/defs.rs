@@ -211,7 +211,11 @@ impl Checker<'_> {
         }
         self.locals = Some(locals);
         let saved_loops = std::mem::replace(&mut self.loops, 0);
+        let saved_tries = std::mem::replace(&mut self.tries, 0);
+        self.fn_names.push(f.name.as_str().to_string());
         let r = self.stmts(&f.body);
+        self.fn_names.pop();
+        self.tries = saved_tries;
         self.loops = saved_loops;
         self.locals = outer;
         r
@@ -221,4 +225,32 @@ impl Checker<'_> {
 /// Whether `name` is a special (`__dunder__`) name, which Python looks up implicitly.
 fn is_special(name: &str) -> bool {
     name.len() > 4 && name.starts_with("__") && name.ends_with("__")
+}
+
+/// The names that `global` statements in `body` (at any depth, outside nested defs) declare.
+pub(super) fn collect_global_names(body: &[Stmt], out: &mut HashSet<String>) {
+    for s in body {
+        match s {
+            Stmt::Global(g) => out.extend(g.names.iter().map(|n| n.as_str().to_string())),
+            Stmt::For(f) => collect_global_names(&f.body, out),
+            Stmt::While(w) => collect_global_names(&w.body, out),
+            Stmt::If(i) => {
+                collect_global_names(&i.body, out);
+                for c in &i.elif_else_clauses {
+                    collect_global_names(&c.body, out);
+                }
+            }
+            Stmt::With(w) => collect_global_names(&w.body, out),
+            Stmt::Try(t) => {
+                collect_global_names(&t.body, out);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    collect_global_names(&h.body, out);
+                }
+                collect_global_names(&t.orelse, out);
+                collect_global_names(&t.finalbody, out);
+            }
+            _ => {}
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! ([`crate::compile::prelude`]).
 
 use super::*;
+use std::collections::HashMap;
 
 /// The names that `from M import NAME` binds (to `(M, NAME)`) and the modules that
 /// `import M [as NAME]` binds (`import concurrent.futures` binds the package `concurrent`;
@@ -46,18 +47,89 @@ pub(super) fn scan(body: &[Stmt]) -> (methods::FromImports, std::collections::Ha
     (from_imports, modules)
 }
 
-/// Whether any statement of `body` (at any depth) has an `except` clause or defines `__exit__`.
-pub(super) fn catches(body: &[Stmt]) -> bool {
-    body.iter().any(|s| match s {
-        Stmt::Try(t) => !t.handlers.is_empty() || catches(&t.body) || catches(&t.orelse) || catches(&t.finalbody),
-        Stmt::FunctionDef(f) => f.name.as_str() == "__exit__" || catches(&f.body),
-        Stmt::ClassDef(c) => catches(&c.body),
-        Stmt::For(f) => catches(&f.body),
-        Stmt::While(w) => catches(&w.body),
-        Stmt::With(w) => catches(&w.body),
-        Stmt::If(i) => catches(&i.body) || i.elif_else_clauses.iter().any(|c| catches(&c.body)),
-        _ => false,
-    })
+/// Where an exception that leaves a `for` loop's body may be caught, for `executor.map`.
+pub(super) struct Catchers {
+    /// The program defines `__exit__`: a `with` of its own class may swallow an exception.
+    pub exit_swallows: bool,
+    /// The functions (and methods, by name) that may run inside the body of a `try` with
+    /// `except` clauses: named there, or named by such a function, transitively.
+    pub guarded: HashSet<String>,
+}
+
+/// The [`Catchers`] of a module: every name a `try` body with `except` clauses mentions (a call,
+/// a callback, a method) may run there, and so may every name those functions mention.
+pub(super) fn catchers(body: &[Stmt]) -> Catchers {
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+    #[derive(Default)]
+    struct Collect {
+        mentions: HashMap<String, HashSet<String>>,
+        seeds: HashSet<String>,
+        exit: bool,
+        stack: Vec<String>,
+        in_try: usize,
+    }
+    impl Collect {
+        fn mention(&mut self, name: &str) {
+            if self.in_try > 0 {
+                self.seeds.insert(name.to_string());
+            }
+            if let Some(f) = self.stack.last() {
+                self.mentions.entry(f.clone()).or_default().insert(name.to_string());
+            }
+        }
+    }
+    impl<'a> Visitor<'a> for Collect {
+        fn visit_stmt(&mut self, s: &'a Stmt) {
+            match s {
+                Stmt::FunctionDef(f) => {
+                    self.exit |= f.name.as_str() == "__exit__";
+                    self.stack.push(f.name.as_str().to_string());
+                    walk_stmt(self, s);
+                    self.stack.pop();
+                }
+                Stmt::Try(t) if !t.handlers.is_empty() => {
+                    self.in_try += 1;
+                    t.body.iter().for_each(|b| self.visit_stmt(b));
+                    self.in_try -= 1;
+                    for h in &t.handlers {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        h.body.iter().for_each(|b| self.visit_stmt(b));
+                    }
+                    t.orelse.iter().chain(&t.finalbody).for_each(|b| self.visit_stmt(b));
+                }
+                _ => walk_stmt(self, s),
+            }
+        }
+        fn visit_expr(&mut self, e: &'a Expr) {
+            match e {
+                Expr::Name(n) => self.mention(n.id.as_str()),
+                Expr::Attribute(a) => self.mention(a.attr.as_str()),
+                _ => {}
+            }
+            walk_expr(self, e);
+        }
+    }
+    let mut c = Collect::default();
+    body.iter().for_each(|s| c.visit_stmt(s));
+    let mut guarded = c.seeds;
+    let mut todo: Vec<String> = guarded.iter().cloned().collect();
+    while let Some(f) = todo.pop() {
+        for m in c.mentions.get(&f).into_iter().flatten() {
+            if guarded.insert(m.clone()) {
+                todo.push(m.clone());
+            }
+        }
+    }
+    Catchers { exit_swallows: c.exit, guarded }
+}
+
+impl Checker<'_> {
+    /// Whether an exception that leaves the body of the `for` being checked may be caught:
+    /// inside a `try` with `except` clauses of this function, in a function that may run inside
+    /// one, or by an `__exit__` of the program's.
+    pub(super) fn loop_exception_may_be_caught(&self) -> bool {
+        self.catchers.exit_swallows || self.tries > 0 || self.fn_names.iter().any(|f| self.catchers.guarded.contains(f))
+    }
 }
 
 /// Whether `body` (a loop's) may leave the loop early: a `return` anywhere, or a `break` that

@@ -391,11 +391,11 @@ pub(super) fn module_kinds(body: &[Stmt], imports: &FromImports) -> HashMap<Stri
                         names.iter().for_each(|n| bind(n, None, seen));
                     }
                 },
-                Stmt::FunctionDef(f) => collect_global_names(&f.body, globals),
+                Stmt::FunctionDef(f) => defs::collect_global_names(&f.body, globals),
                 Stmt::ClassDef(c) => {
                     for s in &c.body {
                         if let Stmt::FunctionDef(f) = s {
-                            collect_global_names(&f.body, globals);
+                            defs::collect_global_names(&f.body, globals);
                         }
                     }
                 }

@@ -104,9 +104,13 @@ struct Checker<'a> {
     /// leave it early or by `list()`, `sorted()` and the like: only there may `executor.map()`
     /// stand (CPython cancels the calls not yet started when its iterator is dropped early).
     map_ok: Cell<bool>,
-    /// Whether the program catches exceptions anywhere (an `except` clause, or an `__exit__`
-    /// that may swallow one).
-    catches: bool,
+    /// Where the program may catch an exception (see [`imports::catchers`]).
+    catchers: imports::Catchers,
+    /// How many bodies of `try` statements with `except` clauses of the current function (or
+    /// the module) enclose the statement being checked.
+    tries: usize,
+    /// The functions being checked, innermost last.
+    fn_names: Vec<String>,
     /// Whether the module is a library's prelude (see [`check_library_subset`]).
     library: bool,
     /// Current block nesting.
@@ -240,7 +244,9 @@ impl<'a> Checker<'a> {
             iter_ok: Cell::new(false),
             map_ok: Cell::new(false),
             library: false,
-            catches: imports::catches(body),
+            catchers: imports::catchers(body),
+            tries: 0,
+            fn_names: Vec::new(),
             blocks: 0,
             in_class: false,
             kinds: methods::module_kinds(body, &from_imports),
@@ -377,7 +383,7 @@ impl<'a> Checker<'a> {
                 }
                 self.note(self.target(&f.target));
                 if calls::is_map_call(&f.iter) {
-                    self.map_ok.set(!self.catches && !imports::leaves_early(&f.body, true));
+                    self.map_ok.set(!self.loop_exception_may_be_caught() && !imports::leaves_early(&f.body, true));
                 }
                 // `for x in (y for y in ys):` resumes the generator item by item.
                 self.note(match &*f.iter {
@@ -462,7 +468,11 @@ impl<'a> Checker<'a> {
                 if t.is_star {
                     return Err(self.unsupported(t.range, "try/except*", "use plain except clauses"));
                 }
-                self.stmts(&t.body)?;
+                let catching = usize::from(!t.handlers.is_empty());
+                self.tries += catching;
+                let r = self.stmts(&t.body);
+                self.tries -= catching;
+                r?;
                 for h in &t.handlers {
                     let ast::ExceptHandler::ExceptHandler(h) = h;
                     if let Some(ty) = &h.type_ {
@@ -738,33 +748,6 @@ impl<'a> Checker<'a> {
             )),
             Expr::Name(n) if matches!(n.ctx, ExprContext::Load) => Ok(()),
             _ => self.expr(e),
-        }
-    }
-}
-
-fn collect_global_names(body: &[Stmt], out: &mut HashSet<String>) {
-    for s in body {
-        match s {
-            Stmt::Global(g) => out.extend(g.names.iter().map(|n| n.as_str().to_string())),
-            Stmt::For(f) => collect_global_names(&f.body, out),
-            Stmt::While(w) => collect_global_names(&w.body, out),
-            Stmt::If(i) => {
-                collect_global_names(&i.body, out);
-                for c in &i.elif_else_clauses {
-                    collect_global_names(&c.body, out);
-                }
-            }
-            Stmt::With(w) => collect_global_names(&w.body, out),
-            Stmt::Try(t) => {
-                collect_global_names(&t.body, out);
-                for h in &t.handlers {
-                    let ast::ExceptHandler::ExceptHandler(h) = h;
-                    collect_global_names(&h.body, out);
-                }
-                collect_global_names(&t.orelse, out);
-                collect_global_names(&t.finalbody, out);
-            }
-            _ => {}
         }
     }
 }
