@@ -197,12 +197,14 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::LoadName(slot) if matches!(frame.role, FrameRole::ClassBody(_)) => {
             let FrameRole::ClassBody(class) = frame.role else { unreachable!() };
             let name = program.global_name(slot);
-            // The namespace being built, then the globals: the class object's own `__name__`
-            // does not exist yet (`__module__ = __name__` reads the module's).
-            let in_namespace = if name == "__name__" {
-                Err(err(ExcKind::NameError, ""))
-            } else {
+            // The namespace being built, then the globals (not the base classes, and not the
+            // class object's own `__name__`, which does not exist yet).
+            let own = matches!(heap.read(class, &mut info.footprint),
+                HeapObj::Class(c) if c.attrs.iter().any(|(n, _)| &**n == name));
+            let in_namespace = if own {
                 heap.get_attr(&Value::Obj(class), name, &mut info.footprint)
+            } else {
+                Err(err(ExcKind::NameError, ""))
             };
             match in_namespace {
                 Ok(Attr::Value(v)) => stack.push(v),

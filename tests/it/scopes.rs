@@ -97,6 +97,15 @@ fn inheritance_and_super_follow_cpython() {
     }
 }
 
+/// A class body's names are its own namespace, then the module's globals: not the base
+/// classes' attributes, and `__module__` is the module's `__name__`.
+#[test]
+fn a_class_body_reads_its_namespace_then_the_globals_not_its_bases() {
+    let text = "class A:\n    x = 1\n    z = 2\n\n\nx = 5\n\n\nclass B(A):\n    y = x\n    z = 3\n    w = z\n\n\n\
+                r = (B.y, B.w, B.x, B.__module__)\n";
+    assert_eq!(outcomes(text, "r"), [one("(5, 3, 1, '__main__')", "")].into_iter().collect());
+}
+
 #[test]
 fn an_inherited_read_modify_write_races_in_the_subclass() {
     let text = "import threading\n\
