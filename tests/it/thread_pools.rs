@@ -145,6 +145,9 @@ fn unmodelled_uses_of_concurrent_futures_are_refused() {
         ("ex = ThreadPoolExecutor(2)\nfs = [ex.submit(f, 1)]\nfor x in concurrent.futures.as_completed(fs):\n    pass\n", "concurrent.futures.as_completed"),
         ("ex = ThreadPoolExecutor(2)\nfut = ex.submit(f, 1)\nprint(fut._state)\n", "private attribute '_state'"),
         ("ex = ThreadPoolExecutor(2)\nfut = ex.submit(f, 1)\nfut.add_done_callback(f)\n", "add_done_callback"),
+        ("ex = ThreadPoolExecutor(2)\nprint(ex.submit(f, 1).result(timeout=1))\n", "the arguments of .result()"),
+        ("ex = ThreadPoolExecutor(2)\nex.shutdown(cancel_futures=True)\n", "the arguments of .shutdown()"),
+        ("ex = ThreadPoolExecutor(2)\nprint(list(ex.map(f, [1], chunksize=2)))\n", "the arguments of .map()"),
     ];
     // An `except` clause in the mapped function does not catch what the loop's body raises.
     let fine = format!(

@@ -91,6 +91,7 @@ impl Checker<'_> {
                     Some("concurrent.futures") => self.futures_call(c, a.attr.as_str(), a.range)?,
                     _ => {
                         self.note(self.expr(&a.value));
+                        self.futures_method(c, a)?;
                         self.method_call(c, a)?
                     }
                 }

@@ -284,4 +284,31 @@ impl Checker<'_> {
             _ => Ok(()),
         }
     }
+
+    /// The arguments of an executor's or a future's method that the module's model leaves out
+    /// (`result(timeout)`, `shutdown(cancel_futures=True)`, `map(..., timeout=, chunksize=)`):
+    /// refused, since the model's methods would raise a `TypeError` CPython does not.
+    pub(super) fn futures_method(&self, c: &ast::ExprCall, a: &ast::ExprAttribute) -> Result<()> {
+        let name = a.attr.as_str();
+        if self.own_methods.contains(name) {
+            return Ok(());
+        }
+        let args = &c.arguments.args;
+        let kws = &c.arguments.keywords;
+        let extra = match name {
+            "result" | "exception" => !args.is_empty() || !kws.is_empty(),
+            "shutdown" => args.len() > 1 || kws.iter().any(|k| k.arg.as_ref().is_none_or(|n| n.as_str() != "wait")),
+            "map" => !kws.is_empty(),
+            _ => false,
+        };
+        if extra {
+            return Err(self.unsupported(
+                c.range(),
+                format!("the arguments of .{name}() beyond what concurrent.futures' model takes"),
+                "result() and exception() without a timeout, shutdown([wait]), map(fn, *iterables) without \
+                 timeout or chunksize",
+            ));
+        }
+        Ok(())
+    }
 }
