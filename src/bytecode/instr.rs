@@ -11,7 +11,7 @@ pub type Label = u32;
 pub type GlobalId = u32;
 
 /// The operator of `BINARY_OP`, numbered as CPython 3.11's `NB_*` constants.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BinOp {
     /// `+`
     Add,
@@ -98,7 +98,7 @@ impl BinOp {
 }
 
 /// The operator of `COMPARE_OP`, in CPython's `cmp_op` order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CmpOp {
     /// `<`
     Lt,

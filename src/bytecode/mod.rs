@@ -396,7 +396,7 @@ pub const SPECIAL_METHODS: &[&str] = &["__str__", "__repr__", "__eq__", "__ne__"
 fn calls_back(codes: &[CodeObject]) -> bool {
     codes.iter().any(|c| {
         SPECIAL_METHODS.contains(&c.name.as_str()) && c.qualname.ends_with(&format!(".{}", c.name))
-            || c.names.iter().any(|n| n == "wait_for")
+            || c.names.iter().any(|n| n == "wait_for" || n == "reduce")
             || c.consts.iter().any(|k| {
                 matches!(k, Const::Tuple(names) if names.iter().any(|n| matches!(n, Const::Str(s) if &**s == "key")))
             })

@@ -54,6 +54,11 @@ impl Compiler<'_> {
     /// `compiler_lambda`: the `<lambda>` code object (None its first constant, so that it has
     /// no docstring), then `MAKE_FUNCTION 0`.
     pub(super) fn lambda(&mut self, l: &ast::ExprLambda) -> Result<()> {
+        // The defaults are evaluated where the lambda is, before its code object.
+        let (flags, defaults) = match &l.parameters {
+            Some(p) => self.parameter_defaults(p)?,
+            None => (0, Vec::new()),
+        };
         let scope = self.nested_scope(l)?;
         let params = scope.params.clone();
         let first_line = self.loc_of(l.range).line.max(1) as u32;
@@ -72,7 +77,8 @@ impl Compiler<'_> {
         let unit = std::mem::replace(&mut self.unit, outer);
         result?;
         self.codes[id as usize] = self.assemble_unit(unit, false);
-        self.make_function(id, 0)?;
+        self.codes[id as usize].defaults = defaults;
+        self.make_function(id, flags)?;
         Ok(())
     }
 

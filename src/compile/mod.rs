@@ -593,27 +593,24 @@ impl<'a> Compiler<'a> {
     /// into one constant by the optimizer when every default is one) and returns the
     /// `MAKE_FUNCTION` flag for it (1, or 0 without defaults) and the defaults' values.
     pub fn function_defaults(&mut self, f: &ast::StmtFunctionDef) -> Result<(u32, Vec<Const>)> {
-        let p = &f.parameters;
+        self.parameter_defaults(&f.parameters)
+    }
+
+    /// `compiler_default_arguments` for the positional parameters: their defaults evaluated in
+    /// the enclosing scope into a tuple (MAKE_FUNCTION flag 1), with their constant values for
+    /// the code object when every one is a constant (otherwise the function keeps the values it
+    /// is made with).
+    pub fn parameter_defaults(&mut self, p: &ast::Parameters) -> Result<(u32, Vec<Const>)> {
         let defaults: Vec<&Expr> = p.posonlyargs.iter().chain(&p.args).filter_map(|a| a.default.as_deref()).collect();
         if defaults.is_empty() {
             return Ok((0, Vec::new()));
         }
-        let mut values = Vec::with_capacity(defaults.len());
+        let values: Option<Vec<Const>> = defaults.iter().map(|d| fold::fold(d)).collect();
         for d in &defaults {
-            match fold::fold(d) {
-                Some(c) => values.push(c),
-                None => {
-                    return Err(self.unsupported(
-                        d.range(),
-                        "default parameter value that is not a constant",
-                        "use a constant default",
-                    ))
-                }
-            }
             self.visit_expr(d)?;
         }
         self.emit(Op::BuildTuple, defaults.len() as u32);
-        Ok((1, values))
+        Ok((1, values.unwrap_or_default()))
     }
 
     fn function_body(&mut self, f: &ast::StmtFunctionDef, first_line: u32) -> Result<()> {

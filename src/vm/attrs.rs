@@ -5,7 +5,7 @@
 
 use super::step::{err, unsupported};
 use super::sync::{SyncKind, SyncMethod};
-use super::value::{Builtin, ExcKind, Exception, Module, Value};
+use super::value::{Builtin, ExcKind, Exception, Func, Module, Value};
 use crate::bytecode::Program;
 
 const FUNCTION: &[&str] = &["__name__", "__qualname__", "__doc__", "__module__", "__defaults__", "__code__"];
@@ -62,6 +62,9 @@ pub(super) fn import(name: &str, fromlist: &Value) -> Result<Module, Exception> 
         "math" => Module::Math,
         "collections" => Module::Collections,
         "random" => Module::Random,
+        "functools" => Module::Functools,
+        "operator" => Module::Operator,
+        "copy" => Module::Copy,
         other => return Err(err(ExcKind::ModuleNotFoundError, format!("No module named '{other}'"))),
     })
 }
@@ -69,12 +72,45 @@ pub(super) fn import(name: &str, fromlist: &Value) -> Result<Module, Exception> 
 /// `obj.name`, where `obj` may also be a library module whose names are globals of the program
 /// (`concurrent.futures`).
 pub(crate) fn get_attr_in(program: &Program, globals: &[Value], obj: &Value, name: &str) -> Result<Value, Exception> {
+    if let Value::Function(f) = obj {
+        if let Some(v) = function_attr(program, f, name) {
+            return Ok(v);
+        }
+    }
     if *obj == Value::Module(Module::Futures) && crate::compile::prelude::FUTURES_EXPORTS.contains(&name) {
         if let Some(slot) = program.library_global(crate::compile::prelude::FUTURES, name) {
             return Ok(globals[slot as usize].clone());
         }
     }
     get_attr(obj, name)
+}
+
+/// `f.__name__`, `f.__qualname__`, `f.__module__`, `f.__doc__` and (after `functools.wraps`)
+/// `f.__wrapped__`; `None` for the attributes the checker does not model.
+pub(crate) fn function_attr(program: &Program, f: &Func, name: &str) -> Option<Value> {
+    if let Some(w) = &f.wrapped {
+        match (name, &**w) {
+            ("__wrapped__", w) => return Some(w.clone()),
+            ("__name__" | "__qualname__" | "__doc__" | "__module__", Value::Function(inner)) => {
+                return function_attr(program, inner, name)
+            }
+            _ => {}
+        }
+    }
+    let code = program.code(f.code);
+    Some(match name {
+        "__name__" => Value::Str(code.name.as_str().into()),
+        "__qualname__" => Value::Str(code.qualname.as_str().into()),
+        // The library's own functions live in other modules, which the checker does not name.
+        "__module__" if !program.is_library(f.code) => Value::Str("__main__".into()),
+        // CPython 3.11 makes a function's docstring its first constant (a function without one
+        // gets None there; a lambda has none).
+        "__doc__" => match code.consts.first() {
+            Some(crate::bytecode::Const::Str(s)) if code.name != "<lambda>" => Value::Str(s.clone()),
+            _ => Value::None,
+        },
+        _ => return None,
+    })
 }
 
 /// `obj.name`.
@@ -93,9 +129,15 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Module(Module::Collections), "defaultdict") => Some(Value::Builtin(Builtin::DefaultDict)),
         (Value::Module(Module::Collections), "Counter") => Some(Value::Builtin(Builtin::Counter)),
         (Value::Module(Module::Collections), "deque") => Some(Value::Builtin(Builtin::Deque)),
+        (Value::Module(Module::Collections), "OrderedDict") => Some(Value::Builtin(Builtin::OrderedDict)),
         (Value::Module(Module::Random), name) => {
             super::randoms::RandomFn::lookup(name).map(|f| Value::Builtin(Builtin::Random(f)))
         }
+        (Value::Module(Module::Functools), name) => super::functools::FunctoolsFn::lookup(name).map(Value::Builtin),
+        (Value::Module(Module::Operator), name) => super::operators::OperatorFn::lookup(name).map(Value::Builtin),
+        (Value::Module(Module::Copy), name) => super::copying::CopyFn::lookup(name).map(Value::Builtin),
+        (Value::Partial(p), "func") => Some(p.func.clone()),
+        (Value::Partial(p), "args") => Some(Value::Tuple(p.args.clone())),
         (Value::Module(Module::Concurrent), "futures") => Some(Value::Module(Module::Futures)),
         (Value::Module(Module::Future), "annotations") => Some(Value::Module(Module::Future)),
         (Value::Module(Module::Typing), name) if crate::bytecode::TYPING_NAMES.contains(&name) => {

@@ -140,6 +140,16 @@ pub enum Builtin {
     ClassMethod,
     /// A method of `set`.
     SetMethod(super::sets::SetMethod),
+    /// A function of `functools`.
+    Functools(super::functools::FunctoolsFn),
+    /// A function of `operator` (or an `itemgetter` / `attrgetter` object, bound to its keys).
+    Operator(super::operators::OperatorFn),
+    /// A function of `copy`.
+    Copy(super::copying::CopyFn),
+    /// `collections.OrderedDict`
+    OrderedDict,
+    /// A method of `OrderedDict` beyond the dict's.
+    OrderedMethod(super::ordered::OrderedMethod),
 }
 
 impl Builtin {
@@ -213,7 +223,29 @@ impl Builtin {
             Builtin::Random(f) => f.qualname(),
             Builtin::Set => "set",
             Builtin::SetMethod(m) => m.qualname(),
+            Builtin::Functools(f) => f.qualname(),
+            Builtin::Operator(f) => f.qualname(),
+            Builtin::Copy(f) => f.qualname(),
+            Builtin::OrderedDict => "collections.OrderedDict",
+            Builtin::OrderedMethod(m) => m.qualname(),
         }
+    }
+
+    /// CPython's `TypeError` for keywords given to this builtin when it takes none, for the
+    /// builtins whose call does not look at keywords itself.
+    pub(super) fn keyword_error(self, kwargs: &[(String, super::value::Value)]) -> Option<super::value::Exception> {
+        let (k, _) = kwargs.first()?;
+        let message = match self {
+            Builtin::ThreadStart | Builtin::ThreadIsAlive => {
+                format!("{}() got an unexpected keyword argument '{k}'", self.name())
+            }
+            Builtin::Sleep => "time.sleep() takes no keyword arguments".to_string(),
+            Builtin::LockRelease | Builtin::LockExit | Builtin::LockLocked => {
+                format!("lock.{}() takes no keyword arguments", self.name().rsplit('.').next().unwrap_or(""))
+            }
+            _ => return None,
+        };
+        Some(super::step::err(super::value::ExcKind::TypeError, message))
     }
 
     /// Whether this builtin is a type (`int`, `str`, `bool`, `list`, `dict`, `tuple`), usable

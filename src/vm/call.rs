@@ -2,9 +2,10 @@
 //! `threading` / `time` objects — and which of them block ([`blocker`]).
 
 use super::footprint::{Access, Object};
+use super::functools::FunctoolsFn;
 use super::heap::HeapObj;
 use super::invoke::{build_class, call_function, instantiate};
-use super::state::{Frame, LockState, State, Thread, ThreadStatus};
+use super::state::{Frame, FrameRole, LockState, State, Thread, ThreadStatus};
 use super::step::{checker_limit, err, unsupported, Event, StepInfo};
 use super::sync::{self, Args, Outcome, SyncKind, SyncMethod, SyncWait};
 use super::threads::{start_thread, thread_init, thread_settings};
@@ -285,6 +286,25 @@ pub(super) fn invoke(
             return instantiate(program, state, tid, class, args, kwargs, info);
         }
         Value::Builtin(Builtin::BuildClass) => return build_class(program, state, tid, args, info),
+        // A partial calls its function with its arguments first; a Python function runs in a
+        // frame called from C (which checks the eval breaker when it returns, 3.11+).
+        Value::Partial(p) if super::functools::synchronises(&p.func) => {
+            return Err(unsupported(
+                "a functools.partial of a lock's, thread's or synchronisation object's method (call the method itself)",
+            ))
+        }
+        Value::Partial(p) => {
+            let (func, args, kwargs) = super::functools::unwrap_call(&p, args, kwargs);
+            let depth = state.threads[tid].frames.len();
+            invoke(program, state, tid, func, args, kwargs, info)?;
+            let th = state.thread_mut(tid);
+            if th.frames.len() > depth {
+                if let Some(f) = th.frames.last_mut().filter(|f| f.role == FrameRole::Call) {
+                    f.role = FrameRole::CCall;
+                }
+            }
+            return Ok(());
+        }
         // A C builtin given a generator runs it (see `gens`).
         _ if super::gens::gen_argument(&state.heap, &args).is_some() => {
             return super::gens::drain(program, state, tid, callable, args, kwargs, info)
@@ -377,6 +397,7 @@ pub(super) fn call_builtin(
             | Builtin::ListMethod(_)
             | Builtin::DictMethod(_)
             | Builtin::CounterMethod(_)
+            | Builtin::OrderedMethod(_)
             | Builtin::DequeMethod(_)
             | Builtin::SetMethod(_)
             | Builtin::StrMethod(_)
@@ -403,36 +424,12 @@ pub(super) fn call_builtin(
         }
         other => return Err(err(ExcKind::TypeError, format!("'{}' object is not callable", other.type_name()))),
     };
+    // Keywords to a builtin that takes none (a call through a variable may pass them).
+    if let Some(e) = b.keyword_error(&kwargs) {
+        return Err(e);
+    }
     match (b, this) {
-        (Builtin::Print, _) => {
-            let (mut sep, mut end) = (" ".to_string(), "\n".to_string());
-            for (k, v) in &kwargs {
-                let slot = match k.as_str() {
-                    "sep" => &mut sep,
-                    "end" => &mut end,
-                    "flush" => continue,
-                    other => return Err(unsupported(format!("print(..., {other}=...) (sep=, end= and flush= are)"))),
-                };
-                match v {
-                    Value::None => {}
-                    Value::Str(s) => *slot = s.to_string(),
-                    other => {
-                        return Err(err(
-                            ExcKind::TypeError,
-                            format!("{k} must be None or a string, not {}", state.heap.type_name(other)),
-                        ))
-                    }
-                }
-            }
-            rest.iter().for_each(|v| state.heap.note_reads(v, &mut info.footprint));
-            rest.iter().try_for_each(|v| state.heap.check_str_digits(v))?;
-            let parts: Vec<String> = rest.iter().map(|v| state.heap.to_str(v)).collect();
-            let text = parts.join(&sep) + &end;
-            write_output(state, &text);
-            info.footprint.add(Access::Write(Object::Output));
-            info.event = Event::Print;
-            Ok(Value::None)
-        }
+        (Builtin::Print, _) => super::output::print(state, &rest, &kwargs, info),
         (Builtin::Range, _) => {
             no_kwargs("range", &kwargs)?;
             let ints: Vec<i64> = rest.iter().map(|v| int_arg(v, "range bound")).collect::<Result<_, _>>()?;
@@ -639,6 +636,10 @@ pub(super) fn call_builtin(
         (Builtin::DefaultDict, _) => super::defaults::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::Counter, _) => super::counters::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::Deque, _) => super::deques::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
+        (Builtin::OrderedDict, _) => super::ordered::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
+        (Builtin::OrderedMethod(m), Some(Value::Obj(id))) => {
+            super::ordered::call(state, m, id, &rest, &kwargs, &mut info.footprint)
+        }
         (Builtin::DequeMethod(m), Some(Value::Obj(id))) => {
             super::deques::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
         }
@@ -677,6 +678,21 @@ pub(super) fn call_builtin(
                 _ => super::reflect::type_of(heap, &rest, fp),
             }
         }
+        (Builtin::Functools(FunctoolsFn::Partial), _) => super::functools::partial(&state.heap, &rest, &kwargs),
+        (Builtin::Functools(FunctoolsFn::Reduce), _) => {
+            // While its function's call is still to make, the instruction is undone (its
+            // result is never used).
+            Ok(super::functools::reduce(program, state, tid, &rest, &kwargs, info)?.unwrap_or(Value::None))
+        }
+        (Builtin::Functools(FunctoolsFn::Wraps), _) => super::functools::wraps(&rest, &kwargs),
+        (Builtin::Functools(FunctoolsFn::UpdateWrapper), Some(wrapped)) => {
+            no_kwargs("update_wrapper", &kwargs)?;
+            super::functools::update_wrapper(wrapped, &rest)
+        }
+        (Builtin::Operator(f), this) => {
+            super::operators::call(&mut state.heap, f, this, &rest, &kwargs, tid as u32, &mut info.footprint)
+        }
+        (Builtin::Copy(f), _) => super::copying::call(state, tid, f, &rest, &kwargs, &mut info.footprint),
         (Builtin::Math(f), _) => {
             if !kwargs.is_empty() {
                 return Err(err(ExcKind::TypeError, format!("{}() takes no keyword arguments", f.qualname())));
@@ -778,22 +794,6 @@ pub(super) fn call_builtin(
 
 /// Appends `text` to the printed output: its first piece continues an open last line, every
 /// newline ends a line, and a last piece without one stays open.
-fn write_output(state: &mut State, text: &str) {
-    let out = Arc::make_mut(&mut state.output);
-    let mut pieces = text.split('\n').peekable();
-    while let Some(piece) = pieces.next() {
-        let ends_line = pieces.peek().is_some();
-        if piece.is_empty() && !ends_line {
-            break;
-        }
-        match out.last_mut() {
-            Some(last) if state.output_open => *last = format!("{last}{piece}").into(),
-            _ => out.push(piece.into()),
-        }
-        state.output_open = !ends_line;
-    }
-}
-
 fn exactly_one(name: &str, given: usize) -> Exception {
     err(ExcKind::TypeError, format!("{name}() takes exactly one argument ({given} given)"))
 }

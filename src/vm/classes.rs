@@ -141,6 +141,10 @@ impl Heap {
             HeapObj::Dict(_) if name == "get" => {
                 Ok(Attr::Value(Value::Bound(super::Builtin::DictGet, Box::new(obj.clone()))))
             }
+            HeapObj::Dict(_) if self.is_ordered(id) && super::ordered::OrderedMethod::from_name(name).is_some() => {
+                let m = super::ordered::OrderedMethod::from_name(name).expect("checked");
+                Ok(Attr::Value(Value::Bound(super::Builtin::OrderedMethod(m), Box::new(obj.clone()))))
+            }
             HeapObj::Dict(_) if self.is_counter(id) && super::counters::CounterMethod::from_name(name).is_some() => {
                 let m = super::counters::CounterMethod::from_name(name).expect("checked");
                 Ok(Attr::Value(Value::Bound(super::Builtin::CounterMethod(m), Box::new(obj.clone()))))
@@ -236,6 +240,9 @@ impl Heap {
             }
             Value::Builtin(super::Builtin::Counter) => Ok(
                 matches!(v, Value::Obj(id) if matches!(self.read(*id, fp), HeapObj::Dict(_)) && self.is_counter(*id)),
+            ),
+            Value::Builtin(super::Builtin::OrderedDict) => Ok(
+                matches!(v, Value::Obj(id) if matches!(self.read(*id, fp), HeapObj::Dict(_)) && self.is_ordered(*id)),
             ),
             Value::Builtin(super::Builtin::DefaultDict) => Ok(
                 matches!(v, Value::Obj(id) if matches!(self.read(*id, fp), HeapObj::Dict(_)) && self.factory(*id).is_some()),

@@ -66,7 +66,7 @@ pub(super) fn missing(
         Value::Builtin(Builtin::Dict) => Value::Obj(state.heap.alloc(HeapObj::Dict(Vec::new()), fp)),
         Value::Function(f) => {
             // The key waits on the stack for the factory's return (`missing_return`).
-            let args = super::invoke::bind_args(program, f.code, Vec::new(), Vec::new(), &mut state.heap, fp)?;
+            let args = super::invoke::bind_args(program, &f, Vec::new(), Vec::new(), &mut state.heap, fp)?;
             let mut frame = Frame::call(program, &f, &args);
             frame.role = FrameRole::Missing(id);
             let th = state.thread_mut(tid);

@@ -246,6 +246,9 @@ fn remove_or_copy(
             if let Some(f) = heap.factory(id).cloned() {
                 heap.set_factory(copy, f);
             }
+            if heap.is_ordered(id) {
+                heap.mark_ordered(copy);
+            }
             Ok(Value::Obj(copy))
         }
         _ => {

@@ -67,6 +67,9 @@ pub enum HeapObj {
 /// What marks a dict as a `collections.Counter` among the defaultdicts' factories.
 const COUNTER: Value = Value::Builtin(super::value::Builtin::Counter);
 
+/// What marks a dict as a `collections.OrderedDict`.
+const ORDERED: Value = Value::Builtin(super::value::Builtin::OrderedDict);
+
 /// The heap of a state: objects by id, each shared until written.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Heap {
@@ -103,12 +106,22 @@ impl Heap {
 
     /// The default factory of dict `id`, when it is a `collections.defaultdict`.
     pub fn factory(&self, id: u32) -> Option<&Value> {
-        self.factories.iter().find(|(d, _)| *d == id).map(|(_, f)| f).filter(|f| **f != COUNTER)
+        self.factories.iter().find(|(d, _)| *d == id).map(|(_, f)| f).filter(|f| **f != COUNTER && **f != ORDERED)
     }
 
     /// Whether dict `id` is a `collections.Counter`.
     pub fn is_counter(&self, id: u32) -> bool {
         self.factories.iter().any(|(d, f)| *d == id && *f == COUNTER)
+    }
+
+    /// Whether dict `id` is a `collections.OrderedDict`.
+    pub fn is_ordered(&self, id: u32) -> bool {
+        self.factories.iter().any(|(d, f)| *d == id && *f == ORDERED)
+    }
+
+    /// Makes dict `id` a `collections.OrderedDict`.
+    pub(super) fn mark_ordered(&mut self, id: u32) {
+        Arc::make_mut(&mut self.factories).push((id, ORDERED));
     }
 
     /// Makes dict `id` a `collections.Counter`.
@@ -216,6 +229,7 @@ impl Heap {
                 HeapObj::List(_) => "list".into(),
                 HeapObj::Dict(_) if self.factory(*id).is_some() => "collections.defaultdict".into(),
                 HeapObj::Dict(_) if self.is_counter(*id) => "Counter".into(),
+                HeapObj::Dict(_) if self.is_ordered(*id) => "collections.OrderedDict".into(),
                 HeapObj::Dict(_) => "dict".into(),
                 HeapObj::Class(_) => "type".into(),
                 HeapObj::Instance(i) => self.class_name(i.class).to_string(),
@@ -265,6 +279,11 @@ impl Heap {
                 }
                 (HeapObj::Dict(p), HeapObj::Dict(q)) if self.is_counter(*x) && self.is_counter(*y) => {
                     super::counters::eq(self, p, q, fp)
+                }
+                // Two OrderedDicts are equal only in the same order.
+                (HeapObj::Dict(p), HeapObj::Dict(q)) if self.is_ordered(*x) && self.is_ordered(*y) => {
+                    p.len() == q.len()
+                        && p.iter().zip(q.iter()).all(|((k, v), (k2, v2))| self.eq(k, k2, fp) && self.eq(v, v2, fp))
                 }
                 (HeapObj::Dict(p), HeapObj::Dict(q)) => {
                     p.len() == q.len()

@@ -15,7 +15,7 @@ use crate::bytecode::Program;
 /// positional arguments for `*args` and a new dict of extra keyword arguments for `**kwargs`.
 pub(super) fn bind_args(
     program: &Program,
-    code: u32,
+    func: &Func,
     mut args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
     heap: &mut Heap,
@@ -23,7 +23,15 @@ pub(super) fn bind_args(
 ) -> Result<Vec<Value>, Exception> {
     // In the order of CPython's `initialize_locals`: keywords, then the count of positional
     // arguments, then the defaults and what is still missing; messages name the qualname.
-    let co = program.code(code);
+    let co = program.code(func.code);
+    let runtime: Vec<Value>;
+    let defaults: &[Value] = match &func.defaults {
+        Some(d) => d,
+        None => {
+            runtime = co.defaults.iter().map(Value::from_const).collect();
+            &runtime
+        }
+    };
     let argc = co.argcount as usize;
     let kwonly = co.kwonlyargcount as usize;
     let given = args.len();
@@ -41,7 +49,7 @@ pub(super) fn bind_args(
             None => return type_error(format!("{name}() got an unexpected keyword argument '{k}'")),
         }
     }
-    let defcount = co.defaults.len().min(argc);
+    let defcount = defaults.len().min(argc);
     if given > argc && !co.varargs {
         let (sig, plural) = match defcount {
             0 => (argc.to_string(), argc != 1),
@@ -64,9 +72,9 @@ pub(super) fn bind_args(
         ));
     }
     let first_default = argc - defcount;
-    for (slot, d) in args[first_default..argc].iter_mut().zip(&co.defaults[co.defaults.len() - defcount..]) {
+    for (slot, d) in args[first_default..argc].iter_mut().zip(&defaults[defaults.len() - defcount..]) {
         if *slot == Value::Null {
-            *slot = Value::from_const(d);
+            *slot = d.clone();
         }
     }
     let names = |missing: &[String]| match missing {
@@ -121,7 +129,7 @@ pub(super) fn call_function(
     kwargs: Vec<(String, Value)>,
     fp: &mut Footprint,
 ) -> Result<(), Exception> {
-    let args = bind_args(program, func.code, args, kwargs, &mut state.heap, fp)?;
+    let args = bind_args(program, func, args, kwargs, &mut state.heap, fp)?;
     let th = state.thread_mut(tid);
     if th.frames.len() >= MAX_FRAMES {
         return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));

@@ -119,7 +119,14 @@ pub(super) fn advance(heap: &Heap, it: &mut Value, fp: &mut Footprint) -> Result
         Value::DictIter(id, i, size, view) => match heap.read(*id, fp) {
             HeapObj::Dict(items) if items.len() as u32 != *size => {
                 *size = u32::MAX;
-                return Err(err(ExcKind::RuntimeError, "dictionary changed size during iteration"));
+                // An OrderedDict's iterator checks its state (bumped by every insertion and
+                // removal) before its size.
+                let message = if heap.is_ordered(*id) {
+                    "OrderedDict mutated during iteration"
+                } else {
+                    "dictionary changed size during iteration"
+                };
+                return Err(err(ExcKind::RuntimeError, message));
             }
             HeapObj::Dict(items) => {
                 let v = items.get(*i as usize).map(|(k, v)| view.item(k, v));

@@ -33,9 +33,13 @@ pub(super) fn keys(
         let k = match key {
             Value::Function(f) => python(f, vec![x.clone()])?,
             Value::Method(f, this) => python(f, vec![Value::Obj(*this), x.clone()])?,
+            _ if super::functools::synchronises(key) => {
+                return Err(super::step::unsupported("a lock's, thread's or synchronisation object's method as a key"))
+            }
             Value::Builtin(_) | Value::Bound(..) => {
                 Some(super::call::call_builtin(program, state, tid, key, vec![x.clone()], Vec::new(), info)?)
             }
+            Value::Partial(_) => return Err(super::step::unsupported("a functools.partial as a key function")),
             other => {
                 return Err(err(
                     ExcKind::TypeError,

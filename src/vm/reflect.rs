@@ -134,6 +134,7 @@ pub(super) fn type_of(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Result
             HeapObj::List(_) => Value::Builtin(Builtin::List),
             HeapObj::Dict(_) if heap.factory(*id).is_some() => return Err(unsupported("type() of a defaultdict")),
             HeapObj::Dict(_) if heap.is_counter(*id) => return Err(unsupported("type() of a Counter")),
+            HeapObj::Dict(_) if heap.is_ordered(*id) => return Err(unsupported("type() of an OrderedDict")),
             HeapObj::Dict(_) => Value::Builtin(Builtin::Dict),
             HeapObj::Set(_) => Value::Builtin(Builtin::Set),
             _ => return Err(unsupported(format!("type() of a '{}' object", heap.type_name(v)))),

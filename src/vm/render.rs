@@ -27,7 +27,7 @@ impl Heap {
                 Some(s) => s,
                 None => self.repr(v),
             },
-            Value::Tuple(_) | Value::Method(..) | Value::DictView(..) => self.repr(v),
+            Value::Tuple(_) | Value::Method(..) | Value::DictView(..) | Value::Bound(..) => self.repr(v),
             other => other.to_str(),
         }
     }
@@ -54,6 +54,9 @@ impl Heap {
                     }
                     HeapObj::Dict(items) if self.is_counter(id) => {
                         super::counters::repr(items, |x| self.repr_in(x, seen))
+                    }
+                    HeapObj::Dict(items) if self.is_ordered(id) => {
+                        super::ordered::repr(items, |x| self.repr_in(x, seen))
                     }
                     HeapObj::Dict(items) => {
                         let parts: Vec<String> = items
@@ -112,6 +115,10 @@ impl Heap {
                 _ => v.repr(),
             },
             Value::Str(s) => py_str_repr(s),
+            Value::Bound(super::value::Builtin::Operator(f), keys) => match &**keys {
+                Value::Tuple(keys) => super::operators::getter_repr(self, *f, keys),
+                _ => v.repr(),
+            },
             Value::DictView(view, id) if (*id as usize) < self.len() => {
                 let shown = view_items(self, *view, *id, &mut Footprint::default());
                 let parts: Vec<String> = shown.iter().map(|x| self.repr_in(x, seen)).collect();
@@ -204,6 +211,8 @@ impl Heap {
                 r
             }
             Value::Tuple(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+            // CPython shows its function's memory address.
+            Value::Partial(_) => Err(super::step::unsupported("the str() or repr() of a functools.partial")),
             Value::DictView(view, id) => {
                 let shown = view_items(self, *view, *id, &mut Footprint::default());
                 shown.iter().try_for_each(|x| self.check_str_digits_in(x, seen))

@@ -43,6 +43,8 @@ pub enum Special {
     Exit,
     /// The predicate of `Condition.wait_for`.
     Predicate,
+    /// The function `functools.reduce` folds with.
+    Reduce,
     /// Not a call: a wait of `Condition.wait_for` done (the tag: whether its timeout expired).
     Waited,
 }
@@ -59,6 +61,7 @@ impl Special {
             Special::Enter => "__enter__",
             Special::Exit => "__exit__",
             Special::Predicate => "predicate",
+            Special::Reduce => "reduce's function",
             Special::Waited => "wait",
         }
     }
@@ -280,7 +283,7 @@ pub(super) fn step_with_methods(program: &Program, state: &mut State, tid: Tid) 
     let bound = if state.threads[tid].frames.len() >= super::call::MAX_FRAMES {
         Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"))
     } else {
-        super::invoke::bind_args(program, need.func.code, need.args, Vec::new(), &mut state.heap, &mut info.footprint)
+        super::invoke::bind_args(program, &need.func, need.args, Vec::new(), &mut state.heap, &mut info.footprint)
     };
     // The caller is in its instruction, as in a call: past it, until the callback returns.
     let th = state.thread_mut(tid);

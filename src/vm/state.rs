@@ -35,6 +35,10 @@ pub enum FrameRole {
     /// A function or method call: the return value goes to the caller.
     #[default]
     Call,
+    /// A function called from C code for the caller's CALL (the function of a
+    /// `functools.partial`): as `Call`, but 3.11+ check the eval breaker when it returns (the
+    /// CALL of a C callable checks after it).
+    CCall,
     /// A class body run by `__build_class__`: LOAD_NAME / STORE_NAME use the namespace of the
     /// class with this heap id, and the caller gets the class.
     ClassBody(u32),

@@ -9,8 +9,8 @@ use super::heap::{Attr, HeapObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_after, Before};
 use super::unwind::{exception_matches, raise, stop};
-use super::value::{binary_op, unary_op, ExcKind, Exception, Func, Tid, Value};
-use crate::bytecode::{BinOp, Instr, Program};
+use super::value::{unary_op, ExcKind, Exception, Func, Tid, Value};
+use crate::bytecode::{Instr, Program};
 use std::sync::Arc;
 
 /// What a step did that a scheduler or a trace cares about, beyond its footprint.
@@ -160,7 +160,7 @@ fn method_frame(
     heap: &mut super::heap::Heap,
     fp: &mut super::footprint::Footprint,
 ) -> Result<Frame, Exception> {
-    let args = super::invoke::bind_args(program, func.code, args, Vec::new(), heap, fp)?;
+    let args = super::invoke::bind_args(program, func, args, Vec::new(), heap, fp)?;
     let mut frame = Frame::call(program, func, &args);
     frame.role = role;
     Ok(frame)
@@ -169,6 +169,11 @@ fn method_frame(
 /// Executes one instruction; an `Err` is an exception raised by it.
 fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> Result<(), Exception> {
     let thread_attr = super::threads::thread_attribute(program, state, tid);
+    if let Some(f) = state.threads[tid].frames.last() {
+        if let (Some(Instr::GetIter), Some(top)) = (program.code(f.code).instrs.get(f.pc as usize), f.stack.last()) {
+            super::ordered::check_iteration(state, tid, top)?;
+        }
+    }
     let State { globals, threads, heap, .. } = state;
     let th = Arc::make_mut(&mut threads[tid]);
     let frame = th.frames.last_mut().expect("[internal bug] stepping a thread with no frame");
@@ -506,7 +511,8 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     func.closure = Some(closure);
                 }
             }
-            // Annotations, keyword-only defaults and defaults: the code object has them.
+            // Annotations and keyword-only defaults: the code object has them; so has it the
+            // defaults when they are constants, and the function keeps them otherwise.
             if flags & 4 != 0 {
                 pop(stack);
             }
@@ -514,7 +520,12 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 pop(stack);
             }
             if flags & 1 != 0 {
-                pop(stack);
+                let defaults = pop(stack);
+                if let (Value::Function(func), Value::Tuple(values)) = (&mut f, defaults) {
+                    if program.code(func.code).defaults.is_empty() {
+                        func.defaults = Some(values);
+                    }
+                }
             }
             stack.push(f);
         }
@@ -549,38 +560,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::BinaryOp { op, inplace } => {
             let b = pop(stack);
             let a = pop(stack);
-            let r = match (op, &a, &b) {
-                // `lst += iterable` extends the list in place (every alias sees it), `lst *= n`
-                // repeats it in place; `[x] * n` and `n * [x]` make a new list.
-                (BinOp::Add, Value::Obj(x), _) if inplace && matches!(heap.peek(*x), HeapObj::List(_)) => {
-                    super::listops::binary(heap, op, inplace, &a, &b, &mut info.footprint)
-                }
-                (BinOp::Mul, Value::Obj(x), _) | (BinOp::Mul, _, Value::Obj(x))
-                    if matches!(heap.peek(*x), HeapObj::List(_)) =>
-                {
-                    super::listops::binary(heap, op, inplace, &a, &b, &mut info.footprint)
-                }
-                (BinOp::Mod, Value::Str(fmt), _) => super::strformat::percent(heap, fmt, &b, &mut info.footprint),
-                (BinOp::Or | BinOp::And | BinOp::Sub | BinOp::Xor, Value::Obj(x), Value::Obj(y))
-                    if matches!(heap.peek(*x), HeapObj::Set(_)) && matches!(heap.peek(*y), HeapObj::Set(_)) =>
-                {
-                    Ok(super::sets::operator(heap, op, inplace, *x, *y, &mut info.footprint))
-                }
-                (BinOp::Add, Value::Obj(x), Value::Obj(y)) => {
-                    match (heap.read(*x, &mut info.footprint), heap.read(*y, &mut info.footprint)) {
-                        (HeapObj::List(p), HeapObj::List(q)) => {
-                            let items: Vec<Value> = p.iter().chain(q.iter()).cloned().collect();
-                            Ok(Value::Obj(heap.alloc(HeapObj::List(items), &mut info.footprint)))
-                        }
-                        _ => Err(super::arith::heap_operand_error(heap, op, &a, &b)),
-                    }
-                }
-                (_, Value::Obj(_), _) | (_, _, Value::Obj(_)) => {
-                    Err(super::arith::heap_operand_error(heap, op, &a, &b))
-                }
-                _ => binary_op(op, &a, &b),
-            };
-            stack.push(r?);
+            stack.push(super::operators::binary(heap, op, inplace, &a, &b, &mut info.footprint)?);
         }
         Instr::CompareOp(op) => {
             let b = pop(stack);
@@ -699,7 +679,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let returning = frame.code;
             th.frames.pop();
             let v = match role {
-                FrameRole::Call => v,
+                FrameRole::Call | FrameRole::CCall => v,
                 FrameRole::ClassBody(class) => {
                     super::classes::finish_class(heap, class, &v, &mut info.footprint);
                     Value::Obj(class)

@@ -7,6 +7,7 @@
 //! whether the thread blocked, slept, started or joined a thread, or ended.
 
 use super::call::callee;
+use super::functools::FunctoolsFn;
 use super::state::{FrameRole, State};
 use super::step::{Event, StepInfo};
 use super::sync::{SyncKind, SyncMethod};
@@ -108,6 +109,13 @@ impl Builtin {
             // `random.random` is C; `uniform`, `randint` and `choice` are Python functions.
             Builtin::Random(f) if f.is_c() => CallKind::C,
             Builtin::Random(_) => CallKind::Library,
+            // `partial` and `reduce` are C (a Python function they call has its own RESUME);
+            // `wraps` and its decorator are Python functions, and so are `copy` and `deepcopy`.
+            Builtin::Functools(FunctoolsFn::Partial | FunctoolsFn::Reduce) => CallKind::C,
+            Builtin::Functools(FunctoolsFn::Wraps | FunctoolsFn::UpdateWrapper) => CallKind::Library,
+            Builtin::Operator(_) => CallKind::C,
+            Builtin::Copy(_) => CallKind::Library,
+            Builtin::OrderedDict | Builtin::OrderedMethod(_) => CallKind::C,
         }
     }
 }
@@ -132,6 +140,9 @@ pub fn call_kind_of(v: &Value) -> CallKind {
         Value::Sync(SyncKind::RLock, _) => CallKind::C,
         Value::Sync(..) => CallKind::Library,
         Value::Builtin(b) | Value::Bound(b, _) => b.call_kind(),
+        // A partial calls its function from C: a Python one still checks at its RESUME (and
+        // the frame it runs in checks again when it returns into the CALL, `FrameRole::CCall`).
+        Value::Partial(p) => call_kind_of(&p.func),
         _ => CallKind::C,
     }
 }
@@ -154,6 +165,9 @@ pub(super) struct Before {
     drain: bool,
     /// For RETURN_VALUE: whether the frame is a special method called by an instruction.
     special_return: bool,
+    /// For RETURN_VALUE: whether the frame was called from C for the caller's CALL (a
+    /// `functools.partial`), which checks after it returns.
+    c_return: bool,
 }
 
 impl Before {
@@ -168,6 +182,7 @@ impl Before {
             init_return: false,
             drain: false,
             special_return: false,
+            c_return: false,
         };
         if model == SwitchModel::Bytecode {
             return b;
@@ -190,6 +205,7 @@ impl Before {
                 b.init_return = matches!(f.role, FrameRole::Init(_));
                 b.special_return = matches!(f.role, FrameRole::Special(..));
                 b.drain = matches!(f.role, FrameRole::Drain(_));
+                b.c_return = matches!(f.role, FrameRole::CCall);
             }
             Instr::YieldValue => b.drain = matches!(f.role, FrameRole::Drain(_)),
             _ => {}
@@ -285,6 +301,7 @@ pub(super) fn switch_after(
                     let caller = f.pc.checked_sub(1).and_then(|pc| program.code(f.code).instrs.get(pc as usize));
                     before.init_return
                         || drain_returned
+                        || before.c_return
                         || (model == SwitchModel::Cpython311
                             && depth < before.depth
                             && matches!(caller, Some(Instr::CallFunctionEx(_))))

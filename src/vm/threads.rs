@@ -44,23 +44,20 @@ pub(super) fn start_thread(
         (Value::Function(f) | Value::Method(f, _), _) if matches!(args, Value::Obj(_)) || kwargs != Value::None => {
             let mut frame = Frame::call(program, f, &[]);
             frame.role = FrameRole::Bind;
-            let this = match target {
-                Value::Method(_, this) => Value::Obj(this),
-                _ => Value::Null,
-            };
-            frame.stack = vec![this, args, kwargs];
+            // The target itself (its defaults bind too), then what `run()` unpacks.
+            frame.stack = vec![target.clone(), args, kwargs];
             let th = state.thread_mut(t);
             th.status = ThreadStatus::Alive;
             th.frames = vec![frame];
             return Ok(Value::None);
         }
         (Value::Function(f), Value::Tuple(items)) => {
-            bind_args(program, f.code, items.to_vec(), Vec::new(), heap, fp).map(|a| (f.clone(), a))
+            bind_args(program, f, items.to_vec(), Vec::new(), heap, fp).map(|a| (f.clone(), a))
         }
         (Value::Method(f, this), Value::Tuple(items)) => {
             let mut a = vec![Value::Obj(*this)];
             a.extend(items.iter().cloned());
-            bind_args(program, f.code, a, Vec::new(), heap, fp).map(|a| (f.clone(), a))
+            bind_args(program, f, a, Vec::new(), heap, fp).map(|a| (f.clone(), a))
         }
         (Value::Function(f), other) | (Value::Method(f, _), other) => Err(err(
             ExcKind::TypeError,
@@ -70,6 +67,25 @@ pub(super) fn start_thread(
                 other.type_name()
             ),
         )),
+        // `Thread(target=partial(f, x), args=(y,))`: `run()` calls the partial, which calls `f`
+        // with its own arguments first.
+        (Value::Partial(p), Value::Tuple(items)) if kwargs == Value::None => {
+            let (func, all, keywords) = super::functools::unwrap_call(p, items.to_vec(), Vec::new());
+            match func {
+                Value::Function(f) => bind_args(program, &f, all, keywords, heap, fp).map(|a| (f, a)),
+                Value::Method(f, this) => {
+                    let mut a = vec![Value::Obj(this)];
+                    a.extend(all);
+                    bind_args(program, &f, a, keywords, heap, fp).map(|a| (f, a))
+                }
+                other => {
+                    return Err(unsupported(format!(
+                        "a thread target that is a functools.partial of a {} (of a function or method is)",
+                        state.heap.type_name(&other)
+                    )))
+                }
+            }
+        }
         (Value::None, _) => {
             state.thread_mut(t).status = ThreadStatus::Finished;
             return Ok(Value::None);
@@ -157,7 +173,10 @@ pub(super) fn thread_settings(
     }
     let n = 1 + state.threads.iter().filter(|t| t.numbered).count();
     let target_name = match &target {
-        Value::Function(f) | Value::Method(f, _) => Some(program.code(f.code).name.clone()),
+        Value::Function(f) | Value::Method(f, _) => match super::attrs::function_attr(program, f, "__name__") {
+            Some(Value::Str(n)) => Some(n.to_string()),
+            _ => Some(program.code(f.code).name.clone()),
+        },
         Value::Bound(b, _) => b.name().rsplit('.').next().map(str::to_string),
         Value::Builtin(b) => b.name().rsplit('.').next().map(str::to_string),
         _ => None,
@@ -249,10 +268,11 @@ pub(super) fn bind_if_pending(
     let fp = &mut info.footprint;
     let code = frame.code;
     let qualname = &program.code(code).qualname;
-    let [this, args, kwargs] = &frame.stack[..] else { panic!("[internal bug] a binding frame's stack") };
-    let mut positional = match this {
-        Value::Obj(_) => vec![this.clone()],
-        _ => Vec::new(),
+    let [target, args, kwargs] = &frame.stack[..] else { panic!("[internal bug] a binding frame's stack") };
+    let (func, mut positional) = match target {
+        Value::Method(f, this) => (f.clone(), vec![Value::Obj(*this)]),
+        Value::Function(f) => (f.clone(), Vec::new()),
+        _ => panic!("[internal bug] a binding frame's target"),
     };
     match args {
         Value::Tuple(items) => positional.extend(items.iter().cloned()),
@@ -299,7 +319,7 @@ pub(super) fn bind_if_pending(
             ))
         }
     }
-    let bound = bind_args(program, code, positional, keywords, &mut state.heap, fp)?;
+    let bound = bind_args(program, &func, positional, keywords, &mut state.heap, fp)?;
     let th = state.thread_mut(tid);
     let frame = th.frames.last_mut().expect("[internal bug] binding with no frame");
     for (slot, v) in frame.locals.iter_mut().zip(bound) {

@@ -57,12 +57,19 @@ pub struct Func {
     pub code: CodeId,
     /// The closure's cells, if the code has free variables.
     pub closure: Option<Arc<[u32]>>,
+    /// The callable that `functools.wraps` copied this function's `__name__`, `__qualname__`
+    /// and `__doc__` from (its `__wrapped__`).
+    pub wrapped: Option<Arc<Value>>,
+    /// The values of the positional parameters' defaults, evaluated when the `def` or `lambda`
+    /// ran, when one is not a constant (constant ones live in the code object:
+    /// [`crate::bytecode::CodeObject::defaults`]).
+    pub defaults: Option<Arc<[Value]>>,
 }
 
 impl Func {
     /// A function without a closure.
     pub fn plain(code: CodeId) -> Func {
-        Func { code, closure: None }
+        Func { code, closure: None, wrapped: None, defaults: None }
     }
 }
 
@@ -93,6 +100,12 @@ pub enum Module {
     /// `concurrent.futures`, whose names are the globals of its prelude
     /// ([`crate::compile::prelude`]).
     Futures,
+    /// `functools` (`partial`, `reduce`, `wraps`)
+    Functools,
+    /// `operator`
+    Operator,
+    /// `copy`
+    Copy,
 }
 
 impl Module {
@@ -109,6 +122,9 @@ impl Module {
             Module::Random => "random",
             Module::Concurrent => "concurrent",
             Module::Futures => "concurrent.futures",
+            Module::Functools => "functools",
+            Module::Operator => "operator",
+            Module::Copy => "copy",
         }
     }
 }
@@ -385,6 +401,19 @@ pub enum Value {
     /// are dropped: the subset lets no program read `__annotations__`, so its contents are
     /// never observable.
     Annotations,
+    /// A `functools.partial` object (immutable: its attributes are read-only in CPython).
+    Partial(Arc<Partial>),
+}
+
+/// What a `functools.partial(func, *args, **keywords)` holds.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Partial {
+    /// The callable.
+    pub func: Value,
+    /// The positional arguments given first.
+    pub args: Arc<[Value]>,
+    /// The keyword arguments (a call's own keywords override them).
+    pub keywords: Arc<[(String, Value)]>,
 }
 
 impl Value {
@@ -459,6 +488,7 @@ impl Value {
             Value::DictIter(.., v) => v.iterator_name(),
             Value::DictView(v, _) => v.type_name(),
             Value::Annotations => "dict",
+            Value::Partial(_) => "functools.partial",
         }
     }
 
@@ -553,6 +583,7 @@ impl Value {
             Value::DictIter(.., v) => format!("<{}>", v.iterator_name()),
             Value::DictView(v, id) => format!("<{} of object #{id}>", v.type_name()),
             Value::Annotations => "<__annotations__>".into(),
+            Value::Partial(_) => "<functools.partial object>".into(),
         }
     }
 }

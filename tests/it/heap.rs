@@ -223,7 +223,7 @@ fn unsupported_constructs_are_refused_with_their_position() {
         ("a = [1, 2]\na[0:1] = [3]\n", "2:3: unsupported: slice assignment"),
         ("a = (1,)\nb = {*a, 2}\n", "2:6: unsupported: starred item in a set display"),
         ("a = [1]\ndel a[0]\n", "2:1: unsupported: del statement"),
-        ("def f():\n    pass\n@f\ndef g():\n    pass\n", "3:1: unsupported: decorator"),
+        ("def f(c):\n    return c\n@f\nclass C:\n    pass\n", "3:1: unsupported: class decorator"),
         ("class C:\n    x = 1\n    if x:\n        pass\n", "3:5: unsupported: statement in a class body"),
     ] {
         let e = Model::from_source("bad.py", src).err().unwrap_or_else(|| panic!("accepted: {src}")).to_string();

@@ -271,17 +271,17 @@ fn argument_binding_errors_carry_cpythons_messages() {
 }
 
 #[test]
-fn defaults_that_are_not_constants_are_refused_with_every_other_refusal() {
+fn keyword_only_defaults_that_are_not_constants_are_refused_with_every_other_refusal() {
     let e = Model::from_source(
         "a.py",
-        "import threading\nx = 1\ndef f(a, b=x, c=[]):\n    pass\ndef g(d=None, e=-1, h=(1, 'a')):\n    pass\n",
+        "import threading\nx = 1\ndef f(a, *, b=x, c=[]):\n    pass\ndef g(d=x, e=[], h=(1, 'a')):\n    pass\n",
     )
     .err()
     .unwrap()
     .to_string();
-    assert!(e.contains("a.py:3:12: unsupported: default parameter value that is not a constant"), "{e}");
-    assert!(e.contains("a.py:3:17: unsupported: default parameter value that is not a constant"), "{e}");
-    assert!(!e.contains("a.py:5"), "constant defaults are accepted: {e}");
+    assert!(e.contains("a.py:3:15: unsupported: keyword-only parameter default that is not a constant"), "{e}");
+    assert!(e.contains("a.py:3:20: unsupported: keyword-only parameter default that is not a constant"), "{e}");
+    assert!(!e.contains("a.py:5"), "positional defaults of any value are accepted: {e}");
 }
 
 /// The lines `python3.11 PATH` prints, when it is on PATH.

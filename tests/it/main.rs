@@ -5,6 +5,7 @@ mod cli;
 mod cli_output;
 mod counts;
 mod cpython;
+mod decorators;
 mod defaultdicts;
 mod differential;
 mod dis;

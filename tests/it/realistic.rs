@@ -343,6 +343,68 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
                 outcome(&["hits: 1"], Some("assertion: AssertionError: lost an update: hits is 1")),
             ]),
         ),
+        // Each user's first try fails once (in either thread order); the wrapper keeps the
+        // wrapped function's name and docstring (functools.wraps).
+        (
+            "retry_decorator.py",
+            Verdict::Holds,
+            set(vec![
+                outcome(
+                    &[
+                        "fetch_profile attempt 1 failed: timeout for ann",
+                        "fetch_profile attempt 1 failed: timeout for bob",
+                        "['profile:ann', 'profile:bob'] fetch_profile Look a user up",
+                    ],
+                    None,
+                ),
+                outcome(
+                    &[
+                        "fetch_profile attempt 1 failed: timeout for bob",
+                        "fetch_profile attempt 1 failed: timeout for ann",
+                        "['profile:ann', 'profile:bob'] fetch_profile Look a user up",
+                    ],
+                    None,
+                ),
+            ]),
+        ),
+        // Every total is computed apart and appended under the lock; the ranking sorts them.
+        ("partial_scores.py", Verdict::Holds, set(vec![outcome(&["ann ['ann', 'bob', 'cy']", "30"], None)])),
+        // copy.copy shares the hosts list: both appends reach DEFAULTS, in either order.
+        (
+            "shared_defaults.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(
+                    &["5 ['cache', 'cdn', 'db'] 6"],
+                    Some("assertion: AssertionError: defaults changed: ['db', 'cache', 'cdn']"),
+                ),
+                outcome(
+                    &["5 ['cache', 'cdn', 'db'] 6"],
+                    Some("assertion: AssertionError: defaults changed: ['db', 'cdn', 'cache']"),
+                ),
+            ]),
+        ),
+        // The reader may refresh "home" before the writer's put evicts the least recently used
+        // key (then "about" goes), or read after "home" was evicted (then it finds nothing).
+        (
+            "lru_cache.py",
+            Verdict::Holds,
+            set(vec![
+                outcome(&["['home', 'news'] ['<h1>home</h1>']"], None),
+                outcome(&["['about', 'news'] [None]"], None),
+            ]),
+        ),
+        // The decorator's `call_counts[name] = ... + 1` is a read-modify-write of a shared dict:
+        // two threads of two calls each end with 2, 3 or 4.
+        (
+            "counted_calls.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(&["{'square': 2}"], Some("assertion: AssertionError: lost updates: {'square': 2}")),
+                outcome(&["{'square': 3}"], Some("assertion: AssertionError: lost updates: {'square': 3}")),
+                outcome(&["{'square': 4}"], None),
+            ]),
+        ),
     ]
 }
 

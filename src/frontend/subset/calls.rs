@@ -58,6 +58,7 @@ impl Checker<'_> {
                     "collections" => self.collections_call(c, attr, n.range)?,
                     "random" => return Err(self.random_outside_sleep(attr, n.range)),
                     "concurrent.futures" => self.futures_call(c, attr, n.range)?,
+                    "functools" | "operator" | "copy" => self.stdlib_call(c, module, attr, n.range)?,
                     _ => self.queue_call(c, attr, n.range)?,
                 }
             }
@@ -89,6 +90,9 @@ impl Checker<'_> {
                     Some("random") => return Err(self.random_outside_sleep(a.attr.as_str(), a.range)),
                     Some("queue") => self.queue_call(c, a.attr.as_str(), a.range)?,
                     Some("concurrent.futures") => self.futures_call(c, a.attr.as_str(), a.range)?,
+                    Some(m @ ("functools" | "operator" | "copy")) => {
+                        self.stdlib_call(c, m, a.attr.as_str(), a.range)?
+                    }
                     _ => {
                         self.note(self.expr(&a.value));
                         self.futures_method(c, a)?;
@@ -96,9 +100,9 @@ impl Checker<'_> {
                     }
                 }
             }
-            other => {
-                return Err(self.unsupported(other.range(), "call of a computed function", HINT_CALLS));
-            }
+            // A computed callee (`itemgetter(1)(row)`, `handlers[kind](x)`, `make()()`): whatever
+            // it evaluates to is called as CPython calls it.
+            other => self.note(self.expr(other)),
         }
         // The builtins that consume an iterable at once take `enumerate(...)` and the like.
         let consumes = match &*c.func {
@@ -197,15 +201,10 @@ impl Checker<'_> {
 
     fn call_of_name(&self, c: &ast::ExprCall, name: &str, iter_ok: bool) -> Result<()> {
         let shadowed = self.is_local(name) || self.module_bound.contains(name);
-        if self.functions.contains(name) && !shadowed {
-            // The program's own functions and classes bind keyword arguments as CPython does.
+        // The program's own functions and classes, and whatever a variable holds (a function, a
+        // partial, a bound method, a builtin), bind keyword arguments as CPython does.
+        if self.functions.contains(name) || shadowed {
             return Ok(());
-        }
-        if self.functions.contains(name) && !self.is_local(name) {
-            return self.no_keywords(c, &format!("function {name}"), "pass arguments positionally");
-        }
-        if shadowed {
-            return self.no_keywords(c, name, "pass arguments positionally");
         }
         match name {
             "print" => {
@@ -490,6 +489,46 @@ impl Checker<'_> {
         }
     }
 
+    /// A call of `functools`, `operator` or `copy`.
+    fn stdlib_call(&self, c: &ast::ExprCall, module: &str, attr: &str, range: TextRange) -> Result<()> {
+        let hint = match module {
+            "functools" => {
+                "supported: functools.partial(f, *args, **kwargs), functools.reduce(f, iterable[, initial]) \
+                 and functools.wraps(wrapped) (as a decorator)"
+            }
+            "operator" => {
+                "supported: the operator functions of the arithmetic, bitwise and comparison operators \
+                 (add, sub, mul, truediv, floordiv, mod, pow, and_, or_, xor, lshift, rshift, their in-place forms \
+                 iadd, isub, …, and lt, le, eq, ne, gt, ge), neg, pos, invert, not_, truth, abs, is_, is_not, \
+                 getitem, setitem, contains, itemgetter(key, ...) and attrgetter(name, ...)"
+            }
+            _ => "supported: copy.copy(x) and copy.deepcopy(x)",
+        };
+        let known = match module {
+            "functools" => matches!(attr, "partial" | "reduce" | "wraps"),
+            "copy" => matches!(attr, "copy" | "deepcopy"),
+            _ => super::annotations::module_has("operator", attr),
+        };
+        if !known {
+            return Err(self.unsupported(range, format!("{module}.{attr}"), hint));
+        }
+        let n = c.arguments.args.len();
+        let (ok, what) = match (module, attr) {
+            ("functools", "partial") => (n >= 1, "functools.partial(f, *args, **kwargs)"),
+            ("functools", "reduce") => ((2..=3).contains(&n), "functools.reduce(f, iterable[, initial])"),
+            ("functools", "wraps") => (n == 1, "functools.wraps(wrapped), without assigned= or updated="),
+            ("copy", _) => (n == 1, "copy.copy(x) or copy.deepcopy(x), without a memo"),
+            _ => (true, hint),
+        };
+        if !(module == "functools" && attr == "partial") {
+            self.no_keywords(c, &format!("{module}.{attr}"), what)?;
+        }
+        if !ok {
+            return Err(self.unsupported(c.range(), format!("{module}.{attr}() with {n} arguments"), what));
+        }
+        Ok(())
+    }
+
     fn math_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
         const HINT: &str = "supported: math.sqrt, floor, ceil, trunc, fabs, factorial, gcd and isqrt, and the \
              constants pi, e, tau, inf and nan (the other functions' results depend on the platform's libm)";
@@ -503,8 +542,8 @@ impl Checker<'_> {
 
     fn collections_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
         const HINT: &str = "supported: collections.defaultdict(factory), where the factory is int, float, str, \
-             bool, list, dict, tuple, a function or a lambda, collections.Counter([iterable or mapping]) and \
-             collections.deque([iterable[, maxlen]])";
+             bool, list, dict, tuple, a function or a lambda, collections.Counter([iterable or mapping]), \
+             collections.OrderedDict([iterable or mapping]) and collections.deque([iterable[, maxlen]])";
         match attr {
             "defaultdict" => {
                 self.no_keywords(c, "collections.defaultdict", HINT)?;
@@ -519,9 +558,13 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
-            "Counter" => {
+            "Counter" | "OrderedDict" => {
                 if c.arguments.args.len() > 1 {
-                    return Err(self.unsupported(c.range(), "collections.Counter() with several arguments", HINT));
+                    return Err(self.unsupported(
+                        c.range(),
+                        format!("collections.{attr}() with several arguments"),
+                        HINT,
+                    ));
                 }
                 Ok(())
             }

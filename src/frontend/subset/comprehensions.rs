@@ -54,9 +54,10 @@ impl Checker<'_> {
         self.with_inner_scope(own, |s| c.results.iter().try_for_each(|x| s.expr(x)))
     }
 
-    /// A lambda: positional parameters without defaults, and a supported body.
+    /// A lambda: positional parameters (with defaults, evaluated where it is made), and a
+    /// supported body.
     pub(super) fn lambda(&self, l: &ast::ExprLambda) -> Result<()> {
-        const HINT: &str = "lambda with positional parameters (lambda a, b: ...), or a def";
+        const HINT: &str = "lambda with positional parameters (lambda a, b=1: ...), or a def";
         let mut params = HashSet::new();
         if let Some(p) = &l.parameters {
             if let Some(v) = p.vararg.as_ref().or(p.kwarg.as_ref()) {
@@ -66,8 +67,9 @@ impl Checker<'_> {
                 return Err(self.unsupported(k.range, "keyword-only parameter of a lambda", HINT));
             }
             for a in p.posonlyargs.iter().chain(p.args.iter()) {
+                // A default is evaluated where the lambda is made (`lambda i=i: work(i)`).
                 if let Some(d) = &a.default {
-                    return Err(self.unsupported(d.range(), "default parameter value of a lambda", HINT));
+                    self.note(self.expr(d));
                 }
                 params.insert(a.parameter.name.as_str().to_string());
             }

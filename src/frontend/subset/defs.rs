@@ -133,22 +133,30 @@ impl Checker<'_> {
             return Err(self.unsupported(f.range, "async function", "use a plain def and threads"));
         }
         for d in &f.decorator_list {
-            let is_builtin = match &d.expression {
-                Expr::Name(n) => matches!(n.id.as_str(), "property" | "staticmethod" | "classmethod"),
+            let special = match &d.expression {
+                Expr::Name(n) => {
+                    matches!(n.id.as_str(), "property" | "staticmethod" | "classmethod")
+                        && !self.functions.contains(n.id.as_str())
+                        && !self.module_bound.contains(n.id.as_str())
+                }
                 // `@x.setter` of a property `x` defined above, on a method of the same name.
                 Expr::Attribute(a) => {
-                    a.attr.as_str() == "setter" && matches!(&*a.value, Expr::Name(n) if n.id == f.name.id)
+                    method && a.attr.as_str() == "setter" && matches!(&*a.value, Expr::Name(n) if n.id == f.name.id)
                 }
                 _ => false,
             };
-            if !(method && is_builtin && f.decorator_list.len() == 1) {
-                let hint = if method {
-                    "the supported decorators are @property, @name.setter (on a method of the same name), \
-                     @staticmethod and @classmethod, one on a method"
-                } else {
-                    "use a plain def (@property, @staticmethod and @classmethod are supported on methods)"
-                };
-                return Err(self.unsupported(d.range, "decorator", hint));
+            if special && !(method && f.decorator_list.len() == 1) {
+                return Err(self.unsupported(
+                    d.range,
+                    "@property, @staticmethod or @classmethod here",
+                    "they are supported alone on a method; a decorator of the program's own (a function that \
+                     takes the function and returns what its name is bound to) may stand on any def",
+                ));
+            }
+            if !special {
+                // A decorator of the program's own (`@logged`, `@retry(3)`): an expression
+                // evaluated before the def, whose value is called with the new function.
+                self.note(self.expr(&d.expression));
             }
         }
         if let Some(t) = &f.type_params {
@@ -165,13 +173,18 @@ impl Checker<'_> {
         // Positional parameters, then keyword-only ones (after `*` or `*args`).
         for param in p.posonlyargs.iter().chain(p.args.iter()).chain(p.kwonlyargs.iter()) {
             if let Some(d) = &param.default {
-                if crate::compile::fold::fold(d).is_none() {
+                // Evaluated where the `def` runs, once: a mutable default is shared by every
+                // call, as in CPython. Keyword-only defaults must be constants.
+                let kwonly = p.kwonlyargs.iter().any(|k| std::ptr::eq(k, param));
+                if kwonly && crate::compile::fold::fold(d).is_none() {
                     self.note(Err(self.unsupported(
                         d.range(),
-                        "default parameter value that is not a constant",
+                        "keyword-only parameter default that is not a constant",
                         "use a constant default (a number, a string, True/False/None, or a tuple of those), \
                          or default to None and compute the value in the function",
                     )));
+                } else {
+                    self.note(self.expr(d));
                 }
             }
             if let Some(a) = &param.parameter.annotation {

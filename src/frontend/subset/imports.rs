@@ -246,6 +246,9 @@ impl Checker<'_> {
                             | "collections"
                             | "random"
                             | "concurrent.futures"
+                            | "functools"
+                            | "operator"
+                            | "copy"
                     ) {
                         return Err(self.unsupported(alias.range, format!("import of module '{name}'"), HINT_IMPORTS));
                     }
@@ -272,6 +275,9 @@ impl Checker<'_> {
                                 | "random"
                                 | "concurrent.futures"
                                 | "concurrent"
+                                | "functools"
+                                | "operator"
+                                | "copy"
                         )
                     }) =>
             {

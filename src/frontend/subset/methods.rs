@@ -246,6 +246,19 @@ impl Kind {
                 "insert",
                 "copy",
             ],
+            Kind::Sync("OrderedDict") => &[
+                "move_to_end",
+                "popitem",
+                "get",
+                "keys",
+                "values",
+                "items",
+                "setdefault",
+                "pop",
+                "update",
+                "copy",
+                "clear",
+            ],
             Kind::Sync("Counter") => &[
                 "most_common",
                 "update",
@@ -267,7 +280,7 @@ impl Kind {
 }
 
 /// Every type whose methods the checker models.
-const ALL_KINDS: [Kind; 17] = [
+const ALL_KINDS: [Kind; 18] = [
     Kind::List,
     Kind::Dict,
     Kind::Set,
@@ -282,6 +295,7 @@ const ALL_KINDS: [Kind; 17] = [
     Kind::Sync("Barrier"),
     Kind::Sync("Queue"),
     Kind::Sync("Counter"),
+    Kind::Sync("OrderedDict"),
     Kind::Sync("deque"),
     Kind::Sync("ThreadPoolExecutor"),
     Kind::Sync("Future"),
@@ -337,6 +351,7 @@ fn threading_kind(module: &str, attr: &str) -> Option<Kind> {
         ("threading", "Barrier") => Some(Kind::Sync("Barrier")),
         ("queue", "Queue") => Some(Kind::Sync("Queue")),
         ("collections", "Counter") => Some(Kind::Sync("Counter")),
+        ("collections", "OrderedDict") => Some(Kind::Sync("OrderedDict")),
         ("collections", "deque") => Some(Kind::Sync("deque")),
         ("concurrent.futures", "ThreadPoolExecutor") => Some(Kind::Sync("ThreadPoolExecutor")),
         _ => None,

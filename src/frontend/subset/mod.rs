@@ -22,11 +22,11 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
 const HINT_IMPORTS: &str = "supported imports: import threading, import time, import queue, import typing, \
-     import math, import collections, import random, import concurrent.futures, each optionally `as NAME`; from \
-     threading/time/queue/typing/math/collections/random/concurrent.futures \
-     import NAME (the names the \
-     checker models, \
-     e.g. from threading import Thread, Lock); and from __future__ import annotations (at module level)";
+     import math, import collections, import random, import concurrent.futures, import functools, import operator, \
+     import copy, each optionally `as NAME`; from \
+     threading/time/queue/typing/math/collections/random/concurrent.futures/functools/operator/copy \
+     import NAME (the names the checker models, e.g. from threading import Thread, Lock); and from __future__ \
+     import annotations (at module level)";
 const HINT_CALLS: &str =
     "supported calls: print(...), range(...), abs, len, isinstance, min, max, int, float, round, sum, any, all, str, repr, divmod, \
      bool, dict(...), getattr, setattr, hasattr, delattr, type(x), \

@@ -139,6 +139,10 @@ pub enum Feature {
     Deque,
     Counter,
     ThreadPool,
+    /// `functools`, `operator` or `copy`.
+    StdlibModules,
+    /// A decorator of the program's own.
+    Decorator,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -775,6 +779,25 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
                 }
             }
         }
+        Stmt::Stdlib { g, c, kind } => {
+            cx.assign("r");
+            let v = GLOBALS[*g];
+            if *kind == 1 || *kind == 5 {
+                cx.feat(F::Decorator);
+                cx.found.uses.insert("deco");
+                line(out, ind, &format!("r = bump({v})"));
+                return;
+            }
+            cx.feat(F::StdlibModules);
+            cx.found.uses.insert("stdlib");
+            let e = match kind {
+                0 => format!("functools.reduce(operator.add, [{v}, {c}])"),
+                2 => format!("functools.partial(operator.mul, {c})({v})"),
+                3 => format!("copy.deepcopy(({v}, {c}))[0]"),
+                _ => format!("operator.itemgetter(1)([{c}, {v}])"),
+            };
+            line(out, ind, &format!("r = {e}"));
+        }
         Stmt::Pool { c, map } => {
             cx.feat(F::ThreadPool);
             cx.found.uses.insert("pool");
@@ -1215,6 +1238,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     if uses("pool") {
         out.push_str("from concurrent.futures import ThreadPoolExecutor\n");
     }
+    if uses("stdlib") {
+        out.push_str("import copy\nimport functools\nimport operator\n");
+    }
     out.push('\n');
     let _ = writeln!(out, "x{ann} = {}\ny{ann} = {}\nr{ann} = -1", p.init[0], p.init[1]);
     if uses("cv") {
@@ -1243,6 +1269,12 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     if uses("pool") {
         out.push_str("pool = ThreadPoolExecutor(max_workers=2)\n\n\ndef twice(v):\n    return v * 2\n\n\n");
+    }
+    if uses("deco") {
+        out.push_str(
+            "\n\ndef logged(func):\n    def wrapper(*args):\n        return func(*args)\n\n    return wrapper\n\n\n\
+             @logged\ndef bump(v):\n    return v + 1\n\n\n",
+        );
     }
     let cv_lock = uses("cv") && p.cv_over_lock;
     if found.locks.contains(&LockId::Lock) || cv_lock {

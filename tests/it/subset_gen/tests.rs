@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 129] = {
+const ALL: [Feature; 131] = {
     use Feature::*;
     [
         LockWith,
@@ -147,6 +147,8 @@ const ALL: [Feature; 129] = {
         Deque,
         Counter,
         ThreadPool,
+        StdlibModules,
+        Decorator,
     ]
 };
 
