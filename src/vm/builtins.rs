@@ -148,6 +148,8 @@ pub enum Builtin {
     Copy(super::copying::CopyFn),
     /// `collections.OrderedDict`
     OrderedDict,
+    /// `hash`
+    Hash,
     /// A method of `OrderedDict` beyond the dict's.
     OrderedMethod(super::ordered::OrderedMethod),
 }
@@ -227,6 +229,7 @@ impl Builtin {
             Builtin::Operator(f) => f.qualname(),
             Builtin::Copy(f) => f.qualname(),
             Builtin::OrderedDict => "collections.OrderedDict",
+            Builtin::Hash => "hash",
             Builtin::OrderedMethod(m) => m.qualname(),
         }
     }
@@ -303,6 +306,7 @@ impl Builtin {
             "hasattr" => Some(Builtin::HasAttr),
             "delattr" => Some(Builtin::DelAttr),
             "type" => Some(Builtin::Type),
+            "hash" => Some(Builtin::Hash),
             _ => None,
         }
     }

@@ -636,6 +636,20 @@ pub(super) fn call_builtin(
         (Builtin::DefaultDict, _) => super::defaults::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::Counter, _) => super::counters::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::Deque, _) => super::deques::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
+        // CPython hashes ints, floats and tuples of them by value; strs with a per-run seed and
+        // objects by address, which no run of the checker can reproduce.
+        (Builtin::Hash, _) => {
+            no_kwargs("hash", &kwargs)?;
+            let [v] = rest.as_slice() else { return Err(exactly_one("hash", rest.len())) };
+            state.heap.check_hashable(v)?;
+            match super::sets::known_hash(v) {
+                Some(h) => Ok(Value::Int(h)),
+                None => Err(unsupported(format!(
+                    "hash() of a {} (CPython's depends on the run: a per-run seed for strs, the address for objects)",
+                    state.heap.type_name(v)
+                ))),
+            }
+        }
         (Builtin::OrderedDict, _) => super::ordered::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::OrderedMethod(m), Some(Value::Obj(id))) => {
             super::ordered::call(state, m, id, &rest, &kwargs, &mut info.footprint)
@@ -678,7 +692,11 @@ pub(super) fn call_builtin(
                 _ => super::reflect::type_of(heap, &rest, fp),
             }
         }
-        (Builtin::Functools(FunctoolsFn::Partial), _) => super::functools::partial(&state.heap, &rest, &kwargs),
+        (Builtin::Functools(FunctoolsFn::Partial), _) => {
+            state.made += 1;
+            info.footprint.add(Access::Write(Object::Alloc));
+            super::functools::partial(&state.heap, state.made, &rest, &kwargs)
+        }
         (Builtin::Functools(FunctoolsFn::Reduce), _) => {
             // While its function's call is still to make, the instruction is undone (its
             // result is never used).

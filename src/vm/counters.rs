@@ -231,3 +231,133 @@ pub(super) fn repr(items: &[(Value, Value)], mut render: impl FnMut(&Value) -> S
     let parts: Vec<String> = ordered.iter().map(|(k, v)| format!("{}: {}", render(k), render(v))).collect();
     format!("Counter({{{}}})", parts.join(", "))
 }
+
+/// `a op b` (`a op= b` when `inplace`) of two counters, for `+ - | &`: what `Counter.__add__`
+/// and the others compute (only positive counts are kept), in their key order; the in-place
+/// forms update `a` and drop its counts that are not positive (`_keep_positive`). CPython runs
+/// them in Python, one item at a time; the caller makes sure no other thread is alive, so one
+/// step gives the same result.
+pub(super) fn arith(
+    heap: &mut Heap,
+    op: crate::bytecode::BinOp,
+    inplace: bool,
+    a: u32,
+    b: u32,
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    use crate::bytecode::BinOp;
+    let entries = |heap: &Heap, id: u32, fp: &mut Footprint| match heap.read(id, fp) {
+        HeapObj::Dict(items) => items.clone(),
+        _ => Vec::new(),
+    };
+    let (x, y) = (entries(heap, a, fp), entries(heap, b, fp));
+    let count = |heap: &Heap, items: &[(Value, Value)], k: &Value, fp: &mut Footprint| {
+        items.iter().find(|(e, _)| heap.eq(e, k, fp)).map_or(Value::Int(0), |(_, v)| v.clone())
+    };
+    let lt = |p: &Value, q: &Value| -> Result<bool, Exception> {
+        Ok(matches!(super::value::compare(CmpOp::Lt, p, q)?, Value::Bool(true)))
+    };
+    let zero = Value::Int(0);
+    let mut out: Vec<(Value, Value)> = Vec::new();
+    if inplace {
+        out = x.clone();
+        let set = |out: &mut Vec<(Value, Value)>, k: &Value, v: Value, heap: &Heap, fp: &mut Footprint| match out
+            .iter_mut()
+            .find(|(e, _)| heap.eq(e, k, fp))
+        {
+            Some(slot) => slot.1 = v,
+            None => out.push((k.clone(), v)),
+        };
+        match op {
+            BinOp::Add | BinOp::Sub => {
+                for (k, v) in &y {
+                    let old = count(heap, &out, k, fp);
+                    let new = super::value::binary_op(op, &old, v)?;
+                    set(&mut out, k, new, heap, fp);
+                }
+            }
+            BinOp::Or => {
+                for (k, v) in &y {
+                    let old = count(heap, &out, k, fp);
+                    if lt(&old, v)? {
+                        set(&mut out, k, v.clone(), heap, fp);
+                    }
+                }
+            }
+            _ => {
+                for (k, v) in &x {
+                    let other = count(heap, &y, k, fp);
+                    if lt(&other, v)? {
+                        set(&mut out, k, other, heap, fp);
+                    }
+                }
+            }
+        }
+        let mut kept = Vec::with_capacity(out.len());
+        for (k, v) in out {
+            if lt(&zero, &v)? {
+                kept.push((k, v));
+            }
+        }
+        if let HeapObj::Dict(items) = heap.write(a, fp) {
+            *items = kept;
+        }
+        return Ok(Value::Obj(a));
+    }
+    for (k, v) in &x {
+        let other = count(heap, &y, k, fp);
+        let new = match op {
+            BinOp::Add | BinOp::Sub => super::value::binary_op(op, v, &other)?,
+            BinOp::Or if lt(v, &other)? => other,
+            BinOp::Or => v.clone(),
+            _ if lt(v, &other)? => v.clone(),
+            _ => other,
+        };
+        if lt(&zero, &new)? {
+            out.push((k.clone(), new));
+        }
+    }
+    if op != BinOp::And {
+        for (k, v) in &y {
+            if x.iter().any(|(e, _)| Heap::eq(heap, e, k, fp)) {
+                continue;
+            }
+            // `Counter.__sub__` keeps what only `b` has as `0 - count` when that is positive.
+            let new = if op == BinOp::Sub { super::value::binary_op(op, &zero, v)? } else { v.clone() };
+            if lt(&zero, &new)? {
+                out.push((k.clone(), new));
+            }
+        }
+    }
+    super::value::room((out.len() * 2 * std::mem::size_of::<Value>()) as u64)?;
+    let id = heap.alloc(HeapObj::Dict(out), fp);
+    heap.mark_counter(id);
+    Ok(Value::Obj(id))
+}
+
+/// Before a `+ - | &` of two counters on thread `tid`: CPython computes it in Python, one item
+/// at a time with switch points between, so while another thread is alive (and could change
+/// either counter midway) the run stops as not modelled.
+pub(super) fn check_arith(
+    state: &super::state::State,
+    tid: usize,
+    op: crate::bytecode::BinOp,
+    stack: &[Value],
+) -> Result<(), Exception> {
+    use crate::bytecode::BinOp;
+    let [.., Value::Obj(a), Value::Obj(b)] = stack else { return Ok(()) };
+    if !matches!(op, BinOp::Add | BinOp::Sub | BinOp::Or | BinOp::And)
+        || !state.heap.is_counter(*a)
+        || !state.heap.is_counter(*b)
+    {
+        return Ok(());
+    }
+    if state.threads.iter().enumerate().any(|(t, th)| t != tid && th.is_alive()) {
+        return Err(unsupported(format!(
+            "{} of two Counters while another thread is alive (CPython adds them in Python, one item at a \
+             time; combine them before starting the threads or after joining them)",
+            op.symbol()
+        )));
+    }
+    Ok(())
+}

@@ -66,6 +66,7 @@ fn callable(v: &Value, heap: &super::heap::Heap) -> bool {
 /// and arguments, followed by the new ones, as CPython flattens them.
 pub(super) fn partial(
     heap: &super::heap::Heap,
+    made: u32,
     args: &[Value],
     kwargs: &[(String, Value)],
 ) -> Result<Value, Exception> {
@@ -81,7 +82,7 @@ pub(super) fn partial(
     };
     all.extend(rest.iter().cloned());
     merge_keywords(&mut keywords, kwargs);
-    Ok(Value::Partial(Arc::new(Partial { func, args: all.into(), keywords: keywords.into() })))
+    Ok(Value::Partial(Arc::new(Partial { func, args: all.into(), keywords: keywords.into(), made })))
 }
 
 /// `keywords` updated by `more` (a later value for the same name replaces the earlier one).

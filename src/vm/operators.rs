@@ -31,6 +31,11 @@ pub(super) fn binary(
             super::listops::binary(heap, op, inplace, a, b, fp)
         }
         (BinOp::Mod, Value::Str(fmt), _) => super::strformat::percent(heap, fmt, b, fp),
+        (BinOp::Add | BinOp::Sub | BinOp::Or | BinOp::And, Value::Obj(x), Value::Obj(y))
+            if heap.is_counter(*x) && heap.is_counter(*y) =>
+        {
+            super::counters::arith(heap, op, inplace, *x, *y, fp)
+        }
         (BinOp::Or | BinOp::And | BinOp::Sub | BinOp::Xor, Value::Obj(x), Value::Obj(y))
             if matches!(heap.peek(*x), HeapObj::Set(_)) && matches!(heap.peek(*y), HeapObj::Set(_)) =>
         {

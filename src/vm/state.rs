@@ -197,6 +197,9 @@ pub struct State {
     /// While [`State::hold`] keeps a thread inside a library module's transaction: whether the
     /// transaction has passed its commit point (no lock acquire may join it any more).
     pub lib_committed: bool,
+    /// How many function and `functools.partial` objects have been made: each takes the next
+    /// number as its identity (CPython compares them by identity, with `is` and with `==`).
+    pub made: u32,
 }
 
 impl State {
@@ -214,6 +217,7 @@ impl State {
             heap: Heap::default(),
             rng: None,
             lib_committed: false,
+            made: 0,
         };
         if let Some(lib) = &program.library {
             state.run_library_body(program, lib.module);

@@ -173,8 +173,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         if let (Some(Instr::GetIter), Some(top)) = (program.code(f.code).instrs.get(f.pc as usize), f.stack.last()) {
             super::ordered::check_iteration(state, tid, top)?;
         }
+        if let Some(Instr::BinaryOp { op, .. }) = program.code(f.code).instrs.get(f.pc as usize) {
+            super::counters::check_arith(state, tid, *op, &f.stack)?;
+        }
     }
-    let State { globals, threads, heap, .. } = state;
+    let State { globals, threads, heap, made, .. } = state;
     let th = Arc::make_mut(&mut threads[tid]);
     let frame = th.frames.last_mut().expect("[internal bug] stepping a thread with no frame");
     let code = program.code(frame.code);
@@ -505,6 +508,12 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         // constant, which the code object holds (`CodeObject::defaults`).
         Instr::MakeFunction(flags) => {
             let mut f = pop(stack);
+            // A new function object: its identity is the next number (an allocation).
+            if let Value::Function(func) = &mut f {
+                *made += 1;
+                func.made = *made;
+                info.footprint.add(Access::Write(Object::Alloc));
+            }
             if flags & 8 != 0 {
                 let closure = super::cells::closure_of(&pop(stack))?;
                 if let Value::Function(func) = &mut f {

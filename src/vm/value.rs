@@ -64,12 +64,15 @@ pub struct Func {
     /// ran, when one is not a constant (constant ones live in the code object:
     /// [`crate::bytecode::CodeObject::defaults`]).
     pub defaults: Option<Arc<[Value]>>,
+    /// Which function object this is ([`super::State::made`] when it was made; 0 for a code
+    /// constant not yet made into a function): two made from one `def` are distinct objects.
+    pub made: u32,
 }
 
 impl Func {
     /// A function without a closure.
     pub fn plain(code: CodeId) -> Func {
-        Func { code, closure: None, wrapped: None, defaults: None }
+        Func { code, closure: None, wrapped: None, defaults: None, made: 0 }
     }
 }
 
@@ -414,6 +417,8 @@ pub struct Partial {
     pub args: Arc<[Value]>,
     /// The keyword arguments (a call's own keywords override them).
     pub keywords: Arc<[(String, Value)]>,
+    /// Which partial object this is ([`super::State::made`] when it was made).
+    pub made: u32,
 }
 
 impl Value {

@@ -192,3 +192,17 @@ fn default_values_are_evaluated_when_the_def_or_lambda_runs() {
                   t1.start()\nt2.start()\nt1.join()\nt2.join()\nprint(box)\n";
     assert_eq!(outputs(&model(shared), Reduction::None), set(&["[1]", "[2]"]));
 }
+
+/// Functions and partials are objects with an identity: two made from one `def` or `lambda`
+/// are distinct (`is` and `==`, which CPython answers by identity), one bound twice is itself.
+#[test]
+fn functions_and_partials_compare_by_identity() {
+    let text = "import functools\nfs = [lambda: 0 for _ in range(2)]\n\
+                def make():\n    def inner():\n        return 1\n    return inner\n\
+                a, b = make(), make()\ng = fs[0]\n\
+                p, q = functools.partial(print, 1), functools.partial(print, 1)\nr = p\n\
+                print(fs[0] is fs[1], fs[0] == fs[1], g is fs[0], a is b, a == b, a is a, p is q, p == q, r is p, \
+                r == p, g in fs)\n";
+    let want = "False False True False False True False False True True True";
+    assert_eq!(outputs(&model(text), Reduction::None), set(&[want]));
+}

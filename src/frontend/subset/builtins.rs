@@ -111,4 +111,5 @@ pub(super) const CALLABLE_BUILTINS: &[&str] = &[
     "hasattr",
     "delattr",
     "type",
+    "hash",
 ];
