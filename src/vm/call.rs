@@ -286,6 +286,21 @@ pub(super) fn invoke(
             return instantiate(program, state, tid, class, args, kwargs, info);
         }
         Value::Builtin(Builtin::BuildClass) => return build_class(program, state, tid, args, info),
+        // An instance whose class defines `__call__`: CPython calls the method from C (its
+        // RESUME checks, and so does the CALL when it returns: `FrameRole::CCall`).
+        Value::Obj(id) if call_method(&state.heap, id).is_some_and(|f| f.is_none()) => {
+            return Err(unsupported("a __call__ that is not a plain method (a staticmethod, classmethod or property)"))
+        }
+        Value::Obj(id) if call_method(&state.heap, id).is_some() => {
+            let f = call_method(&state.heap, id).flatten().expect("checked");
+            let mut args = args;
+            args.insert(0, Value::Obj(id));
+            call_function(program, state, tid, &f, args, kwargs, &mut info.footprint)?;
+            if let Some(frame) = state.thread_mut(tid).frames.last_mut().filter(|f| f.role == FrameRole::Call) {
+                frame.role = FrameRole::CCall;
+            }
+            return Ok(());
+        }
         // A partial calls its function with its arguments first; a Python function runs in a
         // frame called from C (which checks the eval breaker when it returns, 3.11+).
         Value::Partial(p) if super::functools::synchronises(&p.func) => {
@@ -314,6 +329,16 @@ pub(super) fn invoke(
     let result = call_builtin(program, state, tid, &callable, args, kwargs, info)?;
     state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame").stack.push(result);
     Ok(())
+}
+
+/// The `__call__` of the class of instance `id`, if it defines one: `Some(None)` when it is not
+/// a plain method.
+pub(super) fn call_method(heap: &super::heap::Heap, id: u32) -> Option<Option<super::value::Func>> {
+    let HeapObj::Instance(inst) = heap.peek(id) else { return None };
+    match heap.class_attr(inst.class, "__call__", &mut super::footprint::Footprint::default())? {
+        Value::Function(f) => Some(Some(f)),
+        _ => Some(None),
+    }
 }
 
 /// The object, method and arguments of a call of a synchronisation object's method.
@@ -543,6 +568,13 @@ pub(super) fn call_builtin(
             super::numops::float(&rest, &state.heap)
         }
         (Builtin::Round, _) => super::numops::round(&rest, &kwargs, &state.heap),
+        // `sum(counters, Counter())`.
+        (Builtin::Sum, _)
+            if matches!(rest.as_slice(), [_, Value::Obj(s)] if state.heap.is_counter(*s)) && kwargs.is_empty() =>
+        {
+            let [iterable, Value::Obj(start)] = rest.as_slice() else { unreachable!("matched") };
+            super::counters::sum(state, tid, *start, iterable, &mut info.footprint)
+        }
         (Builtin::Sum, _) => super::numops::sum(&rest, &kwargs, &state.heap, &mut info.footprint),
         (Builtin::Enumerate, _) => super::iters::enumerate(&state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::Zip, _) => {

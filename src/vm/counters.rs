@@ -361,3 +361,41 @@ pub(super) fn check_arith(
     }
     Ok(())
 }
+
+/// `sum(counters, Counter())`: the start Counter plus each item, as `Counter.__add__` adds them
+/// (a new Counter each time); an item that is not a Counter is CPython's `TypeError` (its
+/// `__add__` returns `NotImplemented`). Like the other arithmetic, one step only where no other
+/// thread is alive.
+pub(super) fn sum(
+    state: &mut super::state::State,
+    tid: usize,
+    start: u32,
+    iterable: &Value,
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    if state.threads.iter().enumerate().any(|(t, th)| t != tid && th.is_alive()) {
+        return Err(unsupported(
+            "sum() of Counters while another thread is alive (CPython adds them in Python, one item at a time)",
+        ));
+    }
+    let items = state.heap.items_of(iterable, fp)?;
+    let mut total = start;
+    for item in items {
+        match item {
+            Value::Obj(id) if state.heap.is_counter(id) => {
+                let Value::Obj(next) = arith(&mut state.heap, crate::bytecode::BinOp::Add, false, total, id, fp)?
+                else {
+                    unreachable!("[internal bug] Counter + Counter is a Counter")
+                };
+                total = next;
+            }
+            other => {
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("unsupported operand type(s) for +: 'Counter' and '{}'", state.heap.type_name(&other)),
+                ))
+            }
+        }
+    }
+    Ok(Value::Obj(total))
+}

@@ -36,6 +36,12 @@ pub(super) fn start_thread(
             kwargs = Value::None;
         }
     }
+    // An instance whose class defines `__call__`: `run()` calls its method.
+    if let Value::Obj(id) = target {
+        if let Some(Some(f)) = super::call::call_method(&state.heap, id) {
+            target = Value::Method(f, id);
+        }
+    }
     info.event = Event::Start(t);
     let (heap, fp) = (&mut state.heap, &mut info.footprint);
     let outcome = match (&target, &args) {

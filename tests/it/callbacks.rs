@@ -110,7 +110,7 @@ fn other_special_methods_are_refused_with_the_list_of_supported_ones() {
     let Err(e) = Model::from_source("t.py", text) else { panic!("accepted: {text}") };
     let e = e.to_string();
     assert!(e.contains("t.py:2:9") && e.contains("special method '__len__'"), "{e}");
-    assert!(e.contains("__init__, __str__, __repr__, __eq__, __ne__, __enter__ and __exit__"), "{e}");
+    assert!(e.contains("__init__, __call__, __str__, __repr__, __eq__, __ne__, __enter__ and __exit__"), "{e}");
 }
 
 #[test]

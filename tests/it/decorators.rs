@@ -206,3 +206,22 @@ fn functions_and_partials_compare_by_identity() {
     let want = "False False True False False True False False True True True";
     assert_eq!(outputs(&model(text), Reduction::None), set(&[want]));
 }
+
+/// An instance whose class defines `__call__` is callable: as a decorator, as a thread target
+/// (`run()` calls it; the thread is `Thread-N`), and called directly; under 3.11 its method
+/// checks at its RESUME and the CALL checks again when it returns, like a partial's function.
+#[test]
+fn callable_instances_are_called_through_their_call_method() {
+    let text = std::fs::read_to_string("models/realistic/call_tracker.py").unwrap();
+    let m = model(&text).with_switch(SwitchModel::Cpython311).unwrap();
+    assert_eq!(outputs(&m, Reduction::None), set(&["job 2 4\njob 3 9\n2 Thread-1", "job 3 9\njob 2 4\n2 Thread-1"]));
+    let returns = "import threading\nx = 0\nseen = []\n\
+                   class Set:\n    def __call__(self, v):\n        global x\n        x = v\n\
+                   setx = Set()\n\
+                   def first():\n    setx(1)\n    seen.append(x)\n\
+                   def second():\n    global x\n    x = 2\n\
+                   t1 = threading.Thread(target=first)\nt2 = threading.Thread(target=second)\n\
+                   t1.start()\nt2.start()\nt1.join()\nt2.join()\nprint(seen)\n";
+    let m = model(returns).with_switch(SwitchModel::Cpython311).unwrap();
+    assert_eq!(outputs(&m, Reduction::None), set(&["[1]", "[2]"]));
+}

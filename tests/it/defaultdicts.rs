@@ -224,7 +224,9 @@ fn counter_arithmetic_follows_cpython_and_waits_for_the_threads() {
                 Counter({'r': 3, 'p': 1}) [('p', 1), ('r', 3)]\n\
                 Counter({'m': 3})\n\
                 Counter({'t': 4, 's': 1, 'u': 1}) Counter({'s': 1, 't': 1}) [('s', 1), ('t', 4), ('u', 1)]\n\
-                [('a', 1), ('b', 3), ('c', 1)]";
+                [('a', 1), ('b', 3), ('c', 1)]\n\
+                [('a', 1), ('b', 3), ('c', 1)] Counter()\n\
+                unsupported operand type(s) for +: 'Counter' and 'int'";
     let r = model(&text).checker().strategy(Strategy::Stateful).all_outcomes(true).check();
     let got: BTreeSet<String> = r.outcomes().map(|o| o.output.join("\n")).collect();
     assert_eq!(got, [want.to_string()].into_iter().collect::<BTreeSet<_>>());

@@ -83,13 +83,15 @@ impl Checker<'_> {
             Stmt::FunctionDef(f)
                 if is_special(f.name.as_str())
                     && f.name.as_str() != "__init__"
+                    && f.name.as_str() != "__call__"
                     && !crate::bytecode::SPECIAL_METHODS.contains(&f.name.as_str()) =>
             {
                 Err(self.unsupported(
                     f.name.range,
                     format!("special method '{}'", f.name.as_str()),
-                    "the special methods a class may define are __init__, __str__, __repr__, __eq__, __ne__, \
-                     __enter__ and __exit__ (len(), hash() and the other operators would not call the others); \
+                    "the special methods a class may define are __init__, __call__, __str__, __repr__, __eq__, \
+                     __ne__, __enter__ and __exit__ (len(), hash() and the other operators would not call the \
+                     others); \
                      define a plain method and call it",
                 ))
             }

@@ -362,7 +362,8 @@ pub enum Stmt {
     },
     /// `functools`, `operator`, `copy` and a decorator of the program's own, reading global `g`:
     /// `r = functools.reduce(operator.add, [g, c])` (kind 0), `r = bump(g)` of a decorated
-    /// function (1 and 5), `r = functools.partial(operator.mul, c)(g)` (2),
+    /// function (1 and 5), `r = functools.partial(operator.mul, c)(g)` (2), `r = obj(g)` of
+    /// the class's `__call__` (6 and 7),
     /// `r = copy.deepcopy((g, c))[0]` (3), `r = operator.itemgetter(1)([c, g])` (4)
     Stdlib {
         g: usize,
@@ -679,7 +680,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, Just(Stmt::CvWaitFor).boxed()),
             (1, c().prop_map(|c| Stmt::WithObj { c }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, map)| Stmt::Pool { c, map }).boxed()),
-            (3, (g(), c(), 0..6u8).prop_map(|(g, c, kind)| Stmt::Stdlib { g, c, kind }).boxed()),
+            (4, (g(), c(), 0..8u8).prop_map(|(g, c, kind)| Stmt::Stdlib { g, c, kind }).boxed()),
             (2, (c(), 0..4u8).prop_map(|(c, kind)| Stmt::Collections { c, kind }).boxed()),
             (1, (c(), 4..6u8).prop_map(|(c, kind)| Stmt::Collections { c, kind }).boxed()),
             (1, Just(Stmt::IndexCatch).boxed()),

@@ -143,6 +143,8 @@ pub enum Feature {
     StdlibModules,
     /// A decorator of the program's own.
     Decorator,
+    /// An instance called through its class's `__call__`.
+    CallableObject,
 }
 
 const GLOBALS: [&str; 2] = ["x", "y"];
@@ -782,6 +784,12 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
         Stmt::Stdlib { g, c, kind } => {
             cx.assign("r");
             let v = GLOBALS[*g];
+            if *kind >= 6 {
+                cx.feat(F::CallableObject);
+                cx.found.uses.insert("obj");
+                line(out, ind, &format!("r = obj({v})"));
+                return;
+            }
             if *kind == 1 || *kind == 5 {
                 cx.feat(F::Decorator);
                 cx.found.uses.insert("deco");
@@ -1315,7 +1323,8 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
              return self.n\n\n    def __enter__(self):\n        return self\n\n    def __exit__(self, kind, exc, tb):\n        \
              return False\n\n    @value.setter\n    def value(self, v):\n        self.n = v\n\n    def __str__(self):\n        \
              return f\"C{self.n}\"\n\n    def __eq__(self, other):\n        return isinstance(other, C) and self.n == other.n\n\n    \
-             def bump(self, k):\n        self.n += k\n\n\nobj = C()\n",
+             def bump(self, k):\n        self.n += k\n\n    def __call__(self, k):\n        self.n += k\n        \
+             return self.n\n\n\nobj = C()\n",
         );
     }
     if uses("obj2") {

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 131] = {
+const ALL: [Feature; 132] = {
     use Feature::*;
     [
         LockWith,
@@ -149,6 +149,7 @@ const ALL: [Feature; 131] = {
         ThreadPool,
         StdlibModules,
         Decorator,
+        CallableObject,
     ]
 };
 
