@@ -150,6 +150,8 @@ pub enum Builtin {
     OrderedDict,
     /// `hash`
     Hash,
+    /// `callable`
+    Callable,
     /// A method of `OrderedDict` beyond the dict's.
     OrderedMethod(super::ordered::OrderedMethod),
 }
@@ -230,6 +232,7 @@ impl Builtin {
             Builtin::Copy(f) => f.qualname(),
             Builtin::OrderedDict => "collections.OrderedDict",
             Builtin::Hash => "hash",
+            Builtin::Callable => "callable",
             Builtin::OrderedMethod(m) => m.qualname(),
         }
     }
@@ -307,6 +310,7 @@ impl Builtin {
             "delattr" => Some(Builtin::DelAttr),
             "type" => Some(Builtin::Type),
             "hash" => Some(Builtin::Hash),
+            "callable" => Some(Builtin::Callable),
             _ => None,
         }
     }

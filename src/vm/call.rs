@@ -682,6 +682,11 @@ pub(super) fn call_builtin(
                 ))),
             }
         }
+        (Builtin::Callable, _) => {
+            no_kwargs("callable", &kwargs)?;
+            let [v] = rest.as_slice() else { return Err(exactly_one("callable", rest.len())) };
+            Ok(Value::Bool(super::functools::callable(v, &state.heap)))
+        }
         (Builtin::OrderedDict, _) => super::ordered::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::OrderedMethod(m), Some(Value::Obj(id))) => {
             super::ordered::call(state, m, id, &rest, &kwargs, &mut info.footprint)

@@ -47,8 +47,8 @@ impl FunctoolsFn {
     }
 }
 
-/// Whether `v` can be called (as CPython's `callable`), for the values the checker has.
-fn callable(v: &Value, heap: &super::heap::Heap) -> bool {
+/// Whether `v` can be called (CPython's `callable`), for the values the checker has.
+pub(super) fn callable(v: &Value, heap: &super::heap::Heap) -> bool {
     match v {
         Value::Function(_)
         | Value::Method(..)
@@ -57,7 +57,9 @@ fn callable(v: &Value, heap: &super::heap::Heap) -> bool {
         | Value::Partial(_)
         | Value::ExcType(_)
         | Value::StaticMethod(_) => true,
-        Value::Obj(id) => matches!(heap.peek(*id), super::heap::HeapObj::Class(_)),
+        Value::Obj(id) => {
+            matches!(heap.peek(*id), super::heap::HeapObj::Class(_)) || super::call::call_method(heap, *id).is_some()
+        }
         _ => false,
     }
 }

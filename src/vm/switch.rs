@@ -115,7 +115,7 @@ impl Builtin {
             Builtin::Functools(FunctoolsFn::Wraps | FunctoolsFn::UpdateWrapper) => CallKind::Library,
             Builtin::Operator(_) => CallKind::C,
             Builtin::Copy(_) => CallKind::Library,
-            Builtin::OrderedDict | Builtin::OrderedMethod(_) | Builtin::Hash => CallKind::C,
+            Builtin::OrderedDict | Builtin::OrderedMethod(_) | Builtin::Hash | Builtin::Callable => CallKind::C,
         }
     }
 }

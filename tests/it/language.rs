@@ -775,3 +775,16 @@ fn hash_is_cpythons_where_it_does_not_depend_on_the_run() {
     let stop = model("print(hash('a'))\n").checker().check().checker_stop.expect("stopped as not modelled");
     assert!(stop.message.contains("hash() of a str"), "{}", stop.message);
 }
+
+/// `callable(x)`: functions, lambdas, classes, builtins, bound methods, partials, exception
+/// types and instances of a class with `__call__`, as CPython answers.
+#[test]
+fn callable_answers_as_cpython_does() {
+    let text = "import threading, functools\nclass A:\n    pass\nclass B:\n    def __call__(self):\n        return 1\n\
+                print(callable(print), callable(A), callable(A()), callable(B()), callable(lambda: 0), callable(3), \
+                callable('s'), callable(functools.partial(print)), callable(threading.Lock().acquire), \
+                callable([].append), callable(KeyError))\n";
+    let r = model(text).checker().strategy(Strategy::Stateful).all_outcomes(true).check();
+    let got: Vec<String> = r.outcomes().map(|o| o.output.join("\n")).collect();
+    assert_eq!(got, vec!["True True False True True False False True True True True".to_string()]);
+}

@@ -112,4 +112,5 @@ pub(super) const CALLABLE_BUILTINS: &[&str] = &[
     "delattr",
     "type",
     "hash",
+    "callable",
 ];

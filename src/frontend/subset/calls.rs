@@ -384,7 +384,7 @@ impl Checker<'_> {
                     "isinstance" | "hasattr" | "delattr" => n == 2,
                     "getattr" => (2..=3).contains(&n),
                     "setattr" => n == 3,
-                    "type" | "hash" => n == 1,
+                    "type" | "hash" | "callable" => n == 1,
                     "min" | "max" => n >= 1,
                     _ => n <= 1,
                 };
@@ -395,7 +395,7 @@ impl Checker<'_> {
                         "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x), float(x), \
                          sum(iterable[, start]), any(iterable), all(iterable), str(x), repr(x), divmod(a, b), \
                          list([iterable]), tuple([iterable]), bool(x), getattr(obj, name[, default]), \
-                         setattr(obj, name, value), hasattr(obj, name), delattr(obj, name), type(x), hash(x)",
+                         setattr(obj, name, value), hasattr(obj, name), delattr(obj, name), type(x), hash(x), callable(x)",
                     ));
                 }
                 Ok(())
