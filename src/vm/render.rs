@@ -166,10 +166,10 @@ impl Heap {
     /// included; an instance's default repr shows no attributes, so those are not looked at).
     pub fn check_str_digits(&self, v: &Value) -> Result<(), Exception> {
         let mut seen = Vec::new();
-        self.check_str_digits_in(v, &mut seen)
+        self.check_str_digits_in(v, &mut seen, false)
     }
 
-    fn check_str_digits_in(&self, v: &Value, seen: &mut Vec<u32>) -> Result<(), Exception> {
+    fn check_str_digits_in(&self, v: &Value, seen: &mut Vec<u32>, nested: bool) -> Result<(), Exception> {
         match v {
             Value::Big(b) if super::value::int_too_long_for_str(b) => Err(err(
                 ExcKind::ValueError,
@@ -182,7 +182,7 @@ impl Heap {
             Value::Obj(id) if !seen.contains(id) && (*id as usize) < self.len() => {
                 seen.push(*id);
                 let r = match self.peek(*id) {
-                    HeapObj::List(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+                    HeapObj::List(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen, true)),
                     // A factory other than a builtin type shows its memory address.
                     HeapObj::Dict(_)
                         if self.factory(*id).is_some_and(|f| !matches!(f, Value::Builtin(_) | Value::None)) =>
@@ -192,30 +192,56 @@ impl Heap {
                         ))
                     }
                     HeapObj::Dict(items) => items.iter().try_for_each(|(k, x)| {
-                        self.check_str_digits_in(k, seen).and(self.check_str_digits_in(x, seen))
+                        self.check_str_digits_in(k, seen, true).and(self.check_str_digits_in(x, seen, true))
                     }),
                     // CPython shows a future's or an executor's memory address.
                     HeapObj::Instance(_) if self.is_library_object(*id) => {
                         Err(super::step::unsupported("the str() or repr() of a concurrent.futures object"))
                     }
-                    HeapObj::Instance(_) | HeapObj::Class(_) | HeapObj::Cell(_) | HeapObj::Local(_) => Ok(()),
+                    // The default repr shows the address; `str()` and `print` of the instance
+                    // itself use its `__str__`, the repr of a container its items' `__repr__`.
+                    HeapObj::Instance(_)
+                        if self.special_method(*id, super::special::Special::Repr).is_none()
+                            && (nested || self.special_method(*id, super::special::Special::Str).is_none()) =>
+                    {
+                        Err(super::step::unsupported(format!(
+                            "the default repr of a '{}' instance (CPython shows its address; define __repr__)",
+                            self.type_name(v)
+                        )))
+                    }
+                    HeapObj::Local(_) => Err(super::step::unsupported(
+                        "the str() or repr() of a threading.local (CPython shows its address)",
+                    )),
+                    HeapObj::Instance(_) | HeapObj::Class(_) | HeapObj::Cell(_) => Ok(()),
                     // CPython shows its memory address.
                     HeapObj::Gen(_) => Err(super::step::unsupported("the str() or repr() of a generator")),
                     HeapObj::Set(set) if set.ordered().is_none() => {
                         Err(super::sets::order_unknown("the str() or repr()"))
                     }
-                    HeapObj::Set(set) => set.items().iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
-                    HeapObj::Deque(d) => d.items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+                    HeapObj::Set(set) => set.items().iter().try_for_each(|x| self.check_str_digits_in(x, seen, true)),
+                    HeapObj::Deque(d) => d.items.iter().try_for_each(|x| self.check_str_digits_in(x, seen, true)),
                 };
                 seen.pop();
                 r
             }
-            Value::Tuple(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen)),
+            Value::Tuple(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen, true)),
             // CPython shows its function's memory address.
             Value::Partial(_) => Err(super::step::unsupported("the str() or repr() of a functools.partial")),
+            // CPython shows these objects' memory addresses (a thread, its ident; a module, its
+            // file), which no run of the checker can reproduce.
+            Value::Function(_) | Value::Method(..) => {
+                Err(super::step::unsupported("the str() or repr() of a function or method (CPython shows its address)"))
+            }
+            Value::Bound(super::value::Builtin::Operator(_), _) => Ok(()),
+            Value::Bound(..) | Value::Lock(_) | Value::Thread(_) | Value::Sync(..) | Value::Module(_) => {
+                Err(super::step::unsupported(format!(
+                    "the str() or repr() of a {} object (CPython shows its address)",
+                    v.type_name()
+                )))
+            }
             Value::DictView(view, id) => {
                 let shown = view_items(self, *view, *id, &mut Footprint::default());
-                shown.iter().try_for_each(|x| self.check_str_digits_in(x, seen))
+                shown.iter().try_for_each(|x| self.check_str_digits_in(x, seen, true))
             }
             _ => Ok(()),
         }

@@ -788,3 +788,26 @@ fn callable_answers_as_cpython_does() {
     let got: Vec<String> = r.outcomes().map(|o| o.output.join("\n")).collect();
     assert_eq!(got, vec!["True True False True True False False True True True True".to_string()]);
 }
+
+/// Text that CPython builds from a memory address stops the run as not modelled wherever it is
+/// printed or formatted: a default instance repr (in a container, only `__repr__` helps), a
+/// function, a lock, a thread.
+#[test]
+fn printing_what_cpython_shows_by_address_stops_as_not_modelled() {
+    let ok =
+        "class B:\n    def __str__(self):\n        return 'b'\nclass C:\n    def __repr__(self):\n        return 'c'\n\
+              print(B(), C(), [C()], str(B()), f'{B()}')\n";
+    let r = model(ok).checker().strategy(Strategy::Stateful).all_outcomes(true).check();
+    let got: Vec<String> = r.outcomes().map(|o| o.output.join("\n")).collect();
+    assert_eq!(got, vec!["b c [c] b b".to_string()]);
+    for (text, what) in [
+        ("class B:\n    def __str__(self):\n        return 'b'\nprint([B()])\n", "the default repr of a 'B' instance"),
+        ("class A:\n    pass\nprint(A())\n", "the default repr of a 'A' instance"),
+        ("def f():\n    pass\nprint(f)\n", "a function or method"),
+        ("import threading\nprint(threading.Lock())\n", "a lock object"),
+        ("import threading\nprint(f'{threading.current_thread()}')\n", "a Thread object"),
+    ] {
+        let stop = model(text).checker().check().checker_stop.unwrap_or_else(|| panic!("no stop: {text}"));
+        assert!(stop.message.contains(what), "{text}: {}", stop.message);
+    }
+}
