@@ -13,10 +13,16 @@ fn model(text: &str) -> Model {
     Model::from_source("deco.py", text).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Every outcome's printed output (and `! how it ended`, for a violation), exhaustively.
+/// Every outcome's printed output (and `! how it ended`, for a violation), exhaustively, under
+/// `reduction`.
 fn outputs(m: &Model, reduction: Reduction) -> BTreeSet<String> {
     let r = m.checker().strategy(Strategy::Stateful).reduction(reduction).all_outcomes(true).check();
     assert!(r.exhaustive, "the search was cut: {:?}", r.limit);
+    printed(&r)
+}
+
+/// Each outcome of `r` as its printed lines, then `! how it ended` for a violation.
+pub(crate) fn printed(r: &gilcheck::explore::Report) -> BTreeSet<String> {
     r.outcomes()
         .map(|o| {
             let mut s = o.output.join("\n");

@@ -14,15 +14,7 @@ use std::collections::BTreeSet;
 fn outputs(m: &Model) -> BTreeSet<String> {
     let r = m.checker().strategy(Strategy::Stateful).all_outcomes(true).check();
     assert!(r.exhaustive, "the search was cut: {:?}", r.limit);
-    r.outcomes()
-        .map(|o| {
-            let mut s = o.output.join("\n");
-            if let Some(v) = &o.violation {
-                s.push_str(&format!("\n! {v}"));
-            }
-            s
-        })
-        .collect()
+    crate::decorators::printed(&r)
 }
 
 fn model(text: &str) -> Model {
