@@ -2,11 +2,10 @@
 //! `threading` / `time` objects — and which of them block ([`blocker`]).
 
 use super::footprint::{Access, Object};
-use super::functools::FunctoolsFn;
 use super::heap::HeapObj;
 use super::invoke::{build_class, call_function, instantiate};
 use super::state::{Frame, FrameRole, LockState, State, Thread, ThreadStatus};
-use super::step::{checker_limit, err, unsupported, Event, StepInfo};
+use super::step::{err, unsupported, Event, StepInfo};
 use super::sync::{self, Args, Outcome, SyncKind, SyncMethod, SyncWait};
 use super::threads::{start_thread, thread_init, thread_settings};
 use super::value::{Builtin, ExcKind, Exception, Tid, Value};
@@ -376,24 +375,10 @@ fn release(state: &mut State, _tid: Tid, this: &Value, info: &mut StepInfo) -> R
     Ok(())
 }
 
-fn no_kwargs(name: &str, kwargs: &[(String, Value)]) -> Result<(), Exception> {
+pub(super) fn no_kwargs(name: &str, kwargs: &[(String, Value)]) -> Result<(), Exception> {
     match kwargs.first() {
         Some((k, _)) => Err(err(ExcKind::TypeError, format!("{name}() got an unexpected keyword argument '{k}'"))),
         None => Ok(()),
-    }
-}
-
-fn int_arg(v: &Value, what: &str) -> Result<i64, Exception> {
-    match v {
-        Value::Int(i) => Ok(*i),
-        Value::Bool(b) => Ok(*b as i64),
-        Value::Big(_) => Err(checker_limit(format!(
-            "a {what} of {} does not fit the checker's 64-bit ints",
-            super::value::int_summary(v)
-        ))),
-        other => {
-            Err(err(ExcKind::TypeError, format!("'{}' object cannot be interpreted as an integer", other.type_name())))
-        }
     }
 }
 
@@ -457,19 +442,7 @@ pub(super) fn call_builtin(
         (Builtin::Print, _) => super::output::print(state, &rest, &kwargs, info),
         (Builtin::Range, _) => {
             no_kwargs("range", &kwargs)?;
-            let ints: Vec<i64> = rest.iter().map(|v| int_arg(v, "range bound")).collect::<Result<_, _>>()?;
-            let (start, stop, step) = match ints.as_slice() {
-                [stop] => (0, *stop, 1),
-                [start, stop] => (*start, *stop, 1),
-                [start, stop, step] => (*start, *stop, *step),
-                _ => {
-                    return Err(err(ExcKind::TypeError, format!("range expected 1 to 3 arguments, got {}", ints.len())))
-                }
-            };
-            if step == 0 {
-                return Err(err(ExcKind::ValueError, "range() arg 3 must not be zero"));
-            }
-            Ok(Value::RangeIter { next: start, stop, step })
+            super::iters::range(&rest)
         }
         (Builtin::Thread, _) => {
             let s = thread_settings(program, state, &rest, kwargs, info)?;
@@ -668,29 +641,16 @@ pub(super) fn call_builtin(
         (Builtin::DefaultDict, _) => super::defaults::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::Counter, _) => super::counters::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
         (Builtin::Deque, _) => super::deques::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
-        // CPython hashes ints, floats and tuples of them by value; strs with a per-run seed and
-        // objects by address, which no run of the checker can reproduce.
-        (Builtin::Hash, _) => {
-            no_kwargs("hash", &kwargs)?;
-            let [v] = rest.as_slice() else { return Err(exactly_one("hash", rest.len())) };
-            state.heap.check_hashable(v)?;
-            match super::sets::known_hash(v) {
-                Some(h) => Ok(Value::Int(h)),
-                None => Err(unsupported(format!(
-                    "hash() of a {} (CPython's depends on the run: a per-run seed for strs, the address for objects)",
-                    state.heap.type_name(v)
-                ))),
-            }
-        }
-        (Builtin::Callable, _) => {
-            no_kwargs("callable", &kwargs)?;
-            let [v] = rest.as_slice() else { return Err(exactly_one("callable", rest.len())) };
-            Ok(Value::Bool(super::functools::callable(v, &state.heap)))
-        }
-        (Builtin::OrderedDict, _) => super::ordered::new(&mut state.heap, &rest, &kwargs, &mut info.footprint),
-        (Builtin::OrderedMethod(m), Some(Value::Obj(id))) => {
-            super::ordered::call(state, m, id, &rest, &kwargs, &mut info.footprint)
-        }
+        (
+            b @ (Builtin::Hash
+            | Builtin::Callable
+            | Builtin::OrderedDict
+            | Builtin::OrderedMethod(_)
+            | Builtin::Functools(_)
+            | Builtin::Operator(_)
+            | Builtin::Copy(_)),
+            this,
+        ) => super::modules::call(program, state, tid, b, this, &rest, &kwargs, info),
         (Builtin::DequeMethod(m), Some(Value::Obj(id))) => {
             super::deques::call(&mut state.heap, m, id, &rest, &kwargs, &mut info.footprint)
         }
@@ -729,25 +689,6 @@ pub(super) fn call_builtin(
                 _ => super::reflect::type_of(heap, &rest, fp),
             }
         }
-        (Builtin::Functools(FunctoolsFn::Partial), _) => {
-            state.made += 1;
-            info.footprint.add(Access::Write(Object::Alloc));
-            super::functools::partial(&state.heap, state.made, &rest, &kwargs)
-        }
-        (Builtin::Functools(FunctoolsFn::Reduce), _) => {
-            // While its function's call is still to make, the instruction is undone (its
-            // result is never used).
-            Ok(super::functools::reduce(program, state, tid, &rest, &kwargs, info)?.unwrap_or(Value::None))
-        }
-        (Builtin::Functools(FunctoolsFn::Wraps), _) => super::functools::wraps(&rest, &kwargs),
-        (Builtin::Functools(FunctoolsFn::UpdateWrapper), Some(wrapped)) => {
-            no_kwargs("update_wrapper", &kwargs)?;
-            super::functools::update_wrapper(wrapped, &rest)
-        }
-        (Builtin::Operator(f), this) => {
-            super::operators::call(&mut state.heap, f, this, &rest, &kwargs, tid as u32, &mut info.footprint)
-        }
-        (Builtin::Copy(f), _) => super::copying::call(state, tid, f, &rest, &kwargs, &mut info.footprint),
         (Builtin::Math(f), _) => {
             if !kwargs.is_empty() {
                 return Err(err(ExcKind::TypeError, format!("{}() takes no keyword arguments", f.qualname())));
@@ -849,6 +790,6 @@ pub(super) fn call_builtin(
 
 /// Appends `text` to the printed output: its first piece continues an open last line, every
 /// newline ends a line, and a last piece without one stays open.
-fn exactly_one(name: &str, given: usize) -> Exception {
+pub(super) fn exactly_one(name: &str, given: usize) -> Exception {
     err(ExcKind::TypeError, format!("{name}() takes exactly one argument ({given} given)"))
 }

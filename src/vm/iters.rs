@@ -302,3 +302,32 @@ pub(super) fn unpack_ex(
     let list = Value::Obj(heap.alloc(HeapObj::List(rest), fp));
     Ok((items, list, tail))
 }
+
+/// `range(stop)`, `range(start, stop[, step])`: its iterator (ints that fit 64 bits).
+pub(super) fn range(args: &[Value]) -> Result<Value, Exception> {
+    let ints: Vec<i64> = args.iter().map(|v| int_arg(v, "range bound")).collect::<Result<_, _>>()?;
+    let (start, stop, step) = match ints.as_slice() {
+        [stop] => (0, *stop, 1),
+        [start, stop] => (*start, *stop, 1),
+        [start, stop, step] => (*start, *stop, *step),
+        _ => return Err(err(ExcKind::TypeError, format!("range expected 1 to 3 arguments, got {}", ints.len()))),
+    };
+    if step == 0 {
+        return Err(err(ExcKind::ValueError, "range() arg 3 must not be zero"));
+    }
+    Ok(Value::RangeIter { next: start, stop, step })
+}
+
+fn int_arg(v: &Value, what: &str) -> Result<i64, Exception> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(*b as i64),
+        Value::Big(_) => Err(super::step::checker_limit(format!(
+            "a {what} of {} does not fit the checker's 64-bit ints",
+            super::value::int_summary(v)
+        ))),
+        other => {
+            Err(err(ExcKind::TypeError, format!("'{}' object cannot be interpreted as an integer", other.type_name())))
+        }
+    }
+}

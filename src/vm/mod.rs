@@ -30,6 +30,7 @@ mod keys;
 mod library;
 mod listops;
 mod mathmod;
+mod modules;
 mod mt;
 mod numops;
 mod operators;
