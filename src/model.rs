@@ -1,6 +1,6 @@
 //! The library's front door: a Python program compiled into a checkable [`Model`].
 
-use crate::bytecode::{Const, Program, SwitchModel};
+use crate::bytecode::{Const, Program, SwitchModel, Tape};
 use crate::compile::{self, CompileOptions};
 use crate::error::{Error, Result};
 use crate::explore::{Checker, PyModel};
@@ -24,6 +24,7 @@ pub struct Model {
     vars: Option<Vec<String>>,
     switch: SwitchModel,
     library_atomic: bool,
+    tape: Tape,
     py: PyModel,
 }
 
@@ -49,6 +50,7 @@ impl Model {
             vars: None,
             switch: SwitchModel::Bytecode,
             library_atomic: true,
+            tape: Tape::new(),
             py,
         })
     }
@@ -83,6 +85,13 @@ impl Model {
         self.rebuild()
     }
 
+    /// Gives the program's unseeded random draws the values of `tape` (`--draws`): a replay
+    /// takes them; a check explores every value of the draws the tape leaves out.
+    pub fn with_draws(mut self, tape: Tape) -> Result<Model> {
+        self.tape = tape;
+        self.rebuild()
+    }
+
     /// The switch model the program runs under.
     pub fn switch_model(&self) -> SwitchModel {
         self.switch
@@ -110,8 +119,10 @@ impl Model {
     }
 
     fn rebuild(mut self) -> Result<Model> {
-        let mut program =
-            build(&self.source, &self.sets)?.with_switch(self.switch).with_library_atomic(self.library_atomic);
+        let mut program = build(&self.source, &self.sets)?
+            .with_switch(self.switch)
+            .with_library_atomic(self.library_atomic)
+            .with_tape(self.tape.clone());
         let expect = match &self.expect {
             Some(text) => Some((compile::compile_expression(&mut program, text)?, text.clone())),
             None => None,
@@ -150,6 +161,9 @@ fn encoding_error(name: &str, bytes: &[u8], e: std::str::Utf8Error) -> Error {
 }
 
 fn build(source: &SourceFile, sets: &[(String, Const)]) -> Result<Program> {
-    let module = frontend::parse(source)?;
-    compile::compile(source, &module, &CompileOptions { sets: sets.to_vec() })
+    let (module, facts) = frontend::parse_with_facts(source)?;
+    let mut program = compile::compile(source, &module, &CompileOptions { sets: sets.to_vec() })?;
+    program.draws.active = facts.draws;
+    program.draws.at = facts.first_draw;
+    Ok(program)
 }

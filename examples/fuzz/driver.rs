@@ -128,6 +128,9 @@ pub fn evaluate(cfg: &Config, case: &Case, path: &Path) -> (Vec<Failure>, bool) 
             // The replay gets four times the check's time (a long counterexample takes as
             // long to replay as to find); stopped by that limit (exit 3) it is inconclusive.
             let mut replay = oracle::replay_args(case, &s);
+            if let Some(d) = oracle::draws_of(case, &o.stdout) {
+                replay.extend(["--draws".to_string(), d]);
+            }
             let limit = 4.0 * case.max_time.unwrap_or(cfg.no_limit_seconds);
             replay.extend(["--max-time".to_string(), limit.to_string()]);
             let r = exec::in_process(

@@ -271,6 +271,18 @@ pub fn schedule_of(case: &Case, stdout: &[u8]) -> Option<String> {
     text.lines().find_map(|l| l.trim().strip_prefix("schedule: ").map(|s| s.trim().to_string()))
 }
 
+/// The values of the unseeded random draws of the counterexample in a `check` output (JSON or
+/// text), when it has any: its replay needs them (`--draws`).
+pub fn draws_of(case: &Case, stdout: &[u8]) -> Option<String> {
+    if case.json() {
+        let v: serde_json::Value = serde_json::from_slice(stdout).ok()?;
+        return v.get("counterexample")?.get("draws")?.as_str().map(str::to_string);
+    }
+    let text = String::from_utf8_lossy(stdout);
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("draws: ").and_then(|s| s.split_whitespace().next()).map(str::to_string))
+}
+
 /// The `trace` command line that replays `schedule` for `case` (its `--set`, `--expect` and
 /// `--switch`).
 pub fn replay_args(case: &Case, schedule: &str) -> Vec<String> {

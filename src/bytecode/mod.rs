@@ -4,10 +4,12 @@
 //! produces and the VM executes.
 
 mod disasm;
+pub mod draws;
 mod instr;
 pub mod switch;
 
 pub use disasm::{argrepr, describe_instr, disassemble, DisOptions};
+pub use draws::{Draws, Tape};
 pub use instr::{BinOp, CmpOp, GlobalId, Instr, Label};
 pub use switch::{switch_marks, SwitchKind, SwitchMark, SwitchModel};
 
@@ -287,6 +289,8 @@ pub struct Program {
     /// The library module linked into the program, if it imports one that has a prelude
     /// ([`crate::compile::prelude`]).
     pub library: Option<Library>,
+    /// Its unseeded random draws and the values one exploration gives them.
+    pub draws: Draws,
 }
 
 /// A library module compiled into the program: its code objects are
@@ -320,7 +324,15 @@ impl Program {
     /// [`SwitchModel::Bytecode`].
     pub fn new(filename: String, codes: Vec<CodeObject>, globals: Vec<String>) -> Program {
         let callbacks = calls_back(&codes);
-        Program { filename, codes, globals, switch: SwitchModel::Bytecode, callbacks, library: None }
+        Program {
+            filename,
+            codes,
+            globals,
+            switch: SwitchModel::Bytecode,
+            callbacks,
+            library: None,
+            draws: Draws::default(),
+        }
     }
 
     /// Recomputes [`Program::callbacks`] after code objects were added.
@@ -335,6 +347,13 @@ impl Program {
         if let Some(l) = &mut self.library {
             l.atomic = atomic;
         }
+        self
+    }
+
+    /// The same program with its unseeded draws taking the values of `tape`, and nothing yet
+    /// found beyond it.
+    pub fn with_tape(mut self, tape: Tape) -> Program {
+        self.draws = Draws { active: self.draws.active, at: self.draws.at, tape, open: Default::default() };
         self
     }
 

@@ -20,7 +20,7 @@ pub fn run(model: &Model, args: &ExploreArgs, io: &mut Io<'_>) -> Result<u8, Err
         replay_command: Some(format!(
             "gilcheck trace {}{}",
             args.model.file.display(),
-            super::replay_args(&args.model)
+            super::replay_args(&args.model, model)
         )),
         max_time: Some(std::time::Duration::from_secs_f64(args.max_time)),
         ..Options::default()

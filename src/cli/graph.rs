@@ -11,6 +11,14 @@ use std::time::Duration;
 
 /// Runs `gilcheck graph`.
 pub fn run(model: &Model, args: &GraphArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    if model.program().draws.active && args.model.draws.is_none() {
+        return Err(super::load::refuse_draws(
+            model,
+            "a graph without --draws",
+            "a graph shows the runs of one combination of drawn values: choose it with --draws (a counterexample's \
+             replay gives one; --draws '' takes every draw's first value)",
+        ));
+    }
     let kind = match args.kind {
         GraphKind::States => Kind::States,
         GraphKind::Tree => Kind::Tree,
@@ -89,6 +97,14 @@ fn counterexample(model: &Model, max_states: Option<u64>, instead: &str, io: &mu
     let seconds = limits.max_time.map_or(SEARCH_SECONDS as f64, |t| t.as_secs_f64());
     let report = model.checker().limits(limits).check();
     match report.counterexample {
+        Some(c) if c.draws != model.program().draws.tape => {
+            let _ = writeln!(
+                io.stderr,
+                "gilcheck: the counterexample draws other values (--draws {}); {instead} (pass --schedule S to choose one)",
+                c.draws
+            );
+            None
+        }
         Some(c) => Some(c.schedule),
         None => {
             let why = match report.verdict {

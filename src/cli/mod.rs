@@ -3,8 +3,10 @@
 mod explore;
 mod graph;
 mod limits;
+mod load;
 mod output;
 
+use load::{drawn, load, refuse_unsupported, replay_args, stop_position};
 use output::{emit, style};
 pub use output::{Io, Terminal};
 
@@ -155,6 +157,15 @@ pub struct ModelArgs {
     /// `all` (check: one verdict per model, and why they differ).
     #[arg(long = "switch", value_name = "MODEL", default_value = "bytecode", value_parser = parse_switch_choice)]
     switch: SwitchChoice,
+    /// The values of unseeded `random.randint`/`random.choice` draws, as a counterexample's
+    /// replay gives them: `T.K=I` makes thread T's K-th draw (from 0) take the I-th value (from 0)
+    /// of its range; a draw left out takes the first. `check` explores every value of the rest.
+    #[arg(long, value_name = "T.K=I,...", value_parser = parse_tape)]
+    draws: Option<crate::bytecode::Tape>,
+}
+
+fn parse_tape(s: &str) -> Result<crate::bytecode::Tape, String> {
+    s.parse()
 }
 
 /// `--switch`: one model, or every model.
@@ -333,13 +344,6 @@ where
     }
 }
 
-/// Where thread `tid` stopped in `state`: the line and column of its last instruction.
-fn stop_position(model: &Model, state: &crate::vm::State, tid: usize) -> Option<(u32, u32)> {
-    let frame = state.threads.get(tid)?.frames.last()?;
-    let loc = model.program().code(frame.code).locs.get(frame.pc.checked_sub(1)? as usize)?;
-    Some((loc.line, loc.col))
-}
-
 impl Cli {
     /// Whether the command's output is JSON (then errors are JSON objects on stdout too).
     fn wants_json(&self) -> bool {
@@ -350,23 +354,6 @@ impl Cli {
             Command::Graph(a) => a.format == GraphFormat::Json,
             _ => false,
         }
-    }
-}
-
-/// A run the checker stopped at an operation it does not model, with no violation of the
-/// program found: refused as unsupported (exit 2), with where it happened. A stop at a limit
-/// of the checker stays in the report (inconclusive, exit 3).
-fn refuse_unsupported(report: &crate::explore::Report, model: &Model) -> Result<(), Error> {
-    match &report.checker_stop {
-        Some(stop) if stop.kind == crate::explore::FindingKind::Unsupported && report.verdict != Verdict::Violated => {
-            Err(Error::Unsupported {
-                span: crate::error::Span { file: model.source().name().to_string(), line: stop.line, col: stop.col },
-                construct: stop.message.clone(),
-                hint: "the README's \"The Python subset\" lists what is modelled; rewrite this operation with those"
-                    .into(),
-            })
-        }
-        _ => Ok(()),
     }
 }
 
@@ -391,49 +378,6 @@ fn execute(cli: Cli, io: &mut Io<'_>, process: bool) -> u8 {
     let _ = io.stdout.flush();
     let _ = io.stderr.flush();
     code
-}
-
-fn load(args: &ModelArgs, vars: Option<Vec<String>>) -> Result<Model, Error> {
-    let mut model = Model::from_file(&args.file)?;
-    if args.switch == SwitchChoice::All {
-        return Err(Error::Usage(
-            "--switch all works with check (one verdict per model); name one model here, e.g. --switch cpython-3.11"
-                .into(),
-        ));
-    }
-    if let SwitchChoice::One(m) = args.switch {
-        model = model.with_switch(m)?;
-    }
-    for s in &args.sets {
-        let Some((name, value)) = s.split_once('=') else {
-            return Err(Error::Usage(format!("--set {s}: expected NAME=VALUE, e.g. --set N=3")));
-        };
-        model = model.with_set(name.trim(), value.trim())?;
-    }
-    if let Some(e) = &args.expect {
-        model = model.with_expect(e)?;
-    }
-    if let Some(v) = vars {
-        model = model.with_vars(v)?;
-    }
-    Ok(model)
-}
-
-/// The options that a replay of a schedule of this model needs (`--set`, `--expect`).
-fn replay_args(args: &ModelArgs) -> String {
-    let mut out = String::new();
-    if let SwitchChoice::One(m) = args.switch {
-        if m != SwitchModel::Bytecode {
-            out.push_str(&format!(" --switch {m}"));
-        }
-    }
-    for s in &args.sets {
-        out.push_str(&format!(" --set {s}"));
-    }
-    if let Some(e) = &args.expect {
-        out.push_str(&format!(" --expect '{e}'"));
-    }
-    out
 }
 
 fn limits(args: &SearchArgs) -> Limits {
@@ -482,6 +426,7 @@ fn check_all(a: &CheckArgs, io: &mut Io<'_>) -> Result<u8, Error> {
             .reduction(a.search.reduction.unwrap_or(Reduction::Full))
             .limits(limits(&a.search))
             .check();
+        let model = drawn(&model, &report)?;
         let preemption = report
             .counterexample
             .as_ref()
@@ -548,6 +493,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                 b.finish_and_clear();
             }
             refuse_unsupported(&report, &model)?;
+            let model = drawn(&model, &report)?;
             // The counterexample replayed, to explain it (within what is left of the time).
             let mut skipped = None;
             let explanation = report.counterexample.as_ref().and_then(|c| {
@@ -578,7 +524,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                     let text = report::render_check_explained(
                         &report,
                         model.source(),
-                        &replay_args(&a.model),
+                        &replay_args(&a.model, &model),
                         explanation.as_ref(),
                         style(io),
                     ) + &skipped.map_or(String::new(), |s| format!("  note: {s}\n"));
@@ -595,9 +541,17 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                 (None, None) => None,
             };
             if let Some((var, goal)) = goal {
+                if model.program().draws.active {
+                    return Err(load::refuse_draws(
+                        &model,
+                        "outcomes --minimize/--maximize",
+                        "list the outcomes without --minimize/--maximize (every drawn value is explored there), or \
+                         seed the generator with random.seed(n)",
+                    ));
+                }
                 let bound = a.search.max_preemptions.unwrap_or(4);
                 let e = crate::explore::extreme(model.explorable(), var, goal, bound, &limits(&a.search))?;
-                let (file, options) = (model.source().name(), replay_args(&a.model));
+                let (file, options) = (model.source().name(), replay_args(&a.model, &model));
                 limits::reporting();
                 match a.search.format {
                     Format::Json => emit(io, &format!("{}\n", e.to_json(file, &options)))?,
@@ -647,7 +601,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
             })
         }
         Command::Trace(a) => {
-            let model = load(&a.model, None)?;
+            let mut model = load(&a.model, None)?;
             let schedule: Schedule = match &a.schedule {
                 Some(s) => s.parse().map_err(|e: String| Error::Usage(format!("--schedule: {e}")))?,
                 None => {
@@ -658,14 +612,18 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                         let text = match a.format {
                             Format::Json => format!("{}\n", report::to_json(&report, model.source().name())),
                             Format::Text => {
-                                report::render_check(&report, model.source(), &replay_args(&a.model), style(io))
+                                report::render_check(&report, model.source(), &replay_args(&a.model, &model), style(io))
                             }
                         };
                         emit(io, &text)?;
                         return Ok(3);
                     }
+                    let drawn = drawn(&model, &report)?;
                     match report.counterexample {
-                        Some(c) => c.schedule,
+                        Some(c) => {
+                            model = drawn;
+                            c.schedule
+                        }
                         None => {
                             match a.format {
                                 Format::Json => {

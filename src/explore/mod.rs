@@ -10,6 +10,7 @@
 //!   the stateful search for the proof.
 
 mod bounded;
+mod draws;
 mod enumerate;
 mod extremes;
 mod fair;
@@ -231,6 +232,17 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
 
     fn check_here(&self) -> Report {
         let start = std::time::Instant::now();
+        let mut report = match self.model.as_py().filter(|py| py.program.draws.active) {
+            Some(py) => draws::check(self, py),
+            None => self.check_one(),
+        };
+        // Every phase of the search counts (e.g. `auto`'s bounded search before the stateful one).
+        report.stats.seconds = start.elapsed().as_secs_f64();
+        report
+    }
+
+    /// The check of the model as it is (one tape of draws, where the program draws).
+    fn check_one(&self) -> Report {
         let mut report = self.check_strategy();
         stops::settle(self.model, &mut report);
         if let Some(lib) = self.model.as_py().and_then(|py| py.program.library.as_ref()).filter(|l| l.atomic) {
@@ -242,8 +254,6 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
                 lib.name
             ));
         }
-        // Every phase of the search counts (e.g. `auto`'s bounded search before the stateful one).
-        report.stats.seconds = start.elapsed().as_secs_f64();
         report
     }
 

@@ -133,6 +133,9 @@ pub struct Counterexample {
     pub preemptions: u32,
     /// The globals and output at the violation.
     pub state: Outcome,
+    /// The values the program's unseeded random draws take on the way (empty when it makes
+    /// none): a replay needs them too (`--draws`).
+    pub draws: crate::bytecode::Tape,
 }
 
 /// A reduction the explorer applied, and why it was sound for this model.

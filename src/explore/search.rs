@@ -251,6 +251,7 @@ impl Search {
                     schedule: schedule.clone(),
                     preemptions,
                     state,
+                    draws: crate::bytecode::Tape::new(),
                 });
             }
             Status::Running => unreachable!("[internal bug] recording a running state"),

@@ -16,16 +16,21 @@ use ruff_python_ast::{Expr, ModModule, Number, PythonVersion, UnaryOp};
 use ruff_python_parser::{Mode, ParseOptions};
 
 pub(crate) use subset::{check_expect_expression, cpython_attrs, future_annotations};
-pub use subset::{check_library_subset, check_subset};
+pub use subset::{check_library_subset, check_subset, Facts};
 
 /// Parses `src` as a Python 3.11 module and checks that it stays inside the supported subset.
 ///
 /// Syntax errors give one [`Error::Syntax`] listing every error the parser reported, in source
 /// order; constructs outside the subset give [`Error::Unsupported`].
 pub fn parse(src: &SourceFile) -> Result<ModModule> {
+    parse_with_facts(src).map(|(module, _)| module)
+}
+
+/// [`parse`], with what the subset check learnt about the program.
+pub fn parse_with_facts(src: &SourceFile) -> Result<(ModModule, Facts)> {
     let module = parse_syntax(src)?;
-    check_subset(src, &module)?;
-    Ok(module)
+    let facts = check_subset(src, &module)?;
+    Ok((module, facts))
 }
 
 /// Parses `src` as Python 3.11 without checking it against the subset (syntax errors only).

@@ -23,7 +23,7 @@ fn outcome_json(globals: &[(String, String)], output: &[String]) -> (Value, Valu
 
 fn counterexample_json(c: &Counterexample) -> Value {
     let (globals, output) = outcome_json(&c.state.globals, &c.state.output);
-    json!({
+    let mut v = json!({
         "kind": c.finding.kind.as_str(),
         "message": c.finding.message,
         "thread": c.finding.thread,
@@ -32,7 +32,12 @@ fn counterexample_json(c: &Counterexample) -> Value {
         "steps": c.schedule.len(),
         "preemptions": c.preemptions,
         "state": {"globals": globals, "output": output},
-    })
+    });
+    if !c.draws.is_empty() {
+        // The values of the unseeded random draws, as `--draws` takes them.
+        v["draws"] = c.draws.to_string().into();
+    }
+    v
 }
 
 /// The report as a JSON value with the stable keys: `verdict`, `switch_model`, `exhaustive`,

@@ -141,6 +141,9 @@ fn render_counterexample(c: &Counterexample, src: &SourceFile, replay_args: &str
         let _ = writeln!(out, "  state at the violation: {}", g.join(", "));
     }
     let _ = writeln!(out, "  schedule: {}", c.schedule);
+    if !c.draws.is_empty() {
+        let _ = writeln!(out, "  draws:    {} (thread.draw=index of the value drawn, from 0)", c.draws);
+    }
     let _ = writeln!(out, "  replay:   gilcheck trace {}{replay_args} --schedule {}", src.name(), c.schedule);
     out
 }

@@ -105,6 +105,7 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
         sync: state.sync.clone(),
         heap: state.heap.clone(),
         rng: state.rng.clone(),
+        drew_open: true,
     };
     for _ in 0..100_000 {
         let th = &scratch.threads[0];

@@ -158,9 +158,129 @@ pub(super) fn dispatch(
     let seeds = program.codes.iter().any(|c| c.names.iter().any(|n| n == "seed"));
     if seeds || state.rng.is_some() {
         seeded(f, state, tid, args, fp)
+    } else if program.draws.active && matches!(f, RandomFn::Randint | RandomFn::Choice) {
+        draw(program, f, state, tid, args, fp)
     } else {
         call(f, &state.heap, args, fp)
     }
+}
+
+/// The most values an unseeded draw may take: each is explored on its own.
+pub const MAX_DRAWN_VALUES: usize = 64;
+
+/// An unseeded `randint(a, b)` or `choice(seq)` whose value the program looks at: a choice among
+/// every value it can return, made by the program's tape ([`crate::bytecode::Tape`]). Thread
+/// `tid`'s `k`-th draw takes the tape's value for `(tid, k)`, or the first value when the tape
+/// leaves it out; the first such draw of a run is filed, so that the next tapes take each of
+/// its other values.
+///
+/// CPython's `choice` reads the sequence's length, then draws in Python, then reads the item: a
+/// list another thread could change in between is modelled only where no other thread is alive,
+/// or where the list was built for the call (`choice([a, b])`: no other thread can reach it).
+fn draw(
+    program: &crate::bytecode::Program,
+    f: RandomFn,
+    state: &mut super::state::State,
+    tid: super::value::Tid,
+    args: &[Value],
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    let name = f.qualname();
+    let heap = &state.heap;
+    let values: Vec<Value> = match (f, args) {
+        (RandomFn::Randint, [a, b]) => {
+            let int = |v: &Value| match v {
+                Value::Int(i) => Ok(*i),
+                Value::Bool(b) => Ok(i64::from(*b)),
+                other => Err(unsupported(format!("{name}() of a '{}'", heap.type_name(other)))),
+            };
+            let (x, y) = (int(a)?, int(b)?);
+            if x > y {
+                let stop = y.saturating_add(1);
+                return Err(err(
+                    ExcKind::ValueError,
+                    format!("empty range for randrange() ({x}, {stop}, {})", stop.saturating_sub(x)),
+                ));
+            }
+            if y.abs_diff(x) >= MAX_DRAWN_VALUES as u64 {
+                return Err(too_many(name, u128::from(y.abs_diff(x)) + 1));
+            }
+            (x..=y).map(Value::Int).collect()
+        }
+        (RandomFn::Choice, [seq]) => {
+            let items = match seq {
+                Value::Tuple(_) | Value::Str(_) => heap.items_of(seq, fp)?,
+                Value::Obj(id) if matches!(heap.peek(*id), HeapObj::List(_)) => {
+                    let others = state.threads.iter().enumerate().any(|(t, th)| t != tid && th.is_alive());
+                    if others && !built_for_the_call(program, state, tid) {
+                        return Err(unsupported(format!(
+                            "{name}() of a list while another thread is alive (CPython reads its length, draws, then \
+                             reads the item, and another thread may change the list in between); pass a tuple or a \
+                             list display, e.g. random.choice((a, b))"
+                        )));
+                    }
+                    heap.items_of(seq, fp)?
+                }
+                other => return Err(unsupported(format!("{name}() of a '{}'", heap.type_name(other)))),
+            };
+            if items.is_empty() {
+                return Err(err(ExcKind::IndexError, "Cannot choose from an empty sequence"));
+            }
+            if items.len() > MAX_DRAWN_VALUES {
+                return Err(too_many(name, items.len() as u128));
+            }
+            items
+        }
+        (RandomFn::Randint, _) => {
+            return Err(err(
+                ExcKind::TypeError,
+                format!("randint() takes 3 positional arguments but {} were given", args.len() + 1),
+            ))
+        }
+        _ => {
+            return Err(err(
+                ExcKind::TypeError,
+                format!("choice() takes 2 positional arguments but {} were given", args.len() + 1),
+            ))
+        }
+    };
+    let n = values.len() as u32;
+    let k = {
+        let th = state.thread_mut(tid);
+        th.draws += 1;
+        th.draws - 1
+    };
+    let i = match program.draws.tape.get(tid, k) {
+        Some(i) => i % n,
+        None => {
+            if !state.drew_open {
+                program.draws.note_open(tid, k, n);
+                state.drew_open = true;
+            }
+            0
+        }
+    };
+    Ok(values[i as usize].clone())
+}
+
+fn too_many(name: &str, n: u128) -> Exception {
+    unsupported(format!(
+        "{name}() over {n} values without random.seed(n) (each value is explored, up to {MAX_DRAWN_VALUES}); \
+         seed the generator with random.seed(n) to check python3.11's own draws"
+    ))
+}
+
+/// Whether the call thread `tid` is making takes a list built right before it (`BUILD_LIST`,
+/// or `LIST_EXTEND` of a display's constants, just before `PRECALL`, which no jump reaches).
+fn built_for_the_call(program: &crate::bytecode::Program, state: &super::state::State, tid: super::value::Tid) -> bool {
+    use crate::bytecode::Instr;
+    let Some(frame) = state.threads[tid].frames.last() else { return false };
+    let code = program.code(frame.code);
+    let Some(precall) = (frame.pc as usize).checked_sub(2) else { return false };
+    let built = precall.checked_sub(1).and_then(|i| code.instrs.get(i));
+    matches!(code.instrs.get(precall), Some(Instr::Precall(1)))
+        && matches!(built, Some(Instr::BuildList(_) | Instr::ListExtend(1)))
+        && !code.instrs.iter().any(|i| i.jump_target() == Some(precall as u32))
 }
 
 /// Calls `f` with `args` in a program that seeds the generator: python3.11's own draw from the

@@ -141,12 +141,15 @@ pub struct Thread {
     /// The instance (heap id) of a `threading.Thread` subclass that this thread is, if it is
     /// one: its `run` method is what the thread runs.
     pub instance: Option<u32>,
+    /// How many unseeded random draws the thread has made (the next one is its draw number
+    /// `draws` on the program's [`crate::bytecode::Tape`]).
+    pub draws: u32,
 }
 
 impl Thread {
     /// A thread with its status and frames, nothing handled.
     pub fn new(status: ThreadStatus, frames: Vec<Frame>, name: Arc<str>, numbered: bool) -> Thread {
-        Thread { status, frames, handled: Value::None, name, numbered, instance: None }
+        Thread { status, frames, handled: Value::None, name, numbered, instance: None, draws: 0 }
     }
 
     /// Whether the thread has started and not yet ended.
@@ -200,6 +203,9 @@ pub struct State {
     /// How many function and `functools.partial` objects have been made: each takes the next
     /// number as its identity (CPython compares them by identity, with `is` and with `==`).
     pub made: u32,
+    /// Whether a draw outside the program's tape has run on the way here (it took the first
+    /// value): later ones are not the first of their run.
+    pub drew_open: bool,
 }
 
 impl State {
@@ -218,6 +224,7 @@ impl State {
             rng: None,
             lib_committed: false,
             made: 0,
+            drew_open: false,
         };
         if let Some(lib) = &program.library {
             state.run_library_body(program, lib.module);

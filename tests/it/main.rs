@@ -9,6 +9,7 @@ mod decorators;
 mod defaultdicts;
 mod differential;
 mod dis;
+mod draws;
 mod explain;
 mod extremes;
 mod fairness;

@@ -1,6 +1,7 @@
 //! `random` as tutorials use it with threads, as a sleep's length: any draw is as good as
-//! another, since how long a sleep lasts is not modelled. Everywhere else a random value is
-//! refused, and a range that would make the sleep's error depend on the draw stops the run.
+//! another, since how long a sleep lasts is not modelled. Elsewhere an unseeded float is refused
+//! (`randint` and `choice` are explored value by value: `draws.rs`), and a range that would make
+//! the sleep's error depend on the draw stops the run.
 
 use crate::language::{model, outcomes};
 use gilcheck::Model;
@@ -23,14 +24,15 @@ fn random_sleeps_let_the_workers_finish_in_either_order() {
 }
 
 #[test]
-fn a_random_value_anywhere_but_a_sleep_is_refused() {
-    let text = "import random\nimport time\nx = random.randint(1, 3)\ntime.sleep(random.random() - 1)\n";
+fn an_unseeded_random_float_anywhere_but_a_sleep_is_refused_with_a_hint_to_seed() {
+    let text = "import random\nimport time\nx = random.uniform(1, 3)\ntime.sleep(random.random() - 1)\n";
     let e = match Model::from_source("r.py", text) {
         Ok(_) => panic!("accepted"),
         Err(e) => e.to_string(),
     };
-    assert!(e.contains("r.py:3:5: unsupported: random.randint outside time.sleep(...)"), "{e}");
-    assert!(e.contains("r.py:4:12: unsupported: random.random outside time.sleep(...)"), "{e}");
+    assert!(e.contains("r.py:3:5: unsupported: random.uniform without random.seed(n)"), "{e}");
+    assert!(e.contains("r.py:4:12: unsupported: random.random without random.seed(n)"), "{e}");
+    assert!(e.contains("seed the generator with random.seed(n)"), "{e}");
 }
 
 #[test]

@@ -418,6 +418,44 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
                 outcome(&["{'square': 4}"], None),
             ]),
         ),
+        // Each roll is a choice among 1, 2 and 3 (unseeded: every value is explored); who
+        // wins depends on the rolls only, a tie on neither order.
+        (
+            "dice_game.py",
+            Verdict::Holds,
+            set([
+                "tie at 1",
+                "tie at 2",
+                "tie at 3",
+                "ann wins with 2",
+                "ann wins with 3",
+                "bob wins with 2",
+                "bob wins with 3",
+            ]
+            .iter()
+            .map(|l| outcome(&[l], None))
+            .collect()),
+        ),
+        // Two waiters choose among two dishes; `orders[dish] += 1` loses an order only when
+        // both choose the same dish.
+        (
+            "shuffled_orders.py",
+            Verdict::Violated,
+            set({
+                let mut v = Vec::new();
+                for a in ["soup", "salad"] {
+                    for b in ["soup", "salad"] {
+                        let log = format!("['table 0: {a}', 'table 1: {b}']");
+                        v.push(outcome(&[&log, "2 orders"], None));
+                        if a == b {
+                            let end = format!("assertion: AssertionError: lost an order: {{'{a}': 1}}");
+                            v.push(outcome(&[&log, "1 orders"], Some(&end)));
+                        }
+                    }
+                }
+                v
+            }),
+        ),
     ]
 }
 

@@ -56,7 +56,7 @@ impl Checker<'_> {
                     "time" => self.time_call(c, attr, n.range)?,
                     "math" => self.math_call(c, attr, n.range)?,
                     "collections" => self.collections_call(c, attr, n.range)?,
-                    "random" => return Err(self.random_outside_sleep(attr, n.range)),
+                    "random" => self.random_call(c, attr, n.range)?,
                     "concurrent.futures" => self.futures_call(c, attr, n.range)?,
                     "functools" | "operator" | "copy" => self.stdlib_call(c, module, attr, n.range)?,
                     _ => self.queue_call(c, attr, n.range)?,
@@ -86,8 +86,7 @@ impl Checker<'_> {
                     Some("time") => self.time_call(c, a.attr.as_str(), a.range)?,
                     Some("math") => self.math_call(c, a.attr.as_str(), a.range)?,
                     Some("collections") => self.collections_call(c, a.attr.as_str(), a.range)?,
-                    Some("random") if self.seeded => self.seeded_random_call(c, a.attr.as_str(), a.range)?,
-                    Some("random") => return Err(self.random_outside_sleep(a.attr.as_str(), a.range)),
+                    Some("random") => self.random_call(c, a.attr.as_str(), a.range)?,
                     Some("queue") => self.queue_call(c, a.attr.as_str(), a.range)?,
                     Some("concurrent.futures") => self.futures_call(c, a.attr.as_str(), a.range)?,
                     Some(m @ ("functools" | "operator" | "copy")) => {
@@ -651,14 +650,31 @@ impl Checker<'_> {
         Ok(())
     }
 
-    /// The refusal of a `random` function anywhere but as a sleep's length.
-    fn random_outside_sleep(&self, attr: &str, range: TextRange) -> crate::error::Error {
-        self.unsupported(
-            range,
-            format!("random.{attr} outside time.sleep(...)"),
-            "a random value is modelled only as the length of a sleep, e.g. \
-             time.sleep(random.uniform(0.1, 0.5)); values the program looks at depend on the seed and are not modelled",
-        )
+    /// `random.f(...)` other than as a sleep's length: python3.11's own draws after
+    /// `random.seed(n)`; without a seed, `randint(a, b)` and `choice(seq)` are explored value by
+    /// value, and the other functions are refused.
+    fn random_call(&self, c: &ast::ExprCall, f: &str, range: TextRange) -> Result<()> {
+        if self.seeded {
+            return self.seeded_random_call(c, f, range);
+        }
+        const HINT: &str = "without random.seed(n), random.randint(a, b) and random.choice(seq) are explored value by \
+             value (up to 64 values each); seed the generator with random.seed(n) at the top of the module to use the \
+             other functions (their values are then python3.11's own), or use a random value only as a sleep's \
+             length, e.g. time.sleep(random.uniform(0.1, 0.5))";
+        let n = c.arguments.args.len();
+        let ok = match f {
+            "randint" => n == 2,
+            "choice" => n == 1,
+            other => return Err(self.unsupported(range, format!("random.{other} without random.seed(n)"), HINT)),
+        };
+        self.no_keywords(c, &format!("random.{f}"), HINT)?;
+        if !ok || c.arguments.args.iter().any(|a| matches!(a, Expr::Starred(_))) {
+            return Err(self.unsupported(c.range(), format!("random.{f}() with {n} arguments"), HINT));
+        }
+        c.arguments.args.iter().for_each(|a| self.note(self.expr(a)));
+        let at = c.range().start().to_u32();
+        self.draws.set(Some(self.draws.get().map_or(at, |d| d.min(at))));
+        Ok(())
     }
 
     fn time_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {

@@ -49,17 +49,27 @@ const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @p
 
 /// Checks that `module` uses only supported constructs. Every construct outside the subset is
 /// reported, in source order ([`Error::Many`] when there are several).
-pub fn check_subset(src: &SourceFile, module: &ModModule) -> Result<()> {
+pub fn check_subset(src: &SourceFile, module: &ModModule) -> Result<Facts> {
     check(src, module, false)
+}
+
+/// What the subset check learnt about a program that the later stages need.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Whether the program looks at unseeded random draws (`random.randint(a, b)`,
+    /// `random.choice(seq)` without `random.seed(n)`): they are explored value by value.
+    pub draws: bool,
+    /// Where the first such draw is (line, column).
+    pub first_draw: Option<(u32, u32)>,
 }
 
 /// [`check_subset`] for a library module's prelude ([`crate::compile::prelude`]), which may also
 /// return a generator expression for its caller to iterate.
 pub fn check_library_subset(src: &SourceFile, module: &ModModule) -> Result<()> {
-    check(src, module, true)
+    check(src, module, true).map(|_| ())
 }
 
-fn check(src: &SourceFile, module: &ModModule, library: bool) -> Result<()> {
+fn check(src: &SourceFile, module: &ModModule, library: bool) -> Result<Facts> {
     let mut c = Checker::new(src, &module.body);
     c.library = library;
     let r = c.stmts(&module.body);
@@ -67,7 +77,7 @@ fn check(src: &SourceFile, module: &ModModule, library: bool) -> Result<()> {
     let mut errors = c.errors.into_inner();
     errors.sort_by_key(|e| e.span().map(|s| (s.line, s.col)));
     match errors.len() {
-        0 => Ok(()),
+        0 => Ok(Facts { draws: c.draws.get().is_some(), first_draw: c.draws.get().map(|at| src.line_col(at)) }),
         1 => Err(errors.pop().expect("one error")),
         _ => Err(Error::Many(errors)),
     }
@@ -125,6 +135,9 @@ struct Checker<'a> {
     own_methods: HashSet<String>,
     /// The refusals found so far.
     errors: RefCell<Vec<Error>>,
+    /// Where the program's first unseeded random draw that it looks at is, if any (its byte
+    /// offset; [`Facts::draws`]).
+    draws: Cell<Option<u32>>,
     /// The parameters and targets of the lambdas and comprehensions being checked (innermost
     /// last): local names there, like a function's.
     inner_scopes: RefCell<Vec<HashSet<String>>>,
@@ -252,6 +265,7 @@ impl<'a> Checker<'a> {
             kinds: methods::module_kinds(body, &from_imports),
             own_methods: methods::own_method_names(body),
             errors: RefCell::new(Vec::new()),
+            draws: Cell::new(None),
             inner_scopes: RefCell::new(Vec::new()),
             future_annotations: future_annotations(body),
             from_imports,

@@ -223,6 +223,13 @@ pub enum Stmt {
         c: i64,
         kind: u8,
     },
+    /// `g = g + random.randint(0, c)` or `g = g + random.choice((0, c))` without a seed: a draw
+    /// whose every value is explored.
+    Draw {
+        g: usize,
+        c: i64,
+        choice: bool,
+    },
     /// `if (wv := g + c) > 2:` then `r = wv`: an assignment expression.
     Walrus {
         g: usize,
@@ -657,6 +664,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, any::<bool>().prop_map(|last| Stmt::StarUnpack { last }).boxed()),
             (1, (g(), any::<bool>()).prop_map(|(g, kw)| Stmt::SpreadAdd { g, kw }).boxed()),
             (1, (g(), c()).prop_map(|(g, c)| Stmt::Walrus { g, c }).boxed()),
+            (1, (g(), 1i64..=2, any::<bool>()).prop_map(|(g, c, choice)| Stmt::Draw { g, c, choice }).boxed()),
             (2, (g(), c(), 0..3u8).prop_map(|(g, c, kind)| Stmt::GenExpr { g, c, kind }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, read)| Stmt::Inherited { c, read }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),

@@ -128,6 +128,7 @@ pub enum Feature {
     Reflection,
     DefaultDict,
     RandomSleep,
+    Draw,
     KeywordOnly,
     Set,
     PropertySetter,
@@ -352,6 +353,17 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
                     line(out, ind, &format!("for gv in (gu + {v} for gu in a):"));
                     line(out, ind + 4, "r = gv");
                 }
+            }
+        }
+        Stmt::Draw { g, c, choice } => {
+            cx.feat(F::Draw);
+            cx.found.uses.insert("random");
+            cx.assign(GLOBALS[*g]);
+            let v = GLOBALS[*g];
+            if *choice {
+                line(out, ind, &format!("{v} = {v} + random.choice((0, {c}))"));
+            } else {
+                line(out, ind, &format!("{v} = {v} + random.randint(0, {c})"));
             }
         }
         Stmt::Walrus { g, c } => {

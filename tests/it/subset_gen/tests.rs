@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 132] = {
+const ALL: [Feature; 133] = {
     use Feature::*;
     [
         LockWith,
@@ -136,6 +136,7 @@ const ALL: [Feature; 132] = {
         Reflection,
         DefaultDict,
         RandomSleep,
+        Draw,
         KeywordOnly,
         Set,
         PropertySetter,
