@@ -1,5 +1,6 @@
 //! Programs that draw unseeded random values (`random.randint(a, b)`, `random.choice(seq)`
-//! without `random.seed`): each draw is a nondeterministic choice, and every value is explored.
+//! without `random.seed`), or compare time readings (`vm::clock`): each draw, and each comparison
+//! the readings so far leave open, is a nondeterministic choice, and every value is explored.
 //!
 //! A [`Tape`] fixes the values of some draws (thread `t`'s `k`-th draw takes index `i`); a draw it
 //! leaves out takes its first value. One exploration runs the program under one tape, with every
@@ -95,14 +96,18 @@ pub(super) fn check<M: Model + Sync>(c: &Checker<'_, M>, py: &PyModel) -> Report
         r.exhaustive = false;
     }
     r.notes.push(format!(
-        "the program draws unseeded random values (random.randint, random.choice): each draw is a choice \
-         among all its values, explored value by value under {explored} combination{} of drawn values{}; \
-         no reduction is applied, since that needs every reachable state",
+        "the program draws unseeded random values (random.randint, random.choice) or compares time readings: \
+         each draw, and each comparison that the readings so far leave open, is a choice among all its values, \
+         explored value by value under {explored} combination{} of them{}; no reduction is applied, since that \
+         needs every reachable state",
         if explored == 1 { "" } else { "s" },
         if queued > 0 { format!(" ({queued} more were not explored)") } else { String::new() }
     ));
     if c.reduction != Reduction::None {
-        r.notes.push(format!("reduction {} not applied: the program draws unseeded random values", c.reduction.name()));
+        r.notes.push(format!(
+            "reduction {} not applied: the program draws unseeded random values or compares time readings",
+            c.reduction.name()
+        ));
     }
     r
 }

@@ -131,7 +131,8 @@ fn unsupported_calls() {
     );
     rejects("import queue\nq = queue.LifoQueue()\n", "queue.LifoQueue", 2, 5);
     rejects("x = ValueError('a', 'b')\n", "ValueError() with more than one argument", 1, 5);
-    rejects("import time\nt = time.time()\n", "time.time", 2, 5);
+    rejects("import time\nt = time.time(1)\n", "time.time() with arguments", 2, 5);
+    rejects("import time\nt = time.gmtime()\n", "time.gmtime", 2, 5);
     rejects("import threading\nt = threading.Thread(None)\n", "positional argument to threading.Thread", 2, 22);
     rejects(
         "import threading\ndef f():\n    pass\nt = threading.Thread(target=f, daemon=True)\n",

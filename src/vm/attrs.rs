@@ -126,6 +126,9 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
             Err(constant) => constant,
         }),
         (Value::Module(Module::Time), "sleep") => Some(Value::Builtin(Builtin::Sleep)),
+        (Value::Module(Module::Time), name) => {
+            super::clock::ClockKind::lookup(name).map(|k| Value::Builtin(Builtin::Clock(k)))
+        }
         (Value::Module(Module::Collections), "defaultdict") => Some(Value::Builtin(Builtin::DefaultDict)),
         (Value::Module(Module::Collections), "Counter") => Some(Value::Builtin(Builtin::Counter)),
         (Value::Module(Module::Collections), "deque") => Some(Value::Builtin(Builtin::Deque)),

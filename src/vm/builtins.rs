@@ -20,6 +20,8 @@ pub enum Builtin {
     MainThread,
     /// `time.sleep`
     Sleep,
+    /// `time.time`, `time.monotonic`, `time.perf_counter`
+    Clock(super::clock::ClockKind),
     /// `Lock.acquire`
     LockAcquire,
     /// `Lock.release`
@@ -152,6 +154,8 @@ pub enum Builtin {
     Hash,
     /// `callable`
     Callable,
+    /// `vars`
+    Vars,
     /// A method of `OrderedDict` beyond the dict's.
     OrderedMethod(super::ordered::OrderedMethod),
 }
@@ -167,6 +171,7 @@ impl Builtin {
             Builtin::CurrentThread => "threading.current_thread",
             Builtin::MainThread => "threading.main_thread",
             Builtin::Sleep => "time.sleep",
+            Builtin::Clock(k) => k.qualname(),
             Builtin::LockAcquire => "Lock.acquire",
             Builtin::LockRelease => "Lock.release",
             Builtin::LockExit => "Lock.__exit__",
@@ -233,6 +238,7 @@ impl Builtin {
             Builtin::OrderedDict => "collections.OrderedDict",
             Builtin::Hash => "hash",
             Builtin::Callable => "callable",
+            Builtin::Vars => "vars",
             Builtin::OrderedMethod(m) => m.qualname(),
         }
     }
@@ -311,6 +317,7 @@ impl Builtin {
             "type" => Some(Builtin::Type),
             "hash" => Some(Builtin::Hash),
             "callable" => Some(Builtin::Callable),
+            "vars" => Some(Builtin::Vars),
             _ => None,
         }
     }

@@ -644,6 +644,8 @@ pub(super) fn call_builtin(
         (
             b @ (Builtin::Hash
             | Builtin::Callable
+            | Builtin::Vars
+            | Builtin::Clock(_)
             | Builtin::OrderedDict
             | Builtin::OrderedMethod(_)
             | Builtin::Functools(_)

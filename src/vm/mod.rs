@@ -14,6 +14,7 @@ mod builtins;
 mod call;
 mod cells;
 mod classes;
+mod clock;
 mod copying;
 mod counters;
 mod defaults;
@@ -56,6 +57,7 @@ mod value;
 
 pub use crate::bytecode::SwitchModel;
 pub use call::Blocker;
+pub use clock::{ClockKind, Clocks, Fact, Reading};
 pub use footprint::{Access, Footprint, Object};
 pub use heap::{Heap, HeapObj};
 pub use sharing::Sharing;
@@ -106,6 +108,7 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
         heap: state.heap.clone(),
         rng: state.rng.clone(),
         drew_open: true,
+        clocks: state.clocks.clone(),
     };
     for _ in 0..100_000 {
         let th = &scratch.threads[0];

@@ -1,6 +1,6 @@
 //! Calls of the standard library's functions that are neither `threading` nor collections'
-//! basics: `functools`, `operator`, `copy`, `collections.OrderedDict`, and the builtins `hash`
-//! and `callable` (dispatched here from [`super::call::call_builtin`]).
+//! basics: `functools`, `operator`, `copy`, `collections.OrderedDict`, and the builtins `hash`,
+//! `callable` and `vars`, and the clocks of `time` (dispatched here from [`super::call::call_builtin`]).
 
 use super::call::{exactly_one, no_kwargs};
 use super::footprint::{Access, Object};
@@ -41,6 +41,23 @@ pub(super) fn call(
             no_kwargs("callable", kwargs)?;
             let [v] = rest else { return Err(exactly_one("callable", rest.len())) };
             Ok(Value::Bool(super::functools::callable(v, &state.heap)))
+        }
+        // A reading is shared state: the next one of the same clock is no earlier.
+        (Builtin::Clock(k), _) => {
+            no_kwargs(k.qualname(), kwargs)?;
+            if !rest.is_empty() {
+                return Err(super::step::err(
+                    super::value::ExcKind::TypeError,
+                    format!("{}() takes no arguments ({} given)", k.qualname(), rest.len()),
+                ));
+            }
+            info.footprint.add(Access::Write(Object::Alloc));
+            super::clock::read(state, k)
+        }
+        (Builtin::Vars, _) => {
+            no_kwargs("vars", kwargs)?;
+            let [v] = rest else { return Err(exactly_one("vars", rest.len())) };
+            super::reflect::vars(state, tid, v, &mut info.footprint)
         }
         (Builtin::OrderedDict, _) => super::ordered::new(&mut state.heap, rest, kwargs, &mut info.footprint),
         (Builtin::OrderedMethod(m), Some(Value::Obj(id))) => {

@@ -245,22 +245,34 @@ fn draw(
         }
     };
     let n = values.len() as u32;
-    let k = {
-        let th = state.thread_mut(tid);
-        th.draws += 1;
-        th.draws - 1
-    };
-    let i = match program.draws.tape.get(tid, k) {
+    let mut count = state.threads[tid].draws;
+    let i = pick(program, tid, &mut count, &mut state.drew_open, n);
+    state.thread_mut(tid).draws = count;
+    Ok(values[i as usize].clone())
+}
+
+/// Thread `tid`'s next draw (its `count`-th, which it advances) among `n` values: the index the
+/// program's tape gives it, or the first value when the tape leaves it out, filed as its run's
+/// first such draw where `drew_open` says none came before.
+pub(super) fn pick(
+    program: &crate::bytecode::Program,
+    tid: super::value::Tid,
+    count: &mut u32,
+    drew_open: &mut bool,
+    n: u32,
+) -> u32 {
+    let k = *count;
+    *count += 1;
+    match program.draws.tape.get(tid, k) {
         Some(i) => i % n,
         None => {
-            if !state.drew_open {
+            if !*drew_open {
                 program.draws.note_open(tid, k, n);
-                state.drew_open = true;
+                *drew_open = true;
             }
             0
         }
-    };
-    Ok(values[i as usize].clone())
+    }
 }
 
 fn too_many(name: &str, n: u128) -> Exception {

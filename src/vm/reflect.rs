@@ -142,3 +142,42 @@ pub(super) fn type_of(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Result
         other => return Err(unsupported(format!("type() of a '{}' object", heap.type_name(other)))),
     })
 }
+
+/// `vars(obj)` of an instance, whose dict the program only reads there and then (the front end
+/// checks it): a dict of the instance's attributes, in their order. CPython returns the
+/// instance's own `__dict__`, so the copy shows the same only while no other thread can change
+/// the instance: with another thread alive, the run stops as not modelled.
+pub(super) fn vars(
+    state: &mut super::state::State,
+    tid: super::value::Tid,
+    v: &Value,
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
+    let no_dict = || err(ExcKind::TypeError, "vars() argument must have __dict__ attribute");
+    let Value::Obj(id) = v else {
+        return match v {
+            Value::Function(_) | Value::Module(_) | Value::Method(..) | Value::Partial(_) => {
+                Err(unsupported(format!("vars() of a '{}'", state.heap.type_name(v))))
+            }
+            _ => Err(no_dict()),
+        };
+    };
+    let attrs = match state.heap.read(*id, fp) {
+        HeapObj::Instance(i) if i.thread.is_none() => i.attrs.clone(),
+        HeapObj::Instance(_) => {
+            return Err(unsupported(
+                "vars() of a threading.Thread instance (its __dict__ holds threading's own fields)",
+            ))
+        }
+        HeapObj::List(_) | HeapObj::Dict(_) => return Err(no_dict()),
+        _ => return Err(unsupported(format!("vars() of a '{}'", state.heap.type_name(v)))),
+    };
+    if state.threads.iter().enumerate().any(|(t, th)| t != tid && th.is_alive()) {
+        return Err(unsupported(
+            "vars(obj) while another thread is alive (CPython returns the instance's own __dict__, which that thread \
+             may change while it is read)",
+        ));
+    }
+    let items = attrs.into_iter().map(|(k, v)| (Value::Str(k), v)).collect();
+    Ok(Value::Obj(state.heap.alloc(HeapObj::Dict(items), fp)))
+}

@@ -206,6 +206,9 @@ pub struct State {
     /// Whether a draw outside the program's tape has run on the way here (it took the first
     /// value): later ones are not the first of their run.
     pub drew_open: bool,
+    /// The readings of `time.time()` and the like taken so far, and the comparisons of them
+    /// decided ([`super::clock`]).
+    pub clocks: Arc<super::clock::Clocks>,
 }
 
 impl State {
@@ -225,6 +228,7 @@ impl State {
             lib_committed: false,
             made: 0,
             drew_open: false,
+            clocks: Arc::default(),
         };
         if let Some(lib) = &program.library {
             state.run_library_body(program, lib.module);

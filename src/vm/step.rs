@@ -89,7 +89,8 @@ pub fn step_in_place(program: &Program, state: &mut State, tid: Tid) -> StepInfo
 pub(super) fn step_plain(program: &Program, state: &mut State, tid: Tid) -> StepInfo {
     let mut info = StepInfo::default();
     let before = Before::capture(program, program.switch, state, tid);
-    match super::threads::bind_if_pending(program, state, tid, &mut info)
+    match super::clock::guard(program, state, tid)
+        .and_then(|()| super::threads::bind_if_pending(program, state, tid, &mut info))
         .and_then(|()| exec(program, state, tid, &mut info))
     {
         Ok(()) => {}
@@ -177,7 +178,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             super::counters::check_arith(state, tid, *op, &f.stack)?;
         }
     }
-    let State { globals, threads, heap, made, .. } = state;
+    let State { globals, threads, heap, made, clocks, drew_open, .. } = state;
     let th = Arc::make_mut(&mut threads[tid]);
     let frame = th.frames.last_mut().expect("[internal bug] stepping a thread with no frame");
     let code = program.code(frame.code);
@@ -569,12 +570,18 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::BinaryOp { op, inplace } => {
             let b = pop(stack);
             let a = pop(stack);
-            stack.push(super::operators::binary(heap, op, inplace, &a, &b, &mut info.footprint)?);
+            let fp = &mut info.footprint;
+            let v = super::clock::binary(op, &a, &b)
+                .unwrap_or_else(|| super::operators::binary(heap, op, inplace, &a, &b, fp));
+            stack.push(v?);
         }
         Instr::CompareOp(op) => {
             let b = pop(stack);
             let a = pop(stack);
-            stack.push(heap.compare(op, &a, &b, &mut info.footprint)?);
+            // What time readings so far leave open is a choice, made as a draw is.
+            let choose = |n| super::randoms::pick(program, tid, &mut th.draws, drew_open, n);
+            let v = super::clock::compare(clocks, op, &a, &b, choose, &mut info.footprint);
+            stack.push(v.unwrap_or_else(|| heap.compare(op, &a, &b, &mut info.footprint))?);
         }
         Instr::IsOp(invert) => {
             let b = pop(stack);

@@ -46,6 +46,7 @@ impl Builtin {
             | Builtin::Range
             | Builtin::Lock
             | Builtin::Sleep
+            | Builtin::Clock(_)
             | Builtin::LockAcquire
             | Builtin::LockRelease
             | Builtin::LockExit
@@ -115,7 +116,9 @@ impl Builtin {
             Builtin::Functools(FunctoolsFn::Wraps | FunctoolsFn::UpdateWrapper) => CallKind::Library,
             Builtin::Operator(_) => CallKind::C,
             Builtin::Copy(_) => CallKind::Library,
-            Builtin::OrderedDict | Builtin::OrderedMethod(_) | Builtin::Hash | Builtin::Callable => CallKind::C,
+            Builtin::OrderedDict | Builtin::OrderedMethod(_) | Builtin::Hash | Builtin::Callable | Builtin::Vars => {
+                CallKind::C
+            }
         }
     }
 }

@@ -406,6 +406,8 @@ pub enum Value {
     Annotations,
     /// A `functools.partial` object (immutable: its attributes are read-only in CPython).
     Partial(Arc<Partial>),
+    /// A reading of a clock, or a value computed from readings ([`super::clock`]).
+    Reading(super::clock::Reading),
 }
 
 /// What a `functools.partial(func, *args, **keywords)` holds.
@@ -494,6 +496,7 @@ impl Value {
             Value::DictView(v, _) => v.type_name(),
             Value::Annotations => "dict",
             Value::Partial(_) => "functools.partial",
+            Value::Reading(_) => "float",
         }
     }
 
@@ -589,6 +592,7 @@ impl Value {
             Value::DictView(v, id) => format!("<{} of object #{id}>", v.type_name()),
             Value::Annotations => "<__annotations__>".into(),
             Value::Partial(_) => "<functools.partial object>".into(),
+            Value::Reading(_) => "<time reading>".into(),
         }
     }
 }

@@ -3,6 +3,7 @@
 mod callbacks;
 mod cli;
 mod cli_output;
+mod clocks;
 mod counts;
 mod cpython;
 mod decorators;

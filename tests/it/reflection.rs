@@ -56,3 +56,33 @@ fn what_the_reflection_builtins_do_not_model_stops_the_run_as_unsupported() {
         assert!(stop.message.contains(what), "{}", stop.message);
     }
 }
+
+/// `vars(obj)` read at once: the instance's attributes in the order they were set (python3.11
+/// prints the same); written through, or read while another thread may change the instance, it
+/// is refused or stops the run.
+#[test]
+fn vars_of_an_instance_reads_its_attributes_in_order() {
+    let text = "class Item:\n    kind = 'tool'\n\n    def __init__(self):\n        self.name = 'saw'\n        self.qty = 2\n\n\n\
+                i = Item()\ni.price = 9\ndelattr(i, 'qty')\ni.qty = 3\n\
+                r = (dict(vars(i)), sorted(vars(i)), list(vars(i).items())[0], vars(i)['price'], 'kind' in vars(i), \
+                [k for k in vars(i)], len(vars(i)))\nprint(vars(i))\n";
+    let want = "({'name': 'saw', 'price': 9, 'qty': 3}, ['name', 'price', 'qty'], ('name', 'saw'), 9, False, \
+                ['name', 'price', 'qty'], 3)";
+    assert_eq!(outcomes(text, "r"), BTreeSet::from([one(want, "{'name': 'saw', 'price': 9, 'qty': 3}")]));
+    let e = gilcheck::Model::from_source("v.py", "class A:\n    pass\n\n\na = A()\nd = vars(a)\nvars(a)['x'] = 1\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("v.py:6:5: unsupported: vars(obj) other than read at once"), "{e}");
+    assert!(e.contains("v.py:7:1: unsupported: vars(obj) other than read at once"), "{e}");
+    let r = model("r = len(vars(5))\n").checker().check();
+    let c = r.counterexample.expect("CPython's TypeError");
+    assert!(
+        c.finding.message.contains("TypeError: vars() argument must have __dict__ attribute"),
+        "{}",
+        c.finding.message
+    );
+    let alive = "import threading\n\n\nclass A:\n    pass\n\n\na = A()\n\n\ndef set_x():\n    a.x = 1\n\n\n\
+                 t = threading.Thread(target=set_x)\nt.start()\nprint(vars(a))\nt.join()\n";
+    let stop = model(alive).checker().check().checker_stop.expect("a stop of the checker");
+    assert!(stop.message.contains("vars(obj) while another thread is alive"), "{}", stop.message);
+}

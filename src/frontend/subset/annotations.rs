@@ -28,6 +28,9 @@ const HINT_ANNOTATION: &str = "this annotation is evaluated when the statement r
 /// Module attributes an evaluated annotation may name, and `from M import NAME` may import.
 const MODULE_TYPES: &[(&str, &str)] = &[
     ("time", "sleep"),
+    ("time", "time"),
+    ("time", "monotonic"),
+    ("time", "perf_counter"),
     ("threading", "Thread"),
     ("threading", "Lock"),
     ("threading", "RLock"),

@@ -241,6 +241,19 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
+            "vars" => {
+                const HINT: &str = "vars(obj) of an instance, read at once: print(vars(obj)), sorted(vars(obj)), \
+                     vars(obj).items(), vars(obj)[name], name in vars(obj), for name in vars(obj) (CPython's vars(obj) \
+                     is the instance's own __dict__; use setattr(obj, name, value) to write it)";
+                self.no_keywords(c, name, HINT)?;
+                if c.arguments.args.len() != 1 || matches!(c.arguments.args[0], Expr::Starred(_)) {
+                    return Err(self.unsupported(c.range(), "vars() without one object", HINT));
+                }
+                if !self.vars_reads.contains(&c.range().start().to_u32()) {
+                    return Err(self.unsupported(c.range(), "vars(obj) other than read at once", HINT));
+                }
+                Ok(())
+            }
             _ if EXCEPTIONS.contains(&name) => {
                 self.no_keywords(c, name, "pass the message positionally")?;
                 if c.arguments.args.len() > 1 {
@@ -678,8 +691,19 @@ impl Checker<'_> {
     }
 
     fn time_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
-        const HINT: &str = "supported: time.sleep(x)";
+        const HINT: &str = "supported: time.sleep(x), and time.time(), time.monotonic() and time.perf_counter() as \
+             readings that only grow (kept in variables, + and - of numbers, differences, and <, <=, >, >= between them)";
         match attr {
+            "time" | "monotonic" | "perf_counter" => {
+                self.no_keywords(c, &format!("time.{attr}"), HINT)?;
+                if !c.arguments.args.is_empty() {
+                    return Err(self.unsupported(c.range(), format!("time.{attr}() with arguments"), HINT));
+                }
+                // Comparisons of readings are choices, explored as draws are.
+                let at = c.range().start().to_u32();
+                self.draws.set(Some(self.draws.get().map_or(at, |d| d.min(at))));
+                Ok(())
+            }
             "sleep" => {
                 self.no_keywords(c, "time.sleep", HINT)?;
                 if c.arguments.args.len() != 1 {

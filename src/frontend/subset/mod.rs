@@ -138,6 +138,8 @@ struct Checker<'a> {
     /// Where the program's first unseeded random draw that it looks at is, if any (its byte
     /// offset; [`Facts::draws`]).
     draws: Cell<Option<u32>>,
+    /// The `vars(obj)` calls whose dict is only read at once ([`builtins::vars_read_at`]).
+    vars_reads: HashSet<u32>,
     /// The parameters and targets of the lambdas and comprehensions being checked (innermost
     /// last): local names there, like a function's.
     inner_scopes: RefCell<Vec<HashSet<String>>>,
@@ -266,6 +268,7 @@ impl<'a> Checker<'a> {
             own_methods: methods::own_method_names(body),
             errors: RefCell::new(Vec::new()),
             draws: Cell::new(None),
+            vars_reads: builtins::vars_read_at(body),
             inner_scopes: RefCell::new(Vec::new()),
             future_annotations: future_annotations(body),
             from_imports,

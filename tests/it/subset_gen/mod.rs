@@ -230,6 +230,12 @@ pub enum Stmt {
         c: i64,
         choice: bool,
     },
+    /// `tm = time.monotonic()`, then `if time.monotonic() - tm > c / 2: g += 1`: a comparison
+    /// of time readings, a choice of both answers.
+    Elapsed {
+        g: usize,
+        c: i64,
+    },
     /// `if (wv := g + c) > 2:` then `r = wv`: an assignment expression.
     Walrus {
         g: usize,
@@ -665,6 +671,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, (g(), any::<bool>()).prop_map(|(g, kw)| Stmt::SpreadAdd { g, kw }).boxed()),
             (1, (g(), c()).prop_map(|(g, c)| Stmt::Walrus { g, c }).boxed()),
             (1, (g(), 1i64..=2, any::<bool>()).prop_map(|(g, c, choice)| Stmt::Draw { g, c, choice }).boxed()),
+            (1, (g(), c()).prop_map(|(g, c)| Stmt::Elapsed { g, c }).boxed()),
             (2, (g(), c(), 0..3u8).prop_map(|(g, c, kind)| Stmt::GenExpr { g, c, kind }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, read)| Stmt::Inherited { c, read }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
@@ -696,7 +703,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, Just(Stmt::EvClear).boxed()),
             (1, Just(Stmt::EvWait).boxed()),
             (1, g().prop_map(|g| Stmt::EvIsSet { g }).boxed()),
-            (2, any::<bool>().prop_map(|all| Stmt::CvNotify { all }).boxed()),
+            (3, any::<bool>().prop_map(|all| Stmt::CvNotify { all }).boxed()),
             (1, Just(Stmt::CvWait).boxed()),
             (1, Just(Stmt::BarWait).boxed()),
             (1, c().prop_map(|c| Stmt::QPut { c }).boxed()),

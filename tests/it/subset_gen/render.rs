@@ -129,6 +129,7 @@ pub enum Feature {
     DefaultDict,
     RandomSleep,
     Draw,
+    TimeReading,
     KeywordOnly,
     Set,
     PropertySetter,
@@ -365,6 +366,15 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             } else {
                 line(out, ind, &format!("{v} = {v} + random.randint(0, {c})"));
             }
+        }
+        Stmt::Elapsed { g, c } => {
+            cx.feat(F::TimeReading);
+            cx.found.uses.insert("time");
+            cx.assign(GLOBALS[*g]);
+            cx.assign("tm");
+            line(out, ind, "tm = time.monotonic()");
+            line(out, ind, &format!("if time.monotonic() - tm > {c} / 2:"));
+            line(out, ind + 4, &format!("{} += 1", GLOBALS[*g]));
         }
         Stmt::Walrus { g, c } => {
             cx.feat(F::Walrus);

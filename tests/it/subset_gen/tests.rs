@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 133] = {
+const ALL: [Feature; 134] = {
     use Feature::*;
     [
         LockWith,
@@ -137,6 +137,7 @@ const ALL: [Feature; 133] = {
         DefaultDict,
         RandomSleep,
         Draw,
+        TimeReading,
         KeywordOnly,
         Set,
         PropertySetter,
