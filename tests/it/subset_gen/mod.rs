@@ -504,6 +504,9 @@ pub enum Tail {
     Print,
     /// `assert g == c`
     AssertEq { g: usize, c: i64 },
+    /// `print(sorted(vars(obj).items()))` where the program has `obj` (after every join: no
+    /// other thread is alive).
+    Vars,
 }
 
 /// A whole program.
@@ -806,6 +809,7 @@ fn tail() -> impl Strategy<Value = Tail> {
     prop_oneof![
         1 => Just(Tail::Print),
         2 => (g(), 0i64..=6).prop_map(|(g, c)| Tail::AssertEq { g, c }),
+        1 => Just(Tail::Vars),
     ]
 }
 

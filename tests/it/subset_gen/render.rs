@@ -130,6 +130,7 @@ pub enum Feature {
     RandomSleep,
     Draw,
     TimeReading,
+    Vars,
     KeywordOnly,
     Set,
     PropertySetter,
@@ -1441,6 +1442,11 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
                 found.features.insert(F::FinalAssert);
                 let _ = writeln!(out, "assert {} == {c}, f\"{0}={{{0}}}\"", GLOBALS[*g]);
             }
+            Tail::Vars if found.uses.contains("obj") => {
+                found.features.insert(F::Vars);
+                out.push_str("print(sorted(vars(obj).items()))\n");
+            }
+            Tail::Vars => out.push_str("print(f\"x={x} y={y} r={r}\")\n"),
         }
     }
     if p.from_import {

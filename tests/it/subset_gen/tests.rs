@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 134] = {
+const ALL: [Feature; 135] = {
     use Feature::*;
     [
         LockWith,
@@ -138,6 +138,7 @@ const ALL: [Feature; 134] = {
         RandomSleep,
         Draw,
         TimeReading,
+        Vars,
         KeywordOnly,
         Set,
         PropertySetter,
