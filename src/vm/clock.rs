@@ -192,7 +192,7 @@ pub(super) fn compare(
     op: CmpOp,
     a: &Value,
     b: &Value,
-    choose: impl FnOnce(u32) -> u32,
+    choose: impl FnOnce(u32) -> Result<u32, Exception>,
     fp: &mut super::footprint::Footprint,
 ) -> Option<Result<Value, Exception>> {
     if !matches!(a, Value::Reading(_)) && !matches!(b, Value::Reading(_)) {
@@ -208,7 +208,7 @@ fn decide(
     op: CmpOp,
     a: &Value,
     b: &Value,
-    choose: impl FnOnce(u32) -> u32,
+    choose: impl FnOnce(u32) -> Result<u32, Exception>,
 ) -> Result<Value, Exception> {
     let d = match combine(a, b, true) {
         Some(Ok(d)) => d,
@@ -257,7 +257,7 @@ fn decide(
             let holds = match (yes, no) {
                 // First (index 0): the later reading far from the earlier one, so that a loop
                 // waiting for a deadline ends when nothing else is chosen.
-                (true, true) => choose(2) == 0,
+                (true, true) => choose(2)? == 0,
                 (true, false) => true,
                 (false, true) => false,
                 (false, false) => unreachable!("[internal bug] the readings' facts contradict each other"),

@@ -246,24 +246,28 @@ fn draw(
     };
     let n = values.len() as u32;
     let mut count = state.threads[tid].draws;
-    let i = pick(program, tid, &mut count, &mut state.drew_open, n);
+    let i = pick(program, tid, &mut count, &mut state.drew_open, n)?;
     state.thread_mut(tid).draws = count;
     Ok(values[i as usize].clone())
 }
 
 /// Thread `tid`'s next draw (its `count`-th, which it advances) among `n` values: the index the
 /// program's tape gives it, or the first value when the tape leaves it out, filed as its run's
-/// first such draw where `drew_open` says none came before.
+/// first such draw where `drew_open` says none came before. Only a program whose checks explore
+/// tapes may draw (the front end marks it): elsewhere the run stops as not modelled.
 pub(super) fn pick(
     program: &crate::bytecode::Program,
     tid: super::value::Tid,
     count: &mut u32,
     drew_open: &mut bool,
     n: u32,
-) -> u32 {
+) -> Result<u32, Exception> {
+    if !program.draws.active {
+        return Err(unsupported("a choice of values the front end did not find in the program"));
+    }
     let k = *count;
     *count += 1;
-    match program.draws.tape.get(tid, k) {
+    Ok(match program.draws.tape.get(tid, k) {
         Some(i) => i % n,
         None => {
             if !*drew_open {
@@ -272,7 +276,7 @@ pub(super) fn pick(
             }
             0
         }
-    }
+    })
 }
 
 fn too_many(name: &str, n: u128) -> Exception {

@@ -239,6 +239,13 @@ impl Heap {
                     v.type_name()
                 )))
             }
+            // A module's function shows under its own name, or as a bound method of the module's
+            // hidden instance (`random.randint`: with its address); a reading has no value yet.
+            Value::Builtin(b) if b.name().contains('.') => Err(super::step::unsupported(format!(
+                "the str() or repr() of {} (CPython shows it by its own name, or by an address)",
+                b.name()
+            ))),
+            Value::Reading(_) => Err(super::step::unsupported("the str() or repr() of a time reading")),
             Value::DictView(view, id) => {
                 let shown = view_items(self, *view, *id, &mut Footprint::default());
                 shown.iter().try_for_each(|x| self.check_str_digits_in(x, seen, true))

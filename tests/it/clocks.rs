@@ -32,6 +32,9 @@ fn comparisons_of_readings_are_choices_that_agree_with_each_other() {
         "(True, False, True, True, False, False, False, True, 0.0)",
     ]);
     assert_eq!(values(text, "r"), want);
+    // A clock named as a value reads the same way.
+    let text = "import time\nnow = time.monotonic\na = now()\nb = now()\nr = (b - a > 1, b >= a)\n";
+    assert_eq!(values(text, "r"), set(&["(False, True)", "(True, True)"]));
     // Readings of different clocks are not ordered against each other.
     let text = "from time import monotonic, perf_counter\na = monotonic()\nb = perf_counter()\nr = b >= a\n";
     assert_eq!(values(text, "r"), set(&["False", "True"]));

@@ -167,3 +167,30 @@ fn the_cli_replays_a_counterexample_with_its_draws() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("makes no unseeded random draw"), "{}", stderr(&o));
 }
+
+/// A `random` function named as a value draws every value wherever it is called; the module or
+/// another function as a value is refused without a seed.
+#[test]
+fn a_random_function_named_as_a_value_draws_every_value_or_is_refused() {
+    let xs = |text: &str| -> BTreeSet<String> {
+        outcome_set(&model(text), Strategy::Stateful, "x").into_iter().map(|(v, _)| v).collect()
+    };
+    assert_eq!(
+        xs("import random\nf = random.randint\nx = f(1, 2)\n"),
+        ["1", "2"].iter().map(|s| s.to_string()).collect()
+    );
+    let partial = "import functools\nimport random\ng = functools.partial(random.randint, 1)\nx = g(3)\n";
+    assert_eq!(xs(partial), ["1", "2", "3"].iter().map(|s| s.to_string()).collect());
+    for (text, what) in [
+        ("import random\nr = random\nx = r.randint(1, 2)\n", "r.py:2:5: unsupported: the module random as a value"),
+        (
+            "import random\nf = random.random\nx = f()\n",
+            "r.py:2:5: unsupported: random.random as a value without random.seed(n)",
+        ),
+    ] {
+        let e = Model::from_source("r.py", text).unwrap_err().to_string();
+        assert!(e.contains(what), "{e}");
+    }
+    let stop = model("import random\nprint(random.randint)\n").checker().check().checker_stop.expect("a stop");
+    assert!(stop.message.contains("the str() or repr() of random.randint"), "{}", stop.message);
+}

@@ -663,6 +663,42 @@ impl Checker<'_> {
         Ok(())
     }
 
+    /// Whether `e` names the `random` module or one of its functions, or a clock of `time`.
+    pub(super) fn names_random(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Name(n)
+                if !self.is_local(n.id.as_str()) && self.modules.get(n.id.as_str()).is_some_and(|m| m == "random") =>
+            {
+                true
+            }
+            _ => self.module_callee(e).is_some_and(|(m, f)| {
+                m == "random" || (m == "time" && matches!(f.as_str(), "time" | "monotonic" | "perf_counter"))
+            }),
+        }
+    }
+
+    /// The `random` module, or one of its functions, named other than in a call
+    /// (`draw = random.randint`): its draws are then explored value by value wherever it is
+    /// called (`randint`, `choice`), or it is refused, unless the module seeds the generator.
+    pub(super) fn random_reference(&self, e: &Expr) -> Result<()> {
+        if self.seeded && !matches!(self.module_callee(e), Some((m, _)) if m == "time") {
+            return Ok(());
+        }
+        const HINT: &str = "call random.randint(a, b) and random.choice(seq) where their value is used (each value \
+             is explored), or seed the generator with random.seed(n)";
+        match self.module_callee(e) {
+            Some((m, f)) if f == "randint" || f == "choice" || m == "time" => {
+                let at = e.range().start().to_u32();
+                self.draws.set(Some(self.draws.get().map_or(at, |d| d.min(at))));
+                Ok(())
+            }
+            Some((_, f)) => {
+                Err(self.unsupported(e.range(), format!("random.{f} as a value without random.seed(n)"), HINT))
+            }
+            None => Err(self.unsupported(e.range(), "the module random as a value without random.seed(n)", HINT)),
+        }
+    }
+
     /// `random.f(...)` other than as a sleep's length: python3.11's own draws after
     /// `random.seed(n)`; without a seed, `randint(a, b)` and `choice(seq)` are explored value by
     /// value, and the other functions are refused.

@@ -606,6 +606,7 @@ impl<'a> Checker<'a> {
                 "the name __annotations__",
                 "annotations are compiled as CPython compiles them, but their dict is not modelled",
             )),
+            Expr::Name(_) | Expr::Attribute(_) if self.names_random(e) => self.random_reference(e),
             Expr::StringLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) | Expr::Name(_) => Ok(()),
             Expr::NumberLiteral(n) => match n.value {
                 Number::Int(_) => Ok(()),
