@@ -165,5 +165,6 @@ fn build(source: &SourceFile, sets: &[(String, Const)]) -> Result<Program> {
     let mut program = compile::compile(source, &module, &CompileOptions { sets: sets.to_vec() })?;
     program.draws.active = facts.draws;
     program.draws.at = facts.first_draw;
+    program.daemons = facts.daemons;
     Ok(program)
 }

@@ -291,6 +291,9 @@ pub struct Program {
     pub library: Option<Library>,
     /// Its unseeded random draws and the values one exploration gives them.
     pub draws: Draws,
+    /// Whether it may start a daemon thread (`threading.Thread(..., daemon=...)`): then the
+    /// main thread's end waits for the other threads and ends the daemons in a step of its own.
+    pub daemons: bool,
 }
 
 /// A library module compiled into the program: its code objects are
@@ -332,6 +335,7 @@ impl Program {
             callbacks,
             library: None,
             draws: Draws::default(),
+            daemons: false,
         }
     }
 

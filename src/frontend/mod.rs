@@ -16,7 +16,19 @@ use ruff_python_ast::{Expr, ModModule, Number, PythonVersion, UnaryOp};
 use ruff_python_parser::{Mode, ParseOptions};
 
 pub(crate) use subset::{check_expect_expression, cpython_attrs, future_annotations};
-pub use subset::{check_library_subset, check_subset, Facts};
+pub use subset::{check_library_subset, check_subset};
+
+/// What the subset check learnt about a program that the later stages need.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Whether the program looks at unseeded random draws (`random.randint(a, b)`,
+    /// `random.choice(seq)` without `random.seed(n)`): they are explored value by value.
+    pub draws: bool,
+    /// Where the first such draw is (line, column).
+    pub first_draw: Option<(u32, u32)>,
+    /// Whether the program may start a daemon thread.
+    pub daemons: bool,
+}
 
 /// Parses `src` as a Python 3.11 module and checks that it stays inside the supported subset.
 ///

@@ -135,12 +135,6 @@ fn unsupported_calls() {
     rejects("import time\nt = time.gmtime()\n", "time.gmtime", 2, 5);
     rejects("import threading\nt = threading.Thread(None)\n", "positional argument to threading.Thread", 2, 22);
     rejects(
-        "import threading\ndef f():\n    pass\nt = threading.Thread(target=f, daemon=True)\n",
-        "a daemon thread (threading.Thread(daemon=...) other than False)",
-        4,
-        39,
-    );
-    rejects(
         "import threading\ndef f():\n    pass\nt = threading.Thread(target=f, group=None)\n",
         "keyword argument 'group' to threading.Thread",
         4,

@@ -78,6 +78,9 @@ fn decode_call<'a>(
 /// Why alive thread `tid` cannot take its next step, or `None` when it can. Called for every
 /// thread at every step, so it peeks at the stack without allocating.
 pub fn blocker(program: &Program, state: &State, tid: Tid) -> Option<Blocker> {
+    if state.threads[tid].exiting {
+        return super::threads::exit_waits_for(state).map(Blocker::Join);
+    }
     let frame = state.threads[tid].frames.last()?;
     let code = program.code(frame.code);
     let held = |lock: u32| state.locks[lock as usize].holder.map(|h| Blocker::Lock { lock, holder: Some(h) });
@@ -447,12 +450,10 @@ pub(super) fn call_builtin(
         (Builtin::Thread, _) => {
             let s = thread_settings(program, state, &rest, kwargs, info)?;
             let id = state.threads.len() as u32;
-            state.threads.push(Arc::new(Thread::new(
-                ThreadStatus::New { target: s.target, args: s.args, kwargs: s.kwargs },
-                Vec::new(),
-                s.name.into(),
-                s.numbered,
-            )));
+            let status = ThreadStatus::New { target: s.target, args: s.args, kwargs: s.kwargs };
+            let mut th = Thread::new(status, Vec::new(), s.name.into(), s.numbered);
+            th.daemon = s.daemon.unwrap_or(state.threads[tid].daemon);
+            state.threads.push(Arc::new(th));
             info.footprint.add(Access::Write(Object::Alloc));
             Ok(Value::Thread(id))
         }
@@ -464,7 +465,7 @@ pub(super) fn call_builtin(
             let Some(t) = t else {
                 return Err(err(ExcKind::TypeError, "Thread.__init__() needs a Thread instance"));
             };
-            thread_init(program, state, t, rest, kwargs, info)?;
+            thread_init(program, state, tid, t, rest, kwargs, info)?;
             Ok(Value::None)
         }
         (Builtin::CurrentThread | Builtin::MainThread, _) => {

@@ -184,7 +184,7 @@ pub(super) fn instantiate(
     debug_assert!(thread.is_none_or(|t| state.threads[t as usize].instance == Some(inst)));
     let Some(f) = init else {
         if let Some(t) = thread {
-            super::threads::thread_init(program, state, t, args, kwargs, info)?;
+            super::threads::thread_init(program, state, tid, t, args, kwargs, info)?;
         }
         let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
         frame.stack.push(Value::Obj(inst));

@@ -20,6 +20,7 @@ mod counters;
 mod defaults;
 mod deques;
 mod dictops;
+mod event;
 mod footprint;
 mod format;
 mod functools;

@@ -144,12 +144,28 @@ pub struct Thread {
     /// How many unseeded random draws the thread has made (the next one is its draw number
     /// `draws` on the program's [`crate::bytecode::Tape`]).
     pub draws: u32,
+    /// Whether it is a daemon thread: the interpreter's exit does not wait for it, and ends it
+    /// wherever it is.
+    pub daemon: bool,
+    /// The main thread only: its code has ended, and the interpreter's exit waits for the
+    /// threads that are not daemons, then ends the daemons ([`crate::bytecode::Program::daemons`]).
+    pub exiting: bool,
 }
 
 impl Thread {
     /// A thread with its status and frames, nothing handled.
     pub fn new(status: ThreadStatus, frames: Vec<Frame>, name: Arc<str>, numbered: bool) -> Thread {
-        Thread { status, frames, handled: Value::None, name, numbered, instance: None, draws: 0 }
+        Thread {
+            status,
+            frames,
+            handled: Value::None,
+            name,
+            numbered,
+            instance: None,
+            draws: 0,
+            daemon: false,
+            exiting: false,
+        }
     }
 
     /// Whether the thread has started and not yet ended.

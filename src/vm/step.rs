@@ -4,7 +4,7 @@
 //! `TARGET(...)` there is an arm of [`exec`] here, with the same stack discipline.
 
 use super::call::call;
-use super::footprint::{Access, Footprint, Object};
+use super::footprint::{Access, Object};
 use super::heap::{Attr, HeapObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_after, Before};
@@ -13,57 +13,7 @@ use super::value::{unary_op, ExcKind, Exception, Func, Tid, Value};
 use crate::bytecode::{Instr, Program};
 use std::sync::Arc;
 
-/// What a step did that a scheduler or a trace cares about, beyond its footprint.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Event {
-    /// Nothing beyond reads and writes.
-    #[default]
-    None,
-    /// Printed a line.
-    Print,
-    /// `time.sleep`: the thread released the GIL voluntarily.
-    Sleep,
-    /// Acquired a lock.
-    Acquire(u32),
-    /// Tried a non-blocking acquire of a held lock (returned False).
-    AcquireFailed(u32),
-    /// Released a lock.
-    Release(u32),
-    /// Started a thread.
-    Start(Tid),
-    /// Joined a finished thread.
-    Join(Tid),
-    /// Began a wait with a timeout (`Event.wait(1)`, `q.get(timeout=1)`): the thread released
-    /// the GIL and may run again at any time, because the timeout may expire at any time.
-    TimedWait,
-    /// A timeout expired: the call returned `False` or raised (`Thread.join(1)` of a live
-    /// thread, `Event.wait(1)` that was not set, `q.get(timeout=1)` with nothing to take).
-    TimedOut,
-    /// The thread finished (returned from its last frame).
-    Exit,
-    /// An exception was raised (caught or not; see the thread's status).
-    Raise(Arc<Exception>),
-}
-
-impl Event {
-    /// Whether the step released the GIL on its own (`time.sleep`, a wait with a timeout): a
-    /// switch right after it is no preemption.
-    pub fn releases_gil(&self) -> bool {
-        matches!(self, Event::Sleep | Event::TimedWait | Event::TimedOut)
-    }
-}
-
-/// The result of one step: what it touched and what it did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StepInfo {
-    /// Shared objects read or written.
-    pub footprint: Footprint,
-    /// The notable event, if any.
-    pub event: Event,
-    /// Whether the step entered a method that `collections` writes in Python (`c[k]` of a
-    /// Counter's missing key runs `__missing__`): its entry is a switch point.
-    pub enters_library: bool,
-}
+pub use super::event::{Event, StepInfo};
 
 /// Executes the next instruction of thread `tid`, returning the next state. Pure: `state` is
 /// not modified. The thread must be runnable ([`super::runnable`]).
@@ -188,6 +138,9 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
     let stack = &mut frame.stack;
     // A thread's new name (`self.name = ...` in a Thread subclass), set once `th` is done with.
     let mut rename: Option<(u32, Arc<str>)> = None;
+    // The main thread's exit, which ends the daemon threads; a thread made a daemon.
+    let mut exited = false;
+    let mut daemonize: Option<(u32, bool)> = None;
     match *instr {
         Instr::Nop | Instr::Resume(_) | Instr::Precall(_) => {}
         Instr::PopTop => {
@@ -312,8 +265,10 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     info.footprint.add(Access::Write(Object::Thread(t)));
                     rename = Some((t, heap.to_str(&v).into()));
                 }
-                Some(_) if v == Value::Bool(false) => {}
-                Some(_) => return Err(unsupported("a daemon thread (daemon=True)")),
+                Some(t) if v == Value::Bool(false) || program.daemons && v == Value::Bool(true) => {
+                    daemonize = Some((t, v == Value::Bool(true)));
+                }
+                Some(_) => return Err(unsupported("a daemon thread the front end did not find (daemon=True)")),
                 None if super::classes::is_local(heap, &owner) => {
                     super::classes::set_local_attr(heap, &owner, tid as u32, name, v, &mut info.footprint)
                 }
@@ -720,10 +675,17 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 None if tid == 0 && returning == 0 && program.library.is_some() => {
                     th.frames.push(super::library::exit_frame(program, globals, &mut info.footprint));
                 }
+                // Daemon threads: the exit waits, and ends them when it is done (`threads.rs`).
+                None if tid == 0 && program.daemons && !th.exiting => {
+                    th.exiting = true;
+                    th.frames.push(super::threads::exit_wait_frame(program, returning, pc as u32, v));
+                    info.event = Event::Exiting;
+                }
                 None => {
                     th.status = ThreadStatus::Finished;
                     info.event = Event::Exit;
                     info.footprint.add(Access::Write(Object::Thread(tid as u32)));
+                    exited = th.exiting;
                 }
             }
         }
@@ -791,6 +753,12 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
     }
     if let Some((t, name)) = rename {
         Arc::make_mut(&mut state.threads[t as usize]).name = name;
+    }
+    if exited {
+        super::threads::end_daemons(state, info);
+    }
+    if let Some((t, daemon)) = daemonize {
+        super::threads::set_daemon(state, t, daemon, info)?;
     }
     Ok(())
 }

@@ -137,6 +137,8 @@ pub(super) struct Settings {
     pub name: String,
     /// Whether the name came from the counter.
     pub numbered: bool,
+    /// `daemon=` (`None`: the creating thread's flag).
+    pub daemon: Option<bool>,
 }
 
 /// What `threading.Thread(...)` (or `Thread.__init__`) is given: the target, its `args=`, the
@@ -155,15 +157,21 @@ pub(super) fn thread_settings(
     let mut targs = Value::Tuple(Arc::from(Vec::new()));
     let mut name = Value::None;
     let mut tkwargs = Value::None;
+    let mut daemon = None;
     for (k, v) in kwargs {
         match k.as_str() {
             "target" => target = v,
             "args" => targs = v,
             "kwargs" => tkwargs = v,
             "name" => name = v,
-            // Not a daemon (None: the creating thread's flag, and no thread here is one).
-            "daemon" if matches!(v, Value::None | Value::Bool(false)) => {}
-            "daemon" => return Err(unsupported("a daemon thread (daemon=True)")),
+            "daemon" => match v {
+                Value::None => {}
+                Value::Bool(b) if !b || program.daemons => daemon = Some(b),
+                Value::Bool(_) => return Err(unsupported("a daemon thread the front end did not find")),
+                other => {
+                    return Err(unsupported(format!("daemon={} (True or False is)", state.heap.type_name(&other))))
+                }
+            },
             other => {
                 return Err(unsupported(format!(
                     "threading.Thread(..., {other}=...) (target=, args=, kwargs=, name= and daemon=False are)"
@@ -175,7 +183,7 @@ pub(super) fn thread_settings(
     // followed by ` (target)` when the target has a `__name__`.
     if state.heap.truthy(&name, &mut info.footprint) {
         let name = state.heap.to_str(&name);
-        return Ok(Settings { target, args: targs, kwargs: tkwargs, name, numbered: false });
+        return Ok(Settings { target, args: targs, kwargs: tkwargs, name, numbered: false, daemon });
     }
     let n = 1 + state.threads.iter().filter(|t| t.numbered).count();
     let target_name = match &target {
@@ -191,13 +199,14 @@ pub(super) fn thread_settings(
         Some(t) => format!("Thread-{n} ({t})"),
         None => format!("Thread-{n}"),
     };
-    Ok(Settings { target, args: targs, kwargs: tkwargs, name, numbered: true })
+    Ok(Settings { target, args: targs, kwargs: tkwargs, name, numbered: true, daemon })
 }
 
 /// `Thread.__init__` of thread `t` (an instance of a `threading.Thread` subclass).
 pub(super) fn thread_init(
     program: &Program,
     state: &mut State,
+    tid: Tid,
     t: u32,
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
@@ -208,11 +217,55 @@ pub(super) fn thread_init(
     }
     let s = thread_settings(program, state, &args, kwargs, info)?;
     info.footprint.add(Access::Write(Object::Thread(t)));
+    let daemon = s.daemon.unwrap_or(state.threads[tid].daemon);
     let th = state.thread_mut(t as usize);
     th.status = ThreadStatus::New { target: s.target, args: s.args, kwargs: s.kwargs };
     th.name = s.name.into();
     th.numbered = s.numbered;
+    th.daemon = daemon;
     Ok(())
+}
+
+/// The main thread's code has ended in a program that may have daemon threads: the frame whose
+/// `RETURN_VALUE` (at `pc` of `code`, returning `v`) it runs again once every thread that is not
+/// a daemon has ended ([`super::blocker`] waits for them); that step ends the daemons
+/// ([`end_daemons`]). Meanwhile the daemons run on, as they do in CPython while its exit waits.
+pub(super) fn exit_wait_frame(
+    program: &Program,
+    code: crate::bytecode::CodeId,
+    pc: u32,
+    v: Value,
+) -> super::state::Frame {
+    let mut f = super::state::Frame::new(program, code, &[]);
+    f.pc = pc;
+    f.stack.push(v);
+    f
+}
+
+/// The interpreter's exit ends every daemon thread still alive, wherever it is.
+pub(super) fn end_daemons(state: &mut State, info: &mut StepInfo) {
+    for t in 0..state.threads.len() {
+        if state.threads[t].daemon && state.threads[t].is_alive() {
+            state.thread_mut(t).status = ThreadStatus::Finished;
+            info.footprint.add(Access::Write(Object::Thread(t as u32)));
+        }
+    }
+}
+
+/// `self.daemon = ...` on a `threading.Thread` subclass instance of thread `t`: before it starts
+/// (after, CPython's RuntimeError).
+pub(super) fn set_daemon(state: &mut State, t: u32, daemon: bool, info: &mut StepInfo) -> Result<(), Exception> {
+    if !matches!(state.threads[t as usize].status, ThreadStatus::New { .. }) {
+        return Err(super::step::err(ExcKind::RuntimeError, "cannot set daemon status of active thread"));
+    }
+    info.footprint.add(Access::Write(Object::Thread(t)));
+    state.thread_mut(t as usize).daemon = daemon;
+    Ok(())
+}
+
+/// While the main thread's exit waits: a thread that is not a daemon and has not ended.
+pub(super) fn exit_waits_for(state: &State) -> Option<Tid> {
+    (1..state.threads.len()).find(|&t| !state.threads[t].daemon && state.threads[t].is_alive())
 }
 
 /// `Thread.join(timeout=None)` of thread `t` by thread `tid`, once it may run: the thread has
@@ -364,7 +417,7 @@ pub(super) fn thread_attribute(program: &Program, state: &State, tid: Tid) -> Op
     };
     match name {
         "name" => Some((Value::Str(state.threads.get(t as usize)?.name.clone()), via)),
-        "daemon" => Some((Value::Bool(false), via)),
+        "daemon" => Some((Value::Bool(state.threads.get(t as usize)?.daemon), via)),
         _ => None,
     }
 }

@@ -401,15 +401,6 @@ fn threads_carry_cpythons_names() {
     if let Some(real) = python311_stdout(path) {
         assert_eq!(real, vec![line.to_string()]);
     }
-    // A daemon thread is refused: the program's end would abandon it, which is not modelled.
-    let e = Model::from_source(
-        "a.py",
-        "import threading\ndef f():\n    pass\nt = threading.Thread(target=f, daemon=True)\n",
-    )
-    .err()
-    .unwrap()
-    .to_string();
-    assert!(e.contains("a.py:4:39: unsupported: a daemon thread"), "{e}");
 }
 
 #[test]

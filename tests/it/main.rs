@@ -6,6 +6,7 @@ mod cli_output;
 mod clocks;
 mod counts;
 mod cpython;
+mod daemons;
 mod decorators;
 mod defaultdicts;
 mod differential;

@@ -142,6 +142,11 @@ pub(crate) fn run(
     level: Reduction,
     max_branchings: u64,
 ) -> Result<Reduced, Abort> {
+    if model.program.daemons {
+        return Err(Abort::Unsupported(
+            "the program may start a daemon thread, which the interpreter's exit ends wherever it is".into(),
+        ));
+    }
     let facts = Facts::of(&model.program);
     if let Some(why) = facts.unsupported.clone() {
         return Err(Abort::Unsupported(why));

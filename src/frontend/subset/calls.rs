@@ -11,6 +11,39 @@ const ITERATOR_CONSUMERS: &[&str] =
 /// to its end, or, `any` and `all`, until they know the answer; `str.join` too.
 pub(super) const GENERATOR_CONSUMERS: &[&str] = &["list", "tuple", "sorted", "sum", "min", "max", "any", "all", "set"];
 
+/// Whether the module passes `daemon=` other than `False` or `None` to any call, or assigns
+/// such a value to an attribute `daemon` (the program may then start a daemon thread).
+pub(super) fn daemon_keyword(body: &[Stmt]) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+    #[derive(Default)]
+    struct Find(bool);
+    impl<'a> Visitor<'a> for Find {
+        fn visit_stmt(&mut self, s: &'a Stmt) {
+            if let Stmt::Assign(a) = s {
+                let daemon = |t: &Expr| matches!(t, Expr::Attribute(x) if x.attr.as_str() == "daemon");
+                self.0 |= a.targets.iter().any(daemon) && !matches!(&*a.value, Expr::BooleanLiteral(b) if !b.value);
+            }
+            walk_stmt(self, s);
+        }
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if let Expr::Call(c) = e {
+                self.0 |= c.arguments.keywords.iter().any(|k| {
+                    k.arg.as_ref().is_some_and(|a| a.as_str() == "daemon")
+                        && !matches!(
+                            k.value,
+                            Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: false, .. }) | Expr::NoneLiteral(_)
+                        )
+                });
+            }
+            walk_expr(self, e);
+        }
+    }
+
+    let mut f = Find::default();
+    body.iter().for_each(|s| f.visit_stmt(s));
+    f.0
+}
+
 /// Whether `e` is a call of a method named `map` (`executor.map(f, xs)`).
 pub(super) fn is_map_call(e: &Expr) -> bool {
     matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "map"))
@@ -431,18 +464,6 @@ impl Checker<'_> {
                 }
                 for k in c.arguments.keywords.iter() {
                     let name = k.arg.as_ref().map_or("", |n| n.as_str());
-                    if name == "daemon"
-                        && !matches!(
-                            k.value,
-                            Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: false, .. }) | Expr::NoneLiteral(_)
-                        )
-                    {
-                        return Err(self.unsupported(
-                            k.value.range(),
-                            "a daemon thread (threading.Thread(daemon=...) other than False)",
-                            "daemon threads, abandoned at the program's end, are not modelled: join the thread",
-                        ));
-                    }
                     if !matches!(name, "target" | "args" | "kwargs" | "name" | "daemon") {
                         return Err(self.unsupported(
                             k.range,

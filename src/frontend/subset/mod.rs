@@ -49,18 +49,8 @@ const HINT_CLASS: &str = "supported in a class body: methods (def, optionally @p
 
 /// Checks that `module` uses only supported constructs. Every construct outside the subset is
 /// reported, in source order ([`Error::Many`] when there are several).
-pub fn check_subset(src: &SourceFile, module: &ModModule) -> Result<Facts> {
+pub fn check_subset(src: &SourceFile, module: &ModModule) -> Result<super::Facts> {
     check(src, module, false)
-}
-
-/// What the subset check learnt about a program that the later stages need.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Facts {
-    /// Whether the program looks at unseeded random draws (`random.randint(a, b)`,
-    /// `random.choice(seq)` without `random.seed(n)`): they are explored value by value.
-    pub draws: bool,
-    /// Where the first such draw is (line, column).
-    pub first_draw: Option<(u32, u32)>,
 }
 
 /// [`check_subset`] for a library module's prelude ([`crate::compile::prelude`]), which may also
@@ -69,7 +59,7 @@ pub fn check_library_subset(src: &SourceFile, module: &ModModule) -> Result<()> 
     check(src, module, true).map(|_| ())
 }
 
-fn check(src: &SourceFile, module: &ModModule, library: bool) -> Result<Facts> {
+fn check(src: &SourceFile, module: &ModModule, library: bool) -> Result<super::Facts> {
     let mut c = Checker::new(src, &module.body);
     c.library = library;
     let r = c.stmts(&module.body);
@@ -77,7 +67,11 @@ fn check(src: &SourceFile, module: &ModModule, library: bool) -> Result<Facts> {
     let mut errors = c.errors.into_inner();
     errors.sort_by_key(|e| e.span().map(|s| (s.line, s.col)));
     match errors.len() {
-        0 => Ok(Facts { draws: c.draws.get().is_some(), first_draw: c.draws.get().map(|at| src.line_col(at)) }),
+        0 => Ok(super::Facts {
+            draws: c.draws.get().is_some(),
+            first_draw: c.draws.get().map(|at| src.line_col(at)),
+            daemons: calls::daemon_keyword(&module.body),
+        }),
         1 => Err(errors.pop().expect("one error")),
         _ => Err(Error::Many(errors)),
     }
@@ -136,7 +130,7 @@ struct Checker<'a> {
     /// The refusals found so far.
     errors: RefCell<Vec<Error>>,
     /// Where the program's first unseeded random draw that it looks at is, if any (its byte
-    /// offset; [`Facts::draws`]).
+    /// offset; [`super::Facts::draws`]).
     draws: Cell<Option<u32>>,
     /// The `vars(obj)` calls whose dict is only read at once ([`builtins::vars_read_at`]).
     vars_reads: HashSet<u32>,

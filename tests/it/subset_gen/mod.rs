@@ -495,6 +495,9 @@ pub enum Shape {
     Reverse,
     /// t1.start(); t1.join(); t2.start(); main's statements; t2.join()
     Sequential,
+    /// start all, the last a daemon thread; main's statements; join all but the daemon, which
+    /// the exit ends wherever it is
+    Daemon,
 }
 
 /// Main's statements after the joins.
@@ -631,7 +634,7 @@ fn lock_form(profile: Profile) -> BoxedStrategy<LockForm> {
 
 fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
     let mut arms: Vec<(u32, BoxedStrategy<Stmt>)> = vec![
-        (6, (g(), c()).prop_map(|(g, c)| Stmt::Add { g, c }).boxed()),
+        (4, (g(), c()).prop_map(|(g, c)| Stmt::Add { g, c }).boxed()),
         (2, (g(), g(), 0i64..=2).prop_map(|(g, h, c)| Stmt::Copy { g, h, c }).boxed()),
         (3, (g(), c()).prop_map(|(g, c)| Stmt::Rmw { g, c }).boxed()),
         (3, g().prop_map(|g| Stmt::Read { g }).boxed()),
@@ -827,7 +830,12 @@ fn prog(profile: Profile) -> BoxedStrategy<Prog> {
     };
     (
         ([0i64..=2, 0i64..=2], workers, method_thread),
-        prop_oneof![4 => Just(Shape::All), 1 => Just(Shape::Reverse), 1 => Just(Shape::Sequential)],
+        prop_oneof![
+            8 => Just(Shape::All),
+            2 => Just(Shape::Reverse),
+            2 => Just(Shape::Sequential),
+            1 => Just(Shape::Daemon)
+        ],
         prop::collection::vec(main_stmt(profile), 0..=2),
         prop::collection::vec(tail(), 0..=2),
         (

@@ -131,6 +131,7 @@ pub enum Feature {
     Draw,
     TimeReading,
     Vars,
+    DaemonThread,
     KeywordOnly,
     Set,
     PropertySetter,
@@ -1406,11 +1407,16 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     if threads.len() >= 2 && p.funcs.len() >= 2 {
         found.features.insert(F::TwoWorkers);
     }
-    for (t, th) in threads.iter().enumerate() {
-        let _ = writeln!(out, "t{} = {th}", t + 1);
-    }
     let n = threads.len();
     let shape = if n < 2 { Shape::All } else { p.shape };
+    for (t, th) in threads.iter().enumerate() {
+        if shape == Shape::Daemon && t + 1 == n {
+            found.features.insert(F::DaemonThread);
+            let _ = writeln!(out, "t{} = {}, daemon=True)", t + 1, th.strip_suffix(')').unwrap_or(th));
+        } else {
+            let _ = writeln!(out, "t{} = {th}", t + 1);
+        }
+    }
     match shape {
         Shape::All | Shape::Reverse => {
             for t in 1..=n {
@@ -1422,6 +1428,15 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
                 found.features.insert(F::JoinReverse);
             }
             for t in order {
+                let _ = writeln!(out, "t{t}.join()");
+            }
+        }
+        Shape::Daemon => {
+            for t in 1..=n {
+                let _ = writeln!(out, "t{t}.start()");
+            }
+            out.push_str(&main_text);
+            for t in 1..n {
                 let _ = writeln!(out, "t{t}.join()");
             }
         }

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 135] = {
+const ALL: [Feature; 136] = {
     use Feature::*;
     [
         LockWith,
@@ -139,6 +139,7 @@ const ALL: [Feature; 135] = {
         Draw,
         TimeReading,
         Vars,
+        DaemonThread,
         KeywordOnly,
         Set,
         PropertySetter,
