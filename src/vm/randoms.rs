@@ -73,6 +73,12 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
+/// CPython's error for `randint(a, b)` with `a > b` (from `randrange(a, b + 1)`).
+fn empty_range(a: i64, b: i64) -> Exception {
+    let stop = b.saturating_add(1);
+    err(ExcKind::ValueError, format!("empty range for randrange() ({a}, {stop}, {})", stop.saturating_sub(a)))
+}
+
 fn below_zero(name: &str) -> Exception {
     unsupported(format!("{name}() over a range below zero (the sleep's ValueError would depend on the draw)"))
 }
@@ -112,11 +118,7 @@ pub(super) fn call(f: RandomFn, heap: &Heap, args: &[Value], fp: &mut Footprint)
             };
             let (x, y) = (int(a, 1)?, int(b, 2)?);
             if x > y {
-                let stop = y.saturating_add(1);
-                return Err(err(
-                    ExcKind::ValueError,
-                    format!("empty range for randrange() ({x}, {stop}, {})", stop.saturating_sub(x)),
-                ));
+                return Err(empty_range(x, y));
             }
             if x < 0 {
                 return Err(below_zero(name));
@@ -196,11 +198,7 @@ fn draw(
             };
             let (x, y) = (int(a)?, int(b)?);
             if x > y {
-                let stop = y.saturating_add(1);
-                return Err(err(
-                    ExcKind::ValueError,
-                    format!("empty range for randrange() ({x}, {stop}, {})", stop.saturating_sub(x)),
-                ));
+                return Err(empty_range(x, y));
             }
             if y.abs_diff(x) >= MAX_DRAWN_VALUES as u64 {
                 return Err(too_many(name, u128::from(y.abs_diff(x)) + 1));
@@ -378,11 +376,7 @@ pub(super) fn seeded(
             let (a, b) = bounds.expect("checked above");
             let width = b.checked_add(1).and_then(|s| s.checked_sub(a)).unwrap_or(0);
             if width <= 0 {
-                let stop = b.saturating_add(1);
-                return Err(err(
-                    ExcKind::ValueError,
-                    format!("empty range for randrange() ({a}, {stop}, {})", stop.saturating_sub(a)),
-                ));
+                return Err(empty_range(a, b));
             }
             let (r, tries) = rng.below(width as u64);
             one_try(tries)?;
