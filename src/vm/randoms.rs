@@ -1,10 +1,11 @@
-//! The `random` functions. Without a seed they are modelled only where their value cannot be
-//! seen: as the length of a `time.sleep(...)` (the frontend allows them nowhere else). How long a
-//! sleep lasts is not modelled, so any value the function can return is as good as another; the
-//! call returns one of them, and raises CPython's error where every draw would (an empty range or
-//! sequence). A range that reaches below zero would make the sleep's `ValueError` depend on the
-//! draw, so it is refused. After `random.seed(n)`, every draw is python3.11's own
-//! ([`super::mt`]).
+//! The `random` functions. Unseeded `randint` and `choice` whose values the program looks at are
+//! choices among every value, taken from the program's tape ([`draw`], explored tape by tape in
+//! `explore::draws`). Other unseeded functions are modelled only as the length of a
+//! `time.sleep(...)` (the front end allows them nowhere else): how long a sleep lasts is not
+//! modelled, so any value the function can return is as good as another; the call returns one of
+//! them, and raises CPython's error where every draw would (an empty range or sequence). A range
+//! that reaches below zero would make the sleep's `ValueError` depend on the draw, so it is
+//! refused. After `random.seed(n)`, every draw is python3.11's own ([`super::mt`]).
 
 use super::footprint::Footprint;
 use super::heap::{Heap, HeapObj};
@@ -148,7 +149,8 @@ pub(super) fn call(f: RandomFn, heap: &Heap, args: &[Value], fp: &mut Footprint)
 }
 
 /// Calls `f` with `args`: python3.11's own draw in a program that seeds the generator
-/// ([`seeded`]), a value it can return as a sleep's length otherwise ([`call`]).
+/// ([`seeded`]); in a program that looks at unseeded `randint`/`choice` values, the value its
+/// tape gives ([`draw`]); otherwise a value it can return as a sleep's length ([`call`]).
 pub(super) fn dispatch(
     program: &crate::bytecode::Program,
     f: RandomFn,
