@@ -442,6 +442,35 @@ impl Instr {
         }
     }
 
+    /// Whether this is a conditional jump that pops its operand (`POP_JUMP_*`).
+    pub fn is_pop_jump(&self) -> bool {
+        use Instr::*;
+        matches!(
+            self,
+            PopJumpForwardIfFalse(_)
+                | PopJumpForwardIfTrue(_)
+                | PopJumpForwardIfNone(_)
+                | PopJumpForwardIfNotNone(_)
+                | PopJumpBackwardIfFalse(_)
+                | PopJumpBackwardIfTrue(_)
+                | PopJumpBackwardIfNone(_)
+                | PopJumpBackwardIfNotNone(_)
+        )
+    }
+
+    /// Whether this jumps backward (a loop back-edge), conditionally or not.
+    pub fn is_back_edge(&self) -> bool {
+        use Instr::*;
+        matches!(
+            self,
+            JumpBackward(_)
+                | PopJumpBackwardIfFalse(_)
+                | PopJumpBackwardIfTrue(_)
+                | PopJumpBackwardIfNone(_)
+                | PopJumpBackwardIfNotNone(_)
+        )
+    }
+
     /// Whether execution can go on to the next instruction in order (not an unconditional
     /// jump, a return or a raise).
     pub fn falls_through(&self) -> bool {

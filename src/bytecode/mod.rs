@@ -43,7 +43,28 @@ pub enum Const {
     Code(CodeId),
 }
 
+/// The name of the one library module whose Python source (its prelude) is compiled with a
+/// program that imports it.
+pub const FUTURES: &str = "concurrent.futures";
+
+/// The names a program may take from `concurrent.futures`.
+pub const FUTURES_EXPORTS: &[&str] = &["ThreadPoolExecutor", "Future"];
+
 impl Const {
+    /// The constant's truth value, as `bool()` gives it.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Const::None => false,
+            Const::Bool(b) => *b,
+            Const::Int(i) => *i != 0,
+            Const::BigInt(_) => true,
+            Const::Float(f) => f.0 != 0.0,
+            Const::Str(s) => !s.is_empty(),
+            Const::Tuple(t) | Const::FrozenSet(t) => !t.is_empty(),
+            Const::Code(_) => true,
+        }
+    }
+
     /// `repr()` of the constant as `dis` shows it, e.g. `'file1.zip'` or `('target',)`.
     pub fn repr(&self, program: &Program) -> String {
         match self {

@@ -205,33 +205,6 @@ pub fn fast_in_39(i: &Instr) -> bool {
     )
 }
 
-/// Whether `i` is a conditional jump that pops its operand.
-pub fn is_pop_jump(i: &Instr) -> bool {
-    matches!(
-        i,
-        Instr::PopJumpForwardIfFalse(_)
-            | Instr::PopJumpForwardIfTrue(_)
-            | Instr::PopJumpForwardIfNone(_)
-            | Instr::PopJumpForwardIfNotNone(_)
-            | Instr::PopJumpBackwardIfFalse(_)
-            | Instr::PopJumpBackwardIfTrue(_)
-            | Instr::PopJumpBackwardIfNone(_)
-            | Instr::PopJumpBackwardIfNotNone(_)
-    )
-}
-
-/// Whether `i` jumps backward (a loop back-edge), conditionally or not.
-pub fn is_back_edge(i: &Instr) -> bool {
-    matches!(
-        i,
-        Instr::JumpBackward(_)
-            | Instr::PopJumpBackwardIfFalse(_)
-            | Instr::PopJumpBackwardIfTrue(_)
-            | Instr::PopJumpBackwardIfNone(_)
-            | Instr::PopJumpBackwardIfNotNone(_)
-    )
-}
-
 /// The eval-breaker check site that instruction `i` is under a sparse model (3.10+), if any:
 /// the switch may happen after it, when the jump is taken or the call is of non-Python code.
 pub fn check_after(model: SwitchModel, i: &Instr) -> Option<SwitchKind> {
@@ -240,9 +213,9 @@ pub fn check_after(model: SwitchModel, i: &Instr) -> Option<SwitchKind> {
     }
     match i {
         Instr::Resume(arg) if *arg < 2 => Some(SwitchKind::Entry),
-        i if is_back_edge(i) => Some(SwitchKind::BackEdge),
+        i if i.is_back_edge() => Some(SwitchKind::BackEdge),
         Instr::Call(_) | Instr::CallFunctionEx(_) => Some(SwitchKind::Call),
-        i if model == SwitchModel::Cpython310 && is_pop_jump(i) => Some(SwitchKind::CondJump),
+        i if model == SwitchModel::Cpython310 && i.is_pop_jump() => Some(SwitchKind::CondJump),
         _ => None,
     }
 }
@@ -273,7 +246,7 @@ pub fn switch_marks(program: &Program, model: SwitchModel) -> Vec<SwitchMark> {
                 }
                 for (pc, i) in code.instrs.iter().enumerate() {
                     // A pop-jump is fast only on an exact bool operand: statically, either way.
-                    let checks = !fast_in_39(i) || is_pop_jump(i);
+                    let checks = !fast_in_39(i) || i.is_pop_jump();
                     if !checks {
                         continue;
                     }

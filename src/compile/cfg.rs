@@ -412,20 +412,6 @@ impl Cfg {
     }
 }
 
-/// Python truthiness of a constant.
-pub(crate) fn truthy(c: &Const) -> bool {
-    match c {
-        Const::None => false,
-        Const::Bool(b) => *b,
-        Const::Int(i) => *i != 0,
-        Const::BigInt(_) => true,
-        Const::Float(f) => f.0 != 0.0,
-        Const::Str(s) => !s.is_empty(),
-        Const::Tuple(t) | Const::FrozenSet(t) => !t.is_empty(),
-        Const::Code(_) => true,
-    }
-}
-
 fn lower_one(ins: &Ins, target: u32, forward: bool) -> Instr {
     let a = ins.arg;
     match ins.op {

@@ -33,7 +33,7 @@ fn single_item(iter: &Expr) -> Option<&Expr> {
         _ => return None,
     };
     match elts.as_slice() {
-        [one] if !matches!(one, Expr::Starred(_)) && super::fold::fold(one).is_none() => Some(one),
+        [one] if !matches!(one, Expr::Starred(_)) && crate::frontend::fold::fold(one).is_none() => Some(one),
         _ => None,
     }
 }

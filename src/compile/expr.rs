@@ -3,9 +3,10 @@
 //! `compiler_jump_if` for conditions.
 
 use super::cfg::{BlockId, Op};
-use super::{fold, Compiler};
+use super::Compiler;
 use crate::bytecode::Const;
 use crate::error::Result;
+use crate::frontend::fold;
 use ruff_python_ast::{self as ast, CmpOp, Expr, ExprContext, Operator, UnaryOp};
 use ruff_text_size::{Ranged, TextRange};
 
@@ -113,8 +114,8 @@ impl Compiler<'_> {
                     self.emit(Op::BuildTuple, t.elts.len() as u32);
                 }
             },
-            Expr::BinOp(b) if super::fold::printf_as_fstring(b).is_some() => {
-                let pieces = super::fold::printf_as_fstring(b).unwrap_or_default();
+            Expr::BinOp(b) if fold::printf_as_fstring(b).is_some() => {
+                let pieces = fold::printf_as_fstring(b).unwrap_or_default();
                 self.printf_pieces(&pieces, b.range)?;
             }
             Expr::BinOp(b) => {
@@ -623,8 +624,8 @@ impl Compiler<'_> {
     /// A printf-style format rewritten as an f-string (CPython 3.11's `optimize_format`): its
     /// literal parts have no position of their own (they take the previous instruction's), each
     /// value's FORMAT_VALUE has the value's.
-    fn printf_pieces(&mut self, pieces: &[super::fold::PrintfPiece<'_>], range: TextRange) -> Result<()> {
-        use super::fold::PrintfPiece;
+    fn printf_pieces(&mut self, pieces: &[fold::PrintfPiece<'_>], range: TextRange) -> Result<()> {
+        use fold::PrintfPiece;
         if pieces.len() > STACK_USE_GUIDELINE {
             return Err(self.unsupported(range, "printf-style format with more than 30 parts", "split the format"));
         }

@@ -23,7 +23,7 @@ mod comprehension;
 mod expect;
 mod expr;
 mod flow;
-pub(crate) mod fold;
+use crate::frontend::fold;
 mod optimize;
 pub mod prelude;
 mod sets;

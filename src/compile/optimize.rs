@@ -2,7 +2,7 @@
 //! block normalisation and extension, constant-condition folding, jump threading, tuple folding,
 //! SWAP elimination, PUSH_NULL folding, NOP removal, and dead-block elimination.
 
-use super::cfg::{truthy, BlockId, Cfg, Ins, Op, MAX_COPY_SIZE};
+use super::cfg::{BlockId, Cfg, Ins, Op, MAX_COPY_SIZE};
 use crate::bytecode::Const;
 
 impl Cfg {
@@ -114,7 +114,7 @@ impl Cfg {
                     let value = consts.get(arg as usize).cloned().unwrap_or(Const::None);
                     match nextop {
                         Some(Op::PopJumpIfFalse) | Some(Op::PopJumpIfTrue) => {
-                            let is_true = truthy(&value);
+                            let is_true = value.truthy();
                             self.blocks[b].instrs[i].op = Op::Nop;
                             let jump_if_true = nextop == Some(Op::PopJumpIfTrue);
                             if is_true == jump_if_true {
@@ -125,7 +125,7 @@ impl Cfg {
                             }
                         }
                         Some(Op::JumpIfFalseOrPop) | Some(Op::JumpIfTrueOrPop) => {
-                            let is_true = truthy(&value);
+                            let is_true = value.truthy();
                             let jump_if_true = nextop == Some(Op::JumpIfTrueOrPop);
                             if is_true == jump_if_true {
                                 self.blocks[b].instrs[i + 1].op = Op::Jump;

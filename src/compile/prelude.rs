@@ -16,14 +16,10 @@ use crate::error::{Error, Result};
 use crate::source::SourceFile;
 use ruff_python_ast::{ModModule, Stmt};
 
-/// The name of the one library module with a prelude.
-pub const FUTURES: &str = "concurrent.futures";
+pub use crate::bytecode::{FUTURES, FUTURES_EXPORTS};
 
 /// The source of `concurrent.futures` as the checker runs it.
 const FUTURES_SOURCE: &str = include_str!("prelude/concurrent_futures.py");
-
-/// The names a program may take from `concurrent.futures`.
-pub const FUTURES_EXPORTS: &[&str] = &["ThreadPoolExecutor", "Future"];
 
 /// Whether the module imports `concurrent.futures` (in any spelling: `import concurrent.futures`,
 /// `from concurrent.futures import …`, `from concurrent import futures`).

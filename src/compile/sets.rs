@@ -4,8 +4,9 @@
 //! `fold_iter` makes a tuple there.
 
 use super::cfg::Op;
-use super::{fold, Compiler};
+use super::Compiler;
 use crate::error::Result;
+use crate::frontend::fold;
 use ruff_python_ast::{self as ast, CmpOp, Expr, ExprContext};
 use ruff_text_size::Ranged;
 

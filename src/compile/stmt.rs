@@ -4,9 +4,10 @@
 
 use super::cfg::{Op, SrcLoc};
 use super::expr::nb_code;
-use super::{fold, Compiler, FBlock};
+use super::{Compiler, FBlock};
 use crate::bytecode::Const;
 use crate::error::Result;
+use crate::frontend::fold;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -18,7 +19,7 @@ impl Compiler<'_> {
         let mut out = Vec::new();
         for a in &f.parameters.kwonlyargs {
             let Some(d) = a.default.as_deref() else { continue };
-            let Some(c) = super::fold::fold(d) else {
+            let Some(c) = fold::fold(d) else {
                 return Err(self.unsupported(
                     d.range(),
                     "default parameter value that is not a constant",

@@ -10,11 +10,9 @@
 //! The search is stateless and memory-light: it keeps one state per pending alternative, and
 //! tries the earliest preemption first (long solo runs are executed in place).
 
-use super::model::{Model, Status};
-use super::schedule::Schedule;
 use super::search::{CycleWatch, Search};
-use crate::explore::report::{Finding, FindingKind};
-use crate::vm::{Event, Tid};
+use crate::engine::{Execution, Finding, FindingKind, Model, Schedule, Status};
+use crate::vm::Tid;
 
 /// Deepest nesting of pending alternatives before the search gives up (a limit, reported).
 const MAX_NESTING: usize = 20_000;
@@ -36,44 +34,39 @@ struct Bounded<'a, M: Model> {
 /// Explores every execution with at most `bound` preemptions.
 pub(crate) fn pass<M: Model>(model: &M, search: &mut Search, bound: u32) -> Pass {
     let mut b = Bounded { model, search, schedule: Schedule::new(), cut: false, nesting: 0 };
-    let init = model.init();
-    b.run(init, None, bound, 0);
+    b.run(Execution::start(model), None, bound);
     Pass { cut: b.cut }
 }
 
-impl<M: Model> Bounded<'_, M> {
-    /// Runs from `s`; `first` is the thread to step first (already chosen), `budget` the
-    /// preemptions left, `used` those spent so far.
-    fn run(&mut self, mut s: M::State, first: Option<Tid>, budget: u32, used: u32) {
+impl<'m, M: Model> Bounded<'m, M> {
+    /// Runs execution `e` on; `first` is the thread to step first (already chosen), `budget`
+    /// the preemptions left.
+    fn run(&mut self, mut e: Execution<'m, M>, first: Option<Tid>, budget: u32) {
         let mark = self.schedule.len();
         self.nesting += 1;
         self.search.count_states(1);
         if self.nesting > MAX_NESTING {
             self.search.stopped = Some(format!("more than {MAX_NESTING} nested scheduling choices in one execution"));
         }
-        let mut runnable = Vec::new();
-        let mut current: Option<Tid> = None;
-        let mut free = true;
-        let mut last_raised = false;
-        let mut fresh = true;
         let mut watch = CycleWatch::new();
+        let mut current = None;
         let mut next = first;
         loop {
             if let Some(tid) = next.take() {
                 if current != Some(tid) {
                     watch.reset();
                 }
-                if self.model.next_step_is_back_edge(&s, tid) && watch.see(&s) {
-                    if runnable.iter().any(|&u| u != tid) {
+                if self.model.next_step_is_back_edge(e.state(), tid) && watch.see(e.state()) {
+                    if e.runnable().iter().any(|&u| u != tid) {
                         // Another thread could run here: looping on alone would starve it,
                         // which CPython's GIL does not allow (see `fair`); the runs where it
                         // gets its turn are explored at the preemption points.
                         if self.search.starved.is_empty() {
-                            self.search.starved = runnable.iter().copied().filter(|&u| u != tid).collect();
+                            self.search.starved = e.runnable().iter().copied().filter(|&u| u != tid).collect();
                         }
                         break;
                     }
-                    let line = self.model.line_of(&s, tid);
+                    let line = self.model.line_of(e.state(), tid);
                     let f = Finding {
                         kind: FindingKind::NonTermination,
                         message: format!(
@@ -83,45 +76,31 @@ impl<M: Model> Bounded<'_, M> {
                         thread: tid,
                         line,
                     };
-                    let o = self.model.project(&s);
-                    self.search.finish_execution(Status::Violation(f), &self.schedule, used, o);
+                    let o = self.model.project(e.state());
+                    self.search.finish_execution(Status::Violation(f), &self.schedule, e.preemptions(), o);
                     break;
                 }
-                let info = self.model.step(&mut s, tid);
+                e.advance(tid);
                 self.schedule.push(tid);
                 current = Some(tid);
-                free = info.event.releases_gil();
-                last_raised = matches!(info.event, Event::Raise(_));
                 if self.search.tick() {
                     break;
                 }
-                if fresh {
-                    self.model.runnable(&s, &mut runnable);
-                    fresh = false;
-                } else {
-                    self.model.runnable_after(&s, tid, &info, &mut runnable);
-                }
-            } else {
-                self.model.runnable(&s, &mut runnable);
-                fresh = false;
             }
-            if runnable.is_empty() || last_raised {
-                let status = self.model.status(&s);
-                if status != Status::Running {
-                    let o = self.model.project(&s);
-                    self.search.finish_execution(status, &self.schedule, used, o);
-                    break;
-                }
-                last_raised = false;
+            let status = e.status();
+            if status != Status::Running {
+                let o = self.model.project(e.state());
+                self.search.finish_execution(status, &self.schedule, e.preemptions(), o);
+                break;
             }
-            match current.filter(|c| !free && runnable.contains(c)) {
+            match e.preemptible() {
                 Some(c) => {
-                    if runnable.len() > 1 && self.model.worth_preempting_before(&s, c) {
+                    if e.runnable().len() > 1 && self.model.worth_preempting_before(e.state(), c) {
                         if budget == 0 {
                             self.cut = true;
                         } else {
-                            for &u in runnable.clone().iter().filter(|&&u| u != c) {
-                                self.run(s.clone(), Some(u), budget - 1, used + 1);
+                            for &u in e.runnable().to_vec().iter().filter(|&&u| u != c) {
+                                self.run(e.clone(), Some(u), budget - 1);
                                 if self.search.should_stop() {
                                     break;
                                 }
@@ -134,8 +113,9 @@ impl<M: Model> Bounded<'_, M> {
                     next = Some(c);
                 }
                 None => {
-                    for &u in runnable.clone().iter().skip(1) {
-                        self.run(s.clone(), Some(u), budget, used);
+                    let runnable = e.runnable().to_vec();
+                    for &u in runnable.iter().skip(1) {
+                        self.run(e.clone(), Some(u), budget);
                         if self.search.should_stop() {
                             break;
                         }
@@ -150,6 +130,6 @@ impl<M: Model> Bounded<'_, M> {
         let extra = self.schedule.len() - mark;
         self.schedule.truncate_steps(extra);
         self.nesting -= 1;
-        self.search.discard(s);
+        self.search.discard(e.into_state());
     }
 }

@@ -16,9 +16,9 @@
 //! explored, and under it R is a run like any other. That argument needs every reachable state,
 //! so the reductions are not applied to such programs (the report says so).
 
-use super::model::{Model, PyModel};
 use super::report::{OutcomeCount, Report, Verdict};
 use super::{Checker, Reduction};
+use crate::engine::{Model, PyModel};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 

@@ -12,10 +12,11 @@ mod accel;
 mod dfs;
 
 use super::search::{Limits, Search};
-use super::{thread_name, FindingKind, Model, PyModel, Schedule, Status};
 use crate::budget::Limit;
+use crate::engine::{Execution, FindingKind, Model, PyModel, Schedule, Status};
 use crate::error::Error;
-use crate::vm::{self, Event, Tid, Value};
+use crate::text::thousands;
+use crate::vm::{self, Value};
 use num_bigint::BigInt;
 use std::fmt;
 use std::str::FromStr;
@@ -271,7 +272,7 @@ enum Unreplayed {
 /// Steps between two looks at the clock during the replay.
 const REPLAY_CHECK_EVERY: u64 = 1 << 12;
 
-/// Replays `schedule` step by step with [`vm::step_in_place`], checking that every step's
+/// Replays `schedule` step by step as an [`Execution`], checking that every step's
 /// thread can move and that the run ends exactly where the schedule does; counts preemptions
 /// as `gilcheck trace` does. Honours `limits.max_time`, counted from `start`.
 fn certify(
@@ -281,45 +282,24 @@ fn certify(
     limits: &Limits,
     start: Instant,
 ) -> Result<Replayed, Unreplayed> {
-    let program = &model.program;
-    let mut s = model.init();
-    let mut prev: Option<(Tid, bool)> = None;
-    let mut preemptions = 0;
+    let mut e = Execution::start(model);
     let mut steps = 0u64;
-    let mut ended = false;
-    for seg in schedule.segments() {
-        let tid = seg.tid;
-        if tid >= s.threads.len() {
-            return Err(Unreplayed::Misfit(format!("step {}: there is no thread {tid}", steps + 1)));
+    for tid in schedule.steps() {
+        if let Err(err) = e.step(tid) {
+            return Err(Unreplayed::Misfit(format!("step {}: {err}", steps + 1)));
         }
-        if let Some((p, free)) = prev {
-            if p != tid && !free && vm::runnable(program, &s, p) {
-                preemptions += 1;
-            }
-        }
-        let mut slept = false;
-        for _ in 0..seg.steps {
-            if ended || !vm::runnable(program, &s, tid) {
-                return Err(Unreplayed::Misfit(format!("step {}: {} cannot move", steps + 1, thread_name(tid))));
-            }
-            let info = vm::step_in_place(program, &mut s, tid);
-            steps += 1;
-            if steps.is_multiple_of(REPLAY_CHECK_EVERY) {
-                let budget = limits.budget();
-                if let Some(l) = budget.check().or_else(|| {
-                    limits.max_time.filter(|t| limits.budget.is_none() && start.elapsed() > *t).map(|_| Limit::Time)
-                }) {
-                    budget.stop(l);
-                    return Err(Unreplayed::Limit(budget.hit(l, limits.max_states).describe()));
-                }
-            }
-            slept = info.event.releases_gil();
-            if matches!(info.event, Event::Raise(_)) && s.failed_thread().is_some() {
-                ended = true;
+        steps += 1;
+        if steps.is_multiple_of(REPLAY_CHECK_EVERY) {
+            let budget = limits.budget();
+            if let Some(l) = budget.check().or_else(|| {
+                limits.max_time.filter(|t| limits.budget.is_none() && start.elapsed() > *t).map(|_| Limit::Time)
+            }) {
+                budget.stop(l);
+                return Err(Unreplayed::Limit(budget.hit(l, limits.max_states).describe()));
             }
         }
-        prev = Some((tid, slept));
     }
+    let (preemptions, s) = (e.preemptions(), e.into_state());
     let ending = match model.status(&s) {
         Status::Running => return Err(Unreplayed::Misfit("the schedule ends before the run does".into())),
         Status::Finished(_) => "every thread finished normally".to_string(),
@@ -329,19 +309,6 @@ fn certify(
         },
     };
     Ok(Replayed { value: s.globals.get(slot).cloned(), preemptions, steps, ending })
-}
-
-/// `1234567` as `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// A big int as a JSON number when it fits in 64 bits, else as a decimal string.

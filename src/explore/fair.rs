@@ -13,7 +13,7 @@
 //! (the threads without such a step are blocked somewhere in it). [`fair_cycle`] builds one
 //! such walk, as a schedule that replays.
 
-use super::model::Model;
+use crate::engine::Model;
 use crate::vm::Tid;
 use std::collections::{HashMap, HashSet, VecDeque};
 

@@ -14,22 +14,17 @@ mod draws;
 mod enumerate;
 mod extremes;
 mod fair;
-mod model;
 mod reduce;
 mod report;
-mod schedule;
 mod search;
 mod stateful;
 mod stops;
 #[cfg(test)]
-pub(crate) mod test_util;
+mod tests;
 
+pub use crate::engine::{thread_name, Finding, FindingKind, Model, Outcome, PyModel, Schedule, Segment, Status};
 pub use extremes::{extreme, Extreme, Goal};
-pub use model::{thread_name, Model, PyModel, Status};
-pub use report::{
-    CheckerStop, Counterexample, Finding, FindingKind, Outcome, OutcomeCount, ReductionNote, Report, Stats, Verdict,
-};
-pub use schedule::{Schedule, Segment};
+pub use report::{CheckerStop, Counterexample, OutcomeCount, ReductionNote, Report, Stats, Verdict};
 pub use search::{current_rss_bytes, peak_rss_bytes, Limits, Progress, ProgressFn};
 
 use num_bigint::BigUint;

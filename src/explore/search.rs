@@ -1,9 +1,8 @@
 //! What every strategy shares: limits, progress, counters, outcome collection, cycle watching.
 
-use super::model::Status;
-use super::report::{Counterexample, Finding, Outcome, Stats};
-use super::schedule::Schedule;
+use super::report::{Counterexample, Stats};
 use crate::budget::{Budget, Limit, LimitHit};
+use crate::engine::{Finding, Outcome, Schedule, Status};
 use num_bigint::BigUint;
 use std::collections::BTreeMap;
 use std::fmt;

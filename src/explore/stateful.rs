@@ -6,10 +6,10 @@
 //! thread that can always run takes steps in it): that run never terminates.
 
 use super::fair::{self, Node, Sccs};
-use super::model::{Model, Status};
-use super::report::{Finding, FindingKind, Outcome};
-use super::schedule::Schedule;
 use super::search::Search;
+use crate::engine::{
+    is_preemption, run_status, Execution, Finding, FindingKind, Last, Model, Outcome, Schedule, Status,
+};
 use crate::vm::{Event, Tid};
 use num_bigint::BigUint;
 use std::collections::HashMap;
@@ -172,7 +172,7 @@ struct Frame<S> {
     /// Per-outcome path counts (only with per-outcome counting).
     per: Vec<(u32, BigUint)>,
     /// The thread whose step led here, and whether a switch after it is free.
-    arrived_by: Option<(Tid, bool)>,
+    arrived_by: Option<Last>,
     preemptions: u32,
     /// Its strongly connected component's bookkeeping.
     node: Node,
@@ -207,7 +207,7 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
     let mut sccs = Sccs::default();
     sccs.discover(0);
     let root_node = Node { low: 0, inside: 0, enabled: fair::mask(&runnable) };
-    let root_status = if runnable.is_empty() { model.status(&init) } else { Status::Running };
+    let root_status = run_status(model, &init, &runnable, false);
     if root_status != Status::Running {
         let o = model.project(&init);
         let ended = ended_in(&root_status, o.clone());
@@ -237,11 +237,7 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
         if top.next < top.runnable.len() {
             let u = top.runnable[top.next];
             top.next += 1;
-            let preemptions = top.preemptions
-                + match top.arrived_by {
-                    Some((p, free)) if p != u && !free && top.runnable.contains(&p) => 1,
-                    _ => 0,
-                };
+            let preemptions = top.preemptions + u32::from(is_preemption(top.arrived_by, u, &top.runnable));
             let mut s = top.state.clone();
             let info = model.step(&mut s, u);
             if search.tick() {
@@ -274,11 +270,7 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
             search.count_states(1);
             let mut runnable = Vec::new();
             model.runnable(&s, &mut runnable);
-            let status = if runnable.is_empty() || matches!(info.event, Event::Raise(_)) {
-                model.status(&s)
-            } else {
-                Status::Running
-            };
+            let status = run_status(model, &s, &runnable, matches!(info.event, Event::Raise(_)));
             schedule.push(u);
             if status != Status::Running {
                 counts.small.push(1);
@@ -295,7 +287,7 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
                 continue;
             }
             counts.small.push(IN_PROGRESS);
-            let arrived_by = Some((u, info.event.releases_gil()));
+            let arrived_by = Some(Last::of(u, &info));
             sccs.discover(idx);
             let node = Node { low: idx, inside: 0, enabled: fair::mask(&runnable) };
             stack.push(Frame {
@@ -314,9 +306,9 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
             let idx = done.idx;
             match sccs.finish(idx, done.node) {
                 Err(low) => {
-                    if let (Some(parent), Some((u, _))) = (stack.last_mut(), done.arrived_by) {
+                    if let (Some(parent), Some(by)) = (stack.last_mut(), done.arrived_by) {
                         parent.node.low = parent.node.low.min(low);
-                        parent.node.inside |= fair::bit(u);
+                        parent.node.inside |= fair::bit(by.tid);
                     }
                 }
                 Ok(Some(component)) => {
@@ -368,16 +360,12 @@ fn never_ends<M: Model>(
     let mut path = schedule.clone();
     let mut preemptions = root.preemptions;
     if let Some(walk) = fair::fair_cycle(model, &root.state, component, index, WALK_BUDGET) {
-        let (mut s, mut prev, mut runnable) = (root.state.clone(), root.arrived_by, Vec::new());
+        let mut e = Execution::at(model, root.state.clone(), root.arrived_by, root.preemptions);
         for u in walk {
-            model.runnable(&s, &mut runnable);
-            if matches!(prev, Some((p, free)) if p != u && !free && runnable.contains(&p)) {
-                preemptions += 1;
-            }
-            let info = model.step(&mut s, u);
-            prev = Some((u, info.event.releases_gil()));
+            e.advance(u);
             path.push(u);
         }
+        preemptions = e.preemptions();
     }
     let f = Finding {
         kind: FindingKind::NonTermination,

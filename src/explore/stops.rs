@@ -4,8 +4,8 @@
 //! outcomes, and unless a genuine violation was found as well, the report has no verdict about
 //! the program (it is inconclusive, and [`Report::checker_stop`] says where and why).
 
-use super::model::Model;
-use super::report::{CheckerStop, FindingKind, Report, Verdict};
+use super::report::{CheckerStop, Report, Verdict};
+use crate::engine::{FindingKind, Model};
 
 /// Moves the checker's stops out of `report`'s violations and outcomes, and settles the
 /// verdict: a genuine violation still stands (it is behaviour CPython can show); otherwise the

@@ -5,6 +5,7 @@
 //! (DESIGN.md §1.1): anything outside it is an [`Error::Unsupported`] naming the construct and
 //! what is supported instead. [`parse_literal`] reads the VALUE of `--set NAME=VALUE`.
 
+pub(crate) mod fold;
 mod subset;
 #[cfg(test)]
 mod tests;
@@ -15,7 +16,7 @@ use crate::source::SourceFile;
 use ruff_python_ast::{Expr, ModModule, Number, PythonVersion, UnaryOp};
 use ruff_python_parser::{Mode, ParseOptions};
 
-pub(crate) use subset::{check_expect_expression, cpython_attrs, future_annotations};
+pub(crate) use subset::{check_expect_expression, future_annotations};
 pub use subset::{check_library_subset, check_subset};
 
 /// What the subset check learnt about a program that the later stages need.
@@ -91,7 +92,7 @@ pub fn parse_literal(text: &str) -> Result<Const> {
     if !is_literal(expr, 0) {
         return Err(usage());
     }
-    crate::compile::fold::fold(expr).ok_or_else(usage)
+    fold::fold(expr).ok_or_else(usage)
 }
 
 fn is_literal(e: &Expr, depth: usize) -> bool {

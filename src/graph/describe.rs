@@ -2,7 +2,7 @@
 //! implementation for the Python VM, and the node and edge attributes built from it.
 
 use super::{Attr, Attrs, Edge, EdgeKind, NodeRole};
-use crate::explore::{thread_name, Model, PyModel, Status};
+use crate::engine::{thread_name, Model, PyModel, Status};
 use crate::vm::{self, Event, Object, StepInfo, ThreadStatus, Tid};
 
 /// The instruction a thread is about to execute.

@@ -2,7 +2,7 @@
 //! the highlighted path in bold red; a happens-before graph with one cluster per thread.
 
 use super::{edge_attrs, node_attrs, Attr, EdgeKind, Graph, GraphError, Kind, Node, NodeRole, Ticker};
-use crate::report::thousands;
+use crate::text::thousands;
 use petgraph::visit::EdgeRef;
 use std::collections::BTreeMap;
 use std::fmt::Write;

@@ -3,7 +3,7 @@
 
 use super::describe::{accesses, effect, line_text, role, state_attrs, Describe, StepLabel};
 use super::{Attr, Edge, EdgeKind, Graph, GraphError, Kind, Node, NodeRole, Options, Total};
-use crate::explore::{thread_name, Finding, FindingKind, Schedule, Status};
+use crate::engine::{is_preemption, run_status, thread_name, Finding, FindingKind, Last, Schedule, Status};
 use crate::vm::{Event, Object, StepInfo, Tid};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -49,7 +49,7 @@ struct Builder<'o> {
 /// touch, or has an event: start, join, lock operations, print, sleep, exit, raise) with the
 /// invisible steps of that thread just before it folded in (`steps` counts them all); invisible
 /// steps left at the end of a thread make a last node of their own. A step is invisible when
-/// the model says so ([`crate::explore::Model::next_step_is_local`]: e.g. main's accesses to
+/// the model says so ([`crate::engine::Model::next_step_is_local`]: e.g. main's accesses to
 /// globals no function uses) or when it touched nothing shared and had no event.
 ///
 /// Node attributes: `thread`, `thread_name`, `step` (0-based index of the visible step in the
@@ -80,7 +80,7 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
     let mut steps = schedule.map(|sch| sch.steps());
     let mut runnable = Vec::new();
     let mut raised = false;
-    let mut prev: Option<(Tid, bool)> = None;
+    let mut prev: Option<Last> = None;
     let mut preemptions = 0u64;
     let mut index = 0u64;
     let mut watch = Brent::default();
@@ -98,7 +98,7 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
             None => None,
         };
         model.runnable(&s, &mut runnable);
-        let status = super::status_after(model, &s, &runnable, raised);
+        let status = run_status(model, &s, &runnable, raised);
         if status != Status::Running {
             if wanted.is_none() {
                 break;
@@ -112,7 +112,7 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
         let tid = match wanted {
             Some(t) => t,
             None => match prev {
-                Some((p, _)) if runnable.contains(&p) => p,
+                Some(Last { tid: p, .. }) if runnable.contains(&p) => p,
                 _ => runnable[0],
             },
         };
@@ -146,14 +146,14 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
             });
             break;
         }
-        if matches!(prev, Some((p, slept)) if p != tid && !slept && runnable.contains(&p)) {
+        if is_preemption(prev, tid, &runnable) {
             preemptions += 1;
         }
         let label = model.next_step(&s, tid);
         let invisible = model.next_step_is_local(&s, tid);
         let info = model.step(&mut s, tid);
         raised = matches!(info.event, Event::Raise(_));
-        prev = Some((tid, info.event.releases_gil()));
+        prev = Some(Last::of(tid, &info));
         taken.push(tid);
         if invisible || (info.footprint.is_local() && info.event == Event::None) {
             let p = b.pending.entry(tid).or_insert(Pending { steps: 0, first_step: index, first_line: label.line });
@@ -206,8 +206,8 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
         });
     }
     model.runnable(&s, &mut runnable);
-    let status = super::status_after(model, &s, &runnable, raised);
-    if let (None, Some(sch), Status::Running, Some((tid, _))) = (&endless, schedule, &status, prev) {
+    let status = run_status(model, &s, &runnable, raised);
+    if let (None, Some(sch), Status::Running, Some(Last { tid, .. })) = (&endless, schedule, &status, prev) {
         // A schedule that ends in a state it passed before (a non-termination
         // counterexample's lasso) repeats forever.
         let end = model.fingerprint(&s);

@@ -60,8 +60,8 @@ pub use hb::trace;
 pub use states::states;
 pub use tree::tree;
 
-use crate::explore::{Model, Schedule};
-use crate::report::thousands;
+use crate::engine::Schedule;
+use crate::text::thousands;
 use crate::Error;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::HashMap;
@@ -566,19 +566,4 @@ fn too_large<M: Describe>(model: &M, kind: Kind, opts: &Options) -> GraphError {
     let total =
         if opts.count_limit > opts.max_nodes { count_nodes(model, kind, opts.count_limit) } else { Total::Unknown };
     GraphError::TooLarge { kind, max_nodes: opts.max_nodes, reached: opts.max_nodes + 1, total }
-}
-
-/// Whether a model state is terminal after a step, as the stateful search decides it: when no
-/// thread can move, or the step raised.
-fn status_after<M: Model>(
-    model: &M,
-    s: &M::State,
-    runnable: &[crate::vm::Tid],
-    raised: bool,
-) -> crate::explore::Status {
-    if runnable.is_empty() || raised {
-        model.status(s)
-    } else {
-        crate::explore::Status::Running
-    }
 }

@@ -3,8 +3,8 @@
 //! walks, so its counts are that search's `states` and `transitions`.
 
 use super::describe::{line_text, outcome_lines, role, state_attrs, step_edge, Describe};
-use super::{status_after, too_large, Attr, Graph, GraphError, Kind, Node, NodeRole, Options, Total};
-use crate::explore::{thread_name, Schedule, Status};
+use super::{too_large, Attr, Graph, GraphError, Kind, Node, NodeRole, Options, Total};
+use crate::engine::{run_status, thread_name, Schedule, Status};
 use crate::vm::Event;
 use petgraph::graph::NodeIndex;
 use std::collections::{HashSet, VecDeque};
@@ -29,7 +29,7 @@ pub fn states<M: Describe>(model: &M, opts: &Options) -> Result<Graph, GraphErro
     let init = model.init();
     let mut runnable = Vec::new();
     model.runnable(&init, &mut runnable);
-    let status = status_after(model, &init, &runnable, false);
+    let status = run_status(model, &init, &runnable, false);
     let fp = model.fingerprint(&init);
     let root = add_state(&mut g, model, &init, &status, fp, 0);
     g.graph[root].initial = true;
@@ -57,7 +57,7 @@ pub fn states<M: Describe>(model: &M, opts: &Options) -> Result<Graph, GraphErro
                         return Err(too_large(model, Kind::States, opts));
                     }
                     model.runnable(&t, &mut after);
-                    let status = status_after(model, &t, &after, matches!(info.event, Event::Raise(_)));
+                    let status = run_status(model, &t, &after, matches!(info.event, Event::Raise(_)));
                     let j = add_state(&mut g, model, &t, &status, fp, depth + 1);
                     if status == Status::Running {
                         queue.push_back((t, j, depth + 1));
@@ -111,7 +111,7 @@ pub(super) fn count<M: Describe>(model: &M, limit: usize) -> Total {
     seen.insert(model.fingerprint(&init));
     model.runnable(&init, &mut runnable);
     let mut queue = VecDeque::new();
-    if status_after(model, &init, &runnable, false) == Status::Running {
+    if run_status(model, &init, &runnable, false) == Status::Running {
         queue.push_back(init);
     }
     let mut ticks = 0;
@@ -130,7 +130,7 @@ pub(super) fn count<M: Describe>(model: &M, limit: usize) -> Total {
                 return Total::AtLeast(limit as u64);
             }
             model.runnable(&t, &mut after);
-            if status_after(model, &t, &after, matches!(info.event, Event::Raise(_))) == Status::Running {
+            if run_status(model, &t, &after, matches!(info.event, Event::Raise(_))) == Status::Running {
                 queue.push_back(t);
             }
         }

@@ -1,8 +1,8 @@
 //! The interleaving tree: one node per schedule prefix, one leaf per interleaving.
 
 use super::describe::{outcome_lines, role, state_attrs, step_edge, Describe};
-use super::{status_after, too_large, Attr, Graph, GraphError, Kind, Node, NodeRole, Options, Total};
-use crate::explore::{thread_name, Finding, FindingKind, Schedule, Status};
+use super::{too_large, Attr, Graph, GraphError, Kind, Node, NodeRole, Options, Total};
+use crate::engine::{run_status, thread_name, Finding, FindingKind, Schedule, Status};
 use crate::vm::{Event, Tid};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
@@ -40,7 +40,7 @@ pub fn tree<M: Describe>(model: &M, opts: &Options) -> Result<Graph, GraphError>
     let init = model.init();
     let mut runnable = Vec::new();
     model.runnable(&init, &mut runnable);
-    let status = status_after(model, &init, &runnable, false);
+    let status = run_status(model, &init, &runnable, false);
     let root = add_node(&mut g, model, &init, &status, &schedule);
     g.graph[root].initial = true;
     let mut on_path = HashSet::new();
@@ -114,7 +114,7 @@ fn step<M: Describe>(
     }
     let mut runnable = Vec::new();
     model.runnable(&t, &mut runnable);
-    match status_after(model, &t, &runnable, matches!(info.event, Event::Raise(_))) {
+    match run_status(model, &t, &runnable, matches!(info.event, Event::Raise(_))) {
         Status::Running => (Child::Inner(t, fp, runnable), info),
         status => (Child::Leaf(t, status), info),
     }
@@ -141,7 +141,7 @@ pub(super) fn count<M: Describe>(model: &M, limit: usize) -> Total {
     let init = model.init();
     let mut runnable = Vec::new();
     model.runnable(&init, &mut runnable);
-    if status_after(model, &init, &runnable, false) != Status::Running {
+    if run_status(model, &init, &runnable, false) != Status::Running {
         return Total::Exactly(1);
     }
     let mut n = 1usize;

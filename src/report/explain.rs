@@ -2,9 +2,10 @@
 //! read what, whose writes it overwrote), a stale check-then-act read, the deadlock's wait-for
 //! cycle with the lines where each lock was taken, and the values named by a failing assert.
 
-use super::{thousands, Style};
+use super::Style;
 use crate::explore::{thread_name, FindingKind, Status};
 use crate::source::SourceFile;
+use crate::text::{plural, thousands};
 use crate::trace::{Overwrite, Site, Trace, Wait, WaitOn};
 use serde_json::{json, Value as Json};
 use std::fmt::Write as _;
@@ -201,10 +202,6 @@ fn times(n: u64) -> String {
         2 => "twice".into(),
         n => format!("{} times", thousands(n)),
     }
-}
-
-fn plural(n: u64, word: &str) -> String {
-    format!("{} {word}{}", thousands(n), if n == 1 { "" } else { "s" })
 }
 
 fn at(s: &Site) -> String {

@@ -13,8 +13,9 @@ pub use svg::render_svg;
 
 use crate::explore::{thread_name, Counterexample, Report, Verdict};
 use crate::source::SourceFile;
+use crate::text::plural;
+pub use crate::text::{big_count, thousands};
 use crate::trace::{Trace, TraceRun, TraceStep};
-use num_bigint::BigUint;
 use std::fmt::Write as _;
 
 /// How to render text.
@@ -33,34 +34,6 @@ impl Style {
             text.to_string()
         }
     }
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-/// A big count for people: exact with separators up to 15 digits, else `≈ 1.23e45 (10^45.09)`.
-pub fn big_count(n: &BigUint) -> String {
-    let digits = n.to_string();
-    if digits.len() <= 15 {
-        return thousands(digits.parse().unwrap_or(0));
-    }
-    let lead: f64 = digits[..6].parse::<f64>().unwrap_or(0.0) / 1e5;
-    let exp = digits.len() - 1;
-    format!("≈ {lead:.2}e{exp} (10^{:.2})", exp as f64 + lead.log10())
-}
-
-fn plural(n: u64, word: &str) -> String {
-    format!("{} {word}{}", thousands(n), if n == 1 { "" } else { "s" })
 }
 
 /// The text report of a check. `replay_args` are the options a replay needs besides the

@@ -2,8 +2,10 @@
 //! thread runs next, one step or a stretch at a time, and sees the threads, their next
 //! instructions and the globals at every switch point.
 //!
-//! The session follows the `bytecode` switch model: every step boundary is a switch point. Its
-//! path is a [`Schedule`] from the initial state, so whatever it reaches can be saved and replayed
+//! The session follows the switch model in force (`--switch`): under `bytecode` every step
+//! boundary is a switch point; under a CPython model a thread that holds the GIL between two
+//! switch points is the only one that may step, as in every search and replay (the rule is
+//! [`Execution`]'s). Its path is a [`Schedule`] from the initial state, so whatever it reaches can be saved and replayed
 //! with `gilcheck trace --schedule`, and a schedule can be loaded to start from.
 //!
 //! ```no_run
@@ -33,11 +35,11 @@ mod tests;
 pub use command::Command;
 
 use crate::bytecode::{CodeId, GlobalId};
-use crate::explore::{thread_name, Model as _, PyModel, Schedule, Status};
+use crate::engine::{thread_name, Execution, Model as _, PyModel, Schedule, Status};
 use crate::report::Style;
 use crate::source::SourceFile;
 use crate::trace;
-use crate::vm::{self, Event, Footprint, Object, State, ThreadStatus, Tid, Value};
+use crate::vm::{Event, Footprint, Object, State, Tid, Value};
 use std::fmt;
 use std::io::{self, BufRead, Write};
 
@@ -189,15 +191,6 @@ pub enum Flow {
     Quit,
 }
 
-/// Where the path stands: the state, the last step's thread (and whether it slept, which makes
-/// the next switch free), and the preemptions made so far.
-#[derive(Clone, Debug)]
-struct Point {
-    state: State,
-    prev: Option<(Tid, bool)>,
-    preemptions: u32,
-}
-
 /// A step as taken, before it is rendered (rendering every step of a long run would be slow).
 struct Raw {
     index: u64,
@@ -225,16 +218,16 @@ pub struct Session<'m> {
     source: &'m SourceFile,
     opts: Options,
     schedule: Schedule,
-    now: Point,
-    /// Undo points: (steps taken, point), ascending; the first is always the initial state.
-    checkpoints: Vec<(u64, Point)>,
+    now: Execution<'m, PyModel>,
+    /// Undo points: (steps taken, execution), ascending; the first is always the initial state.
+    checkpoints: Vec<(u64, Execution<'m, PyModel>)>,
 }
 
 impl<'m> Session<'m> {
     /// A session at the initial state of `model`.
     pub fn new(model: &'m crate::Model, opts: Options) -> Self {
         let py = model.explorable();
-        let init = Point { state: py.init(), prev: None, preemptions: 0 };
+        let init = Execution::start(py);
         Session {
             model: py,
             source: model.source(),
@@ -247,7 +240,7 @@ impl<'m> Session<'m> {
 
     /// The current state.
     pub fn state(&self) -> &State {
-        &self.now.state
+        self.now.state()
     }
 
     /// The schedule from the initial state to the current one.
@@ -262,12 +255,12 @@ impl<'m> Session<'m> {
 
     /// Preemptions the current schedule makes (switches away from a thread that could go on).
     pub fn preemptions(&self) -> u32 {
-        self.now.preemptions
+        self.now.preemptions()
     }
 
     /// Whether the current state is running, complete, or a violation.
     pub fn status(&self) -> Status {
-        self.model.status(&self.now.state)
+        self.now.status()
     }
 
     /// The exit code the session ends with: 1 when the current state is a violation, else 0.
@@ -292,36 +285,19 @@ impl<'m> Session<'m> {
         }
     }
 
-    /// [`Session::can_run`] without looking at whether the run has ended.
+    /// [`Session::can_run`] without looking at whether the run has ended: whether the thread may
+    /// move under the switch model in force (one that holds the GIL between two switch points is
+    /// the only one that may), and why not.
     fn thread_can_run(&self, tid: Tid) -> Result<(), Refusal> {
-        let s = &self.now.state;
-        let Some(th) = s.threads.get(tid) else {
+        let s = self.now.state();
+        if tid >= s.threads.len() {
             return Err(Refusal::NoSuchThread { tid, threads: s.threads.len() });
-        };
-        let reason = match &th.status {
-            ThreadStatus::New { .. } => "has not been started".to_string(),
-            ThreadStatus::Finished => "has finished".to_string(),
-            ThreadStatus::Failed { exc, line } => format!("died at line {line}: {exc}"),
-            ThreadStatus::Alive => match vm::blocker(&self.model.program, s, tid) {
-                None if th.frames.is_empty() => "has no frame".to_string(),
-                None => return Ok(()),
-                Some(b) => self.blocked_reason(b),
-            },
-        };
-        Err(Refusal::CannotRun { tid, reason })
-    }
-
-    fn blocked_reason(&self, b: vm::Blocker) -> String {
-        match b {
-            vm::Blocker::Lock { lock, holder } => {
-                let held = holder.map_or(String::new(), |h| format!(" (held by {})", thread_name(h)));
-                format!("is blocked on {}{held}", self.model.lock_name(&self.now.state, lock))
-            }
-            vm::Blocker::Join(t) => format!("is blocked joining {}", thread_name(t)),
-            b @ vm::Blocker::Sync { .. } => {
-                format!("is blocked: {}", self.model.describe_wait(&self.now.state, b))
-            }
         }
+        if self.now.may_run(tid) {
+            return Ok(());
+        }
+        let reason = self.model.why_cannot_move(s, tid).unwrap_or_else(|| "cannot move".into());
+        Err(Refusal::CannotRun { tid, reason })
     }
 
     /// Runs thread `tid` for `n` steps, or fewer if it blocks or ends, or the run ends.
@@ -374,7 +350,7 @@ impl<'m> Session<'m> {
             }
             match mode {
                 Mode::Count(n) if steps >= n => break Stop::Done,
-                Mode::UntilVisible if !self.model.next_step_is_local(&self.now.state, tid) => break Stop::Visible,
+                Mode::UntilVisible if !self.model.next_step_is_local(self.now.state(), tid) => break Stop::Visible,
                 _ => {}
             }
             if steps >= self.opts.max_steps {
@@ -389,27 +365,19 @@ impl<'m> Session<'m> {
     }
 
     fn would_preempt(&self, tid: Tid) -> bool {
-        match self.now.prev {
-            Some((p, free)) => {
-                p != tid
-                    && !free
-                    && p < self.now.state.threads.len()
-                    && vm::runnable(&self.model.program, &self.now.state, p)
-            }
-            None => false,
-        }
+        self.now.would_preempt(tid)
     }
 
     /// Takes one step of `tid`, which must be runnable (checked by the caller).
     fn step_raw(&mut self, tid: Tid) -> Result<Raw, Refusal> {
-        let Some(frame) = self.now.state.threads.get(tid).and_then(|t| t.frames.last()) else {
+        let Some(frame) = self.now.state().threads.get(tid).and_then(|t| t.frames.last()) else {
             return Err(Refusal::Internal(format!("{} has no frame to step", thread_name(tid))));
         };
         let (code, pc) = (frame.code, frame.pc);
         let index = self.schedule.len();
-        let info = apply(self.model, &mut self.now, tid);
+        let info = self.now.advance(tid);
         self.schedule.push(tid);
-        let s = &self.now.state;
+        let s = self.now.state();
         let values = info
             .footprint
             .iter()
@@ -450,10 +418,9 @@ impl<'m> Session<'m> {
             let start = index.max(base);
             let end = index + seg.steps;
             for _ in start..end {
-                if !(seg.tid < point.state.threads.len() && vm::runnable(&self.model.program, &point.state, seg.tid)) {
+                if point.step(seg.tid).is_err() {
                     return Err(Refusal::Internal(format!("re-replaying step {} failed", index + 1)));
                 }
-                apply(self.model, &mut point, seg.tid);
             }
             index = end;
         }
@@ -476,19 +443,15 @@ impl<'m> Session<'m> {
     /// does not fit the program is refused with [`trace::replay`]'s reason, and the session stays
     /// where it was.
     pub fn load(&mut self, schedule: &Schedule) -> Result<(), Refusal> {
-        let mut point = Point { state: self.model.init(), prev: None, preemptions: 0 };
-        for tid in schedule.segments().iter().map(|s| (s.tid, s.steps)).flat_map(|(t, n)| (0..n).map(move |_| t)) {
-            let fits = matches!(self.model.status(&point.state), Status::Running)
-                && tid < point.state.threads.len()
-                && vm::runnable(&self.model.program, &point.state, tid);
-            if !fits {
+        let mut point = Execution::start(self.model);
+        for tid in schedule.steps() {
+            if point.step(tid).is_err() {
                 let why = match trace::replay(self.model, schedule) {
                     Err(e) => e.to_string(),
                     Ok(_) => "the schedule does not fit this program".to_string(),
                 };
                 return Err(Refusal::Schedule(why));
             }
-            apply(self.model, &mut point, tid);
         }
         self.restart();
         self.schedule = schedule.clone();
@@ -614,20 +577,4 @@ impl<'m> Session<'m> {
     fn error(&self, message: &str) -> String {
         self.opts.style.paint("31", &format!("error: {message}"))
     }
-}
-
-/// Takes one step of `tid` at `point` (which must be runnable), tracking preemptions.
-fn apply(model: &PyModel, point: &mut Point, tid: Tid) -> vm::StepInfo {
-    let preempted = match point.prev {
-        Some((p, free)) => {
-            p != tid && !free && p < point.state.threads.len() && vm::runnable(&model.program, &point.state, p)
-        }
-        None => false,
-    };
-    if preempted {
-        point.preemptions += 1;
-    }
-    let info = model.step(&mut point.state, tid);
-    point.prev = Some((tid, info.event.releases_gil()));
-    info
 }

@@ -18,9 +18,16 @@ struct Row {
 
 impl Session<'_> {
     pub(super) fn render_intro(&self) -> String {
+        let switch = self.model.program.switch;
+        let points = if switch == crate::vm::SwitchModel::Bytecode {
+            "every instruction boundary is a switch point"
+        } else {
+            "a thread that holds the GIL between two switch points is the only one that may run"
+        };
         format!(
-            "gilcheck explore: {} (switch model: bytecode; pick the thread that runs next, `help` lists the commands)",
-            self.source.name()
+            "gilcheck explore: {} (switch model: {}: {points}; pick the thread that runs next, `help` lists the commands)",
+            self.source.name(),
+            switch.name()
         )
     }
 
@@ -51,7 +58,7 @@ impl Session<'_> {
 
     /// The thread table: each thread's status, next instruction and source line.
     pub fn render_threads(&self) -> String {
-        let rows: Vec<Row> = (0..self.now.state.threads.len()).map(|t| self.row(t)).collect();
+        let rows: Vec<Row> = (0..self.now.state().threads.len()).map(|t| self.row(t)).collect();
         let w_name = rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(0).max(6);
         let w_status = rows.iter().map(|r| r.status.chars().count()).max().unwrap_or(0).max(6);
         let w_instr = rows.iter().map(|r| r.instr.chars().count()).max().unwrap_or(0).max(16);
@@ -70,20 +77,20 @@ impl Session<'_> {
     /// A thread's status in words: `runnable`, `blocked on lock (held by T1)`, `blocked joining
     /// T2`, `finished`, `not started`, or `died at line 6 (AssertionError)`.
     pub fn thread_status(&self, tid: Tid) -> String {
-        let Some(th) = self.now.state.threads.get(tid) else { return "does not exist".into() };
+        let Some(th) = self.now.state().threads.get(tid) else { return "does not exist".into() };
         match &th.status {
             ThreadStatus::New { .. } => "not started".into(),
             ThreadStatus::Finished => "finished".into(),
             ThreadStatus::Failed { exc, line } => format!("died at line {line} ({})", exc.kind.name()),
-            ThreadStatus::Alive => match vm::blocker(&self.model.program, &self.now.state, tid) {
+            ThreadStatus::Alive => match self.model.why_cannot_move(self.now.state(), tid) {
                 None => "runnable".into(),
-                Some(b) => self.blocked_reason(b).trim_start_matches("is ").to_string(),
+                Some(why) => why.trim_start_matches("is ").to_string(),
             },
         }
     }
 
     fn row(&self, tid: Tid) -> Row {
-        let s = &self.now.state;
+        let s = self.now.state();
         let program = &self.model.program;
         let status = self.thread_status(tid);
         let colour = match s.threads.get(tid).map(|t| &t.status) {
@@ -114,7 +121,7 @@ impl Session<'_> {
 
     /// The data globals (`name = repr`), the locks, and the output printed so far.
     pub fn render_globals(&self) -> String {
-        let s = &self.now.state;
+        let s = self.now.state();
         let program = &self.model.program;
         let mut out = String::new();
         let globals: Vec<String> = program
@@ -207,7 +214,7 @@ impl Session<'_> {
         let why = match &a.stop {
             Stop::Done | Stop::RunEnded => None,
             Stop::Visible => {
-                let s = &self.now.state;
+                let s = self.now.state();
                 let program = &self.model.program;
                 let next = match (s.threads.get(a.tid).and_then(|t| t.frames.last()), vm::next_instr(program, s, a.tid))
                 {
@@ -248,7 +255,7 @@ impl Session<'_> {
         let instr =
             code.instrs.get(r.pc as usize).map_or_else(|| "?".to_string(), |i| describe_instr(program, code, i));
         let line = code.locs.get(r.pc as usize).map_or(0, |l| l.line);
-        let s = &self.now.state;
+        let s = self.now.state();
         let mut effects: Vec<String> = Vec::new();
         for (g, write, v) in &r.values {
             if v.is_data() {

@@ -11,7 +11,7 @@ pub use facts::{Facts, Overwrite, Site, Taken, Wait, WaitOn};
 pub use switch::{find_gap, first_preemption, warm_up_preemptions, Gap, StepRef};
 
 use crate::bytecode::Instr;
-use crate::explore::{thread_name, FindingKind, Model, PyModel, Schedule, Status};
+use crate::engine::{thread_name, Execution, FindingKind, Model, PyModel, Schedule, Status, StepError};
 use crate::vm::{self, Access, Event, Footprint, Object, State, Tid, Value};
 use facts::Observer;
 use std::collections::VecDeque;
@@ -143,22 +143,14 @@ struct Pending {
 /// Replays `schedule` from the initial state, checking that each step's thread can move.
 pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError> {
     let program = &model.program;
-    let mut state = model.init();
+    let mut exec = Execution::start(model);
     let mut runs: Vec<TraceRun> = Vec::new();
     let mut index = 0u64;
-    let mut preemptions = 0;
-    let mut prev: Option<(Tid, bool)> = None;
     let mut obs = Observer::new(program.globals.len());
     let mut ticks = 0;
     for seg in schedule.segments() {
         let tid = seg.tid;
-        let preempted = match prev {
-            Some((p, free)) => p != tid && !free && p < state.threads.len() && vm::runnable(program, &state, p),
-            None => false,
-        };
-        if preempted {
-            preemptions += 1;
-        }
+        let preempted = exec.would_preempt(tid);
         let mut run =
             TraceRun { tid, steps: seg.steps, head: Vec::new(), tail: Vec::new(), skipped_iterations: 0, preempted };
         let mut ring: VecDeque<(u64, Pending)> = VecDeque::with_capacity(TAIL + 1);
@@ -171,39 +163,35 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
                     reason: format!("{l} was reached while replaying the schedule"),
                 });
             }
-            if let Status::Violation(f) = model.status(&state) {
-                return Err(ReplayError { step: index, reason: format!("the run already ended: {}", f.message) });
+            if let Err(e) = exec.check(tid) {
+                let reason = match e {
+                    StepError::CannotMove(t) => match model.why_cannot_move(exec.state(), t) {
+                        Some(why) => format!("{} {why}", thread_name(t)),
+                        None => e.to_string(),
+                    },
+                    e => e.to_string(),
+                };
+                return Err(ReplayError { step: index, reason });
             }
-            if tid >= state.threads.len() {
-                return Err(ReplayError { step: index, reason: format!("there is no thread {tid}") });
-            }
-            if !vm::runnable(program, &state, tid) {
-                return Err(ReplayError {
-                    step: index,
-                    reason: format!("{} {}", thread_name(tid), why_stuck(model, &state, tid)),
-                });
-            }
-            let Some(frame) = state.threads[tid].frames.last() else {
+            let Some(frame) = exec.state().threads[tid].frames.last() else {
                 return Err(ReplayError { step: index, reason: format!("{} has no frame", thread_name(tid)) });
             };
             let (code, pc) = (frame.code, frame.pc);
             let code_obj = program.code(code);
-            let back_edge = matches!(
-                code_obj.instrs.get(pc as usize),
-                Some(Instr::JumpBackward(_) | Instr::PopJumpBackwardIfTrue(_) | Instr::PopJumpBackwardIfFalse(_))
-            );
+            let back_edge = code_obj.instrs.get(pc as usize).is_some_and(Instr::is_back_edge);
             let line = code_obj.locs.get(pc as usize).map_or(0, |l| l.line);
-            let info = model.step(&mut state, tid);
+            let info = exec.advance(tid);
+            let state = exec.state();
             obs.ensure_threads(state.threads.len());
             let mut seen: [Option<Seen>; 4] = [None, None, None, None];
             // Reads first: a read sees the latest write before this step.
             for (slot, a) in seen.iter_mut().zip(info.footprint.iter()) {
-                let (Access::Read(Object::Global(g)), Some(v)) = (a, global_value(&state, a)) else { continue };
+                let (Access::Read(Object::Global(g)), Some(v)) = (a, global_value(state, a)) else { continue };
                 let saw = obs.read(g, tid, index, line, v);
                 *slot = Some(Seen { global: g, write: false, value: v.clone(), saw });
             }
             for (slot, a) in seen.iter_mut().zip(info.footprint.iter()) {
-                let (Access::Write(Object::Global(g)), Some(v)) = (a, global_value(&state, a)) else { continue };
+                let (Access::Write(Object::Global(g)), Some(v)) = (a, global_value(state, a)) else { continue };
                 obs.write(g, tid, index, line, v);
                 *slot = Some(Seen { global: g, write: true, value: v.clone(), saw: None });
             }
@@ -212,10 +200,9 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
                 Event::Release(l) => obs.release(l),
                 _ => {}
             }
-            let slept = info.event.releases_gil();
             if short || (k as usize) < HEAD {
                 let p = Pending { code, pc, footprint: info.footprint, event: info.event, seen };
-                run.head.push(render(model, &state, index, tid, p));
+                run.head.push(render(model, state, index, tid, p));
             } else {
                 if back_edge && k < seg.steps - TAIL as u64 {
                     back_edges_after_head += 1;
@@ -225,12 +212,13 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
                 }
             }
             index += 1;
-            prev = Some((tid, slept));
         }
-        run.tail = ring.into_iter().map(|(i, p)| render(model, &state, i, tid, p)).collect();
+        run.tail = ring.into_iter().map(|(i, p)| render(model, exec.state(), i, tid, p)).collect();
         run.skipped_iterations = back_edges_after_head;
         runs.push(run);
     }
+    let preemptions = exec.preemptions();
+    let state = exec.into_state();
     let status = model.status(&state);
     let mut facts = obs.finish(&program.globals);
     facts.expect = model.expect.as_ref().map(|(_, text)| text.clone());
@@ -244,22 +232,18 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
 /// still running) equals a state it passed earlier, repeating the steps between them loops
 /// forever. Returns the number of steps after which that earlier state was reached.
 pub fn repeats_earlier_state(model: &PyModel, schedule: &Schedule) -> Option<u64> {
-    let program = &model.program;
     let run = |until: &mut dyn FnMut(&State, u64) -> bool| -> Option<State> {
-        let mut state = model.init();
-        if until(&state, 0) {
-            return Some(state);
+        let mut exec = Execution::start(model);
+        if until(exec.state(), 0) {
+            return Some(exec.into_state());
         }
         for (i, tid) in schedule.steps().enumerate() {
-            if tid >= state.threads.len() || !vm::runnable(program, &state, tid) {
-                return None;
-            }
-            model.step(&mut state, tid);
-            if until(&state, i as u64 + 1) {
-                return Some(state);
+            exec.step(tid).ok()?;
+            if until(exec.state(), i as u64 + 1) {
+                return Some(exec.into_state());
             }
         }
-        Some(state)
+        Some(exec.into_state())
     };
     let end = run(&mut |_, _| false)?;
     if model.status(&end) != Status::Running {
@@ -282,18 +266,6 @@ fn global_value(state: &State, a: Access) -> Option<&Value> {
     match a.object() {
         Object::Global(g) => state.globals.get(g as usize),
         _ => None,
-    }
-}
-
-/// Why thread `tid` cannot take a step, in words.
-fn why_stuck(model: &PyModel, state: &State, tid: Tid) -> String {
-    match (&state.threads[tid].status, vm::blocker(&model.program, state, tid)) {
-        (vm::ThreadStatus::New { .. }, _) => "has not been started".to_string(),
-        (vm::ThreadStatus::Finished | vm::ThreadStatus::Failed { .. }, _) => "has finished".to_string(),
-        (_, Some(vm::Blocker::Lock { lock, .. })) => format!("is blocked on {}", model.lock_name(state, lock)),
-        (_, Some(vm::Blocker::Join(t))) => format!("is blocked joining {}", thread_name(t)),
-        (_, Some(b)) => format!("is blocked: {}", model.describe_wait(state, b)),
-        _ => "cannot move".to_string(),
     }
 }
 

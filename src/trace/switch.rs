@@ -3,9 +3,8 @@
 //! between the other model's switch points around it (the explanation of why verdicts differ).
 
 use super::ReplayError;
-use crate::bytecode::switch::{is_back_edge, is_pop_jump};
 use crate::bytecode::{argrepr, CodeObject, Instr, Program, SwitchModel};
-use crate::explore::{thread_name, Model, PyModel, Schedule};
+use crate::engine::{is_preemption, thread_name, Execution, Last, PyModel, Schedule};
 use crate::vm::{self, Event, Object, Tid};
 
 /// One executed instruction, named as `dis` shows it.
@@ -89,7 +88,7 @@ fn why_switch(model: SwitchModel, instr: &Instr, event: &Event, warm: Option<vm:
     }
     match instr {
         Instr::Resume(_) => "function entry".into(),
-        i if is_back_edge(i) => "loop back-edge".into(),
+        i if i.is_back_edge() => "loop back-edge".into(),
         Instr::Call(_) if model == SwitchModel::Cpython310 => {
             "3.10 checks at every frame entry and after every call".into()
         }
@@ -102,7 +101,7 @@ fn why_switch(model: SwitchModel, instr: &Instr, event: &Event, warm: Option<vm:
         },
         Instr::ReturnValue => "after the call returns".into(),
         Instr::Precall(_) => "entry of a Python method of the library".into(),
-        i if is_pop_jump(i) => "taken conditional jump".into(),
+        i if i.is_pop_jump() => "taken conditional jump".into(),
         _ if model == SwitchModel::Bytecode || model == SwitchModel::Cpython39 => {
             "eval-breaker check before the next instruction".into()
         }
@@ -115,7 +114,7 @@ fn why_switch(model: SwitchModel, instr: &Instr, event: &Event, warm: Option<vm:
 /// the schedule is allowed under `other` too.
 pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Result<Option<Gap>, ReplayError> {
     let program = &model.program;
-    let mut state = model.init();
+    let mut exec = Execution::start(model);
     let mut last_point: Vec<Option<StepRef>> = vec![None];
     let mut shared: Vec<Vec<StepRef>> = vec![Vec::new()];
     let mut last_ok: Vec<bool> = vec![true];
@@ -131,11 +130,10 @@ pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Res
             });
         }
         let index = index as u64;
-        if tid >= state.threads.len() || !vm::runnable(program, &state, tid) {
-            return Err(ReplayError { step: index, reason: format!("{} cannot move", thread_name(tid)) });
-        }
+        exec.check(tid).map_err(|e| ReplayError { step: index, reason: e.to_string() })?;
         if let Some(p) = prev {
-            if gap.is_none() && p != tid && vm::runnable(program, &state, p) && !last_ok[p] {
+            // A switch away from `p` while it could go on, which `other` does not make free.
+            if gap.is_none() && is_preemption(Some(Last { tid: p, free: last_ok[p] }), tid, exec.runnable()) {
                 gap = Some(Gap {
                     tid: p,
                     after: last_step[p].clone().expect("a thread that ran has a last step"),
@@ -145,15 +143,16 @@ pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Res
                 });
             }
         }
-        let Some(f) = state.threads[tid].frames.last() else {
+        let Some(f) = exec.state().threads[tid].frames.last() else {
             return Err(ReplayError { step: index, reason: format!("{} has no frame", thread_name(tid)) });
         };
         let code = program.code(f.code);
         let instr = code.instrs[f.pc as usize].clone();
         let line = code.locs.get(f.pc as usize).map_or(0, |l| l.line);
-        let before = state.clone();
-        let warm = vm::warm_up_call(program, &state, tid);
-        let info = model.step(&mut state, tid);
+        let before = exec.state().clone();
+        let warm = vm::warm_up_call(program, &before, tid);
+        let info = exec.advance(tid);
+        let state = exec.state();
         let n = state.threads.len();
         if last_ok.len() < n {
             last_point.resize(n, None);
@@ -162,7 +161,7 @@ pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Res
             last_step.resize(n, None);
         }
         let here = StepRef { instr: instr_name(program, code, &instr), line, why: None, warm_up: false };
-        let ok = vm::switch_allowed(program, other, &before, tid, &state, &info);
+        let ok = vm::switch_allowed(program, other, &before, tid, state, &info);
         let touches = info.footprint.iter().any(|a| matches!(a.object(), Object::Global(_)));
         let open_gap = gap.as_ref().is_some_and(|g| g.tid == tid && g.next_point.is_none());
         if ok {
@@ -211,10 +210,8 @@ pub fn warm_up_preemptions(model: &PyModel, schedule: &Schedule) -> Result<Vec<(
 /// switched away from while it could have gone on, and its last step before the switch.
 fn preemptions(model: &PyModel, schedule: &Schedule, limit: usize) -> Result<Vec<(Tid, StepRef)>, ReplayError> {
     let program = &model.program;
-    let mut state = model.init();
+    let mut exec = Execution::start(model);
     let mut last: Vec<Option<StepRef>> = vec![None];
-    let mut prev: Option<Tid> = None;
-    let mut slept = false;
     let mut out = Vec::new();
     let mut ticks = 0;
     for (index, tid) in schedule.steps().enumerate() {
@@ -224,34 +221,27 @@ fn preemptions(model: &PyModel, schedule: &Schedule, limit: usize) -> Result<Vec
                 reason: format!("{l} was reached while replaying the schedule"),
             });
         }
-        if tid >= state.threads.len() || !vm::runnable(program, &state, tid) {
-            return Err(ReplayError { step: index as u64, reason: format!("{} cannot move", thread_name(tid)) });
-        }
-        if let Some(p) = prev {
-            // A switch right after `time.sleep` is free, as in every search.
-            if p != tid && !slept && vm::runnable(program, &state, p) {
-                if let Some(Some(s)) = last.get(p) {
-                    out.push((p, s.clone()));
-                    if out.len() >= limit {
-                        return Ok(out);
-                    }
+        exec.check(tid).map_err(|e| ReplayError { step: index as u64, reason: e.to_string() })?;
+        if let Some(p) = exec.preemptible().filter(|&p| p != tid) {
+            if let Some(Some(s)) = last.get(p) {
+                out.push((p, s.clone()));
+                if out.len() >= limit {
+                    return Ok(out);
                 }
             }
         }
-        let Some(f) = state.threads[tid].frames.last() else { return Ok(out) };
+        let Some(f) = exec.state().threads[tid].frames.last() else { return Ok(out) };
         let code = program.code(f.code);
         let instr = code.instrs[f.pc as usize].clone();
         let line = code.locs.get(f.pc as usize).map_or(0, |l| l.line);
-        let warm = vm::warm_up_call(program, &state, tid).filter(|_| program.switch.specialises());
-        let info = model.step(&mut state, tid);
-        if last.len() < state.threads.len() {
-            last.resize(state.threads.len(), None);
+        let warm = vm::warm_up_call(program, exec.state(), tid).filter(|_| program.switch.specialises());
+        let info = exec.advance(tid);
+        if last.len() < exec.state().threads.len() {
+            last.resize(exec.state().threads.len(), None);
         }
         let why = Some(why_switch(program.switch, &instr, &info.event, warm));
         let warm_up = warm.is_some() && info.event == Event::None;
-        slept = info.event.releases_gil();
         last[tid] = Some(StepRef { instr: instr_name(program, code, &instr), line, why, warm_up });
-        prev = Some(tid);
     }
     Ok(out)
 }

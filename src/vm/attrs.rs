@@ -14,7 +14,7 @@ const FUNCTION: &[&str] = &["__name__", "__qualname__", "__doc__", "__module__",
 /// `None` for the library objects (`threading`, `queue`, modules), whose every attribute the
 /// checker does not model counts as unsupported.
 fn cpython_attrs(type_name: &str) -> Option<&'static [&'static str]> {
-    if let Some(attrs) = crate::frontend::cpython_attrs(type_name) {
+    if let Some(attrs) = crate::pyattrs::cpython_attrs(type_name) {
         return Some(attrs);
     }
     Some(match type_name {
@@ -77,8 +77,8 @@ pub(crate) fn get_attr_in(program: &Program, globals: &[Value], obj: &Value, nam
             return Ok(v);
         }
     }
-    if *obj == Value::Module(Module::Futures) && crate::compile::prelude::FUTURES_EXPORTS.contains(&name) {
-        if let Some(slot) = program.library_global(crate::compile::prelude::FUTURES, name) {
+    if *obj == Value::Module(Module::Futures) && crate::bytecode::FUTURES_EXPORTS.contains(&name) {
+        if let Some(slot) = program.library_global(crate::bytecode::FUTURES, name) {
             return Ok(globals[slot as usize].clone());
         }
     }

@@ -12,7 +12,7 @@ use super::state::{FrameRole, State};
 use super::step::{Event, StepInfo};
 use super::sync::{SyncKind, SyncMethod};
 use super::value::{Builtin, Tid, Value};
-use crate::bytecode::switch::{check_after, fast_in_39, is_pop_jump};
+use crate::bytecode::switch::{check_after, fast_in_39};
 use crate::bytecode::{Instr, Program, SwitchKind, SwitchModel};
 
 /// How CPython implements a callable, which decides where a call of it can switch threads.
@@ -203,7 +203,7 @@ impl Before {
                 b.callee = at.and_then(|i| f.stack.get(i)).map(call_kind_of);
             }
             Instr::BeforeWith => b.callee = f.stack.last().map(call_kind_of),
-            i if is_pop_jump(i) => b.bool_operand = matches!(f.stack.last(), Some(Value::Bool(_))),
+            i if i.is_pop_jump() => b.bool_operand = matches!(f.stack.last(), Some(Value::Bool(_))),
             Instr::ReturnValue => {
                 b.init_return = matches!(f.role, FrameRole::Init(_));
                 b.special_return = matches!(f.role, FrameRole::Special(..));
@@ -269,7 +269,7 @@ pub(super) fn switch_after(
             if matches!(next, Some(Instr::BeforeWith)) {
                 return false;
             }
-            raised || !(fast_in_39(instr) || is_pop_jump(instr) && before.bool_operand)
+            raised || !(fast_in_39(instr) || instr.is_pop_jump() && before.bool_operand)
         }
         SwitchModel::Cpython310 => {
             if raised {
@@ -288,7 +288,7 @@ pub(super) fn switch_after(
                     let caller = f.pc.checked_sub(1).and_then(|pc| program.code(f.code).instrs.get(pc as usize));
                     depth < before.depth && matches!(caller, Some(Instr::Call(_) | Instr::CallFunctionEx(_)))
                 }
-                i if is_pop_jump(i) => taken,
+                i if i.is_pop_jump() => taken,
                 i => check_after(model, i).is_some(),
             }
         }
@@ -315,7 +315,7 @@ pub(super) fn switch_after(
                 // a check runs the generic, checking CALL until it has warmed up.
                 Instr::Call(_) | Instr::CallFunctionEx(_) => before.callee != Some(CallKind::Python),
                 i => match check_after(model, i) {
-                    Some(SwitchKind::BackEdge) => !is_pop_jump(i) || taken,
+                    Some(SwitchKind::BackEdge) => !i.is_pop_jump() || taken,
                     Some(_) => true,
                     None => false,
                 },

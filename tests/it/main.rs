@@ -27,6 +27,7 @@ mod realistic;
 mod reductions;
 mod reflection;
 mod refusals;
+mod schedules;
 mod scopes;
 mod seed;
 mod sets;

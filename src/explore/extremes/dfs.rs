@@ -16,8 +16,8 @@
 
 use super::accel::{self, Head, Translation};
 use super::Goal;
+use crate::engine::{preemptible, run_status, Last, Model, PyModel, Schedule, Status};
 use crate::explore::search::{CycleWatch, Search};
-use crate::explore::{Model, PyModel, Schedule, Status};
 use crate::vm::{Event, State, Tid, Value};
 use num_bigint::BigInt;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -120,22 +120,20 @@ impl<'a> Dfs<'a> {
         }
         let mut runnable = Vec::new();
         self.model.runnable(&s, &mut runnable);
-        let mut current: Option<Tid> = None;
-        let mut free = true;
+        let mut last: Option<Last> = None;
         let mut last_raised = false;
         let mut watch = CycleWatch::new();
         let mut next = first;
         while !self.search.should_stop() {
             if let Some(tid) = next.take() {
                 if self.accelerate(&mut s, tid, &runnable, budget, used) {
-                    current = Some(tid);
-                    free = false;
+                    last = Some(Last { tid, free: false });
                     last_raised = false;
                     watch.reset();
                     next = Some(tid);
                     continue;
                 }
-                if current != Some(tid) {
+                if last.map(|l| l.tid) != Some(tid) {
                     watch.reset();
                 }
                 if self.model.next_step_is_back_edge(&s, tid) && watch.see(&s) {
@@ -145,22 +143,19 @@ impl<'a> Dfs<'a> {
                 }
                 let info = self.model.step(&mut s, tid);
                 self.schedule.push(tid);
-                current = Some(tid);
-                free = info.event.releases_gil();
+                last = Some(Last::of(tid, &info));
                 last_raised = matches!(info.event, Event::Raise(_));
                 if self.search.tick() {
                     break;
                 }
                 self.model.runnable_after(&s, tid, &info, &mut runnable);
             }
-            if runnable.is_empty() || last_raised {
-                if self.model.status(&s) != Status::Running {
-                    self.finish(&s, used);
-                    break;
-                }
-                last_raised = false;
+            if run_status(self.model, &s, &runnable, last_raised) != Status::Running {
+                self.finish(&s, used);
+                break;
             }
-            match current.filter(|c| !free && runnable.contains(c)) {
+            last_raised = false;
+            match preemptible(last, &runnable) {
                 Some(c) => {
                     if runnable.len() > 1 && self.model.worth_preempting_before(&s, c) {
                         if budget == 0 {

@@ -252,10 +252,11 @@ fn slot_facts(program: &Program) -> (Slots, Slots, Vec<Option<CodeId>>, Vec<Opti
     let stores = stores(program);
     let module = program.module();
     let in_loop = |i: usize| {
-        module.instrs.iter().enumerate().any(|(j, ins)| {
-            matches!(ins, Instr::JumpBackward(t) | Instr::PopJumpBackwardIfFalse(t) | Instr::PopJumpBackwardIfTrue(t)
-                | Instr::PopJumpBackwardIfNone(t) | Instr::PopJumpBackwardIfNotNone(t) if (*t as usize) <= i && i < j)
-        })
+        module
+            .instrs
+            .iter()
+            .enumerate()
+            .any(|(j, ins)| ins.is_back_edge() && ins.jump_target().is_some_and(|t| (t as usize) <= i && i < j))
     };
     let mut locks: Slots = 0;
     let mut ints: Slots = 0;
@@ -479,11 +480,7 @@ impl Facts {
             for (i, ins) in code.instrs.iter().enumerate() {
                 let loop_back = match ins {
                     Instr::JumpBackward(t) => !matches!(code.instrs.get(*t as usize), Some(Instr::ForIter(_))),
-                    Instr::PopJumpBackwardIfFalse(_)
-                    | Instr::PopJumpBackwardIfTrue(_)
-                    | Instr::PopJumpBackwardIfNone(_)
-                    | Instr::PopJumpBackwardIfNotNone(_) => true,
-                    _ => false,
+                    i => i.is_back_edge(),
                 };
                 if loop_back && unsupported.is_none() {
                     let line = code.locs.get(i).map_or(0, |l| l.line);

@@ -21,12 +21,11 @@ mod facts;
 mod notes;
 mod outside;
 
-use super::model::{Model, PyModel, Status};
 use super::report::ReductionNote;
-use super::schedule::Schedule;
 use super::search::Search;
 use super::Reduction;
 use crate::bytecode::Instr;
+use crate::engine::{is_preemption, run_status, Last, Model, PyModel, Schedule, Status};
 use crate::vm::{self, Blocker, Event, Object, State, ThreadStatus, Tid, Value};
 use facts::{bit, Facts, Slots, Summary};
 
@@ -178,7 +177,7 @@ pub(crate) fn run(
     if r.over_budget {
         return Err(Abort::Budget(format!(
             "the reduction kept several threads at more than {} scheduling points",
-            crate::report::thousands(r.branchings.min(max_branchings))
+            crate::text::thousands(r.branchings.min(max_branchings))
         )));
     }
     Ok(Reduced { notes: r.notes() })
@@ -628,7 +627,7 @@ impl Reducer<'_> {
         true
     }
 
-    fn go(&mut self, s: State, prev: Option<(Tid, bool)>, used: u32) {
+    fn go(&mut self, s: State, prev: Option<Last>, used: u32) {
         let mark = self.schedule.len();
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -642,18 +641,15 @@ impl Reducer<'_> {
     }
 
     /// Follows the reduced graph from `s`: alternatives recursively, the last one in place.
-    fn walk(&mut self, mut s: State, mut prev: Option<(Tid, bool)>, mut used: u32) {
+    fn walk(&mut self, mut s: State, mut prev: Option<Last>, mut used: u32) {
         loop {
             if self.search.should_stop() || self.monitor.is_some() || self.over_budget {
                 return;
             }
             let mut runnable = Vec::new();
             self.model.runnable(&s, &mut runnable);
-            let status = if runnable.is_empty() || s.failed_thread().is_some() {
-                self.model.status(&s)
-            } else {
-                Status::Running
-            };
+            // A transaction may end in a thread's failure: that ends the run like a raise.
+            let status = run_status(self.model, &s, &runnable, s.failed_thread().is_some());
             if status != Status::Running {
                 let o = self.model.project(&s);
                 self.search.finish_execution(status, &self.schedule, used, o);
@@ -706,11 +702,8 @@ impl Reducer<'_> {
                         if self.branchings == 0 {
                             self.thread_steps[t] += total;
                         }
-                        used += match prev {
-                            Some((p, free)) if p != t && !free && runnable.contains(&p) => 1,
-                            _ => 0,
-                        };
-                        prev = Some((t, false));
+                        used += u32::from(is_preemption(prev, t, &runnable));
+                        prev = Some(Last { tid: t, free: false });
                         s = next;
                         continue;
                     }
@@ -738,14 +731,11 @@ impl Reducer<'_> {
             };
             let mut chosen = chosen;
             let Some(last) = chosen.pop() else { return };
-            let cost = |u: Tid| match prev {
-                Some((p, free)) if p != u && !free && runnable.contains(&p) => 1,
-                _ => 0,
-            };
+            let cost = |u: Tid| u32::from(is_preemption(prev, u, &runnable));
             for tx in chosen {
                 let steps = tx.steps;
                 self.schedule.push_run(tx.tid, steps);
-                let after = Some((tx.tid, tx.rec.slept));
+                let after = Some(Last { tid: tx.tid, free: tx.rec.slept });
                 self.go(tx.state, after, used + cost(tx.tid));
                 self.schedule.truncate_steps(steps);
                 if self.search.should_stop() || self.monitor.is_some() || self.over_budget {
@@ -761,7 +751,7 @@ impl Reducer<'_> {
             self.schedule.push_run(last.tid, last.steps);
             self.search.count_states(1);
             used += cost(last.tid);
-            prev = Some((last.tid, last.rec.slept));
+            prev = Some(Last { tid: last.tid, free: last.rec.slept });
             s = last.state;
         }
     }

@@ -22,7 +22,7 @@ impl Reducer<'_> {
             let exp = log10_multinomial(&self.thread_steps);
             por.push_str(&format!(
                 "; that one execution ({} steps) represents every interleaving of the program: at most ≈ 10^{exp:.1}, the multinomial of the threads' step counts",
-                crate::report::thousands(self.thread_steps.iter().sum())
+                crate::text::thousands(self.thread_steps.iter().sum())
             ));
         }
         if p.switch.is_sparse() {
@@ -69,7 +69,7 @@ impl Reducer<'_> {
                 name: "solo-loop-acceleration".into(),
                 reason: format!(
                     "{} loop iterations were applied at once: each repeated a straight iteration whose only effects were the loop's next value and constant additions to int globals, while the other threads and their futures stayed unchanged, so every one took the same path and the same scheduling decision",
-                    crate::report::thousands(self.accelerated)
+                    crate::text::thousands(self.accelerated)
                 ),
             });
         }

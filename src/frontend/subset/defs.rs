@@ -178,7 +178,7 @@ impl Checker<'_> {
                 // Evaluated where the `def` runs, once: a mutable default is shared by every
                 // call, as in CPython. Keyword-only defaults must be constants.
                 let kwonly = p.kwonlyargs.iter().any(|k| std::ptr::eq(k, param));
-                if kwonly && crate::compile::fold::fold(d).is_none() {
+                if kwonly && crate::frontend::fold::fold(d).is_none() {
                     self.note(Err(self.unsupported(
                         d.range(),
                         "keyword-only parameter default that is not a constant",

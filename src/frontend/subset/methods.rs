@@ -7,113 +7,6 @@
 use super::*;
 use std::collections::HashMap;
 
-/// CPython 3.11's public attributes of `str`.
-pub(crate) const CPYTHON_STR: &[&str] = &[
-    "capitalize",
-    "casefold",
-    "center",
-    "count",
-    "encode",
-    "endswith",
-    "expandtabs",
-    "find",
-    "format",
-    "format_map",
-    "index",
-    "isalnum",
-    "isalpha",
-    "isascii",
-    "isdecimal",
-    "isdigit",
-    "isidentifier",
-    "islower",
-    "isnumeric",
-    "isprintable",
-    "isspace",
-    "istitle",
-    "isupper",
-    "join",
-    "ljust",
-    "lower",
-    "lstrip",
-    "maketrans",
-    "partition",
-    "removeprefix",
-    "removesuffix",
-    "replace",
-    "rfind",
-    "rindex",
-    "rjust",
-    "rpartition",
-    "rsplit",
-    "rstrip",
-    "split",
-    "splitlines",
-    "startswith",
-    "strip",
-    "swapcase",
-    "title",
-    "translate",
-    "upper",
-    "zfill",
-];
-/// CPython 3.11's public attributes of `int` (and `bool`).
-pub(crate) const CPYTHON_INT: &[&str] = &[
-    "as_integer_ratio",
-    "bit_count",
-    "bit_length",
-    "conjugate",
-    "denominator",
-    "from_bytes",
-    "imag",
-    "numerator",
-    "real",
-    "to_bytes",
-];
-/// CPython 3.11's public attributes of `tuple`.
-pub(crate) const CPYTHON_TUPLE: &[&str] = &["count", "index"];
-/// CPython 3.11's public attributes of `list`.
-pub(crate) const CPYTHON_LIST: &[&str] =
-    &["append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"];
-/// CPython 3.11's public attributes of `dict`.
-pub(crate) const CPYTHON_DICT: &[&str] =
-    &["clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"];
-
-/// CPython 3.11's public attributes of `set`.
-pub(crate) const CPYTHON_SET: &[&str] = &[
-    "add",
-    "clear",
-    "copy",
-    "difference",
-    "difference_update",
-    "discard",
-    "intersection",
-    "intersection_update",
-    "isdisjoint",
-    "issubset",
-    "issuperset",
-    "pop",
-    "remove",
-    "symmetric_difference",
-    "symmetric_difference_update",
-    "union",
-    "update",
-];
-
-/// CPython's public attributes of the built-in data type named `type_name` (`str`, `int`,
-/// `bool`, `tuple`, `list`, `dict`), or `None` for other types.
-pub(crate) fn cpython_attrs(type_name: &str) -> Option<&'static [&'static str]> {
-    Some(match type_name {
-        "str" => CPYTHON_STR,
-        "int" | "bool" => CPYTHON_INT,
-        "tuple" => CPYTHON_TUPLE,
-        "list" => CPYTHON_LIST,
-        "dict" => CPYTHON_DICT,
-        "set" => CPYTHON_SET,
-        _ => return None,
-    })
-}
-
 /// What every supported method call looks like (the hint of a refusal).
 const HINT_METHODS: &str = "supported methods: every list method (lst.append(x), pop([i]), insert(i, x), \
      remove(x), extend(xs), count(x), index(x), clear(), reverse(), sort([reverse=...]), copy()); s.join(xs), \
@@ -186,7 +79,7 @@ impl Kind {
     /// The methods the checker models on this type.
     fn supported(self) -> &'static [&'static str] {
         match self {
-            Kind::List => CPYTHON_LIST,
+            Kind::List => crate::pyattrs::CPYTHON_LIST,
             Kind::Dict => {
                 &["get", "keys", "values", "items", "setdefault", "update", "pop", "popitem", "copy", "clear"]
             }
@@ -552,7 +445,7 @@ impl Checker<'_> {
             Some(kind) => {
                 let ty = kind.name();
                 if !kind.supported().contains(&name) {
-                    let cpython_has = cpython_attrs(ty).is_none_or(|attrs| attrs.contains(&name));
+                    let cpython_has = crate::pyattrs::cpython_attrs(ty).is_none_or(|attrs| attrs.contains(&name));
                     if cpython_has {
                         return Err(self.unsupported(a.range, format!("the method {ty}.{name}()"), kind.hint()));
                     }

@@ -12,7 +12,6 @@ mod methods;
 mod targets;
 
 pub(crate) use annotations::future_annotations;
-pub(crate) use methods::cpython_attrs;
 
 use crate::error::{Error, Result, Span};
 use crate::source::SourceFile;
@@ -504,7 +503,7 @@ impl<'a> Checker<'a> {
             Stmt::Expr(e) => match &*e.value {
                 Expr::Call(_) => self.expr(&e.value),
                 Expr::EllipsisLiteral(_) => Ok(()),
-                v if crate::compile::fold::fold(v).is_some() => Ok(()),
+                v if crate::frontend::fold::fold(v).is_some() => Ok(()),
                 other => Err(self.unsupported(
                     other.range(),
                     "expression statement",

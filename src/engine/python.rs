@@ -1,73 +1,11 @@
-//! The `Model` trait the strategies explore, and its implementation over the Python VM.
+//! The compiled Python program as a [`Model`]: the VM steps it, and its states project onto
+//! outcomes and findings.
 
-use super::report::{Finding, FindingKind, Outcome};
+use super::finding::{Finding, FindingKind, Outcome};
+use super::model::{Model, Status};
 use crate::bytecode::{CodeId, Program};
 use crate::vm::{self, Blocker, State, StepInfo, SwitchModel, Tid, Value};
-use std::fmt::Debug;
-use std::hash::Hash;
 use std::sync::Arc;
-
-/// Where an execution stands in a state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Some thread can take a step.
-    Running,
-    /// Every thread finished: the execution is complete with this outcome.
-    Finished(Outcome),
-    /// The execution stops here with a violation.
-    Violation(Finding),
-}
-
-/// A nondeterministic system whose evolution the explorers search: threads take steps; the
-/// scheduler chooses which. The Python VM is one implementation ([`PyModel`]); tests use toys.
-pub trait Model {
-    /// A state: a value that can be stored, compared and hashed.
-    type State: Clone + Eq + Hash + Debug + Send + 'static;
-    /// The initial state.
-    fn init(&self) -> Self::State;
-    /// The threads that can take a step in `s`, in ascending order, written into `out`.
-    fn runnable(&self, s: &Self::State, out: &mut Vec<Tid>);
-    /// Takes one step of thread `tid` in place.
-    fn step(&self, s: &mut Self::State, tid: Tid) -> StepInfo;
-    /// Updates `out`, the runnable threads before `stepped` took the step described by `info`,
-    /// to those after it. The default recomputes; models may update incrementally.
-    fn runnable_after(&self, s: &Self::State, _stepped: Tid, _info: &StepInfo, out: &mut Vec<Tid>) {
-        self.runnable(s, out);
-    }
-    /// Whether the execution is running, complete, or stopped by a violation.
-    fn status(&self, s: &Self::State) -> Status;
-    /// A stable 128-bit fingerprint of the state.
-    fn fingerprint(&self, s: &Self::State) -> u128;
-    /// Whether `tid`'s next step is invisible (local, cannot fail): no switch is needed before it.
-    fn next_step_is_local(&self, _s: &Self::State, _tid: Tid) -> bool {
-        false
-    }
-    /// Whether switching away from `tid` right before its next step can reach anything that a
-    /// later switch cannot. When every boundary is a switch point, a switch before an invisible
-    /// step is redundant (it commutes to after it); where the switch model allows switches only
-    /// at some boundaries, it is not, and no switch is possible where the thread holds the GIL.
-    fn worth_preempting_before(&self, s: &Self::State, tid: Tid) -> bool {
-        !self.next_step_is_local(s, tid)
-    }
-    /// Whether `tid`'s next step is a loop back-edge (where cycle detection looks).
-    fn next_step_is_back_edge(&self, _s: &Self::State, _tid: Tid) -> bool {
-        false
-    }
-    /// The state's globals and output, as an outcome (also shown for violations).
-    fn project(&self, s: &Self::State) -> Outcome;
-    /// The source line thread `tid` is at (0 when unknown).
-    fn line_of(&self, _s: &Self::State, _tid: Tid) -> u32 {
-        0
-    }
-    /// Where the model's threads may switch (for the report).
-    fn switch_model(&self) -> SwitchModel {
-        SwitchModel::Bytecode
-    }
-    /// The Python model behind this one, for the reductions that analyse its bytecode.
-    fn as_py(&self) -> Option<&PyModel> {
-        None
-    }
-}
 
 /// A compiled Python program as a [`Model`].
 #[derive(Clone, Debug)]
@@ -165,6 +103,37 @@ impl PyModel {
         }
     }
 
+    /// Why thread `tid` may not take a step in `s`, as a phrase that follows the thread's name:
+    /// `has not been started`, `has finished`, `died at line 6: AssertionError: …`, `is blocked
+    /// on lock (held by T1)`, `is blocked joining T2`, `is blocked: waits on Event done`, or,
+    /// under a CPython switch model, `waits for the GIL: T1 holds it until its next switch
+    /// point`. `None` when it may move.
+    pub fn why_cannot_move(&self, s: &State, tid: Tid) -> Option<String> {
+        let Some(th) = s.threads.get(tid) else { return Some("does not exist".into()) };
+        let held = |h: Option<Tid>| h.map_or(String::new(), |h| format!(" (held by {})", thread_name(h)));
+        Some(match &th.status {
+            vm::ThreadStatus::New { .. } => "has not been started".into(),
+            vm::ThreadStatus::Finished => "has finished".into(),
+            vm::ThreadStatus::Failed { exc, line } => format!("died at line {line}: {exc}"),
+            vm::ThreadStatus::Alive => match vm::blocker(&self.program, s, tid) {
+                Some(Blocker::Lock { lock, holder }) => {
+                    format!("is blocked on {}{}", self.lock_name(s, lock), held(holder))
+                }
+                Some(Blocker::Join(t)) => format!("is blocked joining {}", thread_name(t)),
+                Some(b) => format!("is blocked: {}", self.describe_wait(s, b)),
+                None if th.frames.is_empty() => "has no frame".into(),
+                None => match s.hold {
+                    Some(h) if h != tid => format!(
+                        "waits for the GIL: {} holds it until its next switch point under {}",
+                        thread_name(h),
+                        self.program.switch.name()
+                    ),
+                    _ => return None,
+                },
+            },
+        })
+    }
+
     /// The thread a blocked thread waits for, when one thread alone can release it (the holder
     /// of a lock, the thread to join).
     pub fn waits_for_thread(b: Blocker) -> Option<Tid> {
@@ -238,6 +207,10 @@ impl Model for PyModel {
         }
     }
 
+    fn thread_count(&self, s: &State) -> usize {
+        s.threads.len()
+    }
+
     fn step(&self, s: &mut State, tid: Tid) -> StepInfo {
         vm::step_in_place(&self.program, s, tid)
     }
@@ -308,17 +281,7 @@ impl Model for PyModel {
     }
 
     fn next_step_is_back_edge(&self, s: &State, tid: Tid) -> bool {
-        use crate::bytecode::Instr;
-        matches!(
-            vm::next_instr(&self.program, s, tid),
-            Some(
-                Instr::JumpBackward(_)
-                    | Instr::PopJumpBackwardIfFalse(_)
-                    | Instr::PopJumpBackwardIfTrue(_)
-                    | Instr::PopJumpBackwardIfNone(_)
-                    | Instr::PopJumpBackwardIfNotNone(_)
-            )
-        )
+        vm::next_instr(&self.program, s, tid).is_some_and(|i| i.is_back_edge())
     }
 
     fn project(&self, s: &State) -> Outcome {

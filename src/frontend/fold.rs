@@ -96,7 +96,7 @@ pub(crate) fn fold(e: &Expr) -> Option<Const> {
 
 fn fold_unary(op: UnaryOp, v: &Const) -> Option<Const> {
     match op {
-        UnaryOp::Not => Some(Const::Bool(!crate::compile::cfg::truthy(v))),
+        UnaryOp::Not => Some(Const::Bool(!v.truthy())),
         UnaryOp::USub | UnaryOp::UAdd if matches!(v, Const::Float(_)) => {
             let Const::Float(f) = v else { return None };
             Some(Const::Float(Float(if op == UnaryOp::USub { -f.0 } else { f.0 })))

@@ -1,0 +1,72 @@
+//! The interface every search drives: a nondeterministic system of threads ([`Model`]), and
+//! where one of its executions stands ([`Status`]).
+
+use super::finding::{Finding, Outcome};
+use super::python::PyModel;
+use crate::vm::{StepInfo, SwitchModel, Tid};
+use std::fmt::Debug;
+use std::hash::Hash;
+
+/// Where an execution stands in a state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Some thread can take a step.
+    Running,
+    /// Every thread finished: the execution is complete with this outcome.
+    Finished(Outcome),
+    /// The execution stops here with a violation.
+    Violation(Finding),
+}
+
+/// A nondeterministic system whose evolution the explorers search: threads take steps; the
+/// scheduler chooses which. The Python VM is one implementation ([`PyModel`]); tests use toys.
+pub trait Model {
+    /// A state: a value that can be stored, compared and hashed.
+    type State: Clone + Eq + Hash + Debug + Send + 'static;
+    /// The initial state.
+    fn init(&self) -> Self::State;
+    /// The threads that can take a step in `s`, in ascending order, written into `out`.
+    fn runnable(&self, s: &Self::State, out: &mut Vec<Tid>);
+    /// How many threads `s` has (started or not): thread ids run from 0 to this, exclusive.
+    fn thread_count(&self, s: &Self::State) -> usize;
+    /// Takes one step of thread `tid` in place.
+    fn step(&self, s: &mut Self::State, tid: Tid) -> StepInfo;
+    /// Updates `out`, the runnable threads before `stepped` took the step described by `info`,
+    /// to those after it. The default recomputes; models may update incrementally.
+    fn runnable_after(&self, s: &Self::State, _stepped: Tid, _info: &StepInfo, out: &mut Vec<Tid>) {
+        self.runnable(s, out);
+    }
+    /// Whether the execution is running, complete, or stopped by a violation.
+    fn status(&self, s: &Self::State) -> Status;
+    /// A stable 128-bit fingerprint of the state.
+    fn fingerprint(&self, s: &Self::State) -> u128;
+    /// Whether `tid`'s next step is invisible (local, cannot fail): no switch is needed before it.
+    fn next_step_is_local(&self, _s: &Self::State, _tid: Tid) -> bool {
+        false
+    }
+    /// Whether switching away from `tid` right before its next step can reach anything that a
+    /// later switch cannot. When every boundary is a switch point, a switch before an invisible
+    /// step is redundant (it commutes to after it); where the switch model allows switches only
+    /// at some boundaries, it is not, and no switch is possible where the thread holds the GIL.
+    fn worth_preempting_before(&self, s: &Self::State, tid: Tid) -> bool {
+        !self.next_step_is_local(s, tid)
+    }
+    /// Whether `tid`'s next step is a loop back-edge (where cycle detection looks).
+    fn next_step_is_back_edge(&self, _s: &Self::State, _tid: Tid) -> bool {
+        false
+    }
+    /// The state's globals and output, as an outcome (also shown for violations).
+    fn project(&self, s: &Self::State) -> Outcome;
+    /// The source line thread `tid` is at (0 when unknown).
+    fn line_of(&self, _s: &Self::State, _tid: Tid) -> u32 {
+        0
+    }
+    /// Where the model's threads may switch (for the report).
+    fn switch_model(&self) -> SwitchModel {
+        SwitchModel::Bytecode
+    }
+    /// The Python model behind this one, for the reductions that analyse its bytecode.
+    fn as_py(&self) -> Option<&PyModel> {
+        None
+    }
+}
