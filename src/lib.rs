@@ -4,9 +4,18 @@
 //!
 //! ```text
 //! source ─frontend─▶ AST ─compile─▶ bytecode::Program ─vm─▶ State ⇄ step
-//!                                              │
-//!                     explore (strategies) ──▶ Report ──▶ trace / report / cli
+//!                                                         │
+//!                          engine (System, Execution, Schedule, Outcome, Finding)
+//!                             │                   │                  │
+//!                  explore (strategies)    trace (replays)    graph, session
+//!                             └─────────▶ report ◀┘
+//!                                            │
+//!                                           cli
 //! ```
+//!
+//! The root re-exports what a test of a program needs: [`Model`], its [`Checker`] and
+//! [`Report`], [`Verdict`], [`Strategy`], [`Reduction`], [`Limits`], [`SwitchModel`], findings,
+//! outcomes, schedules, and [`Execution`] to step one run by hand.
 //!
 //! ```no_run
 //! use gilcheck::{Model, Verdict};
@@ -17,7 +26,7 @@
 //! ```
 #![deny(missing_docs, missing_debug_implementations)]
 
-pub mod bench;
+pub(crate) mod bench;
 pub mod budget;
 pub mod bytecode;
 pub mod cli;
@@ -28,17 +37,20 @@ pub mod explore;
 pub mod frontend;
 pub mod graph;
 mod model;
-pub mod pyattrs;
-pub mod pyfloat;
-pub mod pyset;
+pub(crate) mod pyattrs;
+pub(crate) mod pyfloat;
+pub(crate) mod pyset;
 pub mod report;
 pub mod session;
 pub mod source;
-pub mod text;
+pub(crate) mod text;
 pub mod trace;
 pub mod vm;
-pub mod xml;
+pub(crate) mod xml;
 
+// What a test of a program needs, in one place.
+pub use bytecode::SwitchModel;
+pub use engine::{Execution, Finding, FindingKind, Outcome, Schedule, Status};
 pub use error::{Error, Result};
-pub use explore::{Checker, Report, Strategy, Verdict};
+pub use explore::{Checker, Counterexample, Limits, Reduction, Report, Strategy, Verdict};
 pub use model::Model;

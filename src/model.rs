@@ -22,9 +22,11 @@ pub struct Model {
     sets: Vec<(String, Const)>,
     expect: Option<String>,
     vars: Option<Vec<String>>,
-    switch: SwitchModel,
     library_atomic: bool,
     tape: Tape,
+    /// The program as compiled from the source and `--set`: the other options derive the run's
+    /// program from it without compiling the source again.
+    compiled: Arc<Program>,
     py: PyModel,
 }
 
@@ -41,26 +43,33 @@ impl Model {
     /// Parses and compiles `text`, naming it `name` in diagnostics.
     pub fn from_source(name: impl Into<String>, text: impl Into<String>) -> Result<Model> {
         let source = SourceFile::new(name, text);
-        let program = build(&source, &[])?;
-        let py = PyModel::new(Arc::new(program), None, None);
+        let compiled = Arc::new(build(&source, &[])?);
+        let py = PyModel::new(compiled.clone(), SwitchModel::Bytecode, None, None);
         Ok(Model {
             source,
             sets: Vec::new(),
             expect: None,
             vars: None,
-            switch: SwitchModel::Bytecode,
             library_atomic: true,
             tape: Tape::new(),
+            compiled,
             py,
         })
     }
 
     /// Replaces the value of the module-level constant `NAME = ...` with `value` (a Python
     /// literal), as `--set NAME=VALUE` does.
-    pub fn with_set(mut self, name: &str, value: &str) -> Result<Model> {
-        let c = frontend::parse_literal(value)?;
-        self.sets.retain(|(n, _)| n != name);
-        self.sets.push((name.to_string(), c));
+    pub fn with_set(self, name: &str, value: &str) -> Result<Model> {
+        self.with_sets([(name, value)])
+    }
+
+    /// [`Model::with_set`] for several constants at once: the source is compiled once.
+    pub fn with_sets<'a>(mut self, sets: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Model> {
+        for (name, value) in sets {
+            let c = frontend::parse_literal(value)?;
+            self.sets.retain(|(n, _)| n != name);
+            self.sets.push((name.to_string(), c));
+        }
         self.rebuild()
     }
 
@@ -68,13 +77,14 @@ impl Model {
     /// every final state.
     pub fn with_expect(mut self, expr: &str) -> Result<Model> {
         self.expect = Some(expr.to_string());
-        self.rebuild()
+        self.derive()
     }
 
-    /// Runs the program under switch model `m` (`--switch M`): where its threads may switch.
+    /// Runs the program under switch model `m` (`--switch M`): where its threads may switch. A
+    /// setting of the run: nothing is compiled again.
     pub fn with_switch(mut self, m: SwitchModel) -> Result<Model> {
-        self.switch = m;
-        self.rebuild()
+        self.py.switch = m;
+        Ok(self)
     }
 
     /// Runs a library module's own steps (`concurrent.futures`) as transactions between its
@@ -82,19 +92,19 @@ impl Model {
     /// allows one (`false`: the plain model that the reduction is checked against).
     pub fn with_library_atomic(mut self, atomic: bool) -> Result<Model> {
         self.library_atomic = atomic;
-        self.rebuild()
+        self.derive()
     }
 
     /// Gives the program's unseeded random draws the values of `tape` (`--draws`): a replay
     /// takes them; a check explores every value of the draws the tape leaves out.
     pub fn with_draws(mut self, tape: Tape) -> Result<Model> {
         self.tape = tape;
-        self.rebuild()
+        self.derive()
     }
 
     /// The switch model the program runs under.
     pub fn switch_model(&self) -> SwitchModel {
-        self.switch
+        self.py.switch
     }
 
     /// Shows only these globals in outcomes (`--vars a,b`).
@@ -114,20 +124,27 @@ impl Model {
                 )));
             }
         }
+        self.py.vars = Some(vars.clone());
         self.vars = Some(vars);
-        self.rebuild()
+        Ok(self)
     }
 
+    /// Compiles the source again (after `--set` changed it), then derives the run's program.
     fn rebuild(mut self) -> Result<Model> {
-        let mut program = build(&self.source, &self.sets)?
-            .with_switch(self.switch)
-            .with_library_atomic(self.library_atomic)
-            .with_tape(self.tape.clone());
+        self.compiled = Arc::new(build(&self.source, &self.sets)?);
+        self.derive()
+    }
+
+    /// The run's program from the compiled one: the library's atomicity, the draws' tape and
+    /// the `--expect` expression's code object.
+    fn derive(mut self) -> Result<Model> {
+        let mut program =
+            (*self.compiled).clone().with_library_atomic(self.library_atomic).with_tape(self.tape.clone());
         let expect = match &self.expect {
             Some(text) => Some((compile::compile_expression(&mut program, text)?, text.clone())),
             None => None,
         };
-        self.py = PyModel::new(Arc::new(program), expect, self.vars.clone());
+        self.py = PyModel::new(Arc::new(program), self.py.switch, expect, self.vars.clone());
         Ok(self)
     }
 

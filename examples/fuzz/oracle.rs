@@ -132,6 +132,7 @@ const OPTION_ERRORS: &[&str] = &[
     "gilcheck: --switch all works with check",
     "gilcheck: --expect",
     "gilcheck: --vars",
+    "gilcheck: --reduction",
     "gilcheck: --minimize",
     "gilcheck: --maximize",
 ];

@@ -300,15 +300,12 @@ pub struct Program {
     pub codes: Vec<CodeObject>,
     /// Names of the module's global slots; [`GlobalId`] indexes this.
     pub globals: Vec<String>,
-    /// Where the program's threads may switch when it runs ([`SwitchModel::Bytecode`] unless
-    /// set with [`Program::with_switch`]).
-    pub switch: SwitchModel,
     /// Whether C code may call back into the program's Python code: a class defines a special
     /// method (`__str__`, `__eq__`, …) or a call passes `key=`. Steps then run through
-    /// [`crate::vm::step_in_place`]'s slower path that makes those calls.
+    /// the VM's slower step path that makes those calls.
     pub callbacks: bool,
     /// The library module linked into the program, if it imports one that has a prelude
-    /// ([`crate::compile::prelude`]).
+    /// (the compiler's prelude, `compile/prelude.rs`).
     pub library: Option<Library>,
     /// Its unseeded random draws and the values one exploration gives them.
     pub draws: Draws,
@@ -348,16 +345,7 @@ impl Program {
     /// [`SwitchModel::Bytecode`].
     pub fn new(filename: String, codes: Vec<CodeObject>, globals: Vec<String>) -> Program {
         let callbacks = calls_back(&codes);
-        Program {
-            filename,
-            codes,
-            globals,
-            switch: SwitchModel::Bytecode,
-            callbacks,
-            library: None,
-            draws: Draws::default(),
-            daemons: false,
-        }
+        Program { filename, codes, globals, callbacks, library: None, draws: Draws::default(), daemons: false }
     }
 
     /// Recomputes [`Program::callbacks`] after code objects were added.
@@ -395,12 +383,6 @@ impl Program {
     /// The library module's global `name` (e.g. `ThreadPoolExecutor` of `concurrent.futures`).
     pub fn library_global(&self, module: &str, name: &str) -> Option<GlobalId> {
         self.global_slot(&format!("{module}.{name}"))
-    }
-
-    /// The same program, run under switch model `m`.
-    pub fn with_switch(mut self, m: SwitchModel) -> Program {
-        self.switch = m;
-        self
     }
 
     /// The module's code object.

@@ -124,6 +124,19 @@ impl FromStr for SwitchModel {
     }
 }
 
+impl SwitchModel {
+    /// What [`switch_marks`]' marks mean under this model: whether the switch happens before or
+    /// after a marked instruction, and when.
+    pub fn marks_mean(self) -> &'static str {
+        match self {
+            SwitchModel::Bytecode | SwitchModel::Cpython39 => "a switch may happen right before a marked instruction",
+            _ => {
+                "a switch may happen right after a marked instruction (after a call only when it called non-Python code; after a conditional jump only when taken); blocking calls switch in every model"
+            }
+        }
+    }
+}
+
 /// Why a switch point is where it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SwitchKind {

@@ -40,12 +40,7 @@ pub(super) fn load(args: &ModelArgs, vars: Option<Vec<String>>) -> Result<Model,
     if let SwitchChoice::One(m) = args.switch {
         model = model.with_switch(m)?;
     }
-    for s in &args.sets {
-        let Some((name, value)) = s.split_once('=') else {
-            return Err(Error::Usage(format!("--set {s}: expected NAME=VALUE, e.g. --set N=3")));
-        };
-        model = model.with_set(name.trim(), value.trim())?;
-    }
+    model = with_sets(model, &args.sets)?;
     if let Some(e) = &args.expect {
         model = model.with_expect(e)?;
     }
@@ -103,4 +98,19 @@ pub(super) fn refuse_draws(model: &Model, what: &str, hint: &str) -> Error {
         construct: format!("{what} of a program that draws unseeded random values (random.randint, random.choice)"),
         hint: hint.to_string(),
     }
+}
+
+/// The model with every `--set NAME=VALUE` of `sets` applied (one compilation).
+pub(super) fn with_sets(model: Model, sets: &[String]) -> Result<Model, Error> {
+    if sets.is_empty() {
+        return Ok(model);
+    }
+    let mut pairs = Vec::new();
+    for s in sets {
+        let Some((name, value)) = s.split_once('=') else {
+            return Err(Error::Usage(format!("--set {s}: expected NAME=VALUE, e.g. --set N=3")));
+        };
+        pairs.push((name.trim(), value.trim()));
+    }
+    model.with_sets(pairs)
 }

@@ -194,6 +194,43 @@ struct ResourceArgs {
     max_memory: Option<u64>,
 }
 
+impl SearchArgs {
+    /// The strategy and reduction level a command runs with: the options given, else the
+    /// command's defaults (`check`: auto with full reductions; `outcomes`: stateful and plain,
+    /// whose interleaving counts need every interleaving). A reduction asked for with a strategy
+    /// that does not apply one is refused.
+    fn plan(&self, strategy: Strategy, reduction: Reduction) -> Result<(Strategy, Reduction), Error> {
+        let strategy = match self.strategy {
+            Some(Strategy::Bounded { .. }) => Strategy::Bounded { max_bound: self.max_preemptions.unwrap_or(8) },
+            Some(s) => s,
+            None => strategy,
+        };
+        let reduction = match (strategy, self.reduction) {
+            (Strategy::Enumerate | Strategy::Bounded { .. }, Some(r)) if r != Reduction::None => {
+                return Err(Error::Usage(format!(
+                    "--reduction {} applies to --strategy auto and stateful; {} explores without reductions (drop --reduction, or choose --strategy stateful)",
+                    r.name(),
+                    strategy.name()
+                )));
+            }
+            (Strategy::Enumerate | Strategy::Bounded { .. }, _) => Reduction::None,
+            (_, Some(r)) => r,
+            (_, None) => reduction,
+        };
+        Ok((strategy, reduction))
+    }
+}
+
+/// The exit code of a verdict: 0 holds, 1 violated, 3 inconclusive (2 is a refusal: bad input,
+/// or a construct the checker does not model).
+fn exit_code(v: Verdict) -> u8 {
+    match v {
+        Verdict::Holds => 0,
+        Verdict::Violated => 1,
+        Verdict::Inconclusive => 3,
+    }
+}
+
 fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v < 1e9 => Ok(v),
@@ -210,7 +247,8 @@ struct SearchArgs {
     /// Sound reductions: none (plain search), por (persistent sets over steps), atomic (over
     /// Lipton transactions), full (and commutativity of accumulations). The report says which
     /// applied and why each was sound for this program. Default: full for check, none for
-    /// outcomes (whose interleaving counts need the plain search).
+    /// outcomes (whose interleaving counts need the plain search). Applies to the auto and
+    /// stateful strategies; enumerate and bounded explore without reductions.
     #[arg(long, value_name = "LEVEL", value_parser = parse_reduction)]
     reduction: Option<Reduction>,
     /// Largest preemption bound: for --strategy bounded (default 8) and for --minimize /
@@ -411,21 +449,12 @@ fn check_all(a: &CheckArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let mut args = a.model.clone();
     args.switch = SwitchChoice::One(SwitchModel::Bytecode);
     let base = load(&args, None)?;
-    let strategy = match a.search.strategy {
-        Some(Strategy::Bounded { .. }) => Strategy::Bounded { max_bound: a.search.max_preemptions.unwrap_or(8) },
-        Some(s) => s,
-        None => Strategy::Auto,
-    };
+    let (strategy, reduction) = a.search.plan(Strategy::Auto, Reduction::Full)?;
     let mut rows = Vec::new();
     let mut models = Vec::new();
     for &m in SwitchModel::ALL {
         let model = base.clone().with_switch(m)?;
-        let report = model
-            .checker()
-            .strategy(strategy)
-            .reduction(a.search.reduction.unwrap_or(Reduction::Full))
-            .limits(limits(&a.search))
-            .check();
+        let report = model.checker().strategy(strategy).reduction(reduction).limits(limits(&a.search)).check();
         let model = drawn(&model, &report)?;
         let preemption = report
             .counterexample
@@ -459,9 +488,9 @@ fn check_all(a: &CheckArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     }
     let verdicts: Vec<Verdict> = rows.iter().map(|r| r.report.verdict).collect();
     Ok(if verdicts.contains(&Verdict::Violated) {
-        Verdict::Violated.exit_code()
+        exit_code(Verdict::Violated)
     } else if verdicts.contains(&Verdict::Inconclusive) {
-        Verdict::Inconclusive.exit_code()
+        exit_code(Verdict::Inconclusive)
     } else {
         0
     })
@@ -472,19 +501,9 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         Command::Check(a) if a.model.switch == SwitchChoice::All => check_all(&a, io),
         Command::Check(a) => {
             let model = load(&a.model, None)?;
-            let strategy = match a.search.strategy {
-                Some(Strategy::Bounded { .. }) => {
-                    Strategy::Bounded { max_bound: a.search.max_preemptions.unwrap_or(8) }
-                }
-                Some(s) => s,
-                None => Strategy::Auto,
-            };
+            let (strategy, reduction) = a.search.plan(Strategy::Auto, Reduction::Full)?;
             let (bar, progress) = progress_bar(io);
-            let mut checker = model
-                .checker()
-                .strategy(strategy)
-                .reduction(a.search.reduction.unwrap_or(Reduction::Full))
-                .limits(limits(&a.search));
+            let mut checker = model.checker().strategy(strategy).reduction(reduction).limits(limits(&a.search));
             if let Some(p) = progress {
                 checker = checker.progress(p);
             }
@@ -531,7 +550,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                     emit(io, &text)?
                 }
             }
-            Ok(report.verdict.exit_code())
+            Ok(exit_code(report.verdict))
         }
         Command::Outcomes(a) => {
             let model = load(&a.model, a.vars.clone())?;
@@ -554,19 +573,12 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                 let (file, options) = (model.source().name(), replay_args(&a.model, &model));
                 limits::reporting();
                 match a.search.format {
-                    Format::Json => emit(io, &format!("{}\n", e.to_json(file, &options)))?,
-                    Format::Text => emit(io, &e.render(file, &options))?,
+                    Format::Json => emit(io, &format!("{}\n", report::extreme_to_json(&e, file, &options)))?,
+                    Format::Text => emit(io, &report::render_extreme(&e, file, &options))?,
                 }
                 return Ok(if e.certified && e.exhaustive { 0 } else { 3 });
             }
-            let strategy = match a.search.strategy {
-                Some(Strategy::Bounded { .. }) => {
-                    Strategy::Bounded { max_bound: a.search.max_preemptions.unwrap_or(8) }
-                }
-                Some(s) => s,
-                None => Strategy::Stateful,
-            };
-            let reduction = a.search.reduction.unwrap_or(Reduction::None);
+            let (strategy, reduction) = a.search.plan(Strategy::Stateful, Reduction::None)?;
             if a.count && reduction != Reduction::None {
                 return Err(Error::Usage(format!(
                     "--count counts every interleaving, which a reduced search does not visit: drop --reduction {}",
@@ -594,11 +606,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                 Format::Json => emit(io, &format!("{}\n", report::to_json(&report, model.source().name())))?,
                 Format::Text => emit(io, &report::render_outcomes(&report, model.source(), style(io)))?,
             }
-            Ok(if report.exhaustive || report.verdict != Verdict::Inconclusive {
-                report.verdict.exit_code()
-            } else {
-                3
-            })
+            Ok(if report.exhaustive || report.verdict != Verdict::Inconclusive { exit_code(report.verdict) } else { 3 })
         }
         Command::Trace(a) => {
             let mut model = load(&a.model, None)?;
@@ -640,7 +648,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                                     ),
                                 )?,
                             }
-                            return Ok(report.verdict.exit_code());
+                            return Ok(exit_code(report.verdict));
                         }
                     }
                 }
@@ -727,24 +735,10 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
             failed.map_or(Ok(0), Err)
         }
         Command::Dis(a) => {
-            let mut model = Model::from_file(&a.file)?;
-            for s in &a.sets {
-                let Some((name, value)) = s.split_once('=') else {
-                    return Err(Error::Usage(format!("--set {s}: expected NAME=VALUE")));
-                };
-                model = model.with_set(name.trim(), value.trim())?;
-            }
+            let model = load::with_sets(Model::from_file(&a.file)?, &a.sets)?;
             let opts = if let Some(m) = a.switch {
                 emit(io, &format!("# switch points under {m}: {}\n", m.describe()))?;
-                let how = match m {
-                        SwitchModel::Bytecode | SwitchModel::Cpython39 => {
-                            "a switch may happen right before a marked instruction"
-                        }
-                        _ => {
-                            "a switch may happen right after a marked instruction (after a call only when it called non-Python code; after a conditional jump only when taken); blocking calls switch in every model"
-                        }
-                };
-                emit(io, &format!("# [S] marks them: {how}\n"))?;
+                emit(io, &format!("# [S] marks them: {}\n", m.marks_mean()))?;
                 DisOptions::switch_points(model.program(), m)
             } else {
                 DisOptions::default()

@@ -251,3 +251,16 @@ fn disassembly_lists_the_exception_table() {
         "{text}"
     );
 }
+
+#[test]
+fn global_after_use_is_a_compile_error() {
+    let src = SourceFile::new("t.py", "x = 0\ndef f():\n    print(x)\n    global x\n");
+    let module = crate::frontend::parse(&src).unwrap();
+    match compile(&src, &module, &Default::default()) {
+        Err(Error::Compile { span, message }) => {
+            assert_eq!((span.line, span.col), (4, 5));
+            assert_eq!(message, "name 'x' is used prior to global declaration");
+        }
+        other => panic!("expected a compile error, got {other:?}"),
+    }
+}

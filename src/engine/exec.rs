@@ -1,6 +1,6 @@
-//! One execution of a [`Model`], and the three rules every search, replay, explanation, graph
+//! One execution of a [`System`], and the three rules every search, replay, explanation, graph
 //! and the interactive session share:
-//! - which threads may move: [`Model::runnable`] (under a CPython switch model, a thread that
+//! - which threads may move: [`System::runnable`] (under a CPython switch model, a thread that
 //!   holds the GIL between two switch points is the only one);
 //! - what is a preemption: [`preemptible`] / [`is_preemption`];
 //! - when a run has ended: [`run_status`].
@@ -9,7 +9,7 @@
 //! threads, the last step, the preemptions so far). Strategies clone it at their branch points;
 //! replays drive it along a schedule ([`Execution::replay`]).
 
-use super::model::{Model, Status};
+use super::model::{Status, System};
 use super::schedule::Schedule;
 use crate::vm::{Event, StepInfo, Tid};
 use std::fmt;
@@ -44,14 +44,15 @@ pub fn preemptible(last: Option<Last>, runnable: &[Tid]) -> Option<Tid> {
 /// gone on ([`preemptible`]).
 #[inline]
 pub fn is_preemption(last: Option<Last>, next: Tid, runnable: &[Tid]) -> bool {
-    preemptible(last, runnable).is_some_and(|p| p != next)
+    // Going on with the same thread (the common case) is no switch: settled without a scan.
+    last.is_some_and(|l| l.tid != next) && preemptible(last, runnable).is_some()
 }
 
 /// Whether a run in state `s` has ended, and how: the model's status when no thread can move or
 /// the last step raised (`raised`), `Running` otherwise. A run can end only there: a thread
 /// fails only by raising, and threads finish or deadlock only when none can move.
 #[inline]
-pub fn run_status<M: Model>(model: &M, s: &M::State, runnable: &[Tid], raised: bool) -> Status {
+pub fn run_status<M: System>(model: &M, s: &M::State, runnable: &[Tid], raised: bool) -> Status {
     if runnable.is_empty() || raised {
         model.status(s)
     } else {
@@ -92,7 +93,7 @@ pub struct ReplayStop {
 
 /// One execution of a model: a state, the threads that may move in it, the last step and the
 /// preemptions so far.
-pub struct Execution<'m, M: Model> {
+pub struct Execution<'m, M: System> {
     model: &'m M,
     state: M::State,
     runnable: Vec<Tid>,
@@ -101,7 +102,7 @@ pub struct Execution<'m, M: Model> {
     preemptions: u32,
 }
 
-impl<M: Model> Clone for Execution<'_, M> {
+impl<M: System> Clone for Execution<'_, M> {
     fn clone(&self) -> Self {
         Execution {
             model: self.model,
@@ -114,7 +115,7 @@ impl<M: Model> Clone for Execution<'_, M> {
     }
 }
 
-impl<M: Model> fmt::Debug for Execution<'_, M> {
+impl<M: System> fmt::Debug for Execution<'_, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Execution")
             .field("state", &self.state)
@@ -126,7 +127,7 @@ impl<M: Model> fmt::Debug for Execution<'_, M> {
     }
 }
 
-impl<'m, M: Model> Execution<'m, M> {
+impl<'m, M: System> Execution<'m, M> {
     /// The execution at `model`'s initial state.
     pub fn start(model: &'m M) -> Self {
         Self::at(model, model.init(), None, 0)
@@ -269,7 +270,7 @@ impl<'m, M: Model> Execution<'m, M> {
 }
 
 /// What a replay shows its observer.
-pub enum Observed<'e, 'm, M: Model> {
+pub enum Observed<'e, 'm, M: System> {
     /// Step `step` of thread `tid` is about to be taken (it may be).
     Before {
         /// Its index in the schedule.
@@ -292,7 +293,7 @@ pub enum Observed<'e, 'm, M: Model> {
     },
 }
 
-impl<M: Model> fmt::Debug for Observed<'_, '_, M> {
+impl<M: System> fmt::Debug for Observed<'_, '_, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Observed::Before { step, tid, .. } => write!(f, "Before {{ step: {step}, tid: {tid} }}"),

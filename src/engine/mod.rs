@@ -1,4 +1,4 @@
-//! The engine: the interface every search drives ([`Model`]), the Python program behind it
+//! The engine: the interface every search drives ([`System`]), the Python program behind it
 //! ([`PyModel`]), what an execution ends in ([`Outcome`], [`Finding`]), schedules, and the one
 //! place that runs an execution ([`Execution`]): which threads may move, what is a preemption,
 //! and when a run has ended.
@@ -17,6 +17,6 @@ pub(crate) mod toy;
 
 pub use exec::{is_preemption, preemptible, run_status, Execution, Last, Observed, ReplayStop, StepError};
 pub use finding::{Finding, FindingKind, Outcome};
-pub use model::{Model, Status};
+pub use model::{Status, System};
 pub use python::{thread_name, PyModel};
 pub use schedule::{Schedule, Segment};

@@ -1,4 +1,4 @@
-//! The interface every search drives: a nondeterministic system of threads ([`Model`]), and
+//! The interface every search drives: a nondeterministic system of threads ([`System`]), and
 //! where one of its executions stands ([`Status`]).
 
 use super::finding::{Finding, Outcome};
@@ -20,7 +20,7 @@ pub enum Status {
 
 /// A nondeterministic system whose evolution the explorers search: threads take steps; the
 /// scheduler chooses which. The Python VM is one implementation ([`PyModel`]); tests use toys.
-pub trait Model {
+pub trait System {
     /// A state: a value that can be stored, compared and hashed.
     type State: Clone + Eq + Hash + Debug + Send + 'static;
     /// The initial state.

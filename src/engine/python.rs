@@ -1,17 +1,20 @@
-//! The compiled Python program as a [`Model`]: the VM steps it, and its states project onto
+//! The compiled Python program as a [`System`]: the VM steps it, and its states project onto
 //! outcomes and findings.
 
 use super::finding::{Finding, FindingKind, Outcome};
-use super::model::{Model, Status};
+use super::model::{Status, System};
 use crate::bytecode::{CodeId, Program};
 use crate::vm::{self, Blocker, State, StepInfo, SwitchModel, Tid, Value};
 use std::sync::Arc;
 
-/// A compiled Python program as a [`Model`].
+/// A compiled Python program as a [`System`].
 #[derive(Clone, Debug)]
 pub struct PyModel {
     /// The program.
     pub program: Arc<Program>,
+    /// Where its threads may switch: the run's configuration, not part of the compiled
+    /// program (changing it recompiles nothing).
+    pub switch: SwitchModel,
     /// The `--expect` expression's code object, if any.
     pub expect: Option<(CodeId, String)>,
     /// The globals an outcome shows (`--vars`); all data globals when `None`.
@@ -21,10 +24,16 @@ pub struct PyModel {
 }
 
 impl PyModel {
-    /// The model of `program`, with an optional `--expect` code object and `--vars` filter.
-    pub fn new(program: Arc<Program>, expect: Option<(CodeId, String)>, vars: Option<Vec<String>>) -> Self {
+    /// The model of `program` under switch model `switch`, with an optional `--expect` code
+    /// object and `--vars` filter.
+    pub fn new(
+        program: Arc<Program>,
+        switch: SwitchModel,
+        expect: Option<(CodeId, String)>,
+        vars: Option<Vec<String>>,
+    ) -> Self {
         let sharing = Arc::new(vm::Sharing::of(&program));
-        PyModel { program, expect, vars, sharing }
+        PyModel { program, switch, expect, vars, sharing }
     }
 }
 
@@ -126,7 +135,7 @@ impl PyModel {
                     Some(h) if h != tid => format!(
                         "waits for the GIL: {} holds it until its next switch point under {}",
                         thread_name(h),
-                        self.program.switch.name()
+                        self.switch.name()
                     ),
                     _ => return None,
                 },
@@ -191,7 +200,7 @@ pub fn thread_name(tid: Tid) -> String {
     }
 }
 
-impl Model for PyModel {
+impl System for PyModel {
     type State = State;
 
     fn init(&self) -> State {
@@ -211,15 +220,16 @@ impl Model for PyModel {
         s.threads.len()
     }
 
+    #[inline]
     fn step(&self, s: &mut State, tid: Tid) -> StepInfo {
-        vm::step_in_place(&self.program, s, tid)
+        vm::step_in_place(&self.program, self.switch, s, tid)
     }
 
     fn runnable_after(&self, s: &State, stepped: Tid, info: &StepInfo, out: &mut Vec<Tid>) {
         // Whether another thread can move depends only on locks and thread lives; a step that
         // touched neither can only have changed whether `stepped` itself can move. Under a
         // CPython switch model every step may take or give back the GIL: recompute.
-        if self.program.switch != SwitchModel::Bytecode
+        if self.switch != SwitchModel::Bytecode
             || self.program.library.is_some()
             || info.footprint.touches_sync()
             || !matches!(info.event, vm::Event::None | vm::Event::Print)
@@ -277,7 +287,8 @@ impl Model for PyModel {
     fn worth_preempting_before(&self, s: &State, tid: Tid) -> bool {
         // A switch before an invisible step is redundant when the boundary right after that
         // step is certainly a switch point too: the step commutes to before the switch.
-        s.hold.is_none() && !(vm::switch_certain_after_next(&self.program, s, tid) && self.next_step_is_local(s, tid))
+        s.hold.is_none()
+            && !(vm::switch_certain_after_next(&self.program, self.switch, s, tid) && self.next_step_is_local(s, tid))
     }
 
     fn next_step_is_back_edge(&self, s: &State, tid: Tid) -> bool {
@@ -293,7 +304,7 @@ impl Model for PyModel {
     }
 
     fn switch_model(&self) -> SwitchModel {
-        self.program.switch
+        self.switch
     }
     fn as_py(&self) -> Option<&PyModel> {
         Some(self)

@@ -1,6 +1,6 @@
 //! Toy models for testing the strategies without the Python pipeline.
 
-use crate::engine::{Finding, FindingKind, Model, Outcome, Status};
+use crate::engine::{Finding, FindingKind, Outcome, Status, System};
 use crate::vm::{Access, Object, StepInfo, Tid};
 
 /// `threads` threads each doing `n` racy increments of one shared counter, each increment a
@@ -20,7 +20,7 @@ pub struct CounterState {
     pub shared: i64,
 }
 
-impl Model for RacyCounter {
+impl System for RacyCounter {
     type State = CounterState;
 
     fn init(&self) -> CounterState {

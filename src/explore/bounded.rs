@@ -11,7 +11,7 @@
 //! tries the earliest preemption first (long solo runs are executed in place).
 
 use super::search::{CycleWatch, Search};
-use crate::engine::{Execution, Finding, FindingKind, Model, Schedule, Status};
+use crate::engine::{Execution, Finding, FindingKind, Schedule, Status, System};
 use crate::vm::Tid;
 
 /// Deepest nesting of pending alternatives before the search gives up (a limit, reported).
@@ -23,7 +23,7 @@ pub(crate) struct Pass {
     pub cut: bool,
 }
 
-struct Bounded<'a, M: Model> {
+struct Bounded<'a, M: System> {
     model: &'a M,
     search: &'a mut Search,
     schedule: Schedule,
@@ -32,13 +32,13 @@ struct Bounded<'a, M: Model> {
 }
 
 /// Explores every execution with at most `bound` preemptions.
-pub(crate) fn pass<M: Model>(model: &M, search: &mut Search, bound: u32) -> Pass {
+pub(crate) fn pass<M: System>(model: &M, search: &mut Search, bound: u32) -> Pass {
     let mut b = Bounded { model, search, schedule: Schedule::new(), cut: false, nesting: 0 };
     b.run(Execution::start(model), None, bound);
     Pass { cut: b.cut }
 }
 
-impl<'m, M: Model> Bounded<'m, M> {
+impl<'m, M: System> Bounded<'m, M> {
     /// Runs execution `e` on; `first` is the thread to step first (already chosen), `budget`
     /// the preemptions left.
     fn run(&mut self, mut e: Execution<'m, M>, first: Option<Tid>, budget: u32) {
@@ -131,5 +131,24 @@ impl<'m, M: Model> Bounded<'m, M> {
         self.schedule.truncate_steps(extra);
         self.nesting -= 1;
         self.search.discard(e.into_state());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::toy::RacyCounter;
+    use crate::explore::{Checker, Strategy, Verdict};
+
+    /// With no preemption allowed each thread runs to its end once started: two runs (who
+    /// starts), both ending with every update; the search says the bound cut it short.
+    #[test]
+    fn bound_zero_runs_each_thread_to_its_end() {
+        let m = RacyCounter { threads: 2, n: 2, expect: None };
+        let r = Checker::new(&m).strategy(Strategy::Bounded { max_bound: 0 }).all_outcomes(true).check();
+        assert_eq!(r.stats.executions, 2);
+        assert_eq!(r.int_values("shared").into_iter().collect::<Vec<_>>(), vec![4]);
+        assert_eq!(r.verdict, Verdict::Inconclusive);
+        assert!(!r.exhaustive);
+        assert_eq!(r.stats.preemption_bound, Some(0));
     }
 }

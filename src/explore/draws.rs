@@ -18,7 +18,7 @@
 
 use super::report::{OutcomeCount, Report, Verdict};
 use super::{Checker, Reduction};
-use crate::engine::{Model, PyModel};
+use crate::engine::{PyModel, System};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
@@ -27,7 +27,7 @@ pub const MAX_TAPES: usize = 4096;
 
 /// Checks `py`, a program with unseeded draws, under every tape its draws need, with `c`'s
 /// settings, and merges the reports.
-pub(super) fn check<M: Model + Sync>(c: &Checker<'_, M>, py: &PyModel) -> Report {
+pub(super) fn check<M: System + Sync>(c: &Checker<'_, M>, py: &PyModel) -> Report {
     let root = py.program.draws.tape.clone();
     let mut queue = VecDeque::from([root.clone()]);
     let mut seen = BTreeSet::from([root]);

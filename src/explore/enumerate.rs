@@ -3,11 +3,11 @@
 
 use super::fair;
 use super::search::Search;
-use crate::engine::{Execution, Finding, FindingKind, Model, Schedule, Status};
+use crate::engine::{Execution, Finding, FindingKind, Schedule, Status, System};
 use crate::vm::Tid;
 use std::collections::HashMap;
 
-struct Enumerate<'a, M: Model> {
+struct Enumerate<'a, M: System> {
     search: &'a mut Search,
     schedule: Schedule,
     /// Fingerprints of the back-edge states on the current path (a repeat is a cycle).
@@ -20,7 +20,7 @@ struct Enumerate<'a, M: Model> {
 }
 
 /// Enumerates every interleaving of `model`.
-pub(crate) fn run<M: Model>(model: &M, search: &mut Search) {
+pub(crate) fn run<M: System>(model: &M, search: &mut Search) {
     let mut e = Enumerate {
         model,
         search,
@@ -32,7 +32,7 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search) {
     e.go(Execution::start(model), None);
 }
 
-impl<'m, M: Model> Enumerate<'m, M> {
+impl<'m, M: System> Enumerate<'m, M> {
     /// Runs execution `e` on, stepping `first` first.
     fn go(&mut self, mut e: Execution<'m, M>, first: Option<Tid>) {
         let mark = self.schedule.len();
@@ -104,5 +104,32 @@ impl<'m, M: Model> Enumerate<'m, M> {
         let extra = self.schedule.len() - mark;
         self.schedule.truncate_steps(extra);
         self.search.discard(e.into_state());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::toy::RacyCounter;
+    use crate::explore::{Checker, Strategy};
+    use num_bigint::BigUint;
+
+    /// Two threads, one racy increment each (load, store): of the C(4, 2) = 6 interleavings, the
+    /// two that run one increment before the other end with 2, the four that load both before
+    /// either stores lose an update and end with 1.
+    #[test]
+    fn every_interleaving_is_counted_with_its_outcome() {
+        let m = RacyCounter { threads: 2, n: 1, expect: None };
+        let r = Checker::new(&m).strategy(Strategy::Enumerate).all_outcomes(true).check();
+        assert_eq!(r.interleavings, Some(BigUint::from(6u32)));
+        let counts: Vec<(String, Option<BigUint>)> = r
+            .outcomes
+            .iter()
+            .map(|o| (o.outcome.global("shared").unwrap_or("?").to_string(), o.interleavings.clone()))
+            .collect();
+        assert_eq!(
+            counts,
+            vec![("1".to_string(), Some(BigUint::from(4u32))), ("2".to_string(), Some(BigUint::from(2u32)))]
+        );
+        assert_eq!(r.stats.executions, 6);
     }
 }

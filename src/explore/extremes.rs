@@ -13,9 +13,8 @@ mod dfs;
 
 use super::search::{Limits, Search};
 use crate::budget::Limit;
-use crate::engine::{Execution, FindingKind, Model, PyModel, Schedule, Status};
+use crate::engine::{Execution, FindingKind, PyModel, Schedule, Status, System};
 use crate::error::Error;
-use crate::text::thousands;
 use crate::vm::{self, Value};
 use num_bigint::BigInt;
 use std::fmt;
@@ -40,7 +39,7 @@ impl Goal {
         }
     }
 
-    /// The CLI option that asks for this goal.
+    /// The option that asks for this goal (`--minimize`), as messages about it name it.
     pub fn option(self) -> &'static str {
         match self {
             Goal::Min => "--minimize",
@@ -56,7 +55,8 @@ impl Goal {
         }
     }
 
-    fn word(self) -> &'static str {
+    /// `minimum` or `maximum`.
+    pub fn word(self) -> &'static str {
         match self {
             Goal::Min => "minimum",
             Goal::Max => "maximum",
@@ -309,150 +309,6 @@ fn certify(
         },
     };
     Ok(Replayed { value: s.globals.get(slot).cloned(), preemptions, steps, ending })
-}
-
-/// A big int as a JSON number when it fits in 64 bits, else as a decimal string.
-fn json_int(v: &BigInt) -> serde_json::Value {
-    match i64::try_from(v) {
-        Ok(i) => serde_json::Value::from(i),
-        Err(_) => serde_json::Value::from(v.to_string()),
-    }
-}
-
-impl Extreme {
-    /// The command that replays the witness: `gilcheck trace FILE OPTIONS --schedule S`, where
-    /// `options` are the `--set`/`--expect` options the model was built with.
-    pub fn replay_command(&self, file: &str, options: &str) -> String {
-        format!("gilcheck trace {file}{options} --schedule {}", self.schedule)
-    }
-
-    /// How the value was found, and how far it can be trusted, in one paragraph.
-    pub fn method(&self) -> String {
-        let bounds = format!("preemption bounds 0–{}", self.bound);
-        if self.accelerated_loops == 0 {
-            return format!(
-                "plain preemption-bounded search over yield points ({bounds}; no loop was accelerated): the {} over every run with at most {} preemptions{}",
-                self.goal.word(),
-                self.bound,
-                if self.complete { ", which is every run" } else { "" }
-            );
-        }
-        let side = match self.goal {
-            Goal::Min => "an upper bound on the minimum",
-            Goal::Max => "a lower bound on the maximum",
-        };
-        format!(
-            "context-bounded search over yield points ({bounds}) with solo-loop acceleration and vertex search: \
-             loops whose iterations are translations (checked by executing one and interpreting its path) ran in O(1), \
-             and inside them a preemption was tried only after 0, 1, R−2 or R−1 of the R iterations left, at every \
-             yield point of that iteration. This is exact for runs with at most {} preemptions when the final value is \
-             affine in the iteration counts (translation loop bodies, no branch on a counted value); otherwise the \
-             value is reachable (certified) and {side}, not necessarily the {}",
-            self.bound,
-            self.goal.word()
-        )
-    }
-
-    /// The result as text, for `gilcheck outcomes FILE --minimize V`; `options` are the
-    /// `--set`/`--expect` options of the replay command.
-    pub fn render(&self, file: &str, options: &str) -> String {
-        let mut out = String::new();
-        let mut line = |k: &str, v: String| out.push_str(&format!("  {k:<11} {v}\n"));
-        line(
-            "witness:",
-            format!(
-                "{} preemption{}, {} steps",
-                self.preemptions,
-                if self.preemptions == 1 { "" } else { "s" },
-                thousands(self.steps)
-            ),
-        );
-        line("run ends:", self.ending.clone());
-        line("schedule:", self.schedule.to_string());
-        line("replay:", self.replay_command(file, options));
-        line(
-            "certified:",
-            if self.certified {
-                format!(
-                    "yes: replaying the schedule on the plain interpreter ends with {} = {} after {} preemption{}",
-                    self.variable,
-                    self.value,
-                    self.preemptions,
-                    if self.preemptions == 1 { "" } else { "s" }
-                )
-            } else {
-                format!(
-                    "NO: the replay ends with {} = {}, not the value the search predicted",
-                    self.variable, self.value
-                )
-            },
-        );
-        let reach = match (&self.limit, self.complete) {
-            (Some(l), _) => format!("stopped during bound {}: {l}; the best value found so far", self.bound),
-            (None, true) => format!("exhaustive: no run needs more than {} preemptions", self.bound),
-            (None, false) if self.accelerated_loops > 0 => {
-                format!("exhaustive up to {} preemptions (at the vertices inside accelerated loops)", self.bound)
-            }
-            (None, false) => format!("exhaustive up to {} preemptions", self.bound),
-        };
-        line("search:", reach);
-        let per: Vec<String> = self
-            .best_by_bound
-            .iter()
-            .enumerate()
-            .map(|(b, v)| format!("{b}: {}", v.as_ref().map_or("-".to_string(), BigInt::to_string)))
-            .collect();
-        line("per bound:", per.join(", "));
-        line("method:", self.method());
-        for (l, why) in &self.rejected_loops {
-            line("not accel.:", format!("the loop at line {l}: {why}"));
-        }
-        line(
-            "stats:",
-            format!(
-                "{} runs, {} revisits skipped, {} loops accelerated ({} iterations); {:.3} s (search {:.3} s, replay {:.3} s)",
-                thousands(self.executions),
-                thousands(self.revisits),
-                thousands(self.accelerated_loops),
-                thousands(self.accelerated_iterations),
-                self.seconds,
-                self.search_seconds,
-                self.replay_seconds
-            ),
-        );
-        format!("{file}: the {} of {} is {}\n{out}", self.goal.word(), self.variable, self.value)
-    }
-
-    /// The result as JSON (stable keys: `variable`, `goal`, `value`, `preemptions`, `schedule`,
-    /// `certified`, `bound`, `seconds`, and more).
-    pub fn to_json(&self, file: &str, options: &str) -> serde_json::Value {
-        serde_json::json!({
-            "file": file,
-            "variable": self.variable,
-            "goal": self.goal.as_str(),
-            "value": json_int(&self.value),
-            "preemptions": self.preemptions,
-            "schedule": self.schedule.to_string(),
-            "steps": self.steps,
-            "certified": self.certified,
-            "ending": self.ending,
-            "replay": self.replay_command(file, options),
-            "bound": self.bound,
-            "exhaustive": self.exhaustive,
-            "complete": self.complete,
-            "limit": self.limit,
-            "best_by_bound": self.best_by_bound.iter().map(|v| v.as_ref().map(json_int)).collect::<Vec<_>>(),
-            "method": self.method(),
-            "accelerated_loops": self.accelerated_loops,
-            "accelerated_iterations": self.accelerated_iterations,
-            "rejected_loops": self.rejected_loops.iter().map(|(l, r)| serde_json::json!({"line": l, "reason": r})).collect::<Vec<_>>(),
-            "executions": self.executions,
-            "revisits": self.revisits,
-            "search_seconds": self.search_seconds,
-            "replay_seconds": self.replay_seconds,
-            "seconds": self.seconds,
-        })
-    }
 }
 
 #[cfg(test)]

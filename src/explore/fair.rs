@@ -13,7 +13,7 @@
 //! (the threads without such a step are blocked somewhere in it). [`fair_cycle`] builds one
 //! such walk, as a schedule that replays.
 
-use crate::engine::Model;
+use crate::engine::System;
 use crate::vm::Tid;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -113,7 +113,7 @@ impl Sccs {
 /// inside `c` takes one, and every other thread is blocked at some state of it: repeated
 /// forever, a weakly fair run. `index` gives the discovery index of a state (`None` for one
 /// never seen). `None` when the walk cannot be built (more than `budget` states searched).
-pub(crate) fn fair_cycle<M: Model>(
+pub(crate) fn fair_cycle<M: System>(
     model: &M,
     root: &M::State,
     c: &Component,

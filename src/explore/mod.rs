@@ -1,4 +1,4 @@
-//! Exploration: strategies that search the interleavings of a [`Model`], and the [`Checker`]
+//! Exploration: strategies that search the interleavings of a [`System`], and the [`Checker`]
 //! builder that runs them and produces a [`Report`].
 //!
 //! Strategies:
@@ -22,7 +22,7 @@ mod stops;
 #[cfg(test)]
 mod tests;
 
-pub use crate::engine::{thread_name, Finding, FindingKind, Model, Outcome, PyModel, Schedule, Segment, Status};
+pub use crate::engine::{thread_name, Finding, FindingKind, Outcome, PyModel, Schedule, Segment, Status, System};
 pub use extremes::{extreme, Extreme, Goal};
 pub use report::{CheckerStop, Counterexample, OutcomeCount, ReductionNote, Report, Stats, Verdict};
 pub use search::{current_rss_bytes, peak_rss_bytes, Limits, Progress, ProgressFn};
@@ -127,7 +127,7 @@ impl FromStr for Reduction {
 /// Builds and runs a check of one model.
 #[derive(Debug)]
 #[must_use = "a Checker does nothing until you call .check()"]
-pub struct Checker<'m, M: Model> {
+pub struct Checker<'m, M: System> {
     model: &'m M,
     strategy: Strategy,
     limits: Limits,
@@ -138,7 +138,7 @@ pub struct Checker<'m, M: Model> {
     progress: Option<ProgressFn>,
 }
 
-impl<'m, M: Model + Sync> Checker<'m, M> {
+impl<'m, M: System + Sync> Checker<'m, M> {
     /// A checker for `model` with the default strategy and limits.
     pub fn new(model: &'m M) -> Self {
         Checker {
@@ -256,6 +256,15 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
         match self.strategy {
             Strategy::Stateful if self.reduction != Reduction::None => self.reduced(u64::MAX),
             Strategy::Auto => self.auto(),
+            Strategy::Enumerate | Strategy::Bounded { .. } if self.reduction != Reduction::None => {
+                let mut r = self.plain();
+                r.notes.push(format!(
+                    "reduction {} not applied: the {} strategy explores without reductions (they apply to auto and stateful)",
+                    self.reduction.name(),
+                    self.strategy.name()
+                ));
+                r
+            }
             _ => self.plain(),
         }
     }
@@ -268,7 +277,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
         let mut found = None;
         if self.reduction != Reduction::None {
             let r = self.reduced(AUTO_MAX_BRANCHINGS);
-            if r.strategy.starts_with("reduced") {
+            if r.reduction.is_some() {
                 if r.verdict != Verdict::Violated {
                     return r;
                 }
@@ -311,6 +320,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
                 Ok(found) => {
                     let mut r = self.report(s, "reduced", None, false, found.notes);
                     r.strategy = format!("reduced ({})", level.name());
+                    r.reduction = Some(level);
                     r.notes.extend(notes);
                     return r;
                 }
@@ -459,6 +469,7 @@ impl<'m, M: Model + Sync> Checker<'m, M> {
             verdict,
             switch_model: self.model.switch_model(),
             strategy: strategy.to_string(),
+            reduction: None,
             exhaustive,
             limit: s.stopped.clone(),
             stopped_by: s.stopped_by,

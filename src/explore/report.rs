@@ -25,15 +25,6 @@ impl Verdict {
             Verdict::Inconclusive => "inconclusive",
         }
     }
-
-    /// The CLI's exit code: 0 holds, 1 violated, 3 inconclusive.
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Verdict::Holds => 0,
-            Verdict::Violated => 1,
-            Verdict::Inconclusive => 3,
-        }
-    }
 }
 
 impl fmt::Display for Verdict {
@@ -103,8 +94,12 @@ pub struct Report {
     pub verdict: Verdict,
     /// The switch model explored.
     pub switch_model: SwitchModel,
-    /// The strategy that produced it (`enumerate`, `stateful`, `bounded`).
+    /// The strategy that produced it, for people (`enumerate`, `stateful`, `bounded`,
+    /// `reduced (full)`); code reads [`Report::reduction`] instead.
     pub strategy: String,
+    /// The reduction level the search applied (`None`: a plain search, every interleaving or
+    /// state explored).
+    pub reduction: Option<crate::explore::Reduction>,
     /// Whether every interleaving was covered (no limit was hit).
     pub exhaustive: bool,
     /// Why the search stopped early, when it did.

@@ -8,7 +8,7 @@
 use super::fair::{self, Node, Sccs};
 use super::search::Search;
 use crate::engine::{
-    is_preemption, run_status, Execution, Finding, FindingKind, Last, Model, Outcome, Schedule, Status,
+    is_preemption, run_status, Execution, Finding, FindingKind, Last, Outcome, Schedule, Status, System,
 };
 use crate::vm::{Event, Tid};
 use num_bigint::BigUint;
@@ -191,7 +191,7 @@ pub(crate) struct Explored {
 
 /// Explores the whole state graph of `model`; counts interleavings when `count` is set, and
 /// also those ending in each outcome when `per_outcome` is set.
-pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_outcome: bool) -> Explored {
+pub(crate) fn run<M: System>(model: &M, search: &mut Search, count: bool, per_outcome: bool) -> Explored {
     let per_outcome = count && per_outcome;
     let mut per = PerOutcome { ids: HashMap::new(), outcomes: Vec::new(), nodes: Vec::new() };
     let mut visited: Visited = Visited::default();
@@ -342,7 +342,7 @@ pub(crate) fn run<M: Model>(model: &M, search: &mut Search, count: bool, per_out
 /// The component rooted at `root` (reached by `schedule`) is complete and has a cycle: when
 /// some cycle of it is weakly fair, a run that never terminates (recorded with a walk around
 /// it that replays); else it is noted as a cycle only a starved thread allows.
-fn never_ends<M: Model>(
+fn never_ends<M: System>(
     model: &M,
     search: &mut Search,
     root: &Frame<M::State>,
@@ -375,4 +375,43 @@ fn never_ends<M: Model>(
     };
     let o = model.project(&root.state);
     search.record(Status::Violation(f), &path, preemptions, o, BigUint::from(1u32));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::toy::RacyCounter;
+    use crate::engine::FindingKind;
+    use crate::explore::{Checker, Strategy, Verdict};
+    use num_bigint::BigUint;
+
+    /// The per-outcome counts of the state graph's dynamic programming are those of plain
+    /// enumeration: 4 interleavings lose an update (1), 2 do not (2).
+    #[test]
+    fn per_outcome_counts_come_from_the_state_graph() {
+        let m = RacyCounter { threads: 2, n: 1, expect: None };
+        let r = Checker::new(&m).strategy(Strategy::Stateful).all_outcomes(true).count_per_outcome(true).check();
+        assert_eq!(r.interleavings, Some(BigUint::from(6u32)));
+        let counts: Vec<(String, Option<BigUint>)> = r
+            .outcomes
+            .iter()
+            .map(|o| (o.outcome.global("shared").unwrap_or("?").to_string(), o.interleavings.clone()))
+            .collect();
+        assert_eq!(
+            counts,
+            vec![("1".to_string(), Some(BigUint::from(4u32))), ("2".to_string(), Some(BigUint::from(2u32)))]
+        );
+    }
+
+    /// A violated expectation stops the search at the first violation, with a schedule that
+    /// reaches it: both loads before either store.
+    #[test]
+    fn the_lost_update_is_found_with_its_schedule() {
+        let m = RacyCounter { threads: 2, n: 1, expect: Some(2) };
+        let r = Checker::new(&m).strategy(Strategy::Stateful).check();
+        assert_eq!(r.verdict, Verdict::Violated);
+        let c = r.assert_violated(FindingKind::Expect);
+        assert_eq!(c.finding.message, "shared = 1");
+        assert_eq!(c.schedule.len(), 4);
+        assert!(c.preemptions >= 1, "{c:?}");
+    }
 }

@@ -5,12 +5,12 @@
 //! the program (it is inconclusive, and [`Report::checker_stop`] says where and why).
 
 use super::report::{CheckerStop, Report, Verdict};
-use crate::engine::{FindingKind, Model};
+use crate::engine::{FindingKind, System};
 
 /// Moves the checker's stops out of `report`'s violations and outcomes, and settles the
 /// verdict: a genuine violation still stands (it is behaviour CPython can show); otherwise the
 /// verdict is inconclusive and [`Report::checker_stop`] holds the stop.
-pub(crate) fn settle<M: Model>(model: &M, report: &mut Report) {
+pub(crate) fn settle<M: System>(model: &M, report: &mut Report) {
     let is_stop = |k: FindingKind| k.is_checker_stop();
     if !report.violations.iter().any(|c| is_stop(c.finding.kind)) {
         return;
@@ -65,7 +65,7 @@ pub(crate) fn settle<M: Model>(model: &M, report: &mut Report) {
 
 /// The line and column of the instruction at which thread `tid` stopped at the end of
 /// `schedule` (Python models only).
-fn position<M: Model>(model: &M, schedule: &super::Schedule, tid: usize) -> Option<(u32, u32)> {
+fn position<M: System>(model: &M, schedule: &super::Schedule, tid: usize) -> Option<(u32, u32)> {
     let py = model.as_py()?;
     let mut s = py.init();
     for t in schedule.steps() {

@@ -184,19 +184,6 @@ fn syntax_errors_report_every_error_with_its_position() {
 }
 
 #[test]
-fn global_after_use_is_a_compile_error() {
-    let src = SourceFile::new("t.py", "x = 0\ndef f():\n    print(x)\n    global x\n");
-    let module = parse(&src).unwrap();
-    match crate::compile::compile(&src, &module, &Default::default()) {
-        Err(Error::Compile { span, message }) => {
-            assert_eq!((span.line, span.col), (4, 5));
-            assert_eq!(message, "name 'x' is used prior to global declaration");
-        }
-        other => panic!("expected a compile error, got {other:?}"),
-    }
-}
-
-#[test]
 fn set_literals() {
     assert_eq!(parse_literal("5").unwrap(), Const::Int(5));
     assert_eq!(parse_literal("-3").unwrap(), Const::Int(-3));

@@ -1,8 +1,8 @@
-//! What the graphs say about states and steps: the [`Describe`] trait over [`Model`], its
+//! What the graphs say about states and steps: the [`Describe`] trait over [`System`], its
 //! implementation for the Python VM, and the node and edge attributes built from it.
 
 use super::{Attr, Attrs, Edge, EdgeKind, NodeRole};
-use crate::engine::{thread_name, Model, PyModel, Status};
+use crate::engine::{thread_name, PyModel, Status, System};
 use crate::vm::{self, Event, Object, StepInfo, ThreadStatus, Tid};
 
 /// The instruction a thread is about to execute.
@@ -27,9 +27,9 @@ impl StepLabel {
     }
 }
 
-/// A [`Model`] whose states and steps can be put into words: what the graphs need beyond
+/// A [`System`] whose states and steps can be put into words: what the graphs need beyond
 /// exploring.
-pub trait Describe: Model {
+pub trait Describe: System {
     /// The instruction that thread `tid` executes next in `s`.
     fn next_step(&self, s: &Self::State, tid: Tid) -> StepLabel;
     /// Where each thread is in `s`, e.g. `main:17 T1:11 T2:new`.

@@ -49,7 +49,7 @@ struct Builder<'o> {
 /// touch, or has an event: start, join, lock operations, print, sleep, exit, raise) with the
 /// invisible steps of that thread just before it folded in (`steps` counts them all); invisible
 /// steps left at the end of a thread make a last node of their own. A step is invisible when
-/// the model says so ([`crate::engine::Model::next_step_is_local`]: e.g. main's accesses to
+/// the model says so ([`crate::engine::System::next_step_is_local`]: e.g. main's accesses to
 /// globals no function uses) or when it touched nothing shared and had no event.
 ///
 /// Node attributes: `thread`, `thread_name`, `step` (0-based index of the visible step in the

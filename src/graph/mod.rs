@@ -1,7 +1,7 @@
 //! Graphs of a model, built with petgraph and exported as DOT, JSON (node-link) or GraphML.
 //!
 //! Three kinds ([`Kind`]):
-//! - [`states`]: the state graph. Nodes are the distinct states (by [`Model::fingerprint`]),
+//! - [`states`]: the state graph. Nodes are the distinct states (by [`crate::engine::System::fingerprint`]),
 //!   edges are steps, labelled with the thread, the source line and the instruction. It is the
 //!   graph that the stateful search walks: its node and edge counts are that search's
 //!   `stats.states` and `stats.transitions`. Terminal nodes carry their outcome (globals, output)

@@ -1,12 +1,14 @@
 //! Rendering reports and traces for people (text) and for scripts (JSON).
 
 pub mod explain;
+mod extremes;
 mod json;
 pub mod limits;
 mod models;
 pub mod svg;
 
 pub use explain::{explain, Explanation};
+pub use extremes::{extreme_method, extreme_replay, extreme_to_json, render_extreme};
 pub use json::to_json;
 pub use models::{models_to_json, render_models, ModelVerdict};
 pub use svg::render_svg;
@@ -42,7 +44,7 @@ pub fn render_check(report: &Report, src: &SourceFile, replay_args: &str, style:
     render_check_explained(report, src, replay_args, None, style)
 }
 
-/// [`render_check`] with the counterexample's explanation (from [`explain`] on its replay)
+/// [`render_check`] with the counterexample's explanation (from [`explain()`] on its replay)
 /// under the counterexample.
 pub fn render_check_explained(
     report: &Report,
@@ -200,7 +202,7 @@ fn render_step(out: &mut String, s: &TraceStep, src: &SourceFile, last_line: &mu
 }
 
 /// The timeline of a replayed trace: one lane per thread, runs of one thread compressed; then
-/// how it ends, and why ([`explain`]).
+/// how it ends, and why ([`explain()`]).
 pub fn render_trace(trace: &Trace, src: &SourceFile, style: Style) -> String {
     let mut out = String::new();
     let lanes = trace.runs.iter().map(|r| r.tid).max().unwrap_or(0);

@@ -35,7 +35,7 @@ mod tests;
 pub use command::Command;
 
 use crate::bytecode::{CodeId, GlobalId};
-use crate::engine::{thread_name, Execution, Model as _, PyModel, Schedule, Status};
+use crate::engine::{thread_name, Execution, PyModel, Schedule, Status, System as _};
 use crate::report::Style;
 use crate::source::SourceFile;
 use crate::trace;
@@ -310,7 +310,7 @@ impl<'m> Session<'m> {
 
     /// Runs thread `tid` one step, then on until just before its next *visible* step (one that
     /// touches a shared object, blocks, raises or ends the thread; see
-    /// [`vm::next_step_is_local`]), or until it blocks or ends.
+    /// [`crate::vm::next_step_is_local`]), or until it blocks or ends.
     pub fn run_to_visible(&mut self, tid: Tid) -> Result<Advance, Refusal> {
         self.advance(tid, Mode::UntilVisible)
     }

@@ -18,7 +18,7 @@ struct Row {
 
 impl Session<'_> {
     pub(super) fn render_intro(&self) -> String {
-        let switch = self.model.program.switch;
+        let switch = self.model.switch;
         let points = if switch == crate::vm::SwitchModel::Bytecode {
             "every instruction boundary is a switch point"
         } else {

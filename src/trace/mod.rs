@@ -11,7 +11,7 @@ pub use facts::{Facts, Overwrite, Site, Taken, Wait, WaitOn};
 pub use switch::{find_gap, first_preemption, warm_up_preemptions, Gap, StepRef};
 
 use crate::bytecode::Instr;
-use crate::engine::{thread_name, Execution, FindingKind, Model, PyModel, Schedule, Status, StepError};
+use crate::engine::{thread_name, Execution, FindingKind, PyModel, Schedule, Status, StepError, System};
 use crate::vm::{self, Access, Event, Footprint, Object, State, Tid, Value};
 use facts::Observer;
 use std::collections::VecDeque;

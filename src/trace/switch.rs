@@ -5,7 +5,7 @@
 use super::ReplayError;
 use crate::bytecode::{argrepr, CodeObject, Instr, Program, SwitchModel};
 use crate::engine::{is_preemption, thread_name, Execution, Last, PyModel, Schedule};
-use crate::vm::{self, Event, Object, Tid};
+use crate::vm::{self, Object, SwitchRule, Tid};
 
 /// One executed instruction, named as `dis` shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,46 +69,6 @@ fn instr_name(program: &Program, code: &CodeObject, instr: &Instr) -> String {
     }
 }
 
-/// Why the step of `instr` with `event` is a switch point, in words; `warm` is the builtin the
-/// step called when 3.11+ specialises that call without a check once its site has warmed up.
-fn why_switch(model: SwitchModel, instr: &Instr, event: &Event, warm: Option<vm::Builtin>) -> String {
-    if model == SwitchModel::Bytecode {
-        return "every instruction boundary is a switch point".into();
-    }
-    match event {
-        Event::Sleep => return "time.sleep releases the GIL".into(),
-        Event::TimedWait => return "a wait with a timeout releases the GIL".into(),
-        Event::TimedOut => return "the timeout expired".into(),
-        Event::Start(_) => return "Thread.start waits for the new thread".into(),
-        Event::Join(_) => return "Thread.join".into(),
-        Event::Exit => return "the thread ends".into(),
-        Event::AcquireFailed(_) => return "a failed acquire".into(),
-        Event::Raise(_) => return "exception handler entry".into(),
-        _ => {}
-    }
-    match instr {
-        Instr::Resume(_) => "function entry".into(),
-        i if i.is_back_edge() => "loop back-edge".into(),
-        Instr::Call(_) if model == SwitchModel::Cpython310 => {
-            "3.10 checks at every frame entry and after every call".into()
-        }
-        Instr::Call(_) => match warm.filter(|_| model.specialises()) {
-            Some(b) => format!(
-                "after a call of {}(), a switch point only while this call site is cold: CPython 3.11+ runs the generic CALL, which checks the eval breaker, until the site has warmed up and specialised into a call without a check",
-                b.name()
-            ),
-            None => "after a call of non-Python code".into(),
-        },
-        Instr::ReturnValue => "after the call returns".into(),
-        Instr::Precall(_) => "entry of a Python method of the library".into(),
-        i if i.is_pop_jump() => "taken conditional jump".into(),
-        _ if model == SwitchModel::Bytecode || model == SwitchModel::Cpython39 => {
-            "eval-breaker check before the next instruction".into()
-        }
-        _ => "the thread blocks".into(),
-    }
-}
-
 /// Replays `schedule` under `model`'s program and finds the first switch it makes that `other`
 /// forbids, with the preempted thread's surroundings under `other`; `None` when every switch of
 /// the schedule is allowed under `other` too.
@@ -150,7 +110,6 @@ pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Res
         let instr = code.instrs[f.pc as usize].clone();
         let line = code.locs.get(f.pc as usize).map_or(0, |l| l.line);
         let before = exec.state().clone();
-        let warm = vm::warm_up_call(program, &before, tid);
         let info = exec.advance(tid);
         let state = exec.state();
         let n = state.threads.len();
@@ -161,13 +120,14 @@ pub fn find_gap(model: &PyModel, schedule: &Schedule, other: SwitchModel) -> Res
             last_step.resize(n, None);
         }
         let here = StepRef { instr: instr_name(program, code, &instr), line, why: None, warm_up: false };
-        let ok = vm::switch_allowed(program, other, &before, tid, state, &info);
+        let rule = vm::switch_rule_under(program, other, &before, tid, state, &info);
+        let ok = rule.is_some();
         let touches = info.footprint.iter().any(|a| matches!(a.object(), Object::Global(_)));
         let open_gap = gap.as_ref().is_some_and(|g| g.tid == tid && g.next_point.is_none());
         if ok {
             let point = StepRef {
-                why: Some(why_switch(other, &instr, &info.event, warm)),
-                warm_up: warm.is_some() && other.specialises(),
+                why: rule.map(SwitchRule::describe),
+                warm_up: matches!(rule, Some(SwitchRule::ColdCall(_))),
                 ..here.clone()
             };
             if open_gap {
@@ -234,13 +194,13 @@ fn preemptions(model: &PyModel, schedule: &Schedule, limit: usize) -> Result<Vec
         let code = program.code(f.code);
         let instr = code.instrs[f.pc as usize].clone();
         let line = code.locs.get(f.pc as usize).map_or(0, |l| l.line);
-        let warm = vm::warm_up_call(program, exec.state(), tid).filter(|_| program.switch.specialises());
         let info = exec.advance(tid);
         if last.len() < exec.state().threads.len() {
             last.resize(exec.state().threads.len(), None);
         }
-        let why = Some(why_switch(program.switch, &instr, &info.event, warm));
-        let warm_up = warm.is_some() && info.event == Event::None;
+        // The rule that made the boundary after the step a switch point, as the step reports it.
+        let why = info.switch.map(SwitchRule::describe);
+        let warm_up = matches!(info.switch, Some(SwitchRule::ColdCall(_)));
         last[tid] = Some(StepRef { instr: instr_name(program, code, &instr), line, why, warm_up });
     }
     Ok(out)

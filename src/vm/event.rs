@@ -58,4 +58,9 @@ pub struct StepInfo {
     /// Whether the step entered a method that `collections` writes in Python (`c[k]` of a
     /// Counter's missing key runs `__missing__`): its entry is a switch point.
     pub enters_library: bool,
+    /// Why the boundary after the step is a switch point under the run's switch model (the
+    /// rule that fired); `None` where the thread holds the GIL on. A library module run as
+    /// transactions (`concurrent.futures`) may hold it on past a switch point too: who may run
+    /// next is [`super::State::hold`]'s to say.
+    pub switch: Option<super::switch::SwitchRule>,
 }

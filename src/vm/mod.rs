@@ -65,7 +65,7 @@ pub use sharing::Sharing;
 pub use special::{Memo, Special};
 pub use state::{Frame, FrameRole, LockState, State, Thread, ThreadStatus};
 pub use step::{step, step_in_place, Event, StepInfo};
-pub use switch::{call_kind_of, switch_allowed, switch_certain_after_next, warm_up_call, CallKind};
+pub use switch::{call_kind_of, switch_certain_after_next, switch_rule_under, warm_up_call, CallKind, SwitchRule};
 pub use sync::{LockRef, SyncKind, SyncMethod, SyncObj, SyncWait, Waiter};
 pub use value::{binary_op, compare, Builtin, ExcKind, Exception, Module, Tid, Value};
 
@@ -127,7 +127,7 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
         match &scratch.threads[0].status {
             ThreadStatus::Failed { exc, .. } => return Err(exc.clone()),
             ThreadStatus::Alive if runnable(program, &scratch, 0) => {
-                step_in_place(program, &mut scratch, 0);
+                step_in_place(program, SwitchModel::Bytecode, &mut scratch, 0);
             }
             _ => break,
         }

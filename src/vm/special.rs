@@ -20,6 +20,7 @@ use super::footprint::Footprint;
 use super::heap::Heap;
 use super::state::{Frame, FrameRole, State};
 use super::step::{err, StepInfo};
+use super::switch::SwitchRule;
 use super::value::{ExcKind, Exception, Func, Tid, Value};
 use crate::bytecode::{Program, SwitchModel};
 use std::cell::RefCell;
@@ -251,13 +252,13 @@ pub(super) fn callback_after_memo(
 /// [`super::step_in_place`] for a program whose classes define special methods: runs the step
 /// with the calling frame's memo; when the instruction needs a call it has not made, undoes it
 /// and pushes the method's frame instead.
-pub(super) fn step_with_methods(program: &Program, state: &mut State, tid: Tid) -> StepInfo {
+pub(super) fn step_with_methods(program: &Program, switch: SwitchModel, state: &mut State, tid: Tid) -> StepInfo {
     let depth = state.threads[tid].frames.len();
     let pc = state.threads[tid].frames.last().map(|f| f.pc);
     let memo = state.threads[tid].frames.last().map(|f| f.memo.clone()).unwrap_or_default();
     let before = state.clone();
     CTX.with(|c| *c.borrow_mut() = Some(Ctx { memo, next: 0, need: None, misaligned: false }));
-    let info = super::step::step_plain(program, state, tid);
+    let info = super::step::step_plain(program, switch, state, tid);
     let ctx = CTX.with(|c| c.borrow_mut().take()).expect("[internal bug] special-method context");
     if ctx.misaligned {
         *state = before;
@@ -297,13 +298,21 @@ pub(super) fn step_with_methods(program: &Program, state: &mut State, tid: Tid) 
             th.frames.push(frame);
             // CPython enters the function from C: 3.9 checks before its first instruction, 3.10
             // at its frame's entry, 3.11+ at its RESUME (the next step).
-            let switch =
-                matches!(program.switch, SwitchModel::Bytecode | SwitchModel::Cpython39 | SwitchModel::Cpython310);
-            state.hold = if switch { None } else { Some(tid) };
+            info.switch = match switch {
+                SwitchModel::Bytecode => Some(SwitchRule::EveryBoundary),
+                SwitchModel::Cpython39 | SwitchModel::Cpython310 => Some(SwitchRule::CallbackEntry),
+                _ => None,
+            };
+            state.hold = if info.switch.is_some() { None } else { Some(tid) };
         }
         Err(e) => {
             caller.memo.clear();
             super::unwind::raise(program, state, tid, Value::Exc(std::sync::Arc::new(e)), &mut info);
+            info.switch = Some(if switch == SwitchModel::Bytecode {
+                SwitchRule::EveryBoundary
+            } else {
+                SwitchRule::HandlerEntry
+            });
             state.hold = None;
         }
     }

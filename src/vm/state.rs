@@ -25,7 +25,7 @@ pub struct Frame {
     /// What the frame is running for, which decides what its return hands to the caller.
     pub role: FrameRole,
     /// The results of the special methods (`__str__`, `__eq__`, …) that the instruction at
-    /// `pc` has called so far; it runs again with them until it completes ([`super::special`]).
+    /// `pc` has called so far; it runs again with them until it completes (`vm/special.rs`).
     pub memo: Vec<super::special::Memo>,
 }
 
@@ -223,7 +223,7 @@ pub struct State {
     /// value): later ones are not the first of their run.
     pub drew_open: bool,
     /// The readings of `time.time()` and the like taken so far, and the comparisons of them
-    /// decided ([`super::clock`]).
+    /// decided (`vm/clock.rs`).
     pub clocks: Arc<super::clock::Clocks>,
 }
 
@@ -257,7 +257,8 @@ impl State {
     fn run_library_body(&mut self, program: &Program, module: crate::bytecode::CodeId) {
         self.thread_mut(0).frames.push(Frame::new(program, module, &[]));
         while self.threads[0].frames.len() > 1 && self.threads[0].is_alive() {
-            super::step_in_place(program, self, 0);
+            // Only the main thread exists: where it may switch makes no difference.
+            super::step_in_place(program, crate::bytecode::SwitchModel::Bytecode, self, 0);
         }
         assert!(
             self.threads[0].is_alive(),

@@ -7,38 +7,41 @@ use super::call::call;
 use super::footprint::{Access, Object};
 use super::heap::{Attr, HeapObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
-use super::switch::{switch_after, Before};
+use super::switch::{switch_rule, Before, SwitchRule};
 use super::unwind::{exception_matches, raise, stop};
 use super::value::{unary_op, ExcKind, Exception, Func, Tid, Value};
-use crate::bytecode::{Instr, Program};
+use crate::bytecode::{Instr, Program, SwitchModel};
 use std::sync::Arc;
 
 pub use super::event::{Event, StepInfo};
 
-/// Executes the next instruction of thread `tid`, returning the next state. Pure: `state` is
-/// not modified. The thread must be runnable ([`super::runnable`]).
-pub fn step(program: &Program, state: &State, tid: Tid) -> (State, StepInfo) {
+/// Executes the next instruction of thread `tid` under switch model `switch`, returning the
+/// next state. Pure: `state` is not modified. The thread must be runnable
+/// ([`super::runnable`]). Whether the boundary after the step is a switch point under `switch`
+/// is recorded in the next state ([`State::hold`]).
+pub fn step(program: &Program, switch: SwitchModel, state: &State, tid: Tid) -> (State, StepInfo) {
     let mut next = state.clone();
-    let info = step_in_place(program, &mut next, tid);
+    let info = step_in_place(program, switch, &mut next, tid);
     (next, info)
 }
 
 /// [`step`] on a state the caller owns, mutating it (the explorers' fast path).
-pub fn step_in_place(program: &Program, state: &mut State, tid: Tid) -> StepInfo {
+#[inline]
+pub fn step_in_place(program: &Program, switch: SwitchModel, state: &mut State, tid: Tid) -> StepInfo {
     let committed = super::library::committed_after(program, state, tid);
     let info = if program.callbacks {
-        super::special::step_with_methods(program, state, tid)
+        super::special::step_with_methods(program, switch, state, tid)
     } else {
-        step_plain(program, state, tid)
+        step_plain(program, switch, state, tid)
     };
     super::library::extend_hold(program, state, tid, committed);
     info
 }
 
 /// One step, whatever the program's classes define.
-pub(super) fn step_plain(program: &Program, state: &mut State, tid: Tid) -> StepInfo {
+pub(super) fn step_plain(program: &Program, switch: SwitchModel, state: &mut State, tid: Tid) -> StepInfo {
     let mut info = StepInfo::default();
-    let before = Before::capture(program, program.switch, state, tid);
+    let before = Before::capture(program, switch, state, tid);
     match super::clock::guard(program, state, tid)
         .and_then(|()| super::threads::bind_if_pending(program, state, tid, &mut info))
         .and_then(|()| exec(program, state, tid, &mut info))
@@ -47,12 +50,9 @@ pub(super) fn step_plain(program: &Program, state: &mut State, tid: Tid) -> Step
         Err(e) if e.kind.is_checker_stop() => stop(program, state, tid, e, &mut info),
         Err(e) => raise(program, state, tid, Value::Exc(Arc::new(e)), &mut info),
     }
-    state.hold =
-        if switch_after(program, program.switch, state, tid, &before, &info) || !super::can_step(program, state, tid) {
-            None
-        } else {
-            Some(tid)
-        };
+    info.switch = switch_rule(program, switch, state, tid, &before, &info)
+        .or_else(|| (!super::can_step(program, state, tid)).then_some(SwitchRule::Blocks));
+    state.hold = if info.switch.is_some() { None } else { Some(tid) };
     info
 }
 

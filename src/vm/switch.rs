@@ -7,9 +7,9 @@
 //! whether the thread blocked, slept, started or joined a thread, or ended.
 
 use super::call::callee;
+use super::event::{Event, StepInfo};
 use super::functools::FunctoolsFn;
 use super::state::{FrameRole, State};
-use super::step::{Event, StepInfo};
 use super::sync::{SyncKind, SyncMethod};
 use super::value::{Builtin, Tid, Value};
 use crate::bytecode::switch::{check_after, fast_in_39};
@@ -31,6 +31,115 @@ pub enum CallKind {
     /// A method written in Python in the standard library (`Thread.start`, `Thread.join`, …):
     /// its RESUME is a check before it acts, and the C calls inside it check after.
     Library,
+}
+
+/// Why the boundary after a step is a switch point: the rule of the switch model that fired.
+/// Each step records it ([`StepInfo::switch`]; `None` where the thread holds the GIL on), and the
+/// explanations print it instead of deriving it again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SwitchRule {
+    /// `bytecode`: every instruction boundary.
+    EveryBoundary,
+    /// `time.sleep` releases the GIL.
+    Sleep,
+    /// A wait with a timeout releases the GIL.
+    TimedWait,
+    /// A wait's timeout expired.
+    TimedOut,
+    /// `Thread.start` waits for the new thread to run.
+    Start,
+    /// `Thread.join`.
+    Join,
+    /// The thread ended.
+    Ends,
+    /// The main thread's exit ended the daemon threads.
+    Exiting,
+    /// A non-blocking or timed acquire failed.
+    AcquireFailed,
+    /// The thread cannot go on (it blocked): the GIL goes to another thread.
+    Blocks,
+    /// The check at an exception handler's entry (3.9, 3.10).
+    HandlerEntry,
+    /// The check before every instruction that is not `FAST_DISPATCH` (3.9).
+    EvalBreaker,
+    /// Function entry: RESUME (3.11+), the frame-entry check (3.10).
+    FunctionEntry,
+    /// A loop back-edge: JUMP_BACKWARD, a taken backward conditional jump.
+    BackEdge,
+    /// A taken conditional jump (3.10).
+    TakenJump,
+    /// 3.10 checks after every call.
+    EveryCall,
+    /// After a call of non-Python code (3.11+: its CALL checks after it returns).
+    AfterCCall,
+    /// After a call of a builtin that 3.11+ specialises into a call without a check once the
+    /// site has warmed up: a switch point only while the site is cold.
+    ColdCall(Builtin),
+    /// A Python function returned into C code that checks after the call.
+    AfterReturn,
+    /// The entry of a Python method of the standard library (its RESUME checks before it acts).
+    LibraryEntry,
+    /// The entry of one of the program's functions called from C (a special method, a `key=`).
+    CallbackEntry,
+}
+
+impl SwitchRule {
+    /// The rule in words, for the explanations (`loop back-edge`, `function entry`, …).
+    pub fn describe(self) -> String {
+        match self {
+            SwitchRule::EveryBoundary => "every instruction boundary is a switch point".into(),
+            SwitchRule::Sleep => "time.sleep releases the GIL".into(),
+            SwitchRule::TimedWait => "a wait with a timeout releases the GIL".into(),
+            SwitchRule::TimedOut => "the timeout expired".into(),
+            SwitchRule::Start => "Thread.start waits for the new thread".into(),
+            SwitchRule::Join => "Thread.join".into(),
+            SwitchRule::Ends => "the thread ends".into(),
+            SwitchRule::Exiting => "the main thread's exit ends the daemon threads".into(),
+            SwitchRule::AcquireFailed => "a failed acquire".into(),
+            SwitchRule::Blocks => "the thread blocks".into(),
+            SwitchRule::HandlerEntry => "exception handler entry".into(),
+            SwitchRule::EvalBreaker => "eval-breaker check before the next instruction".into(),
+            SwitchRule::FunctionEntry => "function entry".into(),
+            SwitchRule::BackEdge => "loop back-edge".into(),
+            SwitchRule::TakenJump => "taken conditional jump".into(),
+            SwitchRule::EveryCall => "3.10 checks at every frame entry and after every call".into(),
+            SwitchRule::AfterCCall => "after a call of non-Python code".into(),
+            SwitchRule::ColdCall(b) => format!(
+                "after a call of {}(), a switch point only while this call site is cold: CPython 3.11+ runs the generic CALL, which checks the eval breaker, until the site has warmed up and specialised into a call without a check",
+                b.name()
+            ),
+            SwitchRule::AfterReturn => "after the call returns".into(),
+            SwitchRule::LibraryEntry => "entry of a Python method of the library".into(),
+            SwitchRule::CallbackEntry => "entry of a function called from C".into(),
+        }
+    }
+
+    /// The rule of a step's event, when the event alone makes the boundary a switch point (the
+    /// thread released the GIL, made other threads run, or ended).
+    fn of_event(event: &Event) -> Option<SwitchRule> {
+        Some(match event {
+            Event::None | Event::Print | Event::Acquire(_) | Event::Release(_) | Event::Raise(_) => return None,
+            Event::Sleep => SwitchRule::Sleep,
+            Event::TimedWait => SwitchRule::TimedWait,
+            Event::TimedOut => SwitchRule::TimedOut,
+            Event::Start(_) => SwitchRule::Start,
+            Event::Join(_) => SwitchRule::Join,
+            Event::Exit => SwitchRule::Ends,
+            Event::Exiting => SwitchRule::Exiting,
+            Event::AcquireFailed(_) => SwitchRule::AcquireFailed,
+        })
+    }
+
+    /// The rule of a static check site.
+    fn of_site(kind: SwitchKind) -> SwitchRule {
+        match kind {
+            SwitchKind::Entry => SwitchRule::FunctionEntry,
+            SwitchKind::BackEdge => SwitchRule::BackEdge,
+            SwitchKind::Call => SwitchRule::AfterCCall,
+            SwitchKind::CondJump => SwitchRule::TakenJump,
+            SwitchKind::Instr => SwitchRule::EvalBreaker,
+        }
+    }
 }
 
 impl Builtin {
@@ -171,6 +280,8 @@ pub(super) struct Before {
     /// For RETURN_VALUE: whether the frame was called from C for the caller's CALL (a
     /// `functools.partial`), which checks after it returns.
     c_return: bool,
+    /// For CALL: the builtin it calls, when 3.11+ specialise that call without a check.
+    warm: Option<Builtin>,
 }
 
 impl Before {
@@ -186,6 +297,7 @@ impl Before {
             drain: false,
             special_return: false,
             c_return: false,
+            warm: None,
         };
         if model == SwitchModel::Bytecode {
             return b;
@@ -197,7 +309,10 @@ impl Before {
         b.depth = th.frames.len();
         b.pc = f.pc;
         match i {
-            Instr::Call(n) | Instr::Precall(n) => b.callee = callee(f, *n as usize).map(call_kind_of),
+            Instr::Call(n) | Instr::Precall(n) => {
+                b.callee = callee(f, *n as usize).map(call_kind_of);
+                b.warm = warm_up_call(program, state, tid).filter(|_| model.specialises());
+            }
             Instr::CallFunctionEx(flags) => {
                 let at = f.stack.len().checked_sub(2 + (*flags as usize & 1));
                 b.callee = at.and_then(|i| f.stack.get(i)).map(call_kind_of);
@@ -217,35 +332,36 @@ impl Before {
     }
 }
 
-/// Whether the boundary after a step (from `before`, now in `state`) is a switch point under
-/// `model`; `false` when the thread that took it holds the GIL on.
-pub(super) fn switch_after(
+/// The rule that makes the boundary after a step (from `before`, now in `state`) a switch point
+/// under `model`; `None` when the thread that took it holds the GIL on.
+pub(super) fn switch_rule(
     program: &Program,
     model: SwitchModel,
     state: &State,
     tid: Tid,
     before: &Before,
     info: &StepInfo,
-) -> bool {
+) -> Option<SwitchRule> {
+    use SwitchRule as R;
     if model == SwitchModel::Bytecode {
-        return true;
+        return Some(R::EveryBoundary);
     }
     if info.enters_library {
-        return true;
+        return Some(R::LibraryEntry);
     }
     // Releasing the GIL, ending, or any event that makes other threads run.
-    if !matches!(info.event, Event::None | Event::Print | Event::Acquire(_) | Event::Release(_) | Event::Raise(_)) {
-        return true;
+    if let Some(r) = R::of_event(&info.event) {
+        return Some(r);
     }
-    let Some(instr) = &before.instr else { return true };
+    let Some(instr) = &before.instr else { return Some(R::Ends) };
     // A special method returns into the C code of the instruction that called it, which goes on.
     if before.special_return && !matches!(info.event, Event::Raise(_)) {
-        return false;
+        return None;
     }
     let th = &state.threads[tid];
-    let Some(f) = th.frames.last() else { return true };
+    let Some(f) = th.frames.last() else { return Some(R::Ends) };
     if !th.is_alive() {
-        return true;
+        return Some(R::Ends);
     }
     let depth = th.frames.len();
     let taken = depth == before.depth && f.pc != before.pc + 1;
@@ -259,97 +375,107 @@ pub(super) fn switch_after(
         && matches!(program.code(f.code).instrs.get(f.pc as usize), Some(Instr::BeforeWith))
         && f.stack.last().map(call_kind_of) == Some(CallKind::Library);
     if enters_library {
-        return true;
+        return Some(R::LibraryEntry);
     }
+    let library_entry = (before.callee == Some(CallKind::Library)).then_some(R::LibraryEntry);
     match model {
         SwitchModel::Cpython39 => {
             // A check at the top of the loop before the next instruction, except after
             // FAST_DISPATCH instructions and before SETUP_WITH; handler entry goes through it.
             let next = program.code(f.code).instrs.get(f.pc as usize);
             if matches!(next, Some(Instr::BeforeWith)) {
-                return false;
+                return None;
             }
-            raised || !(fast_in_39(instr) || instr.is_pop_jump() && before.bool_operand)
+            if raised {
+                return Some(R::HandlerEntry);
+            }
+            (!(fast_in_39(instr) || instr.is_pop_jump() && before.bool_operand)).then_some(R::EvalBreaker)
         }
         SwitchModel::Cpython310 => {
             if raised {
                 // The handler's entry goes through the main loop's check.
-                return true;
+                return Some(R::HandlerEntry);
             }
             match instr {
                 // A Python method of the library: its frame entry checks.
-                Instr::Precall(_) | Instr::BeforeWith => before.callee == Some(CallKind::Library),
+                Instr::Precall(_) | Instr::BeforeWith => library_entry,
                 // A generator made by calling a generator function: that call checks after.
-                Instr::ReturnGenerator => true,
-                Instr::YieldValue => drain_returned,
+                Instr::ReturnGenerator => Some(R::EveryCall),
+                Instr::YieldValue => drain_returned.then_some(R::AfterCCall),
                 // Returning into a caller: the caller's CALL checks after every call (a getter
                 // run by LOAD_ATTR returns without one).
                 Instr::ReturnValue => {
                     let caller = f.pc.checked_sub(1).and_then(|pc| program.code(f.code).instrs.get(pc as usize));
-                    depth < before.depth && matches!(caller, Some(Instr::Call(_) | Instr::CallFunctionEx(_)))
+                    (depth < before.depth && matches!(caller, Some(Instr::Call(_) | Instr::CallFunctionEx(_))))
+                        .then_some(R::AfterReturn)
                 }
-                i if i.is_pop_jump() => taken,
-                i => check_after(model, i).is_some(),
+                i if i.is_pop_jump() => taken.then_some(if i.is_back_edge() { R::BackEdge } else { R::TakenJump }),
+                Instr::Call(_) | Instr::CallFunctionEx(_) => Some(R::EveryCall),
+                i => check_after(model, i).map(R::of_site),
             }
         }
         _ => {
             if raised {
-                return false;
+                return None;
             }
             match instr {
-                Instr::Precall(_) | Instr::BeforeWith => before.callee == Some(CallKind::Library),
+                Instr::Precall(_) | Instr::BeforeWith => library_entry,
                 // 3.11 runs the callee of CALL_FUNCTION_EX in a C call of its own (no inlining)
                 // and checks after it returns.
                 Instr::ReturnValue => {
                     let caller = f.pc.checked_sub(1).and_then(|pc| program.code(f.code).instrs.get(pc as usize));
-                    before.init_return
+                    (before.init_return
                         || drain_returned
                         || before.c_return
                         || (model == SwitchModel::Cpython311
                             && depth < before.depth
-                            && matches!(caller, Some(Instr::CallFunctionEx(_))))
+                            && matches!(caller, Some(Instr::CallFunctionEx(_)))))
+                    .then_some(R::AfterReturn)
                 }
-                Instr::YieldValue => drain_returned,
-                Instr::CallFunctionEx(_) if model == SwitchModel::Cpython311 => true,
+                Instr::YieldValue => drain_returned.then_some(R::AfterCCall),
+                Instr::CallFunctionEx(_) if model == SwitchModel::Cpython311 => Some(R::AfterCCall),
                 // After a C call, specialised or not: a site that specialises into a call without
                 // a check runs the generic, checking CALL until it has warmed up.
-                Instr::Call(_) | Instr::CallFunctionEx(_) => before.callee != Some(CallKind::Python),
+                Instr::Call(_) | Instr::CallFunctionEx(_) => {
+                    (before.callee != Some(CallKind::Python)).then_some(before.warm.map_or(R::AfterCCall, R::ColdCall))
+                }
                 i => match check_after(model, i) {
-                    Some(SwitchKind::BackEdge) => !i.is_pop_jump() || taken,
-                    Some(_) => true,
-                    None => false,
+                    Some(SwitchKind::BackEdge) => (!i.is_pop_jump() || taken).then_some(R::BackEdge),
+                    Some(k) => Some(R::of_site(k)),
+                    None => None,
                 },
             }
         }
     }
 }
 
-/// Whether `model` would allow a switch after thread `tid`'s step from `before` to `after` (with
-/// `info`), whatever model the program runs under: at an eval-breaker check site, or because the
-/// thread blocked, slept, started or joined a thread, or ended. Explanations use it to hold a
-/// schedule found under one model against another.
-pub fn switch_allowed(
+/// The rule by which `model` would allow a switch after thread `tid`'s step from `before` to
+/// `after` (with `info`), whatever model the program runs under: an eval-breaker check site, or
+/// the thread blocked, slept, started or joined a thread, or ended; `None` where `model` lets
+/// the thread hold the GIL on. Explanations use it to hold a schedule found under one model
+/// against another.
+pub fn switch_rule_under(
     program: &Program,
     model: SwitchModel,
     before: &State,
     tid: Tid,
     after: &State,
     info: &StepInfo,
-) -> bool {
+) -> Option<SwitchRule> {
     let b = Before::capture(program, model, before, tid);
-    switch_after(program, model, after, tid, &b, info) || !super::can_step(program, after, tid)
+    switch_rule(program, model, after, tid, &b, info)
+        .or_else(|| (!super::can_step(program, after, tid)).then_some(SwitchRule::Blocks))
 }
 
 /// Whether the boundary right after thread `tid`'s next instruction is a switch point whatever
 /// that step does (every boundary under `bytecode`; after a non-`FAST_DISPATCH` instruction that
 /// does not jump under 3.9, unless BEFORE_WITH follows; after RESUME or JUMP_BACKWARD under
 /// 3.10+). A scheduler that may switch before an invisible step may as well switch after it then.
-pub fn switch_certain_after_next(program: &Program, state: &State, tid: Tid) -> bool {
+pub fn switch_certain_after_next(program: &Program, model: SwitchModel, state: &State, tid: Tid) -> bool {
     // The step may lead into a library module's code that runs on without a switch.
     if program.library.as_ref().is_some_and(|l| l.atomic) {
         return false;
     }
-    let model = program.switch;
     if model == SwitchModel::Bytecode {
         return true;
     }

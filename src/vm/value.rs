@@ -101,7 +101,7 @@ pub enum Module {
     /// The package `concurrent` (its one module is `futures`).
     Concurrent,
     /// `concurrent.futures`, whose names are the globals of its prelude
-    /// ([`crate::compile::prelude`]).
+    /// (the compiler's prelude, `compile/prelude.rs`).
     Futures,
     /// `functools` (`partial`, `reduce`, `wraps`)
     Functools,
@@ -406,7 +406,7 @@ pub enum Value {
     Annotations,
     /// A `functools.partial` object (immutable: its attributes are read-only in CPython).
     Partial(Arc<Partial>),
-    /// A reading of a clock, or a value computed from readings ([`super::clock`]).
+    /// A reading of a clock, or a value computed from readings (`vm/clock.rs`).
     Reading(super::clock::Reading),
 }
 

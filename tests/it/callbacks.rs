@@ -7,8 +7,8 @@
 
 use crate::language::{one, outcomes, python311_stdout};
 use gilcheck::explore::{Reduction, Strategy};
-use gilcheck::vm::SwitchModel;
 use gilcheck::Model;
+use gilcheck::SwitchModel;
 use std::collections::BTreeSet;
 
 #[test]

@@ -186,3 +186,26 @@ fn closed_stdout_is_not_a_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(o.status.code(), Some(1), "{err}");
 }
+
+#[test]
+fn a_reduction_with_a_strategy_that_applies_none_is_refused() {
+    for strategy in ["enumerate", "bounded"] {
+        let out = gilcheck(&["check", "models/small/race_once.py", "--strategy", strategy, "--reduction", "full"]);
+        assert_eq!(out.status.code(), Some(2), "{strategy}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--reduction full applies to --strategy auto and stateful"), "{err}");
+        // Without --reduction the strategy runs plain, as it always does.
+        let out = gilcheck(&["check", "models/small/race_once.py", "--strategy", strategy]);
+        assert_eq!(out.status.code(), Some(1), "{strategy}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    // The library says so in the report's notes instead.
+    let m = gilcheck::Model::from_file("models/small/race_once.py").unwrap();
+    let r = m
+        .checker()
+        .strategy(gilcheck::Strategy::Enumerate)
+        .reduction(gilcheck::explore::Reduction::Full)
+        .all_outcomes(true)
+        .check();
+    assert_eq!(r.reduction, None);
+    assert!(r.notes.iter().any(|n| n.contains("reduction full not applied")), "{:?}", r.notes);
+}

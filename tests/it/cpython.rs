@@ -38,7 +38,7 @@
 use gilcheck::bytecode::switch::{switch_marks, SwitchKind};
 use gilcheck::bytecode::Instr;
 use gilcheck::explore::{extreme, Goal, Limits, Reduction, Strategy, Verdict};
-use gilcheck::vm::SwitchModel;
+use gilcheck::SwitchModel;
 use gilcheck::{Error, Model, Report};
 use num_bigint::BigInt;
 use std::collections::{BTreeMap, BTreeSet};
@@ -256,7 +256,7 @@ fn predict(c: &Case, m: &Model, failures: &mut Vec<String>) -> Result<Prediction
         .count_interleavings(false)
         .limits(limits.clone())
         .check();
-    let reduced = (reduced.exhaustive && reduced.strategy.starts_with("reduced")).then(|| outcome_set(c, &reduced));
+    let reduced = (reduced.exhaustive && reduced.reduction.is_some()).then(|| outcome_set(c, &reduced));
     let plain = m
         .checker()
         .strategy(Strategy::Stateful)

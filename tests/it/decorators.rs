@@ -4,9 +4,9 @@
 //! `wraps`, the operator functions, `itemgetter`/`attrgetter`, `copy.copy` and `copy.deepcopy`.
 
 use crate::language::python311_stdout;
-use gilcheck::bytecode::SwitchModel;
 use gilcheck::explore::{Reduction, Strategy, Verdict};
 use gilcheck::Model;
+use gilcheck::SwitchModel;
 use std::collections::BTreeSet;
 
 fn model(text: &str) -> Model {

@@ -15,8 +15,8 @@
 use crate::gen::{self, GenConfig, GenProgram};
 use crate::subset_gen;
 use gilcheck::explore::{Limits, Report, Strategy};
-use gilcheck::vm::SwitchModel;
 use gilcheck::Model;
+use gilcheck::SwitchModel;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 

@@ -4,8 +4,8 @@
 //! can act between two items.
 
 use crate::language::{model, one, outcomes, python311_stdout};
-use gilcheck::bytecode::SwitchModel;
 use gilcheck::explore::{Reduction, Strategy};
+use gilcheck::SwitchModel;
 use gilcheck::{Model, Verdict};
 use std::collections::BTreeSet;
 

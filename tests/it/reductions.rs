@@ -22,8 +22,8 @@
 use crate::gen::{self, GenConfig, GenProgram};
 use crate::subset_gen;
 use gilcheck::explore::{FindingKind, Limits, Outcome, Reduction, Report, Strategy, Verdict};
-use gilcheck::vm::SwitchModel;
 use gilcheck::Model;
+use gilcheck::SwitchModel;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::collections::BTreeSet;

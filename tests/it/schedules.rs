@@ -10,8 +10,8 @@
 use crate::gen::{self, GenConfig, GenProgram};
 use gilcheck::explore::{Limits, Schedule, Status, Strategy};
 use gilcheck::session::{Options, Session};
-use gilcheck::vm::SwitchModel;
 use gilcheck::Model;
+use gilcheck::SwitchModel;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 

@@ -12,8 +12,8 @@
 use crate::reductions::{agrees, reduced_max_states, run, REDUCED, SUBSET_GEN_MAX_STATES};
 use crate::subset_gen;
 use gilcheck::explore::Reduction;
-use gilcheck::vm::SwitchModel;
 use gilcheck::Model;
+use gilcheck::SwitchModel;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::io::Write as _;

@@ -12,7 +12,7 @@
 use crate::gen::{self, GenConfig, GenProgram};
 use gilcheck::bytecode::{switch_marks, SwitchKind};
 use gilcheck::explore::{FindingKind, Limits, Outcome, Reduction, Report, Strategy, Verdict};
-use gilcheck::vm::SwitchModel;
+use gilcheck::SwitchModel;
 use gilcheck::{trace, Model};
 use proptest::prelude::*;
 use proptest::test_runner::Config;

@@ -6,8 +6,8 @@
 
 use crate::reductions::{hold_to_plain, run};
 use gilcheck::explore::{Reduction, Report, Verdict};
-use gilcheck::vm::SwitchModel;
 use gilcheck::Model;
+use gilcheck::SwitchModel;
 use std::collections::BTreeSet;
 
 /// What every completed run printed, one string per outcome.

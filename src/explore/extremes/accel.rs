@@ -19,7 +19,7 @@
 //! acceleration.
 
 use crate::bytecode::{BinOp, CodeObject, Instr, Program};
-use crate::explore::{Model, PyModel};
+use crate::explore::{PyModel, System};
 use crate::vm::{self, State, Tid, Value};
 use num_bigint::BigInt;
 use std::collections::{BTreeMap, BTreeSet};

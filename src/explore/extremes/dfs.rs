@@ -16,7 +16,7 @@
 
 use super::accel::{self, Head, Translation};
 use super::Goal;
-use crate::engine::{preemptible, run_status, Last, Model, PyModel, Schedule, Status};
+use crate::engine::{preemptible, run_status, Last, PyModel, Schedule, Status, System};
 use crate::explore::search::{CycleWatch, Search};
 use crate::vm::{Event, State, Tid, Value};
 use num_bigint::BigInt;

@@ -25,7 +25,7 @@ use super::report::ReductionNote;
 use super::search::Search;
 use super::Reduction;
 use crate::bytecode::Instr;
-use crate::engine::{is_preemption, run_status, Last, Model, PyModel, Schedule, Status};
+use crate::engine::{is_preemption, run_status, Last, PyModel, Schedule, Status, System};
 use crate::vm::{self, Blocker, Event, Object, State, ThreadStatus, Tid, Value};
 use facts::{bit, Facts, Slots, Summary};
 
@@ -385,7 +385,8 @@ impl Reducer<'_> {
         let mut straight = true;
         // The transaction as it stood at the last switch point it passed (restricted models).
         let mut cut: Option<Cut> = None;
-        let restricted = p.switch != crate::vm::SwitchModel::Bytecode;
+        let switch = self.model.switch;
+        let restricted = switch != crate::vm::SwitchModel::Bytecode;
         loop {
             if !vm::runnable(&p, &st, t) {
                 break;
@@ -453,7 +454,7 @@ impl Reducer<'_> {
             straight &= !fact.may_fail && fact.calls.is_none() && ins.jump_target().is_none()
                 || matches!(ins, Instr::JumpBackward(_) | Instr::JumpForward(_) | Instr::ForIter(_));
             let depth = st.threads[t].frames.len();
-            let info = vm::step_in_place(&p, &mut st, t);
+            let info = vm::step_in_place(&p, switch, &mut st, t);
             // Python code runs only where the analysis saw a call of a known function (its
             // future is part of this thread's); any other frame (code a builtin ran) drops the
             // reduction.

@@ -25,13 +25,14 @@ impl Reducer<'_> {
                 crate::text::thousands(self.thread_steps.iter().sum())
             ));
         }
-        if p.switch.is_sparse() {
+        let switch = self.model.switch;
+        if switch.is_sparse() {
             notes.push(ReductionNote {
                 name: "switch-model".into(),
                 reason: format!(
                     "{} ({}); between two switch points no other thread can run, so every transaction extended to the next switch point and ran as one step",
-                    p.switch,
-                    p.switch.describe()
+                    switch,
+                    switch.describe()
                 ),
             });
         }

@@ -1,6 +1,6 @@
 //! The subset check's view of the module's imports (which names stand for which modules), and
 //! what it checks of `concurrent.futures`, whose model is a prelude in Python
-//! ([`crate::compile::prelude`]).
+//! (the compiler's prelude, `compile/prelude.rs`).
 
 use super::*;
 use std::collections::HashMap;

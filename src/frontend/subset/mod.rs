@@ -52,7 +52,7 @@ pub fn check_subset(src: &SourceFile, module: &ModModule) -> Result<super::Facts
     check(src, module, false)
 }
 
-/// [`check_subset`] for a library module's prelude ([`crate::compile::prelude`]), which may also
+/// [`check_subset`] for a library module's prelude (the compiler's prelude, `compile/prelude.rs`), which may also
 /// return a generator expression for its caller to iterate.
 pub fn check_library_subset(src: &SourceFile, module: &ModModule) -> Result<()> {
     check(src, module, true).map(|_| ())

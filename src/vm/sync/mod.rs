@@ -222,7 +222,7 @@ pub struct Waiter {
     /// What the wait keeps: a condition's saved recursion count; a barrier's arrival index
     /// plus one (0 while waiting to enter a barrier that is still draining).
     pub saved: u32,
-    /// Whether the wait has a timeout (the thread may run at any time: see [`timeout`]).
+    /// Whether the wait has a timeout (the thread may run at any time: see `timeout`).
     pub timed: bool,
     /// Whether the timeout of a `Condition.wait` expired while the thread is still on the list
     /// (it now waits for the lock, and a `notify` that picks it is lost).
@@ -232,9 +232,9 @@ pub struct Waiter {
 /// The lock under a `Condition`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LockRef {
-    /// A `threading.Lock` (an index into [`State::locks`]).
+    /// A `threading.Lock` (an index into [`crate::vm::State::locks`]).
     Lock(u32),
-    /// A `threading.RLock` (an index into [`State::sync`]).
+    /// A `threading.RLock` (an index into [`crate::vm::State::sync`]).
     RLock(u32),
 }
 
