@@ -110,6 +110,7 @@ impl<'m, M: System> Enumerate<'m, M> {
 #[cfg(test)]
 mod tests {
     use crate::engine::toy::RacyCounter;
+    use crate::explore::tests::shared_counts;
     use crate::explore::{Checker, Strategy};
     use num_bigint::BigUint;
 
@@ -121,15 +122,7 @@ mod tests {
         let m = RacyCounter { threads: 2, n: 1, expect: None };
         let r = Checker::new(&m).strategy(Strategy::Enumerate).all_outcomes(true).check();
         assert_eq!(r.interleavings, Some(BigUint::from(6u32)));
-        let counts: Vec<(String, Option<BigUint>)> = r
-            .outcomes
-            .iter()
-            .map(|o| (o.outcome.global("shared").unwrap_or("?").to_string(), o.interleavings.clone()))
-            .collect();
-        assert_eq!(
-            counts,
-            vec![("1".to_string(), Some(BigUint::from(4u32))), ("2".to_string(), Some(BigUint::from(2u32)))]
-        );
+        assert_eq!(shared_counts(&r), [("1", Some(4)), ("2", Some(2))]);
         assert_eq!(r.stats.executions, 6);
     }
 }

@@ -20,7 +20,7 @@ mod search;
 mod stateful;
 mod stops;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use crate::engine::{thread_name, Finding, FindingKind, Outcome, PyModel, Schedule, Segment, Status, System};
 pub use extremes::{extreme, Extreme, Goal};

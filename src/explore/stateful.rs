@@ -381,6 +381,7 @@ fn never_ends<M: System>(
 mod tests {
     use crate::engine::toy::RacyCounter;
     use crate::engine::FindingKind;
+    use crate::explore::tests::shared_counts;
     use crate::explore::{Checker, Strategy, Verdict};
     use num_bigint::BigUint;
 
@@ -391,15 +392,7 @@ mod tests {
         let m = RacyCounter { threads: 2, n: 1, expect: None };
         let r = Checker::new(&m).strategy(Strategy::Stateful).all_outcomes(true).count_per_outcome(true).check();
         assert_eq!(r.interleavings, Some(BigUint::from(6u32)));
-        let counts: Vec<(String, Option<BigUint>)> = r
-            .outcomes
-            .iter()
-            .map(|o| (o.outcome.global("shared").unwrap_or("?").to_string(), o.interleavings.clone()))
-            .collect();
-        assert_eq!(
-            counts,
-            vec![("1".to_string(), Some(BigUint::from(4u32))), ("2".to_string(), Some(BigUint::from(2u32)))]
-        );
+        assert_eq!(shared_counts(&r), [("1", Some(4)), ("2", Some(2))]);
     }
 
     /// A violated expectation stops the search at the first violation, with a schedule that

@@ -4,6 +4,17 @@ use crate::engine::toy::{binomial, RacyCounter};
 use crate::explore::{Checker, Strategy, Verdict};
 use num_bigint::BigUint;
 
+/// The toy counter's final values with the interleavings that end in each, as small numbers.
+pub(super) fn shared_counts(r: &crate::explore::Report) -> Vec<(&str, Option<u64>)> {
+    r.outcomes
+        .iter()
+        .map(|o| {
+            let n = o.interleavings.as_ref().map(|n| u64::try_from(n).expect("a small count"));
+            (o.outcome.global("shared").unwrap_or("?"), n)
+        })
+        .collect()
+}
+
 fn values(r: &crate::explore::Report) -> Vec<i128> {
     r.int_values("shared").into_iter().collect()
 }

@@ -7,7 +7,7 @@
 //!   plain search at N = 2 and 3, and a reduced run must not claim a one-execution proof of them.
 //! - The positive controls (`models/safe_deposit.py`, and the seed's text unchanged but for its
 //!   loop bound) must agree at every level.
-//! - A differential property test over random programs of the subset (`gen.rs`, tiny and small
+//! - A differential property test over random programs of the subset (`gen/`, tiny and small
 //!   configurations, and `tiny_rich()`: heap objects (which the reduced search models as
 //!   synchronising steps), calls, `try`/`finally`, RLocks and semaphores (which it hands to plain
 //!   search), 2,000 cases by default), each
