@@ -239,6 +239,22 @@ impl<'m, M: System> Execution<'m, M> {
         info
     }
 
+    /// Takes many steps of `tid` at once, as `apply` makes them on the state: a summary of a
+    /// stretch of the thread's steps that the caller vouches for (an accelerated loop's
+    /// iterations, none of which gives the GIL up). Counts the switch to `tid` as [`advance`]
+    /// does.
+    ///
+    /// [`advance`]: Execution::advance
+    pub fn apply_run(&mut self, tid: Tid, apply: impl FnOnce(&mut M::State)) {
+        if self.would_preempt(tid) {
+            self.preemptions += 1;
+        }
+        apply(&mut self.state);
+        self.model.runnable(&self.state, &mut self.runnable);
+        self.last = Some(Last { tid, free: false });
+        self.raised = false;
+    }
+
     /// Takes one step of `tid` if it may take one.
     pub fn step(&mut self, tid: Tid) -> Result<StepInfo, StepError> {
         self.check(tid)?;

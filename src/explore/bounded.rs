@@ -17,31 +17,130 @@ use crate::vm::Tid;
 /// Deepest nesting of pending alternatives before the search gives up (a limit, reported).
 const MAX_NESTING: usize = 20_000;
 
-/// The result of one bounded pass.
-pub(crate) struct Pass {
-    /// Whether some preemption was not tried because the budget was spent.
+/// How one pass of an iterative deepening ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PassEnd {
+    /// The search stopped (a limit, or a violation when one is enough): no deeper pass.
+    Stopped,
+    /// Some preemption was not tried for lack of budget: a deeper pass may reach more.
+    Cut,
+    /// No preemption was left untried: deeper passes reach nothing new.
+    Complete,
+}
+
+/// Iterative deepening over preemption bounds 0, 1, …, `max_bound` (the bounded strategy and
+/// the search for extremes): runs `pass(bound)` until a pass stops the search or completes, or
+/// the bound is spent. Returns the last bound and whether its pass was complete.
+pub(crate) fn deepen(max_bound: u32, mut pass: impl FnMut(u32) -> PassEnd) -> (u32, bool) {
+    let mut bound = 0;
+    loop {
+        match pass(bound) {
+            PassEnd::Stopped => return (bound, false),
+            PassEnd::Complete => return (bound, true),
+            PassEnd::Cut if bound >= max_bound => return (bound, false),
+            PassEnd::Cut => bound += 1,
+        }
+    }
+}
+
+/// What a bounded search does besides exploring: whether to explore a branch at all, a run of
+/// many steps at once, and what a run that ends or loops alone leaves behind. [`Plain`] is the
+/// bounded strategy's; the search for extremes adds a memo, solo-loop acceleration and an
+/// objective. The hooks take the driver, so that they can explore branches of their own.
+pub(crate) trait Hooks<'m, M: System + 'm>: Sized {
+    /// Whether the driver checks for a stop before every step (else after steps and branches).
+    const STOP_FIRST: bool = false;
+    /// Whether to explore `e` on with `first` next (a memo may know it explored it already).
+    fn enter(_d: &mut Bounded<'m, '_, M, Self>, _e: &Execution<'m, M>, _first: Option<Tid>) -> bool {
+        true
+    }
+    /// Right before `tid` steps: may take many of its steps at once (exploring the preemptions
+    /// among them as branches of its own), and then says so.
+    fn accelerate(_d: &mut Bounded<'m, '_, M, Self>, _e: &mut Execution<'m, M>, _tid: Tid, _budget: u32) -> bool {
+        false
+    }
+    /// `tid`, the only thread scheduled, is about to repeat a state at a loop back-edge.
+    fn solo_cycle(d: &mut Bounded<'m, '_, M, Self>, e: &Execution<'m, M>, tid: Tid);
+    /// The run ended in `status`.
+    fn finish(d: &mut Bounded<'m, '_, M, Self>, e: &Execution<'m, M>, status: Status);
+}
+
+/// The bounded strategy's hooks: every run is filed with the search.
+pub(crate) struct Plain;
+
+impl<'m, M: System + 'm> Hooks<'m, M> for Plain {
+    fn solo_cycle(d: &mut Bounded<'m, '_, M, Self>, e: &Execution<'m, M>, tid: Tid) {
+        if e.runnable().iter().any(|&u| u != tid) {
+            // Another thread could run here: looping on alone would starve it, which CPython's
+            // GIL does not allow (see `fair`); the runs where it gets its turn are explored at
+            // the preemption points.
+            if d.search.starved.is_empty() {
+                d.search.starved = e.runnable().iter().copied().filter(|&u| u != tid).collect();
+            }
+            return;
+        }
+        let line = d.model.line_of(e.state(), tid);
+        let f = Finding {
+            kind: FindingKind::NonTermination,
+            message: format!(
+                "{} loops forever at line {line} while no other thread is scheduled: the state repeats",
+                super::thread_name(tid)
+            ),
+            thread: tid,
+            line,
+        };
+        let o = d.model.project(e.state());
+        d.search.finish_execution(Status::Violation(f), &d.schedule, e.preemptions(), o);
+    }
+
+    fn finish(d: &mut Bounded<'m, '_, M, Self>, e: &Execution<'m, M>, status: Status) {
+        let o = d.model.project(e.state());
+        d.search.finish_execution(status, &d.schedule, e.preemptions(), o);
+    }
+}
+
+/// Explores every execution with at most `bound` preemptions; returns whether some preemption
+/// was not tried because the budget was spent.
+pub(crate) fn pass<M: System>(model: &M, search: &mut Search, bound: u32) -> bool {
+    Bounded::new(model, search, Plain).pass(bound)
+}
+
+/// The driver of a bounded search: it runs executions, branching at every scheduling choice
+/// and at the preemptions the budget allows.
+pub(crate) struct Bounded<'m, 's, M: System, H> {
+    /// The model.
+    pub model: &'m M,
+    /// Counters, limits and what was found.
+    pub search: &'s mut Search,
+    /// The schedule of the current run.
+    pub schedule: Schedule,
+    /// Whether the current pass left some preemption untried for lack of budget.
     pub cut: bool,
-}
-
-struct Bounded<'a, M: System> {
-    model: &'a M,
-    search: &'a mut Search,
-    schedule: Schedule,
-    cut: bool,
     nesting: usize,
+    /// What the hooks keep.
+    pub hooks: H,
 }
 
-/// Explores every execution with at most `bound` preemptions.
-pub(crate) fn pass<M: System>(model: &M, search: &mut Search, bound: u32) -> Pass {
-    let mut b = Bounded { model, search, schedule: Schedule::new(), cut: false, nesting: 0 };
-    b.run(Execution::start(model), None, bound);
-    Pass { cut: b.cut }
-}
+impl<'m, 's, M: System + 'm, H: Hooks<'m, M>> Bounded<'m, 's, M, H> {
+    /// A driver over `model`.
+    pub fn new(model: &'m M, search: &'s mut Search, hooks: H) -> Self {
+        Bounded { model, search, schedule: Schedule::new(), cut: false, nesting: 0, hooks }
+    }
 
-impl<'m, M: System> Bounded<'m, M> {
+    /// One pass from the initial state with at most `bound` preemptions; returns whether some
+    /// preemption was not tried because the budget was spent.
+    pub fn pass(&mut self, bound: u32) -> bool {
+        self.cut = false;
+        self.run(Execution::start(self.model), None, bound);
+        self.cut
+    }
+
     /// Runs execution `e` on; `first` is the thread to step first (already chosen), `budget`
     /// the preemptions left.
-    fn run(&mut self, mut e: Execution<'m, M>, first: Option<Tid>, budget: u32) {
+    pub fn run(&mut self, mut e: Execution<'m, M>, first: Option<Tid>, budget: u32) {
+        if !H::enter(self, &e, first) {
+            return;
+        }
         let mark = self.schedule.len();
         self.nesting += 1;
         self.search.count_states(1);
@@ -51,33 +150,19 @@ impl<'m, M: System> Bounded<'m, M> {
         let mut watch = CycleWatch::new();
         let mut current = None;
         let mut next = first;
-        loop {
+        while !(H::STOP_FIRST && self.search.should_stop()) {
             if let Some(tid) = next.take() {
+                if H::accelerate(self, &mut e, tid, budget) {
+                    current = Some(tid);
+                    watch.reset();
+                    next = Some(tid);
+                    continue;
+                }
                 if current != Some(tid) {
                     watch.reset();
                 }
                 if self.model.next_step_is_back_edge(e.state(), tid) && watch.see(e.state()) {
-                    if e.runnable().iter().any(|&u| u != tid) {
-                        // Another thread could run here: looping on alone would starve it,
-                        // which CPython's GIL does not allow (see `fair`); the runs where it
-                        // gets its turn are explored at the preemption points.
-                        if self.search.starved.is_empty() {
-                            self.search.starved = e.runnable().iter().copied().filter(|&u| u != tid).collect();
-                        }
-                        break;
-                    }
-                    let line = self.model.line_of(e.state(), tid);
-                    let f = Finding {
-                        kind: FindingKind::NonTermination,
-                        message: format!(
-                            "{} loops forever at line {line} while no other thread is scheduled: the state repeats",
-                            super::thread_name(tid)
-                        ),
-                        thread: tid,
-                        line,
-                    };
-                    let o = self.model.project(e.state());
-                    self.search.finish_execution(Status::Violation(f), &self.schedule, e.preemptions(), o);
+                    H::solo_cycle(self, &e, tid);
                     break;
                 }
                 e.advance(tid);
@@ -89,8 +174,7 @@ impl<'m, M: System> Bounded<'m, M> {
             }
             let status = e.status();
             if status != Status::Running {
-                let o = self.model.project(e.state());
-                self.search.finish_execution(status, &self.schedule, e.preemptions(), o);
+                H::finish(self, &e, status);
                 break;
             }
             match e.preemptible() {

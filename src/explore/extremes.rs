@@ -182,26 +182,20 @@ fn extreme_here(
     let start = Instant::now();
     let mut dfs = dfs::Dfs::new(model, slot, goal, acceleration, Search::new(limits.clone(), None, false));
     let mut best_by_bound = Vec::new();
-    let mut complete = false;
-    let mut bound = 0;
-    loop {
+    let (bound, complete) = super::bounded::deepen(max_preemptions, |bound| {
         dfs.pass(bound);
-        best_by_bound.push(dfs.best.as_ref().map(|b| b.value.clone()));
+        best_by_bound.push(dfs.obj.best.as_ref().map(|b| b.value.clone()));
         if dfs.search.stopped.is_some() {
-            break;
+            super::bounded::PassEnd::Stopped
+        } else if dfs.cut {
+            super::bounded::PassEnd::Cut
+        } else {
+            super::bounded::PassEnd::Complete
         }
-        if !dfs.cut {
-            complete = true;
-            break;
-        }
-        if bound >= max_preemptions {
-            break;
-        }
-        bound += 1;
-    }
+    });
     let search_seconds = start.elapsed().as_secs_f64();
     let limit = dfs.search.stopped.clone();
-    let Some(best) = dfs.best.clone() else {
+    let Some(best) = dfs.obj.best.clone() else {
         let why = match &limit {
             Some(l) => {
                 return Err(Error::Limit(format!(
@@ -209,7 +203,7 @@ fn extreme_here(
                     goal.option()
                 )))
             }
-            None if dfs.non_int > 0 => format!("'{var}' is not an int when the runs end"),
+            None if dfs.obj.non_int > 0 => format!("'{var}' is not an int when the runs end"),
             None => "no run ended".to_string(),
         };
         return Err(Error::Usage(format!("{} {var}: no final value found: {why}", goal.option())));
@@ -242,11 +236,11 @@ fn extreme_here(
         exhaustive: limit.is_none(),
         complete,
         limit,
-        accelerated_loops: dfs.accelerated_loops,
-        accelerated_iterations: dfs.accelerated_iterations,
-        rejected_loops: dfs.rejected.into_iter().collect(),
-        executions: dfs.executions,
-        revisits: dfs.revisits,
+        accelerated_loops: dfs.obj.accelerated_loops,
+        accelerated_iterations: dfs.obj.accelerated_iterations,
+        rejected_loops: dfs.obj.rejected.into_iter().collect(),
+        executions: dfs.obj.executions,
+        revisits: dfs.obj.revisits,
         search_seconds,
         replay_seconds,
         seconds: start.elapsed().as_secs_f64(),

@@ -391,26 +391,20 @@ impl<'m, M: System + Sync> Checker<'m, M> {
         if quick {
             s.phase_deadline = Some(std::time::Instant::now() + std::time::Duration::from_secs(30));
         }
-        let mut exhaustive = false;
-        let mut bound = 0;
-        loop {
+        let (bound, exhaustive) = bounded::deepen(max_bound, |bound| {
             s.stats.preemption_bound = Some(bound);
             // Each pass re-explores everything the previous one did: keep only its own counts.
             s.outcomes.clear();
             s.stats.executions = 0;
-            let pass = bounded::pass(self.model, &mut s, bound);
+            let cut = bounded::pass(self.model, &mut s, bound);
             if (s.first_violation.is_some() && !self.all_outcomes) || s.stopped.is_some() {
-                break;
+                bounded::PassEnd::Stopped
+            } else if cut {
+                bounded::PassEnd::Cut
+            } else {
+                bounded::PassEnd::Complete
             }
-            if !pass.cut {
-                exhaustive = true;
-                break;
-            }
-            if bound >= max_bound {
-                break;
-            }
-            bound += 1;
-        }
+        });
         let mut notes = vec![ReductionNote {
             name: "invisible-steps".into(),
             reason: "preemptions are tried only before visible steps: a step that touches no shared object and cannot fail commutes with every step of every other thread".into(),

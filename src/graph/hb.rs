@@ -3,7 +3,7 @@
 
 use super::describe::{accesses, effect, line_text, role, state_attrs, Describe, StepLabel};
 use super::{Attr, Edge, EdgeKind, Graph, GraphError, Kind, Node, NodeRole, Options, Total};
-use crate::engine::{is_preemption, run_status, thread_name, Finding, FindingKind, Last, Schedule, Status};
+use crate::engine::{thread_name, Execution, Finding, FindingKind, Last, Schedule, Status};
 use crate::vm::{Event, Object, StepInfo, Tid};
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -75,13 +75,9 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
         conflicts: HashMap::new(),
         last_node: None,
     };
-    let mut s = model.init();
+    let mut e = Execution::start(model);
     let mut taken = Schedule::new();
     let mut steps = schedule.map(|sch| sch.steps());
-    let mut runnable = Vec::new();
-    let mut raised = false;
-    let mut prev: Option<Last> = None;
-    let mut preemptions = 0u64;
     let mut index = 0u64;
     let mut watch = Brent::default();
     let mut endless = None;
@@ -97,8 +93,7 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
             },
             None => None,
         };
-        model.runnable(&s, &mut runnable);
-        let status = run_status(model, &s, &runnable, raised);
+        let status = e.status();
         if status != Status::Running {
             if wanted.is_none() {
                 break;
@@ -109,15 +104,17 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
             };
             return Err(GraphError::Schedule { step: index, reason: why });
         }
+        // Without a schedule: the run without preemptions (the last thread goes on while it can).
         let tid = match wanted {
             Some(t) => t,
-            None => match prev {
-                Some(Last { tid: p, .. }) if runnable.contains(&p) => p,
-                _ => runnable[0],
+            None => match e.last() {
+                Some(Last { tid: p, .. }) if e.may_run(p) => p,
+                _ => e.runnable()[0],
             },
         };
-        if !runnable.contains(&tid) {
-            let line = line_text(model.next_step(&s, tid).line);
+        let s = e.state();
+        if !e.may_run(tid) {
+            let line = line_text(model.next_step(s, tid).line);
             return Err(GraphError::Schedule {
                 step: index,
                 reason: format!(
@@ -129,13 +126,11 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
         if wanted.is_none() && index >= MAX_RUN_STEPS {
             return Err(GraphError::Endless { steps: index });
         }
-        if wanted.is_none()
-            && model.next_step_is_back_edge(&s, tid)
-            && watch.repeats(model.fingerprint(&s) ^ tid as u128)
+        if wanted.is_none() && model.next_step_is_back_edge(s, tid) && watch.repeats(model.fingerprint(s) ^ tid as u128)
         {
             // The run without preemptions loops forever: that is a finding (the trace drawn
             // up to where it repeats), not a failure to draw.
-            let line = model.next_step(&s, tid).line;
+            let line = model.next_step(s, tid).line;
             endless = Some(Finding {
                 kind: FindingKind::NonTermination,
                 message: format!(
@@ -146,14 +141,9 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
             });
             break;
         }
-        if is_preemption(prev, tid, &runnable) {
-            preemptions += 1;
-        }
-        let label = model.next_step(&s, tid);
-        let invisible = model.next_step_is_local(&s, tid);
-        let info = model.step(&mut s, tid);
-        raised = matches!(info.event, Event::Raise(_));
-        prev = Some(Last::of(tid, &info));
+        let label = model.next_step(s, tid);
+        let invisible = model.next_step_is_local(s, tid);
+        let info = e.advance(tid);
         taken.push(tid);
         if invisible || (info.footprint.is_local() && info.event == Event::None) {
             let p = b.pending.entry(tid).or_insert(Pending { steps: 0, first_step: index, first_line: label.line });
@@ -162,7 +152,7 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
             }
             p.steps += 1;
         } else {
-            b.visible(model, &s, tid, index, &label, &info)?;
+            b.visible(model, e.state(), tid, index, &label, &info)?;
         }
         index += 1;
     }
@@ -205,9 +195,11 @@ pub fn trace<M: Describe>(model: &M, schedule: Option<&Schedule>, opts: &Options
             total: Total::Exactly(b.nodes),
         });
     }
-    model.runnable(&s, &mut runnable);
-    let status = run_status(model, &s, &runnable, raised);
-    if let (None, Some(sch), Status::Running, Some(Last { tid, .. })) = (&endless, schedule, &status, prev) {
+    let status = e.status();
+    let preemptions = u64::from(e.preemptions());
+    let last = e.last();
+    let s = e.into_state();
+    if let (None, Some(sch), Status::Running, Some(Last { tid, .. })) = (&endless, schedule, &status, last) {
         // A schedule that ends in a state it passed before (a non-termination
         // counterexample's lasso) repeats forever.
         let end = model.fingerprint(&s);

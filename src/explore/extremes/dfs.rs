@@ -16,14 +16,12 @@
 
 use super::accel::{self, Head, Translation};
 use super::Goal;
-use crate::engine::{preemptible, run_status, Last, PyModel, Schedule, Status, System};
-use crate::explore::search::{CycleWatch, Search};
-use crate::vm::{Event, State, Tid, Value};
+use crate::engine::{Execution, PyModel, Schedule, Status, System};
+use crate::explore::bounded::{Bounded, Hooks};
+use crate::explore::search::Search;
+use crate::vm::{Tid, Value};
 use num_bigint::BigInt;
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// Deepest nesting of pending alternatives before the search gives up (a limit, reported).
-const MAX_NESTING: usize = 20_000;
 
 /// The best final value found so far.
 #[derive(Clone, Debug)]
@@ -36,19 +34,13 @@ pub(super) struct Best {
     pub schedule: Schedule,
 }
 
-/// The search's state across its passes.
-pub(super) struct Dfs<'a> {
-    model: &'a PyModel,
+/// What the search keeps across its passes besides the search's counters: the objective, the
+/// memo, and what acceleration did.
+pub(super) struct Objective {
     slot: usize,
     goal: Goal,
     /// Whether translation loops are accelerated (off: plain preemption-bounded search).
     acceleration: bool,
-    /// Counters and limits.
-    pub search: Search,
-    schedule: Schedule,
-    /// Whether the current pass left some preemption untried for lack of budget.
-    pub cut: bool,
-    nesting: usize,
     memo: HashMap<(u128, Tid), u32>,
     /// The best run so far.
     pub best: Option<Best>,
@@ -67,17 +59,23 @@ pub(super) struct Dfs<'a> {
     pub revisits: u64,
 }
 
+/// The search across its passes: the bounded driver ([`Bounded`]) with [`Objective`]'s hooks.
+pub(super) struct Dfs<'a> {
+    model: &'a PyModel,
+    /// Counters and limits.
+    pub search: Search,
+    /// Whether the last pass left some preemption untried for lack of budget.
+    pub cut: bool,
+    /// The objective and what the passes found.
+    pub obj: Objective,
+}
+
 impl<'a> Dfs<'a> {
     pub fn new(model: &'a PyModel, slot: usize, goal: Goal, acceleration: bool, search: Search) -> Self {
-        Dfs {
-            model,
+        let obj = Objective {
             slot,
             goal,
             acceleration,
-            search,
-            schedule: Schedule::new(),
-            cut: false,
-            nesting: 0,
             memo: HashMap::new(),
             best: None,
             accelerated_loops: 0,
@@ -87,189 +85,136 @@ impl<'a> Dfs<'a> {
             executions: 0,
             non_int: 0,
             revisits: 0,
-        }
+        };
+        Dfs { model, search, cut: false, obj }
     }
 
     /// Explores every run with at most `bound` preemptions (vertex-restricted inside
     /// accelerated loops).
     pub fn pass(&mut self, bound: u32) {
-        self.cut = false;
-        self.memo.clear();
+        self.obj.memo.clear();
         self.search.stats.preemption_bound = Some(bound);
-        let init = self.model.init();
-        self.run(init, None, bound, 0);
+        self.cut = Bounded::new(self.model, &mut self.search, &mut self.obj).pass(bound);
     }
+}
 
-    /// Runs from `s`; `first` is the thread to step first (already chosen), `budget` the
-    /// preemptions left, `used` those spent so far.
-    fn run(&mut self, mut s: State, first: Option<Tid>, budget: u32, used: u32) {
-        let key = (s.fingerprint(), first.unwrap_or(usize::MAX));
-        if self.memo.get(&key).is_some_and(|&u| u <= used) {
-            self.revisits += 1;
-            return;
+type Driver<'m, 's, 'o> = Bounded<'m, 's, PyModel, &'o mut Objective>;
+
+impl<'m, 'o> Hooks<'m, PyModel> for &'o mut Objective {
+    const STOP_FIRST: bool = true;
+
+    /// A state reached again, with the same thread next and no fewer preemptions, is skipped.
+    fn enter(d: &mut Driver<'m, '_, 'o>, e: &Execution<'m, PyModel>, first: Option<Tid>) -> bool {
+        let used = e.preemptions() + u32::from(first.is_some_and(|t| e.would_preempt(t)));
+        let key = (d.model.fingerprint(e.state()), first.unwrap_or(usize::MAX));
+        if d.hooks.memo.get(&key).is_some_and(|&u| u <= used) {
+            d.hooks.revisits += 1;
+            return false;
         }
-        if !self.search.can_grow(self.memo.len(), self.memo.capacity(), 32) {
-            return;
+        if !d.search.can_grow(d.hooks.memo.len(), d.hooks.memo.capacity(), 32) {
+            return false;
         }
-        self.memo.insert(key, used);
-        let mark = self.schedule.len();
-        self.nesting += 1;
-        self.search.count_states(1);
-        if self.nesting > MAX_NESTING {
-            self.search.stopped = Some(format!("more than {MAX_NESTING} nested scheduling choices in one execution"));
-        }
-        let mut runnable = Vec::new();
-        self.model.runnable(&s, &mut runnable);
-        let mut last: Option<Last> = None;
-        let mut last_raised = false;
-        let mut watch = CycleWatch::new();
-        let mut next = first;
-        while !self.search.should_stop() {
-            if let Some(tid) = next.take() {
-                if self.accelerate(&mut s, tid, &runnable, budget, used) {
-                    last = Some(Last { tid, free: false });
-                    last_raised = false;
-                    watch.reset();
-                    next = Some(tid);
-                    continue;
-                }
-                if last.map(|l| l.tid) != Some(tid) {
-                    watch.reset();
-                }
-                if self.model.next_step_is_back_edge(&s, tid) && watch.see(&s) {
-                    // A solo run that never ends: no final value.
-                    self.executions += 1;
-                    break;
-                }
-                let info = self.model.step(&mut s, tid);
-                self.schedule.push(tid);
-                last = Some(Last::of(tid, &info));
-                last_raised = matches!(info.event, Event::Raise(_));
-                if self.search.tick() {
-                    break;
-                }
-                self.model.runnable_after(&s, tid, &info, &mut runnable);
-            }
-            if run_status(self.model, &s, &runnable, last_raised) != Status::Running {
-                self.finish(&s, used);
-                break;
-            }
-            last_raised = false;
-            match preemptible(last, &runnable) {
-                Some(c) => {
-                    if runnable.len() > 1 && self.model.worth_preempting_before(&s, c) {
-                        if budget == 0 {
-                            self.cut = true;
-                        } else {
-                            for &u in runnable.clone().iter().filter(|&&u| u != c) {
-                                self.run(s.clone(), Some(u), budget - 1, used + 1);
-                                if self.search.should_stop() {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    next = Some(c);
-                }
-                None => {
-                    for &u in runnable.clone().iter().skip(1) {
-                        self.run(s.clone(), Some(u), budget, used);
-                        if self.search.should_stop() {
-                            break;
-                        }
-                    }
-                    next = runnable.first().copied();
-                }
-            }
-        }
-        let extra = self.schedule.len() - mark;
-        self.schedule.truncate_steps(extra);
-        self.nesting -= 1;
+        d.hooks.memo.insert(key, used);
+        true
     }
 
     /// If thread `tid` stands at the head of a translation loop: tries the vertex preemptions
-    /// inside it, then runs all its remaining iterations in O(1) and returns true.
-    fn accelerate(&mut self, s: &mut State, tid: Tid, runnable: &[Tid], budget: u32, used: u32) -> bool {
-        if !self.acceleration {
+    /// inside it, then runs all its remaining iterations in O(1).
+    fn accelerate(d: &mut Driver<'m, '_, 'o>, e: &mut Execution<'m, PyModel>, tid: Tid, budget: u32) -> bool {
+        if !d.hooks.acceleration {
             return false;
         }
-        let Some(frame) = s.threads.get(tid).and_then(|t| t.frames.last()) else { return false };
+        let Some(frame) = e.state().threads.get(tid).and_then(|t| t.frames.last()) else { return false };
         let head = (frame.code, frame.pc);
-        if self.rejected_heads.contains(&head) {
+        if d.hooks.rejected_heads.contains(&head) {
             return false;
         }
-        let t = match accel::analyze(self.model, s, tid) {
+        let t = match accel::analyze(d.model, e.state(), tid) {
             Head::NotALoop | Head::Short => return false,
             Head::Rejected { line, reason } => {
-                self.rejected.entry(line).or_insert(reason);
-                self.rejected_heads.insert(head);
+                d.hooks.rejected.entry(line).or_insert(reason);
+                d.hooks.rejected_heads.insert(head);
                 return false;
             }
             Head::Translation(t) => t,
         };
-        let others: Vec<Tid> = runnable.iter().copied().filter(|&u| u != tid).collect();
+        let others: Vec<Tid> = e.runnable().iter().copied().filter(|&u| u != tid).collect();
         if !others.is_empty() {
             if budget == 0 {
-                self.cut = true;
+                d.cut = true;
             } else {
-                self.vertices(s, tid, &t, &others, budget, used);
+                vertices(d, e, tid, &t, &others, budget);
             }
         }
-        t.apply(s, tid, t.remaining);
-        self.schedule.push_run(tid, t.remaining.saturating_mul(t.steps));
-        self.accelerated_loops += 1;
-        self.accelerated_iterations += t.remaining;
+        e.apply_run(tid, |s| t.apply(s, tid, t.remaining));
+        d.schedule.push_run(tid, t.remaining.saturating_mul(t.steps));
+        d.hooks.accelerated_loops += 1;
+        d.hooks.accelerated_iterations += t.remaining;
         true
     }
 
-    /// The vertex preemptions of a translation loop: after 0, 1, R−2 and R−1 iterations, at
-    /// each yield point of the next iteration, to each other runnable thread.
-    fn vertices(&mut self, s: &State, tid: Tid, t: &Translation, others: &[Tid], budget: u32, used: u32) {
-        let r = t.remaining;
-        let mut counts = vec![0, 1, r.saturating_sub(2), r.saturating_sub(1)];
-        counts.dedup();
-        for k in counts {
-            let mut sk = s.clone();
-            t.apply(&mut sk, tid, k);
-            let base = k.saturating_mul(t.steps);
-            let mut p = 0;
-            for &y in &t.yields {
-                while p < y {
-                    self.model.step(&mut sk, tid);
-                    p += 1;
-                }
-                self.schedule.push_run(tid, base + p);
-                for &u in others {
-                    self.run(sk.clone(), Some(u), budget - 1, used + 1);
-                    if self.search.should_stop() {
-                        break;
-                    }
-                }
-                self.schedule.truncate_steps(base + p);
-                if self.search.should_stop() {
-                    return;
-                }
-            }
-        }
+    /// A solo run that never ends: no final value.
+    fn solo_cycle(d: &mut Driver<'m, '_, 'o>, _e: &Execution<'m, PyModel>, _tid: Tid) {
+        d.hooks.executions += 1;
     }
 
     /// Records the end of a run.
-    fn finish(&mut self, s: &State, used: u32) {
-        self.executions += 1;
-        self.search.stats.executions += 1;
-        let value = match &s.globals[self.slot] {
+    fn finish(d: &mut Driver<'m, '_, 'o>, e: &Execution<'m, PyModel>, _status: Status) {
+        let o = &mut *d.hooks;
+        o.executions += 1;
+        d.search.stats.executions += 1;
+        let value = match &e.state().globals[o.slot] {
             v @ (Value::Int(_) | Value::Big(_) | Value::Bool(_)) => v.as_bigint().unwrap_or_default(),
             _ => {
-                self.non_int += 1;
+                o.non_int += 1;
                 return;
             }
         };
-        let better = match &self.best {
+        let used = e.preemptions();
+        let better = match &o.best {
             None => true,
-            Some(b) => self.goal.better(&value, &b.value) || (value == b.value && used < b.used),
+            Some(b) => o.goal.better(&value, &b.value) || (value == b.value && used < b.used),
         };
         if better {
-            self.best = Some(Best { value, used, schedule: self.schedule.clone() });
+            o.best = Some(Best { value, used, schedule: d.schedule.clone() });
+        }
+    }
+}
+
+/// The vertex preemptions of a translation loop: after 0, 1, R−2 and R−1 iterations, at each
+/// yield point of the next iteration, to each other runnable thread.
+fn vertices<'m>(
+    d: &mut Driver<'m, '_, '_>,
+    e: &Execution<'m, PyModel>,
+    tid: Tid,
+    t: &Translation,
+    others: &[Tid],
+    budget: u32,
+) {
+    let r = t.remaining;
+    let mut counts = vec![0, 1, r.saturating_sub(2), r.saturating_sub(1)];
+    counts.dedup();
+    for k in counts {
+        let mut ek = e.clone();
+        ek.apply_run(tid, |s| t.apply(s, tid, k));
+        let base = k.saturating_mul(t.steps);
+        let mut p = 0;
+        for &y in &t.yields {
+            while p < y {
+                ek.advance(tid);
+                p += 1;
+            }
+            d.schedule.push_run(tid, base + p);
+            for &u in others {
+                d.run(ek.clone(), Some(u), budget - 1);
+                if d.search.should_stop() {
+                    break;
+                }
+            }
+            d.schedule.truncate_steps(base + p);
+            if d.search.should_stop() {
+                return;
+            }
         }
     }
 }
