@@ -70,10 +70,13 @@ impl Describe for PyModel {
                 ThreadStatus::Failed { .. } => "failed".to_string(),
                 ThreadStatus::Alive => {
                     let line = s.line_of(&self.program, tid).map_or("?".to_string(), |l| l.to_string());
-                    if vm::runnable(&self.program, s, tid) {
-                        line
-                    } else {
+                    if !vm::can_step(&self.program, s, tid) {
                         format!("{line} (blocked)")
+                    } else if !vm::runnable(&self.program, s, tid) {
+                        // Under a CPython model another thread holds the GIL between switch points.
+                        format!("{line} (waits for the GIL)")
+                    } else {
+                        line
                     }
                 }
             };

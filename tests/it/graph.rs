@@ -373,3 +373,20 @@ fn trace_of_a_program_that_holds_is_the_run_without_preemptions() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no counterexample"));
     renders_with_dot(&String::from_utf8(o.stdout).unwrap(), "cli-trace");
 }
+
+/// Under a CPython switch model a thread that may not move only because another holds the GIL
+/// between two switch points is labelled so, not as blocked; under `bytecode` no thread ever
+/// waits for the GIL, and a thread blocked in `join()` is blocked under both.
+#[test]
+fn state_labels_tell_waiting_for_the_gil_from_blocking() {
+    let labels = |m: &Model| -> Vec<String> {
+        let g = states(m);
+        g.graph.node_indices().map(|i| g.graph[i].label.clone()).collect()
+    };
+    let on_311 = labels(&model("models/race_condition.py", 1).with_switch(gilcheck::SwitchModel::Cpython311).unwrap());
+    assert!(on_311.iter().any(|l| l.contains("(waits for the GIL)")), "{on_311:?}");
+    assert!(on_311.iter().any(|l| l.contains("main:") && l.contains("(blocked)")), "{on_311:?}");
+    let plain = labels(&model("models/race_condition.py", 1));
+    assert!(!plain.iter().any(|l| l.contains("waits for the GIL")), "{plain:?}");
+    assert!(plain.iter().any(|l| l.contains("(blocked)")), "{plain:?}");
+}
