@@ -7,10 +7,9 @@
 //!
 //! An [`Execution`] steps a state under these rules and keeps what they need (the runnable
 //! threads, the last step, the preemptions so far). Strategies clone it at their branch points;
-//! replays drive it along a schedule ([`Execution::replay`]).
+//! replays step it along a schedule ([`Execution::step`]).
 
 use super::model::{Status, System};
-use super::schedule::Schedule;
 use crate::vm::{Event, StepInfo, Tid};
 use std::fmt;
 
@@ -80,15 +79,6 @@ impl fmt::Display for StepError {
             StepError::CannotMove(t) => write!(f, "{} cannot move", super::thread_name(*t)),
         }
     }
-}
-
-/// A step that a replay could not take: its 0-based index in the schedule, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReplayStop {
-    /// The index of the step.
-    pub step: u64,
-    /// Why it could not be taken.
-    pub error: StepError,
 }
 
 /// One execution of a model: a state, the threads that may move in it, the last step and the
@@ -260,64 +250,6 @@ impl<'m, M: System> Execution<'m, M> {
         self.check(tid)?;
         Ok(self.advance(tid))
     }
-
-    /// Replays `schedule` from the initial state of `model`, calling `observe` before and after
-    /// each step (`Before`/`After`); stops at the first step that cannot be taken, or when
-    /// `observe` returns `false`.
-    pub fn replay(
-        model: &'m M,
-        schedule: &Schedule,
-        mut observe: impl FnMut(Observed<'_, 'm, M>) -> bool,
-    ) -> Result<Self, ReplayStop> {
-        let mut e = Execution::start(model);
-        for (index, tid) in schedule.steps().enumerate() {
-            let step = index as u64;
-            e.check(tid).map_err(|error| ReplayStop { step, error })?;
-            if !observe(Observed::Before { step, tid, exec: &e }) {
-                return Ok(e);
-            }
-            let info = e.advance(tid);
-            if !observe(Observed::After { step, tid, exec: &e, info: &info }) {
-                return Ok(e);
-            }
-        }
-        Ok(e)
-    }
-}
-
-/// What a replay shows its observer.
-pub enum Observed<'e, 'm, M: System> {
-    /// Step `step` of thread `tid` is about to be taken (it may be).
-    Before {
-        /// Its index in the schedule.
-        step: u64,
-        /// The thread.
-        tid: Tid,
-        /// The execution before it.
-        exec: &'e Execution<'m, M>,
-    },
-    /// Step `step` of thread `tid` was taken.
-    After {
-        /// Its index in the schedule.
-        step: u64,
-        /// The thread.
-        tid: Tid,
-        /// The execution after it.
-        exec: &'e Execution<'m, M>,
-        /// What the step did.
-        info: &'e StepInfo,
-    },
-}
-
-impl<M: System> fmt::Debug for Observed<'_, '_, M> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Observed::Before { step, tid, .. } => write!(f, "Before {{ step: {step}, tid: {tid} }}"),
-            Observed::After { step, tid, info, .. } => {
-                write!(f, "After {{ step: {step}, tid: {tid}, info: {info:?} }}")
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -378,24 +310,5 @@ mod tests {
             s => panic!("expected the lost update, got {s:?}"),
         }
         assert!(matches!(lost.step(0), Err(StepError::Ended(Status::Violation(_)))));
-    }
-
-    #[test]
-    fn a_replay_stops_at_the_first_step_that_does_not_fit() {
-        let m = toy(None);
-        let fits: Schedule = "0x2,1x2".parse().unwrap();
-        let mut seen = Vec::new();
-        let e = Execution::replay(&m, &fits, |o| {
-            if let Observed::After { step, tid, .. } = o {
-                seen.push((step, tid));
-            }
-            true
-        })
-        .unwrap();
-        assert_eq!(seen, vec![(0, 0), (1, 0), (2, 1), (3, 1)]);
-        assert_eq!(e.preemptions(), 0);
-        let misfit: Schedule = "0x3".parse().unwrap();
-        let stop = Execution::replay(&m, &misfit, |_| true).unwrap_err();
-        assert_eq!(stop, ReplayStop { step: 2, error: StepError::CannotMove(0) });
     }
 }
