@@ -26,6 +26,7 @@
 //! ```
 #![deny(missing_docs, missing_debug_implementations)]
 
+pub(crate) mod analysis;
 pub(crate) mod bench;
 pub mod budget;
 pub mod bytecode;

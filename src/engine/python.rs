@@ -3,6 +3,7 @@
 
 use super::finding::{Finding, FindingKind, Outcome};
 use super::model::{Status, System};
+use crate::analysis;
 use crate::bytecode::{CodeId, Program};
 use crate::vm::{self, Blocker, State, StepInfo, SwitchModel, Tid, Value};
 use std::sync::Arc;
@@ -19,8 +20,8 @@ pub struct PyModel {
     pub expect: Option<(CodeId, String)>,
     /// The globals an outcome shows (`--vars`); all data globals when `None`.
     pub vars: Option<Vec<String>>,
-    /// Which threads can touch which globals ([`vm::Sharing`]).
-    pub sharing: Arc<vm::Sharing>,
+    /// Which threads can touch which globals ([`analysis::Sharing`]).
+    pub sharing: Arc<analysis::Sharing>,
 }
 
 impl PyModel {
@@ -32,7 +33,7 @@ impl PyModel {
         expect: Option<(CodeId, String)>,
         vars: Option<Vec<String>>,
     ) -> Self {
-        let sharing = Arc::new(vm::Sharing::of(&program));
+        let sharing = Arc::new(analysis::Sharing::of(&program));
         PyModel { program, switch, expect, vars, sharing }
     }
 }
@@ -281,14 +282,13 @@ impl System for PyModel {
     }
 
     fn next_step_is_local(&self, s: &State, tid: Tid) -> bool {
-        vm::next_step_is_local(&self.program, s, tid, &self.sharing)
+        analysis::next_step_is_local(&self.program, s, tid, &self.sharing)
     }
 
     fn worth_preempting_before(&self, s: &State, tid: Tid) -> bool {
         // A switch before an invisible step is redundant when the boundary right after that
         // step is certainly a switch point too: the step commutes to before the switch.
-        s.hold.is_none()
-            && !(vm::switch_certain_after_next(&self.program, self.switch, s, tid) && self.next_step_is_local(s, tid))
+        analysis::worth_preempting_before(&self.program, self.switch, &self.sharing, s, tid)
     }
 
     fn next_step_is_back_edge(&self, s: &State, tid: Tid) -> bool {

@@ -4,11 +4,10 @@
 //!
 //! The search is context-bounded over yield points, with iterative deepening on the number of
 //! preemptions (0, 1, 2, … up to a bound), solo-loop acceleration and vertex search inside
-//! accelerated loops (see `../shared/theory/REDUCTIONS.md` §3, and the `dfs` and `accel`
+//! accelerated loops (see `../shared/theory/REDUCTIONS.md` §3, and the `dfs` module and `analysis::loops`
 //! submodules). The witness is then replayed step by step on the plain interpreter: that
 //! replay is the certificate, and the reported value and preemption count are the replay's.
 
-mod accel;
 mod dfs;
 
 use super::search::{Limits, Search};

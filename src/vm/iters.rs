@@ -241,7 +241,7 @@ pub(super) fn reversed(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Resul
 
 /// Whether advancing this iterator reads the heap (a list or dict), so that it is not a step
 /// local to its thread.
-pub(super) fn reads_heap(it: &Value) -> bool {
+pub(crate) fn reads_heap(it: &Value) -> bool {
     match it {
         // A generator (FOR_ITER resumes it).
         Value::ListIter(..)

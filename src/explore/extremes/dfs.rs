@@ -4,7 +4,7 @@
 //! visible steps (as in [`crate::explore::Strategy::Bounded`]), with two additions:
 //!
 //! - *solo-loop acceleration*: at the head of a loop whose iterations are translations
-//!   ([`super::accel`]), the running thread's iterations are applied in O(1);
+//!   ([`crate::analysis::loops`]), the running thread's iterations are applied in O(1);
 //! - *vertex search*: inside such a loop, a preemption is tried only after 0, 1, R−2 or R−1 of
 //!   its R remaining iterations, at every yield point of that iteration. With the context
 //!   structure fixed, the final value is affine in the iteration counts of the segments when the
@@ -14,8 +14,8 @@
 //! A state reached again with no fewer preemptions used is not explored again (memo on the
 //! state's fingerprint and the thread chosen to run next).
 
-use super::accel::{self, Head, Translation};
 use super::Goal;
+use crate::analysis::loops::{self, Head, Translation};
 use crate::engine::{Execution, PyModel, Schedule, Status, System};
 use crate::explore::bounded::{Bounded, Hooks};
 use crate::explore::search::Search;
@@ -129,7 +129,7 @@ impl<'m, 'o> Hooks<'m, PyModel> for &'o mut Objective {
         if d.hooks.rejected_heads.contains(&head) {
             return false;
         }
-        let t = match accel::analyze(d.model, e.state(), tid) {
+        let t = match loops::analyze(&d.model.program, d.model.switch, &d.model.sharing, e.state(), tid) {
             Head::NotALoop | Head::Short => return false,
             Head::Rejected { line, reason } => {
                 d.hooks.rejected.entry(line).or_insert(reason);

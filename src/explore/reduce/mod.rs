@@ -15,11 +15,7 @@
 //! monitored as they run (a step the facts say cannot raise does raise; a step touches a global
 //! its thread's future does not mention), and a violated assumption drops the reduction.
 
-mod absint;
-mod accel;
-mod facts;
 mod notes;
-mod outside;
 
 use super::report::ReductionNote;
 use super::search::Search;
@@ -27,7 +23,8 @@ use super::Reduction;
 use crate::bytecode::Instr;
 use crate::engine::{is_preemption, run_status, Last, PyModel, Schedule, Status, System};
 use crate::vm::{self, Blocker, Event, Object, State, ThreadStatus, Tid, Value};
-use facts::{bit, Facts, Slots, Summary};
+mod accel;
+use crate::analysis::{bit, Facts, Slots, Summary};
 
 /// Longest transaction (steps) before it is cut (cutting a transaction short is always sound).
 const MAX_TX_STEPS: u64 = 1 << 24;
@@ -322,7 +319,7 @@ impl Reducer<'_> {
 
     fn classify(&self, st: &State, t: Tid, others: &[(Tid, Fut)]) -> (Mover, Option<u32>) {
         let p = self.program();
-        if vm::next_step_is_local(p, st, t, &self.model.sharing) {
+        if crate::analysis::next_step_is_local(p, st, t, &self.model.sharing) {
             return (Mover::B, None);
         }
         if self.level == Reduction::Por {

@@ -1,10 +1,17 @@
-//! Solo-loop acceleration: while one thread runs alone through a `for` loop over a `range`
-//! whose every iteration is a *translation* (it advances the range iterator by one step, adds
-//! the same constants to the same int globals, sets the same variables to the same constants,
-//! and takes the same instruction path), `k` iterations are applied to the state in O(1).
+//! Solo-loop acceleration, the one accelerator of every strategy: while one thread runs alone
+//! through a `for` loop over a `range` whose every iteration is a *translation* (it advances
+//! the range iterator by one step, adds the same constants to the same int globals, sets the
+//! same variables to the same constants, and takes the same instruction path), `k` iterations
+//! are applied to the state in O(1) by [`Translation::apply`].
 //!
-//! Whether a loop is a translation is decided at its head, in the current state, by executing
-//! one iteration on a copy of the state and interpreting the path it took abstractly:
+//! A translation is established in one of two ways:
+//!
+//! - [`Translation::observed`]: from one iteration a strategy has already executed, given which
+//!   globals its caller knows to be int accumulations (the reduced search, whose static facts
+//!   say so); the iteration may begin anywhere in the loop body;
+//! - [`analyze`]: at the loop head, in the current state, by executing one iteration on a copy
+//!   of the state and interpreting the path it took abstractly (the extremes' search, which has
+//!   no static facts):
 //!
 //! - values are *known* (loop-invariant: constants, locals and globals the iteration does not
 //!   assign), `g₀ + d` for an int global `g` that the iteration assigns, or the loop item;
@@ -18,14 +25,15 @@
 //! reached; any difference rejects the loop. A rejected loop is simply stepped without
 //! acceleration.
 
+use super::sharing::{worth_preempting_before, Sharing};
+use crate::bytecode::SwitchModel;
 use crate::bytecode::{BinOp, CodeObject, Instr, Program};
-use crate::explore::{PyModel, System};
 use crate::vm::{self, State, Tid, Value};
 use num_bigint::BigInt;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Loops with fewer iterations left than this are stepped without acceleration.
-pub(super) const MIN_ITERATIONS: u64 = 5;
+pub(crate) const MIN_ITERATIONS: u64 = 5;
 
 /// Longest iteration (in steps) the analysis follows.
 const MAX_ITERATION_STEPS: usize = 4096;
@@ -43,7 +51,7 @@ enum Effect {
 
 /// A loop head where the thread can run `remaining` translation iterations in O(1).
 #[derive(Clone, Debug)]
-pub(super) struct Translation {
+pub(crate) struct Translation {
     /// Steps per iteration (FOR_ITER to the back-edge, inclusive).
     pub steps: u64,
     /// Steps into an iteration before which the thread's next step is visible (a yield point).
@@ -52,13 +60,15 @@ pub(super) struct Translation {
     pub remaining: u64,
     globals: Vec<(usize, Effect)>,
     locals: Vec<(usize, Effect)>,
+    /// Where the range iterator lies on the thread's innermost frame's stack.
+    slot: usize,
     next: i64,
     step: i64,
 }
 
 /// What the analysis says about a thread's next step.
 #[derive(Clone, Debug)]
-pub(super) enum Head {
+pub(crate) enum Head {
     /// Not the head of a `for` loop over a range.
     NotALoop,
     /// A loop head with fewer than [`MIN_ITERATIONS`] iterations left.
@@ -87,9 +97,8 @@ fn remaining(next: i64, stop: i64, step: i64) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
 
-/// Analyses thread `tid` at its next step in `s`.
-pub(super) fn analyze(model: &PyModel, s: &State, tid: Tid) -> Head {
-    let program = &model.program;
+/// Analyses thread `tid` at its next step in `s`, stepped by the VM under `switch`.
+pub(crate) fn analyze(program: &Program, switch: SwitchModel, sharing: &Sharing, s: &State, tid: Tid) -> Head {
     let Some(frame) = s.threads.get(tid).and_then(|t| t.frames.last()) else { return Head::NotALoop };
     let code = program.code(frame.code);
     let head = frame.pc;
@@ -122,10 +131,10 @@ pub(super) fn analyze(model: &PyModel, s: &State, tid: Tid) -> Head {
         if !vm::runnable(program, &after, tid) {
             return reject("the loop body blocks".into());
         }
-        if model.worth_preempting_before(&after, tid) {
+        if worth_preempting_before(program, switch, sharing, &after, tid) {
             yields.push(path.len() as u64);
         }
-        let info = model.step(&mut after, tid);
+        let info = vm::step_in_place(program, switch, &mut after, tid);
         path.push(pc);
         if info.event != vm::Event::None || info.footprint.touches_sync() {
             return reject("the loop body raises, prints or synchronises".into());
@@ -140,7 +149,8 @@ pub(super) fn analyze(model: &PyModel, s: &State, tid: Tid) -> Head {
         Ok(effects) => effects,
         Err(reason) => return reject(reason),
     };
-    let t = Translation { steps: path.len() as u64, yields, remaining: left, globals, locals, next, step };
+    let slot = frame.stack.len() - 1;
+    let t = Translation { steps: path.len() as u64, yields, remaining: left, globals, locals, slot, next, step };
     // The prediction for one iteration must be exactly what the iteration did.
     let mut predicted = s.clone();
     t.apply(&mut predicted, tid, 1);
@@ -376,7 +386,7 @@ fn interpret(
 impl Translation {
     /// Applies `k` (≤ `remaining`) iterations to `s`, in which thread `tid` stands at the loop
     /// head this translation was computed at.
-    pub(super) fn apply(&self, s: &mut State, tid: Tid, k: u64) {
+    pub(crate) fn apply(&self, s: &mut State, tid: Tid, k: u64) {
         if k == 0 {
             return;
         }
@@ -404,22 +414,108 @@ impl Translation {
                 Effect::Add(_) => frame.locals[*l].clone(),
             };
         }
-        if let Some(Value::RangeIter { next, .. }) = frame.stack.last_mut() {
+        if let Some(Value::RangeIter { next, .. }) = frame.stack.get_mut(self.slot) {
             *next = after as i64;
         }
+    }
+
+    /// The translation that one executed iteration shows, if it is one: thread `tid` took
+    /// `before` to `after` along one straight pass through a loop (the caller vouches that it
+    /// branched only on the loop's own FOR_ITER, called nothing, printed and synchronised
+    /// nothing), and only its thread moved. It is a translation if the loop's range iterator
+    /// moved exactly one step, at most one local changed, to the item the iterator produced
+    /// (the loop variable), and each global that changed is an int the caller knows to be
+    /// written only by accumulations (`may_add`), changed by a constant. Every remaining
+    /// iteration then takes the same path, makes the same decisions (no other thread moved)
+    /// and adds the same constants; the translation applies to `after` for its `remaining`
+    /// iterations.
+    pub(crate) fn observed(
+        before: &State,
+        after: &State,
+        tid: Tid,
+        steps: u64,
+        may_add: impl Fn(usize) -> bool,
+    ) -> Option<Translation> {
+        let (b, a) = (&before.threads[tid], &after.threads[tid]);
+        if b.frames.len() != a.frames.len() || b.handled != a.handled || b.status != a.status {
+            return None;
+        }
+        let others_same = (0..before.threads.len())
+            .all(|u| u == tid || std::sync::Arc::ptr_eq(&before.threads[u], &after.threads[u]));
+        if !others_same
+            || before.threads.len() != after.threads.len()
+            || before.locks != after.locks
+            || before.output.len() != after.output.len()
+        {
+            return None;
+        }
+        let (fb, fa) = (b.frames.last()?, a.frames.last()?);
+        if fb.code != fa.code || fb.pc != fa.pc || fb.stack.len() != fa.stack.len() || fb.kwnames != fa.kwnames {
+            return None;
+        }
+        // Outer frames untouched.
+        if b.frames[..b.frames.len() - 1] != a.frames[..a.frames.len() - 1] {
+            return None;
+        }
+        // The one iterator that moved, by one step.
+        let mut iter = None;
+        for (i, (x, y)) in fb.stack.iter().zip(&fa.stack).enumerate() {
+            if x != y {
+                match (x, y) {
+                    (
+                        Value::RangeIter { next: n0, stop: s0, step: k0 },
+                        Value::RangeIter { next: n1, stop: s1, step: k1 },
+                    ) if s0 == s1 && k0 == k1 && n0.checked_add(*k0) == Some(*n1) && iter.is_none() => {
+                        iter = Some((i, *n0, *n1, *s1, *k1));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        let (slot, produced, next, stop, step) = iter?;
+        // The loop variable: at most one local changed, to the item the iterator produced.
+        let mut locals = Vec::new();
+        for (i, (x, y)) in fb.locals.iter().zip(&fa.locals).enumerate() {
+            if x != y {
+                if !locals.is_empty() || *y != Value::Int(produced) {
+                    return None;
+                }
+                locals.push((i, Effect::Item));
+            }
+        }
+        // Globals: constant deltas on ints that only accumulations write.
+        let mut globals = Vec::new();
+        for (g, (x, y)) in before.globals.iter().zip(after.globals.iter()).enumerate() {
+            if x != y {
+                match (x, y) {
+                    (Value::Int(x0), Value::Int(y0)) if may_add(g) => {
+                        globals.push((g, Effect::Add(BigInt::from(*y0) - BigInt::from(*x0))));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        let remaining = remaining(next, stop, step);
+        Some(Translation { steps, yields: Vec::new(), remaining, globals, locals, slot, next, step })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{PyModel, System};
     use crate::Model as Source;
+
+    fn analyze_in(py: &PyModel, s: &State, tid: Tid) -> Head {
+        analyze(&py.program, py.switch, &py.sharing, s, tid)
+    }
 
     fn at_loop_head(m: &Source, tid: Tid) -> State {
         let py = m.explorable();
         let mut s = py.init();
         for _ in 0..100_000 {
-            if s.threads.len() > tid && matches!(analyze(py, &s, tid), Head::Translation(_) | Head::Rejected { .. }) {
+            if s.threads.len() > tid && matches!(analyze_in(py, &s, tid), Head::Translation(_) | Head::Rejected { .. })
+            {
                 return s;
             }
             let mut r = Vec::new();
@@ -434,7 +530,7 @@ mod tests {
     fn k_accelerated_iterations_equal_k_plain_iterations() {
         let m = Source::from_file("models/race_condition.py").unwrap().with_set("N", "40").unwrap();
         let s = at_loop_head(&m, 1);
-        let Head::Translation(t) = analyze(m.explorable(), &s, 1) else { panic!("not a translation") };
+        let Head::Translation(t) = analyze_in(m.explorable(), &s, 1) else { panic!("not a translation") };
         assert_eq!(t.steps, 7);
         assert_eq!(t.yields, vec![2, 5]);
         assert_eq!(t.remaining, 40);
@@ -462,7 +558,7 @@ mod tests {
             );
             let m = Source::from_source("t.py", src).unwrap();
             let s = at_loop_head(&m, 1);
-            match analyze(m.explorable(), &s, 1) {
+            match analyze_in(m.explorable(), &s, 1) {
                 Head::Rejected { reason, .. } => assert!(reason.contains(why), "{body}: {reason}"),
                 other => panic!("{body}: {other:?}"),
             }
