@@ -5,6 +5,8 @@
 //! ```text
 //! source ─frontend─▶ AST ─compile─▶ bytecode::Program ─vm─▶ State ⇄ step
 //!                                                         │
+//!                 analysis (sharing facts, static facts, the loop accelerator)
+//!                                                         │
 //!                          engine (System, Execution, Schedule, Outcome, Finding)
 //!                             │                   │                  │
 //!                  explore (strategies)    trace (replays)    graph, session
@@ -13,9 +15,15 @@
 //!                                           cli
 //! ```
 //!
-//! The root re-exports what a test of a program needs: [`Model`], its [`Checker`] and
-//! [`Report`], [`Verdict`], [`Strategy`], [`Reduction`], [`Limits`], [`SwitchModel`], findings,
-//! outcomes, schedules, and [`Execution`] to step one run by hand.
+//! The public surface is deliberate. The root re-exports what a test of a program needs:
+//! [`Model`], its [`Checker`] and [`Report`], [`Verdict`], [`Strategy`], [`Reduction`],
+//! [`Limits`], [`SwitchModel`], findings, outcomes, schedules, the extremes' search
+//! ([`extreme`]), and [`Execution`] over a [`System`] ([`PyModel`] is the program's) to step one
+//! run by hand. The public modules are the uses beyond a verdict: the compiled program
+//! ([`bytecode`], what `gilcheck dis` lists), replays ([`trace`]), their rendering ([`report`]),
+//! graph export ([`graph`]), the interactive explorer ([`session`]), the command line ([`cli`])
+//! and the counting allocator a binary installs for memory figures ([`budget`]). The stages
+//! behind them (frontend, compile, vm, analysis, engine, explore) are the crate's own.
 //!
 //! ```no_run
 //! use gilcheck::{Model, Verdict};
@@ -31,11 +39,11 @@ pub(crate) mod bench;
 pub mod budget;
 pub mod bytecode;
 pub mod cli;
-pub mod compile;
-pub mod engine;
+pub(crate) mod compile;
+pub(crate) mod engine;
 pub mod error;
-pub mod explore;
-pub mod frontend;
+pub(crate) mod explore;
+pub(crate) mod frontend;
 pub mod graph;
 mod model;
 pub(crate) mod pyattrs;
@@ -43,15 +51,17 @@ pub(crate) mod pyfloat;
 pub(crate) mod pyset;
 pub mod report;
 pub mod session;
-pub mod source;
+pub(crate) mod source;
 pub(crate) mod text;
 pub mod trace;
-pub mod vm;
+pub(crate) mod vm;
 pub(crate) mod xml;
 
-// What a test of a program needs, in one place.
+// What a test of a program needs, in one place: the stages behind these (frontend, compile,
+// vm, analysis, engine, explore) are the crate's own.
 pub use bytecode::SwitchModel;
-pub use engine::{Execution, Finding, FindingKind, Outcome, Schedule, Status};
+pub use engine::{Execution, Finding, FindingKind, Outcome, PyModel, Schedule, Segment, Status, System};
 pub use error::{Error, Result};
-pub use explore::{Checker, Counterexample, Limits, Reduction, Report, Strategy, Verdict};
+pub use explore::{extreme, Checker, Counterexample, Extreme, Goal, Limits, Reduction, Report, Strategy, Verdict};
 pub use model::Model;
+pub use source::SourceFile;

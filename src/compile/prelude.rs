@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::source::SourceFile;
 use ruff_python_ast::{ModModule, Stmt};
 
-pub use crate::bytecode::{FUTURES, FUTURES_EXPORTS};
+pub use crate::bytecode::FUTURES;
 
 /// The source of `concurrent.futures` as the checker runs it.
 const FUTURES_SOURCE: &str = include_str!("prelude/concurrent_futures.py");

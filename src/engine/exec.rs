@@ -177,19 +177,19 @@ impl<'m, M: System> Execution<'m, M> {
         self.raised
     }
 
-    /// The thread a switch now would preempt ([`preemptible`]).
+    /// The thread a switch now would preempt (`engine::preemptible`, the one rule).
     #[inline]
     pub fn preemptible(&self) -> Option<Tid> {
         preemptible(self.last, &self.runnable)
     }
 
-    /// Whether stepping `tid` now is a preemption ([`is_preemption`]).
+    /// Whether stepping `tid` now is a preemption (`engine::is_preemption`, the one rule).
     #[inline]
     pub fn would_preempt(&self, tid: Tid) -> bool {
         is_preemption(self.last, tid, &self.runnable)
     }
 
-    /// Where the run stands ([`run_status`]).
+    /// Where the run stands (`engine::run_status`, the one rule).
     #[inline]
     pub fn status(&self) -> Status {
         run_status(self.model, &self.state, &self.runnable, self.raised)

@@ -15,7 +15,7 @@ mod schedule;
 #[cfg(test)]
 pub(crate) mod toy;
 
-pub use exec::{is_preemption, preemptible, run_status, Execution, Last, StepError};
+pub use exec::{is_preemption, run_status, Execution, Last, StepError};
 pub use finding::{Finding, FindingKind, Outcome};
 pub use model::{Status, System};
 pub use python::{thread_name, PyModel};

@@ -20,7 +20,7 @@ pub struct PyModel {
     pub expect: Option<(CodeId, String)>,
     /// The globals an outcome shows (`--vars`); all data globals when `None`.
     pub vars: Option<Vec<String>>,
-    /// Which threads can touch which globals ([`analysis::Sharing`]).
+    /// Which threads can touch which globals (the analysis stage's `Sharing` facts).
     pub sharing: Arc<analysis::Sharing>,
 }
 

@@ -22,10 +22,10 @@ mod stops;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use crate::engine::{thread_name, Finding, FindingKind, Outcome, PyModel, Schedule, Segment, Status, System};
+pub use crate::engine::{thread_name, FindingKind, PyModel, Schedule, Status, System};
 pub use extremes::{extreme, Extreme, Goal};
-pub use report::{CheckerStop, Counterexample, OutcomeCount, ReductionNote, Report, Stats, Verdict};
-pub use search::{current_rss_bytes, peak_rss_bytes, Limits, Progress, ProgressFn};
+pub use report::{Counterexample, OutcomeCount, ReductionNote, Report, Verdict};
+pub use search::{peak_rss_bytes, Limits, Progress, ProgressFn};
 
 use num_bigint::BigUint;
 use search::Search;

@@ -320,11 +320,6 @@ impl<S: Clone + Eq> CycleWatch<S> {
     }
 }
 
-/// The current resident set size in bytes (0 where unknown).
-pub fn current_rss_bytes() -> u64 {
-    crate::budget::rss_bytes()
-}
-
 /// The peak resident set size of the process in bytes (`VmHWM`; 0 where unknown).
 pub fn peak_rss_bytes() -> u64 {
     crate::budget::peak_rss_bytes()

@@ -35,6 +35,7 @@ pub struct Facts {
 ///
 /// Syntax errors give one [`Error::Syntax`] listing every error the parser reported, in source
 /// order; constructs outside the subset give [`Error::Unsupported`].
+#[cfg(test)]
 pub fn parse(src: &SourceFile) -> Result<ModModule> {
     parse_with_facts(src).map(|(module, _)| module)
 }

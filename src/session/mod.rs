@@ -310,7 +310,7 @@ impl<'m> Session<'m> {
 
     /// Runs thread `tid` one step, then on until just before its next *visible* step (one that
     /// touches a shared object, blocks, raises or ends the thread; see
-    /// [`crate::vm::next_step_is_local`]), or until it blocks or ends.
+    /// `analysis::next_step_is_local`), or until it blocks or ends.
     pub fn run_to_visible(&mut self, tid: Tid) -> Result<Advance, Refusal> {
         self.advance(tid, Mode::UntilVisible)
     }

@@ -109,3 +109,39 @@ impl Footprint {
             || self.iter().any(|a| other.iter().any(|b| a.object() == b.object() && (a.is_write() || b.is_write())))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Access, Object};
+    use crate::engine::System;
+
+    /// Every operation on a synchronisation object is a visible step whose footprint names the
+    /// object, reads for `is_set()` and writes for the rest.
+    #[test]
+    fn sync_operations_are_visible_steps_with_footprints() {
+        let m = crate::Model::from_source(
+            "t.py",
+            "import threading\nimport queue\ne = threading.Event()\ns = threading.Semaphore(2)\n\
+             r = threading.RLock()\nq = queue.Queue()\ne.set()\nx = e.is_set()\ns.acquire()\nwith r:\n    q.put(1)\n",
+        )
+        .unwrap();
+        let py = m.explorable();
+        let mut state = py.init();
+        let mut sync_steps = Vec::new();
+        while state.threads[0].is_alive() {
+            let local = py.next_step_is_local(&state, 0);
+            let info = py.step(&mut state, 0);
+            let touched: Vec<Access> =
+                info.footprint.iter().filter(|a| matches!(a.object(), Object::Sync(_))).collect();
+            if !touched.is_empty() {
+                assert!(!local, "a step on a synchronisation object was called local: {touched:?}");
+                assert!(info.footprint.touches_sync());
+                sync_steps.push(touched);
+            }
+        }
+        // e.set, e.is_set (a read), s.acquire, with r (enter and exit), q.put.
+        assert_eq!(sync_steps.len(), 6, "{sync_steps:?}");
+        assert_eq!(sync_steps[1], vec![Access::Read(Object::Sync(0))]);
+        assert!(sync_steps.iter().enumerate().all(|(i, s)| i == 1 || s.iter().all(|a| a.is_write())));
+    }
+}

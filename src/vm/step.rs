@@ -15,17 +15,9 @@ use std::sync::Arc;
 
 pub use super::event::{Event, StepInfo};
 
-/// Executes the next instruction of thread `tid` under switch model `switch`, returning the
-/// next state. Pure: `state` is not modified. The thread must be runnable
-/// ([`super::runnable`]). Whether the boundary after the step is a switch point under `switch`
-/// is recorded in the next state ([`State::hold`]).
-pub fn step(program: &Program, switch: SwitchModel, state: &State, tid: Tid) -> (State, StepInfo) {
-    let mut next = state.clone();
-    let info = step_in_place(program, switch, &mut next, tid);
-    (next, info)
-}
-
-/// [`step`] on a state the caller owns, mutating it (the explorers' fast path).
+/// Executes the next instruction of thread `tid` under switch model `switch`, in place. The
+/// thread must be runnable ([`super::runnable`]). Whether the boundary after the step is a
+/// switch point under `switch` is recorded in the state ([`State::hold`]).
 #[inline]
 pub fn step_in_place(program: &Program, switch: SwitchModel, state: &mut State, tid: Tid) -> StepInfo {
     let committed = super::library::committed_after(program, state, tid);

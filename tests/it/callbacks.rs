@@ -6,9 +6,9 @@
 //! when it is present.
 
 use crate::language::{one, outcomes, python311_stdout};
-use gilcheck::explore::{Reduction, Strategy};
 use gilcheck::Model;
 use gilcheck::SwitchModel;
+use gilcheck::{Reduction, Strategy};
 use std::collections::BTreeSet;
 
 #[test]

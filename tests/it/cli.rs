@@ -203,7 +203,7 @@ fn a_reduction_with_a_strategy_that_applies_none_is_refused() {
     let r = m
         .checker()
         .strategy(gilcheck::Strategy::Enumerate)
-        .reduction(gilcheck::explore::Reduction::Full)
+        .reduction(gilcheck::Reduction::Full)
         .all_outcomes(true)
         .check();
     assert_eq!(r.reduction, None);

@@ -4,7 +4,7 @@
 //! any other way stops the run as not modelled.
 
 use crate::language::model;
-use gilcheck::explore::{Strategy, Verdict};
+use gilcheck::{Strategy, Verdict};
 use std::collections::BTreeSet;
 
 /// `name`'s values over an exhaustive stateful search.

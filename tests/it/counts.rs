@@ -2,8 +2,8 @@
 //! with combinatorics on programs without blocking.
 
 use gilcheck::bytecode::Instr;
-use gilcheck::explore::{Report, Strategy};
 use gilcheck::Model;
+use gilcheck::{Report, Strategy};
 use num_bigint::BigUint;
 
 fn binomial(n: u64, k: u64) -> BigUint {

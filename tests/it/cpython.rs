@@ -37,8 +37,8 @@
 
 use gilcheck::bytecode::switch::{switch_marks, SwitchKind};
 use gilcheck::bytecode::Instr;
-use gilcheck::explore::{extreme, Goal, Limits, Reduction, Strategy, Verdict};
 use gilcheck::SwitchModel;
+use gilcheck::{extreme, Goal, Limits, Reduction, Strategy, Verdict};
 use gilcheck::{Error, Model, Report};
 use num_bigint::BigInt;
 use std::collections::{BTreeMap, BTreeSet};

@@ -3,7 +3,7 @@
 
 use crate::decorators::printed;
 use crate::language::model;
-use gilcheck::explore::{FindingKind, Strategy, Verdict};
+use gilcheck::{FindingKind, Strategy, Verdict};
 use std::collections::BTreeSet;
 
 fn set(items: &[&str]) -> BTreeSet<String> {
@@ -17,7 +17,7 @@ fn a_daemon_may_be_ended_before_it_prints_or_print_before_or_after_main() {
     assert_eq!(r.verdict, Verdict::Holds);
     assert_eq!(printed(&r), set(&["main", "bg\nmain", "main\nbg"]));
     // The reductions leave such a program to the plain search, and say why.
-    let r = model(text).checker().reduction(gilcheck::explore::Reduction::Full).check();
+    let r = model(text).checker().reduction(gilcheck::Reduction::Full).check();
     assert!(r.notes.iter().any(|n| n.contains("daemon thread")), "{:?}", r.notes);
 }
 

@@ -4,9 +4,9 @@
 //! `wraps`, the operator functions, `itemgetter`/`attrgetter`, `copy.copy` and `copy.deepcopy`.
 
 use crate::language::python311_stdout;
-use gilcheck::explore::{Reduction, Strategy, Verdict};
 use gilcheck::Model;
 use gilcheck::SwitchModel;
+use gilcheck::{Reduction, Strategy, Verdict};
 use std::collections::BTreeSet;
 
 fn model(text: &str) -> Model {
@@ -22,7 +22,7 @@ fn outputs(m: &Model, reduction: Reduction) -> BTreeSet<String> {
 }
 
 /// Each outcome of `r` as its printed lines, then `! how it ended` for a violation.
-pub(crate) fn printed(r: &gilcheck::explore::Report) -> BTreeSet<String> {
+pub(crate) fn printed(r: &gilcheck::Report) -> BTreeSet<String> {
     r.outcomes()
         .map(|o| {
             let mut s = o.output.join("\n");

@@ -3,8 +3,8 @@
 //! through a Python frame (with its own switch point) when it is a function or a lambda.
 
 use crate::language::{model, one, outcomes, python311_stdout};
-use gilcheck::explore::Strategy;
 use gilcheck::Model;
+use gilcheck::Strategy;
 use gilcheck::SwitchModel;
 use std::collections::BTreeSet;
 

@@ -14,9 +14,9 @@
 
 use crate::gen::{self, GenConfig, GenProgram};
 use crate::subset_gen;
-use gilcheck::explore::{Limits, Report, Strategy};
 use gilcheck::Model;
 use gilcheck::SwitchModel;
+use gilcheck::{Limits, Report, Strategy};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 

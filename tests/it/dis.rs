@@ -5,9 +5,7 @@
 //! targets, positions, exception tables: tests/dis_listings/<stem>.detail.txt).
 
 use gilcheck::bytecode::{Instr, Program};
-use gilcheck::compile::{compile, CompileOptions};
-use gilcheck::frontend::parse;
-use gilcheck::source::SourceFile;
+use gilcheck::Model;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,9 +35,8 @@ fn programs() -> Vec<PathBuf> {
 
 fn compile_file(path: &Path) -> Program {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let src = SourceFile::new(path.display().to_string(), text);
-    let module = parse(&src).unwrap_or_else(|e| panic!("{e}"));
-    compile(&src, &module, &CompileOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+    let model = Model::from_source(path.display().to_string(), text).unwrap_or_else(|e| panic!("{e}"));
+    model.program().clone()
 }
 
 /// The listing in gen.py's plain format: `== name`, then one opname per line.
@@ -234,8 +231,7 @@ fn compare_directory() {
     for path in &files {
         let expected = std::fs::read_to_string(out.join(format!("{}.detail.txt", stem(path)))).unwrap();
         let text = std::fs::read_to_string(path).unwrap();
-        let src = SourceFile::new(path.display().to_string(), text);
-        let result = parse(&src).and_then(|m| compile(&src, &m, &CompileOptions::default()));
+        let result = Model::from_source(path.display().to_string(), text).map(|m| m.program().clone());
         match result {
             Ok(program) => {
                 let actual = detail(&program);

@@ -4,8 +4,8 @@
 
 use crate::cli::{gilcheck, stderr, stdout, write_temp};
 use crate::language::model;
-use gilcheck::explore::{Reduction, Strategy, Verdict};
 use gilcheck::Model;
+use gilcheck::{Reduction, Strategy, Verdict};
 use std::collections::BTreeSet;
 
 /// The outcomes (`name`'s repr, printed output) of an exhaustive search with `strategy`.
@@ -45,7 +45,7 @@ fn every_value_of_every_draw_is_explored() {
     // Its schedule replays with its draws, and ends otherwise without them.
     let drawn = m.clone().with_draws(c.draws.clone()).unwrap();
     let t = gilcheck::trace::replay(drawn.explorable(), &c.schedule).unwrap();
-    assert!(matches!(t.status, gilcheck::explore::Status::Violation(_)), "{:?}", t.status);
+    assert!(matches!(t.status, gilcheck::Status::Violation(_)), "{:?}", t.status);
     // Without them both roll 1: the assertion passes, and main ends before the schedule does.
     let e = gilcheck::trace::replay(m.explorable(), &c.schedule).unwrap_err();
     assert!(e.to_string().contains("main has finished"), "{e}");

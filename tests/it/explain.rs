@@ -2,8 +2,8 @@
 //! explanation of every model (`cargo test --release --test it explain`; accept changed
 //! snapshots with `INSTA_UPDATE=always` or `cargo insta accept`).
 
-use gilcheck::explore::Status;
 use gilcheck::report::{self, Style};
+use gilcheck::Status;
 use gilcheck::{trace, Model};
 use serde_json::Value;
 use std::path::PathBuf;

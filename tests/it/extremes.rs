@@ -2,7 +2,7 @@
 //! N = 10⁶ reaches 2 (with 4 preemptions) and 2,000,000; at small N the extremes are the ends of
 //! the exact outcome set; every witness replays on the plain interpreter.
 
-use gilcheck::explore::{extreme, Goal, Limits, Status, Strategy};
+use gilcheck::{extreme, Goal, Limits, Status, Strategy};
 use gilcheck::{trace, Checker, Model};
 use num_bigint::BigInt;
 use std::collections::BTreeSet;
@@ -29,7 +29,7 @@ fn exact(m: &Model, var: &str) -> BTreeSet<i128> {
 
 /// Replays the witness independently, with `gilcheck::trace`, and returns the final value of
 /// `var` and the preemptions counted there.
-fn replayed(m: &Model, e: &gilcheck::explore::Extreme) -> (String, u32) {
+fn replayed(m: &Model, e: &gilcheck::Extreme) -> (String, u32) {
     let t = trace::replay(m.explorable(), &e.schedule).expect("the witness replays");
     assert_ne!(t.status, Status::Running, "the witness schedule ends before the run does");
     let v = m.explorable().outcome(&t.state).global(&e.variable).expect("the variable is bound").to_string();

@@ -5,8 +5,8 @@
 //! several threads' loops together.
 
 use super::cli::{gilcheck, stdout, write_temp};
-use gilcheck::explore::{FindingKind, Strategy, Verdict};
 use gilcheck::Model;
+use gilcheck::{FindingKind, Strategy, Verdict};
 
 fn source(text: &str) -> Model {
     Model::from_source("t.py", text).unwrap_or_else(|e| panic!("{e}"))

@@ -4,9 +4,9 @@
 //! can act between two items.
 
 use crate::language::{model, one, outcomes, python311_stdout};
-use gilcheck::explore::{Reduction, Strategy};
 use gilcheck::SwitchModel;
 use gilcheck::{Model, Verdict};
+use gilcheck::{Reduction, Strategy};
 use std::collections::BTreeSet;
 
 #[test]

@@ -1,9 +1,9 @@
 //! `gilcheck graph`: the state graph agrees with the stateful search, the exports are valid
 //! (Graphviz renders the DOT, the GraphML parses back), and the counterexample shows in them.
 
-use gilcheck::explore::{PyModel, Strategy};
 use gilcheck::graph::{self, Attr, EdgeKind, Format, Graph, GraphError, Options};
 use gilcheck::Model;
+use gilcheck::{PyModel, Strategy};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -217,7 +217,7 @@ fn highlighted_counterexample_path_is_on_the_state_graph() {
         g.graph.node_weights().filter(|n| n.highlight).find(|n| n.role.is_terminal()).expect("ends at a violation");
     assert!(last.attr("violation").is_some());
     // A schedule that does not fit is refused.
-    let bad: gilcheck::explore::Schedule = "0x3,7".parse().unwrap();
+    let bad: gilcheck::Schedule = "0x3,7".parse().unwrap();
     assert!(matches!(g.highlight(m.explorable(), &bad), Err(GraphError::Schedule { step: 3, .. })));
 }
 

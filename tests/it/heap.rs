@@ -1,8 +1,8 @@
 //! Lists, dicts, classes and instances under the plain searches: exact outcome sets, the
 //! builtins' results, and exceptions reported as violations at their line.
 
-use gilcheck::explore::{FindingKind, Strategy, Verdict};
 use gilcheck::Model;
+use gilcheck::{FindingKind, Strategy, Verdict};
 use std::collections::BTreeSet;
 
 fn model(text: &str) -> Model {

@@ -2,8 +2,8 @@
 //! each with the exact outcome set CPython 3.11 allows (the values in the comments are what
 //! `python3.11` prints for the same program).
 
-use gilcheck::explore::{Reduction, Strategy};
 use gilcheck::Model;
+use gilcheck::{Reduction, Strategy};
 use std::collections::BTreeSet;
 
 pub(crate) fn model(text: &str) -> Model {
@@ -128,7 +128,7 @@ fn annotated(path: &str, future: bool) -> String {
 
 #[test]
 fn annotated_seed_programs_have_the_plain_programs_outcomes_and_proofs() {
-    use gilcheck::explore::{Limits, Verdict};
+    use gilcheck::{Limits, Verdict};
     for future in [false, true] {
         for path in ["models/race_condition.py", "models/safe_deposit.py"] {
             let plain = model(&std::fs::read_to_string(path).unwrap()).with_set("N", "2").unwrap();
@@ -188,7 +188,7 @@ fn annotated_names_without_a_value_bind_nothing() {
 
 #[test]
 fn names_imported_from_threading_behave_as_the_module_attributes() {
-    use gilcheck::explore::{Limits, Verdict};
+    use gilcheck::{Limits, Verdict};
     let from = |text: &str| {
         text.replace("import threading\n", "from threading import Lock, Thread\n")
             .replace("threading.Lock()", "Lock()")

@@ -2,8 +2,8 @@
 //! an exact expected verdict and set of outcomes (printed output, and how the run ended), and,
 //! where `python3.11` is on PATH, a few real runs whose output must lie in that set.
 
-use gilcheck::explore::{Strategy, Verdict};
 use gilcheck::Model;
+use gilcheck::{Strategy, Verdict};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};

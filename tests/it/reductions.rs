@@ -21,9 +21,9 @@
 
 use crate::gen::{self, GenConfig, GenProgram};
 use crate::subset_gen;
-use gilcheck::explore::{FindingKind, Limits, Outcome, Reduction, Report, Strategy, Verdict};
 use gilcheck::Model;
 use gilcheck::SwitchModel;
+use gilcheck::{FindingKind, Limits, Outcome, Reduction, Report, Strategy, Verdict};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::collections::BTreeSet;

@@ -3,7 +3,7 @@
 //! so a `getattr`-then-`setattr` update races like `obj.n += 1`.
 
 use crate::language::{model, one, outcomes, python311_stdout};
-use gilcheck::explore::Strategy;
+use gilcheck::Strategy;
 use std::collections::BTreeSet;
 
 #[test]

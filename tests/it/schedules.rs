@@ -8,10 +8,10 @@
 //! `PROPTEST_CASES` to change.
 
 use crate::gen::{self, GenConfig, GenProgram};
-use gilcheck::explore::{Limits, Schedule, Status, Strategy};
 use gilcheck::session::{Options, Session};
 use gilcheck::Model;
 use gilcheck::SwitchModel;
+use gilcheck::{Limits, Schedule, Status, Strategy};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 

@@ -3,8 +3,8 @@
 //! and `super()` (a method's `__class__` cell), and subclasses of `threading.Thread`.
 
 use crate::language::{model, one, outcomes, python311_stdout};
-use gilcheck::explore::{Reduction, Strategy};
 use gilcheck::{Model, Verdict};
+use gilcheck::{Reduction, Strategy};
 use std::collections::BTreeSet;
 
 /// The error that `text` (as file `name`) is refused with.

@@ -1,8 +1,8 @@
 //! The seed's programs, end to end: exact outcome sets, verdicts, and a counterexample at full N
 //! that replays.
 
-use gilcheck::explore::{FindingKind, Strategy, Verdict};
 use gilcheck::{trace, Model};
+use gilcheck::{FindingKind, Strategy, Verdict};
 use std::collections::BTreeSet;
 
 fn model(path: &str, n: Option<u32>) -> Model {
@@ -33,7 +33,7 @@ fn racy_counter_loses_updates_at_full_n_with_one_preemption_and_replays() {
     let t = trace::replay(m.explorable(), &c.schedule).unwrap();
     assert_eq!(t.preemptions, 1);
     assert_eq!(m.explorable().outcome(&t.state), c.state);
-    assert!(matches!(t.status, gilcheck::explore::Status::Violation(ref f) if f.kind == FindingKind::Assertion));
+    assert!(matches!(t.status, gilcheck::Status::Violation(ref f) if f.kind == FindingKind::Assertion));
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn opposite_lock_order_deadlocks_and_names_the_cycle() {
     assert!(msg.contains("T1 waits for lock_b (held by T2)"), "{msg}");
     assert!(msg.contains("T2 waits for lock_a (held by T1)"), "{msg}");
     let t = trace::replay(m.explorable(), &c.schedule).unwrap();
-    assert!(matches!(t.status, gilcheck::explore::Status::Violation(ref f) if f.kind == FindingKind::Deadlock));
+    assert!(matches!(t.status, gilcheck::Status::Violation(ref f) if f.kind == FindingKind::Deadlock));
 }
 
 #[test]

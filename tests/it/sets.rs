@@ -4,8 +4,8 @@
 //! the test), and what would show the order of a set of strs stops the run as not modelled.
 
 use crate::language::{model, one, outcomes, python311_stdout};
-use gilcheck::explore::{Reduction, Strategy};
 use gilcheck::Model;
+use gilcheck::{Reduction, Strategy};
 use std::collections::BTreeSet;
 
 #[test]

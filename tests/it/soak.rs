@@ -11,8 +11,8 @@
 
 use crate::reductions::{agrees, reduced_max_states, run, REDUCED, SUBSET_GEN_MAX_STATES};
 use crate::subset_gen;
-use gilcheck::explore::Reduction;
 use gilcheck::Model;
+use gilcheck::Reduction;
 use gilcheck::SwitchModel;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

@@ -11,9 +11,9 @@
 
 use crate::gen::{self, GenConfig, GenProgram};
 use gilcheck::bytecode::{switch_marks, SwitchKind};
-use gilcheck::explore::{FindingKind, Limits, Outcome, Reduction, Report, Strategy, Verdict};
 use gilcheck::SwitchModel;
 use gilcheck::{trace, Model};
+use gilcheck::{FindingKind, Limits, Outcome, Reduction, Report, Strategy, Verdict};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::collections::BTreeSet;

@@ -5,9 +5,9 @@
 //! interleaving of a heap access is caught.
 
 use crate::reductions::{hold_to_plain, run};
-use gilcheck::explore::{Reduction, Report, Verdict};
 use gilcheck::Model;
 use gilcheck::SwitchModel;
+use gilcheck::{Reduction, Report, Verdict};
 use std::collections::BTreeSet;
 
 /// What every completed run printed, one string per outcome.

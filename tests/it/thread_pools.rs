@@ -5,9 +5,9 @@
 //! against the plain model.
 
 use crate::language::python311_stdout;
-use gilcheck::explore::{Strategy, Verdict};
 use gilcheck::Model;
 use gilcheck::SwitchModel;
+use gilcheck::{Strategy, Verdict};
 use std::collections::BTreeSet;
 
 /// Every outcome's printed output (and `! how it ended`, for a violation), exhaustively.

@@ -5,8 +5,8 @@
 //! it cannot (a timeout of -1 on a lock waits forever; 0 on a queue gives up at once).
 
 use super::reductions::{agrees, run};
-use gilcheck::explore::{FindingKind, Reduction, Report, Strategy};
 use gilcheck::Model;
+use gilcheck::{FindingKind, Reduction, Report, Strategy};
 use std::collections::BTreeSet;
 
 fn source(text: &str) -> Model {

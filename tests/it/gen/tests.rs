@@ -293,7 +293,7 @@ fn estimate_matches_multinomial_without_blocking() {
 /// checker's interleaving count under `--switch bytecode`.
 #[test]
 fn estimate_of_the_richer_statements_is_exact_on_straight_line_code() {
-    use gilcheck::explore::Strategy as Search;
+    use gilcheck::Strategy as Search;
     let leaves = [
         Stmt::ListAdd { i: 1, c: 2 },
         Stmt::ListSet { i: 0, c: 1 },

@@ -2,8 +2,8 @@
 //! runs ending only in the program's own failures.
 
 use super::*;
-use gilcheck::explore::{Limits, Reduction, Strategy as Search};
 use gilcheck::Model;
+use gilcheck::{Limits, Reduction, Strategy as Search};
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use std::collections::BTreeMap;
