@@ -534,6 +534,12 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                     if let Some(e) = &explanation {
                         report::explain::attach(&mut v, e);
                     }
+                    if let Some(c) = v.get_mut("counterexample").and_then(serde_json::Value::as_object_mut) {
+                        let schedule = c.get("schedule").and_then(serde_json::Value::as_str).unwrap_or_default();
+                        let replay =
+                            report::replay_command(model.source().name(), &replay_args(&a.model, &model), schedule);
+                        c.insert("replay".into(), replay.into());
+                    }
                     if let (Some(why), Some(o)) = (&skipped, v.as_object_mut()) {
                         o.insert("explanation_skipped".into(), why.clone().into());
                     }

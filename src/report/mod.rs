@@ -119,8 +119,15 @@ fn render_counterexample(c: &Counterexample, src: &SourceFile, replay_args: &str
     if !c.draws.is_empty() {
         let _ = writeln!(out, "  draws:    {} (thread.draw=index of the value drawn, from 0)", c.draws);
     }
-    let _ = writeln!(out, "  replay:   gilcheck trace {}{replay_args} --schedule {}", src.name(), c.schedule);
+    let _ = writeln!(out, "  replay:   {}", replay_command(src.name(), replay_args, &c.schedule.to_string()));
     out
+}
+
+/// The command that replays `schedule` of `file` as a timeline: `replay_args` are the options
+/// the replay needs besides the schedule (`--switch`, `--set`, `--expect`, `--draws`). The text
+/// report's `replay:` line and the JSON counterexample's `replay` key.
+pub fn replay_command(file: &str, replay_args: &str, schedule: &str) -> String {
+    format!("gilcheck trace {file}{replay_args} --schedule {schedule}")
 }
 
 fn render_stats(report: &Report) -> String {

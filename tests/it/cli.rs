@@ -106,6 +106,12 @@ fn json_report_has_the_stable_keys() {
     }
     assert_eq!(v["verdict"], "violated");
     assert_eq!(v["counterexample"]["kind"], "assertion");
+    // The command that replays it, as the text report's `replay:` line gives it.
+    let schedule = v["counterexample"]["schedule"].as_str().unwrap();
+    let replay = format!("gilcheck trace models/race_condition.py --set N=2 --schedule {schedule}");
+    assert_eq!(v["counterexample"]["replay"], replay.as_str());
+    let text = gilcheck(&["check", "models/race_condition.py", "--set", "N=2"]);
+    assert!(stdout(&text).contains(&format!("replay:   {replay}\n")), "{}", stdout(&text));
     for k in ["states", "transitions", "executions", "seconds", "peak_rss_bytes"] {
         assert!(v["stats"].get(k).is_some(), "missing stats.{k}");
     }
