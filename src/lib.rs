@@ -49,6 +49,7 @@ mod model;
 pub(crate) mod pyattrs;
 pub(crate) mod pyfloat;
 pub(crate) mod pyset;
+pub(crate) mod repair;
 pub mod report;
 pub mod session;
 pub(crate) mod source;
@@ -64,4 +65,5 @@ pub use engine::{Execution, Finding, FindingKind, Outcome, PyModel, Schedule, Se
 pub use error::{Error, Result};
 pub use explore::{extreme, Checker, Counterexample, Extreme, Goal, Limits, Reduction, Report, Strategy, Verdict};
 pub use model::Model;
+pub use repair::{fix, Candidate, Fix, FixOptions, Outputs};
 pub use source::SourceFile;

@@ -129,6 +129,14 @@ impl Model {
         Ok(self)
     }
 
+    /// The same model (`--set`, `--expect`, `--vars`, draws, switch model) over another text of
+    /// its source, under the same name: a repaired program re-checked as the original was.
+    pub fn with_text(&self, text: impl Into<String>) -> Result<Model> {
+        let mut m = self.clone();
+        m.source = SourceFile::new(self.source.name(), text);
+        m.rebuild()
+    }
+
     /// Compiles the source again (after `--set` changed it), then derives the run's program.
     fn rebuild(mut self) -> Result<Model> {
         self.compiled = Arc::new(build(&self.source, &self.sets)?);

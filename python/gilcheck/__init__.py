@@ -17,33 +17,39 @@ failing :meth:`Result.assert_holds` shows the counterexample's timeline in the t
 
 from ._api import (
     Counterexample,
+    FixResult,
     GilcheckError,
     Outcome,
     OutcomeSet,
+    Repair,
     Result,
     Violation,
     binary,
     check,
     default_switch,
+    fix,
     outcomes,
     set_default_switch,
 )
 
 # Shown as gilcheck.Violation, gilcheck.GilcheckError in tracebacks.
-for _cls in (Counterexample, GilcheckError, Outcome, OutcomeSet, Result, Violation):
+for _cls in (Counterexample, FixResult, GilcheckError, Outcome, OutcomeSet, Repair, Result, Violation):
     _cls.__module__ = __name__
 del _cls
 
 __all__ = [
     "Counterexample",
+    "FixResult",
     "GilcheckError",
     "Outcome",
     "OutcomeSet",
+    "Repair",
     "Result",
     "Violation",
     "binary",
     "check",
     "default_switch",
+    "fix",
     "outcomes",
     "set_default_switch",
 ]

@@ -349,3 +349,75 @@ def outcomes(
     if code == 3 or not data.get("exhaustive", True):
         raise RuntimeError(f"{path}: the search stopped before every outcome was found: {data.get('limit')}")
     return OutcomeSet(Outcome._from_json(o) for o in data.get("outcomes") or ())
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A repair that ``gilcheck fix`` proposed and proved: what it does, the unified diff, the
+    repaired text, and how the re-check went."""
+
+    description: str
+    diff: str
+    text: str
+    verdict: str
+    outputs: Mapping[str, Any]
+    stats: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """The result of :func:`fix`: the original's verdict, what its counterexample blames, each
+    candidate tried, and the repair offered (``None`` when none holds)."""
+
+    verdict: str
+    blamed: Sequence[str]
+    tried: Sequence[Mapping[str, Any]]
+    repair: Optional[Repair]
+    gave_up: Optional[str]
+    written: bool
+    exit_code: int
+    raw: Mapping[str, Any] = field(repr=False)
+
+
+def fix(
+    path: PathLike,
+    *,
+    set: Optional[Mapping[str, Any]] = None,
+    switch: Optional[str] = None,
+    expect: Optional[str] = None,
+    write: bool = False,
+    max_candidates: Optional[int] = None,
+    max_time: Optional[float] = None,
+) -> FixResult:
+    """Proposes a repair of a violated program (``gilcheck fix``): the smallest ``with lock:``
+    region around the accesses its counterexample blames, or a consistent lock order for a
+    deadlock, offered only once the repaired program is proved under the same switch model.
+    ``write=True`` applies it to the file."""
+    argv = ["fix", *_model_args(path, set, switch, expect), "--format", "json"]
+    if write:
+        argv.append("--write")
+    if max_candidates is not None:
+        argv += ["--max-candidates", str(max_candidates)]
+    argv += _limit_args(None, max_time, None)
+    data, code = _run_json(argv)
+    r = data.get("repair")
+    repair = None
+    if r:
+        repair = Repair(
+            description=r["description"],
+            diff=r["diff"],
+            text=r["text"],
+            verdict=r["verdict"],
+            outputs=dict(r.get("outputs") or {}),
+            stats=dict(r.get("stats") or {}),
+        )
+    return FixResult(
+        verdict=data["verdict"],
+        blamed=tuple(data.get("blamed") or ()),
+        tried=tuple(data.get("tried") or ()),
+        repair=repair,
+        gave_up=data.get("gave_up"),
+        written=bool(data.get("written")),
+        exit_code=code,
+        raw=data,
+    )

@@ -115,3 +115,20 @@ def test_the_binary_can_be_overridden(monkeypatch, tmp_path):
     monkeypatch.setenv("GILCHECK_BINARY", os.fspath(tmp_path / "nowhere"))
     with pytest.raises(FileNotFoundError):
         gilcheck.check(RACY)
+
+
+def test_fix_proposes_a_proved_lock_and_writes_it_on_request(tmp_path):
+    racy = tmp_path / "racy.py"
+    racy.write_text(RACY.read_text())
+    f = gilcheck.fix(racy, set={"N": 3})
+    assert f.verdict == "violated" and f.exit_code == 0 and not f.written
+    assert f.repair.description.startswith("`with lock:` around line 11 in deposit()")
+    assert "+        with lock:\n" in f.repair.diff
+    assert f.repair.verdict == "holds"
+    # The repaired text, checked here again at the full N.
+    repaired = tmp_path / "repaired.py"
+    repaired.write_text(f.repair.text)
+    assert gilcheck.check(repaired).assert_holds().outcomes.values("balance") == {2_000_000}
+    assert gilcheck.fix(racy, set={"N": 3}, write=True).written
+    assert racy.read_text() == f.repair.text
+    assert gilcheck.fix(racy).gave_up == "the program holds: there is nothing to repair"

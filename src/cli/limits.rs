@@ -41,6 +41,7 @@ pub(super) fn start(cli: &Cli, process: bool) -> Option<Run> {
         Command::Trace(a) => (&a.resources, &a.model.file, json(&a.format), a.max_states),
         Command::Graph(a) => (&a.resources, &a.model.file, a.format == super::GraphFormat::Json, a.max_states),
         Command::Dis(a) => (&a.resources, &a.file, false, None),
+        Command::Fix(a) => (&a.resources, &a.model.file, json(&a.format), a.max_states),
         Command::Explore(_) | Command::Bench(_) => return None,
     };
     let max_memory = resources.max_memory.map_or_else(budget::default_max_memory, |m| m << 20);

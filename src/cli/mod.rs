@@ -1,6 +1,7 @@
 //! The command line: the only place that reads arguments and the environment.
 
 mod explore;
+mod fix;
 mod graph;
 mod limits;
 mod load;
@@ -58,6 +59,10 @@ enum Command {
     Graph(GraphArgs),
     /// Step through the program interactively: pick which thread runs next (commands on stdin).
     Explore(ExploreArgs),
+    /// Propose a repair of a violated program: the smallest `with lock:` region around the
+    /// accesses its counterexample blames (or a consistent lock order for a deadlock),
+    /// re-checked under the same switch model and offered only if it holds, as a unified diff.
+    Fix(FixArgs),
     /// Run the benchmark suite (the seed's programs) and print one JSON object per measurement.
     Bench(BenchArgs),
 }
@@ -316,6 +321,27 @@ struct TraceArgs {
     resources: ResourceArgs,
 }
 
+/// Arguments of `gilcheck fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Apply the repair to the file (only a repair that was proved).
+    #[arg(long)]
+    write: bool,
+    /// The most candidate repairs to re-check before giving up.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    max_candidates: u64,
+    /// Stop each check after this many states.
+    #[arg(long, value_name = "N")]
+    max_states: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[command(flatten)]
+    resources: ResourceArgs,
+}
+
 #[derive(Debug, Args)]
 struct DisArgs {
     /// The Python file.
@@ -390,6 +416,7 @@ impl Cli {
             Command::Outcomes(a) => matches!(a.search.format, Format::Json),
             Command::Trace(a) => matches!(a.format, Format::Json),
             Command::Graph(a) => a.format == GraphFormat::Json,
+            Command::Fix(a) => matches!(a.format, Format::Json),
             _ => false,
         }
     }
@@ -730,6 +757,10 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         Command::Explore(a) => {
             let model = load(&a.model, None)?;
             explore::run(&model, &a, io)
+        }
+        Command::Fix(a) => {
+            let model = load(&a.model, None)?;
+            fix::run(&model, &a, io)
         }
         Command::Bench(a) => {
             let mut failed = None;

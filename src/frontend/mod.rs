@@ -9,6 +9,7 @@ pub(crate) mod fold;
 mod subset;
 #[cfg(test)]
 mod tests;
+pub(crate) mod walk;
 
 use crate::bytecode::Const;
 use crate::error::{Error, Result, Span};

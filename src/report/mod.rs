@@ -2,6 +2,7 @@
 
 pub mod explain;
 mod extremes;
+mod fix;
 mod json;
 pub mod limits;
 mod models;
@@ -9,6 +10,7 @@ pub mod svg;
 
 pub use explain::{explain, Explanation};
 pub use extremes::{extreme_method, extreme_replay, extreme_to_json, render_extreme};
+pub use fix::{fix_to_json, render_fix, unified_diff};
 pub use json::to_json;
 pub use models::{models_to_json, render_models, ModelVerdict};
 pub use svg::render_svg;

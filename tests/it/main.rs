@@ -27,6 +27,7 @@ mod realistic;
 mod reductions;
 mod reflection;
 mod refusals;
+mod repair;
 mod schedules;
 mod scopes;
 mod seed;
