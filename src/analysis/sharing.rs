@@ -114,6 +114,7 @@ impl Sharing {
 /// With the [`Sharing`] facts, some global accesses are invisible too: main's accesses to a global
 /// no function refers to, and reads of a global that no function writes and that main's remaining
 /// module code does not store.
+#[inline]
 pub fn next_step_is_local(program: &Program, state: &vm::State, tid: vm::Tid, sharing: &Sharing) -> bool {
     use crate::bytecode::{BinOp, Instr};
     let Some(frame) = state.threads[tid].frames.last().filter(|f| f.role != vm::FrameRole::Bind) else { return false };
@@ -202,6 +203,7 @@ pub fn next_step_is_local(program: &Program, state: &vm::State, tid: vm::Tid, sh
 /// thread holds the GIL on, and not before an invisible step ([`next_step_is_local`]) when the
 /// boundary right after that step is certainly a switch point too (the step commutes to before
 /// the switch, so the later switch reaches every state the earlier one does).
+#[inline]
 pub fn worth_preempting_before(
     program: &Program,
     switch: SwitchModel,

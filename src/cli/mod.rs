@@ -287,8 +287,8 @@ struct OutcomesArgs {
     /// Show only these globals (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "A,B")]
     vars: Option<Vec<String>>,
-    /// Count the interleavings that end in each outcome (by dynamic programming over the state
-    /// graph; with --strategy enumerate, one by one).
+    /// Count the interleavings, in all and of each outcome (by dynamic programming over the
+    /// state graph; with --strategy enumerate, one by one). Without it nothing is counted.
     #[arg(long)]
     count: bool,
     /// Find the smallest final value of this int global and a witness schedule, at full size:
@@ -625,6 +625,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                 .reduction(reduction)
                 .limits(limits(&a.search))
                 .all_outcomes(true)
+                .count_interleavings(a.count)
                 .count_per_outcome(a.count);
             if let Some(p) = progress {
                 checker = checker.progress(p);

@@ -281,10 +281,12 @@ impl System for PyModel {
         s.fingerprint()
     }
 
+    #[inline]
     fn next_step_is_local(&self, s: &State, tid: Tid) -> bool {
         analysis::next_step_is_local(&self.program, s, tid, &self.sharing)
     }
 
+    #[inline]
     fn worth_preempting_before(&self, s: &State, tid: Tid) -> bool {
         // A switch before an invisible step is redundant when the boundary right after that
         // step is certainly a switch point too: the step commutes to before the switch.

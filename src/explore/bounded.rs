@@ -89,13 +89,11 @@ impl<'m, M: System + 'm> Hooks<'m, M> for Plain {
             thread: tid,
             line,
         };
-        let o = d.model.project(e.state());
-        d.search.finish_execution(Status::Violation(f), &d.schedule, e.preemptions(), o);
+        d.search.finish_execution(Status::Violation(f), &d.schedule, e.preemptions(), || d.model.project(e.state()));
     }
 
     fn finish(d: &mut Bounded<'m, '_, M, Self>, e: &Execution<'m, M>, status: Status) {
-        let o = d.model.project(e.state());
-        d.search.finish_execution(status, &d.schedule, e.preemptions(), o);
+        d.search.finish_execution(status, &d.schedule, e.preemptions(), || d.model.project(e.state()));
     }
 }
 
@@ -179,7 +177,10 @@ impl<'m, 's, M: System + 'm, H: Hooks<'m, M>> Bounded<'m, 's, M, H> {
             }
             match e.preemptible() {
                 Some(c) => {
-                    if e.runnable().len() > 1 && self.model.worth_preempting_before(e.state(), c) {
+                    // With no budget left a preemption point only marks the pass as cut: once
+                    // it is marked, the next ones need not be looked for.
+                    let spent = budget == 0 && self.cut;
+                    if !spent && e.runnable().len() > 1 && self.model.worth_preempting_before(e.state(), c) {
                         if budget == 0 {
                             self.cut = true;
                         } else {

@@ -65,8 +65,10 @@ impl<'m, M: System> Enumerate<'m, M> {
                             thread: 0,
                             line: 0,
                         };
-                        let o = self.model.project(e.state());
-                        self.search.finish_execution(Status::Violation(f), &self.schedule, e.preemptions(), o);
+                        let model = self.model;
+                        self.search.finish_execution(Status::Violation(f), &self.schedule, e.preemptions(), || {
+                            model.project(e.state())
+                        });
                         break;
                     }
                     self.on_path.insert(fp, self.steps.len());
@@ -81,8 +83,8 @@ impl<'m, M: System> Enumerate<'m, M> {
             }
             let status = e.status();
             if status != Status::Running {
-                let o = self.model.project(e.state());
-                self.search.finish_execution(status, &self.schedule, e.preemptions(), o);
+                let model = self.model;
+                self.search.finish_execution(status, &self.schedule, e.preemptions(), || model.project(e.state()));
                 break;
             }
             let runnable = e.runnable().to_vec();
@@ -120,7 +122,7 @@ mod tests {
     #[test]
     fn every_interleaving_is_counted_with_its_outcome() {
         let m = RacyCounter { threads: 2, n: 1, expect: None };
-        let r = Checker::new(&m).strategy(Strategy::Enumerate).all_outcomes(true).check();
+        let r = Checker::new(&m).strategy(Strategy::Enumerate).all_outcomes(true).count_interleavings(true).check();
         assert_eq!(r.interleavings, Some(BigUint::from(6u32)));
         assert_eq!(shared_counts(&r), [("1", Some(4)), ("2", Some(2))]);
         assert_eq!(r.stats.executions, 6);

@@ -146,7 +146,7 @@ impl<'m, M: System + Sync> Checker<'m, M> {
             strategy: Strategy::Auto,
             limits: Limits::default(),
             all_outcomes: false,
-            count: true,
+            count: false,
             count_outcomes: false,
             reduction: Reduction::None,
             progress: None,
@@ -172,8 +172,8 @@ impl<'m, M: System + Sync> Checker<'m, M> {
         self
     }
 
-    /// Whether the stateful search counts interleavings exactly (default on; a big integer
-    /// per state, so turn it off to explore the largest state spaces).
+    /// Whether the search counts interleavings exactly (default off: the stateful search then
+    /// keeps a big integer per state, which costs time and memory the verdict does not need).
     pub fn count_interleavings(mut self, yes: bool) -> Self {
         self.count = yes;
         self
@@ -364,7 +364,7 @@ impl<'m, M: System + Sync> Checker<'m, M> {
                         who.join(" and ")
                     ));
                 }
-                self.report(s, "enumerate", None, true, vec![])
+                self.report(s, "enumerate", None, self.count || self.count_outcomes, vec![])
             }
             Strategy::Stateful => self.stateful(vec![]),
             Strategy::Bounded { max_bound } => self.bounded(max_bound, false).0,
@@ -374,7 +374,7 @@ impl<'m, M: System + Sync> Checker<'m, M> {
 
     fn stateful(&self, notes: Vec<ReductionNote>) -> Report {
         let mut s = self.search();
-        let explored = stateful::run(self.model, &mut s, self.count, self.count_outcomes);
+        let explored = stateful::run(self.model, &mut s, self.count || self.count_outcomes, self.count_outcomes);
         match explored.per_outcome {
             Some(counts) => {
                 // The DP's counts per outcome replace the first-visit counts the search filed.

@@ -235,11 +235,21 @@ impl Search {
     }
 
     /// Records a terminal status reached by `schedule`; `count` interleavings end there.
-    pub fn record(&mut self, status: Status, schedule: &Schedule, preemptions: u32, state: Outcome, count: BigUint) {
+    /// `state` projects the end state, which only a violation needs (a finished run's status
+    /// carries its outcome).
+    pub fn record(
+        &mut self,
+        status: Status,
+        schedule: &Schedule,
+        preemptions: u32,
+        state: impl FnOnce() -> Outcome,
+        count: BigUint,
+    ) {
         match status {
             Status::Finished(o) => *self.outcomes.entry(o).or_default() += count,
             Status::Violation(_) if self.cut_short() => {}
             Status::Violation(f) => {
+                let state = state();
                 let ended = Outcome { violation: Some(format!("{}: {}", f.kind.as_str(), f.message)), ..state.clone() };
                 *self.outcomes.entry(ended).or_default() += count;
                 if self.first_violation.is_none() {
@@ -258,7 +268,13 @@ impl Search {
     }
 
     /// Ends one execution of a stateless search at a terminal status.
-    pub fn finish_execution(&mut self, status: Status, schedule: &Schedule, preemptions: u32, state: Outcome) {
+    pub fn finish_execution(
+        &mut self,
+        status: Status,
+        schedule: &Schedule,
+        preemptions: u32,
+        state: impl FnOnce() -> Outcome,
+    ) {
         self.stats.executions += 1;
         self.record(status, schedule, preemptions, state, BigUint::from(1u32));
         if self.stats.executions > self.limits.max_executions {

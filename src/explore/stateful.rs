@@ -211,7 +211,7 @@ pub(crate) fn run<M: System>(model: &M, search: &mut Search, count: bool, per_ou
     if root_status != Status::Running {
         let o = model.project(&init);
         let ended = ended_in(&root_status, o.clone());
-        search.record(root_status, &schedule, 0, o, BigUint::from(1u32));
+        search.record(root_status, &schedule, 0, || o, BigUint::from(1u32));
         return Explored {
             interleavings: Some(BigUint::from(1u32)),
             per_outcome: per_outcome.then(|| vec![(ended, BigUint::from(1u32))]),
@@ -282,7 +282,7 @@ pub(crate) fn run<M: System>(model: &M, search: &mut Search, count: bool, per_ou
                     per.set(idx, vec![(id, BigUint::from(1u32))]);
                     add(&mut top.per, id, BigUint::from(1u32));
                 }
-                search.record(status, &schedule, preemptions, o, BigUint::from(1u32));
+                search.record(status, &schedule, preemptions, || o, BigUint::from(1u32));
                 schedule.truncate_steps(1);
                 continue;
             }
@@ -374,7 +374,7 @@ fn never_ends<M: System>(
         line: 0,
     };
     let o = model.project(&root.state);
-    search.record(Status::Violation(f), &path, preemptions, o, BigUint::from(1u32));
+    search.record(Status::Violation(f), &path, preemptions, || o, BigUint::from(1u32));
 }
 
 #[cfg(test)]

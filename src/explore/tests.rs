@@ -23,8 +23,8 @@ fn values(r: &crate::explore::Report) -> Vec<i128> {
 fn enumerate_and_stateful_count_the_binomial_and_agree_on_outcomes() {
     for n in 1..=3u32 {
         let m = RacyCounter { threads: 2, n, expect: None };
-        let e = Checker::new(&m).strategy(Strategy::Enumerate).all_outcomes(true).check();
-        let s = Checker::new(&m).strategy(Strategy::Stateful).all_outcomes(true).check();
+        let e = Checker::new(&m).strategy(Strategy::Enumerate).all_outcomes(true).count_interleavings(true).check();
+        let s = Checker::new(&m).strategy(Strategy::Stateful).all_outcomes(true).count_interleavings(true).check();
         let expected = BigUint::from(binomial(4 * n as u64, 2 * n as u64));
         assert_eq!(e.interleavings.as_ref(), Some(&expected), "enumerate N={n}");
         assert_eq!(s.interleavings.as_ref(), Some(&expected), "stateful N={n}");
@@ -37,10 +37,10 @@ fn enumerate_and_stateful_count_the_binomial_and_agree_on_outcomes() {
 #[test]
 fn three_threads_count_the_multinomial() {
     let m = RacyCounter { threads: 3, n: 1, expect: None };
-    let s = Checker::new(&m).strategy(Strategy::Stateful).all_outcomes(true).check();
+    let s = Checker::new(&m).strategy(Strategy::Stateful).all_outcomes(true).count_interleavings(true).check();
     // 6! / (2! 2! 2!) = 90
     assert_eq!(s.interleavings, Some(BigUint::from(90u32)));
-    let e = Checker::new(&m).strategy(Strategy::Enumerate).all_outcomes(true).check();
+    let e = Checker::new(&m).strategy(Strategy::Enumerate).all_outcomes(true).count_interleavings(true).check();
     assert_eq!(e.interleavings, Some(BigUint::from(90u32)));
 }
 
@@ -57,8 +57,28 @@ fn bounded_search_finds_the_lost_update_with_one_preemption() {
 #[test]
 fn bounded_search_is_exhaustive_when_no_preemption_is_cut() {
     let m = RacyCounter { threads: 2, n: 1, expect: None };
-    let r = Checker::new(&m).strategy(Strategy::Bounded { max_bound: 10 }).all_outcomes(true).check();
+    let r = Checker::new(&m)
+        .strategy(Strategy::Bounded { max_bound: 10 })
+        .all_outcomes(true)
+        .count_interleavings(true)
+        .check();
     assert_eq!(r.verdict, Verdict::Holds);
     assert!(r.exhaustive);
     assert_eq!(values(&r), vec![1, 2]);
+}
+
+/// Counting is asked for: by default neither strategy counts, and the verdict and outcomes are
+/// the same.
+#[test]
+fn interleavings_are_counted_only_on_request() {
+    let m = RacyCounter { threads: 2, n: 2, expect: None };
+    for strategy in [Strategy::Enumerate, Strategy::Stateful] {
+        let plain = Checker::new(&m).strategy(strategy).all_outcomes(true).check();
+        let counted = Checker::new(&m).strategy(strategy).all_outcomes(true).count_interleavings(true).check();
+        assert_eq!(plain.interleavings, None, "{strategy:?}");
+        assert!(plain.outcomes.iter().all(|o| o.interleavings.is_none()), "{strategy:?}");
+        assert_eq!(counted.interleavings, Some(BigUint::from(binomial(8, 4))), "{strategy:?}");
+        assert_eq!(values(&plain), values(&counted));
+        assert_eq!(plain.verdict, counted.verdict);
+    }
 }

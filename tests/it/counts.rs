@@ -25,7 +25,7 @@ fn multinomial(parts: &[u64]) -> BigUint {
 }
 
 fn run(m: &Model, s: Strategy) -> Report {
-    let r = m.checker().strategy(s).all_outcomes(true).check();
+    let r = m.checker().strategy(s).all_outcomes(true).count_interleavings(true).check();
     assert!(r.exhaustive, "{s} was cut: {:?}", r.limit);
     r
 }

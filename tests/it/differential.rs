@@ -62,14 +62,15 @@ fn compare_source(
         .map_err(|e| TestCaseError::fail(format!("does not compile: {e}\n{src}")))?;
     let mut limits = Limits::default();
     limits.max_states = max_states;
-    let s = m.checker().strategy(Strategy::Stateful).limits(limits).all_outcomes(true).check();
+    let s =
+        m.checker().strategy(Strategy::Stateful).limits(limits).all_outcomes(true).count_interleavings(true).check();
     prop_assume!(s.exhaustive);
     check(&s)?;
     let Some(n) = s.interleavings.as_ref().and_then(|n| u64::try_from(n).ok()) else {
         return Err(TestCaseError::reject("uncountable"));
     };
     prop_assume!(n <= MAX_INTERLEAVINGS);
-    let e = m.checker().strategy(Strategy::Enumerate).all_outcomes(true).check();
+    let e = m.checker().strategy(Strategy::Enumerate).all_outcomes(true).count_interleavings(true).check();
     prop_assert!(e.exhaustive);
     prop_assert_eq!(e.verdict, s.verdict, "verdicts differ\n{}", src);
     prop_assert_eq!(e.outcomes().collect::<Vec<_>>(), s.outcomes().collect::<Vec<_>>(), "outcomes differ\n{}", src);

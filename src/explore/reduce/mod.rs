@@ -649,8 +649,8 @@ impl Reducer<'_> {
             // A transaction may end in a thread's failure: that ends the run like a raise.
             let status = run_status(self.model, &s, &runnable, s.failed_thread().is_some());
             if status != Status::Running {
-                let o = self.model.project(&s);
-                self.search.finish_execution(status, &self.schedule, used, o);
+                let model = self.model;
+                self.search.finish_execution(status, &self.schedule, used, || model.project(&s));
                 return;
             }
             let mut txs: Vec<Tx> = Vec::new();

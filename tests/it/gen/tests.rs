@@ -330,7 +330,7 @@ fn estimate_of_the_richer_statements_is_exact_on_straight_line_code() {
             };
             let src = render(&prog, None);
             let m = gilcheck::Model::from_source("gen.py", src.as_str()).unwrap_or_else(|e| panic!("{e}\n{src}"));
-            let r = m.checker().strategy(Search::Stateful).check();
+            let r = m.checker().strategy(Search::Stateful).count_interleavings(true).check();
             assert!(r.exhaustive, "{src}");
             let count = u64::try_from(r.interleavings.as_ref().unwrap()).unwrap() as f64;
             assert_eq!(estimate(&prog), count, "estimate differs from the checker's count:\n{src}");
