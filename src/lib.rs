@@ -10,6 +10,7 @@
 //!                          engine (System, Execution, Schedule, Outcome, Finding)
 //!                             │                   │                  │
 //!                  explore (strategies)    trace (replays)    graph, session
+//!                             ├─▶ repair (fix: re-checks candidates through explore)
 //!                             └─────────▶ report ◀┘
 //!                                            │
 //!                                           cli
@@ -18,7 +19,7 @@
 //! The public surface is deliberate. The root re-exports what a test of a program needs:
 //! [`Model`], its [`Checker`] and [`Report`], [`Verdict`], [`Strategy`], [`Reduction`],
 //! [`Limits`], [`SwitchModel`], findings, outcomes, schedules, the extremes' search
-//! ([`extreme`]), and [`Execution`] over a [`System`] ([`PyModel`] is the program's) to step one
+//! ([`extreme`]), repairs ([`fix`]), and [`Execution`] over a [`System`] ([`PyModel`] is the program's) to step one
 //! run by hand. The public modules are the uses beyond a verdict: the compiled program
 //! ([`bytecode`], what `gilcheck dis` lists), replays ([`trace`]), their rendering ([`report`]),
 //! graph export ([`graph`]), the interactive explorer ([`session`]), the command line ([`cli`])
