@@ -216,7 +216,7 @@ impl<'m, M: System> Execution<'m, M> {
 
     /// Takes one step of `tid`, which must be allowed ([`Execution::check`]; searches step only
     /// runnable threads of running executions).
-    #[inline]
+    #[inline(always)]
     pub fn advance(&mut self, tid: Tid) -> StepInfo {
         debug_assert!(self.may_run(tid), "[internal bug] stepping a thread that may not move");
         if self.would_preempt(tid) {
