@@ -343,14 +343,7 @@ fn interpret(
                 Abs::Known(v) => stack.push(Abs::Known(Value::Bool(!v.truthy()))),
                 _ => return Err("the loop body negates a value that changes between iterations".into()),
             },
-            Instr::PopJumpForwardIfFalse(_)
-            | Instr::PopJumpForwardIfTrue(_)
-            | Instr::PopJumpForwardIfNone(_)
-            | Instr::PopJumpForwardIfNotNone(_)
-            | Instr::PopJumpBackwardIfFalse(_)
-            | Instr::PopJumpBackwardIfTrue(_)
-            | Instr::PopJumpBackwardIfNone(_)
-            | Instr::PopJumpBackwardIfNotNone(_) => {
+            _ if instr.is_pop_jump() => {
                 if !matches!(pop(&mut stack)?, Abs::Known(_)) {
                     return Err("the loop body branches on a value that changes between iterations".into());
                 }
