@@ -9,11 +9,13 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::RefCell;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
+/// Bytes in use (signed: a thread may hand in the frees of memory another thread allocated
+/// before that thread hands in the allocation).
+static CURRENT: AtomicIsize = AtomicIsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 /// The byte count past which the allocator ends the process (0: never). Set by the binary only.
@@ -35,7 +37,7 @@ pub struct CountingAlloc;
 
 #[inline]
 fn counted(size: usize) {
-    let now = CURRENT.fetch_add(size, Relaxed) + size;
+    let now = (CURRENT.fetch_add(size as isize, Relaxed) + size as isize).max(0) as usize;
     if now > PEAK.load(Relaxed) {
         PEAK.fetch_max(now, Relaxed);
     }
@@ -53,6 +55,40 @@ fn failed(size: usize) {
     emergency(Limit::Memory, &format!("an allocation of {size} bytes failed (the system has no more memory)"));
 }
 
+/// Bytes a thread allocates or frees before it adds them to the shared count: threads that
+/// search in parallel would otherwise contend for one counter on every allocation. The count is
+/// off by less than this per thread.
+const BATCH: isize = 1 << 16;
+
+thread_local! {
+    static DELTA: std::cell::Cell<isize> = const { std::cell::Cell::new(0) };
+}
+
+/// Adds `size` bytes (negative: frees) to this thread's batch, and the batch to the shared
+/// count when it is full.
+#[inline]
+fn change(size: isize) {
+    let full = DELTA
+        .try_with(|d| {
+            let v = d.get() + size;
+            if v.abs() < BATCH {
+                d.set(v);
+                None
+            } else {
+                d.set(0);
+                Some(v)
+            }
+        })
+        .unwrap_or(Some(size));
+    match full {
+        Some(v) if v > 0 => counted(v as usize),
+        Some(v) => {
+            CURRENT.fetch_add(v, Relaxed);
+        }
+        None => {}
+    }
+}
+
 // SAFETY: every method forwards to `System` with the caller's layout; the counters are updated
 // only after a successful allocation and before a deallocation.
 unsafe impl GlobalAlloc for CountingAlloc {
@@ -61,7 +97,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
         if p.is_null() {
             failed(layout.size());
         } else {
-            counted(layout.size());
+            change(layout.size() as isize);
         }
         p
     }
@@ -71,14 +107,14 @@ unsafe impl GlobalAlloc for CountingAlloc {
         if p.is_null() {
             failed(layout.size());
         } else {
-            counted(layout.size());
+            change(layout.size() as isize);
         }
         p
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         System.dealloc(ptr, layout);
-        CURRENT.fetch_sub(layout.size(), Relaxed);
+        change(-(layout.size() as isize));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -86,11 +122,16 @@ unsafe impl GlobalAlloc for CountingAlloc {
         if p.is_null() {
             failed(new_size);
         } else {
-            CURRENT.fetch_sub(layout.size(), Relaxed);
-            counted(new_size);
+            change(-(layout.size() as isize));
+            change(new_size as isize);
         }
         p
     }
+}
+
+/// The shared count of bytes in use.
+fn current() -> u64 {
+    CURRENT.load(Relaxed).max(0) as u64
 }
 
 /// Marks the counting allocator as installed (the binary calls this first thing): from then
@@ -103,10 +144,16 @@ pub fn mark_installed() {
 /// size where the allocator is not installed.
 pub fn in_use() -> u64 {
     if INSTALLED.load(Relaxed) {
-        CURRENT.load(Relaxed) as u64
+        current()
     } else {
         rss_bytes()
     }
+}
+
+/// Starts the peak of [`peak`] afresh from the bytes in use now (between the runs of a
+/// benchmark).
+pub fn reset_peak() {
+    PEAK.store(current() as usize, Relaxed);
 }
 
 /// The most bytes ever in use at once (the counting allocator's figure), or the peak resident
@@ -313,7 +360,7 @@ impl Budget {
     /// loads; a step that copies a large state is caught right after it).
     #[inline]
     pub fn poll(&self) -> Option<Limit> {
-        if (INSTALLED.load(Relaxed) && CURRENT.load(Relaxed) as u64 > self.max_memory) || stack_exhausted() {
+        if (INSTALLED.load(Relaxed) && current() > self.max_memory) || stack_exhausted() {
             self.stop(Limit::Memory);
         }
         self.stopped()
@@ -332,9 +379,7 @@ impl Budget {
         if self.stopped().is_none() {
             if self.max_time.is_some_and(|t| self.start.elapsed() > t) {
                 self.stop(Limit::Time);
-            } else if (INSTALLED.load(Relaxed) && CURRENT.load(Relaxed) as u64 + stack_in_use() > self.max_memory)
-                || stack_exhausted()
-            {
+            } else if (INSTALLED.load(Relaxed) && current() + stack_in_use() > self.max_memory) || stack_exhausted() {
                 self.stop(Limit::Memory);
             }
         }
@@ -545,4 +590,15 @@ pub fn peak_rss_bytes() -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
         })
         .map_or(0, |kb| kb * 1024)
+}
+
+/// CPU seconds (user and system, all threads) the process has used so far, from
+/// `/proc/self/stat` in clock ticks of 1/100 s (Linux's); 0 where unknown.
+pub fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    let Some((_, rest)) = stat.rsplit_once(')') else { return 0.0 };
+    // After the command name: state (field 3), …, utime (field 14), stime (field 15).
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }

@@ -62,7 +62,9 @@ pub(crate) mod xml;
 // What a test of a program needs, in one place: the stages behind these (frontend, compile,
 // vm, analysis, engine, explore) are the crate's own.
 pub use bytecode::SwitchModel;
-pub use engine::{Execution, Finding, FindingKind, Outcome, PyModel, Schedule, Segment, Status, System};
+pub use engine::{
+    Execution, Finding, FindingKind, Outcome, PyModel, RejectedLoops, Schedule, Segment, SoloLoop, Status, System,
+};
 pub use error::{Error, Result};
 pub use explore::{extreme, Checker, Counterexample, Extreme, Goal, Limits, Reduction, Report, Strategy, Verdict};
 pub use model::Model;

@@ -84,6 +84,20 @@ pub(crate) enum Head {
     },
 }
 
+/// Whether every loop of `program` is a `for` loop: each back-edge is a JUMP_BACKWARD to a
+/// FOR_ITER. Every iteration then advances a built-in iterator (a range, a container, a
+/// generator, whose own loops are checked too), whose position never returns, and a function
+/// that runs again is called from such a loop or one level deeper: no run can come back to a
+/// state it passed, so the state graph has no cycle.
+pub(crate) fn only_for_loops(program: &Program) -> bool {
+    program.codes.iter().all(|code| {
+        code.instrs.iter().all(|i| match i {
+            Instr::JumpBackward(t) => matches!(code.instrs.get(*t as usize), Some(Instr::ForIter(_))),
+            i => !i.is_back_edge(),
+        })
+    })
+}
+
 /// Items left in a range iterator.
 fn remaining(next: i64, stop: i64, step: i64) -> u64 {
     let (next, stop, step) = (next as i128, stop as i128, step as i128);

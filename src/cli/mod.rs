@@ -138,6 +138,9 @@ struct BenchArgs {
     /// N for the stateful runs of the racy and locked programs.
     #[arg(long, value_delimiter = ',', default_value = "10,20,30")]
     sizes: Vec<u64>,
+    /// Threads for the parallel stateful runs (default: every core).
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -263,6 +266,9 @@ struct SearchArgs {
     /// Stop after this many distinct states (verdict inconclusive, exit 3).
     #[arg(long, value_name = "N")]
     max_states: Option<u64>,
+    /// Threads for the stateful search: same states and outcomes as one; needs only `for` loops.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    workers: u16,
     #[command(flatten)]
     resources: ResourceArgs,
     /// Output format.
@@ -481,7 +487,8 @@ fn check_all(a: &CheckArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let mut models = Vec::new();
     for &m in SwitchModel::ALL {
         let model = base.clone().with_switch(m)?;
-        let report = model.checker().strategy(strategy).reduction(reduction).limits(limits(&a.search)).check();
+        let checker = model.checker().strategy(strategy).reduction(reduction).limits(limits(&a.search));
+        let report = checker.workers(a.search.workers.into()).check();
         let model = drawn(&model, &report)?;
         let preemption = report
             .counterexample
@@ -531,6 +538,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
             let (strategy, reduction) = a.search.plan(Strategy::Auto, Reduction::Full)?;
             let (bar, progress) = progress_bar(io);
             let mut checker = model.checker().strategy(strategy).reduction(reduction).limits(limits(&a.search));
+            checker = checker.workers(a.search.workers.into());
             if let Some(p) = progress {
                 checker = checker.progress(p);
             }
@@ -625,6 +633,7 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                 .reduction(reduction)
                 .limits(limits(&a.search))
                 .all_outcomes(true)
+                .workers(a.search.workers.into())
                 .count_interleavings(a.count)
                 .count_per_outcome(a.count);
             if let Some(p) = progress {
@@ -765,7 +774,8 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         }
         Command::Bench(a) => {
             let mut failed = None;
-            crate::bench::run(&a.sizes, |v| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            crate::bench::run(&a.sizes, a.workers.unwrap_or(cores), |v| {
                 if failed.is_none() {
                     failed = emit(io, &format!("{v}\n")).err();
                 }

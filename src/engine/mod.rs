@@ -17,6 +17,6 @@ pub(crate) mod toy;
 
 pub use exec::{is_preemption, run_status, Execution, Last, StepError};
 pub use finding::{Finding, FindingKind, Outcome};
-pub use model::{Status, System};
+pub use model::{RejectedLoops, SoloLoop, Status, System};
 pub use python::{thread_name, PyModel};
 pub use schedule::{Schedule, Segment};

@@ -69,4 +69,38 @@ pub trait System {
     fn as_py(&self) -> Option<&PyModel> {
         None
     }
+    /// Whether the state graph certainly has no cycle (every loop of the program advances an
+    /// iterator, so no state can come back): then a search need not look for runs that never
+    /// end. The default: not known.
+    fn acyclic(&self) -> bool {
+        false
+    }
+    /// Solo-loop acceleration: when `tid`'s next step heads a loop whose remaining iterations
+    /// are translations ([`crate::analysis::loops`]), that loop. Loops found not to be
+    /// translations are remembered in `rejected`. The default: no loop is ever accelerated.
+    fn solo_loop(&self, _s: &Self::State, _tid: Tid, _rejected: &mut RejectedLoops) -> Option<SoloLoop> {
+        None
+    }
+    /// Applies `k` iterations (at most `l.iterations`) of the loop [`System::solo_loop`] found at
+    /// `tid`'s next step in `s`, in O(1): the state is the one `k * l.steps` steps reach.
+    fn apply_solo_loop(&self, _s: &mut Self::State, _tid: Tid, _l: &SoloLoop, _k: u64) {
+        unreachable!("[internal bug] apply_solo_loop without solo_loop")
+    }
 }
+
+/// A loop that one thread can run through alone in O(1) ([`System::solo_loop`]).
+#[derive(Clone, Debug)]
+pub struct SoloLoop {
+    /// Iterations left.
+    pub iterations: u64,
+    /// Steps per iteration.
+    pub steps: u64,
+    /// Whether some step of an iteration is visible (a point another thread could preempt at).
+    pub yields: bool,
+    pub(crate) translation: crate::analysis::loops::Translation,
+}
+
+/// Loop heads (code object, instruction) found not to be translations, so that they are not
+/// analysed again.
+#[derive(Clone, Debug, Default)]
+pub struct RejectedLoops(pub(crate) std::collections::HashSet<(u32, u32)>);

@@ -2,9 +2,9 @@
 //! outcomes and findings.
 
 use super::finding::{Finding, FindingKind, Outcome};
-use super::model::{Status, System};
-use crate::analysis;
-use crate::bytecode::{CodeId, Program};
+use super::model::{RejectedLoops, SoloLoop, Status, System};
+use crate::analysis::{self, loops::Head};
+use crate::bytecode::{CodeId, Instr, Program};
 use crate::vm::{self, Blocker, State, StepInfo, SwitchModel, Tid, Value};
 use std::sync::Arc;
 
@@ -310,5 +310,33 @@ impl System for PyModel {
     }
     fn as_py(&self) -> Option<&PyModel> {
         Some(self)
+    }
+
+    fn acyclic(&self) -> bool {
+        analysis::loops::only_for_loops(&self.program)
+    }
+
+    fn solo_loop(&self, s: &State, tid: Tid, rejected: &mut RejectedLoops) -> Option<SoloLoop> {
+        let frame = s.threads.get(tid)?.frames.last()?;
+        let head = (frame.code, frame.pc);
+        if !matches!(self.program.code(frame.code).instrs.get(frame.pc as usize), Some(Instr::ForIter(_)))
+            || rejected.0.contains(&head)
+        {
+            return None;
+        }
+        match analysis::loops::analyze(&self.program, self.switch, &self.sharing, s, tid) {
+            Head::Translation(t) => {
+                Some(SoloLoop { iterations: t.remaining, steps: t.steps, yields: !t.yields.is_empty(), translation: t })
+            }
+            Head::Rejected { .. } => {
+                rejected.0.insert(head);
+                None
+            }
+            Head::NotALoop | Head::Short => None,
+        }
+    }
+
+    fn apply_solo_loop(&self, s: &mut State, tid: Tid, l: &SoloLoop, k: u64) {
+        l.translation.apply(s, tid, k.min(l.iterations));
     }
 }

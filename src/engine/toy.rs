@@ -73,6 +73,11 @@ impl System for RacyCounter {
     fn project(&self, s: &CounterState) -> Outcome {
         Outcome { globals: vec![("shared".into(), s.shared.to_string())], output: vec![], violation: None }
     }
+
+    /// Every step advances a program counter.
+    fn acyclic(&self) -> bool {
+        true
+    }
 }
 
 /// The binomial coefficient C(n, k) as u128.

@@ -11,7 +11,7 @@
 //! tries the earliest preemption first (long solo runs are executed in place).
 
 use super::search::{CycleWatch, Search};
-use crate::engine::{Execution, Finding, FindingKind, Schedule, Status, System};
+use crate::engine::{Execution, Finding, FindingKind, RejectedLoops, Schedule, Status, System};
 use crate::vm::Tid;
 
 /// Deepest nesting of pending alternatives before the search gives up (a limit, reported).
@@ -65,10 +65,34 @@ pub(crate) trait Hooks<'m, M: System + 'm>: Sized {
     fn finish(d: &mut Bounded<'m, '_, M, Self>, e: &Execution<'m, M>, status: Status);
 }
 
-/// The bounded strategy's hooks: every run is filed with the search.
-pub(crate) struct Plain;
+/// The bounded strategy's hooks: every run is filed with the search, and a thread with no
+/// preemption left runs through a solo translation loop in O(1).
+#[derive(Default)]
+pub(crate) struct Plain {
+    rejected: RejectedLoops,
+}
 
 impl<'m, M: System + 'm> Hooks<'m, M> for Plain {
+    /// With no preemption left, nothing but `tid` moves until it blocks, ends or leaves the
+    /// loop: a translation loop ([`System::solo_loop`]) is run through at once. Its visible
+    /// steps are preemption points the budget cannot pay for: they cut the pass, as stepping
+    /// them would.
+    fn accelerate(d: &mut Bounded<'m, '_, M, Self>, e: &mut Execution<'m, M>, tid: Tid, budget: u32) -> bool {
+        if budget != 0 || !d.search.accelerate {
+            return false;
+        }
+        let model = d.model;
+        let Some(l) = model.solo_loop(e.state(), tid, &mut d.hooks.rejected) else { return false };
+        if l.yields && e.runnable().iter().any(|&u| u != tid) {
+            d.cut = true;
+        }
+        e.apply_run(tid, |s| model.apply_solo_loop(s, tid, &l, l.iterations));
+        d.schedule.push_run(tid, l.iterations.saturating_mul(l.steps));
+        d.search.accelerated.loops += 1;
+        d.search.accelerated.iterations += l.iterations;
+        true
+    }
+
     fn solo_cycle(d: &mut Bounded<'m, '_, M, Self>, e: &Execution<'m, M>, tid: Tid) {
         if e.runnable().iter().any(|&u| u != tid) {
             // Another thread could run here: looping on alone would starve it, which CPython's
@@ -100,7 +124,7 @@ impl<'m, M: System + 'm> Hooks<'m, M> for Plain {
 /// Explores every execution with at most `bound` preemptions; returns whether some preemption
 /// was not tried because the budget was spent.
 pub(crate) fn pass<M: System>(model: &M, search: &mut Search, bound: u32) -> bool {
-    Bounded::new(model, search, Plain).pass(bound)
+    Bounded::new(model, search, Plain::default()).pass(bound)
 }
 
 /// The driver of a bounded search: it runs executions, branching at every scheduling choice

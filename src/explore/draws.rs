@@ -58,6 +58,8 @@ pub(super) fn check<M: System + Sync>(c: &Checker<'_, M>, py: &PyModel) -> Repor
             count: c.count,
             count_outcomes: c.count_outcomes,
             reduction: Reduction::None,
+            acceleration: c.acceleration,
+            workers: c.workers,
             progress: c.progress.clone(),
         };
         let mut report = inner.check_one();

@@ -14,6 +14,7 @@ mod draws;
 mod enumerate;
 mod extremes;
 mod fair;
+mod parallel;
 mod reduce;
 mod report;
 mod search;
@@ -135,6 +136,8 @@ pub struct Checker<'m, M: System> {
     count: bool,
     count_outcomes: bool,
     reduction: Reduction,
+    acceleration: bool,
+    workers: usize,
     progress: Option<ProgressFn>,
 }
 
@@ -149,6 +152,8 @@ impl<'m, M: System + Sync> Checker<'m, M> {
             count: false,
             count_outcomes: false,
             reduction: Reduction::None,
+            acceleration: true,
+            workers: 1,
             progress: None,
         }
     }
@@ -192,6 +197,22 @@ impl<'m, M: System + Sync> Checker<'m, M> {
         self
     }
 
+    /// Whether a preemption-bounded search runs a thread with no preemption left through a solo
+    /// translation loop at once (default on; off steps every iteration, for cross-checks).
+    pub fn solo_loop_acceleration(mut self, yes: bool) -> Self {
+        self.acceleration = yes;
+        self
+    }
+
+    /// How many threads the stateful search runs on (default 1). With more than one, the
+    /// parallel search explores the same states and finds the same outcomes and violations;
+    /// it needs an acyclic state graph ([`System::acyclic`]) and no interleaving counts, and
+    /// the report says why when it ran on one thread instead.
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = n.max(1);
+        self
+    }
+
     /// Calls `f` with progress every so often.
     pub fn progress(mut self, f: ProgressFn) -> Self {
         self.progress = Some(f);
@@ -199,7 +220,9 @@ impl<'m, M: System + Sync> Checker<'m, M> {
     }
 
     fn search(&self) -> Search {
-        Search::new(self.limits.clone(), self.progress.clone(), !self.all_outcomes)
+        let mut s = Search::new(self.limits.clone(), self.progress.clone(), !self.all_outcomes);
+        s.accelerate = self.acceleration;
+        s
     }
 
     /// Runs the check. The search runs on a thread of its own with a large stack, since the
@@ -217,6 +240,8 @@ impl<'m, M: System + Sync> Checker<'m, M> {
             count: self.count,
             count_outcomes: self.count_outcomes,
             reduction: self.reduction,
+            acceleration: self.acceleration,
+            workers: self.workers,
             progress: self.progress.clone(),
         };
         crate::budget::on_search_stack("gilcheck-search", || {
@@ -374,6 +399,28 @@ impl<'m, M: System + Sync> Checker<'m, M> {
 
     fn stateful(&self, notes: Vec<ReductionNote>) -> Report {
         let mut s = self.search();
+        if self.workers > 1 {
+            let why_not = if self.count || self.count_outcomes {
+                Some("interleaving counts need the one-thread search")
+            } else if !self.model.acyclic() {
+                Some("the program has a loop other than a `for` loop, so its state graph may have cycles, which only the one-thread search looks for")
+            } else {
+                None
+            };
+            let Some(why) = why_not else {
+                parallel::run(self.model, &mut s, self.workers);
+                let mut r = self.report(s, "stateful", None, false, notes);
+                r.notes.push(parallel::note(&r.stats));
+                return r;
+            };
+            let mut r = self.stateful_on_one_thread(s, notes);
+            r.notes.push(format!("--workers {}: the stateful search ran on one thread: {why}", self.workers));
+            return r;
+        }
+        self.stateful_on_one_thread(s, notes)
+    }
+
+    fn stateful_on_one_thread(&self, mut s: Search, notes: Vec<ReductionNote>) -> Report {
         let explored = stateful::run(self.model, &mut s, self.count || self.count_outcomes, self.count_outcomes);
         match explored.per_outcome {
             Some(counts) => {
@@ -414,6 +461,18 @@ impl<'m, M: System + Sync> Checker<'m, M> {
         }
         if quick {
             notes.clear();
+        }
+        if s.accelerated.loops > 0 {
+            notes.push(ReductionNote {
+                name: "solo-loop acceleration".into(),
+                reason: format!(
+                    "{} loops ({} iterations) were run through at once by a thread with no preemption left: each \
+                     iteration of such a loop is a translation (the same path, the same constants added), and \
+                     with no preemption left no other thread moves until the loop ends",
+                    crate::text::thousands(s.accelerated.loops),
+                    crate::text::thousands(s.accelerated.iterations)
+                ),
+            });
         }
         let mut r = self.report(s, "bounded", None, false, notes);
         r.exhaustive &= exhaustive;

@@ -85,6 +85,10 @@ pub struct Stats {
     pub peak_bytes: u64,
     /// The highest preemption bound searched (bounded strategy).
     pub preemption_bound: Option<u32>,
+    /// Threads that searched (the stateful search with `--workers`; 1 otherwise).
+    pub workers: usize,
+    /// Bytes the visited set of the parallel stateful search held at its end (0 otherwise).
+    pub visited_bytes: u64,
 }
 
 /// Everything an exploration produced.

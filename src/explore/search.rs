@@ -95,8 +95,21 @@ pub(crate) struct Search {
     /// States visited one by one (those a solo-loop acceleration skips are counted in the
     /// stats, not against `--max-states`).
     visited: u64,
+    /// Whether solo translation loops may be run through at once.
+    pub accelerate: bool,
+    /// Solo loops run through in O(1), and their iterations.
+    pub accelerated: Accelerated,
     /// What [`Search::discard`] kept after a stop, freed on a thread of its own at the end.
     graveyard: Vec<Box<dyn Send>>,
+}
+
+/// Solo-loop acceleration in a search: loops run through at once, and their iterations.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Accelerated {
+    /// Loops.
+    pub loops: u64,
+    /// Iterations.
+    pub iterations: u64,
 }
 
 /// How often (in steps) limits are checked and progress reported.
@@ -114,7 +127,7 @@ impl Search {
             stopped_by: None,
             progress,
             start: Instant::now(),
-            stats: Stats::default(),
+            stats: Stats { workers: 1, ..Stats::default() },
             stopped: None,
             outcomes: BTreeMap::new(),
             violations: BTreeMap::new(),
@@ -123,6 +136,8 @@ impl Search {
             starved: Vec::new(),
             next_check: CLOCK_EVERY,
             visited: 0,
+            accelerate: true,
+            accelerated: Accelerated::default(),
             graveyard: Vec::new(),
         }
     }

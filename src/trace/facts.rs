@@ -270,6 +270,38 @@ impl Observer {
         self.first_read[i].valid = false;
     }
 
+    /// The number of writes of each global so far.
+    pub(super) fn totals(&self) -> &[u64] {
+        &self.total
+    }
+
+    /// Thread `tid`, running alone, went through `iterations` more iterations of a loop in
+    /// `steps` steps, each iteration writing global `g` `per_iteration[g]` times (the last
+    /// iteration stepped before this one measured it): the write counters and the latest
+    /// writes move on as if those steps had been observed. Alone, each of those writes follows
+    /// the thread's own read, so none is an overwrite; the iterations stepped after the skip
+    /// renew every site this leaves behind.
+    pub(super) fn skip(&mut self, tid: Tid, per_iteration: &[u64], iterations: u64, steps: u64) {
+        if tid >= self.threads {
+            return;
+        }
+        for (g, &per) in per_iteration.iter().enumerate().take(self.globals) {
+            if per == 0 {
+                continue;
+            }
+            self.total[g] += per * iterations;
+            self.by[g][tid] += per * iterations;
+            if let Some((step, t)) = &mut self.latest[g] {
+                if *t == tid {
+                    *step += steps;
+                }
+            }
+            if let Some(site) = &mut self.last_write[g][tid] {
+                site.step += steps;
+            }
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn record(&mut self, lost: bool, g: u32, tid: Tid, step: u64, line: u32, value: &Value, others: u64) {
         let gi = g as usize;

@@ -11,7 +11,7 @@ pub use facts::{Facts, Overwrite, Site, Taken, Wait, WaitOn};
 pub use switch::{find_gap, first_preemption, warm_up_preemptions, Gap, StepRef};
 
 use crate::bytecode::Instr;
-use crate::engine::{thread_name, Execution, FindingKind, PyModel, Schedule, Status, StepError, System};
+use crate::engine::{thread_name, Execution, FindingKind, PyModel, RejectedLoops, Schedule, Status, StepError, System};
 use crate::vm::{self, Access, Event, Footprint, Object, State, Tid, Value};
 use facts::Observer;
 use std::collections::VecDeque;
@@ -84,7 +84,7 @@ impl TraceRun {
 }
 
 /// A replayed schedule.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
     /// The runs, in order.
     pub runs: Vec<TraceRun>,
@@ -98,6 +98,9 @@ pub struct Trace {
     pub global_names: Vec<String>,
     /// What the replay gathered to explain the end state.
     pub facts: Facts,
+    /// Loop iterations the replay applied at once instead of stepping them (the trace is the
+    /// same either way).
+    pub accelerated_iterations: u64,
 }
 
 /// Why a schedule does not fit a program.
@@ -140,13 +143,26 @@ struct Pending {
     seen: [Option<Seen>; 4],
 }
 
-/// Replays `schedule` from the initial state, checking that each step's thread can move.
+/// Replays `schedule` from the initial state, checking that each step's thread can move. In
+/// the middle of a long run of one thread, the iterations of a translation loop are applied at
+/// once ([`System::solo_loop`]); the trace is the one [`replay_stepped`] gives.
 pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError> {
+    replay_with(model, schedule, true)
+}
+
+/// [`replay`] taking every step one by one (the cross-check of its loop acceleration).
+pub fn replay_stepped(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError> {
+    replay_with(model, schedule, false)
+}
+
+fn replay_with(model: &PyModel, schedule: &Schedule, accelerate: bool) -> Result<Trace, ReplayError> {
     let program = &model.program;
     let mut exec = Execution::start(model);
     let mut runs: Vec<TraceRun> = Vec::new();
     let mut index = 0u64;
     let mut obs = Observer::new(program.globals.len());
+    let mut lap = Lap::default();
+    let mut accelerated_iterations = 0;
     let mut ticks = 0;
     for seg in schedule.segments() {
         let tid = seg.tid;
@@ -156,7 +172,17 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
         let mut ring: VecDeque<(u64, Pending)> = VecDeque::with_capacity(TAIL + 1);
         let mut back_edges_after_head = 0u64;
         let short = seg.steps <= (HEAD + TAIL + 2) as u64;
-        for k in 0..seg.steps {
+        let mut k = 0;
+        while k < seg.steps {
+            if accelerate && !short && k >= HEAD as u64 {
+                if let Some(skipped) = skip_iterations(model, &mut exec, &mut obs, &mut lap, seg.steps - k, tid, k) {
+                    back_edges_after_head += skipped.iterations;
+                    accelerated_iterations += skipped.iterations;
+                    index += skipped.steps;
+                    k += skipped.steps;
+                    continue;
+                }
+            }
             if let Some(l) = crate::budget::poll(&mut ticks) {
                 return Err(ReplayError {
                     step: index,
@@ -212,6 +238,7 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
                 }
             }
             index += 1;
+            k += 1;
         }
         run.tail = ring.into_iter().map(|(i, p)| render(model, exec.state(), i, tid, p)).collect();
         run.skipped_iterations = back_edges_after_head;
@@ -225,7 +252,71 @@ pub fn replay(model: &PyModel, schedule: &Schedule) -> Result<Trace, ReplayError
     if matches!(&status, Status::Violation(f) if f.kind == FindingKind::Deadlock) {
         facts.waits = waits(model, &state, &obs);
     }
-    Ok(Trace { runs, state, status, preemptions, global_names: program.globals.clone(), facts })
+    Ok(Trace { runs, state, status, preemptions, global_names: program.globals.clone(), facts, accelerated_iterations })
+}
+
+/// The last time the replayed thread stood at a loop head: where, at which step of its run,
+/// and the write counters then (to measure one iteration's writes).
+#[derive(Default)]
+struct Lap {
+    head: Option<(u32, u32, Tid)>,
+    at: u64,
+    totals: Vec<u64>,
+    rejected: RejectedLoops,
+}
+
+/// Steps skipped at once in a run.
+struct Skipped {
+    iterations: u64,
+    steps: u64,
+}
+
+/// Solo-loop acceleration inside a replay: when thread `tid`, at step `k` of its run with
+/// `left` steps of it to go, stands at the head of a translation loop ([`System::solo_loop`])
+/// for the second time in a row, one iteration after the last, the iterations that leave at
+/// least the tail and two iterations to step are applied at once. The iteration just stepped
+/// measured how many writes of each global one iteration makes, and the observer counts them
+/// for the skipped ones ([`Observer::skip`]).
+fn skip_iterations(
+    model: &PyModel,
+    exec: &mut Execution<'_, PyModel>,
+    obs: &mut Observer,
+    lap: &mut Lap,
+    left: u64,
+    tid: Tid,
+    k: u64,
+) -> Option<Skipped> {
+    let frame = exec.state().threads.get(tid)?.frames.last()?;
+    let head = (frame.code, frame.pc, tid);
+    if !matches!(model.program.code(frame.code).instrs.get(frame.pc as usize), Some(Instr::ForIter(_))) {
+        return None;
+    }
+    let again = lap.head == Some(head) && lap.at < k;
+    let lapped = k - lap.at;
+    let mark = |lap: &mut Lap, obs: &Observer| {
+        lap.head = Some(head);
+        lap.at = k;
+        lap.totals.clear();
+        lap.totals.extend_from_slice(obs.totals());
+    };
+    if !again {
+        mark(lap, obs);
+        return None;
+    }
+    let skip = model.solo_loop(exec.state(), tid, &mut lap.rejected).and_then(|l| {
+        let keep = TAIL as u64 + 2 * l.steps;
+        let n = l.iterations.saturating_sub(2).min(left.saturating_sub(keep) / l.steps.max(1));
+        (l.steps == lapped && n > 0).then_some((l, n))
+    });
+    let Some((l, n)) = skip else {
+        mark(lap, obs);
+        return None;
+    };
+    let per: Vec<u64> = obs.totals().iter().zip(&lap.totals).map(|(now, then)| now - then).collect();
+    obs.skip(tid, &per, n, n * l.steps);
+    exec.apply_run(tid, |s| model.apply_solo_loop(s, tid, &l, n));
+    lap.head = None;
+    Some(Skipped { iterations: n, steps: n * l.steps })
 }
 
 /// Whether the run of `schedule` never terminates: when the state it ends in (with threads

@@ -1,5 +1,6 @@
 //! The integration tests, in one binary.
 
+mod accelerate;
 mod callbacks;
 mod cli;
 mod cli_output;
@@ -22,6 +23,7 @@ mod graph;
 mod heap;
 mod language;
 mod limits;
+mod parallel;
 mod random_sleeps;
 mod realistic;
 mod reductions;

@@ -1,0 +1,450 @@
+//! Parallel stateful search (`--workers N`): the same state graph as [`super::stateful`], explored
+//! by `N` threads that share one visited set.
+//!
+//! - **Visited set.** 64-bit state fingerprints in a set split into shards by fingerprint bits,
+//!   each behind its own lock ([`Table`]): 8 bytes per state and one control byte, at a load
+//!   between 7/16 and 7/8, so 10–21 bytes per state with the table's overhead; a shard doubles
+//!   alone, so no moment holds two copies of the whole set.
+//! - **Work.** Each thread expands states from a stack of its own (depth-first) and hands the
+//!   older half of it to a shared queue whenever a thread waits for work.
+//! - **Schedules.** Each pending state keeps its path as a shared linked trail (one node per step,
+//!   freed when no pending state extends it), so a violation's schedule is the path that reached
+//!   it first. Which path that is depends on how the threads interleave: the states, transitions,
+//!   outcomes and the set of violations are those of one worker; a schedule may differ from the
+//!   one-worker search's (every one replays).
+//!
+//! The search neither counts interleavings nor looks for cycles: it runs only on programs whose
+//! state graph has none ([`System::acyclic`]), and without `--count`.
+
+use super::search::Search;
+use crate::budget::Limit;
+use crate::engine::{run_status, Execution, Finding, Outcome, Schedule, Status, System};
+use crate::vm::{Event, Tid};
+use num_bigint::BigUint;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+/// The fingerprints are already uniform: a shard's set uses them as their own hashes.
+#[derive(Default)]
+struct Identity(u64);
+
+impl Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("[internal bug] the visited set hashes u64 fingerprints only")
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type Shard = HashSet<u64, BuildHasherDefault<Identity>>;
+
+/// The shared visited set: 64-bit fingerprints in `2^SHARD_BITS` locked shards, chosen by bits
+/// 32 and up (the shard's own set indexes by the low bits and filters by the top seven).
+pub(crate) struct Table {
+    shards: Vec<Mutex<Shard>>,
+}
+
+const SHARD_BITS: u32 = 10;
+
+impl Table {
+    /// An empty set.
+    pub fn new() -> Self {
+        Table { shards: (0..1 << SHARD_BITS).map(|_| Mutex::new(Shard::default())).collect() }
+    }
+
+    /// Inserts `fp`; returns whether it was new.
+    #[inline]
+    pub fn insert(&self, fp: u64) -> bool {
+        let shard = (fp >> 32) as usize & ((1 << SHARD_BITS) - 1);
+        self.shards[shard].lock().unwrap_or_else(|e| e.into_inner()).insert(fp)
+    }
+
+    /// Fingerprints stored, and the bytes the shards hold (8 per bucket and a control byte).
+    pub fn size(&self) -> (u64, u64) {
+        let mut len = 0;
+        let mut bytes = 0;
+        for s in &self.shards {
+            let s = s.lock().unwrap_or_else(|e| e.into_inner());
+            len += s.len() as u64;
+            // hashbrown keeps capacity·8/7 buckets (a power of two) of 8 bytes and a control byte each.
+            let buckets = if s.capacity() == 0 { 0 } else { (s.capacity() * 8 / 7).next_power_of_two() };
+            bytes += buckets as u64 * 9;
+        }
+        (len, bytes)
+    }
+}
+
+/// The steps that reached a pending state, newest first, shared between the states that
+/// extend them.
+struct Trail {
+    parent: Option<Arc<Trail>>,
+    tid: Tid,
+}
+
+fn schedule_of(trail: &Option<Arc<Trail>>) -> Schedule {
+    let mut steps = Vec::new();
+    let mut at = trail.as_deref();
+    while let Some(t) = at {
+        steps.push(t.tid);
+        at = t.parent.as_deref();
+    }
+    let mut s = Schedule::new();
+    for &tid in steps.iter().rev() {
+        s.push(tid);
+    }
+    s
+}
+
+/// A state waiting to be expanded, with its path.
+struct Item<S> {
+    state: S,
+    trail: Option<Arc<Trail>>,
+}
+
+/// The shared queue of handed-over work, and how many threads are expanding states.
+struct Queue<S> {
+    inner: Mutex<(Vec<Vec<Item<S>>>, usize)>,
+    ready: Condvar,
+    /// Threads waiting for work (a thread with a big stack hands half of it over then).
+    waiting: AtomicUsize,
+}
+
+impl<S> Queue<S> {
+    /// The next batch of work, or `None` when every thread waits and none is left (or `stop`).
+    fn take(&self, stop: &AtomicBool) -> Option<Vec<Item<S>>> {
+        let mut q = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                self.ready.notify_all();
+                return None;
+            }
+            if let Some(batch) = q.0.pop() {
+                q.1 += 1;
+                return Some(batch);
+            }
+            if q.1 == 0 {
+                self.ready.notify_all();
+                return None;
+            }
+            self.waiting.fetch_add(1, Ordering::Relaxed);
+            q = self.ready.wait(q).unwrap_or_else(|e| e.into_inner());
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    fn give(&self, batch: Vec<Item<S>>) {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).0.push(batch);
+        self.ready.notify_one();
+    }
+
+    fn done(&self) {
+        let mut q = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        q.1 -= 1;
+        if q.1 == 0 && q.0.is_empty() {
+            self.ready.notify_all();
+        }
+    }
+}
+
+/// What one thread found.
+#[derive(Default)]
+struct Found {
+    states: u64,
+    transitions: u64,
+    executions: u64,
+    outcomes: BTreeMap<Outcome, u64>,
+    violations: BTreeMap<Finding, (Schedule, Outcome)>,
+    limit: Option<Limit>,
+}
+
+/// What every thread shares.
+struct Shared<'a, M: System> {
+    model: &'a M,
+    table: Table,
+    queue: Queue<M::State>,
+    stop: AtomicBool,
+    stop_on_violation: bool,
+    states: AtomicU64,
+    transitions: AtomicU64,
+    max_states: u64,
+}
+
+/// New states a thread counts before adding them to the shared count (which `--max-states`
+/// limits, so a search may store up to this many states per thread more).
+const STATES_BATCH: u64 = 256;
+
+/// Steps between two looks at the limits and the queue.
+const CHECK_EVERY: u64 = 1 << 10;
+
+/// Expands states until no work is left anywhere.
+fn work<M: System + Sync>(
+    sh: &Shared<'_, M>,
+    search_budget: &crate::budget::Budget,
+    progress: Option<&dyn Fn(u64, u64)>,
+) -> Found {
+    let model = sh.model;
+    let mut found = Found::default();
+    let mut runnable = Vec::new();
+    let mut next_runnable = Vec::new();
+    let mut next_check = CHECK_EVERY;
+    let mut next_states = STATES_BATCH;
+    let mut published = 0u64;
+    while let Some(mut stack) = sh.queue.take(&sh.stop) {
+        while let Some(item) = stack.pop() {
+            if sh.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            model.runnable(&item.state, &mut runnable);
+            for &u in &runnable {
+                let mut s = item.state.clone();
+                let info = model.step(&mut s, u);
+                found.transitions += 1;
+                if !sh.table.insert(model.fingerprint(&s) as u64) {
+                    continue;
+                }
+                found.states += 1;
+                if found.states >= next_states {
+                    // The shared count, in batches (one counter for every thread is contended).
+                    next_states = found.states + STATES_BATCH;
+                    let all = sh.states.fetch_add(STATES_BATCH, Ordering::Relaxed) + STATES_BATCH;
+                    if all > sh.max_states {
+                        found.limit = Some(Limit::States);
+                        sh.stop.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                }
+                model.runnable(&s, &mut next_runnable);
+                let status = run_status(model, &s, &next_runnable, matches!(info.event, Event::Raise(_)));
+                let trail = Some(Arc::new(Trail { parent: item.trail.clone(), tid: u }));
+                match status {
+                    Status::Running => stack.push(Item { state: s, trail }),
+                    Status::Finished(o) => {
+                        found.executions += 1;
+                        *found.outcomes.entry(o).or_default() += 1;
+                    }
+                    Status::Violation(f) => {
+                        found.executions += 1;
+                        let o = model.project(&s);
+                        let ended =
+                            Outcome { violation: Some(format!("{}: {}", f.kind.as_str(), f.message)), ..o.clone() };
+                        *found.outcomes.entry(ended).or_default() += 1;
+                        let schedule = schedule_of(&trail);
+                        match found.violations.get(&f) {
+                            Some((old, _)) if old.len() <= schedule.len() => {}
+                            _ => {
+                                found.violations.insert(f, (schedule, o));
+                            }
+                        }
+                        if sh.stop_on_violation {
+                            sh.stop.store(true, Ordering::Relaxed);
+                        }
+                    }
+                }
+            }
+            if found.transitions >= next_check {
+                next_check = found.transitions + CHECK_EVERY;
+                let all = sh.transitions.fetch_add(found.transitions - published, Ordering::Relaxed);
+                published = found.transitions;
+                if let Some(l) = search_budget.check() {
+                    found.limit.get_or_insert(l);
+                    sh.stop.store(true, Ordering::Relaxed);
+                }
+                if let Some(p) = progress {
+                    p(sh.states.load(Ordering::Relaxed), all);
+                }
+                // Someone waits for work: hand over the older half of the stack (the states
+                // nearest the root, with the most below them).
+                if sh.queue.waiting.load(Ordering::Relaxed) > 0 && stack.len() > 1 {
+                    let rest = stack.split_off(stack.len() / 2);
+                    let older = std::mem::replace(&mut stack, rest);
+                    sh.queue.give(older);
+                }
+            }
+        }
+        sh.queue.done();
+    }
+    found
+}
+
+/// Explores the whole state graph of `model`, which must be acyclic, with `workers` threads.
+pub(crate) fn run<M: System + Sync>(model: &M, search: &mut Search, workers: usize) {
+    let init = model.init();
+    let table = Table::new();
+    table.insert(model.fingerprint(&init) as u64);
+    search.stats.states = 1;
+    let mut runnable = Vec::new();
+    model.runnable(&init, &mut runnable);
+    let status = run_status(model, &init, &runnable, false);
+    if status != Status::Running {
+        let o = model.project(&init);
+        search.record(status, &Schedule::new(), 0, || o, BigUint::from(1u32));
+        return;
+    }
+    let sh = Shared {
+        model,
+        table,
+        queue: Queue {
+            inner: Mutex::new((vec![vec![Item { state: init, trail: None }]], 0)),
+            ready: Condvar::new(),
+            waiting: AtomicUsize::new(0),
+        },
+        stop: AtomicBool::new(false),
+        stop_on_violation: search.stop_on_violation,
+        states: AtomicU64::new(1),
+        transitions: AtomicU64::new(0),
+        max_states: search.limits.max_states,
+    };
+    let budget = search.budget.clone();
+    let progress = search.progress.clone();
+    let start = search.start;
+    let report = move |states: u64, transitions: u64| {
+        if let Some(p) = &progress {
+            (p.0)(&super::search::Progress {
+                states,
+                transitions,
+                executions: 0,
+                seconds: start.elapsed().as_secs_f64(),
+            });
+        }
+    };
+    let found: Vec<Found> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.max(1))
+            .map(|w| {
+                let sh = &sh;
+                let budget = &budget;
+                let report = &report;
+                std::thread::Builder::new()
+                    .name(format!("gilcheck-worker-{w}"))
+                    .spawn_scoped(scope, move || {
+                        let _active = crate::budget::enter(budget);
+                        work(sh, budget, (w == 0).then_some(report as &dyn Fn(u64, u64)))
+                    })
+                    .expect("[internal bug] cannot start a search thread")
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("[internal bug] a search thread panicked")).collect()
+    });
+    let (stored, bytes) = sh.table.size();
+    search.stats.states = stored;
+    search.stats.visited_bytes = bytes;
+    search.stats.workers = workers.max(1);
+    let mut violations: BTreeMap<Finding, (Schedule, Outcome)> = BTreeMap::new();
+    for f in found {
+        search.stats.transitions += f.transitions;
+        search.stats.executions += f.executions;
+        for (o, n) in f.outcomes {
+            if o.violation.is_none() {
+                search.record(Status::Finished(o), &Schedule::new(), 0, || unreachable!(), BigUint::from(n));
+            } else {
+                *search.outcomes.entry(o).or_default() += n;
+            }
+        }
+        for (finding, (schedule, o)) in f.violations {
+            match violations.get(&finding) {
+                Some((old, _))
+                    if (old.len(), old.steps().collect::<Vec<_>>()) <= (schedule.len(), schedule.steps().collect()) => {
+                }
+                _ => {
+                    violations.insert(finding, (schedule, o));
+                }
+            }
+        }
+        if let Some(l) = f.limit {
+            search.stop_on(l);
+        }
+    }
+    for (finding, (schedule, o)) in violations {
+        let mut e = Execution::start(model);
+        for tid in schedule.steps() {
+            e.advance(tid);
+        }
+        let preemptions = e.preemptions();
+        // The outcome is already counted with the others: record the schedule only.
+        let before = search.outcomes.clone();
+        search.record(Status::Violation(finding), &schedule, preemptions, || o, BigUint::from(1u32));
+        search.outcomes = before;
+    }
+    if search.stopped.is_none() {
+        if let Some(l) = search.budget.stopped() {
+            search.stop_on(l);
+        }
+    }
+}
+
+/// The report's note on a parallel search: its threads, and the visited set's size and the
+/// chance that two states share a fingerprint (then one would be taken for the other).
+pub(crate) fn note(stats: &super::report::Stats) -> String {
+    let n = stats.states as f64;
+    // Birthday bound: P(some two of n uniform 64-bit values coincide) <= n(n-1)/2 / 2^64.
+    let p = (n * (n - 1.0) / 2.0 / 2f64.powi(64)).min(1.0);
+    format!(
+        "{} threads shared one visited set of 64-bit fingerprints: {} bytes, {:.1} bytes per state; \
+         the chance that two of the {} states share a fingerprint is at most {:.1e}",
+        stats.workers,
+        crate::text::thousands(stats.visited_bytes),
+        stats.visited_bytes as f64 / n.max(1.0),
+        crate::text::thousands(stats.states),
+        p
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::toy::RacyCounter;
+    use crate::engine::{Execution, FindingKind, Status, System};
+    use crate::explore::{Checker, Report, Strategy, Verdict};
+
+    fn run(m: &RacyCounter, workers: usize, all: bool) -> Report {
+        Checker::new(m).strategy(Strategy::Stateful).all_outcomes(all).workers(workers).check()
+    }
+
+    /// Three threads of two racy increments: every worker count stores the same states, takes
+    /// the same steps and reaches the same outcomes as the one-thread depth-first search.
+    #[test]
+    fn the_same_state_graph_on_any_number_of_threads() {
+        let m = RacyCounter { threads: 3, n: 2, expect: None };
+        let one = run(&m, 1, true);
+        for workers in [2, 3, 8] {
+            let r = run(&m, workers, true);
+            assert_eq!(r.stats.workers, workers);
+            assert_eq!(
+                (r.stats.states, r.stats.transitions, r.stats.executions),
+                (one.stats.states, one.stats.transitions, one.stats.executions)
+            );
+            assert_eq!(r.outcomes, one.outcomes);
+            assert!(r.exhaustive);
+            assert!(r.stats.visited_bytes > 0);
+        }
+    }
+
+    /// A violated expectation: the same findings as one thread, each with a schedule that
+    /// replays to it.
+    #[test]
+    fn violations_come_with_schedules_that_replay() {
+        let m = RacyCounter { threads: 2, n: 3, expect: Some(6) };
+        let one = run(&m, 1, true);
+        let r = run(&m, 2, true);
+        let findings = |r: &Report| r.violations.iter().map(|v| v.finding.clone()).collect::<Vec<_>>();
+        assert_eq!(findings(&r), findings(&one));
+        // Two threads of three increments end with 2..=6: all but 6 violate.
+        assert_eq!(r.violations.len(), 4, "{:?}", findings(&r));
+        for v in &r.violations {
+            let mut e = Execution::start(&m);
+            for tid in v.schedule.steps() {
+                e.step(tid).expect("the schedule replays");
+            }
+            assert_eq!(e.status(), Status::Violation(v.finding.clone()));
+            assert_eq!(e.preemptions(), v.preemptions);
+        }
+        let first = run(&m, 2, false);
+        assert_eq!(first.verdict, Verdict::Violated);
+        assert_eq!(first.assert_violated(FindingKind::Expect).finding.kind, FindingKind::Expect);
+        assert!(m.acyclic());
+    }
+}
