@@ -66,7 +66,9 @@ pub use engine::{
     Execution, Finding, FindingKind, Outcome, PyModel, RejectedLoops, Schedule, Segment, SoloLoop, Status, System,
 };
 pub use error::{Error, Result};
-pub use explore::{extreme, Checker, Counterexample, Extreme, Goal, Limits, Reduction, Report, Strategy, Verdict};
+pub use explore::{
+    extreme, Checker, Cluster, Counterexample, Extreme, Goal, Limits, Reduction, Report, Strategy, Verdict,
+};
 pub use model::Model;
 pub use repair::{fix, Candidate, Fix, FixOptions, Outputs};
 pub use source::SourceFile;

@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 /// A float value, compared and hashed by its bits: two floats are the same constant (and the
 /// same program state) only when they are bit for bit equal, as `co_consts` keeps `0.0` and
 /// `-0.0` apart. Python's `==` (where `nan != nan` and `0.0 == -0.0`) is the VM's business.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Float(pub f64);
 
 impl PartialEq for Float {

@@ -29,7 +29,7 @@ const HASH_INF: i64 = 314_159;
 pub(crate) type KeyEq<'a, V> = &'a mut dyn FnMut(&V, &V) -> bool;
 
 /// One slot of the table.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 enum Slot<V> {
     /// Never used since the last rebuild.
     Empty,
@@ -48,7 +48,7 @@ enum Probe {
 }
 
 /// CPython 3.11's open-addressing set table (`PySetObject` without the object header).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SetTable<V> {
     /// Number of slots minus one (slot count is a power of two).
     mask: usize,

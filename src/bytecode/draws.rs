@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 /// Which value each draw takes: thread `t`'s `k`-th draw (from 0) takes the value at index `i`
 /// (from 0) of its range or sequence. A draw the tape leaves out takes the first value (index 0).
 /// Written `T.K=I,…`, e.g. `1.0=3,2.0=1`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Tape(BTreeMap<(usize, u32), u32>);
 
 impl Tape {

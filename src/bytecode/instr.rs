@@ -11,7 +11,7 @@ pub type Label = u32;
 pub type GlobalId = u32;
 
 /// The operator of `BINARY_OP`, numbered as CPython 3.11's `NB_*` constants.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum BinOp {
     /// `+`
     Add,
@@ -98,7 +98,7 @@ impl BinOp {
 }
 
 /// The operator of `COMPARE_OP`, in CPython's `cmp_op` order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum CmpOp {
     /// `<`
     Lt,
@@ -131,7 +131,7 @@ impl CmpOp {
 /// One bytecode instruction. Operands that index tables refer to the enclosing
 /// [`CodeObject`](crate::bytecode::CodeObject) (`consts`, `varnames`, `names`) or to the
 /// program-wide global slots ([`GlobalId`]).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Instr {
     /// `NOP`
     Nop,

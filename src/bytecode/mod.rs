@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub type CodeId = u32;
 
 /// A compile-time constant (`co_consts` entry).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Const {
     /// `None`
     None,
@@ -190,7 +190,7 @@ pub fn py_str_repr(s: &str) -> String {
 }
 
 /// A source position: 1-based line and 1-based column.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Loc {
     /// 1-based line.
     pub line: u32,
@@ -199,7 +199,7 @@ pub struct Loc {
 }
 
 /// One entry of a code object's exception table (3.11's `co_exceptiontable`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ExceptionEntry {
     /// First covered instruction.
     pub start: Label,
@@ -214,7 +214,7 @@ pub struct ExceptionEntry {
 }
 
 /// What kind of scope a code object is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum CodeKind {
     /// Module-level code (runs in the main thread).
     Module,

@@ -13,7 +13,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Where thread switches may happen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum SwitchModel {
     /// Every instruction boundary: all that the language promises, and (at this granularity)
     /// what free-threaded builds allow.
@@ -138,7 +138,7 @@ impl SwitchModel {
 }
 
 /// Why a switch point is where it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum SwitchKind {
     /// Function entry: RESUME (3.11+), the frame-entry check (3.10).
     Entry,
@@ -179,7 +179,7 @@ impl SwitchKind {
 /// One static switch point: instruction `pc` of code object `code` is an eval-breaker check site.
 /// For [`SwitchKind::Instr`] the switch may happen before the instruction, for the other kinds
 /// after it (when its condition holds: a jump taken, a call of non-Python code).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SwitchMark {
     /// The code object.
     pub code: CodeId,

@@ -6,10 +6,12 @@ mod graph;
 mod limits;
 mod load;
 mod output;
+mod search;
 
 use load::{drawn, load, refuse_unsupported, replay_args, stop_position};
 use output::{emit, style};
 pub use output::{Io, Terminal};
+use search::SearchArgs;
 
 use crate::bytecode::{disassemble, DisOptions};
 use crate::explore::{Limits, ProgressFn, Reduction, Schedule, Strategy, Verdict};
@@ -202,33 +204,6 @@ struct ResourceArgs {
     max_memory: Option<u64>,
 }
 
-impl SearchArgs {
-    /// The strategy and reduction level a command runs with: the options given, else the
-    /// command's defaults (`check`: auto with full reductions; `outcomes`: stateful and plain,
-    /// whose interleaving counts need every interleaving). A reduction asked for with a strategy
-    /// that does not apply one is refused.
-    fn plan(&self, strategy: Strategy, reduction: Reduction) -> Result<(Strategy, Reduction), Error> {
-        let strategy = match self.strategy {
-            Some(Strategy::Bounded { .. }) => Strategy::Bounded { max_bound: self.max_preemptions.unwrap_or(8) },
-            Some(s) => s,
-            None => strategy,
-        };
-        let reduction = match (strategy, self.reduction) {
-            (Strategy::Enumerate | Strategy::Bounded { .. }, Some(r)) if r != Reduction::None => {
-                return Err(Error::Usage(format!(
-                    "--reduction {} applies to --strategy auto and stateful; {} explores without reductions (drop --reduction, or choose --strategy stateful)",
-                    r.name(),
-                    strategy.name()
-                )));
-            }
-            (Strategy::Enumerate | Strategy::Bounded { .. }, _) => Reduction::None,
-            (_, Some(r)) => r,
-            (_, None) => reduction,
-        };
-        Ok((strategy, reduction))
-    }
-}
-
 /// The exit code of a verdict: 0 holds, 1 violated, 3 inconclusive (2 is a refusal: bad input,
 /// or a construct the checker does not model).
 fn exit_code(v: Verdict) -> u8 {
@@ -244,36 +219,6 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
         Ok(v) if v.is_finite() && v > 0.0 && v < 1e9 => Ok(v),
         _ => Err(format!("expected a positive number of seconds, e.g. 5 or 0.5 (got '{s}')")),
     }
-}
-
-#[derive(Debug, Args)]
-struct SearchArgs {
-    /// auto (bounded search for a counterexample, then stateful for the proof), enumerate
-    /// (every interleaving, stateless), stateful (state graph), bounded (preemption bounding).
-    #[arg(long, value_name = "STRATEGY", value_parser = parse_strategy)]
-    strategy: Option<Strategy>,
-    /// Sound reductions: none (plain search), por (persistent sets over steps), atomic (over
-    /// Lipton transactions), full (and commutativity of accumulations). The report says which
-    /// applied and why each was sound for this program. Default: full for check, none for
-    /// outcomes (whose interleaving counts need the plain search). Applies to the auto and
-    /// stateful strategies; enumerate and bounded explore without reductions.
-    #[arg(long, value_name = "LEVEL", value_parser = parse_reduction)]
-    reduction: Option<Reduction>,
-    /// Largest preemption bound: for --strategy bounded (default 8) and for --minimize /
-    /// --maximize (default 4).
-    #[arg(long, value_name = "N")]
-    max_preemptions: Option<u32>,
-    /// Stop after this many distinct states (verdict inconclusive, exit 3).
-    #[arg(long, value_name = "N")]
-    max_states: Option<u64>,
-    /// Threads for the stateful search: same states and outcomes as one; needs only `for` loops.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    workers: u16,
-    #[command(flatten)]
-    resources: ResourceArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -367,14 +312,6 @@ fn parse_switch(s: &str) -> Result<SwitchModel, String> {
     s.parse()
 }
 
-fn parse_strategy(s: &str) -> Result<Strategy, String> {
-    s.parse()
-}
-
-fn parse_reduction(s: &str) -> Result<Reduction, String> {
-    s.parse()
-}
-
 /// Parses the process's arguments, runs the command on the process's streams, and returns
 /// the exit code.
 pub fn run() -> ExitCode {
@@ -388,7 +325,9 @@ pub fn run() -> ExitCode {
         stderr: std::io::stderr().is_terminal(),
     };
     let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
-    let (mut input, mut output, mut errors) = (stdin.lock(), stdout.lock(), stderr.lock());
+    // Stdout and stderr stay unlocked (each write takes the lock): a distributed search's
+    // networking threads print to them while the command runs.
+    let (mut input, mut output, mut errors) = (stdin.lock(), stdout, stderr);
     let mut io = Io { stdin: &mut input, stdout: &mut output, stderr: &mut errors, terminal };
     ExitCode::from(execute(cli, &mut io, true))
 }
@@ -488,7 +427,7 @@ fn check_all(a: &CheckArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     for &m in SwitchModel::ALL {
         let model = base.clone().with_switch(m)?;
         let checker = model.checker().strategy(strategy).reduction(reduction).limits(limits(&a.search));
-        let report = checker.workers(a.search.workers.into()).check();
+        let report = a.search.threads(checker)?.check();
         let model = drawn(&model, &report)?;
         let preemption = report
             .counterexample
@@ -538,13 +477,16 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
             let (strategy, reduction) = a.search.plan(Strategy::Auto, Reduction::Full)?;
             let (bar, progress) = progress_bar(io);
             let mut checker = model.checker().strategy(strategy).reduction(reduction).limits(limits(&a.search));
-            checker = checker.workers(a.search.workers.into());
+            checker = a.search.threads(checker)?;
             if let Some(p) = progress {
                 checker = checker.progress(p);
             }
             let report = checker.check();
             if let Some(b) = bar {
                 b.finish_and_clear();
+            }
+            if a.search.reports_elsewhere() {
+                return search::report_elsewhere(&report, io);
             }
             refuse_unsupported(&report, &model)?;
             let model = drawn(&model, &report)?;
@@ -633,15 +575,18 @@ fn dispatch(cli: Cli, io: &mut Io<'_>) -> Result<u8, Error> {
                 .reduction(reduction)
                 .limits(limits(&a.search))
                 .all_outcomes(true)
-                .workers(a.search.workers.into())
                 .count_interleavings(a.count)
                 .count_per_outcome(a.count);
+            checker = a.search.threads(checker)?;
             if let Some(p) = progress {
                 checker = checker.progress(p);
             }
             let report = checker.check();
             if let Some(b) = bar {
                 b.finish_and_clear();
+            }
+            if a.search.reports_elsewhere() {
+                return search::report_elsewhere(&report, io);
             }
             refuse_unsupported(&report, &model)?;
             limits::reporting();

@@ -2,7 +2,7 @@
 //! [`Finding`] (a violation, or a stop of the checker).
 
 /// A final state projected onto the shown globals (name, `repr`) and the printed output.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// `(name, repr(value))` in the module's order of first use.
     pub globals: Vec<(String, String)>,
@@ -20,7 +20,7 @@ impl Outcome {
 }
 
 /// The kind of a violation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum FindingKind {
     /// A failing `assert`.
     Assertion,
@@ -60,7 +60,7 @@ impl FindingKind {
 }
 
 /// One violation: what went wrong, in which thread, at which line.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     /// The kind.
     pub kind: FindingKind,

@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A run of consecutive steps of one thread.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Segment {
     /// The thread.
     pub tid: Tid,
@@ -15,7 +15,7 @@ pub struct Segment {
 }
 
 /// A sequence of scheduling decisions from the initial state.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Schedule {
     segments: Vec<Segment>,
 }

@@ -60,6 +60,7 @@ pub(super) fn check<M: System + Sync>(c: &Checker<'_, M>, py: &PyModel) -> Repor
             reduction: Reduction::None,
             acceleration: c.acceleration,
             workers: c.workers,
+            cluster: c.cluster.clone(),
             progress: c.progress.clone(),
         };
         let mut report = inner.check_one();

@@ -10,6 +10,7 @@
 //!   the stateful search for the proof.
 
 mod bounded;
+mod distributed;
 mod draws;
 mod enumerate;
 mod extremes;
@@ -24,6 +25,7 @@ mod stops;
 pub(crate) mod tests;
 
 pub use crate::engine::{thread_name, FindingKind, PyModel, Schedule, Status, System};
+pub use distributed::Cluster;
 pub use extremes::{extreme, Extreme, Goal};
 pub use report::{Counterexample, OutcomeCount, ReductionNote, Report, Verdict};
 pub use search::{peak_rss_bytes, Limits, Progress, ProgressFn};
@@ -138,6 +140,7 @@ pub struct Checker<'m, M: System> {
     reduction: Reduction,
     acceleration: bool,
     workers: usize,
+    cluster: Option<Cluster>,
     progress: Option<ProgressFn>,
 }
 
@@ -154,6 +157,7 @@ impl<'m, M: System + Sync> Checker<'m, M> {
             reduction: Reduction::None,
             acceleration: true,
             workers: 1,
+            cluster: None,
             progress: None,
         }
     }
@@ -213,6 +217,14 @@ impl<'m, M: System + Sync> Checker<'m, M> {
         self
     }
 
+    /// Runs the stateful search as this process's part of a cluster of processes on timely
+    /// dataflow ([`Cluster`]); process 0's report is the whole search's. Needs a Python model
+    /// with an acyclic state graph, and no interleaving counts.
+    pub fn cluster(mut self, c: Cluster) -> Self {
+        self.cluster = Some(c);
+        self
+    }
+
     /// Calls `f` with progress every so often.
     pub fn progress(mut self, f: ProgressFn) -> Self {
         self.progress = Some(f);
@@ -242,6 +254,7 @@ impl<'m, M: System + Sync> Checker<'m, M> {
             reduction: self.reduction,
             acceleration: self.acceleration,
             workers: self.workers,
+            cluster: self.cluster.clone(),
             progress: self.progress.clone(),
         };
         crate::budget::on_search_stack("gilcheck-search", || {
@@ -399,6 +412,22 @@ impl<'m, M: System + Sync> Checker<'m, M> {
 
     fn stateful(&self, notes: Vec<ReductionNote>) -> Report {
         let mut s = self.search();
+        if let Some(c) = &self.cluster {
+            let why_not = match self.model.as_py() {
+                _ if self.count || self.count_outcomes => Some("interleaving counts need the one-thread search".to_string()),
+                None => Some("the distributed search runs Python programs only".to_string()),
+                Some(py) if !py.acyclic() => Some(
+                    "the program has a loop other than a `for` loop, so its state graph may have cycles, which only the one-thread search looks for".to_string(),
+                ),
+                Some(py) => distributed::run(py, &mut s, c).err().map(|e| format!("the cluster could not run: {e}")),
+            };
+            if let Some(why) = why_not {
+                s.stopped.get_or_insert(format!("no distributed search: {why}"));
+            }
+            let mut r = self.report(s, "stateful", None, false, notes);
+            r.notes.push(distributed::note(c, &r.stats));
+            return r;
+        }
         if self.workers > 1 {
             let why_not = if self.count || self.count_outcomes {
                 Some("interleaving counts need the one-thread search")

@@ -4,7 +4,7 @@
 use super::sync::{SyncKind, SyncMethod};
 
 /// A built-in callable or method the subset supports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Builtin {
     /// `print`
     Print,

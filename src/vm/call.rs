@@ -16,7 +16,7 @@ use std::sync::Arc;
 pub(super) const MAX_FRAMES: usize = 200;
 
 /// Why an alive thread cannot take its next step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Blocker {
     /// Its next step acquires this lock (blocking), which is held.
     Lock {

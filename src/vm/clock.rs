@@ -26,7 +26,7 @@ use std::sync::Arc;
 pub const EPS: f64 = 1e-6;
 
 /// Which clock a reading is of: readings of one clock are ordered, of different clocks not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum ClockKind {
     /// `time.time()` (taken as never going back, as the program's author expects).
     Time,
@@ -58,7 +58,7 @@ impl ClockKind {
 }
 
 /// A value computed from readings: `x_pos - x_neg + off` (node 0 is zero).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Reading {
     /// The reading added (0: none).
     pub pos: u32,
@@ -69,7 +69,7 @@ pub struct Reading {
 }
 
 /// What a state knows about its readings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Clocks {
     /// The clock of each reading taken so far (reading `k` is `kinds[k - 1]`).
     pub kinds: Vec<ClockKind>,
@@ -78,7 +78,7 @@ pub struct Clocks {
 }
 
 /// A decided comparison: whether "`x_p - x_q < k`" (or `<=`) holds, `p < q`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Fact {
     /// The reading on the left (0: zero).
     pub p: u32,

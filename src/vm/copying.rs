@@ -15,7 +15,7 @@ use super::value::{Builtin, ExcKind, Exception, Tid, Value};
 use std::collections::HashMap;
 
 /// A function of `copy`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum CopyFn {
     /// `copy.copy`
     Copy,

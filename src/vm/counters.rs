@@ -12,7 +12,7 @@ use super::value::{ExcKind, Exception, Value};
 use crate::bytecode::CmpOp;
 
 /// A method of `Counter` beyond the dict's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum CounterMethod {
     /// `Counter.most_common([n])`
     MostCommon,

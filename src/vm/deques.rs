@@ -9,7 +9,7 @@ use super::step::err;
 use super::value::{ExcKind, Exception, Value};
 
 /// A `collections.deque`: its items, left to right, its bound, and its mutation count.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct DequeObj {
     /// The items, leftmost first.
     pub items: Vec<Value>,
@@ -51,7 +51,7 @@ impl DequeObj {
 }
 
 /// A method of `collections.deque`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum DequeMethod {
     /// `append(x)`
     Append,

@@ -10,7 +10,7 @@ use super::step::{err, unsupported};
 use super::value::{DictView, ExcKind, Exception, Value};
 
 /// A method of `dict` (other than `get`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum DictMethod {
     /// `dict.keys()`
     Keys,

@@ -6,7 +6,7 @@ use super::value::{Exception, Tid};
 use std::sync::Arc;
 
 /// What a step did that a scheduler or a trace cares about, beyond its footprint.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Event {
     /// Nothing beyond reads and writes.
     #[default]

@@ -4,7 +4,7 @@
 use crate::bytecode::GlobalId;
 
 /// A shared object a step can touch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Object {
     /// A module global.
     Global(GlobalId),
@@ -23,7 +23,7 @@ pub enum Object {
 }
 
 /// One access: a read or a write of an object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Access {
     /// Reads the object.
     Read(Object),
@@ -47,7 +47,7 @@ impl Access {
 
 /// The accesses of one step (at most a handful; kept inline). A step that touches more objects
 /// than fit (e.g. comparing nested lists) is *widened*: it then conflicts with every step.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Footprint {
     items: [Option<Access>; 6],
     widened: bool,

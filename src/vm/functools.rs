@@ -12,7 +12,7 @@ use crate::bytecode::Program;
 use std::sync::Arc;
 
 /// A function of `functools`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum FunctoolsFn {
     /// `functools.partial` (the type)
     Partial,

@@ -24,7 +24,7 @@ use super::value::{Builtin, ExcKind, Exception, Tid, Value};
 use crate::bytecode::{CmpOp, Instr, Program};
 
 /// A generator object: its suspended frame, or none while it runs or once it has finished.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct GenObj {
     /// The frame, suspended where it will resume (`None` while running or finished).
     pub frame: Option<Box<Frame>>,
@@ -33,7 +33,7 @@ pub struct GenObj {
 }
 
 /// How a C builtin that drains a generator folds in each item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Sink {
     /// `sum`: the running total.
     Sum,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 /// A class: its name and its namespace (methods, properties, class attributes) in definition
 /// order.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ClassObj {
     /// `__name__`.
     pub name: Arc<str>,
@@ -27,7 +27,7 @@ pub struct ClassObj {
 }
 
 /// An instance of a class: its class's heap id and its `__dict__`, in insertion order.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct InstanceObj {
     /// The class's heap id.
     pub class: u32,
@@ -41,7 +41,7 @@ pub struct InstanceObj {
 pub type Attrs = Vec<(Arc<str>, Value)>;
 
 /// One heap object.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum HeapObj {
     /// A `list`.
     List(Vec<Value>),
@@ -71,7 +71,7 @@ const COUNTER: Value = Value::Builtin(super::value::Builtin::Counter);
 const ORDERED: Value = Value::Builtin(super::value::Builtin::OrderedDict);
 
 /// The heap of a state: objects by id, each shared until written.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Heap {
     objects: Vec<Arc<HeapObj>>,
     /// The default factory of each `collections.defaultdict` (a dict in `objects`), by id, and

@@ -12,7 +12,7 @@ use super::value::{ExcKind, Exception, Value};
 use crate::bytecode::CmpOp;
 
 /// A method of `list` (other than `append`, which CPython 3.11 specialises).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum ListMethod {
     /// `list.pop([i])`
     Pop,

@@ -9,7 +9,7 @@ const N: usize = 624;
 const M: usize = 397;
 
 /// The generator's state: 624 words and the next index.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Mt {
     words: Arc<[u32]>,
     index: usize,

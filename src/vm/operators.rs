@@ -54,7 +54,7 @@ pub(super) fn binary(
 }
 
 /// A function (or callable type) of `operator`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum OperatorFn {
     /// `add`, `sub`, … (`inplace`: `iadd`, `isub`, …).
     Binary(BinOp, bool),

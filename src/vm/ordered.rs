@@ -14,7 +14,7 @@ use super::step::{err, unsupported};
 use super::value::{ExcKind, Exception, Value};
 
 /// A method of `OrderedDict` beyond the dict's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum OrderedMethod {
     /// `move_to_end(key, last=True)`
     MoveToEnd,

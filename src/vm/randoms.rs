@@ -13,7 +13,7 @@ use super::step::{err, unsupported};
 use super::value::{ExcKind, Exception, Value};
 
 /// A function of the `random` module.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum RandomFn {
     /// `random.random()`: a float in [0, 1).
     Random,

@@ -14,7 +14,7 @@ use super::value::{py_eq, ExcKind, Exception, Value};
 use crate::pyset::{self as settable, SetTable};
 
 /// A `set` on the heap.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SetObj {
     /// Every element's hash is known: CPython 3.11's table, in its order.
     Table(SetTable<Value>),
@@ -23,7 +23,7 @@ pub enum SetObj {
 }
 
 /// A method of `set`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum SetMethod {
     /// `set.add(x)`
     Add,

@@ -26,7 +26,7 @@ use crate::bytecode::{Program, SwitchModel};
 use std::cell::RefCell;
 
 /// Which callback a call ran.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Special {
     /// A `key=` function (of `sorted`, `list.sort`, `min`, `max`).
     Key,
@@ -70,7 +70,7 @@ impl Special {
 
 /// One call an instruction has made: which callback, on what, and its result (`Value::Null`
 /// while the call runs).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Memo {
     /// The callback.
     pub kind: Special,

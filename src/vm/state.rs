@@ -9,7 +9,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 /// One call frame: code, program counter, value stack, locals.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Frame {
     /// The code object being run.
     pub code: CodeId,
@@ -30,7 +30,7 @@ pub struct Frame {
 }
 
 /// Why a frame was pushed, which decides where its names live and what its return gives.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FrameRole {
     /// A function or method call: the return value goes to the caller.
     #[default]
@@ -100,7 +100,7 @@ impl Frame {
 }
 
 /// Where a thread is in its life.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ThreadStatus {
     /// Created by `threading.Thread(...)`, not yet started: holds the target and its arguments.
     New {
@@ -125,7 +125,7 @@ pub enum ThreadStatus {
 }
 
 /// One thread: its status, frames, and the exception being handled (`sys.exc_info()`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Thread {
     /// Life cycle status.
     pub status: ThreadStatus,
@@ -181,14 +181,14 @@ impl Thread {
 
 /// A `threading.Lock`: who holds it (CPython lets any thread release it; the holder is kept to
 /// explain deadlocks).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct LockState {
     /// The thread that acquired it, while it is held.
     pub holder: Option<Tid>,
 }
 
 /// The whole program state: globals, threads, locks and the output printed so far.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct State {
     /// Module globals by slot ([`Program::globals`]); `Value::Null` when unbound. Shared
     /// between states until written (copy on write).

@@ -9,7 +9,7 @@ use super::step::{err, unsupported};
 use super::value::{ExcKind, Exception, Value};
 
 /// A method of `str`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum StrMethod {
     /// `sep.join(iterable)`
     Join,

@@ -36,7 +36,7 @@ pub enum CallKind {
 /// Why the boundary after a step is a switch point: the rule of the switch model that fired.
 /// Each step records it ([`StepInfo::switch`]; `None` where the thread holds the GIL on), and the
 /// explanations print it instead of deriving it again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SwitchRule {
     /// `bytecode`: every instruction boundary.
     EveryBoundary,

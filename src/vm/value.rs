@@ -10,7 +10,7 @@ use std::sync::Arc;
 pub type Tid = usize;
 
 /// What a dict view or iterator shows of its dict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum DictView {
     /// `d.keys()`, and iteration over the dict itself.
     Keys,
@@ -51,7 +51,7 @@ impl DictView {
 
 /// A function object: its code and, for a nested function, its closure (the heap ids of the
 /// cells of the variables it shares with the functions around it, in `co_freevars` order).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Func {
     /// The code object.
     pub code: CodeId,
@@ -79,7 +79,7 @@ impl Func {
 pub use super::builtins::Builtin;
 
 /// An imported module.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Module {
     /// `threading`
     Threading,
@@ -133,7 +133,7 @@ impl Module {
 }
 
 /// Built-in exception types the VM raises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum ExcKind {
     /// `AssertionError`
     AssertionError,
@@ -291,7 +291,7 @@ pub fn builtin_value(name: &str) -> Option<Value> {
 }
 
 /// A raised exception: its type and message.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Exception {
     /// The type.
     pub kind: ExcKind,
@@ -311,7 +311,7 @@ impl std::fmt::Display for Exception {
 
 /// One Python value. Locks and threads are shared objects referred to by index; everything
 /// else is immutable and held by value (cheap to clone).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     /// The NULL marker of 3.11's call sequence (never visible to Python code); also "unbound".
     Null,
@@ -411,7 +411,7 @@ pub enum Value {
 }
 
 /// What a `functools.partial(func, *args, **keywords)` holds.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Partial {
     /// The callable.
     pub func: Value,

@@ -12,6 +12,7 @@ mod decorators;
 mod defaultdicts;
 mod differential;
 mod dis;
+mod distributed;
 mod draws;
 mod explain;
 mod extremes;

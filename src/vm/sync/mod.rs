@@ -24,7 +24,7 @@ pub(super) use timeout::{lock_wait, plain_wait, Wait};
 use super::value::{Tid, Value};
 
 /// The kind of a synchronisation object (carried by [`Value::Sync`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum SyncKind {
     /// `threading.RLock`
     RLock,
@@ -89,7 +89,7 @@ impl SyncKind {
 }
 
 /// A method of a synchronisation object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum SyncMethod {
     /// `acquire(blocking=True)`
     Acquire,
@@ -213,7 +213,7 @@ impl SyncMethod {
 }
 
 /// A thread on a waiter list (CPython's `Condition._waiters`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Waiter {
     /// The waiting thread.
     pub tid: Tid,
@@ -230,7 +230,7 @@ pub struct Waiter {
 }
 
 /// The lock under a `Condition`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LockRef {
     /// A `threading.Lock` (an index into [`crate::vm::State::locks`]).
     Lock(u32),
@@ -239,7 +239,7 @@ pub enum LockRef {
 }
 
 /// The state of one synchronisation object.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SyncObj {
     /// `threading.RLock`: owner and recursion count.
     RLock {
@@ -315,7 +315,7 @@ impl SyncObj {
 }
 
 /// What a thread waits for when a step on a synchronisation object cannot be taken.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SyncWait {
     /// Acquiring an RLock another thread owns.
     RLock {

@@ -1,0 +1,274 @@
+//! The stateful search across processes and hosts, on timely dataflow (`--processes`,
+//! `--process`, `--hostfile`, with `--workers` threads in each process).
+//!
+//! Every timely worker owns the states whose 64-bit fingerprint timely's exchange assigns it
+//! (`fingerprint mod workers`), with its shard of the visited set, as distributed explicit-state
+//! checkers (DiVinE, LTSmin, distributed TLC) partition theirs. The dataflow is one loop: a
+//! state arrives at its owner, which stores its fingerprint; if it is new and the run goes on
+//! there, the owner steps every runnable thread and sends each successor (the state itself,
+//! serialised by timely between processes, with its schedule) around the loop to its own owner.
+//! When no state is in flight anywhere the loop is done, and every worker sends its counts,
+//! outcomes and violations to worker 0, whose process reports.
+//!
+//! Like [`super::parallel`], it needs an acyclic state graph and does not count interleavings;
+//! the states, transitions, outcomes and violations are those of one thread, and a violation's
+//! schedule is the shortest that reached its owner.
+
+use super::search::Search;
+use crate::engine::{run_status, Execution, Finding, Outcome, PyModel, Schedule, Status, System};
+use crate::vm::{Event, State};
+use num_bigint::BigUint;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::operator::Operator;
+use timely::dataflow::operators::{Concat, ConnectLoop, Feedback, Inspect, Probe, ToStream};
+use timely::dataflow::ProbeHandle;
+
+/// Where this process stands in a cluster of processes that search together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// Worker threads in each process.
+    pub workers: usize,
+    /// Processes in all.
+    pub processes: usize,
+    /// This process's index, from 0; process 0 reports.
+    pub process: usize,
+    /// The processes' `host:port` addresses, one per line, in process order (none: all on
+    /// this host, at ports 2101, 2102, …).
+    pub hostfile: Option<PathBuf>,
+}
+
+impl Cluster {
+    /// The arguments timely's own configuration reads (`-w`, `-n`, `-p`, `-h`).
+    fn timely_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "-w".to_string(),
+            self.workers.to_string(),
+            "-n".into(),
+            self.processes.to_string(),
+            "-p".into(),
+            self.process.to_string(),
+        ];
+        if let Some(h) = &self.hostfile {
+            args.push("-h".into());
+            args.push(h.display().to_string());
+        }
+        args
+    }
+}
+
+/// A state in flight: its fingerprint (which routes it), the state, whether the step that made
+/// it raised, and its schedule.
+type Item = (u64, State, bool, Schedule);
+
+/// What one worker found, sent to worker 0 at the end.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Share {
+    states: u64,
+    transitions: u64,
+    executions: u64,
+    outcomes: Vec<(Outcome, u64)>,
+    violations: Vec<(Finding, Schedule, Outcome)>,
+    visited_bytes: u64,
+    limit: Option<String>,
+}
+
+/// One worker's part of the loop: its shard of the visited set and what it found.
+#[derive(Default)]
+struct Owner {
+    visited: HashSet<u64>,
+    share: Share,
+    outcomes: BTreeMap<Outcome, u64>,
+    violations: BTreeMap<Finding, (Schedule, Outcome)>,
+}
+
+impl Owner {
+    /// Takes a state that arrived: stores it if new, files it if the run ends there, and
+    /// otherwise pushes its successors onto `next`.
+    fn own(&mut self, model: &PyModel, item: Item, runnable: &mut Vec<usize>, next: &mut Vec<Item>) {
+        let (fp, s, raised, schedule) = item;
+        if self.share.limit.is_some() || !self.visited.insert(fp) {
+            return;
+        }
+        self.share.states += 1;
+        model.runnable(&s, runnable);
+        match run_status(model, &s, runnable, raised) {
+            Status::Running => {
+                for &u in runnable.iter() {
+                    let mut t = s.clone();
+                    let info = model.step(&mut t, u);
+                    self.share.transitions += 1;
+                    let mut path = schedule.clone();
+                    path.push(u);
+                    next.push((model.fingerprint(&t) as u64, t, matches!(info.event, Event::Raise(_)), path));
+                }
+            }
+            Status::Finished(out) => {
+                self.share.executions += 1;
+                *self.outcomes.entry(out).or_default() += 1;
+            }
+            Status::Violation(f) => {
+                self.share.executions += 1;
+                let out = model.project(&s);
+                let ended = Outcome { violation: Some(format!("{}: {}", f.kind.as_str(), f.message)), ..out.clone() };
+                *self.outcomes.entry(ended).or_default() += 1;
+                self.violations.entry(f).or_insert((schedule, out));
+            }
+        }
+    }
+
+    /// What this worker sends to worker 0.
+    fn finish(&mut self) -> Share {
+        let mut share = std::mem::take(&mut self.share);
+        share.outcomes = std::mem::take(&mut self.outcomes).into_iter().collect();
+        share.violations = std::mem::take(&mut self.violations).into_iter().map(|(f, (s, o))| (f, s, o)).collect();
+        // The set's buckets (capacity·8/7, a power of two) of 8 bytes and a control byte each.
+        let cap = self.visited.capacity();
+        share.visited_bytes = if cap == 0 { 0 } else { (cap * 8 / 7).next_power_of_two() as u64 * 9 };
+        share
+    }
+}
+
+/// Runs this process's part of the search; in process 0, fills `search` with the whole
+/// search's figures and findings. Errors: the cluster could not be set up (a bad hostfile, a
+/// port in use, a process that never connected).
+pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Result<(), String> {
+    let shared = Arc::new(model.clone());
+    let max_states = search.limits.max_states;
+    let budget = search.budget.clone();
+    let config = timely::Config::from_args(cluster.timely_args().into_iter())?;
+    let guards = timely::execute(config, move |worker| {
+        let _active = crate::budget::enter(&budget);
+        let index = worker.index();
+        let model = shared.clone();
+        let owner = Rc::new(RefCell::new(Owner::default()));
+        let probe = ProbeHandle::new();
+        let budget = budget.clone();
+        let mine = owner.clone();
+        worker.dataflow::<u64, _, _>(|scope| {
+            let (handle, cycle) = scope.feedback(1);
+            let init = model.init();
+            let seed: Vec<Item> =
+                if index == 0 { vec![(model.fingerprint(&init) as u64, init, false, Schedule::new())] } else { vec![] };
+            let states = seed.to_stream(scope).concat(cycle).unary(
+                Exchange::new(|item: &Item| item.0),
+                "own-and-expand",
+                move |_, _| {
+                    let mut runnable = Vec::new();
+                    let mut next = Vec::new();
+                    move |input, output| {
+                        input.for_each(|time, data: &mut Vec<Item>| {
+                            let mut o = mine.borrow_mut();
+                            let mut session = output.session(&time);
+                            for item in data.drain(..) {
+                                o.own(&model, item, &mut runnable, &mut next);
+                                session.give_iterator(next.drain(..));
+                            }
+                            if o.share.limit.is_none() {
+                                if o.share.states > max_states {
+                                    o.share.limit =
+                                        Some(format!("the limit of {max_states} states (in one worker) was reached"));
+                                } else if let Some(l) = budget.check() {
+                                    o.share.limit = Some(format!("the {} limit was reached", l.name()));
+                                }
+                            }
+                        });
+                    }
+                },
+            );
+            states.probe_with(&probe).connect_loop(handle);
+        });
+        while !probe.done() {
+            worker.step();
+        }
+        // Every worker's share to worker 0.
+        let share = owner.borrow_mut().finish();
+        let gathered = Rc::new(RefCell::new(Vec::new()));
+        let into = gathered.clone();
+        worker.dataflow::<u64, _, _>(|scope| {
+            vec![share]
+                .to_stream(scope)
+                .unary(Exchange::new(|_: &Share| 0), "gather", |_, _| {
+                    move |input, output| {
+                        input.for_each(|time, data: &mut Vec<Share>| {
+                            output.session(&time).give_container(data);
+                        });
+                    }
+                })
+                .inspect(move |s: &Share| into.borrow_mut().push(s.clone()));
+        });
+        while worker.step() {}
+        let shares = gathered.borrow().clone();
+        (index == 0).then_some(shares)
+    })?;
+    let mut shares = Vec::new();
+    for g in guards.join() {
+        if let Some(s) = g? {
+            shares = s;
+        }
+    }
+    search.stats.workers = cluster.workers * cluster.processes;
+    if cluster.process == 0 {
+        merge(model, search, shares);
+    }
+    Ok(())
+}
+
+/// Files every worker's share with `search`: the counts add up, the outcomes join, and each
+/// violation keeps the shortest schedule found for it (its preemptions counted by a replay).
+fn merge(model: &PyModel, search: &mut Search, shares: Vec<Share>) {
+    search.stats.states = 0;
+    let mut violations: BTreeMap<Finding, (Schedule, Outcome)> = BTreeMap::new();
+    for share in shares {
+        search.stats.states += share.states;
+        search.stats.transitions += share.transitions;
+        search.stats.executions += share.executions;
+        search.stats.visited_bytes += share.visited_bytes;
+        for (o, n) in share.outcomes {
+            *search.outcomes.entry(o).or_default() += BigUint::from(n);
+        }
+        for (f, schedule, o) in share.violations {
+            let shorter = violations.get(&f).is_none_or(|(old, _)| {
+                (schedule.len(), schedule.steps().collect::<Vec<_>>()) < (old.len(), old.steps().collect())
+            });
+            if shorter {
+                violations.insert(f, (schedule, o));
+            }
+        }
+        if let Some(why) = share.limit {
+            search.stopped.get_or_insert(format!("a worker of the cluster stopped: {why}"));
+        }
+    }
+    for (f, (schedule, o)) in violations {
+        let mut e = Execution::start(model);
+        for tid in schedule.steps() {
+            e.advance(tid);
+        }
+        // The outcome is already counted with the others: file the schedule only.
+        let before = search.outcomes.clone();
+        search.record(Status::Violation(f), &schedule, e.preemptions(), || o, BigUint::from(1u32));
+        search.outcomes = before;
+    }
+}
+
+/// The report's note on a distributed search.
+pub(crate) fn note(c: &Cluster, stats: &super::report::Stats) -> String {
+    if c.process != 0 {
+        return format!(
+            "process {} of {}: its {} workers searched their share of the states; process 0 reports the whole search",
+            c.process, c.processes, c.workers
+        );
+    }
+    format!(
+        "{} processes of {} workers on timely dataflow, states owned by fingerprint: {} bytes of visited sets, {:.1} per state",
+        c.processes,
+        c.workers,
+        crate::text::thousands(stats.visited_bytes),
+        stats.visited_bytes as f64 / (stats.states.max(1)) as f64
+    )
+}
