@@ -69,6 +69,9 @@ pub trait System {
     fn as_py(&self) -> Option<&PyModel> {
         None
     }
+    /// Gives `s` copies of its own of the parts it shares with other states, before another
+    /// search thread takes it over (the default: nothing is shared).
+    fn unshare(&self, _s: &mut Self::State) {}
     /// Whether the state graph certainly has no cycle (every loop of the program advances an
     /// iterator, so no state can come back): then a search need not look for runs that never
     /// end. The default: not known.

@@ -312,6 +312,10 @@ impl System for PyModel {
         Some(self)
     }
 
+    fn unshare(&self, s: &mut State) {
+        s.unshare();
+    }
+
     fn acyclic(&self) -> bool {
         analysis::loops::only_for_loops(&self.program)
     }

@@ -262,7 +262,11 @@ fn work<M: System + Sync>(
                 // nearest the root, with the most below them).
                 if sh.queue.waiting.load(Ordering::Relaxed) > 0 && stack.len() > 1 {
                     let rest = stack.split_off(stack.len() / 2);
-                    let older = std::mem::replace(&mut stack, rest);
+                    let mut older = std::mem::replace(&mut stack, rest);
+                    // The taker's states then share no reference count with this thread's.
+                    for item in &mut older {
+                        model.unshare(&mut item.state);
+                    }
                     sh.queue.give(older);
                 }
             }

@@ -78,6 +78,8 @@ pub fn to_json(report: &Report, file: &str) -> Value {
             "peak_rss_bytes": report.stats.peak_rss_bytes,
             "peak_bytes": report.stats.peak_bytes,
             "preemption_bound": report.stats.preemption_bound,
+            "workers": report.stats.workers,
+            "visited_bytes": report.stats.visited_bytes,
         },
     })
 }

@@ -95,6 +95,15 @@ fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
 }
 
 impl Heap {
+    /// Gives the heap copies of its own of the objects it shares with other states (see
+    /// [`super::State::unshare`]).
+    pub fn unshare(&mut self) {
+        for o in &mut self.objects {
+            *o = Arc::new((**o).clone());
+        }
+        self.factories = Arc::new((*self.factories).clone());
+    }
+
     /// Allocates `obj` at the next free id (deterministic: ids are handed out in order).
     pub fn alloc(&mut self, obj: HeapObj, fp: &mut Footprint) -> u32 {
         fp.add(Access::Write(Object::Alloc));

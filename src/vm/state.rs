@@ -254,6 +254,20 @@ impl State {
 
     /// Runs a library module's body in the main thread before the program's (as its import
     /// would, with no other thread alive yet), leaving the main thread at the program's start.
+    /// Gives the state copies of its own of the parts it shares with the states it was
+    /// cloned from or into (globals, threads, output, clocks, heap objects), so that a search
+    /// thread that takes it over touches no reference count that another search thread
+    /// touches. The state is equal to what it was.
+    pub fn unshare(&mut self) {
+        self.globals = Arc::new((*self.globals).clone());
+        for t in &mut self.threads {
+            *t = Arc::new((**t).clone());
+        }
+        self.output = Arc::new((*self.output).clone());
+        self.clocks = Arc::new((*self.clocks).clone());
+        self.heap.unshare();
+    }
+
     fn run_library_body(&mut self, program: &Program, module: crate::bytecode::CodeId) {
         self.thread_mut(0).frames.push(Frame::new(program, module, &[]));
         while self.threads[0].frames.len() > 1 && self.threads[0].is_alive() {
