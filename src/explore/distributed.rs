@@ -6,8 +6,8 @@
 //! checkers (DiVinE, LTSmin, distributed TLC) partition theirs. The dataflow is one loop: a
 //! state arrives at its owner, which stores its fingerprint; if it is new and the run goes on
 //! there, the owner steps every runnable thread and sends each successor (the state itself,
-//! serialised by timely between processes, with its schedule) around the loop to its own owner.
-//! When no state is in flight anywhere the loop is done, and every worker sends its counts,
+//! serialised by timely between processes, with its schedule) around the loop to its own owner,
+//! or expands it at once, depth first, when it owns that successor too. When no state is in flight anywhere the loop is done, and every worker sends its counts,
 //! outcomes and violations to worker 0, whose process reports.
 //!
 //! Like [`super::parallel`], it needs an acyclic state graph and does not count interleavings;
@@ -145,6 +145,7 @@ pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Re
     let guards = timely::execute(config, move |worker| {
         let _active = crate::budget::enter(&budget);
         let index = worker.index();
+        let peers = worker.peers() as u64;
         let model = shared.clone();
         let owner = Rc::new(RefCell::new(Owner::default()));
         let probe = ProbeHandle::new();
@@ -165,16 +166,28 @@ pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Re
                         input.for_each(|time, data: &mut Vec<Item>| {
                             let mut o = mine.borrow_mut();
                             let mut session = output.session(&time);
-                            for item in data.drain(..) {
+                            // Successors this worker owns are expanded here, depth first;
+                            // the others go around the loop to their owners.
+                            let mut local: Vec<Item> = std::mem::take(data);
+                            let mut owned = 0u64;
+                            while let Some(item) = local.pop() {
                                 o.own(&model, item, &mut runnable, &mut next);
-                                session.give_iterator(next.drain(..));
-                            }
-                            if o.share.limit.is_none() {
-                                if o.share.states > max_states {
-                                    o.share.limit =
-                                        Some(format!("the limit of {max_states} states (in one worker) was reached"));
-                                } else if let Some(l) = budget.check() {
-                                    o.share.limit = Some(format!("the {} limit was reached", l.name()));
+                                for succ in next.drain(..) {
+                                    if succ.0 % peers == index as u64 {
+                                        local.push(succ);
+                                    } else {
+                                        session.give(succ);
+                                    }
+                                }
+                                owned += 1;
+                                if owned.is_multiple_of(1024) && o.share.limit.is_none() {
+                                    if o.share.states > max_states {
+                                        o.share.limit = Some(format!(
+                                            "the limit of {max_states} states (in one worker) was reached"
+                                        ));
+                                    } else if let Some(l) = budget.check() {
+                                        o.share.limit = Some(format!("the {} limit was reached", l.name()));
+                                    }
                                 }
                             }
                         });
