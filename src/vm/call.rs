@@ -453,7 +453,7 @@ pub(super) fn call_builtin(
             let status = ThreadStatus::New { target: s.target, args: s.args, kwargs: s.kwargs };
             let mut th = Thread::new(status, Vec::new(), s.name.into(), s.numbered);
             th.daemon = s.daemon.unwrap_or(state.threads[tid].daemon);
-            state.threads.push(Arc::new(th));
+            state.threads.push(Arc::new(super::cached::Cached::new(th)));
             info.footprint.add(Access::Write(Object::Alloc));
             Ok(Value::Thread(id))
         }

@@ -68,7 +68,7 @@ pub(super) fn gen_argument(heap: &Heap, args: &[Value]) -> Option<usize> {
 /// instruction) becomes a new generator object, which the caller gets.
 pub(super) fn return_generator(state: &mut State, tid: Tid, info: &mut StepInfo) -> Result<(), Exception> {
     let State { threads, heap, .. } = state;
-    let th = std::sync::Arc::make_mut(&mut threads[tid]);
+    let th = super::cached::make_mut(&mut threads[tid]);
     let mut frame = th.frames.pop().expect("[internal bug] RETURN_GENERATOR without a frame");
     frame.role = FrameRole::Call;
     let id = heap.alloc(HeapObj::Gen(GenObj { frame: Some(Box::new(frame)), done: false }), &mut info.footprint);
@@ -109,7 +109,7 @@ pub(super) fn for_iter(
     info: &mut StepInfo,
 ) -> Result<(), Exception> {
     let State { threads, heap, .. } = state;
-    let th = std::sync::Arc::make_mut(&mut threads[tid]);
+    let th = super::cached::make_mut(&mut threads[tid]);
     match take_frame(heap, id, FrameRole::GenIter(id), &mut info.footprint)? {
         Some(frame) => th.frames.push(frame),
         None => {
@@ -169,7 +169,7 @@ pub(super) fn drain(
     let record =
         Value::Tuple(vec![callable, acc, Value::Tuple(kw.into()), Value::Tuple(args[..lead].to_vec().into())].into());
     let State { threads, heap, .. } = state;
-    let th = std::sync::Arc::make_mut(&mut threads[tid]);
+    let th = super::cached::make_mut(&mut threads[tid]);
     match take_frame(heap, id, FrameRole::Drain(sink), &mut info.footprint)? {
         Some(frame) => {
             th.frames.last_mut().expect("[internal bug] frame").stack.push(record);
@@ -286,7 +286,7 @@ fn fold(heap: &mut Heap, sink: Sink, acc: &Value, item: Value, fp: &mut Footprin
 /// YIELD_VALUE: hands the item on top to whoever resumed the generator.
 pub(super) fn yield_value(state: &mut State, tid: Tid, info: &mut StepInfo) -> Result<(), Exception> {
     let State { threads, heap, .. } = state;
-    let th = std::sync::Arc::make_mut(&mut threads[tid]);
+    let th = super::cached::make_mut(&mut threads[tid]);
     let frame = th.frames.last_mut().expect("[internal bug] frame");
     let item = frame.stack.pop().expect("[internal bug] YIELD_VALUE on an empty stack");
     match frame.role {

@@ -73,7 +73,7 @@ const ORDERED: Value = Value::Builtin(super::value::Builtin::OrderedDict);
 /// The heap of a state: objects by id, each shared until written.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Heap {
-    objects: Vec<Arc<HeapObj>>,
+    objects: Vec<Arc<super::cached::Cached<HeapObj>>>,
     /// The default factory of each `collections.defaultdict` (a dict in `objects`), by id, and
     /// the mark of each `collections.Counter`.
     factories: Arc<Vec<(u32, Value)>>,
@@ -108,7 +108,7 @@ impl Heap {
     pub fn alloc(&mut self, obj: HeapObj, fp: &mut Footprint) -> u32 {
         fp.add(Access::Write(Object::Alloc));
         let id = self.objects.len() as u32;
-        self.objects.push(Arc::new(obj));
+        self.objects.push(Arc::new(super::cached::Cached::new(obj)));
         fp.add(Access::Write(Object::Heap(id)));
         id
     }
@@ -199,7 +199,7 @@ impl Heap {
     /// Object `id` for writing (copied first if another state shares it), recording a write.
     pub fn write(&mut self, id: u32, fp: &mut Footprint) -> &mut HeapObj {
         fp.add(Access::Write(Object::Heap(id)));
-        Arc::make_mut(&mut self.objects[id as usize])
+        super::cached::make_mut(&mut self.objects[id as usize])
     }
 
     /// [`Heap::write`] for a step that adds an item to list or dict `id`: first checks that
@@ -207,7 +207,7 @@ impl Heap {
     /// the run's memory ceiling (the checker's `MemoryError` otherwise).
     pub fn write_growing(&mut self, id: u32, fp: &mut Footprint) -> Result<&mut HeapObj, Exception> {
         let obj = &self.objects[id as usize];
-        let (len, cap, item) = match &**obj {
+        let (len, cap, item) = match &***obj {
             HeapObj::List(v) => (v.len(), v.capacity(), std::mem::size_of::<Value>()),
             HeapObj::Dict(v) => (v.len(), v.capacity(), std::mem::size_of::<(Value, Value)>()),
             _ => (0, 1, 0),

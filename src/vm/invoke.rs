@@ -175,7 +175,7 @@ pub(super) fn instantiate(
             false,
         );
         th.instance = Some(state.heap.len() as u32);
-        state.threads.push(std::sync::Arc::new(th));
+        state.threads.push(std::sync::Arc::new(super::cached::Cached::new(th)));
         info.footprint.add(super::footprint::Access::Write(super::footprint::Object::Alloc));
         t
     });

@@ -11,6 +11,7 @@
 mod arith;
 mod attrs;
 mod builtins;
+mod cached;
 mod call;
 mod cells;
 mod classes;
@@ -91,12 +92,12 @@ pub fn can_step(program: &Program, state: &State, tid: Tid) -> bool {
 pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value, Arc<Exception>> {
     let mut scratch = State {
         globals: state.globals.clone(),
-        threads: vec![Arc::new(Thread::new(
+        threads: vec![Arc::new(cached::Cached::new(Thread::new(
             ThreadStatus::Alive,
             vec![Frame::new(program, code, &[])],
             "MainThread".into(),
             false,
-        ))],
+        )))],
         locks: state.locks.clone(),
         output: Arc::new(Vec::new()),
         output_open: false,

@@ -1,6 +1,7 @@
 //! The global state of a running program: a value, `Clone + Eq + Hash`, so explorers can store,
 //! compare and fingerprint it.
 
+use super::cached::Cached;
 use super::heap::Heap;
 use super::sync::SyncObj;
 use super::value::{Exception, Tid, Value};
@@ -195,7 +196,7 @@ pub struct State {
     pub globals: Arc<Vec<Value>>,
     /// Threads by [`Tid`]; 0 is the main thread. Each is shared between states until that
     /// thread steps (copy on write), so cloning a state copies little.
-    pub threads: Vec<Arc<Thread>>,
+    pub threads: Vec<Arc<Cached<Thread>>>,
     /// Locks by id.
     pub locks: Vec<LockState>,
     /// Lines printed so far, in order; the last one is still open (no newline yet) when
@@ -233,7 +234,7 @@ impl State {
         let main = Thread::new(ThreadStatus::Alive, vec![Frame::new(program, 0, &[])], "MainThread".into(), false);
         let mut state = State {
             globals: Arc::new(vec![Value::Null; program.globals.len()]),
-            threads: vec![Arc::new(main)],
+            threads: vec![Arc::new(Cached::new(main))],
             locks: Vec::new(),
             output: Arc::new(Vec::new()),
             output_open: false,
@@ -306,7 +307,7 @@ impl State {
 
     /// Thread `tid`, for writing (copied first if another state shares it).
     pub fn thread_mut(&mut self, tid: Tid) -> &mut Thread {
-        Arc::make_mut(&mut self.threads[tid])
+        super::cached::make_mut(&mut self.threads[tid])
     }
 
     /// A 128-bit fingerprint of the state, stable across runs and machines (xxh3, fixed seed).

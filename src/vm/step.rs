@@ -121,7 +121,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         }
     }
     let State { globals, threads, heap, made, clocks, drew_open, .. } = state;
-    let th = Arc::make_mut(&mut threads[tid]);
+    let th = super::cached::make_mut(&mut threads[tid]);
     let frame = th.frames.last_mut().expect("[internal bug] stepping a thread with no frame");
     let code = program.code(frame.code);
     let pc = frame.pc as usize;
