@@ -15,7 +15,7 @@
 //! schedule is the shortest that reached its owner.
 
 use super::search::Search;
-use crate::engine::{run_status, Execution, Finding, Outcome, PyModel, Schedule, Status, System};
+use crate::engine::{run_status, Finding, Outcome, PyModel, Schedule, Status, System};
 use crate::vm::{Event, State};
 use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
@@ -246,10 +246,7 @@ fn merge(model: &PyModel, search: &mut Search, shares: Vec<Share>) {
             *search.outcomes.entry(o).or_default() += BigUint::from(n);
         }
         for (f, schedule, o) in share.violations {
-            let shorter = violations.get(&f).is_none_or(|(old, _)| {
-                (schedule.len(), schedule.steps().collect::<Vec<_>>()) < (old.len(), old.steps().collect())
-            });
-            if shorter {
+            if violations.get(&f).is_none_or(|(old, _)| super::search::preferred(&schedule, old)) {
                 violations.insert(f, (schedule, o));
             }
         }
@@ -258,14 +255,7 @@ fn merge(model: &PyModel, search: &mut Search, shares: Vec<Share>) {
         }
     }
     for (f, (schedule, o)) in violations {
-        let mut e = Execution::start(model);
-        for tid in schedule.steps() {
-            e.advance(tid);
-        }
-        // The outcome is already counted with the others: file the schedule only.
-        let before = search.outcomes.clone();
-        search.record(Status::Violation(f), &schedule, e.preemptions(), || o, BigUint::from(1u32));
-        search.outcomes = before;
+        search.file_counterexample(model, f, schedule, o);
     }
 }
 

@@ -18,7 +18,7 @@
 
 use super::search::Search;
 use crate::budget::Limit;
-use crate::engine::{run_status, Execution, Finding, Outcome, Schedule, Status, System};
+use crate::engine::{run_status, Finding, Outcome, Schedule, Status, System};
 use crate::vm::{Event, Tid};
 use num_bigint::BigUint;
 use std::collections::{BTreeMap, HashSet};
@@ -235,11 +235,8 @@ fn work<M: System + Sync>(
                             Outcome { violation: Some(format!("{}: {}", f.kind.as_str(), f.message)), ..o.clone() };
                         *found.outcomes.entry(ended).or_default() += 1;
                         let schedule = schedule_of(&trail);
-                        match found.violations.get(&f) {
-                            Some((old, _)) if old.len() <= schedule.len() => {}
-                            _ => {
-                                found.violations.insert(f, (schedule, o));
-                            }
+                        if found.violations.get(&f).is_none_or(|(old, _)| super::search::preferred(&schedule, old)) {
+                            found.violations.insert(f, (schedule, o));
                         }
                         if sh.stop_on_violation {
                             sh.stop.store(true, Ordering::Relaxed);
@@ -350,13 +347,8 @@ pub(crate) fn run<M: System + Sync>(model: &M, search: &mut Search, workers: usi
             }
         }
         for (finding, (schedule, o)) in f.violations {
-            match violations.get(&finding) {
-                Some((old, _))
-                    if (old.len(), old.steps().collect::<Vec<_>>()) <= (schedule.len(), schedule.steps().collect()) => {
-                }
-                _ => {
-                    violations.insert(finding, (schedule, o));
-                }
+            if violations.get(&finding).is_none_or(|(old, _)| super::search::preferred(&schedule, old)) {
+                violations.insert(finding, (schedule, o));
             }
         }
         if let Some(l) = f.limit {
@@ -364,15 +356,7 @@ pub(crate) fn run<M: System + Sync>(model: &M, search: &mut Search, workers: usi
         }
     }
     for (finding, (schedule, o)) in violations {
-        let mut e = Execution::start(model);
-        for tid in schedule.steps() {
-            e.advance(tid);
-        }
-        let preemptions = e.preemptions();
-        // The outcome is already counted with the others: record the schedule only.
-        let before = search.outcomes.clone();
-        search.record(Status::Violation(finding), &schedule, preemptions, || o, BigUint::from(1u32));
-        search.outcomes = before;
+        search.file_counterexample(model, finding, schedule, o);
     }
     if search.stopped.is_none() {
         if let Some(l) = search.budget.stopped() {

@@ -2,7 +2,7 @@
 
 use super::report::{Counterexample, Stats};
 use crate::budget::{Budget, Limit, LimitHit};
-use crate::engine::{Finding, Outcome, Schedule, Status};
+use crate::engine::{Execution, Finding, Outcome, Schedule, Status, System};
 use num_bigint::BigUint;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -110,6 +110,12 @@ pub(crate) struct Accelerated {
     pub loops: u64,
     /// Iterations.
     pub iterations: u64,
+}
+
+/// Whether schedule `a` is to be shown rather than `b` for the same violation: the shorter,
+/// then the first in the order of their steps (the parallel searches keep one per violation).
+pub(crate) fn preferred(a: &Schedule, b: &Schedule) -> bool {
+    (a.len(), a.steps().collect::<Vec<_>>()) < (b.len(), b.steps().collect::<Vec<_>>())
 }
 
 /// How often (in steps) limits are checked and progress reported.
@@ -280,6 +286,28 @@ impl Search {
             }
             Status::Running => unreachable!("[internal bug] recording a running state"),
         }
+    }
+
+    /// Files the counterexample of `finding`, reached by `schedule` and ending in `state`, for a
+    /// search that counted its outcomes apart (the parallel and distributed searches); its
+    /// preemptions are those of a replay.
+    pub fn file_counterexample<M: System>(&mut self, model: &M, finding: Finding, schedule: Schedule, state: Outcome) {
+        if self.cut_short() {
+            return;
+        }
+        let mut e = Execution::start(model);
+        for tid in schedule.steps() {
+            e.advance(tid);
+        }
+        let preemptions = e.preemptions();
+        self.first_violation.get_or_insert_with(|| finding.clone());
+        self.violations.entry(finding.clone()).or_insert_with(|| Counterexample {
+            finding,
+            schedule,
+            preemptions,
+            state,
+            draws: crate::bytecode::Tape::new(),
+        });
     }
 
     /// Ends one execution of a stateless search at a terminal status.
