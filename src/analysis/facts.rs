@@ -36,6 +36,18 @@ pub(crate) fn bit(g: u32) -> Slots {
     1u128 << g
 }
 
+/// The members of `set`, lowest first (visits only the set bits).
+pub(crate) fn members(set: Slots) -> impl Iterator<Item = u32> {
+    let mut rest = set;
+    std::iter::from_fn(move || {
+        (rest != 0).then(|| {
+            let g = rest.trailing_zeros();
+            rest &= rest - 1;
+            g
+        })
+    })
+}
+
 /// What an abstract stack slot is known to hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Av {

@@ -13,6 +13,6 @@ pub(crate) mod loops;
 pub(crate) mod outside;
 pub(crate) mod sharing;
 
-pub(crate) use facts::{bit, Facts, Slots, Summary};
+pub(crate) use facts::{bit, members, Facts, Slots, Summary};
 pub(crate) use loops::Translation;
 pub(crate) use sharing::{next_step_is_local, worth_preempting_before, Sharing};

@@ -23,6 +23,7 @@ mod stateful;
 mod stops;
 #[cfg(test)]
 pub(crate) mod tests;
+mod visited;
 
 pub use crate::engine::{thread_name, FindingKind, PyModel, Schedule, Status, System};
 pub use distributed::Cluster;

@@ -22,27 +22,11 @@ use crate::engine::{run_status, Finding, Outcome, Schedule, Status, System};
 use crate::vm::{Event, Tid};
 use num_bigint::BigUint;
 use std::collections::{BTreeMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
-/// The fingerprints are already uniform: a shard's set uses them as their own hashes.
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("[internal bug] the visited set hashes u64 fingerprints only")
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
-type Shard = HashSet<u64, BuildHasherDefault<Identity>>;
+/// A shard: fingerprints used as their own hashes.
+type Shard = HashSet<u64, super::visited::Build>;
 
 /// The shared visited set: 64-bit fingerprints in `2^SHARD_BITS` locked shards, chosen by bits
 /// 32 and up (the shard's own set indexes by the low bits and filters by the top seven).

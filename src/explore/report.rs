@@ -74,7 +74,9 @@ pub struct Stats {
     pub states: u64,
     /// Steps executed.
     pub transitions: u64,
-    /// Complete executions explored (maximal paths run to their end).
+    /// Complete executions explored (maximal paths run to their end); a search that stores
+    /// states (the stateful one, and a reduced one that reached a state twice) counts the
+    /// distinct end states.
     pub executions: u64,
     /// Wall-clock seconds.
     pub seconds: f64,

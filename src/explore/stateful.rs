@@ -7,48 +7,15 @@
 
 use super::fair::{self, Node, Sccs};
 use super::search::Search;
+use super::visited::{key, Key, KeyMap};
 use crate::engine::{
     is_preemption, run_status, Execution, Finding, FindingKind, Last, Outcome, Schedule, Status, System,
 };
 use crate::vm::{Event, Tid};
 use num_bigint::BigUint;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
-/// Keys of the visited set are already 128-bit hashes: use their low bits as they are.
-#[derive(Default)]
-struct FingerprintHasher(u64);
-
-impl Hasher for FingerprintHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ b as u64;
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
-/// A fingerprint as two 64-bit halves (8-byte aligned: a smaller table entry than `u128`);
-/// the table hashes it by its low half, which is already uniformly distributed.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Key(u64, u64);
-
-impl std::hash::Hash for Key {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        h.write_u64(self.0);
-    }
-}
-
-fn key(fp: u128) -> Key {
-    Key(fp as u64, (fp >> 64) as u64)
-}
-
-type Visited = HashMap<Key, u32, BuildHasherDefault<FingerprintHasher>>;
+type Visited = KeyMap<u32>;
 
 /// A node whose subtree is still being explored (on the DFS stack).
 const IN_PROGRESS: u64 = u64::MAX;

@@ -50,18 +50,37 @@ const BUFFERED: usize = 1 << 16;
 struct Digest {
     buf: Vec<u8>,
     stream: Option<Box<xxhash_rust::xxh3::Xxh3>>,
+    /// Bytes fed to `stream`.
+    streamed: u64,
 }
 
 impl Digest {
     fn digest<T: Hash>(&mut self, value: &T) -> u128 {
         self.buf.clear();
         self.stream = None;
+        self.streamed = 0;
         value.hash(self);
+        count_hashed(self.buf.len() as u64 + self.streamed);
         match self.stream.take() {
             Some(s) => s.digest128(),
             None => xxhash_rust::xxh3::xxh3_128(&self.buf),
         }
     }
+}
+
+thread_local! {
+    static HASHED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Adds `bytes` to this thread's count of bytes hashed.
+pub(super) fn count_hashed(bytes: u64) {
+    HASHED.with(|h| h.set(h.get() + bytes));
+}
+
+/// Bytes this thread has hashed so far, for fingerprints and cached digests together: what a
+/// search may use to keep its fingerprinting in proportion to its stepping.
+pub fn hashed_bytes() -> u64 {
+    HASHED.with(|h| h.get())
 }
 
 impl Hasher for Digest {
@@ -84,10 +103,12 @@ impl Digest {
     fn write_past(&mut self, bytes: &[u8]) {
         if let Some(s) = &mut self.stream {
             s.update(bytes);
+            self.streamed += bytes.len() as u64;
         } else if self.buf.len() + bytes.len() > BUFFERED {
             let mut s = Box::new(xxhash_rust::xxh3::Xxh3::new());
             s.update(&self.buf);
             s.update(bytes);
+            self.streamed += (self.buf.len() + bytes.len()) as u64;
             self.buf.clear();
             self.stream = Some(s);
         } else {
@@ -97,7 +118,7 @@ impl Digest {
 }
 
 thread_local! {
-    static DIGEST: std::cell::RefCell<Digest> = const { std::cell::RefCell::new(Digest { buf: Vec::new(), stream: None }) };
+    static DIGEST: std::cell::RefCell<Digest> = const { std::cell::RefCell::new(Digest { buf: Vec::new(), stream: None, streamed: 0 }) };
 }
 
 impl<T> Deref for Cached<T> {

@@ -316,6 +316,7 @@ impl State {
             let mut buf = buf.borrow_mut();
             buf.0.clear();
             self.hash(&mut *buf);
+            super::cached::count_hashed(buf.0.len() as u64);
             xxhash_rust::xxh3::xxh3_128(&buf.0)
         })
     }

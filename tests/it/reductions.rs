@@ -119,12 +119,16 @@ fn model_file(path: &str, n: u32) -> Model {
 }
 
 /// Whether `r` is a one-execution proof: it holds after exploring a single execution, with a
-/// reduction applied. Plain stateful search counts distinct terminal states as executions (the
-/// locked program already has one), so `executions == 1` alone proves nothing: it is a proof only
-/// where the run says it reduced (`reductions` lists what was applied). Until the engine lands,
-/// every level runs plain search with no reductions listed, and this is false.
+/// reduction applied. Stateful searches count distinct terminal states as executions (the locked
+/// program already has one), so `executions == 1` alone proves nothing: it is a proof only where
+/// the run says it reduced (`reductions` lists what was applied) and no state was reached along a
+/// second path (`state-caching`: the reduced search kept several threads somewhere, and the runs
+/// merged again).
 fn one_execution_proof(r: &Report) -> bool {
-    r.verdict == Verdict::Holds && r.stats.executions == 1 && !r.reductions.is_empty()
+    r.verdict == Verdict::Holds
+        && r.stats.executions == 1
+        && !r.reductions.is_empty()
+        && r.reductions.iter().all(|n| n.name != "state-caching")
 }
 
 /// Runs `m` under `none`, checks `fact` on that run, and holds every reduced level to it. With

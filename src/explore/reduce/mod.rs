@@ -19,12 +19,13 @@ mod notes;
 
 use super::report::ReductionNote;
 use super::search::Search;
+use super::visited::{key, KeySet};
 use super::Reduction;
 use crate::bytecode::Instr;
 use crate::engine::{is_preemption, run_status, Last, PyModel, Schedule, Status, System};
 use crate::vm::{self, Blocker, Event, Object, State, ThreadStatus, Tid, Value};
 mod accel;
-use crate::analysis::{bit, Facts, Slots, Summary};
+use crate::analysis::{bit, members, Facts, Slots, Summary};
 
 /// Longest transaction (steps) before it is cut (cutting a transaction short is always sound).
 const MAX_TX_STEPS: u64 = 1 << 24;
@@ -49,9 +50,36 @@ pub(crate) struct Reduced {
 /// access (`unguarded`) and per lock the globals accessed under it (`under`).
 type Fut = std::rc::Rc<(Summary, Vec<Slots>, Vec<Slots>)>;
 
-/// What a future depends on: the thread, whether it is cut, its frames' positions (or its
-/// target), and which globals are bound.
-type FutKey = (Tid, Vec<(u32, u32)>, u8, u128);
+/// What a future depends on, as words: the thread, whether it is cut, which globals are bound
+/// (four words), and its frames' positions (code, pc) or its target.
+type FutKey = Vec<u32>;
+
+/// A multiply-rotate hasher for the futures' small keys (no flooding concern: the keys are the
+/// program's own positions).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mover {
@@ -117,16 +145,27 @@ struct Reducer<'a> {
     branchings: u64,
     monitor: Option<String>,
     thread_steps: Vec<u64>,
-    futures: std::collections::HashMap<FutKey, Option<Fut>>,
+    futures: std::collections::HashMap<FutKey, Option<Fut>, std::hash::BuildHasherDefault<KeyHasher>>,
+    /// The key being looked up (reused, so a hit allocates nothing).
+    key: FutKey,
     max_branchings: u64,
     depth: usize,
     over_budget: bool,
-    /// Fingerprints of the states where several threads were kept: reaching one again would
-    /// repeat the same subtree (the program is acyclic, so no cycle proviso is needed).
-    visited: std::collections::HashSet<u128>,
+    /// Fingerprints of the states reached: reaching one again would repeat the same subtree
+    /// (the program is acyclic, so no cycle proviso is needed).
+    visited: KeySet,
+    /// States reached again, whose subtree was not explored twice.
+    revisits: u64,
+    /// Bytes hashed to look up states where one thread ran alone.
+    solo_hashed: u64,
     /// Loop iterations applied at once by solo-loop acceleration.
     accelerated: u64,
 }
+
+/// Bytes that looking up states where one thread runs alone may hash per step run, and in all
+/// beyond that.
+const SOLO_HASH_PER_STEP: u64 = 64;
+const SOLO_HASH_FREE: u64 = 1 << 20;
 
 /// Most nested branching points of the reduced search (each holds a state on the stack).
 const MAX_DEPTH: usize = 50_000;
@@ -160,11 +199,14 @@ pub(crate) fn run(
         branchings: 0,
         monitor: None,
         thread_steps: Vec::new(),
-        futures: std::collections::HashMap::new(),
+        futures: Default::default(),
+        key: Vec::new(),
         max_branchings,
         depth: 0,
         over_budget: false,
-        visited: std::collections::HashSet::new(),
+        visited: KeySet::default(),
+        revisits: 0,
+        solo_hashed: 0,
         accelerated: 0,
     };
     r.go(model.init(), None, 0);
@@ -228,38 +270,60 @@ impl Reducer<'_> {
             .find(|g| state.globals[*g as usize] == Value::Lock(id))
     }
 
-    /// What thread `u` can still do, or `None` when it cannot move until `t` moves (it waits to
-    /// join `t`) or is done. Memoised: it depends only on where `u` is and which globals are bound.
-    fn future(&mut self, s: &State, u: Tid, t: Tid) -> Option<Fut> {
+    /// What thread `u` can still do (`None` when it is done), and the thread whose end it waits
+    /// for in a `join`, if it does. Memoised: the future depends only on where `u` is and which
+    /// globals are bound.
+    fn future(&mut self, s: &State, u: Tid, bound: Slots) -> Option<(Fut, Option<Tid>)> {
         let th = &s.threads[u];
-        let (frames, kind): (Vec<(u32, u32)>, u8) = match &th.status {
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        key.push(u as u32);
+        let mut joins = None;
+        let kind = match &th.status {
             ThreadStatus::Finished | ThreadStatus::Failed { .. } => return None,
-            ThreadStatus::New { target: Value::Function(f), .. } => (vec![(f.code, 0)], 1),
+            ThreadStatus::New { target: Value::Function(f), .. } => {
+                key.extend([f.code, 0]);
+                1
+            }
             ThreadStatus::New { target: Value::None, .. } if th.instance.is_none() => return None,
-            ThreadStatus::New { .. } => (Vec::new(), 2),
+            ThreadStatus::New { .. } => 2,
             ThreadStatus::Alive => {
-                if vm::blocker(self.program(), s, u) == Some(Blocker::Join(t)) {
-                    return None;
+                if let Some(Blocker::Join(t)) = vm::blocker(self.program(), s, u) {
+                    joins = Some(t);
                 }
                 // A first step that unpacks a list or a dict (`args=[...]`, `kwargs=`) reads them.
                 let binds = th.frames.first().is_some_and(|f| f.role == vm::FrameRole::Bind);
-                (th.frames.iter().map(|f| (f.code, f.pc)).collect(), if binds { 2 } else { 0 })
+                key.extend(th.frames.iter().flat_map(|f| [f.code, f.pc]));
+                if binds {
+                    2
+                } else {
+                    0
+                }
             }
         };
-        let n = self.program().globals.len().min(128);
-        let mut bound: u128 = 0;
-        for g in 0..n {
-            if s.globals[g] != Value::Null {
+        key.extend([kind, bound as u32, (bound >> 32) as u32, (bound >> 64) as u32, (bound >> 96) as u32]);
+        let f = match self.futures.get(&key[..]) {
+            Some(f) => f.clone(),
+            None => {
+                let frames: Vec<(u32, u32)> = key[1..key.len() - 5].chunks(2).map(|c| (c[0], c[1])).collect();
+                let f = Some(self.compute_future(&frames, kind as u8, bound));
+                self.futures.insert(key.clone(), f.clone());
+                f
+            }
+        };
+        self.key = key;
+        f.map(|f| (f, joins))
+    }
+
+    /// Every thread's [`Reducer::future`] at `s`.
+    fn futures_at(&mut self, s: &State) -> Vec<Option<(Fut, Option<Tid>)>> {
+        let mut bound: Slots = 0;
+        for (g, v) in s.globals.iter().enumerate().take(128) {
+            if !matches!(v, Value::Null) {
                 bound |= bit(g as u32);
             }
         }
-        let key = (u, frames, kind, bound);
-        if let Some(f) = self.futures.get(&key) {
-            return f.clone();
-        }
-        let f = Some(self.compute_future(&key.1, key.2, bound));
-        self.futures.insert(key, f.clone());
-        f
+        (0..s.threads.len()).map(|u| self.future(s, u, bound)).collect()
     }
 
     fn compute_future(&self, frames: &[(u32, u32)], kind: u8, bound: u128) -> Fut {
@@ -292,9 +356,15 @@ impl Reducer<'_> {
         std::rc::Rc::new((sum, ung, under))
     }
 
-    /// The threads other than `t` that can move without `t` moving, with their futures.
-    fn others(&mut self, s: &State, t: Tid) -> Vec<(Tid, Fut)> {
-        (0..s.threads.len()).filter(|&u| u != t).filter_map(|u| self.future(s, u, t).map(|f| (u, f))).collect()
+    /// The threads other than `t` that can move without `t` moving (all but those waiting to
+    /// join `t`), with their futures, from every thread's `futures`.
+    fn others(futures: &[Option<(Fut, Option<Tid>)>], t: Tid) -> Vec<(Tid, Fut)> {
+        futures
+            .iter()
+            .enumerate()
+            .filter(|&(u, _)| u != t)
+            .filter_map(|(u, f)| f.as_ref().filter(|(_, joins)| *joins != Some(t)).map(|(f, _)| (u, f.clone())))
+            .collect()
     }
 
     /// Whether global `g` is accessed only under lock slot `l` by every thread in `others`.
@@ -310,7 +380,7 @@ impl Reducer<'_> {
                 return false;
             }
             let gs = f.2[l as usize];
-            (0..128u32).filter(|g| gs & bit(*g) != 0).all(|g| {
+            members(gs).all(|g| {
                 own.get(g as usize).is_none_or(|o| o & bit(l) == 0)
                     && s_others.iter().all(|(_, w)| w.1[g as usize] & bit(l) == 0)
             })
@@ -354,7 +424,7 @@ impl Reducer<'_> {
             ) if (*g as usize) < 128 => {
                 let g = *g;
                 let held = Self::held_ids(st, t);
-                for id in (0..128u32).filter(|i| held & (1 << i) != 0) {
+                for id in members(held) {
                     if let Some(l) = self.slot_of_lock(st, id) {
                         if Self::guarded(others, g, l) {
                             return (Mover::B, Some(g));
@@ -561,7 +631,7 @@ impl Reducer<'_> {
         for &(g, _) in &accum_ops {
             touched |= bit(g);
         }
-        for g in (0..128u32).filter(|g| touched & bit(*g) != 0) {
+        for g in members(touched) {
             let mut expect_store = false;
             let mut ok = true;
             for &(_, w) in accum_ops.iter().filter(|(x, _)| *x == g) {
@@ -613,8 +683,8 @@ impl Reducer<'_> {
                 if !r.net_zero || self.level == Reduction::Por {
                     return false;
                 }
-                for l in 0..128u32 {
-                    if r.locks & fut.lock_uses & bit(l) != 0 && !Self::clean(others, own, l) {
+                for l in members(r.locks & fut.lock_uses) {
+                    if !Self::clean(others, own, l) {
                         return false;
                     }
                 }
@@ -640,6 +710,8 @@ impl Reducer<'_> {
 
     /// Follows the reduced graph from `s`: alternatives recursively, the last one in place.
     fn walk(&mut self, mut s: State, mut prev: Option<Last>, mut used: u32) {
+        // Whether `s` is the first state or one that a branching point led to.
+        let mut branched = true;
         loop {
             if self.search.should_stop() || self.monitor.is_some() || self.over_budget {
                 return;
@@ -653,11 +725,34 @@ impl Reducer<'_> {
                 self.search.finish_execution(status, &self.schedule, used, || model.project(&s));
                 return;
             }
+            // The reduced graph is a function of the state alone (which transactions run, and
+            // which are independent, depend on nothing else) and has no cycles (only `for`
+            // loops): a state reached again roots the subtree already explored. Any subset of the
+            // states may be looked up. A state with several threads, or one that a branch led
+            // to, is; so is one where a thread runs alone, while the bytes hashed for those stay
+            // in proportion to the steps run (a thread that grows a list a million times alone
+            // would make fingerprinting at each step quadratic).
+            let solo = runnable.len() == 1 && !branched;
+            if !solo || self.solo_hashed <= SOLO_HASH_PER_STEP * self.search.stats.transitions + SOLO_HASH_FREE {
+                if !self.search.can_grow(self.visited.len(), self.visited.capacity(), 17) {
+                    return;
+                }
+                let before = vm::hashed_bytes();
+                let fresh = self.visited.insert(key(s.fingerprint()));
+                if solo {
+                    self.solo_hashed += vm::hashed_bytes() - before;
+                }
+                if !fresh {
+                    self.revisits += 1;
+                    return;
+                }
+            }
             let mut txs: Vec<Tx> = Vec::new();
             let mut single = None;
+            let futures = self.futures_at(&s);
             for &t in &runnable {
-                let others = self.others(&s, t);
-                let own = self.future(&s, t, usize::MAX);
+                let others = Self::others(&futures, t);
+                let own = futures[t].as_ref().map(|(f, _)| f.clone());
                 let start = if runnable.len() == 1 {
                     // Only `t` can run, so its transaction is taken whatever it does: it runs on
                     // the state itself, whose heap objects it then writes without copying them
@@ -703,22 +798,18 @@ impl Reducer<'_> {
                         used += u32::from(is_preemption(prev, t, &runnable));
                         prev = Some(Last { tid: t, free: false });
                         s = next;
+                        branched = false;
                         continue;
                     }
                 }
             }
+            branched = single.is_none();
             let chosen: Vec<Tx> = match single {
                 Some(tx) => {
                     self.singletons += 1;
                     vec![tx]
                 }
                 None => {
-                    if !self.search.can_grow(self.visited.len(), self.visited.capacity(), 16) {
-                        return;
-                    }
-                    if !self.visited.insert(s.fingerprint()) {
-                        return;
-                    }
                     self.branchings += 1;
                     if self.branchings > self.max_branchings {
                         self.over_budget = true;

@@ -11,14 +11,19 @@ impl Reducer<'_> {
         let p = self.program();
         let mut notes = Vec::new();
         let executions = self.search.stats.executions;
+        // With states reached again, runs merge: the count is of the distinct end states.
+        let runs = if self.revisits == 0 {
+            format!("{executions} execution{} explored", if executions == 1 { "" } else { "s" })
+        } else {
+            format!("{executions} end state{} reached", if executions == 1 { "" } else { "s" })
+        };
         let mut por = format!(
-            "{executions} execution{} explored: at {} of {} scheduling points one thread's next {} was independent of everything the other threads can still do (their futures from the static analysis, cut at a join on that thread), so only it was scheduled (Godefroid's persistent sets)",
-            if executions == 1 { "" } else { "s" },
+            "{runs}: at {} of {} scheduling points one thread's next {} was independent of everything the other threads can still do (their futures from the static analysis, cut at a join on that thread), so only it was scheduled (Godefroid's persistent sets)",
             self.singletons,
             self.singletons + self.branchings,
             if self.level == Reduction::Por { "step" } else { "transaction" },
         );
-        if executions == 1 && self.thread_steps.iter().filter(|&&k| k > 0).count() > 1 {
+        if executions == 1 && self.branchings == 0 && self.thread_steps.iter().filter(|&&k| k > 0).count() > 1 {
             let exp = log10_multinomial(&self.thread_steps);
             por.push_str(&format!(
                 "; that one execution ({} steps) represents every interleaving of the program: at most ≈ 10^{exp:.1}, the multinomial of the threads' step counts",
@@ -37,6 +42,18 @@ impl Reducer<'_> {
             });
         }
         notes.push(ReductionNote { name: "persistent-sets".into(), reason: por });
+        if self.revisits != 0 {
+            notes.push(ReductionNote {
+                name: "state-caching".into(),
+                reason: format!(
+                    "{} state{} reached again along another path {} not explored again: which transactions run from a state, and which of them are independent, depend on that state alone, and every loop is a `for` loop (the reduced graph has no cycles), so a state reached again roots the subtree already explored ({} distinct states)",
+                    crate::text::thousands(self.revisits),
+                    if self.revisits == 1 { "" } else { "s" },
+                    if self.revisits == 1 { "was" } else { "were" },
+                    crate::text::thousands(self.visited.len() as u64),
+                ),
+            });
+        }
         if let Some(first) = &self.facts.heap {
             notes.push(ReductionNote {
                 name: "heap-as-synchronisation".into(),
