@@ -429,25 +429,27 @@ impl<'m, M: System + Sync> Checker<'m, M> {
             r.notes.push(distributed::note(c, &r.stats));
             return r;
         }
-        if self.workers > 1 {
-            let why_not = if self.count || self.count_outcomes {
-                Some("interleaving counts need the one-thread search")
-            } else if !self.model.acyclic() {
-                Some("the program has a loop other than a `for` loop, so its state graph may have cycles, which only the one-thread search looks for")
-            } else {
-                None
-            };
-            let Some(why) = why_not else {
-                parallel::run(self.model, &mut s, self.workers);
-                let mut r = self.report(s, "stateful", None, false, notes);
-                r.notes.push(parallel::note(&r.stats));
-                return r;
-            };
-            let mut r = self.stateful_on_one_thread(s, notes);
-            r.notes.push(format!("--workers {}: the stateful search ran on one thread: {why}", self.workers));
+        // The fingerprint-table search (any number of threads, `parallel.rs`) answers every
+        // question but interleaving counts, on state graphs without cycles; the graph search
+        // (`stateful.rs`) counts and looks for cycles.
+        let why_not = if self.count || self.count_outcomes {
+            Some("interleaving counts need the one-thread search")
+        } else if !self.model.acyclic() {
+            Some("the program has a loop other than a `for` loop, so its state graph may have cycles, which only the one-thread search looks for")
+        } else {
+            None
+        };
+        let Some(why) = why_not else {
+            parallel::run(self.model, &mut s, self.workers);
+            let mut r = self.report(s, "stateful", None, false, notes);
+            r.notes.push(parallel::note(&r.stats));
             return r;
+        };
+        let mut r = self.stateful_on_one_thread(s, notes);
+        if self.workers > 1 {
+            r.notes.push(format!("--workers {}: the stateful search ran on one thread: {why}", self.workers));
         }
-        self.stateful_on_one_thread(s, notes)
+        r
     }
 
     fn stateful_on_one_thread(&self, mut s: Search, notes: Vec<ReductionNote>) -> Report {

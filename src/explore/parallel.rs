@@ -1,5 +1,6 @@
-//! Parallel stateful search (`--workers N`): the same state graph as [`super::stateful`], explored
-//! by `N` threads that share one visited set.
+//! The fingerprint-table stateful search, on one thread or on `N` (`--workers N`): the same state
+//! graph as [`super::stateful`], explored by threads that share one visited set of 64-bit
+//! fingerprints. It is the stateful search of every acyclic program when nothing is counted.
 //!
 //! - **Visited set.** 64-bit state fingerprints in a set split into shards by fingerprint bits,
 //!   each behind its own lock ([`Table`]): 8 bytes per state and one control byte, at a load
@@ -69,6 +70,20 @@ impl Table {
 struct Trail {
     parent: Option<Arc<Trail>>,
     tid: Tid,
+}
+
+impl Drop for Trail {
+    /// Unlinks the chain of parents this was the last holder of one by one: a path of millions
+    /// of steps would otherwise be dropped by as deep a recursion.
+    fn drop(&mut self) {
+        let mut next = self.parent.take();
+        while let Some(node) = next {
+            next = match Arc::try_unwrap(node) {
+                Ok(mut t) => t.parent.take(),
+                Err(_) => None,
+            };
+        }
+    }
 }
 
 fn schedule_of(trail: &Option<Arc<Trail>>) -> Schedule {
@@ -157,10 +172,13 @@ struct Shared<'a, M: System> {
     states: AtomicU64,
     transitions: AtomicU64,
     max_states: u64,
+    /// This search's batch of new states per thread ([`STATES_BATCH`] or less).
+    states_batch: u64,
 }
 
 /// New states a thread counts before adding them to the shared count (which `--max-states`
-/// limits, so a search may store up to this many states per thread more).
+/// limits, so a search may store up to this many states per thread more): at most this, and
+/// small enough that all threads together pass the limit by at most 1%.
 const STATES_BATCH: u64 = 256;
 
 /// Steps between two looks at the limits and the queue.
@@ -177,7 +195,8 @@ fn work<M: System + Sync>(
     let mut runnable = Vec::new();
     let mut next_runnable = Vec::new();
     let mut next_check = CHECK_EVERY;
-    let mut next_states = STATES_BATCH;
+    let batch = sh.states_batch;
+    let mut next_states = batch;
     let mut published = 0u64;
     while let Some(mut stack) = sh.queue.take(&sh.stop) {
         while let Some(item) = stack.pop() {
@@ -195,8 +214,8 @@ fn work<M: System + Sync>(
                 found.states += 1;
                 if found.states >= next_states {
                     // The shared count, in batches (one counter for every thread is contended).
-                    next_states = found.states + STATES_BATCH;
-                    let all = sh.states.fetch_add(STATES_BATCH, Ordering::Relaxed) + STATES_BATCH;
+                    next_states = found.states + batch;
+                    let all = sh.states.fetch_add(batch, Ordering::Relaxed) + batch;
                     if all > sh.max_states {
                         found.limit = Some(Limit::States);
                         sh.stop.store(true, Ordering::Relaxed);
@@ -284,6 +303,7 @@ pub(crate) fn run<M: System + Sync>(model: &M, search: &mut Search, workers: usi
         states: AtomicU64::new(1),
         transitions: AtomicU64::new(0),
         max_states: search.limits.max_states,
+        states_batch: (search.limits.max_states / 100 / workers.max(1) as u64).clamp(1, STATES_BATCH),
     };
     let budget = search.budget.clone();
     let progress = search.progress.clone();
@@ -355,10 +375,13 @@ pub(crate) fn note(stats: &super::report::Stats) -> String {
     let n = stats.states as f64;
     // Birthday bound: P(some two of n uniform 64-bit values coincide) <= n(n-1)/2 / 2^64.
     let p = (n * (n - 1.0) / 2.0 / 2f64.powi(64)).min(1.0);
+    let who = match stats.workers {
+        1 => "the search stored its visited states as 64-bit fingerprints".to_string(),
+        w => format!("{w} threads shared one visited set of 64-bit fingerprints"),
+    };
     format!(
-        "{} threads shared one visited set of 64-bit fingerprints: {} bytes, {:.1} bytes per state; \
+        "{who}: {} bytes, {:.1} bytes per state; \
          the chance that two of the {} states share a fingerprint is at most {:.1e}",
-        stats.workers,
         crate::text::thousands(stats.visited_bytes),
         stats.visited_bytes as f64 / n.max(1.0),
         crate::text::thousands(stats.states),

@@ -23,6 +23,17 @@ fn summary(r: &Report) -> String {
     )
 }
 
+/// What the fingerprint-table and graph searches must agree on (the graph search's outcome
+/// counts are interleaving counts, the table's first visits: only which outcomes is compared).
+fn shape(r: &Report) -> String {
+    let findings: Vec<String> = r.violations.iter().map(|v| format!("{:?}", v.finding)).collect();
+    let outcomes: Vec<String> = r.outcomes().map(|o| format!("{o:?}")).collect();
+    format!(
+        "{:?} exhaustive={} states={} steps={} runs={}\noutcomes {outcomes:#?}\nviolations {findings:#?}",
+        r.verdict, r.exhaustive, r.stats.states, r.stats.transitions, r.stats.executions
+    )
+}
+
 fn same_search(p: &GenProgram, switch: SwitchModel, workers: usize) -> Result<(), TestCaseError> {
     let m = Model::from_source("gen.py", &p.source)
         .and_then(|m| m.with_switch(switch))
@@ -36,6 +47,11 @@ fn same_search(p: &GenProgram, switch: SwitchModel, workers: usize) -> Result<()
         return Ok(());
     }
     prop_assert_eq!(summary(&many), summary(&one), "under {}\n{}", switch.name(), p.source);
+    // The fingerprint table (one thread or several) explores the graph search's state graph: the
+    // graph search runs when interleavings are counted.
+    let graph = m.checker().strategy(Search::Stateful).all_outcomes(true).count_interleavings(true).check();
+    prop_assert_eq!(graph.stats.workers, 1);
+    prop_assert_eq!(shape(&graph), shape(&one), "under {}\n{}", switch.name(), p.source);
     for v in &many.violations {
         let t = trace::replay(m.explorable(), &v.schedule)
             .map_err(|e| TestCaseError::fail(format!("{} does not replay: {e}\n{}", v.schedule, p.source)))?;

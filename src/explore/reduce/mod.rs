@@ -1,4 +1,5 @@
-//! Sound reductions: a stateless search over *transactions* with persistent sets.
+//! Sound reductions: a depth-first search over *transactions* with persistent sets, which keeps
+//! the states where runs can merge (the reduced graph is a function of the state, and acyclic).
 //!
 //! - **Transactions** (Lipton reduction; Flanagan–Qadeer): a thread runs from a scheduling point
 //!   through steps classified as movers — acquiring a lock that is only taken by `with` is a
@@ -10,6 +11,7 @@
 //!   independent of everything every other thread can still do (their *futures*, from the
 //!   static facts, cut at a `join` on this thread), only that thread is scheduled.
 //! - **Commutativity** (`full`): transactions that only add int constants to a global commute.
+//! - **State caching**: a state reached again along another path is not explored again.
 //!
 //! The facts the reductions rest on are static ([`facts`]); the steps that rely on them are
 //! monitored as they run (a step the facts say cannot raise does raise; a step touches a global
