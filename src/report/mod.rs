@@ -83,14 +83,19 @@ pub fn render_check_explained(
     if let Some(n) = &report.interleavings {
         let _ = writeln!(out, "  interleavings: {}", big_count(n));
     }
+    render_notes(&mut out, report);
+    out.push_str(&render_stats(report));
+    out
+}
+
+/// The reductions a search applied, with why each was sound, and its notes.
+fn render_notes(out: &mut String, report: &Report) {
     for r in &report.reductions {
         let _ = writeln!(out, "  reduction {}: {}", r.name, r.reason);
     }
     for n in &report.notes {
         let _ = writeln!(out, "  note: {n}");
     }
-    out.push_str(&render_stats(report));
-    out
 }
 
 fn render_counterexample(c: &Counterexample, src: &SourceFile, replay_args: &str, style: Style) -> String {
@@ -189,6 +194,7 @@ pub fn render_outcomes(report: &Report, src: &SourceFile, style: Style) -> Strin
     if let Some(n) = &report.interleavings {
         let _ = writeln!(out, "  interleavings: {}", big_count(n));
     }
+    render_notes(&mut out, report);
     out.push_str(&limits::render_limit(report));
     out.push_str(&render_stats(report));
     out
