@@ -88,7 +88,7 @@ pub(crate) fn get_attr_in(program: &Program, globals: &[Value], obj: &Value, nam
 /// `f.__name__`, `f.__qualname__`, `f.__module__`, `f.__doc__` and (after `functools.wraps`)
 /// `f.__wrapped__`; `None` for the attributes the checker does not model.
 pub(crate) fn function_attr(program: &Program, f: &Func, name: &str) -> Option<Value> {
-    if let Some(w) = &f.wrapped {
+    if let Some(w) = f.wrapped() {
         match (name, &**w) {
             ("__wrapped__", w) => return Some(w.clone()),
             ("__name__" | "__qualname__" | "__doc__" | "__module__", Value::Function(inner)) => {

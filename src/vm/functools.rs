@@ -146,7 +146,7 @@ pub(super) fn update_wrapper(wrapped: Value, args: &[Value]) -> Result<Value, Ex
     match args {
         [Value::Function(f)] => {
             let mut f = f.clone();
-            f.wrapped = Some(Arc::new(match wrapped {
+            f.extra_mut().wrapped = Some(Arc::new(match wrapped {
                 Value::Method(inner, _) => Value::Function(inner),
                 w => w,
             }));

@@ -25,7 +25,7 @@ pub(super) fn bind_args(
     // arguments, then the defaults and what is still missing; messages name the qualname.
     let co = program.code(func.code);
     let runtime: Vec<Value>;
-    let defaults: &[Value] = match &func.defaults {
+    let defaults: &[Value] = match func.defaults() {
         Some(d) => d,
         None => {
             runtime = co.defaults.iter().map(Value::from_const).collect();

@@ -9,6 +9,10 @@ use crate::bytecode::{CodeId, Program};
 use std::hash::Hash;
 use std::sync::Arc;
 
+/// A frame's value stack: its first values inline in the frame (a copied thread copies its
+/// shallow stacks without allocating).
+pub type Stack = smallvec::SmallVec<[Value; 4]>;
+
 /// One call frame: code, program counter, value stack, locals.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Frame {
@@ -17,7 +21,7 @@ pub struct Frame {
     /// Index of the next instruction.
     pub pc: u32,
     /// The value stack.
-    pub stack: Vec<Value>,
+    pub stack: Stack,
     /// Fast locals (3.11's "localsplus": `varnames`, then the cells that are not parameters,
     /// then the free variables); `Value::Null` when unbound.
     pub locals: Vec<Value>,
@@ -74,15 +78,7 @@ impl Frame {
         for (slot, a) in locals.iter_mut().zip(args) {
             *slot = a.clone();
         }
-        Frame {
-            code,
-            pc: 0,
-            stack: Vec::with_capacity(8),
-            locals,
-            kwnames: None,
-            role: FrameRole::Call,
-            memo: Vec::new(),
-        }
+        Frame { code, pc: 0, stack: Stack::new(), locals, kwnames: None, role: FrameRole::Call, memo: Vec::new() }
     }
 
     /// A fresh frame for a call of `func`: its parameters bound to `args`, and its closure's
@@ -90,7 +86,7 @@ impl Frame {
     /// they are placed when the frame is made, and that instruction changes nothing).
     pub fn call(program: &Program, func: &super::value::Func, args: &[Value]) -> Frame {
         let mut frame = Frame::new(program, func.code, args);
-        if let Some(cells) = &func.closure {
+        if let Some(cells) = func.closure() {
             let start = frame.locals.len() - cells.len().min(frame.locals.len());
             for (slot, c) in frame.locals[start..].iter_mut().zip(cells.iter()) {
                 *slot = Value::Cell(*c);
@@ -253,22 +249,34 @@ impl State {
         state
     }
 
-    /// Runs a library module's body in the main thread before the program's (as its import
-    /// would, with no other thread alive yet), leaving the main thread at the program's start.
     /// Gives the state copies of its own of the parts it shares with the states it was
     /// cloned from or into (globals, threads, output, clocks, heap objects), so that a search
     /// thread that takes it over touches no reference count that another search thread
     /// touches. The state is equal to what it was.
+    /// Strings, tuples and big ints in globals and threads are copied too: a thread's copy on
+    /// write would otherwise count references to them on a cache line every search thread
+    /// writes.
     pub fn unshare(&mut self) {
-        self.globals = Arc::new((*self.globals).clone());
+        let mut globals = (*self.globals).clone();
+        globals.iter_mut().for_each(Value::unshare);
+        self.globals = Arc::new(globals);
         for t in &mut self.threads {
-            *t = Arc::new((**t).clone());
+            let mut th = (**t).clone();
+            let own: &mut Thread = &mut th;
+            own.name = Arc::from(&*own.name);
+            own.handled.unshare();
+            for f in &mut own.frames {
+                f.stack.iter_mut().chain(f.locals.iter_mut()).for_each(Value::unshare);
+            }
+            *t = Arc::new(th);
         }
         self.output = Arc::new((*self.output).clone());
         self.clocks = Arc::new((*self.clocks).clone());
         self.heap.unshare();
     }
 
+    /// Runs a library module's body in the main thread before the program's (as its import
+    /// would, with no other thread alive yet), leaving the main thread at the program's start.
     fn run_library_body(&mut self, program: &Program, module: crate::bytecode::CodeId) {
         self.thread_mut(0).frames.push(Frame::new(program, module, &[]));
         while self.threads[0].frames.len() > 1 && self.threads[0].is_alive() {

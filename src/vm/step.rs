@@ -64,7 +64,7 @@ pub(super) fn checker_limit(what: impl Into<String>) -> Exception {
     err(ExcKind::CheckerLimit, what)
 }
 
-fn pop(stack: &mut Vec<Value>) -> Value {
+fn pop(stack: &mut super::state::Stack) -> Value {
     stack.pop().expect("[internal bug] value stack underflow")
 }
 
@@ -276,12 +276,12 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             }
         }
         Instr::BuildList(n) => {
-            let items = stack.split_off(stack.len() - n as usize);
+            let items: Vec<Value> = stack.drain(stack.len() - n as usize..).collect();
             let id = heap.alloc(HeapObj::List(items), &mut info.footprint);
             stack.push(Value::Obj(id));
         }
         Instr::BuildMap(n) => {
-            let flat = stack.split_off(stack.len() - 2 * n as usize);
+            let flat: Vec<Value> = stack.drain(stack.len() - 2 * n as usize..).collect();
             let id = heap.alloc(HeapObj::Dict(Vec::new()), &mut info.footprint);
             let mut it = flat.into_iter();
             while let (Some(k), Some(v)) = (it.next(), it.next()) {
@@ -291,7 +291,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         }
         Instr::BuildConstKeyMap(n) => {
             let keys = pop(stack);
-            let values = stack.split_off(stack.len() - n as usize);
+            let values: Vec<Value> = stack.drain(stack.len() - n as usize..).collect();
             let Value::Tuple(keys) = keys else { panic!("[internal bug] BUILD_CONST_KEY_MAP without a key tuple") };
             let id = heap.alloc(HeapObj::Dict(Vec::new()), &mut info.footprint);
             for (k, v) in keys.iter().zip(values) {
@@ -324,7 +324,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             }
         }
         Instr::BuildSet(n) => {
-            let items = stack.split_off(stack.len() - n as usize);
+            let items: Vec<Value> = stack.drain(stack.len() - n as usize..).collect();
             let id = super::sets::build(heap, items, &mut info.footprint)?;
             stack.push(Value::Obj(id));
         }
@@ -465,7 +465,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             if flags & 8 != 0 {
                 let closure = super::cells::closure_of(&pop(stack))?;
                 if let Value::Function(func) = &mut f {
-                    func.closure = Some(closure);
+                    func.extra_mut().closure = Some(closure);
                 }
             }
             // Annotations and keyword-only defaults: the code object has them; so has it the
@@ -480,7 +480,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 let defaults = pop(stack);
                 if let (Value::Function(func), Value::Tuple(values)) = (&mut f, defaults) {
                     if program.code(func.code).defaults.is_empty() {
-                        func.defaults = Some(values);
+                        func.extra_mut().defaults = Some(values);
                     }
                 }
             }
@@ -493,11 +493,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             stack.push(Value::Slice(Box::new((start, stop, step))));
         }
         Instr::BuildTuple(n) => {
-            let items = stack.split_off(stack.len() - n as usize);
+            let items: Vec<Value> = stack.drain(stack.len() - n as usize..).collect();
             stack.push(Value::Tuple(items.into()));
         }
         Instr::BuildString(n) => {
-            let parts = stack.split_off(stack.len() - n as usize);
+            let parts: Vec<Value> = stack.drain(stack.len() - n as usize..).collect();
             let s: String = parts.iter().map(Value::to_str).collect();
             stack.push(Value::Str(s.into()));
         }

@@ -51,7 +51,7 @@ pub(super) fn start_thread(
             let mut frame = Frame::call(program, f, &[]);
             frame.role = FrameRole::Bind;
             // The target itself (its defaults bind too), then what `run()` unpacks.
-            frame.stack = vec![target.clone(), args, kwargs];
+            frame.stack = smallvec::smallvec![target.clone(), args, kwargs];
             let th = state.thread_mut(t);
             th.status = ThreadStatus::Alive;
             th.frames = vec![frame];

@@ -49,13 +49,25 @@ impl DictView {
     }
 }
 
-/// A function object: its code and, for a nested function, its closure (the heap ids of the
-/// cells of the variables it shares with the functions around it, in `co_freevars` order).
+/// A function object: its code, its identity and, for the few functions that have them, a
+/// closure, defaults or a `__wrapped__` ([`FuncExtra`], kept apart so that a function, and so
+/// every [`Value`], stays small).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Func {
     /// The code object.
     pub code: CodeId,
-    /// The closure's cells, if the code has free variables.
+    /// Which function object this is ([`super::State::made`] when it was made; 0 for a code
+    /// constant not yet made into a function): two made from one `def` are distinct objects.
+    pub made: u32,
+    /// The closure, defaults and `__wrapped__`, when one of them is set (never an empty one).
+    extra: Option<Arc<FuncExtra>>,
+}
+
+/// What some functions have beyond their code and identity.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct FuncExtra {
+    /// The closure's cells (the heap ids of the cells of the variables it shares with the
+    /// functions around it, in `co_freevars` order), if the code has free variables.
     pub closure: Option<Arc<[u32]>>,
     /// The callable that `functools.wraps` copied this function's `__name__`, `__qualname__`
     /// and `__doc__` from (its `__wrapped__`).
@@ -64,15 +76,32 @@ pub struct Func {
     /// ran, when one is not a constant (constant ones live in the code object:
     /// [`crate::bytecode::CodeObject::defaults`]).
     pub defaults: Option<Arc<[Value]>>,
-    /// Which function object this is ([`super::State::made`] when it was made; 0 for a code
-    /// constant not yet made into a function): two made from one `def` are distinct objects.
-    pub made: u32,
 }
 
 impl Func {
     /// A function without a closure.
     pub fn plain(code: CodeId) -> Func {
-        Func { code, closure: None, wrapped: None, defaults: None, made: 0 }
+        Func { code, made: 0, extra: None }
+    }
+
+    /// The closure's cells, if the code has free variables.
+    pub fn closure(&self) -> Option<&Arc<[u32]>> {
+        self.extra.as_ref()?.closure.as_ref()
+    }
+
+    /// The callable `functools.wraps` made this one a wrapper of.
+    pub fn wrapped(&self) -> Option<&Arc<Value>> {
+        self.extra.as_ref()?.wrapped.as_ref()
+    }
+
+    /// The defaults evaluated when the function was made, when they are not constants.
+    pub fn defaults(&self) -> Option<&Arc<[Value]>> {
+        self.extra.as_ref()?.defaults.as_ref()
+    }
+
+    /// The closure, defaults and `__wrapped__`, for setting one of them.
+    pub fn extra_mut(&mut self) -> &mut FuncExtra {
+        Arc::make_mut(self.extra.get_or_insert_with(Default::default))
     }
 }
 
@@ -424,6 +453,21 @@ pub struct Partial {
 }
 
 impl Value {
+    /// Gives the value copies of its own of the strings, tuples and big ints it shares with
+    /// other values ([`super::State::unshare`]).
+    pub fn unshare(&mut self) {
+        match self {
+            Value::Str(s) => *s = Arc::from(&**s),
+            Value::Big(b) => *b = Arc::new((**b).clone()),
+            Value::Tuple(t) | Value::TupleIter(t, _) => {
+                let mut items = t.to_vec();
+                items.iter_mut().for_each(Value::unshare);
+                *t = items.into();
+            }
+            _ => {}
+        }
+    }
+
     /// Converts a compile-time constant.
     pub fn from_const(c: &Const) -> Value {
         match c {
