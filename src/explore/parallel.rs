@@ -3,9 +3,10 @@
 //! fingerprints. It is the stateful search of every acyclic program when nothing is counted.
 //!
 //! - **Visited set.** 64-bit state fingerprints in a set split into shards by fingerprint bits,
-//!   each behind its own lock ([`Table`]): 8 bytes per state and one control byte, at a load
-//!   between 7/16 and 7/8, so 10–21 bytes per state with the table's overhead; a shard doubles
-//!   alone, so no moment holds two copies of the whole set.
+//!   each behind its own lock ([`Table`]), each an open-addressed array of 8-byte slots at a
+//!   load between 3/8 and 3/4, so 10.7–21.3 bytes per state; a shard doubles alone, so no
+//!   moment holds two copies of the whole set. A state's successors are all made first, each
+//!   one's slot fetched ahead while the next is made, and then looked up.
 //! - **Work.** Each thread expands states from a stack of its own (depth-first) and hands the
 //!   older half of it to a shared queue whenever a thread waits for work.
 //! - **Schedules.** Each pending state keeps its path as a shared linked trail (one node per step,
@@ -22,17 +23,20 @@ use crate::budget::Limit;
 use crate::engine::{run_status, Finding, Outcome, Schedule, Status, System};
 use crate::vm::{Event, Tid};
 use num_bigint::BigUint;
-use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
-/// A shard: fingerprints used as their own hashes.
-type Shard = HashSet<u64, super::visited::Build>;
+/// A shard: an open-addressed set of 64-bit fingerprints.
+type Shard = super::visited::OpenSet<u64>;
 
 /// The shared visited set: 64-bit fingerprints in `2^SHARD_BITS` locked shards, chosen by bits
-/// 32 and up (the shard's own set indexes by the low bits and filters by the top seven).
+/// 32 and up (the shard indexes its slots by the low bits).
 pub(crate) struct Table {
     shards: Vec<Mutex<Shard>>,
+    /// Each shard's slot array and index mask as of its last growth, read without the lock to
+    /// prefetch a slot (a stale one only makes the prefetch useless).
+    hints: Vec<(AtomicPtr<u64>, AtomicUsize)>,
 }
 
 const SHARD_BITS: u32 = 10;
@@ -40,26 +44,58 @@ const SHARD_BITS: u32 = 10;
 impl Table {
     /// An empty set.
     pub fn new() -> Self {
-        Table { shards: (0..1 << SHARD_BITS).map(|_| Mutex::new(Shard::default())).collect() }
+        Table {
+            shards: (0..1 << SHARD_BITS).map(|_| Mutex::new(Shard::default())).collect(),
+            hints: (0..1 << SHARD_BITS).map(|_| (AtomicPtr::new(std::ptr::null_mut()), AtomicUsize::new(0))).collect(),
+        }
+    }
+
+    fn shard(fp: u64) -> usize {
+        (fp >> 32) as usize & ((1 << SHARD_BITS) - 1)
+    }
+
+    /// Asks the processor to fetch the slot where `fp` would go, ahead of its [`Table::insert`].
+    #[inline]
+    pub fn prefetch(&self, fp: u64) {
+        let i = Self::shard(fp);
+        // The shard's lock too, for writing (another thread may have taken it last).
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch reads nothing into the program and cannot fault.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_ET0 }>(
+                std::ptr::from_ref(&self.shards[i]).cast(),
+            )
+        }
+        let (p, mask) = &self.hints[i];
+        let p = p.load(Ordering::Relaxed);
+        if !p.is_null() {
+            super::visited::prefetch_slot(p.cast_const(), fp as usize & mask.load(Ordering::Relaxed));
+        }
     }
 
     /// Inserts `fp`; returns whether it was new.
     #[inline]
     pub fn insert(&self, fp: u64) -> bool {
-        let shard = (fp >> 32) as usize & ((1 << SHARD_BITS) - 1);
-        self.shards[shard].lock().unwrap_or_else(|e| e.into_inner()).insert(fp)
+        let i = Self::shard(fp);
+        let mut shard = self.shards[i].lock().unwrap_or_else(|e| e.into_inner());
+        let fresh = shard.insert(fp);
+        let (p, mask) = shard.slots_and_mask();
+        let hint = &self.hints[i];
+        if hint.0.load(Ordering::Relaxed).cast_const() != p {
+            hint.0.store(p.cast_mut(), Ordering::Relaxed);
+            hint.1.store(mask, Ordering::Relaxed);
+        }
+        fresh
     }
 
-    /// Fingerprints stored, and the bytes the shards hold (8 per bucket and a control byte).
+    /// Fingerprints stored, and the bytes the shards' slots take (8 per slot).
     pub fn size(&self) -> (u64, u64) {
         let mut len = 0;
         let mut bytes = 0;
         for s in &self.shards {
             let s = s.lock().unwrap_or_else(|e| e.into_inner());
             len += s.len() as u64;
-            // hashbrown keeps capacity·8/7 buckets (a power of two) of 8 bytes and a control byte each.
-            let buckets = if s.capacity() == 0 { 0 } else { (s.capacity() * 8 / 7).next_power_of_two() };
-            bytes += buckets as u64 * 9;
+            bytes += s.bytes() as u64;
         }
         (len, bytes)
     }
@@ -194,6 +230,7 @@ fn work<M: System + Sync>(
     let mut found = Found::default();
     let mut runnable = Vec::new();
     let mut next_runnable = Vec::new();
+    let mut successors = Vec::new();
     let mut next_check = CHECK_EVERY;
     let batch = sh.states_batch;
     let mut next_states = batch;
@@ -204,11 +241,18 @@ fn work<M: System + Sync>(
                 break;
             }
             model.runnable(&item.state, &mut runnable);
+            // Every successor first, each one's slot fetched while the next is made; then the
+            // lookups, which no longer wait on memory one after the other.
             for &u in &runnable {
                 let mut s = item.state.clone();
                 let info = model.step(&mut s, u);
                 found.transitions += 1;
-                if !sh.table.insert(model.fingerprint(&s) as u64) {
+                let fp = model.fingerprint(&s) as u64;
+                sh.table.prefetch(fp);
+                successors.push((u, s, matches!(info.event, Event::Raise(_)), fp));
+            }
+            for (u, s, raised, fp) in successors.drain(..) {
+                if !sh.table.insert(fp) {
                     continue;
                 }
                 found.states += 1;
@@ -223,7 +267,7 @@ fn work<M: System + Sync>(
                     }
                 }
                 model.runnable(&s, &mut next_runnable);
-                let status = run_status(model, &s, &next_runnable, matches!(info.event, Event::Raise(_)));
+                let status = run_status(model, &s, &next_runnable, raised);
                 let trail = Some(Arc::new(Trail { parent: item.trail.clone(), tid: u }));
                 match status {
                     Status::Running => stack.push(Item { state: s, trail }),

@@ -1,7 +1,7 @@
 //! Visited sets keyed by state fingerprints. A fingerprint is already a uniform hash, so the
 //! tables use its low 64 bits as their own hash instead of hashing it again.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// A hasher that passes a `u64` through unchanged (any other input is mixed in bytewise).
@@ -41,8 +41,140 @@ pub(crate) fn key(fp: u128) -> Key {
     Key(fp as u64, (fp >> 64) as u64)
 }
 
-/// A set of 128-bit fingerprints.
-pub(crate) type KeySet = HashSet<Key, Build>;
-
 /// A map from 128-bit fingerprints.
 pub(crate) type KeyMap<V> = HashMap<Key, V, Build>;
+
+/// A key of an [`OpenSet`]: a fingerprint (uniform bits), whose all-zero value marks an empty
+/// slot.
+pub(crate) trait Slot: Copy + Eq {
+    /// The empty slot's pattern.
+    const EMPTY: Self;
+    /// The bits that choose the slot.
+    fn index(self) -> usize;
+}
+
+impl Slot for u64 {
+    const EMPTY: u64 = 0;
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl Slot for [u64; 2] {
+    const EMPTY: [u64; 2] = [0, 0];
+    fn index(self) -> usize {
+        self[0] as usize
+    }
+}
+
+/// A set of fingerprints in one open-addressed array (linear probing from the fingerprint's low
+/// bits): a lookup touches one slot's cache line, where a general table reads a control byte
+/// group first, and that line can be fetched ahead ([`OpenSet::prefetch`]). The capacity is a
+/// power of two, at most 3/4 full.
+pub(crate) struct OpenSet<K: Slot> {
+    slots: Vec<K>,
+    len: usize,
+    /// Whether the key [`Slot::EMPTY`] itself is in the set.
+    empty: bool,
+}
+
+impl<K: Slot> Default for OpenSet<K> {
+    fn default() -> Self {
+        OpenSet { slots: Vec::new(), len: 0, empty: false }
+    }
+}
+
+impl<K: Slot> OpenSet<K> {
+    /// Bytes per slot.
+    pub const SLOT_BYTES: usize = std::mem::size_of::<K>();
+
+    /// Keys stored.
+    pub fn len(&self) -> usize {
+        self.len + usize::from(self.empty)
+    }
+
+    /// Keys it holds before the next insert doubles it.
+    pub fn capacity(&self) -> usize {
+        self.slots.len() / 4 * 3
+    }
+
+    /// Bytes its slots take.
+    pub fn bytes(&self) -> usize {
+        self.slots.len() * Self::SLOT_BYTES
+    }
+
+    /// The slot array and the mask of its indices, for [`prefetch_slot`] without a borrow.
+    pub fn slots_and_mask(&self) -> (*const K, usize) {
+        (self.slots.as_ptr(), self.slots.len().wrapping_sub(1))
+    }
+
+    /// Asks the processor to fetch the slot where `k` would be looked up, so that an
+    /// [`OpenSet::insert`] of it a little later does not wait on memory.
+    #[inline]
+    pub fn prefetch(&self, k: K) {
+        if !self.slots.is_empty() {
+            let (p, mask) = self.slots_and_mask();
+            prefetch_slot(p, k.index() & mask);
+        }
+    }
+
+    /// Inserts `k`; returns whether it was new.
+    #[inline]
+    pub fn insert(&mut self, k: K) -> bool {
+        if k == K::EMPTY {
+            return !std::mem::replace(&mut self.empty, true);
+        }
+        if self.len >= self.capacity() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = k.index() & mask;
+        loop {
+            let s = self.slots[i];
+            if s == k {
+                return false;
+            }
+            if s == K::EMPTY {
+                self.slots[i] = k;
+                self.len += 1;
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(64);
+        let old = std::mem::replace(&mut self.slots, vec![K::EMPTY; size]);
+        let mask = size - 1;
+        for k in old.into_iter().filter(|k| *k != K::EMPTY) {
+            let mut i = k.index() & mask;
+            while self.slots[i] != K::EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = k;
+        }
+    }
+}
+
+/// Asks the processor to fetch slot `i` of the array at `slots` into its caches. Only a hint:
+/// the address is not read here, and may even be of an array since freed.
+#[inline]
+pub(crate) fn prefetch_slot<K>(slots: *const K, i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing into the program and cannot fault, whatever the address;
+    // the address is computed without dereferencing (`wrapping_add`).
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(slots.wrapping_add(i).cast())
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slots, i);
+}
+
+/// A set of 128-bit fingerprints.
+pub(crate) type FingerprintSet = OpenSet<[u64; 2]>;
+
+/// The key of fingerprint `fp` in a [`FingerprintSet`].
+pub(crate) fn slot128(fp: u128) -> [u64; 2] {
+    [fp as u64, (fp >> 64) as u64]
+}

@@ -59,6 +59,7 @@ mod value;
 pub use crate::bytecode::SwitchModel;
 pub(crate) use attrs::get_attr;
 pub(crate) use cached::hashed_bytes;
+pub use cached::Cached;
 pub use call::Blocker;
 pub use footprint::{Access, Footprint, Object};
 pub(crate) use iters::reads_heap;

@@ -9,6 +9,10 @@ use crate::vm::{self, Blocker, State, ThreadStatus, Tid, Value};
 /// access (`unguarded`) and per lock the globals accessed under it (`under`).
 pub(super) type Fut = std::rc::Rc<(Summary, Vec<Slots>, Vec<Slots>)>;
 
+/// A thread slot's last future: the thread it was worked out for (held weakly), the globals
+/// then bound, and the future (`None`: the thread is done).
+pub(super) type LastFuture = (std::sync::Weak<vm::Cached<vm::Thread>>, Slots, Option<Fut>);
+
 /// What a future depends on, as words: the thread, whether it is cut, which globals are bound
 /// (four words), and its frames' positions (code, pc) or its target.
 pub(super) type FutKey = Vec<u32>;
@@ -23,9 +27,14 @@ impl std::hash::Hasher for KeyHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.write_u64(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
             let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
+            word[..rest.len()].copy_from_slice(rest);
             self.write_u64(u64::from_le_bytes(word));
         }
     }
@@ -45,6 +54,29 @@ impl Reducer<'_> {
     /// for in a `join`, if it does. Memoised: the future depends only on where `u` is and which
     /// globals are bound.
     pub(super) fn future(&mut self, s: &State, u: Tid, bound: Slots) -> Option<(Fut, Option<Tid>)> {
+        // The last future computed for thread slot `u`, while the thread is the same allocation
+        // (held weakly: its address is not reused, and a write to it moves it: `Arc::make_mut`
+        // disassociates weak pointers) and the same globals are bound.
+        let arc = &s.threads[u];
+        if let Some(Some((w, b, f))) = self.last_future.get(u) {
+            if *b == bound && std::ptr::eq(w.as_ptr(), std::sync::Arc::as_ptr(arc)) {
+                let f = f.clone()?;
+                let joins = match vm::blocker(self.program(), s, u) {
+                    Some(Blocker::Join(t)) if arc.is_alive() => Some(t),
+                    _ => None,
+                };
+                return Some((f, joins));
+            }
+        }
+        let f = self.compute_future_of(s, u, bound);
+        if self.last_future.len() <= u {
+            self.last_future.resize(u + 1, None);
+        }
+        self.last_future[u] = Some((std::sync::Arc::downgrade(arc), bound, f.as_ref().map(|(f, _)| f.clone())));
+        f
+    }
+
+    fn compute_future_of(&mut self, s: &State, u: Tid, bound: Slots) -> Option<(Fut, Option<Tid>)> {
         let th = &s.threads[u];
         let mut key = std::mem::take(&mut self.key);
         key.clear();
@@ -86,15 +118,16 @@ impl Reducer<'_> {
         f.map(|f| (f, joins))
     }
 
-    /// Every thread's [`Reducer::future`] at `s`.
-    pub(super) fn futures_at(&mut self, s: &State) -> Vec<Option<(Fut, Option<Tid>)>> {
+    /// Every thread's [`Reducer::future`] at `s`, into `out`.
+    pub(super) fn futures_at(&mut self, s: &State, out: &mut Vec<Option<(Fut, Option<Tid>)>>) {
         let mut bound: Slots = 0;
         for (g, v) in s.globals.iter().enumerate().take(128) {
             if !matches!(v, Value::Null) {
                 bound |= bit(g as u32);
             }
         }
-        (0..s.threads.len()).map(|u| self.future(s, u, bound)).collect()
+        out.clear();
+        out.extend((0..s.threads.len()).map(|u| self.future(s, u, bound)));
     }
 
     fn compute_future(&self, frames: &[(u32, u32)], kind: u8, bound: u128) -> Fut {
@@ -128,13 +161,15 @@ impl Reducer<'_> {
     }
 
     /// The threads other than `t` that can move without `t` moving (all but those waiting to
-    /// join `t`), with their futures, from every thread's `futures`.
-    pub(super) fn others(futures: &[Option<(Fut, Option<Tid>)>], t: Tid) -> Vec<(Tid, Fut)> {
-        futures
-            .iter()
-            .enumerate()
-            .filter(|&(u, _)| u != t)
-            .filter_map(|(u, f)| f.as_ref().filter(|(_, joins)| *joins != Some(t)).map(|(f, _)| (u, f.clone())))
-            .collect()
+    /// join `t`), with their futures, from every thread's `futures`, into `out`.
+    pub(super) fn others(futures: &[Option<(Fut, Option<Tid>)>], t: Tid, out: &mut Vec<(Tid, Fut)>) {
+        out.clear();
+        out.extend(
+            futures
+                .iter()
+                .enumerate()
+                .filter(|&(u, _)| u != t)
+                .filter_map(|(u, f)| f.as_ref().filter(|(_, joins)| *joins != Some(t)).map(|(f, _)| (u, f.clone()))),
+        );
     }
 }

@@ -22,7 +22,7 @@ mod notes;
 
 use super::report::ReductionNote;
 use super::search::Search;
-use super::visited::{key, KeySet};
+use super::visited::{slot128, FingerprintSet};
 use super::Reduction;
 use crate::bytecode::Instr;
 use crate::engine::{is_preemption, run_status, Last, PyModel, Schedule, Status, System};
@@ -117,12 +117,20 @@ struct Reducer<'a> {
     futures: std::collections::HashMap<FutKey, Option<Fut>, std::hash::BuildHasherDefault<KeyHasher>>,
     /// The key being looked up (reused, so a hit allocates nothing).
     key: FutKey,
+    /// Per thread slot: the thread and bound globals of its last future, and that future.
+    last_future: Vec<Option<futures::LastFuture>>,
+    /// The accumulation accesses of the transaction being run, `(global, is a store)` (reused).
+    accum_ops: Vec<(u32, bool)>,
+    /// Every thread's future at the state being expanded (reused).
+    futures_buf: Vec<Option<(Fut, Option<Tid>)>>,
+    /// The futures of the threads other than the one whose transaction runs (reused).
+    others_buf: Vec<(Tid, Fut)>,
     max_branchings: u64,
     depth: usize,
     over_budget: bool,
     /// Fingerprints of the states reached: reaching one again would repeat the same subtree
     /// (the program is acyclic, so no cycle proviso is needed).
-    visited: KeySet,
+    visited: FingerprintSet,
     /// States reached again, whose subtree was not explored twice.
     revisits: u64,
     /// Bytes hashed to look up states where one thread ran alone.
@@ -170,15 +178,19 @@ pub(crate) fn run(
         thread_steps: Vec::new(),
         futures: Default::default(),
         key: Vec::new(),
+        last_future: Vec::new(),
+        accum_ops: Vec::new(),
+        futures_buf: Vec::new(),
+        others_buf: Vec::new(),
         max_branchings,
         depth: 0,
         over_budget: false,
-        visited: KeySet::default(),
+        visited: FingerprintSet::default(),
         revisits: 0,
         solo_hashed: 0,
         accelerated: 0,
     };
-    r.go(model.init(), None, 0);
+    r.go(model.init(), None, 0, None);
     if let Some(m) = r.monitor.take() {
         return Err(Abort::Monitor(m));
     }
@@ -311,11 +323,13 @@ impl Reducer<'_> {
 
     /// Runs `t`'s next transaction from `st` (a copy of the state it starts from).
     fn transaction(&mut self, mut st: State, t: Tid, others: &[(Tid, Fut)], own: Option<&Fut>) -> Option<Tx> {
-        let p = self.model.program.clone();
+        let model = self.model;
+        let p = &*model.program;
         let start_held = Self::held_ids(&st, t);
         let own_future = own.map(|f| f.0.reads | f.0.writes);
         let mut rec = TxRecord::default();
-        let mut accum_ops: Vec<(u32, bool)> = Vec::new();
+        let mut accum_ops = std::mem::take(&mut self.accum_ops);
+        accum_ops.clear();
         let mut post = false;
         let mut acquired = false;
         let mut steps = 0u64;
@@ -327,7 +341,7 @@ impl Reducer<'_> {
         let switch = self.model.switch;
         let restricted = switch != crate::vm::SwitchModel::Bytecode;
         loop {
-            if !vm::runnable(&p, &st, t) {
+            if !vm::runnable(p, &st, t) {
                 break;
             }
             let (mover, obj) = self.classify(&st, t, others);
@@ -393,7 +407,7 @@ impl Reducer<'_> {
             straight &= !fact.may_fail && fact.calls.is_none() && ins.jump_target().is_none()
                 || matches!(ins, Instr::JumpBackward(_) | Instr::JumpForward(_) | Instr::ForIter(_));
             let depth = st.threads[t].frames.len();
-            let info = vm::step_in_place(&p, switch, &mut st, t);
+            let info = vm::step_in_place(p, switch, &mut st, t);
             // Python code runs only where the analysis saw a call of a known function (its
             // future is part of this thread's); any other frame (code a builtin ran) drops the
             // reduction.
@@ -496,6 +510,7 @@ impl Reducer<'_> {
             }
         }
         if steps == 0 {
+            self.accum_ops = accum_ops;
             return None;
         }
         // Accumulations complete within the transaction: every load matched by its store.
@@ -514,6 +529,7 @@ impl Reducer<'_> {
                 rec.accum |= bit(g);
             }
         }
+        self.accum_ops = accum_ops;
         rec.net_zero = Self::held_ids(&st, t) == start_held;
         self.used_protected |= protected;
         Some(Tx { tid: t, state: st, steps, rec, straight: straight && for_iters == 1 })
@@ -567,28 +583,29 @@ impl Reducer<'_> {
         true
     }
 
-    fn go(&mut self, s: State, prev: Option<Last>, used: u32) {
+    fn go(&mut self, s: State, prev: Option<Last>, used: u32, fp: Option<u128>) {
         let mark = self.schedule.len();
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             self.over_budget = true;
         } else {
-            self.walk(s, prev, used);
+            self.walk(s, prev, used, fp);
         }
         self.depth -= 1;
         let extra = self.schedule.len() - mark;
         self.schedule.truncate_steps(extra);
     }
 
-    /// Follows the reduced graph from `s`: alternatives recursively, the last one in place.
-    fn walk(&mut self, mut s: State, mut prev: Option<Last>, mut used: u32) {
+    /// Follows the reduced graph from `s` (whose fingerprint is `known`, when it was taken
+    /// already): alternatives recursively, the last one in place.
+    fn walk(&mut self, mut s: State, mut prev: Option<Last>, mut used: u32, mut known: Option<u128>) {
         // Whether `s` is the first state or one that a branching point led to.
         let mut branched = true;
+        let mut runnable = Vec::new();
         loop {
             if self.search.should_stop() || self.monitor.is_some() || self.over_budget {
                 return;
             }
-            let mut runnable = Vec::new();
             self.model.runnable(&s, &mut runnable);
             // A transaction may end in a thread's failure: that ends the run like a raise.
             let status = run_status(self.model, &s, &runnable, s.failed_thread().is_some());
@@ -605,25 +622,44 @@ impl Reducer<'_> {
             // in proportion to the steps run (a thread that grows a list a million times alone
             // would make fingerprinting at each step quadratic).
             let solo = runnable.len() == 1 && !branched;
-            if !solo || self.solo_hashed <= SOLO_HASH_PER_STEP * self.search.stats.transitions + SOLO_HASH_FREE {
-                if !self.search.can_grow(self.visited.len(), self.visited.capacity(), 17) {
-                    return;
+            let lookup =
+                !solo || self.solo_hashed <= SOLO_HASH_PER_STEP * self.search.stats.transitions + SOLO_HASH_FREE;
+            let given = known.take();
+            let fp = lookup.then(|| {
+                if let Some(fp) = given {
+                    return fp;
                 }
                 let before = vm::hashed_bytes();
-                let fresh = self.visited.insert(key(s.fingerprint()));
+                let fp = s.fingerprint();
                 if solo {
                     self.solo_hashed += vm::hashed_bytes() - before;
                 }
-                if !fresh {
+                fp
+            });
+            // The visited set is larger than the caches: its slot is fetched while the threads'
+            // futures are worked out (needed unless the state is a revisit).
+            if let Some(fp) = fp {
+                self.visited.prefetch(slot128(fp));
+            }
+            // Buffers reused from state to state (a return below only drops them).
+            let mut futures = std::mem::take(&mut self.futures_buf);
+            let mut others = std::mem::take(&mut self.others_buf);
+            self.futures_at(&s, &mut futures);
+            if let Some(fp) = fp {
+                if !self.search.can_grow(self.visited.len(), self.visited.capacity(), FingerprintSet::SLOT_BYTES) {
+                    return;
+                }
+                if !self.visited.insert(slot128(fp)) {
                     self.revisits += 1;
+                    self.futures_buf = futures;
+                    self.others_buf = others;
                     return;
                 }
             }
-            let mut txs: Vec<Tx> = Vec::new();
+            let mut txs: Vec<(Tx, u128)> = Vec::new();
             let mut single = None;
-            let futures = self.futures_at(&s);
             for &t in &runnable {
-                let others = Self::others(&futures, t);
+                Self::others(&futures, t, &mut others);
                 let own = futures[t].as_ref().map(|(f, _)| f.clone());
                 let start = if runnable.len() == 1 {
                     // Only `t` can run, so its transaction is taken whatever it does: it runs on
@@ -649,8 +685,13 @@ impl Reducer<'_> {
                     single = Some(tx);
                     break;
                 }
-                txs.push(tx);
+                // A branch: its state will be looked up, so its slot is fetched meanwhile.
+                let fp = tx.state.fingerprint();
+                self.visited.prefetch(slot128(fp));
+                txs.push((tx, fp));
             }
+            self.futures_buf = futures;
+            self.others_buf = others;
             if let Some(tx) = single.as_ref() {
                 if self.level == Reduction::Full {
                     if let Some((next, k)) = self.accelerate(&s, tx) {
@@ -676,10 +717,11 @@ impl Reducer<'_> {
                 }
             }
             branched = single.is_none();
-            let chosen: Vec<Tx> = match single {
+            // The alternatives explored recursively, and the one followed in place.
+            let (chosen, last) = match single {
                 Some(tx) => {
                     self.singletons += 1;
-                    vec![tx]
+                    (Vec::new(), (tx, None))
                 }
                 None => {
                     self.branchings += 1;
@@ -687,22 +729,26 @@ impl Reducer<'_> {
                         self.over_budget = true;
                         return;
                     }
-                    txs
+                    let Some((last, fp)) = txs.pop() else { return };
+                    (txs, (last, Some(fp)))
                 }
             };
-            let mut chosen = chosen;
-            let Some(last) = chosen.pop() else { return };
             let cost = |u: Tid| u32::from(is_preemption(prev, u, &runnable));
-            for tx in chosen {
+            for (tx, fp) in chosen {
                 let steps = tx.steps;
                 self.schedule.push_run(tx.tid, steps);
                 let after = Some(Last { tid: tx.tid, free: tx.rec.slept });
-                self.go(tx.state, after, used + cost(tx.tid));
+                self.go(tx.state, after, used + cost(tx.tid), Some(fp));
                 self.schedule.truncate_steps(steps);
                 if self.search.should_stop() || self.monitor.is_some() || self.over_budget {
                     return;
                 }
             }
+            let (last, last_fp) = last;
+            if let Some(fp) = last_fp {
+                self.visited.prefetch(slot128(fp));
+            }
+            known = last_fp;
             if self.thread_steps.len() < s.threads.len().max(last.state.threads.len()) {
                 self.thread_steps.resize(last.state.threads.len(), 0);
             }
