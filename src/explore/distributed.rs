@@ -20,7 +20,7 @@ use crate::vm::{Event, State};
 use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -81,7 +81,7 @@ struct Share {
 /// One worker's part of the loop: its shard of the visited set and what it found.
 #[derive(Default)]
 struct Owner {
-    visited: HashSet<u64>,
+    visited: super::visited::OpenSet<u64>,
     share: Share,
     outcomes: BTreeMap<Outcome, u64>,
     violations: BTreeMap<Finding, (Schedule, Outcome)>,
@@ -127,9 +127,7 @@ impl Owner {
         let mut share = std::mem::take(&mut self.share);
         share.outcomes = std::mem::take(&mut self.outcomes).into_iter().collect();
         share.violations = std::mem::take(&mut self.violations).into_iter().map(|(f, (s, o))| (f, s, o)).collect();
-        // The set's buckets (capacity·8/7, a power of two) of 8 bytes and a control byte each.
-        let cap = self.visited.capacity();
-        share.visited_bytes = if cap == 0 { 0 } else { (cap * 8 / 7).next_power_of_two() as u64 * 9 };
+        share.visited_bytes = self.visited.bytes() as u64;
         share
     }
 }

@@ -24,7 +24,7 @@ use crate::engine::{run_status, Finding, Outcome, Schedule, Status, System};
 use crate::vm::{Event, Tid};
 use num_bigint::BigUint;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// A shard: an open-addressed set of 64-bit fingerprints.
@@ -34,9 +34,9 @@ type Shard = super::visited::OpenSet<u64>;
 /// 32 and up (the shard indexes its slots by the low bits).
 pub(crate) struct Table {
     shards: Vec<Mutex<Shard>>,
-    /// Each shard's slot array and index mask as of its last growth, read without the lock to
-    /// prefetch a slot (a stale one only makes the prefetch useless).
-    hints: Vec<(AtomicPtr<u64>, AtomicUsize)>,
+    /// Each shard's slot array and its [`super::visited::home`] shift as of its last growth,
+    /// read without the lock to prefetch a slot (a stale one only makes the prefetch useless).
+    hints: Vec<(AtomicPtr<u64>, AtomicU32)>,
 }
 
 const SHARD_BITS: u32 = 10;
@@ -46,7 +46,7 @@ impl Table {
     pub fn new() -> Self {
         Table {
             shards: (0..1 << SHARD_BITS).map(|_| Mutex::new(Shard::default())).collect(),
-            hints: (0..1 << SHARD_BITS).map(|_| (AtomicPtr::new(std::ptr::null_mut()), AtomicUsize::new(0))).collect(),
+            hints: (0..1 << SHARD_BITS).map(|_| (AtomicPtr::new(std::ptr::null_mut()), AtomicU32::new(0))).collect(),
         }
     }
 
@@ -66,10 +66,10 @@ impl Table {
                 std::ptr::from_ref(&self.shards[i]).cast(),
             )
         }
-        let (p, mask) = &self.hints[i];
+        let (p, shift) = &self.hints[i];
         let p = p.load(Ordering::Relaxed);
         if !p.is_null() {
-            super::visited::prefetch_slot(p.cast_const(), fp as usize & mask.load(Ordering::Relaxed));
+            super::visited::prefetch_slot(p.cast_const(), super::visited::home(fp, shift.load(Ordering::Relaxed)));
         }
     }
 
@@ -79,11 +79,11 @@ impl Table {
         let i = Self::shard(fp);
         let mut shard = self.shards[i].lock().unwrap_or_else(|e| e.into_inner());
         let fresh = shard.insert(fp);
-        let (p, mask) = shard.slots_and_mask();
+        let (p, shift) = shard.slots_and_shift();
         let hint = &self.hints[i];
         if hint.0.load(Ordering::Relaxed).cast_const() != p {
+            hint.1.store(shift, Ordering::Relaxed);
             hint.0.store(p.cast_mut(), Ordering::Relaxed);
-            hint.1.store(mask, Ordering::Relaxed);
         }
         fresh
     }

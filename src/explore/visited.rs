@@ -49,26 +49,33 @@ pub(crate) type KeyMap<V> = HashMap<Key, V, Build>;
 pub(crate) trait Slot: Copy + Eq {
     /// The empty slot's pattern.
     const EMPTY: Self;
-    /// The bits that choose the slot.
-    fn index(self) -> usize;
+    /// The bits that choose the slot (all of them mixed: see [`home`]).
+    fn index(self) -> u64;
 }
 
 impl Slot for u64 {
     const EMPTY: u64 = 0;
-    fn index(self) -> usize {
-        self as usize
+    fn index(self) -> u64 {
+        self
     }
 }
 
 impl Slot for [u64; 2] {
     const EMPTY: [u64; 2] = [0, 0];
-    fn index(self) -> usize {
-        self[0] as usize
+    fn index(self) -> u64 {
+        self[0]
     }
 }
 
-/// A set of fingerprints in one open-addressed array (linear probing from the fingerprint's low
-/// bits): a lookup touches one slot's cache line, where a general table reads a control byte
+/// The home slot of a key with index bits `index` in an array of `2^(64 - shift)` slots:
+/// Fibonacci hashing (the top bits of the product with 2^64/φ), so that keys that agree in some
+/// bits (a worker's share of fingerprints, all equal modulo the workers) still spread.
+#[inline]
+pub(crate) fn home(index: u64, shift: u32) -> usize {
+    (index.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> shift) as usize
+}
+
+/// A set of fingerprints in one open-addressed array (linear probing from [`home`]): a lookup touches one slot's cache line, where a general table reads a control byte
 /// group first, and that line can be fetched ahead ([`OpenSet::prefetch`]). The capacity is a
 /// power of two, at most 3/4 full.
 pub(crate) struct OpenSet<K: Slot> {
@@ -103,9 +110,13 @@ impl<K: Slot> OpenSet<K> {
         self.slots.len() * Self::SLOT_BYTES
     }
 
-    /// The slot array and the mask of its indices, for [`prefetch_slot`] without a borrow.
-    pub fn slots_and_mask(&self) -> (*const K, usize) {
-        (self.slots.as_ptr(), self.slots.len().wrapping_sub(1))
+    /// The slot array and its [`home`] shift, for [`prefetch_slot`] without a borrow.
+    pub fn slots_and_shift(&self) -> (*const K, u32) {
+        (self.slots.as_ptr(), self.shift())
+    }
+
+    fn shift(&self) -> u32 {
+        64 - self.slots.len().trailing_zeros()
     }
 
     /// Asks the processor to fetch the slot where `k` would be looked up, so that an
@@ -113,8 +124,7 @@ impl<K: Slot> OpenSet<K> {
     #[inline]
     pub fn prefetch(&self, k: K) {
         if !self.slots.is_empty() {
-            let (p, mask) = self.slots_and_mask();
-            prefetch_slot(p, k.index() & mask);
+            prefetch_slot(self.slots.as_ptr(), home(k.index(), self.shift()));
         }
     }
 
@@ -128,7 +138,7 @@ impl<K: Slot> OpenSet<K> {
             self.grow();
         }
         let mask = self.slots.len() - 1;
-        let mut i = k.index() & mask;
+        let mut i = home(k.index(), self.shift());
         loop {
             let s = self.slots[i];
             if s == k {
@@ -147,8 +157,9 @@ impl<K: Slot> OpenSet<K> {
         let size = (self.slots.len() * 2).max(64);
         let old = std::mem::replace(&mut self.slots, vec![K::EMPTY; size]);
         let mask = size - 1;
+        let shift = self.shift();
         for k in old.into_iter().filter(|k| *k != K::EMPTY) {
-            let mut i = k.index() & mask;
+            let mut i = home(k.index(), shift);
             while self.slots[i] != K::EMPTY {
                 i = (i + 1) & mask;
             }
@@ -177,4 +188,39 @@ pub(crate) type FingerprintSet = OpenSet<[u64; 2]>;
 /// The key of fingerprint `fp` in a [`FingerprintSet`].
 pub(crate) fn slot128(fp: u128) -> [u64; 2] {
     [fp as u64, (fp >> 64) as u64]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same answers as a `HashSet` on keys that collide in their low bits, repeat, and
+    /// include the empty slot's pattern, across many growths.
+    #[test]
+    fn an_open_set_answers_as_a_hash_set_does() {
+        let mut open: OpenSet<u64> = OpenSet::default();
+        let mut wide = FingerprintSet::default();
+        let mut reference = std::collections::HashSet::new();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for i in 0..200_000u64 {
+            // Every other key is a multiple of 2^20 (equal low bits); some repeat; 0 appears.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let k = match i % 4 {
+                0 => (x % 5_000) << 20,
+                1 => x % 70_000,
+                2 => x,
+                _ => 0,
+            };
+            let fresh = reference.insert(k);
+            assert_eq!(open.insert(k), fresh, "key {k:#x}");
+            assert_eq!(wide.insert(slot128(u128::from(k) << 64 | u128::from(k >> 3))), fresh, "key {k:#x}");
+            open.prefetch(k);
+        }
+        assert_eq!(open.len(), reference.len());
+        assert_eq!(wide.len(), reference.len());
+        assert!(open.len() <= open.capacity());
+        assert_eq!(open.bytes(), open.capacity() / 3 * 4 * 8);
+    }
 }
