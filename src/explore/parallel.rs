@@ -33,7 +33,7 @@ type Shard = super::visited::OpenSet<u64>;
 /// The shared visited set: 64-bit fingerprints in `2^SHARD_BITS` locked shards, chosen by bits
 /// 32 and up (the shard indexes its slots by the low bits).
 pub(crate) struct Table {
-    shards: Vec<Mutex<Shard>>,
+    shards: Vec<Padded<Mutex<Shard>>>,
     /// Each shard's slot array and its [`super::visited::home`] shift as of its last growth,
     /// read without the lock to prefetch a slot (a stale one only makes the prefetch useless).
     hints: Vec<(AtomicPtr<u64>, AtomicU32)>,
@@ -41,11 +41,16 @@ pub(crate) struct Table {
 
 const SHARD_BITS: u32 = 10;
 
+/// A shard on cache lines of its own: two threads locking neighbouring shards do not contend
+/// for one line.
+#[repr(align(128))]
+struct Padded<T>(T);
+
 impl Table {
     /// An empty set.
     pub fn new() -> Self {
         Table {
-            shards: (0..1 << SHARD_BITS).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..1 << SHARD_BITS).map(|_| Padded(Mutex::new(Shard::default()))).collect(),
             hints: (0..1 << SHARD_BITS).map(|_| (AtomicPtr::new(std::ptr::null_mut()), AtomicU32::new(0))).collect(),
         }
     }
@@ -77,7 +82,7 @@ impl Table {
     #[inline]
     pub fn insert(&self, fp: u64) -> bool {
         let i = Self::shard(fp);
-        let mut shard = self.shards[i].lock().unwrap_or_else(|e| e.into_inner());
+        let mut shard = self.shards[i].0.lock().unwrap_or_else(|e| e.into_inner());
         let fresh = shard.insert(fp);
         let (p, shift) = shard.slots_and_shift();
         let hint = &self.hints[i];
@@ -93,7 +98,7 @@ impl Table {
         let mut len = 0;
         let mut bytes = 0;
         for s in &self.shards {
-            let s = s.lock().unwrap_or_else(|e| e.into_inner());
+            let s = s.0.lock().unwrap_or_else(|e| e.into_inner());
             len += s.len() as u64;
             bytes += s.bytes() as u64;
         }
