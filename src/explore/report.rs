@@ -89,7 +89,8 @@ pub struct Stats {
     pub preemption_bound: Option<u32>,
     /// Threads that searched (the stateful search with `--workers`; 1 otherwise).
     pub workers: usize,
-    /// Bytes the visited set of the parallel stateful search held at its end (0 otherwise).
+    /// Bytes the visited set held at its end: the fingerprint-table, distributed and reduced
+    /// searches' (0 for the others).
     pub visited_bytes: u64,
 }
 

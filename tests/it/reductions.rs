@@ -605,3 +605,24 @@ fn acquire_does_not_move_across_a_switch_point() {
         }
     }
 }
+
+/// The reduced search reports its visited set's size: 16 bytes a slot (128-bit fingerprints),
+/// a power of two of at least 64 slots, at most 3/4 full, and more than 3/8 full once it grew.
+#[test]
+fn the_reduced_search_reports_its_visited_set() {
+    for n in [2, 6, 12] {
+        let r = run(&model_file("models/race_condition.py", n), Reduction::Full, 1_000_000);
+        assert!(r.exhaustive && r.strategy.starts_with("reduced"), "N = {n}: {}", describe(&r));
+        let note = &r.reductions.iter().find(|x| x.name == "state-caching").expect("states were revisited").reason;
+        let distinct: u64 = note
+            .rsplit_once('(')
+            .and_then(|(_, tail)| tail.split(' ').next())
+            .map(|d| d.replace(',', "").parse().expect("a count"))
+            .expect("the note names the distinct states");
+        let slots = r.stats.visited_bytes / 16;
+        assert_eq!(r.stats.visited_bytes % 16, 0, "N = {n}");
+        assert!(slots.is_power_of_two() && slots >= 64, "N = {n}: {slots} slots");
+        assert!(4 * distinct <= 3 * slots, "N = {n}: {distinct} states in {slots} slots");
+        assert!(slots == 64 || 8 * distinct > 3 * slots, "N = {n}: {distinct} states in {slots} slots");
+    }
+}

@@ -200,6 +200,7 @@ pub(crate) fn run(
             crate::text::thousands(r.branchings.min(max_branchings))
         )));
     }
+    r.search.stats.visited_bytes = r.visited.bytes() as u64;
     Ok(Reduced { notes: r.notes() })
 }
 
