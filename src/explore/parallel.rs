@@ -31,7 +31,7 @@ use std::sync::{Arc, Condvar, Mutex};
 type Shard = super::visited::OpenSet<u64>;
 
 /// The shared visited set: 64-bit fingerprints in `2^SHARD_BITS` locked shards, chosen by bits
-/// 32 and up (the shard indexes its slots by the low bits).
+/// 32 and up (each shard places its keys by [`super::visited::home`]).
 pub(crate) struct Table {
     shards: Vec<Padded<Mutex<Shard>>>,
     /// Each shard's slot array and its [`super::visited::home`] shift as of its last growth,
@@ -62,16 +62,7 @@ impl Table {
     /// Asks the processor to fetch the slot where `fp` would go, ahead of its [`Table::insert`].
     #[inline]
     pub fn prefetch(&self, fp: u64) {
-        let i = Self::shard(fp);
-        // The shard's lock too, for writing (another thread may have taken it last).
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch reads nothing into the program and cannot fault.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_ET0 }>(
-                std::ptr::from_ref(&self.shards[i]).cast(),
-            )
-        }
-        let (p, shift) = &self.hints[i];
+        let (p, shift) = &self.hints[Self::shard(fp)];
         let p = p.load(Ordering::Relaxed);
         if !p.is_null() {
             super::visited::prefetch_slot(p.cast_const(), super::visited::home(fp, shift.load(Ordering::Relaxed)));

@@ -1,5 +1,6 @@
 //! Visited sets keyed by state fingerprints. A fingerprint is already a uniform hash, so the
-//! tables use its low 64 bits as their own hash instead of hashing it again.
+//! tables do not hash it again: the graph search's map uses its low 64 bits as its hash, and the
+//! open-addressed sets ([`OpenSet`]) place it by [`home`].
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -60,10 +61,10 @@ impl Slot for u64 {
     }
 }
 
-impl Slot for [u64; 2] {
-    const EMPTY: [u64; 2] = [0, 0];
+impl Slot for Key {
+    const EMPTY: Key = Key(0, 0);
     fn index(self) -> u64 {
-        self[0]
+        self.0
     }
 }
 
@@ -182,13 +183,8 @@ pub(crate) fn prefetch_slot<K>(slots: *const K, i: usize) {
     let _ = (slots, i);
 }
 
-/// A set of 128-bit fingerprints.
-pub(crate) type FingerprintSet = OpenSet<[u64; 2]>;
-
-/// The key of fingerprint `fp` in a [`FingerprintSet`].
-pub(crate) fn slot128(fp: u128) -> [u64; 2] {
-    [fp as u64, (fp >> 64) as u64]
-}
+/// A set of 128-bit fingerprints (as [`key`]s).
+pub(crate) type FingerprintSet = OpenSet<Key>;
 
 #[cfg(test)]
 mod tests {
@@ -215,7 +211,7 @@ mod tests {
             };
             let fresh = reference.insert(k);
             assert_eq!(open.insert(k), fresh, "key {k:#x}");
-            assert_eq!(wide.insert(slot128(u128::from(k) << 64 | u128::from(k >> 3))), fresh, "key {k:#x}");
+            assert_eq!(wide.insert(key(u128::from(k) << 64 | u128::from(k >> 3))), fresh, "key {k:#x}");
             open.prefetch(k);
         }
         assert_eq!(open.len(), reference.len());

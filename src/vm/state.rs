@@ -252,10 +252,9 @@ impl State {
     /// Gives the state copies of its own of the parts it shares with the states it was
     /// cloned from or into (globals, threads, output, clocks, heap objects), so that a search
     /// thread that takes it over touches no reference count that another search thread
-    /// touches. The state is equal to what it was.
-    /// Strings, tuples and big ints in globals and threads are copied too: a thread's copy on
-    /// write would otherwise count references to them on a cache line every search thread
-    /// writes.
+    /// touches. The state is equal to what it was. Strings, tuples and big ints in globals and
+    /// threads are copied too: a thread's copy on write would otherwise count references to them
+    /// on a cache line every search thread writes.
     pub fn unshare(&mut self) {
         let mut globals = (*self.globals).clone();
         globals.iter_mut().for_each(Value::unshare);

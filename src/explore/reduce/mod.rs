@@ -22,7 +22,7 @@ mod notes;
 
 use super::report::ReductionNote;
 use super::search::Search;
-use super::visited::{slot128, FingerprintSet};
+use super::visited::{key, FingerprintSet};
 use super::Reduction;
 use crate::bytecode::Instr;
 use crate::engine::{is_preemption, run_status, Last, PyModel, Schedule, Status, System};
@@ -640,7 +640,7 @@ impl Reducer<'_> {
             // The visited set is larger than the caches: its slot is fetched while the threads'
             // futures are worked out (needed unless the state is a revisit).
             if let Some(fp) = fp {
-                self.visited.prefetch(slot128(fp));
+                self.visited.prefetch(key(fp));
             }
             // Buffers reused from state to state (a return below only drops them).
             let mut futures = std::mem::take(&mut self.futures_buf);
@@ -650,7 +650,7 @@ impl Reducer<'_> {
                 if !self.search.can_grow(self.visited.len(), self.visited.capacity(), FingerprintSet::SLOT_BYTES) {
                     return;
                 }
-                if !self.visited.insert(slot128(fp)) {
+                if !self.visited.insert(key(fp)) {
                     self.revisits += 1;
                     self.futures_buf = futures;
                     self.others_buf = others;
@@ -688,7 +688,7 @@ impl Reducer<'_> {
                 }
                 // A branch: its state will be looked up, so its slot is fetched meanwhile.
                 let fp = tx.state.fingerprint();
-                self.visited.prefetch(slot128(fp));
+                self.visited.prefetch(key(fp));
                 txs.push((tx, fp));
             }
             self.futures_buf = futures;
@@ -747,7 +747,7 @@ impl Reducer<'_> {
             }
             let (last, last_fp) = last;
             if let Some(fp) = last_fp {
-                self.visited.prefetch(slot128(fp));
+                self.visited.prefetch(key(fp));
             }
             known = last_fp;
             if self.thread_steps.len() < s.threads.len().max(last.state.threads.len()) {
