@@ -402,7 +402,7 @@ impl Translation {
         let item = Value::Int((self.next as i128 + (k as i128 - 1) * self.step as i128) as i64);
         let after = (self.next as i128 + k as i128 * self.step as i128).clamp(i64::MIN as i128, i64::MAX as i128);
         if !self.globals.is_empty() {
-            let globals = std::sync::Arc::make_mut(&mut s.globals);
+            let globals = s.globals_mut();
             for (g, e) in &self.globals {
                 globals[*g] = match e {
                     Effect::Add(d) => Value::big(globals[*g].as_bigint().unwrap_or_default() + d * &kk),

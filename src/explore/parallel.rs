@@ -236,11 +236,18 @@ fn work<M: System + Sync>(
             if sh.stop.load(Ordering::Relaxed) {
                 break;
             }
-            model.runnable(&item.state, &mut runnable);
+            let Item { state, trail: parent_trail } = item;
+            model.runnable(&state, &mut runnable);
             // Every successor first, each one's slot fetched while the next is made; then the
-            // lookups, which no longer wait on memory one after the other.
-            for &u in &runnable {
-                let mut s = item.state.clone();
+            // lookups, which no longer wait on memory one after the other. The last successor
+            // takes the state itself, not a copy.
+            let mut parent = Some(state);
+            for (i, &u) in runnable.iter().enumerate() {
+                let mut s = if i + 1 == runnable.len() {
+                    parent.take().expect("the state is taken by its last successor only")
+                } else {
+                    parent.as_ref().expect("the state is taken by its last successor only").clone()
+                };
                 let info = model.step(&mut s, u);
                 found.transitions += 1;
                 let fp = model.fingerprint(&s) as u64;
@@ -264,7 +271,7 @@ fn work<M: System + Sync>(
                 }
                 model.runnable(&s, &mut next_runnable);
                 let status = run_status(model, &s, &next_runnable, raised);
-                let trail = Some(Arc::new(Trail { parent: item.trail.clone(), tid: u }));
+                let trail = Some(Arc::new(Trail { parent: parent_trail.clone(), tid: u }));
                 match status {
                     Status::Running => stack.push(Item { state: s, trail }),
                     Status::Finished(o) => {
@@ -272,6 +279,13 @@ fn work<M: System + Sync>(
                         *found.outcomes.entry(o).or_default() += 1;
                     }
                     Status::Violation(f) => {
+                        // A value refused by the memory ceiling fails its thread: the run is
+                        // over, and rendering that state's values could pass the ceiling.
+                        if let Some(l) = search_budget.check() {
+                            found.limit.get_or_insert(l);
+                            sh.stop.store(true, Ordering::Relaxed);
+                            break;
+                        }
                         found.executions += 1;
                         let o = model.project(&s);
                         let ended =

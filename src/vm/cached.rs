@@ -6,30 +6,84 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::{Deref, DerefMut};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// A value and, once asked for, its hash (xxh3-128 over what its `Hash` feeds).
 pub struct Cached<T> {
     value: T,
-    hash: OnceLock<u128>,
+    hash: Memo,
+}
+
+/// A 128-bit hash computed at most once per change, readable and fillable through `&self` from
+/// any thread. Two threads that fill it at once store the same value, so the halves cannot mix;
+/// `ready` is set after both halves (release) and read before them (acquire). Unlike a
+/// `OnceLock` it copies without a lock-free state machine: plain loads and stores on x86.
+#[derive(Default)]
+struct Memo {
+    lo: AtomicU64,
+    hi: AtomicU64,
+    ready: AtomicBool,
+}
+
+impl Memo {
+    #[inline]
+    fn get(&self) -> Option<u128> {
+        self.ready
+            .load(Ordering::Acquire)
+            .then(|| u128::from(self.lo.load(Ordering::Relaxed)) | u128::from(self.hi.load(Ordering::Relaxed)) << 64)
+    }
+
+    #[inline]
+    fn set(&self, h: u128) {
+        self.lo.store(h as u64, Ordering::Relaxed);
+        self.hi.store((h >> 64) as u64, Ordering::Relaxed);
+        self.ready.store(true, Ordering::Release);
+    }
+
+    /// Forgets the hash (the value is about to change; `&mut` means no one else reads it).
+    #[inline]
+    fn clear(&mut self) {
+        *self.ready.get_mut() = false;
+    }
+}
+
+impl Clone for Memo {
+    #[inline]
+    fn clone(&self) -> Self {
+        let m = Memo::default();
+        if let Some(h) = self.get() {
+            m.set(h);
+        }
+        m
+    }
 }
 
 impl<T> Cached<T> {
     /// `value`, its hash not yet computed.
     pub fn new(value: T) -> Self {
-        Cached { value, hash: OnceLock::new() }
+        Cached { value, hash: Memo::default() }
     }
 }
 
 impl<T: Hash> Cached<T> {
     /// The value's 128-bit hash, computed once until the value changes.
+    #[inline]
     pub fn digest(&self) -> u128 {
-        *self.hash.get_or_init(|| {
-            DIGEST.with(|d| match d.try_borrow_mut() {
-                Ok(mut d) => d.digest(&self.value),
-                Err(_) => Digest::default().digest(&self.value),
-            })
-        })
+        match self.hash.get() {
+            Some(h) => h,
+            None => self.compute(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn compute(&self) -> u128 {
+        let h = DIGEST.with(|d| match d.try_borrow_mut() {
+            Ok(mut d) => d.digest(&self.value),
+            Err(_) => Digest::default().digest(&self.value),
+        });
+        self.hash.set(h);
+        h
     }
 }
 
@@ -131,8 +185,14 @@ impl<T> Deref for Cached<T> {
 impl<T> DerefMut for Cached<T> {
     /// Any change may change the hash: the cache goes.
     fn deref_mut(&mut self) -> &mut T {
-        self.hash.take();
+        self.hash.clear();
         &mut self.value
+    }
+}
+
+impl<T: Default> Default for Cached<T> {
+    fn default() -> Self {
+        Cached::new(T::default())
     }
 }
 

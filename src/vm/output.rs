@@ -5,7 +5,6 @@ use super::footprint::{Access, Object};
 use super::state::State;
 use super::step::{err, unsupported, Event, StepInfo};
 use super::value::{ExcKind, Exception, Value};
-use std::sync::Arc;
 
 /// `print(*rest, **kwargs)`.
 pub(super) fn print(
@@ -44,7 +43,7 @@ pub(super) fn print(
 }
 
 pub(super) fn write_output(state: &mut State, text: &str) {
-    let out = Arc::make_mut(&mut state.output);
+    let out = super::cached::make_mut(&mut state.output);
     let mut pieces = text.split('\n').peekable();
     while let Some(piece) = pieces.next() {
         let ends_line = pieces.peek().is_some();

@@ -189,7 +189,7 @@ pub struct LockState {
 pub struct State {
     /// Module globals by slot ([`Program::globals`]); `Value::Null` when unbound. Shared
     /// between states until written (copy on write).
-    pub globals: Arc<Vec<Value>>,
+    pub globals: Arc<Cached<Vec<Value>>>,
     /// Threads by [`Tid`]; 0 is the main thread. Each is shared between states until that
     /// thread steps (copy on write), so cloning a state copies little.
     pub threads: Vec<Arc<Cached<Thread>>>,
@@ -197,7 +197,7 @@ pub struct State {
     pub locks: Vec<LockState>,
     /// Lines printed so far, in order; the last one is still open (no newline yet) when
     /// `output_open` is set.
-    pub output: Arc<Vec<Arc<str>>>,
+    pub output: Arc<Cached<Vec<Arc<str>>>>,
     /// Whether the last line of `output` has not ended yet (`print(..., end="")`).
     pub output_open: bool,
     /// The thread that holds the GIL past a boundary where the switch model allows no switch:
@@ -229,10 +229,10 @@ impl State {
     pub fn initial(program: &Program) -> State {
         let main = Thread::new(ThreadStatus::Alive, vec![Frame::new(program, 0, &[])], "MainThread".into(), false);
         let mut state = State {
-            globals: Arc::new(vec![Value::Null; program.globals.len()]),
+            globals: Arc::new(Cached::new(vec![Value::Null; program.globals.len()])),
             threads: vec![Arc::new(Cached::new(main))],
             locks: Vec::new(),
-            output: Arc::new(Vec::new()),
+            output: Arc::default(),
             output_open: false,
             hold: None,
             sync: Vec::new(),
@@ -257,7 +257,8 @@ impl State {
     /// on a cache line every search thread writes.
     pub fn unshare(&mut self) {
         let mut globals = (*self.globals).clone();
-        globals.iter_mut().for_each(Value::unshare);
+        let own: &mut Vec<Value> = &mut globals;
+        own.iter_mut().for_each(Value::unshare);
         self.globals = Arc::new(globals);
         for t in &mut self.threads {
             let mut th = (**t).clone();
@@ -310,6 +311,11 @@ impl State {
             }
         }
         (shown(&self.heap, v) && !self.heap.holds_library_object(v)).then(|| self.heap.repr(v))
+    }
+
+    /// The globals, for writing (copied first if another state shares them).
+    pub fn globals_mut(&mut self) -> &mut Vec<Value> {
+        super::cached::make_mut(&mut self.globals)
     }
 
     /// Thread `tid`, for writing (copied first if another state shares it).

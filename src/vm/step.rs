@@ -187,7 +187,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         }
         Instr::StoreName(slot) | Instr::StoreGlobal(slot) => {
             info.footprint.add(Access::Write(Object::Global(slot)));
-            Arc::make_mut(globals)[slot as usize] = pop(stack);
+            super::cached::make_mut(globals)[slot as usize] = pop(stack);
         }
         Instr::LoadFast(i) => match &frame.locals[i as usize] {
             Value::Null => return Err(super::cells::unbound_local(&code.varnames[i as usize])),
@@ -447,7 +447,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             }
             _ => {
                 info.footprint.add(Access::Write(Object::Global(slot)));
-                Arc::make_mut(globals)[slot as usize] = Value::Annotations;
+                super::cached::make_mut(globals)[slot as usize] = Value::Annotations;
             }
         },
         // Flag 8: the closure's cells lie right below the code object.
@@ -740,7 +740,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             if globals[slot as usize] == Value::Null {
                 return Err(name_error(program, slot));
             }
-            Arc::make_mut(globals)[slot as usize] = Value::Null;
+            super::cached::make_mut(globals)[slot as usize] = Value::Null;
         }
     }
     if let Some((t, name)) = rename {
