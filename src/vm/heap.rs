@@ -95,6 +95,11 @@ fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
 }
 
 impl Heap {
+    /// Whether the heap has no objects and no factories: what it hashes adds nothing then.
+    pub fn holds_nothing(&self) -> bool {
+        self.objects.is_empty() && self.factories.is_empty()
+    }
+
     /// Gives the heap copies of its own of the objects it shares with other states (see
     /// [`super::State::unshare`]).
     pub fn unshare(&mut self) {

@@ -185,7 +185,7 @@ pub struct LockState {
 }
 
 /// The whole program state: globals, threads, locks and the output printed so far.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct State {
     /// Module globals by slot ([`Program::globals`]); `Value::Null` when unbound. Shared
     /// between states until written (copy on write).
@@ -351,6 +351,51 @@ impl State {
     pub fn line_of(&self, program: &Program, tid: Tid) -> Option<u32> {
         let f = self.threads.get(tid)?.frames.last()?;
         program.code(f.code).locs.get(f.pc as usize).map(|l| l.line)
+    }
+}
+
+/// What a state's fingerprint hashes, kept short (xxh3 hashes up to 128 bytes fastest): the
+/// 16-byte digests of the globals, the threads and the output, then the locks, and the parts
+/// that most programs leave empty only where a flag says they are not. The fields come in a
+/// fixed order and each is self-delimiting, so different states feed different bytes.
+impl Hash for State {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.globals.hash(h);
+        h.write_u32(self.threads.len() as u32);
+        for t in &self.threads {
+            t.hash(h);
+        }
+        h.write_u32(self.locks.len() as u32);
+        for l in &self.locks {
+            h.write_u32(l.holder.map_or(u32::MAX, |t| t as u32));
+        }
+        self.output.hash(h);
+        let clocks = !self.clocks.kinds.is_empty() || !self.clocks.facts.is_empty();
+        let flags = u8::from(self.output_open)
+            | u8::from(self.lib_committed) << 1
+            | u8::from(self.drew_open) << 2
+            | u8::from(self.hold.is_some()) << 3
+            | u8::from(!self.sync.is_empty()) << 4
+            | u8::from(!self.heap.holds_nothing()) << 5
+            | u8::from(self.rng.is_some()) << 6
+            | u8::from(clocks) << 7;
+        h.write_u8(flags);
+        h.write_u32(self.made);
+        if let Some(t) = self.hold {
+            h.write_u32(t as u32);
+        }
+        if !self.sync.is_empty() {
+            self.sync.hash(h);
+        }
+        if !self.heap.holds_nothing() {
+            self.heap.hash(h);
+        }
+        if let Some(r) = &self.rng {
+            r.hash(h);
+        }
+        if clocks {
+            self.clocks.hash(h);
+        }
     }
 }
 
