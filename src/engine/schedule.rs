@@ -31,6 +31,16 @@ impl Schedule {
         self.push_run(tid, 1);
     }
 
+    /// This schedule and then one step of `tid`, as a new schedule allocated once (a clone and
+    /// a push would allocate twice when the push starts a segment).
+    pub fn then(&self, tid: Tid) -> Schedule {
+        let mut segments = Vec::with_capacity(self.segments.len() + 1);
+        segments.extend_from_slice(&self.segments);
+        let mut next = Schedule { segments };
+        next.push(tid);
+        next
+    }
+
     /// Appends `steps` steps of `tid`.
     pub fn push_run(&mut self, tid: Tid, steps: u64) {
         if steps == 0 {

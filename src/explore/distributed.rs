@@ -7,8 +7,10 @@
 //! state arrives at its owner, which stores its fingerprint; if it is new and the run goes on
 //! there, the owner steps every runnable thread and sends each successor (the state itself,
 //! serialised by timely between processes, with its schedule) around the loop to its own owner,
-//! or expands it at once, depth first, when it owns that successor too. When no state is in flight anywhere the loop is done, and every worker sends its counts,
-//! outcomes and violations to worker 0, whose process reports.
+//! or expands it at once, depth first, when it owns that successor too. A successor the worker
+//! sent lately is not sent again ([`Sent`]): its owner has it already. When no state is in
+//! flight anywhere the loop is done, and every worker sends its counts, outcomes and violations
+//! to worker 0, whose process reports.
 //!
 //! Like [`super::parallel`], it needs an acyclic state graph and does not count interleavings;
 //! the states, transitions, outcomes and violations are those of one thread, and a violation's
@@ -66,6 +68,48 @@ impl Cluster {
 /// it raised, and its schedule.
 type Item = (u64, State, bool, Schedule);
 
+/// The fingerprints a worker sent to other workers lately, one per slot of a direct-mapped
+/// array: a successor whose fingerprint is there was sent already, and its owner will have
+/// stored or expanded it, so it is not serialised and sent again. A slot keeps the last
+/// fingerprint that mapped to it, so the filter only ever skips exact repeats; what it forgets
+/// is sent again and dropped by its owner as before.
+struct Sent {
+    slots: Vec<u64>,
+    shift: u32,
+    /// Successors not sent because they were sent before.
+    skipped: u64,
+}
+
+impl Default for Sent {
+    fn default() -> Sent {
+        Sent::new()
+    }
+}
+
+impl Sent {
+    /// Slots in the filter: 2¹⁸ (2 MiB per worker).
+    const BITS: u32 = 18;
+    /// Mixed into each stored fingerprint, so that the zero of an empty slot is no
+    /// fingerprint's tag (a fingerprint whose tag would be zero is never filtered).
+    const SALT: u64 = 0x5bd1_e995_9e37_79b9;
+
+    fn new() -> Sent {
+        Sent { slots: vec![0; 1 << Self::BITS], shift: 64 - Self::BITS, skipped: 0 }
+    }
+
+    /// Whether `fp` was sent lately; records it as sent if not.
+    fn seen(&mut self, fp: u64) -> bool {
+        let tag = fp ^ Self::SALT;
+        let slot = &mut self.slots[super::visited::home(fp, self.shift)];
+        if tag != 0 && *slot == tag {
+            self.skipped += 1;
+            return true;
+        }
+        *slot = tag;
+        false
+    }
+}
+
 /// What one worker found, sent to worker 0 at the end.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Share {
@@ -75,13 +119,17 @@ struct Share {
     outcomes: Vec<(Outcome, u64)>,
     violations: Vec<(Finding, Schedule, Outcome)>,
     visited_bytes: u64,
+    /// Successors not sent because this worker had sent them lately.
+    skipped: u64,
     limit: Option<String>,
 }
 
-/// One worker's part of the loop: its shard of the visited set and what it found.
+/// One worker's part of the loop: its shard of the visited set, what it sent lately, and what
+/// it found.
 #[derive(Default)]
 struct Owner {
     visited: super::visited::OpenSet<u64>,
+    sent: Sent,
     share: Share,
     outcomes: BTreeMap<Outcome, u64>,
     violations: BTreeMap<Finding, (Schedule, Outcome)>,
@@ -103,8 +151,7 @@ impl Owner {
                     let mut t = s.clone();
                     let info = model.step(&mut t, u);
                     self.share.transitions += 1;
-                    let mut path = schedule.clone();
-                    path.push(u);
+                    let path = schedule.then(u);
                     next.push((model.fingerprint(&t) as u64, t, matches!(info.event, Event::Raise(_)), path));
                 }
             }
@@ -128,14 +175,16 @@ impl Owner {
         share.outcomes = std::mem::take(&mut self.outcomes).into_iter().collect();
         share.violations = std::mem::take(&mut self.violations).into_iter().map(|(f, (s, o))| (f, s, o)).collect();
         share.visited_bytes = self.visited.bytes() as u64;
+        share.skipped = self.sent.skipped;
         share
     }
 }
 
 /// Runs this process's part of the search; in process 0, fills `search` with the whole
-/// search's figures and findings. Errors: the cluster could not be set up (a bad hostfile, a
-/// port in use, a process that never connected).
-pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Result<(), String> {
+/// search's figures and findings, and returns how many successors the workers did not send
+/// again ([`Sent`]). Errors: the cluster could not be set up (a bad hostfile, a port in use, a
+/// process that never connected).
+pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Result<u64, String> {
     let shared = Arc::new(model.clone());
     let max_states = search.limits.max_states;
     let budget = search.budget.clone();
@@ -173,7 +222,7 @@ pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Re
                                 for succ in next.drain(..) {
                                     if succ.0 % peers == index as u64 {
                                         local.push(succ);
-                                    } else {
+                                    } else if !o.sent.seen(succ.0) {
                                         session.give(succ);
                                     }
                                 }
@@ -195,7 +244,7 @@ pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Re
             states.probe_with(&probe).connect_loop(handle);
         });
         while !probe.done() {
-            worker.step();
+            worker.step_or_park(None);
         }
         // Every worker's share to worker 0.
         let share = owner.borrow_mut().finish();
@@ -224,10 +273,11 @@ pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Re
         }
     }
     search.stats.workers = cluster.workers * cluster.processes;
+    let skipped = shares.iter().map(|s| s.skipped).sum();
     if cluster.process == 0 {
         merge(model, search, shares);
     }
-    Ok(())
+    Ok(skipped)
 }
 
 /// Files every worker's share with `search`: the counts add up, the outcomes join, and each
@@ -258,7 +308,7 @@ fn merge(model: &PyModel, search: &mut Search, shares: Vec<Share>) {
 }
 
 /// The report's note on a distributed search.
-pub(crate) fn note(c: &Cluster, stats: &super::report::Stats) -> String {
+pub(crate) fn note(c: &Cluster, stats: &super::report::Stats, skipped: u64) -> String {
     if c.process != 0 {
         return format!(
             "process {} of {}: its {} workers searched their share of the states; process 0 reports the whole search",
@@ -266,10 +316,39 @@ pub(crate) fn note(c: &Cluster, stats: &super::report::Stats) -> String {
         );
     }
     format!(
-        "{} processes of {} workers on timely dataflow, states owned by fingerprint: {} bytes of visited sets, {:.1} per state",
+        "{} processes of {} workers on timely dataflow, states owned by fingerprint: {} bytes of visited sets, {:.1} per state; {} successors were not sent again to their owners, which had been sent them lately",
         c.processes,
         c.workers,
         crate::text::thousands(stats.visited_bytes),
-        stats.visited_bytes as f64 / (stats.states.max(1)) as f64
+        stats.visited_bytes as f64 / (stats.states.max(1)) as f64,
+        crate::text::thousands(skipped)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sent;
+
+    /// The filter skips exact repeats only: a fingerprint is new once, then seen; another one in
+    /// the same slot evicts it (so it is sent again); a fingerprint whose tag would be the empty
+    /// slot's zero is never filtered, and the count is of skips.
+    #[test]
+    fn the_sent_filter_skips_exact_repeats_only() {
+        let mut sent = Sent::new();
+        assert!(!sent.seen(42));
+        assert!(sent.seen(42));
+        assert!(!sent.seen(43));
+        // Two fingerprints that share a slot: each evicts the other.
+        let a = 7u64;
+        let slot = super::super::visited::home(a, sent.shift);
+        let b = (1u64..).find(|&x| x != a && super::super::visited::home(x, sent.shift) == slot).unwrap();
+        assert!(!sent.seen(a));
+        assert!(!sent.seen(b));
+        assert!(!sent.seen(a));
+        assert!(sent.seen(a));
+        // The fingerprint equal to the salt has tag 0, the empty slot's value.
+        assert!(!sent.seen(Sent::SALT));
+        assert!(!sent.seen(Sent::SALT));
+        assert_eq!(sent.skipped, 2);
+    }
 }

@@ -414,19 +414,26 @@ impl<'m, M: System + Sync> Checker<'m, M> {
     fn stateful(&self, notes: Vec<ReductionNote>) -> Report {
         let mut s = self.search();
         if let Some(c) = &self.cluster {
+            let mut skipped = 0;
             let why_not = match self.model.as_py() {
                 _ if self.count || self.count_outcomes => Some("interleaving counts need the one-thread search".to_string()),
                 None => Some("the distributed search runs Python programs only".to_string()),
                 Some(py) if !py.acyclic() => Some(
                     "the program has a loop other than a `for` loop, so its state graph may have cycles, which only the one-thread search looks for".to_string(),
                 ),
-                Some(py) => distributed::run(py, &mut s, c).err().map(|e| format!("the cluster could not run: {e}")),
+                Some(py) => match distributed::run(py, &mut s, c) {
+                    Ok(n) => {
+                        skipped = n;
+                        None
+                    }
+                    Err(e) => Some(format!("the cluster could not run: {e}")),
+                },
             };
             if let Some(why) = why_not {
                 s.stopped.get_or_insert(format!("no distributed search: {why}"));
             }
             let mut r = self.report(s, "stateful", None, false, notes);
-            r.notes.push(distributed::note(c, &r.stats));
+            r.notes.push(distributed::note(c, &r.stats, skipped));
             return r;
         }
         // The fingerprint-table search (any number of threads, `parallel.rs`) answers every
