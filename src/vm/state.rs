@@ -415,3 +415,38 @@ impl std::hash::Hasher for ByteSink {
 thread_local! {
     static FINGERPRINT_BUF: std::cell::RefCell<ByteSink> = const { std::cell::RefCell::new(ByteSink(Vec::new())) };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LockState;
+    use crate::engine::System;
+
+    /// The fingerprint tells apart states that differ in any one field, the fields most
+    /// programs leave empty included, and a copy has its original's fingerprint.
+    #[test]
+    fn the_fingerprint_tells_every_field_apart() {
+        let m = crate::Model::from_source("t.py", "import threading\nx = 1\nprint('a')\n").unwrap();
+        let py = m.explorable();
+        let mut base = py.init();
+        py.step(&mut base, 0);
+        let mut variants = vec![base.clone()];
+        let mut vary = |f: &dyn Fn(&mut super::State)| {
+            let mut s = base.clone();
+            f(&mut s);
+            variants.push(s);
+        };
+        vary(&|s| s.output_open = true);
+        vary(&|s| s.lib_committed = true);
+        vary(&|s| s.drew_open = true);
+        vary(&|s| s.hold = Some(0));
+        vary(&|s| s.made = 1);
+        vary(&|s| s.locks.push(LockState { holder: None }));
+        vary(&|s| s.locks.push(LockState { holder: Some(0) }));
+        vary(&|s| s.globals_mut()[0] = crate::vm::Value::Int(7));
+        vary(&|s| super::super::cached::make_mut(&mut s.output).push("b".into()));
+        vary(&|s| std::sync::Arc::make_mut(&mut s.clocks).kinds.push(super::super::clock::ClockKind::Monotonic));
+        let fps: std::collections::HashSet<u128> = variants.iter().map(|s| s.fingerprint()).collect();
+        assert_eq!(fps.len(), variants.len());
+        assert_eq!(base.clone().fingerprint(), base.fingerprint());
+    }
+}
