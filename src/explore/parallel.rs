@@ -238,9 +238,11 @@ fn work<M: System + Sync>(
             }
             let Item { state, trail: parent_trail } = item;
             model.runnable(&state, &mut runnable);
-            // Every successor first, each one's slot fetched while the next is made; then the
-            // lookups, which no longer wait on memory one after the other. The last successor
-            // takes the state itself, not a copy.
+            // Every successor first, straight onto the stack, each one's slot fetched while the
+            // next is made; then the lookups, which no longer wait on memory one after the other,
+            // keeping in place, in order, the new states that run on. The last successor takes
+            // the state itself, not a copy.
+            let base = stack.len();
             let mut parent = Some(state);
             for (i, &u) in runnable.iter().enumerate() {
                 let mut s = if i + 1 == runnable.len() {
@@ -252,9 +254,12 @@ fn work<M: System + Sync>(
                 found.transitions += 1;
                 let fp = model.fingerprint(&s) as u64;
                 sh.table.prefetch(fp);
-                successors.push((u, s, matches!(info.event, Event::Raise(_)), fp));
+                successors.push((u, matches!(info.event, Event::Raise(_)), fp));
+                stack.push(Item { state: s, trail: None });
             }
-            for (u, s, raised, fp) in successors.drain(..) {
+            let mut kept = base;
+            for (k, (u, raised, fp)) in successors.drain(..).enumerate() {
+                let at = base + k;
                 if !sh.table.insert(fp) {
                     continue;
                 }
@@ -269,11 +274,16 @@ fn work<M: System + Sync>(
                         break;
                     }
                 }
-                model.runnable(&s, &mut next_runnable);
-                let status = run_status(model, &s, &next_runnable, raised);
+                let s = &stack[at].state;
+                model.runnable(s, &mut next_runnable);
+                let status = run_status(model, s, &next_runnable, raised);
                 let trail = Some(Arc::new(Trail { parent: parent_trail.clone(), tid: u }));
                 match status {
-                    Status::Running => stack.push(Item { state: s, trail }),
+                    Status::Running => {
+                        stack[at].trail = trail;
+                        stack.swap(kept, at);
+                        kept += 1;
+                    }
                     Status::Finished(o) => {
                         found.executions += 1;
                         *found.outcomes.entry(o).or_default() += 1;
@@ -287,7 +297,7 @@ fn work<M: System + Sync>(
                             break;
                         }
                         found.executions += 1;
-                        let o = model.project(&s);
+                        let o = model.project(s);
                         let ended =
                             Outcome { violation: Some(format!("{}: {}", f.kind.as_str(), f.message)), ..o.clone() };
                         *found.outcomes.entry(ended).or_default() += 1;
@@ -301,6 +311,8 @@ fn work<M: System + Sync>(
                     }
                 }
             }
+            // The successors that were seen before, or that ended their runs, go.
+            stack.truncate(kept);
             if found.transitions >= next_check {
                 next_check = found.transitions + CHECK_EVERY;
                 let all = sh.transitions.fetch_add(found.transitions - published, Ordering::Relaxed);
