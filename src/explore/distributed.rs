@@ -7,10 +7,12 @@
 //! state arrives at its owner, which stores its fingerprint; if it is new and the run goes on
 //! there, the owner steps every runnable thread and sends each successor (the state itself,
 //! serialised by timely between processes, with its schedule) around the loop to its own owner,
-//! or expands it at once, depth first, when it owns that successor too. A successor the worker
-//! sent lately is not sent again ([`Sent`]): its owner has it already. When no state is in
-//! flight anywhere the loop is done, and every worker sends its counts, outcomes and violations
-//! to worker 0, whose process reports.
+//! or keeps it when it owns that successor too. A worker expands the states it keeps and those
+//! that arrive last in, first out (depth first, as one thread would, which keeps few states
+//! alive), and yields to timely every [`BATCH`] states so that what it sent leaves and what was
+//! sent to it comes in. A successor the worker sent lately is not sent again ([`Sent`]): its
+//! owner has it already. When no state is in flight anywhere the loop is done, and every worker
+//! sends its counts, outcomes and violations to worker 0, whose process reports.
 //!
 //! Like [`super::parallel`], it needs an acyclic state graph and does not count interleavings;
 //! the states, transitions, outcomes and violations are those of one thread, and a violation's
@@ -110,6 +112,10 @@ impl Sent {
     }
 }
 
+/// States a worker expands before it yields to timely (which then moves what it sent and what
+/// arrived).
+const BATCH: u64 = 256;
+
 /// What one worker found, sent to worker 0 at the end.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Share {
@@ -189,6 +195,9 @@ pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Re
     let max_states = search.limits.max_states;
     let budget = search.budget.clone();
     let config = timely::Config::from_args(cluster.timely_args().into_iter())?;
+    // Timely prints its progress in connecting the processes on standard output, where the
+    // report goes.
+    let quiet = StdoutToStderr::begin();
     let guards = timely::execute(config, move |worker| {
         let _active = crate::budget::enter(&budget);
         let index = worker.index();
@@ -203,31 +212,42 @@ pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Re
             let init = model.init();
             let seed: Vec<Item> =
                 if index == 0 { vec![(model.fingerprint(&init) as u64, init, false, Schedule::new())] } else { vec![] };
+            let activations = scope;
             let states = seed.to_stream(scope).concat(cycle).unary(
                 Exchange::new(|item: &Item| item.0),
                 "own-and-expand",
-                move |_, _| {
+                move |_, info| {
+                    let activator = activations.activator_for(info.address);
                     let mut runnable = Vec::new();
                     let mut next = Vec::new();
+                    // The states that arrived and the successors this worker keeps, last in
+                    // first out, under a capability for the earliest time among them.
+                    let mut pending: Vec<Item> = Vec::new();
+                    let mut held: Option<timely::dataflow::operators::Capability<u64>> = None;
                     move |input, output| {
                         input.for_each(|time, data: &mut Vec<Item>| {
-                            let mut o = mine.borrow_mut();
-                            let mut session = output.session(&time);
-                            // Successors this worker owns are expanded here, depth first;
-                            // the others go around the loop to their owners.
-                            let mut local: Vec<Item> = std::mem::take(data);
-                            let mut owned = 0u64;
-                            while let Some(item) = local.pop() {
-                                o.own(&model, item, &mut runnable, &mut next);
-                                for succ in next.drain(..) {
-                                    if succ.0 % peers == index as u64 {
-                                        local.push(succ);
-                                    } else if !o.sent.seen(succ.0) {
-                                        session.give(succ);
-                                    }
+                            let least = *time.least().expect("[internal bug] states sent without a time");
+                            if held.as_ref().is_none_or(|c| least < *c.time()) {
+                                held = time.retain_least(0);
+                            }
+                            pending.append(data);
+                        });
+                        let Some(cap) = held.as_ref() else { return };
+                        let mut o = mine.borrow_mut();
+                        let mut session = output.session(cap);
+                        let mut owned = 0u64;
+                        while let Some(item) = pending.pop() {
+                            o.own(&model, item, &mut runnable, &mut next);
+                            for succ in next.drain(..) {
+                                if succ.0 % peers == index as u64 {
+                                    pending.push(succ);
+                                } else if !o.sent.seen(succ.0) {
+                                    session.give(succ);
                                 }
-                                owned += 1;
-                                if owned.is_multiple_of(1024) && o.share.limit.is_none() {
+                            }
+                            owned += 1;
+                            if owned.is_multiple_of(BATCH) {
+                                if o.share.limit.is_none() {
                                     if o.share.states > max_states {
                                         o.share.limit = Some(format!(
                                             "the limit of {max_states} states (in one worker) was reached"
@@ -236,8 +256,15 @@ pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Re
                                         o.share.limit = Some(format!("the {} limit was reached", l.name()));
                                     }
                                 }
+                                break;
                             }
-                        });
+                        }
+                        drop(session);
+                        if pending.is_empty() {
+                            held = None;
+                        } else {
+                            activator.activate();
+                        }
                     }
                 },
             );
@@ -265,7 +292,9 @@ pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Re
         while worker.step() {}
         let shares = gathered.borrow().clone();
         (index == 0).then_some(shares)
-    })?;
+    });
+    drop(quiet);
+    let guards = guards?;
     let mut shares = Vec::new();
     for g in guards.join() {
         if let Some(s) = g? {
@@ -278,6 +307,50 @@ pub(crate) fn run(model: &PyModel, search: &mut Search, cluster: &Cluster) -> Re
         merge(model, search, shares);
     }
     Ok(skipped)
+}
+
+/// While it lives, what the process writes on its standard output goes to its standard error
+/// (where `awaiting connections` belongs: a script reads the report from standard output).
+struct StdoutToStderr {
+    #[cfg(unix)]
+    saved: Option<std::os::fd::OwnedFd>,
+}
+
+impl StdoutToStderr {
+    fn begin() -> StdoutToStderr {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        #[cfg(unix)]
+        {
+            use std::os::fd::FromRawFd;
+            // SAFETY: `dup` and `dup2` on the process's own standard descriptors; the copy of
+            // descriptor 1 is owned here and closed when restored.
+            let saved = unsafe { libc::dup(1) };
+            if saved < 0 {
+                return StdoutToStderr { saved: None };
+            }
+            let saved = unsafe { std::os::fd::OwnedFd::from_raw_fd(saved) };
+            if unsafe { libc::dup2(2, 1) } < 0 {
+                return StdoutToStderr { saved: None };
+            }
+            StdoutToStderr { saved: Some(saved) }
+        }
+        #[cfg(not(unix))]
+        StdoutToStderr {}
+    }
+}
+
+impl Drop for StdoutToStderr {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        #[cfg(unix)]
+        if let Some(saved) = self.saved.take() {
+            use std::os::fd::AsRawFd;
+            // SAFETY: puts the saved standard output back on descriptor 1.
+            unsafe { libc::dup2(saved.as_raw_fd(), 1) };
+        }
+    }
 }
 
 /// Files every worker's share with `search`: the counts add up, the outcomes join, and each
