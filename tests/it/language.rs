@@ -63,6 +63,21 @@ fn a_negative_power_is_a_float_and_a_complex_result_is_refused_not_reported() {
 }
 
 #[test]
+fn an_expression_statement_is_evaluated_and_its_value_dropped() {
+    let text = std::fs::read_to_string("tests/fixtures/expression_statements.py").unwrap();
+    // python3.11 prints these three lines: the comprehensions start and join both threads, and
+    // the bare subscript and name raise as CPython raises them.
+    let out = "{'a': 2}\nKeyError 'b'\nname 'undefined_name' is not defined";
+    assert_eq!(outcomes(&text, "counts"), [one("{'a': 2}", out)].into_iter().collect());
+    // A bare read of a global races like any other read: it sees the write or not, and a
+    // failed read is the thread's own error.
+    let racy = "import threading\nd = {}\ndef w():\n    d['k'] = 1\ndef r():\n    d['k']\nt = threading.Thread(target=w)\nu = threading.Thread(target=r)\nt.start(); u.start(); t.join(); u.join()\n";
+    let r = model(racy).checker().strategy(Strategy::Stateful).all_outcomes(true).check();
+    let failed: BTreeSet<bool> = r.outcomes().map(|o| o.violation.is_some()).collect();
+    assert_eq!(failed, [false, true].into_iter().collect(), "{:?}", r.outcomes().collect::<Vec<_>>());
+}
+
+#[test]
 fn modules_imported_under_another_name_work_as_the_modules_themselves() {
     let text = std::fs::read_to_string("tests/fixtures/import_as.py").unwrap();
     // python3.11 prints `5 5`: the lock makes every increment count.

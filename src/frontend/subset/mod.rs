@@ -500,15 +500,12 @@ impl<'a> Checker<'a> {
             Stmt::Import(_) | Stmt::ImportFrom(_) => self.import_stmt(s),
             Stmt::Global(_) => Ok(()),
             Stmt::Nonlocal(_) => Ok(()),
+            // Evaluated and dropped, as CPython does (a constant, such as a docstring, is a NOP):
+            // `[t.start() for t in ts]`, `x`, `t.name`.
             Stmt::Expr(e) => match &*e.value {
-                Expr::Call(_) => self.expr(&e.value),
                 Expr::EllipsisLiteral(_) => Ok(()),
                 v if crate::frontend::fold::fold(v).is_some() => Ok(()),
-                other => Err(self.unsupported(
-                    other.range(),
-                    "expression statement",
-                    "only calls (and constants such as docstrings) are supported as expression statements",
-                )),
+                v => self.expr(v),
             },
             Stmt::Pass(_) => Ok(()),
             Stmt::Break(b) => {
