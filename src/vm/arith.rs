@@ -337,9 +337,17 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> OpResult {
         _ => {}
     }
     let Some(ord) = py_order(a, b) else {
+        // Two tuples compare by their first items that differ: the error names those.
+        let (mut x, mut y) = (a, b);
+        while let (Value::Tuple(p), Value::Tuple(q)) = (x, y) {
+            match p.iter().zip(q.iter()).find(|(u, v)| !py_eq(u, v)) {
+                Some((u, v)) => (x, y) = (u, v),
+                None => break,
+            }
+        }
         return Err(exc(
             ExcKind::TypeError,
-            format!("'{}' not supported between instances of '{}' and '{}'", op.symbol(), a.type_name(), b.type_name()),
+            format!("'{}' not supported between instances of '{}' and '{}'", op.symbol(), x.type_name(), y.type_name()),
         ));
     };
     Ok(Value::Bool(match op {

@@ -168,7 +168,9 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Module(Module::Threading), name) => {
             SyncKind::from_threading_attr(name).map(|k| Value::Builtin(Builtin::SyncNew(k)))
         }
-        (Value::Module(Module::Queue), "Queue") => Some(Value::Builtin(Builtin::SyncNew(SyncKind::Queue))),
+        (Value::Module(Module::Queue), name) if SyncKind::from_queue_attr(name).is_some() => {
+            SyncKind::from_queue_attr(name).map(|k| Value::Builtin(Builtin::SyncNew(k)))
+        }
         (Value::Module(Module::Queue), "Empty") => Some(Value::ExcType(ExcKind::QueueEmpty)),
         (Value::Module(Module::Queue), "Full") => Some(Value::ExcType(ExcKind::QueueFull)),
         (Value::Sync(kind, _), name) => {

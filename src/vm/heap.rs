@@ -363,16 +363,43 @@ impl Heap {
                 CmpOp::Gt => ord == Ordering::Greater,
                 _ => ord != Ordering::Less,
             })),
-            None => Err(err(
-                ExcKind::TypeError,
-                format!(
-                    "'{}' not supported between instances of '{}' and '{}'",
-                    op.symbol(),
-                    self.type_name(a),
-                    self.type_name(b)
-                ),
-            )),
+            None => {
+                // CPython compares two sequences by their first items that differ, so the error
+                // names the types of those items.
+                let (x, y) = self.first_unequal(a, b, fp);
+                Err(err(
+                    ExcKind::TypeError,
+                    format!(
+                        "'{}' not supported between instances of '{}' and '{}'",
+                        op.symbol(),
+                        self.type_name(x),
+                        self.type_name(y)
+                    ),
+                ))
+            }
         }
+    }
+
+    /// The innermost pair of items whose comparison decides `a op b`: within two tuples or two
+    /// lists, the first items that differ (searched again inside them), else `a` and `b`.
+    fn first_unequal<'v>(&'v self, a: &'v Value, b: &'v Value, fp: &mut Footprint) -> (&'v Value, &'v Value) {
+        let items = |v: &'v Value| -> Option<&'v [Value]> {
+            match v {
+                Value::Tuple(t) => Some(&t[..]),
+                Value::Obj(id) => match self.peek(*id) {
+                    HeapObj::List(items) => Some(&items[..]),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        let same_kind = matches!((a, b), (Value::Tuple(_), Value::Tuple(_)) | (Value::Obj(_), Value::Obj(_)));
+        if let (true, Some(x), Some(y)) = (same_kind, items(a), items(b)) {
+            if let Some((p, q)) = x.iter().zip(y.iter()).find(|(p, q)| !self.eq(p, q, fp)) {
+                return self.first_unequal(p, q, fp);
+            }
+        }
+        (a, b)
     }
 
     fn seq_order(&self, x: &[Value], y: &[Value], fp: &mut Footprint) -> Option<Ordering> {

@@ -63,6 +63,30 @@ fn a_negative_power_is_a_float_and_a_complex_result_is_refused_not_reported() {
 }
 
 #[test]
+fn a_failed_sequence_comparison_names_the_items_that_differ() {
+    // python3.11 prints these lines: tuples and lists compare by their first items that differ
+    // (searched again inside nested ones), and the TypeError names those items' types.
+    let text = concat!(
+        "class T:\n    pass\nout = []\n",
+        "for a, b in [((1, T()), (1, T())), ([1, [T()]], [1, [T()]]), ((1, 2), (1, 'x')), ([1], [1, T()]),\n",
+        "             ((1, (2, 2.5)), (1, (2, None))), (('a', 1), ('b', None))]:\n",
+        "    try:\n        out.append(str(a < b))\n    except TypeError as e:\n        out.append(str(e))\n",
+        "print('|'.join(out))\n",
+    );
+    let printed = [
+        "'<' not supported between instances of 'T' and 'T'",
+        "'<' not supported between instances of 'T' and 'T'",
+        "'<' not supported between instances of 'int' and 'str'",
+        "True",
+        "'<' not supported between instances of 'float' and 'NoneType'",
+        "True",
+    ]
+    .join("|");
+    let got: BTreeSet<String> = outcomes(text, "out").into_iter().map(|(_, o)| o).collect();
+    assert_eq!(got, [printed].into_iter().collect());
+}
+
+#[test]
 fn an_expression_statement_is_evaluated_and_its_value_dropped() {
     let text = std::fs::read_to_string("tests/fixtures/expression_statements.py").unwrap();
     // python3.11 prints these three lines: the comprehensions start and join both threads, and

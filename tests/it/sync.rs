@@ -1,5 +1,5 @@
 //! Synchronisation objects beyond `threading.Lock` (RLock, Semaphore, BoundedSemaphore, Event,
-//! Condition, Barrier, queue.Queue) and `try`/`except`/`finally`: exact outcome sets and output
+//! Condition, Barrier, queue.Queue and its LifoQueue and PriorityQueue) and `try`/`except`/`finally`: exact outcome sets and output
 //! orders under the plain stateful search, deadlocks that name what each thread waits for, and
 //! the reduced search stepping aside for them.
 
@@ -427,4 +427,43 @@ fn the_reduced_search_steps_aside_for_the_new_constructs() {
         assert_eq!(a, b, "{path}");
         assert_eq!(plain.verdict, reduced.verdict, "{path}");
     }
+}
+
+/// `queue.LifoQueue` gives the last item put first; `queue.PriorityQueue` keeps its items as
+/// `heapq` does, so items of equal priority come out in CPython's order, a bounded one blocks its
+/// producer, and an item that cannot be compared raises CPython's `TypeError` from `put` while
+/// staying in the queue (python3.11 prints exactly these lines).
+#[test]
+fn lifo_and_priority_queues_keep_cpythons_order() {
+    let r = explore(&file("tests/fixtures/queue_kinds.py"));
+    let tail = ["TypeError: '<' not supported between instances of 'str' and 'int'", "2 1 one", "empty"];
+    let mut want = lines(&["lifo [2, 1, 0]", "priority ['high', 'urgent', 'mid', 'soon', 'low', 'later']"]);
+    want.push("['job1', 'job2', 'job3'] True".into());
+    want.extend(lines(&tail));
+    assert_eq!(outputs(&r), [want].into_iter().collect());
+    assert!(violations(&r).is_empty());
+    // The consumer takes job2 before job1 is put, or job1 first: never job3 before both.
+    let done: BTreeSet<String> = r.outcomes().map(|o| o.global("done").unwrap().to_string()).collect();
+    let want: BTreeSet<String> =
+        ["['job1', 'job2', 'job3']", "['job2', 'job1', 'job3']"].into_iter().map(String::from).collect();
+    assert_eq!(done, want);
+}
+
+/// Comparing two tuples calls `==` on their items: an item holding an object whose class defines
+/// `__eq__` would run that Python method inside the queue's C code, which is not modelled.
+#[test]
+fn a_priority_queue_item_with_its_own_eq_is_not_modelled() {
+    let text = "import queue\nclass T:\n    def __eq__(self, o):\n        return True\nq = queue.PriorityQueue()\nq.put((1, T()))\n";
+    let r = source(text).checker().check();
+    let stop = r.checker_stop.expect("a stop of the checker");
+    assert!(
+        stop.message.contains("PriorityQueue item holding an object whose class defines __eq__"),
+        "{}",
+        stop.message
+    );
+    // Objects without one compare as CPython's do: by priority, and a tie is a TypeError.
+    let plain = "import queue\nclass T:\n    pass\nq = queue.PriorityQueue()\nq.put((2, T()))\nq.put((1, T()))\nprint(q.get()[0])\ntry:\n    q.put((2, T()))\nexcept TypeError as e:\n    print(e)\n";
+    let r = explore(&source(plain));
+    let want = lines(&["1", "'<' not supported between instances of 'T' and 'T'"]);
+    assert_eq!(outputs(&r), [want].into_iter().collect());
 }

@@ -43,6 +43,8 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("threading", "main_thread"),
     ("threading", "local"),
     ("queue", "Queue"),
+    ("queue", "LifoQueue"),
+    ("queue", "PriorityQueue"),
     ("queue", "Empty"),
     ("queue", "Full"),
     ("math", "sqrt"),

@@ -515,9 +515,12 @@ impl Checker<'_> {
     }
 
     fn queue_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
-        const HINT: &str = "supported: queue.Queue(maxsize=0)";
+        const HINT: &str =
+            "supported: queue.Queue(maxsize=0), queue.LifoQueue(maxsize=0), queue.PriorityQueue(maxsize=0)";
         match attr {
             "Queue" => self.optional_arg(c, "queue.Queue", "maxsize", HINT),
+            "LifoQueue" => self.optional_arg(c, "queue.LifoQueue", "maxsize", HINT),
+            "PriorityQueue" => self.optional_arg(c, "queue.PriorityQueue", "maxsize", HINT),
             other => Err(self.unsupported(range, format!("queue.{other}"), HINT)),
         }
     }

@@ -243,6 +243,8 @@ fn threading_kind(module: &str, attr: &str) -> Option<Kind> {
         ("threading", "Condition") => Some(Kind::Sync("Condition")),
         ("threading", "Barrier") => Some(Kind::Sync("Barrier")),
         ("queue", "Queue") => Some(Kind::Sync("Queue")),
+        ("queue", "LifoQueue") => Some(Kind::Sync("LifoQueue")),
+        ("queue", "PriorityQueue") => Some(Kind::Sync("PriorityQueue")),
         ("collections", "Counter") => Some(Kind::Sync("Counter")),
         ("collections", "OrderedDict") => Some(Kind::Sync("OrderedDict")),
         ("collections", "deque") => Some(Kind::Sync("deque")),

@@ -1,5 +1,6 @@
 //! Synchronisation objects beyond `threading.Lock`: `threading.RLock`, `Semaphore`,
-//! `BoundedSemaphore`, `Event`, `Condition`, `Barrier` and `queue.Queue`.
+//! `BoundedSemaphore`, `Event`, `Condition`, `Barrier` and `queue.Queue` (with its subclasses
+//! `LifoQueue` and `PriorityQueue`).
 //!
 //! Each method call is one atomic step, except where CPython's own implementation waits on a
 //! condition variable (`Condition.wait`, `Event.wait`, a contended `Semaphore.acquire`,
@@ -14,6 +15,7 @@
 //! been woken, the timeout has expired, and the call returns `False` or raises `queue.Empty` /
 //! `queue.Full` (a `Condition.wait` first takes its lock back).
 
+mod heapq;
 mod ops;
 mod timeout;
 mod wait_for;
@@ -40,6 +42,10 @@ pub enum SyncKind {
     Barrier,
     /// `queue.Queue`
     Queue,
+    /// `queue.LifoQueue`: the last item put is the first got.
+    LifoQueue,
+    /// `queue.PriorityQueue`: the least item is got first (a binary heap, as `heapq` keeps it).
+    PriorityQueue,
 }
 
 impl SyncKind {
@@ -53,6 +59,8 @@ impl SyncKind {
             SyncKind::Condition => "Condition",
             SyncKind::Barrier => "Barrier",
             SyncKind::Queue => "Queue",
+            SyncKind::LifoQueue => "LifoQueue",
+            SyncKind::PriorityQueue => "PriorityQueue",
         }
     }
 
@@ -66,6 +74,8 @@ impl SyncKind {
             SyncKind::Condition => "threading.Condition",
             SyncKind::Barrier => "threading.Barrier",
             SyncKind::Queue => "queue.Queue",
+            SyncKind::LifoQueue => "queue.LifoQueue",
+            SyncKind::PriorityQueue => "queue.PriorityQueue",
         }
     }
 
@@ -80,6 +90,21 @@ impl SyncKind {
             "Barrier" => SyncKind::Barrier,
             _ => return None,
         })
+    }
+
+    /// The kind a `queue` attribute names, e.g. `LifoQueue`.
+    pub fn from_queue_attr(name: &str) -> Option<SyncKind> {
+        Some(match name {
+            "Queue" => SyncKind::Queue,
+            "LifoQueue" => SyncKind::LifoQueue,
+            "PriorityQueue" => SyncKind::PriorityQueue,
+            _ => return None,
+        })
+    }
+
+    /// Whether it is `queue.Queue` or one of its subclasses (which share its methods).
+    pub fn is_queue(self) -> bool {
+        matches!(self, SyncKind::Queue | SyncKind::LifoQueue | SyncKind::PriorityQueue)
     }
 
     /// Whether the object can be used in a `with` statement.
@@ -165,7 +190,7 @@ impl SyncMethod {
                 matches!(m, M::Acquire | M::Release | M::Exit | M::Wait | M::WaitFor | M::Notify | M::NotifyAll)
             }
             K::Barrier => m == M::Wait,
-            K::Queue => matches!(
+            K::Queue | K::LifoQueue | K::PriorityQueue => matches!(
                 m,
                 M::Put | M::Get | M::GetNowait | M::PutNowait | M::Qsize | M::Empty | M::Full | M::TaskDone | M::Join
             ),
@@ -199,15 +224,15 @@ impl SyncMethod {
             (K::Condition, M::NotifyAll) => "Condition.notify_all",
             (K::Condition, _) => "Condition.__exit__",
             (K::Barrier, _) => "Barrier.wait",
-            (K::Queue, M::Put) => "Queue.put",
-            (K::Queue, M::Get) => "Queue.get",
-            (K::Queue, M::GetNowait) => "Queue.get_nowait",
-            (K::Queue, M::PutNowait) => "Queue.put_nowait",
-            (K::Queue, M::Qsize) => "Queue.qsize",
-            (K::Queue, M::Empty) => "Queue.empty",
-            (K::Queue, M::Full) => "Queue.full",
-            (K::Queue, M::TaskDone) => "Queue.task_done",
-            (K::Queue, _) => "Queue.join",
+            (K::Queue | K::LifoQueue | K::PriorityQueue, M::Put) => "Queue.put",
+            (K::Queue | K::LifoQueue | K::PriorityQueue, M::Get) => "Queue.get",
+            (K::Queue | K::LifoQueue | K::PriorityQueue, M::GetNowait) => "Queue.get_nowait",
+            (K::Queue | K::LifoQueue | K::PriorityQueue, M::PutNowait) => "Queue.put_nowait",
+            (K::Queue | K::LifoQueue | K::PriorityQueue, M::Qsize) => "Queue.qsize",
+            (K::Queue | K::LifoQueue | K::PriorityQueue, M::Empty) => "Queue.empty",
+            (K::Queue | K::LifoQueue | K::PriorityQueue, M::Full) => "Queue.full",
+            (K::Queue | K::LifoQueue | K::PriorityQueue, M::TaskDone) => "Queue.task_done",
+            (K::Queue | K::LifoQueue | K::PriorityQueue, _) => "Queue.join",
         }
     }
 }
@@ -282,11 +307,14 @@ pub enum SyncObj {
         /// Threads waiting in `wait`.
         waiters: Vec<Waiter>,
     },
-    /// `queue.Queue`.
+    /// `queue.Queue`, `queue.LifoQueue` or `queue.PriorityQueue`.
     Queue {
+        /// Which of them.
+        kind: SyncKind,
         /// The bound (0: unbounded).
         maxsize: i64,
-        /// The items, oldest first.
+        /// The items: oldest first (`Queue`, `LifoQueue`), or as `heapq` orders its list
+        /// (`PriorityQueue`).
         items: Vec<Value>,
         /// Items put and not yet marked done.
         unfinished: u32,
@@ -309,7 +337,7 @@ impl SyncObj {
             SyncObj::Event { .. } => SyncKind::Event,
             SyncObj::Condition { .. } => SyncKind::Condition,
             SyncObj::Barrier { .. } => SyncKind::Barrier,
-            SyncObj::Queue { .. } => SyncKind::Queue,
+            SyncObj::Queue { kind, .. } => *kind,
         }
     }
 }

@@ -202,10 +202,11 @@ pub(in crate::vm) fn construct(
             };
             SyncObj::Barrier { parties, count: 0, draining: false, waiters: Vec::new() }
         }
-        SyncKind::Queue => {
+        SyncKind::Queue | SyncKind::LifoQueue | SyncKind::PriorityQueue => {
             args.expect(what, 1, &["maxsize"])?;
             let maxsize = args.get(0, "maxsize").map_or(Ok(0), |v| int(v, "maxsize"))?;
             SyncObj::Queue {
+                kind,
                 maxsize,
                 items: Vec::new(),
                 unfinished: 0,
@@ -464,7 +465,9 @@ pub(in crate::vm) fn call(
             write(info, id);
             Ok(barrier_wait(state, tid, id))
         }
-        (SyncKind::Queue, m) => queue(state, tid, id, m, what, args, info),
+        (SyncKind::Queue | SyncKind::LifoQueue | SyncKind::PriorityQueue, m) => {
+            queue(state, tid, id, m, what, args, info)
+        }
         _ => Err(err(ExcKind::TypeError, format!("{what}() called on the wrong kind of object"))),
     }
 }
@@ -611,7 +614,8 @@ fn queue(
     args: Args,
     info: &mut StepInfo,
 ) -> Result<Outcome, Exception> {
-    let SyncObj::Queue { maxsize, items, unfinished, not_empty, not_full, all_done } = &mut state.sync[id as usize]
+    let State { sync, heap, .. } = state;
+    let SyncObj::Queue { kind, maxsize, items, unfinished, not_empty, not_full, all_done } = &mut sync[id as usize]
     else {
         unreachable!()
     };
@@ -655,7 +659,11 @@ fn queue(
             write(info, id);
             let back = take_entry(not_full, tid);
             if !full {
-                items.push(item);
+                if *kind == SyncKind::PriorityQueue {
+                    super::heapq::push(heap, items, item, &mut info.footprint)?;
+                } else {
+                    items.push(item);
+                }
                 *unfinished += 1;
                 notify(not_empty, 1);
                 return Ok(Outcome::Return(Value::None));
@@ -673,7 +681,11 @@ fn queue(
             write(info, id);
             let back = take_entry(not_empty, tid);
             if !items.is_empty() {
-                let item = items.remove(0);
+                let item = match kind {
+                    SyncKind::LifoQueue => items.pop().expect("[internal bug] a nonempty queue"),
+                    SyncKind::PriorityQueue => super::heapq::pop(heap, items, &mut info.footprint)?,
+                    _ => items.remove(0),
+                };
                 notify(not_full, 1);
                 return Ok(Outcome::Return(item));
             }
