@@ -1,7 +1,8 @@
 //! Synchronisation objects beyond `threading.Lock` (RLock, Semaphore, BoundedSemaphore, Event,
-//! Condition, Barrier, queue.Queue and its LifoQueue and PriorityQueue) and `try`/`except`/`finally`: exact outcome sets and output
-//! orders under the plain stateful search, deadlocks that name what each thread waits for, and
-//! the reduced search stepping aside for them.
+//! Condition, Barrier, queue.Queue and its LifoQueue and PriorityQueue) and
+//! `try`/`except`/`finally`: exact outcome sets and output orders under the plain stateful
+//! search, deadlocks that name what each thread waits for, and the reduced search stepping aside
+//! for them.
 
 use gilcheck::Model;
 use gilcheck::{Execution, Status};
