@@ -134,11 +134,18 @@ pub fn binary_op(op: BinOp, a: &Value, b: &Value) -> OpResult {
         {
             Err(exc(ExcKind::TypeError, format!("can't multiply sequence by non-int of type '{}'", n.type_name())))
         }
+        // A str or tuple on the left concatenates (`sq_concat`) after both numeric slots fail.
+        (BinOp::Add, Value::Str(_) | Value::Tuple(_), _) => Err(concat_error(a.type_name(), b.type_name())),
         _ => Err(exc(
             ExcKind::TypeError,
             format!("unsupported operand type(s) for {}: '{}' and '{}'", op.symbol(), a.type_name(), b.type_name()),
         )),
     }
+}
+
+/// CPython's error for `seq + other` where `seq`'s concatenation does not take `other`.
+fn concat_error(seq: &str, other: &str) -> Exception {
+    exc(ExcKind::TypeError, format!("can only concatenate {seq} (not \"{other}\") to {seq}"))
 }
 
 /// Converts a float error into the exception CPython raises.
@@ -381,6 +388,26 @@ pub(super) fn heap_operand_error(heap: &super::heap::Heap, op: BinOp, a: &Value,
                 heap.type_name(a),
                 heap.type_name(b)
             ));
+        }
+    }
+    // A str, tuple or list on the left concatenates, and a str or tuple repeats, after both
+    // numeric slots fail (`PyNumber_Add`, `PyNumber_Multiply`).
+    if op == BinOp::Add && (is_list(a) || matches!(a, Value::Str(_) | Value::Tuple(_))) {
+        return concat_error(&heap.type_name(a), &heap.type_name(b));
+    }
+    if op == BinOp::Mul {
+        let seq = |v: &Value| matches!(v, Value::Str(_) | Value::Tuple(_)) || is_list(v);
+        if seq(a) {
+            return exc(
+                ExcKind::TypeError,
+                format!("can't multiply sequence by non-int of type '{}'", heap.type_name(b)),
+            );
+        }
+        if seq(b) {
+            return exc(
+                ExcKind::TypeError,
+                format!("can't multiply sequence by non-int of type '{}'", heap.type_name(a)),
+            );
         }
     }
     exc(

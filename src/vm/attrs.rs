@@ -165,6 +165,8 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Builtin(Builtin::Thread), "__init__") => Some(Value::Builtin(Builtin::ThreadInit)),
         // `type(x).__name__` of a builtin type.
         (Value::Builtin(b), "__name__" | "__qualname__") if b.is_type() => Some(Value::Str(b.name().into())),
+        // `type(e).__name__` of an exception: `ValueError`, `Empty` (whose module is `queue`).
+        (Value::ExcType(k), "__name__" | "__qualname__") => Some(Value::Str(k.name().into())),
         (Value::Module(Module::Threading), name) => {
             SyncKind::from_threading_attr(name).map(|k| Value::Builtin(Builtin::SyncNew(k)))
         }

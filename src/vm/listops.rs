@@ -325,6 +325,10 @@ pub(super) fn binary(
     // In place only when the list is the left operand (`n *= lst` makes a new list).
     let (list, other, inplace) = match (a, b) {
         (Value::Obj(id), _) if matches!(heap.peek(*id), HeapObj::List(_)) => (*id, b, inplace),
+        // A str or tuple on the left repeats first (`"a" * [1]`), and a list is no count.
+        (Value::Str(_) | Value::Tuple(_), Value::Obj(_)) if op == BinOp::Mul => {
+            return Err(type_error("can't multiply sequence by non-int of type 'list'".into()));
+        }
         (_, Value::Obj(id)) => (*id, a, false),
         _ => return Err(type_error("list operation without a list".into())),
     };

@@ -129,6 +129,8 @@ pub(super) fn type_of(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Result
         Value::Float(_) => Value::Builtin(Builtin::Float),
         Value::Str(_) => Value::Builtin(Builtin::Str),
         Value::Tuple(_) => Value::Builtin(Builtin::Tuple),
+        // The program's exceptions are of builtin types (`type(e).__name__`, `type(e) is KeyError`).
+        Value::Exc(e) => Value::ExcType(e.kind),
         Value::Obj(id) => match heap.read(*id, fp) {
             HeapObj::Instance(i) => Value::Obj(i.class),
             HeapObj::List(_) => Value::Builtin(Builtin::List),

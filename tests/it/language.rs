@@ -87,6 +87,47 @@ fn a_failed_sequence_comparison_names_the_items_that_differ() {
 }
 
 #[test]
+fn a_failed_concatenation_or_repetition_is_worded_as_cpython_words_it() {
+    let text = std::fs::read_to_string("tests/fixtures/operand_errors.py").unwrap();
+    // What python3.11 prints: a str, tuple or list on the left concatenates and names the right
+    // operand's type; a sequence on either side of `*` names the other one, the left first.
+    let printed = [
+        "TypeError: can only concatenate str (not \"int\") to str",
+        "TypeError: can only concatenate str (not \"NoneType\") to str",
+        "TypeError: can only concatenate str (not \"list\") to str",
+        "TypeError: can only concatenate str (not \"tuple\") to str",
+        "TypeError: can only concatenate str (not \"T\") to str",
+        "TypeError: can only concatenate tuple (not \"list\") to tuple",
+        "TypeError: can only concatenate tuple (not \"str\") to tuple",
+        "TypeError: can only concatenate tuple (not \"int\") to tuple",
+        "TypeError: can only concatenate list (not \"tuple\") to list",
+        "TypeError: can only concatenate list (not \"str\") to list",
+        "TypeError: can only concatenate list (not \"int\") to list",
+        "TypeError: can only concatenate list (not \"dict\") to list",
+        "TypeError: unsupported operand type(s) for +: 'int' and 'str'",
+        "TypeError: unsupported operand type(s) for +: 'NoneType' and 'str'",
+        "[1, 2]",
+        "TypeError: can't multiply sequence by non-int of type 'str'",
+        "TypeError: can't multiply sequence by non-int of type 'list'",
+        "TypeError: can't multiply sequence by non-int of type 'str'",
+        "TypeError: can't multiply sequence by non-int of type 'float'",
+        "TypeError: can't multiply sequence by non-int of type 'float'",
+        "TypeError: can't multiply sequence by non-int of type 'list'",
+        "TypeError: unsupported operand type(s) for +: 'dict' and 'list'",
+        "TypeError: unsupported operand type(s) for +: 'T' and 'str'",
+        "TypeError: unsupported operand type(s) for -: 'str' and 'int'",
+        "TypeError: unsupported operand type(s) for -: 'list' and 'list'",
+        "TypeError: can only concatenate str (not \"int\") to str",
+        "TypeError: can only concatenate tuple (not \"list\") to tuple",
+        "TypeError: 'int' object is not iterable",
+        "[1, 2, 3]",
+    ]
+    .join("\n");
+    let got: BTreeSet<String> = outcomes(&text, "out").into_iter().map(|(_, o)| o).collect();
+    assert_eq!(got, [printed].into_iter().collect());
+}
+
+#[test]
 fn an_expression_statement_is_evaluated_and_its_value_dropped() {
     let text = std::fs::read_to_string("tests/fixtures/expression_statements.py").unwrap();
     // python3.11 prints these three lines: the comprehensions start and join both threads, and
