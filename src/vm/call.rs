@@ -201,11 +201,13 @@ pub(super) fn call(
             }
             let mgr = frame.stack.pop().expect("[internal bug] stack");
             let Value::Lock(l) = mgr else {
+                let name = state.heap.type_name(&mgr);
                 return Err(err(
                     ExcKind::TypeError,
-                    format!("'{}' object does not support the context manager protocol", mgr.type_name()),
+                    format!("'{name}' object does not support the context manager protocol"),
                 ));
             };
+            let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
             frame.stack.push(Value::Bound(Builtin::LockExit, Box::new(mgr)));
             frame.stack.push(Value::Bool(true));
             acquire(state, tid, l, info);
@@ -435,7 +437,9 @@ pub(super) fn call_builtin(
             };
             return Ok(Value::Exc(Arc::new(Exception { kind: *kind, message })));
         }
-        other => return Err(err(ExcKind::TypeError, format!("'{}' object is not callable", other.type_name()))),
+        other => {
+            return Err(err(ExcKind::TypeError, format!("'{}' object is not callable", state.heap.type_name(other))))
+        }
     };
     // Keywords to a builtin that takes none (a call through a variable may pass them).
     if let Some(e) = b.keyword_error(&kwargs) {
@@ -445,6 +449,10 @@ pub(super) fn call_builtin(
         (Builtin::Print, _) => super::output::print(state, &rest, &kwargs, info),
         (Builtin::Range, _) => {
             no_kwargs("range", &kwargs)?;
+            if let Some(v) = rest.iter().find(|v| matches!(v, Value::Obj(_))) {
+                let name = state.heap.type_name(v);
+                return Err(err(ExcKind::TypeError, format!("'{name}' object cannot be interpreted as an integer")));
+            }
             super::iters::range(&rest)
         }
         (Builtin::Thread, _) => {
@@ -611,6 +619,13 @@ pub(super) fn call_builtin(
             let [a, b] = rest.as_slice() else {
                 return Err(err(ExcKind::TypeError, format!("divmod expected 2 arguments, got {}", rest.len())));
             };
+            if matches!(a, Value::Obj(_)) || matches!(b, Value::Obj(_)) {
+                let (x, y) = (state.heap.type_name(a), state.heap.type_name(b));
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("unsupported operand type(s) for divmod(): '{x}' and '{y}'"),
+                ));
+            }
             super::numops::divmod(a, b)
         }
         (Builtin::Bool, _) => {
@@ -695,6 +710,16 @@ pub(super) fn call_builtin(
         (Builtin::Math(f), _) => {
             if !kwargs.is_empty() {
                 return Err(err(ExcKind::TypeError, format!("{}() takes no keyword arguments", f.qualname())));
+            }
+            // A heap object is no number: CPython's error names its type.
+            let counted = rest.len() == 1 || f == super::mathmod::MathFn::Gcd;
+            if let Some(v) = rest.iter().find(|v| counted && matches!(v, Value::Obj(_))) {
+                let name = state.heap.type_name(v);
+                let message = match f.takes_ints() {
+                    true => format!("'{name}' object cannot be interpreted as an integer"),
+                    false => format!("must be real number, not {name}"),
+                };
+                return Err(err(ExcKind::TypeError, message));
             }
             super::mathmod::call(f, &rest)
         }

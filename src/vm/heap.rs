@@ -500,6 +500,13 @@ impl Heap {
             Value::Int(i) => *i,
             Value::Bool(b) => *b as i64,
             Value::Big(_) => return Err(err(ExcKind::IndexError, out_of_range)),
+            // 3.11 words a str's own way (`unicode_subscript`).
+            other if what == "string" => {
+                return Err(err(
+                    ExcKind::TypeError,
+                    format!("string indices must be integers, not '{}'", self.type_name(other)),
+                ))
+            }
             other => {
                 return Err(err(
                     ExcKind::TypeError,

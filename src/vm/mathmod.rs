@@ -52,6 +52,11 @@ impl MathFn {
         }))
     }
 
+    /// Whether it takes integers only (`factorial`, `gcd`, `isqrt`), not any real number.
+    pub fn takes_ints(self) -> bool {
+        matches!(self, MathFn::Factorial | MathFn::Gcd | MathFn::Isqrt)
+    }
+
     /// The qualified name, e.g. `math.sqrt`.
     pub fn qualname(self) -> &'static str {
         match self {

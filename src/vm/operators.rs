@@ -19,6 +19,44 @@ pub(super) fn binary(
     b: &Value,
     fp: &mut Footprint,
 ) -> Result<Value, Exception> {
+    binary_of(heap, op, inplace, a, b, fp).map_err(|e| operand_error(e, op, inplace))
+}
+
+/// CPython names the operator of a `TypeError` for operands it does not take as the statement
+/// wrote it: `+=` in place, and `** or pow()` for a power.
+fn operand_error(mut e: Exception, op: BinOp, inplace: bool) -> Exception {
+    let plain = format!("unsupported operand type(s) for {}: ", op.symbol());
+    if e.kind == ExcKind::TypeError && (inplace || op == BinOp::Pow) && e.message.starts_with(&plain) {
+        let name = match (op, inplace) {
+            (_, true) => format!("{}=", op.symbol()),
+            _ => "** or pow()".to_string(),
+        };
+        e.message = format!("unsupported operand type(s) for {name}: {}", &e.message[plain.len()..]);
+    }
+    e
+}
+
+/// `-v`, `+v`, `~v`: numbers (`arith::unary_op`), and CPython's error naming a heap object's
+/// type (a Counter's own unary operators are not modelled).
+pub(super) fn unary(heap: &Heap, sym: char, v: &Value) -> Result<Value, Exception> {
+    match v {
+        Value::Obj(id) if heap.is_counter(*id) => Err(super::step::unsupported(format!("unary {sym} of a Counter"))),
+        Value::Obj(_) => Err(Exception {
+            kind: ExcKind::TypeError,
+            message: format!("bad operand type for unary {sym}: '{}'", heap.type_name(v)),
+        }),
+        _ => unary_op(sym, v),
+    }
+}
+
+fn binary_of(
+    heap: &mut Heap,
+    op: BinOp,
+    inplace: bool,
+    a: &Value,
+    b: &Value,
+    fp: &mut Footprint,
+) -> Result<Value, Exception> {
     match (op, a, b) {
         // `lst += iterable` extends the list in place (every alias sees it), `lst *= n`
         // repeats it in place; `[x] * n` and `n * [x]` make a new list.
@@ -294,7 +332,7 @@ pub(super) fn call(
                 OperatorFn::Pos => '+',
                 _ => '~',
             };
-            unary_op(sym, &args[0])
+            unary(heap, sym, &args[0])
         }
         OperatorFn::Not => Ok(Value::Bool(!heap.truthy(&args[0], fp))),
         OperatorFn::Truth => Ok(Value::Bool(heap.truthy(&args[0], fp))),

@@ -11,10 +11,12 @@ use super::step::{err, unsupported};
 use super::value::{Builtin, ExcKind, Exception, Value};
 
 /// The attribute name argument: a str, or CPython's TypeError.
-fn name_arg(v: &Value) -> Result<&str, Exception> {
+fn name_arg<'v>(heap: &Heap, v: &'v Value) -> Result<&'v str, Exception> {
     match v {
         Value::Str(s) => Ok(s),
-        other => Err(err(ExcKind::TypeError, format!("attribute name must be string, not '{}'", other.type_name()))),
+        other => {
+            Err(err(ExcKind::TypeError, format!("attribute name must be string, not '{}'", heap.type_name(other))))
+        }
     }
 }
 
@@ -56,7 +58,7 @@ pub(super) fn getattr(heap: &Heap, args: &[Value], tid: u32, fp: &mut Footprint)
         [] | [_] => return Err(count_error("getattr", "at least 2", args.len())),
         _ => return Err(count_error("getattr", "at most 3", args.len())),
     };
-    let name = name_arg(name)?;
+    let name = name_arg(heap, name)?;
     match (lookup(heap, obj, name, tid, "getattr", fp), default) {
         (Err(e), Some(d)) if e.kind == ExcKind::AttributeError => Ok(d.clone()),
         (r, _) => r,
@@ -66,7 +68,7 @@ pub(super) fn getattr(heap: &Heap, args: &[Value], tid: u32, fp: &mut Footprint)
 /// `hasattr(obj, name)`: whether `getattr` finds it.
 pub(super) fn hasattr(heap: &Heap, args: &[Value], tid: u32, fp: &mut Footprint) -> Result<Value, Exception> {
     let [obj, name] = args else { return Err(count_error("hasattr", "2", args.len())) };
-    let name = name_arg(name)?;
+    let name = name_arg(heap, name)?;
     match lookup(heap, obj, name, tid, "hasattr", fp) {
         Ok(_) => Ok(Value::Bool(true)),
         Err(e) if e.kind == ExcKind::AttributeError => Ok(Value::Bool(false)),
@@ -77,7 +79,7 @@ pub(super) fn hasattr(heap: &Heap, args: &[Value], tid: u32, fp: &mut Footprint)
 /// `setattr(obj, name, value)`, as `obj.name = value` stores it.
 pub(super) fn setattr(heap: &mut Heap, args: &[Value], tid: u32, fp: &mut Footprint) -> Result<Value, Exception> {
     let [obj, name, value] = args else { return Err(count_error("setattr", "3", args.len())) };
-    let name = name_arg(name)?;
+    let name = name_arg(heap, name)?;
     modelled(heap, obj, name, "setattr")?;
     if thread_property(heap, obj, name).is_some() {
         return Err(unsupported(format!("setattr() of the thread attribute '{name}'")));
@@ -93,7 +95,7 @@ pub(super) fn setattr(heap: &mut Heap, args: &[Value], tid: u32, fp: &mut Footpr
 /// `delattr(obj, name)`: an instance's own attribute, or a class's.
 pub(super) fn delattr(heap: &mut Heap, args: &[Value], fp: &mut Footprint) -> Result<Value, Exception> {
     let [obj, name] = args else { return Err(count_error("delattr", "2", args.len())) };
-    let name = name_arg(name)?;
+    let name = name_arg(heap, name)?;
     modelled(heap, obj, name, "delattr")?;
     let Value::Obj(id) = obj else { unreachable!("[internal bug] checked by modelled") };
     let owner = match heap.read(*id, fp) {

@@ -9,7 +9,7 @@ use super::heap::{Attr, HeapObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_rule, Before, SwitchRule};
 use super::unwind::{exception_matches, raise, stop};
-use super::value::{unary_op, ExcKind, Exception, Func, Tid, Value};
+use super::value::{ExcKind, Exception, Func, Tid, Value};
 use crate::bytecode::{Instr, Program, SwitchModel};
 use std::sync::Arc;
 
@@ -563,7 +563,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 Instr::UnaryInvert => '~',
                 _ => '+',
             };
-            stack.push(unary_op(sym, &v)?);
+            stack.push(super::operators::unary(heap, sym, &v)?);
         }
         Instr::GetIter => {
             let v = pop(stack);

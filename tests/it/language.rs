@@ -128,6 +128,18 @@ fn a_failed_concatenation_or_repetition_is_worded_as_cpython_words_it() {
 }
 
 #[test]
+fn type_errors_name_a_heap_objects_type_and_an_in_place_operator() {
+    // tests/fixtures/type_errors.out is what python3.11 prints for the fixture: a list, dict or
+    // instance named by its type (never `object`) when it is called, negated, used in `with`,
+    // passed to range, math, divmod or getattr, or used as a str index; `+=` and `** or pow()`
+    // as CPython names them.
+    let text = std::fs::read_to_string("tests/fixtures/type_errors.py").unwrap();
+    let printed = std::fs::read_to_string("tests/fixtures/type_errors.out").unwrap();
+    let got: BTreeSet<String> = outcomes(&text, "out").into_iter().map(|(_, o)| o).collect();
+    assert_eq!(got, [printed.trim_end().to_string()].into_iter().collect());
+}
+
+#[test]
 fn an_expression_statement_is_evaluated_and_its_value_dropped() {
     let text = std::fs::read_to_string("tests/fixtures/expression_statements.py").unwrap();
     // python3.11 prints these three lines: the comprehensions start and join both threads, and
