@@ -95,12 +95,17 @@ impl Sent {
     /// fingerprint's tag (a fingerprint whose tag would be zero is never filtered).
     const SALT: u64 = 0x5bd1_e995_9e37_79b9;
 
+    /// An empty filter; its slots are allocated at the first send (a worker that sends nothing,
+    /// as in a one-worker cluster, allocates none).
     fn new() -> Sent {
-        Sent { slots: vec![0; 1 << Self::BITS], shift: 64 - Self::BITS, skipped: 0 }
+        Sent { slots: Vec::new(), shift: 64 - Self::BITS, skipped: 0 }
     }
 
     /// Whether `fp` was sent lately; records it as sent if not.
     fn seen(&mut self, fp: u64) -> bool {
+        if self.slots.is_empty() {
+            self.slots = vec![0; 1 << Self::BITS];
+        }
         let tag = fp ^ Self::SALT;
         let slot = &mut self.slots[super::visited::home(fp, self.shift)];
         if tag != 0 && *slot == tag {
