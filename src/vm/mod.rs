@@ -49,6 +49,7 @@ mod spread;
 mod state;
 mod step;
 mod strformat;
+mod strmore;
 mod strops;
 mod switch;
 mod sync;

@@ -37,11 +37,65 @@ pub enum StrMethod {
     Count,
     /// `template.format(*args, **kwargs)`
     Format,
+    /// `s.index(sub)`
+    Index,
+    /// `s.rfind(sub)`
+    RFind,
+    /// `s.rindex(sub)`
+    RIndex,
+    /// `s.isdigit()`
+    IsDigit,
+    /// `s.isalpha()`
+    IsAlpha,
+    /// `s.isalnum()`
+    IsAlnum,
+    /// `s.isspace()`
+    IsSpace,
+    /// `s.isupper()`
+    IsUpper,
+    /// `s.islower()`
+    IsLower,
+    /// `s.capitalize()`
+    Capitalize,
+    /// `s.title()`
+    Title,
+    /// `s.zfill(width)`
+    ZFill,
+    /// `s.ljust(width[, fillchar])`
+    LJust,
+    /// `s.rjust(width[, fillchar])`
+    RJust,
+    /// `s.center(width[, fillchar])`
+    Center,
+    /// `s.partition(sep)`
+    Partition,
+    /// `s.rpartition(sep)`
+    RPartition,
+    /// `s.splitlines([keepends])`
+    SplitLines,
 }
 
 impl StrMethod {
     /// Every method here.
-    pub const ALL: [StrMethod; 13] = [
+    pub const ALL: [StrMethod; 31] = [
+        StrMethod::Index,
+        StrMethod::RFind,
+        StrMethod::RIndex,
+        StrMethod::IsDigit,
+        StrMethod::IsAlpha,
+        StrMethod::IsAlnum,
+        StrMethod::IsSpace,
+        StrMethod::IsUpper,
+        StrMethod::IsLower,
+        StrMethod::Capitalize,
+        StrMethod::Title,
+        StrMethod::ZFill,
+        StrMethod::LJust,
+        StrMethod::RJust,
+        StrMethod::Center,
+        StrMethod::Partition,
+        StrMethod::RPartition,
+        StrMethod::SplitLines,
         StrMethod::Count,
         StrMethod::Format,
         StrMethod::EndsWith,
@@ -73,6 +127,24 @@ impl StrMethod {
             StrMethod::Find => "find",
             StrMethod::Count => "count",
             StrMethod::Format => "format",
+            StrMethod::Index => "index",
+            StrMethod::RFind => "rfind",
+            StrMethod::RIndex => "rindex",
+            StrMethod::IsDigit => "isdigit",
+            StrMethod::IsAlpha => "isalpha",
+            StrMethod::IsAlnum => "isalnum",
+            StrMethod::IsSpace => "isspace",
+            StrMethod::IsUpper => "isupper",
+            StrMethod::IsLower => "islower",
+            StrMethod::Capitalize => "capitalize",
+            StrMethod::Title => "title",
+            StrMethod::ZFill => "zfill",
+            StrMethod::LJust => "ljust",
+            StrMethod::RJust => "rjust",
+            StrMethod::Center => "center",
+            StrMethod::Partition => "partition",
+            StrMethod::RPartition => "rpartition",
+            StrMethod::SplitLines => "splitlines",
         }
     }
 
@@ -92,6 +164,24 @@ impl StrMethod {
             StrMethod::Find => "str.find",
             StrMethod::Count => "str.count",
             StrMethod::Format => "str.format",
+            StrMethod::Index => "str.index",
+            StrMethod::RFind => "str.rfind",
+            StrMethod::RIndex => "str.rindex",
+            StrMethod::IsDigit => "str.isdigit",
+            StrMethod::IsAlpha => "str.isalpha",
+            StrMethod::IsAlnum => "str.isalnum",
+            StrMethod::IsSpace => "str.isspace",
+            StrMethod::IsUpper => "str.isupper",
+            StrMethod::IsLower => "str.islower",
+            StrMethod::Capitalize => "str.capitalize",
+            StrMethod::Title => "str.title",
+            StrMethod::ZFill => "str.zfill",
+            StrMethod::LJust => "str.ljust",
+            StrMethod::RJust => "str.rjust",
+            StrMethod::Center => "str.center",
+            StrMethod::Partition => "str.partition",
+            StrMethod::RPartition => "str.rpartition",
+            StrMethod::SplitLines => "str.splitlines",
         }
     }
 
@@ -102,22 +192,22 @@ impl StrMethod {
 }
 
 /// `str.isspace` for one character: Unicode White_Space, and the separators U+001C–U+001F.
-fn py_space(c: char) -> bool {
+pub(super) fn py_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
-fn type_error(msg: String) -> Exception {
+pub(super) fn type_error(msg: String) -> Exception {
     err(ExcKind::TypeError, msg)
 }
 
-fn str_arg<'v>(v: &'v Value, what: impl FnOnce(&str) -> String, heap: &Heap) -> Result<&'v str, Exception> {
+pub(super) fn str_arg<'v>(v: &'v Value, what: impl FnOnce(&str) -> String, heap: &Heap) -> Result<&'v str, Exception> {
     match v {
         Value::Str(s) => Ok(s),
         other => Err(type_error(what(&heap.type_name(other)))),
     }
 }
 
-fn no_args(m: StrMethod, args: &[Value]) -> Result<(), Exception> {
+pub(super) fn no_args(m: StrMethod, args: &[Value]) -> Result<(), Exception> {
     match args.len() {
         0 => Ok(()),
         n => Err(type_error(format!("{}() takes no arguments ({n} given)", m.qualname()))),
@@ -146,6 +236,9 @@ pub(super) fn call(
         return Err(unsupported(format!("a keyword argument to {}()", m.qualname())));
     }
     let out = |t: String| Ok(Value::Str(t.into()));
+    if let Some(v) = super::strmore::call(heap, m, s, args, fp) {
+        return v;
+    }
     match m {
         StrMethod::Join => {
             let [iterable] = args else {
@@ -202,7 +295,7 @@ pub(super) fn call(
         StrMethod::StartsWith | StrMethod::EndsWith => {
             let [affix] = args else {
                 return match args.len() {
-                    0 => Err(type_error(format!("{} expected at least 1 argument, got 0", m.name()))),
+                    0 => Err(type_error(format!("{}() takes at least 1 argument (0 given)", m.name()))),
                     _ => Err(unsupported(format!("{}() with start and end positions", m.qualname()))),
                 };
             };
@@ -253,7 +346,7 @@ pub(super) fn call(
         StrMethod::Find | StrMethod::Count => {
             let [sub] = args else {
                 return match args.len() {
-                    0 => Err(type_error(format!("{} expected at least 1 argument, got 0", m.name()))),
+                    0 => Err(type_error(format!("{}() takes at least 1 argument (0 given)", m.name()))),
                     _ => Err(unsupported(format!("{}() with start and end positions", m.qualname()))),
                 };
             };
@@ -264,6 +357,7 @@ pub(super) fn call(
             }
             Ok(Value::Int(s.find(sub).map_or(-1, |b| s[..b].chars().count() as i64)))
         }
+        _ => unreachable!("[internal bug] {} is called in strmore", m.qualname()),
     }
 }
 

@@ -10,9 +10,8 @@ use std::collections::HashMap;
 /// What every supported method call looks like (the hint of a refusal).
 const HINT_METHODS: &str = "supported methods: every list method (lst.append(x), pop([i]), insert(i, x), \
      remove(x), extend(xs), count(x), index(x), clear(), reverse(), sort([reverse=...]), copy()); s.join(xs), \
-     s.upper(), lower(), strip(), split([sep]), startswith(p), endswith(p), replace(a, b), find(sub), count(sub); \
-     d.get(k[, default]), \
-     d.keys(), d.values(), d.items(), d.setdefault(k[, default]), d.update(other); lock.acquire([blocking, \
+     s.upper(), lower(), strip(), split([sep]), startswith(p), endswith(p), replace(a, b), find(sub), count(sub) \
+     and the other str methods the README lists; d.get(k[, default]), d.keys(), d.values(), d.items(), d.setdefault(k[, default]), d.update(other); lock.acquire([blocking, \
      timeout]), lock.release(), lock.locked(); t.start(), t.join([timeout]), t.is_alive(); \
      RLock/Semaphore/BoundedSemaphore acquire([blocking, timeout]), release(); event.set(), clear(), is_set(), \
      wait([timeout]); cond.acquire(), release(), wait([timeout]), wait_for(predicate[, timeout]), notify([n]), \
@@ -63,9 +62,10 @@ impl Kind {
                  difference, symmetric_difference, issubset, issuperset, isdisjoint, the operators | & - ^ (and |= &= \
                  -= ^=), <= < >= >, x in s, len(s), sorted(s) and iteration"
                 .into(),
-            Kind::Str => "supported on a str: join, upper, lower, strip, lstrip, rstrip, split, startswith, endswith, \
-                 replace, find and count (without start and end positions), format, f-strings, printf-style %, +, ==, \
-                 in and len(s)"
+            Kind::Str => "supported on a str: join, upper, lower, strip, lstrip, rstrip, split, splitlines, startswith, \
+                 endswith, replace, find, rfind, index, rindex and count (without start and end positions), isdigit, \
+                 isalpha, isalnum, isspace, isupper, islower, capitalize, title, zfill, ljust, rjust, center, partition, \
+                 rpartition, format, f-strings, printf-style %, +, ==, in and len(s)"
                 .into(),
             Kind::Int | Kind::Tuple => format!("no {} methods are modelled", self.name()),
             k => format!(
@@ -100,6 +100,24 @@ impl Kind {
                 "isdisjoint",
             ],
             Kind::Str => &[
+                "index",
+                "rfind",
+                "rindex",
+                "isdigit",
+                "isalpha",
+                "isalnum",
+                "isspace",
+                "isupper",
+                "islower",
+                "capitalize",
+                "title",
+                "zfill",
+                "ljust",
+                "rjust",
+                "center",
+                "partition",
+                "rpartition",
+                "splitlines",
                 "join",
                 "upper",
                 "lower",
