@@ -201,11 +201,9 @@ pub(super) fn call(
             }
             let mgr = frame.stack.pop().expect("[internal bug] stack");
             let Value::Lock(l) = mgr else {
-                let name = state.heap.type_name(&mgr);
-                return Err(err(
-                    ExcKind::TypeError,
-                    format!("'{name}' object does not support the context manager protocol"),
-                ));
+                let message =
+                    format!("'{}' object does not support the context manager protocol", state.heap.type_name(&mgr));
+                return Err(err(ExcKind::TypeError, message));
             };
             let frame = state.thread_mut(tid).frames.last_mut().expect("[internal bug] frame");
             frame.stack.push(Value::Bound(Builtin::LockExit, Box::new(mgr)));
@@ -449,11 +447,7 @@ pub(super) fn call_builtin(
         (Builtin::Print, _) => super::output::print(state, &rest, &kwargs, info),
         (Builtin::Range, _) => {
             no_kwargs("range", &kwargs)?;
-            if let Some(v) = rest.iter().find(|v| matches!(v, Value::Obj(_))) {
-                let name = state.heap.type_name(v);
-                return Err(err(ExcKind::TypeError, format!("'{name}' object cannot be interpreted as an integer")));
-            }
-            super::iters::range(&rest)
+            super::iters::range(&state.heap, &rest)
         }
         (Builtin::Thread, _) => {
             let s = thread_settings(program, state, &rest, kwargs, info)?;
@@ -619,14 +613,7 @@ pub(super) fn call_builtin(
             let [a, b] = rest.as_slice() else {
                 return Err(err(ExcKind::TypeError, format!("divmod expected 2 arguments, got {}", rest.len())));
             };
-            if matches!(a, Value::Obj(_)) || matches!(b, Value::Obj(_)) {
-                let (x, y) = (state.heap.type_name(a), state.heap.type_name(b));
-                return Err(err(
-                    ExcKind::TypeError,
-                    format!("unsupported operand type(s) for divmod(): '{x}' and '{y}'"),
-                ));
-            }
-            super::numops::divmod(a, b)
+            super::numops::divmod(&state.heap, a, b)
         }
         (Builtin::Bool, _) => {
             no_kwargs("bool", &kwargs)?;
@@ -711,17 +698,7 @@ pub(super) fn call_builtin(
             if !kwargs.is_empty() {
                 return Err(err(ExcKind::TypeError, format!("{}() takes no keyword arguments", f.qualname())));
             }
-            // A heap object is no number: CPython's error names its type.
-            let counted = rest.len() == 1 || f == super::mathmod::MathFn::Gcd;
-            if let Some(v) = rest.iter().find(|v| counted && matches!(v, Value::Obj(_))) {
-                let name = state.heap.type_name(v);
-                let message = match f.takes_ints() {
-                    true => format!("'{name}' object cannot be interpreted as an integer"),
-                    false => format!("must be real number, not {name}"),
-                };
-                return Err(err(ExcKind::TypeError, message));
-            }
-            super::mathmod::call(f, &rest)
+            super::mathmod::call(&state.heap, f, &rest)
         }
         (Builtin::ThreadLocal, _) => {
             if !rest.is_empty() || !kwargs.is_empty() {
@@ -816,8 +793,7 @@ pub(super) fn call_builtin(
     }
 }
 
-/// Appends `text` to the printed output: its first piece continues an open last line, every
-/// newline ends a line, and a last piece without one stays open.
+/// CPython's `TypeError` for a builtin that takes one argument and was given `given`.
 pub(super) fn exactly_one(name: &str, given: usize) -> Exception {
     err(ExcKind::TypeError, format!("{name}() takes exactly one argument ({given} given)"))
 }

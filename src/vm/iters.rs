@@ -304,7 +304,12 @@ pub(super) fn unpack_ex(
 }
 
 /// `range(stop)`, `range(start, stop[, step])`: its iterator (ints that fit 64 bits).
-pub(super) fn range(args: &[Value]) -> Result<Value, Exception> {
+pub(super) fn range(heap: &super::heap::Heap, args: &[Value]) -> Result<Value, Exception> {
+    // A heap object is no integer: CPython's error names its type.
+    if let Some(v) = args.iter().find(|v| matches!(v, Value::Obj(_))) {
+        let name = heap.type_name(v);
+        return Err(err(ExcKind::TypeError, format!("'{name}' object cannot be interpreted as an integer")));
+    }
     let ints: Vec<i64> = args.iter().map(|v| int_arg(v, "range bound")).collect::<Result<_, _>>()?;
     let (start, stop, step) = match ints.as_slice() {
         [stop] => (0, *stop, 1),

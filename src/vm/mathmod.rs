@@ -114,8 +114,18 @@ fn float_to_int(f: f64) -> Result<Value, Exception> {
 }
 
 /// Calls `f` on `args`.
-pub fn call(f: MathFn, args: &[Value]) -> Result<Value, Exception> {
+pub fn call(heap: &super::heap::Heap, f: MathFn, args: &[Value]) -> Result<Value, Exception> {
     let name = short(f);
+    // A heap object is no number: CPython's error names its type (once the count is right).
+    let counted = args.len() == 1 || f == MathFn::Gcd;
+    if let Some(v) = args.iter().find(|v| counted && matches!(v, Value::Obj(_))) {
+        let t = heap.type_name(v);
+        let message = match f.takes_ints() {
+            true => format!("'{t}' object cannot be interpreted as an integer"),
+            false => format!("must be real number, not {t}"),
+        };
+        return Err(err(ExcKind::TypeError, message));
+    }
     let one = || match args {
         [x] => Ok(x),
         _ => Err(err(ExcKind::TypeError, format!("math.{name}() takes exactly one argument ({} given)", args.len()))),

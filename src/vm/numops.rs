@@ -239,12 +239,12 @@ pub(super) fn start_argument(
 
 /// `divmod(a, b)` of ints, bools and floats: `(a // b, a % b)`, with divmod's own messages
 /// for a zero divisor.
-pub(super) fn divmod(a: &Value, b: &Value) -> Result<Value, Exception> {
+pub(super) fn divmod(heap: &super::heap::Heap, a: &Value, b: &Value) -> Result<Value, Exception> {
     let number = |v: &Value| matches!(v, Value::Bool(_) | Value::Int(_) | Value::Big(_) | Value::Float(_));
     if !number(a) || !number(b) {
         return Err(err(
             ExcKind::TypeError,
-            format!("unsupported operand type(s) for divmod(): '{}' and '{}'", a.type_name(), b.type_name()),
+            format!("unsupported operand type(s) for divmod(): '{}' and '{}'", heap.type_name(a), heap.type_name(b)),
         ));
     }
     let float = matches!(a, Value::Float(_)) || matches!(b, Value::Float(_));
