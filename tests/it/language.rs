@@ -127,25 +127,28 @@ fn a_failed_concatenation_or_repetition_is_worded_as_cpython_words_it() {
     assert_eq!(got, [printed].into_iter().collect());
 }
 
+/// Asserts that `tests/fixtures/<stem>.py` has exactly one outcome, under plain search and under
+/// the reductions, and that it prints `tests/fixtures/<stem>.out`, which python3.11 printed.
+fn prints_what_python311_printed(stem: &str) {
+    let text = std::fs::read_to_string(format!("tests/fixtures/{stem}.py")).unwrap();
+    let printed = std::fs::read_to_string(format!("tests/fixtures/{stem}.out")).unwrap();
+    let got: BTreeSet<String> = outcomes(&text, "out").into_iter().map(|(_, o)| o).collect();
+    assert_eq!(got, [printed.trim_end().to_string()].into_iter().collect());
+}
+
 #[test]
 fn type_errors_name_a_heap_objects_type_and_an_in_place_operator() {
     // tests/fixtures/type_errors.out is what python3.11 prints for the fixture: a list, dict or
     // instance named by its type (never `object`) when it is called, negated, used in `with`,
     // passed to range, math, divmod or getattr, or used as a str index; `+=` and `** or pow()`
     // as CPython names them.
-    let text = std::fs::read_to_string("tests/fixtures/type_errors.py").unwrap();
-    let printed = std::fs::read_to_string("tests/fixtures/type_errors.out").unwrap();
-    let got: BTreeSet<String> = outcomes(&text, "out").into_iter().map(|(_, o)| o).collect();
-    assert_eq!(got, [printed.trim_end().to_string()].into_iter().collect());
+    prints_what_python311_printed("type_errors");
 }
 
 #[test]
 fn more_str_methods_give_what_python311_gives() {
     // tests/fixtures/str_more_methods.out is what python3.11 prints for the fixture.
-    let text = std::fs::read_to_string("tests/fixtures/str_more_methods.py").unwrap();
-    let printed = std::fs::read_to_string("tests/fixtures/str_more_methods.out").unwrap();
-    let got: BTreeSet<String> = outcomes(&text, "out").into_iter().map(|(_, o)| o).collect();
-    assert_eq!(got, [printed.trim_end().to_string()].into_iter().collect());
+    prints_what_python311_printed("str_more_methods");
     // Character tests and case changes of text beyond ASCII, whose Unicode tables Rust and
     // CPython could tell apart, stop the run as not modelled.
     for call in ["'é'.isalpha()", "'ß'.title()", "'Ω1'.isupper()"] {
