@@ -361,6 +361,7 @@ impl<'m, M: System + Sync> Checker<'m, M> {
                     r.strategy = format!("reduced ({})", level.name());
                     r.reduction = Some(level);
                     r.notes.extend(notes);
+                    r.notes.extend(found.visited);
                     return r;
                 }
                 Err(reduce::Abort::Unsupported(why) | reduce::Abort::Budget(why)) => {

@@ -438,19 +438,25 @@ pub(crate) fn run<M: System + Sync>(model: &M, search: &mut Search, workers: usi
 /// The report's note on a parallel search: its threads, and the visited set's size and the
 /// chance that two states share a fingerprint (then one would be taken for the other).
 pub(crate) fn note(stats: &super::report::Stats) -> String {
-    let n = stats.states as f64;
-    // Birthday bound: P(some two of n uniform 64-bit values coincide) <= n(n-1)/2 / 2^64.
-    let p = (n * (n - 1.0) / 2.0 / 2f64.powi(64)).min(1.0);
     let who = match stats.workers {
         1 => "the search stored its visited states as 64-bit fingerprints".to_string(),
         w => format!("{w} threads shared one visited set of 64-bit fingerprints"),
     };
+    visited_note(&who, stats.visited_bytes, stats.states)
+}
+
+/// A note on a visited set of `stored` 64-bit fingerprints in `bytes` bytes: its bytes per
+/// stored state, and the chance that two of them share a fingerprint (the birthday bound).
+pub(crate) fn visited_note(who: &str, bytes: u64, stored: u64) -> String {
+    let n = stored as f64;
+    // P(some two of n uniform 64-bit values coincide) <= n(n-1)/2 / 2^64.
+    let p = (n * (n - 1.0) / 2.0 / 2f64.powi(64)).min(1.0);
     format!(
         "{who}: {} bytes, {:.1} bytes per state; \
          the chance that two of the {} states share a fingerprint is at most {:.1e}",
-        crate::text::thousands(stats.visited_bytes),
-        stats.visited_bytes as f64 / n.max(1.0),
-        crate::text::thousands(stats.states),
+        crate::text::thousands(bytes),
+        bytes as f64 / n.max(1.0),
+        crate::text::thousands(stored),
         p
     )
 }

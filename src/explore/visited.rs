@@ -61,13 +61,6 @@ impl Slot for u64 {
     }
 }
 
-impl Slot for Key {
-    const EMPTY: Key = Key(0, 0);
-    fn index(self) -> u64 {
-        self.0
-    }
-}
-
 /// The home slot of a key with index bits `index` in an array of `2^(64 - shift)` slots:
 /// Fibonacci hashing (the top bits of the product with 2^64/φ), so that keys that agree in some
 /// bits (a worker's share of fingerprints, all equal modulo the workers) still spread.
@@ -183,9 +176,6 @@ pub(crate) fn prefetch_slot<K>(slots: *const K, i: usize) {
     let _ = (slots, i);
 }
 
-/// A set of 128-bit fingerprints (as [`key`]s).
-pub(crate) type FingerprintSet = OpenSet<Key>;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,7 +185,6 @@ mod tests {
     #[test]
     fn an_open_set_answers_as_a_hash_set_does() {
         let mut open: OpenSet<u64> = OpenSet::default();
-        let mut wide = FingerprintSet::default();
         let mut reference = std::collections::HashSet::new();
         let mut x = 0x2545_f491_4f6c_dd1du64;
         for i in 0..200_000u64 {
@@ -211,11 +200,9 @@ mod tests {
             };
             let fresh = reference.insert(k);
             assert_eq!(open.insert(k), fresh, "key {k:#x}");
-            assert_eq!(wide.insert(key(u128::from(k) << 64 | u128::from(k >> 3))), fresh, "key {k:#x}");
             open.prefetch(k);
         }
         assert_eq!(open.len(), reference.len());
-        assert_eq!(wide.len(), reference.len());
         assert!(open.len() <= open.capacity());
         assert_eq!(open.bytes(), open.capacity() / 3 * 4 * 8);
     }

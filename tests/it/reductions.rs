@@ -606,8 +606,9 @@ fn acquire_does_not_move_across_a_switch_point() {
     }
 }
 
-/// The reduced search reports its visited set's size: 16 bytes a slot (128-bit fingerprints),
-/// a power of two of at least 64 slots, at most 3/4 full, and more than 3/8 full once it grew.
+/// The reduced search reports its visited set's size: 8 bytes a slot (64-bit fingerprints), a
+/// power of two of at least 64 slots, at most 3/4 full, and more than 3/8 full once it grew, so
+/// at most 21.3 bytes per stored state; its note gives that figure and the collision bound.
 #[test]
 fn the_reduced_search_reports_its_visited_set() {
     for n in [2, 6, 12] {
@@ -619,10 +620,31 @@ fn the_reduced_search_reports_its_visited_set() {
             .and_then(|(_, tail)| tail.split(' ').next())
             .map(|d| d.replace(',', "").parse().expect("a count"))
             .expect("the note names the distinct states");
-        let slots = r.stats.visited_bytes / 16;
-        assert_eq!(r.stats.visited_bytes % 16, 0, "N = {n}");
+        let slots = r.stats.visited_bytes / 8;
+        assert_eq!(r.stats.visited_bytes % 8, 0, "N = {n}");
         assert!(slots.is_power_of_two() && slots >= 64, "N = {n}: {slots} slots");
         assert!(4 * distinct <= 3 * slots, "N = {n}: {distinct} states in {slots} slots");
         assert!(slots == 64 || 8 * distinct > 3 * slots, "N = {n}: {distinct} states in {slots} slots");
+        let per_state = r.stats.visited_bytes as f64 / distinct as f64;
+        let p = (distinct * (distinct - 1)) as f64 / 2.0 / 2f64.powi(64);
+        let expected = format!(
+            "the reduced search stored the states it looked up as 64-bit fingerprints: {} bytes, {per_state:.1} bytes per state; the chance that two of the {} states share a fingerprint is at most {p:.1e}",
+            thousands(r.stats.visited_bytes),
+            thousands(distinct)
+        );
+        assert!(r.notes.contains(&expected), "N = {n}: {:?}", r.notes);
     }
+}
+
+/// `n` with a comma every three digits, as reports write counts.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -22,7 +22,7 @@ mod notes;
 
 use super::report::ReductionNote;
 use super::search::Search;
-use super::visited::{key, FingerprintSet};
+use super::visited::OpenSet;
 use super::Reduction;
 use crate::bytecode::Instr;
 use crate::engine::{is_preemption, run_status, Last, PyModel, Schedule, Status, System};
@@ -48,7 +48,12 @@ pub(crate) enum Abort {
 /// What a reduced search found beyond the search's own records.
 pub(crate) struct Reduced {
     pub notes: Vec<ReductionNote>,
+    /// The report's note on the visited set: its size and the chance of a fingerprint collision.
+    pub visited: Option<String>,
 }
+
+/// The reduced search's visited set: the low 64 bits of each looked-up state's fingerprint.
+type Visited = OpenSet<u64>;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mover {
@@ -128,9 +133,9 @@ struct Reducer<'a> {
     max_branchings: u64,
     depth: usize,
     over_budget: bool,
-    /// Fingerprints of the states reached: reaching one again would repeat the same subtree
-    /// (the program is acyclic, so no cycle proviso is needed).
-    visited: FingerprintSet,
+    /// Fingerprints (64 bits) of the states reached: reaching one again would repeat the same
+    /// subtree (the program is acyclic, so no cycle proviso is needed).
+    visited: Visited,
     /// States reached again, whose subtree was not explored twice.
     revisits: u64,
     /// Bytes hashed to look up states where one thread ran alone.
@@ -185,7 +190,7 @@ pub(crate) fn run(
         max_branchings,
         depth: 0,
         over_budget: false,
-        visited: FingerprintSet::default(),
+        visited: Visited::default(),
         revisits: 0,
         solo_hashed: 0,
         accelerated: 0,
@@ -201,7 +206,14 @@ pub(crate) fn run(
         )));
     }
     r.search.stats.visited_bytes = r.visited.bytes() as u64;
-    Ok(Reduced { notes: r.notes() })
+    let visited = (r.visited.len() > 0).then(|| {
+        super::parallel::visited_note(
+            "the reduced search stored the states it looked up as 64-bit fingerprints",
+            r.visited.bytes() as u64,
+            r.visited.len() as u64,
+        )
+    });
+    Ok(Reduced { notes: r.notes(), visited })
 }
 
 fn names(program: &crate::bytecode::Program, set: Slots) -> String {
@@ -640,17 +652,17 @@ impl Reducer<'_> {
             // The visited set is larger than the caches: its slot is fetched while the threads'
             // futures are worked out (needed unless the state is a revisit).
             if let Some(fp) = fp {
-                self.visited.prefetch(key(fp));
+                self.visited.prefetch(fp as u64);
             }
             // Buffers reused from state to state (a return below only drops them).
             let mut futures = std::mem::take(&mut self.futures_buf);
             let mut others = std::mem::take(&mut self.others_buf);
             self.futures_at(&s, &mut futures);
             if let Some(fp) = fp {
-                if !self.search.can_grow(self.visited.len(), self.visited.capacity(), FingerprintSet::SLOT_BYTES) {
+                if !self.search.can_grow(self.visited.len(), self.visited.capacity(), Visited::SLOT_BYTES) {
                     return;
                 }
-                if !self.visited.insert(key(fp)) {
+                if !self.visited.insert(fp as u64) {
                     self.revisits += 1;
                     self.futures_buf = futures;
                     self.others_buf = others;
@@ -688,7 +700,7 @@ impl Reducer<'_> {
                 }
                 // A branch: its state will be looked up, so its slot is fetched meanwhile.
                 let fp = tx.state.fingerprint();
-                self.visited.prefetch(key(fp));
+                self.visited.prefetch(fp as u64);
                 txs.push((tx, fp));
             }
             self.futures_buf = futures;
@@ -747,7 +759,7 @@ impl Reducer<'_> {
             }
             let (last, last_fp) = last;
             if let Some(fp) = last_fp {
-                self.visited.prefetch(key(fp));
+                self.visited.prefetch(fp as u64);
             }
             known = last_fp;
             if self.thread_steps.len() < s.threads.len().max(last.state.threads.len()) {
