@@ -65,6 +65,7 @@ pub(super) fn import(name: &str, fromlist: &Value) -> Result<Module, Exception> 
         "functools" => Module::Functools,
         "operator" => Module::Operator,
         "copy" => Module::Copy,
+        "sys" => Module::Sys,
         other => return Err(err(ExcKind::ModuleNotFoundError, format!("No module named '{other}'"))),
     })
 }
@@ -139,6 +140,7 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Module(Module::Functools), name) => super::functools::FunctoolsFn::lookup(name).map(Value::Builtin),
         (Value::Module(Module::Operator), name) => super::operators::OperatorFn::lookup(name).map(Value::Builtin),
         (Value::Module(Module::Copy), name) => super::copying::CopyFn::lookup(name).map(Value::Builtin),
+        (Value::Module(Module::Sys), "setswitchinterval") => Some(Value::Builtin(Builtin::SetSwitchInterval)),
         (Value::Partial(p), "func") => Some(p.func.clone()),
         (Value::Partial(p), "args") => Some(Value::Tuple(p.args.clone())),
         (Value::Module(Module::Concurrent), "futures") => Some(Value::Module(Module::Futures)),

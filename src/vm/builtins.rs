@@ -156,6 +156,8 @@ pub enum Builtin {
     Callable,
     /// `vars`
     Vars,
+    /// `sys.setswitchinterval`
+    SetSwitchInterval,
     /// A method of `OrderedDict` beyond the dict's.
     OrderedMethod(super::ordered::OrderedMethod),
 }
@@ -239,6 +241,7 @@ impl Builtin {
             Builtin::Hash => "hash",
             Builtin::Callable => "callable",
             Builtin::Vars => "vars",
+            Builtin::SetSwitchInterval => "sys.setswitchinterval",
             Builtin::OrderedMethod(m) => m.qualname(),
         }
     }
@@ -252,6 +255,7 @@ impl Builtin {
                 format!("{}() got an unexpected keyword argument '{k}'", self.name())
             }
             Builtin::Sleep => "time.sleep() takes no keyword arguments".to_string(),
+            Builtin::SetSwitchInterval => "sys.setswitchinterval() takes no keyword arguments".to_string(),
             Builtin::LockRelease | Builtin::LockExit | Builtin::LockLocked => {
                 format!("lock.{}() takes no keyword arguments", self.name().rsplit('.').next().unwrap_or(""))
             }

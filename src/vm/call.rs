@@ -648,6 +648,7 @@ pub(super) fn call_builtin(
             b @ (Builtin::Hash
             | Builtin::Callable
             | Builtin::Vars
+            | Builtin::SetSwitchInterval
             | Builtin::Clock(_)
             | Builtin::OrderedDict
             | Builtin::OrderedMethod(_)

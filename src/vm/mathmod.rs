@@ -76,8 +76,9 @@ fn short(f: MathFn) -> &'static str {
     f.qualname().trim_start_matches("math.")
 }
 
-/// `x` as a C double, as `PyFloat_AsDouble` converts it.
-fn as_double(x: &Value) -> Result<f64, Exception> {
+/// `x` as a C double, as `PyFloat_AsDouble` converts it (a heap object is the caller's to
+/// refuse: its error names its type).
+pub(super) fn as_double(x: &Value) -> Result<f64, Exception> {
     match x {
         Value::Float(f) => Ok(f.0),
         Value::Int(i) => Ok(*i as f64),

@@ -1,6 +1,7 @@
 //! Calls of the standard library's functions that are neither `threading` nor collections'
 //! basics: `functools`, `operator`, `copy`, `collections.OrderedDict`, and the builtins `hash`,
-//! `callable` and `vars`, and the clocks of `time` (dispatched here from [`super::call::call_builtin`]).
+//! `callable` and `vars`, the clocks of `time`, and `sys.setswitchinterval` (dispatched here from
+//! [`super::call::call_builtin`]).
 
 use super::call::{exactly_one, no_kwargs};
 use super::footprint::{Access, Object};
@@ -82,6 +83,34 @@ pub(super) fn call(
             super::operators::call(&mut state.heap, f, this, rest, kwargs, tid as u32, &mut info.footprint)
         }
         (Builtin::Copy(f), _) => super::copying::call(state, tid, f, rest, kwargs, &mut info.footprint),
+        // Only how often CPython asks a running thread to drop the GIL changes: every switch
+        // the interval could allow is explored whatever it is, so the call has no other effect.
+        (Builtin::SetSwitchInterval, _) => {
+            if let Some(e) = b.keyword_error(kwargs) {
+                return Err(e);
+            }
+            let [v] = rest else { return Err(exactly_one("sys.setswitchinterval", rest.len())) };
+            let interval = match v {
+                Value::Obj(_) => Err(super::step::err(
+                    super::value::ExcKind::TypeError,
+                    format!("must be real number, not {}", state.heap.type_name(v)),
+                )),
+                v => super::mathmod::as_double(v),
+            }?;
+            if interval.is_nan() {
+                return Err(unsupported(
+                    "sys.setswitchinterval(nan) (CPython takes it, then aborts with a fatal error in take_gil \
+                     once a thread waits for the GIL)",
+                ));
+            }
+            if interval <= 0.0 {
+                return Err(super::step::err(
+                    super::value::ExcKind::ValueError,
+                    "switch interval must be strictly positive",
+                ));
+            }
+            Ok(Value::None)
+        }
         _ => Err(unsupported(format!("{}() on this object", b.name()))),
     }
 }

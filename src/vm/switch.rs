@@ -225,9 +225,12 @@ impl Builtin {
             Builtin::Functools(FunctoolsFn::Wraps | FunctoolsFn::UpdateWrapper) => CallKind::Library,
             Builtin::Operator(_) => CallKind::C,
             Builtin::Copy(_) => CallKind::Library,
-            Builtin::OrderedDict | Builtin::OrderedMethod(_) | Builtin::Hash | Builtin::Callable | Builtin::Vars => {
-                CallKind::C
-            }
+            Builtin::OrderedDict
+            | Builtin::OrderedMethod(_)
+            | Builtin::Hash
+            | Builtin::Callable
+            | Builtin::Vars
+            | Builtin::SetSwitchInterval => CallKind::C,
         }
     }
 }

@@ -138,6 +138,8 @@ pub enum Module {
     Operator,
     /// `copy`
     Copy,
+    /// `sys` (`setswitchinterval` only)
+    Sys,
 }
 
 impl Module {
@@ -157,6 +159,7 @@ impl Module {
             Module::Functools => "functools",
             Module::Operator => "operator",
             Module::Copy => "copy",
+            Module::Sys => "sys",
         }
     }
 }

@@ -146,6 +146,18 @@ fn type_errors_name_a_heap_objects_type_and_an_in_place_operator() {
 }
 
 #[test]
+fn switch_interval_changes_no_outcome_and_raises_what_python311_raises() {
+    // tests/fixtures/switch_interval.out is what python3.11 prints for the fixture.
+    prints_what_python311_printed("switch_interval");
+    // A racy program has the same outcomes with any switch interval set.
+    let racy = "import threading\nx = 0\ndef w():\n    global x\n    for _ in range(2):\n        x += 1\nts = [threading.Thread(target=w) for _ in range(2)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n";
+    let counts = |text: &str| -> BTreeSet<String> { outcomes(text, "x").into_iter().map(|(x, _)| x).collect() };
+    let plain = counts(racy);
+    assert_eq!(plain, ["2", "3", "4"].iter().map(|x| x.to_string()).collect());
+    assert_eq!(counts(&format!("import sys\nsys.setswitchinterval(1e-6)\n{racy}")), plain);
+}
+
+#[test]
 fn more_str_methods_give_what_python311_gives() {
     // tests/fixtures/str_more_methods.out is what python3.11 prints for the fixture.
     prints_what_python311_printed("str_more_methods");

@@ -148,3 +148,25 @@ fn an_attribute_cpython_lacks_is_still_the_programs_attribute_error() {
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("AttributeError: 'list' object has no attribute 'frobnicate'"), "{}", stdout(&o));
 }
+
+/// `sys` is modelled for `setswitchinterval` only: its other names are refused before the run,
+/// an attribute met at run time stops it, and a NaN interval (on which CPython's interpreter
+/// aborts once a thread waits for the GIL) stops it too; none is reported as the program's error.
+#[test]
+fn sys_beyond_setswitchinterval_is_refused() {
+    let cases = [
+        ("import sys\nsys.exit(1)\n", "2:1: unsupported: sys.exit; supported: sys.setswitchinterval(interval)"),
+        ("from sys import getswitchinterval\n", "1:17: unsupported: from sys import getswitchinterval; the names of sys the checker models: setswitchinterval"),
+        ("import sys\nprint(sys.argv)\n", "2:7: unsupported: the attribute 'argv' of module 'sys'"),
+        ("import sys\nsys.setswitchinterval(float('nan'))\n", "2:1: unsupported: sys.setswitchinterval(nan)"),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let p = write_temp(&format!("sys{i}.py"), text);
+        let file = p.to_str().unwrap();
+        let o = gilcheck(&["check", file]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{text}{}{err}", stdout(&o));
+        assert!(err.contains(&format!("{file}:{want}")), "{text}{err}");
+        assert!(stdout(&o).is_empty(), "{text}{}", stdout(&o));
+    }
+}

@@ -120,6 +120,7 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("operator", "attrgetter"),
     ("copy", "copy"),
     ("copy", "deepcopy"),
+    ("sys", "setswitchinterval"),
 ];
 
 /// Whether `module.name` is one of the names of a module that the checker models.

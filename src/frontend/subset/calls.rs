@@ -91,7 +91,7 @@ impl Checker<'_> {
                     "collections" => self.collections_call(c, attr, n.range)?,
                     "random" => self.random_call(c, attr, n.range)?,
                     "concurrent.futures" => self.futures_call(c, attr, n.range)?,
-                    "functools" | "operator" | "copy" => self.stdlib_call(c, module, attr, n.range)?,
+                    "functools" | "operator" | "copy" | "sys" => self.stdlib_call(c, module, attr, n.range)?,
                     _ => self.queue_call(c, attr, n.range)?,
                 }
             }
@@ -122,7 +122,7 @@ impl Checker<'_> {
                     Some("random") => self.random_call(c, a.attr.as_str(), a.range)?,
                     Some("queue") => self.queue_call(c, a.attr.as_str(), a.range)?,
                     Some("concurrent.futures") => self.futures_call(c, a.attr.as_str(), a.range)?,
-                    Some(m @ ("functools" | "operator" | "copy")) => {
+                    Some(m @ ("functools" | "operator" | "copy" | "sys")) => {
                         self.stdlib_call(c, m, a.attr.as_str(), a.range)?
                     }
                     _ => {
@@ -525,7 +525,7 @@ impl Checker<'_> {
         }
     }
 
-    /// A call of `functools`, `operator` or `copy`.
+    /// A call of `functools`, `operator`, `copy` or `sys`.
     fn stdlib_call(&self, c: &ast::ExprCall, module: &str, attr: &str, range: TextRange) -> Result<()> {
         let hint = match module {
             "functools" => {
@@ -538,11 +538,16 @@ impl Checker<'_> {
                  iadd, isub, …, and lt, le, eq, ne, gt, ge), neg, pos, invert, not_, truth, abs, is_, is_not, \
                  getitem, setitem, contains, itemgetter(key, ...) and attrgetter(name, ...)"
             }
+            "sys" => {
+                "supported: sys.setswitchinterval(interval), which changes no outcome: the checker already explores \
+                 every thread switch that any interval allows"
+            }
             _ => "supported: copy.copy(x) and copy.deepcopy(x)",
         };
         let known = match module {
             "functools" => matches!(attr, "partial" | "reduce" | "wraps"),
             "copy" => matches!(attr, "copy" | "deepcopy"),
+            "sys" => attr == "setswitchinterval",
             _ => super::annotations::module_has("operator", attr),
         };
         if !known {
@@ -556,7 +561,8 @@ impl Checker<'_> {
             ("copy", _) => (n == 1, "copy.copy(x) or copy.deepcopy(x), without a memo"),
             _ => (true, hint),
         };
-        if !(module == "functools" && attr == "partial") {
+        // A keyword given to `sys.setswitchinterval` raises CPython's TypeError at run time.
+        if !(module == "functools" && attr == "partial" || module == "sys") {
             self.no_keywords(c, &format!("{module}.{attr}"), what)?;
         }
         if !ok {

@@ -249,6 +249,7 @@ impl Checker<'_> {
                             | "functools"
                             | "operator"
                             | "copy"
+                            | "sys"
                     ) {
                         return Err(self.unsupported(alias.range, format!("import of module '{name}'"), HINT_IMPORTS));
                     }
@@ -278,6 +279,7 @@ impl Checker<'_> {
                                 | "functools"
                                 | "operator"
                                 | "copy"
+                                | "sys"
                         )
                     }) =>
             {
