@@ -133,7 +133,7 @@ fn unsupported_calls() {
         2,
         26,
     );
-    rejects("import queue\nq = queue.SimpleQueue()\n", "queue.SimpleQueue", 2, 5);
+    assert!(parse_text("import queue\nq = queue.SimpleQueue()\nq.put(1)\nx = q.get(timeout=1)\n").is_ok());
     assert!(parse_text("import queue\nq = queue.LifoQueue()\np = queue.PriorityQueue(maxsize=2)\n").is_ok());
     rejects("x = ValueError('a', 'b')\n", "ValueError() with more than one argument", 1, 5);
     rejects("import time\nt = time.time(1)\n", "time.time() with arguments", 2, 5);

@@ -10,6 +10,7 @@
 
 mod arith;
 mod attrs;
+mod blocking;
 mod builtins;
 mod cached;
 mod call;
@@ -59,9 +60,9 @@ mod value;
 
 pub use crate::bytecode::SwitchModel;
 pub(crate) use attrs::get_attr;
+pub use blocking::Blocker;
 pub(crate) use cached::hashed_bytes;
 pub use cached::Cached;
-pub use call::Blocker;
 pub use footprint::{Access, Footprint, Object};
 pub(crate) use iters::reads_heap;
 pub use state::{Frame, FrameRole, State, Thread, ThreadStatus};
@@ -76,7 +77,7 @@ use std::sync::Arc;
 
 /// Why alive thread `tid` cannot take its next step, or `None` when it can.
 pub fn blocker(program: &Program, state: &State, tid: Tid) -> Option<Blocker> {
-    call::blocker(program, state, tid)
+    blocking::blocker(program, state, tid)
 }
 
 /// Whether thread `tid` can take a step now: alive, not blocked, and no other thread holds the
@@ -87,7 +88,7 @@ pub fn runnable(program: &Program, state: &State, tid: Tid) -> bool {
 
 /// Whether thread `tid` could take a step if it had the GIL: alive and not blocked.
 pub fn can_step(program: &Program, state: &State, tid: Tid) -> bool {
-    state.threads[tid].is_alive() && call::blocker(program, state, tid).is_none()
+    state.threads[tid].is_alive() && blocking::blocker(program, state, tid).is_none()
 }
 
 /// Evaluates an expression code object (e.g. `--expect`) against a state's globals, running it

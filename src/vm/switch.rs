@@ -160,6 +160,8 @@ impl Builtin {
             | Builtin::LockRelease
             | Builtin::LockExit
             | Builtin::LockLocked => CallKind::C,
+            // `queue.SimpleQueue` is C's `_queue.SimpleQueue`: its constructor and methods.
+            Builtin::SyncNew(SyncKind::SimpleQueue) | Builtin::SyncCall(SyncKind::SimpleQueue, _) => CallKind::C,
             // `threading.RLock()` is a Python factory; the other primitives are Python classes.
             Builtin::SyncNew(_) => CallKind::Library,
             // Python functions of `threading.py`.

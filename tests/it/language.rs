@@ -158,6 +158,21 @@ fn switch_interval_changes_no_outcome_and_raises_what_python311_raises() {
 }
 
 #[test]
+fn a_simple_queue_gives_what_python311_gives() {
+    // tests/fixtures/simple_queue.out is what python3.11 prints for the fixture: FIFO order,
+    // queue.Empty without waiting, and the C argument parser's TypeErrors.
+    prints_what_python311_printed("simple_queue");
+}
+
+#[test]
+fn wrong_arguments_to_a_waiting_call_raise_at_once() {
+    // tests/fixtures/sync_argument_errors.out is what python3.11 prints for the fixture: each
+    // call with arguments that do not fit raises CPython's TypeError (a C method's or a Python
+    // method's wording) instead of waiting, also on a lock that is held.
+    prints_what_python311_printed("sync_argument_errors");
+}
+
+#[test]
 fn more_str_methods_give_what_python311_gives() {
     // tests/fixtures/str_more_methods.out is what python3.11 prints for the fixture.
     prints_what_python311_printed("str_more_methods");

@@ -468,3 +468,29 @@ fn a_priority_queue_item_with_its_own_eq_is_not_modelled() {
     let want = lines(&["1", "'<' not supported between instances of 'T' and 'T'"]);
     assert_eq!(outputs(&r), [want].into_iter().collect());
 }
+
+/// `queue.SimpleQueue`: a `get` on an empty queue waits (alone, it deadlocks); with a timeout it
+/// takes the item or gives up; and whichever consumer runs may take each item.
+#[test]
+fn a_simple_queue_waits_times_out_and_serves_any_consumer() {
+    let r = explore(&source("import queue\nq = queue.SimpleQueue()\nq.get()\n"));
+    assert_eq!(r.verdict, Verdict::Violated);
+    let dead: Vec<String> = violations(&r).into_iter().collect();
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert!(dead[0].starts_with("deadlock: main waits in queue q.get() (empty) at line 3"), "{dead:?}");
+    let timed = "import queue\nimport threading\nq = queue.SimpleQueue()\ngot = []\ndef consumer():\n    try:\n        got.append(q.get(timeout=1))\n    except queue.Empty:\n        got.append('timeout')\nc = threading.Thread(target=consumer)\nc.start()\nq.put(1)\nc.join()\n";
+    let r = explore(&source(timed));
+    let got: BTreeSet<String> = r.outcomes().map(|o| o.global("got").unwrap().to_string()).collect();
+    assert_eq!(got, ["[1]", "['timeout']"].into_iter().map(String::from).collect());
+    assert!(violations(&r).is_empty());
+    let two = "import queue\nimport threading\nq = queue.SimpleQueue()\nr = []\ndef consumer(name):\n    r.append((name, q.get()))\nts = [threading.Thread(target=consumer, args=(n,)) for n in ('c1', 'c2')]\nfor t in ts:\n    t.start()\nq.put('a')\nq.put('b')\nfor t in ts:\n    t.join()\n";
+    let r = explore(&source(two));
+    let got: BTreeSet<String> = r.outcomes().map(|o| o.global("r").unwrap().to_string()).collect();
+    let want = [
+        "[('c1', 'a'), ('c2', 'b')]",
+        "[('c2', 'b'), ('c1', 'a')]",
+        "[('c2', 'a'), ('c1', 'b')]",
+        "[('c1', 'b'), ('c2', 'a')]",
+    ];
+    assert_eq!(got, want.into_iter().map(String::from).collect());
+}

@@ -44,6 +44,7 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("threading", "local"),
     ("queue", "Queue"),
     ("queue", "LifoQueue"),
+    ("queue", "SimpleQueue"),
     ("queue", "PriorityQueue"),
     ("queue", "Empty"),
     ("queue", "Full"),

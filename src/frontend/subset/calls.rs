@@ -516,11 +516,14 @@ impl Checker<'_> {
 
     fn queue_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
         const HINT: &str =
-            "supported: queue.Queue(maxsize=0), queue.LifoQueue(maxsize=0), queue.PriorityQueue(maxsize=0)";
+            "supported: queue.Queue(maxsize=0), queue.LifoQueue(maxsize=0), queue.PriorityQueue(maxsize=0), \
+             queue.SimpleQueue()";
         match attr {
             "Queue" => self.optional_arg(c, "queue.Queue", "maxsize", HINT),
             "LifoQueue" => self.optional_arg(c, "queue.LifoQueue", "maxsize", HINT),
             "PriorityQueue" => self.optional_arg(c, "queue.PriorityQueue", "maxsize", HINT),
+            // It takes no arguments; any given raise CPython's TypeError when it runs.
+            "SimpleQueue" => Ok(()),
             other => Err(self.unsupported(range, format!("queue.{other}"), HINT)),
         }
     }

@@ -185,13 +185,14 @@ impl Kind {
                 "popitem",
                 "clear",
             ],
+            Kind::Sync("SimpleQueue") => &["put", "get", "put_nowait", "get_nowait", "qsize", "empty"],
             Kind::Sync(_) => &["put", "get", "put_nowait", "get_nowait", "qsize", "empty", "full", "task_done", "join"],
         }
     }
 }
 
 /// Every type whose methods the checker models.
-const ALL_KINDS: [Kind; 18] = [
+const ALL_KINDS: [Kind; 19] = [
     Kind::List,
     Kind::Dict,
     Kind::Set,
@@ -205,6 +206,7 @@ const ALL_KINDS: [Kind; 18] = [
     Kind::Sync("Condition"),
     Kind::Sync("Barrier"),
     Kind::Sync("Queue"),
+    Kind::Sync("SimpleQueue"),
     Kind::Sync("Counter"),
     Kind::Sync("OrderedDict"),
     Kind::Sync("deque"),
@@ -263,6 +265,7 @@ fn threading_kind(module: &str, attr: &str) -> Option<Kind> {
         ("queue", "Queue") => Some(Kind::Sync("Queue")),
         ("queue", "LifoQueue") => Some(Kind::Sync("LifoQueue")),
         ("queue", "PriorityQueue") => Some(Kind::Sync("PriorityQueue")),
+        ("queue", "SimpleQueue") => Some(Kind::Sync("SimpleQueue")),
         ("collections", "Counter") => Some(Kind::Sync("Counter")),
         ("collections", "OrderedDict") => Some(Kind::Sync("OrderedDict")),
         ("collections", "deque") => Some(Kind::Sync("deque")),

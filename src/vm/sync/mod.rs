@@ -1,6 +1,6 @@
 //! Synchronisation objects beyond `threading.Lock`: `threading.RLock`, `Semaphore`,
-//! `BoundedSemaphore`, `Event`, `Condition`, `Barrier` and `queue.Queue` (with its subclasses
-//! `LifoQueue` and `PriorityQueue`).
+//! `BoundedSemaphore`, `Event`, `Condition`, `Barrier`, `queue.Queue` (with its subclasses
+//! `LifoQueue` and `PriorityQueue`) and `queue.SimpleQueue`.
 //!
 //! Each method call is one atomic step, except where CPython's own implementation waits on a
 //! condition variable (`Condition.wait`, `Event.wait`, a contended `Semaphore.acquire`,
@@ -15,12 +15,16 @@
 //! been woken, the timeout has expired, and the call returns `False` or raises `queue.Empty` /
 //! `queue.Full` (a `Condition.wait` first takes its lock back).
 
+mod cargs;
 mod heapq;
 mod ops;
+mod simple;
 mod timeout;
 mod wait_for;
 
+pub(super) use cargs::{c_parse, fits};
 pub(super) use ops::{blocker, call, construct, Args, Outcome};
+pub(super) use simple::get_may_block as simple_get_may_block;
 pub(super) use timeout::{lock_wait, plain_wait, Wait};
 
 use super::value::{Tid, Value};
@@ -46,6 +50,10 @@ pub enum SyncKind {
     LifoQueue,
     /// `queue.PriorityQueue`: the least item is got first (a binary heap, as `heapq` keeps it).
     PriorityQueue,
+    /// `queue.SimpleQueue` (C's `_queue.SimpleQueue`): unbounded, first in first out, each
+    /// method one C call; a `get` on an empty queue waits without a waiter list, and any thread
+    /// waiting in `get` may take the next item put.
+    SimpleQueue,
 }
 
 impl SyncKind {
@@ -61,6 +69,7 @@ impl SyncKind {
             SyncKind::Queue => "Queue",
             SyncKind::LifoQueue => "LifoQueue",
             SyncKind::PriorityQueue => "PriorityQueue",
+            SyncKind::SimpleQueue => "SimpleQueue",
         }
     }
 
@@ -76,6 +85,7 @@ impl SyncKind {
             SyncKind::Queue => "queue.Queue",
             SyncKind::LifoQueue => "queue.LifoQueue",
             SyncKind::PriorityQueue => "queue.PriorityQueue",
+            SyncKind::SimpleQueue => "queue.SimpleQueue",
         }
     }
 
@@ -98,13 +108,14 @@ impl SyncKind {
             "Queue" => SyncKind::Queue,
             "LifoQueue" => SyncKind::LifoQueue,
             "PriorityQueue" => SyncKind::PriorityQueue,
+            "SimpleQueue" => SyncKind::SimpleQueue,
             _ => return None,
         })
     }
 
-    /// Whether it is `queue.Queue` or one of its subclasses (which share its methods).
+    /// Whether it is a queue of the `queue` module (`Queue`, its subclasses, `SimpleQueue`).
     pub fn is_queue(self) -> bool {
-        matches!(self, SyncKind::Queue | SyncKind::LifoQueue | SyncKind::PriorityQueue)
+        matches!(self, SyncKind::Queue | SyncKind::LifoQueue | SyncKind::PriorityQueue | SyncKind::SimpleQueue)
     }
 
     /// Whether the object can be used in a `with` statement.
@@ -194,6 +205,7 @@ impl SyncMethod {
                 m,
                 M::Put | M::Get | M::GetNowait | M::PutNowait | M::Qsize | M::Empty | M::Full | M::TaskDone | M::Join
             ),
+            K::SimpleQueue => matches!(m, M::Put | M::Get | M::GetNowait | M::PutNowait | M::Qsize | M::Empty),
         };
         ok.then_some(m)
     }
@@ -233,6 +245,12 @@ impl SyncMethod {
             (K::Queue | K::LifoQueue | K::PriorityQueue, M::Full) => "Queue.full",
             (K::Queue | K::LifoQueue | K::PriorityQueue, M::TaskDone) => "Queue.task_done",
             (K::Queue | K::LifoQueue | K::PriorityQueue, _) => "Queue.join",
+            (K::SimpleQueue, M::Put) => "SimpleQueue.put",
+            (K::SimpleQueue, M::Get) => "SimpleQueue.get",
+            (K::SimpleQueue, M::GetNowait) => "SimpleQueue.get_nowait",
+            (K::SimpleQueue, M::PutNowait) => "SimpleQueue.put_nowait",
+            (K::SimpleQueue, M::Qsize) => "SimpleQueue.qsize",
+            (K::SimpleQueue, _) => "SimpleQueue.empty",
         }
     }
 }
@@ -307,7 +325,8 @@ pub enum SyncObj {
         /// Threads waiting in `wait`.
         waiters: Vec<Waiter>,
     },
-    /// `queue.Queue`, `queue.LifoQueue` or `queue.PriorityQueue`.
+    /// `queue.Queue`, `queue.LifoQueue`, `queue.PriorityQueue` or `queue.SimpleQueue` (which
+    /// uses no waiter list).
     Queue {
         /// Which of them.
         kind: SyncKind,

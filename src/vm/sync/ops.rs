@@ -95,6 +95,17 @@ fn wait_or_give_up(
     }
 }
 
+/// A C method without parameters (`METH_NOARGS`), e.g. `RLock.release`.
+pub(super) fn no_args(args: &Args, what: &str) -> Result<(), Exception> {
+    if !args.positional.is_empty() {
+        return Err(err(ExcKind::TypeError, format!("{what}() takes no arguments ({} given)", args.positional.len())));
+    }
+    if !args.keywords.is_empty() {
+        return Err(err(ExcKind::TypeError, format!("{what}() takes no keyword arguments")));
+    }
+    Ok(())
+}
+
 fn unsupported(what: &str) -> Exception {
     crate::vm::step::unsupported(what)
 }
@@ -127,18 +138,11 @@ impl Args<'_> {
         self.positional.get(pos).or_else(|| self.keywords.iter().find(|(k, _)| k == name).map(|(_, v)| v))
     }
 
-    /// Fails when more than `max` positional arguments, or a keyword outside `names`, is given.
-    fn expect(&self, what: &str, max: usize, names: &[&str]) -> Result<(), Exception> {
-        if self.positional.len() > max {
-            return Err(err(
-                ExcKind::TypeError,
-                format!("{what}() takes at most {max} argument(s) ({} given)", self.positional.len()),
-            ));
-        }
-        match self.keywords.iter().find(|(k, _)| !names.contains(&k.as_str())) {
-            Some((k, _)) => Err(err(ExcKind::TypeError, format!("{what}() got an unexpected keyword argument '{k}'"))),
-            None => Ok(()),
-        }
+    /// Fails as CPython fails a call of the Python method `what` whose parameters after `self`
+    /// are `names`, all with defaults: too many positional arguments, an unknown keyword, or
+    /// one given twice.
+    fn expect(&self, what: &str, names: &[&str]) -> Result<(), Exception> {
+        super::cargs::py_check(self, what, 0, names)
     }
 }
 
@@ -150,15 +154,18 @@ pub(in crate::vm) fn construct(
     args: Args,
     info: &mut StepInfo,
 ) -> Result<Value, Exception> {
-    let what = kind.constructor_name();
+    // The classes of `threading.py` and `queue.py` check their `__init__`'s arguments.
+    let init = match kind {
+        SyncKind::LifoQueue | SyncKind::PriorityQueue => "Queue.__init__".to_string(),
+        k => format!("{}.__init__", k.name()),
+    };
+    let what = init.as_str();
     info.footprint.add(Access::Write(Object::Alloc));
     let obj = match kind {
-        SyncKind::RLock => {
-            args.expect(what, 0, &[])?;
-            SyncObj::RLock { owner: None, count: 0 }
-        }
+        // `threading.RLock(*args, **kwargs)` passes them to C's `_thread.RLock`, which ignores them.
+        SyncKind::RLock => SyncObj::RLock { owner: None, count: 0 },
         SyncKind::Semaphore | SyncKind::BoundedSemaphore => {
-            args.expect(what, 1, &["value"])?;
+            args.expect(what, &["value"])?;
             let value = args.get(0, "value").map_or(Ok(1), |v| int(v, "semaphore value"))?;
             if value < 0 {
                 return Err(err(ExcKind::ValueError, "semaphore initial value must be >= 0"));
@@ -167,11 +174,11 @@ pub(in crate::vm) fn construct(
             SyncObj::Semaphore { value, bound, waiters: Vec::new() }
         }
         SyncKind::Event => {
-            args.expect(what, 0, &[])?;
+            args.expect(what, &[])?;
             SyncObj::Event { flag: false, waiters: Vec::new() }
         }
         SyncKind::Condition => {
-            args.expect(what, 1, &["lock"])?;
+            args.expect(what, &["lock"])?;
             let lock = match args.get(0, "lock") {
                 None | Some(Value::None) => {
                     let r = state.sync.len() as u32;
@@ -190,7 +197,7 @@ pub(in crate::vm) fn construct(
             SyncObj::Condition { lock, waiters: Vec::new() }
         }
         SyncKind::Barrier => {
-            args.expect(what, 1, &["parties"])?;
+            args.expect(what, &["parties"])?;
             let parties = match args.get(0, "parties") {
                 Some(v) => int(v, "parties")?,
                 None => {
@@ -202,8 +209,9 @@ pub(in crate::vm) fn construct(
             };
             SyncObj::Barrier { parties, count: 0, draining: false, waiters: Vec::new() }
         }
+        SyncKind::SimpleQueue => super::simple::construct(&args)?,
         SyncKind::Queue | SyncKind::LifoQueue | SyncKind::PriorityQueue => {
-            args.expect(what, 1, &["maxsize"])?;
+            args.expect(what, &["maxsize"])?;
             let maxsize = args.get(0, "maxsize").map_or(Ok(0), |v| int(v, "maxsize"))?;
             SyncObj::Queue {
                 kind,
@@ -276,6 +284,9 @@ pub(in crate::vm) fn blocker(state: &State, tid: Tid, id: u32, method: SyncMetho
                     SyncWait::Barrier { arrived: *count, parties: *parties }
                 }
             })
+        }
+        (obj @ SyncObj::Queue { kind: SyncKind::SimpleQueue, .. }, m) => {
+            super::simple::blocks(obj, m, blocking).then_some(SyncWait::QueueGet)
         }
         (SyncObj::Queue { maxsize, unfinished, not_empty, not_full, all_done, .. }, m) => match m {
             SyncMethod::Get if waiting(not_empty, tid) => Some(SyncWait::QueueGet),
@@ -367,8 +378,8 @@ pub(in crate::vm) fn call(
     let what = method.qualname(kind);
     match (kind, method) {
         (SyncKind::RLock, SyncMethod::Acquire) => {
-            args.expect(what, 2, &["blocking", "timeout"])?;
-            let blocking = lock_wait(args.get(0, "blocking"), args.get(1, "timeout"))? == Wait::Block;
+            let values = super::cargs::c_parse(&args, "acquire", &["blocking", "timeout"], 0)?;
+            let blocking = lock_wait(values[0], values[1])? == Wait::Block;
             write(info, id);
             Ok(match acquire_lock(state, tid, LockRef::RLock(id), blocking) {
                 Some(b) => Return(Value::Bool(b)),
@@ -377,14 +388,14 @@ pub(in crate::vm) fn call(
         }
         (SyncKind::RLock, SyncMethod::Release | SyncMethod::Exit) => {
             if method == SyncMethod::Release {
-                args.expect(what, 0, &[])?;
+                no_args(&args, what)?;
             }
             write(info, id);
             release_lock(state, tid, LockRef::RLock(id))?;
             Ok(Return(Value::None))
         }
         (SyncKind::Semaphore | SyncKind::BoundedSemaphore, SyncMethod::Acquire) => {
-            args.expect(what, 2, &["blocking", "timeout"])?;
+            args.expect(what, &["blocking", "timeout"])?;
             let wait = semaphore_wait(args.get(0, "blocking"), args.get(1, "timeout"))?;
             write(info, id);
             let SyncObj::Semaphore { value, waiters, .. } = &mut state.sync[id as usize] else { unreachable!() };
@@ -398,7 +409,7 @@ pub(in crate::vm) fn call(
         }
         (SyncKind::Semaphore | SyncKind::BoundedSemaphore, SyncMethod::Release | SyncMethod::Exit) => {
             let n = if method == SyncMethod::Release {
-                args.expect(what, 1, &["n"])?;
+                args.expect(what, &["n"])?;
                 args.get(0, "n").map_or(Ok(1), |v| int(v, "n"))?
             } else {
                 1
@@ -419,25 +430,25 @@ pub(in crate::vm) fn call(
             let SyncObj::Event { flag, waiters } = &mut state.sync[id as usize] else { unreachable!() };
             match m {
                 SyncMethod::IsSet => {
-                    args.expect(what, 0, &[])?;
+                    args.expect(what, &[])?;
                     info.footprint.add(Access::Read(Object::Sync(id)));
                     Ok(Return(Value::Bool(*flag)))
                 }
                 SyncMethod::Set => {
-                    args.expect(what, 0, &[])?;
+                    args.expect(what, &[])?;
                     write(info, id);
                     *flag = true;
                     notify(waiters, usize::MAX);
                     Ok(Return(Value::None))
                 }
                 SyncMethod::Clear => {
-                    args.expect(what, 0, &[])?;
+                    args.expect(what, &[])?;
                     write(info, id);
                     *flag = false;
                     Ok(Return(Value::None))
                 }
                 _ => {
-                    args.expect(what, 1, &["timeout"])?;
+                    args.expect(what, &["timeout"])?;
                     let wait = plain_wait(args.get(0, "timeout"), what)?;
                     write(info, id);
                     match take_entry(waiters, tid) {
@@ -458,7 +469,7 @@ pub(in crate::vm) fn call(
         (SyncKind::Condition, SyncMethod::WaitFor) => super::wait_for::wait_for(state, tid, id, args, info),
         (SyncKind::Condition, m) => condition(state, tid, id, m, what, args, info),
         (SyncKind::Barrier, _) => {
-            args.expect(what, 0, &["timeout"])?;
+            args.expect(what, &["timeout"])?;
             if args.get(0, "timeout").is_some_and(|t| *t != Value::None) {
                 return Err(unsupported("Barrier.wait() with a timeout"));
             }
@@ -468,6 +479,7 @@ pub(in crate::vm) fn call(
         (SyncKind::Queue | SyncKind::LifoQueue | SyncKind::PriorityQueue, m) => {
             queue(state, tid, id, m, what, args, info)
         }
+        (SyncKind::SimpleQueue, m) => super::simple::call(state, id, m, what, args, info),
         _ => Err(err(ExcKind::TypeError, format!("{what}() called on the wrong kind of object"))),
     }
 }
@@ -484,8 +496,9 @@ fn condition(
     let lock = condition_lock(state, id);
     match method {
         SyncMethod::Acquire => {
-            args.expect(what, 2, &["blocking", "timeout"])?;
-            let blocking = lock_wait(args.get(0, "blocking"), args.get(1, "timeout"))? == Wait::Block;
+            // The lock's own C `acquire`.
+            let values = super::cargs::c_parse(&args, "acquire", &["blocking", "timeout"], 0)?;
+            let blocking = lock_wait(values[0], values[1])? == Wait::Block;
             lock_access(info, lock);
             Ok(match acquire_lock(state, tid, lock, blocking) {
                 Some(b) => Outcome::Return(Value::Bool(b)),
@@ -494,14 +507,15 @@ fn condition(
         }
         SyncMethod::Release | SyncMethod::Exit => {
             if method == SyncMethod::Release {
-                args.expect(what, 0, &[])?;
+                // The lock's own C `release`.
+                no_args(&args, if matches!(lock, LockRef::RLock(_)) { "RLock.release" } else { "lock.release" })?;
             }
             lock_access(info, lock);
             release_lock(state, tid, lock)?;
             Ok(Outcome::Return(Value::None))
         }
         SyncMethod::Wait => {
-            args.expect(what, 1, &["timeout"])?;
+            args.expect(what, &["timeout"])?;
             let wait = plain_wait(args.get(0, "timeout"), what)?;
             write(info, id);
             lock_access(info, lock);
@@ -545,10 +559,10 @@ fn condition(
         }
         SyncMethod::Notify | SyncMethod::NotifyAll => {
             let n = if method == SyncMethod::Notify {
-                args.expect(what, 1, &["n"])?;
+                args.expect(what, &["n"])?;
                 args.get(0, "n").map_or(Ok(1), |v| int(v, "n"))?.max(0) as usize
             } else {
-                args.expect(what, 0, &[])?;
+                args.expect(what, &[])?;
                 usize::MAX
             };
             write(info, id);
@@ -623,23 +637,23 @@ fn queue(
     let read = |info: &mut StepInfo| info.footprint.add(Access::Read(Object::Sync(id)));
     match method {
         SyncMethod::Qsize => {
-            args.expect(what, 0, &[])?;
+            args.expect(what, &[])?;
             read(info);
             Ok(Outcome::Return(Value::Int(items.len() as i64)))
         }
         SyncMethod::Empty => {
-            args.expect(what, 0, &[])?;
+            args.expect(what, &[])?;
             read(info);
             Ok(Outcome::Return(Value::Bool(items.is_empty())))
         }
         SyncMethod::Full => {
-            args.expect(what, 0, &[])?;
+            args.expect(what, &[])?;
             read(info);
             Ok(Outcome::Return(Value::Bool(full)))
         }
         SyncMethod::Put | SyncMethod::PutNowait => {
             let wait = if method == SyncMethod::Put {
-                args.expect(what, 3, &["item", "block", "timeout"])?;
+                super::cargs::py_check(&args, what, 1, &["item", "block", "timeout"])?;
                 if *maxsize > 0 {
                     queue_wait(args.get(1, "block"), args.get(2, "timeout"), what)?
                 } else {
@@ -647,7 +661,7 @@ fn queue(
                     Wait::NoBlock
                 }
             } else {
-                args.expect(what, 1, &["item"])?;
+                super::cargs::py_check(&args, what, 1, &["item"])?;
                 Wait::NoBlock
             };
             let Some(item) = args.get(0, "item").cloned() else {
@@ -672,10 +686,10 @@ fn queue(
         }
         SyncMethod::Get | SyncMethod::GetNowait => {
             let wait = if method == SyncMethod::Get {
-                args.expect(what, 2, &["block", "timeout"])?;
+                args.expect(what, &["block", "timeout"])?;
                 queue_wait(args.get(0, "block"), args.get(1, "timeout"), what)?
             } else {
-                args.expect(what, 0, &[])?;
+                args.expect(what, &[])?;
                 Wait::NoBlock
             };
             write(info, id);
@@ -692,7 +706,7 @@ fn queue(
             wait_or_give_up(wait, back, not_empty, tid, info, Err(err(ExcKind::QueueEmpty, "")))
         }
         SyncMethod::TaskDone => {
-            args.expect(what, 0, &[])?;
+            args.expect(what, &[])?;
             write(info, id);
             if *unfinished == 0 {
                 return Err(err(ExcKind::ValueError, "task_done() called too many times"));
@@ -704,7 +718,7 @@ fn queue(
             Ok(Outcome::Return(Value::None))
         }
         SyncMethod::Join => {
-            args.expect(what, 0, &[])?;
+            args.expect(what, &[])?;
             write(info, id);
             take_notified(all_done, tid);
             if *unfinished > 0 {
