@@ -259,6 +259,26 @@ impl Builtin {
             Builtin::LockRelease | Builtin::LockExit | Builtin::LockLocked => {
                 format!("lock.{}() takes no keyword arguments", self.name().rsplit('.').next().unwrap_or(""))
             }
+            Builtin::Lock => "_thread.allocate_lock() takes no keyword arguments".to_string(),
+            _ => return None,
+        };
+        Some(super::step::err(super::value::ExcKind::TypeError, message))
+    }
+
+    /// CPython's `TypeError` for `n` positional arguments given to this builtin when it takes
+    /// none, for the builtins whose call does not look at them itself.
+    pub(super) fn positional_error(self, n: usize) -> Option<super::value::Exception> {
+        if n == 0 {
+            return None;
+        }
+        let message = match self {
+            Builtin::LockRelease | Builtin::LockLocked => {
+                format!("lock.{}() takes no arguments ({n} given)", self.name().rsplit('.').next().unwrap_or(""))
+            }
+            Builtin::Lock => format!("_thread.allocate_lock() takes no arguments ({n} given)"),
+            Builtin::ThreadStart | Builtin::ThreadIsAlive => {
+                format!("{}() takes 1 positional argument but {} were given", self.name(), n + 1)
+            }
             _ => return None,
         };
         Some(super::step::err(super::value::ExcKind::TypeError, message))

@@ -322,7 +322,7 @@ pub(super) fn call_builtin(
         }
     };
     // Keywords to a builtin that takes none (a call through a variable may pass them).
-    if let Some(e) = b.keyword_error(&kwargs) {
+    if let Some(e) = b.keyword_error(&kwargs).or_else(|| b.positional_error(rest.len())) {
         return Err(e);
     }
     match (b, this) {

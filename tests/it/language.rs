@@ -170,6 +170,9 @@ fn wrong_arguments_to_a_waiting_call_raise_at_once() {
     // call with arguments that do not fit raises CPython's TypeError (a C method's or a Python
     // method's wording) instead of waiting, also on a lock that is held.
     prints_what_python311_printed("sync_argument_errors");
+    // tests/fixtures/sync_method_errors.out: the methods that take no arguments given one
+    // (`lock.release(1)`, `t.start(1)`), and the edges of timeouts and counts.
+    prints_what_python311_printed("sync_method_errors");
 }
 
 #[test]
