@@ -203,17 +203,9 @@ pub(super) fn enumerate(
 /// `zip(*iterables)`.
 pub(super) fn zip(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Result<Value, Exception> {
     let mut inners = Vec::with_capacity(args.len());
-    for (i, a) in args.iter().enumerate() {
-        match iter_of(heap, a.clone(), fp) {
-            Ok(it) => inners.push(it),
-            Err(e) if e.kind == ExcKind::TypeError => {
-                return Err(err(
-                    ExcKind::TypeError,
-                    format!("'{}' object is not iterable (zip argument #{})", heap.type_name(a), i + 1),
-                ))
-            }
-            Err(e) => return Err(e),
-        }
+    for a in args {
+        // CPython 3.9+ names only the type ("'int' object is not iterable").
+        inners.push(iter_of(heap, a.clone(), fp)?);
     }
     Ok(Value::Zip(inners.into()))
 }

@@ -158,6 +158,13 @@ fn switch_interval_changes_no_outcome_and_raises_what_python311_raises() {
 }
 
 #[test]
+fn methods_and_builtins_called_wrongly_raise_what_python311_raises() {
+    // tests/fixtures/method_call_errors.out is what python3.11 prints for the fixture (a
+    // zip() of a non-iterable names only its type, as 3.9+ do).
+    prints_what_python311_printed("method_call_errors");
+}
+
+#[test]
 fn a_simple_queue_gives_what_python311_gives() {
     // tests/fixtures/simple_queue.out is what python3.11 prints for the fixture: FIFO order,
     // queue.Empty without waiting, and the C argument parser's TypeErrors.
