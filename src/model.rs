@@ -191,5 +191,6 @@ fn build(source: &SourceFile, sets: &[(String, Const)]) -> Result<Program> {
     program.draws.active = facts.draws;
     program.draws.at = facts.first_draw;
     program.daemons = facts.daemons;
+    program.counts_active = program.counting_active();
     Ok(program)
 }

@@ -30,7 +30,14 @@ pub(super) fn unsupported_construct(program: &Program) -> Option<String> {
                     let name = code.names.get(*n as usize).map_or("", String::as_str);
                     if matches!(
                         name,
-                        "RLock" | "Semaphore" | "BoundedSemaphore" | "Event" | "Condition" | "Barrier" | "local"
+                        "RLock"
+                            | "Semaphore"
+                            | "BoundedSemaphore"
+                            | "Event"
+                            | "Condition"
+                            | "Barrier"
+                            | "local"
+                            | "active_count"
                     ) {
                         return Some(format!("threading.{name} (line {}) is not modelled by the analysis", line(i)));
                     }

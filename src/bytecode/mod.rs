@@ -312,6 +312,10 @@ pub struct Program {
     /// Whether it may start a daemon thread (`threading.Thread(..., daemon=...)`): then the
     /// main thread's end waits for the other threads and ends the daemons in a step of its own.
     pub daemons: bool,
+    /// Whether it counts the live threads (`threading.active_count()`): then a thread that
+    /// returns from its target leaves `threading`'s table of active threads in a step of its
+    /// own, before it ends ([`Program::counting_active`]).
+    pub counts_active: bool,
 }
 
 /// A library module compiled into the program: its code objects are
@@ -345,7 +349,16 @@ impl Program {
     /// [`SwitchModel::Bytecode`].
     pub fn new(filename: String, codes: Vec<CodeObject>, globals: Vec<String>) -> Program {
         let callbacks = calls_back(&codes);
-        Program { filename, codes, globals, callbacks, library: None, draws: Draws::default(), daemons: false }
+        Program {
+            filename,
+            codes,
+            globals,
+            callbacks,
+            library: None,
+            draws: Draws::default(),
+            daemons: false,
+            counts_active: false,
+        }
     }
 
     /// Recomputes [`Program::callbacks`] after code objects were added.
@@ -373,6 +386,12 @@ impl Program {
     /// The program's own code objects with their ids (the library module's left out), in order.
     pub fn own_codes(&self) -> impl Iterator<Item = (CodeId, &CodeObject)> {
         self.codes.iter().enumerate().map(|(i, c)| (i as CodeId, c)).filter(|(i, _)| !self.is_library(*i))
+    }
+
+    /// Whether any code object names `active_count` (an attribute or an imported name): the
+    /// program may count the live threads.
+    pub fn counting_active(&self) -> bool {
+        self.codes.iter().any(|c| c.names.iter().any(|n| n == "active_count"))
     }
 
     /// Whether code object `id` belongs to a linked library module, not to the program.

@@ -145,6 +145,7 @@ pub(super) fn effect<M: Describe>(model: &M, after: &M::State, info: &StepInfo) 
         Event::Start(t) => out.push(format!("started {}", thread_name(*t))),
         Event::Join(t) => out.push(format!("joined {}", thread_name(*t))),
         Event::Exit => out.push("finished".into()),
+        Event::Deleted => out.push("returned from its target: gone from threading.active_count()".into()),
         Event::Exiting => out.push("code ended: the exit waits for the threads that are not daemons".into()),
         Event::Raise(e) => out.push(format!("raised {e}")),
     }

@@ -445,6 +445,7 @@ pub fn describe_event(
         Event::Start(t) => effects.push(format!("started {}", thread_name(*t))),
         Event::Join(t) => effects.push(format!("joined {}", thread_name(*t))),
         Event::Exit => effects.push("finished".into()),
+        Event::Deleted => effects.push("returned from its target: gone from threading.active_count()".into()),
         Event::Exiting => effects.push("code ended: the exit waits for the threads that are not daemons".into()),
         Event::Raise(e) => effects.push(format!("raised {e}")),
         Event::None => {}

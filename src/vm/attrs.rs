@@ -120,6 +120,7 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Module(Module::Threading), "Thread") => Some(Value::Builtin(Builtin::Thread)),
         (Value::Module(Module::Threading), "Lock") => Some(Value::Builtin(Builtin::Lock)),
         (Value::Module(Module::Threading), "current_thread") => Some(Value::Builtin(Builtin::CurrentThread)),
+        (Value::Module(Module::Threading), "active_count") => Some(Value::Builtin(Builtin::ActiveCount)),
         (Value::Module(Module::Threading), "main_thread") => Some(Value::Builtin(Builtin::MainThread)),
         (Value::Module(Module::Threading), "local") => Some(Value::Builtin(Builtin::ThreadLocal)),
         (Value::Module(Module::Math), name) => super::mathmod::MathFn::lookup(name).map(|r| match r {

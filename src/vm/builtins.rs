@@ -16,6 +16,8 @@ pub enum Builtin {
     Lock,
     /// `threading.current_thread`
     CurrentThread,
+    /// `threading.active_count`
+    ActiveCount,
     /// `threading.main_thread`
     MainThread,
     /// `time.sleep`
@@ -171,6 +173,7 @@ impl Builtin {
             Builtin::Thread => "threading.Thread",
             Builtin::Lock => "threading.Lock",
             Builtin::CurrentThread => "threading.current_thread",
+            Builtin::ActiveCount => "threading.active_count",
             Builtin::MainThread => "threading.main_thread",
             Builtin::Sleep => "time.sleep",
             Builtin::Clock(k) => k.qualname(),

@@ -352,6 +352,15 @@ pub(super) fn call_builtin(
             thread_init(program, state, tid, t, rest, kwargs, info)?;
             Ok(Value::None)
         }
+        (Builtin::ActiveCount, _) => {
+            no_kwargs("active_count", &kwargs)?;
+            if !rest.is_empty() {
+                let was = if rest.len() == 1 { "was" } else { "were" };
+                let message = format!("active_count() takes 0 positional arguments but {} {was} given", rest.len());
+                return Err(err(ExcKind::TypeError, message));
+            }
+            Ok(Value::Int(super::threads::active_count(state, &mut info.footprint)))
+        }
         (Builtin::CurrentThread | Builtin::MainThread, _) => {
             no_kwargs(b.name(), &kwargs)?;
             if !rest.is_empty() {

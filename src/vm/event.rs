@@ -33,6 +33,9 @@ pub enum Event {
     TimedOut,
     /// The thread finished (returned from its last frame).
     Exit,
+    /// The thread returned from its target and left `threading`'s table of active threads
+    /// (`Thread._delete`); it ends in its next step.
+    Deleted,
     /// The main thread's code ended in a program with daemon threads: the interpreter's exit
     /// waits for the threads that are not daemons (the daemons run on), then ends the daemons.
     Exiting,

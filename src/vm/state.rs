@@ -147,6 +147,10 @@ pub struct Thread {
     /// The main thread only: its code has ended, and the interpreter's exit waits for the
     /// threads that are not daemons, then ends the daemons ([`crate::bytecode::Program::daemons`]).
     pub exiting: bool,
+    /// Returned from its target and gone from `threading`'s table of active threads (which
+    /// `threading.active_count()` counts), while still alive until its next step ends it
+    /// (only where [`Program::counts_active`]).
+    pub deleted: bool,
 }
 
 impl Thread {
@@ -162,6 +166,7 @@ impl Thread {
             draws: 0,
             daemon: false,
             exiting: false,
+            deleted: false,
         }
     }
 

@@ -668,6 +668,14 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     th.frames.push(super::library::exit_frame(program, globals, &mut info.footprint));
                 }
                 // Daemon threads: the exit waits, and ends them when it is done (`threads.rs`).
+                // `threading.active_count()` no longer counts it; it ends in a step of its own
+                // (CPython's `_delete`, then the thread state's release that `join` waits for).
+                None if tid != 0 && program.counts_active && !th.deleted => {
+                    th.deleted = true;
+                    th.frames.push(super::threads::exit_wait_frame(program, returning, pc as u32, v));
+                    info.event = Event::Deleted;
+                    info.footprint.add(Access::Write(Object::Thread(tid as u32)));
+                }
                 None if tid == 0 && program.daemons && !th.exiting => {
                     th.exiting = true;
                     th.frames.push(super::threads::exit_wait_frame(program, returning, pc as u32, v));

@@ -124,7 +124,7 @@ impl SwitchRule {
             Event::TimedOut => SwitchRule::TimedOut,
             Event::Start(_) => SwitchRule::Start,
             Event::Join(_) => SwitchRule::Join,
-            Event::Exit => SwitchRule::Ends,
+            Event::Exit | Event::Deleted => SwitchRule::Ends,
             Event::Exiting => SwitchRule::Exiting,
             Event::AcquireFailed(_) => SwitchRule::AcquireFailed,
         })
@@ -165,7 +165,7 @@ impl Builtin {
             // `threading.RLock()` is a Python factory; the other primitives are Python classes.
             Builtin::SyncNew(_) => CallKind::Library,
             // Python functions of `threading.py`.
-            Builtin::CurrentThread | Builtin::MainThread => CallKind::Library,
+            Builtin::CurrentThread | Builtin::MainThread | Builtin::ActiveCount => CallKind::Library,
             // `_thread.RLock`'s methods are C; a Condition binds its lock's C acquire/release.
             Builtin::SyncCall(SyncKind::RLock, _)
             | Builtin::SyncCall(SyncKind::Condition, SyncMethod::Acquire | SyncMethod::Release) => CallKind::C,

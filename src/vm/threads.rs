@@ -421,3 +421,15 @@ pub(super) fn thread_attribute(program: &Program, state: &State, tid: Tid) -> Op
         _ => None,
     }
 }
+
+/// `threading.active_count()`: `len(_active) + len(_limbo)`, the main thread and every thread
+/// started that has not yet left the table on its way out ([`super::state::Thread::deleted`]).
+/// It reads every thread's life cycle.
+pub(super) fn active_count(state: &State, fp: &mut super::footprint::Footprint) -> i64 {
+    let mut n = 0;
+    for (t, th) in state.threads.iter().enumerate() {
+        fp.add(Access::Read(Object::Thread(t as u32)));
+        n += i64::from(t == 0 || (th.is_alive() && !th.deleted));
+    }
+    n
+}

@@ -40,6 +40,7 @@ const MODULE_TYPES: &[(&str, &str)] = &[
     ("threading", "Condition"),
     ("threading", "Barrier"),
     ("threading", "current_thread"),
+    ("threading", "active_count"),
     ("threading", "main_thread"),
     ("threading", "local"),
     ("queue", "Queue"),

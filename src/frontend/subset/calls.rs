@@ -454,7 +454,7 @@ impl Checker<'_> {
 
     fn threading_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
         const HINT: &str = "supported: threading.Thread(target=f, args=(...), kwargs={...}, name=..., daemon=False), \
-             threading.current_thread(), threading.main_thread(), threading.Lock(), \
+             threading.current_thread(), threading.main_thread(), threading.active_count(), threading.Lock(), \
              threading.RLock(), threading.Semaphore(value), threading.BoundedSemaphore(value), \
              threading.Event(), threading.Condition(lock=None), threading.Barrier(parties), threading.local()";
         match attr {
@@ -480,7 +480,9 @@ impl Checker<'_> {
                 }
                 self.no_keywords(c, "threading.Lock", HINT)
             }
-            "current_thread" | "main_thread" => self.no_keywords(c, &format!("threading.{attr}"), HINT),
+            "current_thread" | "main_thread" | "active_count" => {
+                self.no_keywords(c, &format!("threading.{attr}"), HINT)
+            }
             "RLock" | "Event" | "local" => {
                 if let Some(first) = c.arguments.args.first() {
                     return Err(self.unsupported(first.range(), format!("argument to threading.{attr}()"), HINT));
