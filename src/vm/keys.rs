@@ -56,13 +56,17 @@ pub(super) fn keys(
 }
 
 /// `items` ordered by `keys`, stably (with `reverse`, equal keys keep their order), as
-/// `list.sort` orders them; keys that `list.sort` could not compare stop the run as not
-/// modelled (CPython's merge sort decides which pair fails).
-pub(super) fn sort_by_keys(items: Vec<Value>, keys: Vec<Value>, reverse: bool) -> Result<Vec<Value>, Exception> {
+/// `list.sort` orders them, and the exception that stopped the sort, if one did; keys that not
+/// every pair of compares are sorted as CPython's timsort sorts them ([`super::timsort`]).
+pub(super) fn sort_by_keys(
+    heap: &super::heap::Heap,
+    items: Vec<Value>,
+    keys: Vec<Value>,
+    reverse: bool,
+    fp: &mut super::footprint::Footprint,
+) -> Result<(Vec<Value>, Option<Exception>), Exception> {
     if keys.len() > 1 && !super::listops::comparable(&keys) {
-        return Err(super::step::unsupported(
-            "a sort by keys that are not all numbers (NaN aside), all strs, or tuples of those column by column",
-        ));
+        return super::timsort::sort(heap, keys, items, reverse, fp);
     }
     let mut pairs: Vec<(Value, Value)> = keys.into_iter().zip(items).collect();
     let lt = |a: &Value, b: &Value| matches!(super::arith::compare(CmpOp::Lt, a, b), Ok(Value::Bool(true)));
@@ -81,7 +85,7 @@ pub(super) fn sort_by_keys(items: Vec<Value>, keys: Vec<Value>, reverse: bool) -
     if reverse {
         pairs.reverse();
     }
-    Ok(pairs.into_iter().map(|(_, x)| x).collect())
+    Ok((pairs.into_iter().map(|(_, x)| x).collect(), None))
 }
 
 /// `sorted(iterable, key=f, reverse=...)` and `lst.sort(key=f, reverse=...)` (`list`: the list
@@ -127,16 +131,19 @@ pub(super) fn sorted(
         (None, _) => return Err(err(ExcKind::TypeError, format!("sorted expected 1 argument, got {}", args.len()))),
     };
     let Some(keys) = keys(program, state, tid, &key, &items, info)? else { return Ok(Value::None) };
-    let sorted = sort_by_keys(items, keys, reverse)?;
+    let (sorted, failed) = sort_by_keys(&state.heap, items, keys, reverse, &mut info.footprint)?;
     match list {
         Some(id) => {
             match state.heap.write(id, &mut info.footprint) {
                 HeapObj::List(items) => *items = sorted,
                 _ => return Err(err(ExcKind::TypeError, "sort() of a list that is not one")),
             }
-            Ok(Value::None)
+            failed.map_or(Ok(Value::None), Err)
         }
-        None => Ok(Value::Obj(state.heap.alloc(HeapObj::List(sorted), &mut info.footprint))),
+        None => match failed {
+            Some(e) => Err(e),
+            None => Ok(Value::Obj(state.heap.alloc(HeapObj::List(sorted), &mut info.footprint))),
+        },
     }
 }
 

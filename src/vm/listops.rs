@@ -260,9 +260,10 @@ pub(super) fn call(
 }
 
 /// `list.sort(*, key=None, reverse=False)`: a stable sort, as CPython's (with `reverse`, equal
-/// items keep their order). Lists of ints and bools, or of strs, are sorted; a list of other or
-/// mixed values, which CPython compares pair by pair in the order of its merge sort (and whose
-/// `TypeError`, if any, depends on that order), stops the run as not modelled.
+/// items keep their order). Lists of numbers, of strs, or of tuples of those column by column
+/// are sorted directly; other or mixed values, which CPython compares pair by pair in the order of
+/// its timsort (and whose `TypeError`, if any, depends on that order), are sorted as CPython
+/// sorts them ([`super::timsort`]), the list left as CPython leaves it when the sort fails.
 fn sort(
     heap: &mut Heap,
     id: u32,
@@ -286,9 +287,10 @@ fn sort(
     }
     let list = items(heap, id, fp);
     if list.len() > 1 && !comparable(list) {
-        return Err(unsupported(
-            "list.sort() of values that are not all numbers (NaN aside), all strs, or tuples of those column by column",
-        ));
+        let values = list.to_vec();
+        let (arranged, failed) = super::timsort::sort(heap, values.clone(), values, reverse, fp)?;
+        *items_mut(heap, id, fp, false)? = arranged;
+        return failed.map_or(Ok(Value::None), Err);
     }
     let list = items_mut(heap, id, fp, false)?;
     let lt = |a: &Value, b: &Value| matches!(super::arith::compare(CmpOp::Lt, a, b), Ok(Value::Bool(true)));

@@ -55,6 +55,7 @@ mod strops;
 mod switch;
 mod sync;
 mod threads;
+mod timsort;
 mod unwind;
 mod value;
 

@@ -195,6 +195,26 @@ impl Heap {
         })
     }
 
+    /// Whether comparing `v` (a tuple or list compares its items with `==` first) may call an
+    /// `__eq__` or `__ne__` of the program's classes: from C code, which is not modelled.
+    pub(super) fn holds_user_eq(&self, v: &Value) -> bool {
+        fn has(heap: &super::heap::Heap, v: &Value, depth: u32) -> bool {
+            if depth > 64 {
+                return true;
+            }
+            match v {
+                Value::Tuple(items) => items.iter().any(|x| has(heap, x, depth + 1)),
+                Value::Obj(id) => match heap.peek(*id) {
+                    super::heap::HeapObj::Instance(_) => heap.has_user_eq(v, v),
+                    super::heap::HeapObj::List(items) => items.iter().any(|x| has(heap, x, depth + 1)),
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
+        has(self, v, 0)
+    }
+
     fn class_of(&self, id: u32) -> u32 {
         match self.peek(id) {
             super::heap::HeapObj::Instance(i) => i.class,

@@ -4,7 +4,7 @@
 //! CPython's `TypeError` at the same point.
 
 use super::super::footprint::Footprint;
-use super::super::heap::{Heap, HeapObj};
+use super::super::heap::Heap;
 use super::super::step::unsupported;
 use super::super::value::{Exception, Value};
 use crate::bytecode::CmpOp;
@@ -75,21 +75,7 @@ fn sift_up(heap: &Heap, items: &mut [Value], mut pos: usize, fp: &mut Footprint)
 /// Comparing tuples or lists calls `==` on their items first, which would run a class's own
 /// `__eq__` inside the queue's C code: not modelled.
 fn refuse_user_eq(heap: &Heap, v: &Value) -> Result<(), Exception> {
-    fn has(heap: &Heap, v: &Value, depth: u32) -> bool {
-        if depth > 64 {
-            return true;
-        }
-        match v {
-            Value::Tuple(items) => items.iter().any(|x| has(heap, x, depth + 1)),
-            Value::Obj(id) => match heap.peek(*id) {
-                HeapObj::Instance(_) => heap.has_user_eq(v, v),
-                HeapObj::List(items) => items.iter().any(|x| has(heap, x, depth + 1)),
-                _ => false,
-            },
-            _ => false,
-        }
-    }
-    if has(heap, v, 0) {
+    if heap.holds_user_eq(v) {
         return Err(unsupported("a PriorityQueue item holding an object whose class defines __eq__ or __ne__"));
     }
     Ok(())
