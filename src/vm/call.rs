@@ -371,7 +371,13 @@ pub(super) fn call_builtin(
                     format!("{short}() takes 0 positional arguments but {} {was} given", rest.len()),
                 ));
             }
-            Ok(Value::Thread(if b == Builtin::MainThread { 0 } else { tid as u32 }))
+            let t = if b == Builtin::MainThread { 0 } else { tid };
+            // A thread that is an instance of a `threading.Thread` subclass is that instance
+            // (`threading.current_thread() is self` in its `run`).
+            Ok(match state.threads[t].instance {
+                Some(inst) => Value::Obj(inst),
+                None => Value::Thread(t as u32),
+            })
         }
         (Builtin::SyncNew(kind), _) => {
             sync::construct(state, kind, Args { positional: &rest, keywords: &kwargs }, info)

@@ -137,6 +137,10 @@ fn thread_subclasses_follow_cpython() {
                 a = T()\nb = T()\na.start()\nb.start()\na.join()\nb.join()\n";
     let ns: BTreeSet<String> = outcomes(racy, "n").into_iter().map(|(v, _)| v).collect();
     assert_eq!(ns, ["1", "2"].into_iter().map(String::from).collect());
+    // threading.current_thread() in a subclass's run() is the instance itself (python3.11
+    // prints `True w1 1 True`); in the main thread and in a plain thread, their Thread objects.
+    let me = "import threading\nclass W(threading.Thread):\n    def __init__(self):\n        super().__init__(name='w1')\n        self.n = 1\n    def run(self):\n        c = threading.current_thread()\n        print(c is self, c.name, c.n, c == self)\nw = W()\nw.start()\nw.join()\nm = threading.current_thread()\nprint(m.name, m is threading.main_thread())\n";
+    assert_eq!(outcomes(me, "w").into_iter().map(|(_, o)| o).collect::<Vec<_>>(), ["True w1 1 True\nMainThread True"]);
 }
 
 #[test]
