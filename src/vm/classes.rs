@@ -334,7 +334,12 @@ pub(super) fn thread_property(heap: &Heap, obj: &Value, name: &str) -> Option<u3
     if name != "name" && name != "daemon" {
         return None;
     }
-    let Value::Obj(id) = obj else { return None };
+    let id = match obj {
+        // A `threading.Thread` object itself.
+        Value::Thread(t) => return Some(*t),
+        Value::Obj(id) => id,
+        _ => return None,
+    };
     match heap.peek(*id) {
         HeapObj::Instance(i) => {
             let t = i.thread?;

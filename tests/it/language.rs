@@ -129,7 +129,7 @@ fn a_failed_concatenation_or_repetition_is_worded_as_cpython_words_it() {
 
 /// Asserts that `tests/fixtures/<stem>.py` has exactly one outcome, under plain search and under
 /// the reductions, and that it prints `tests/fixtures/<stem>.out`, which python3.11 printed.
-fn prints_what_python311_printed(stem: &str) {
+pub(crate) fn prints_what_python311_printed(stem: &str) {
     let text = std::fs::read_to_string(format!("tests/fixtures/{stem}.py")).unwrap();
     let printed = std::fs::read_to_string(format!("tests/fixtures/{stem}.out")).unwrap();
     let got: BTreeSet<String> = outcomes(&text, "out").into_iter().map(|(_, o)| o).collect();

@@ -2,7 +2,7 @@
 //! variables they share live in cells, which threads can race on), classes with a base class
 //! and `super()` (a method's `__class__` cell), and subclasses of `threading.Thread`.
 
-use crate::language::{model, one, outcomes, python311_stdout};
+use crate::language::{model, one, outcomes, prints_what_python311_printed, python311_stdout};
 use gilcheck::{Model, Verdict};
 use gilcheck::{Reduction, Strategy};
 use std::collections::BTreeSet;
@@ -141,6 +141,13 @@ fn thread_subclasses_follow_cpython() {
     // prints `True w1 1 True`); in the main thread and in a plain thread, their Thread objects.
     let me = "import threading\nclass W(threading.Thread):\n    def __init__(self):\n        super().__init__(name='w1')\n        self.n = 1\n    def run(self):\n        c = threading.current_thread()\n        print(c is self, c.name, c.n, c == self)\nw = W()\nw.start()\nw.join()\nm = threading.current_thread()\nprint(m.name, m is threading.main_thread())\n";
     assert_eq!(outcomes(me, "w").into_iter().map(|(_, o)| o).collect::<Vec<_>>(), ["True w1 1 True\nMainThread True"]);
+}
+
+#[test]
+fn a_plain_threads_name_and_daemon_can_be_set_as_in_cpython() {
+    // tests/fixtures/thread_objects.out is what python3.11 prints for the fixture: `t.name = v`
+    // stores str(v), `t.daemon = ...` works before start() and is CPython's RuntimeError after.
+    prints_what_python311_printed("thread_objects");
 }
 
 #[test]
