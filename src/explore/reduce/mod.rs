@@ -499,6 +499,7 @@ impl Reducer<'_> {
                     break;
                 }
                 Event::Exit
+                | Event::Deleted
                 | Event::Start(_)
                 | Event::Join(_)
                 | Event::Sleep
