@@ -51,7 +51,8 @@ pub(in crate::vm) fn get_may_block(positional: &[Value], keywords: &[(String, Va
         .is_ok_and(|w| w == Wait::Block)
 }
 
-/// Whether a `get` that waits as `wait` says is blocked: the queue is empty.
+/// Whether a `get` that may wait (`blocking`: no timeout, not `block=False`) is blocked: the
+/// queue is empty.
 pub(super) fn blocks(obj: &SyncObj, method: SyncMethod, blocking: bool) -> bool {
     matches!((obj, method), (SyncObj::Queue { items, .. }, SyncMethod::Get) if blocking && items.is_empty())
 }
