@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 pub type OpResult = Result<Value, Exception>;
 
 fn exc(kind: ExcKind, message: impl Into<String>) -> Exception {
-    Exception { kind, message: message.into() }
+    Exception::new(kind, message)
 }
 
 /// `a op b` for the arithmetic operators of the subset (ints, bools, and str/tuple `+`, `*`).

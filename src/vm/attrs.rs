@@ -166,8 +166,12 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Thread(_), "join") => Some(Value::Bound(Builtin::ThreadJoin, Box::new(obj.clone()))),
         (Value::Thread(_), "is_alive") => Some(Value::Bound(Builtin::ThreadIsAlive, Box::new(obj.clone()))),
         (Value::Builtin(Builtin::Thread), "__init__") => Some(Value::Builtin(Builtin::ThreadInit)),
+        // `Exception.__init__(self, ...)` in an exception class's `__init__`.
+        (Value::ExcType(_), "__init__") => Some(Value::Builtin(Builtin::ExcInit)),
         // `type(x).__name__` of a builtin type.
         (Value::Builtin(b), "__name__" | "__qualname__") if b.is_type() => Some(Value::Str(b.name().into())),
+        // `e.args`: what the exception was built with.
+        (Value::Exc(e), "args") => Some(e.args()),
         // `type(e).__name__` of an exception: `ValueError`, `Empty` (whose module is `queue`).
         (Value::ExcType(k), "__name__" | "__qualname__") => Some(Value::Str(k.name().into())),
         (Value::Module(Module::Threading), name) => {

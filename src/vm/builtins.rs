@@ -110,6 +110,9 @@ pub enum Builtin {
     ObjectInit,
     /// `threading.Thread.__init__` (of an instance of a `Thread` subclass)
     ThreadInit,
+    /// `BaseException.__init__` (of an instance of an exception class of the program): sets
+    /// `args`
+    ExcInit,
     /// `threading.local` (the type; calling it makes a thread-local namespace)
     ThreadLocal,
     /// A function of the `math` module.
@@ -222,6 +225,7 @@ impl Builtin {
             Builtin::Object => "object",
             Builtin::ObjectInit => "object.__init__",
             Builtin::ThreadInit => "Thread.__init__",
+            Builtin::ExcInit => "BaseException.__init__",
             Builtin::ThreadLocal => "threading.local",
             Builtin::Math(f) => f.qualname(),
             Builtin::GetAttr => "getattr",

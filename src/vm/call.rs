@@ -298,6 +298,7 @@ pub(super) fn call_builtin(
             | Builtin::StrMethod(_)
             | Builtin::DictGet
             | Builtin::ObjectInit
+            | Builtin::ExcInit
             | Builtin::ThreadInit),
         ) => {
             let mut args = args;
@@ -309,13 +310,12 @@ pub(super) fn call_builtin(
         }
         Value::Builtin(b) => (*b, None, args),
         Value::ExcType(kind) => {
-            // `str(KeyError(k))` is the key's repr; the other types show their argument's str.
-            let message = match args.first() {
-                Some(a) if *kind == ExcKind::KeyError => state.heap.repr(a),
-                Some(a) => state.heap.to_str(a),
-                None => String::new(),
-            };
-            return Ok(Value::Exc(Arc::new(Exception { kind: *kind, message })));
+            if !kwargs.is_empty() {
+                return Err(err(ExcKind::TypeError, format!("{}() takes no keyword arguments", kind.name())));
+            }
+            let args = super::invoke::exception_args(*kind, &args)?;
+            let message = state.heap.exception_str(*kind, &args);
+            return Ok(Value::Exc(Arc::new(Exception { kind: *kind, message, args: Some(args), class: None })));
         }
         other => {
             return Err(err(ExcKind::TypeError, format!("'{}' object is not callable", state.heap.type_name(other))))
@@ -498,7 +498,7 @@ pub(super) fn call_builtin(
             match rest.as_slice() {
                 [v] => {
                     state.heap.note_reads(v, &mut info.footprint);
-                    state.heap.check_str_digits(v)?;
+                    state.heap.check_repr(v)?;
                     Ok(Value::Str(state.heap.repr(v).into()))
                 }
                 _ => Err(err(ExcKind::TypeError, format!("repr() takes exactly one argument ({} given)", rest.len()))),
@@ -569,6 +569,25 @@ pub(super) fn call_builtin(
                 return Err(unsupported("super() with arguments (write super() in a method)"));
             }
             super::classes::super_object(program, state, tid, &mut info.footprint)
+        }
+        (Builtin::ExcInit, Some(Value::Obj(inst))) => {
+            let (heap, fp) = (&mut state.heap, &mut info.footprint);
+            let class = match heap.read(inst, fp) {
+                HeapObj::Instance(i) if i.args.is_some() => i.class,
+                _ => return Err(err(ExcKind::TypeError, "BaseException.__init__() needs an exception instance")),
+            };
+            let (name, kind) = match heap.read(class, fp) {
+                HeapObj::Class(c) => (c.name.clone(), c.exc.unwrap_or(ExcKind::Exception)),
+                _ => ("?".into(), ExcKind::Exception),
+            };
+            if !kwargs.is_empty() {
+                return Err(err(ExcKind::TypeError, format!("{name}() takes no keyword arguments")));
+            }
+            let args = super::invoke::exception_args(kind, &rest)?;
+            if let HeapObj::Instance(i) = heap.write(inst, fp) {
+                i.args = Some(args);
+            }
+            Ok(Value::None)
         }
         (Builtin::ObjectInit, _) => {
             if !rest.is_empty() || !kwargs.is_empty() {

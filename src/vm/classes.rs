@@ -9,7 +9,7 @@ use super::value::{ExcKind, Exception, Tid, Value};
 use crate::bytecode::Program;
 
 fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
-    Exception { kind, message: message.into() }
+    Exception::new(kind, message)
 }
 
 impl Heap {
@@ -63,8 +63,15 @@ impl Heap {
             Some(Value::Property(p)) => Ok(Attr::Getter(p[0].clone(), obj)),
             Some(v) => Ok(Attr::Value(v)),
             None if name == "__init__" => {
-                let thread = matches!(self.read(class, fp), HeapObj::Class(c) if c.thread);
-                let init = if thread { super::Builtin::ThreadInit } else { super::Builtin::ObjectInit };
+                let (thread, exc) = match self.read(class, fp) {
+                    HeapObj::Class(c) => (c.thread, c.exc.is_some()),
+                    _ => (false, false),
+                };
+                let init = match (thread, exc) {
+                    (true, _) => super::Builtin::ThreadInit,
+                    (_, true) => super::Builtin::ExcInit,
+                    _ => super::Builtin::ObjectInit,
+                };
                 Ok(Attr::Value(Value::Bound(init, Box::new(Value::Obj(obj)))))
             }
             None => Err(err(ExcKind::AttributeError, format!("'super' object has no attribute '{name}'"))),
@@ -85,6 +92,22 @@ impl Heap {
         match self.read(id, fp) {
             HeapObj::Instance(inst) => {
                 let class = inst.class;
+                // `BaseException`'s attributes (data descriptors, ahead of the instance's own).
+                if let Some(args) = &inst.args {
+                    match name {
+                        "args" => return Ok(Attr::Value(Value::Tuple(args.clone()))),
+                        "__traceback__"
+                        | "__cause__"
+                        | "__context__"
+                        | "__suppress_context__"
+                        | "__notes__"
+                        | "with_traceback"
+                        | "add_note" => {
+                            return Err(super::step::unsupported(format!("the attribute '{name}' of an exception")))
+                        }
+                        _ => {}
+                    }
+                }
                 let on_class = self.class_attr(class, name, fp);
                 if let Some(Value::Property(p)) = on_class {
                     return Ok(Attr::Getter(p[0].clone(), id));
@@ -254,7 +277,14 @@ impl Heap {
                 Value::Obj(id) => matches!(self.read(*id, fp), HeapObj::Instance(i) if i.thread.is_some()),
                 _ => false,
             }),
-            Value::ExcType(k) => Ok(matches!(v, Value::Exc(e) if e.kind.is_subclass_of(*k))),
+            Value::ExcType(k) => Ok(match v {
+                Value::Exc(e) => e.kind.is_subclass_of(*k),
+                Value::Obj(id) => match self.read(*id, fp) {
+                    HeapObj::Instance(i) if i.args.is_some() => self.exception_kind(i.class).is_subclass_of(*k),
+                    _ => false,
+                },
+                _ => false,
+            }),
             // Types of CPython whose instances the checker does not tell apart here.
             Value::Builtin(b) if cpython_type(*b) => {
                 Err(err(ExcKind::Unsupported, format!("isinstance() with {} is not modelled by the checker", b.name())))

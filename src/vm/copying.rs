@@ -104,11 +104,13 @@ fn atomic(heap: &Heap, v: &Value) -> bool {
     }
 }
 
-/// The class of instance `id` defines a method that changes how `copy` copies it.
+/// The class of instance `id` defines a method that changes how `copy` copies it, or is an
+/// exception class (whose `__reduce__` calls the class again, running its `__init__`).
 fn custom_copy(heap: &Heap, inst: &InstanceObj) -> bool {
-    ["__copy__", "__deepcopy__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__getnewargs__"]
-        .iter()
-        .any(|m| heap.class_attr(inst.class, m, &mut Footprint::default()).is_some())
+    inst.args.is_some()
+        || ["__copy__", "__deepcopy__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__getnewargs__"]
+            .iter()
+            .any(|m| heap.class_attr(inst.class, m, &mut Footprint::default()).is_some())
 }
 
 /// `copy.copy(x)`.
@@ -123,7 +125,7 @@ fn shallow(heap: &mut Heap, x: &Value, fp: &mut Footprint) -> Result<Value, Exce
         HeapObj::Set(s) => HeapObj::Set(s.copy()),
         HeapObj::Deque(d) => HeapObj::Deque(super::deques::DequeObj { state: 0, ..d.clone() }),
         HeapObj::Instance(inst) if inst.thread.is_none() && !custom_copy(heap, inst) => {
-            HeapObj::Instance(InstanceObj { class: inst.class, attrs: inst.attrs.clone(), thread: None })
+            HeapObj::Instance(InstanceObj { class: inst.class, attrs: inst.attrs.clone(), thread: None, args: None })
         }
         _ => return Err(not_copyable(heap, x)),
     };
@@ -193,7 +195,7 @@ fn deep(heap: &mut Heap, x: &Value, memo: &mut HashMap<u32, u32>, fp: &mut Footp
             (HeapObj::Deque(super::deques::DequeObj { state: 0, items: Vec::new(), ..d.clone() }), d.items.clone())
         }
         HeapObj::Instance(inst) if inst.thread.is_none() && !custom_copy(heap, inst) => (
-            HeapObj::Instance(InstanceObj { class: inst.class, attrs: Vec::new(), thread: None }),
+            HeapObj::Instance(InstanceObj { class: inst.class, attrs: Vec::new(), thread: None, args: None }),
             inst.attrs.iter().map(|(_, v)| v.clone()).collect(),
         ),
         // A set holds only hashable (immutable) items: their copies are themselves, added to a

@@ -52,7 +52,7 @@ pub(super) fn missing(
     let fp = &mut info.footprint;
     let factory = state.heap.factory(id).cloned().unwrap_or(Value::None);
     let value = match factory {
-        Value::None => return Err(err(ExcKind::KeyError, state.heap.repr(&key))),
+        Value::None => return Err(Exception::key_error(&key, state.heap.repr(&key))),
         Value::Builtin(b @ (Builtin::Int | Builtin::Float | Builtin::Str | Builtin::Bool | Builtin::Tuple)) => {
             match b {
                 Builtin::Int => Value::Int(0),

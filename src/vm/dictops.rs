@@ -222,19 +222,19 @@ fn remove_or_copy(
             // An empty dict answers without hashing the key (CPython's fast path); otherwise `in`
             // raises CPython's TypeError for an unhashable key.
             if entries(heap, fp).is_empty() || !heap.contains(&dict, key, fp)? {
-                return default.ok_or_else(|| err(ExcKind::KeyError, heap.repr(key)));
+                return default.ok_or_else(|| Exception::key_error(key, heap.repr(key)));
             }
             let items = entries(heap, fp);
             let at = items.iter().position(|(k, _)| Heap::eq(heap, k, key, fp));
             match (at, heap.write(id, fp)) {
                 (Some(i), HeapObj::Dict(items)) => Ok(items.remove(i).1),
-                _ => Err(err(ExcKind::KeyError, heap.repr(key))),
+                _ => Err(Exception::key_error(key, heap.repr(key))),
             }
         }
         DictMethod::PopItem => match heap.write(id, fp) {
             HeapObj::Dict(items) => match items.pop() {
                 Some((k, v)) => Ok(Value::Tuple(vec![k, v].into())),
-                None => Err(err(ExcKind::KeyError, "'popitem(): dictionary is empty'")),
+                None => Err(Exception::key_error_text("popitem(): dictionary is empty")),
             },
             _ => Err(type_error("popitem() of another object".into())),
         },

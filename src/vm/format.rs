@@ -9,7 +9,7 @@ use num_bigint::{BigInt, Sign};
 use num_traits::ToPrimitive;
 
 fn value_error(message: impl Into<String>) -> Exception {
-    Exception { kind: ExcKind::ValueError, message: message.into() }
+    Exception::new(ExcKind::ValueError, message)
 }
 
 /// A parsed format spec.
@@ -84,10 +84,10 @@ fn parse(spec: &str, type_name: &str) -> Result<Spec, Exception> {
         _ => return Err(value_error(format!("Invalid format specifier '{spec}' for object of type '{type_name}'"))),
     }
     if s.width > 1 << 20 || s.precision.is_some_and(|p| p > 1 << 16) {
-        return Err(Exception {
-            kind: ExcKind::CheckerLimit,
-            message: format!("the format spec '{spec}' asks for more than the checker's limit of characters"),
-        });
+        return Err(Exception::new(
+            ExcKind::CheckerLimit,
+            format!("the format spec '{spec}' asks for more than the checker's limit of characters"),
+        ));
     }
     if s.zero && s.align.is_none() {
         s.fill = s.fill.or(Some('0'));
@@ -110,10 +110,10 @@ pub fn format_value(v: &Value, spec: Option<&str>) -> OpResult {
         }
         Value::Float(f) => format_float(f.0, &parse(spec, "float")?)?,
         other => {
-            return Err(Exception {
-                kind: ExcKind::TypeError,
-                message: format!("unsupported format string passed to {}.__format__", other.type_name()),
-            })
+            return Err(Exception::new(
+                ExcKind::TypeError,
+                format!("unsupported format string passed to {}.__format__", other.type_name()),
+            ))
         }
     };
     super::arith::room(2 * text.len() as u64)?;
@@ -147,7 +147,7 @@ pub(super) fn printf_spec(
     p: &PrintfSpec,
     type_name: impl Fn(&Value) -> String,
 ) -> Result<String, Exception> {
-    let type_error = |m: String| Exception { kind: ExcKind::TypeError, message: m };
+    let type_error = |m: String| Exception::new(ExcKind::TypeError, m);
     let numeric = Spec {
         fill: (p.zero && !p.left).then_some('0'),
         align: Some(if p.left {
@@ -202,10 +202,10 @@ pub(super) fn printf_spec(
                 }
             };
             if p.precision.is_some() {
-                return Err(Exception {
-                    kind: ExcKind::Unsupported,
-                    message: format!("a precision with %{} in printf-style formatting", p.ty),
-                });
+                return Err(Exception::new(
+                    ExcKind::Unsupported,
+                    format!("a precision with %{} in printf-style formatting", p.ty),
+                ));
             }
             let ty = if int_only { p.ty } else { 'd' };
             format_int(&x, &Spec { ty: Some(ty), ..numeric })
@@ -273,10 +273,10 @@ fn format_int(x: &BigInt, spec: &Spec) -> Result<String, Exception> {
         if spec.sign.is_some() {
             return Err(value_error("Sign not allowed with integer format specifier 'c'"));
         }
-        let ch = x.to_u32().and_then(char::from_u32).ok_or_else(|| Exception {
-            kind: ExcKind::OverflowError,
-            message: "%c arg not in range(0x110000)".into(),
-        })?;
+        let ch = x
+            .to_u32()
+            .and_then(char::from_u32)
+            .ok_or_else(|| Exception::new(ExcKind::OverflowError, "%c arg not in range(0x110000)"))?;
         return Ok(pad("", "", &ch.to_string(), spec, '>'));
     }
     let (radix, prefix) = match ty {

@@ -22,6 +22,9 @@ pub struct ClassObj {
     pub base: Option<u32>,
     /// Whether the class derives from `threading.Thread` (its instances are threads).
     pub thread: bool,
+    /// The built-in exception type the class derives from (`class Oops(ValueError)`: its
+    /// instances can be raised and caught, and hold `args`).
+    pub exc: Option<ExcKind>,
     /// The class namespace, in insertion order.
     pub attrs: Vec<(Arc<str>, Value)>,
 }
@@ -35,6 +38,9 @@ pub struct InstanceObj {
     pub attrs: Vec<(Arc<str>, Value)>,
     /// The thread ([`super::Tid`]) of an instance of a `threading.Thread` subclass.
     pub thread: Option<u32>,
+    /// `args` of an instance of an exception class (see [`ClassObj::exc`]): the arguments it
+    /// was made with, or those its `BaseException.__init__` was last called with.
+    pub args: Option<Arc<[Value]>>,
 }
 
 /// Attributes (of an instance, or of one thread in a `threading.local()`), in insertion order.
@@ -91,7 +97,7 @@ pub enum Attr {
 }
 
 fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
-    Exception { kind, message: message.into() }
+    Exception::new(kind, message)
 }
 
 impl Heap {
@@ -471,7 +477,7 @@ impl Heap {
                     self.check_hashable(key)?;
                     match self.dict_index(items, key, fp) {
                         Some(i) => Ok(items[i].1.clone()),
-                        None => Err(err(ExcKind::KeyError, self.repr(key))),
+                        None => Err(Exception::key_error(key, self.repr(key))),
                     }
                 }
                 HeapObj::Deque(d) => Ok(d.items[super::deques::index(self, d.items.len(), key)?].clone()),

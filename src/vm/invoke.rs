@@ -9,6 +9,7 @@ use super::step::{err, StepInfo};
 use super::value::Builtin;
 use super::value::{ExcKind, Exception, Func, Tid, Value};
 use crate::bytecode::Program;
+use std::sync::Arc;
 
 /// Binds a call's arguments to the parameters of `code` as CPython's `initialize_locals`
 /// does (with its errors): the parameters' values in slot order, with the tuple of extra
@@ -153,13 +154,24 @@ pub(super) fn instantiate(
         Ok(Attr::Value(Value::Function(f))) => Some(f),
         _ => None,
     };
-    let (name, is_thread) = match state.heap.peek(class) {
-        HeapObj::Class(c) => (c.name.clone(), c.thread),
-        _ => ("?".into(), false),
+    let (name, is_thread, exc) = match state.heap.peek(class) {
+        HeapObj::Class(c) => (c.name.clone(), c.thread, c.exc),
+        _ => ("?".into(), false, None),
     };
-    if init.is_none() && !is_thread && !(args.is_empty() && kwargs.is_empty()) {
-        return Err(err(ExcKind::TypeError, format!("{name}() takes no arguments")));
-    }
+    // An exception's `BaseException.__new__` keeps the positional arguments as `args`; its
+    // `__init__`, unless the class overrides it, takes no keywords.
+    let exc_args = match exc {
+        Some(k) => {
+            if init.is_none() && !kwargs.is_empty() {
+                return Err(err(ExcKind::TypeError, format!("{name}() takes no keyword arguments")));
+            }
+            Some(exception_args(k, &args)?)
+        }
+        None if init.is_none() && !is_thread && !(args.is_empty() && kwargs.is_empty()) => {
+            return Err(err(ExcKind::TypeError, format!("{name}() takes no arguments")));
+        }
+        None => None,
+    };
     // An instance of a `threading.Thread` subclass is a thread too: made here, not started,
     // without a name until `Thread.__init__` runs (`start()` refuses it before that).
     let thread = is_thread.then(|| {
@@ -179,8 +191,10 @@ pub(super) fn instantiate(
         info.footprint.add(super::footprint::Access::Write(super::footprint::Object::Alloc));
         t
     });
-    let inst =
-        state.heap.alloc(HeapObj::Instance(InstanceObj { class, attrs: Vec::new(), thread }), &mut info.footprint);
+    let inst = state.heap.alloc(
+        HeapObj::Instance(InstanceObj { class, attrs: Vec::new(), thread, args: exc_args }),
+        &mut info.footprint,
+    );
     debug_assert!(thread.is_none_or(|t| state.threads[t as usize].instance == Some(inst)));
     let Some(f) = init else {
         if let Some(t) = thread {
@@ -195,6 +209,16 @@ pub(super) fn instantiate(
     let th = state.thread_mut(tid);
     th.frames.last_mut().expect("[internal bug] frame").role = FrameRole::Init(inst);
     Ok(())
+}
+
+/// The `args` of an exception of type `kind` (or a class derived from it) made with `args`.
+/// An `OSError`'s `str()` with two or more arguments shows an errno (`[Errno 2] ...`), which is
+/// not modelled.
+pub(super) fn exception_args(kind: ExcKind, args: &[Value]) -> Result<Arc<[Value]>, Exception> {
+    if kind.is_subclass_of(ExcKind::OSError) && args.len() > 1 {
+        return Err(super::step::unsupported(format!("{}() with more than one argument (an errno)", kind.name())));
+    }
+    Ok(args.into())
 }
 
 /// `__build_class__(body, name)`: a new class, then its body in a Python frame whose names live
@@ -214,12 +238,16 @@ pub(super) fn build_class(
         }
         _ => return Err(err(ExcKind::TypeError, "__build_class__: the class body must be a function and a name")),
     };
-    let (base, thread) = match base {
-        None | Some(Value::Builtin(Builtin::Object)) => (None, false),
-        Some(Value::Builtin(Builtin::Thread)) => (None, true),
+    let (base, thread, exc) = match base {
+        None | Some(Value::Builtin(Builtin::Object)) => (None, false, None),
+        Some(Value::Builtin(Builtin::Thread)) => (None, true, None),
+        Some(Value::ExcType(k)) if !k.is_checker_stop() && *k != ExcKind::MemoryLimit => (None, false, Some(*k)),
         Some(Value::Obj(b)) if matches!(state.heap.read(*b, &mut info.footprint), HeapObj::Class(_)) => {
-            let thread = matches!(state.heap.peek(*b), HeapObj::Class(c) if c.thread);
-            (Some(*b), thread)
+            let (thread, exc) = match state.heap.peek(*b) {
+                HeapObj::Class(c) => (c.thread, c.exc),
+                _ => (false, None),
+            };
+            (Some(*b), thread, exc)
         }
         // CPython derives the metaclass from the base's type, with effects of that type's own
         // (`class A(1)` calls `int`); only the program's classes are modelled as bases.
@@ -234,7 +262,7 @@ pub(super) fn build_class(
         }
     };
     let class =
-        state.heap.alloc(HeapObj::Class(ClassObj { name, base, thread, attrs: Vec::new() }), &mut info.footprint);
+        state.heap.alloc(HeapObj::Class(ClassObj { name, base, thread, exc, attrs: Vec::new() }), &mut info.footprint);
     let th = state.thread_mut(tid);
     if th.frames.len() >= MAX_FRAMES {
         return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));

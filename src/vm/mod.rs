@@ -121,10 +121,7 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
             if program.code(code).instrs.get(frame.pc as usize) == Some(&crate::bytecode::Instr::ReturnValue) {
                 // About to return from the expression: take the value.
                 return frame.stack.last().cloned().ok_or_else(|| {
-                    Arc::new(Exception {
-                        kind: ExcKind::RuntimeError,
-                        message: "[internal bug] empty stack at return".into(),
-                    })
+                    Arc::new(Exception::new(ExcKind::RuntimeError, "[internal bug] empty stack at return"))
                 });
             }
         }
@@ -136,7 +133,7 @@ pub fn evaluate(program: &Program, state: &State, code: CodeId) -> Result<Value,
             _ => break,
         }
     }
-    Err(Arc::new(Exception { kind: ExcKind::RuntimeError, message: "the expression did not evaluate".into() }))
+    Err(Arc::new(Exception::new(ExcKind::RuntimeError, "the expression did not evaluate")))
 }
 
 /// The next instruction thread `tid` will execute, if it has one.

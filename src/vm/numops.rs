@@ -12,7 +12,7 @@ use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 
 fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
-    Exception { kind, message: message.into() }
+    Exception::new(kind, message)
 }
 
 /// `abs(x)` of an int, bool or float.

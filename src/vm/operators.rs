@@ -41,10 +41,10 @@ fn operand_error(mut e: Exception, op: BinOp, inplace: bool) -> Exception {
 pub(super) fn unary(heap: &Heap, sym: char, v: &Value) -> Result<Value, Exception> {
     match v {
         Value::Obj(id) if heap.is_counter(*id) => Err(super::step::unsupported(format!("unary {sym} of a Counter"))),
-        Value::Obj(_) => Err(Exception {
-            kind: ExcKind::TypeError,
-            message: format!("bad operand type for unary {sym}: '{}'", heap.type_name(v)),
-        }),
+        Value::Obj(_) => Err(Exception::new(
+            ExcKind::TypeError,
+            format!("bad operand type for unary {sym}: '{}'", heap.type_name(v)),
+        )),
         _ => unary_op(sym, v),
     }
 }

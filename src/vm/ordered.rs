@@ -113,13 +113,13 @@ pub(super) fn call(
             let key = &args[0];
             let items = items.clone();
             let at = items.iter().position(|(k, _)| Heap::eq(heap, k, key, fp));
-            let Some(at) = at else { return Err(err(ExcKind::KeyError, heap.repr(key))) };
+            let Some(at) = at else { return Err(Exception::key_error(key, heap.repr(key))) };
             at
         }
         OrderedMethod::PopItem => {
             let HeapObj::Dict(items) = heap.read(id, fp) else { return Err(unsupported("popitem of a non-dict")) };
             if items.is_empty() {
-                return Err(err(ExcKind::KeyError, "'dictionary is empty'"));
+                return Err(Exception::key_error_text("dictionary is empty"));
             }
             if last {
                 items.len() - 1

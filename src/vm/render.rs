@@ -9,7 +9,7 @@ use super::value::{ExcKind, Exception, Value};
 use crate::bytecode::py_str_repr;
 
 fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
-    Exception { kind, message: message.into() }
+    Exception::new(kind, message)
 }
 
 impl Heap {
@@ -29,6 +29,54 @@ impl Heap {
             },
             Value::Tuple(_) | Value::Method(..) | Value::DictView(..) | Value::Bound(..) => self.repr(v),
             other => other.to_str(),
+        }
+    }
+
+    /// `BaseException.__str__` of an exception of type `kind` (or a class derived from it)
+    /// with `args`: nothing, the one argument's str (a `KeyError`'s: its repr), or the tuple.
+    pub(super) fn exception_str(&self, kind: ExcKind, args: &[Value]) -> String {
+        match args {
+            [] => String::new(),
+            [a] if kind.is_subclass_of(ExcKind::KeyError) => self.repr(a),
+            [a] => self.to_str(a),
+            more => self.repr(&Value::Tuple(more.into())),
+        }
+    }
+
+    /// Whether `v` is, or holds in a tuple, list or dict, an instance of a class of the program.
+    pub(super) fn holds_instance(&self, v: &Value) -> bool {
+        fn walk(heap: &Heap, v: &Value, depth: u32) -> bool {
+            match v {
+                _ if depth > 64 => true,
+                Value::Tuple(items) => items.iter().any(|x| walk(heap, x, depth + 1)),
+                Value::Obj(id) => match heap.peek(*id) {
+                    HeapObj::Instance(_) => true,
+                    HeapObj::List(items) => items.iter().any(|x| walk(heap, x, depth + 1)),
+                    HeapObj::Dict(items) => {
+                        items.iter().any(|(k, x)| walk(heap, k, depth + 1) || walk(heap, x, depth + 1))
+                    }
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
+        walk(self, v, 0)
+    }
+
+    /// `str(e)` of instance `id` of an exception class of the program that does not define
+    /// `__str__`; `None` for another object.
+    pub(super) fn exception_instance_str(&self, id: u32) -> Option<String> {
+        let HeapObj::Instance(i) = self.peek(id) else { return None };
+        let args = i.args.as_ref()?;
+        Some(self.exception_str(self.exception_kind(i.class), args))
+    }
+
+    /// The built-in exception type class `class` derives from (`Exception` for a class that is
+    /// not an exception class, which no caller asks about).
+    pub(super) fn exception_kind(&self, class: u32) -> ExcKind {
+        match self.peek(class) {
+            HeapObj::Class(c) => c.exc.unwrap_or(ExcKind::Exception),
+            _ => ExcKind::Exception,
         }
     }
 
@@ -86,6 +134,12 @@ impl Heap {
                     }
                     HeapObj::Instance(i) => match self.user_repr(id) {
                         Some(shown) => shown,
+                        // `BaseException.__repr__`: the class's name and the arguments.
+                        None if i.args.is_some() => {
+                            let args = i.args.as_deref().unwrap_or_default();
+                            let parts: Vec<String> = args.iter().map(|x| self.repr_in(x, seen)).collect();
+                            format!("{}({})", self.class_name(i.class), parts.join(", "))
+                        }
                         None => {
                             let parts: Vec<String> =
                                 i.attrs.iter().map(|(n, x)| format!("{n}={}", self.repr_in(x, seen))).collect();
@@ -115,6 +169,7 @@ impl Heap {
                 _ => v.repr(),
             },
             Value::Str(s) => py_str_repr(s),
+            Value::Exc(e) => e.repr(|x| self.repr_in(x, seen)),
             Value::Bound(super::value::Builtin::Operator(f), keys) => match &**keys {
                 Value::Tuple(keys) => super::operators::getter_repr(self, *f, keys),
                 _ => v.repr(),
@@ -150,6 +205,7 @@ impl Heap {
                     HeapObj::Instance(i) => {
                         fp.add(Access::Read(Object::Heap(i.class)));
                         i.attrs.iter().for_each(|(_, x)| self.note_reads_in(x, fp, seen));
+                        i.args.iter().flat_map(|a| a.iter()).for_each(|x| self.note_reads_in(x, fp, seen));
                     }
                     HeapObj::Set(set) => set.items().iter().for_each(|x| self.note_reads_in(x, fp, seen)),
                     HeapObj::Deque(d) => d.items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
@@ -157,6 +213,7 @@ impl Heap {
                 }
             }
             Value::Tuple(items) => items.iter().for_each(|x| self.note_reads_in(x, fp, seen)),
+            Value::Exc(e) => e.args.iter().flat_map(|a| a.iter()).for_each(|x| self.note_reads_in(x, fp, seen)),
             _ => {}
         }
     }
@@ -167,6 +224,13 @@ impl Heap {
     pub fn check_str_digits(&self, v: &Value) -> Result<(), Exception> {
         let mut seen = Vec::new();
         self.check_str_digits_in(v, &mut seen, false)
+    }
+
+    /// [`Heap::check_str_digits`] for `repr(v)`: `v` itself shows by its `__repr__`, so an
+    /// instance without one is refused even where its `__str__` would do.
+    pub fn check_repr(&self, v: &Value) -> Result<(), Exception> {
+        let mut seen = Vec::new();
+        self.check_str_digits_in(v, &mut seen, true)
     }
 
     fn check_str_digits_in(&self, v: &Value, seen: &mut Vec<u32>, nested: bool) -> Result<(), Exception> {
@@ -198,6 +262,22 @@ impl Heap {
                     HeapObj::Instance(_) if self.is_library_object(*id) => {
                         Err(super::step::unsupported("the str() or repr() of a concurrent.futures object"))
                     }
+                    // An exception shows its arguments where the class leaves `__repr__` (or, for
+                    // `str()` and `print` of it, `__str__`) to `BaseException`.
+                    HeapObj::Instance(i) if i.args.is_some() => {
+                        let args = i.args.clone().unwrap_or_default();
+                        let own = |m| self.special_method(*id, m).is_some();
+                        if nested && !own(super::special::Special::Repr) {
+                            args.iter().try_for_each(|x| self.check_str_digits_in(x, seen, true))
+                        } else if !nested && !own(super::special::Special::Str) {
+                            // One argument shows by its str (a `KeyError`'s by its repr).
+                            let by_str =
+                                args.len() == 1 && !self.exception_kind(i.class).is_subclass_of(ExcKind::KeyError);
+                            args.iter().try_for_each(|x| self.check_str_digits_in(x, seen, !by_str))
+                        } else {
+                            Ok(())
+                        }
+                    }
                     // The default repr shows the address; `str()` and `print` of the instance
                     // itself use its `__str__`, the repr of a container its items' `__repr__`.
                     HeapObj::Instance(_)
@@ -225,6 +305,10 @@ impl Heap {
                 r
             }
             Value::Tuple(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen, true)),
+            // `repr()` of an exception shows every argument's repr.
+            Value::Exc(e) => {
+                e.args.iter().flat_map(|a| a.iter()).try_for_each(|x| self.check_str_digits_in(x, seen, true))
+            }
             // CPython shows its function's memory address.
             Value::Partial(_) => Err(super::step::unsupported("the str() or repr() of a functools.partial")),
             // CPython shows these objects' memory addresses (a thread, its ident; a module, its

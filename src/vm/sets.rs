@@ -523,7 +523,7 @@ pub(super) fn call(
                 }
                 _ => {
                     if !s.discard(x) {
-                        return Err(err(ExcKind::KeyError, heap.repr(x)));
+                        return Err(Exception::key_error(x, heap.repr(x)));
                     }
                 }
             }
@@ -533,8 +533,8 @@ pub(super) fn call(
             Err(err(ExcKind::TypeError, format!("set.{}() takes no arguments ({} given)", m.name(), args.len())))
         }
         SetMethod::Pop => match write_set(heap, id, fp) {
-            SetObj::Table(t) => t.pop().ok_or_else(|| err(ExcKind::KeyError, "'pop from an empty set'")),
-            SetObj::Unordered(v) if v.is_empty() => Err(err(ExcKind::KeyError, "'pop from an empty set'")),
+            SetObj::Table(t) => t.pop().ok_or_else(|| Exception::key_error_text("pop from an empty set")),
+            SetObj::Unordered(v) if v.is_empty() => Err(Exception::key_error_text("pop from an empty set")),
             SetObj::Unordered(_) => Err(order_unknown("set.pop()")),
         },
         SetMethod::Clear => {

@@ -128,6 +128,12 @@ impl Heap {
     /// `str(v)` of an instance by its `__str__` (or `__repr__`), when the class defines one and
     /// the call has been made.
     pub(super) fn user_str(&self, this: u32) -> Option<String> {
+        // An exception class without its own `__str__` has `BaseException`'s.
+        if self.special_method(this, Special::Str).is_none() {
+            if let Some(s) = self.exception_instance_str(this) {
+                return Some(s);
+            }
+        }
         let kind = if self.special_method(this, Special::Str).is_some() { Special::Str } else { Special::Repr };
         self.user_text(this, kind)
     }

@@ -5,7 +5,7 @@
 
 use super::call::call;
 use super::footprint::{Access, Object};
-use super::heap::{Attr, HeapObj};
+use super::heap::{Attr, HeapObj, InstanceObj};
 use super::state::{Frame, FrameRole, State, ThreadStatus};
 use super::switch::{switch_rule, Before, SwitchRule};
 use super::unwind::{exception_matches, raise, stop};
@@ -49,7 +49,7 @@ pub(super) fn step_plain(program: &Program, switch: SwitchModel, state: &mut Sta
 }
 
 pub(super) fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
-    Exception { kind, message: message.into() }
+    Exception::new(kind, message)
 }
 
 /// An operation the checker does not model, e.g. `list.pop` or `q.get(timeout=1)`: the run
@@ -701,7 +701,26 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                         pop(stack);
                     }
                     match pop(stack) {
-                        Value::ExcType(kind) => Value::Exc(Arc::new(Exception { kind, message: String::new() })),
+                        // `raise ValueError` instantiates the type without arguments.
+                        Value::ExcType(kind) => Value::Exc(Arc::new(Exception {
+                            kind,
+                            message: String::new(),
+                            args: Some(Arc::from([])),
+                            class: None,
+                        })),
+                        // `raise Oops` of an exception class of the program: `Oops()`, here
+                        // when that runs no Python `__init__`.
+                        Value::Obj(c) if matches!(heap.peek(c), HeapObj::Class(k) if k.exc.is_some()) => {
+                            let fp = &mut info.footprint;
+                            if heap.class_attr(c, "__init__", fp).is_some() {
+                                return Err(unsupported(
+                                    "raise of an exception class whose __init__ is the program's (raise a call of it)",
+                                ));
+                            }
+                            let inst =
+                                InstanceObj { class: c, attrs: Vec::new(), thread: None, args: Some(Arc::from([])) };
+                            Value::Obj(heap.alloc(HeapObj::Instance(inst), fp))
+                        }
                         v => v,
                     }
                 }
@@ -728,7 +747,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         }
         Instr::CheckExcMatch => {
             let ty = pop(stack);
-            let matched = exception_matches(top(stack), &ty)?;
+            let matched = exception_matches(heap, top(stack), &ty, &mut info.footprint)?;
             stack.push(Value::Bool(matched));
         }
         Instr::MakeCell(_)

@@ -8,7 +8,7 @@ use super::heap::{Heap, HeapObj};
 use super::value::{ExcKind, Exception, Value};
 
 fn err(kind: ExcKind, message: impl Into<String>) -> Exception {
-    Exception { kind, message: message.into() }
+    Exception::new(kind, message)
 }
 
 fn unsupported(what: impl Into<String>) -> Exception {
@@ -54,7 +54,10 @@ pub(super) fn format_field(
     fp: &mut Footprint,
 ) -> Result<Value, Exception> {
     heap.note_reads(v, fp);
-    heap.check_str_digits(v)?;
+    match conversion {
+        Conversion::Repr | Conversion::Ascii => heap.check_repr(v)?,
+        _ => heap.check_str_digits(v)?,
+    }
     let v = match conversion {
         Conversion::Str => Value::Str(heap.to_str(v).into()),
         Conversion::Repr => Value::Str(heap.repr(v).into()),
@@ -172,7 +175,7 @@ pub(super) fn str_format(
         } else {
             match kwargs.iter().find(|(k, _)| k == name) {
                 Some((_, v)) => v,
-                None => return Err(err(ExcKind::KeyError, format!("'{name}'"))),
+                None => return Err(Exception::key_error_text(name)),
             }
         };
         match format_field(heap, value, conversion, spec, fp)? {
@@ -298,7 +301,10 @@ pub(super) fn percent(heap: &Heap, fmt: &str, args: &Value, fp: &mut Footprint) 
         let text = match ty {
             's' | 'r' | 'a' => {
                 heap.note_reads(v, fp);
-                heap.check_str_digits(v)?;
+                match ty {
+                    's' => heap.check_str_digits(v)?,
+                    _ => heap.check_repr(v)?,
+                }
                 let s = match ty {
                     's' => heap.to_str(v),
                     'r' => heap.repr(v),

@@ -203,6 +203,7 @@ impl Builtin {
             | Builtin::Super
             | Builtin::Object
             | Builtin::ObjectInit
+            | Builtin::ExcInit
             | Builtin::ThreadLocal
             | Builtin::Math(_)
             | Builtin::GetAttr

@@ -2,7 +2,8 @@
 //! exception tables (generators whose frames it leaves are finished); a checker stop halts the
 //! thread where it is; and `except T:` matching.
 
-use super::footprint::{Access, Object};
+use super::footprint::{Access, Footprint, Object};
+use super::heap::{Heap, HeapObj};
 use super::state::{FrameRole, State, ThreadStatus};
 use super::step::Event;
 use super::step::{err, StepInfo};
@@ -30,12 +31,13 @@ fn raising_line(program: &Program, th: &super::state::Thread) -> u32 {
 /// Raises `exc` in thread `tid` at its current instruction: unwinds through the exception
 /// tables (3.11's `exception_unwind`), popping frames; with no handler the thread fails.
 pub(super) fn raise(program: &Program, state: &mut State, tid: Tid, exc: Value, info: &mut StepInfo) {
-    let exc_arc = match &exc {
-        Value::Exc(e) => e.clone(),
-        other => Arc::new(err(
-            ExcKind::TypeError,
-            format!("exceptions must derive from BaseException, not {}", other.type_name()),
-        )),
+    let (exc_arc, exc) = match &exc {
+        Value::Exc(e) => (e.clone(), exc),
+        Value::Obj(id) => match program_exception(&state.heap, *id) {
+            Some(e) => (Arc::new(e), exc),
+            None => not_an_exception(),
+        },
+        _ => not_an_exception(),
     };
     info.event = Event::Raise(exc_arc.clone());
     // The checker's memory ceiling is not the program's exception: no handler runs.
@@ -56,7 +58,7 @@ pub(super) fn raise(program: &Program, state: &mut State, tid: Tid, exc: Value, 
             if h.lasti {
                 frame.stack.push(Value::Int(at as i64));
             }
-            frame.stack.push(Value::Exc(exc_arc.clone()));
+            frame.stack.push(exc.clone());
             frame.pc = h.target;
             frame.kwnames = None;
             // An instruction that called back into Python code is over.
@@ -77,18 +79,44 @@ pub(super) fn raise(program: &Program, state: &mut State, tid: Tid, exc: Value, 
     }
 }
 
-/// Whether exception `exc` matches `ty` (a type or a tuple of types), as `except ty:` decides.
-pub(super) fn exception_matches(exc: &Value, ty: &Value) -> Result<bool, Exception> {
+/// CPython's `TypeError` for raising what is not an exception, as the raised value and its record.
+fn not_an_exception() -> (Arc<Exception>, Value) {
+    let e = Arc::new(err(ExcKind::TypeError, "exceptions must derive from BaseException"));
+    (e.clone(), Value::Exc(e))
+}
+
+/// The record (for events and a failed thread) of raising instance `id` of an exception class of
+/// the program; `None` when `id` is not one. Its message is `str()` of it where that runs no
+/// Python code (a class's own `__str__`, or an instance among the arguments, would).
+fn program_exception(heap: &Heap, id: u32) -> Option<Exception> {
+    let HeapObj::Instance(i) = heap.peek(id) else { return None };
+    let args = i.args.clone()?;
+    let kind = heap.exception_kind(i.class);
+    let runs_python =
+        heap.special_method(id, super::special::Special::Str).is_some() || args.iter().any(|a| heap.holds_instance(a));
+    let message = match runs_python {
+        true => "(its str() would run the program's __str__ or __repr__, which a report does not)".to_string(),
+        false => heap.exception_str(kind, &args),
+    };
+    Some(Exception { kind, message, args: Some(args), class: Some(heap.class_name(i.class).into()) })
+}
+
+/// Whether exception `exc` matches `ty` (a type or a tuple of types), as `except ty:` decides:
+/// a built-in exception type, or an exception class of the program.
+pub(super) fn exception_matches(heap: &Heap, exc: &Value, ty: &Value, fp: &mut Footprint) -> Result<bool, Exception> {
     match ty {
         Value::Tuple(items) => {
             for t in items.iter() {
-                if exception_matches(exc, t)? {
+                if exception_matches(heap, exc, t, fp)? {
                     return Ok(true);
                 }
             }
             Ok(false)
         }
-        Value::ExcType(k) => Ok(matches!(exc, Value::Exc(e) if e.kind.is_subclass_of(*k))),
+        Value::ExcType(_) => heap.isinstance(exc, ty, fp),
+        Value::Obj(c) if matches!(heap.read(*c, fp), HeapObj::Class(k) if k.exc.is_some()) => {
+            heap.isinstance(exc, ty, fp)
+        }
         _ => Err(err(ExcKind::TypeError, "catching classes that do not inherit from BaseException is not allowed")),
     }
 }

@@ -203,6 +203,12 @@ pub enum ExcKind {
     KeyError,
     /// `OverflowError` (float results and conversions out of range)
     OverflowError,
+    /// `NotImplementedError` (a `RuntimeError`)
+    NotImplementedError,
+    /// `OSError`
+    OSError,
+    /// `TimeoutError` (an `OSError`)
+    TimeoutError,
     /// `queue.Empty` (`_queue.Empty`): `Queue.get` without an item to take
     QueueEmpty,
     /// `queue.Full`: `Queue.put` on a full queue without waiting
@@ -241,6 +247,9 @@ impl ExcKind {
             ExcKind::IndexError => "IndexError",
             ExcKind::KeyError => "KeyError",
             ExcKind::OverflowError => "OverflowError",
+            ExcKind::NotImplementedError => "NotImplementedError",
+            ExcKind::OSError => "OSError",
+            ExcKind::TimeoutError => "TimeoutError",
             ExcKind::QueueEmpty => "Empty",
             ExcKind::QueueFull => "Full",
             ExcKind::MemoryLimit => "MemoryError",
@@ -261,7 +270,7 @@ impl ExcKind {
 
     /// The exception type a builtin name denotes, e.g. `ValueError`.
     pub fn from_name(name: &str) -> Option<ExcKind> {
-        const ALL: [ExcKind; 18] = [
+        const ALL: [ExcKind; 21] = [
             ExcKind::AssertionError,
             ExcKind::ZeroDivisionError,
             ExcKind::NameError,
@@ -280,6 +289,9 @@ impl ExcKind {
             ExcKind::IndexError,
             ExcKind::KeyError,
             ExcKind::OverflowError,
+            ExcKind::NotImplementedError,
+            ExcKind::OSError,
+            ExcKind::TimeoutError,
         ];
         ALL.into_iter().find(|k| k.name() == name)
     }
@@ -298,7 +310,8 @@ impl ExcKind {
             ExcKind::ZeroDivisionError | ExcKind::OverflowError => ExcKind::ArithmeticError,
             ExcKind::UnboundLocalError => ExcKind::NameError,
             ExcKind::ModuleNotFoundError => ExcKind::ImportError,
-            ExcKind::RecursionError => ExcKind::RuntimeError,
+            ExcKind::RecursionError | ExcKind::NotImplementedError => ExcKind::RuntimeError,
+            ExcKind::TimeoutError => ExcKind::OSError,
             ExcKind::IndexError | ExcKind::KeyError => ExcKind::LookupError,
             _ => ExcKind::Exception,
         })
@@ -323,20 +336,69 @@ pub fn builtin_value(name: &str) -> Option<Value> {
 }
 
 /// A raised exception: its type and message.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Exception {
     /// The type.
     pub kind: ExcKind,
     /// `str(exc)`.
     pub message: String,
+    /// `exc.args` where they are not `(message,)`: an exception the program built by calling
+    /// its type (`ValueError()`, `RuntimeError(5)`, `KeyError(k)`, `ValueError("a", 1)`) or a
+    /// `KeyError` of a missing key. `None` for the exceptions the checker raises: with their
+    /// message, or without arguments where the message is empty (`queue.Empty`).
+    pub args: Option<Arc<[Value]>>,
+    /// The name of the program's exception class it was raised as (`kind` is then the built-in
+    /// type that class derives from); `None` for a built-in exception.
+    pub class: Option<Arc<str>>,
+}
+
+impl Exception {
+    /// An exception of a built-in type with a message, as the checker raises them.
+    pub fn new(kind: ExcKind, message: impl Into<String>) -> Exception {
+        Exception { kind, message: message.into(), args: None, class: None }
+    }
+
+    /// CPython's `KeyError` of a missing key: `args` is `(key,)`, `str()` the key's repr.
+    pub fn key_error(key: &Value, key_repr: String) -> Exception {
+        Exception { kind: ExcKind::KeyError, message: key_repr, args: Some(Arc::from([key.clone()])), class: None }
+    }
+
+    /// CPython's `KeyError` whose argument is a text: `str()` is its repr.
+    pub fn key_error_text(text: &str) -> Exception {
+        Exception::key_error(&Value::Str(text.into()), py_str_repr(text))
+    }
+
+    /// `repr(exc)`: the type's name and the arguments' reprs, `ValueError('x')`, rendering each
+    /// argument with `render`.
+    pub fn repr(&self, mut render: impl FnMut(&Value) -> String) -> String {
+        let inner = match &self.args {
+            Some(args) => args.iter().map(&mut render).collect::<Vec<_>>().join(", "),
+            // The checker raises without arguments where its message is empty (`queue.Empty`).
+            None if self.message.is_empty() => String::new(),
+            // The checker's own `KeyError`s carry their args; this one's message is the repr.
+            None if self.kind == ExcKind::KeyError => self.message.clone(),
+            None => py_str_repr(&self.message),
+        };
+        format!("{}({inner})", self.kind.name())
+    }
+
+    /// `exc.args`.
+    pub fn args(&self) -> Value {
+        match &self.args {
+            Some(a) => Value::Tuple(a.clone()),
+            None if self.message.is_empty() => Value::Tuple(Arc::from([])),
+            None => Value::Tuple(Arc::from([Value::Str(self.message.as_str().into())])),
+        }
+    }
 }
 
 impl std::fmt::Display for Exception {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = self.class.as_deref().unwrap_or(self.kind.qualname());
         if self.message.is_empty() {
-            f.write_str(self.kind.qualname())
+            f.write_str(name)
         } else {
-            write!(f, "{}: {}", self.kind.qualname(), self.message)
+            write!(f, "{name}: {}", self.message)
         }
     }
 }
@@ -523,7 +585,7 @@ impl Value {
             Value::RangeIter { .. } => "range_iterator",
             Value::TupleIter(..) => "tuple_iterator",
             Value::ExcType(_) => "type",
-            Value::Exc(_) => "exception",
+            Value::Exc(e) => e.kind.name(),
             Value::Sync(k, _) => k.name(),
             Value::Obj(_) => "object",
             Value::Method(..) => "method",
@@ -593,6 +655,7 @@ impl Value {
                     format!("({})", parts.join(", "))
                 }
             }
+            Value::Exc(e) => e.repr(Value::repr),
             other => other.to_str(),
         }
     }

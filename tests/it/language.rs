@@ -165,6 +165,65 @@ fn methods_and_builtins_called_wrongly_raise_what_python311_raises() {
 }
 
 #[test]
+fn exceptions_show_their_arguments_as_python311_shows_them() {
+    // tests/fixtures/exception_values.out is what python3.11 prints: `repr(e)` is the type and
+    // its arguments (`KeyError((1, 'a'))`, `ValueError()`, `Empty()`), `str(e)` nothing, the one
+    // argument's str, or the tuple, and `e.args` what the exception was built with.
+    prints_what_python311_printed("exception_values");
+    // `repr()` of an instance with only `__str__` shows CPython's address: the run stops.
+    for shown in ["repr(p)", "f'{p!r}'", "'%r' % (p,)", "'{!r}'.format(p)", "repr(ValueError(p))"] {
+        let src =
+            format!("class P:\n    def __str__(self):\n        return 'P'\np = P()\nprint(str(p))\nx = {shown}\n");
+        let r = model(&src).checker().check();
+        let stop = r.checker_stop.unwrap_or_else(|| panic!("{shown}: a stop of the checker"));
+        assert!(stop.message.contains("the default repr of a 'P' instance"), "{shown}: {}", stop.message);
+    }
+}
+
+#[test]
+fn exception_classes_of_the_program_are_raised_and_caught_as_python311_does() {
+    // tests/fixtures/exception_classes.out is what python3.11 prints: a class derived from a
+    // built-in exception type is raised (as a call or bare), caught by itself or any base,
+    // re-raised, and shows BaseException's `args`, `str()` and `repr()` unless it defines its
+    // own; raising or catching what is not an exception is CPython's TypeError.
+    prints_what_python311_printed("exception_classes");
+}
+
+#[test]
+fn an_exception_class_raised_across_a_race_gives_each_outcome_cpython_can() {
+    // Check-then-act: both withdrawals may pass the check (balance -1, or 0 with a lost
+    // update), or the second sees 0 and raises Overdraft, caught in its own thread.
+    let text = "import threading\nclass Overdraft(Exception):\n    def __init__(self, need):\n        super().__init__(need)\n        self.need = need\nbalance = 1\nlog = []\ndef withdraw(n):\n    global balance\n    try:\n        if balance < n:\n            raise Overdraft(n - balance)\n        balance -= n\n    except Overdraft as e:\n        log.append((e.need, e.args))\nt1 = threading.Thread(target=withdraw, args=(1,))\nt2 = threading.Thread(target=withdraw, args=(1,))\nt1.start(); t2.start(); t1.join(); t2.join()\nprint(balance, log)\n";
+    let got = outcomes(text, "balance");
+    let want = [one("-1", "-1 []"), one("0", "0 []"), one("0", "0 [(1, (1,))]")].into_iter().collect();
+    assert_eq!(got, want);
+    // Uncaught in a thread, it is that thread's violation, named by its class.
+    let text = "import threading\nclass Boom(RuntimeError):\n    pass\ndef work():\n    raise Boom('worker', 1)\nt = threading.Thread(target=work)\nt.start()\nt.join()\n";
+    let r = model(text).checker().strategy(Strategy::Stateful).all_outcomes(true).check();
+    let shown: Vec<String> = r.outcomes().map(|o| format!("{:?}", o.violation)).collect();
+    assert!(shown.len() == 1 && shown[0].contains("Boom: ('worker', 1)"), "{shown:?}");
+}
+
+#[test]
+fn what_an_exception_class_does_beyond_the_model_stops_the_run() {
+    let stops = [
+        (
+            "class E(Exception):\n    def __init__(self):\n        pass\nraise E\n",
+            "raise of an exception class whose __init__",
+        ),
+        ("e = OSError(2, 'gone')\n", "OSError() with more than one argument"),
+        ("class E(TimeoutError):\n    pass\ne = E(1, 'x')\n", "TimeoutError() with more than one argument"),
+        ("class E(Exception):\n    pass\nx = E().__traceback__\n", "the attribute '__traceback__' of an exception"),
+        ("import copy\nclass E(Exception):\n    pass\nx = copy.copy(E(1))\n", "copying a E object"),
+    ];
+    for (text, what) in stops {
+        let r = model(text).checker().check();
+        let stop = r.checker_stop.unwrap_or_else(|| panic!("{text}: a stop of the checker"));
+        assert!(stop.message.contains(what), "{text}: {}", stop.message);
+    }
+}
+
+#[test]
 fn a_sort_of_values_that_do_not_all_compare_fails_as_cpythons_does() {
     // tests/fixtures/sort_errors.out is what python3.11 prints for the fixture: the TypeError
     // names the pair that CPython's timsort compares first, a failed `list.sort` leaves the

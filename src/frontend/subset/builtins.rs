@@ -20,11 +20,15 @@ pub(super) const EXCEPTIONS: &[&str] = &[
     "IndexError",
     "KeyError",
     "OverflowError",
+    "NotImplementedError",
+    "OSError",
+    "TimeoutError",
 ];
 pub(super) const HINT_EXCEPTIONS: &str = "supported exception types: AssertionError, ZeroDivisionError, NameError, \
      UnboundLocalError, TypeError, ValueError, RuntimeError, AttributeError, ModuleNotFoundError, \
-     RecursionError, ArithmeticError, ImportError, LookupError, IndexError, KeyError, OverflowError, Exception, BaseException, \
-     queue.Empty, queue.Full (or a tuple of them)";
+     RecursionError, ArithmeticError, ImportError, LookupError, IndexError, KeyError, OverflowError, \
+     NotImplementedError, OSError, TimeoutError, Exception, BaseException, queue.Empty, queue.Full, and the \
+     program's classes derived from them (or a tuple of them)";
 
 /// Python builtins that a program might call (for a clearer message than "undefined").
 pub(super) const BUILTINS: &[&str] = &[

@@ -289,13 +289,6 @@ impl Checker<'_> {
             }
             _ if EXCEPTIONS.contains(&name) => {
                 self.no_keywords(c, name, "pass the message positionally")?;
-                if c.arguments.args.len() > 1 {
-                    return Err(self.unsupported(
-                        c.range(),
-                        format!("{name}() with more than one argument"),
-                        "pass one message",
-                    ));
-                }
                 Ok(())
             }
             "sorted" => {

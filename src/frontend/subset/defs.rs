@@ -23,8 +23,13 @@ impl Checker<'_> {
         }
         if let Some(args) = &c.arguments {
             for (i, b) in args.args.iter().enumerate() {
+                let exception = self.exception_base(b);
                 let own = matches!(b, Expr::Name(n) if self.classes.contains(n.id.as_str()) || n.id.as_str() == "object")
-                    || self.is_threading_thread(b);
+                    || self.is_threading_thread(b)
+                    || exception;
+                if exception {
+                    self.exc_classes.insert(c.name.as_str().to_string());
+                }
                 if i > 0 {
                     return Err(self.unsupported(
                         b.range(),
@@ -36,8 +41,9 @@ impl Checker<'_> {
                     return Err(self.unsupported(
                         b.range(),
                         "this base class",
-                        "a base class must be a class defined earlier in the module, object, or threading.Thread; \
-                         subclasses of other library and built-in types are not modelled",
+                        "a base class must be a class defined earlier in the module, object, threading.Thread, \
+                         or an exception type the checker models; subclasses of other library and built-in types \
+                         are not modelled",
                     ));
                 }
             }

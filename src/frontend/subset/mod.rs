@@ -122,6 +122,8 @@ struct Checker<'a> {
     in_class: bool,
     /// The classes defined so far (module level, in source order): the possible base classes.
     classes: HashSet<String>,
+    /// Those of them derived from an exception type: what `raise` and `except` may name.
+    exc_classes: HashSet<String>,
     /// Module-level names whose kind of value is known statically.
     kinds: std::collections::HashMap<String, methods::Kind>,
     /// Method and attribute names of the program's own classes.
@@ -245,6 +247,7 @@ impl<'a> Checker<'a> {
             functions,
             module_bound,
             classes: HashSet::new(),
+            exc_classes: HashSet::new(),
             modules,
             locals: None,
             loops: 0,
@@ -450,28 +453,27 @@ impl<'a> Checker<'a> {
                 match r.exc.as_deref() {
                     None => Ok(()),
                     Some(Expr::Name(n)) if EXCEPTIONS.contains(&n.id.as_str()) => Ok(()),
+                    Some(Expr::Name(n)) if self.exc_class(n.id.as_str()) => Ok(()),
                     Some(e) if self.queue_exception(e) => Ok(()),
                     // A caught or stored exception in a variable or attribute of the program's
                     // own (anything else raises CPython's TypeError).
-                    Some(e @ Expr::Name(n)) if self.is_local(n.id.as_str()) || self.module_bound.contains(n.id.as_str()) => {
-                        self.expr(e)
-                    }
-                    Some(e @ Expr::Attribute(a))
-                        if !matches!(&*a.value, Expr::Name(m) if self.modules.contains_key(m.id.as_str())) =>
+                    Some(e @ Expr::Name(n))
+                        if self.is_local(n.id.as_str()) || self.module_bound.contains(n.id.as_str()) =>
                     {
                         self.expr(e)
                     }
+                    Some(e @ Expr::Attribute(a)) if !matches!(&*a.value, Expr::Name(m) if self.modules.contains_key(m.id.as_str())) => {
+                        self.expr(e)
+                    }
                     Some(e @ Expr::Call(c))
-                        if matches!(&*c.func, Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str()))
+                        if matches!(&*c.func, Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str())
+                            || self.exc_class(n.id.as_str()))
                             || self.queue_exception(&c.func) =>
                     {
                         self.expr(e)
                     }
-                    Some(other) => Err(self.unsupported(
-                        other.range(),
-                        "raise of this expression",
-                        format!("raise an exception type or a call of one, e.g. raise ValueError(\"...\"); {HINT_EXCEPTIONS}"),
-                    )),
+                    // Any other value: what it evaluates to is raised, or is CPython's TypeError.
+                    Some(e) => self.expr(e),
                 }
             }
             Stmt::Try(t) => {

@@ -5,13 +5,42 @@
 use super::*;
 
 impl Checker<'_> {
-    /// The type in an `except` clause: an exception type the checker knows, or a tuple of them.
+    /// The type in an `except` clause: an exception type the checker knows, a class or a
+    /// variable of the program, or a tuple of them.
     pub(super) fn exception_type(&self, e: &Expr) -> Result<()> {
         match e {
             Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str()) && !self.is_local(n.id.as_str()) => Ok(()),
+            Expr::Name(n) if self.exc_class(n.id.as_str()) => Ok(()),
+            // A class of the program, or a global or local holding a type or a tuple of types:
+            // what it holds when the clause runs decides (or is CPython's TypeError).
+            Expr::Name(n)
+                if self.classes.contains(n.id.as_str())
+                    || self.module_bound.contains(n.id.as_str())
+                    || self.is_local(n.id.as_str()) =>
+            {
+                Ok(())
+            }
             e if self.queue_exception(e) => Ok(()),
             Expr::Tuple(t) => t.elts.iter().try_for_each(|x| self.exception_type(x)),
             other => Err(self.unsupported(other.range(), "this exception type in an except clause", HINT_EXCEPTIONS)),
+        }
+    }
+
+    /// Whether `name` is an exception class of the program (not shadowed by a local).
+    pub(super) fn exc_class(&self, name: &str) -> bool {
+        self.exc_classes.contains(name) && !self.is_local(name)
+    }
+
+    /// Whether `e` names a built-in exception type or an exception class of the program, as a
+    /// base class.
+    pub(super) fn exception_base(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                (EXCEPTIONS.contains(&name) && !self.module_bound.contains(name) && !self.classes.contains(name))
+                    || self.exc_classes.contains(name)
+            }
+            other => self.queue_exception(other),
         }
     }
 
