@@ -314,7 +314,12 @@ pub(super) fn call_builtin(
                 return Err(err(ExcKind::TypeError, format!("{}() takes no keyword arguments", kind.name())));
             }
             let args = super::invoke::exception_args(*kind, &args)?;
-            let message = state.heap.exception_str(*kind, &args);
+            // `str()` of it runs an argument's `__str__` or `__repr__` only when it is taken
+            // (see `Heap::to_str`); the message is for reports.
+            let message = match args.iter().any(|a| state.heap.holds_instance(a)) {
+                true => super::unwind::RUNS_PYTHON.to_string(),
+                false => state.heap.exception_str(*kind, &args),
+            };
             return Ok(Value::Exc(Arc::new(Exception { kind: *kind, message, args: Some(args), class: None })));
         }
         other => {

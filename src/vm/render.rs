@@ -28,6 +28,11 @@ impl Heap {
                 None => self.repr(v),
             },
             Value::Tuple(_) | Value::Method(..) | Value::DictView(..) | Value::Bound(..) => self.repr(v),
+            // BaseException's `str()` reads the arguments when it is taken.
+            Value::Exc(e) => match &e.args {
+                Some(args) => self.exception_str(e.kind, args),
+                None => e.message.clone(),
+            },
             other => other.to_str(),
         }
     }
@@ -306,8 +311,11 @@ impl Heap {
             }
             Value::Tuple(items) => items.iter().try_for_each(|x| self.check_str_digits_in(x, seen, true)),
             // `repr()` of an exception shows every argument's repr.
+            // `str()` shows one argument's str (a `KeyError`'s repr) or the tuple's repr.
             Value::Exc(e) => {
-                e.args.iter().flat_map(|a| a.iter()).try_for_each(|x| self.check_str_digits_in(x, seen, true))
+                let args = e.args.as_deref().unwrap_or_default();
+                let by_str = !nested && args.len() == 1 && !e.kind.is_subclass_of(ExcKind::KeyError);
+                args.iter().try_for_each(|x| self.check_str_digits_in(x, seen, !by_str))
             }
             // CPython shows its function's memory address.
             Value::Partial(_) => Err(super::step::unsupported("the str() or repr() of a functools.partial")),

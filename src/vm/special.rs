@@ -411,6 +411,11 @@ pub(super) fn with_except_start(state: &mut State, tid: Tid) -> Option<Result<()
     let exc = frame.stack[n - 1].clone();
     let ty = match &exc {
         Value::Exc(e) => Value::ExcType(e.kind),
+        // An instance of an exception class of the program: its class.
+        Value::Obj(id) => match state.heap.peek(*id) {
+            super::heap::HeapObj::Instance(i) => Value::Obj(i.class),
+            _ => Value::None,
+        },
         _ => Value::None,
     };
     let args = vec![Value::Obj(this), ty, exc, Value::None];

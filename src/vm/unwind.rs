@@ -85,6 +85,9 @@ fn not_an_exception() -> (Arc<Exception>, Value) {
     (e.clone(), Value::Exc(e))
 }
 
+/// The message a report shows for an exception whose `str()` would run Python code.
+pub(super) const RUNS_PYTHON: &str = "(its str() would run the program's __str__ or __repr__, which a report does not)";
+
 /// The record (for events and a failed thread) of raising instance `id` of an exception class of
 /// the program; `None` when `id` is not one. Its message is `str()` of it where that runs no
 /// Python code (a class's own `__str__`, or an instance among the arguments, would).
@@ -95,7 +98,7 @@ fn program_exception(heap: &Heap, id: u32) -> Option<Exception> {
     let runs_python =
         heap.special_method(id, super::special::Special::Str).is_some() || args.iter().any(|a| heap.holds_instance(a));
     let message = match runs_python {
-        true => "(its str() would run the program's __str__ or __repr__, which a report does not)".to_string(),
+        true => RUNS_PYTHON.to_string(),
         false => heap.exception_str(kind, &args),
     };
     Some(Exception { kind, message, args: Some(args), class: Some(heap.class_name(i.class).into()) })
