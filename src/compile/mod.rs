@@ -123,8 +123,14 @@ fn module_assignments(body: &[Stmt]) -> Vec<ModuleAssignment> {
                         }
                     }
                 }
-                Stmt::For(f) => walk(&f.body, out),
-                Stmt::While(w) => walk(&w.body, out),
+                Stmt::For(f) => {
+                    walk(&f.body, out);
+                    walk(&f.orelse, out);
+                }
+                Stmt::While(w) => {
+                    walk(&w.body, out);
+                    walk(&w.orelse, out);
+                }
                 Stmt::If(i) => {
                     walk(&i.body, out);
                     for c in &i.elif_else_clauses {

@@ -64,8 +64,8 @@ fn unsupported_statements() {
     )
     .is_ok());
     rejects("class E(UnicodeError):\n    pass\n", "this base class", 1, 9);
-    rejects("x = 0\nwhile x:\n    pass\nelse:\n    pass\n", "while/else", 5, 5);
-    rejects("for i in range(3):\n    pass\nelse:\n    pass\n", "for/else", 4, 5);
+    assert!(parse_text("x = 0\nwhile x:\n    pass\nelse:\n    pass\n").is_ok());
+    assert!(parse_text("for i in range(3):\n    pass\nelse:\n    pass\n").is_ok());
     assert!(parse_text("x = [ValueError()]\nraise x[0]\n").is_ok());
     rejects("raise ValueError from None\n", "raise ... from ...", 1, 23);
     rejects("x: complex = 1\n", "evaluated annotation 'complex'", 1, 4);
@@ -176,7 +176,14 @@ fn supported_programs_parse() {
 
 #[test]
 fn break_and_return_outside_their_blocks_are_compile_errors() {
-    for (text, line, col) in [("break\n", 1, 1), ("def f():\n    continue\n", 2, 5), ("return 1\n", 1, 1)] {
+    // A `break` in a loop's `else` clause belongs to an enclosing loop, if any.
+    for (text, line, col) in [
+        ("break\n", 1, 1),
+        ("def f():\n    continue\n", 2, 5),
+        ("return 1\n", 1, 1),
+        ("for i in range(3):\n    pass\nelse:\n    break\n", 4, 5),
+        ("while False:\n    pass\nelse:\n    continue\n", 4, 5),
+    ] {
         match parse_text(text) {
             Err(Error::Compile { span, .. }) => assert_eq!((span.line, span.col), (line, col), "{text}"),
             other => panic!("{text}: expected a compile error, got {other:?}"),

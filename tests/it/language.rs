@@ -224,6 +224,14 @@ fn what_an_exception_class_does_beyond_the_model_stops_the_run() {
 }
 
 #[test]
+fn a_loops_else_clause_runs_when_it_ends_without_break() {
+    // tests/fixtures/loop_else.out is what python3.11 prints: `for`/`else` and `while`/`else`,
+    // a `return` in the else clause, nested loops whose `else: continue` skips the outer body,
+    // and a search in two threads.
+    prints_what_python311_printed("loop_else");
+}
+
+#[test]
 fn a_sort_of_values_that_do_not_all_compare_fails_as_cpythons_does() {
     // tests/fixtures/sort_errors.out is what python3.11 prints for the fixture: the TypeError
     // names the pair that CPython's timsort compares first, a failed `list.sort` leaves the

@@ -253,8 +253,14 @@ pub(super) fn collect_global_names(body: &[Stmt], out: &mut HashSet<String>) {
     for s in body {
         match s {
             Stmt::Global(g) => out.extend(g.names.iter().map(|n| n.as_str().to_string())),
-            Stmt::For(f) => collect_global_names(&f.body, out),
-            Stmt::While(w) => collect_global_names(&w.body, out),
+            Stmt::For(f) => {
+                collect_global_names(&f.body, out);
+                collect_global_names(&f.orelse, out);
+            }
+            Stmt::While(w) => {
+                collect_global_names(&w.body, out);
+                collect_global_names(&w.orelse, out);
+            }
             Stmt::If(i) => {
                 collect_global_names(&i.body, out);
                 for c in &i.elif_else_clauses {

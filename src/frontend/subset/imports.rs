@@ -138,8 +138,9 @@ pub(super) fn leaves_early(body: &[Stmt], top: bool) -> bool {
     body.iter().any(|s| match s {
         Stmt::Return(_) => true,
         Stmt::Break(_) => top,
-        Stmt::For(f) => leaves_early(&f.body, false),
-        Stmt::While(w) => leaves_early(&w.body, false),
+        // An `else` clause runs after the loop: its `break` leaves the enclosing one.
+        Stmt::For(f) => leaves_early(&f.body, false) || leaves_early(&f.orelse, top),
+        Stmt::While(w) => leaves_early(&w.body, false) || leaves_early(&w.orelse, top),
         Stmt::If(i) => leaves_early(&i.body, top) || i.elif_else_clauses.iter().any(|c| leaves_early(&c.body, top)),
         Stmt::With(w) => leaves_early(&w.body, top),
         Stmt::Try(t) => {

@@ -337,8 +337,8 @@ pub(super) fn module_kinds(body: &[Stmt], imports: &FromImports) -> HashMap<Stri
                     let mut defs = HashSet::new();
                     bound_names(std::slice::from_ref(other), &mut defs, &mut names);
                     let nested: Vec<&[Stmt]> = match other {
-                        Stmt::For(f) => vec![&f.body],
-                        Stmt::While(w) => vec![&w.body],
+                        Stmt::For(f) => vec![&f.body, &f.orelse],
+                        Stmt::While(w) => vec![&w.body, &w.orelse],
                         Stmt::If(i) => {
                             let mut v: Vec<&[Stmt]> = vec![&i.body];
                             v.extend(i.elif_else_clauses.iter().map(|c| c.body.as_slice()));

@@ -188,8 +188,12 @@ fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<St
             Stmt::For(f) => {
                 target_names(&f.target, other);
                 bound_names(&f.body, defs, other);
+                bound_names(&f.orelse, defs, other);
             }
-            Stmt::While(w) => bound_names(&w.body, defs, other),
+            Stmt::While(w) => {
+                bound_names(&w.body, defs, other);
+                bound_names(&w.orelse, defs, other);
+            }
             Stmt::If(i) => {
                 bound_names(&i.body, defs, other);
                 for c in &i.elif_else_clauses {
@@ -387,13 +391,6 @@ impl<'a> Checker<'a> {
                 if f.is_async {
                     return Err(self.unsupported(f.range, "async for", HINT_STMTS));
                 }
-                if let Some(first) = f.orelse.first() {
-                    return Err(self.unsupported(
-                        first.range(),
-                        "for/else",
-                        "use a flag variable instead of the else clause",
-                    ));
-                }
                 self.note(self.target(&f.target));
                 if calls::is_map_call(&f.iter) {
                     self.map_ok.set(!self.loop_exception_may_be_caught() && !imports::leaves_early(&f.body, true));
@@ -406,21 +403,17 @@ impl<'a> Checker<'a> {
                 self.loops += 1;
                 let r = self.stmts(&f.body);
                 self.loops -= 1;
-                r
+                r?;
+                // The `else` clause runs when the loop ends without `break`, outside it.
+                self.stmts(&f.orelse)
             }
             Stmt::While(w) => {
-                if let Some(first) = w.orelse.first() {
-                    return Err(self.unsupported(
-                        first.range(),
-                        "while/else",
-                        "use a flag variable instead of the else clause",
-                    ));
-                }
                 self.note(self.expr(&w.test));
                 self.loops += 1;
                 let r = self.stmts(&w.body);
                 self.loops -= 1;
-                r
+                r?;
+                self.stmts(&w.orelse)
             }
             Stmt::If(i) => {
                 self.note(self.expr(&i.test));
