@@ -66,6 +66,8 @@ pub(super) fn step(
         | Instr::BinarySubscr
         | Instr::StoreSubscr
         | Instr::StoreAttr(_)
+        | Instr::DeleteSubscr
+        | Instr::DeleteAttr(_)
         | Instr::LoadBuildClass
         | Instr::BuildSlice(_)
         | Instr::MakeCell(_)
@@ -87,7 +89,8 @@ pub(super) fn step(
                 Instr::ListAppend(_) | Instr::SetAdd(_) => (1, 0),
                 Instr::MapAdd(_) => (2, 0),
                 Instr::StoreSubscr => (3, 0),
-                Instr::StoreAttr(_) => (2, 0),
+                Instr::StoreAttr(_) | Instr::DeleteSubscr => (2, 0),
+                Instr::DeleteAttr(_) => (1, 0),
                 Instr::StoreDeref(_) => (1, 0),
                 Instr::BuildSlice(n) => (n as usize, 1),
                 Instr::MakeCell(_) | Instr::CopyFreeVars(_) | Instr::DeleteDeref(_) => (0, 0),

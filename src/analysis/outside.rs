@@ -183,6 +183,8 @@ pub(super) fn heap_use(program: &Program) -> Option<String> {
                 }
                 Instr::StoreSubscr => Some("a subscript assignment a[i] = v".to_string()),
                 Instr::StoreAttr(n) => Some(format!("an attribute assignment .{}", code.names[*n as usize])),
+                Instr::DeleteSubscr => Some("a deletion del a[i]".to_string()),
+                Instr::DeleteAttr(n) => Some(format!("an attribute deletion del .{}", code.names[*n as usize])),
                 Instr::LoadMethod(n) => {
                     let name = code.names.get(*n as usize).map_or("", String::as_str);
                     (!matches!(name, "start" | "join" | "is_alive" | "acquire" | "release" | "locked"))

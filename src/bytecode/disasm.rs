@@ -163,7 +163,7 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
         | WithExceptStart | PopExcept | CheckExcMatch => (None, String::new()),
         DeleteName(g) | DeleteGlobal(g) => (Some(g), global(g)),
         DeleteFast(i) => (Some(i), name_at(&code.varnames, i)),
-        BinarySubscr | StoreSubscr | LoadBuildClass => (None, String::new()),
+        BinarySubscr | StoreSubscr | DeleteSubscr | LoadBuildClass => (None, String::new()),
         Resume(a) | Copy(a) | Swap(a) | BuildTuple(a) | BuildString(a) | Precall(a) | Call(a) | UnpackSequence(a)
         | UnpackEx(a) | CallFunctionEx(a) | DictMerge(a) | RaiseVarargs(a) | Reraise(a) | BuildList(a)
         | BuildMap(a) | BuildConstKeyMap(a) | ListExtend(a) | ListAppend(a) | MapAdd(a) | BuildSet(a) | SetAdd(a)
@@ -180,7 +180,7 @@ fn arg_and_repr(program: &Program, code: &CodeObject, instr: &Instr) -> (Option<
             (Some(i), names.get(i as usize).map_or_else(|| format!("<{i}?>"), |s| s.to_string()))
         }
         CopyFreeVars(n) | BuildSlice(n) => (Some(n), String::new()),
-        LoadAttr(i) | LoadMethod(i) | ImportName(i) | ImportFrom(i) | StoreAttr(i) => {
+        LoadAttr(i) | LoadMethod(i) | ImportName(i) | ImportFrom(i) | StoreAttr(i) | DeleteAttr(i) => {
             (Some(i), name_at(&code.names, i))
         }
         SetupAnnotations(_) => (None, String::new()),

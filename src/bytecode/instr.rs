@@ -309,6 +309,10 @@ pub enum Instr {
     StoreSubscr,
     /// `STORE_ATTR i` (index into `names`; stack: value, object).
     StoreAttr(u32),
+    /// `DELETE_SUBSCR`: `del container[key]` (stack: container, key).
+    DeleteSubscr,
+    /// `DELETE_ATTR i`: `del object.name` (index into `names`).
+    DeleteAttr(u32),
     /// `LOAD_BUILD_CLASS`: push `builtins.__build_class__`.
     LoadBuildClass,
     /// `BUILD_SLICE n`: a slice of the 2 (start, stop) or 3 (and step) items on top.
@@ -410,6 +414,8 @@ impl Instr {
             BinarySubscr => "BINARY_SUBSCR",
             StoreSubscr => "STORE_SUBSCR",
             StoreAttr(_) => "STORE_ATTR",
+            DeleteSubscr => "DELETE_SUBSCR",
+            DeleteAttr(_) => "DELETE_ATTR",
             LoadBuildClass => "LOAD_BUILD_CLASS",
             BuildSlice(_) => "BUILD_SLICE",
             MakeCell(_) => "MAKE_CELL",

@@ -94,9 +94,17 @@ impl Compiler<'_> {
             }
         }
         match e {
+            Expr::Name(n) if matches!(n.ctx, ExprContext::Del) => self.delete_name(n.id.as_str()),
             Expr::Name(n) => {
                 let store = matches!(n.ctx, ExprContext::Store);
                 self.nameop(n.id.as_str(), store);
+            }
+            // `compiler_tuple` and `compiler_list` with `Del`: each item deleted in turn.
+            Expr::Tuple(ast::ExprTuple { elts, ctx: ExprContext::Del, .. })
+            | Expr::List(ast::ExprList { elts, ctx: ExprContext::Del, .. }) => {
+                for elt in elts {
+                    self.visit_expr(elt)?;
+                }
             }
             Expr::Tuple(t) => match t.ctx {
                 ExprContext::Store => self.unpack_into(&t.elts)?,
@@ -176,7 +184,11 @@ impl Compiler<'_> {
                 self.visit_expr(&a.value)?;
                 self.update_loc_to_attr(a);
                 let i = self.add_name(a.attr.as_str());
-                let op = if matches!(a.ctx, ExprContext::Store) { Op::StoreAttr } else { Op::LoadAttr };
+                let op = match a.ctx {
+                    ExprContext::Store => Op::StoreAttr,
+                    ExprContext::Del => Op::DeleteAttr,
+                    _ => Op::LoadAttr,
+                };
                 self.emit(op, i);
             }
             Expr::Slice(s) => {
@@ -198,7 +210,11 @@ impl Compiler<'_> {
                 // compiler_subscript
                 self.visit_expr(&sub.value)?;
                 self.visit_expr(&sub.slice)?;
-                let op = if matches!(sub.ctx, ExprContext::Store) { Op::StoreSubscr } else { Op::BinarySubscr };
+                let op = match sub.ctx {
+                    ExprContext::Store => Op::StoreSubscr,
+                    ExprContext::Del => Op::DeleteSubscr,
+                    _ => Op::BinarySubscr,
+                };
                 self.emit(op, 0);
             }
             Expr::List(l) if matches!(l.ctx, ExprContext::Store) => self.unpack_into(&l.elts)?,

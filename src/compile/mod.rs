@@ -390,6 +390,8 @@ impl<'a> Compiler<'a> {
     pub fn delete_name(&mut self, name: &str) {
         let access = match &self.unit.scope {
             Some(f) => f.access(name),
+            // A class body's names live in its namespace (DELETE_NAME).
+            None if self.unit.kind == CodeKind::Class => Access::Name,
             None => self.syms.access(name),
         };
         match access {

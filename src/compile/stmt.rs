@@ -210,6 +210,12 @@ impl Compiler<'_> {
                 }
             }
             Stmt::Pass(_) => self.emit(Op::Nop, 0),
+            // `del a, b[i], c.x`: each target in turn, with `Del` as its context.
+            Stmt::Delete(d) => {
+                for target in &d.targets {
+                    self.visit_expr(target)?;
+                }
+            }
             Stmt::Break(b) => {
                 self.emit(Op::Nop, 0);
                 let Some(lp) = self.unwind_fblock_stack(false, true)? else {

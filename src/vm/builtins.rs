@@ -68,6 +68,8 @@ pub enum Builtin {
     Enumerate,
     /// `zip`
     Zip,
+    /// `map(f, iterable)` with `f` a builtin function of one argument (`str`, `int`, ...)
+    Map,
     /// `reversed`
     Reversed,
     /// `str` (the type; calling it converts)
@@ -202,6 +204,7 @@ impl Builtin {
             Builtin::All => "all",
             Builtin::Enumerate => "enumerate",
             Builtin::Zip => "zip",
+            Builtin::Map => "map",
             Builtin::Reversed => "reversed",
             Builtin::Str => "str",
             Builtin::Bool => "bool",
@@ -326,6 +329,7 @@ impl Builtin {
             "all" => Some(Builtin::All),
             "enumerate" => Some(Builtin::Enumerate),
             "zip" => Some(Builtin::Zip),
+            "map" => Some(Builtin::Map),
             "reversed" => Some(Builtin::Reversed),
             "str" => Some(Builtin::Str),
             "bool" => Some(Builtin::Bool),

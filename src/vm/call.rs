@@ -458,6 +458,10 @@ pub(super) fn call_builtin(
             no_kwargs("zip", &kwargs)?;
             super::iters::zip(&state.heap, &rest, &mut info.footprint)
         }
+        (Builtin::Map, _) => {
+            no_kwargs("map", &kwargs)?;
+            super::iters::map(&state.heap, &rest, &mut info.footprint)
+        }
         (Builtin::Reversed, _) => {
             no_kwargs("reversed", &kwargs)?;
             super::iters::reversed(&state.heap, &rest, &mut info.footprint)

@@ -350,7 +350,7 @@ fn cpython_type(b: super::Builtin) -> bool {
     use super::sync::SyncKind;
     use super::Builtin as B;
     match b {
-        B::Range | B::Enumerate | B::Zip | B::Reversed | B::Property | B::Super => true,
+        B::Range | B::Enumerate | B::Zip | B::Map | B::Reversed | B::Property | B::Super => true,
         // `threading.RLock` is a factory function; the others are classes.
         B::SyncNew(k) => k != SyncKind::RLock,
         _ => b.is_type(),

@@ -24,6 +24,12 @@ impl DequeObj {
         self.state = self.state.wrapping_add(1);
     }
 
+    /// `del d[i]` of an index in range.
+    pub(super) fn remove_at(&mut self, i: usize) {
+        self.items.remove(i);
+        self.changed();
+    }
+
     fn push_right(&mut self, x: Value) {
         self.items.push(x);
         if self.maxlen.is_some_and(|m| self.items.len() > m) {

@@ -196,7 +196,7 @@ pub(super) fn call(
 }
 
 /// `pop`, `popitem`, `copy` and `clear`, with CPython's errors.
-fn remove_or_copy(
+pub(super) fn remove_or_copy(
     heap: &mut Heap,
     m: DictMethod,
     id: u32,
@@ -304,6 +304,7 @@ fn update_pairs(heap: &Heap, other: &Value, fp: &mut Footprint) -> Result<Vec<Pa
         | Value::ListRevIter(..)
         | Value::Enumerate(..)
         | Value::Zip(..)
+        | Value::Map(..)
         | Value::DictView(..) => true,
         Value::Obj(oid) => matches!(heap.peek(*oid), HeapObj::List(_)),
         _ => false,

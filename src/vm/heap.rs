@@ -501,7 +501,13 @@ impl Heap {
     }
 
     /// A sequence index: ints and bools, negative from the end, IndexError when out of range.
-    fn seq_index(&self, len: usize, key: &Value, what: &str, out_of_range: &str) -> Result<usize, Exception> {
+    pub(super) fn seq_index(
+        &self,
+        len: usize,
+        key: &Value,
+        what: &str,
+        out_of_range: &str,
+    ) -> Result<usize, Exception> {
         let i = match key {
             Value::Int(i) => *i,
             Value::Bool(b) => *b as i64,
@@ -668,7 +674,8 @@ impl Heap {
             | Value::DictIter(..)
             | Value::ListRevIter(..)
             | Value::Enumerate(..)
-            | Value::Zip(..)) => super::iters::drain(self, it, fp),
+            | Value::Zip(..)
+            | Value::Map(..)) => super::iters::drain(self, it, fp),
             other => Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", self.type_name(other)))),
         }
     }

@@ -6,7 +6,7 @@
 use super::footprint::Footprint;
 use super::heap::{Heap, HeapObj};
 use super::step::{checker_limit, err, unsupported};
-use super::value::{DictView, ExcKind, Exception, Value};
+use super::value::{Builtin, DictView, ExcKind, Exception, Value};
 use std::sync::Arc;
 
 /// `iter(v)` (GET_ITER): an iterator stays itself.
@@ -20,7 +20,8 @@ pub(super) fn iter_of(heap: &Heap, v: Value, fp: &mut Footprint) -> Result<Value
         | Value::DictIter(..)
         | Value::ListRevIter(..)
         | Value::Enumerate(..)
-        | Value::Zip(..) => v,
+        | Value::Zip(..)
+        | Value::Map(..) => v,
         Value::Tuple(t) => Value::TupleIter(t, 0),
         Value::Str(s) => Value::TupleIter(s.chars().map(|c| Value::Str(c.to_string().into())).collect(), 0),
         Value::Obj(id) => match heap.read(id, fp) {
@@ -135,6 +136,10 @@ pub(super) fn advance(heap: &Heap, it: &mut Value, fp: &mut Footprint) -> Result
             }
             _ => None,
         },
+        Value::Map(f, inner) => match advance(heap, inner, fp)? {
+            Some(x) => Some(map_apply(heap, *f, &x, fp)?),
+            None => None,
+        },
         Value::Enumerate(inner, count) => match advance(heap, inner, fp)? {
             Some(v) => {
                 let n = Value::Int(*count);
@@ -210,6 +215,45 @@ pub(super) fn zip(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Result<Val
     Ok(Value::Zip(inners.into()))
 }
 
+/// The builtin functions `map` applies here: each is C code of one argument that reads only
+/// what it is given (and calls back an instance's `__str__` or `__repr__` as CPython does).
+pub(super) const MAP_FUNCTIONS: [Builtin; 7] =
+    [Builtin::Str, Builtin::Repr, Builtin::Int, Builtin::Float, Builtin::Abs, Builtin::Len, Builtin::Bool];
+
+/// `map(f, iterable)` with `f` one of [`MAP_FUNCTIONS`]; other functions, and more than one
+/// iterable, stop the run as not modelled.
+pub(super) fn map(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Result<Value, Exception> {
+    match args {
+        [] | [_] => Err(err(ExcKind::TypeError, "map() must have at least two arguments.")),
+        [Value::Builtin(f), iterable] if MAP_FUNCTIONS.contains(f) => {
+            Ok(Value::Map(*f, Box::new(iter_of(heap, iterable.clone(), fp)?)))
+        }
+        [_, _] => Err(unsupported("map() of a function other than str, repr, int, float, abs, len or bool")),
+        _ => Err(unsupported("map() of more than one iterable")),
+    }
+}
+
+/// `f(x)` for `f` one of [`MAP_FUNCTIONS`].
+fn map_apply(heap: &Heap, f: Builtin, x: &Value, fp: &mut Footprint) -> Result<Value, Exception> {
+    match f {
+        Builtin::Str | Builtin::Repr => {
+            heap.note_reads(x, fp);
+            if f == Builtin::Str {
+                heap.check_str_digits(x)?;
+                Ok(Value::Str(heap.to_str(x).into()))
+            } else {
+                heap.check_repr(x)?;
+                Ok(Value::Str(heap.repr(x).into()))
+            }
+        }
+        Builtin::Int => heap.to_int(std::slice::from_ref(x)),
+        Builtin::Float => super::numops::float(std::slice::from_ref(x), heap),
+        Builtin::Abs => super::numops::abs(x, heap),
+        Builtin::Len => Ok(Value::Int(heap.len_of(x, fp)? as i64)),
+        _ => Ok(Value::Bool(heap.truthy(x, fp))),
+    }
+}
+
 /// `reversed(sequence)`: a list is walked backwards as it is at each step; an immutable
 /// sequence (tuple, str, range) is reversed at once.
 pub(super) fn reversed(heap: &Heap, args: &[Value], fp: &mut Footprint) -> Result<Value, Exception> {
@@ -244,6 +288,8 @@ pub(crate) fn reads_heap(it: &Value) -> bool {
         | Value::Obj(_) => true,
         Value::Enumerate(inner, _) => reads_heap(inner),
         Value::Zip(inners) => inners.iter().any(reads_heap),
+        // `str` and `repr` of an item may read the objects it holds.
+        Value::Map(..) => true,
         _ => false,
     }
 }

@@ -20,6 +20,7 @@ mod clock;
 mod copying;
 mod counters;
 mod defaults;
+mod deletion;
 mod deques;
 mod dictops;
 mod event;

@@ -401,6 +401,15 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 heap.store_subscr(&container, &key, v, &mut info.footprint)?;
             }
         }
+        Instr::DeleteSubscr => {
+            let key = pop(stack);
+            let container = pop(stack);
+            super::deletion::delete_subscr(heap, &container, &key, &mut info.footprint)?;
+        }
+        Instr::DeleteAttr(i) => {
+            let owner = pop(stack);
+            super::deletion::delete_attr(heap, &owner, code.names[i as usize].as_str(), &mut info.footprint)?;
+        }
         Instr::LoadBuildClass => stack.push(Value::Builtin(super::value::Builtin::BuildClass)),
         Instr::LoadAttr(i) | Instr::LoadMethod(i) => {
             let obj = pop(stack);

@@ -184,6 +184,7 @@ impl Builtin {
             | Builtin::All
             | Builtin::Enumerate
             | Builtin::Zip
+            | Builtin::Map
             | Builtin::Reversed
             | Builtin::Str
             | Builtin::Bool

@@ -492,6 +492,8 @@ pub enum Value {
     Enumerate(Box<Value>, i64),
     /// A `zip` iterator: the iterators it wraps.
     Zip(Box<[Value]>),
+    /// A `map` iterator: the builtin function it applies and the iterator it wraps.
+    Map(Builtin, Box<Value>),
     /// A live view of dict `id`'s keys, values or items (`d.keys()`, `d.values()`, `d.items()`).
     DictView(DictView, u32),
     /// The `__annotations__` dict of a module or class (`SETUP_ANNOTATIONS`). Stores into it
@@ -601,6 +603,7 @@ impl Value {
             Value::ListRevIter(..) => "list_reverseiterator",
             Value::Enumerate(..) => "enumerate",
             Value::Zip(..) => "zip",
+            Value::Map(..) => "map",
             Value::DictIter(.., v) => v.iterator_name(),
             Value::DictView(v, _) => v.type_name(),
             Value::Annotations => "dict",
@@ -698,6 +701,7 @@ impl Value {
             Value::ListRevIter(..) => "<list_reverseiterator>".into(),
             Value::Enumerate(..) => "<enumerate object>".into(),
             Value::Zip(..) => "<zip object>".into(),
+            Value::Map(..) => "<map object>".into(),
             Value::DictIter(.., v) => format!("<{}>", v.iterator_name()),
             Value::DictView(v, id) => format!("<{} of object #{id}>", v.type_name()),
             Value::Annotations => "<__annotations__>".into(),

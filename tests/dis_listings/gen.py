@@ -26,7 +26,7 @@ if sys.version_info[:2] != (3, 11):
 JUMPS = set(dis.hasjrel) | set(dis.hasjabs)
 NAME_OPS = {"LOAD_NAME", "STORE_NAME", "LOAD_GLOBAL", "STORE_GLOBAL", "LOAD_FAST", "STORE_ATTR",
             "STORE_FAST", "LOAD_ATTR", "LOAD_METHOD", "IMPORT_NAME", "DELETE_NAME",
-            "DELETE_GLOBAL", "DELETE_FAST", "IMPORT_FROM"}
+            "DELETE_GLOBAL", "DELETE_FAST", "IMPORT_FROM", "DELETE_ATTR"}
 
 
 def codes_in_dis_order(code):

@@ -95,7 +95,9 @@ fn detail_arg(program: &Program, code: &gilcheck::bytecode::CodeObject, i: &Inst
             }
         }
         LoadFast(k) | StoreFast(k) | DeleteFast(k) => name(&code.varnames, k),
-        LoadAttr(k) | LoadMethod(k) | ImportName(k) | ImportFrom(k) | StoreAttr(k) => name(&code.names, k),
+        LoadAttr(k) | LoadMethod(k) | ImportName(k) | ImportFrom(k) | StoreAttr(k) | DeleteAttr(k) => {
+            name(&code.names, k)
+        }
         Resume(a) | Copy(a) | Swap(a) | BuildTuple(a) | BuildString(a) | Precall(a) | Call(a) | UnpackSequence(a)
         | UnpackEx(a) | CallFunctionEx(a) | DictMerge(a) | RaiseVarargs(a) | Reraise(a) | MakeFunction(a)
         | FormatValue(a) | BuildList(a) | BuildMap(a) | BuildConstKeyMap(a) | ListExtend(a) | ListAppend(a)

@@ -222,7 +222,7 @@ fn unsupported_constructs_are_refused_with_their_position() {
         ("class C:\n    __slots__ = ('a',)\n", "2:5: unsupported: special class attribute '__slots__'"),
         ("a = [1, 2]\na[0:1] = [3]\n", "2:3: unsupported: slice assignment"),
         ("a = (1,)\nb = {*a, 2}\n", "2:6: unsupported: starred item in a set display"),
-        ("a = [1]\ndel a[0]\n", "2:1: unsupported: del statement"),
+        ("a = [1]\ndel a[0:1]\n", "2:5: unsupported: deleting a slice"),
         ("def f(c):\n    return c\n@f\nclass C:\n    pass\n", "3:1: unsupported: class decorator"),
         ("class C:\n    x = 1\n    if x:\n        pass\n", "3:5: unsupported: statement in a class body"),
     ] {

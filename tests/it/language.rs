@@ -232,6 +232,44 @@ fn a_loops_else_clause_runs_when_it_ends_without_break() {
 }
 
 #[test]
+fn del_removes_names_items_and_attributes_as_python311_does() {
+    // tests/fixtures/deletion.out is what python3.11 prints: `del` of module, local, global and
+    // class names, of list, deque and dict items (a Counter ignores a missing key), and of
+    // instance and class attributes, with CPython's NameError, UnboundLocalError, KeyError,
+    // IndexError, TypeError and AttributeError.
+    prints_what_python311_printed("deletion");
+    // Check-then-delete races: the second `del` may find the key gone.
+    let text = "import threading\nd = {'k': 1}\nerrors = []\ndef rm():\n    if 'k' in d:\n        try:\n            del d['k']\n        except KeyError as e:\n            errors.append(repr(e))\nts = [threading.Thread(target=rm) for _ in range(2)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint(d, errors)\n";
+    let want = [one("[]", "{} []"), one("[\"KeyError('k')\"]", "{} [\"KeyError('k')\"]")].into_iter().collect();
+    assert_eq!(outcomes(text, "errors"), want);
+    // A slice is not deleted: refused before the run.
+    let Err(e) = Model::from_source("s.py", "a = [1, 2]\ndel a[0:1]\n") else { panic!("a slice deletion ran") };
+    let e = e.to_string();
+    assert!(e.contains("s.py:2:5: unsupported: deleting a slice"), "{e}");
+}
+
+#[test]
+fn map_of_a_builtin_function_gives_what_python311_gives() {
+    // tests/fixtures/map_builtin.out is what python3.11 prints: `", ".join(map(str, xs))`,
+    // `sum(map(abs, xs))`, a `for` loop over `map`, a failing `int`, and an instance's
+    // `__repr__` called back by `str`.
+    prints_what_python311_printed("map_builtin");
+    // The map reads its list item by item: a `for` loop over it sees an append made between
+    // two items.
+    let text = "import threading\nlst = [1]\nseen = []\ndef reader():\n    for s in map(str, lst):\n        seen.append(s)\ndef writer():\n    lst.append(2)\nts = [threading.Thread(target=reader), threading.Thread(target=writer)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n";
+    let want = [one("['1']", ""), one("['1', '2']", "")].into_iter().collect();
+    assert_eq!(outcomes(text, "seen"), want);
+    // Another function, or a map kept in a variable, is refused before the run.
+    for (src, what) in [
+        ("xs = [1]\nys = list(map(lambda x: x, xs))\n", "2:11: unsupported: map() with these arguments"),
+        ("xs = [1]\nm = map(str, xs)\n", "2:5: unsupported: map() whose iterator is kept"),
+    ] {
+        let Err(e) = Model::from_source("m.py", src) else { panic!("accepted: {src}") };
+        assert!(e.to_string().contains(what), "{e}");
+    }
+}
+
+#[test]
 fn a_sort_of_values_that_do_not_all_compare_fails_as_cpythons_does() {
     // tests/fixtures/sort_errors.out is what python3.11 prints for the fixture: the TypeError
     // names the pair that CPython's timsort compares first, a failed `list.sort` leaves the

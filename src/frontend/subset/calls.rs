@@ -4,8 +4,25 @@
 use super::*;
 
 /// Builtins that consume the iterable they are given at once.
-const ITERATOR_CONSUMERS: &[&str] =
-    &["list", "tuple", "sorted", "sum", "min", "max", "any", "all", "enumerate", "zip", "reversed", "dict", "set"];
+const ITERATOR_CONSUMERS: &[&str] = &[
+    "list",
+    "tuple",
+    "sorted",
+    "sum",
+    "min",
+    "max",
+    "any",
+    "all",
+    "enumerate",
+    "zip",
+    "reversed",
+    "map",
+    "dict",
+    "set",
+];
+
+/// The builtin functions `map(f, iterable)` may apply (C code of one argument).
+const MAP_FUNCTIONS: &[&str] = &["str", "repr", "int", "float", "abs", "len", "bool"];
 
 /// Builtins that may be given a generator expression (as their first argument), which they run
 /// to its end, or, `any` and `all`, until they know the answer; `str.join` too.
@@ -194,7 +211,7 @@ impl Checker<'_> {
                 return Err(self.unsupported(c.range(), "a call of a library function with *args or **kwargs", hint));
             }
             Expr::Name(n)
-                if matches!(n.id.as_str(), "enumerate" | "zip" | "reversed")
+                if matches!(n.id.as_str(), "enumerate" | "zip" | "reversed" | "map")
                     && !iter_ok
                     && !self.is_local(n.id.as_str())
                     && !self.module_bound.contains(n.id.as_str()) =>
@@ -311,6 +328,24 @@ impl Checker<'_> {
                     ));
                 }
                 Ok(())
+            }
+            "map" => {
+                const HINT: &str = "map(f, iterable) where it is consumed at once, with f one of str, repr, \
+                                    int, float, abs, len, bool; for another function, use a comprehension: \
+                                    [f(x) for x in xs]";
+                if !iter_ok {
+                    return Err(self.unsupported(c.range(), "map() whose iterator is kept", HINT));
+                }
+                let builtin = |e: &Expr| {
+                    matches!(e, Expr::Name(f) if MAP_FUNCTIONS.contains(&f.id.as_str())
+                        && !self.is_local(f.id.as_str())
+                        && !self.module_bound.contains(f.id.as_str())
+                        && !self.functions.contains(f.id.as_str()))
+                };
+                match c.arguments.args.as_ref() {
+                    [f, _] if builtin(f) && c.arguments.keywords.is_empty() => Ok(()),
+                    _ => Err(self.unsupported(c.range(), "map() with these arguments", HINT)),
+                }
             }
             "enumerate" | "zip" | "reversed" => {
                 if !iter_ok {

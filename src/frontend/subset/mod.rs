@@ -178,6 +178,8 @@ fn bound_names(body: &[Stmt], defs: &mut HashSet<String>, other: &mut HashSet<St
                 defs.insert(c.name.as_str().to_string());
             }
             Stmt::Assign(a) => a.targets.iter().for_each(|t| target_names(t, other)),
+            // `del x` makes `x` a local of the function, as an assignment does.
+            Stmt::Delete(d) => d.targets.iter().for_each(|t| target_names(t, other)),
             Stmt::AugAssign(a) => target_names(&a.target, other),
             Stmt::AnnAssign(a) if a.value.is_some() => target_names(&a.target, other),
             Stmt::ImportFrom(i) => {
@@ -365,7 +367,7 @@ impl<'a> Checker<'a> {
                 }
                 r.value.as_deref().map_or(Ok(()), |v| self.expr(v))
             }
-            Stmt::Delete(d) => Err(self.unsupported(d.range, "del statement", HINT_STMTS)),
+            Stmt::Delete(d) => d.targets.iter().try_for_each(|t| self.delete_target(t)),
             Stmt::TypeAlias(t) => Err(self.unsupported(t.range, "type alias", HINT_STMTS)),
             Stmt::Assign(a) => {
                 a.targets.iter().for_each(|t| self.note(self.target(t)));

@@ -90,6 +90,27 @@ impl Checker<'_> {
         }
     }
 
+    /// A target of `del`: a name, `obj.attr`, `container[key]` (not a slice), or a tuple or
+    /// list of them.
+    pub(super) fn delete_target(&self, t: &Expr) -> Result<()> {
+        match t {
+            Expr::Name(_) => Ok(()),
+            Expr::Attribute(a) => self.expr(&a.value),
+            Expr::Subscript(sub) if matches!(&*sub.slice, Expr::Slice(_)) => Err(self.unsupported(
+                sub.range,
+                "deleting a slice (del a[i:j])",
+                "delete the items one at a time, or build a new list",
+            )),
+            Expr::Subscript(sub) => {
+                self.expr(&sub.value)?;
+                self.expr(&sub.slice)
+            }
+            Expr::Tuple(tu) => tu.elts.iter().try_for_each(|x| self.delete_target(x)),
+            Expr::List(l) => l.elts.iter().try_for_each(|x| self.delete_target(x)),
+            other => Err(self.compile_error(other.range(), "cannot delete this expression")),
+        }
+    }
+
     /// The targets of `a, b = ...`, `[a, b] = ...` or `a, *rest = ...` (at most one starred).
     fn unpack_targets(&self, elts: &[Expr]) -> Result<()> {
         let mut starred = elts.iter().filter(|x| matches!(x, Expr::Starred(_)));
