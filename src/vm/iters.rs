@@ -27,7 +27,7 @@ pub(super) fn iter_of(heap: &Heap, v: Value, fp: &mut Footprint) -> Result<Value
         Value::Obj(id) => match heap.read(id, fp) {
             HeapObj::List(_) => Value::ListIter(id, 0),
             HeapObj::Gen(_) => v,
-            HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, DictView::Keys),
+            HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, DictView::Keys, None),
             HeapObj::Set(set) if set.ordered().is_none() => return Err(super::sets::order_unknown("iterating")),
             HeapObj::Set(set) => Value::SetIter(id, 0, set.len() as u32),
             HeapObj::Deque(d) => Value::DequeIter(id, 0, d.state),
@@ -39,7 +39,7 @@ pub(super) fn iter_of(heap: &Heap, v: Value, fp: &mut Footprint) -> Result<Value
             }
         },
         Value::DictView(view, id) => match heap.read(id, fp) {
-            HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, view),
+            HeapObj::Dict(items) => Value::DictIter(id, 0, items.len() as u32, view, None),
             _ => return Err(err(ExcKind::TypeError, "a dict view of another object")),
         },
         other => return Err(err(ExcKind::TypeError, format!("'{}' object is not iterable", heap.type_name(&other)))),
@@ -117,7 +117,7 @@ pub(super) fn advance(heap: &Heap, it: &mut Value, fp: &mut Footprint) -> Result
                 None
             }
         },
-        Value::DictIter(id, i, size, view) => match heap.read(*id, fp) {
+        Value::DictIter(id, i, size, view, last) => match heap.read(*id, fp) {
             HeapObj::Dict(items) if items.len() as u32 != *size => {
                 *size = u32::MAX;
                 // An OrderedDict's iterator checks its state (bumped by every insertion and
@@ -130,7 +130,21 @@ pub(super) fn advance(heap: &Heap, it: &mut Value, fp: &mut Footprint) -> Result
                 return Err(err(ExcKind::RuntimeError, message));
             }
             HeapObj::Dict(items) => {
-                let v = items.get(*i as usize).map(|(k, v)| view.item(k, v));
+                // At the same size, a key that moved from where it was yielded means a removal
+                // before it, which an insertion made up for: CPython keeps the removed entry's
+                // slot and goes on from the same place (then raises "dictionary keys changed
+                // during iteration"), where this list of entries has closed the gap.
+                let moved =
+                    *i > 0 && last.as_deref().is_some_and(|k| items.get(*i as usize - 1).is_none_or(|(x, _)| x != k));
+                if moved {
+                    return Err(unsupported(
+                        "a dict whose keys changed during iteration while its size stayed the same",
+                    ));
+                }
+                let v = items.get(*i as usize).map(|(k, v)| {
+                    *last = Some(Box::new(k.clone()));
+                    view.item(k, v)
+                });
                 *i += 1;
                 v
             }

@@ -483,8 +483,9 @@ pub enum Value {
     /// table, and the set's size when iteration began (`u32::MAX` once it raised).
     SetIter(u32, u32, u32),
     /// A dict iterator (lives only on a value stack): the dict's heap id, the next index, the
-    /// dict's size when iteration began, and what it yields (keys, values or items).
-    DictIter(u32, u32, u32, DictView),
+    /// dict's size when iteration began, what it yields (keys, values or items), and the key
+    /// it yielded last.
+    DictIter(u32, u32, u32, DictView, Option<Box<Value>>),
     /// A reverse list iterator (`reversed(lst)`): the list's heap id and the next index (-1
     /// when exhausted).
     ListRevIter(u32, i64),
@@ -604,7 +605,7 @@ impl Value {
             Value::Enumerate(..) => "enumerate",
             Value::Zip(..) => "zip",
             Value::Map(..) => "map",
-            Value::DictIter(.., v) => v.iterator_name(),
+            Value::DictIter(.., v, _) => v.iterator_name(),
             Value::DictView(v, _) => v.type_name(),
             Value::Annotations => "dict",
             Value::Partial(_) => "functools.partial",
@@ -702,7 +703,7 @@ impl Value {
             Value::Enumerate(..) => "<enumerate object>".into(),
             Value::Zip(..) => "<zip object>".into(),
             Value::Map(..) => "<map object>".into(),
-            Value::DictIter(.., v) => format!("<{}>", v.iterator_name()),
+            Value::DictIter(.., v, _) => format!("<{}>", v.iterator_name()),
             Value::DictView(v, id) => format!("<{} of object #{id}>", v.type_name()),
             Value::Annotations => "<__annotations__>".into(),
             Value::Partial(_) => "<functools.partial object>".into(),
@@ -725,4 +726,13 @@ pub fn int_too_long_for_str(b: &BigInt) -> bool {
     // Cheap reject first: 4,300 digits need at least 14,282 bits.
     b.bits() >= 14_000
         && b.magnitude() >= LIMIT.get_or_init(|| num_bigint::BigUint::from(10u32).pow(INT_MAX_STR_DIGITS as u32))
+}
+
+#[cfg(test)]
+mod size {
+    /// A value stays four words: states copy and hash many of them.
+    #[test]
+    fn a_value_is_32_bytes() {
+        assert_eq!(std::mem::size_of::<super::Value>(), 32);
+    }
 }
