@@ -706,8 +706,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     v => v.clone(),
                 },
                 _ => {
-                    if n > 1 {
-                        pop(stack);
+                    // `raise exc from cause`: the cause only sets `__cause__`, which is not
+                    // modelled, once it is checked as CPython's `do_raise` checks it.
+                    let cause = if n > 1 { Some(pop(stack)) } else { None };
+                    if let Some(cause) = cause {
+                        super::unwind::check_cause(heap, top(stack), &cause, &mut info.footprint)?;
                     }
                     match pop(stack) {
                         // `raise ValueError` instantiates the type without arguments.

@@ -123,3 +123,26 @@ pub(super) fn exception_matches(heap: &Heap, exc: &Value, ty: &Value, fp: &mut F
         _ => Err(err(ExcKind::TypeError, "catching classes that do not inherit from BaseException is not allowed")),
     }
 }
+
+/// The cause of `raise exc from cause`, as CPython's `do_raise` takes it: `None`, an exception,
+/// or an exception type (called without arguments, here where no `__init__` of the program
+/// runs); else CPython's `TypeError`. An `exc` that is no exception raises its own error first.
+pub(super) fn check_cause(heap: &Heap, exc: &Value, cause: &Value, fp: &mut Footprint) -> Result<(), Exception> {
+    let is_class =
+        |v: &Value| matches!(v, Value::Obj(c) if matches!(heap.peek(*c), HeapObj::Class(k) if k.exc.is_some()));
+    let is_instance =
+        |v: &Value| matches!(v, Value::Obj(i) if matches!(heap.peek(*i), HeapObj::Instance(x) if x.args.is_some()));
+    let exc_ok = matches!(exc, Value::Exc(_) | Value::ExcType(_)) || is_class(exc) || is_instance(exc);
+    match cause {
+        _ if !exc_ok => Ok(()),
+        Value::None | Value::Exc(_) | Value::ExcType(_) => Ok(()),
+        v if is_instance(v) => Ok(()),
+        Value::Obj(c) if is_class(cause) => match heap.class_attr(*c, "__init__", fp) {
+            Some(_) => {
+                Err(super::step::unsupported("a cause that is an exception class whose __init__ is the program's"))
+            }
+            None => Ok(()),
+        },
+        _ => Err(err(ExcKind::TypeError, "exception causes must derive from BaseException")),
+    }
+}

@@ -442,8 +442,9 @@ impl<'a> Checker<'a> {
             }
             Stmt::Match(m) => Err(self.unsupported(m.range, "match statement", "use if/elif/else")),
             Stmt::Raise(r) => {
+                // `from cause`: any value (checked when the raise runs).
                 if let Some(c) = &r.cause {
-                    return Err(self.unsupported(c.range(), "raise ... from ...", "raise the exception alone"));
+                    self.expr(c)?;
                 }
                 match r.exc.as_deref() {
                     None => Ok(()),
