@@ -1,6 +1,7 @@
 //! The builtin callables and methods the VM has, by name: what `print`, `len`, `list.append`,
 //! `threading.Lock` and the rest are as values.
 
+pub use super::numops::IntText;
 use super::sync::{SyncKind, SyncMethod};
 
 /// A built-in callable or method the subset supports.
@@ -88,6 +89,8 @@ pub enum Builtin {
     Repr,
     /// `divmod`
     DivMod,
+    /// `chr`, `ord`, `hex`, `oct` and `bin`: an int's text, or a character's code
+    IntText(IntText),
     /// `property` (the decorator)
     Property,
     /// `prop.setter` of a property (`@x.setter`).
@@ -214,6 +217,7 @@ impl Builtin {
             Builtin::Sorted => "sorted",
             Builtin::Repr => "repr",
             Builtin::DivMod => "divmod",
+            Builtin::IntText(t) => t.name(),
             Builtin::Property => "property",
             Builtin::PropertySetter => "property.setter",
             Builtin::StaticMethod => "staticmethod",
@@ -340,6 +344,11 @@ impl Builtin {
             "sorted" => Some(Builtin::Sorted),
             "repr" => Some(Builtin::Repr),
             "divmod" => Some(Builtin::DivMod),
+            "chr" => Some(Builtin::IntText(IntText::Chr)),
+            "ord" => Some(Builtin::IntText(IntText::Ord)),
+            "hex" => Some(Builtin::IntText(IntText::Hex)),
+            "oct" => Some(Builtin::IntText(IntText::Oct)),
+            "bin" => Some(Builtin::IntText(IntText::Bin)),
             "property" => Some(Builtin::Property),
             "staticmethod" => Some(Builtin::StaticMethod),
             "classmethod" => Some(Builtin::ClassMethod),

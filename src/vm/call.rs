@@ -513,6 +513,11 @@ pub(super) fn call_builtin(
                 _ => Err(err(ExcKind::TypeError, format!("repr() takes exactly one argument ({} given)", rest.len()))),
             }
         }
+        (Builtin::IntText(t), _) => {
+            no_kwargs(t.name(), &kwargs)?;
+            let [v] = rest.as_slice() else { return Err(exactly_one(t.name(), rest.len())) };
+            super::numops::int_text(t, v, &state.heap)
+        }
         (Builtin::DivMod, _) => {
             no_kwargs("divmod", &kwargs)?;
             let [a, b] = rest.as_slice() else {

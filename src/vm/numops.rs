@@ -260,3 +260,72 @@ pub(super) fn divmod(heap: &super::heap::Heap, a: &Value, b: &Value) -> Result<V
     let r = super::arith::binary_op(crate::bytecode::BinOp::Mod, a, b)?;
     Ok(Value::Tuple(vec![q, r].into()))
 }
+
+/// `chr`, `ord`, `hex`, `oct` and `bin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum IntText {
+    /// `chr(i)`: the character of a code point.
+    Chr,
+    /// `ord(c)`: the code point of a character.
+    Ord,
+    /// `hex(i)`: `0x...`
+    Hex,
+    /// `oct(i)`: `0o...`
+    Oct,
+    /// `bin(i)`: `0b...`
+    Bin,
+}
+
+impl IntText {
+    /// The builtin's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            IntText::Chr => "chr",
+            IntText::Ord => "ord",
+            IntText::Hex => "hex",
+            IntText::Oct => "oct",
+            IntText::Bin => "bin",
+        }
+    }
+}
+
+/// `chr(v)`, `ord(v)`, `hex(v)`, `oct(v)` or `bin(v)`, with CPython's errors.
+pub(super) fn int_text(t: IntText, v: &Value, heap: &Heap) -> Result<Value, Exception> {
+    if t == IntText::Ord {
+        return match v {
+            Value::Str(s) if s.chars().count() == 1 => Ok(Value::Int(s.chars().next().map_or(0, |c| c as i64))),
+            Value::Str(s) => Err(err(
+                ExcKind::TypeError,
+                format!("ord() expected a character, but string of length {} found", s.chars().count()),
+            )),
+            other => Err(err(
+                ExcKind::TypeError,
+                format!("ord() expected string of length 1, but {} found", heap.type_name(other)),
+            )),
+        };
+    }
+    let Some(n) = v.as_bigint() else {
+        return Err(err(
+            ExcKind::TypeError,
+            format!("'{}' object cannot be interpreted as an integer", heap.type_name(v)),
+        ));
+    };
+    let (prefix, radix) = match t {
+        IntText::Hex => ("0x", 16),
+        IntText::Oct => ("0o", 8),
+        IntText::Bin => ("0b", 2),
+        _ => {
+            // A surrogate is a str CPython holds but cannot print; it is not modelled.
+            return match n.to_u32().filter(|c| *c < 0x11_0000) {
+                Some(c) => match char::from_u32(c) {
+                    Some(ch) => Ok(Value::Str(ch.to_string().into())),
+                    None => Err(super::step::unsupported("chr() of a surrogate code point")),
+                },
+                None => Err(err(ExcKind::ValueError, "chr() arg not in range(0x110000)")),
+            };
+        }
+    };
+    super::value::room(n.bits() / 2 + 8)?;
+    let sign = if n.sign() == num_bigint::Sign::Minus { "-" } else { "" };
+    Ok(Value::Str(format!("{sign}{prefix}{}", n.magnitude().to_str_radix(radix)).into()))
+}

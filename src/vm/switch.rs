@@ -194,6 +194,7 @@ impl Builtin {
             | Builtin::Sorted
             | Builtin::Repr
             | Builtin::DivMod
+            | Builtin::IntText(_)
             | Builtin::Property
             | Builtin::PropertySetter
             | Builtin::BuildClass

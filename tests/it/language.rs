@@ -276,6 +276,12 @@ fn map_of_a_builtin_function_gives_what_python311_gives() {
 }
 
 #[test]
+fn chr_ord_hex_oct_and_bin_give_what_python311_gives() {
+    // tests/fixtures/int_text.out is what python3.11 prints, errors included.
+    prints_what_python311_printed("int_text");
+}
+
+#[test]
 fn a_sort_of_values_that_do_not_all_compare_fails_as_cpythons_does() {
     // tests/fixtures/sort_errors.out is what python3.11 prints for the fixture: the TypeError
     // names the pair that CPython's timsort compares first, a failed `list.sort` leaves the

@@ -117,6 +117,11 @@ pub(super) const CALLABLE_BUILTINS: &[&str] = &[
     "type",
     "hash",
     "callable",
+    "chr",
+    "ord",
+    "hex",
+    "oct",
+    "bin",
 ];
 
 /// The builtins that only read a dict passed to them: `vars(obj)` may be their argument.

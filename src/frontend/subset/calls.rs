@@ -457,7 +457,7 @@ impl Checker<'_> {
                     "isinstance" | "hasattr" | "delattr" => n == 2,
                     "getattr" => (2..=3).contains(&n),
                     "setattr" => n == 3,
-                    "type" | "hash" | "callable" => n == 1,
+                    "type" | "hash" | "callable" | "chr" | "ord" | "hex" | "oct" | "bin" => n == 1,
                     "min" | "max" => n >= 1,
                     _ => n <= 1,
                 };
