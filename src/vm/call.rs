@@ -487,7 +487,24 @@ pub(super) fn call_builtin(
         }
         (Builtin::Min | Builtin::Max, _) => state.heap.min_max(&rest, b == Builtin::Max, &mut info.footprint),
         (Builtin::Int, _) => {
-            no_kwargs("int", &kwargs)?;
+            let mut rest = rest;
+            let given = rest.len() + kwargs.len();
+            for (k, v) in kwargs {
+                match k.as_str() {
+                    "base" if rest.len() >= 2 => {
+                        return Err(err(ExcKind::TypeError, format!("int() takes at most 2 arguments ({given} given)")))
+                    }
+                    // `int(base=2)` without the value is CPython's TypeError.
+                    "base" if rest.is_empty() => return Err(err(ExcKind::TypeError, "int() missing string argument")),
+                    "base" => rest.push(v),
+                    other => {
+                        return Err(err(
+                            ExcKind::TypeError,
+                            format!("'{other}' is an invalid keyword argument for int()"),
+                        ))
+                    }
+                }
+            }
             state.heap.to_int(&rest)
         }
         (Builtin::Str, _) => {

@@ -8,7 +8,6 @@ use super::dictops::{view_compare, view_contains, view_items, view_len};
 use super::footprint::{Access, Footprint, Object};
 use super::value::{compare, py_eq as value_eq, ExcKind, Exception, Func, Value};
 use crate::bytecode::{py_str_repr, CmpOp};
-use num_traits::ToPrimitive;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -710,25 +709,39 @@ impl Heap {
             [v @ Value::Big(_)] => Ok(v.clone()),
             [Value::Float(f)] => crate::pyfloat::to_int(f.0).map(Value::big).map_err(super::arith::float_error),
             [Value::Bool(b)] => Ok(Value::Int(*b as i64)),
-            [Value::Str(s)] => {
-                let t = s.trim();
-                let digits = t.strip_prefix(['+', '-']).unwrap_or(t).replace('_', "");
-                let ok = !digits.is_empty()
-                    && digits.chars().all(|c| c.is_ascii_digit())
-                    && !t.contains("__")
-                    && !t.ends_with('_')
-                    && !t.trim_start_matches(['+', '-']).starts_with('_');
-                match ok.then(|| t.replace('_', "").parse::<num_bigint::BigInt>().ok()).flatten() {
-                    Some(b) => Ok(match b.to_i64() {
-                        Some(i) => Value::Int(i),
-                        None => Value::big(b),
-                    }),
+            // CPython reads Unicode digits and spaces too, which are not modelled.
+            [Value::Str(s), ..] if !s.is_ascii() => {
+                Err(super::step::unsupported("int() of a str with characters beyond ASCII"))
+            }
+            [Value::Str(s), base] => {
+                let base = match base {
+                    Value::Int(b) if *b == 0 || (2..=36).contains(b) => *b as u32,
+                    Value::Bool(false) => 0,
+                    Value::Int(_) | Value::Big(_) | Value::Bool(true) => {
+                        return Err(err(ExcKind::ValueError, "int() base must be >= 2 and <= 36, or 0"))
+                    }
+                    other => {
+                        return Err(err(
+                            ExcKind::TypeError,
+                            format!("'{}' object cannot be interpreted as an integer", self.type_name(other)),
+                        ))
+                    }
+                };
+                match super::numops::parse_int(s, base) {
+                    Some(b) => Ok(Value::big(b)),
                     None => Err(err(
                         ExcKind::ValueError,
-                        format!("invalid literal for int() with base 10: {}", py_str_repr(s)),
+                        format!("invalid literal for int() with base {base}: {}", py_str_repr(s)),
                     )),
                 }
             }
+            [_, _] => Err(err(ExcKind::TypeError, "int() can't convert non-string with explicit base")),
+            [Value::Str(s)] => match super::numops::parse_int(s, 10) {
+                Some(b) => Ok(Value::big(b)),
+                None => {
+                    Err(err(ExcKind::ValueError, format!("invalid literal for int() with base 10: {}", py_str_repr(s))))
+                }
+            },
             [other] => Err(err(
                 ExcKind::TypeError,
                 format!(
@@ -736,7 +749,7 @@ impl Heap {
                     self.type_name(other)
                 ),
             )),
-            _ => Err(super::step::unsupported("int() with a base")),
+            _ => Err(err(ExcKind::TypeError, format!("int() takes at most 2 arguments ({} given)", args.len()))),
         }
     }
 }

@@ -329,3 +329,47 @@ pub(super) fn int_text(t: IntText, v: &Value, heap: &Heap) -> Result<Value, Exce
     let sign = if n.sign() == num_bigint::Sign::Minus { "-" } else { "" };
     Ok(Value::Str(format!("{sign}{prefix}{}", n.magnitude().to_str_radix(radix)).into()))
 }
+
+/// CPython's `PyLong_FromString` of ASCII text in `base` (0: from its prefix): spaces around,
+/// a sign, a `0x`/`0o`/`0b` prefix where the base allows it (one `_` may follow), and digits
+/// with single `_` between them; in base 0 a number other than zero may not start with `0`.
+/// `None` where CPython raises `ValueError`.
+pub(super) fn parse_int(s: &str, base: u32) -> Option<BigInt> {
+    let space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c');
+    let t = s.trim_matches(space);
+    let (negative, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut base = base;
+    let mut body = t;
+    if t.starts_with('0') {
+        let prefix = match (base, t.as_bytes().get(1).map(u8::to_ascii_lowercase)) {
+            (0 | 16, Some(b'x')) => Some(16),
+            (0 | 8, Some(b'o')) => Some(8),
+            (0 | 2, Some(b'b')) => Some(2),
+            _ => None,
+        };
+        if let Some(b) = prefix {
+            base = b;
+            body = &t[2..];
+            body = body.strip_prefix('_').unwrap_or(body);
+        } else if base == 0 {
+            // Only zeros: `0`, `00`, `0_0`.
+            let ok = t.chars().all(|c| c == '0' || c == '_') && !t.ends_with('_') && !t.contains("__");
+            return ok.then(BigInt::zero);
+        }
+    } else if base == 0 {
+        base = 10;
+    }
+    if body.is_empty() || body.starts_with('_') || body.ends_with('_') || body.contains("__") {
+        return None;
+    }
+    let digits: String = body.chars().filter(|c| *c != '_').collect();
+    if !digits.chars().all(|c| c.is_digit(base)) {
+        return None;
+    }
+    let n = BigInt::parse_bytes(digits.as_bytes(), base)?;
+    Some(if negative { -n } else { n })
+}

@@ -276,8 +276,9 @@ fn map_of_a_builtin_function_gives_what_python311_gives() {
 }
 
 #[test]
-fn chr_ord_hex_oct_and_bin_give_what_python311_gives() {
-    // tests/fixtures/int_text.out is what python3.11 prints, errors included.
+fn chr_ord_hex_oct_bin_and_int_with_a_base_give_what_python311_gives() {
+    // tests/fixtures/int_text.out is what python3.11 prints, errors included: `int(text, base)`
+    // with base 0 (from the prefix), prefixes, underscores and spaces.
     prints_what_python311_printed("int_text");
 }
 

@@ -447,12 +447,21 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
+            // `int(text, base=16)`.
+            "int"
+                if c.arguments.args.len() == 1
+                    && c.arguments.keywords.len() == 1
+                    && c.arguments.keywords[0].arg.as_ref().is_some_and(|a| a.as_str() == "base") =>
+            {
+                Ok(())
+            }
             _ if CALLABLE_BUILTINS.contains(&name) => {
                 self.no_keywords(c, name, "pass arguments positionally")?;
                 let n = c.arguments.args.len();
                 let ok = match name {
                     "abs" | "len" | "any" | "all" | "repr" => n == 1,
                     "divmod" => n == 2,
+                    "int" => n <= 2,
                     "sum" => (1..=2).contains(&n),
                     "isinstance" | "hasattr" | "delattr" => n == 2,
                     "getattr" => (2..=3).contains(&n),
@@ -465,10 +474,11 @@ impl Checker<'_> {
                     return Err(self.unsupported(
                         c.range(),
                         format!("{name}() with {n} arguments"),
-                        "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x), float(x), \
+                        "abs(x), len(x), isinstance(x, types), min/max(iterable) or min/max(a, b, ...), int(x[, base]), float(x), \
                          sum(iterable[, start]), any(iterable), all(iterable), str(x), repr(x), divmod(a, b), \
                          list([iterable]), tuple([iterable]), bool(x), getattr(obj, name[, default]), \
-                         setattr(obj, name, value), hasattr(obj, name), delattr(obj, name), type(x), hash(x), callable(x)",
+                         setattr(obj, name, value), hasattr(obj, name), delattr(obj, name), type(x), hash(x), callable(x), \
+                         chr(i), ord(c), hex(i), oct(i), bin(i)",
                     ));
                 }
                 Ok(())
