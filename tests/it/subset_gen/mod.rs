@@ -68,6 +68,9 @@ pub enum Handler {
     As,
     /// `except:`
     Bare,
+    /// The body raises `AppError(...)`, a class of the program derived from `ValueError`:
+    /// `except AppError as e:` + `print(repr(e), e.args)`
+    Custom,
 }
 
 /// One statement. Global names: `x`, `y` (ints), `r` (what a read stores).
@@ -765,7 +768,13 @@ fn stmt(profile: Profile, depth: u32) -> BoxedStrategy<Stmt> {
                 (
                     body(),
                     proptest::bool::weighted(0.6),
-                    prop_oneof![Just(Handler::Type), Just(Handler::Tuple), Just(Handler::As), Just(Handler::Bare)],
+                    prop_oneof![
+                        Just(Handler::Type),
+                        Just(Handler::Tuple),
+                        Just(Handler::As),
+                        Just(Handler::Bare),
+                        Just(Handler::Custom)
+                    ],
                     proptest::bool::weighted(0.3),
                     proptest::bool::weighted(0.3),
                 )

@@ -54,6 +54,7 @@ pub enum Feature {
     TryExceptTuple,
     TryExceptAs,
     TryExceptBare,
+    ExceptionClass,
     TryElse,
     TryFinally,
     Raise,
@@ -1017,7 +1018,10 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
         Stmt::Try { body: b, raise, handler, els, fin } => {
             line(out, ind, "try:");
             body(cx, out, b, ind + 4);
-            if *raise {
+            if *raise && *handler == Handler::Custom {
+                cx.feat(F::Raise);
+                line(out, ind + 4, "raise AppError(\"boom\", y)");
+            } else if *raise {
                 cx.feat(F::Raise);
                 line(out, ind + 4, "raise ValueError(\"boom\")");
             }
@@ -1039,6 +1043,12 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
                 Handler::Bare => {
                     cx.feat(F::TryExceptBare);
                     line(out, ind, "except:");
+                }
+                Handler::Custom => {
+                    cx.feat(F::ExceptionClass);
+                    cx.found.uses.insert("AppError");
+                    line(out, ind, "except AppError as e:");
+                    line(out, ind + 4, "print(repr(e), e.args)");
                 }
             }
             line(out, ind + 4, "y += 1");
@@ -1274,6 +1284,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
         out.push_str("import copy\nimport functools\nimport operator\n");
     }
     out.push('\n');
+    if uses("AppError") {
+        out.push_str("class AppError(ValueError):\n    pass\n\n");
+    }
     let _ = writeln!(out, "x{ann} = {}\ny{ann} = {}\nr{ann} = -1", p.init[0], p.init[1]);
     if uses("cv") {
         out.push_str("flag = 0\n");

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 136] = {
+const ALL: [Feature; 137] = {
     use Feature::*;
     [
         LockWith,
@@ -62,6 +62,7 @@ const ALL: [Feature; 136] = {
         TryExceptTuple,
         TryExceptAs,
         TryExceptBare,
+        ExceptionClass,
         TryElse,
         TryFinally,
         Raise,
