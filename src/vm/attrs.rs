@@ -172,6 +172,7 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         (Value::Builtin(b), "__name__" | "__qualname__") if b.is_type() => Some(Value::Str(b.name().into())),
         // `e.args`: what the exception was built with.
         (Value::Exc(e), "args") => Some(e.args()),
+        (Value::Exc(e), "__class__") => Some(Value::ExcType(e.kind)),
         // `type(e).__name__` of an exception: `ValueError`, `Empty` (whose module is `queue`).
         (Value::ExcType(k), "__name__" | "__qualname__") => Some(Value::Str(k.name().into())),
         (Value::Module(Module::Threading), name) => {

@@ -92,6 +92,10 @@ impl Heap {
         match self.read(id, fp) {
             HeapObj::Instance(inst) => {
                 let class = inst.class;
+                // `object.__class__`, a data descriptor ahead of everything else.
+                if name == "__class__" {
+                    return Ok(Attr::Value(Value::Obj(class)));
+                }
                 // `BaseException`'s attributes (data descriptors, ahead of the instance's own).
                 if let Some(args) = &inst.args {
                     match name {
