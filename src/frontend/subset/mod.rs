@@ -9,6 +9,7 @@ use builtins::{BUILTINS, CALLABLE_BUILTINS, EXCEPTIONS, HINT_EXCEPTIONS};
 mod defs;
 mod imports;
 mod methods;
+mod randoms;
 mod targets;
 
 pub(crate) use annotations::future_annotations;
