@@ -58,10 +58,8 @@ pub(super) fn unsupported_construct(program: &Program) -> Option<String> {
                     ));
                 }
                 Instr::ReturnGenerator => {
-                    return Some(format!(
-                        "the generator expression at line {} is not modelled by the analysis",
-                        code.first_line
-                    ));
+                    let what = if code.name == "<genexpr>" { "generator expression" } else { "generator function" };
+                    return Some(format!("the {what} at line {} is not modelled by the analysis", code.first_line));
                 }
                 Instr::CheckExcMatch | Instr::DeleteFast(_) | Instr::DeleteName(_) | Instr::DeleteGlobal(_) => {
                     return Some(format!("the try statement near line {} is not modelled by the analysis", line(i)));

@@ -176,6 +176,16 @@ impl Compiler<'_> {
             Expr::Call(c) => self.call(c)?,
             Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => self.comprehension(e)?,
             Expr::Lambda(l) => self.lambda(l)?,
+            Expr::Yield(y) => {
+                // compiler_visit_expr1's Yield_kind: the value (None when bare), YIELD_VALUE,
+                // then RESUME 1; what was sent in (None) is the expression's value.
+                match &y.value {
+                    Some(v) => self.visit_expr(v)?,
+                    None => self.load_const(crate::bytecode::Const::None),
+                }
+                self.emit(Op::YieldValue, 0);
+                self.emit(Op::Resume, 1);
+            }
             Expr::FString(f) => {
                 let pieces = fstring_pieces(f.value.elements_with_literals());
                 self.pieces(&pieces, f.range)?;

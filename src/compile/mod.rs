@@ -589,6 +589,7 @@ impl<'a> Compiler<'a> {
         unit.varargs = p.vararg.is_some();
         unit.varkw = p.kwarg.is_some();
         unit.kwonlyargcount = p.kwonlyargs.len() as u32;
+        unit.generator = crate::frontend::walk::contains_yield(&f.body);
         let outer = std::mem::replace(&mut self.unit, unit);
         let result = self.function_body(f, first_line);
         let unit = std::mem::replace(&mut self.unit, outer);
@@ -623,6 +624,14 @@ impl<'a> Compiler<'a> {
 
     fn function_body(&mut self, f: &ast::StmtFunctionDef, first_line: u32) -> Result<()> {
         self.emit_cell_prefix();
+        if self.unit.generator {
+            // insert_prefix_instructions: RETURN_GENERATOR on the first line (no column), then
+            // a POP_TOP without a position.
+            self.unit.loc = SrcLoc { line: first_line as i32, col: -1 };
+            self.emit(Op::ReturnGenerator, 0);
+            self.unit.loc = SrcLoc::NONE;
+            self.emit(Op::PopTop, 0);
+        }
         let loc = SrcLoc { line: first_line as i32, col: 1 };
         self.unit.loc = loc;
         self.emit(Op::Resume, 0);

@@ -31,3 +31,27 @@ pub fn child_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
         _ => Vec::new(),
     }
 }
+
+/// Whether a function body holds a `yield` of its own (not one of a nested function, lambda or
+/// class), which makes the function a generator function (CO_GENERATOR).
+pub fn contains_yield(body: &[ast::Stmt]) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+    struct Find(bool);
+    impl<'a> Visitor<'a> for Find {
+        fn visit_stmt(&mut self, s: &'a ast::Stmt) {
+            if !matches!(s, ast::Stmt::FunctionDef(_) | ast::Stmt::ClassDef(_)) {
+                walk_stmt(self, s);
+            }
+        }
+        fn visit_expr(&mut self, e: &'a ast::Expr) {
+            match e {
+                ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => self.0 = true,
+                ast::Expr::Lambda(_) => {}
+                _ => walk_expr(self, e),
+            }
+        }
+    }
+    let mut f = Find(false);
+    body.iter().for_each(|s| f.visit_stmt(s));
+    f.0
+}

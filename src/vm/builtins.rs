@@ -67,6 +67,8 @@ pub enum Builtin {
     All,
     /// `enumerate`
     Enumerate,
+    /// `next(generator[, default])`
+    Next,
     /// `zip`
     Zip,
     /// `map(f, iterable)` with `f` a builtin function of one argument (`str`, `int`, ...)
@@ -206,6 +208,7 @@ impl Builtin {
             Builtin::Any => "any",
             Builtin::All => "all",
             Builtin::Enumerate => "enumerate",
+            Builtin::Next => "next",
             Builtin::Zip => "zip",
             Builtin::Map => "map",
             Builtin::Reversed => "reversed",
@@ -332,6 +335,7 @@ impl Builtin {
             "any" => Some(Builtin::Any),
             "all" => Some(Builtin::All),
             "enumerate" => Some(Builtin::Enumerate),
+            "next" => Some(Builtin::Next),
             "zip" => Some(Builtin::Zip),
             "map" => Some(Builtin::Map),
             "reversed" => Some(Builtin::Reversed),

@@ -205,6 +205,9 @@ pub(super) fn invoke(
             return Ok(());
         }
         // A C builtin given a generator runs it (see `gens`).
+        Value::Builtin(Builtin::Next) => return super::gens::next(state, tid, args, kwargs, info),
+        // `enumerate(g)` is a C iterator over the generator, which a `for` loop resumes.
+        Value::Builtin(Builtin::Enumerate) => {}
         _ if super::gens::gen_argument(&state.heap, &args).is_some() => {
             return super::gens::drain(program, state, tid, callable, args, kwargs, info)
         }

@@ -19,7 +19,7 @@ use super::call::call_builtin;
 use super::footprint::Footprint;
 use super::heap::{Heap, HeapObj};
 use super::state::{Frame, FrameRole, State};
-use super::step::{err, unsupported, StepInfo};
+use super::step::{checker_limit, err, unsupported, StepInfo};
 use super::value::{Builtin, ExcKind, Exception, Tid, Value};
 use crate::bytecode::{CmpOp, Instr, Program};
 
@@ -59,6 +59,15 @@ pub(super) fn is_gen(heap: &Heap, v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Obj(id)) if matches!(heap.peek(*id), HeapObj::Gen(_)))
 }
 
+/// The generator a `for` loop's iterator `v` resumes: a generator, or `enumerate` of one.
+pub(super) fn iterated(heap: &Heap, v: Option<&Value>) -> Option<u32> {
+    match v {
+        Some(Value::Obj(id)) if matches!(heap.peek(*id), HeapObj::Gen(_)) => Some(*id),
+        Some(Value::Enumerate(inner, _)) => iterated(heap, Some(inner)),
+        _ => None,
+    }
+}
+
 /// The position of the first generator among `args`.
 pub(super) fn gen_argument(heap: &Heap, args: &[Value]) -> Option<usize> {
     args.iter().position(|a| is_gen(heap, Some(a)))
@@ -74,6 +83,16 @@ pub(super) fn return_generator(state: &mut State, tid: Tid, info: &mut StepInfo)
     let id = heap.alloc(HeapObj::Gen(GenObj { frame: Some(Box::new(frame)), done: false }), &mut info.footprint);
     th.frames.last_mut().expect("[internal bug] a generator with no caller").stack.push(Value::Obj(id));
     Ok(())
+}
+
+/// RETURN_GENERATOR of a frame whose caller is not a plain call: a generator is made of a copy
+/// of `frame` (its pc past the instruction) and pushed on `frame`'s stack, for the frame to
+/// return it.
+pub(super) fn suspend_copy(frame: &mut Frame, heap: &mut Heap, fp: &mut Footprint) {
+    let mut suspended = frame.clone();
+    suspended.role = FrameRole::Call;
+    let id = heap.alloc(HeapObj::Gen(GenObj { frame: Some(Box::new(suspended)), done: false }), fp);
+    frame.stack.push(Value::Obj(id));
 }
 
 /// Takes generator `id`'s frame to resume it for `role`, with the value sent in (`None`) pushed;
@@ -119,6 +138,56 @@ pub(super) fn for_iter(
         }
     }
     Ok(())
+}
+
+/// `next(g[, default])`: resumes generator `g` for the caller's CALL, with the default (or
+/// `Value::Null`) kept on top of the caller's stack until the generator yields or returns.
+pub(super) fn next(
+    state: &mut State,
+    tid: Tid,
+    mut args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+    info: &mut StepInfo,
+) -> Result<(), Exception> {
+    if !kwargs.is_empty() {
+        return Err(err(ExcKind::TypeError, "next() takes no keyword arguments"));
+    }
+    match args.len() {
+        0 => return Err(err(ExcKind::TypeError, "next expected at least 1 argument, got 0")),
+        1 | 2 => {}
+        n => return Err(err(ExcKind::TypeError, format!("next expected at most 2 arguments, got {n}"))),
+    }
+    let default = if args.len() == 2 { args.pop().expect("two arguments") } else { Value::Null };
+    let id = match &args[0] {
+        Value::Obj(id) if matches!(state.heap.peek(*id), HeapObj::Gen(_)) => *id,
+        // Containers and scalars are not iterators; CPython says so.
+        v @ (Value::Obj(_)
+        | Value::None
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Big(_)
+        | Value::Float(_)
+        | Value::Str(_)
+        | Value::Tuple(_)) => {
+            let ty = state.heap.type_name(v);
+            return Err(err(ExcKind::TypeError, format!("'{ty}' object is not an iterator")));
+        }
+        other => return Err(unsupported(format!("next() of a {}", state.heap.type_name(other)))),
+    };
+    let State { threads, heap, .. } = state;
+    let th = super::cached::make_mut(&mut threads[tid]);
+    match take_frame(heap, id, FrameRole::GenNext(id), &mut info.footprint)? {
+        Some(frame) => {
+            th.frames.last_mut().expect("[internal bug] frame").stack.push(default);
+            th.frames.push(frame);
+            Ok(())
+        }
+        None if default == Value::Null => Err(err(ExcKind::StopIteration, "")),
+        None => {
+            th.frames.last_mut().expect("[internal bug] frame").stack.push(default);
+            Ok(())
+        }
+    }
 }
 
 /// A C builtin `callable` called with a generator among `args`: starts draining it, or refuses
@@ -170,7 +239,7 @@ pub(super) fn drain(
         Value::Tuple(vec![callable, acc, Value::Tuple(kw.into()), Value::Tuple(args[..lead].to_vec().into())].into());
     let State { threads, heap, .. } = state;
     let th = super::cached::make_mut(&mut threads[tid]);
-    match take_frame(heap, id, FrameRole::Drain(sink), &mut info.footprint)? {
+    match take_frame(heap, id, FrameRole::Drain(sink, id), &mut info.footprint)? {
         Some(frame) => {
             th.frames.last_mut().expect("[internal bug] frame").stack.push(record);
             th.frames.push(frame);
@@ -283,6 +352,16 @@ fn fold(heap: &mut Heap, sink: Sink, acc: &Value, item: Value, fp: &mut Footprin
     })
 }
 
+/// Puts generator `id`'s frame back, suspended after a yield (the value sent in is pushed when
+/// it is resumed, by `take_frame`).
+fn suspend(heap: &mut Heap, id: u32, frame: Option<Frame>, fp: &mut Footprint) {
+    let mut frame = frame.expect("[internal bug] no generator frame to suspend");
+    frame.role = FrameRole::Call;
+    if let HeapObj::Gen(g) = heap.write(id, fp) {
+        g.frame = Some(Box::new(frame));
+    }
+}
+
 /// YIELD_VALUE: hands the item on top to whoever resumed the generator.
 pub(super) fn yield_value(state: &mut State, tid: Tid, info: &mut StepInfo) -> Result<(), Exception> {
     let State { threads, heap, .. } = state;
@@ -291,16 +370,28 @@ pub(super) fn yield_value(state: &mut State, tid: Tid, info: &mut StepInfo) -> R
     let item = frame.stack.pop().expect("[internal bug] YIELD_VALUE on an empty stack");
     match frame.role {
         FrameRole::GenIter(id) => {
-            // The value sent in is pushed when it is resumed (`take_frame`).
-            let mut frame = th.frames.pop().expect("[internal bug] frame");
-            frame.role = FrameRole::Call;
-            if let HeapObj::Gen(g) = heap.write(id, &mut info.footprint) {
-                g.frame = Some(Box::new(frame));
-            }
-            th.frames.last_mut().expect("[internal bug] generator without a loop").stack.push(item);
+            suspend(heap, id, th.frames.pop(), &mut info.footprint);
+            let stack = &mut th.frames.last_mut().expect("[internal bug] generator without a loop").stack;
+            // Under `enumerate`, the loop gets the count with the item.
+            let item = match stack.last_mut() {
+                Some(Value::Enumerate(_, count)) => {
+                    let n = *count;
+                    *count = n.checked_add(1).ok_or_else(|| checker_limit("an enumerate count past 64 bits"))?;
+                    Value::Tuple(vec![Value::Int(n), item].into())
+                }
+                _ => item,
+            };
+            stack.push(item);
             Ok(())
         }
-        FrameRole::Drain(sink) => {
+        FrameRole::GenNext(id) => {
+            suspend(heap, id, th.frames.pop(), &mut info.footprint);
+            let caller = th.frames.last_mut().expect("[internal bug] next() without a caller");
+            caller.stack.pop();
+            caller.stack.push(item);
+            Ok(())
+        }
+        FrameRole::Drain(sink, id) => {
             let n = th.frames.len();
             let Some(Value::Tuple(parts)) = th.frames[n - 2].stack.last() else {
                 unreachable!("[internal bug] drained generator without a record")
@@ -314,16 +405,18 @@ pub(super) fn yield_value(state: &mut State, tid: Tid, info: &mut StepInfo) -> R
                     Ok(())
                 }
                 Ok(Fold::Done(v)) => {
-                    th.frames.pop();
+                    // The builtin stops early (`any`, `all`): the generator stays suspended
+                    // after this yield, and a later loop over it resumes it there.
+                    suspend(heap, id, th.frames.pop(), &mut info.footprint);
                     let caller = th.frames.last_mut().expect("[internal bug] frame");
                     caller.stack.pop();
                     caller.stack.push(v);
                     Ok(())
                 }
                 Err(e) => {
-                    // The builtin fails at this item: the generator is dropped, and the error
-                    // is raised at the call.
-                    th.frames.pop();
+                    // The builtin fails at this item: the error is raised at the call, and the
+                    // generator stays suspended after this yield.
+                    suspend(heap, id, th.frames.pop(), &mut info.footprint);
                     th.frames.last_mut().expect("[internal bug] frame").stack.pop();
                     Err(e)
                 }
@@ -333,11 +426,38 @@ pub(super) fn yield_value(state: &mut State, tid: Tid, info: &mut StepInfo) -> R
     }
 }
 
+/// The `StopIteration` of a generator that returned `value`: its args are `(value,)` unless the
+/// value is None.
+fn stop_iteration(heap: &Heap, value: Value) -> Exception {
+    if value == Value::None {
+        return err(ExcKind::StopIteration, "");
+    }
+    let args: std::sync::Arc<[Value]> = vec![value].into();
+    let message = match heap.holds_instance(&args[0]) {
+        true => super::unwind::RUNS_PYTHON.to_string(),
+        false => heap.exception_str(ExcKind::StopIteration, &args),
+    };
+    Exception { kind: ExcKind::StopIteration, message, args: Some(args), class: None }
+}
+
 /// RETURN_VALUE of a generator's frame: its iteration has ended.
 pub(super) fn gen_return(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> Result<(), Exception> {
     let th = state.thread_mut(tid);
-    let frame = th.frames.pop().expect("[internal bug] frame");
+    let mut frame = th.frames.pop().expect("[internal bug] frame");
     match frame.role {
+        FrameRole::GenNext(id) => {
+            let value = frame.stack.pop().expect("[internal bug] RETURN_VALUE on an empty stack");
+            finish(&mut state.heap, id, &mut info.footprint);
+            let stop = stop_iteration(&state.heap, value);
+            let caller = state.thread_mut(tid).frames.last_mut().expect("[internal bug] next() without a caller");
+            match caller.stack.pop() {
+                Some(Value::Null) | None => Err(stop),
+                Some(default) => {
+                    caller.stack.push(default);
+                    Ok(())
+                }
+            }
+        }
         FrameRole::GenIter(id) => {
             let th = state.thread_mut(tid);
             let caller = th.frames.last_mut().expect("[internal bug] generator without a loop");
@@ -351,7 +471,8 @@ pub(super) fn gen_return(program: &Program, state: &mut State, tid: Tid, info: &
             finish(&mut state.heap, id, &mut info.footprint);
             Ok(())
         }
-        FrameRole::Drain(sink) => {
+        FrameRole::Drain(sink, id) => {
+            finish(&mut state.heap, id, &mut info.footprint);
             let record = state
                 .thread_mut(tid)
                 .frames

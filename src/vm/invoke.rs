@@ -272,3 +272,18 @@ pub(super) fn build_class(
     th.frames.push(frame);
     Ok(())
 }
+
+/// A fresh frame running `code` for `role`, its parameters bound to `args` (checked).
+pub(super) fn method_frame(
+    program: &Program,
+    func: &Func,
+    args: Vec<Value>,
+    role: FrameRole,
+    heap: &mut super::heap::Heap,
+    fp: &mut super::footprint::Footprint,
+) -> Result<Frame, Exception> {
+    let args = bind_args(program, func, args, Vec::new(), heap, fp)?;
+    let mut frame = Frame::call(program, func, &args);
+    frame.role = role;
+    Ok(frame)
+}

@@ -174,6 +174,11 @@ pub(super) fn advance(heap: &Heap, it: &mut Value, fp: &mut Footprint) -> Result
             }
             (!row.is_empty()).then(|| Value::Tuple(row.into()))
         }
+        Value::Obj(_) => {
+            return Err(super::step::unsupported(
+                "iterating a generator other than by a for loop or a builtin that takes it whole",
+            ))
+        }
         other => panic!("[internal bug] FOR_ITER without an iterator: {other:?}"),
     })
 }

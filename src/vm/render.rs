@@ -125,7 +125,7 @@ impl Heap {
                     HeapObj::Class(c) => format!("<class '__main__.{}'>", c.name),
                     HeapObj::Cell(_) => "<cell>".into(),
                     HeapObj::Local(_) => "<_thread._local object>".into(),
-                    HeapObj::Gen(_) => "<generator object <genexpr>>".into(),
+                    HeapObj::Gen(_) => "<generator object>".into(),
                     // An order the checker cannot know is shown sorted (in reports only: the
                     // program's own str() and repr() of it stop the run, see
                     // `check_str_digits`).

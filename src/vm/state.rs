@@ -53,9 +53,14 @@ pub enum FrameRole {
     /// The generator with this heap id, resumed by the caller's FOR_ITER: a yield gives the
     /// loop its next item, a return ends the loop.
     GenIter(u32),
-    /// A generator drained by a C builtin (`sum`, `any`, …) that the caller called: each yield
-    /// is folded into the record on top of the caller's stack, and a return completes the call.
-    Drain(super::gens::Sink),
+    /// The generator with this heap id, resumed by `next()` for the caller's CALL: a yield
+    /// gives the call its value, a return raises `StopIteration` or gives the default that
+    /// sits on top of the caller's stack (`Value::Null` for none).
+    GenNext(u32),
+    /// The generator with this heap id, drained by a C builtin (`sum`, `any`, …) that the
+    /// caller called: each yield is folded into the record on top of the caller's stack, and a
+    /// return completes the call.
+    Drain(super::gens::Sink, u32),
     /// The default factory of the defaultdict with this heap id, run for a missing key: its
     /// return is stored under the key (waiting on the caller's stack) and completes `d[key]`.
     Missing(u32),

@@ -6,10 +6,10 @@
 use super::call::call;
 use super::footprint::{Access, Object};
 use super::heap::{Attr, HeapObj, InstanceObj};
-use super::state::{Frame, FrameRole, State, ThreadStatus};
+use super::state::{FrameRole, State, ThreadStatus};
 use super::switch::{switch_rule, Before, SwitchRule};
 use super::unwind::{exception_matches, raise, stop};
-use super::value::{ExcKind, Exception, Func, Tid, Value};
+use super::value::{ExcKind, Exception, Tid, Value};
 use crate::bytecode::{Instr, Program, SwitchModel};
 use std::sync::Arc;
 
@@ -94,21 +94,6 @@ fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value,
     }
 }
 
-/// A fresh frame running `code` for `role`, its parameters bound to `args` (checked).
-fn method_frame(
-    program: &Program,
-    func: &Func,
-    args: Vec<Value>,
-    role: FrameRole,
-    heap: &mut super::heap::Heap,
-    fp: &mut super::footprint::Footprint,
-) -> Result<Frame, Exception> {
-    let args = super::invoke::bind_args(program, func, args, Vec::new(), heap, fp)?;
-    let mut frame = Frame::call(program, func, &args);
-    frame.role = role;
-    Ok(frame)
-}
-
 /// Executes one instruction; an `Err` is an exception raised by it.
 fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> Result<(), Exception> {
     let thread_attr = super::threads::thread_attribute(program, state, tid);
@@ -122,11 +107,19 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
     }
     let State { globals, threads, heap, made, clocks, drew_open, .. } = state;
     let th = super::cached::make_mut(&mut threads[tid]);
+    let has_caller = th.frames.len() > 1;
     let frame = th.frames.last_mut().expect("[internal bug] stepping a thread with no frame");
     let code = program.code(frame.code);
     let pc = frame.pc as usize;
-    let instr = &code.instrs[pc];
+    let mut instr = &code.instrs[pc];
     frame.pc += 1;
+    if *instr == Instr::ReturnGenerator && !(frame.role == FrameRole::Call && has_caller) {
+        // A generator function run for something other than a plain call (a thread's target,
+        // `__init__`, a special method, a C caller): its generator is what the call returns,
+        // through RETURN_VALUE's paths.
+        super::gens::suspend_copy(frame, heap, &mut info.footprint);
+        instr = &Instr::ReturnValue;
+    }
     let stack = &mut frame.stack;
     // A thread's new name (`self.name = ...` in a Thread subclass), set once `th` is done with.
     let mut rename: Option<(u32, Arc<str>)> = None;
@@ -240,8 +233,14 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                     if th.frames.len() >= super::call::MAX_FRAMES {
                         return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded"));
                     }
-                    let f =
-                        method_frame(program, &f, vec![Value::Obj(id)], FrameRole::Call, heap, &mut info.footprint)?;
+                    let f = super::invoke::method_frame(
+                        program,
+                        &f,
+                        vec![Value::Obj(id)],
+                        FrameRole::Call,
+                        heap,
+                        &mut info.footprint,
+                    )?;
                     th.frames.push(f);
                 }
             }
@@ -268,7 +267,14 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 None => match heap.setter(&owner, name, &mut info.footprint) {
                     Some((f, id)) if th.frames.len() < super::call::MAX_FRAMES => {
                         let args = vec![Value::Obj(id), v];
-                        th.frames.push(method_frame(program, &f, args, FrameRole::Setter, heap, &mut info.footprint)?);
+                        th.frames.push(super::invoke::method_frame(
+                            program,
+                            &f,
+                            args,
+                            FrameRole::Setter,
+                            heap,
+                            &mut info.footprint,
+                        )?);
                     }
                     Some(_) => return Err(err(ExcKind::RecursionError, "maximum recursion depth exceeded")),
                     None => heap.set_attr(&owner, name, v, &mut info.footprint)?,
@@ -578,9 +584,8 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
             let v = pop(stack);
             stack.push(super::iters::iter_of(heap, v, &mut info.footprint)?);
         }
-        Instr::ForIter(target) if super::gens::is_gen(heap, stack.last()) => {
-            let Some(Value::Obj(id)) = stack.last() else { unreachable!() };
-            let id = *id;
+        Instr::ForIter(target) if super::gens::iterated(heap, stack.last()).is_some() => {
+            let id = super::gens::iterated(heap, stack.last()).expect("[internal bug] checked above");
             return super::gens::for_iter(state, tid, id, target, info);
         }
         Instr::ForIter(target) => {
@@ -634,7 +639,9 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 pop(stack);
             }
         }
-        Instr::ReturnValue if matches!(frame.role, FrameRole::GenIter(_) | FrameRole::Drain(_)) => {
+        Instr::ReturnValue
+            if matches!(frame.role, FrameRole::GenIter(_) | FrameRole::Drain(..) | FrameRole::GenNext(_)) =>
+        {
             return super::gens::gen_return(program, state, tid, info);
         }
         Instr::ReturnValue if matches!(frame.role, FrameRole::Missing(_)) => {
@@ -665,7 +672,11 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 FrameRole::Init(inst) => Value::Obj(inst),
                 FrameRole::Setter => return Ok(()),
                 FrameRole::Special(..) => unreachable!("[internal bug] returns handled above"),
-                FrameRole::GenIter(_) | FrameRole::Drain(_) | FrameRole::Missing(_) | FrameRole::Bind => {
+                FrameRole::GenIter(_)
+                | FrameRole::Drain(..)
+                | FrameRole::GenNext(_)
+                | FrameRole::Missing(_)
+                | FrameRole::Bind => {
                     unreachable!("[internal bug] returns handled above, bindings before the first step")
                 }
             };

@@ -183,6 +183,7 @@ impl Builtin {
             | Builtin::Any
             | Builtin::All
             | Builtin::Enumerate
+            | Builtin::Next
             | Builtin::Zip
             | Builtin::Map
             | Builtin::Reversed
@@ -327,13 +328,15 @@ impl Before {
             }
             Instr::BeforeWith => b.callee = f.stack.last().map(call_kind_of),
             i if i.is_pop_jump() => b.bool_operand = matches!(f.stack.last(), Some(Value::Bool(_))),
-            Instr::ReturnValue => {
+            // A generator function run for other than a plain call returns its generator as
+            // RETURN_VALUE would (see `step::exec`).
+            Instr::ReturnValue | Instr::ReturnGenerator => {
                 b.init_return = matches!(f.role, FrameRole::Init(_));
                 b.special_return = matches!(f.role, FrameRole::Special(..));
-                b.drain = matches!(f.role, FrameRole::Drain(_));
+                b.drain = matches!(f.role, FrameRole::Drain(..) | FrameRole::GenNext(_));
                 b.c_return = matches!(f.role, FrameRole::CCall);
             }
-            Instr::YieldValue => b.drain = matches!(f.role, FrameRole::Drain(_)),
+            Instr::YieldValue => b.drain = matches!(f.role, FrameRole::Drain(..) | FrameRole::GenNext(_)),
             _ => {}
         }
         b
@@ -429,8 +432,8 @@ pub(super) fn switch_rule(
             match instr {
                 Instr::Precall(_) | Instr::BeforeWith => library_entry,
                 // 3.11 runs the callee of CALL_FUNCTION_EX in a C call of its own (no inlining)
-                // and checks after it returns.
-                Instr::ReturnValue => {
+                // and checks after it returns; RETURN_GENERATOR returns the same way.
+                Instr::ReturnValue | Instr::ReturnGenerator => {
                     let caller = f.pc.checked_sub(1).and_then(|pc| program.code(f.code).instrs.get(pc as usize));
                     (before.init_return
                         || drain_returned

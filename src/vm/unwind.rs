@@ -31,7 +31,7 @@ fn raising_line(program: &Program, th: &super::state::Thread) -> u32 {
 /// Raises `exc` in thread `tid` at its current instruction: unwinds through the exception
 /// tables (3.11's `exception_unwind`), popping frames; with no handler the thread fails.
 pub(super) fn raise(program: &Program, state: &mut State, tid: Tid, exc: Value, info: &mut StepInfo) {
-    let (exc_arc, exc) = match &exc {
+    let (mut exc_arc, mut exc) = match &exc {
         Value::Exc(e) => (e.clone(), exc),
         Value::Obj(id) => match program_exception(&state.heap, *id) {
             Some(e) => (Arc::new(e), exc),
@@ -66,8 +66,15 @@ pub(super) fn raise(program: &Program, state: &mut State, tid: Tid, exc: Value, 
             handled = true;
             break;
         }
-        if let Some(FrameRole::GenIter(id)) = th.frames.pop().map(|f| f.role) {
+        if let Some(FrameRole::GenIter(id) | FrameRole::Drain(_, id) | FrameRole::GenNext(id)) =
+            th.frames.pop().map(|f| f.role)
+        {
             finished.push(id);
+            // PEP 479: a StopIteration that leaves a generator becomes a RuntimeError.
+            if exc_arc.kind.is_subclass_of(ExcKind::StopIteration) {
+                exc_arc = Arc::new(Exception::new(ExcKind::RuntimeError, "generator raised StopIteration"));
+                exc = Value::Exc(exc_arc.clone());
+            }
         }
     }
     if !handled {

@@ -209,6 +209,8 @@ pub enum ExcKind {
     OSError,
     /// `TimeoutError` (an `OSError`)
     TimeoutError,
+    /// `StopIteration`: `next()` of a finished generator
+    StopIteration,
     /// `queue.Empty` (`_queue.Empty`): `Queue.get` without an item to take
     QueueEmpty,
     /// `queue.Full`: `Queue.put` on a full queue without waiting
@@ -250,6 +252,7 @@ impl ExcKind {
             ExcKind::NotImplementedError => "NotImplementedError",
             ExcKind::OSError => "OSError",
             ExcKind::TimeoutError => "TimeoutError",
+            ExcKind::StopIteration => "StopIteration",
             ExcKind::QueueEmpty => "Empty",
             ExcKind::QueueFull => "Full",
             ExcKind::MemoryLimit => "MemoryError",
@@ -270,7 +273,7 @@ impl ExcKind {
 
     /// The exception type a builtin name denotes, e.g. `ValueError`.
     pub fn from_name(name: &str) -> Option<ExcKind> {
-        const ALL: [ExcKind; 21] = [
+        const ALL: [ExcKind; 22] = [
             ExcKind::AssertionError,
             ExcKind::ZeroDivisionError,
             ExcKind::NameError,
@@ -292,6 +295,7 @@ impl ExcKind {
             ExcKind::NotImplementedError,
             ExcKind::OSError,
             ExcKind::TimeoutError,
+            ExcKind::StopIteration,
         ];
         ALL.into_iter().find(|k| k.name() == name)
     }

@@ -63,7 +63,8 @@ fn detail(program: &Program) -> String {
                 line.push_str(&arg);
             }
             let loc = code.locs[k];
-            if loc.line == 0 && loc.col == 0 {
+            // As gen.py: no position without a column.
+            if loc.col == 0 {
                 line.push_str(" @-");
             } else {
                 let _ = write!(line, " @{}:{}", loc.line, loc.col);

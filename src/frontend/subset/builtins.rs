@@ -23,11 +23,12 @@ pub(super) const EXCEPTIONS: &[&str] = &[
     "NotImplementedError",
     "OSError",
     "TimeoutError",
+    "StopIteration",
 ];
 pub(super) const HINT_EXCEPTIONS: &str = "supported exception types: AssertionError, ZeroDivisionError, NameError, \
      UnboundLocalError, TypeError, ValueError, RuntimeError, AttributeError, ModuleNotFoundError, \
      RecursionError, ArithmeticError, ImportError, LookupError, IndexError, KeyError, OverflowError, \
-     NotImplementedError, OSError, TimeoutError, Exception, BaseException, queue.Empty, queue.Full, and the \
+     NotImplementedError, OSError, TimeoutError, StopIteration, Exception, BaseException, queue.Empty, queue.Full, and the \
      program's classes derived from them (or a tuple of them)";
 
 /// Python builtins that a program might call (for a clearer message than "undefined").
@@ -122,6 +123,7 @@ pub(super) const CALLABLE_BUILTINS: &[&str] = &[
     "hex",
     "oct",
     "bin",
+    "next",
 ];
 
 /// The builtins that only read a dict passed to them: `vars(obj)` may be their argument.

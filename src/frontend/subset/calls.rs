@@ -462,7 +462,7 @@ impl Checker<'_> {
                     "abs" | "len" | "any" | "all" | "repr" => n == 1,
                     "divmod" => n == 2,
                     "int" => n <= 2,
-                    "sum" => (1..=2).contains(&n),
+                    "sum" | "next" => (1..=2).contains(&n),
                     "isinstance" | "hasattr" | "delattr" => n == 2,
                     "getattr" => (2..=3).contains(&n),
                     "setattr" => n == 3,
@@ -478,7 +478,7 @@ impl Checker<'_> {
                          sum(iterable[, start]), any(iterable), all(iterable), str(x), repr(x), divmod(a, b), \
                          list([iterable]), tuple([iterable]), bool(x), getattr(obj, name[, default]), \
                          setattr(obj, name, value), hasattr(obj, name), delattr(obj, name), type(x), hash(x), callable(x), \
-                         chr(i), ord(c), hex(i), oct(i), bin(i)",
+                         chr(i), ord(c), hex(i), oct(i), bin(i), next(generator[, default])",
                     ));
                 }
                 Ok(())

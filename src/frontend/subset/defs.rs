@@ -234,12 +234,51 @@ impl Checker<'_> {
         let saved_loops = std::mem::replace(&mut self.loops, 0);
         let saved_tries = std::mem::replace(&mut self.tries, 0);
         self.fn_names.push(f.name.as_str().to_string());
+        let saved_generator = std::mem::replace(&mut self.generator, crate::frontend::walk::contains_yield(&f.body));
         let r = self.stmts(&f.body);
+        self.generator = saved_generator;
         self.fn_names.pop();
         self.tries = saved_tries;
         self.loops = saved_loops;
         self.locals = outer;
         r
+    }
+}
+
+impl Checker<'_> {
+    /// A `yield` expression: in the body of a generator function, outside lambdas and
+    /// comprehensions; `yield from` is refused.
+    pub(super) fn yield_expr(&self, e: &Expr) -> Result<()> {
+        match e {
+            Expr::YieldFrom(y) => {
+                Err(self.unsupported(y.range, "yield from", "loop over the iterable instead: for x in it: yield x"))
+            }
+            Expr::Yield(y) if self.generator && self.inner_scopes.borrow().is_empty() && !self.in_class => {
+                y.value.as_deref().map_or(Ok(()), |v| self.expr(v))
+            }
+            Expr::Yield(y) if self.locals.is_none() && self.inner_scopes.borrow().is_empty() => {
+                Err(self.compile_error(y.range, "'yield' outside function"))
+            }
+            other => Err(self.unsupported(
+                other.range(),
+                "yield in a lambda or a comprehension",
+                "yield in the body of a def (a generator function)",
+            )),
+        }
+    }
+
+    /// Refuses `try` and `with` in a generator function: CPython runs their cleanup (`finally`,
+    /// `__exit__`) when an unfinished generator is collected, which is not modelled.
+    pub(super) fn cleanup_in_generator(&self, range: ruff_text_size::TextRange, what: &str) -> Result<()> {
+        if !self.generator {
+            return Ok(());
+        }
+        Err(self.unsupported(
+            range,
+            format!("`{what}` statement in a generator function"),
+            "CPython runs its cleanup when an unfinished generator is collected, which is not modelled; \
+             move the `try` or `with` into the code that loops over the generator, or build a list and return it",
+        ))
     }
 }
 

@@ -121,6 +121,8 @@ struct Checker<'a> {
     blocks: usize,
     /// Whether the statements being checked are a class body.
     in_class: bool,
+    /// Whether the function being checked is a generator function (its body has a `yield`).
+    generator: bool,
     /// The classes defined so far (module level, in source order): the possible base classes.
     classes: HashSet<String>,
     /// Those of them derived from an exception type: what `raise` and `except` may name.
@@ -267,6 +269,7 @@ impl<'a> Checker<'a> {
             fn_names: Vec::new(),
             blocks: 0,
             in_class: false,
+            generator: false,
             kinds: methods::module_kinds(body, &from_imports),
             own_methods: methods::own_method_names(body),
             errors: RefCell::new(Vec::new()),
@@ -433,6 +436,7 @@ impl<'a> Checker<'a> {
                 if w.is_async {
                     return Err(self.unsupported(w.range, "async with", "use a plain with statement"));
                 }
+                self.cleanup_in_generator(w.range, "with")?;
                 for item in &w.items {
                     self.note(self.expr(&item.context_expr));
                     if let Some(v) = &item.optional_vars {
@@ -477,6 +481,7 @@ impl<'a> Checker<'a> {
                 if t.is_star {
                     return Err(self.unsupported(t.range, "try/except*", "use plain except clauses"));
                 }
+                self.cleanup_in_generator(t.range, "try")?;
                 let catching = usize::from(!t.handlers.is_empty());
                 self.tries += catching;
                 let r = self.stmts(&t.body);
@@ -659,6 +664,7 @@ impl<'a> Checker<'a> {
                 l.elts.iter().try_for_each(|x| self.expr(x))
             }
             Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) => self.comprehension(e),
+            Expr::Yield(_) | Expr::YieldFrom(_) => self.yield_expr(e),
             Expr::Generator(_) if self.library => self.comprehension(e),
             Expr::Generator(g) => Err(self.unsupported(
                 g.range,

@@ -218,6 +218,15 @@ pub enum Stmt {
         c: i64,
         reverse: bool,
     },
+    /// A generator function `items(k)` over the list `a`: `r = sum(items(g))` (kind 0),
+    /// `for gv in items(c):` `r = gv` (kind 1), or `r = next(feed, c)` (kind 2), where `feed` is
+    /// one generator that every thread takes items of (a thread that resumes it while another
+    /// runs it gets `ValueError: generator already executing`).
+    GenFunc {
+        g: usize,
+        c: i64,
+        kind: u8,
+    },
     /// `r = sum(gu * g for gu in a if gu != c)`, `r = max(gu + g for gu in a)` or
     /// `for gv in (gu + g for gu in a):` `r = gv`: a generator expression, drained by a builtin
     /// or resumed by a loop, reading the shared list item by item.
@@ -682,6 +691,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, (g(), 1i64..=2, any::<bool>()).prop_map(|(g, c, choice)| Stmt::Draw { g, c, choice }).boxed()),
             (1, (g(), c()).prop_map(|(g, c)| Stmt::Elapsed { g, c }).boxed()),
             (2, (g(), c(), 0..3u8).prop_map(|(g, c, kind)| Stmt::GenExpr { g, c, kind }).boxed()),
+            (2, (g(), c(), 0..3u8).prop_map(|(g, c, kind)| Stmt::GenFunc { g, c, kind }).boxed()),
             (1, (c(), any::<bool>()).prop_map(|(c, read)| Stmt::Inherited { c, read }).boxed()),
             (1, g().prop_map(|g| Stmt::Convert { g }).boxed()),
             (1, Just(Stmt::ClassAttr).boxed()),

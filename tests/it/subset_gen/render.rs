@@ -126,6 +126,8 @@ pub enum Feature {
     SpreadCall,
     Walrus,
     GeneratorExpression,
+    /// A `def` whose body yields, and `next()`.
+    GeneratorFunction,
     Reflection,
     DefaultDict,
     RandomSleep,
@@ -356,6 +358,24 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
                 _ => {
                     line(out, ind, &format!("for gv in (gu + {v} for gu in a):"));
                     line(out, ind + 4, "r = gv");
+                }
+            }
+        }
+        Stmt::GenFunc { g, c, kind } => {
+            cx.feat(F::GeneratorFunction);
+            cx.found.uses.insert("a");
+            cx.found.uses.insert("items");
+            cx.assign("r");
+            let v = GLOBALS[*g];
+            match kind {
+                0 => line(out, ind, &format!("r = sum(items({v}))")),
+                1 => {
+                    line(out, ind, &format!("for gv in items({c}):"));
+                    line(out, ind + 4, "r = gv");
+                }
+                _ => {
+                    cx.found.uses.insert("feed");
+                    line(out, ind, &format!("r = next(feed, {c})"));
                 }
             }
         }
@@ -1366,6 +1386,12 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     if uses("obj2") {
         out.push_str("\n\nclass D(C):\n    def bump(self, k):\n        super().bump(k + 1)\n\n\nobj2 = D()\n");
+    }
+    if uses("items") {
+        out.push_str("\n\ndef items(k):\n    for v in a:\n        yield v + k\n    return k\n");
+    }
+    if uses("feed") {
+        out.push_str("\n\nfeed = items(1)\n");
     }
     if uses("tally") {
         out.push_str(

@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 137] = {
+const ALL: [Feature; 138] = {
     use Feature::*;
     [
         LockWith,
@@ -134,6 +134,7 @@ const ALL: [Feature; 137] = {
         SpreadCall,
         Walrus,
         GeneratorExpression,
+        GeneratorFunction,
         Reflection,
         DefaultDict,
         RandomSleep,
