@@ -95,6 +95,14 @@ impl Model {
         self.derive()
     }
 
+    /// Keeps one state for every numbering of the heap in the stateful searches (`true`, the
+    /// default: see `vm/canon.rs`), or every state as it is (`false`: the plain model that the
+    /// reduction is checked against).
+    pub fn with_heap_symmetry(mut self, on: bool) -> Result<Model> {
+        self.py.heap_symmetry = on;
+        Ok(self)
+    }
+
     /// Gives the program's unseeded random draws the values of `tape` (`--draws`): a replay
     /// takes them; a check explores every value of the draws the tape leaves out.
     pub fn with_draws(mut self, tape: Tape) -> Result<Model> {
@@ -152,7 +160,9 @@ impl Model {
             Some(text) => Some((compile::compile_expression(&mut program, text)?, text.clone())),
             None => None,
         };
+        let symmetry = self.py.heap_symmetry;
         self.py = PyModel::new(Arc::new(program), self.py.switch, expect, self.vars.clone());
+        self.py.heap_symmetry = symmetry;
         Ok(self)
     }
 

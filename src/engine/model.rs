@@ -69,6 +69,11 @@ pub trait System {
     fn as_py(&self) -> Option<&PyModel> {
         None
     }
+    /// Replaces `s` by the representative of the states the program cannot tell from it (the
+    /// Python model renumbers its heap, see `vm/canon.rs`); the stateful searches call it after
+    /// every step, before the fingerprint. It depends on the state alone, so a state reached
+    /// along any path has one representative. The default: every state is its own.
+    fn canonicalize(&self, _s: &mut Self::State) {}
     /// Gives `s` copies of its own of the parts it shares with other states, before another
     /// search thread takes it over (the default: nothing is shared).
     fn unshare(&self, _s: &mut Self::State) {}

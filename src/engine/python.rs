@@ -22,6 +22,11 @@ pub struct PyModel {
     pub vars: Option<Vec<String>>,
     /// Which threads can touch which globals (the analysis stage's `Sharing` facts).
     pub sharing: Arc<analysis::Sharing>,
+    /// Whether the stateful searches keep one state for every numbering of the heap
+    /// ([`vm::canon`]); on unless a test compares against the search without it.
+    pub heap_symmetry: bool,
+    /// How many states were renumbered so, for the report.
+    pub renumbered: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl PyModel {
@@ -34,7 +39,7 @@ impl PyModel {
         vars: Option<Vec<String>>,
     ) -> Self {
         let sharing = Arc::new(analysis::Sharing::of(&program));
-        PyModel { program, switch, expect, vars, sharing }
+        PyModel { program, switch, expect, vars, sharing, heap_symmetry: true, renumbered: Arc::default() }
     }
 }
 
@@ -310,6 +315,12 @@ impl System for PyModel {
     }
     fn as_py(&self) -> Option<&PyModel> {
         Some(self)
+    }
+
+    fn canonicalize(&self, s: &mut State) {
+        if self.heap_symmetry && vm::canon::canonicalize(s) {
+            self.renumbered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     fn unshare(&self, s: &mut State) {

@@ -161,6 +161,7 @@ impl Owner {
                 for &u in runnable.iter() {
                     let mut t = s.clone();
                     let info = model.step(&mut t, u);
+                    model.canonicalize(&mut t);
                     self.share.transitions += 1;
                     let path = schedule.then(u);
                     next.push((model.fingerprint(&t) as u64, t, matches!(info.event, Event::Raise(_)), path));

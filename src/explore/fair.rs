@@ -158,6 +158,7 @@ pub(crate) fn fair_cycle<M: System>(
             for &u in &runnable.clone() {
                 let mut next = s.clone();
                 model.step(&mut next, u);
+                model.canonicalize(&mut next);
                 let Some(j) = index(&next) else { continue };
                 if !members.contains(&j) {
                     continue;

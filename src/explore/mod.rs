@@ -277,7 +277,17 @@ impl<'m, M: System + Sync> Checker<'m, M> {
 
     /// The check of the model as it is (one tape of draws, where the program draws).
     fn check_one(&self) -> Report {
+        let renumbered = |py: &crate::engine::PyModel| py.renumbered.load(std::sync::atomic::Ordering::Relaxed);
+        let before = self.model.as_py().map(renumbered);
         let mut report = self.check_strategy();
+        if let Some(n) = self.model.as_py().map(renumbered).zip(before).map(|(a, b)| a - b).filter(|n| *n > 0) {
+            report.notes.push(format!(
+                "reduction applied: heap symmetry ({n} states renumbered): states that differ only in how their \
+                 heap objects are numbered, or in objects nothing refers to any more, are kept as one; the program \
+                 cannot tell them apart (id(), hash() and the default repr of an object stop the run, and object \
+                 keys are found by identity, which a renumbering keeps)"
+            ));
+        }
         stops::settle(self.model, &mut report);
         if let Some(lib) = self.model.as_py().and_then(|py| py.program.library.as_ref()).filter(|l| l.atomic) {
             report.notes.push(format!(

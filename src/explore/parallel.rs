@@ -251,6 +251,7 @@ fn work<M: System + Sync>(
                     parent.as_ref().expect("the state is taken by its last successor only").clone()
                 };
                 let info = model.step(&mut s, u);
+                model.canonicalize(&mut s);
                 found.transitions += 1;
                 let fp = model.fingerprint(&s) as u64;
                 sh.table.prefetch(fp);

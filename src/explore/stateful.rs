@@ -207,6 +207,7 @@ pub(crate) fn run<M: System>(model: &M, search: &mut Search, count: bool, per_ou
             let preemptions = top.preemptions + u32::from(is_preemption(top.arrived_by, u, &top.runnable));
             let mut s = top.state.clone();
             let info = model.step(&mut s, u);
+            model.canonicalize(&mut s);
             if search.tick() {
                 break;
             }

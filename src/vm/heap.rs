@@ -123,6 +123,50 @@ impl Heap {
         id
     }
 
+    /// What marks dict `id` among the factories (a defaultdict's factory, or the mark of a
+    /// `Counter` or an `OrderedDict`), if anything.
+    pub(super) fn factory_entry(&self, id: u32) -> Option<&Value> {
+        self.factories.iter().find(|(d, _)| *d == id).map(|(_, f)| f)
+    }
+
+    /// Renumbers the objects (see `canon.rs`): new id `k` is old id `order[k]`, `map` takes old
+    /// ids to new (or `u32::MAX`: dropped); `moved` says whether an object refers to an id that
+    /// changes, `fix` renames the ids inside one, `fix_value` inside a value.
+    pub(super) fn renumber(
+        &mut self,
+        order: &[u32],
+        map: &[u32],
+        moved: impl Fn(&HeapObj) -> bool,
+        fix: impl Fn(&mut HeapObj),
+        fix_value: impl Fn(&mut Value),
+    ) {
+        let objects = order
+            .iter()
+            .map(|&old| {
+                let mut o = self.objects[old as usize].clone();
+                if moved(&o) {
+                    fix(super::cached::make_mut(&mut o));
+                }
+                o
+            })
+            .collect();
+        self.objects = objects;
+        if !self.factories.is_empty() {
+            let mut f: Vec<(u32, Value)> = self
+                .factories
+                .iter()
+                .filter(|(d, _)| map[*d as usize] != u32::MAX)
+                .map(|(d, v)| {
+                    let mut v = v.clone();
+                    fix_value(&mut v);
+                    (map[*d as usize], v)
+                })
+                .collect();
+            f.sort_by_key(|(d, _)| *d);
+            self.factories = Arc::new(f);
+        }
+    }
+
     /// The default factory of dict `id`, when it is a `collections.defaultdict`.
     pub fn factory(&self, id: u32) -> Option<&Value> {
         self.factories.iter().find(|(d, _)| *d == id).map(|(_, f)| f).filter(|f| **f != COUNTER && **f != ORDERED)

@@ -14,6 +14,7 @@ mod blocking;
 mod builtins;
 mod cached;
 mod call;
+pub mod canon;
 mod cells;
 mod classes;
 mod clock;

@@ -122,7 +122,7 @@ impl Heap {
         let func = self.special_method(this, kind)?;
         let mut args = vec![Value::Obj(this)];
         args.extend(other.cloned());
-        callback(func, args, kind, Value::Int(i64::from(this))).ok()?
+        callback(func, args, kind, Value::Obj(this)).ok()?
     }
 
     /// `str(v)` of an instance by its `__str__` (or `__repr__`), when the class defines one and
@@ -388,7 +388,7 @@ pub(super) fn before_with(state: &mut State, tid: Tid) -> Option<Result<(), Exce
             format!("'{ty}' object does not support the context manager protocol (missed __exit__ method)"),
         )));
     };
-    let result = match callback(enter, vec![mgr], Special::Enter, Value::Int(i64::from(id))) {
+    let result = match callback(enter, vec![mgr], Special::Enter, Value::Obj(id)) {
         Ok(Some(r)) => r,
         // The instruction is undone; `__enter__` runs first.
         Ok(None) => return Some(Ok(())),
@@ -419,7 +419,7 @@ pub(super) fn with_except_start(state: &mut State, tid: Tid) -> Option<Result<()
         _ => Value::None,
     };
     let args = vec![Value::Obj(this), ty, exc, Value::None];
-    let result = match callback(exit, args, Special::Exit, Value::Int(i64::from(this))) {
+    let result = match callback(exit, args, Special::Exit, Value::Obj(this)) {
         Ok(Some(r)) => r,
         Ok(None) => return Some(Ok(())),
         Err(e) => return Some(Err(e)),

@@ -11,6 +11,11 @@
 //!
 //! The generator of every construct (`subset_gen`) runs under a random switch model too: 300
 //! cases, `GILCHECK_GEN_CASES` to change.
+//!
+//! Enumeration keeps every state as it is, while the stateful search keeps one state for every
+//! numbering of the heap (`vm/canon.rs`): the comparisons above check that reduction too, where
+//! enumeration can go. The heap-symmetry properties below compare the stateful search with and
+//! without it on programs too large to enumerate.
 
 use crate::gen::{self, GenConfig, GenProgram};
 use crate::subset_gen;
@@ -122,5 +127,69 @@ proptest! {
         m in prop::sample::select(SwitchModel::ALL),
     ) {
         compare(&p, m)?;
+    }
+}
+
+/// The stateful search with heap symmetry and without it (at most `max_states` states, else the
+/// case is skipped) must agree on the verdict, the outcomes, the violations and the number of
+/// interleavings.
+fn compare_symmetry(src: &str, switch: SwitchModel, max_states: u64) -> Result<(), TestCaseError> {
+    let m = Model::from_source("gen.py", src)
+        .and_then(|m| m.with_switch(switch))
+        .map_err(|e| TestCaseError::fail(format!("does not compile: {e}\n{src}")))?;
+    let mut limits = Limits::default();
+    limits.max_states = max_states;
+    let run = |m: &Model| {
+        m.checker()
+            .strategy(Strategy::Stateful)
+            .limits(limits.clone())
+            .all_outcomes(true)
+            .count_interleavings(true)
+            .check()
+    };
+    let plain = run(&m.clone().with_heap_symmetry(false).expect("a flag"));
+    prop_assume!(plain.exhaustive);
+    let sym = run(&m);
+    prop_assert!(sym.exhaustive, "the reduced search was cut where the plain one was not\n{}", src);
+    prop_assert!(sym.stats.states <= plain.stats.states, "more states with heap symmetry\n{}", src);
+    prop_assert_eq!(sym.verdict, plain.verdict, "verdicts differ\n{}", src);
+    prop_assert_eq!(
+        sym.outcomes().collect::<Vec<_>>(),
+        plain.outcomes().collect::<Vec<_>>(),
+        "outcomes differ\n{}",
+        src
+    );
+    prop_assert_eq!(findings(&sym), findings(&plain), "violations differ\n{}", src);
+    prop_assert_eq!(sym.interleavings.as_ref(), plain.interleavings.as_ref(), "counts differ\n{}", src);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: std::env::var("GILCHECK_GEN_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        max_global_rejects: 1_000_000,
+        ..Config::default()
+    })]
+
+    /// Every construct, under a random switch model.
+    #[test]
+    fn heap_symmetry_keeps_every_outcome_on_every_construct(
+        p in subset_gen::program(),
+        m in prop::sample::select(SwitchModel::ALL),
+    ) {
+        compare_symmetry(&p.source, m, 200_000)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(Config { cases: cases_or(1000), max_global_rejects: 1_000_000, ..Config::default() })]
+
+    /// Lists, dicts and objects made in several threads.
+    #[test]
+    fn heap_symmetry_keeps_every_outcome_on_rich_programs(
+        p in gen::program_meta(GenConfig::tiny_rich()),
+        m in prop::sample::select(SwitchModel::ALL),
+    ) {
+        compare_symmetry(&p.source, m, 200_000)?;
     }
 }

@@ -39,6 +39,7 @@ mod soak;
 mod stepping;
 mod subset_gen;
 mod switch;
+mod symmetry;
 mod sync;
 mod thread_lists;
 mod thread_pools;
