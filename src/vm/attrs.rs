@@ -1,7 +1,8 @@
 //! Attributes of the values that are not heap objects (modules, locks, threads, strs, builtins:
 //! [`get_attr`]), and of the built-in types that the checker models only in part. An attribute that
 //! CPython 3.11 has but the checker does not model stops the run as unsupported; only an
-//! attribute that CPython itself lacks is the program's `AttributeError`.
+//! attribute that CPython itself lacks is the program's `AttributeError`. Also the lookup of a
+//! global name, which falls back to the builtins ([`load_global`]).
 
 use super::step::{err, unsupported};
 use super::sync::{SyncKind, SyncMethod};
@@ -195,4 +196,28 @@ pub(crate) fn get_attr(obj: &Value, name: &str) -> Result<Value, Exception> {
         };
         missing(obj.type_name(), &owner, name)
     })
+}
+
+/// CPython's `NameError` for the global in `slot`.
+pub(super) fn name_error(program: &Program, slot: u32) -> Exception {
+    err(ExcKind::NameError, format!("name '{}' is not defined", program.global_name(slot)))
+}
+
+/// LOAD_GLOBAL and LOAD_NAME's fallback: the global in `slot`, else the builtin of its name.
+pub(super) fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value, Exception> {
+    match &globals[slot as usize] {
+        Value::Null => {
+            // A library module's globals are named `module.name`; its builtins are the same.
+            let full = program.globals[slot as usize].as_str();
+            let (module, name) = match full.rsplit_once('.') {
+                Some((m, n)) => (m, n),
+                None => ("__main__", full),
+            };
+            if name == "__name__" {
+                return Ok(Value::Str(module.into()));
+            }
+            super::value::builtin_value(name).ok_or_else(|| name_error(program, slot))
+        }
+        v => Ok(v.clone()),
+    }
 }

@@ -72,28 +72,6 @@ fn top(stack: &[Value]) -> &Value {
     stack.last().expect("[internal bug] value stack underflow")
 }
 
-fn name_error(program: &Program, slot: u32) -> Exception {
-    err(ExcKind::NameError, format!("name '{}' is not defined", program.global_name(slot)))
-}
-
-fn load_global(program: &Program, globals: &[Value], slot: u32) -> Result<Value, Exception> {
-    match &globals[slot as usize] {
-        Value::Null => {
-            // A library module's globals are named `module.name`; its builtins are the same.
-            let full = program.globals[slot as usize].as_str();
-            let (module, name) = match full.rsplit_once('.') {
-                Some((m, n)) => (m, n),
-                None => ("__main__", full),
-            };
-            if name == "__name__" {
-                return Ok(Value::Str(module.into()));
-            }
-            super::value::builtin_value(name).ok_or_else(|| name_error(program, slot))
-        }
-        v => Ok(v.clone()),
-    }
-}
-
 /// Executes one instruction; an `Err` is an exception raised by it.
 fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> Result<(), Exception> {
     let thread_attr = super::threads::thread_attribute(program, state, tid);
@@ -157,7 +135,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 Ok(Attr::Value(v)) => stack.push(v),
                 _ => {
                     info.footprint.add(Access::Read(Object::Global(slot)));
-                    let v = load_global(program, globals, slot)?;
+                    let v = super::attrs::load_global(program, globals, slot)?;
                     stack.push(v);
                 }
             }
@@ -169,12 +147,12 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         }
         Instr::LoadName(slot) | Instr::LoadGlobal { slot, push_null: false } => {
             info.footprint.add(Access::Read(Object::Global(slot)));
-            let v = load_global(program, globals, slot)?;
+            let v = super::attrs::load_global(program, globals, slot)?;
             stack.push(v);
         }
         Instr::LoadGlobal { slot, push_null: true } => {
             info.footprint.add(Access::Read(Object::Global(slot)));
-            let v = load_global(program, globals, slot)?;
+            let v = super::attrs::load_global(program, globals, slot)?;
             stack.push(Value::Null);
             stack.push(v);
         }
@@ -788,7 +766,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
         Instr::DeleteName(slot) | Instr::DeleteGlobal(slot) => {
             info.footprint.add(Access::Write(Object::Global(slot)));
             if globals[slot as usize] == Value::Null {
-                return Err(name_error(program, slot));
+                return Err(super::attrs::name_error(program, slot));
             }
             super::cached::make_mut(globals)[slot as usize] = Value::Null;
         }
