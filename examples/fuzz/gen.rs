@@ -110,6 +110,7 @@ pub const OUTSIDE: &[&str] = &[
     "def w0():\n    pass",
     "threading.current_thread()",
     "threading.Timer(1, w0)",
+    "threading.Timer(0, w0).start()",
     "time.time()",
     "time.sleep(-1)",
     "time.sleep('a')",

@@ -476,11 +476,14 @@ impl Facts {
     /// Analyses `program`.
     pub fn of(program: &Program) -> Facts {
         let mut unsupported = None;
-        if let Some(lib) = &program.library {
-            unsupported = Some(format!(
-                "the program uses {} (its executors' threads, queues and futures are not modelled by the analysis)",
-                lib.name
-            ));
+        if let Some(lib) = program.libraries.first() {
+            unsupported = Some(match lib.name {
+                crate::bytecode::FUTURES => format!(
+                    "the program uses {} (its executors' threads, queues and futures are not modelled by the analysis)",
+                    lib.name
+                ),
+                name => format!("the program uses {name}'s prelude (its classes are not modelled by the analysis)"),
+            });
         }
         if unsupported.is_none() && program.globals.len() > 128 {
             unsupported = Some("the program has more than 128 globals".to_string());

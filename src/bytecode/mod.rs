@@ -43,12 +43,25 @@ pub enum Const {
     Code(CodeId),
 }
 
-/// The name of the one library module whose Python source (its prelude) is compiled with a
-/// program that imports it.
+/// The name of the library module whose Python source (its prelude) is compiled with a program
+/// that imports it.
 pub const FUTURES: &str = "concurrent.futures";
 
 /// The names a program may take from `concurrent.futures`.
-pub const FUTURES_EXPORTS: &[&str] = &["ThreadPoolExecutor", "Future"];
+pub const FUTURES_EXPORTS: &[&str] = &["ThreadPoolExecutor", "Future", "as_completed"];
+
+/// The builtin that only a library prelude can name: `_pick(n)` draws an index below `n`, a
+/// choice the checker explores value by value like an unseeded `random.randint` (the order in
+/// which `as_completed` hands out futures that had already finished, which CPython takes from a
+/// set of them ordered by their addresses).
+pub const LIBRARY_PICK: &str = "_pick";
+
+/// The module whose prelude holds the parts of `threading` that CPython writes in Python on top
+/// of the parts the checker models natively: `threading.Timer`.
+pub const THREADING: &str = "threading";
+
+/// The names of `threading` that its prelude defines.
+pub const THREADING_EXPORTS: &[&str] = &["Timer"];
 
 impl Const {
     /// The constant's truth value, as `bool()` gives it.
@@ -304,9 +317,9 @@ pub struct Program {
     /// method (`__str__`, `__eq__`, …) or a call passes `key=`. Steps then run through
     /// the VM's slower step path that makes those calls.
     pub callbacks: bool,
-    /// The library module linked into the program, if it imports one that has a prelude
-    /// (the compiler's prelude, `compile/prelude.rs`).
-    pub library: Option<Library>,
+    /// The library modules linked into the program, for those it uses that have a prelude
+    /// (the compiler's prelude, `compile/prelude.rs`), in the order their bodies run.
+    pub libraries: Vec<Library>,
     /// Its unseeded random draws and the values one exploration gives them.
     pub draws: Draws,
     /// Whether it may start a daemon thread (`threading.Thread(..., daemon=...)`): then the
@@ -331,8 +344,9 @@ pub struct Library {
     /// Its source text.
     pub source: &'static str,
     /// The global slot of the function the interpreter calls at exit, after the main thread's
-    /// code ends and before it waits for the other threads (`threading._register_atexit`).
-    pub at_exit: GlobalId,
+    /// code ends and before it waits for the other threads (`threading._register_atexit`), if
+    /// the module registers one (at most one linked module does).
+    pub at_exit: Option<GlobalId>,
     /// Whether the module's instructions other than calls (`CALL`, `CALL_FUNCTION_EX`,
     /// `BEFORE_WITH`) and `FOR_ITER` run on without a thread switch before them. Sound because
     /// those instructions touch only the module's own objects (a future's state, an executor's
@@ -354,7 +368,7 @@ impl Program {
             codes,
             globals,
             callbacks,
-            library: None,
+            libraries: Vec::new(),
             draws: Draws::default(),
             daemons: false,
             counts_active: false,
@@ -366,12 +380,13 @@ impl Program {
         self.callbacks = calls_back(&self.codes);
     }
 
-    /// The same program, with the library module's steps between its calls run without a
-    /// switch (`true`, the default; see [`Library::atomic`]) or switching wherever the switch
-    /// model allows (`false`: the plain model, to check the reduction against).
+    /// The same program, with the library modules' steps between their calls run without a
+    /// switch where the module allows it (`true`, the default; see [`Library::atomic`]) or
+    /// switching wherever the switch model allows (`false`: the plain model, to check the
+    /// reduction against).
     pub fn with_library_atomic(mut self, atomic: bool) -> Program {
-        if let Some(l) = &mut self.library {
-            l.atomic = atomic;
+        for l in &mut self.libraries {
+            l.atomic &= atomic;
         }
         self
     }
@@ -396,7 +411,24 @@ impl Program {
 
     /// Whether code object `id` belongs to a linked library module, not to the program.
     pub fn is_library(&self, id: CodeId) -> bool {
-        self.library.as_ref().is_some_and(|l| (l.module..l.end).contains(&id))
+        self.library_of(id).is_some()
+    }
+
+    /// The linked library module that code object `id` belongs to, if any.
+    pub fn library_of(&self, id: CodeId) -> Option<&Library> {
+        self.libraries.iter().find(|l| (l.module..l.end).contains(&id))
+    }
+
+    /// Whether some linked library module runs its own steps as transactions
+    /// ([`Library::atomic`]).
+    pub fn atomic_library(&self) -> bool {
+        self.libraries.iter().any(|l| l.atomic)
+    }
+
+    /// The global slot of the function a linked library module registered to run at the
+    /// interpreter's exit ([`Library::at_exit`]), if one did.
+    pub fn exit_function(&self) -> Option<GlobalId> {
+        self.libraries.iter().find_map(|l| l.at_exit)
     }
 
     /// The library module's global `name` (e.g. `ThreadPoolExecutor` of `concurrent.futures`).

@@ -61,6 +61,9 @@ pub fn compile(src: &SourceFile, module: &ModModule, opts: &CompileOptions) -> R
     if prelude::imports_futures(module) {
         prelude::link_futures(&mut program)?;
     }
+    if prelude::uses_threading_prelude(module) {
+        prelude::link_threading(&mut program)?;
+    }
     Ok(program)
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Today that is `concurrent.futures` (`prelude/concurrent_futures.py`): its executor's worker
 //! threads, queue hand-offs and futures run as ordinary code of the program, so where they may
-//! switch threads follows from the same rules as the program's own code.
+//! switch threads follows from the same rules as the program's own code; and `threading.Timer`
+//! (`prelude/threading.py`), a `Thread` subclass on top of the natively modelled `threading`.
 //!
 //! Linking keeps the program's own code objects and globals where they are (so `dis` of the
 //! program is unchanged) and appends the module's: its code objects after the program's, its
@@ -16,10 +17,13 @@ use crate::error::{Error, Result};
 use crate::source::SourceFile;
 use ruff_python_ast::{ModModule, Stmt};
 
-pub use crate::bytecode::FUTURES;
+pub use crate::bytecode::{FUTURES, THREADING};
 
 /// The source of `concurrent.futures` as the checker runs it.
 const FUTURES_SOURCE: &str = include_str!("prelude/concurrent_futures.py");
+
+/// The source of `threading`'s classes written in Python (`threading.Timer`).
+const THREADING_SOURCE: &str = include_str!("prelude/threading.py");
 
 /// Whether the module imports `concurrent.futures` (in any spelling: `import concurrent.futures`,
 /// `from concurrent.futures import …`, `from concurrent import futures`).
@@ -33,21 +37,87 @@ pub fn imports_futures(module: &ModModule) -> bool {
     })
 }
 
+/// Whether the module names one of `threading`'s classes that its prelude defines:
+/// `from threading import Timer`, or `threading.Timer` where `threading` (or its `as` name) is
+/// bound by `import threading`.
+pub fn uses_threading_prelude(module: &ModModule) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, Visitor};
+    let exported = |name: &str| crate::bytecode::THREADING_EXPORTS.contains(&name);
+    let mut aliases = Vec::new();
+    for s in &module.body {
+        match s {
+            Stmt::ImportFrom(i)
+                if i.level == 0
+                    && i.module.as_ref().is_some_and(|m| m.as_str() == THREADING)
+                    && i.names.iter().any(|a| exported(a.name.as_str())) =>
+            {
+                return true;
+            }
+            Stmt::Import(i) => aliases.extend(
+                i.names
+                    .iter()
+                    .filter(|a| a.name.as_str() == THREADING)
+                    .map(|a| a.asname.as_ref().unwrap_or(&a.name).as_str().to_string()),
+            ),
+            _ => {}
+        }
+    }
+    struct Find<'a> {
+        aliases: &'a [String],
+        found: bool,
+    }
+    impl<'b> Visitor<'b> for Find<'_> {
+        fn visit_expr(&mut self, e: &'b ruff_python_ast::Expr) {
+            if let ruff_python_ast::Expr::Attribute(a) = e {
+                if crate::bytecode::THREADING_EXPORTS.contains(&a.attr.as_str())
+                    && matches!(&*a.value, ruff_python_ast::Expr::Name(n) if self.aliases.iter().any(|x| x == n.id.as_str()))
+                {
+                    self.found = true;
+                }
+            }
+            walk_expr(self, e);
+        }
+    }
+    let mut find = Find { aliases: &aliases, found: false };
+    if !aliases.is_empty() {
+        module.body.iter().for_each(|s| find.visit_stmt(s));
+    }
+    find.found
+}
+
 /// Compiles `concurrent.futures` and links it into `program`.
 pub fn link_futures(program: &mut Program) -> Result<()> {
-    let src = SourceFile::new("<concurrent.futures>", FUTURES_SOURCE);
+    link(program, FUTURES, FUTURES_SOURCE, Some("_python_exit"), true)
+}
+
+/// Compiles `threading`'s prelude (`threading.Timer`) and links it into `program`.
+pub fn link_threading(program: &mut Program) -> Result<()> {
+    link(program, THREADING, THREADING_SOURCE, None, false)
+}
+
+/// Compiles the prelude of module `name` and links it into `program`: `at_exit` names the
+/// function it registers to run at the interpreter's exit, `atomic` whether its steps between
+/// calls may run as transactions ([`Library::atomic`]).
+fn link(
+    program: &mut Program,
+    name: &'static str,
+    source: &'static str,
+    at_exit: Option<&str>,
+    atomic: bool,
+) -> Result<()> {
+    let src = SourceFile::new(format!("<{name}>"), source);
     let parsed = crate::frontend::parse_syntax(&src)?;
     let lib = crate::frontend::check_library_subset(&src, &parsed)
         .and_then(|()| super::compile_checked(&src, &parsed, &CompileOptions::default()))
-        .map_err(|e| Error::Usage(format!("[internal bug] the concurrent.futures prelude does not compile: {e}")))?;
+        .map_err(|e| Error::Usage(format!("[internal bug] the {name} prelude does not compile: {e}")))?;
     let code_base = program.codes.len() as CodeId;
     let slots: Vec<GlobalId> = lib
         .globals
         .iter()
         .map(|g| {
-            let name = format!("{FUTURES}.{g}");
-            program.global_slot(&name).unwrap_or_else(|| {
-                program.globals.push(name);
+            let qualified = format!("{name}.{g}");
+            program.global_slot(&qualified).unwrap_or_else(|| {
+                program.globals.push(qualified);
                 (program.globals.len() - 1) as GlobalId
             })
         })
@@ -61,14 +131,15 @@ pub fn link_futures(program: &mut Program) -> Result<()> {
         }
         program.codes.push(code);
     }
-    let exit = program.global_slot(&format!("{FUTURES}._python_exit")).expect("the prelude defines _python_exit");
-    program.library = Some(Library {
+    let at_exit = at_exit
+        .map(|f| program.global_slot(&format!("{name}.{f}")).expect("the prelude defines the exit function it names"));
+    program.libraries.push(Library {
         module: code_base,
         end: program.codes.len() as CodeId,
-        name: FUTURES,
-        source: FUTURES_SOURCE,
-        at_exit: exit,
-        atomic: true,
+        name,
+        source,
+        at_exit,
+        atomic,
     });
     program.refresh_callbacks();
     Ok(())

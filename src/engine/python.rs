@@ -236,7 +236,7 @@ impl System for PyModel {
         // touched neither can only have changed whether `stepped` itself can move. Under a
         // CPython switch model every step may take or give back the GIL: recompute.
         if self.switch != SwitchModel::Bytecode
-            || self.program.library.is_some()
+            || !self.program.libraries.is_empty()
             || info.footprint.touches_sync()
             || !matches!(info.event, vm::Event::None | vm::Event::Print)
         {

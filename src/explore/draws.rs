@@ -99,8 +99,9 @@ pub(super) fn check<M: System + Sync>(c: &Checker<'_, M>, py: &PyModel) -> Repor
         r.exhaustive = false;
     }
     r.notes.push(format!(
-        "the program draws unseeded random values (random.randint, random.choice) or compares time readings: \
-         each draw, and each comparison that the readings so far leave open, is a choice among all its values, \
+        "the program draws unseeded random values (random.randint, random.choice), compares time readings or \
+         takes futures from as_completed (those already finished come out in any order): each draw, each \
+         comparison that the readings so far leave open, and each next finished future, is a choice among all its values, \
          explored value by value under {explored} combination{} of them{}; no reduction is applied, since that \
          needs every reachable state",
         if explored == 1 { "" } else { "s" },
@@ -108,7 +109,8 @@ pub(super) fn check<M: System + Sync>(c: &Checker<'_, M>, py: &PyModel) -> Repor
     ));
     if c.reduction != Reduction::None {
         r.notes.push(format!(
-            "reduction {} not applied: the program draws unseeded random values or compares time readings",
+            "reduction {} not applied: the program draws unseeded random values, compares time readings or takes \
+             futures from as_completed",
             c.reduction.name()
         ));
     }

@@ -289,7 +289,8 @@ impl<'m, M: System + Sync> Checker<'m, M> {
             ));
         }
         stops::settle(self.model, &mut report);
-        if let Some(lib) = self.model.as_py().and_then(|py| py.program.library.as_ref()).filter(|l| l.atomic) {
+        let libraries = self.model.as_py().map_or(&[][..], |py| &py.program.libraries[..]);
+        for lib in libraries.iter().filter(|l| l.atomic) {
             report.notes.push(format!(
                 "reduction applied: {}'s own steps run as transactions between its synchronisation points \
                  (a lock's acquire moves right, its release and a put on the executor's queue move left, steps \

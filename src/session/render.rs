@@ -106,7 +106,7 @@ impl Session<'_> {
             }
             if let Some(line) = s.line_of(program, tid).filter(|l| *l > 0) {
                 let code = s.threads[tid].frames.last().map_or(0, |f| f.code);
-                place = match program.library.as_ref().filter(|_| program.is_library(code)) {
+                place = match program.library_of(code) {
                     Some(lib) => format!(
                         "{} line {line}: {}",
                         lib.name,

@@ -403,7 +403,7 @@ fn render(model: &PyModel, state: &State, index: u64, tid: Tid, p: Pending) -> T
         });
     }
     describe_event(model, state, &p.event, &p.footprint, state.output.last().map(|l| l.as_ref()), &mut effects);
-    let library = program.library.as_ref().filter(|_| program.is_library(p.code)).map(|l| {
+    let library = program.library_of(p.code).map(|l| {
         let text = l.source.lines().nth((line as usize).saturating_sub(1)).unwrap_or("").trim();
         (l.name, text)
     });

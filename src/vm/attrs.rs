@@ -72,17 +72,24 @@ pub(super) fn import(name: &str, fromlist: &Value) -> Result<Module, Exception> 
 }
 
 /// `obj.name`, where `obj` may also be a library module whose names are globals of the program
-/// (`concurrent.futures`).
+/// (`concurrent.futures`, and `threading.Timer`).
 pub(crate) fn get_attr_in(program: &Program, globals: &[Value], obj: &Value, name: &str) -> Result<Value, Exception> {
     if let Value::Function(f) = obj {
         if let Some(v) = function_attr(program, f, name) {
             return Ok(v);
         }
     }
-    if *obj == Value::Module(Module::Futures) && crate::bytecode::FUTURES_EXPORTS.contains(&name) {
-        if let Some(slot) = program.library_global(crate::bytecode::FUTURES, name) {
-            return Ok(globals[slot as usize].clone());
+    let prelude = match obj {
+        Value::Module(Module::Futures) if crate::bytecode::FUTURES_EXPORTS.contains(&name) => {
+            Some(crate::bytecode::FUTURES)
         }
+        Value::Module(Module::Threading) if crate::bytecode::THREADING_EXPORTS.contains(&name) => {
+            Some(crate::bytecode::THREADING)
+        }
+        _ => None,
+    };
+    if let Some(slot) = prelude.and_then(|module| program.library_global(module, name)) {
+        return Ok(globals[slot as usize].clone());
     }
     get_attr(obj, name)
 }
@@ -215,6 +222,9 @@ pub(super) fn load_global(program: &Program, globals: &[Value], slot: u32) -> Re
             };
             if name == "__name__" {
                 return Ok(Value::Str(module.into()));
+            }
+            if module != "__main__" && name == crate::bytecode::LIBRARY_PICK {
+                return Ok(Value::Builtin(super::value::Builtin::Pick));
             }
             super::value::builtin_value(name).ok_or_else(|| name_error(program, slot))
         }

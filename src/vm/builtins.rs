@@ -69,6 +69,9 @@ pub enum Builtin {
     Enumerate,
     /// `next(generator[, default])`
     Next,
+    /// `_pick(n)`, which only a library prelude names ([`crate::bytecode::LIBRARY_PICK`]): a
+    /// choice of an index below `n`, explored value by value.
+    Pick,
     /// `zip`
     Zip,
     /// `map(f, iterable)` with `f` a builtin function of one argument (`str`, `int`, ...)
@@ -209,6 +212,7 @@ impl Builtin {
             Builtin::All => "all",
             Builtin::Enumerate => "enumerate",
             Builtin::Next => "next",
+            Builtin::Pick => crate::bytecode::LIBRARY_PICK,
             Builtin::Zip => "zip",
             Builtin::Map => "map",
             Builtin::Reversed => "reversed",

@@ -461,6 +461,10 @@ pub(super) fn call_builtin(
             no_kwargs("zip", &kwargs)?;
             super::iters::zip(&state.heap, &rest, &mut info.footprint)
         }
+        (Builtin::Pick, _) => {
+            no_kwargs(crate::bytecode::LIBRARY_PICK, &kwargs)?;
+            super::randoms::library_pick(program, state, tid, &rest)
+        }
         (Builtin::Map, _) => {
             no_kwargs("map", &kwargs)?;
             super::iters::map(&state.heap, &rest, &mut info.footprint)

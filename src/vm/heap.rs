@@ -235,7 +235,8 @@ impl Heap {
     }
 
     /// Whether object `id` is a class of a library module, or an instance of one (an executor,
-    /// a future): its `__module__` is the library's dotted name, never `__main__`.
+    /// a future, a timer): its `__module__` is the library's name (`concurrent.futures`,
+    /// `threading`), never `__main__`.
     pub fn is_library_object(&self, id: u32) -> bool {
         let class = match self.peek(id) {
             HeapObj::Instance(i) => i.class,
@@ -244,7 +245,7 @@ impl Heap {
         };
         match self.peek(class) {
             HeapObj::Class(c) => {
-                c.attrs.iter().any(|(n, v)| &**n == "__module__" && matches!(v, Value::Str(m) if m.contains('.')))
+                c.attrs.iter().any(|(n, v)| &**n == "__module__" && matches!(v, Value::Str(m) if &**m != "__main__"))
             }
             _ => false,
         }

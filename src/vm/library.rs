@@ -10,7 +10,7 @@ use crate::bytecode::{Instr, Program};
 /// The frame of the library's exit function, which the interpreter calls once the main
 /// thread's code has ended, before it waits for the other threads.
 pub(super) fn exit_frame(program: &Program, globals: &[Value], fp: &mut Footprint) -> Frame {
-    let slot = program.library.as_ref().map_or(0, |l| l.at_exit);
+    let slot = program.exit_function().expect("[internal bug] no library registered an exit function");
     fp.add(Access::Read(Object::Global(slot)));
     let Value::Function(f) = &globals[slot as usize] else {
         unreachable!("[internal bug] the library's exit function is not a function")
@@ -21,7 +21,7 @@ pub(super) fn exit_frame(program: &Program, globals: &[Value], fp: &mut Footprin
 /// Before thread `tid` steps: whether, after its next step, the transaction it is in has passed
 /// its commit point (it was already past it, or the step is neither a both- nor a right-mover).
 pub(super) fn committed_after(program: &Program, state: &State, tid: Tid) -> bool {
-    program.library.as_ref().is_some_and(|l| l.atomic)
+    program.atomic_library()
         && (state.hold == Some(tid) && state.lib_committed
             || !matches!(library_mover(program, state, tid), Some(Mover::Both | Mover::Right)))
 }
@@ -31,7 +31,7 @@ pub(super) fn committed_after(program: &Program, state: &State, tid: Tid) -> boo
 /// commit point), where the switch model alone would allow a switch.
 pub(super) fn extend_hold(program: &Program, state: &mut State, tid: Tid, committed: bool) {
     state.lib_committed = false;
-    let atomic = program.library.as_ref().is_some_and(|l| l.atomic);
+    let atomic = program.atomic_library();
     if !atomic || state.hold.is_some() || !super::can_step(program, state, tid) {
         return;
     }
@@ -65,16 +65,17 @@ enum Mover {
     /// worker thread.
     Left,
     /// Anything else: a queue hand-off, a semaphore, a wait, starting or joining a thread,
-    /// iterating the program's objects.
+    /// iterating the program's objects, a choice explored tape by tape (`_pick`).
     Non,
 }
 
-/// The mover class of thread `tid`'s next instruction, when it is a library module's
-/// ([`crate::bytecode::Library::atomic`]); `None` for the program's own code.
+/// The mover class of thread `tid`'s next instruction, when it is the code of a library module
+/// that runs its steps as transactions ([`crate::bytecode::Library::atomic`]); `None` for the
+/// program's own code and the other modules'.
 fn library_mover(program: &Program, state: &State, tid: Tid) -> Option<Mover> {
     let th = &state.threads[tid];
     let f = th.frames.last()?;
-    if !th.is_alive() || !program.is_library(f.code) {
+    if !th.is_alive() || !program.library_of(f.code).is_some_and(|l| l.atomic) {
         return None;
     }
     let builtin = |b: Builtin| match b {

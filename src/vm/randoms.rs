@@ -279,6 +279,30 @@ pub(super) fn pick(
     })
 }
 
+/// `_pick(n)`, which only a library prelude names: thread `tid`'s next draw among the indices
+/// below `n` ([`pick`]); a single index is no choice, and takes no draw.
+pub(super) fn library_pick(
+    program: &crate::bytecode::Program,
+    state: &mut super::state::State,
+    tid: super::value::Tid,
+    args: &[Value],
+) -> Result<Value, Exception> {
+    let n = match args {
+        [Value::Int(n)] if *n > 0 => *n,
+        _ => unreachable!("[internal bug] the prelude calls _pick with a positive count"),
+    };
+    if n == 1 {
+        return Ok(Value::Int(0));
+    }
+    if n as usize > MAX_DRAWN_VALUES {
+        return Err(unsupported(format!("a choice among {n} values (each is explored, up to {MAX_DRAWN_VALUES})")));
+    }
+    let mut count = state.threads[tid].draws;
+    let i = pick(program, tid, &mut count, &mut state.drew_open, n as u32)?;
+    state.thread_mut(tid).draws = count;
+    Ok(Value::Int(i64::from(i)))
+}
+
 fn too_many(name: &str, n: u128) -> Exception {
     unsupported(format!(
         "{name}() over {n} values without random.seed(n) (each value is explored, up to {MAX_DRAWN_VALUES}); \

@@ -253,7 +253,7 @@ impl State {
             drew_open: false,
             clocks: Arc::default(),
         };
-        if let Some(lib) = &program.library {
+        for lib in &program.libraries {
             state.run_library_body(program, lib.module);
         }
         state

@@ -662,7 +662,7 @@ fn exec(program: &Program, state: &mut State, tid: Tid, info: &mut StepInfo) -> 
                 Some(caller) => caller.stack.push(v),
                 // The main thread's code has ended: the interpreter's exit calls the library's
                 // exit function first (it waits for the library's own threads).
-                None if tid == 0 && returning == 0 && program.library.is_some() => {
+                None if tid == 0 && returning == 0 && program.exit_function().is_some() => {
                     th.frames.push(super::library::exit_frame(program, globals, &mut info.footprint));
                 }
                 // Daemon threads: the exit waits, and ends them when it is done (`threads.rs`).

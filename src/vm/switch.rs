@@ -184,6 +184,7 @@ impl Builtin {
             | Builtin::All
             | Builtin::Enumerate
             | Builtin::Next
+            | Builtin::Pick
             | Builtin::Zip
             | Builtin::Map
             | Builtin::Reversed
@@ -484,7 +485,7 @@ pub fn switch_rule_under(
 /// 3.10+). A scheduler that may switch before an invisible step may as well switch after it then.
 pub fn switch_certain_after_next(program: &Program, model: SwitchModel, state: &State, tid: Tid) -> bool {
     // The step may lead into a library module's code that runs on without a switch.
-    if program.library.as_ref().is_some_and(|l| l.atomic) {
+    if program.atomic_library() {
         return false;
     }
     if model == SwitchModel::Bytecode {

@@ -139,11 +139,15 @@ fn generator_functions_are_refused_where_their_cleanup_or_delegation_would_matte
         ("def g(xs):\n    yield from xs\n", "2:5: unsupported: yield from"),
         (
             "import threading\nlock = threading.Lock()\ndef g():\n    with lock:\n        yield 1\n",
-            "4:5: unsupported: `with` statement in a generator function",
+            "4:5: unsupported: `yield` inside a `with` statement",
         ),
         (
             "def g():\n    try:\n        yield 1\n    finally:\n        pass\n",
-            "2:5: unsupported: `try` statement in a generator function",
+            "2:5: unsupported: `yield` inside a `try` statement",
+        ),
+        (
+            "def g(xs):\n    for x in xs:\n        try:\n            pass\n        except ValueError:\n            yield x\n",
+            "3:9: unsupported: `yield` inside a `try` statement",
         ),
         ("f = lambda: (yield)\n", "1:14: unsupported: yield in a lambda or a comprehension"),
     ] {
@@ -163,4 +167,11 @@ fn generator_functions_are_refused_where_their_cleanup_or_delegation_would_matte
         let stop = r.checker_stop.unwrap_or_else(|| panic!("{call}: not stopped"));
         assert!(stop.message.contains(why), "{call}: {}", stop.message);
     }
+}
+
+#[test]
+fn try_and_with_without_a_yield_inside_run_in_generator_functions_as_in_python311() {
+    // tests/fixtures/generator_try_with.out is what python3.11 prints: a `try` with `except` and
+    // `finally`, and a `with lock:` whose lock is held inside it and released before the yield.
+    crate::language::prints_what_python311_printed("generator_try_with");
 }

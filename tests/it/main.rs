@@ -44,3 +44,4 @@ mod sync;
 mod thread_lists;
 mod thread_pools;
 mod timeouts;
+mod timers;

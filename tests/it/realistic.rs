@@ -334,6 +334,26 @@ fn expected() -> Vec<(&'static str, Verdict, BTreeSet<String>)> {
                 outcome(&["fetched b.org", "fetched a.com", "total bytes: 200"], None),
             ]),
         ),
+        // `as_completed` hands the two pages out in either order: either may finish first, and
+        // two already finished come out in the order of a set of them.
+        (
+            "pages_as_completed.py",
+            Verdict::Holds,
+            set(vec![outcome(&["home 4", "about 5"], None), outcome(&["about 5", "home 4"], None)]),
+        ),
+        // The timer's callback reads "running", the job writes "done", then the callback writes
+        // "timed out"; a timer that fires wholly before or after the job's write changes nothing.
+        (
+            "watchdog_timer.py",
+            Verdict::Violated,
+            set(vec![
+                outcome(&["done 10"], None),
+                outcome(
+                    &["timed out 10"],
+                    Some("assertion: AssertionError: the job finished, but its status is 'timed out'"),
+                ),
+            ]),
+        ),
         // Two pool workers run `hits += 1` at once: one update can be lost.
         (
             "pool_hit_counter.py",

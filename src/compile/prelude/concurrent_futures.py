@@ -2,14 +2,15 @@
 
 Written from the library's documented behaviour, in the subset the checker compiles, so its
 switch points and atomicity follow the same rules as the program's own code (CPython writes this
-module in Python too). What it leaves out (as_completed, wait, callbacks, timeouts, cancelling a
-future by hand) the program is refused before it runs.
+module in Python too). What it leaves out (wait, callbacks, timeouts, cancelling a future by
+hand) the program is refused before it runs.
 
 The structure follows CPython 3.11: submit() puts a work item on the executor's queue and
 starts a worker thread unless one is idle (up to max_workers); a worker runs items until it
 takes None from the queue, which shutdown() and the interpreter's exit put there; a future's
 state changes under its own condition variable, and result() waits on it. map() submits every
 call at once and hands back the results in order, cancelling the rest if one raises.
+as_completed() installs a waiter on every future, which each future tells when it finishes.
 """
 import threading
 import queue
@@ -27,6 +28,7 @@ class Future:
         self._state = "PENDING"
         self._result = None
         self._exception = None
+        self._waiters = []
 
     def running(self):
         with self._condition:
@@ -70,7 +72,63 @@ class Future:
             self._result = result
             self._exception = exception
             self._state = "FINISHED"
+            # By index, not by iterating the list: a FOR_ITER over a range runs inside the
+            # transaction, where one over a list would end it.
+            for i in range(len(self._waiters)):
+                self._waiters[i].add_result(self)
             self._condition.notify_all()
+
+
+class _Waiter:
+    """What as_completed() waits on: the futures that finished since it last looked."""
+
+    def __init__(self):
+        self.event = threading.Event()
+        self.lock = threading.Lock()
+        self.finished_futures = []
+
+    def add_result(self, future):
+        with self.lock:
+            self.finished_futures.append(future)
+            self.event.set()
+
+
+def as_completed(fs):
+    # CPython takes every future's condition at once (in the order of their ids), sorts them into
+    # finished and pending, and installs its waiter on each. Taking them one at a time gives the
+    # same outputs: a future that finishes after its turn comes out after those found finished,
+    # which is one of the orders CPython may give them when it looks after both finished.
+    unique = []
+    for f in fs:
+        if f not in unique:
+            unique.append(f)
+    finished = []
+    waiter = _Waiter()
+    for f in unique:
+        with f._condition:
+            if f._state == "FINISHED":
+                finished.append(f)
+            f._waiters.append(waiter)
+    left = len(unique) - len(finished)
+    # The futures already finished come out in the order of a set of them, which depends on
+    # their addresses: any order (each next one is a choice the checker explores).
+    n = len(finished)
+    while n:
+        i = _pick(n)
+        f = finished[i]
+        n -= 1
+        finished[i] = finished[n]
+        yield f
+    while left:
+        waiter.event.wait()
+        with waiter.lock:
+            done = waiter.finished_futures
+            waiter.finished_futures = []
+            waiter.event.clear()
+        # The rest in the order they finished.
+        for f in done:
+            left -= 1
+            yield f
 
 
 def _run(item):

@@ -256,6 +256,9 @@ impl Checker<'_> {
             return Ok(());
         }
         match name {
+            // A library prelude's choice among `n` values, which the checker explores value by
+            // value (`_pick(n)`, the order of a set of futures in `as_completed`).
+            crate::bytecode::LIBRARY_PICK if self.library => Ok(()),
             "print" => {
                 for k in &c.arguments.keywords {
                     let name = k.arg.as_ref().map_or("", |a| a.as_str());
@@ -494,7 +497,8 @@ impl Checker<'_> {
         const HINT: &str = "supported: threading.Thread(target=f, args=(...), kwargs={...}, name=..., daemon=False), \
              threading.current_thread(), threading.main_thread(), threading.active_count(), threading.Lock(), \
              threading.RLock(), threading.Semaphore(value), threading.BoundedSemaphore(value), \
-             threading.Event(), threading.Condition(lock=None), threading.Barrier(parties), threading.local()";
+             threading.Event(), threading.Condition(lock=None), threading.Barrier(parties), threading.local(), \
+             threading.Timer(interval, function, args=None, kwargs=None)";
         match attr {
             "Thread" => {
                 if let Some(first) = c.arguments.args.first() {
@@ -529,6 +533,9 @@ impl Checker<'_> {
             }
             "Semaphore" | "BoundedSemaphore" => self.optional_arg(c, &format!("threading.{attr}"), "value", HINT),
             "Condition" => self.optional_arg(c, "threading.Condition", "lock", HINT),
+            // Its `__init__` is Python code (the prelude's), which binds the arguments as
+            // CPython's does and raises its TypeError for a wrong call.
+            "Timer" => Ok(()),
             "Barrier" => {
                 self.optional_arg(c, "threading.Barrier", "parties", HINT)?;
                 if c.arguments.args.len() + c.arguments.keywords.len() != 1 {

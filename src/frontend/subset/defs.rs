@@ -25,7 +25,7 @@ impl Checker<'_> {
             for (i, b) in args.args.iter().enumerate() {
                 let exception = self.exception_base(b);
                 let own = matches!(b, Expr::Name(n) if self.classes.contains(n.id.as_str()) || n.id.as_str() == "object")
-                    || self.is_threading_thread(b)
+                    || self.is_threading_class(b)
                     || exception;
                 if exception {
                     self.exc_classes.insert(c.name.as_str().to_string());
@@ -42,7 +42,7 @@ impl Checker<'_> {
                         b.range(),
                         "this base class",
                         "a base class must be a class defined earlier in the module, object, threading.Thread, \
-                         or an exception type the checker models; subclasses of other library and built-in types \
+                         threading.Timer, or an exception type the checker models; subclasses of other library and built-in types \
                          are not modelled",
                     ));
                 }
@@ -60,13 +60,14 @@ impl Checker<'_> {
 
     /// Whether `e` names `threading.Thread` (`threading.Thread`, `th.Thread` after `import
     /// threading as th`, or `Thread` after `from threading import Thread`).
-    fn is_threading_thread(&self, e: &Expr) -> bool {
+    /// Whether `e` names `threading.Thread` or `threading.Timer` (a base class the checker
+    /// models).
+    fn is_threading_class(&self, e: &Expr) -> bool {
+        let class = |a: &str| matches!(a, "Thread" | "Timer");
         match e {
-            Expr::Name(n) => {
-                self.from_imports.get(n.id.as_str()).is_some_and(|(m, a)| m == "threading" && a == "Thread")
-            }
+            Expr::Name(n) => self.from_imports.get(n.id.as_str()).is_some_and(|(m, a)| m == "threading" && class(a)),
             Expr::Attribute(a) => {
-                a.attr.as_str() == "Thread"
+                class(a.attr.as_str())
                     && matches!(&*a.value, Expr::Name(m) if self.modules.get(m.id.as_str()).is_some_and(|x| x == "threading"))
             }
             _ => false,
@@ -267,17 +268,19 @@ impl Checker<'_> {
         }
     }
 
-    /// Refuses `try` and `with` in a generator function: CPython runs their cleanup (`finally`,
-    /// `__exit__`) when an unfinished generator is collected, which is not modelled.
-    pub(super) fn cleanup_in_generator(&self, range: ruff_text_size::TextRange, what: &str) -> Result<()> {
-        if !self.generator {
+    /// Refuses a `try` or `with` statement `s` that yields, in a generator function: CPython runs
+    /// its cleanup (`finally`, `__exit__`) when a generator left unfinished at that yield is
+    /// collected, which is not modelled. One without a yield inside ends before the generator
+    /// can be suspended, so nothing is pending when it is.
+    pub(super) fn cleanup_in_generator(&self, s: &Stmt, what: &str) -> Result<()> {
+        if !self.generator || !crate::frontend::walk::contains_yield(std::slice::from_ref(s)) {
             return Ok(());
         }
         Err(self.unsupported(
-            range,
-            format!("`{what}` statement in a generator function"),
-            "CPython runs its cleanup when an unfinished generator is collected, which is not modelled; \
-             move the `try` or `with` into the code that loops over the generator, or build a list and return it",
+            s.range(),
+            format!("`yield` inside a `{what}` statement"),
+            "CPython runs its cleanup when a generator left unfinished at that yield is collected, which is not \
+             modelled; move the `yield` out of the `try` or `with`, or build a list and return it",
         ))
     }
 }

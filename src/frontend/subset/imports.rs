@@ -187,9 +187,27 @@ impl Checker<'_> {
 
     pub(super) fn futures_call(&self, c: &ast::ExprCall, attr: &str, range: TextRange) -> Result<()> {
         const HINT: &str = "supported: concurrent.futures.ThreadPoolExecutor(max_workers[, thread_name_prefix]) with \
-             submit(fn, *args, **kwargs), map(fn, *iterables), shutdown([wait]) and `with`, and the futures' \
-             result(), exception(), done() and running()";
+             submit(fn, *args, **kwargs), map(fn, *iterables), shutdown([wait]) and `with`, the futures' \
+             result(), exception(), done() and running(), and concurrent.futures.as_completed(fs)";
         match attr {
+            "as_completed" => {
+                if let Some(k) = c.arguments.keywords.first() {
+                    let kname = k.arg.as_ref().map_or("**", |a| a.as_str());
+                    return Err(self.unsupported(k.range, format!("keyword argument '{kname}' to as_completed"), HINT));
+                }
+                if c.arguments.args.len() != 1 {
+                    return Err(self.unsupported(
+                        c.range(),
+                        "as_completed() with a timeout",
+                        "as_completed(fs) without a timeout",
+                    ));
+                }
+                // The order of the futures that had already finished is a choice, explored as
+                // draws are.
+                let at = c.range().start().to_u32();
+                self.draws.set(Some(self.draws.get().map_or(at, |d| d.min(at))));
+                Ok(())
+            }
             "ThreadPoolExecutor" => {
                 let args = &c.arguments.args;
                 let kws = &c.arguments.keywords;

@@ -139,6 +139,8 @@ impl Kind {
             Kind::Sync("Event") => &["set", "clear", "is_set", "wait"],
             Kind::Sync("Condition") => &["acquire", "release", "wait", "wait_for", "notify", "notify_all"],
             Kind::Sync("Barrier") => &["wait"],
+            // `function` is an attribute that a subclass's `run` calls: `self.function(*self.args)`.
+            Kind::Sync("Timer") => &["start", "join", "is_alive", "cancel", "function"],
             Kind::Sync("ThreadPoolExecutor") => &["submit", "map", "shutdown"],
             Kind::Sync("Future") => &["result", "exception", "done", "running"],
             Kind::Sync("deque") => &[
@@ -192,7 +194,7 @@ impl Kind {
 }
 
 /// Every type whose methods the checker models.
-const ALL_KINDS: [Kind; 19] = [
+const ALL_KINDS: [Kind; 20] = [
     Kind::List,
     Kind::Dict,
     Kind::Set,
@@ -205,6 +207,7 @@ const ALL_KINDS: [Kind; 19] = [
     Kind::Sync("Event"),
     Kind::Sync("Condition"),
     Kind::Sync("Barrier"),
+    Kind::Sync("Timer"),
     Kind::Sync("Queue"),
     Kind::Sync("SimpleQueue"),
     Kind::Sync("Counter"),
@@ -262,6 +265,7 @@ fn threading_kind(module: &str, attr: &str) -> Option<Kind> {
         ("threading", "Event") => Some(Kind::Sync("Event")),
         ("threading", "Condition") => Some(Kind::Sync("Condition")),
         ("threading", "Barrier") => Some(Kind::Sync("Barrier")),
+        ("threading", "Timer") => Some(Kind::Sync("Timer")),
         ("queue", "Queue") => Some(Kind::Sync("Queue")),
         ("queue", "LifoQueue") => Some(Kind::Sync("LifoQueue")),
         ("queue", "PriorityQueue") => Some(Kind::Sync("PriorityQueue")),

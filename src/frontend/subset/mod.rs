@@ -436,7 +436,7 @@ impl<'a> Checker<'a> {
                 if w.is_async {
                     return Err(self.unsupported(w.range, "async with", "use a plain with statement"));
                 }
-                self.cleanup_in_generator(w.range, "with")?;
+                self.cleanup_in_generator(s, "with")?;
                 for item in &w.items {
                     self.note(self.expr(&item.context_expr));
                     if let Some(v) = &item.optional_vars {
@@ -481,7 +481,7 @@ impl<'a> Checker<'a> {
                 if t.is_star {
                     return Err(self.unsupported(t.range, "try/except*", "use plain except clauses"));
                 }
-                self.cleanup_in_generator(t.range, "try")?;
+                self.cleanup_in_generator(s, "try")?;
                 let catching = usize::from(!t.handlers.is_empty());
                 self.tries += catching;
                 let r = self.stmts(&t.body);

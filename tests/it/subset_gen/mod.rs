@@ -378,12 +378,21 @@ pub enum Stmt {
     WithObj {
         c: i64,
     },
-    /// `r = pool.submit(twice, c).result()` or `r = sum(pool.map(twice, [c, 1]))` on a
-    /// module-level `ThreadPoolExecutor(max_workers=2)` that is never shut down (the
+    /// `tmr = threading.Timer(0.01, tick, (c,))` and `tmr.start()`, then `tmr.cancel()` if
+    /// `cancel` and `tmr.join()` if `join`: the timer's thread adds `c` to `x` (`tick`) at any
+    /// time after its start, unless the cancel comes first
+    Timer {
+        c: i64,
+        cancel: bool,
+        join: bool,
+    },
+    /// `r = pool.submit(twice, c).result()` (kind 0), `r = sum(pool.map(twice, [c, 1]))` (1) or
+    /// `r = [f.result() for f in as_completed([pool.submit(twice, c), pool.submit(twice, 1)])]`
+    /// (2) or `r = sum(f.result() for f in as_completed((pool.submit(twice, c),)))` (3) on a module-level `ThreadPoolExecutor(max_workers=2)` that is never shut down (the
     /// interpreter's exit waits for its workers)
     Pool {
         c: i64,
-        map: bool,
+        kind: u8,
     },
     /// `functools`, `operator`, `copy` and a decorator of the program's own, reading global `g`:
     /// `r = functools.reduce(operator.add, [g, c])` (kind 0), `r = bump(g)` of a decorated
@@ -713,8 +722,14 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, g().prop_map(|g| Stmt::KeyFn { g }).boxed()),
             (1, Just(Stmt::CvWaitFor).boxed()),
             (1, c().prop_map(|c| Stmt::WithObj { c }).boxed()),
-            (1, (c(), any::<bool>()).prop_map(|(c, map)| Stmt::Pool { c, map }).boxed()),
-            (4, (g(), c(), 0..8u8).prop_map(|(g, c, kind)| Stmt::Stdlib { g, c, kind }).boxed()),
+            (2, (c(), 0..4u8).prop_map(|(c, kind)| Stmt::Pool { c, kind }).boxed()),
+            (3, (g(), c(), 0..8u8).prop_map(|(g, c, kind)| Stmt::Stdlib { g, c, kind }).boxed()),
+            (
+                1,
+                (c(), any::<bool>(), any::<bool>())
+                    .prop_map(|(c, cancel, join)| Stmt::Timer { c, cancel, join })
+                    .boxed(),
+            ),
             (2, (c(), 0..4u8).prop_map(|(c, kind)| Stmt::Collections { c, kind }).boxed()),
             (1, (c(), 4..6u8).prop_map(|(c, kind)| Stmt::Collections { c, kind }).boxed()),
             (1, Just(Stmt::IndexCatch).boxed()),
@@ -722,7 +737,7 @@ fn leaf(profile: Profile) -> BoxedStrategy<Stmt> {
             (1, Just(Stmt::EvClear).boxed()),
             (1, Just(Stmt::EvWait).boxed()),
             (1, g().prop_map(|g| Stmt::EvIsSet { g }).boxed()),
-            (3, any::<bool>().prop_map(|all| Stmt::CvNotify { all }).boxed()),
+            (2, any::<bool>().prop_map(|all| Stmt::CvNotify { all }).boxed()),
             (1, Just(Stmt::CvWait).boxed()),
             (1, Just(Stmt::BarWait).boxed()),
             (1, c().prop_map(|c| Stmt::QPut { c }).boxed()),

@@ -146,6 +146,10 @@ pub enum Feature {
     Deque,
     Counter,
     ThreadPool,
+    /// `concurrent.futures.as_completed`.
+    AsCompleted,
+    /// `threading.Timer`: start, cancel, join.
+    Timer,
     /// `functools`, `operator` or `copy`.
     StdlibModules,
     /// A decorator of the program's own.
@@ -851,14 +855,35 @@ fn stmt(cx: &mut Ctx, out: &mut String, s: &Stmt, ind: usize) {
             };
             line(out, ind, &format!("r = {e}"));
         }
-        Stmt::Pool { c, map } => {
+        Stmt::Pool { c, kind } => {
             cx.feat(F::ThreadPool);
             cx.found.uses.insert("pool");
             cx.assign("r");
-            if *map {
-                line(out, ind, &format!("r = sum(pool.map(twice, [{c}, 1]))"));
-            } else {
-                line(out, ind, &format!("r = pool.submit(twice, {c}).result()"));
+            match kind {
+                0 => line(out, ind, &format!("r = pool.submit(twice, {c}).result()")),
+                1 => line(out, ind, &format!("r = sum(pool.map(twice, [{c}, 1]))")),
+                2 => {
+                    cx.feat(F::AsCompleted);
+                    let fs = format!("[pool.submit(twice, {c}), pool.submit(twice, 1)]");
+                    line(out, ind, &format!("r = [f.result() for f in as_completed({fs})]"));
+                }
+                _ => {
+                    cx.feat(F::AsCompleted);
+                    let fs = format!("(pool.submit(twice, {c}),)");
+                    line(out, ind, &format!("r = sum(f.result() for f in as_completed({fs}))"));
+                }
+            }
+        }
+        Stmt::Timer { c, cancel, join } => {
+            cx.feat(F::Timer);
+            cx.found.uses.insert("timer");
+            line(out, ind, &format!("tmr = threading.Timer(0.01, tick, ({c},))"));
+            line(out, ind, "tmr.start()");
+            if *cancel {
+                line(out, ind, "tmr.cancel()");
+            }
+            if *join {
+                line(out, ind, "tmr.join()");
             }
         }
         Stmt::WithObj { c } => {
@@ -1298,7 +1323,7 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
         out.push_str("import random\n");
     }
     if uses("pool") {
-        out.push_str("from concurrent.futures import ThreadPoolExecutor\n");
+        out.push_str("from concurrent.futures import ThreadPoolExecutor, as_completed\n");
     }
     if uses("stdlib") {
         out.push_str("import copy\nimport functools\nimport operator\n");
@@ -1334,6 +1359,9 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
     }
     if uses("pool") {
         out.push_str("pool = ThreadPoolExecutor(max_workers=2)\n\n\ndef twice(v):\n    return v * 2\n\n\n");
+    }
+    if uses("timer") {
+        out.push_str("\n\ndef tick(v):\n    global x\n    x = x + v\n\n\n");
     }
     if uses("deco") {
         out.push_str(

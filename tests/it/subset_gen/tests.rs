@@ -15,7 +15,7 @@ fn sample(n: usize) -> Vec<GenProgram> {
 }
 
 /// Every feature the coverage table must show.
-const ALL: [Feature; 138] = {
+const ALL: [Feature; 140] = {
     use Feature::*;
     [
         LockWith,
@@ -153,6 +153,8 @@ const ALL: [Feature; 138] = {
         Deque,
         Counter,
         ThreadPool,
+        AsCompleted,
+        Timer,
         StdlibModules,
         Decorator,
         CallableObject,
