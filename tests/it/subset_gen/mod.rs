@@ -218,7 +218,8 @@ pub enum Stmt {
         c: i64,
         reverse: bool,
     },
-    /// A generator function `items(k)` over the list `a`: `r = sum(items(g))` (kind 0),
+    /// A generator function `items(k)` over the list `a`, with a `try` (no yield inside) in its
+    /// loop: `r = sum(items(g))` (kind 0),
     /// `for gv in items(c):` `r = gv` (kind 1), or `r = next(feed, c)` (kind 2), where `feed` is
     /// one generator that every thread takes items of (a thread that resumes it while another
     /// runs it gets `ValueError: generator already executing`).

@@ -1416,7 +1416,11 @@ pub fn render(p: &Prog) -> (String, BTreeSet<Feature>) {
         out.push_str("\n\nclass D(C):\n    def bump(self, k):\n        super().bump(k + 1)\n\n\nobj2 = D()\n");
     }
     if uses("items") {
-        out.push_str("\n\ndef items(k):\n    for v in a:\n        yield v + k\n    return k\n");
+        // A `try` inside the generator, with no yield inside it.
+        out.push_str(
+            "\n\ndef items(k):\n    for v in a:\n        try:\n            w = v + k\n        except TypeError:\n            \
+             w = k\n        yield w\n    return k\n",
+        );
     }
     if uses("feed") {
         out.push_str("\n\nfeed = items(1)\n");
